@@ -1,0 +1,38 @@
+//! `sourcebook build`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use super::Ui;
+use crate::build::{BuildOptions, build};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where to write the site (default: public/ in the site folder).
+    #[arg(long, short, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Override base_url from site.yaml (e.g. for a preview deploy).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Include articles marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let options = BuildOptions { root: root.to_path_buf(), output: args.output, base_url: args.base_url, drafts: args.drafts };
+    let report = build(&options)?;
+    ui.report(&report.diagnostics);
+    match report.written {
+        Some(dir) => {
+            ui.info(&format!("built {} articles into {} in {} ms", report.pages, dir.display(), started.elapsed().as_millis()));
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            ui.info("the build stopped: nothing was written");
+            Ok(ExitCode::from(1))
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! `sourcebook init [DIR]`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::Ui;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Folder for the new site (default: the --root folder).
+    pub dir: Option<PathBuf>,
+}
+
+pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
+    let dir = args.dir.unwrap_or_else(|| root.to_path_buf());
+    let written = crate::init::init(&dir)?;
+    ui.info(&format!("created a new site in {} ({} files); build it with `sourcebook build --root {}`", dir.display(), written, dir.display()));
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,74 @@
+//! Command-line definitions (clap derive). One Args struct and a `run()`
+//! per command; no logic beyond calling the library and printing.
+
+mod build;
+mod init;
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::diagnostics::Diagnostics;
+
+/// sourcebook: build evidence-based health sites from Markdown.
+#[derive(Debug, Parser)]
+#[command(name = "sourcebook", version, about)]
+pub struct Cli {
+    /// The folder holding site.yaml.
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Print only diagnostics.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print what each step did.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into public/.
+    Build(build::Args),
+    /// Start a new site.
+    Init(init::Args),
+}
+
+/// How to talk to the user, from the global flags and the environment.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    pub quiet: bool,
+    pub verbose: bool,
+    pub color: bool,
+}
+
+impl Ui {
+    fn from(cli: &Cli) -> Ui {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Ui { quiet: cli.quiet, verbose: cli.verbose, color: !no_color && std::io::stderr().is_terminal() }
+    }
+
+    pub fn info(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    /// Print diagnostics to stderr, rustc-style.
+    pub fn report(&self, diags: &Diagnostics) {
+        if !diags.is_empty() {
+            eprint!("{}", diags.render_text(self.color));
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ui = Ui::from(&cli);
+    match cli.command {
+        Command::Build(args) => build::run(&cli.root, args, ui),
+        Command::Init(args) => init::run(&cli.root, args, ui),
+    }
+}

@@ -1,0 +1,256 @@
+//! `site.yaml` → [`Config`]: parsed strictly (an unknown key is an error at
+//! its line), every optional key given its documented default, then
+//! validated once so later code never re-checks.
+//!
+//! Defaults (documented in README.md, "site.yaml"):
+//! `description` "", `language` "en", `theme` "default", `topics` the topic
+//! folders in name order, `review_interval_months` 12, `citation_style`
+//! "american-medical-association", `readability.max_grade` 9, `feedback_url`
+//! none, `crisis` the US 988 Lifeline and findahelpline.com, `disclaimer` a
+//! general "not medical advice" sentence.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::yaml::Document;
+
+/// The validated site configuration; the theme sees it as `site`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    /// Absolute, always ending in `/`.
+    pub base_url: String,
+    pub language: String,
+    pub theme: String,
+    /// Navigation order; empty means "the topic folders, by name".
+    pub topics: Vec<String>,
+    pub review_interval_months: u32,
+    pub citation_style: String,
+    pub readability: Readability,
+    pub feedback_url: Option<String>,
+    pub crisis: Crisis,
+    pub disclaimer: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Readability {
+    #[serde(default = "default_max_grade")]
+    pub max_grade: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Crisis {
+    pub text: String,
+    #[serde(default)]
+    pub links: Vec<CrisisLink>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrisisLink {
+    pub label: String,
+    pub url: String,
+}
+
+/// The file as written; `Option` where the key has a default.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    base_url: String,
+    description: Option<String>,
+    language: Option<String>,
+    theme: Option<String>,
+    topics: Option<Vec<String>>,
+    review_interval_months: Option<u32>,
+    citation_style: Option<String>,
+    readability: Option<Readability>,
+    feedback_url: Option<String>,
+    crisis: Option<Crisis>,
+    disclaimer: Option<String>,
+}
+
+const KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "theme",
+    "topics",
+    "review_interval_months",
+    "citation_style",
+    "readability",
+    "feedback_url",
+    "crisis",
+    "disclaimer",
+];
+
+pub const FILE: &str = "site.yaml";
+
+fn default_max_grade() -> f64 {
+    9.0
+}
+
+fn default_crisis() -> Crisis {
+    Crisis {
+        text: "If you are thinking about suicide or are in crisis, help is available now.".into(),
+        links: vec![
+            CrisisLink { label: "Call or text 988 (US Suicide & Crisis Lifeline)".into(), url: "tel:988".into() },
+            CrisisLink { label: "Find a helpline in your country".into(), url: "https://findahelpline.com".into() },
+        ],
+    }
+}
+
+const DEFAULT_DISCLAIMER: &str = "This site gives general information, not medical advice. \
+Talk to your own clinician about your care.";
+
+impl Config {
+    /// Read and validate `site.yaml` from the site root.
+    pub fn load(root: &Path) -> anyhow::Result<Result<Config, Vec<Diagnostic>>> {
+        let path = root.join(FILE);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Err(vec![
+                    Diagnostic::error(Code::MissingKey, format!("no {FILE} in {}", root.display()))
+                        .in_file(FILE)
+                        .with_help("run `sourcebook init` to start a site, or pass `--root DIR`"),
+                ]));
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("reading {}", path.display()))),
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Ok(Err(vec![Diagnostic::error(Code::InvalidEncoding, "site.yaml is not UTF-8").in_file(FILE)]));
+        };
+        Ok(Config::parse(&text))
+    }
+
+    /// Parse the text of `site.yaml`.
+    pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let doc = Document::whole(FILE, text);
+        let raw: RawConfig = doc.parse(KEYS)?;
+        Config::from_raw(raw, &doc)
+    }
+
+    fn from_raw(raw: RawConfig, doc: &Document) -> Result<Config, Vec<Diagnostic>> {
+        let RawConfig {
+            title,
+            base_url,
+            description,
+            language,
+            theme,
+            topics,
+            review_interval_months,
+            citation_style,
+            readability,
+            feedback_url,
+            crisis,
+            disclaimer,
+        } = raw;
+        let mut errors = Vec::new();
+        let invalid = |key: &str, message: String| {
+            Diagnostic::error(Code::InvalidValue, message).with_span(doc.key_span(key, 0))
+        };
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            errors.push(
+                invalid("base_url", format!("base_url `{base_url}` is not an absolute http(s) URL"))
+                    .with_help("write it in full, e.g. `https://example.org/ketamine/`"),
+            );
+        }
+        let citation_style = citation_style.unwrap_or_else(|| "american-medical-association".into());
+        if hayagriva::archive::ArchivedStyle::by_name(&citation_style).is_none() {
+            errors.push(invalid("citation_style", format!("unknown citation style `{citation_style}`")).with_help(
+                "use the name of a CSL style bundled with hayagriva, e.g. `american-medical-association`",
+            ));
+        }
+        let topics = topics.unwrap_or_default();
+        for t in &topics {
+            if !is_slug(t) {
+                errors.push(invalid("topics", format!("topic `{t}` must be a folder name of [a-z0-9-]")));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Config {
+            title,
+            description: description.unwrap_or_default(),
+            base_url: with_trailing_slash(base_url),
+            language: language.unwrap_or_else(|| "en".into()),
+            theme: theme.unwrap_or_else(|| "default".into()),
+            topics,
+            review_interval_months: review_interval_months.unwrap_or(12),
+            citation_style,
+            readability: readability.unwrap_or(Readability { max_grade: default_max_grade() }),
+            feedback_url,
+            crisis: crisis.unwrap_or_else(default_crisis),
+            disclaimer: disclaimer.unwrap_or_else(|| DEFAULT_DISCLAIMER.into()),
+        })
+    }
+
+    /// `base_url` with another base swapped in (`build --base-url`).
+    pub fn with_base_url(mut self, base_url: &str) -> Config {
+        self.base_url = with_trailing_slash(base_url.to_string());
+        self
+    }
+}
+
+fn with_trailing_slash(mut url: String) -> String {
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    url
+}
+
+/// A URL segment: `[a-z0-9-]+`, not starting or ending with `-`.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_config_gets_documented_defaults() {
+        let c = Config::parse("title: T\nbase_url: https://example.org/sub\n").unwrap();
+        assert_eq!(c.base_url, "https://example.org/sub/");
+        assert_eq!(c.language, "en");
+        assert_eq!(c.citation_style, "american-medical-association");
+        assert_eq!(c.review_interval_months, 12);
+        assert!((c.readability.max_grade - 9.0).abs() < f64::EPSILON);
+        assert!(c.crisis.links.iter().any(|l| l.url == "tel:988"));
+    }
+
+    #[test]
+    fn unknown_key_is_reported_with_its_line() {
+        let e = Config::parse("title: T\nbase_url: https://x.org/\ntheem: default\n").unwrap_err();
+        assert_eq!((e[0].code, e[0].line()), (Code::UnknownKey, Some(3)));
+        assert_eq!(e[0].help.as_deref(), Some("did you mean `theme`?"));
+    }
+
+    #[test]
+    fn bad_values_are_invalid_value_at_their_key() {
+        let e = Config::parse("title: T\nbase_url: /relative\ncitation_style: nope\n").unwrap_err();
+        let got: Vec<_> = e.iter().map(|d| (d.code, d.line())).collect();
+        assert_eq!(got, vec![(Code::InvalidValue, Some(2)), (Code::InvalidValue, Some(3))]);
+        let e = Config::parse("base_url: https://x.org/\n").unwrap_err();
+        assert_eq!(e[0].code, Code::MissingKey);
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("side-effects-2"));
+        for bad in ["", "Side", "../x", "a_b", "-a", "a/b"] {
+            assert!(!is_slug(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Splitting a Markdown file into its YAML front matter and body, and the
+//! typed front matter of articles and topic landings (SPEC §4).
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::yaml::{Document, Value};
+
+/// Article front matter, after strict parsing. The home page uses it too.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    pub description: String,
+    pub date: Date,
+    #[serde(default)]
+    pub updated: Option<Date>,
+    #[serde(default)]
+    pub reviewed: Option<Review>,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    #[serde(default)]
+    pub key_points: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub weight: Option<i64>,
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub draft: bool,
+    /// Article-local bibliography, validated by `sources`.
+    #[serde(default)]
+    pub sources: Option<Value>,
+    #[serde(default)]
+    pub faq: Vec<RawFaq>,
+    #[serde(default)]
+    pub audience: Audience,
+}
+
+pub const ARTICLE_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "date",
+    "updated",
+    "reviewed",
+    "authors",
+    "key_points",
+    "tags",
+    "weight",
+    "slug",
+    "draft",
+    "sources",
+    "faq",
+    "audience",
+];
+
+/// `reviewed: { by, on, next }`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    pub by: String,
+    pub on: Date,
+    #[serde(default)]
+    pub next: Option<Date>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFaq {
+    pub q: String,
+    pub a: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    #[default]
+    Patients,
+    Clinicians,
+}
+
+/// `_index.md` of a topic folder.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicFrontMatter {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub weight: Option<i64>,
+}
+
+pub const TOPIC_KEYS: &[&str] = &["title", "description", "weight"];
+
+/// A file split at its front matter: byte ranges into the file's text.
+#[derive(Debug, Clone, Copy)]
+pub struct Split {
+    pub yaml_start: usize,
+    pub yaml_end: usize,
+    pub body_start: usize,
+}
+
+/// Find the `---` block that must open the file.
+pub fn split(file: &str, text: &str) -> Result<Split, Diagnostic> {
+    let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    if text[..first_line_end].trim_end() != "---" {
+        let message = if text.trim().is_empty() { "the file is empty" } else { "no front matter" };
+        return Err(Diagnostic::error(Code::FrontMatterMissing, message)
+            .with_span(Span::at(file, text, 0))
+            .with_help("front matter must start with `---` on the first line, then `title:`, `description:` and `date:`, then `---`"));
+    }
+    let mut pos = first_line_end;
+    for line in text[first_line_end..].split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            return Ok(Split { yaml_start: first_line_end, yaml_end: pos, body_start: pos + line.len() });
+        }
+        pos += line.len();
+    }
+    Err(Diagnostic::error(Code::FrontMatterMissing, "the front matter is never closed")
+        .with_span(Span::at(file, text, 0))
+        .with_help("end the front matter with a line holding only `---`"))
+}
+
+impl Split {
+    pub fn document<'a>(&self, file: &'a str, text: &'a str) -> Document<'a> {
+        Document { file, text, offset: self.yaml_start, yaml: &text[self.yaml_start..self.yaml_end] }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter_and_body() {
+        let text = "---\ntitle: x\n---\nbody\n";
+        let s = split("a.md", text).unwrap();
+        assert_eq!(&text[s.yaml_start..s.yaml_end], "title: x\n");
+        assert_eq!(&text[s.body_start..], "body\n");
+    }
+
+    #[test]
+    fn missing_or_unclosed_front_matter() {
+        assert_eq!(split("a.md", "").unwrap_err().code, Code::FrontMatterMissing);
+        assert_eq!(split("a.md", "# Title\n").unwrap_err().code, Code::FrontMatterMissing);
+        assert_eq!(split("a.md", "---\ntitle: x\n").unwrap_err().code, Code::FrontMatterMissing);
+    }
+
+    #[test]
+    fn dates_are_real_dates() {
+        let text = "---\ntitle: t\ndescription: d\ndate: 2024-02-30\n---\n";
+        let s = split("a.md", text).unwrap();
+        let e = s.document("a.md", text).parse::<FrontMatter>(ARTICLE_KEYS).unwrap_err();
+        assert_eq!((e[0].code, e[0].line()), (Code::InvalidValue, Some(4)));
+    }
+}

@@ -1,0 +1,366 @@
+//! Walk `content/`, split and validate front matter, and return the site's
+//! raw material: [`Article`]s, [`Topic`]s, assets, and the bibliography and
+//! glossary files. Nothing here renders Markdown or knows about URLs beyond
+//! the slug; that is `site`'s job.
+//!
+//! Layout (SPEC §4): `index.md` (home), `<topic>/_index.md`,
+//! `<topic>/<slug>.md`, `<topic>/<slug>/index.md` (with co-located assets),
+//! `sources.yaml`, `sources.bib`, `glossary.yaml`; any other file is an asset.
+
+pub mod front_matter;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::{Config, is_slug};
+use crate::diagnostics::{Code, Diagnostic, Span, relative};
+pub use front_matter::{Audience, FrontMatter, RawFaq, Review, Split, TopicFrontMatter};
+
+/// Files larger than this are refused rather than read (a stray video or dump).
+pub const MAX_TEXT_FILE: u64 = 16 * 1024 * 1024;
+
+/// A Markdown file with valid front matter: an article, or the home page.
+#[derive(Debug, Clone)]
+pub struct Article {
+    /// Relative to the site root: `content/efficacy/ketamine-vs-ect.md`.
+    pub file: String,
+    pub text: String,
+    pub split: Split,
+    /// Folder of the topic; empty for the home page.
+    pub topic: String,
+    /// URL segment; empty for the home page.
+    pub slug: String,
+    /// The folder the Markdown file sits in, relative to `content/`, `/`-separated.
+    pub dir: String,
+    pub front: FrontMatter,
+    /// Byte offset in `text` of each FAQ answer, for positions of what is in it.
+    pub faq_offsets: Vec<usize>,
+}
+
+impl Article {
+    pub fn body(&self) -> &str {
+        &self.text[self.split.body_start..]
+    }
+
+    /// `topic/slug/`, or `""` for the home page.
+    pub fn path(&self) -> String {
+        if self.slug.is_empty() { String::new() } else { format!("{}/{}/", self.topic, self.slug) }
+    }
+}
+
+/// A topic: a folder of `content/` holding `_index.md`.
+#[derive(Debug, Clone)]
+pub struct Topic {
+    pub name: String,
+    pub file: String,
+    pub text: String,
+    pub split: Split,
+    pub front: TopicFrontMatter,
+}
+
+impl Topic {
+    pub fn body(&self) -> &str {
+        &self.text[self.split.body_start..]
+    }
+}
+
+/// A text file the site reads as data (bibliography, glossary).
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    pub file: String,
+    pub text: String,
+}
+
+/// Everything `content/` holds, validated.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub home: Option<Article>,
+    /// In navigation order.
+    pub topics: Vec<Topic>,
+    /// By topic order, then weight, then title, then slug.
+    pub articles: Vec<Article>,
+    /// Other files, relative to `content/` (`efficacy/figures/trial.png`).
+    pub assets: Vec<String>,
+    pub sources_yaml: Option<DataFile>,
+    pub sources_bib: Option<DataFile>,
+    pub glossary: Option<DataFile>,
+}
+
+/// Load `root/content`. `drafts` keeps articles marked `draft: true`.
+pub fn load(root: &Path, config: &Config, drafts: bool) -> anyhow::Result<(Content, Vec<Diagnostic>)> {
+    let dir = root.join("content");
+    let mut diags = Vec::new();
+    if !dir.is_dir() {
+        diags.push(Diagnostic::error(Code::MissingKey, "there is no content/ folder").in_file("content"));
+        return Ok((Content::default(), diags));
+    }
+    let files = walk(root, &dir, &mut diags)?;
+    let mut content = Content::default();
+    let mut markdown = Vec::new();
+    for (rel, path) in files {
+        match rel.as_str() {
+            "sources.yaml" => content.sources_yaml = read_data(root, &path, &mut diags)?,
+            "sources.bib" => content.sources_bib = read_data(root, &path, &mut diags)?,
+            "glossary.yaml" => content.glossary = read_data(root, &path, &mut diags)?,
+            _ if rel.ends_with(".md") => markdown.push((rel, path)),
+            _ => content.assets.push(rel),
+        }
+    }
+    let loaded: Vec<anyhow::Result<(Option<Loaded>, Vec<Diagnostic>)>> =
+        markdown.par_iter().map(|(rel, path)| load_markdown(root, rel, path)).collect();
+    let mut topics = Vec::new();
+    let mut articles = Vec::new();
+    for item in loaded {
+        let (loaded, d) = item?;
+        diags.extend(d);
+        match loaded {
+            Some(Loaded::Home(a)) => content.home = Some(a),
+            Some(Loaded::Topic(t)) => topics.push(t),
+            Some(Loaded::Article(a)) if a.front.draft && !drafts => {}
+            Some(Loaded::Article(a)) => articles.push(a),
+            None => {}
+        }
+    }
+    content.topics = order_topics(topics, config, &mut diags);
+    content.articles = order_articles(articles, &content.topics, &mut diags);
+    content.assets.sort();
+    Ok((content, diags))
+}
+
+/// Every file below `content/`, sorted, as (path relative to content/, full path).
+/// Links are not followed unless they stay inside the site root.
+fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let canonical_root = root.canonicalize()?;
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = e.path().map(|p| relative(root, p)).unwrap_or_else(|| "content".into());
+                diags.push(Diagnostic::error(Code::UnsafePath, format!("cannot read {at}: {e}")).in_file(at));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with('.') && entry.depth() > 0 {
+            continue; // editor swap files, .DS_Store, hidden folders
+        }
+        let path = entry.path().to_path_buf();
+        if entry.path_is_symlink() {
+            match path.canonicalize() {
+                Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
+                _ => {
+                    diags.push(
+                        Diagnostic::error(Code::UnsafePath, "a link that leads outside the site, or nowhere")
+                            .in_file(relative(root, &path))
+                            .with_help("replace the symbolic link with the file itself"),
+                    );
+                    continue;
+                }
+            }
+        } else if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = relative(dir, &path);
+        files.push((rel, path));
+    }
+    Ok(files)
+}
+
+fn read_text(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::Result<Option<(String, String)>> {
+    let file = relative(root, path);
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_TEXT_FILE {
+        diags.push(
+            Diagnostic::error(Code::InvalidValue, format!("the file is {} MiB; the limit is 16 MiB", size >> 20))
+                .in_file(file),
+        );
+        return Ok(None);
+    }
+    let bytes = std::fs::read(path).map_err(|e| anyhow::Error::new(e).context(format!("reading {file}")))?;
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Ok(Some((file, text)))
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            diags.push(
+                Diagnostic::error(Code::InvalidEncoding, "the file is not UTF-8 text")
+                    .with_span(Span::at(&file, &prefix, prefix.len()))
+                    .with_help("save the file as UTF-8"),
+            );
+            Ok(None)
+        }
+    }
+}
+
+fn read_data(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::Result<Option<DataFile>> {
+    Ok(read_text(root, path, diags)?.map(|(file, text)| DataFile { file, text }))
+}
+
+enum Loaded {
+    Home(Article),
+    Topic(Topic),
+    Article(Article),
+}
+
+/// Where a Markdown file sits decides what it is.
+enum Role {
+    Home,
+    Topic(String),
+    Article { topic: String, stem: String },
+}
+
+fn role(rel: &str) -> Option<Role> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    match parts.as_slice() {
+        ["index.md"] => Some(Role::Home),
+        [topic, "_index.md"] => Some(Role::Topic(topic.to_string())),
+        [topic, file] => Some(Role::Article { topic: topic.to_string(), stem: file.trim_end_matches(".md").into() }),
+        [topic, dir, "index.md"] => Some(Role::Article { topic: topic.to_string(), stem: dir.to_string() }),
+        _ => None,
+    }
+}
+
+fn load_markdown(root: &Path, rel: &str, path: &Path) -> anyhow::Result<(Option<Loaded>, Vec<Diagnostic>)> {
+    let mut diags = Vec::new();
+    let Some((file, text)) = read_text(root, path, &mut diags)? else { return Ok((None, diags)) };
+    let Some(role) = role(rel) else {
+        diags.push(
+            Diagnostic::error(Code::InvalidValue, "a Markdown file outside the layout sourcebook reads")
+                .in_file(file)
+                .with_help("articles live at content/<topic>/<slug>.md or content/<topic>/<slug>/index.md"),
+        );
+        return Ok((None, diags));
+    };
+    let split = match front_matter::split(&file, &text) {
+        Ok(s) => s,
+        Err(d) => return Ok((None, vec![d])),
+    };
+    let doc = split.document(&file, &text);
+    let loaded = match role {
+        Role::Topic(name) => match doc.parse::<TopicFrontMatter>(front_matter::TOPIC_KEYS) {
+            Ok(front) => Some(Loaded::Topic(Topic { name, file: file.clone(), text: text.clone(), split, front })),
+            Err(d) => {
+                diags.extend(d);
+                None
+            }
+        },
+        Role::Home => parse_article(&file, &text, split, String::new(), String::new(), "", &mut diags).map(Loaded::Home),
+        Role::Article { topic, stem } => {
+            let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+            parse_article(&file, &text, split, topic, stem, dir, &mut diags).map(Loaded::Article)
+        }
+    };
+    Ok((loaded, diags))
+}
+
+fn parse_article(
+    file: &str,
+    text: &str,
+    split: Split,
+    topic: String,
+    stem: String,
+    dir: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Article> {
+    let doc = split.document(file, text);
+    let front: FrontMatter = match doc.parse(front_matter::ARTICLE_KEYS) {
+        Ok(f) => f,
+        Err(d) => {
+            diags.extend(d);
+            return None;
+        }
+    };
+    let is_home = topic.is_empty();
+    let slug = front.slug.clone().unwrap_or(stem);
+    if !is_home && !is_slug(&slug) {
+        let escapes = slug.contains('/') || slug.contains('\\') || slug.contains("..");
+        let (code, what) = if escapes { (Code::UnsafePath, "would leave its topic folder") } else { (Code::InvalidValue, "is not a valid URL segment") };
+        let span = if front.slug.is_some() { doc.key_span("slug", 0) } else { Span::at(file, text, 0) };
+        diags.push(
+            Diagnostic::error(code, format!("slug `{slug}` {what}"))
+                .with_span(span)
+                .with_help("use lowercase letters, digits and hyphens only, e.g. `slug: side-effects`"),
+        );
+        return None;
+    }
+    for (i, item) in front.faq.iter().enumerate() {
+        for (key, value) in [("q", &item.q), ("a", &item.a)] {
+            if value.trim().is_empty() {
+                diags.push(
+                    Diagnostic::error(Code::InvalidValue, format!("FAQ entry {} has an empty `{key}`", i + 1))
+                        .with_span(doc.key_span("faq", 0)),
+                );
+            }
+        }
+    }
+    let faq_offsets = front.faq.iter().map(|f| locate(text, split, &f.a)).collect();
+    Some(Article { file: file.into(), text: text.into(), split, topic, slug, dir: dir.into(), front, faq_offsets })
+}
+
+/// Where a front-matter string value starts in the file, found by its first
+/// words (YAML quoting and folding make exact mapping impossible in general).
+fn locate(text: &str, split: Split, value: &str) -> usize {
+    let probe: String = value.chars().take(24).collect();
+    let yaml = &text[split.yaml_start..split.yaml_end];
+    yaml.find(probe.trim()).map_or(split.yaml_start, |i| split.yaml_start + i)
+}
+
+fn order_topics(topics: Vec<Topic>, config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<Topic> {
+    let mut by_name: BTreeMap<String, Topic> = topics.into_iter().map(|t| (t.name.clone(), t)).collect();
+    let mut ordered = Vec::new();
+    for name in &config.topics {
+        match by_name.remove(name) {
+            Some(t) => ordered.push(t),
+            None => diags.push(
+                Diagnostic::error(Code::InvalidValue, format!("topic `{name}` has no folder content/{name}/ with an _index.md"))
+                    .in_file(crate::config::FILE),
+            ),
+        }
+    }
+    let mut rest: Vec<Topic> = by_name.into_values().collect();
+    rest.sort_by(|a, b| (a.front.weight, &a.name).cmp(&(b.front.weight, &b.name)));
+    ordered.extend(rest);
+    ordered
+}
+
+fn order_articles(mut articles: Vec<Article>, topics: &[Topic], diags: &mut Vec<Diagnostic>) -> Vec<Article> {
+    let rank: HashMap<&str, usize> = topics.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
+    articles.retain(|a| {
+        let known = rank.contains_key(a.topic.as_str());
+        if !known {
+            diags.push(
+                Diagnostic::error(Code::InvalidValue, format!("folder content/{}/ has no _index.md, so it is not a topic", a.topic))
+                    .in_file(a.file.clone())
+                    .with_help(format!("add content/{}/_index.md with a `title:`", a.topic)),
+            );
+        }
+        known
+    });
+    articles.sort_by(|a, b| {
+        (rank[a.topic.as_str()], a.front.weight.unwrap_or(i64::MAX), &a.front.title, &a.slug).cmp(&(
+            rank[b.topic.as_str()],
+            b.front.weight.unwrap_or(i64::MAX),
+            &b.front.title,
+            &b.slug,
+        ))
+    });
+    let mut seen: HashMap<String, &Article> = HashMap::new();
+    for a in &articles {
+        if let Some(first) = seen.insert(a.path(), a) {
+            diags.push(
+                Diagnostic::error(Code::DuplicateSlug, format!("`{}` and `{}` would both be written to /{}", first.file, a.file, a.path()))
+                    .with_span(Span::at(&a.file, &a.text, 0))
+                    .with_help("rename one file, or give it a different `slug:`"),
+            );
+        }
+    }
+    articles
+}

@@ -1,0 +1,398 @@
+//! Content problems as data: every finding is a [`Diagnostic`] with a stable
+//! [`Code`], a severity, and (where one applies) a position in a file.
+//!
+//! Diagnostics are collected across the whole site and reported all at once,
+//! rustc-style on stderr or as a JSON array for `check --format json`.
+//! This module does not decide *what* is wrong; the loaders and checks do.
+//! Program failures (I/O, internal errors) are `anyhow` errors, never these.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+use serde::Serialize;
+
+/// How serious a finding is. A warning never fails `build`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+macro_rules! codes {
+    ($($variant:ident => $name:literal,)*) => {
+        /// The stable, kebab-case diagnostic codes of SPEC §7.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            /// Every code, for documentation and tests.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The kebab-case name shown as `error[name]` and in JSON.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    FrontMatterMissing => "front-matter-missing",
+    FrontMatterYaml => "front-matter-yaml",
+    UnknownKey => "unknown-key",
+    MissingKey => "missing-key",
+    InvalidValue => "invalid-value",
+    InvalidEncoding => "invalid-encoding",
+    UnsafePath => "unsafe-path",
+    DuplicateSlug => "duplicate-slug",
+    DuplicateSource => "duplicate-source",
+    UnknownSource => "unknown-source",
+    CitationArtifact => "citation-artifact",
+    BrokenLink => "broken-link",
+    BrokenAnchor => "broken-anchor",
+    TemplateError => "template-error",
+    UnusedSource => "unused-source",
+    ReviewMissing => "review-missing",
+    ReviewOverdue => "review-overdue",
+    Readability => "readability",
+    SafeMessaging => "safe-messaging",
+    PromotionalLanguage => "promotional-language",
+    ImageAltMissing => "image-alt-missing",
+    HeadingSkip => "heading-skip",
+    DescriptionLength => "description-length",
+    DuplicateFaq => "duplicate-faq",
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A position in a file under the site root: 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Span {
+    /// Relative to the site root, with `/` separators.
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// The text of the line, kept so the report needs no second read.
+    pub source_line: String,
+}
+
+impl Span {
+    /// The position of byte `offset` in `text`, which was read from `file`.
+    pub fn at(file: &str, text: &str, offset: usize) -> Span {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        Span {
+            file: file.to_string(),
+            line: text[..line_start].matches('\n').count() + 1,
+            column: text[line_start..offset].chars().count() + 1,
+            source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
+        }
+    }
+
+    /// A position known only by line (1-based), at the first non-blank column.
+    pub fn line(file: &str, text: &str, line: usize) -> Span {
+        let offset: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+        let indent = text[offset.min(text.len())..]
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .map(char::len_utf8)
+            .sum::<usize>();
+        Span::at(file, text, offset + indent)
+    }
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One finding about the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: Code,
+    pub message: String,
+    /// The file, when the finding is about a file but no line applies.
+    pub file: Option<String>,
+    pub span: Option<Span>,
+    /// How to fix it, shown as `= help: …`.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Error, code, message: message.into(), file: None, span: None, help: None }
+    }
+
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+    }
+
+    pub fn with_span(mut self, span: Span) -> Diagnostic {
+        self.file = Some(span.file.clone());
+        self.span = Some(span);
+        self
+    }
+
+    pub fn in_file(mut self, file: impl Into<String>) -> Diagnostic {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The line and column, for tests and JSON.
+    pub fn line(&self) -> Option<usize> {
+        self.span.as_ref().map(|s| s.line)
+    }
+
+    /// The rustc-style report of this one diagnostic.
+    pub fn render(&self, color: bool) -> String {
+        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = level.primary_title(self.message.as_str()).id(self.code.as_str());
+        let mut group = annotate_snippets::Group::with_title(title);
+        if let Some(span) = &self.span {
+            let (start, end) = caret_range(&span.source_line, span.column);
+            group = group.element(
+                Snippet::source(span.source_line.as_str())
+                    .line_start(span.line)
+                    .path(span.file.as_str())
+                    .annotation(AnnotationKind::Primary.span(start..end)),
+            );
+        } else if let Some(file) = &self.file {
+            group = group.element(annotate_snippets::Origin::path(file.as_str()));
+        }
+        if let Some(help) = &self.help {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        renderer.render(&[group])
+    }
+}
+
+/// The byte range under the caret: the word starting at `column`.
+fn caret_range(line: &str, column: usize) -> (usize, usize) {
+    let start = line.char_indices().nth(column.saturating_sub(1)).map_or(line.len(), |(i, _)| i);
+    let len = line[start..]
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(line.len() - start, |(i, _)| i)
+        .max(1);
+    (start, (start + len).min(line.len().max(start)))
+}
+
+/// What `check --format json` prints for each diagnostic (SPEC §7).
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub severity: Severity,
+    pub code: Code,
+    pub message: &'a str,
+    pub file: Option<&'a str>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+/// Every diagnostic of one run, in a stable order.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Diagnostics {
+        Diagnostics::default()
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(other);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Sorted by file, line, column, then code: the same input gives the same report.
+    pub fn sorted(mut self) -> Diagnostics {
+        self.items.sort_by(|a, b| {
+            let key = |d: &Diagnostic| {
+                (d.file.clone(), d.span.as_ref().map(|s| (s.line, s.column)), d.code, d.message.clone())
+            };
+            key(a).cmp(&key(b))
+        });
+        self.items.dedup();
+        self
+    }
+
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.items
+    }
+
+    /// The whole report, rustc-style, with a summary line.
+    pub fn render_text(&self, color: bool) -> String {
+        let mut out = String::new();
+        for d in &self.items {
+            let _ = writeln!(out, "{}\n", d.render(color));
+        }
+        let (e, w) = (self.error_count(), self.warning_count());
+        if e + w > 0 {
+            let _ = writeln!(out, "{} {}, {} {}", e, plural(e, "error"), w, plural(w, "warning"));
+        }
+        out
+    }
+
+    /// The JSON array of SPEC §7.
+    pub fn render_json(&self) -> String {
+        let items: Vec<JsonDiagnostic> = self
+            .items
+            .iter()
+            .map(|d| JsonDiagnostic {
+                severity: d.severity,
+                code: d.code,
+                message: &d.message,
+                file: d.file.as_deref(),
+                line: d.span.as_ref().map(|s| s.line),
+                column: d.span.as_ref().map(|s| s.column),
+            })
+            .collect();
+        serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { word.to_string() } else { format!("{word}s") }
+}
+
+/// A path relative to the site root, `/`-separated, for messages and JSON.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel: PathBuf = path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_at_counts_lines_and_chars_from_one() {
+        let text = "first\nsécond line\nthird";
+        let s = Span::at("a.md", text, text.find("line").unwrap());
+        assert_eq!((s.line, s.column), (2, 8));
+        assert_eq!(s.source_line, "sécond line");
+        assert_eq!(Span::at("a.md", text, 0).line, 1);
+        assert_eq!(Span::at("a.md", text, text.len()).line, 3);
+    }
+
+    #[test]
+    fn span_line_points_at_first_non_blank() {
+        let text = "a: 1\n  bad: 2\n";
+        let s = Span::line("x.yaml", text, 2);
+        assert_eq!((s.line, s.column), (2, 3));
+    }
+
+    #[test]
+    fn rendered_diagnostic_names_code_file_and_line() {
+        let text = "x\nsee [@nope] here\n";
+        let d = Diagnostic::error(Code::UnknownSource, "no source `nope`")
+            .with_span(Span::at("content/a.md", text, text.find("[@").unwrap()))
+            .with_help("did you mean `note`?");
+        let out = d.render(false);
+        assert!(out.contains("error[unknown-source]: no source `nope`"), "{out}");
+        assert!(out.contains("--> content/a.md:2:5"), "{out}");
+        assert!(out.contains("see [@nope] here"), "{out}");
+        assert!(out.contains("help: did you mean `note`?"), "{out}");
+    }
+
+    #[test]
+    fn codes_are_unique_kebab_case() {
+        let mut names: Vec<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert!(names.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Code::ALL.len());
+    }
+}
+
+/// The candidate closest to `word` by edit distance, for "did you mean" help;
+/// `None` when nothing is close enough to be a plausible typo.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod nearest_tests {
+    use super::nearest;
+
+    #[test]
+    fn suggests_close_ids_only() {
+        let known = ["anand2023", "berman2000", "zarate2006"];
+        assert_eq!(nearest("anand2032", known), Some("anand2023"));
+        assert_eq!(nearest("page_range", ["page-range", "volume"]), Some("page-range"));
+        assert_eq!(nearest("completely-different", known), None);
+    }
+}

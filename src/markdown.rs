@@ -1,0 +1,472 @@
+//! The only module that knows pulldown-cmark. Markdown text in; HTML out,
+//! with what the rest of the site needs to know about it: headings (stable
+//! ids, table of contents), links (resolved through a [`Resolver`] and
+//! rewritten), citations (numbered in first-appearance order, shared across
+//! an article's body and FAQ answers through [`Citations`]), and positions
+//! for every problem found.
+//!
+//! Raw HTML in Markdown is shown as text, never passed through: a health
+//! page has no need for it, and it is how `<script>` would get in.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options as CmarkOptions, Parser, Tag, TagEnd};
+
+use crate::diagnostics::{Code, Diagnostic, Span};
+
+/// What markdown asks of the site while rendering one text.
+pub trait Resolver {
+    /// Resolve a link or image destination written in the Markdown.
+    fn link(&self, dest: &str) -> Result<ResolvedLink, LinkError>;
+    /// Whether `[@id]` names a known source.
+    fn has_source(&self, id: &str) -> bool;
+    /// The known source id closest to `id`, for "did you mean".
+    fn suggest_source(&self, id: &str) -> Option<String>;
+}
+
+/// A destination rewritten for the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedLink {
+    pub href: String,
+    /// For internal links with a `#fragment`: the page path and fragment to
+    /// check once every page's ids are known (empty path: this page).
+    pub anchor: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkError {
+    Broken(String),
+    Unsafe(String),
+}
+
+/// Where the text sits in its file, for positions.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub file: &'a str,
+    /// The whole file, so positions are real lines.
+    pub text: &'a str,
+    /// Byte offset of the Markdown in `text`.
+    pub offset: usize,
+}
+
+/// One heading of the page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+    #[serde(skip)]
+    pub offset: usize,
+}
+
+/// A link to check once all pages are rendered.
+#[derive(Debug, Clone)]
+pub struct AnchorRef {
+    pub page: String,
+    pub fragment: String,
+    pub span: Span,
+}
+
+/// The result of rendering one Markdown text.
+#[derive(Debug, Default, Clone)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub anchors: Vec<AnchorRef>,
+    /// External `http(s)` links, for `check --external`.
+    pub external: Vec<(String, Span)>,
+    /// Images with no alt text.
+    pub images_without_alt: Vec<Span>,
+    /// The prose as plain text (no code, no citations), for search and readability.
+    pub plain: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Citation numbering for one page: numbers by first appearance, and where
+/// each source was cited so its reference can link back.
+#[derive(Debug, Default, Clone)]
+pub struct Citations {
+    /// Source ids in order of first citation; number = index + 1.
+    pub order: Vec<String>,
+    number: HashMap<String, usize>,
+    /// For each number (index), the ids of the citation groups citing it.
+    pub backlinks: Vec<Vec<String>>,
+    groups: usize,
+    /// Prefix of group ids, so two numberings on one page never collide.
+    prefix: String,
+}
+
+impl Citations {
+    pub fn new(prefix: &str) -> Citations {
+        Citations { prefix: prefix.to_string(), ..Citations::default() }
+    }
+
+    fn cite(&mut self, id: &str, group: &str) -> usize {
+        let n = match self.number.get(id) {
+            Some(n) => *n,
+            None => {
+                self.order.push(id.to_string());
+                self.backlinks.push(Vec::new());
+                self.number.insert(id.to_string(), self.order.len());
+                self.order.len()
+            }
+        };
+        let links = &mut self.backlinks[n - 1];
+        if links.last().map(String::as_str) != Some(group) {
+            links.push(group.to_string());
+        }
+        n
+    }
+
+    fn next_group(&mut self) -> String {
+        self.groups += 1;
+        format!("{}cite-{}", self.prefix, self.groups)
+    }
+
+    /// The anchor id of reference `n` on this page.
+    pub fn reference_id(&self, n: usize) -> String {
+        format!("{}ref-{n}", self.prefix)
+    }
+}
+
+/// Render `markdown` (found at `source`) to HTML.
+pub fn render(markdown: &str, source: Source, resolver: &dyn Resolver, citations: &mut Citations) -> Rendered {
+    let ids = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    let mut r = Renderer { source, resolver, citations, out: Rendered::default(), ids };
+    let events = r.transform(markdown);
+    pulldown_cmark::html::push_html(&mut r.out.html, events.into_iter());
+    r.out
+}
+
+/// Ids the themes use for their own sections; headings never take them.
+pub const RESERVED_IDS: &[&str] = &["main", "faq", "references", "key-points-title", "toc-title", "topics-title", "reviewed-title"];
+
+fn options() -> CmarkOptions {
+    CmarkOptions::ENABLE_TABLES
+        | CmarkOptions::ENABLE_FOOTNOTES
+        | CmarkOptions::ENABLE_STRIKETHROUGH
+        | CmarkOptions::ENABLE_HEADING_ATTRIBUTES
+        | CmarkOptions::ENABLE_GFM
+}
+
+struct Renderer<'a, 'c> {
+    source: Source<'a>,
+    resolver: &'a dyn Resolver,
+    citations: &'c mut Citations,
+    out: Rendered,
+    ids: HashSet<String>,
+}
+
+impl<'a> Renderer<'a, '_> {
+    fn span(&self, local: usize) -> Span {
+        Span::at(self.source.file, self.source.text, self.source.offset + local)
+    }
+
+    fn transform(&mut self, markdown: &'a str) -> Vec<Event<'a>> {
+        let raw: Vec<(Event<'a>, Range<usize>)> = Parser::new_ext(markdown, options()).into_offset_iter().collect();
+        let mut events = Vec::with_capacity(raw.len());
+        let mut i = 0;
+        let mut in_code = false;
+        while i < raw.len() {
+            let (event, range) = &raw[i];
+            match event {
+                Event::Start(Tag::CodeBlock(_)) => in_code = true,
+                Event::End(TagEnd::CodeBlock) => in_code = false,
+                _ => {}
+            }
+            match event {
+                Event::Text(_) if !in_code => {
+                    let start = i;
+                    while i < raw.len() && matches!(raw[i].0, Event::Text(_)) {
+                        i += 1;
+                    }
+                    self.text_run(markdown, &raw[start..i], &mut events);
+                    continue;
+                }
+                Event::Html(h) | Event::InlineHtml(h) => events.push(Event::Text(h.clone())),
+                Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                    let end = raw[i..].iter().position(|(e, _)| matches!(e, Event::End(TagEnd::Heading(_)))).map_or(raw.len(), |p| i + p);
+                    let title = heading_text(&raw[i + 1..end]);
+                    let id = self.heading_id(id.as_deref(), &title);
+                    self.out.headings.push(Heading { level: level_number(*level), id: id.clone(), title, offset: range.start });
+                    events.push(Event::Start(Tag::Heading { level: *level, id: Some(CowStr::from(id)), classes: classes.clone(), attrs: attrs.clone() }));
+                }
+                Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                    let dest = self.link(dest_url, range.start, *link_type);
+                    events.push(Event::Start(Tag::Link { link_type: *link_type, dest_url: dest, title: title.clone(), id: id.clone() }));
+                }
+                Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                    let end = raw[i..].iter().position(|(e, _)| matches!(e, Event::End(TagEnd::Image))).map_or(raw.len(), |p| i + p);
+                    if heading_text(&raw[i + 1..end]).trim().is_empty() {
+                        self.out.images_without_alt.push(self.span(range.start));
+                    }
+                    let dest = self.link(dest_url, range.start, *link_type);
+                    events.push(Event::Start(Tag::Image { link_type: *link_type, dest_url: dest, title: title.clone(), id: id.clone() }));
+                }
+                other => events.push(other.clone()),
+            }
+            i += 1;
+        }
+        events
+    }
+
+    fn heading_id(&mut self, explicit: Option<&str>, title: &str) -> String {
+        let base = match explicit {
+            Some(id) if !id.is_empty() => id.to_string(),
+            _ => slugify(title),
+        };
+        let base = if base.is_empty() { "section".to_string() } else { base };
+        let mut id = base.clone();
+        let mut n = 1;
+        while !self.ids.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+
+    fn link(&mut self, dest: &CowStr<'a>, at: usize, link_type: LinkType) -> CowStr<'a> {
+        if matches!(link_type, LinkType::Email) || is_external(dest) {
+            if dest.starts_with("http://") || dest.starts_with("https://") {
+                self.out.external.push((dest.to_string(), self.span(at)));
+            }
+            return dest.clone();
+        }
+        match self.resolver.link(dest) {
+            Ok(link) => {
+                if let Some((page, fragment)) = link.anchor {
+                    self.out.anchors.push(AnchorRef { page, fragment, span: self.span(at) });
+                }
+                CowStr::from(link.href)
+            }
+            Err(err) => {
+                let (code, message) = match err {
+                    LinkError::Broken(m) => (Code::BrokenLink, m),
+                    LinkError::Unsafe(m) => (Code::UnsafePath, m),
+                };
+                self.out.diagnostics.push(Diagnostic::error(code, message).with_span(self.span(at)));
+                dest.clone()
+            }
+        }
+    }
+
+    /// A run of adjacent text events: find citations and chatbot artefacts.
+    fn text_run(&mut self, markdown: &str, run: &[(Event<'a>, Range<usize>)], events: &mut Vec<Event<'a>>) {
+        let mut text = String::new();
+        // (offset in `text`, offset in markdown) for each piece, to map back
+        let mut starts = Vec::with_capacity(run.len());
+        for (event, range) in run {
+            if let Event::Text(t) = event {
+                let exact = markdown.get(range.clone()) == Some(t.as_ref());
+                starts.push((text.len(), range.start, exact));
+                text.push_str(t);
+            }
+        }
+        let locate = |pos: usize| -> usize {
+            let (t0, m0, exact) = starts.iter().rev().find(|(t0, _, _)| *t0 <= pos).copied().unwrap_or((0, 0, false));
+            if exact { m0 + (pos - t0) } else { m0 }
+        };
+        self.artifacts(&text, &locate);
+        let mut last = 0;
+        for (range, items) in find_citations(&text) {
+            // AMA superscripts sit directly on the word they follow
+            let before = text[last..range.start].trim_end_matches([' ', '\t']);
+            if !before.is_empty() {
+                self.out.plain.push_str(before);
+                events.push(Event::Text(CowStr::from(before.to_string())));
+            }
+            let html = self.citation(&items, locate(range.start));
+            events.push(Event::InlineHtml(CowStr::from(html)));
+            last = range.end;
+        }
+        if last < text.len() {
+            self.out.plain.push_str(&text[last..]);
+            events.push(Event::Text(CowStr::from(text[last..].to_string())));
+        }
+        self.out.plain.push(' ');
+    }
+
+    fn artifacts(&mut self, text: &str, locate: &dyn Fn(usize) -> usize) {
+        for (i, _) in text.match_indices('【') {
+            let end = text[i..].find('】').map_or(text.len(), |e| i + e + '】'.len_utf8());
+            self.out.diagnostics.push(
+                Diagnostic::warning(Code::CitationArtifact, format!("leftover chatbot citation marker `{}`", &text[i..end]))
+                    .with_span(self.span(locate(i)))
+                    .with_help("replace it with a real citation such as `[@anand2023]`, or delete it"),
+            );
+        }
+    }
+
+    fn citation(&mut self, items: &[CiteItem], at: usize) -> String {
+        let group = self.citations.next_group();
+        let mut numbers: Vec<(usize, Option<String>)> = Vec::new();
+        for item in items {
+            if !self.resolver.has_source(&item.id) {
+                let mut d = Diagnostic::error(Code::UnknownSource, format!("no source with id `{}`", item.id))
+                    .with_span(self.span(at + item.offset));
+                d = match self.resolver.suggest_source(&item.id) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help("add it to content/sources.yaml, or to the article's `sources:`"),
+                };
+                self.out.diagnostics.push(d);
+                continue;
+            }
+            numbers.push((self.citations.cite(&item.id, &group), item.locator.clone()));
+        }
+        if numbers.is_empty() {
+            return String::from("<sup class=\"citation citation-unknown\">?</sup>");
+        }
+        let mut html = format!("<sup class=\"citation\" id=\"{group}\">");
+        for (k, part) in collapse(&numbers).iter().enumerate() {
+            if k > 0 {
+                html.push(',');
+            }
+            let (label, first) = match part {
+                Part::One(n, _) => (format!("Reference {n}"), *n),
+                Part::Range(a, b) => (format!("References {a} to {b}"), *a),
+            };
+            let text = match part {
+                Part::One(n, _) => n.to_string(),
+                Part::Range(a, b) => format!("{a}-{b}"),
+            };
+            let _ = write!(html, "<a href=\"#{}\" aria-label=\"{label}\">{text}</a>", self.citations.reference_id(first));
+            if let Part::One(_, Some(loc)) = part {
+                let _ = write!(html, "<span class=\"locator\">({})</span>", escape(loc));
+            }
+        }
+        html.push_str("</sup>");
+        html
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CiteItem {
+    id: String,
+    locator: Option<String>,
+    /// Offset of the id's `@` from the start of the whole `[@…]`.
+    offset: usize,
+}
+
+/// Every `[@id]`, `[@a; @b]`, `[@id, p. 5]` in `text`, with its byte range.
+fn find_citations(text: &str) -> Vec<(Range<usize>, Vec<CiteItem>)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("[@").map(|i| from + i) {
+        let Some(close) = text[i..].find(']').map(|c| i + c) else { break };
+        match parse_cite(&text[i + 1..close]) {
+            Some(mut items) => {
+                for item in &mut items {
+                    item.offset += 1;
+                }
+                found.push((i..close + 1, items));
+                from = close + 1;
+            }
+            None => from = i + 2,
+        }
+    }
+    found
+}
+
+fn parse_cite(inner: &str) -> Option<Vec<CiteItem>> {
+    let mut items = Vec::new();
+    let mut offset = 0;
+    for part in inner.split(';') {
+        let lead = part.len() - part.trim_start().len();
+        let p = part.trim();
+        let rest = p.strip_prefix('@')?;
+        let id_len = rest.find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'))).unwrap_or(rest.len());
+        let id = rest[..id_len].trim_end_matches(['.', ':']);
+        if id.is_empty() {
+            return None;
+        }
+        let tail = rest[id.len()..].trim();
+        let locator = match tail.strip_prefix(',') {
+            Some(l) if !l.trim().is_empty() => Some(l.trim().to_string()),
+            Some(_) => None,
+            None if tail.is_empty() => None,
+            None => return None,
+        };
+        items.push(CiteItem { id: id.to_string(), locator, offset: offset + lead });
+        offset += part.len() + 1;
+    }
+    Some(items)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Part {
+    One(usize, Option<String>),
+    Range(usize, usize),
+}
+
+/// Sorted, de-duplicated numbers with runs of three or more collapsed (1-3),
+/// as AMA style writes them. A number with a locator stands alone.
+fn collapse(numbers: &[(usize, Option<String>)]) -> Vec<Part> {
+    let mut sorted: Vec<(usize, Option<String>)> = numbers.to_vec();
+    sorted.sort();
+    sorted.dedup_by(|a, b| a.0 == b.0 && a.1.is_none() && b.1.is_none());
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i;
+        while j + 1 < sorted.len() && sorted[j + 1].0 == sorted[j].0 + 1 && sorted[j + 1].1.is_none() && sorted[i].1.is_none() {
+            j += 1;
+        }
+        if j - i >= 2 {
+            parts.push(Part::Range(sorted[i].0, sorted[j].0));
+        } else {
+            for item in &sorted[i..=j] {
+                parts.push(Part::One(item.0, item.1.clone()));
+            }
+        }
+        i = j + 1;
+    }
+    parts
+}
+
+fn heading_text(events: &[(Event, Range<usize>)]) -> String {
+    let mut s = String::new();
+    for (e, _) in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s.trim().to_string()
+}
+
+fn level_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+fn is_external(dest: &str) -> bool {
+    let scheme = dest.split_once(':').map(|(s, _)| s);
+    matches!(scheme, Some(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) && s.len() > 1)
+}
+
+/// A heading's stable id: lowercase words joined by `-`.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.extend(c.to_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+/// Escape text for HTML.
+pub fn escape(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    let _ = pulldown_cmark_escape::escape_html(&mut s, text);
+    s
+}

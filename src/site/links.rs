@@ -1,0 +1,131 @@
+//! Resolving what an author links to (`../safety/side-effects.md#bp`,
+//! `figures/trial.png`) into relative URLs that work under any sub-path and
+//! from disk, and confining every path to `content/`.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::diagnostics::nearest;
+use crate::markdown::{LinkError, ResolvedLink, Resolver};
+use crate::sources::Bibliography;
+
+/// What every page's resolver shares: built once per build.
+pub struct LinkTable<'a> {
+    /// `efficacy/ketamine-vs-ect.md` → `efficacy/ketamine-vs-ect/`.
+    pub pages: HashMap<String, String>,
+    pub assets: HashSet<&'a str>,
+    pub bibliography: &'a Bibliography,
+}
+
+/// The resolver for one Markdown text: where it sits and where it is shown.
+pub struct PageResolver<'a> {
+    pub table: &'a LinkTable<'a>,
+    /// Folder of the Markdown file, relative to `content/`.
+    pub dir: &'a str,
+    /// Output path of the page the HTML is shown on (`efficacy/x/`).
+    pub page: &'a str,
+}
+
+impl Resolver for PageResolver<'_> {
+    fn link(&self, dest: &str) -> Result<ResolvedLink, LinkError> {
+        let (path, fragment) = match dest.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (dest, None),
+        };
+        if path.is_empty() {
+            let fragment = fragment.unwrap_or_default().to_string();
+            return Ok(ResolvedLink { href: format!("#{fragment}"), anchor: Some((self.page.to_string(), fragment)) });
+        }
+        let path = path.split('?').next().unwrap_or(path);
+        let joined = if let Some(abs) = path.strip_prefix('/') { abs.to_string() } else { format!("{}/{path}", self.dir) };
+        let target = normalize(&joined).ok_or_else(|| LinkError::Unsafe(format!("`{dest}` points outside content/")))?;
+        let with_fragment = |href: String| match fragment {
+            Some(f) => format!("{href}#{f}"),
+            None => href,
+        };
+        if let Some(page) = self.table.pages.get(&target).or_else(|| self.table.pages.get(&format!("{target}/_index.md"))) {
+            let href = with_fragment(format!("{}{}index.html", root_prefix(self.page), page));
+            let anchor = fragment.map(|f| (page.clone(), f.to_string()));
+            return Ok(ResolvedLink { href, anchor });
+        }
+        if self.table.assets.contains(target.as_str()) {
+            return Ok(ResolvedLink { href: with_fragment(format!("{}{target}", root_prefix(self.page))), anchor: None });
+        }
+        let mut message = format!("`{dest}` points to content/{target}, which does not exist");
+        if target.ends_with(".md")
+            && let Some(near) = nearest(&target, self.table.pages.keys().map(String::as_str))
+        {
+            message.push_str(&format!(" (did you mean `{near}`?)"));
+        }
+        Err(LinkError::Broken(message))
+    }
+
+    fn has_source(&self, id: &str) -> bool {
+        self.table.bibliography.contains(id)
+    }
+
+    fn suggest_source(&self, id: &str) -> Option<String> {
+        nearest(id, self.table.bibliography.sources.keys().map(String::as_str)).map(str::to_string)
+    }
+}
+
+/// `a/./b/../c` → `a/c`; `None` if it climbs above the root.
+pub fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p if p.contains('\\') || p.contains(':') => return None,
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The relative way back to the site root from a page path (`a/b/` → `../../`).
+pub fn root_prefix(page: &str) -> String {
+    "../".repeat(page.matches('/').count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(bib: &Bibliography) -> LinkTable<'_> {
+        LinkTable {
+            pages: [("safety/side-effects.md", "safety/side-effects/"), ("safety/_index.md", "safety/"), ("index.md", "")]
+                .into_iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+            assets: ["efficacy/figures/trial.png"].into_iter().collect(),
+            bibliography: bib,
+        }
+    }
+
+    #[test]
+    fn links_to_articles_assets_and_anchors_become_relative() {
+        let bib = Bibliography::default();
+        let t = table(&bib);
+        let r = PageResolver { table: &t, dir: "efficacy", page: "efficacy/x/" };
+        let l = r.link("../safety/side-effects.md#blood-pressure").unwrap();
+        assert_eq!(l.href, "../../safety/side-effects/index.html#blood-pressure");
+        assert_eq!(l.anchor, Some(("safety/side-effects/".into(), "blood-pressure".into())));
+        assert_eq!(r.link("figures/trial.png").unwrap().href, "../../efficacy/figures/trial.png");
+        assert_eq!(r.link("../safety/").unwrap().href, "../../safety/index.html");
+        assert_eq!(r.link("../index.md").unwrap().href, "../../index.html");
+        let home = PageResolver { table: &t, dir: "", page: "" };
+        assert_eq!(home.link("safety/side-effects.md").unwrap().href, "safety/side-effects/index.html");
+    }
+
+    #[test]
+    fn broken_and_escaping_links() {
+        let bib = Bibliography::default();
+        let t = table(&bib);
+        let r = PageResolver { table: &t, dir: "efficacy", page: "efficacy/x/" };
+        assert!(matches!(r.link("../safety/side-effect.md"), Err(LinkError::Broken(m)) if m.contains("did you mean")));
+        assert!(matches!(r.link("../../../etc/passwd"), Err(LinkError::Unsafe(_))));
+        assert!(matches!(r.link("missing.png"), Err(LinkError::Broken(_))));
+    }
+}

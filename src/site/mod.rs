@@ -1,0 +1,235 @@
+//! The site model: every page that will exist, with its rendered Markdown,
+//! citations, FAQ entries and URL; the FAQ index; which article cites which
+//! source. No Tera and no file system here: `theme` turns this into HTML and
+//! `output` writes it.
+
+pub mod links;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{Article, Content, Topic};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::markdown::{self, Citations, Rendered, Source};
+use crate::sources::Bibliography;
+use links::{LinkTable, PageResolver};
+
+/// A rendered article (or the home page).
+#[derive(Debug)]
+pub struct Page {
+    pub article: Article,
+    /// `topic/slug/`, `""` for home.
+    pub path: String,
+    pub body: Rendered,
+    pub faq: Vec<FaqEntry>,
+    pub citations: Citations,
+}
+
+/// One question and its answer, rendered for the page it came from.
+#[derive(Debug, Clone)]
+pub struct FaqEntry {
+    pub question: String,
+    /// Stable id on the article page and in the FAQ index.
+    pub anchor: String,
+    pub answer: Rendered,
+}
+
+/// A topic landing, rendered.
+#[derive(Debug)]
+pub struct TopicPage {
+    pub topic: Topic,
+    pub path: String,
+    pub body: Rendered,
+    /// Indexes into `Site::articles`, in order.
+    pub articles: Vec<usize>,
+}
+
+/// The generated FAQ index: answers rendered again, numbered against the
+/// index page's own reference list.
+#[derive(Debug, Default)]
+pub struct FaqIndex {
+    /// (topic index, entries as (article index, entry index, answer)).
+    pub groups: Vec<(usize, Vec<(usize, usize, Rendered)>)>,
+    pub citations: Citations,
+}
+
+/// Everything a build knows, assembled.
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    pub home: Option<Page>,
+    pub topics: Vec<TopicPage>,
+    pub articles: Vec<Page>,
+    pub faq: FaqIndex,
+    pub bibliography: Bibliography,
+    /// Source id → pages citing it: (article index or `None` for home, FAQ anchor if in an answer).
+    pub cited_in: BTreeMap<String, Vec<(Option<usize>, Option<String>)>>,
+    pub assets: Vec<String>,
+}
+
+pub const FAQ_PATH: &str = "faq/";
+
+/// Render and cross-check everything `content` holds.
+pub fn assemble(content: Content, bibliography: Bibliography, config: Config) -> (Site, Vec<Diagnostic>) {
+    let Content { home, topics, articles, assets, .. } = content;
+    let table = LinkTable { pages: page_table(&home, &topics, &articles), assets: assets.iter().map(String::as_str).collect(), bibliography: &bibliography };
+    let pages: Vec<Page> = articles.into_par_iter().map(|a| render_page(a, &table)).collect();
+    let home = home.map(|a| render_page(a, &table));
+    let topic_pages = render_topics(topics, &pages, &table);
+    let faq = render_faq_index(&topic_pages, &pages, &table);
+    let mut diags = Vec::new();
+    for page in home.iter().chain(&pages) {
+        diags.extend(page.body.diagnostics.iter().cloned());
+        for entry in &page.faq {
+            diags.extend(entry.answer.diagnostics.iter().cloned());
+        }
+    }
+    for t in &topic_pages {
+        diags.extend(t.body.diagnostics.iter().cloned());
+    }
+    check_anchors(&home, &topic_pages, &pages, &mut diags);
+    let cited_in = cited_in(&home, &pages);
+    for (id, source) in &bibliography.sources {
+        if !cited_in.contains_key(id) && !faq.citations.order.contains(id) {
+            diags.push(
+                Diagnostic::warning(Code::UnusedSource, format!("source `{id}` is never cited"))
+                    .with_span(source.span.clone())
+                    .with_help("cite it with `[@id]` where it supports a claim, or remove it"),
+            );
+        }
+    }
+    drop(table);
+    let site = Site { config, home, topics: topic_pages, articles: pages, faq, bibliography, cited_in, assets };
+    (site, diags)
+}
+
+fn page_table(home: &Option<Article>, topics: &[Topic], articles: &[Article]) -> HashMap<String, String> {
+    let mut table = HashMap::new();
+    let content_rel = |file: &str| file.strip_prefix("content/").unwrap_or(file).to_string();
+    if let Some(h) = home {
+        table.insert(content_rel(&h.file), String::new());
+    }
+    for t in topics {
+        table.insert(content_rel(&t.file), format!("{}/", t.name));
+    }
+    for a in articles {
+        table.insert(content_rel(&a.file), a.path());
+    }
+    table
+}
+
+fn render_page(article: Article, table: &LinkTable) -> Page {
+    let path = article.path();
+    let resolver = PageResolver { table, dir: &article.dir, page: &path };
+    let mut citations = Citations::new("");
+    let source = Source { file: &article.file, text: &article.text, offset: article.split.body_start };
+    let body = markdown::render(article.body(), source, &resolver, &mut citations);
+    let mut anchors: HashSet<String> = body.headings.iter().map(|h| h.id.clone()).collect();
+    let faq = article
+        .front
+        .faq
+        .iter()
+        .zip(&article.faq_offsets)
+        .map(|(item, offset)| {
+            let anchor = unique(&mut anchors, format!("faq-{}", markdown::slugify(&item.q)));
+            let source = Source { file: &article.file, text: &article.text, offset: *offset };
+            let answer = markdown::render(&item.a, source, &resolver, &mut citations);
+            FaqEntry { question: item.q.clone(), anchor, answer }
+        })
+        .collect();
+    Page { path, body, faq, citations, article }
+}
+
+fn unique(taken: &mut HashSet<String>, base: String) -> String {
+    let mut id = base.clone();
+    let mut n = 1;
+    while !taken.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+fn render_topics(topics: Vec<Topic>, pages: &[Page], table: &LinkTable) -> Vec<TopicPage> {
+    let mut by_topic: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        by_topic.entry(p.article.topic.as_str()).or_default().push(i);
+    }
+    topics
+        .into_iter()
+        .map(|topic| {
+            let path = format!("{}/", topic.name);
+            let dir = topic.name.clone();
+            let resolver = PageResolver { table, dir: &dir, page: &path };
+            let source = Source { file: &topic.file, text: &topic.text, offset: topic.split.body_start };
+            let body = markdown::render(topic.body(), source, &resolver, &mut Citations::new("topic-"));
+            let articles = by_topic.get(topic.name.as_str()).cloned().unwrap_or_default();
+            TopicPage { topic, path, body, articles }
+        })
+        .collect()
+}
+
+/// Every FAQ entry of the site, by topic, rendered for `/faq/`.
+fn render_faq_index(topics: &[TopicPage], pages: &[Page], table: &LinkTable) -> FaqIndex {
+    let mut index = FaqIndex { groups: Vec::new(), citations: Citations::new("") };
+    for (t, topic) in topics.iter().enumerate() {
+        let mut entries = Vec::new();
+        for &a in &topic.articles {
+            let article = &pages[a].article;
+            let resolver = PageResolver { table, dir: &article.dir, page: FAQ_PATH };
+            for (e, (item, offset)) in article.front.faq.iter().zip(&article.faq_offsets).enumerate() {
+                let source = Source { file: &article.file, text: &article.text, offset: *offset };
+                let mut answer = markdown::render(&item.a, source, &resolver, &mut index.citations);
+                answer.diagnostics.clear(); // already reported from the article
+                entries.push((a, e, answer));
+            }
+        }
+        if !entries.is_empty() {
+            index.groups.push((t, entries));
+        }
+    }
+    index
+}
+
+/// Every `#fragment` must name an id on its page: a heading, a FAQ entry, a reference.
+fn check_anchors(home: &Option<Page>, topics: &[TopicPage], pages: &[Page], diags: &mut Vec<Diagnostic>) {
+    let mut ids: HashMap<&str, HashSet<String>> = HashMap::new();
+    for page in home.iter().chain(pages) {
+        let set = ids.entry(page.path.as_str()).or_default();
+        set.extend(page.body.headings.iter().map(|h| h.id.clone()));
+        set.extend(page.faq.iter().map(|f| f.anchor.clone()));
+        set.extend((1..=page.citations.order.len()).map(|n| page.citations.reference_id(n)));
+        set.extend(["references".to_string(), "faq".to_string(), "main".to_string()]);
+    }
+    for t in topics {
+        ids.entry(t.path.as_str()).or_default().extend(t.body.headings.iter().map(|h| h.id.clone()));
+    }
+    let all_refs = home
+        .iter()
+        .chain(pages)
+        .flat_map(|p| p.body.anchors.iter().chain(p.faq.iter().flat_map(|f| f.answer.anchors.iter())))
+        .chain(topics.iter().flat_map(|t| t.body.anchors.iter()));
+    for r in all_refs {
+        let known = ids.get(r.page.as_str()).is_some_and(|set| set.contains(&r.fragment));
+        if !known {
+            diags.push(
+                Diagnostic::error(Code::BrokenAnchor, format!("no heading or id `{}` on /{}", r.fragment, r.page))
+                    .with_span(r.span.clone())
+                    .with_help("heading ids are the heading text in lowercase with `-` between words; or set one with `## Title {#id}`"),
+            );
+        }
+    }
+}
+
+fn cited_in(home: &Option<Page>, pages: &[Page]) -> BTreeMap<String, Vec<(Option<usize>, Option<String>)>> {
+    let mut map: BTreeMap<String, Vec<(Option<usize>, Option<String>)>> = BTreeMap::new();
+    let all = home.iter().map(|p| (None, p)).chain(pages.iter().enumerate().map(|(i, p)| (Some(i), p)));
+    for (index, page) in all {
+        for id in &page.citations.order {
+            map.entry(id.clone()).or_default().push((index, None));
+        }
+    }
+    map
+}

@@ -1,0 +1,276 @@
+//! The bibliography: `content/sources.yaml` (hayagriva's YAML format),
+//! `content/sources.bib` (BibTeX), and article-local `sources:` maps, merged
+//! into one site-wide [`Bibliography`] and formatted once per build by a
+//! real CSL engine (hayagriva). The only module that knows hayagriva.
+//!
+//! Hayagriva ignores unknown keys, so every key is checked here against its
+//! schema plus ours (`evidence`) before hayagriva sees the entry: a
+//! `page_range` typo is an `unknown-key` error, not a silently missing field.
+
+mod format;
+mod validate;
+
+use std::collections::BTreeMap;
+
+use hayagriva::Entry;
+use serde::Serialize;
+
+use crate::content::{Article, Content};
+use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::yaml::{Document, Mapping, Value};
+
+pub use format::format_all;
+
+/// What kind of evidence a source is (our key, `evidence:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Evidence {
+    Rct,
+    MetaAnalysis,
+    Review,
+    Guideline,
+    Regulator,
+    Observational,
+    Preclinical,
+    Other,
+}
+
+impl Evidence {
+    pub const NAMES: &'static [&'static str] =
+        &["rct", "meta-analysis", "review", "guideline", "regulator", "observational", "preclinical", "other"];
+
+    fn parse(s: &str) -> Option<Evidence> {
+        use Evidence::*;
+        Some(match s {
+            "rct" => Rct,
+            "meta-analysis" => MetaAnalysis,
+            "review" => Review,
+            "guideline" => Guideline,
+            "regulator" => Regulator,
+            "observational" => Observational,
+            "preclinical" => Preclinical,
+            "other" => Other,
+            _ => return None,
+        })
+    }
+
+    /// How the theme labels it for readers.
+    pub fn label(self) -> &'static str {
+        use Evidence::*;
+        match self {
+            Rct => "Randomised controlled trial",
+            MetaAnalysis => "Meta-analysis",
+            Review => "Review",
+            Guideline => "Guideline",
+            Regulator => "Regulator",
+            Observational => "Observational study",
+            Preclinical => "Laboratory or animal study",
+            Other => "Other",
+        }
+    }
+}
+
+/// One source, with its formatted reference filled in by [`format_all`].
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub id: String,
+    pub entry: Entry,
+    pub evidence: Option<Evidence>,
+    /// Where it is defined.
+    pub span: Span,
+    /// The reference as the CSL style formats it, HTML.
+    pub formatted: String,
+    /// Plain text, for JSON-LD and search.
+    pub plain: String,
+}
+
+impl Source {
+    pub fn doi(&self) -> Option<&str> {
+        self.entry.doi()
+    }
+    pub fn pmid(&self) -> Option<&str> {
+        self.entry.pmid()
+    }
+    pub fn title(&self) -> String {
+        self.entry.title().map(|t| t.value.to_string()).unwrap_or_default()
+    }
+    pub fn url(&self) -> Option<String> {
+        self.entry.url_any().map(|u| u.value.to_string())
+    }
+    /// Sort key for the source list: first author's family name, then year, then title.
+    pub fn sort_key(&self) -> (String, String, String) {
+        let author = self.entry.authors().and_then(|a| a.first()).map(|p| p.name.to_lowercase()).unwrap_or_else(|| self.title().to_lowercase());
+        let year = self.entry.date_any().map(|d| d.year.to_string()).unwrap_or_default();
+        (author, year, self.title().to_lowercase())
+    }
+}
+
+/// Every source of the site by id.
+#[derive(Debug, Default, Clone)]
+pub struct Bibliography {
+    pub sources: BTreeMap<String, Source>,
+}
+
+impl Bibliography {
+    pub fn get(&self, id: &str) -> Option<&Source> {
+        self.sources.get(id)
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.sources.contains_key(id)
+    }
+
+    /// Add a source; the same id with different data is `duplicate-source`.
+    fn insert(&mut self, source: Source, diags: &mut Vec<Diagnostic>) {
+        match self.sources.get(&source.id) {
+            Some(existing) if existing.entry != source.entry || existing.evidence != source.evidence => {
+                diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateSource,
+                        format!(
+                            "source `{}` is defined twice with different data: here and at {}:{}",
+                            source.id, existing.span.file, existing.span.line
+                        ),
+                    )
+                    .with_span(source.span.clone())
+                    .with_help("give one of them a different id, or make the two entries identical"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                self.sources.insert(source.id.clone(), source);
+            }
+        }
+    }
+}
+
+/// Load every bibliography of the site.
+pub fn load(content: &Content) -> (Bibliography, Vec<Diagnostic>) {
+    let mut bib = Bibliography::default();
+    let mut diags = Vec::new();
+    if let Some(file) = &content.sources_yaml {
+        let doc = Document::whole(&file.file, &file.text);
+        load_yaml_map(&doc, 0, None, &mut bib, &mut diags);
+    }
+    if let Some(file) = &content.sources_bib {
+        load_bibtex(&file.file, &file.text, &mut bib, &mut diags);
+    }
+    for article in content.home.iter().chain(&content.articles) {
+        load_local(article, &mut bib, &mut diags);
+    }
+    (bib, diags)
+}
+
+fn load_local(article: &Article, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
+    let Some(value) = &article.front.sources else { return };
+    let doc = article.split.document(&article.file, &article.text);
+    let from = doc.key_span("sources", 0);
+    let from_offset = doc.yaml.split_inclusive('\n').take(from.line.saturating_sub(2)).map(str::len).sum();
+    match value {
+        Value::Mapping(map) => load_entries(&doc, from_offset, map, bib, diags),
+        Value::Null => {}
+        _ => diags.push(Diagnostic::error(Code::InvalidValue, "`sources:` must be a map of id: entry").with_span(from)),
+    }
+}
+
+fn load_yaml_map(doc: &Document, from: usize, _: Option<()>, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
+    let value: Value = match yaml_serde::from_str(doc.yaml) {
+        Ok(v) => v,
+        Err(e) => {
+            let index = e.location().map_or(0, |l| l.index());
+            diags.push(Diagnostic::error(Code::FrontMatterYaml, format!("YAML does not parse: {e}")).with_span(doc.span(index)));
+            return;
+        }
+    };
+    match value {
+        Value::Mapping(map) => load_entries(doc, from, &map, bib, diags),
+        Value::Null => {}
+        _ => diags.push(Diagnostic::error(Code::InvalidValue, "a bibliography must be a map of id: entry").with_span(doc.span(0))),
+    }
+}
+
+fn load_entries(doc: &Document, from: usize, map: &Mapping, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
+    for (key, value) in map {
+        let id = match key {
+            Value::String(s) => s.clone(),
+            other => yaml_serde::to_string(other).unwrap_or_default().trim().to_string(),
+        };
+        let span = doc.key_span(&id, from);
+        let start = span_offset(doc, &span);
+        if !valid_id(&id) {
+            diags.push(
+                Diagnostic::error(Code::InvalidValue, format!("source id `{id}` must use only a-z, 0-9, `_` and `-`"))
+                    .with_span(span.clone()),
+            );
+            continue;
+        }
+        let found = validate::entry(doc, start, value);
+        let failed = found.iter().any(Diagnostic::is_error);
+        diags.extend(found);
+        if failed {
+            continue;
+        }
+        match to_entry(&id, value) {
+            Ok((entry, evidence)) => {
+                bib.insert(Source { id, entry, evidence, span, formatted: String::new(), plain: String::new() }, diags)
+            }
+            Err(message) => diags.push(Diagnostic::error(Code::InvalidValue, message).with_span(span)),
+        }
+    }
+}
+
+/// Byte offset in `doc.yaml` of the start of `span`'s line.
+fn span_offset(doc: &Document, span: &Span) -> usize {
+    let in_text: usize = doc.text.split_inclusive('\n').take(span.line - 1).map(str::len).sum();
+    in_text.saturating_sub(doc.offset)
+}
+
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// Hand one validated entry to hayagriva, without our own keys.
+fn to_entry(id: &str, value: &Value) -> Result<(Entry, Option<Evidence>), String> {
+    let mut value = value.clone();
+    let mut evidence = None;
+    if let Value::Mapping(map) = &mut value
+        && let Some(Value::String(e)) = map.remove("evidence")
+    {
+        evidence = Evidence::parse(&e);
+    }
+    let mut one = Mapping::new();
+    one.insert(Value::String(id.to_string()), value);
+    let yaml = yaml_serde::to_string(&one).map_err(|e| e.to_string())?;
+    let library = hayagriva::io::from_yaml_str(&yaml).map_err(|e| format!("source `{id}`: {e}"))?;
+    let entry = library.get(id).cloned().ok_or_else(|| format!("source `{id}` could not be read"))?;
+    Ok((entry, evidence))
+}
+
+fn load_bibtex(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
+    match hayagriva::io::from_biblatex_str(text) {
+        Ok(library) => {
+            for entry in library.iter() {
+                let id = entry.key().to_string();
+                let at = text.find(&format!("{{{id},")).unwrap_or(0);
+                let span = Span::at(file, text, at);
+                for d in validate::identifiers(entry.doi(), entry.pmid()) {
+                    diags.push(Diagnostic::error(Code::InvalidValue, d).with_span(span.clone()));
+                }
+                if !valid_id(&id) {
+                    diags.push(Diagnostic::error(Code::InvalidValue, format!("source id `{id}` must use only a-z, 0-9, `_` and `-`")).with_span(span));
+                    continue;
+                }
+                bib.insert(Source { id, entry: entry.clone(), evidence: None, span, formatted: String::new(), plain: String::new() }, diags);
+            }
+        }
+        Err(errors) => {
+            for e in errors {
+                let start = match &e {
+                    hayagriva::io::BibLaTeXError::Parse(p) => p.span.start,
+                    hayagriva::io::BibLaTeXError::Type(t) => t.span.start,
+                };
+                diags.push(Diagnostic::error(Code::InvalidValue, format!("BibTeX: {e}")).with_span(Span::at(file, text, start)));
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Key-by-key validation of a hayagriva YAML entry: its schema plus our
+//! `evidence`, DOI and PMID shapes. Hayagriva would silently drop unknown keys.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::yaml::{Document, Value};
+
+use super::Evidence;
+
+/// Entry keys hayagriva knows (its `entry!` list in 0.10.1), then ours.
+const ENTRY_KEYS: &[&str] = &[
+    "type",
+    "title",
+    "author",
+    "date",
+    "editor",
+    "affiliated",
+    "publisher",
+    "location",
+    "organization",
+    "issue",
+    "chapter",
+    "volume",
+    "volume-total",
+    "edition",
+    "page-range",
+    "page-total",
+    "time-range",
+    "runtime",
+    "url",
+    "serial-number",
+    "language",
+    "archive",
+    "archive-location",
+    "call-number",
+    "note",
+    "abstract",
+    "genre",
+    "parent",
+    "evidence",
+];
+const PERSON_KEYS: &[&str] = &["name", "given-name", "prefix", "suffix", "alias"];
+const STRING_KEYS: &[&str] = &["value", "short", "verbatim"];
+const URL_KEYS: &[&str] = &["value", "date"];
+const SERIAL_KEYS: &[&str] = &["doi", "isbn", "issn", "pmid", "pmcid", "arxiv", "serial"];
+const PUBLISHER_KEYS: &[&str] = &["name", "location"];
+
+/// Every problem of one entry; `from` is where its id stands in `doc.yaml`.
+pub fn entry(doc: &Document, from: usize, value: &Value) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Value::Mapping(map) = value else {
+        out.push(Diagnostic::error(Code::InvalidValue, "a source must be a map of fields").with_span(doc.span(from)));
+        return out;
+    };
+    for (key, value) in map {
+        let key = key.as_str().unwrap_or_default();
+        if !ENTRY_KEYS.contains(&key) {
+            out.push(doc.unknown_key(key, ENTRY_KEYS, from));
+            continue;
+        }
+        let inner = |keys: &[&str], out: &mut Vec<Diagnostic>| nested(doc, from, value, keys, out);
+        match key {
+            "title" | "organization" | "location" | "note" | "genre" | "abstract" => inner(STRING_KEYS, &mut out),
+            "author" | "editor" => inner(PERSON_KEYS, &mut out),
+            "url" => inner(URL_KEYS, &mut out),
+            "publisher" => inner(PUBLISHER_KEYS, &mut out),
+            "serial-number" => {
+                inner(SERIAL_KEYS, &mut out);
+                let get = |k: &str| value.get(k).and_then(scalar);
+                for message in identifiers(get("doi").as_deref(), get("pmid").as_deref()) {
+                    let k = if message.starts_with("DOI") { "doi" } else { "pmid" };
+                    out.push(Diagnostic::error(Code::InvalidValue, message).with_span(doc.key_span(k, from)));
+                }
+            }
+            "parent" => match value {
+                Value::Sequence(parents) => parents.iter().for_each(|p| out.extend(entry(doc, from, p))),
+                p => out.extend(entry(doc, from, p)),
+            },
+            "evidence" => {
+                if value.as_str().and_then(Evidence::parse).is_none() {
+                    out.push(
+                        Diagnostic::error(Code::InvalidValue, format!("`evidence` must be one of {}", Evidence::NAMES.join(", ")))
+                            .with_span(doc.key_span("evidence", from)),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Keys of a map-valued field (or each map of a list of them).
+fn nested(doc: &Document, from: usize, value: &Value, keys: &[&str], out: &mut Vec<Diagnostic>) {
+    let maps: Vec<&Value> = match value {
+        Value::Sequence(items) => items.iter().collect(),
+        v => vec![v],
+    };
+    for m in maps {
+        if let Value::Mapping(map) = m {
+            for key in map.keys() {
+                let key = key.as_str().unwrap_or_default();
+                if !keys.contains(&key) {
+                    out.push(doc.unknown_key(key, keys, from));
+                }
+            }
+        }
+    }
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Shape problems of a DOI (`10.NNNN/...`) and a PMID (digits only).
+pub fn identifiers(doi: Option<&str>, pmid: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(doi) = doi
+        && !valid_doi(doi)
+    {
+        out.push(format!("DOI `{doi}` is not of the form 10.NNNN/suffix"));
+    }
+    if let Some(pmid) = pmid
+        && !(pmid.len() <= 9 && !pmid.is_empty() && pmid.bytes().all(|b| b.is_ascii_digit()))
+    {
+        out.push(format!("PMID `{pmid}` must be digits only"));
+    }
+    out
+}
+
+fn valid_doi(doi: &str) -> bool {
+    let Some(rest) = doi.strip_prefix("10.") else { return false };
+    let Some((registrant, suffix)) = rest.split_once('/') else { return false };
+    (4..=9).contains(&registrant.len())
+        && registrant.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && !suffix.is_empty()
+        && !suffix.contains(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifier_shapes() {
+        assert!(identifiers(Some("10.1056/NEJMoa2302399"), Some("37224232")).is_empty());
+        assert_eq!(identifiers(Some("doi:10.1056/x"), None).len(), 1);
+        assert_eq!(identifiers(Some("10.12/x"), None).len(), 1);
+        assert_eq!(identifiers(None, Some("PMID37224232")).len(), 1);
+    }
+
+    #[test]
+    fn typo_in_entry_and_parent_keys_is_unknown_key_at_its_line() {
+        let text = "a:\n  type: article\n  page_range: 1-2\n  parent:\n    type: periodical\n    volum: 3\n";
+        let doc = Document::whole("s.yaml", text);
+        let v: Value = yaml_serde::from_str(text).unwrap();
+        let d = entry(&doc, 0, &v["a"]);
+        let got: Vec<_> = d.iter().map(|d| (d.code, d.line(), d.help.clone())).collect();
+        assert_eq!(got[0], (Code::UnknownKey, Some(3), Some("did you mean `page-range`?".into())));
+        assert_eq!(got[1], (Code::UnknownKey, Some(6), Some("did you mean `volume`?".into())));
+    }
+}

@@ -1,0 +1,196 @@
+//! The template context: the contract between sourcebook and every theme.
+//! Documented field by field in README.md ("Template context"). Site-wide
+//! collections (`site`) are serialized once per build and shared by every
+//! page through Tera's reference-counted values, never copied per page.
+
+use serde::Serialize;
+
+use crate::config::{Crisis, Config};
+use crate::content::Audience;
+use crate::markdown::Heading;
+use crate::site::{Page, Site};
+use crate::sources::Source;
+
+/// `site`: the same for every page.
+#[derive(Serialize)]
+pub struct SiteContext<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub base_url: &'a str,
+    pub language: &'a str,
+    pub crisis: &'a Crisis,
+    pub disclaimer: &'a str,
+    pub feedback_url: Option<&'a str>,
+    pub topics: Vec<TopicSummary<'a>>,
+    /// The most recently reviewed articles, newest first (up to 5).
+    pub recently_reviewed: Vec<ArticleSummary<'a>>,
+    pub has_faq: bool,
+    pub has_sources: bool,
+}
+
+#[derive(Serialize, Clone)]
+pub struct TopicSummary<'a> {
+    pub name: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    /// Root-relative link target: prefix it with `root`.
+    pub href: String,
+    pub articles: Vec<ArticleSummary<'a>>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct ArticleSummary<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub href: String,
+    pub topic: &'a str,
+    pub date: String,
+    pub reviewed_on: Option<String>,
+    pub audience: Audience,
+}
+
+/// `page`: what is shown on this page.
+#[derive(Serialize, Default)]
+pub struct PageContext<'a> {
+    /// `home`, `article`, `topic`, `faq`, `sources`, `404`.
+    pub kind: &'static str,
+    pub title: &'a str,
+    pub description: &'a str,
+    /// Output path (`efficacy/ketamine-vs-ect/`), `""` for home.
+    pub path: String,
+    /// Absolute canonical URL.
+    pub permalink: String,
+    pub date: Option<String>,
+    pub updated: Option<String>,
+    pub reviewed: Option<ReviewContext<'a>>,
+    pub authors: &'a [String],
+    pub key_points: &'a [String],
+    pub tags: &'a [String],
+    pub audience: Option<Audience>,
+    /// Rendered body HTML (print with `| safe`).
+    pub content: &'a str,
+    pub toc: Vec<&'a Heading>,
+    pub references: Vec<Reference<'a>>,
+    pub faq: Vec<FaqContext<'a>>,
+    pub topic: Option<TopicSummary<'a>>,
+    pub previous: Option<ArticleSummary<'a>>,
+    pub next: Option<ArticleSummary<'a>>,
+    /// JSON-LD, already serialized and safe inside `<script>`.
+    pub json_ld: String,
+}
+
+#[derive(Serialize)]
+pub struct ReviewContext<'a> {
+    pub by: &'a str,
+    pub on: String,
+    pub next: String,
+}
+
+/// One numbered reference of a page.
+#[derive(Serialize)]
+pub struct Reference<'a> {
+    pub number: usize,
+    /// The id of the list item: `ref-3`.
+    pub anchor: String,
+    pub id: &'a str,
+    /// Formatted by the CSL style, HTML (print with `| safe`).
+    pub formatted: &'a str,
+    pub evidence: Option<&'static str>,
+    pub doi_url: Option<String>,
+    pub pubmed_url: Option<String>,
+    pub url: Option<String>,
+    /// `#cite-…` ids of every place this page cites it.
+    pub backlinks: Vec<String>,
+    /// Root-relative link to the entry on the source list.
+    pub source_href: String,
+}
+
+#[derive(Serialize)]
+pub struct FaqContext<'a> {
+    pub question: &'a str,
+    pub anchor: &'a str,
+    /// Rendered answer HTML (print with `| safe`).
+    pub answer: &'a str,
+    /// The article it comes from (on the FAQ index).
+    pub article: Option<ArticleSummary<'a>>,
+}
+
+/// A group of the FAQ index.
+#[derive(Serialize)]
+pub struct FaqGroup<'a> {
+    pub topic: TopicSummary<'a>,
+    pub anchor: String,
+    pub entries: Vec<FaqContext<'a>>,
+}
+
+/// An entry of the source list.
+#[derive(Serialize)]
+pub struct SourceEntry<'a> {
+    pub id: &'a str,
+    pub anchor: String,
+    pub formatted: &'a str,
+    pub evidence: Option<&'static str>,
+    pub doi_url: Option<String>,
+    pub pubmed_url: Option<String>,
+    pub url: Option<String>,
+    pub cited_in: Vec<ArticleSummary<'a>>,
+}
+
+pub fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
+    let config: &Config = &site.config;
+    let topics = site.topics.iter().map(|t| topic_summary(site, t, true)).collect();
+    let mut reviewed: Vec<&Page> = site.articles.iter().filter(|p| p.article.front.reviewed.is_some()).collect();
+    reviewed.sort_by_key(|p| std::cmp::Reverse(p.article.front.reviewed.as_ref().map(|r| r.on)));
+    SiteContext {
+        title: &config.title,
+        description: &config.description,
+        base_url: &config.base_url,
+        language: &config.language,
+        crisis: &config.crisis,
+        disclaimer: &config.disclaimer,
+        feedback_url: config.feedback_url.as_deref(),
+        topics,
+        recently_reviewed: reviewed.into_iter().take(5).map(article_summary).collect(),
+        has_faq: !site.faq.groups.is_empty(),
+        has_sources: !site.cited_in.is_empty(),
+    }
+}
+
+pub fn topic_summary<'a>(site: &'a Site, t: &'a crate::site::TopicPage, with_articles: bool) -> TopicSummary<'a> {
+    TopicSummary {
+        name: &t.topic.name,
+        title: &t.topic.front.title,
+        description: &t.topic.front.description,
+        href: format!("{}index.html", t.path),
+        articles: if with_articles { t.articles.iter().map(|&i| article_summary(&site.articles[i])).collect() } else { Vec::new() },
+    }
+}
+
+pub fn article_summary(page: &Page) -> ArticleSummary<'_> {
+    let f = &page.article.front;
+    ArticleSummary {
+        title: &f.title,
+        description: &f.description,
+        href: format!("{}index.html", page.path),
+        topic: &page.article.topic,
+        date: f.date.to_string(),
+        reviewed_on: f.reviewed.as_ref().map(|r| r.on.to_string()),
+        audience: f.audience,
+    }
+}
+
+/// The reference list entry for `source`, numbered `n` on a page.
+pub fn reference<'a>(source: &'a Source, number: usize, anchor: String, backlinks: Vec<String>) -> Reference<'a> {
+    Reference {
+        number,
+        anchor,
+        id: &source.id,
+        formatted: &source.formatted,
+        evidence: source.evidence.map(|e| e.label()),
+        doi_url: source.doi().map(|d| format!("https://doi.org/{d}")),
+        pubmed_url: source.pmid().map(|p| format!("https://pubmed.ncbi.nlm.nih.gov/{p}/")),
+        url: source.url(),
+        backlinks,
+        source_href: format!("sources/index.html#src-{}", source.id),
+    }
+}

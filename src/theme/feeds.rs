@@ -1,0 +1,66 @@
+//! The files crawlers and feed readers expect: sitemap.xml, atom.xml,
+//! robots.txt. Absolute URLs from `base_url`; dates from front matter only
+//! (no wall-clock time, so the same input gives the same bytes).
+
+use std::fmt::Write as _;
+
+use crate::markdown::escape;
+use crate::site::Site;
+
+pub fn sitemap(site: &Site) -> String {
+    let base = &site.config.base_url;
+    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut url = |path: &str, lastmod: Option<String>| {
+        let _ = write!(s, "  <url><loc>{}</loc>", escape(&format!("{base}{path}")));
+        if let Some(d) = lastmod {
+            let _ = write!(s, "<lastmod>{d}</lastmod>");
+        }
+        s.push_str("</url>\n");
+    };
+    url("", None);
+    for t in &site.topics {
+        url(&t.path, None);
+    }
+    for p in &site.articles {
+        let f = &p.article.front;
+        url(&p.path, Some(f.updated.unwrap_or(f.date).to_string()));
+    }
+    if !site.faq.groups.is_empty() && !site.topics.iter().any(|t| t.path == crate::site::FAQ_PATH) {
+        url(crate::site::FAQ_PATH, None);
+    }
+    url("sources/", None);
+    s.push_str("</urlset>\n");
+    s
+}
+
+pub fn atom(site: &Site) -> String {
+    let base = &site.config.base_url;
+    let mut pages: Vec<_> = site.articles.iter().collect();
+    pages.sort_by(|a, b| {
+        let key = |p: &crate::site::Page| (p.article.front.updated.unwrap_or(p.article.front.date), p.path.clone());
+        key(b).cmp(&key(a))
+    });
+    let updated = pages.first().map(|p| p.article.front.updated.unwrap_or(p.article.front.date).to_string()).unwrap_or_else(|| "1970-01-01".into());
+    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let _ = writeln!(s, "  <title>{}</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}atom.xml\"/>\n  <updated>{updated}T00:00:00Z</updated>", escape(&site.config.title), escape(base), escape(base), escape(base));
+    for p in pages.iter().take(50) {
+        let f = &p.article.front;
+        let link = format!("{base}{}", p.path);
+        let _ = writeln!(
+            s,
+            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}T00:00:00Z</updated>\n    <author><name>{}</name></author>\n    <summary>{}</summary>\n  </entry>",
+            escape(&f.title),
+            escape(&link),
+            escape(&link),
+            f.updated.unwrap_or(f.date),
+            escape(f.authors.first().map(String::as_str).unwrap_or(&site.config.title)),
+            escape(&f.description)
+        );
+    }
+    s.push_str("</feed>\n");
+    s
+}
+
+pub fn robots(site: &Site) -> String {
+    format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", site.config.base_url)
+}

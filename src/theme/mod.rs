@@ -1,0 +1,153 @@
+//! The only module that knows Tera. Loads a theme (from `themes/<name>/`,
+//! or the default theme compiled into the binary), lets `templates/` at the
+//! site root override its templates, and renders every page of a [`Site`]
+//! into an [`Output`]. Autoescaping stays on for every `.html` template.
+
+mod context;
+mod feeds;
+mod jsonld;
+mod pages;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use tera::Tera;
+
+use crate::config::Config;
+use crate::diagnostics::{Code, Diagnostic};
+
+pub use context::*;
+pub use pages::render_site;
+
+/// Templates every theme provides (SPEC §6).
+pub const TEMPLATES: &[&str] = &["base.html", "index.html", "topic.html", "article.html", "faq.html", "sources.html", "404.html"];
+
+/// The default theme, compiled in so a folder with only site.yaml and content/ builds.
+const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../themes/default/templates/base.html")),
+    ("index.html", include_str!("../../themes/default/templates/index.html")),
+    ("topic.html", include_str!("../../themes/default/templates/topic.html")),
+    ("article.html", include_str!("../../themes/default/templates/article.html")),
+    ("faq.html", include_str!("../../themes/default/templates/faq.html")),
+    ("sources.html", include_str!("../../themes/default/templates/sources.html")),
+    ("404.html", include_str!("../../themes/default/templates/404.html")),
+];
+const BUILTIN_STATIC: &[(&str, &[u8])] = &[("assets/style.css", include_bytes!("../../themes/default/static/assets/style.css"))];
+
+/// Where a static file of the theme comes from.
+pub enum StaticFile {
+    Builtin(&'static [u8]),
+    Disk(PathBuf),
+}
+
+/// A loaded theme: compiled templates and the static files to copy.
+pub struct Theme {
+    tera: Tera,
+    /// Template name → the file it came from, for diagnostics.
+    files: HashMap<String, String>,
+    sources: HashMap<String, String>,
+    pub statics: Vec<(String, StaticFile)>,
+}
+
+impl Theme {
+    /// Load the theme `site.yaml` names, with the site's `templates/` overrides.
+    pub fn load(root: &Path, config: &Config) -> anyhow::Result<Result<Theme, Vec<Diagnostic>>> {
+        let dir = root.join("themes").join(&config.theme);
+        let mut templates: Vec<(String, String, String)> = Vec::new(); // name, file, text
+        let mut statics = Vec::new();
+        if dir.is_dir() {
+            read_templates(root, &dir.join("templates"), &mut templates)?;
+            read_statics(root, &dir.join("static"), &mut statics)?;
+        } else if config.theme == "default" {
+            for (name, text) in BUILTIN_TEMPLATES {
+                templates.push((name.to_string(), format!("themes/default/templates/{name} (built in)"), text.to_string()));
+            }
+            statics.extend(BUILTIN_STATIC.iter().map(|(p, b)| (p.to_string(), StaticFile::Builtin(b))));
+        } else {
+            let d = Diagnostic::error(Code::InvalidValue, format!("theme `{}` not found: there is no folder themes/{}/", config.theme, config.theme))
+                .in_file(crate::config::FILE)
+                .with_help("use `theme: default`, or add the theme folder");
+            return Ok(Err(vec![d]));
+        }
+        read_templates(root, &root.join("templates"), &mut templates)?;
+        let mut by_name: HashMap<String, (String, String)> = HashMap::new();
+        for (name, file, text) in templates {
+            by_name.insert(name, (file, text)); // later (site overrides) win
+        }
+        let mut diags = Vec::new();
+        for required in TEMPLATES {
+            if !by_name.contains_key(*required) {
+                diags.push(Diagnostic::error(Code::TemplateError, format!("the theme has no `{required}` template")).in_file(format!("themes/{}/templates", config.theme)));
+            }
+        }
+        if !diags.is_empty() {
+            return Ok(Err(diags));
+        }
+        let mut tera = Tera::default();
+        let files: HashMap<String, String> = by_name.iter().map(|(n, (f, _))| (n.clone(), f.clone())).collect();
+        let sources: HashMap<String, String> = by_name.iter().map(|(n, (_, t))| (n.clone(), t.clone())).collect();
+        if let Err(e) = tera.add_raw_templates(by_name.iter().map(|(n, (_, t))| (n.as_str(), t.as_str()))) {
+            let theme = Theme { tera: Tera::default(), files, sources, statics: Vec::new() };
+            return Ok(Err(vec![theme.diagnostic(&e, None)]));
+        }
+        Ok(Ok(Theme { tera, files, sources, statics }))
+    }
+
+    /// Render template `name` with `context`; a failure becomes a `template-error`.
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
+        self.tera.render(name, context).map_err(|e| self.diagnostic(&e, Some(name)))
+    }
+
+    /// A Tera error as a diagnostic naming the template file, line and problem.
+    fn diagnostic(&self, e: &tera::Error, rendering: Option<&str>) -> Diagnostic {
+        use tera::ErrorKind;
+        match e.kind() {
+            ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+                let name = if report.filename().is_empty() { rendering.unwrap_or_default() } else { report.filename() };
+                let file = self.files.get(name).cloned().unwrap_or_else(|| name.to_string());
+                let text = self.sources.get(name).map(String::as_str).unwrap_or_default();
+                let span = report.span();
+                let line_start: usize = text.split_inclusive('\n').take(span.start_line.saturating_sub(1)).map(str::len).sum();
+                let mut d = Diagnostic::error(Code::TemplateError, format!("template `{name}`: {}", report.message()));
+                d = d.with_span(crate::diagnostics::Span::at(&file, text, line_start + span.start_col));
+                d
+            }
+            other => {
+                let mut d = Diagnostic::error(Code::TemplateError, format!("{other}"));
+                if let Some(name) = rendering {
+                    d = d.in_file(self.files.get(name).cloned().unwrap_or_else(|| name.to_string()));
+                }
+                d
+            }
+        }
+    }
+}
+
+fn read_templates(root: &Path, dir: &Path, out: &mut Vec<(String, String, String)>) -> anyhow::Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry?;
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "html" || e == "xml") {
+            let name = crate::diagnostics::relative(dir, entry.path());
+            let text = std::fs::read_to_string(entry.path()).map_err(|e| anyhow::Error::new(e).context(format!("reading {}", entry.path().display())))?;
+            out.push((name, crate::diagnostics::relative(root, entry.path()), text));
+        }
+    }
+    Ok(())
+}
+
+fn read_statics(root: &Path, dir: &Path, out: &mut Vec<(String, StaticFile)>) -> anyhow::Result<()> {
+    let _ = root;
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry?;
+        if entry.file_type().is_file() {
+            out.push((crate::diagnostics::relative(dir, entry.path()), StaticFile::Disk(entry.path().to_path_buf())));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! Rendering every page of the site through the theme, in parallel, into an
+//! [`Output`]. Each page's context is small; `site` is one shared value.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use tera::{Context, Value};
+
+use super::context::*;
+use super::{StaticFile, Theme, feeds, jsonld};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::Citations;
+use crate::output::Output;
+use crate::site::links::root_prefix;
+use crate::site::{FAQ_PATH, Page, Site};
+
+/// Write the whole site. Template problems come back as diagnostics;
+/// I/O failures as errors.
+pub fn render_site(site: &Site, theme: &Theme, root: &Path, out: &dyn Output) -> anyhow::Result<Vec<Diagnostic>> {
+    let shared = Value::from_serializable(&site_context(site));
+    let renderer = Renderer { site, theme, shared };
+    let mut results: Vec<anyhow::Result<Option<Diagnostic>>> =
+        site.articles.par_iter().enumerate().map(|(i, p)| renderer.article(p, Some(i), out)).collect();
+    results.extend(site.home.iter().map(|p| renderer.article(p, None, out)));
+    if site.home.is_none() {
+        results.push(renderer.page("index.html", "", "home", PageContext { kind: "home", title: &site.config.title, description: &site.config.description, ..Default::default() }, out));
+    }
+    for t in &site.topics {
+        if t.path != FAQ_PATH {
+            results.push(renderer.topic(t, out));
+        }
+    }
+    if !site.faq.groups.is_empty() || site.topics.iter().any(|t| t.path == FAQ_PATH) {
+        results.push(renderer.faq(out));
+    }
+    results.push(renderer.sources(out));
+    results.push(renderer.page("404.html", "404.html", "404", PageContext { kind: "404", title: "Page not found", ..Default::default() }, out));
+    let mut diags = Vec::new();
+    for r in results {
+        if let Some(d) = r? {
+            diags.push(d);
+        }
+    }
+    out.write("sitemap.xml", feeds::sitemap(site).as_bytes())?;
+    out.write("atom.xml", feeds::atom(site).as_bytes())?;
+    out.write("robots.txt", feeds::robots(site).as_bytes())?;
+    for (path, file) in &theme.statics {
+        match file {
+            StaticFile::Builtin(bytes) => out.write(path, bytes)?,
+            StaticFile::Disk(from) => out.copy(path, from)?,
+        }
+    }
+    site.assets.par_iter().try_for_each(|a| out.copy(a, &root.join("content").join(a)))?;
+    Ok(diags)
+}
+
+struct Renderer<'a> {
+    site: &'a Site,
+    theme: &'a Theme,
+    shared: Value,
+}
+
+impl<'a> Renderer<'a> {
+    fn context(&self, path: &str) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert_value("site", self.shared.clone());
+        ctx.insert("root", &root_prefix(path));
+        ctx
+    }
+
+    fn permalink(&self, path: &str) -> String {
+        format!("{}{path}", self.site.config.base_url)
+    }
+
+    /// Render `template` for a page whose output folder is `path`.
+    fn write(&self, template: &str, path: &str, file: &str, ctx: Context, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+        match self.theme.render(template, &ctx) {
+            Ok(html) => {
+                out.write(file, html.as_bytes())?;
+                Ok(None)
+            }
+            Err(d) => Ok(Some(d.with_help(format!("while rendering /{path}")))),
+        }
+    }
+
+    fn page(&self, file: &str, path: &str, template: &str, mut page: PageContext, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+        let dir = if file.ends_with("/index.html") || file == "index.html" { path } else { "" };
+        page.path = dir.to_string();
+        page.permalink = self.permalink(path);
+        let mut ctx = self.context(dir);
+        ctx.insert("page", &page);
+        self.write(&format!("{template}.html"), path, file, ctx, out)
+    }
+
+    fn article(&self, p: &'a Page, index: Option<usize>, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+        let f = &p.article.front;
+        let permalink = self.permalink(&p.path);
+        let interval = self.site.config.review_interval_months;
+        let mut page = PageContext {
+            kind: if index.is_some() { "article" } else { "home" },
+            title: &f.title,
+            description: &f.description,
+            path: p.path.clone(),
+            permalink: permalink.clone(),
+            date: Some(f.date.to_string()),
+            updated: f.updated.map(|d| d.to_string()),
+            reviewed: f.reviewed.as_ref().map(|r| ReviewContext { by: &r.by, on: r.on.to_string(), next: next_review(r, interval) }),
+            authors: &f.authors,
+            key_points: &f.key_points,
+            tags: &f.tags,
+            audience: Some(f.audience),
+            content: &p.body.html,
+            toc: p.body.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect(),
+            references: self.references(&p.citations),
+            faq: p.faq.iter().map(|e| FaqContext { question: &e.question, anchor: &e.anchor, answer: &e.answer.html, article: None }).collect(),
+            json_ld: jsonld::article(self.site, p, &permalink),
+            ..Default::default()
+        };
+        if let Some(i) = index {
+            let topic = self.site.topics.iter().find(|t| t.topic.name == p.article.topic);
+            if let Some(t) = topic {
+                let pos = t.articles.iter().position(|&a| a == i);
+                page.previous = pos.and_then(|k| k.checked_sub(1)).map(|k| article_summary(&self.site.articles[t.articles[k]]));
+                page.next = pos.and_then(|k| t.articles.get(k + 1)).map(|&a| article_summary(&self.site.articles[a]));
+                page.topic = Some(topic_summary(self.site, t, false));
+            }
+        }
+        let template = if index.is_some() { "article.html" } else { "index.html" };
+        let file = format!("{}index.html", p.path);
+        let mut ctx = self.context(&p.path);
+        ctx.insert("page", &page);
+        self.write(template, &p.path, &file, ctx, out)
+    }
+
+    fn references(&self, citations: &'a Citations) -> Vec<Reference<'a>> {
+        citations
+            .order
+            .iter()
+            .enumerate()
+            .filter_map(|(i, id)| {
+                let source = self.site.bibliography.get(id)?;
+                let backlinks = citations.backlinks[i].iter().map(|g| format!("#{g}")).collect();
+                Some(reference(source, i + 1, citations.reference_id(i + 1), backlinks))
+            })
+            .collect()
+    }
+
+    fn topic(&self, t: &'a crate::site::TopicPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+        let page = PageContext {
+            kind: "topic",
+            title: &t.topic.front.title,
+            description: &t.topic.front.description,
+            path: t.path.clone(),
+            permalink: self.permalink(&t.path),
+            content: &t.body.html,
+            topic: Some(topic_summary(self.site, t, true)),
+            ..Default::default()
+        };
+        let mut ctx = self.context(&t.path);
+        ctx.insert("topic", &page.topic);
+        ctx.insert("page", &page);
+        self.write("topic.html", &t.path, &format!("{}index.html", t.path), ctx, out)
+    }
+
+    fn faq(&self, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+        let site = self.site;
+        let landing = site.topics.iter().find(|t| t.path == FAQ_PATH);
+        let groups: Vec<FaqGroup> = site
+            .faq
+            .groups
+            .iter()
+            .map(|(t, entries)| {
+                let topic = &site.topics[*t];
+                FaqGroup {
+                    topic: topic_summary(site, topic, false),
+                    anchor: format!("topic-{}", topic.topic.name),
+                    entries: entries
+                        .iter()
+                        .map(|(a, e, answer)| {
+                            let entry = &site.articles[*a].faq[*e];
+                            FaqContext { question: &entry.question, anchor: &entry.anchor, answer: &answer.html, article: Some(article_summary(&site.articles[*a])) }
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let page = PageContext {
+            kind: "faq",
+            title: landing.map_or("Frequently asked questions", |t| t.topic.front.title.as_str()),
+            description: landing.map_or("", |t| t.topic.front.description.as_str()),
+            path: FAQ_PATH.into(),
+            permalink: self.permalink(FAQ_PATH),
+            content: landing.map_or("", |t| t.body.html.as_str()),
+            references: self.references(&site.faq.citations),
+            json_ld: jsonld::faq(site),
+            ..Default::default()
+        };
+        let mut ctx = self.context(FAQ_PATH);
+        ctx.insert("faq", &groups);
+        ctx.insert("page", &page);
+        self.write("faq.html", FAQ_PATH, "faq/index.html", ctx, out)
+    }
+
+    fn sources(&self, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+        let site = self.site;
+        let mut entries: Vec<SourceEntry> = site
+            .cited_in
+            .iter()
+            .filter_map(|(id, places)| {
+                let s = site.bibliography.get(id)?;
+                let r = reference(s, 0, String::new(), Vec::new());
+                let mut cited_in: Vec<ArticleSummary> = Vec::new();
+                for (index, _) in places {
+                    let page = match index {
+                        Some(i) => &site.articles[*i],
+                        None => site.home.as_ref()?,
+                    };
+                    cited_in.push(article_summary(page));
+                }
+                Some(SourceEntry { id, anchor: format!("src-{id}"), formatted: r.formatted, evidence: r.evidence, doi_url: r.doi_url, pubmed_url: r.pubmed_url, url: r.url, cited_in })
+            })
+            .collect();
+        entries.sort_by_key(|e| site.bibliography.get(e.id).map(|s| s.sort_key()));
+        let page = PageContext { kind: "sources", title: "Sources", description: "Every source this site cites, with the pages that cite it.", path: "sources/".into(), permalink: self.permalink("sources/"), ..Default::default() };
+        let mut ctx = self.context("sources/");
+        ctx.insert("sources", &entries);
+        ctx.insert("page", &page);
+        self.write("sources.html", "sources/", "sources/index.html", ctx, out)
+    }
+}
+
+/// `next`, or `on` plus the site's review interval.
+fn next_review(r: &crate::content::Review, months: u32) -> String {
+    r.next
+        .or_else(|| r.on.checked_add(jiff::Span::new().months(i64::from(months))).ok())
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}

@@ -153,9 +153,8 @@ impl Config {
             disclaimer,
         } = raw;
         let mut errors = Vec::new();
-        let invalid = |key: &str, message: String| {
-            Diagnostic::error(Code::InvalidValue, message).with_span(doc.key_span(key, 0))
-        };
+        let invalid =
+            |key: &str, message: String| Diagnostic::error(Code::InvalidValue, message).with_span(doc.key_span(key, 0));
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             errors.push(
                 invalid("base_url", format!("base_url `{base_url}` is not an absolute http(s) URL"))
@@ -164,9 +163,11 @@ impl Config {
         }
         let citation_style = citation_style.unwrap_or_else(|| "american-medical-association".into());
         if hayagriva::archive::ArchivedStyle::by_name(&citation_style).is_none() {
-            errors.push(invalid("citation_style", format!("unknown citation style `{citation_style}`")).with_help(
-                "use the name of a CSL style bundled with hayagriva, e.g. `american-medical-association`",
-            ));
+            errors.push(
+                invalid("citation_style", format!("unknown citation style `{citation_style}`")).with_help(
+                    "use the name of a CSL style bundled with hayagriva, e.g. `american-medical-association`",
+                ),
+            );
         }
         let topics = topics.unwrap_or_default();
         for t in &topics {

@@ -192,11 +192,8 @@ impl Diagnostic {
 /// The byte range under the caret: the word starting at `column`.
 fn caret_range(line: &str, column: usize) -> (usize, usize) {
     let start = line.char_indices().nth(column.saturating_sub(1)).map_or(line.len(), |(i, _)| i);
-    let len = line[start..]
-        .char_indices()
-        .find(|(_, c)| c.is_whitespace())
-        .map_or(line.len() - start, |(i, _)| i)
-        .max(1);
+    let len =
+        line[start..].char_indices().find(|(_, c)| c.is_whitespace()).map_or(line.len() - start, |(i, _)| i).max(1);
     (start, (start + len).min(line.len().max(start)))
 }
 
@@ -363,12 +360,7 @@ mod tests {
 /// `None` when nothing is close enough to be a plausible typo.
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(2);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
+    candidates.into_iter().map(|c| (edit_distance(word, c), c)).filter(|(d, _)| *d <= limit).min().map(|(_, c)| c)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

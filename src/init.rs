@@ -6,11 +6,26 @@ use std::path::Path;
 use anyhow::{Context as _, bail};
 
 const FILES: &[(&str, &str)] = &[
-    ("site.yaml", "title: \"My health guide\"\ndescription: \"Plain, sourced answers about one treatment.\"\nbase_url: \"https://example.org/\"\nlanguage: en\ntopics: [basics]\n"),
-    ("content/index.md", "---\ntitle: \"My health guide\"\ndescription: \"Plain, sourced answers about one treatment.\"\ndate: 2026-01-01\n---\n\nStart with [the first article](basics/first-article.md).\n"),
-    ("content/basics/_index.md", "---\ntitle: \"Basics\"\ndescription: \"Start here.\"\nweight: 1\n---\n\nThe basics, in plain words.\n"),
-    ("content/basics/first-article.md", "---\ntitle: \"First article\"\ndescription: \"What this article explains, in one sentence.\"\ndate: 2026-01-01\nreviewed: { by: \"Editorial team: checked against cited sources\", on: 2026-01-01 }\nkey_points:\n  - \"One thing a reader should take away.\"\n  - \"Another one.\"\nfaq:\n  - q: \"Where do the facts come from?\"\n    a: \"Every claim cites its source [@example2020].\"\n---\n\n## What it is\n\nWrite in plain words and cite each claim [@example2020].\n"),
-    ("content/sources.yaml", "example2020:\n  type: article\n  title: An example study\n  author: [\"Doe, Jane\"]\n  date: 2020\n  parent:\n    type: periodical\n    title: { value: Example Journal, short: Ex J }\n  evidence: other\n"),
+    (
+        "site.yaml",
+        "title: \"My health guide\"\ndescription: \"Plain, sourced answers about one treatment.\"\nbase_url: \"https://example.org/\"\nlanguage: en\ntopics: [basics]\n",
+    ),
+    (
+        "content/index.md",
+        "---\ntitle: \"My health guide\"\ndescription: \"Plain, sourced answers about one treatment.\"\ndate: 2026-01-01\n---\n\nStart with [the first article](basics/first-article.md).\n",
+    ),
+    (
+        "content/basics/_index.md",
+        "---\ntitle: \"Basics\"\ndescription: \"Start here.\"\nweight: 1\n---\n\nThe basics, in plain words.\n",
+    ),
+    (
+        "content/basics/first-article.md",
+        "---\ntitle: \"First article\"\ndescription: \"What this article explains, in one sentence.\"\ndate: 2026-01-01\nreviewed: { by: \"Editorial team: checked against cited sources\", on: 2026-01-01 }\nkey_points:\n  - \"One thing a reader should take away.\"\n  - \"Another one.\"\nfaq:\n  - q: \"Where do the facts come from?\"\n    a: \"Every claim cites its source [@example2020].\"\n---\n\n## What it is\n\nWrite in plain words and cite each claim [@example2020].\n",
+    ),
+    (
+        "content/sources.yaml",
+        "example2020:\n  type: article\n  title: An example study\n  author: [\"Doe, Jane\"]\n  date: 2020\n  parent:\n    type: periodical\n    title: { value: Example Journal, short: Ex J }\n  evidence: other\n",
+    ),
 ];
 
 /// Write the starter files into `dir`; returns how many were written.

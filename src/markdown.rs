@@ -141,7 +141,8 @@ pub fn render(markdown: &str, source: Source, resolver: &dyn Resolver, citations
 }
 
 /// Ids the themes use for their own sections; headings never take them.
-pub const RESERVED_IDS: &[&str] = &["main", "faq", "references", "key-points-title", "toc-title", "topics-title", "reviewed-title"];
+pub const RESERVED_IDS: &[&str] =
+    &["main", "faq", "references", "key-points-title", "toc-title", "topics-title", "reviewed-title"];
 
 fn options() -> CmarkOptions {
     CmarkOptions::ENABLE_TABLES
@@ -187,23 +188,49 @@ impl<'a> Renderer<'a, '_> {
                 }
                 Event::Html(h) | Event::InlineHtml(h) => events.push(Event::Text(h.clone())),
                 Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-                    let end = raw[i..].iter().position(|(e, _)| matches!(e, Event::End(TagEnd::Heading(_)))).map_or(raw.len(), |p| i + p);
+                    let end = raw[i..]
+                        .iter()
+                        .position(|(e, _)| matches!(e, Event::End(TagEnd::Heading(_))))
+                        .map_or(raw.len(), |p| i + p);
                     let title = heading_text(&raw[i + 1..end]);
                     let id = self.heading_id(id.as_deref(), &title);
-                    self.out.headings.push(Heading { level: level_number(*level), id: id.clone(), title, offset: range.start });
-                    events.push(Event::Start(Tag::Heading { level: *level, id: Some(CowStr::from(id)), classes: classes.clone(), attrs: attrs.clone() }));
+                    self.out.headings.push(Heading {
+                        level: level_number(*level),
+                        id: id.clone(),
+                        title,
+                        offset: range.start,
+                    });
+                    events.push(Event::Start(Tag::Heading {
+                        level: *level,
+                        id: Some(CowStr::from(id)),
+                        classes: classes.clone(),
+                        attrs: attrs.clone(),
+                    }));
                 }
                 Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                     let dest = self.link(dest_url, range.start, *link_type);
-                    events.push(Event::Start(Tag::Link { link_type: *link_type, dest_url: dest, title: title.clone(), id: id.clone() }));
+                    events.push(Event::Start(Tag::Link {
+                        link_type: *link_type,
+                        dest_url: dest,
+                        title: title.clone(),
+                        id: id.clone(),
+                    }));
                 }
                 Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                    let end = raw[i..].iter().position(|(e, _)| matches!(e, Event::End(TagEnd::Image))).map_or(raw.len(), |p| i + p);
+                    let end = raw[i..]
+                        .iter()
+                        .position(|(e, _)| matches!(e, Event::End(TagEnd::Image)))
+                        .map_or(raw.len(), |p| i + p);
                     if heading_text(&raw[i + 1..end]).trim().is_empty() {
                         self.out.images_without_alt.push(self.span(range.start));
                     }
                     let dest = self.link(dest_url, range.start, *link_type);
-                    events.push(Event::Start(Tag::Image { link_type: *link_type, dest_url: dest, title: title.clone(), id: id.clone() }));
+                    events.push(Event::Start(Tag::Image {
+                        link_type: *link_type,
+                        dest_url: dest,
+                        title: title.clone(),
+                        id: id.clone(),
+                    }));
                 }
                 other => events.push(other.clone()),
             }
@@ -278,8 +305,14 @@ impl<'a> Renderer<'a, '_> {
                 events.push(Event::Text(CowStr::from(before.to_string())));
             }
             let html = self.citation(&items, locate(range.start));
-            events.push(Event::InlineHtml(CowStr::from(html)));
             last = range.end;
+            // AMA: superscripts go outside periods and commas
+            if let Some(p) = text[last..].chars().next().filter(|c| matches!(c, '.' | ',')) {
+                events.push(Event::Text(CowStr::from(p.to_string())));
+                self.out.plain.push(p);
+                last += 1;
+            }
+            events.push(Event::InlineHtml(CowStr::from(html)));
         }
         if last < text.len() {
             self.out.plain.push_str(&text[last..]);
@@ -292,9 +325,12 @@ impl<'a> Renderer<'a, '_> {
         for (i, _) in text.match_indices('【') {
             let end = text[i..].find('】').map_or(text.len(), |e| i + e + '】'.len_utf8());
             self.out.diagnostics.push(
-                Diagnostic::warning(Code::CitationArtifact, format!("leftover chatbot citation marker `{}`", &text[i..end]))
-                    .with_span(self.span(locate(i)))
-                    .with_help("replace it with a real citation such as `[@anand2023]`, or delete it"),
+                Diagnostic::warning(
+                    Code::CitationArtifact,
+                    format!("leftover chatbot citation marker `{}`", &text[i..end]),
+                )
+                .with_span(self.span(locate(i)))
+                .with_help("replace it with a real citation such as `[@anand2023]`, or delete it"),
             );
         }
     }
@@ -331,7 +367,8 @@ impl<'a> Renderer<'a, '_> {
                 Part::One(n, _) => n.to_string(),
                 Part::Range(a, b) => format!("{a}-{b}"),
             };
-            let _ = write!(html, "<a href=\"#{}\" aria-label=\"{label}\">{text}</a>", self.citations.reference_id(first));
+            let _ =
+                write!(html, "<a href=\"#{}\" aria-label=\"{label}\">{text}</a>", self.citations.reference_id(first));
             if let Part::One(_, Some(loc)) = part {
                 let _ = write!(html, "<span class=\"locator\">({})</span>", escape(loc));
             }
@@ -376,7 +413,8 @@ fn parse_cite(inner: &str) -> Option<Vec<CiteItem>> {
         let lead = part.len() - part.trim_start().len();
         let p = part.trim();
         let rest = p.strip_prefix('@')?;
-        let id_len = rest.find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'))).unwrap_or(rest.len());
+        let id_len =
+            rest.find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'))).unwrap_or(rest.len());
         let id = rest[..id_len].trim_end_matches(['.', ':']);
         if id.is_empty() {
             return None;
@@ -410,7 +448,11 @@ fn collapse(numbers: &[(usize, Option<String>)]) -> Vec<Part> {
     let mut i = 0;
     while i < sorted.len() {
         let mut j = i;
-        while j + 1 < sorted.len() && sorted[j + 1].0 == sorted[j].0 + 1 && sorted[j + 1].1.is_none() && sorted[i].1.is_none() {
+        while j + 1 < sorted.len()
+            && sorted[j + 1].0 == sorted[j].0 + 1
+            && sorted[j + 1].1.is_none()
+            && sorted[i].1.is_none()
+        {
             j += 1;
         }
         if j - i >= 2 {
@@ -469,4 +511,104 @@ pub fn escape(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
     let _ = pulldown_cmark_escape::escape_html(&mut s, text);
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Known(Vec<String>);
+    impl Resolver for Known {
+        fn link(&self, dest: &str) -> Result<ResolvedLink, LinkError> {
+            Ok(ResolvedLink { href: dest.to_string(), anchor: None })
+        }
+        fn has_source(&self, id: &str) -> bool {
+            self.0.iter().any(|k| k == id)
+        }
+        fn suggest_source(&self, _: &str) -> Option<String> {
+            None
+        }
+    }
+
+    fn render_str(md: &str, known: &[&str], citations: &mut Citations) -> Rendered {
+        let resolver = Known(known.iter().map(|s| s.to_string()).collect());
+        render(md, Source { file: "a.md", text: md, offset: 0 }, &resolver, citations)
+    }
+
+    /// A small deterministic generator, so the property runs the same everywhere.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((self.0 >> 33) as usize) % n
+        }
+    }
+
+    #[test]
+    fn citation_numbers_follow_first_appearance_and_are_stable() {
+        let ids = ["a1", "b2", "c3", "d4", "e5", "f6", "g7"];
+        let mut rng = Lcg(42);
+        for _ in 0..300 {
+            let groups: Vec<Vec<&str>> = (0..1 + rng.next(8))
+                .map(|_| (0..1 + rng.next(3)).map(|_| ids[rng.next(ids.len())]).collect())
+                .collect();
+            let md: String = groups
+                .iter()
+                .map(|g| format!("Claim [{}].\n\n", g.iter().map(|id| format!("@{id}")).collect::<Vec<_>>().join("; ")))
+                .collect();
+            let mut expected: Vec<&str> = Vec::new();
+            for id in groups.iter().flatten() {
+                if !expected.contains(id) {
+                    expected.push(id);
+                }
+            }
+            let mut first = Citations::new("");
+            let out = render_str(&md, &ids, &mut first);
+            assert_eq!(first.order, expected, "{md}");
+            assert!(out.diagnostics.is_empty());
+            // every group's links point at the numbers of its ids
+            for (g, group) in groups.iter().enumerate() {
+                for id in group {
+                    let n = expected.iter().position(|e| e == id).unwrap() + 1;
+                    assert!(first.backlinks[n - 1].contains(&format!("cite-{}", g + 1)), "{md}");
+                }
+            }
+            let mut again = Citations::new("");
+            assert_eq!(render_str(&md, &ids, &mut again).html, out.html, "rendering is stable");
+        }
+    }
+
+    #[test]
+    fn grouped_numbers_collapse_and_punctuation_moves_outside() {
+        let mut c = Citations::new("");
+        let out =
+            render_str("One [@a1]; two [@b2] and all [@c3; @a1; @b2]. Loc [@a1, p. 5],", &["a1", "b2", "c3"], &mut c);
+        assert!(out.html.contains(">1-3</a></sup>"), "{}", out.html);
+        assert!(out.html.contains("all.<sup"), "{}", out.html);
+        assert!(out.html.contains("Loc,<sup"), "{}", out.html);
+        assert!(out.html.contains("<span class=\"locator\">(p. 5)</span>"), "{}", out.html);
+    }
+
+    #[test]
+    fn citations_in_code_are_left_alone_and_unknown_ids_are_located() {
+        let mut c = Citations::new("");
+        let md = "`[@a1]`\n\n```\n[@a1]\n```\n\nText [@zz].";
+        let out = render_str(md, &["a1"], &mut c);
+        assert!(c.order.is_empty());
+        assert_eq!(out.diagnostics.len(), 1);
+        let d = &out.diagnostics[0];
+        assert_eq!((d.code, d.line(), d.span.as_ref().map(|s| s.column)), (Code::UnknownSource, Some(7), Some(7)));
+    }
+
+    #[test]
+    fn raw_html_is_shown_as_text() {
+        let out = render_str("Hi <script>alert(1)</script>\n\n<div onclick=x>y</div>", &[], &mut Citations::new(""));
+        assert!(!out.html.contains("<script>") && !out.html.contains("<div"), "{}", out.html);
+    }
+
+    #[test]
+    fn slugify_makes_stable_ids() {
+        assert_eq!(slugify("Blood pressure & monitoring (IV)"), "blood-pressure-monitoring-iv");
+        assert_eq!(slugify("Why ECT?"), "why-ect");
+    }
 }

@@ -72,7 +72,10 @@ impl Staging {
 
     /// Swap the finished build into place.
     pub fn commit(self) -> anyhow::Result<()> {
-        std::fs::write(self.temp.join(MARKER), "This folder is written by `sourcebook build`; it is replaced on every build.\n")?;
+        std::fs::write(
+            self.temp.join(MARKER),
+            "This folder is written by `sourcebook build`; it is replaced on every build.\n",
+        )?;
         let old = self.temp.with_file_name(format!(
             "{}.old",
             self.temp.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
@@ -83,7 +86,8 @@ impl Staging {
         if self.target.exists() {
             std::fs::rename(&self.target, &old).with_context(|| format!("moving {} aside", self.target.display()))?;
         }
-        std::fs::rename(&self.temp, &self.target).with_context(|| format!("moving the new build to {}", self.target.display()))?;
+        std::fs::rename(&self.temp, &self.target)
+            .with_context(|| format!("moving the new build to {}", self.target.display()))?;
         if old.exists() {
             std::fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
         }
@@ -96,7 +100,8 @@ impl Staging {
     }
 
     fn place(&self, path: &str) -> anyhow::Result<PathBuf> {
-        let rel = confine(path).with_context(|| format!("refusing to write `{path}`: it would leave the output folder"))?;
+        let rel =
+            confine(path).with_context(|| format!("refusing to write `{path}`: it would leave the output folder"))?;
         let full = self.temp.join(rel);
         if let Some(dir) = full.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

@@ -76,8 +76,8 @@ impl<'a> Document<'a> {
 
     /// `unknown-key` for `name`, with the nearest allowed key as help.
     pub fn unknown_key(&self, name: &str, allowed: &[&str], from: usize) -> Diagnostic {
-        let mut d = Diagnostic::error(Code::UnknownKey, format!("unknown key `{name}`"))
-            .with_span(self.key_span(name, from));
+        let mut d =
+            Diagnostic::error(Code::UnknownKey, format!("unknown key `{name}`")).with_span(self.key_span(name, from));
         d = match nearest(name, allowed.iter().copied()) {
             Some(n) => d.with_help(format!("did you mean `{n}`?")),
             None => d.with_help(format!("allowed keys: {}", allowed.join(", "))),
@@ -161,7 +161,8 @@ mod tests {
 
     fn doc(text: &str) -> Document<'_> {
         // like front matter: YAML begins after the first line
-        Document { file: "a.md", text, offset: 4, yaml: &text[4..] }
+        let end = text[4..].find("---").map_or(text.len(), |i| i + 4);
+        Document { file: "a.md", text, offset: 4, yaml: &text[4..end] }
     }
 
     #[test]

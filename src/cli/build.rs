@@ -22,12 +22,18 @@ pub struct Args {
 
 pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let options = BuildOptions { root: root.to_path_buf(), output: args.output, base_url: args.base_url, drafts: args.drafts };
+    let options =
+        BuildOptions { root: root.to_path_buf(), output: args.output, base_url: args.base_url, drafts: args.drafts };
     let report = build(&options)?;
     ui.report(&report.diagnostics);
     match report.written {
         Some(dir) => {
-            ui.info(&format!("built {} articles into {} in {} ms", report.pages, dir.display(), started.elapsed().as_millis()));
+            ui.info(&format!(
+                "built {} articles into {} in {} ms",
+                report.pages,
+                dir.display(),
+                started.elapsed().as_millis()
+            ));
             Ok(ExitCode::SUCCESS)
         }
         None => {

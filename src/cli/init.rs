@@ -14,6 +14,11 @@ pub struct Args {
 pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let dir = args.dir.unwrap_or_else(|| root.to_path_buf());
     let written = crate::init::init(&dir)?;
-    ui.info(&format!("created a new site in {} ({} files); build it with `sourcebook build --root {}`", dir.display(), written, dir.display()));
+    ui.info(&format!(
+        "created a new site in {} ({} files); build it with `sourcebook build --root {}`",
+        dir.display(),
+        written,
+        dir.display()
+    ));
     Ok(ExitCode::SUCCESS)
 }

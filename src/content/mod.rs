@@ -252,7 +252,9 @@ fn load_markdown(root: &Path, rel: &str, path: &Path) -> anyhow::Result<(Option<
                 None
             }
         },
-        Role::Home => parse_article(&file, &text, split, String::new(), String::new(), "", &mut diags).map(Loaded::Home),
+        Role::Home => {
+            parse_article(&file, &text, split, String::new(), String::new(), "", &mut diags).map(Loaded::Home)
+        }
         Role::Article { topic, stem } => {
             let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
             parse_article(&file, &text, split, topic, stem, dir, &mut diags).map(Loaded::Article)
@@ -282,7 +284,11 @@ fn parse_article(
     let slug = front.slug.clone().unwrap_or(stem);
     if !is_home && !is_slug(&slug) {
         let escapes = slug.contains('/') || slug.contains('\\') || slug.contains("..");
-        let (code, what) = if escapes { (Code::UnsafePath, "would leave its topic folder") } else { (Code::InvalidValue, "is not a valid URL segment") };
+        let (code, what) = if escapes {
+            (Code::UnsafePath, "would leave its topic folder")
+        } else {
+            (Code::InvalidValue, "is not a valid URL segment")
+        };
         let span = if front.slug.is_some() { doc.key_span("slug", 0) } else { Span::at(file, text, 0) };
         diags.push(
             Diagnostic::error(code, format!("slug `{slug}` {what}"))
@@ -320,8 +326,11 @@ fn order_topics(topics: Vec<Topic>, config: &Config, diags: &mut Vec<Diagnostic>
         match by_name.remove(name) {
             Some(t) => ordered.push(t),
             None => diags.push(
-                Diagnostic::error(Code::InvalidValue, format!("topic `{name}` has no folder content/{name}/ with an _index.md"))
-                    .in_file(crate::config::FILE),
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("topic `{name}` has no folder content/{name}/ with an _index.md"),
+                )
+                .in_file(crate::config::FILE),
             ),
         }
     }
@@ -337,9 +346,12 @@ fn order_articles(mut articles: Vec<Article>, topics: &[Topic], diags: &mut Vec<
         let known = rank.contains_key(a.topic.as_str());
         if !known {
             diags.push(
-                Diagnostic::error(Code::InvalidValue, format!("folder content/{}/ has no _index.md, so it is not a topic", a.topic))
-                    .in_file(a.file.clone())
-                    .with_help(format!("add content/{}/_index.md with a `title:`", a.topic)),
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("folder content/{}/ has no _index.md, so it is not a topic", a.topic),
+                )
+                .in_file(a.file.clone())
+                .with_help(format!("add content/{}/_index.md with a `title:`", a.topic)),
             );
         }
         known
@@ -356,9 +368,12 @@ fn order_articles(mut articles: Vec<Article>, topics: &[Topic], diags: &mut Vec<
     for a in &articles {
         if let Some(first) = seen.insert(a.path(), a) {
             diags.push(
-                Diagnostic::error(Code::DuplicateSlug, format!("`{}` and `{}` would both be written to /{}", first.file, a.file, a.path()))
-                    .with_span(Span::at(&a.file, &a.text, 0))
-                    .with_help("rename one file, or give it a different `slug:`"),
+                Diagnostic::error(
+                    Code::DuplicateSlug,
+                    format!("`{}` and `{}` would both be written to /{}", first.file, a.file, a.path()),
+                )
+                .with_span(Span::at(&a.file, &a.text, 0))
+                .with_help("rename one file, or give it a different `slug:`"),
             );
         }
     }

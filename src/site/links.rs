@@ -36,19 +36,26 @@ impl Resolver for PageResolver<'_> {
             return Ok(ResolvedLink { href: format!("#{fragment}"), anchor: Some((self.page.to_string(), fragment)) });
         }
         let path = path.split('?').next().unwrap_or(path);
-        let joined = if let Some(abs) = path.strip_prefix('/') { abs.to_string() } else { format!("{}/{path}", self.dir) };
-        let target = normalize(&joined).ok_or_else(|| LinkError::Unsafe(format!("`{dest}` points outside content/")))?;
+        let joined =
+            if let Some(abs) = path.strip_prefix('/') { abs.to_string() } else { format!("{}/{path}", self.dir) };
+        let target =
+            normalize(&joined).ok_or_else(|| LinkError::Unsafe(format!("`{dest}` points outside content/")))?;
         let with_fragment = |href: String| match fragment {
             Some(f) => format!("{href}#{f}"),
             None => href,
         };
-        if let Some(page) = self.table.pages.get(&target).or_else(|| self.table.pages.get(&format!("{target}/_index.md"))) {
+        if let Some(page) =
+            self.table.pages.get(&target).or_else(|| self.table.pages.get(&format!("{target}/_index.md")))
+        {
             let href = with_fragment(format!("{}{}index.html", root_prefix(self.page), page));
             let anchor = fragment.map(|f| (page.clone(), f.to_string()));
             return Ok(ResolvedLink { href, anchor });
         }
         if self.table.assets.contains(target.as_str()) {
-            return Ok(ResolvedLink { href: with_fragment(format!("{}{target}", root_prefix(self.page))), anchor: None });
+            return Ok(ResolvedLink {
+                href: with_fragment(format!("{}{target}", root_prefix(self.page))),
+                anchor: None,
+            });
         }
         let mut message = format!("`{dest}` points to content/{target}, which does not exist");
         if target.ends_with(".md")
@@ -95,10 +102,14 @@ mod tests {
 
     fn table(bib: &Bibliography) -> LinkTable<'_> {
         LinkTable {
-            pages: [("safety/side-effects.md", "safety/side-effects/"), ("safety/_index.md", "safety/"), ("index.md", "")]
-                .into_iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect(),
+            pages: [
+                ("safety/side-effects.md", "safety/side-effects/"),
+                ("safety/_index.md", "safety/"),
+                ("index.md", ""),
+            ]
+            .into_iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
             assets: ["efficacy/figures/trial.png"].into_iter().collect(),
             bibliography: bib,
         }

@@ -46,12 +46,17 @@ pub struct TopicPage {
     pub articles: Vec<usize>,
 }
 
+/// One FAQ entry on the index: (article index, entry index, answer rendered for `/faq/`).
+pub type FaqIndexEntry = (usize, usize, Rendered);
+/// Where a source is cited: (article index, `None` for the home page; FAQ anchor when in an answer).
+pub type CitedAt = (Option<usize>, Option<String>);
+
 /// The generated FAQ index: answers rendered again, numbered against the
 /// index page's own reference list.
 #[derive(Debug, Default)]
 pub struct FaqIndex {
     /// (topic index, entries as (article index, entry index, answer)).
-    pub groups: Vec<(usize, Vec<(usize, usize, Rendered)>)>,
+    pub groups: Vec<(usize, Vec<FaqIndexEntry>)>,
     pub citations: Citations,
 }
 
@@ -65,7 +70,7 @@ pub struct Site {
     pub faq: FaqIndex,
     pub bibliography: Bibliography,
     /// Source id → pages citing it: (article index or `None` for home, FAQ anchor if in an answer).
-    pub cited_in: BTreeMap<String, Vec<(Option<usize>, Option<String>)>>,
+    pub cited_in: BTreeMap<String, Vec<CitedAt>>,
     pub assets: Vec<String>,
 }
 
@@ -74,7 +79,11 @@ pub const FAQ_PATH: &str = "faq/";
 /// Render and cross-check everything `content` holds.
 pub fn assemble(content: Content, bibliography: Bibliography, config: Config) -> (Site, Vec<Diagnostic>) {
     let Content { home, topics, articles, assets, .. } = content;
-    let table = LinkTable { pages: page_table(&home, &topics, &articles), assets: assets.iter().map(String::as_str).collect(), bibliography: &bibliography };
+    let table = LinkTable {
+        pages: page_table(&home, &topics, &articles),
+        assets: assets.iter().map(String::as_str).collect(),
+        bibliography: &bibliography,
+    };
     let pages: Vec<Page> = articles.into_par_iter().map(|a| render_page(a, &table)).collect();
     let home = home.map(|a| render_page(a, &table));
     let topic_pages = render_topics(topics, &pages, &table);
@@ -223,8 +232,8 @@ fn check_anchors(home: &Option<Page>, topics: &[TopicPage], pages: &[Page], diag
     }
 }
 
-fn cited_in(home: &Option<Page>, pages: &[Page]) -> BTreeMap<String, Vec<(Option<usize>, Option<String>)>> {
-    let mut map: BTreeMap<String, Vec<(Option<usize>, Option<String>)>> = BTreeMap::new();
+fn cited_in(home: &Option<Page>, pages: &[Page]) -> BTreeMap<String, Vec<CitedAt>> {
+    let mut map: BTreeMap<String, Vec<CitedAt>> = BTreeMap::new();
     let all = home.iter().map(|p| (None, p)).chain(pages.iter().enumerate().map(|(i, p)| (Some(i), p)));
     for (index, page) in all {
         for id in &page.citations.order {

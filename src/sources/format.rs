@@ -23,7 +23,11 @@ pub fn format_all(bib: &mut Bibliography, style_name: &str) {
     }
 }
 
-fn render(bib: &Bibliography, style: &IndependentStyle, locales: &[hayagriva::citationberg::Locale]) -> Vec<(String, String, String)> {
+fn render(
+    bib: &Bibliography,
+    style: &IndependentStyle,
+    locales: &[hayagriva::citationberg::Locale],
+) -> Vec<(String, String, String)> {
     let mut driver = BibliographyDriver::new();
     for source in bib.sources.values() {
         driver.citation(CitationRequest::from_items(vec![CitationItem::with_entry(&source.entry)], style, locales));
@@ -46,8 +50,8 @@ fn render(bib: &Bibliography, style: &IndependentStyle, locales: &[hayagriva::ci
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::Source;
     use crate::diagnostics::Span;
+    use crate::sources::Source;
 
     fn source(yaml: &str, id: &str) -> Source {
         let library = hayagriva::io::from_yaml_str(yaml).unwrap();

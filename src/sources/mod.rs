@@ -99,7 +99,12 @@ impl Source {
     }
     /// Sort key for the source list: first author's family name, then year, then title.
     pub fn sort_key(&self) -> (String, String, String) {
-        let author = self.entry.authors().and_then(|a| a.first()).map(|p| p.name.to_lowercase()).unwrap_or_else(|| self.title().to_lowercase());
+        let author = self
+            .entry
+            .authors()
+            .and_then(|a| a.first())
+            .map(|p| p.name.to_lowercase())
+            .unwrap_or_else(|| self.title().to_lowercase());
         let year = self.entry.date_any().map(|d| d.year.to_string()).unwrap_or_default();
         (author, year, self.title().to_lowercase())
     }
@@ -178,14 +183,19 @@ fn load_yaml_map(doc: &Document, from: usize, _: Option<()>, bib: &mut Bibliogra
         Ok(v) => v,
         Err(e) => {
             let index = e.location().map_or(0, |l| l.index());
-            diags.push(Diagnostic::error(Code::FrontMatterYaml, format!("YAML does not parse: {e}")).with_span(doc.span(index)));
+            diags.push(
+                Diagnostic::error(Code::FrontMatterYaml, format!("YAML does not parse: {e}"))
+                    .with_span(doc.span(index)),
+            );
             return;
         }
     };
     match value {
         Value::Mapping(map) => load_entries(doc, from, &map, bib, diags),
         Value::Null => {}
-        _ => diags.push(Diagnostic::error(Code::InvalidValue, "a bibliography must be a map of id: entry").with_span(doc.span(0))),
+        _ => diags.push(
+            Diagnostic::error(Code::InvalidValue, "a bibliography must be a map of id: entry").with_span(doc.span(0)),
+        ),
     }
 }
 
@@ -257,10 +267,26 @@ fn load_bibtex(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<D
                     diags.push(Diagnostic::error(Code::InvalidValue, d).with_span(span.clone()));
                 }
                 if !valid_id(&id) {
-                    diags.push(Diagnostic::error(Code::InvalidValue, format!("source id `{id}` must use only a-z, 0-9, `_` and `-`")).with_span(span));
+                    diags.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            format!("source id `{id}` must use only a-z, 0-9, `_` and `-`"),
+                        )
+                        .with_span(span),
+                    );
                     continue;
                 }
-                bib.insert(Source { id, entry: entry.clone(), evidence: None, span, formatted: String::new(), plain: String::new() }, diags);
+                bib.insert(
+                    Source {
+                        id,
+                        entry: entry.clone(),
+                        evidence: None,
+                        span,
+                        formatted: String::new(),
+                        plain: String::new(),
+                    },
+                    diags,
+                );
             }
         }
         Err(errors) => {
@@ -269,7 +295,10 @@ fn load_bibtex(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<D
                     hayagriva::io::BibLaTeXError::Parse(p) => p.span.start,
                     hayagriva::io::BibLaTeXError::Type(t) => t.span.start,
                 };
-                diags.push(Diagnostic::error(Code::InvalidValue, format!("BibTeX: {e}")).with_span(Span::at(file, text, start)));
+                diags.push(
+                    Diagnostic::error(Code::InvalidValue, format!("BibTeX: {e}"))
+                        .with_span(Span::at(file, text, start)),
+                );
             }
         }
     }

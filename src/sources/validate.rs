@@ -75,13 +75,14 @@ pub fn entry(doc: &Document, from: usize, value: &Value) -> Vec<Diagnostic> {
                 Value::Sequence(parents) => parents.iter().for_each(|p| out.extend(entry(doc, from, p))),
                 p => out.extend(entry(doc, from, p)),
             },
-            "evidence" => {
-                if value.as_str().and_then(Evidence::parse).is_none() {
-                    out.push(
-                        Diagnostic::error(Code::InvalidValue, format!("`evidence` must be one of {}", Evidence::NAMES.join(", ")))
-                            .with_span(doc.key_span("evidence", from)),
-                    );
-                }
+            "evidence" if value.as_str().and_then(Evidence::parse).is_none() => {
+                out.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("`evidence` must be one of {}", Evidence::NAMES.join(", ")),
+                    )
+                    .with_span(doc.key_span("evidence", from)),
+                );
             }
             _ => {}
         }

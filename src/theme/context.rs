@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::config::{Crisis, Config};
+use crate::config::{Config, Crisis};
 use crate::content::Audience;
 use crate::markdown::Heading;
 use crate::site::{Page, Site};
@@ -162,7 +162,11 @@ pub fn topic_summary<'a>(site: &'a Site, t: &'a crate::site::TopicPage, with_art
         title: &t.topic.front.title,
         description: &t.topic.front.description,
         href: format!("{}index.html", t.path),
-        articles: if with_articles { t.articles.iter().map(|&i| article_summary(&site.articles[i])).collect() } else { Vec::new() },
+        articles: if with_articles {
+            t.articles.iter().map(|&i| article_summary(&site.articles[i])).collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 

@@ -9,7 +9,9 @@ use crate::site::Site;
 
 pub fn sitemap(site: &Site) -> String {
     let base = &site.config.base_url;
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     let mut url = |path: &str, lastmod: Option<String>| {
         let _ = write!(s, "  <url><loc>{}</loc>", escape(&format!("{base}{path}")));
         if let Some(d) = lastmod {
@@ -40,9 +42,20 @@ pub fn atom(site: &Site) -> String {
         let key = |p: &crate::site::Page| (p.article.front.updated.unwrap_or(p.article.front.date), p.path.clone());
         key(b).cmp(&key(a))
     });
-    let updated = pages.first().map(|p| p.article.front.updated.unwrap_or(p.article.front.date).to_string()).unwrap_or_else(|| "1970-01-01".into());
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
-    let _ = writeln!(s, "  <title>{}</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}atom.xml\"/>\n  <updated>{updated}T00:00:00Z</updated>", escape(&site.config.title), escape(base), escape(base), escape(base));
+    let updated = pages
+        .first()
+        .map(|p| p.article.front.updated.unwrap_or(p.article.front.date).to_string())
+        .unwrap_or_else(|| "1970-01-01".into());
+    let mut s =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let _ = writeln!(
+        s,
+        "  <title>{}</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}atom.xml\"/>\n  <updated>{updated}T00:00:00Z</updated>",
+        escape(&site.config.title),
+        escape(base),
+        escape(base),
+        escape(base)
+    );
     for p in pages.iter().take(50) {
         let f = &p.article.front;
         let link = format!("{base}{}", p.path);

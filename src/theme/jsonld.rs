@@ -8,7 +8,12 @@ use crate::site::{Page, Site};
 
 /// JSON text that cannot close its `<script>` element.
 pub fn to_script(value: &Value) -> String {
-    serde_json::to_string(value).unwrap_or_default().replace("</", "<\\/").replace("<!--", "<\\!--")
+    // `<`, `>` and `&` as JSON escapes: nothing can end the script or open a comment
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 pub fn article(site: &Site, page: &Page, permalink: &str) -> String {
@@ -74,7 +79,7 @@ mod tests {
     #[test]
     fn script_text_cannot_break_out() {
         let s = to_script(&json!({"headline": "</script><script>alert(1)</script>"}));
-        assert!(!s.contains("</script"));
+        assert!(!s.contains('<') && !s.contains('>'), "{s}");
         let back: Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back["headline"], "</script><script>alert(1)</script>");
     }

@@ -20,7 +20,8 @@ pub use context::*;
 pub use pages::render_site;
 
 /// Templates every theme provides (SPEC §6).
-pub const TEMPLATES: &[&str] = &["base.html", "index.html", "topic.html", "article.html", "faq.html", "sources.html", "404.html"];
+pub const TEMPLATES: &[&str] =
+    &["base.html", "index.html", "topic.html", "article.html", "faq.html", "sources.html", "404.html"];
 
 /// The default theme, compiled in so a folder with only site.yaml and content/ builds.
 const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -32,7 +33,8 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("sources.html", include_str!("../../themes/default/templates/sources.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
 ];
-const BUILTIN_STATIC: &[(&str, &[u8])] = &[("assets/style.css", include_bytes!("../../themes/default/static/assets/style.css"))];
+const BUILTIN_STATIC: &[(&str, &[u8])] =
+    &[("assets/style.css", include_bytes!("../../themes/default/static/assets/style.css"))];
 
 /// Where a static file of the theme comes from.
 pub enum StaticFile {
@@ -60,13 +62,20 @@ impl Theme {
             read_statics(root, &dir.join("static"), &mut statics)?;
         } else if config.theme == "default" {
             for (name, text) in BUILTIN_TEMPLATES {
-                templates.push((name.to_string(), format!("themes/default/templates/{name} (built in)"), text.to_string()));
+                templates.push((
+                    name.to_string(),
+                    format!("themes/default/templates/{name} (built in)"),
+                    text.to_string(),
+                ));
             }
             statics.extend(BUILTIN_STATIC.iter().map(|(p, b)| (p.to_string(), StaticFile::Builtin(b))));
         } else {
-            let d = Diagnostic::error(Code::InvalidValue, format!("theme `{}` not found: there is no folder themes/{}/", config.theme, config.theme))
-                .in_file(crate::config::FILE)
-                .with_help("use `theme: default`, or add the theme folder");
+            let d = Diagnostic::error(
+                Code::InvalidValue,
+                format!("theme `{}` not found: there is no folder themes/{}/", config.theme, config.theme),
+            )
+            .in_file(crate::config::FILE)
+            .with_help("use `theme: default`, or add the theme folder");
             return Ok(Err(vec![d]));
         }
         read_templates(root, &root.join("templates"), &mut templates)?;
@@ -77,7 +86,10 @@ impl Theme {
         let mut diags = Vec::new();
         for required in TEMPLATES {
             if !by_name.contains_key(*required) {
-                diags.push(Diagnostic::error(Code::TemplateError, format!("the theme has no `{required}` template")).in_file(format!("themes/{}/templates", config.theme)));
+                diags.push(
+                    Diagnostic::error(Code::TemplateError, format!("the theme has no `{required}` template"))
+                        .in_file(format!("themes/{}/templates", config.theme)),
+                );
             }
         }
         if !diags.is_empty() {
@@ -107,7 +119,8 @@ impl Theme {
                 let file = self.files.get(name).cloned().unwrap_or_else(|| name.to_string());
                 let text = self.sources.get(name).map(String::as_str).unwrap_or_default();
                 let span = report.span();
-                let line_start: usize = text.split_inclusive('\n').take(span.start_line.saturating_sub(1)).map(str::len).sum();
+                let line_start: usize =
+                    text.split_inclusive('\n').take(span.start_line.saturating_sub(1)).map(str::len).sum();
                 let mut d = Diagnostic::error(Code::TemplateError, format!("template `{name}`: {}", report.message()));
                 d = d.with_span(crate::diagnostics::Span::at(&file, text, line_start + span.start_col));
                 d
@@ -131,7 +144,8 @@ fn read_templates(root: &Path, dir: &Path, out: &mut Vec<(String, String, String
         let entry = entry?;
         if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "html" || e == "xml") {
             let name = crate::diagnostics::relative(dir, entry.path());
-            let text = std::fs::read_to_string(entry.path()).map_err(|e| anyhow::Error::new(e).context(format!("reading {}", entry.path().display())))?;
+            let text = std::fs::read_to_string(entry.path())
+                .map_err(|e| anyhow::Error::new(e).context(format!("reading {}", entry.path().display())))?;
             out.push((name, crate::diagnostics::relative(root, entry.path()), text));
         }
     }

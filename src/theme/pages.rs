@@ -23,7 +23,18 @@ pub fn render_site(site: &Site, theme: &Theme, root: &Path, out: &dyn Output) ->
         site.articles.par_iter().enumerate().map(|(i, p)| renderer.article(p, Some(i), out)).collect();
     results.extend(site.home.iter().map(|p| renderer.article(p, None, out)));
     if site.home.is_none() {
-        results.push(renderer.page("index.html", "", "home", PageContext { kind: "home", title: &site.config.title, description: &site.config.description, ..Default::default() }, out));
+        results.push(renderer.page(
+            "index.html",
+            "",
+            "home",
+            PageContext {
+                kind: "home",
+                title: &site.config.title,
+                description: &site.config.description,
+                ..Default::default()
+            },
+            out,
+        ));
     }
     for t in &site.topics {
         if t.path != FAQ_PATH {
@@ -34,7 +45,13 @@ pub fn render_site(site: &Site, theme: &Theme, root: &Path, out: &dyn Output) ->
         results.push(renderer.faq(out));
     }
     results.push(renderer.sources(out));
-    results.push(renderer.page("404.html", "404.html", "404", PageContext { kind: "404", title: "Page not found", ..Default::default() }, out));
+    results.push(renderer.page(
+        "404.html",
+        "404.html",
+        "404",
+        PageContext { kind: "404", title: "Page not found", ..Default::default() },
+        out,
+    ));
     let mut diags = Vec::new();
     for r in results {
         if let Some(d) = r? {
@@ -73,7 +90,14 @@ impl<'a> Renderer<'a> {
     }
 
     /// Render `template` for a page whose output folder is `path`.
-    fn write(&self, template: &str, path: &str, file: &str, ctx: Context, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+    fn write(
+        &self,
+        template: &str,
+        path: &str,
+        file: &str,
+        ctx: Context,
+        out: &dyn Output,
+    ) -> anyhow::Result<Option<Diagnostic>> {
         match self.theme.render(template, &ctx) {
             Ok(html) => {
                 out.write(file, html.as_bytes())?;
@@ -83,7 +107,14 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn page(&self, file: &str, path: &str, template: &str, mut page: PageContext, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+    fn page(
+        &self,
+        file: &str,
+        path: &str,
+        template: &str,
+        mut page: PageContext,
+        out: &dyn Output,
+    ) -> anyhow::Result<Option<Diagnostic>> {
         let dir = if file.ends_with("/index.html") || file == "index.html" { path } else { "" };
         page.path = dir.to_string();
         page.permalink = self.permalink(path);
@@ -104,7 +135,11 @@ impl<'a> Renderer<'a> {
             permalink: permalink.clone(),
             date: Some(f.date.to_string()),
             updated: f.updated.map(|d| d.to_string()),
-            reviewed: f.reviewed.as_ref().map(|r| ReviewContext { by: &r.by, on: r.on.to_string(), next: next_review(r, interval) }),
+            reviewed: f.reviewed.as_ref().map(|r| ReviewContext {
+                by: &r.by,
+                on: r.on.to_string(),
+                next: next_review(r, interval),
+            }),
             authors: &f.authors,
             key_points: &f.key_points,
             tags: &f.tags,
@@ -112,7 +147,11 @@ impl<'a> Renderer<'a> {
             content: &p.body.html,
             toc: p.body.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect(),
             references: self.references(&p.citations),
-            faq: p.faq.iter().map(|e| FaqContext { question: &e.question, anchor: &e.anchor, answer: &e.answer.html, article: None }).collect(),
+            faq: p
+                .faq
+                .iter()
+                .map(|e| FaqContext { question: &e.question, anchor: &e.anchor, answer: &e.answer.html, article: None })
+                .collect(),
             json_ld: jsonld::article(self.site, p, &permalink),
             ..Default::default()
         };
@@ -120,7 +159,8 @@ impl<'a> Renderer<'a> {
             let topic = self.site.topics.iter().find(|t| t.topic.name == p.article.topic);
             if let Some(t) = topic {
                 let pos = t.articles.iter().position(|&a| a == i);
-                page.previous = pos.and_then(|k| k.checked_sub(1)).map(|k| article_summary(&self.site.articles[t.articles[k]]));
+                page.previous =
+                    pos.and_then(|k| k.checked_sub(1)).map(|k| article_summary(&self.site.articles[t.articles[k]]));
                 page.next = pos.and_then(|k| t.articles.get(k + 1)).map(|&a| article_summary(&self.site.articles[a]));
                 page.topic = Some(topic_summary(self.site, t, false));
             }
@@ -178,7 +218,12 @@ impl<'a> Renderer<'a> {
                         .iter()
                         .map(|(a, e, answer)| {
                             let entry = &site.articles[*a].faq[*e];
-                            FaqContext { question: &entry.question, anchor: &entry.anchor, answer: &answer.html, article: Some(article_summary(&site.articles[*a])) }
+                            FaqContext {
+                                question: &entry.question,
+                                anchor: &entry.anchor,
+                                answer: &answer.html,
+                                article: Some(article_summary(&site.articles[*a])),
+                            }
                         })
                         .collect(),
                 }
@@ -217,11 +262,27 @@ impl<'a> Renderer<'a> {
                     };
                     cited_in.push(article_summary(page));
                 }
-                Some(SourceEntry { id, anchor: format!("src-{id}"), formatted: r.formatted, evidence: r.evidence, doi_url: r.doi_url, pubmed_url: r.pubmed_url, url: r.url, cited_in })
+                Some(SourceEntry {
+                    id,
+                    anchor: format!("src-{id}"),
+                    formatted: r.formatted,
+                    evidence: r.evidence,
+                    doi_url: r.doi_url,
+                    pubmed_url: r.pubmed_url,
+                    url: r.url,
+                    cited_in,
+                })
             })
             .collect();
         entries.sort_by_key(|e| site.bibliography.get(e.id).map(|s| s.sort_key()));
-        let page = PageContext { kind: "sources", title: "Sources", description: "Every source this site cites, with the pages that cite it.", path: "sources/".into(), permalink: self.permalink("sources/"), ..Default::default() };
+        let page = PageContext {
+            kind: "sources",
+            title: "Sources",
+            description: "Every source this site cites, with the pages that cite it.",
+            path: "sources/".into(),
+            permalink: self.permalink("sources/"),
+            ..Default::default()
+        };
         let mut ctx = self.context("sources/");
         ctx.insert("sources", &entries);
         ctx.insert("page", &page);

@@ -1,0 +1,154 @@
+//! The command line as a user meets it.
+
+use crate::support::{site, snapshot_tree, sourcebook};
+
+#[test]
+fn build_writes_the_site_and_a_marker() {
+    let dir = site("minimal");
+    sourcebook().arg("--root").arg(dir.path()).arg("build").assert().success();
+    let public = dir.path().join("public");
+    for file in [
+        "index.html",
+        "basics/index.html",
+        "basics/first/index.html",
+        "sources/index.html",
+        "faq/index.html",
+        "404.html",
+        "sitemap.xml",
+        "atom.xml",
+        "robots.txt",
+        ".sourcebook-output",
+    ] {
+        assert!(public.join(file).is_file(), "missing {file}");
+    }
+}
+
+#[test]
+fn a_failed_build_leaves_public_byte_for_byte_intact() {
+    let dir = site("minimal");
+    sourcebook().arg("--root").arg(dir.path()).arg("build").assert().success();
+    let before = snapshot_tree(&dir.path().join("public"));
+    std::fs::write(dir.path().join("content/basics/first.md"), "---\ntitle: [broken\n---\n").unwrap();
+    sourcebook().arg("--root").arg(dir.path()).arg("build").assert().code(1);
+    assert_eq!(snapshot_tree(&dir.path().join("public")), before);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains("sourcebook-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_foreign_non_empty_output_folder_is_refused() {
+    let dir = site("minimal");
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    std::fs::write(home.join("thesis.txt"), "years of work").unwrap();
+    let out = sourcebook()
+        .arg("--root")
+        .arg(dir.path())
+        .arg("build")
+        .arg("--output")
+        .arg(&home)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to replace"));
+    assert_eq!(std::fs::read_to_string(home.join("thesis.txt")).unwrap(), "years of work");
+    assert_eq!(std::fs::read_dir(&home).unwrap().count(), 1);
+}
+
+#[test]
+fn an_empty_output_folder_and_our_own_output_are_accepted() {
+    let dir = site("minimal");
+    let out = dir.path().join("empty");
+    std::fs::create_dir(&out).unwrap();
+    sourcebook().arg("--root").arg(dir.path()).arg("build").arg("-o").arg(&out).assert().success();
+    sourcebook().arg("--root").arg(dir.path()).arg("build").arg("-o").arg(&out).assert().success();
+    assert!(out.join("index.html").is_file());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    sourcebook().arg("build").arg("--no-such-flag").assert().code(2);
+    sourcebook().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn a_folder_without_site_yaml_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sourcebook().arg("--root").arg(dir.path()).arg("build").assert().code(1).get_output().clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no site.yaml"));
+}
+
+#[test]
+fn init_makes_a_site_that_builds_without_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new-site");
+    sourcebook().arg("init").arg(&new).assert().success();
+    let out = sourcebook().arg("--root").arg(&new).arg("build").assert().success().get_output().clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    assert!(new.join("public/basics/first-article/index.html").is_file());
+    sourcebook().arg("init").arg(&new).assert().code(1); // never overwrites
+}
+
+#[test]
+fn base_url_and_drafts_flags() {
+    let dir = site("full");
+    sourcebook()
+        .arg("--root")
+        .arg(dir.path())
+        .args(["build", "--base-url", "https://mirror.example.net/x"])
+        .assert()
+        .success();
+    let sitemap = std::fs::read_to_string(dir.path().join("public/sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://mirror.example.net/x/guide/cited/</loc>"), "{sitemap}");
+    assert!(!dir.path().join("public/guide/unfinished/index.html").exists());
+    sourcebook().arg("--root").arg(dir.path()).args(["build", "--drafts"]).assert().success();
+    assert!(dir.path().join("public/guide/unfinished/index.html").exists());
+}
+
+#[test]
+fn quiet_prints_nothing_on_success() {
+    let dir = site("minimal");
+    sourcebook().arg("--root").arg(dir.path()).args(["--quiet", "build"]).assert().success().stderr("");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_links_out_of_the_site_do_not_hang_or_escape() {
+    let dir = site("minimal");
+    let content = dir.path().join("content/basics");
+    std::os::unix::fs::symlink(&content, content.join("loop")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", content.join("passwd.md")).unwrap();
+    let out = sourcebook()
+        .arg("--root")
+        .arg(dir.path())
+        .arg("build")
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("error[unsafe-path]"), "{stderr}");
+    assert!(!dir.path().join("public").exists());
+}
+
+#[test]
+fn script_in_a_title_is_escaped_everywhere() {
+    let dir = site("minimal");
+    let path = dir.path().join("content/basics/first.md");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("title: \"First article\"", "title: \"<script>alert(1)</script>\"");
+    std::fs::write(&path, text + "\nRaw <script>alert(2)</script> html.\n").unwrap();
+    sourcebook().arg("--root").arg(dir.path()).arg("build").assert().success();
+    for file in ["basics/first/index.html", "basics/index.html", "sources/index.html", "faq/index.html", "atom.xml"] {
+        let html = std::fs::read_to_string(dir.path().join("public").join(file)).unwrap();
+        assert!(!html.contains("<script>alert"), "{file} has an unescaped script");
+    }
+}

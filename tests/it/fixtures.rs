@@ -1,0 +1,129 @@
+//! Each `tests/fixtures/invalid/<case>/` is laid over the minimal site and
+//! must yield the diagnostic its `expected` file names: severity, code, file,
+//! line and column.
+
+use sourcebook::diagnostics::Severity;
+
+use crate::support::{build_at, copy_tree, fixtures, site, sourcebook};
+
+struct Expected {
+    severity: Severity,
+    code: String,
+    file: String,
+    line: usize,
+    column: usize,
+}
+
+fn expected(case: &str) -> Expected {
+    let text = std::fs::read_to_string(fixtures().join("invalid").join(case).join("expected")).unwrap();
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    Expected {
+        severity: if parts[0] == "error" { Severity::Error } else { Severity::Warning },
+        code: parts[1].into(),
+        file: parts[2].into(),
+        line: parts[3].parse().unwrap(),
+        column: parts[4].parse().unwrap(),
+    }
+}
+
+fn cases() -> Vec<String> {
+    let mut cases: Vec<String> = std::fs::read_dir(fixtures().join("invalid"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn every_invalid_fixture_yields_its_code_file_line_and_column() {
+    let mut failures = Vec::new();
+    for case in cases() {
+        let dir = site("minimal");
+        copy_tree(&fixtures().join("invalid").join(&case), dir.path());
+        let want = expected(&case);
+        let report = build_at(dir.path());
+        let found = report.diagnostics.iter().any(|d| {
+            d.code.as_str() == want.code
+                && d.severity == want.severity
+                && d.file.as_deref() == Some(want.file.as_str())
+                && d.span.as_ref().map(|s| (s.line, s.column)) == Some((want.line, want.column))
+        });
+        if !found {
+            let got: Vec<String> = report
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{:?} {} {:?} {:?}",
+                        d.severity,
+                        d.code.as_str(),
+                        d.file,
+                        d.span.as_ref().map(|s| (s.line, s.column))
+                    )
+                })
+                .collect();
+            failures.push(format!(
+                "{case}: want {} {} {}:{}:{}, got {got:?}",
+                if want.severity == Severity::Error { "error" } else { "warning" },
+                want.code,
+                want.file,
+                want.line,
+                want.column
+            ));
+        }
+        let built = report.written.is_some();
+        if built == (want.severity == Severity::Error) {
+            failures.push(format!("{case}: an error must stop the build and a warning must not (built: {built})"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_build_time_code_has_a_fixture() {
+    let covered: Vec<String> = cases().iter().map(|c| expected(c).code).collect();
+    let build_codes = [
+        "front-matter-missing",
+        "front-matter-yaml",
+        "unknown-key",
+        "missing-key",
+        "invalid-value",
+        "invalid-encoding",
+        "unsafe-path",
+        "duplicate-slug",
+        "duplicate-source",
+        "unknown-source",
+        "citation-artifact",
+        "broken-link",
+        "broken-anchor",
+        "template-error",
+        "unused-source",
+    ];
+    for code in build_codes {
+        assert!(covered.iter().any(|c| c == code), "no fixture triggers `{code}`");
+    }
+}
+
+#[test]
+fn cli_reports_rustc_style_and_exits_1() {
+    let dir = site("minimal");
+    copy_tree(&fixtures().join("invalid/unknown-source"), dir.path());
+    let out = sourcebook().arg("--root").arg(dir.path()).arg("build").assert().code(1).get_output().clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("error[unknown-source]: no source with id `doe2002`"), "{stderr}");
+    assert!(stderr.contains("--> content/basics/first.md:7:30"), "{stderr}");
+    assert!(stderr.contains("Known [@doe2020] and a typo [@doe2002]."), "{stderr}");
+    assert!(stderr.contains("did you mean `doe2020`?"), "{stderr}");
+    assert!(stderr.contains("1 error, 0 warnings"), "{stderr}");
+}
+
+#[test]
+fn all_errors_are_reported_at_once() {
+    let dir = site("minimal");
+    copy_tree(&fixtures().join("invalid/unknown-source"), dir.path());
+    copy_tree(&fixtures().join("invalid/unknown-key-source"), dir.path());
+    let report = build_at(dir.path());
+    let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert!(codes.contains(&"unknown-key") && codes.contains(&"unknown-source"), "{codes:?}");
+}

@@ -1,0 +1,10 @@
+//! One integration test binary (as mdBook and ripgrep do), a module per feature.
+
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+mod cli;
+mod fixtures;
+mod output;
+mod render;
+mod shipped;
+mod support;

@@ -1,0 +1,63 @@
+//! Rendered HTML over the small test theme, as insta snapshots, and the
+//! citation numbering property.
+
+use crate::support::{build_at, site};
+
+fn page(dir: &std::path::Path, path: &str) -> String {
+    std::fs::read_to_string(dir.join("public").join(path)).unwrap()
+}
+
+#[test]
+fn article_html_snapshot() {
+    let dir = site("full");
+    let report = build_at(dir.path());
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    insta::assert_snapshot!("cited_article", page(dir.path(), "guide/cited/index.html"));
+}
+
+#[test]
+fn source_list_and_faq_index_snapshots() {
+    let dir = site("full");
+    build_at(dir.path());
+    insta::assert_snapshot!("source_list", page(dir.path(), "sources/index.html"));
+    insta::assert_snapshot!("faq_index", page(dir.path(), "faq/index.html"));
+}
+
+#[test]
+fn full_fixture_builds_without_any_diagnostic() {
+    let dir = site("full");
+    let report = build_at(dir.path());
+    let found: Vec<_> = report.diagnostics.iter().map(|d| d.render(false)).collect();
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[test]
+fn theme_static_files_are_copied() {
+    let dir = site("full");
+    build_at(dir.path());
+    assert!(dir.path().join("public/test.css").is_file());
+}
+
+#[test]
+fn site_templates_override_theme_templates() {
+    let dir = site("full");
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    std::fs::write(
+        dir.path().join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block content %}Lost? Overridden.{% endblock content %}",
+    )
+    .unwrap();
+    build_at(dir.path());
+    assert!(page(dir.path(), "404.html").contains("Lost? Overridden."));
+}
+
+#[test]
+fn default_theme_is_built_in_when_the_site_has_none() {
+    let dir = site("minimal");
+    assert!(!dir.path().join("themes").exists());
+    build_at(dir.path());
+    let html = page(dir.path(), "basics/first/index.html");
+    assert!(html.contains("assets/style.css"));
+    assert!(dir.path().join("public/assets/style.css").is_file());
+    assert!(html.contains("tel:988"), "the crisis notice is on every page");
+}

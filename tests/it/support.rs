@@ -1,0 +1,53 @@
+//! Helpers: temporary copies of fixture sites, overlays, running builds.
+
+use std::path::{Path, PathBuf};
+
+use sourcebook::build::{BuildOptions, BuildReport, build};
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Copy `from` into `to`, replacing files that exist.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else if rel != Path::new("expected") {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A temporary copy of fixture `name` (`minimal`, `full`).
+pub fn site(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join(name), dir.path());
+    dir
+}
+
+pub fn build_at(root: &Path) -> BuildReport {
+    build(&BuildOptions { root: root.to_path_buf(), ..BuildOptions::default() }).unwrap()
+}
+
+pub fn sourcebook() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("sourcebook").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// Every file below `dir` with its bytes, for byte-for-byte comparisons.
+pub fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    files.sort();
+    files
+}

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
+use crate::content::glossary::Glossary;
 use crate::diagnostics::Diagnostics;
 use crate::output::{Output, Staging};
 use crate::site::Site;
@@ -55,8 +56,13 @@ pub fn load(options: &BuildOptions, diags: &mut Diagnostics) -> anyhow::Result<O
     let (mut bibliography, d) = sources::load(&content);
     diags.extend(d);
     sources::format_all(&mut bibliography, &config.citation_style);
+    let (glossary, d) = match &content.glossary {
+        Some(file) => Glossary::load(file),
+        None => (Glossary::default(), Vec::new()),
+    };
+    diags.extend(d);
     let theme = Theme::load(root, &config)?;
-    let (site, d) = site::assemble(content, bibliography, config);
+    let (site, d) = site::assemble(content, bibliography, glossary, config);
     diags.extend(d);
     match theme {
         Ok(theme) => Ok(Some(Loaded { site, theme })),

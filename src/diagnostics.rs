@@ -63,6 +63,7 @@ codes! {
     HeadingSkip => "heading-skip",
     DescriptionLength => "description-length",
     DuplicateFaq => "duplicate-faq",
+    UnusedTerm => "unused-term",
 }
 
 impl Serialize for Code {

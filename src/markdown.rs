@@ -24,6 +24,60 @@ pub trait Resolver {
     fn has_source(&self, id: &str) -> bool;
     /// The known source id closest to `id`, for "did you mean".
     fn suggest_source(&self, id: &str) -> Option<String>;
+    /// Glossary terms to explain on first use, if the site has a glossary.
+    fn terms(&self) -> Option<&TermMatcher> {
+        None
+    }
+    /// Where glossary term `index` is explained, relative to this page.
+    fn term_href(&self, index: usize) -> String {
+        let _ = index;
+        String::new()
+    }
+}
+
+/// Finds glossary terms (and their aliases) in text, as whole words,
+/// ignoring ASCII case. Longer names win over shorter ones they contain.
+#[derive(Debug, Clone, Default)]
+pub struct TermMatcher {
+    /// (lowercase name, term index), longest first.
+    names: Vec<(String, usize)>,
+    /// The definition of each term, shown as the link's title.
+    definitions: Vec<String>,
+}
+
+impl TermMatcher {
+    /// `terms`: for each term, its names (term first, then aliases) and definition.
+    pub fn new(terms: impl IntoIterator<Item = (Vec<String>, String)>) -> TermMatcher {
+        let mut m = TermMatcher::default();
+        for (i, (names, definition)) in terms.into_iter().enumerate() {
+            m.names.extend(names.into_iter().filter(|n| !n.trim().is_empty()).map(|n| (n.to_ascii_lowercase(), i)));
+            m.definitions.push(definition);
+        }
+        m.names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        m
+    }
+
+    /// First occurrences of terms not in `used`, as (byte range, term), in text order.
+    fn find(&self, text: &str, used: &[usize]) -> Vec<(Range<usize>, usize)> {
+        let lower = text.to_ascii_lowercase();
+        let mut found: Vec<(Range<usize>, usize)> = Vec::new();
+        for (name, term) in &self.names {
+            if used.contains(term) || found.iter().any(|(_, t)| t == term) {
+                continue;
+            }
+            let hit = lower.match_indices(name.as_str()).map(|(i, _)| i..i + name.len()).find(|r| {
+                let before = lower[..r.start].chars().next_back();
+                let after = lower[r.end..].chars().next();
+                let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+                boundary(before) && boundary(after) && !found.iter().any(|(f, _)| f.start < r.end && r.start < f.end)
+            });
+            if let Some(r) = hit {
+                found.push((r, *term));
+            }
+        }
+        found.sort_by_key(|(r, _)| r.start);
+        found
+    }
 }
 
 /// A destination rewritten for the output.
@@ -81,6 +135,8 @@ pub struct Rendered {
     pub images_without_alt: Vec<Span>,
     /// The prose as plain text (no code, no citations), for search and readability.
     pub plain: String,
+    /// Source ids cited in this text, in order of first citation here.
+    pub cited: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -94,6 +150,8 @@ pub struct Citations {
     /// For each number (index), the ids of the citation groups citing it.
     pub backlinks: Vec<Vec<String>>,
     groups: usize,
+    /// Glossary terms already explained on this page, in order of first use.
+    pub terms_used: Vec<usize>,
     /// Prefix of group ids, so two numberings on one page never collide.
     prefix: String,
 }
@@ -134,7 +192,7 @@ impl Citations {
 /// Render `markdown` (found at `source`) to HTML.
 pub fn render(markdown: &str, source: Source, resolver: &dyn Resolver, citations: &mut Citations) -> Rendered {
     let ids = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
-    let mut r = Renderer { source, resolver, citations, out: Rendered::default(), ids };
+    let mut r = Renderer { source, resolver, citations, out: Rendered::default(), ids, no_terms: 0 };
     let events = r.transform(markdown);
     pulldown_cmark::html::push_html(&mut r.out.html, events.into_iter());
     r.out
@@ -158,6 +216,8 @@ struct Renderer<'a, 'c> {
     citations: &'c mut Citations,
     out: Rendered,
     ids: HashSet<String>,
+    /// Inside a heading, link or image: no glossary links there.
+    no_terms: usize,
 }
 
 impl<'a> Renderer<'a, '_> {
@@ -175,7 +235,19 @@ impl<'a> Renderer<'a, '_> {
             match event {
                 Event::Start(Tag::CodeBlock(_)) => in_code = true,
                 Event::End(TagEnd::CodeBlock) => in_code = false,
+                Event::Start(Tag::Heading { .. } | Tag::Link { .. } | Tag::Image { .. }) => self.no_terms += 1,
+                Event::End(TagEnd::Heading(_) | TagEnd::Link | TagEnd::Image) => self.no_terms -= 1,
                 _ => {}
+            }
+            // words of separate blocks and lines must not run together in the plain text
+            if matches!(event, Event::SoftBreak | Event::HardBreak | Event::End(_)) && !self.out.plain.ends_with(' ') {
+                let inline = matches!(
+                    event,
+                    Event::End(TagEnd::Link | TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough)
+                );
+                if !inline {
+                    self.out.plain.push(' ');
+                }
             }
             match event {
                 Event::Text(_) if !in_code => {
@@ -300,10 +372,7 @@ impl<'a> Renderer<'a, '_> {
         for (range, items) in find_citations(&text) {
             // AMA superscripts sit directly on the word they follow
             let before = text[last..range.start].trim_end_matches([' ', '\t']);
-            if !before.is_empty() {
-                self.out.plain.push_str(before);
-                events.push(Event::Text(CowStr::from(before.to_string())));
-            }
+            self.push_text(before, events);
             let html = self.citation(&items, locate(range.start));
             last = range.end;
             // AMA: superscripts go outside periods and commas
@@ -315,10 +384,39 @@ impl<'a> Renderer<'a, '_> {
             events.push(Event::InlineHtml(CowStr::from(html)));
         }
         if last < text.len() {
-            self.out.plain.push_str(&text[last..]);
+            self.push_text(&text[last..], events);
+        }
+    }
+
+    /// Plain text, with the first use of each glossary term linked to its entry.
+    fn push_text(&mut self, text: &str, events: &mut Vec<Event<'a>>) {
+        if text.is_empty() {
+            return;
+        }
+        self.out.plain.push_str(text);
+        let matches = match self.resolver.terms() {
+            Some(m) if self.no_terms == 0 => m.find(text, &self.citations.terms_used),
+            _ => Vec::new(),
+        };
+        let mut last = 0;
+        for (range, term) in matches {
+            if range.start > last {
+                events.push(Event::Text(CowStr::from(text[last..range.start].to_string())));
+            }
+            let title = self.resolver.terms().map(|m| m.definitions[term].as_str()).unwrap_or_default();
+            let html = format!(
+                "<a class=\"term\" href=\"{}\" title=\"{}\">{}</a>",
+                escape(&self.resolver.term_href(term)),
+                escape(title),
+                escape(&text[range.clone()])
+            );
+            events.push(Event::InlineHtml(CowStr::from(html)));
+            self.citations.terms_used.push(term);
+            last = range.end;
+        }
+        if last < text.len() {
             events.push(Event::Text(CowStr::from(text[last..].to_string())));
         }
-        self.out.plain.push(' ');
     }
 
     fn artifacts(&mut self, text: &str, locate: &dyn Fn(usize) -> usize) {
@@ -350,6 +448,9 @@ impl<'a> Renderer<'a, '_> {
                 continue;
             }
             numbers.push((self.citations.cite(&item.id, &group), item.locator.clone()));
+            if !self.out.cited.contains(&item.id) {
+                self.out.cited.push(item.id.clone());
+            }
         }
         if numbers.is_empty() {
             return String::from("<sup class=\"citation citation-unknown\">?</sup>");
@@ -604,6 +705,42 @@ mod tests {
     fn raw_html_is_shown_as_text() {
         let out = render_str("Hi <script>alert(1)</script>\n\n<div onclick=x>y</div>", &[], &mut Citations::new(""));
         assert!(!out.html.contains("<script>") && !out.html.contains("<div"), "{}", out.html);
+    }
+
+    struct WithTerms(TermMatcher);
+    impl Resolver for WithTerms {
+        fn link(&self, dest: &str) -> Result<ResolvedLink, LinkError> {
+            Ok(ResolvedLink { href: dest.to_string(), anchor: None })
+        }
+        fn has_source(&self, _: &str) -> bool {
+            true
+        }
+        fn suggest_source(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn terms(&self) -> Option<&TermMatcher> {
+            Some(&self.0)
+        }
+        fn term_href(&self, index: usize) -> String {
+            format!("glossary/#t{index}")
+        }
+    }
+
+    #[test]
+    fn glossary_terms_link_on_first_use_only_and_never_in_headings_links_or_code() {
+        let terms = TermMatcher::new([
+            (vec!["NMDA receptor".to_string(), "NMDA".to_string()], "A switch <on> cells.".to_string()),
+            (vec!["ECT".to_string()], "Electroconvulsive therapy.".to_string()),
+        ]);
+        let r = WithTerms(terms);
+        let md = "## NMDA receptor\n\nSee [NMDA](x) and `ECT`. The NMDA receptor, then NMDA again; effect is not ECT... but ECT is.";
+        let mut c = Citations::new("");
+        let out = render(md, Source { file: "a.md", text: md, offset: 0 }, &r, &mut c);
+        assert_eq!(out.html.matches("class=\"term\"").count(), 2, "{}", out.html);
+        assert!(out.html.contains("The <a class=\"term\" href=\"glossary/#t0\" title=\"A switch &lt;on&gt; cells.\">NMDA receptor</a>, then NMDA again"), "{}", out.html);
+        assert!(out.html.contains("is not <a class=\"term\" href=\"glossary/#t1\""), "{}", out.html);
+        assert!(out.html.contains("<h2 id=\"nmda-receptor\">NMDA receptor</h2>"));
+        assert_eq!(c.terms_used, vec![0, 1]);
     }
 
     #[test]

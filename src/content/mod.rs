@@ -8,6 +8,7 @@
 //! `sources.yaml`, `sources.bib`, `glossary.yaml`; any other file is an asset.
 
 pub mod front_matter;
+pub mod glossary;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -35,8 +36,8 @@ pub struct Article {
     /// The folder the Markdown file sits in, relative to `content/`, `/`-separated.
     pub dir: String,
     pub front: FrontMatter,
-    /// Byte offset in `text` of each FAQ answer, for positions of what is in it.
-    pub faq_offsets: Vec<usize>,
+    /// Byte offsets in `text` of each FAQ entry's question and answer.
+    pub faq_offsets: Vec<(usize, usize)>,
 }
 
 impl Article {
@@ -297,26 +298,51 @@ fn parse_article(
         );
         return None;
     }
+    let faq_offsets: Vec<(usize, usize)> = faq_offsets(text, split, &front.faq);
     for (i, item) in front.faq.iter().enumerate() {
-        for (key, value) in [("q", &item.q), ("a", &item.a)] {
+        for (key, value, at) in [("q", &item.q, faq_offsets[i].0), ("a", &item.a, faq_offsets[i].1)] {
             if value.trim().is_empty() {
                 diags.push(
                     Diagnostic::error(Code::InvalidValue, format!("FAQ entry {} has an empty `{key}`", i + 1))
-                        .with_span(doc.key_span("faq", 0)),
+                        .with_span(Span::at(file, text, at))
+                        .with_help(format!(
+                            "write the {}, or remove the entry",
+                            if key == "q" { "question" } else { "answer" }
+                        )),
                 );
             }
         }
     }
-    let faq_offsets = front.faq.iter().map(|f| locate(text, split, &f.a)).collect();
     Some(Article { file: file.into(), text: text.into(), split, topic, slug, dir: dir.into(), front, faq_offsets })
 }
 
-/// Where a front-matter string value starts in the file, found by its first
-/// words (YAML quoting and folding make exact mapping impossible in general).
-fn locate(text: &str, split: Split, value: &str) -> usize {
-    let probe: String = value.chars().take(24).collect();
+/// Where each FAQ question and answer starts in the file. The `q:`/`a:` keys
+/// are found in order; the value's first words refine the answer's position
+/// (YAML quoting and folding make exact mapping impossible in general).
+fn faq_offsets(text: &str, split: Split, faq: &[RawFaq]) -> Vec<(usize, usize)> {
     let yaml = &text[split.yaml_start..split.yaml_end];
-    yaml.find(probe.trim()).map_or(split.yaml_start, |i| split.yaml_start + i)
+    let mut from = yaml.find("\nfaq:").map_or(0, |i| i + 1);
+    let mut out = Vec::with_capacity(faq.len());
+    let key_at = |key: &str, from: usize| -> usize {
+        let mut pos = from;
+        for line in yaml[from..].split_inclusive('\n') {
+            let t = line.trim_start().trim_start_matches("- ").trim_start();
+            if t.starts_with(&format!("{key}:")) {
+                return pos + (line.len() - t.len());
+            }
+            pos += line.len();
+        }
+        from
+    };
+    for item in faq {
+        let q = key_at("q", from);
+        let a = key_at("a", q);
+        let probe: String = item.a.chars().take(24).collect();
+        let value = yaml[a..].find(probe.trim()).filter(|i| *i < 200).map_or(a, |i| a + i);
+        out.push((split.yaml_start + q, split.yaml_start + value));
+        from = a + 1;
+    }
+    out
 }
 
 fn order_topics(topics: Vec<Topic>, config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<Topic> {

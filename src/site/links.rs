@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::nearest;
-use crate::markdown::{LinkError, ResolvedLink, Resolver};
+use crate::markdown::{LinkError, ResolvedLink, Resolver, TermMatcher};
 use crate::sources::Bibliography;
 
 /// What every page's resolver shares: built once per build.
@@ -14,6 +14,10 @@ pub struct LinkTable<'a> {
     pub pages: HashMap<String, String>,
     pub assets: HashSet<&'a str>,
     pub bibliography: &'a Bibliography,
+    /// Glossary terms to explain on first use, when the site has a glossary.
+    pub terms: Option<TermMatcher>,
+    /// The glossary page anchor of each term.
+    pub term_anchors: Vec<String>,
 }
 
 /// The resolver for one Markdown text: where it sits and where it is shown.
@@ -73,6 +77,14 @@ impl Resolver for PageResolver<'_> {
     fn suggest_source(&self, id: &str) -> Option<String> {
         nearest(id, self.table.bibliography.sources.keys().map(String::as_str)).map(str::to_string)
     }
+
+    fn terms(&self) -> Option<&TermMatcher> {
+        self.table.terms.as_ref()
+    }
+
+    fn term_href(&self, index: usize) -> String {
+        format!("{}{}index.html#{}", root_prefix(self.page), super::GLOSSARY_PATH, self.table.term_anchors[index])
+    }
 }
 
 /// `a/./b/../c` → `a/c`; `None` if it climbs above the root.
@@ -112,6 +124,8 @@ mod tests {
             .collect(),
             assets: ["efficacy/figures/trial.png"].into_iter().collect(),
             bibliography: bib,
+            terms: None,
+            term_anchors: Vec::new(),
         }
     }
 

@@ -1,8 +1,9 @@
 //! The site model: every page that will exist, with its rendered Markdown,
-//! citations, FAQ entries and URL; the FAQ index; which article cites which
-//! source. No Tera and no file system here: `theme` turns this into HTML and
-//! `output` writes it.
+//! citations, FAQ entries and URL; the FAQ index; the glossary; which page
+//! cites which source. No Tera and no file system here: `theme` turns this
+//! into HTML and `output` writes it.
 
+pub mod faq;
 pub mod links;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -10,10 +11,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::content::glossary::Glossary;
 use crate::content::{Article, Content, Topic};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::markdown::{self, Citations, Rendered, Source};
+use crate::markdown::{self, Citations, Rendered, Source, TermMatcher};
 use crate::sources::Bibliography;
+pub use faq::FaqIndex;
 use links::{LinkTable, PageResolver};
 
 /// A rendered article (or the home page).
@@ -24,6 +27,7 @@ pub struct Page {
     pub path: String,
     pub body: Rendered,
     pub faq: Vec<FaqEntry>,
+    /// Citation numbering and glossary terms of the whole page (body and FAQ).
     pub citations: Citations,
 }
 
@@ -31,7 +35,7 @@ pub struct Page {
 #[derive(Debug, Clone)]
 pub struct FaqEntry {
     pub question: String,
-    /// Stable id on the article page and in the FAQ index.
+    /// Stable id on the article page.
     pub anchor: String,
     pub answer: Rendered,
 }
@@ -46,18 +50,12 @@ pub struct TopicPage {
     pub articles: Vec<usize>,
 }
 
-/// One FAQ entry on the index: (article index, entry index, answer rendered for `/faq/`).
-pub type FaqIndexEntry = (usize, usize, Rendered);
-/// Where a source is cited: (article index, `None` for the home page; FAQ anchor when in an answer).
-pub type CitedAt = (Option<usize>, Option<String>);
-
-/// The generated FAQ index: answers rendered again, numbered against the
-/// index page's own reference list.
-#[derive(Debug, Default)]
-pub struct FaqIndex {
-    /// (topic index, entries as (article index, entry index, answer)).
-    pub groups: Vec<(usize, Vec<FaqIndexEntry>)>,
-    pub citations: Citations,
+/// A page that cites a source: which article (`None`: the home page), and
+/// the FAQ anchor when the citation is in an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitedAt {
+    pub article: Option<usize>,
+    pub faq: Option<usize>,
 }
 
 /// Everything a build knows, assembled.
@@ -68,26 +66,42 @@ pub struct Site {
     pub topics: Vec<TopicPage>,
     pub articles: Vec<Page>,
     pub faq: FaqIndex,
+    pub glossary: Glossary,
+    /// For each glossary term, the articles that explain it (indexes).
+    pub term_use: Vec<Vec<usize>>,
     pub bibliography: Bibliography,
-    /// Source id → pages citing it: (article index or `None` for home, FAQ anchor if in an answer).
+    /// Source id → every place citing it, in page order.
     pub cited_in: BTreeMap<String, Vec<CitedAt>>,
     pub assets: Vec<String>,
 }
 
 pub const FAQ_PATH: &str = "faq/";
+pub const GLOSSARY_PATH: &str = "glossary/";
 
 /// Render and cross-check everything `content` holds.
-pub fn assemble(content: Content, bibliography: Bibliography, config: Config) -> (Site, Vec<Diagnostic>) {
+pub fn assemble(
+    content: Content,
+    bibliography: Bibliography,
+    glossary: Glossary,
+    config: Config,
+) -> (Site, Vec<Diagnostic>) {
     let Content { home, topics, articles, assets, .. } = content;
+    let terms = (!glossary.terms.is_empty()).then(|| {
+        TermMatcher::new(glossary.terms.iter().map(|t| {
+            (std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()).collect(), t.definition.clone())
+        }))
+    });
     let table = LinkTable {
         pages: page_table(&home, &topics, &articles),
         assets: assets.iter().map(String::as_str).collect(),
         bibliography: &bibliography,
+        terms,
+        term_anchors: glossary.terms.iter().map(|t| t.anchor.clone()).collect(),
     };
     let pages: Vec<Page> = articles.into_par_iter().map(|a| render_page(a, &table)).collect();
     let home = home.map(|a| render_page(a, &table));
     let topic_pages = render_topics(topics, &pages, &table);
-    let faq = render_faq_index(&topic_pages, &pages, &table);
+    let faq = faq::index(&topic_pages, &pages, &table);
     let mut diags = Vec::new();
     for page in home.iter().chain(&pages) {
         diags.extend(page.body.diagnostics.iter().cloned());
@@ -98,10 +112,11 @@ pub fn assemble(content: Content, bibliography: Bibliography, config: Config) ->
     for t in &topic_pages {
         diags.extend(t.body.diagnostics.iter().cloned());
     }
+    diags.extend(faq::duplicates(&pages));
     check_anchors(&home, &topic_pages, &pages, &mut diags);
     let cited_in = cited_in(&home, &pages);
     for (id, source) in &bibliography.sources {
-        if !cited_in.contains_key(id) && !faq.citations.order.contains(id) {
+        if !cited_in.contains_key(id) {
             diags.push(
                 Diagnostic::warning(Code::UnusedSource, format!("source `{id}` is never cited"))
                     .with_span(source.span.clone())
@@ -109,8 +124,20 @@ pub fn assemble(content: Content, bibliography: Bibliography, config: Config) ->
             );
         }
     }
+    let term_use = term_use(&glossary, &pages, &mut diags);
     drop(table);
-    let site = Site { config, home, topics: topic_pages, articles: pages, faq, bibliography, cited_in, assets };
+    let site = Site {
+        config,
+        home,
+        topics: topic_pages,
+        articles: pages,
+        faq,
+        glossary,
+        term_use,
+        bibliography,
+        cited_in,
+        assets,
+    };
     (site, diags)
 }
 
@@ -136,12 +163,13 @@ fn render_page(article: Article, table: &LinkTable) -> Page {
     let source = Source { file: &article.file, text: &article.text, offset: article.split.body_start };
     let body = markdown::render(article.body(), source, &resolver, &mut citations);
     let mut anchors: HashSet<String> = body.headings.iter().map(|h| h.id.clone()).collect();
+    anchors.extend(markdown::RESERVED_IDS.iter().map(|s| s.to_string()));
     let faq = article
         .front
         .faq
         .iter()
         .zip(&article.faq_offsets)
-        .map(|(item, offset)| {
+        .map(|(item, (_, offset))| {
             let anchor = unique(&mut anchors, format!("faq-{}", markdown::slugify(&item.q)));
             let source = Source { file: &article.file, text: &article.text, offset: *offset };
             let answer = markdown::render(&item.a, source, &resolver, &mut citations);
@@ -151,7 +179,7 @@ fn render_page(article: Article, table: &LinkTable) -> Page {
     Page { path, body, faq, citations, article }
 }
 
-fn unique(taken: &mut HashSet<String>, base: String) -> String {
+pub(crate) fn unique(taken: &mut HashSet<String>, base: String) -> String {
     let mut id = base.clone();
     let mut n = 1;
     while !taken.insert(id.clone()) {
@@ -180,28 +208,6 @@ fn render_topics(topics: Vec<Topic>, pages: &[Page], table: &LinkTable) -> Vec<T
         .collect()
 }
 
-/// Every FAQ entry of the site, by topic, rendered for `/faq/`.
-fn render_faq_index(topics: &[TopicPage], pages: &[Page], table: &LinkTable) -> FaqIndex {
-    let mut index = FaqIndex { groups: Vec::new(), citations: Citations::new("") };
-    for (t, topic) in topics.iter().enumerate() {
-        let mut entries = Vec::new();
-        for &a in &topic.articles {
-            let article = &pages[a].article;
-            let resolver = PageResolver { table, dir: &article.dir, page: FAQ_PATH };
-            for (e, (item, offset)) in article.front.faq.iter().zip(&article.faq_offsets).enumerate() {
-                let source = Source { file: &article.file, text: &article.text, offset: *offset };
-                let mut answer = markdown::render(&item.a, source, &resolver, &mut index.citations);
-                answer.diagnostics.clear(); // already reported from the article
-                entries.push((a, e, answer));
-            }
-        }
-        if !entries.is_empty() {
-            index.groups.push((t, entries));
-        }
-    }
-    index
-}
-
 /// Every `#fragment` must name an id on its page: a heading, a FAQ entry, a reference.
 fn check_anchors(home: &Option<Page>, topics: &[TopicPage], pages: &[Page], diags: &mut Vec<Diagnostic>) {
     let mut ids: HashMap<&str, HashSet<String>> = HashMap::new();
@@ -210,7 +216,7 @@ fn check_anchors(home: &Option<Page>, topics: &[TopicPage], pages: &[Page], diag
         set.extend(page.body.headings.iter().map(|h| h.id.clone()));
         set.extend(page.faq.iter().map(|f| f.anchor.clone()));
         set.extend((1..=page.citations.order.len()).map(|n| page.citations.reference_id(n)));
-        set.extend(["references".to_string(), "faq".to_string(), "main".to_string()]);
+        set.extend(markdown::RESERVED_IDS.iter().map(|s| s.to_string()));
     }
     for t in topics {
         ids.entry(t.path.as_str()).or_default().extend(t.body.headings.iter().map(|h| h.id.clone()));
@@ -235,10 +241,38 @@ fn check_anchors(home: &Option<Page>, topics: &[TopicPage], pages: &[Page], diag
 fn cited_in(home: &Option<Page>, pages: &[Page]) -> BTreeMap<String, Vec<CitedAt>> {
     let mut map: BTreeMap<String, Vec<CitedAt>> = BTreeMap::new();
     let all = home.iter().map(|p| (None, p)).chain(pages.iter().enumerate().map(|(i, p)| (Some(i), p)));
-    for (index, page) in all {
-        for id in &page.citations.order {
-            map.entry(id.clone()).or_default().push((index, None));
+    for (article, page) in all {
+        for id in &page.body.cited {
+            map.entry(id.clone()).or_default().push(CitedAt { article, faq: None });
+        }
+        for (e, entry) in page.faq.iter().enumerate() {
+            for id in &entry.answer.cited {
+                map.entry(id.clone()).or_default().push(CitedAt { article, faq: Some(e) });
+            }
         }
     }
     map
+}
+
+/// Which articles explain each term; an unused term is a warning.
+fn term_use(glossary: &Glossary, pages: &[Page], diags: &mut Vec<Diagnostic>) -> Vec<Vec<usize>> {
+    let mut uses = vec![Vec::new(); glossary.terms.len()];
+    for (i, page) in pages.iter().enumerate() {
+        for &t in &page.citations.terms_used {
+            uses[t].push(i);
+        }
+    }
+    for (term, used) in glossary.terms.iter().zip(&uses) {
+        if used.is_empty() {
+            diags.push(
+                Diagnostic::warning(
+                    Code::UnusedTerm,
+                    format!("glossary term `{}` is not used in any article", term.term),
+                )
+                .with_span(term.span.clone())
+                .with_help("remove it, or add the wording articles actually use to its `aliases:`"),
+            );
+        }
+    }
+    uses
 }

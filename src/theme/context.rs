@@ -26,6 +26,7 @@ pub struct SiteContext<'a> {
     pub recently_reviewed: Vec<ArticleSummary<'a>>,
     pub has_faq: bool,
     pub has_sources: bool,
+    pub has_glossary: bool,
 }
 
 #[derive(Serialize, Clone)]
@@ -108,11 +109,33 @@ pub struct Reference<'a> {
 #[derive(Serialize)]
 pub struct FaqContext<'a> {
     pub question: &'a str,
+    /// Its id on this page.
     pub anchor: &'a str,
     /// Rendered answer HTML (print with `| safe`).
     pub answer: &'a str,
-    /// The article it comes from (on the FAQ index).
+    /// On the FAQ index: the article it comes from, and a root-relative link
+    /// to the entry on that article's page.
     pub article: Option<ArticleSummary<'a>>,
+    pub href: Option<String>,
+}
+
+/// A page citing a source, for the source list: an article, or one of its FAQ entries.
+#[derive(Serialize)]
+pub struct CitedIn<'a> {
+    pub title: &'a str,
+    pub href: String,
+    /// The question, when the citation is in a FAQ answer.
+    pub question: Option<&'a str>,
+}
+
+/// An entry of the glossary page.
+#[derive(Serialize)]
+pub struct GlossaryEntry<'a> {
+    pub term: &'a str,
+    pub anchor: &'a str,
+    pub definition: &'a str,
+    pub aliases: &'a [String],
+    pub used_in: Vec<ArticleSummary<'a>>,
 }
 
 /// A group of the FAQ index.
@@ -133,7 +156,7 @@ pub struct SourceEntry<'a> {
     pub doi_url: Option<String>,
     pub pubmed_url: Option<String>,
     pub url: Option<String>,
-    pub cited_in: Vec<ArticleSummary<'a>>,
+    pub cited_in: Vec<CitedIn<'a>>,
 }
 
 pub fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
@@ -153,6 +176,7 @@ pub fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
         recently_reviewed: reviewed.into_iter().take(5).map(article_summary).collect(),
         has_faq: !site.faq.groups.is_empty(),
         has_sources: !site.cited_in.is_empty(),
+        has_glossary: !site.glossary.terms.is_empty(),
     }
 }
 

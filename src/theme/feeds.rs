@@ -31,6 +31,9 @@ pub fn sitemap(site: &Site) -> String {
         url(crate::site::FAQ_PATH, None);
     }
     url("sources/", None);
+    if !site.glossary.terms.is_empty() {
+        url(crate::site::GLOSSARY_PATH, None);
+    }
     s.push_str("</urlset>\n");
     s
 }

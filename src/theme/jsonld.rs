@@ -64,9 +64,10 @@ pub fn faq(site: &Site) -> String {
         .groups
         .iter()
         .flat_map(|(_, entries)| entries.iter())
-        .map(|(a, e, answer)| {
-            let q = &site.articles[*a].faq[*e].question;
-            json!({"@type": "Question", "name": q, "acceptedAnswer": {"@type": "Answer", "text": answer.plain.split_whitespace().collect::<Vec<_>>().join(" ")}})
+        .map(|entry| {
+            let q = &site.articles[entry.article].faq[entry.entry].question;
+            let text = entry.answer.plain.split_whitespace().collect::<Vec<_>>().join(" ");
+            json!({"@type": "Question", "name": q, "acceptedAnswer": {"@type": "Answer", "text": text}})
         })
         .collect();
     to_script(&json!({"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": entities}))

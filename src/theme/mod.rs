@@ -32,6 +32,7 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("faq.html", include_str!("../../themes/default/templates/faq.html")),
     ("sources.html", include_str!("../../themes/default/templates/sources.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
+    ("glossary.html", include_str!("../../themes/default/templates/glossary.html")),
 ];
 const BUILTIN_STATIC: &[(&str, &[u8])] =
     &[("assets/style.css", include_bytes!("../../themes/default/static/assets/style.css"))];
@@ -82,6 +83,14 @@ impl Theme {
         let mut by_name: HashMap<String, (String, String)> = HashMap::new();
         for (name, file, text) in templates {
             by_name.insert(name, (file, text)); // later (site overrides) win
+        }
+        // glossary.html is newer than SPEC's list: a theme without it gets the built-in one
+        if !by_name.contains_key("glossary.html") {
+            let text = BUILTIN_TEMPLATES.iter().find(|(n, _)| *n == "glossary.html").map_or("", |(_, t)| t);
+            by_name.insert(
+                "glossary.html".into(),
+                ("themes/default/templates/glossary.html (built in)".into(), text.into()),
+            );
         }
         let mut diags = Vec::new();
         for required in TEMPLATES {

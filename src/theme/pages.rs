@@ -12,7 +12,7 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::Citations;
 use crate::output::Output;
 use crate::site::links::root_prefix;
-use crate::site::{FAQ_PATH, Page, Site};
+use crate::site::{FAQ_PATH, GLOSSARY_PATH, Page, Site};
 
 /// Write the whole site. Template problems come back as diagnostics;
 /// I/O failures as errors.
@@ -45,6 +45,9 @@ pub fn render_site(site: &Site, theme: &Theme, root: &Path, out: &dyn Output) ->
         results.push(renderer.faq(out));
     }
     results.push(renderer.sources(out));
+    if !site.glossary.terms.is_empty() {
+        results.push(renderer.glossary(out));
+    }
     results.push(renderer.page(
         "404.html",
         "404.html",
@@ -150,7 +153,13 @@ impl<'a> Renderer<'a> {
             faq: p
                 .faq
                 .iter()
-                .map(|e| FaqContext { question: &e.question, anchor: &e.anchor, answer: &e.answer.html, article: None })
+                .map(|e| FaqContext {
+                    question: &e.question,
+                    anchor: &e.anchor,
+                    answer: &e.answer.html,
+                    article: None,
+                    href: None,
+                })
                 .collect(),
             json_ld: jsonld::article(self.site, p, &permalink),
             ..Default::default()
@@ -216,13 +225,15 @@ impl<'a> Renderer<'a> {
                     anchor: format!("topic-{}", topic.topic.name),
                     entries: entries
                         .iter()
-                        .map(|(a, e, answer)| {
-                            let entry = &site.articles[*a].faq[*e];
+                        .map(|ix| {
+                            let page = &site.articles[ix.article];
+                            let entry = &page.faq[ix.entry];
                             FaqContext {
                                 question: &entry.question,
-                                anchor: &entry.anchor,
-                                answer: &answer.html,
-                                article: Some(article_summary(&site.articles[*a])),
+                                anchor: &ix.anchor,
+                                answer: &ix.answer.html,
+                                article: Some(article_summary(page)),
+                                href: Some(format!("{}index.html#{}", page.path, entry.anchor)),
                             }
                         })
                         .collect(),
@@ -254,13 +265,21 @@ impl<'a> Renderer<'a> {
             .filter_map(|(id, places)| {
                 let s = site.bibliography.get(id)?;
                 let r = reference(s, 0, String::new(), Vec::new());
-                let mut cited_in: Vec<ArticleSummary> = Vec::new();
-                for (index, _) in places {
-                    let page = match index {
-                        Some(i) => &site.articles[*i],
+                let mut cited_in: Vec<CitedIn> = Vec::new();
+                for place in places {
+                    let page = match place.article {
+                        Some(i) => &site.articles[i],
                         None => site.home.as_ref()?,
                     };
-                    cited_in.push(article_summary(page));
+                    let title = page.article.front.title.as_str();
+                    cited_in.push(match place.faq {
+                        Some(e) => CitedIn {
+                            title,
+                            href: format!("{}index.html#{}", page.path, page.faq[e].anchor),
+                            question: Some(&page.faq[e].question),
+                        },
+                        None => CitedIn { title, href: format!("{}index.html", page.path), question: None },
+                    });
                 }
                 Some(SourceEntry {
                     id,
@@ -287,6 +306,37 @@ impl<'a> Renderer<'a> {
         ctx.insert("sources", &entries);
         ctx.insert("page", &page);
         self.write("sources.html", "sources/", "sources/index.html", ctx, out)
+    }
+}
+
+impl Renderer<'_> {
+    fn glossary(&self, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+        let site = self.site;
+        let entries: Vec<GlossaryEntry> = site
+            .glossary
+            .terms
+            .iter()
+            .zip(&site.term_use)
+            .map(|(t, used)| GlossaryEntry {
+                term: &t.term,
+                anchor: &t.anchor,
+                definition: &t.definition,
+                aliases: &t.aliases,
+                used_in: used.iter().map(|&i| article_summary(&site.articles[i])).collect(),
+            })
+            .collect();
+        let page = PageContext {
+            kind: "glossary",
+            title: "Glossary",
+            description: "Plain-language explanations of the terms this site uses.",
+            path: GLOSSARY_PATH.into(),
+            permalink: self.permalink(GLOSSARY_PATH),
+            ..Default::default()
+        };
+        let mut ctx = self.context(GLOSSARY_PATH);
+        ctx.insert("glossary", &entries);
+        ctx.insert("page", &page);
+        self.write("glossary.html", GLOSSARY_PATH, "glossary/index.html", ctx, out)
     }
 }
 

@@ -92,6 +92,8 @@ fn every_build_time_code_has_a_fixture() {
         "invalid-encoding",
         "unsafe-path",
         "duplicate-slug",
+        "duplicate-faq",
+        "unused-term",
         "duplicate-source",
         "unknown-source",
         "citation-artifact",

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
 mod cli;
+mod faq;
 mod fixtures;
 mod output;
 mod render;

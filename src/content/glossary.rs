@@ -1,0 +1,101 @@
+//! `content/glossary.yaml`: term → plain-language definition (and aliases).
+//! Parsed strictly; the first use of a term in an article links to its entry
+//! on the generated `/glossary/` page (see `markdown::TermMatcher`).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::DataFile;
+use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::markdown::slugify;
+use crate::yaml::Document;
+
+/// One glossary entry.
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub term: String,
+    pub definition: String,
+    pub aliases: Vec<String>,
+    /// Id of its entry on the glossary page: `g-nmda-receptor`.
+    pub anchor: String,
+    /// Where it is defined.
+    pub span: Span,
+}
+
+/// Every term, sorted alphabetically (case-insensitive).
+#[derive(Debug, Clone, Default)]
+pub struct Glossary {
+    pub terms: Vec<Term>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawTerm {
+    Short(String),
+    Full(FullTerm),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FullTerm {
+    definition: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+impl Glossary {
+    /// Parse the glossary file; problems are diagnostics at their line.
+    pub fn load(file: &DataFile) -> (Glossary, Vec<Diagnostic>) {
+        let doc = Document::whole(&file.file, &file.text);
+        let raw: BTreeMap<String, yaml_serde::Value> = match yaml_serde::from_str(&file.text) {
+            Ok(Some(map)) => map,
+            Ok(None) => return (Glossary::default(), Vec::new()),
+            Err(e) => {
+                let at = e.location().map_or(0, |l| l.index());
+                let d = Diagnostic::error(Code::FrontMatterYaml, format!("glossary.yaml does not parse: {e}"))
+                    .with_span(doc.span(at));
+                return (Glossary::default(), vec![d]);
+            }
+        };
+        let mut diags = Vec::new();
+        let mut terms = Vec::new();
+        for (term, value) in raw {
+            let span = doc.key_span(&term, 0);
+            let parsed = yaml_serde::from_value::<RawTerm>(value.clone());
+            let (definition, aliases) = match parsed {
+                Ok(RawTerm::Short(d)) => (d, Vec::new()),
+                Ok(RawTerm::Full(f)) => (f.definition, f.aliases),
+                Err(_) => {
+                    let unknown = value.as_mapping().and_then(|m| {
+                        m.keys()
+                            .filter_map(|k| k.as_str())
+                            .find(|k| !["definition", "aliases"].contains(k))
+                            .map(str::to_string)
+                    });
+                    let from = doc.text[..].split_inclusive('\n').take(span.line - 1).map(str::len).sum();
+                    diags.push(match unknown {
+                        Some(k) => doc.unknown_key(&k, &["definition", "aliases"], from),
+                        None => Diagnostic::error(
+                            Code::InvalidValue,
+                            format!("glossary term `{term}` needs a `definition:` (and optional `aliases:`)"),
+                        )
+                        .with_span(span),
+                    });
+                    continue;
+                }
+            };
+            if definition.trim().is_empty() {
+                diags.push(
+                    Diagnostic::error(Code::InvalidValue, format!("glossary term `{term}` has an empty definition"))
+                        .with_span(span),
+                );
+                continue;
+            }
+            let anchor = format!("g-{}", slugify(&term));
+            terms.push(Term { term, definition, aliases, anchor, span });
+        }
+        terms.sort_by_key(|t| t.term.to_lowercase());
+        (Glossary { terms }, diags)
+    }
+}

@@ -1,0 +1,102 @@
+//! The generated FAQ index: every question of the site, grouped by topic in
+//! navigation order, answers rendered again so their citations are numbered
+//! against the index page's own reference list; and the duplicate check.
+
+use std::collections::{HashMap, HashSet};
+
+use super::links::{LinkTable, PageResolver};
+use super::{FAQ_PATH, Page, TopicPage, unique};
+use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::markdown::{self, Citations, Rendered, Source};
+
+/// One entry of the index.
+#[derive(Debug)]
+pub struct IndexEntry {
+    pub article: usize,
+    pub entry: usize,
+    /// Unique across the site: the entry's id on `/faq/`.
+    pub anchor: String,
+    pub answer: Rendered,
+}
+
+/// The FAQ index.
+#[derive(Debug, Default)]
+pub struct FaqIndex {
+    /// (topic index, entries).
+    pub groups: Vec<(usize, Vec<IndexEntry>)>,
+    pub citations: Citations,
+}
+
+/// Every FAQ entry of the site, by topic, rendered for `/faq/`.
+pub fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable) -> FaqIndex {
+    let mut index = FaqIndex { groups: Vec::new(), citations: Citations::new("") };
+    let mut taken: HashSet<String> = markdown::RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    for (t, topic) in topics.iter().enumerate() {
+        taken.insert(format!("topic-{}", topic.topic.name));
+        let mut entries = Vec::new();
+        for &a in &topic.articles {
+            let article = &pages[a].article;
+            let resolver = PageResolver { table, dir: &article.dir, page: FAQ_PATH };
+            for (e, (item, (_, offset))) in article.front.faq.iter().zip(&article.faq_offsets).enumerate() {
+                let source = Source { file: &article.file, text: &article.text, offset: *offset };
+                let mut answer = markdown::render(&item.a, source, &resolver, &mut index.citations);
+                answer.diagnostics.clear(); // already reported from the article page
+                let anchor = unique(&mut taken, pages[a].faq[e].anchor.clone());
+                entries.push(IndexEntry { article: a, entry: e, anchor, answer });
+            }
+        }
+        if !entries.is_empty() {
+            index.groups.push((t, entries));
+        }
+    }
+    index
+}
+
+/// The same question asked twice (ignoring case, punctuation and spacing).
+pub fn duplicates(pages: &[Page]) -> Vec<Diagnostic> {
+    let mut seen: HashMap<String, (&str, usize)> = HashMap::new();
+    let mut diags = Vec::new();
+    for page in pages {
+        let a = &page.article;
+        for (item, (q, _)) in a.front.faq.iter().zip(&a.faq_offsets) {
+            let key = normalize(&item.q);
+            if key.is_empty() {
+                continue;
+            }
+            let span = Span::at(&a.file, &a.text, *q);
+            match seen.get(&key) {
+                Some((file, line)) => diags.push(
+                    Diagnostic::warning(
+                        Code::DuplicateFaq,
+                        format!("the question \"{}\" is also asked at {file}:{line}", item.q.trim()),
+                    )
+                    .with_span(span)
+                    .with_help("keep one, or ask a more specific question"),
+                ),
+                None => {
+                    seen.insert(key, (a.file.as_str(), span.line));
+                }
+            }
+        }
+    }
+    diags
+}
+
+/// Lowercase words, punctuation dropped, single spaces.
+pub fn normalize(question: &str) -> String {
+    question
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn normalized_questions_ignore_case_punctuation_and_spacing() {
+        assert_eq!(super::normalize("  Is ketamine   SAFE?? "), super::normalize("is ketamine safe"));
+        assert_ne!(super::normalize("Is ketamine safe?"), super::normalize("Is esketamine safe?"));
+    }
+}

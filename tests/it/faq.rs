@@ -1,0 +1,98 @@
+//! The generated FAQ index and the glossary, as a reader meets them.
+
+use std::path::Path;
+
+use crate::support::{build_at, site};
+
+fn read(dir: &Path, path: &str) -> String {
+    std::fs::read_to_string(dir.join("public").join(path)).unwrap()
+}
+
+/// The text between `start` and the next `end`, for each occurrence.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> Vec<&'a str> {
+    html.match_indices(start)
+        .map(|(i, _)| {
+            let rest = &html[i + start.len()..];
+            &rest[..rest.find(end).unwrap()]
+        })
+        .collect()
+}
+
+#[test]
+fn faq_index_holds_exactly_the_published_questions_in_order_with_working_links() {
+    let dir = site("full");
+    let report = build_at(dir.path());
+    assert!(report.written.is_some());
+    let html = read(dir.path(), "faq/index.html");
+    let questions = between(&html, "<p class=\"q\">", "</p>");
+    // topic order, then article weight, then front-matter order; the draft's question is absent
+    assert_eq!(questions, ["Which source came first?", "What does the figure show?", "Is there a second question?"]);
+
+    let anchors = between(&html, "<div class=\"entry\" id=\"", "\"");
+    let mut unique = anchors.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), anchors.len(), "anchors are unique: {anchors:?}");
+
+    for link in between(&html, "<a class=\"from\" href=\"", "\"") {
+        let (file, fragment) = link.split_once('#').unwrap();
+        let target = std::fs::read_to_string(dir.path().join("public/faq").join(file)).unwrap();
+        assert!(target.contains(&format!("id=\"{fragment}\"")), "{link} points at a missing id");
+    }
+    // answers are numbered against the FAQ page's own reference list
+    assert!(html.contains("<li id=\"ref-1\">Anand A"), "{html}");
+}
+
+#[test]
+fn faq_json_ld_matches_the_entries() {
+    let dir = site("full");
+    build_at(dir.path());
+    let html = read(dir.path(), "faq/index.html");
+    let json = between(&html, "<script type=\"application/ld+json\">", "</script>")[0];
+    let ld: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(ld["@type"], "FAQPage");
+    let entities = ld["mainEntity"].as_array().unwrap();
+    let names: Vec<&str> = entities.iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Which source came first?", "What does the figure show?", "Is there a second question?"]);
+    assert_eq!(entities[1]["acceptedAnswer"]["@type"], "Answer");
+    assert_eq!(entities[1]["acceptedAnswer"]["text"], "Cells, compared with ECT in the cited article.");
+}
+
+#[test]
+fn article_json_ld_carries_review_and_citations() {
+    let dir = site("minimal");
+    build_at(dir.path());
+    let html = read(dir.path(), "basics/first/index.html");
+    let json = between(&html, "<script type=\"application/ld+json\">", "</script>")[0];
+    let ld: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(ld["@type"], serde_json::json!(["MedicalWebPage", "Article"]));
+    assert_eq!(ld["lastReviewed"], "2024-02-01");
+    assert_eq!(ld["reviewedBy"]["name"], "Editorial team");
+    assert_eq!(ld["citation"][0]["@type"], "ScholarlyArticle");
+    assert_eq!(ld["citation"][0]["sameAs"], "https://doi.org/10.1000/example.1");
+}
+
+#[test]
+fn glossary_terms_link_to_their_entry_on_first_use() {
+    let dir = site("full");
+    build_at(dir.path());
+    let article = read(dir.path(), "guide/cited/index.html");
+    let links = between(&article, "<a class=\"term\" href=\"", "\"");
+    assert_eq!(links, ["../../glossary/index.html#g-trial", "../../glossary/index.html#g-ect"], "{article}");
+    let glossary = read(dir.path(), "glossary/index.html");
+    let ids = between(&glossary, "class=\"glossary-entry\" id=\"", "\"");
+    assert_eq!(ids, ["g-ect", "g-trial"], "alphabetical");
+    assert!(glossary.contains("Used in: <a href=\"../guide/cited/index.html\">Cited article</a>"), "{glossary}");
+}
+
+#[test]
+fn source_list_links_back_to_articles_and_faq_entries() {
+    let dir = site("full");
+    build_at(dir.path());
+    let html = read(dir.path(), "sources/index.html");
+    assert!(html.contains("href=\"../guide/with-figure/index.html#faq-what-does-the-figure-show\""), "{html}");
+    assert!(html.contains("href=\"../guide/cited/index.html\""));
+    // sorted by first author: Anand, Short, Stahl, U.S. FDA, WHO
+    let order: Vec<&str> = between(&html, "<p id=\"src-", "\"");
+    assert_eq!(order, ["trial2023", "bibentry2018", "book2019", "regulator2023", "webpage2024"]);
+}

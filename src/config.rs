@@ -33,13 +33,51 @@ pub struct Config {
     pub feedback_url: Option<String>,
     pub crisis: Crisis,
     pub disclaimer: String,
+    pub check: CheckConfig,
+}
+
+/// The `check:` block: how strict `sourcebook check` is for this site.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Per diagnostic code: `error`, `warning` or `off`.
+    #[serde(default)]
+    pub severity: std::collections::BTreeMap<String, Level>,
+    /// Extra words and phrases to flag as promotional.
+    #[serde(default)]
+    pub promotional: Vec<String>,
+    /// Built-in promotional words this site allows.
+    #[serde(default)]
+    pub allow_promotional: Vec<String>,
+    /// Extra wording to flag under safe messaging, with the suggested wording.
+    #[serde(default)]
+    pub safe_messaging: Vec<Wording>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Off,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wording {
+    pub phrase: String,
+    pub suggestion: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Readability {
+    /// Highest Flesch-Kincaid grade for patient pages.
     #[serde(default = "default_max_grade")]
     pub max_grade: f64,
+    /// Optional highest SMOG grade (SMOG runs 2-3 grades above Flesch-Kincaid).
+    #[serde(default)]
+    pub max_smog: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -73,6 +111,7 @@ struct RawConfig {
     feedback_url: Option<String>,
     crisis: Option<Crisis>,
     disclaimer: Option<String>,
+    check: Option<CheckConfig>,
 }
 
 const KEYS: &[&str] = &[
@@ -88,6 +127,7 @@ const KEYS: &[&str] = &[
     "feedback_url",
     "crisis",
     "disclaimer",
+    "check",
 ];
 
 pub const FILE: &str = "site.yaml";
@@ -151,6 +191,7 @@ impl Config {
             feedback_url,
             crisis,
             disclaimer,
+            check,
         } = raw;
         let mut errors = Vec::new();
         let invalid =
@@ -175,6 +216,17 @@ impl Config {
                 errors.push(invalid("topics", format!("topic `{t}` must be a folder name of [a-z0-9-]")));
             }
         }
+        let check = check.unwrap_or_default();
+        for code in check.severity.keys() {
+            if !crate::diagnostics::Code::ALL.iter().any(|c| c.as_str() == code) {
+                let names: Vec<&str> = crate::diagnostics::Code::ALL.iter().map(|c| c.as_str()).collect();
+                let mut d = invalid("severity", format!("`{code}` is not a diagnostic code"));
+                if let Some(n) = crate::diagnostics::nearest(code, names) {
+                    d = d.with_help(format!("did you mean `{n}`?"));
+                }
+                errors.push(d);
+            }
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -187,10 +239,11 @@ impl Config {
             topics,
             review_interval_months: review_interval_months.unwrap_or(12),
             citation_style,
-            readability: readability.unwrap_or(Readability { max_grade: default_max_grade() }),
+            readability: readability.unwrap_or(Readability { max_grade: default_max_grade(), max_smog: None }),
             feedback_url,
             crisis: crisis.unwrap_or_else(default_crisis),
             disclaimer: disclaimer.unwrap_or_else(|| DEFAULT_DISCLAIMER.into()),
+            check,
         })
     }
 
@@ -245,6 +298,17 @@ mod tests {
         assert_eq!(got, vec![(Code::InvalidValue, Some(2)), (Code::InvalidValue, Some(3))]);
         let e = Config::parse("base_url: https://x.org/\n").unwrap_err();
         assert_eq!(e[0].code, Code::MissingKey);
+    }
+
+    #[test]
+    fn check_block_is_validated() {
+        let c = Config::parse("title: T\nbase_url: https://x.org/\ncheck:\n  severity: { readability: error }\n  promotional: [breakthrough]\n").unwrap();
+        assert_eq!(c.check.severity["readability"], Level::Error);
+        let e =
+            Config::parse("title: T\nbase_url: https://x.org/\ncheck:\n  severity: { readabilty: off }\n").unwrap_err();
+        assert_eq!((e[0].code, e[0].help.as_deref()), (Code::InvalidValue, Some("did you mean `readability`?")));
+        let e = Config::parse("title: T\nbase_url: https://x.org/\ncheck:\n  promotonal: [x]\n").unwrap_err();
+        assert_eq!((e[0].code, e[0].line()), (Code::UnknownKey, Some(4)));
     }
 
     #[test]

@@ -64,6 +64,7 @@ codes! {
     DescriptionLength => "description-length",
     DuplicateFaq => "duplicate-faq",
     UnusedTerm => "unused-term",
+    ExternalUnreachable => "external-unreachable",
 }
 
 impl Serialize for Code {

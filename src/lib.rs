@@ -14,6 +14,7 @@
 //! reported all at once; program failures are `anyhow` errors.
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;

@@ -135,6 +135,10 @@ pub struct Rendered {
     pub images_without_alt: Vec<Span>,
     /// The prose as plain text (no code, no citations), for search and readability.
     pub plain: String,
+    /// Running prose only (paragraphs and list items: no headings, tables,
+    /// code, image text or citations), blocks separated by newlines: what
+    /// readability is measured on.
+    pub prose: String,
     /// Source ids cited in this text, in order of first citation here.
     pub cited: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
@@ -192,7 +196,7 @@ impl Citations {
 /// Render `markdown` (found at `source`) to HTML.
 pub fn render(markdown: &str, source: Source, resolver: &dyn Resolver, citations: &mut Citations) -> Rendered {
     let ids = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
-    let mut r = Renderer { source, resolver, citations, out: Rendered::default(), ids, no_terms: 0 };
+    let mut r = Renderer { source, resolver, citations, out: Rendered::default(), ids, no_terms: 0, not_prose: 0 };
     let events = r.transform(markdown);
     pulldown_cmark::html::push_html(&mut r.out.html, events.into_iter());
     r.out
@@ -218,6 +222,8 @@ struct Renderer<'a, 'c> {
     ids: HashSet<String>,
     /// Inside a heading, link or image: no glossary links there.
     no_terms: usize,
+    /// Inside a heading, table or image: not prose.
+    not_prose: usize,
 }
 
 impl<'a> Renderer<'a, '_> {
@@ -237,6 +243,16 @@ impl<'a> Renderer<'a, '_> {
                 Event::End(TagEnd::CodeBlock) => in_code = false,
                 Event::Start(Tag::Heading { .. } | Tag::Link { .. } | Tag::Image { .. }) => self.no_terms += 1,
                 Event::End(TagEnd::Heading(_) | TagEnd::Link | TagEnd::Image) => self.no_terms -= 1,
+                _ => {}
+            }
+            match event {
+                Event::Start(Tag::Heading { .. } | Tag::Table(_) | Tag::Image { .. }) => self.not_prose += 1,
+                Event::End(TagEnd::Heading(_) | TagEnd::Table | TagEnd::Image) => self.not_prose -= 1,
+                Event::End(TagEnd::Paragraph | TagEnd::Item) | Event::SoftBreak | Event::HardBreak
+                    if !self.out.prose.ends_with('\n') && !self.out.prose.is_empty() =>
+                {
+                    self.out.prose.push(if matches!(event, Event::SoftBreak) { ' ' } else { '\n' });
+                }
                 _ => {}
             }
             // words of separate blocks and lines must not run together in the plain text
@@ -394,6 +410,9 @@ impl<'a> Renderer<'a, '_> {
             return;
         }
         self.out.plain.push_str(text);
+        if self.not_prose == 0 {
+            self.out.prose.push_str(text);
+        }
         let matches = match self.resolver.terms() {
             Some(m) if self.no_terms == 0 => m.find(text, &self.citations.terms_used),
             _ => Vec::new(),

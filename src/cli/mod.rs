@@ -2,6 +2,7 @@
 //! per command; no logic beyond calling the library and printing.
 
 mod build;
+mod check;
 mod init;
 
 use std::io::IsTerminal as _;
@@ -33,6 +34,9 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into public/.
     Build(build::Args),
+    /// Check the site as a medical editor would: every build validation plus
+    /// review dates, reading grade, safe messaging, balance and structure.
+    Check(check::Args),
     /// Start a new site.
     Init(init::Args),
 }
@@ -69,6 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ui = Ui::from(&cli);
     match cli.command {
         Command::Build(args) => build::run(&cli.root, args, ui),
+        Command::Check(args) => check::run(&cli.root, args, ui),
         Command::Init(args) => init::run(&cli.root, args, ui),
     }
 }

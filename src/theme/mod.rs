@@ -63,11 +63,7 @@ impl Theme {
             read_statics(root, &dir.join("static"), &mut statics)?;
         } else if config.theme == "default" {
             for (name, text) in BUILTIN_TEMPLATES {
-                templates.push((
-                    name.to_string(),
-                    format!("themes/default/templates/{name} (built in)"),
-                    text.to_string(),
-                ));
+                templates.push((name.to_string(), format!("themes/default/templates/{name}"), text.to_string()));
             }
             statics.extend(BUILTIN_STATIC.iter().map(|(p, b)| (p.to_string(), StaticFile::Builtin(b))));
         } else {
@@ -87,10 +83,7 @@ impl Theme {
         // glossary.html is newer than SPEC's list: a theme without it gets the built-in one
         if !by_name.contains_key("glossary.html") {
             let text = BUILTIN_TEMPLATES.iter().find(|(n, _)| *n == "glossary.html").map_or("", |(_, t)| t);
-            by_name.insert(
-                "glossary.html".into(),
-                ("themes/default/templates/glossary.html (built in)".into(), text.into()),
-            );
+            by_name.insert("glossary.html".into(), ("themes/default/templates/glossary.html".into(), text.into()));
         }
         let mut diags = Vec::new();
         for required in TEMPLATES {
@@ -109,7 +102,7 @@ impl Theme {
         let sources: HashMap<String, String> = by_name.iter().map(|(n, (_, t))| (n.clone(), t.clone())).collect();
         if let Err(e) = tera.add_raw_templates(by_name.iter().map(|(n, (_, t))| (n.as_str(), t.as_str()))) {
             let theme = Theme { tera: Tera::default(), files, sources, statics: Vec::new() };
-            return Ok(Err(vec![theme.diagnostic(&e, None)]));
+            return Ok(Err(theme.diagnostics(&e)));
         }
         Ok(Ok(Theme { tera, files, sources, statics }))
     }
@@ -117,6 +110,35 @@ impl Theme {
     /// Render template `name` with `context`; a failure becomes a `template-error`.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
         self.tera.render(name, context).map_err(|e| self.diagnostic(&e, Some(name)))
+    }
+
+    /// Tera's template-validation errors arrive as rendered reports, possibly
+    /// several in one: each `error: …` with its `--> name:line:col` becomes a
+    /// diagnostic at the template file.
+    fn diagnostics(&self, e: &tera::Error) -> Vec<Diagnostic> {
+        let tera::ErrorKind::Msg(text) = e.kind() else { return vec![self.diagnostic(e, None)] };
+        let mut out = Vec::new();
+        let mut message: Option<&str> = None;
+        for line in text.lines() {
+            let line = line.trim_start();
+            if let Some(m) = line.strip_prefix("error: ") {
+                message = Some(m);
+            } else if let (Some(at), Some(m)) = (line.strip_prefix("--> "), message.take()) {
+                let mut parts = at.rsplitn(3, ':');
+                let col: usize = parts.next().and_then(|c| c.parse().ok()).unwrap_or(1);
+                let row: usize = parts.next().and_then(|l| l.parse().ok()).unwrap_or(1);
+                let name = parts.next().unwrap_or_default();
+                let file = self.files.get(name).cloned().unwrap_or_else(|| name.to_string());
+                let source = self.sources.get(name).map(String::as_str).unwrap_or_default();
+                let start: usize = source.split_inclusive('\n').take(row.saturating_sub(1)).map(str::len).sum();
+                let span = crate::diagnostics::Span::at(&file, source, start + col.saturating_sub(1));
+                out.push(Diagnostic::error(Code::TemplateError, format!("template `{name}`: {m}")).with_span(span));
+            }
+        }
+        if out.is_empty() {
+            out.push(self.diagnostic(e, None));
+        }
+        out
     }
 
     /// A Tera error as a diagnostic naming the template file, line and problem.

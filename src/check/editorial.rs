@@ -1,0 +1,319 @@
+//! The medical editor's checks over an assembled site: review dates,
+//! reading grade, safe messaging, balance (promotional wording), structure
+//! (headings, image alt text, description length) and crisis information on
+//! every page that mentions suicide.
+
+use jiff::civil::Date;
+
+use super::readability::{self, Grades};
+use crate::config::Config;
+use crate::content::{Article, Audience};
+use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::site::{Page, Site};
+
+/// Wording safe-messaging guidance (reportingonsuicide.org, WHO 2023,
+/// Samaritans) advises against, with what to write instead.
+const SAFE_MESSAGING: &[(&str, &str)] = &[
+    ("committed suicide", "died by suicide"),
+    ("commit suicide", "die by suicide"),
+    ("commits suicide", "dies by suicide"),
+    ("committing suicide", "dying by suicide"),
+    ("completed suicide", "died by suicide"),
+    ("successful suicide", "died by suicide"),
+    ("successful suicide attempt", "died by suicide"),
+    ("failed suicide attempt", "suicide attempt (or: survived a suicide attempt)"),
+    ("unsuccessful suicide attempt", "suicide attempt (or: survived a suicide attempt)"),
+    ("suicide epidemic", "rising suicide rates"),
+    ("epidemic of suicide", "rising suicide rates"),
+    ("suicide victim", "person who died by suicide"),
+];
+
+/// Absolute or promotional claims a balanced health page avoids.
+const PROMOTIONAL: &[&str] = &[
+    "cure",
+    "cures",
+    "cured",
+    "miracle",
+    "miraculous",
+    "guaranteed",
+    "guarantee",
+    "non-habit forming",
+    "non-habit-forming",
+    "non-addictive",
+    "100% safe",
+    "completely safe",
+    "totally safe",
+    "safe for everyone",
+    "risk-free",
+    "no side effects",
+    "breakthrough",
+    "wonder drug",
+];
+
+/// What check measured of one article, for `--report`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ArticleReport {
+    pub file: String,
+    pub title: String,
+    pub audience: Audience,
+    pub grades: Grades,
+    pub sources: usize,
+}
+
+/// Run every editorial check; `rendered` gives a page's HTML by output path.
+pub fn run(
+    site: &Site,
+    today: Date,
+    rendered: &dyn Fn(&str) -> Option<String>,
+) -> (Vec<Diagnostic>, Vec<ArticleReport>) {
+    let config = &site.config;
+    let mut diags = Vec::new();
+    let mut reports = Vec::new();
+    let glossary: Vec<String> = site
+        .glossary
+        .terms
+        .iter()
+        .flat_map(|t| std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()))
+        .collect();
+    for page in site.home.iter().chain(&site.articles) {
+        let a = &page.article;
+        let is_article = !a.topic.is_empty();
+        if is_article {
+            review(a, config, today, &mut diags);
+        }
+        description(a, &mut diags);
+        structure(page, &mut diags);
+        wording(&a.file, &a.text, config, &mut diags);
+        crisis(&a.file, &a.text, &page.path, config, rendered, &mut diags);
+        let grades = grade(page, &glossary);
+        let limits = &config.readability;
+        let too_hard = grades.flesch_kincaid > limits.max_grade || limits.max_smog.is_some_and(|m| grades.smog > m);
+        if is_article && a.front.audience == Audience::Patients && too_hard {
+            diags.push(
+                Diagnostic::warning(
+                    Code::Readability,
+                    format!(
+                        "reading grade {:.1} (Flesch-Kincaid; SMOG {:.1}) is above the site's maximum of {}{}",
+                        grades.flesch_kincaid,
+                        grades.smog,
+                        limits.max_grade,
+                        limits.max_smog.map(|m| format!(" (SMOG {m})")).unwrap_or_default()
+                    ),
+                )
+                .in_file(a.file.clone())
+                .with_help("use shorter sentences and everyday words; terms in the glossary are not counted"),
+            );
+        }
+        if is_article {
+            let title = a.front.title.clone();
+            reports.push(ArticleReport {
+                file: a.file.clone(),
+                title,
+                audience: a.front.audience,
+                grades,
+                sources: page.citations.order.len(),
+            });
+        }
+    }
+    for t in &site.topics {
+        wording(&t.topic.file, &t.topic.text, config, &mut diags);
+        crisis(&t.topic.file, &t.topic.text, &t.path, config, rendered, &mut diags);
+    }
+    (diags, reports)
+}
+
+fn grade(page: &Page, glossary: &[String]) -> Grades {
+    let mut prose = page.body.prose.clone();
+    for entry in &page.faq {
+        prose.push('\n');
+        prose.push_str(&entry.answer.prose);
+    }
+    readability::grades(&prose, glossary)
+}
+
+fn review(a: &Article, config: &Config, today: Date, diags: &mut Vec<Diagnostic>) {
+    let doc = a.split.document(&a.file, &a.text);
+    let Some(r) = &a.front.reviewed else {
+        diags.push(
+            Diagnostic::warning(
+                Code::ReviewMissing,
+                "no `reviewed:` block: readers cannot tell whether this page was checked",
+            )
+            .with_span(Span::at(&a.file, &a.text, 0))
+            .with_help("add `reviewed: { by: \"Name, credentials\", on: YYYY-MM-DD }`"),
+        );
+        return;
+    };
+    let span = doc.key_span("reviewed", 0);
+    if r.on < a.front.date {
+        diags.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                format!("reviewed on {} is before the page was published ({})", r.on, a.front.date),
+            )
+            .with_span(span.clone()),
+        );
+    }
+    if r.on > today {
+        diags.push(
+            Diagnostic::error(Code::InvalidValue, format!("reviewed on {} is in the future", r.on))
+                .with_span(span.clone()),
+        );
+    }
+    let next =
+        r.next.or_else(|| r.on.checked_add(jiff::Span::new().months(i64::from(config.review_interval_months))).ok());
+    if let Some(next) = next
+        && next < today
+    {
+        diags.push(
+            Diagnostic::warning(Code::ReviewOverdue, format!("the next review was due on {next}"))
+                .with_span(span)
+                .with_help("review the page against its sources, then update `reviewed.on`"),
+        );
+    }
+}
+
+fn description(a: &Article, diags: &mut Vec<Diagnostic>) {
+    let n = a.front.description.chars().count();
+    if n > 160 {
+        let doc = a.split.document(&a.file, &a.text);
+        diags.push(
+            Diagnostic::warning(
+                Code::DescriptionLength,
+                format!("the description is {n} characters; search results show about 160"),
+            )
+            .with_span(doc.key_span("description", 0))
+            .with_help("say what the page answers in one short sentence"),
+        );
+    }
+}
+
+fn structure(page: &Page, diags: &mut Vec<Diagnostic>) {
+    let a = &page.article;
+    let mut previous = 1; // the page title is the h1
+    for h in &page.body.headings {
+        let span = Span::at(&a.file, &a.text, a.split.body_start + h.offset);
+        if h.level == 1 {
+            diags.push(
+                Diagnostic::warning(Code::HeadingSkip, "a second h1: the title is the page's only h1")
+                    .with_span(span)
+                    .with_help("use `##` for the sections of an article"),
+            );
+        } else if h.level > previous + 1 {
+            diags.push(
+                Diagnostic::warning(Code::HeadingSkip, format!("heading level {} follows level {previous}", h.level))
+                    .with_span(span)
+                    .with_help(format!("use `{}` here", "#".repeat(usize::from(previous) + 1))),
+            );
+        }
+        previous = h.level;
+    }
+    let images =
+        page.body.images_without_alt.iter().chain(page.faq.iter().flat_map(|f| f.answer.images_without_alt.iter()));
+    for span in images {
+        diags.push(
+            Diagnostic::error(Code::ImageAltMissing, "an image without alt text")
+                .with_span(span.clone())
+                .with_help("describe what the image shows: `![Blood pressure over 2 hours](bp.svg)`"),
+        );
+    }
+}
+
+fn wording(file: &str, text: &str, config: &Config, diags: &mut Vec<Diagnostic>) {
+    let extra: Vec<(&str, &str)> =
+        config.check.safe_messaging.iter().map(|w| (w.phrase.as_str(), w.suggestion.as_str())).collect();
+    for (at, (phrase, suggestion)) in scan(text, SAFE_MESSAGING.iter().copied().chain(extra)) {
+        diags.push(
+            Diagnostic::error(
+                Code::SafeMessaging,
+                format!("\"{}\": safe-messaging guidelines advise against this wording", &text[at..at + phrase.len()]),
+            )
+            .with_span(Span::at(file, text, at))
+            .with_help(format!("write \"{suggestion}\"")),
+        );
+    }
+    let allowed = &config.check.allow_promotional;
+    let words = PROMOTIONAL
+        .iter()
+        .copied()
+        .chain(config.check.promotional.iter().map(String::as_str))
+        .filter(|w| !allowed.iter().any(|a| a.eq_ignore_ascii_case(w)))
+        .map(|w| (w, ""));
+    for (at, (word, _)) in scan(text, words) {
+        diags.push(
+            Diagnostic::warning(
+                Code::PromotionalLanguage,
+                format!("\"{}\" is an absolute or promotional claim", &text[at..at + word.len()]),
+            )
+            .with_span(Span::at(file, text, at))
+            .with_help("state the benefit with its setting and size, and its risks and uncertainty beside it"),
+        );
+    }
+}
+
+/// A page that mentions suicide must show crisis information.
+fn crisis(
+    file: &str,
+    text: &str,
+    path: &str,
+    config: &Config,
+    rendered: &dyn Fn(&str) -> Option<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !text.to_lowercase().contains("suicid") {
+        return;
+    }
+    let Some(html) = rendered(&format!("{path}index.html")) else { return };
+    let shown =
+        config.crisis.links.iter().any(|l| html.contains(&format!("href=\"{}\"", crate::markdown::escape(&l.url))));
+    if !shown {
+        diags.push(
+            Diagnostic::error(
+                Code::SafeMessaging,
+                "this page mentions suicide, but the theme shows no crisis information on it",
+            )
+            .in_file(file.to_string())
+            .with_help("the theme must show `site.crisis` (text and links) on every page, as the default theme does"),
+        );
+    }
+}
+
+/// Every occurrence of each phrase as whole words, ignoring ASCII case; a
+/// longer phrase wins over a shorter one at the same place.
+fn scan<'p>(text: &str, phrases: impl IntoIterator<Item = (&'p str, &'p str)>) -> Vec<(usize, (&'p str, &'p str))> {
+    let lower = text.to_ascii_lowercase();
+    let mut phrases: Vec<(&str, &str)> = phrases.into_iter().collect();
+    phrases.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    let mut found: Vec<(usize, (&str, &str))> = Vec::new();
+    for (phrase, suggestion) in phrases {
+        let needle = phrase.to_ascii_lowercase();
+        for (i, _) in lower.match_indices(&needle) {
+            let before = lower[..i].chars().next_back();
+            let after = lower[i + needle.len()..].chars().next();
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-');
+            if !word(before)
+                && !word(after)
+                && !found.iter().any(|(f, (p, _))| i < f + p.len() && *f < i + needle.len())
+            {
+                found.push((i, (phrase, suggestion)));
+            }
+        }
+    }
+    found.sort_by_key(|(i, _)| *i);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scan;
+
+    #[test]
+    fn scan_finds_whole_words_longest_first() {
+        let text = "He committed suicide. A cure? Secure. A failed suicide attempt.";
+        let found: Vec<&str> = scan(text, super::SAFE_MESSAGING.iter().copied().chain([("cure", "")]))
+            .iter()
+            .map(|(_, (p, _))| *p)
+            .collect();
+        assert_eq!(found, ["committed suicide", "cure", "failed suicide attempt"]);
+    }
+}

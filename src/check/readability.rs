@@ -1,0 +1,203 @@
+//! Reading grade of prose: Flesch–Kincaid grade level and SMOG, the two
+//! measures health-literacy guidance asks for. Syllables are counted with a
+//! vowel-group heuristic (close to, not identical with, dictionary counts).
+//!
+//! FKGL = 0.39 × words/sentences + 11.8 × syllables/words − 15.59
+//! SMOG = 1.0430 × √(polysyllables × 30 / sentences) + 3.1291
+
+/// The measures of one text.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Grades {
+    pub words: usize,
+    pub sentences: usize,
+    pub syllables: usize,
+    /// Words of three or more syllables.
+    pub polysyllables: usize,
+    pub flesch_kincaid: f64,
+    pub smog: f64,
+}
+
+/// Measure `text`, leaving out the words of `exclude` (glossary terms, which
+/// are explained where they appear and would otherwise dominate the score).
+pub fn grades(text: &str, exclude: &[String]) -> Grades {
+    let text = remove_phrases(text, exclude);
+    let mut words = 0;
+    let mut syllables = 0;
+    let mut polysyllables = 0;
+    let mut sentences = 0;
+    for sentence in split_sentences(&text) {
+        let mut counted = false;
+        for word in sentence.split_whitespace() {
+            let w: String = word.chars().filter(|c| c.is_alphanumeric() || *c == '\'').collect();
+            if w.is_empty() || !w.chars().any(char::is_alphabetic) {
+                if w.chars().any(|c| c.is_ascii_digit()) {
+                    words += 1; // a number is read as a word of one syllable
+                    syllables += 1;
+                    counted = true;
+                }
+                continue;
+            }
+            let n = count_syllables(&w);
+            words += 1;
+            syllables += n;
+            polysyllables += usize::from(n >= 3);
+            counted = true;
+        }
+        sentences += usize::from(counted);
+    }
+    let (w, s) = (words.max(1) as f64, sentences.max(1) as f64);
+    let flesch_kincaid = 0.39 * (w / s) + 11.8 * (syllables as f64 / w) - 15.59;
+    let smog = 1.0430 * (polysyllables as f64 * 30.0 / s).sqrt() + 3.1291;
+    Grades { words, sentences, syllables, polysyllables, flesch_kincaid, smog }
+}
+
+/// Sentences end at `.`, `!`, `?` (followed by space or end) and at newlines
+/// (block boundaries: list items, paragraphs).
+fn split_sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let end = match b {
+            b'\n' => true,
+            b'.' | b'!' | b'?' => bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace() || *n == b'"' || *n == b')'),
+            _ => false,
+        };
+        // "e.g." and numbers like "0.5" are not sentence ends
+        let abbreviation =
+            b == b'.' && text[start..i].rsplit(' ').next().is_some_and(|w| w.len() <= 3 && w.contains('.'));
+        if end && !abbreviation {
+            if !text[start..i].trim().is_empty() {
+                out.push(&text[start..i]);
+            }
+            start = i + 1;
+        }
+    }
+    if !text[start..].trim().is_empty() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// Syllables of one word by vowel groups, with the usual English corrections.
+pub fn count_syllables(word: &str) -> usize {
+    let w = word.to_lowercase();
+    let w = w.trim_matches('\'');
+    if w.len() <= 3 {
+        return 1;
+    }
+    let chars: Vec<char> = w.chars().collect();
+    let vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
+    let mut count = 0;
+    let mut prev = false;
+    for &c in &chars {
+        let v = vowel(c);
+        if v && !prev {
+            count += 1;
+        }
+        prev = v;
+    }
+    // silent final e ("make"), but not "-le" after a consonant ("table")
+    if w.ends_with('e') && !w.ends_with("le") && !w.ends_with("ee") && count > 1 {
+        count -= 1;
+    }
+    if w.ends_with("le") && chars.len() > 2 && vowel(chars[chars.len() - 3]) && count > 1 {
+        count -= 1;
+    }
+    // "-ed" is silent unless after t or d ("jumped", but "wanted")
+    if w.ends_with("ed") && chars.len() > 3 && !matches!(chars[chars.len() - 3], 't' | 'd') && count > 1 {
+        count -= 1;
+    }
+    // "-es" is silent except after s, x, z, ch, sh, ce, ge ("makes", but "boxes")
+    if w.ends_with("es") && chars.len() > 3 {
+        let before = chars[chars.len() - 3];
+        let sibilant = matches!(before, 's' | 'x' | 'z' | 'c' | 'g') || w.ends_with("ches") || w.ends_with("shes");
+        if !sibilant && count > 1 {
+            count -= 1;
+        }
+    }
+    count.max(1)
+}
+
+fn remove_phrases(text: &str, phrases: &[String]) -> String {
+    if phrases.is_empty() {
+        return text.to_string();
+    }
+    let mut sorted: Vec<&String> = phrases.iter().collect();
+    sorted.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let mut out = text.to_string();
+    for p in sorted {
+        let lower = out.to_ascii_lowercase();
+        let needle = p.to_ascii_lowercase();
+        let mut result = String::with_capacity(out.len());
+        let mut last = 0;
+        for (i, _) in lower.match_indices(&needle) {
+            let before = lower[..i].chars().next_back();
+            let after = lower[i + needle.len()..].chars().next();
+            if before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric()) && i >= last {
+                result.push_str(&out[last..i]);
+                last = i + needle.len();
+            }
+        }
+        result.push_str(&out[last..]);
+        out = result;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syllables_of_common_words() {
+        for (word, n) in [
+            ("cat", 1),
+            ("make", 1),
+            ("table", 2),
+            ("wanted", 2),
+            ("jumped", 1),
+            ("boxes", 2),
+            ("makes", 1),
+            ("ketamine", 3),
+            ("depression", 3),
+            ("treatment", 2),
+            ("anaesthetic", 4),
+            ("esketamine", 4),
+            ("the", 1),
+            ("every", 3),
+        ] {
+            assert_eq!(count_syllables(word), n, "{word}");
+        }
+    }
+
+    #[test]
+    fn flesch_kincaid_worked_example() {
+        // 6 words, 1 sentence, 6 syllables: 0.39*6 + 11.8*1 - 15.59 = -1.45
+        let g = grades("The cat sat on the mat.", &[]);
+        assert_eq!((g.words, g.sentences, g.syllables), (6, 1, 6));
+        assert!((g.flesch_kincaid - -1.45).abs() < 1e-9, "{}", g.flesch_kincaid);
+        // two sentences of 5 words, 8 + 7 syllables: 0.39*5 + 11.8*1.5 - 15.59 = 4.06
+        let g = grades("Ketamine can help some people. It is given in clinics.", &[]);
+        assert_eq!((g.words, g.sentences), (10, 2));
+        assert_eq!(g.syllables, 15);
+        assert!((g.flesch_kincaid - 4.06).abs() < 1e-9, "{}", g.flesch_kincaid);
+    }
+
+    #[test]
+    fn smog_worked_example() {
+        // 3 polysyllables over 2 sentences: 1.043*sqrt(3*30/2) + 3.1291 = 10.1258
+        let g = grades("Ketamine treats depression. Esketamine is a spray.", &[]);
+        assert_eq!((g.polysyllables, g.sentences), (3, 2));
+        assert!((g.smog - (1.0430 * 45f64.sqrt() + 3.1291)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn glossary_terms_are_left_out_and_blocks_end_sentences() {
+        let with = grades("Esketamine nasal spray is approved", &[]);
+        let without = grades("Esketamine nasal spray is approved", &["esketamine".to_string()]);
+        assert_eq!(with.words - 1, without.words);
+        assert_eq!(grades("First item\nSecond item\nThird", &[]).sentences, 3);
+        assert_eq!(grades("Take 0.5 mg, e.g. in a drip. Then rest.", &[]).sentences, 2);
+    }
+}

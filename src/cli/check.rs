@@ -1,0 +1,69 @@
+//! `sourcebook check`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::Ui;
+use crate::check::{CheckOptions, CheckReport, check};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Also probe http(s) links (needs a network).
+    #[arg(long)]
+    pub external: bool,
+    /// `text` (rustc-style, on stderr) or `json` (an array on stdout).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Print a table of every article's reading grade, words and sources.
+    #[arg(long)]
+    pub report: bool,
+    /// Check articles marked `draft: true` too.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
+    let today = jiff::Zoned::now().date();
+    let options = CheckOptions { root: root.to_path_buf(), drafts: args.drafts, external: args.external, today };
+    let report = check(&options)?;
+    let diags = &report.diagnostics;
+    match args.format {
+        Format::Json => println!("{}", diags.render_json()),
+        Format::Text => {
+            ui.report(diags);
+            if args.report {
+                print!("{}", table(&report));
+            }
+            if diags.is_empty() {
+                ui.info(&format!("checked {} articles: no problems found", report.articles.len()));
+            }
+        }
+    }
+    let fail = diags.has_errors() || (args.deny_warnings && diags.warning_count() > 0);
+    Ok(if fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn table(report: &CheckReport) -> String {
+    let mut out =
+        String::from("| article | audience | words | grade (FK) | SMOG | sources |\n|---|---|---:|---:|---:|---:|\n");
+    for a in &report.articles {
+        let audience = match a.audience {
+            crate::content::Audience::Patients => "patients",
+            crate::content::Audience::Clinicians => "clinicians",
+        };
+        out.push_str(&format!(
+            "| {} | {audience} | {} | {:.1} | {:.1} | {} |\n",
+            a.file, a.grades.words, a.grades.flesch_kincaid, a.grades.smog, a.sources
+        ));
+    }
+    out
+}

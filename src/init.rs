@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, bail};
 
+/// Starter files; `{today}` becomes today's date.
 const FILES: &[(&str, &str)] = &[
     (
         "site.yaml",
@@ -12,7 +13,7 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "content/index.md",
-        "---\ntitle: \"My health guide\"\ndescription: \"Plain, sourced answers about one treatment.\"\ndate: 2026-01-01\n---\n\nStart with [the first article](basics/first-article.md).\n",
+        "---\ntitle: \"My health guide\"\ndescription: \"Plain, sourced answers about one treatment.\"\ndate: {today}\n---\n\nStart with [the first article](basics/first-article.md).\n",
     ),
     (
         "content/basics/_index.md",
@@ -20,7 +21,7 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "content/basics/first-article.md",
-        "---\ntitle: \"First article\"\ndescription: \"What this article explains, in one sentence.\"\ndate: 2026-01-01\nreviewed: { by: \"Editorial team: checked against cited sources\", on: 2026-01-01 }\nkey_points:\n  - \"One thing a reader should take away.\"\n  - \"Another one.\"\nfaq:\n  - q: \"Where do the facts come from?\"\n    a: \"Every claim cites its source [@example2020].\"\n---\n\n## What it is\n\nWrite in plain words and cite each claim [@example2020].\n",
+        "---\ntitle: \"First article\"\ndescription: \"What this article explains, in one sentence.\"\ndate: {today}\nreviewed: { by: \"Editorial team: checked against cited sources\", on: {today} }\nkey_points:\n  - \"One thing a reader should take away.\"\n  - \"Another one.\"\nfaq:\n  - q: \"Where do the facts come from?\"\n    a: \"Every claim cites its source [@example2020].\"\n---\n\n## What it is\n\nWrite in plain words and cite each claim [@example2020].\n",
     ),
     (
         "content/sources.yaml",
@@ -28,8 +29,8 @@ const FILES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Write the starter files into `dir`; returns how many were written.
-pub fn init(dir: &Path) -> anyhow::Result<usize> {
+/// Write the starter files into `dir`, dated `today`; returns how many were written.
+pub fn init(dir: &Path, today: jiff::civil::Date) -> anyhow::Result<usize> {
     for (path, _) in FILES {
         if dir.join(path).exists() {
             bail!("{} already exists; `init` never overwrites files", dir.join(path).display());
@@ -40,7 +41,7 @@ pub fn init(dir: &Path) -> anyhow::Result<usize> {
         if let Some(parent) = full.parent() {
             std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
-        std::fs::write(&full, text).with_context(|| format!("writing {}", full.display()))?;
+        std::fs::write(&full, text.replace("{today}", &today.to_string())).with_context(|| format!("writing {}", full.display()))?;
     }
     Ok(FILES.len())
 }

@@ -13,7 +13,7 @@ pub struct Args {
 
 pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let dir = args.dir.unwrap_or_else(|| root.to_path_buf());
-    let written = crate::init::init(&dir)?;
+    let written = crate::init::init(&dir, jiff::Zoned::now().date())?;
     ui.info(&format!(
         "created a new site in {} ({} files); build it with `sourcebook build --root {}`",
         dir.display(),

@@ -84,7 +84,7 @@ fn a_folder_without_site_yaml_is_a_clear_error() {
 }
 
 #[test]
-fn init_makes_a_site_that_builds_without_warnings() {
+fn init_makes_a_site_that_builds_and_checks_without_warnings() {
     let dir = tempfile::tempdir().unwrap();
     let new = dir.path().join("new-site");
     sourcebook().arg("init").arg(&new).assert().success();
@@ -92,6 +92,7 @@ fn init_makes_a_site_that_builds_without_warnings() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("warning"), "{stderr}");
     assert!(new.join("public/basics/first-article/index.html").is_file());
+    sourcebook().arg("--root").arg(&new).args(["check", "--deny-warnings"]).assert().success();
     sourcebook().arg("init").arg(&new).assert().code(1); // never overwrites
 }
 

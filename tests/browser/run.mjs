@@ -1,0 +1,494 @@
+#!/usr/bin/env node
+// Browser checks of a built sourcebook site (the default theme).
+//
+//   node run.mjs PUBLIC_DIR [--all]
+//
+// For one page of each kind (home, topic, article, faq, sources, glossary,
+// 404; with --all: every page) it runs axe-core (WCAG 2.0/2.1/2.2 A and AA)
+// in light and dark colour schemes at 1280 and 320 px wide, checks that
+// nothing scrolls sideways at 320 px, checks the page structure (one h1, a
+// working skip link, landmarks, the crisis box and the disclaimer in the same
+// place on every page, no scripts, nothing fetched from other hosts), keyboard
+// focus, reduced motion, the print stylesheet, navigation between pages from
+// file://, and then runs the Nu HTML checker (vnu.jar) over every .html file.
+// Pages are opened straight from disk (file:// URLs); nothing is served.
+//
+// Prints one line per check, the findings under each failed one, and a last
+// line `N passed, M failed`. Exits 1 on any failure, 2 on a usage error.
+//
+// Environment: CHROMIUM (default /usr/bin/chromium), JAVA (default java).
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const VNU_JAR = path.join(path.dirname(require.resolve('vnu-jar/package.json')), 'build', 'dist', 'vnu.jar');
+
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+// axe's structural best-practice rules, run once per page as "landmarks".
+const STRUCTURE_RULES = [
+  'bypass', 'skip-link', 'region', 'page-has-heading-one', 'heading-order', 'empty-heading',
+  'landmark-one-main', 'landmark-unique', 'landmark-no-duplicate-banner', 'landmark-no-duplicate-contentinfo',
+  'landmark-no-duplicate-main', 'landmark-banner-is-top-level', 'landmark-contentinfo-is-top-level',
+  'landmark-main-is-top-level', 'landmark-complementary-is-top-level',
+];
+const KINDS = ['home', 'topic', 'article', 'faq', 'sources', 'glossary', '404'];
+const SCHEMES = ['light', 'dark'];
+const WIDTHS = [1280, 320];
+const HEIGHT = 900;
+const CHROMIUM_ARGS = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+// ---------------------------------------------------------------- arguments
+
+const args = process.argv.slice(2);
+const all = args.includes('--all');
+const positional = args.filter((a) => !a.startsWith('--'));
+if (positional.length !== 1 || args.some((a) => a.startsWith('--') && a !== '--all')) {
+  console.error('usage: node run.mjs PUBLIC_DIR [--all]');
+  process.exit(2);
+}
+const publicDir = path.resolve(positional[0]);
+if (!existsSync(path.join(publicDir, 'index.html'))) {
+  console.error(`error: ${publicDir} has no index.html; build the site first (sourcebook build)`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------- reporting
+
+const colour = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code, s) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+/** Record one check: `findings` is a list of strings; empty means it passed. */
+function check(name, findings, notes = []) {
+  if (findings.length === 0) {
+    passed += 1;
+    console.log(`${paint('32', 'ok  ')} ${name}${notes.length ? paint('2', `  (${notes.join('; ')})`) : ''}`);
+  } else {
+    failed += 1;
+    failures.push(name);
+    console.log(`${paint('31', 'FAIL')} ${name}`);
+    for (const f of findings) console.log(`       ${f.replace(/\n/g, '\n       ')}`);
+  }
+}
+
+function section(title) {
+  console.log(`\n${paint('1', title)}`);
+}
+
+// ---------------------------------------------------------------- the pages
+
+function htmlFiles(dir) {
+  const out = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...htmlFiles(p));
+    else if (entry.name.endsWith('.html')) out.push(p);
+  }
+  return out.sort();
+}
+
+const rel = (file) => path.relative(publicDir, file).split(path.sep).join('/');
+
+/** The kind of a page, from `<body data-kind>` (the default theme), else from its path. */
+function kindOf(file) {
+  const m = /<body[^>]*\bdata-kind="([^"]+)"/.exec(readFileSync(file, 'utf8'));
+  if (m) return m[1];
+  const r = rel(file);
+  if (r === 'index.html') return 'home';
+  if (r === '404.html') return '404';
+  if (r === 'faq/index.html') return 'faq';
+  if (r === 'sources/index.html') return 'sources';
+  if (r === 'glossary/index.html') return 'glossary';
+  return r.split('/').length === 2 ? 'topic' : 'article';
+}
+
+const files = htmlFiles(publicDir);
+const byKind = new Map(KINDS.map((k) => [k, []]));
+for (const f of files) {
+  const k = kindOf(f);
+  if (!byKind.has(k)) byKind.set(k, []);
+  byKind.get(k).push(f);
+}
+// One page per kind: the largest, which exercises the most of its template
+// (an article with tables, key points, FAQ and many references).
+const samples = [];
+for (const [kind, list] of byKind) {
+  const chosen = all ? list : [...list].sort((a, b) => statSync(b).size - statSync(a).size).slice(0, 1);
+  for (const f of chosen) samples.push({ kind, file: f, name: `${kind} ${rel(f)}` });
+}
+
+// ---------------------------------------------------------------- browser
+
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!existsSync(executablePath)) {
+  console.error(`error: no Chromium at ${executablePath} (apt-get install -y chromium, or set CHROMIUM)`);
+  process.exit(2);
+}
+const userDataDir = mkdtempSync(path.join(tmpdir(), 'sourcebook-browser-'));
+const browser = await puppeteer.launch({
+  executablePath,
+  headless: false, // --headless=new is in the argument list
+  userDataDir,
+  args: CHROMIUM_ARGS,
+  defaultViewport: { width: 1280, height: HEIGHT },
+});
+
+/** Open `file` in a fresh tab with a scheme and width; records every request. */
+async function open(file, { scheme = 'light', width = 1280, media = 'screen', motion = 'no-preference' } = {}) {
+  const page = await browser.newPage();
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.setViewport({ width, height: HEIGHT });
+  // One call: Emulation.setEmulatedMedia replaces both the media type and the features.
+  const cdp = await page.createCDPSession();
+  await cdp.send('Emulation.setEmulatedMedia', {
+    media,
+    features: [
+      { name: 'prefers-color-scheme', value: scheme },
+      { name: 'prefers-reduced-motion', value: motion },
+    ],
+  });
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  return { page, requests, errors };
+}
+
+async function axe(page, options) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
+    await page.evaluate(AXE_SOURCE);
+  }
+  return page.evaluate((o) => window.axe.run(document, o), options);
+}
+
+function describeViolations(violations) {
+  const out = [];
+  for (const v of violations) {
+    out.push(`${v.id} (${v.impact}): ${v.help} [${v.tags.filter((t) => /^wcag\d/.test(t)).join(', ')}]`);
+    for (const n of v.nodes.slice(0, 6)) {
+      const why = (n.failureSummary || '').split('\n').slice(1, 2).join(' ').trim();
+      out.push(`  at ${n.target.join(' ')}${why ? `: ${why}` : ''}`);
+    }
+    if (v.nodes.length > 6) out.push(`  … and ${v.nodes.length - 6} more`);
+  }
+  return out;
+}
+
+/** Text of the crisis box and the disclaimer, and where they sit among the landmarks. */
+function structureProbe() {
+  const text = (el) => (el ? el.textContent.replace(/\s+/g, ' ').trim() : null);
+  const crisis = document.querySelector('[aria-label="Crisis support"], .crisis');
+  const disclaimer = document.querySelector('.disclaimer');
+  const main = document.querySelector('main');
+  const first = document.querySelector('body a[href], body button, body summary, body [tabindex]');
+  const skipTarget = first && first.getAttribute('href')?.startsWith('#')
+    ? document.getElementById(decodeURIComponent(first.getAttribute('href').slice(1)))
+    : null;
+  const order = (el) => {
+    if (!el || !main) return null;
+    const pos = main.compareDocumentPosition(el);
+    if (pos & Node.DOCUMENT_POSITION_CONTAINED_BY) return 'inside main';
+    return pos & Node.DOCUMENT_POSITION_PRECEDING ? 'before main' : 'after main';
+  };
+  const landmark = (el) => el?.closest('header, footer, aside, nav, main, [role]')?.tagName.toLowerCase() ?? null;
+  const scripts = [...document.scripts].filter((s) => s.type !== 'application/ld+json').length;
+  const handlers = [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => /^on/i.test(a.name))).length;
+  return {
+    lang: document.documentElement.getAttribute('lang'),
+    title: document.title,
+    h1: document.querySelectorAll('h1').length,
+    mains: document.querySelectorAll('main').length,
+    skip: first ? { text: text(first), href: first.getAttribute('href'), target: !!skipTarget, targetIsMain: skipTarget === main } : null,
+    crisis: text(crisis),
+    crisisLinks: crisis ? crisis.querySelectorAll('a[href]').length : 0,
+    crisisPlace: order(crisis),
+    landmarks: [...document.querySelectorAll('header, nav, main, aside, footer, [role=banner], [role=navigation], [role=main], [role=complementary], [role=contentinfo], [role=search]')]
+      .filter((el) => !el.parentElement.closest('main, header, footer, aside, nav, article, section'))
+      .map((el) => `${el.tagName.toLowerCase()}${el.getAttribute('aria-label') ? `[${el.getAttribute('aria-label')}]` : ''}`)
+      .join(' > '),
+    disclaimer: text(disclaimer),
+    disclaimerPlace: order(disclaimer),
+    disclaimerLandmark: landmark(disclaimer),
+    scripts,
+    handlers,
+  };
+}
+
+function externalRequests(requests) {
+  return requests.filter((u) => !/^(file|data|about|blob):/.test(u));
+}
+
+/** Horizontal overflow at the current width: the page, and any element past the right edge. */
+function overflowProbe() {
+  const doc = document.documentElement;
+  const width = doc.clientWidth;
+  const clipped = [];
+  const scrollsInside = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === 'auto' || o === 'scroll') return true;
+    }
+    return false;
+  };
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || !el.checkVisibility()) continue;
+    if (r.right > width + 1 && !scrollsInside(el)) {
+      const id = el.id ? `#${el.id}` : el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : '';
+      clipped.push(`${el.tagName.toLowerCase()}${id} right edge at ${Math.round(r.right)}px`);
+    }
+  }
+  return { scrollWidth: doc.scrollWidth, clientWidth: width, bodyOverflow: getComputedStyle(document.body).overflowX, clipped };
+}
+
+// ---------------------------------------------------------------- checks
+
+try {
+  section(`Pages (${files.length} HTML files in ${publicDir})`);
+  for (const kind of KINDS) {
+    const n = byKind.get(kind).length;
+    check(`page kind ${kind} exists`, n ? [] : [`no ${kind} page found`], n ? [`${n} page${n > 1 ? 's' : ''}`] : []);
+  }
+
+  // Structure, on every sampled page, compared with the home page.
+  section('Structure (one h1, skip link, landmarks, crisis box, disclaimer, no scripts, no external requests)');
+  let reference = null;
+  for (const s of samples) {
+    const { page, requests, errors } = await open(s.file);
+    const p = await page.evaluate(structureProbe);
+    const f = [];
+    if (!p.lang) f.push('<html> has no lang');
+    if (!p.title.trim()) f.push('empty <title>');
+    if (p.h1 !== 1) f.push(`${p.h1} h1 elements (want exactly 1)`);
+    if (p.mains !== 1) f.push(`${p.mains} main elements (want exactly 1)`);
+    if (!p.skip || !/skip/i.test(p.skip.text) || !p.skip.targetIsMain) {
+      f.push(`the first link is not a skip link to <main>: ${JSON.stringify(p.skip)}`);
+    }
+    if (!p.crisis || p.crisisLinks === 0) f.push('no crisis box with links (aria-label="Crisis support")');
+    if (!p.disclaimer) f.push('no disclaimer (.disclaimer)');
+    if (p.scripts) f.push(`${p.scripts} script element(s): pages must work without JavaScript`);
+    if (p.handlers) f.push(`${p.handlers} element(s) with on* event handler attributes`);
+    const ext = externalRequests(requests);
+    if (ext.length) f.push(`requests to other hosts: ${ext.join(', ')}`);
+    if (errors.length) f.push(`page errors: ${errors.join('; ')}`);
+    reference ??= { ...p, name: s.name }; // the first sample is the home page
+    {
+      // SC 3.2.6 consistent help: the same crisis box and disclaimer, in the same place.
+      for (const key of ['crisis', 'crisisPlace', 'landmarks', 'disclaimer', 'disclaimerPlace', 'disclaimerLandmark', 'lang']) {
+        if (p[key] !== reference[key]) {
+          f.push(`${key} differs from ${reference.name}: ${JSON.stringify(p[key])} vs ${JSON.stringify(reference[key])}`);
+        }
+      }
+    }
+    check(`structure ${s.name}`, f);
+    const lm = await axe(page, { runOnly: { type: 'rule', values: STRUCTURE_RULES }, resultTypes: ['violations'] });
+    check(`landmarks ${s.name}`, describeViolations(lm.violations));
+    await page.close();
+  }
+
+  // axe, in both colour schemes at both widths, and sideways scrolling at 320 px.
+  section(`axe-core ${JSON.parse(readFileSync(require.resolve('axe-core/package.json'), 'utf8')).version} (${AXE_TAGS.join(', ')})`);
+  const axeCounts = [];
+  for (const s of samples) {
+    for (const scheme of SCHEMES) {
+      for (const width of WIDTHS) {
+        const { page } = await open(s.file, { scheme, width });
+        const r = await axe(page, { runOnly: { type: 'tag', values: AXE_TAGS }, resultTypes: ['violations', 'incomplete'] });
+        const nodes = r.violations.reduce((n, v) => n + v.nodes.length, 0);
+        axeCounts.push({ page: s.name, scheme, width, violations: nodes });
+        const review = r.incomplete.reduce((n, v) => n + v.nodes.length, 0);
+        check(`axe ${s.name} ${scheme} ${width}px`, describeViolations(r.violations), review ? [`${review} node(s) axe could not decide: ${r.incomplete.map((v) => v.id).join(', ')}`] : []);
+        if (width === 320) {
+          const o = await page.evaluate(overflowProbe);
+          const f = [];
+          if (o.scrollWidth > o.clientWidth) f.push(`scrollWidth ${o.scrollWidth} > clientWidth ${o.clientWidth}`);
+          if (o.clipped.length) f.push(`content past the right edge: ${o.clipped.slice(0, 8).join(', ')}${o.clipped.length > 8 ? ', …' : ''}`);
+          check(`no sideways scroll ${s.name} ${scheme} 320px`, f);
+        }
+        await page.close();
+      }
+    }
+  }
+
+  // Keyboard: the skip link is the first stop and shows; every stop has a visible focus indicator.
+  section('Keyboard focus');
+  for (const s of samples) {
+    const { page } = await open(s.file);
+    const f = [];
+    const stops = [];
+    for (let i = 0; i < 60; i += 1) {
+      await page.keyboard.press('Tab');
+      const st = await page.evaluate(() => {
+        const el = document.activeElement;
+        if (!el || el === document.body) return null;
+        const cs = getComputedStyle(el);
+        const r = el.getBoundingClientRect();
+        const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2;
+        const shadow = cs.boxShadow && cs.boxShadow !== 'none';
+        return {
+          what: `${el.tagName.toLowerCase()} "${el.textContent.replace(/\s+/g, ' ').trim().slice(0, 40)}"`,
+          visible: outline || shadow,
+          inView: r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth && r.width > 0,
+          skip: el.classList.contains('skip-link'),
+        };
+      });
+      if (!st) break;
+      stops.push(st);
+    }
+    if (!stops.length) f.push('Tab reaches nothing');
+    else if (!stops[0].skip) f.push(`the first Tab stop is ${stops[0].what}, not the skip link`);
+    for (const st of stops) {
+      if (!st.visible) f.push(`no visible focus indicator (outline ≥ 2px) on ${st.what}`);
+      if (!st.inView) f.push(`focused element is off screen: ${st.what}`);
+    }
+    // Following the skip link moves focus into <main>.
+    await page.reload({ waitUntil: 'load' });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    const inMain = await page.evaluate(() => !!document.activeElement?.closest('main'));
+    if (!inMain) f.push('after following the skip link, the next Tab stop is not inside <main>');
+    check(`focus ${s.name}`, f, [`${stops.length} stops checked`]);
+    await page.close();
+  }
+
+  // Citation links are read as "Reference N".
+  section('Citations');
+  for (const s of samples.filter((x) => x.kind === 'article')) {
+    const { page } = await open(s.file);
+    const bad = await page.evaluate(() => [...document.querySelectorAll('sup.citation a')]
+      .filter((a) => !/^Reference \d+$/.test(a.getAttribute('aria-label') || ''))
+      .map((a) => a.outerHTML));
+    const count = await page.evaluate(() => document.querySelectorAll('sup.citation a').length);
+    check(`citation links read "Reference N" ${s.name}`, count ? bad.slice(0, 5) : ['no citations on the page'], [`${count} links`]);
+    await page.close();
+  }
+
+  // Reduced motion: nothing animates or scrolls smoothly.
+  section('Reduced motion');
+  for (const s of samples.filter((x) => x.kind === 'article')) {
+    const { page } = await open(s.file, { motion: 'reduce' });
+    const moving = await page.evaluate(() => {
+      const out = [];
+      const seconds = (v) => Math.max(...v.split(',').map((x) => parseFloat(x) * (x.trim().endsWith('ms') ? 0.001 : 1)));
+      if (getComputedStyle(document.documentElement).scrollBehavior === 'smooth') out.push('html has scroll-behavior: smooth');
+      for (const el of document.querySelectorAll('*')) {
+        const cs = getComputedStyle(el);
+        if (cs.animationName !== 'none' && seconds(cs.animationDuration) > 0.01) out.push(`${el.tagName.toLowerCase()} animates`);
+        if (seconds(cs.transitionDuration) > 0.01) out.push(`${el.tagName.toLowerCase()} has a transition`);
+      }
+      return [...new Set(out)];
+    });
+    check(`prefers-reduced-motion ${s.name}`, moving);
+    await page.close();
+  }
+
+  // Print: an article prints as a handout.
+  section('Print stylesheet');
+  for (const s of samples.filter((x) => ['article', 'faq'].includes(x.kind))) {
+    const { page } = await open(s.file, { media: 'print' });
+    const r = await page.evaluate(() => {
+      const shown = (el) => el.checkVisibility() && el.getBoundingClientRect().height > 0;
+      const out = [];
+      for (const sel of ['.skip-link', '.site-header nav', '.breadcrumbs', '.toc', '.pager']) {
+        for (const el of document.querySelectorAll(sel)) if (shown(el)) out.push(`${sel} is printed`);
+      }
+      for (const sel of ['h1', 'main', '[aria-label="Crisis support"]', '.disclaimer']) {
+        const el = document.querySelector(sel);
+        if (el && !shown(el)) out.push(`${sel} is not printed`);
+      }
+      const answers = [...document.querySelectorAll('details > :not(summary)')];
+      const hidden = answers.filter((el) => !shown(el));
+      if (hidden.length) out.push(`${hidden.length} of ${answers.length} FAQ answers are not printed`);
+      const links = [...document.querySelectorAll('.references a[href^="http"], .source-list a[href^="http"]')];
+      const bare = links.filter((a) => !getComputedStyle(a, '::after').content.includes(a.href.replace(/\/$/, '')));
+      if (bare.length) out.push(`${bare.length} of ${links.length} reference links print without their URL, e.g. ${bare[0].href}`);
+      return { out, answers: answers.length, links: links.length };
+    });
+    check(`print ${s.name}`, r.out, [`${r.answers} answers, ${r.links} reference links`]);
+    await page.close();
+  }
+
+  // Navigation from file://: click the first topic in the navigation and land on that topic's page.
+  section('Navigation from file://');
+  {
+    const home = byKind.get('home')[0];
+    const { page } = await open(home);
+    const link = await page.$('nav[aria-label="Topics"] a[href], header nav a[href]');
+    const f = [];
+    if (!link) f.push('no topic link in the site navigation of the home page');
+    else {
+      const { text, href } = await link.evaluate((a) => ({ text: a.textContent.trim(), href: a.href }));
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.click()]);
+      const landed = await page.evaluate(() => ({
+        url: location.href,
+        h1: document.querySelector('h1')?.textContent.trim(),
+        styled: getComputedStyle(document.body).fontFamily,
+        kind: document.body.dataset.kind,
+      }));
+      if (landed.url !== href) f.push(`landed on ${landed.url}, expected ${href}`);
+      if (!landed.url.startsWith('file:') || landed.url.endsWith('/')) f.push(`link target ${landed.url} does not open a file from disk`);
+      if (landed.h1 !== text) f.push(`the page's h1 is "${landed.h1}", the link said "${text}"`);
+      if (landed.kind && landed.kind !== 'topic') f.push(`landed on a ${landed.kind} page, expected a topic page`);
+      if (/^\s*(serif|Times)/i.test(landed.styled)) f.push('the stylesheet did not load on the topic page');
+      // And back home through the site title.
+      const title = await page.$('.site-title');
+      if (title) {
+        await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), title.click()]);
+        if (page.url() !== pathToFileURL(home).href) f.push(`the site title leads to ${page.url()}, not the home page`);
+      } else f.push('no .site-title link back home');
+    }
+    check('click a topic link on the home page, then the site title', f);
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------- vnu
+
+section(`Nu HTML checker (vnu.jar, ${files.length} files)`);
+{
+  const java = process.env.JAVA || 'java';
+  const run = spawnSync(java, ['-jar', VNU_JAR, '--errors-only', '--format', 'json', '--stdout', ...files], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.error || (run.status !== 0 && !run.stdout.trim().startsWith('{'))) {
+    check('vnu ran', [`could not run ${java} -jar vnu.jar: ${run.error?.message || run.stderr.trim()}`,
+      'install Java 11+ (apt-get install -y default-jre-headless) or set JAVA']);
+  } else {
+    const messages = JSON.parse(run.stdout).messages ?? [];
+    const byFile = new Map(files.map((f) => [pathToFileURL(f).href, []]));
+    const other = [];
+    for (const m of messages) {
+      if (m.type !== 'error' && !(m.type === 'non-document-error')) continue;
+      const line = `${m.lastLine ?? '?'}:${m.firstColumn ?? m.lastColumn ?? '?'} ${m.message}${m.extract ? `\n  ${m.extract.replace(/\n/g, ' ').trim()}` : ''}`;
+      (byFile.get(m.url) ?? other).push(line);
+    }
+    for (const [url, errs] of byFile) check(`vnu ${rel(fileURLToPath(url))}`, errs);
+    if (other.length) check('vnu (other)', other);
+  }
+}
+
+// ---------------------------------------------------------------- summary
+
+console.log('');
+if (failures.length) {
+  console.log(paint('31', `Failed checks:\n${failures.map((n) => `  ${n}`).join('\n')}`));
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

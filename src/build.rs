@@ -29,6 +29,21 @@ pub struct BuildReport {
     /// Where the site was written; `None` when errors stopped the build.
     pub written: Option<PathBuf>,
     pub pages: usize,
+    /// How long each step took, for `--verbose`.
+    pub timings: Timings,
+}
+
+/// Wall time per pipeline step.
+#[derive(Debug, Default, Clone)]
+pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
+
+impl Timings {
+    fn start(&mut self) -> std::time::Instant {
+        std::time::Instant::now()
+    }
+    fn record(&mut self, step: &'static str, since: std::time::Instant) {
+        self.0.push((step, since.elapsed()));
+    }
 }
 
 /// A loaded, rendered site with its theme: everything but the writing.
@@ -39,7 +54,12 @@ pub struct Loaded {
 
 /// Load and assemble the site; `None` when a problem stops it early.
 pub fn load(options: &BuildOptions, diags: &mut Diagnostics) -> anyhow::Result<Option<Loaded>> {
+    load_timed(options, diags, &mut Timings::default())
+}
+
+fn load_timed(options: &BuildOptions, diags: &mut Diagnostics, t: &mut Timings) -> anyhow::Result<Option<Loaded>> {
     let root = &options.root;
+    let mut at = t.start();
     let config = match Config::load(root)? {
         Ok(c) => c,
         Err(d) => {
@@ -53,9 +73,15 @@ pub fn load(options: &BuildOptions, diags: &mut Diagnostics) -> anyhow::Result<O
     };
     let (content, d) = content::load(root, &config, options.drafts)?;
     diags.extend(d);
+    t.record("load content", at);
+    at = t.start();
     let (mut bibliography, d) = sources::load(&content);
     diags.extend(d);
+    t.record("load sources", at);
+    at = t.start();
     sources::format_all(&mut bibliography, &config.citation_style);
+    t.record("format sources (CSL)", at);
+    at = t.start();
     let (glossary, d) = match &content.glossary {
         Some(file) => Glossary::load(file),
         None => (Glossary::default(), Vec::new()),
@@ -64,6 +90,7 @@ pub fn load(options: &BuildOptions, diags: &mut Diagnostics) -> anyhow::Result<O
     let theme = Theme::load(root, &config)?;
     let (site, d) = site::assemble(content, bibliography, glossary, config);
     diags.extend(d);
+    t.record("render Markdown, assemble site", at);
     match theme {
         Ok(theme) => Ok(Some(Loaded { site, theme })),
         Err(d) => {
@@ -82,19 +109,27 @@ pub fn render(loaded: &Loaded, root: &Path, out: &dyn Output, diags: &mut Diagno
 /// `sourcebook build`.
 pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     let mut diags = Diagnostics::new();
-    let loaded = load(options, &mut diags)?;
+    let mut timings = Timings::default();
+    let loaded = load_timed(options, &mut diags, &mut timings)?;
     let Some(loaded) = loaded.filter(|_| !diags.has_errors()) else {
-        return Ok(BuildReport { diagnostics: diags.sorted(), written: None, pages: 0 });
+        return Ok(BuildReport { diagnostics: diags.sorted(), written: None, pages: 0, timings });
     };
+    let at = timings.start();
     let target = options.output.clone().unwrap_or_else(|| options.root.join("public"));
     let staging = Staging::new(&target)?;
     let rendered = render(&loaded, &options.root, &staging, &mut diags);
     if rendered.is_err() || diags.has_errors() {
         staging.abandon();
         rendered?;
-        return Ok(BuildReport { diagnostics: diags.sorted(), written: None, pages: 0 });
+        return Ok(BuildReport { diagnostics: diags.sorted(), written: None, pages: 0, timings });
     }
+    timings.record("render templates, write", at);
+    let at = timings.start();
     staging.commit()?;
+    timings.record("swap output", at);
     let pages = loaded.site.articles.len();
-    Ok(BuildReport { diagnostics: diags.sorted(), written: Some(target), pages })
+    let at = timings.start();
+    let diagnostics = diags.sorted();
+    timings.record("sort diagnostics", at);
+    Ok(BuildReport { diagnostics, written: Some(target), pages, timings })
 }

@@ -41,7 +41,8 @@ pub fn init(dir: &Path, today: jiff::civil::Date) -> anyhow::Result<usize> {
         if let Some(parent) = full.parent() {
             std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
-        std::fs::write(&full, text.replace("{today}", &today.to_string())).with_context(|| format!("writing {}", full.display()))?;
+        std::fs::write(&full, text.replace("{today}", &today.to_string()))
+            .with_context(|| format!("writing {}", full.display()))?;
     }
     Ok(FILES.len())
 }

@@ -26,6 +26,11 @@ pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
         BuildOptions { root: root.to_path_buf(), output: args.output, base_url: args.base_url, drafts: args.drafts };
     let report = build(&options)?;
     ui.report(&report.diagnostics);
+    if ui.verbose {
+        for (step, took) in &report.timings.0 {
+            eprintln!("{step:>32}: {:>8.1} ms", took.as_secs_f64() * 1000.0);
+        }
+    }
     match report.written {
         Some(dir) => {
             ui.info(&format!(

@@ -170,9 +170,10 @@ fn load_local(article: &Article, bib: &mut Bibliography, diags: &mut Vec<Diagnos
     let Some(value) = &article.front.sources else { return };
     let doc = article.split.document(&article.file, &article.text);
     let from = doc.key_span("sources", 0);
-    let from_offset = doc.yaml.split_inclusive('\n').take(from.line.saturating_sub(2)).map(str::len).sum();
+    let line_start: usize = doc.yaml.split_inclusive('\n').take(from.line.saturating_sub(2)).map(str::len).sum();
+    let first_key = doc.yaml[line_start..].find('\n').map_or(doc.yaml.len(), |i| line_start + i + 1);
     match value {
-        Value::Mapping(map) => load_entries(&doc, from_offset, map, bib, diags),
+        Value::Mapping(map) => load_entries(&doc, first_key, map, bib, diags),
         Value::Null => {}
         _ => diags.push(Diagnostic::error(Code::InvalidValue, "`sources:` must be a map of id: entry").with_span(from)),
     }
@@ -200,13 +201,17 @@ fn load_yaml_map(doc: &Document, from: usize, _: Option<()>, bib: &mut Bibliogra
 }
 
 fn load_entries(doc: &Document, from: usize, map: &Mapping, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
+    let offsets = key_offsets(doc.yaml, from);
+    // One hayagriva parse for the whole map when it is valid; entry by entry
+    // only when something in it is not (so one bad entry is located alone).
+    let whole = yaml_serde::to_string(&strip_evidence(map)).ok().and_then(|y| hayagriva::io::from_yaml_str(&y).ok());
     for (key, value) in map {
         let id = match key {
             Value::String(s) => s.clone(),
             other => yaml_serde::to_string(other).unwrap_or_default().trim().to_string(),
         };
-        let span = doc.key_span(&id, from);
-        let start = span_offset(doc, &span);
+        let start = offsets.get(id.as_str()).copied().unwrap_or(from);
+        let span = doc.span(start);
         if !valid_id(&id) {
             diags.push(
                 Diagnostic::error(Code::InvalidValue, format!("source id `{id}` must use only a-z, 0-9, `_` and `-`"))
@@ -220,7 +225,11 @@ fn load_entries(doc: &Document, from: usize, map: &Mapping, bib: &mut Bibliograp
         if failed {
             continue;
         }
-        match to_entry(&id, value) {
+        let parsed = match whole.as_ref().and_then(|lib| lib.get(&id)) {
+            Some(entry) => Ok((entry.clone(), evidence(value))),
+            None => to_entry(&id, value),
+        };
+        match parsed {
             Ok((entry, evidence)) => {
                 bib.insert(Source { id, entry, evidence, span, formatted: String::new(), plain: String::new() }, diags)
             }
@@ -229,10 +238,47 @@ fn load_entries(doc: &Document, from: usize, map: &Mapping, bib: &mut Bibliograp
     }
 }
 
-/// Byte offset in `doc.yaml` of the start of `span`'s line.
-fn span_offset(doc: &Document, span: &Span) -> usize {
-    let in_text: usize = doc.text.split_inclusive('\n').take(span.line - 1).map(str::len).sum();
-    in_text.saturating_sub(doc.offset)
+/// Where each key of the YAML map starting at byte `from` stands: one pass
+/// over the lines, keys at the map's own indentation only.
+fn key_offsets(yaml: &str, from: usize) -> std::collections::HashMap<&str, usize> {
+    let mut offsets = std::collections::HashMap::new();
+    let mut indent = None;
+    let mut pos = from.min(yaml.len());
+    for line in yaml[pos..].split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let this = line.len() - trimmed.len();
+        let blank = trimmed.trim().is_empty() || trimmed.starts_with('#');
+        if !blank {
+            let want = *indent.get_or_insert(this);
+            if this < want {
+                break;
+            }
+            if this == want
+                && let Some((key, _)) = trimmed.split_once(':')
+            {
+                offsets.entry(key.trim().trim_matches(['"', '\''])).or_insert(pos + this);
+            }
+        }
+        pos += line.len();
+    }
+    offsets
+}
+
+/// The map without our own `evidence` keys, as hayagriva should see it.
+fn strip_evidence(map: &Mapping) -> Mapping {
+    map.iter()
+        .map(|(k, v)| {
+            let mut v = v.clone();
+            if let Value::Mapping(m) = &mut v {
+                m.remove("evidence");
+            }
+            (k.clone(), v)
+        })
+        .collect()
+}
+
+fn evidence(value: &Value) -> Option<Evidence> {
+    value.get("evidence").and_then(Value::as_str).and_then(Evidence::parse)
 }
 
 pub fn valid_id(id: &str) -> bool {

@@ -7,7 +7,9 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::diagnostics::{Code, Diagnostic, Span, nearest};
+use std::cell::OnceCell;
+
+use crate::diagnostics::{Code, Diagnostic, LineIndex, Span, nearest};
 
 pub use yaml_serde::{Mapping, Value};
 
@@ -17,17 +19,24 @@ pub struct Document<'a> {
     pub text: &'a str,
     pub offset: usize,
     pub yaml: &'a str,
+    /// Built on first use: positions in a long file stay cheap.
+    lines: OnceCell<LineIndex>,
 }
 
 impl<'a> Document<'a> {
     /// A whole file that is YAML.
     pub fn whole(file: &'a str, text: &'a str) -> Document<'a> {
-        Document { file, text, offset: 0, yaml: text }
+        Document::new(file, text, 0, text)
+    }
+
+    /// `yaml` sits at byte `offset` of `text`, the whole file.
+    pub fn new(file: &'a str, text: &'a str, offset: usize, yaml: &'a str) -> Document<'a> {
+        Document { file, text, offset, yaml, lines: OnceCell::new() }
     }
 
     /// The position of byte `index` of the YAML, in the real file.
     pub fn span(&self, index: usize) -> Span {
-        Span::at(self.file, self.text, self.offset + index)
+        self.lines.get_or_init(|| LineIndex::new(self.text)).span(self.file, self.text, self.offset + index)
     }
 
     /// The position of `key` at the given indentation or deeper, searching from
@@ -162,7 +171,7 @@ mod tests {
     fn doc(text: &str) -> Document<'_> {
         // like front matter: YAML begins after the first line
         let end = text[4..].find("---").map_or(text.len(), |i| i + 4);
-        Document { file: "a.md", text, offset: 4, yaml: &text[4..end] }
+        Document::new("a.md", text, 4, &text[4..end])
     }
 
     #[test]

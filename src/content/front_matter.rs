@@ -125,7 +125,7 @@ pub fn split(file: &str, text: &str) -> Result<Split, Diagnostic> {
 
 impl Split {
     pub fn document<'a>(&self, file: &'a str, text: &'a str) -> Document<'a> {
-        Document { file, text, offset: self.yaml_start, yaml: &text[self.yaml_start..self.yaml_end] }
+        Document::new(file, text, self.yaml_start, &text[self.yaml_start..self.yaml_end])
     }
 }
 

@@ -50,6 +50,9 @@ impl Timings {
 pub struct Loaded {
     pub site: Site,
     pub theme: Theme,
+    /// Diagnostics of loading (config, content files, sources, glossary),
+    /// apart from the site's own cross-checks, which `Site::finish` redoes.
+    pub loading: Vec<crate::diagnostics::Diagnostic>,
 }
 
 /// Load and assemble the site; `None` when a problem stops it early.
@@ -88,11 +91,12 @@ fn load_timed(options: &BuildOptions, diags: &mut Diagnostics, t: &mut Timings) 
     };
     diags.extend(d);
     let theme = Theme::load(root, &config)?;
+    let loading: Vec<_> = diags.iter().cloned().collect();
     let (site, d) = site::assemble(content, bibliography, glossary, config);
     diags.extend(d);
     t.record("render Markdown, assemble site", at);
     match theme {
-        Ok(theme) => Ok(Some(Loaded { site, theme })),
+        Ok(theme) => Ok(Some(Loaded { site, theme, loading })),
         Err(d) => {
             diags.extend(d);
             Ok(None)

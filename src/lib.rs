@@ -22,6 +22,7 @@ pub mod diagnostics;
 pub mod init;
 pub mod markdown;
 pub mod output;
+pub mod serve;
 pub mod site;
 pub mod sources;
 pub mod theme;

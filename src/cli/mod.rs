@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod init;
+mod serve;
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
@@ -37,6 +38,8 @@ pub enum Command {
     /// Check the site as a medical editor would: every build validation plus
     /// review dates, reading grade, safe messaging, balance and structure.
     Check(check::Args),
+    /// Build in memory, serve on localhost, rebuild and reload on every save.
+    Serve(serve::Args),
     /// Start a new site.
     Init(init::Args),
 }
@@ -75,5 +78,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build(args) => build::run(&cli.root, args, ui),
         Command::Check(args) => check::run(&cli.root, args, ui),
         Command::Init(args) => init::run(&cli.root, args, ui),
+        Command::Serve(args) => serve::run(&cli.root, args, ui),
     }
 }

@@ -205,10 +205,18 @@ fn read_data(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::R
     Ok(read_text(root, path, diags)?.map(|(file, text)| DataFile { file, text }))
 }
 
-enum Loaded {
+/// What one Markdown file of `content/` turned out to be.
+#[derive(Debug)]
+pub enum Loaded {
     Home(Article),
     Topic(Topic),
     Article(Article),
+}
+
+/// Read and parse one Markdown file (`rel` is relative to `content/`), as
+/// [`load`] does for each; for `serve`'s one-file rebuilds.
+pub fn load_file(root: &Path, rel: &str) -> anyhow::Result<(Option<Loaded>, Vec<Diagnostic>)> {
+    load_markdown(root, rel, &root.join("content").join(rel))
 }
 
 /// Where a Markdown file sits decides what it is.

@@ -86,74 +86,119 @@ pub fn assemble(
     config: Config,
 ) -> (Site, Vec<Diagnostic>) {
     let Content { home, topics, articles, assets, .. } = content;
-    let terms = (!glossary.terms.is_empty()).then(|| {
-        TermMatcher::new(glossary.terms.iter().map(|t| {
-            (std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()).collect(), t.definition.clone())
-        }))
-    });
-    let table = LinkTable {
-        pages: page_table(&home, &topics, &articles),
-        assets: assets.iter().map(String::as_str).collect(),
-        bibliography: &bibliography,
-        terms,
-        term_anchors: glossary.terms.iter().map(|t| t.anchor.clone()).collect(),
+    let mut site = Site {
+        config,
+        home: None,
+        topics: Vec::new(),
+        articles: Vec::new(),
+        faq: FaqIndex::default(),
+        glossary,
+        term_use: Vec::new(),
+        bibliography,
+        cited_in: BTreeMap::new(),
+        assets,
     };
+    let mut paths = HashMap::new();
+    for a in home.iter().chain(&articles) {
+        paths.insert(content_rel(&a.file), a.path());
+    }
+    for t in &topics {
+        paths.insert(content_rel(&t.file), format!("{}/", t.name));
+    }
+    let table = site.link_table_with(paths);
     let pages: Vec<Page> = articles.into_par_iter().map(|a| render_page(a, &table)).collect();
     let home = home.map(|a| render_page(a, &table));
     let topic_pages = render_topics(topics, &pages, &table);
-    let faq = faq::index(&topic_pages, &pages, &table);
-    let mut diags = Vec::new();
-    for page in home.iter().chain(&pages) {
-        diags.extend(page.body.diagnostics.iter().cloned());
-        for entry in &page.faq {
-            diags.extend(entry.answer.diagnostics.iter().cloned());
-        }
-    }
-    for t in &topic_pages {
-        diags.extend(t.body.diagnostics.iter().cloned());
-    }
-    diags.extend(faq::duplicates(&pages));
-    check_anchors(&home, &topic_pages, &pages, &mut diags);
-    let cited_in = cited_in(&home, &pages);
-    for (id, source) in &bibliography.sources {
-        if !cited_in.contains_key(id) {
-            diags.push(
-                Diagnostic::warning(Code::UnusedSource, format!("source `{id}` is never cited"))
-                    .with_span(source.span.clone())
-                    .with_help("cite it with `[@id]` where it supports a claim, or remove it"),
-            );
-        }
-    }
-    let term_use = term_use(&glossary, &pages, &mut diags);
     drop(table);
-    let site = Site {
-        config,
-        home,
-        topics: topic_pages,
-        articles: pages,
-        faq,
-        glossary,
-        term_use,
-        bibliography,
-        cited_in,
-        assets,
-    };
+    site.articles = pages;
+    site.home = home;
+    site.topics = topic_pages;
+    let diags = site.finish(true);
     (site, diags)
 }
 
-fn page_table(home: &Option<Article>, topics: &[Topic], articles: &[Article]) -> HashMap<String, String> {
-    let mut table = HashMap::new();
-    let content_rel = |file: &str| file.strip_prefix("content/").unwrap_or(file).to_string();
-    if let Some(h) = home {
-        table.insert(content_rel(&h.file), String::new());
+fn content_rel(file: &str) -> String {
+    file.strip_prefix("content/").unwrap_or(file).to_string()
+}
+
+impl Site {
+    /// The link resolution table of this site, as its pages were rendered with.
+    pub fn link_table(&self) -> LinkTable<'_> {
+        let mut paths = HashMap::new();
+        for p in self.home.iter().chain(&self.articles) {
+            paths.insert(content_rel(&p.article.file), p.path.clone());
+        }
+        for t in &self.topics {
+            paths.insert(content_rel(&t.topic.file), t.path.clone());
+        }
+        self.link_table_with(paths)
     }
-    for t in topics {
-        table.insert(content_rel(&t.file), format!("{}/", t.name));
+
+    fn link_table_with(&self, pages: HashMap<String, String>) -> LinkTable<'_> {
+        let glossary = &self.glossary;
+        let terms = (!glossary.terms.is_empty()).then(|| {
+            TermMatcher::new(glossary.terms.iter().map(|t| {
+                (std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()).collect(), t.definition.clone())
+            }))
+        });
+        LinkTable {
+            pages,
+            assets: self.assets.iter().map(String::as_str).collect(),
+            bibliography: &self.bibliography,
+            terms,
+            term_anchors: glossary.terms.iter().map(|t| t.anchor.clone()).collect(),
+        }
     }
-    for a in articles {
-        table.insert(content_rel(&a.file), a.path());
+
+    /// Recompute what is derived from the rendered pages (the FAQ index when
+    /// `faq` is set; anchors, who cites what, glossary use) and return every
+    /// diagnostic of the pages and of these cross-checks.
+    pub fn finish(&mut self, faq: bool) -> Vec<Diagnostic> {
+        if faq {
+            let table = self.link_table();
+            let index = faq::index(&self.topics, &self.articles, &table);
+            drop(table);
+            self.faq = index;
+        }
+        let mut diags = Vec::new();
+        for page in self.home.iter().chain(&self.articles) {
+            diags.extend(page.body.diagnostics.iter().cloned());
+            for entry in &page.faq {
+                diags.extend(entry.answer.diagnostics.iter().cloned());
+            }
+        }
+        for t in &self.topics {
+            diags.extend(t.body.diagnostics.iter().cloned());
+        }
+        diags.extend(faq::duplicates(&self.articles));
+        check_anchors(&self.home, &self.topics, &self.articles, &mut diags);
+        self.cited_in = cited_in(&self.home, &self.articles);
+        for (id, source) in &self.bibliography.sources {
+            if !self.cited_in.contains_key(id) {
+                diags.push(
+                    Diagnostic::warning(Code::UnusedSource, format!("source `{id}` is never cited"))
+                        .with_span(source.span.clone())
+                        .with_help("cite it with `[@id]` where it supports a claim, or remove it"),
+                );
+            }
+        }
+        self.term_use = term_use(&self.glossary, &self.articles, &mut diags);
+        diags
     }
-    table
+
+    /// Put a re-read version of article `index` in place: the caller made
+    /// sure it keeps its URL and its place in the order. Returns whether its
+    /// FAQ entries changed (then the FAQ index must be rebuilt).
+    pub fn replace_article(&mut self, index: usize, article: Article) -> bool {
+        let table = self.link_table();
+        let page = render_page(article, &table);
+        drop(table);
+        let old = &self.articles[index].article.front.faq;
+        let new = &page.article.front.faq;
+        let faq_changed = old.len() != new.len() || old.iter().zip(new).any(|(a, b)| a.q != b.q || a.a != b.a);
+        self.articles[index] = page;
+        faq_changed
+    }
 }
 
 fn render_page(article: Article, table: &LinkTable) -> Page {

@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
 
 pub use context::*;
-pub use pages::render_site;
+pub use pages::{Part, all_parts, render_parts, render_site, shared_context, shared_json};
 
 /// Templates every theme provides (SPEC §6).
 pub const TEMPLATES: &[&str] =

@@ -1,5 +1,7 @@
-//! Rendering every page of the site through the theme, in parallel, into an
-//! [`Output`]. Each page's context is small; `site` is one shared value.
+//! Rendering the pages of the site through the theme, in parallel, into an
+//! [`Output`]: all of them for a build, a chosen few for `serve`'s
+//! incremental rebuilds. Each page's context is small; `site` is one shared
+//! value.
 
 use std::path::Path;
 
@@ -14,64 +16,133 @@ use crate::output::Output;
 use crate::site::links::root_prefix;
 use crate::site::{FAQ_PATH, GLOSSARY_PATH, Page, Site};
 
+/// What to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// One article, by index.
+    Article(usize),
+    Home,
+    Topics,
+    Faq,
+    Sources,
+    Glossary,
+    NotFound,
+    /// sitemap.xml, atom.xml, robots.txt.
+    Feeds,
+    /// The theme's static files.
+    Statics,
+    /// Files copied from content/.
+    Assets,
+}
+
+/// Every part of the site.
+pub fn all_parts(site: &Site) -> Vec<Part> {
+    let mut parts: Vec<Part> = (0..site.articles.len()).map(Part::Article).collect();
+    parts.extend([
+        Part::Home,
+        Part::Topics,
+        Part::Faq,
+        Part::Sources,
+        Part::Glossary,
+        Part::NotFound,
+        Part::Feeds,
+        Part::Statics,
+        Part::Assets,
+    ]);
+    parts
+}
+
+/// The `site` context as JSON text: equal text, equal context (for `serve`).
+pub fn shared_json(site: &Site) -> String {
+    serde_json::to_string(&site_context(site)).unwrap_or_default()
+}
+
+/// The `site` value every page shares, serialized once.
+pub fn shared_context(site: &Site) -> Value {
+    Value::from_serializable(&site_context(site))
+}
+
 /// Write the whole site. Template problems come back as diagnostics;
 /// I/O failures as errors.
 pub fn render_site(site: &Site, theme: &Theme, root: &Path, out: &dyn Output) -> anyhow::Result<Vec<Diagnostic>> {
-    let shared = Value::from_serializable(&site_context(site));
-    let renderer = Renderer { site, theme, shared };
-    let mut results: Vec<anyhow::Result<Option<Diagnostic>>> =
-        site.articles.par_iter().enumerate().map(|(i, p)| renderer.article(p, Some(i), out)).collect();
-    results.extend(site.home.iter().map(|p| renderer.article(p, None, out)));
-    if site.home.is_none() {
-        results.push(renderer.page(
-            "index.html",
-            "",
-            "home",
-            PageContext {
-                kind: "home",
-                title: &site.config.title,
-                description: &site.config.description,
-                ..Default::default()
-            },
-            out,
-        ));
-    }
-    for t in &site.topics {
-        if t.path != FAQ_PATH {
-            results.push(renderer.topic(t, out));
-        }
-    }
-    if !site.faq.groups.is_empty() || site.topics.iter().any(|t| t.path == FAQ_PATH) {
-        results.push(renderer.faq(out));
-    }
-    results.push(renderer.sources(out));
-    if !site.glossary.terms.is_empty() {
-        results.push(renderer.glossary(out));
-    }
-    results.push(renderer.page(
-        "404.html",
-        "404.html",
-        "404",
-        PageContext { kind: "404", title: "Page not found", ..Default::default() },
-        out,
-    ));
+    render_parts(site, theme, root, &shared_context(site), &all_parts(site), out)
+}
+
+/// Write the given parts of the site, with `shared` from [`shared_context`].
+pub fn render_parts(
+    site: &Site,
+    theme: &Theme,
+    root: &Path,
+    shared: &Value,
+    parts: &[Part],
+    out: &dyn Output,
+) -> anyhow::Result<Vec<Diagnostic>> {
+    let renderer = Renderer { site, theme, shared: shared.clone() };
+    let results: Vec<anyhow::Result<Vec<Diagnostic>>> =
+        parts.par_iter().map(|part| renderer.part(*part, root, out)).collect();
     let mut diags = Vec::new();
     for r in results {
-        if let Some(d) = r? {
-            diags.push(d);
-        }
+        diags.extend(r?);
     }
-    out.write("sitemap.xml", feeds::sitemap(site).as_bytes())?;
-    out.write("atom.xml", feeds::atom(site).as_bytes())?;
-    out.write("robots.txt", feeds::robots(site).as_bytes())?;
-    for (path, file) in &theme.statics {
-        match file {
-            StaticFile::Builtin(bytes) => out.write(path, bytes)?,
-            StaticFile::Disk(from) => out.copy(path, from)?,
-        }
-    }
-    site.assets.par_iter().try_for_each(|a| out.copy(a, &root.join("content").join(a)))?;
     Ok(diags)
+}
+
+impl Renderer<'_> {
+    fn part(&self, part: Part, root: &Path, out: &dyn Output) -> anyhow::Result<Vec<Diagnostic>> {
+        let site = self.site;
+        let one = |r: anyhow::Result<Option<Diagnostic>>| r.map(|d| d.into_iter().collect::<Vec<_>>());
+        match part {
+            Part::Article(i) => one(self.article(&site.articles[i], Some(i), out)),
+            Part::Home => match &site.home {
+                Some(p) => one(self.article(p, None, out)),
+                None => {
+                    let page = PageContext {
+                        kind: "home",
+                        title: &site.config.title,
+                        description: &site.config.description,
+                        ..Default::default()
+                    };
+                    one(self.page("index.html", "", "home", page, out))
+                }
+            },
+            Part::Topics => {
+                let mut diags = Vec::new();
+                for t in site.topics.iter().filter(|t| t.path != FAQ_PATH) {
+                    diags.extend(self.topic(t, out)?);
+                }
+                Ok(diags)
+            }
+            Part::Faq if !site.faq.groups.is_empty() || site.topics.iter().any(|t| t.path == FAQ_PATH) => {
+                one(self.faq(out))
+            }
+            Part::Sources => one(self.sources(out)),
+            Part::Glossary if !site.glossary.terms.is_empty() => one(self.glossary(out)),
+            Part::NotFound => {
+                let page = PageContext { kind: "404", title: "Page not found", ..Default::default() };
+                one(self.page("404.html", "404.html", "404", page, out))
+            }
+            Part::Feeds => {
+                out.write("sitemap.xml", feeds::sitemap(site).as_bytes())?;
+                out.write("atom.xml", feeds::atom(site).as_bytes())?;
+                out.write("robots.txt", feeds::robots(site).as_bytes())?;
+                Ok(Vec::new())
+            }
+            Part::Statics => {
+                for (path, file) in &self.theme.statics {
+                    match file {
+                        StaticFile::Builtin(bytes) => out.write(path, bytes)?,
+                        StaticFile::Disk(from) => out.copy(path, from)?,
+                    }
+                }
+                Ok(Vec::new())
+            }
+            Part::Assets => {
+                site.assets.par_iter().try_for_each(|a| out.copy(a, &root.join("content").join(a)))?;
+                Ok(Vec::new())
+            }
+            Part::Faq | Part::Glossary => Ok(Vec::new()),
+        }
+    }
 }
 
 struct Renderer<'a> {

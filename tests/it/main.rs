@@ -8,5 +8,6 @@ mod faq;
 mod fixtures;
 mod output;
 mod render;
+mod serve;
 mod shipped;
 mod support;

@@ -1,0 +1,35 @@
+//! `sourcebook serve`.
+
+use std::net::IpAddr;
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::Ui;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Port to listen on (the next free one if it is taken; 0 for any).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to listen on. Anything but loopback makes the preview public.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Open the site in the browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Include articles marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
+    let options = crate::serve::Options {
+        root: root.to_path_buf(),
+        bind: args.bind,
+        port: args.port,
+        open: args.open,
+        drafts: args.drafts,
+    };
+    crate::serve::serve(options, ui)?;
+    Ok(ExitCode::SUCCESS)
+}

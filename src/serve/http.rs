@@ -1,0 +1,320 @@
+//! The preview server: serves the in-memory site (never a path outside it),
+//! injects the live-reload script into HTML responses only here, and pushes
+//! the site's state (version, errors) to open pages as server-sent events.
+
+use std::convert::Infallible;
+use std::hash::{Hash, Hasher};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio_stream::StreamExt as _;
+use tokio_stream::wrappers::WatchStream;
+
+use super::session::{Files, Session};
+use super::watch;
+use crate::cli::Ui;
+
+/// `serve`'s options.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub open: bool,
+    pub drafts: bool,
+}
+
+/// What open pages see: the files, a version that changes with them, and
+/// the diagnostics to show over the page while the sources have errors.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub files: Arc<Files>,
+    pub version: u64,
+    pub errors: Option<String>,
+}
+
+const SCRIPT_PATH: &str = "/__sourcebook/livereload.js";
+const EVENTS_PATH: &str = "/__sourcebook/events";
+const SCRIPT: &str = include_str!("livereload.js");
+
+/// Build, serve and watch until interrupted.
+pub fn serve(options: Options, ui: Ui) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let session = Session::new(&options.root, options.drafts)?;
+    ui.report(&session.diagnostics);
+    let (tx, rx) = tokio::sync::watch::channel(publish(&session, 1));
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let listener = runtime.block_on(bind(&options, ui))?;
+    let address = listener.local_addr()?;
+    if !options.bind.is_loopback() {
+        eprintln!("warning: serving on {} makes the preview reachable from other machines", options.bind);
+    }
+    ui.info(&format!(
+        "built in {} ms; serving {} at http://{address}/ (Ctrl-C to stop)",
+        started.elapsed().as_millis(),
+        options.root.display()
+    ));
+    if options.open {
+        let _ = std::process::Command::new("xdg-open").arg(format!("http://{address}/")).spawn();
+    }
+    let changes = watch::start(&options.root)?;
+    std::thread::spawn(move || rebuild_loop(session, changes, tx, ui));
+    let app = router(rx);
+    runtime.block_on(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    })?;
+    Ok(())
+}
+
+/// The port asked for, or (when taken) the next free one, said aloud.
+async fn bind(options: &Options, ui: Ui) -> anyhow::Result<tokio::net::TcpListener> {
+    let mut port = options.port;
+    loop {
+        match tokio::net::TcpListener::bind(SocketAddr::new(options.bind, port)).await {
+            Ok(l) => return Ok(l),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::AddrInUse && port != 0 && port < options.port.saturating_add(20) =>
+            {
+                ui.info(&format!("port {port} is in use; trying {}", port + 1));
+                port += 1;
+            }
+            Err(e) => anyhow::bail!("cannot listen on {}:{port}: {e}", options.bind),
+        }
+    }
+}
+
+fn publish(session: &Session, version: u64) -> Published {
+    let errors = session.has_errors().then(|| session.diagnostics.render_text(false));
+    Published { files: session.files(), version, errors }
+}
+
+fn rebuild_loop(mut session: Session, changes: watch::Changes, tx: tokio::sync::watch::Sender<Published>, ui: Ui) {
+    let mut version = 1;
+    for batch in changes {
+        let started = Instant::now();
+        match session.update(&batch.paths, batch.rescan) {
+            Ok(super::session::Action::Nothing) => continue,
+            Ok(action) => {
+                if session.has_errors() || !session.diagnostics.is_empty() {
+                    ui.report(&session.diagnostics);
+                }
+                let state = if session.has_errors() { "kept the last good site" } else { "rebuilt" };
+                ui.info(&format!("{state} ({action:?}) in {} ms", started.elapsed().as_millis()));
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                continue;
+            }
+        }
+        version += 1;
+        let _ = tx.send(publish(&session, version));
+    }
+}
+
+/// The routes; public for tests that drive a server without a watcher.
+pub fn router(rx: tokio::sync::watch::Receiver<Published>) -> Router {
+    Router::new()
+        .route(EVENTS_PATH, get(events))
+        .route(SCRIPT_PATH, get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
+        .fallback(page)
+        .with_state(rx)
+}
+
+async fn events(
+    State(rx): State<tokio::sync::watch::Receiver<Published>>,
+) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
+    let stream = WatchStream::new(rx).map(|p| {
+        let data = serde_json::json!({ "version": p.version, "errors": p.errors });
+        Ok(Event::default().event("state").data(data.to_string()))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn page(
+    State(rx): State<tokio::sync::watch::Receiver<Published>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")]).into_response();
+    }
+    let published = rx.borrow().clone();
+    let Some(key) = file_key(uri.path()) else {
+        return (StatusCode::BAD_REQUEST, "bad path").into_response();
+    };
+    let files = &published.files;
+    if let Some(bytes) = files.get(&key) {
+        return respond(StatusCode::OK, &key, bytes, published.version, &headers);
+    }
+    // `/safety` for `/safety/`: redirect so relative links resolve
+    if !key.is_empty() && files.contains_key(&format!("{key}/index.html")) {
+        let location = format!("{}/", uri.path());
+        return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response();
+    }
+    match files.get("404.html") {
+        Some(bytes) => respond(StatusCode::NOT_FOUND, "404.html", bytes, published.version, &headers),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+/// The file a request path names, or `None` for a path that could leave the
+/// site (`..`, `%2e%2e`, encoded slashes, backslashes, NUL). Directories map
+/// to their `index.html`.
+pub fn file_key(path: &str) -> Option<String> {
+    let decoded = percent_decode(path)?;
+    if decoded.contains('\0') || decoded.contains('\\') {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for part in decoded.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            p => parts.push(p),
+        }
+    }
+    let mut key = parts.join("/");
+    if decoded.ends_with('/') || key.is_empty() {
+        if !key.is_empty() {
+            key.push('/');
+        }
+        key.push_str("index.html");
+    }
+    Some(key)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn respond(status: StatusCode, key: &str, bytes: &Bytes, version: u64, headers: &HeaderMap) -> Response {
+    let content_type = content_type(key);
+    let body: Bytes = if content_type.starts_with("text/html") { inject(bytes, version) } else { bytes.clone() };
+    let etag = etag(&body);
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if matches && status == StatusCode::OK {
+        Response::builder().status(StatusCode::NOT_MODIFIED).body(Body::empty())
+    } else {
+        Response::builder().status(status).body(Body::from(body))
+    }
+    .unwrap_or_else(|_| Response::new(Body::empty()));
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // always revalidate: an edited page must never be served from a cache
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    response
+}
+
+/// The live-reload script, added before `</body>` (served pages only; built
+/// output never has it).
+fn inject(html: &Bytes, version: u64) -> Bytes {
+    let tag = format!("<script src=\"{SCRIPT_PATH}\" data-version=\"{version}\" defer></script>");
+    let text = String::from_utf8_lossy(html);
+    let out = match text.rfind("</body>") {
+        Some(i) => format!("{}{tag}{}", &text[..i], &text[i..]),
+        None => format!("{text}{tag}"),
+    };
+    Bytes::from(out)
+}
+
+fn etag(body: &[u8]) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut h);
+    format!("\"{:016x}-{}\"", h.finish(), body.len())
+}
+
+/// Content type by extension.
+pub fn content_type(key: &str) -> &'static str {
+    let ext = key.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "wasm" => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_map_to_files_and_never_leave_the_site() {
+        assert_eq!(file_key("/").as_deref(), Some("index.html"));
+        assert_eq!(file_key("/safety/").as_deref(), Some("safety/index.html"));
+        assert_eq!(file_key("/assets/style.css").as_deref(), Some("assets/style.css"));
+        assert_eq!(file_key("/a%20b.png").as_deref(), Some("a b.png"));
+        assert_eq!(file_key("//etc/passwd").as_deref(), Some("etc/passwd")); // inside the site map: 404
+        for bad in [
+            "/../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/a/%2E%2E/%2e%2e/x",
+            "/a%2f..%2f..%2fx",
+            "/a%5c..%5cx",
+            "/a%00",
+            "/%zz",
+        ] {
+            assert_eq!(file_key(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn script_is_injected_before_body_end() {
+        let out = inject(&Bytes::from_static(b"<html><body><p>x</p></body></html>"), 7);
+        let text = String::from_utf8(out.to_vec()).unwrap();
+        assert!(
+            text.ends_with(
+                "<script src=\"/__sourcebook/livereload.js\" data-version=\"7\" defer></script></body></html>"
+            )
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! `sourcebook serve`: build in memory, serve over HTTP, watch the sources,
+//! rebuild the least a change needs, and tell open pages to reload (or show
+//! the errors over the page) through server-sent events.
+
+mod http;
+pub mod session;
+mod watch;
+
+pub use http::{Options, serve};

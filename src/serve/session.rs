@@ -1,0 +1,338 @@
+//! The site as `serve` keeps it: built in memory, updated by the smallest
+//! rebuild a change allows, and kept at the last good version when a change
+//! has errors. Correctness first: after any sequence of changes the files
+//! equal what `build` would write from the same sources (tested).
+//!
+//! | change | action |
+//! | --- | --- |
+//! | text of an existing article (same URL, title, weight, sources) | re-render that article; redo cross-checks; re-render the FAQ index, source list, glossary and feeds only if their inputs changed; every page if the shared `site` context changed |
+//! | a template | reload the theme, re-render every page with parsed content kept |
+//! | a theme static file | copy the theme's static files |
+//! | an existing content asset | copy it |
+//! | anything else (site.yaml, sources, glossary, new, renamed or deleted files) | full rebuild in memory |
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+
+use crate::build::{self, BuildOptions, Loaded};
+use crate::content::{self, Article};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::output::Memory;
+use crate::theme::{self, Part, Theme};
+
+/// The served files: output path → bytes.
+pub type Files = HashMap<String, Bytes>;
+
+/// A good state of the site.
+struct State {
+    loaded: Loaded,
+    /// The shared `site` template context, serialized, to see whether it changed.
+    shared_json: String,
+    shared: tera::Value,
+    /// The site's own cross-check diagnostics (`Site::finish`).
+    site_diags: Vec<Diagnostic>,
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Full,
+    Article(String),
+    Theme,
+    Statics,
+    Assets,
+    Nothing,
+}
+
+/// `serve`'s view of the site.
+pub struct Session {
+    root: PathBuf,
+    drafts: bool,
+    state: Option<State>,
+    files: Arc<Files>,
+    /// Diagnostics of the latest attempt; errors mean the files are the last good ones.
+    pub diagnostics: Diagnostics,
+}
+
+impl Session {
+    /// Build the site in memory for the first time.
+    pub fn new(root: &Path, drafts: bool) -> anyhow::Result<Session> {
+        let mut session = Session {
+            root: root.to_path_buf(),
+            drafts,
+            state: None,
+            files: Arc::new(Files::new()),
+            diagnostics: Diagnostics::new(),
+        };
+        session.full()?;
+        Ok(session)
+    }
+
+    /// The current (last good) files.
+    pub fn files(&self) -> Arc<Files> {
+        Arc::clone(&self.files)
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.has_errors()
+    }
+
+    /// Bring the site up to date after `changed` paths (absolute or relative
+    /// to the root) changed on disk. `rescan` forces a full rebuild.
+    pub fn update(&mut self, changed: &[PathBuf], rescan: bool) -> anyhow::Result<Action> {
+        let plan = if rescan || self.state.is_none() || self.has_errors() { Plan::Full } else { self.plan(changed) };
+        match plan {
+            Plan::Nothing => return Ok(Action::Nothing),
+            Plan::Full => self.full()?,
+            Plan::Theme => self.theme()?,
+            Plan::Statics => self.parts(&[Part::Statics])?,
+            Plan::Assets => self.parts(&[Part::Assets])?,
+            Plan::Article(i, rel) => {
+                if !self.article(i, &rel)? {
+                    self.full()?;
+                    return Ok(Action::Full);
+                }
+                return Ok(Action::Article(rel));
+            }
+        }
+        Ok(match plan {
+            Plan::Full => Action::Full,
+            Plan::Theme => Action::Theme,
+            Plan::Statics => Action::Statics,
+            Plan::Assets => Action::Assets,
+            Plan::Nothing | Plan::Article(..) => Action::Nothing,
+        })
+    }
+
+    fn full(&mut self) -> anyhow::Result<()> {
+        let options = BuildOptions { root: self.root.clone(), drafts: self.drafts, ..BuildOptions::default() };
+        let mut diags = Diagnostics::new();
+        let loaded = build::load(&options, &mut diags)?;
+        let Some(loaded) = loaded.filter(|_| !diags.has_errors()) else {
+            self.diagnostics = diags.sorted();
+            return Ok(());
+        };
+        let site_diags: Vec<Diagnostic> = diags.iter().skip(loaded.loading.len()).cloned().collect();
+        let shared = theme::shared_context(&loaded.site);
+        let memory = Memory::default();
+        let parts = theme::all_parts(&loaded.site);
+        diags.extend(theme::render_parts(&loaded.site, &loaded.theme, &self.root, &shared, &parts, &memory)?);
+        if diags.has_errors() {
+            self.diagnostics = diags.sorted();
+            return Ok(());
+        }
+        self.files = Arc::new(to_files(memory));
+        let shared_json = theme::shared_json(&loaded.site);
+        self.state = Some(State { loaded, shared_json, shared, site_diags });
+        self.diagnostics = diags.sorted();
+        Ok(())
+    }
+
+    /// Reload templates and re-render every page with the parsed content kept.
+    fn theme(&mut self) -> anyhow::Result<()> {
+        let Some(state) = &mut self.state else { return self.full() };
+        let theme = match Theme::load(&self.root, &state.loaded.site.config)? {
+            Ok(t) => t,
+            Err(d) => {
+                let mut diags = Diagnostics::new();
+                diags.extend(d);
+                self.diagnostics = diags.sorted();
+                return Ok(());
+            }
+        };
+        let memory = Memory::default();
+        let site = &state.loaded.site;
+        let found = theme::render_parts(site, &theme, &self.root, &state.shared, &theme::all_parts(site), &memory)?;
+        let mut diags = Diagnostics::new();
+        diags.extend(state.loaded.loading.iter().cloned());
+        diags.extend(state.site_diags.iter().cloned());
+        diags.extend(found);
+        if !diags.has_errors() {
+            state.loaded.theme = theme;
+            self.files = Arc::new(to_files(memory));
+        }
+        self.diagnostics = diags.sorted();
+        Ok(())
+    }
+
+    /// Re-render or re-copy some parts into the current files.
+    fn parts(&mut self, parts: &[Part]) -> anyhow::Result<()> {
+        let Some(state) = &self.state else { return self.full() };
+        let memory = Memory::default();
+        let found =
+            theme::render_parts(&state.loaded.site, &state.loaded.theme, &self.root, &state.shared, parts, &memory)?;
+        if found.iter().any(Diagnostic::is_error) {
+            let mut diags = Diagnostics::new();
+            diags.extend(found);
+            self.diagnostics = diags.sorted();
+            return Ok(());
+        }
+        self.merge(memory);
+        Ok(())
+    }
+
+    /// One article's text changed. Returns `false` when the change is not
+    /// one this path can take (the caller then rebuilds in full).
+    fn article(&mut self, index: usize, rel: &str) -> anyhow::Result<bool> {
+        let Some(state) = &mut self.state else { return Ok(false) };
+        let (loaded, found) = content::load_file(&self.root, rel)?;
+        let Some(content::Loaded::Article(article)) = loaded else { return Ok(false) };
+        if found.iter().any(Diagnostic::is_error) || !same_place(&state.loaded.site.articles[index].article, &article) {
+            return Ok(false);
+        }
+        let site = &mut state.loaded.site;
+        let before = Snapshot::of(site);
+        let old = site.articles[index].article.clone();
+        let faq_changed = site.replace_article(index, article);
+        let cross = site.finish(faq_changed);
+        let file = old.file.clone();
+        let mut diags = Diagnostics::new();
+        diags.extend(state.loaded.loading.iter().filter(|d| d.file.as_deref() != Some(&file)).cloned());
+        diags.extend(found.iter().cloned());
+        diags.extend(cross.iter().cloned());
+        let shared = theme::shared_context(site);
+        let shared_json = theme::shared_json(site);
+        let mut parts = vec![Part::Article(index), Part::Feeds];
+        if shared_json != state.shared_json {
+            parts = theme::all_parts(site).into_iter().filter(|p| !matches!(p, Part::Statics | Part::Assets)).collect();
+        } else {
+            let after = Snapshot::of(site);
+            if faq_changed {
+                parts.push(Part::Faq);
+            }
+            if before.cited_in != after.cited_in {
+                parts.push(Part::Sources);
+            }
+            if before.term_use != after.term_use {
+                parts.push(Part::Glossary);
+            }
+        }
+        let memory = Memory::default();
+        diags.extend(theme::render_parts(site, &state.loaded.theme, &self.root, &shared, &parts, &memory)?);
+        if diags.has_errors() {
+            // keep the last good site: put the old article back
+            site.replace_article(index, old);
+            site.finish(faq_changed);
+            self.diagnostics = diags.sorted();
+            return Ok(true);
+        }
+        state.loaded.loading.retain(|d| d.file.as_deref() != Some(&file));
+        state.loaded.loading.extend(found);
+        state.shared = shared;
+        state.shared_json = shared_json;
+        state.site_diags = cross;
+        self.diagnostics = diags.sorted();
+        self.merge(memory);
+        Ok(true)
+    }
+
+    fn merge(&mut self, memory: Memory) {
+        let mut files: Files = (*self.files).clone();
+        files.extend(to_files(memory));
+        self.files = Arc::new(files);
+    }
+
+    fn plan(&self, changed: &[PathBuf]) -> Plan {
+        let Some(state) = &self.state else { return Plan::Full };
+        let site = &state.loaded.site;
+        let theme_dir = format!("themes/{}/", site.config.theme);
+        let mut plans: Vec<Plan> = Vec::new();
+        for path in changed {
+            let rel = path.strip_prefix(&self.root).unwrap_or(path);
+            let rel = crate::diagnostics::relative(Path::new(""), rel);
+            if rel.split('/').any(|part| part.starts_with('.'))
+                || rel.starts_with("public/")
+                || rel.starts_with("target/")
+            {
+                continue;
+            }
+            let plan = if rel == crate::config::FILE {
+                Plan::Full
+            } else if rel.starts_with("templates/") || rel.starts_with(&format!("{theme_dir}templates/")) {
+                Plan::Theme
+            } else if rel.starts_with(&format!("{theme_dir}static/")) {
+                Plan::Statics
+            } else if rel.starts_with("themes/") {
+                continue;
+            } else if let Some(in_content) = rel.strip_prefix("content/") {
+                let full = self.root.join(&rel);
+                if full.is_dir() {
+                    continue; // a folder's own events; what changed inside is reported too
+                }
+                let exists = full.is_file();
+                let article = site.articles.iter().position(|p| p.article.file == rel);
+                let asset = site.assets.iter().any(|a| a == in_content);
+                let known = article.is_some() || asset || self.known(&rel);
+                match (exists, known, article) {
+                    // an editor's temporary file, created and gone again
+                    (false, false, _) => continue,
+                    (true, true, Some(i)) => Plan::Article(i, in_content.to_string()),
+                    (true, true, None) if asset => Plan::Assets,
+                    _ => Plan::Full, // new, deleted, or a topic, home page, bibliography, glossary
+                }
+            } else {
+                continue;
+            };
+            plans.push(plan);
+        }
+        plans.dedup();
+        match plans.as_slice() {
+            [] => Plan::Nothing,
+            [one] => one.clone(),
+            many if many.iter().all(|p| matches!(p, Plan::Theme | Plan::Statics)) => Plan::Theme,
+            _ => Plan::Full,
+        }
+    }
+}
+
+impl Session {
+    /// Whether `rel` was one of the site's files other than articles and
+    /// assets (home page, topics, bibliography, glossary) or a draft.
+    fn known(&self, rel: &str) -> bool {
+        let Some(state) = &self.state else { return false };
+        let site = &state.loaded.site;
+        site.home.as_ref().is_some_and(|h| h.article.file == rel)
+            || site.topics.iter().any(|t| t.topic.file == rel)
+            || matches!(rel, "content/sources.yaml" | "content/sources.bib" | "content/glossary.yaml")
+            || (rel.ends_with(".md") && self.root.join(rel).is_file())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Plan {
+    Nothing,
+    Full,
+    Theme,
+    Statics,
+    Assets,
+    Article(usize, String),
+}
+
+/// What decides which generated pages a one-article change touches.
+struct Snapshot {
+    cited_in: BTreeMap<String, Vec<crate::site::CitedAt>>,
+    term_use: Vec<Vec<usize>>,
+}
+
+impl Snapshot {
+    fn of(site: &crate::site::Site) -> Snapshot {
+        Snapshot { cited_in: site.cited_in.clone(), term_use: site.term_use.clone() }
+    }
+}
+
+/// The new version keeps the article's URL and its place in the order, its
+/// local sources, and is still published: only then can the rest stay.
+fn same_place(old: &Article, new: &Article) -> bool {
+    old.path() == new.path()
+        && old.front.title == new.front.title
+        && old.front.weight == new.front.weight
+        && old.front.draft == new.front.draft
+        && old.front.sources == new.front.sources
+}
+
+fn to_files(memory: Memory) -> Files {
+    memory.into_files().into_iter().map(|(k, v)| (k, Bytes::from(v))).collect()
+}

@@ -320,6 +320,16 @@ impl<'a> Renderer<'a, '_> {
                         id: id.clone(),
                     }));
                 }
+                Event::Start(Tag::Table(_)) => {
+                    events.push(Event::Html(CowStr::from(
+                        "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\">\n",
+                    )));
+                    events.push(event.clone());
+                }
+                Event::End(TagEnd::Table) => {
+                    events.push(event.clone());
+                    events.push(Event::Html(CowStr::from("</div>\n")));
+                }
                 other => events.push(other.clone()),
             }
             i += 1;
@@ -391,8 +401,10 @@ impl<'a> Renderer<'a, '_> {
             self.push_text(before, events);
             let html = self.citation(&items, locate(range.start));
             last = range.end;
-            // AMA: superscripts go outside periods and commas
-            if let Some(p) = text[last..].chars().next().filter(|c| matches!(c, '.' | ',')) {
+            // AMA: superscripts go outside periods and commas (not after a
+            // colon: "Sources: [@a]." keeps its citation before the period)
+            let after_word = !before.ends_with([':', ';']);
+            if let Some(p) = text[last..].chars().next().filter(|c| matches!(c, '.' | ',') && after_word) {
                 events.push(Event::Text(CowStr::from(p.to_string())));
                 self.out.plain.push(p);
                 last += 1;
@@ -481,7 +493,7 @@ impl<'a> Renderer<'a, '_> {
             }
             let (label, first) = match part {
                 Part::One(n, _) => (format!("Reference {n}"), *n),
-                Part::Range(a, b) => (format!("References {a} to {b}"), *a),
+                Part::Range(a, b) => (format!("References {a}-{b}"), *a),
             };
             let text = match part {
                 Part::One(n, _) => n.to_string(),
@@ -706,7 +718,11 @@ mod tests {
         assert!(out.html.contains(">1-3</a></sup>"), "{}", out.html);
         assert!(out.html.contains("all.<sup"), "{}", out.html);
         assert!(out.html.contains("Loc,<sup"), "{}", out.html);
+        assert!(out.html.contains("aria-label=\"References 1-3\">1-3</a>"), "the name holds the visible text");
         assert!(out.html.contains("<span class=\"locator\">(p. 5)</span>"), "{}", out.html);
+        let out = render_str("Sources: [@a1].", &["a1"], &mut Citations::new(""));
+        assert!(out.html.contains("Sources:<sup"), "{}", out.html);
+        assert!(out.html.contains("</sup>.</p>"), "{}", out.html);
     }
 
     #[test]

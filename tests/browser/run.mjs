@@ -10,7 +10,8 @@
 // working skip link, landmarks, the crisis box and the disclaimer in the same
 // place on every page, no scripts, nothing fetched from other hosts), keyboard
 // focus, reduced motion, the print stylesheet, navigation between pages from
-// file://, and then runs the Nu HTML checker (vnu.jar) over every .html file.
+// file://, and then runs the Nu HTML checker (vnu.jar) over every .html file
+// (and, as CSS, every .css file).
 // Pages are opened straight from disk (file:// URLs); nothing is served.
 //
 // Prints one line per check, the findings under each failed one, and a last
@@ -39,6 +40,8 @@ const STRUCTURE_RULES = [
   'landmark-main-is-top-level', 'landmark-complementary-is-top-level',
 ];
 const KINDS = ['home', 'topic', 'article', 'faq', 'sources', 'glossary', '404'];
+// SPEC §5: the FAQ index exists when articles have questions, the glossary when content/glossary.yaml does.
+const OPTIONAL_KINDS = ['faq', 'glossary'];
 const SCHEMES = ['light', 'dark'];
 const WIDTHS = [1280, 320];
 const HEIGHT = 900;
@@ -242,15 +245,21 @@ function overflowProbe() {
     }
     return false;
   };
+  const name = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : el.classList.length ? `.${el.classList[0]}` : ''}`;
+  const found = [];
   for (const el of document.body.querySelectorAll('*')) {
     const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0 || !el.checkVisibility()) continue;
-    if (r.right > width + 1 && !scrollsInside(el)) {
-      const id = el.id ? `#${el.id}` : el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : '';
-      clipped.push(`${el.tagName.toLowerCase()}${id} right edge at ${Math.round(r.right)}px`);
+    if (r.width === 0 || r.height === 0 || !el.checkVisibility() || scrollsInside(el)) continue;
+    const cs = getComputedStyle(el);
+    // Past the right edge of the viewport, or its own content spilling out of it.
+    if (r.right > width + 1) found.push([el, `${name(el)} reaches ${Math.round(r.right)}px`]);
+    else if (cs.overflowX === 'visible' && cs.display !== 'inline' && el.scrollWidth > el.clientWidth + 1 && r.left + el.scrollWidth > width + 1) {
+      found.push([el, `${name(el)}'s content is ${el.scrollWidth}px wide in a ${el.clientWidth}px box`]);
     }
   }
-  return { scrollWidth: doc.scrollWidth, clientWidth: width, bodyOverflow: getComputedStyle(document.body).overflowX, clipped };
+  // Report the innermost culprits only.
+  for (const [el, what] of found) if (!found.some(([other]) => other !== el && el.contains(other))) clipped.push(what);
+  return { scrollWidth: doc.scrollWidth, clientWidth: width, clipped };
 }
 
 // ---------------------------------------------------------------- checks
@@ -259,7 +268,9 @@ try {
   section(`Pages (${files.length} HTML files in ${publicDir})`);
   for (const kind of KINDS) {
     const n = byKind.get(kind).length;
-    check(`page kind ${kind} exists`, n ? [] : [`no ${kind} page found`], n ? [`${n} page${n > 1 ? 's' : ''}`] : []);
+    const optional = OPTIONAL_KINDS.includes(kind) && !n;
+    check(`page kind ${kind} exists`, n || optional ? [] : [`no ${kind} page found`],
+      [optional ? 'none on this site: optional, skipped' : `${n} page${n > 1 ? 's' : ''}`]);
   }
 
   // Structure, on every sampled page, compared with the home page.
@@ -286,8 +297,8 @@ try {
     reference ??= { ...p, name: s.name }; // the first sample is the home page
     {
       // SC 3.2.6 consistent help: the same crisis box and disclaimer, in the same place.
-      for (const key of ['crisis', 'crisisPlace', 'landmarks', 'disclaimer', 'disclaimerPlace', 'disclaimerLandmark', 'lang']) {
-        if (p[key] !== reference[key]) {
+      for (const key of ['crisis', 'crisisPlace', 'landmarks', 'disclaimer', 'disclaimerPlace', 'disclaimerLandmark']) {
+        if (p[key] && reference[key] && p[key] !== reference[key]) {
           f.push(`${key} differs from ${reference.name}: ${JSON.stringify(p[key])} vs ${JSON.stringify(reference[key])}`);
         }
       }
@@ -309,12 +320,16 @@ try {
         const nodes = r.violations.reduce((n, v) => n + v.nodes.length, 0);
         axeCounts.push({ page: s.name, scheme, width, violations: nodes });
         const review = r.incomplete.reduce((n, v) => n + v.nodes.length, 0);
-        check(`axe ${s.name} ${scheme} ${width}px`, describeViolations(r.violations), review ? [`${review} node(s) axe could not decide: ${r.incomplete.map((v) => v.id).join(', ')}`] : []);
+        const findings = describeViolations(r.violations);
+        // Guard against a silently ignored emulation: the page must really be in that scheme and width.
+        const env = await page.evaluate(() => ({ dark: matchMedia('(prefers-color-scheme: dark)').matches, width: innerWidth }));
+        if (env.dark !== (scheme === 'dark') || env.width !== width) findings.push(`emulation not applied: ${JSON.stringify(env)}`);
+        check(`axe ${s.name} ${scheme} ${width}px`, findings, review ? [`${review} node(s) axe could not decide: ${r.incomplete.map((v) => v.id).join(', ')}`] : []);
         if (width === 320) {
           const o = await page.evaluate(overflowProbe);
           const f = [];
           if (o.scrollWidth > o.clientWidth) f.push(`scrollWidth ${o.scrollWidth} > clientWidth ${o.clientWidth}`);
-          if (o.clipped.length) f.push(`content past the right edge: ${o.clipped.slice(0, 8).join(', ')}${o.clipped.length > 8 ? ', …' : ''}`);
+          if (o.clipped.length) f.push(`wider than the viewport: ${o.clipped.slice(0, 8).join(', ')}${o.clipped.length > 8 ? ', …' : ''}`);
           check(`no sideways scroll ${s.name} ${scheme} 320px`, f);
         }
         await page.close();
@@ -504,14 +519,16 @@ function vnu(list, flags) {
     return;
   }
   const messages = JSON.parse(run.stdout).messages ?? [];
-  const byFile = new Map(list.map((f) => [pathToFileURL(f).href, []]));
+  const byFile = new Map(list.map((f) => [path.resolve(f), []]));
   const other = [];
   for (const m of messages) {
     if (m.type !== 'error' && m.type !== 'non-document-error') continue;
     const line = `${m.lastLine ?? '?'}:${m.firstColumn ?? m.lastColumn ?? '?'} ${m.message}${m.extract ? `\n  ${m.extract.replace(/\n/g, ' ').trim()}` : ''}`;
-    (byFile.get(m.url) ?? other).push(line);
+    let file = null;
+    try { file = path.resolve(fileURLToPath(new URL(m.url))); } catch { /* not a file URL */ }
+    (byFile.get(file) ?? other).push(m.url && !byFile.has(file) ? `${m.url} ${line}` : line);
   }
-  for (const [url, errs] of byFile) check(`vnu ${rel(fileURLToPath(url))}`, errs);
+  for (const [file, errs] of byFile) check(`vnu ${rel(file)}`, errs);
   if (other.length) check('vnu (messages for no file)', other);
 }
 

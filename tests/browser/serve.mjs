@@ -1,0 +1,93 @@
+// Live preview in a real Chromium: a save reloads the open page (keeping the
+// scroll position), a broken edit shows the error overlay over the last good
+// page, and fixing it clears the overlay.
+// Usage: node serve.mjs [path/to/sourcebook]   (default ../../target/debug/sourcebook)
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import puppeteer from "puppeteer-core";
+
+const bin = resolve(process.argv[2] ?? "../../target/debug/sourcebook");
+const site = mkdtempSync(join(tmpdir(), "sourcebook-serve-"));
+cpSync(resolve("../fixtures/minimal"), site, { recursive: true });
+const article = join(site, "content/basics/first.md");
+// a long page, so there is something to scroll
+writeFileSync(article, readFileSync(article, "utf8") + "\n" + Array.from({ length: 80 }, (_, i) => `Paragraph ${i} of filler text [@doe2020].\n`).join("\n"));
+
+let passed = 0;
+let failed = 0;
+function check(name, ok, detail = "") {
+  if (ok) passed++; else failed++;
+  console.log(`${ok ? "ok  " : "FAIL"} ${name}${ok || !detail ? "" : `: ${detail}`}`);
+}
+function edit(from, to) {
+  writeFileSync(article, readFileSync(article, "utf8").replace(from, to));
+}
+
+const server = spawn(bin, ["--root", site, "serve", "--port", "0"], { env: { ...process.env, NO_COLOR: "1" } });
+const base = await new Promise((ok, fail) => {
+  let err = "";
+  server.stderr.on("data", (d) => {
+    err += d;
+    const m = err.match(/http:\/\/127\.0\.0\.1:\d+/);
+    if (m) ok(m[0]);
+  });
+  server.on("exit", (code) => fail(new Error(`serve exited ${code}: ${err}`)));
+  setTimeout(() => fail(new Error(`serve did not start: ${err}`)), 20000);
+});
+
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  userDataDir: mkdtempSync(join(tmpdir(), "sourcebook-chromium-")),
+});
+try {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1000, height: 700 });
+  await page.goto(`${base}/basics/first/`, { waitUntil: "load" });
+  await page.waitForFunction(() => document.querySelector("script[data-version]"));
+  await page.evaluate(() => window.scrollTo(0, 1500));
+  await new Promise((r) => setTimeout(r, 300)); // the event stream is connected
+
+  const t0 = Date.now();
+  edit("A claim with a source", "A saved claim with a source");
+  await page.waitForFunction(() => document.body.innerText.includes("A saved claim"), { timeout: 10000 }).catch(() => {});
+  const reloadMs = Date.now() - t0;
+  check("a save reloads the open page", await page.evaluate(() => document.body.innerText.includes("A saved claim")));
+  console.log(`     save to visible: ${reloadMs} ms`);
+  await new Promise((r) => setTimeout(r, 300));
+  const y = await page.evaluate(() => window.scrollY);
+  check("the scroll position is kept", Math.abs(y - 1500) < 50, `scrollY ${y}`);
+
+  edit("A saved claim with a source [@doe2020]", "A broken claim [@no-such-source]");
+  await page.waitForSelector("#sourcebook-overlay", { timeout: 10000 }).catch(() => {});
+  const overlay = await page.evaluate(() => document.querySelector("#sourcebook-overlay")?.innerText ?? "");
+  check("a broken edit shows the overlay", overlay.includes("error[unknown-source]"), overlay.slice(0, 200));
+  check("the overlay gives file, line and column", /content\/basics\/first\.md:\d+:\d+/.test(overlay), overlay.slice(0, 200));
+  check("the last good page stays under the overlay", await page.evaluate(() => document.body.innerText.includes("A saved claim")));
+
+  edit("A broken claim [@no-such-source]", "A fixed claim [@doe2020]");
+  await page.waitForFunction(() => !document.querySelector("#sourcebook-overlay") && document.body.innerText.includes("A fixed claim"), { timeout: 10000 }).catch(() => {});
+  check("fixing it clears the overlay and shows the fix", await page.evaluate(() => !document.querySelector("#sourcebook-overlay") && document.body.innerText.includes("A fixed claim")));
+
+  const second = join(site, "content/basics/second.md");
+  writeFileSync(second, '---\ntitle: "Second"\ndescription: "Added while serving."\ndate: 2024-05-01\n---\n\nA second page [@doe2020].\n');
+  for (let i = 0; i < 100; i++) {
+    const r = await page.goto(`${base}/basics/second/`, { waitUntil: "load" });
+    if (r.status() === 200) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  check("a new article appears", await page.evaluate(() => document.body.innerText.includes("A second page")));
+  await new Promise((r) => setTimeout(r, 300));
+  rmSync(second);
+  await page.waitForFunction(() => document.title.includes("not found") || document.body.innerText.includes("Page not found"), { timeout: 10000 }).catch(() => {});
+  check("a deleted page open in the browser shows the 404 page", await page.evaluate(() => document.body.innerText.includes("Page not found")));
+} finally {
+  await browser.close();
+  server.kill();
+  rmSync(site, { recursive: true, force: true });
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

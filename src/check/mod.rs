@@ -15,7 +15,7 @@ use jiff::civil::Date;
 
 use crate::build::{self, BuildOptions};
 use crate::config::Level;
-use crate::diagnostics::{Code, Diagnostics, Severity};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::output::Memory;
 pub use editorial::ArticleReport;
 
@@ -74,5 +74,3 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     diagnostics.extend(adjusted);
     Ok(CheckReport { diagnostics: diagnostics.sorted(), articles })
 }
-
-use crate::diagnostics::Diagnostic;

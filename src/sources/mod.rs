@@ -155,7 +155,7 @@ pub fn load(content: &Content) -> (Bibliography, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     if let Some(file) = &content.sources_yaml {
         let doc = Document::whole(&file.file, &file.text);
-        load_yaml_map(&doc, 0, None, &mut bib, &mut diags);
+        load_yaml_map(&doc, &mut bib, &mut diags);
     }
     if let Some(file) = &content.sources_bib {
         load_bibtex(&file.file, &file.text, &mut bib, &mut diags);
@@ -179,7 +179,7 @@ fn load_local(article: &Article, bib: &mut Bibliography, diags: &mut Vec<Diagnos
     }
 }
 
-fn load_yaml_map(doc: &Document, from: usize, _: Option<()>, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
+fn load_yaml_map(doc: &Document, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
     let value: Value = match yaml_serde::from_str(doc.yaml) {
         Ok(v) => v,
         Err(e) => {
@@ -192,7 +192,7 @@ fn load_yaml_map(doc: &Document, from: usize, _: Option<()>, bib: &mut Bibliogra
         }
     };
     match value {
-        Value::Mapping(map) => load_entries(doc, from, &map, bib, diags),
+        Value::Mapping(map) => load_entries(doc, 0, &map, bib, diags),
         Value::Null => {}
         _ => diags.push(
             Diagnostic::error(Code::InvalidValue, "a bibliography must be a map of id: entry").with_span(doc.span(0)),

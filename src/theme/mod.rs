@@ -33,6 +33,7 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("sources.html", include_str!("../../themes/default/templates/sources.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
     ("glossary.html", include_str!("../../themes/default/templates/glossary.html")),
+    ("page-header.html", include_str!("../../themes/default/templates/page-header.html")),
 ];
 const BUILTIN_STATIC: &[(&str, &[u8])] =
     &[("assets/style.css", include_bytes!("../../themes/default/static/assets/style.css"))];
@@ -60,7 +61,7 @@ impl Theme {
         let mut statics = Vec::new();
         if dir.is_dir() {
             read_templates(root, &dir.join("templates"), &mut templates)?;
-            read_statics(root, &dir.join("static"), &mut statics)?;
+            read_statics(&dir.join("static"), &mut statics)?;
         } else if config.theme == "default" {
             for (name, text) in BUILTIN_TEMPLATES {
                 templates.push((name.to_string(), format!("themes/default/templates/{name}"), text.to_string()));
@@ -80,10 +81,13 @@ impl Theme {
         for (name, file, text) in templates {
             by_name.insert(name, (file, text)); // later (site overrides) win
         }
-        // glossary.html is newer than SPEC's list: a theme without it gets the built-in one
+        // glossary.html is newer than SPEC's list: a theme without it gets the
+        // built-in one, with the partial it includes
         if !by_name.contains_key("glossary.html") {
-            let text = BUILTIN_TEMPLATES.iter().find(|(n, _)| *n == "glossary.html").map_or("", |(_, t)| t);
-            by_name.insert("glossary.html".into(), ("themes/default/templates/glossary.html".into(), text.into()));
+            for name in ["glossary.html", "page-header.html"] {
+                let text = BUILTIN_TEMPLATES.iter().find(|(n, _)| *n == name).map_or("", |(_, t)| t);
+                by_name.entry(name.into()).or_insert_with(|| (format!("themes/default/templates/{name}"), text.into()));
+            }
         }
         let mut diags = Vec::new();
         for required in TEMPLATES {
@@ -183,8 +187,7 @@ fn read_templates(root: &Path, dir: &Path, out: &mut Vec<(String, String, String
     Ok(())
 }
 
-fn read_statics(root: &Path, dir: &Path, out: &mut Vec<(String, StaticFile)>) -> anyhow::Result<()> {
-    let _ = root;
+fn read_statics(dir: &Path, out: &mut Vec<(String, StaticFile)>) -> anyhow::Result<()> {
     if !dir.is_dir() {
         return Ok(());
     }

@@ -1,19 +1,35 @@
 //! schema.org JSON-LD for articles (MedicalWebPage + Article, with
 //! `citation`) and the FAQ index (FAQPage), serialized safely for `<script>`.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::content::Audience;
 use crate::site::{Page, Site};
 
 /// JSON text that cannot close its `<script>` element.
-pub fn to_script(value: &Value) -> String {
-    // `<`, `>` and `&` as JSON escapes: nothing can end the script or open a comment
-    serde_json::to_string(value)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+pub fn to_script(value: &impl Serialize) -> String {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, ScriptSafe);
+    // serializing plain data into memory cannot fail
+    let _ = value.serialize(&mut ser);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes `<`, `>` and `&` in strings as JSON escapes, so nothing can end
+/// the script or open a comment; in one pass, as it serializes.
+struct ScriptSafe;
+
+impl serde_json::ser::Formatter for ScriptSafe {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, w: &mut W, fragment: &str) -> std::io::Result<()> {
+        let mut last = 0;
+        for (i, c) in fragment.char_indices().filter(|(_, c)| matches!(c, '<' | '>' | '&')) {
+            w.write_all(&fragment.as_bytes()[last..i])?;
+            write!(w, "\\u{:04x}", c as u32)?;
+            last = i + 1;
+        }
+        w.write_all(&fragment.as_bytes()[last..])
+    }
 }
 
 pub fn article(site: &Site, page: &Page, permalink: &str) -> String {
@@ -59,18 +75,53 @@ pub fn article(site: &Site, page: &Page, permalink: &str) -> String {
 
 /// FAQPage with every question and its plain-text answer.
 pub fn faq(site: &Site) -> String {
-    let entities: Vec<Value> = site
+    #[derive(Serialize)]
+    struct FaqPage<'a> {
+        #[serde(rename = "@context")]
+        context: &'static str,
+        #[serde(rename = "@type")]
+        kind: &'static str,
+        #[serde(rename = "mainEntity")]
+        main_entity: Vec<Question<'a>>,
+    }
+    #[derive(Serialize)]
+    struct Question<'a> {
+        #[serde(rename = "@type")]
+        kind: &'static str,
+        name: &'a str,
+        #[serde(rename = "acceptedAnswer")]
+        accepted_answer: Answer,
+    }
+    #[derive(Serialize)]
+    struct Answer {
+        #[serde(rename = "@type")]
+        kind: &'static str,
+        text: String,
+    }
+    let main_entity = site
         .faq
         .groups
         .iter()
         .flat_map(|(_, entries)| entries.iter())
-        .map(|entry| {
-            let q = &site.articles[entry.article].faq[entry.entry].question;
-            let text = entry.answer.plain.split_whitespace().collect::<Vec<_>>().join(" ");
-            json!({"@type": "Question", "name": q, "acceptedAnswer": {"@type": "Answer", "text": text}})
+        .map(|entry| Question {
+            kind: "Question",
+            name: &site.articles[entry.article].faq[entry.entry].question,
+            accepted_answer: Answer { kind: "Answer", text: collapse_whitespace(&entry.answer.plain) },
         })
         .collect();
-    to_script(&json!({"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": entities}))
+    to_script(&FaqPage { context: "https://schema.org", kind: "FAQPage", main_entity })
+}
+
+/// Words separated by single spaces.
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -119,13 +119,22 @@ pub struct FaqContext<'a> {
     pub href: Option<String>,
 }
 
-/// A page citing a source, for the source list: an article, or one of its FAQ entries.
+/// A page citing a source, for the source list, with the FAQ entries of it
+/// that cite it.
 #[derive(Serialize)]
 pub struct CitedIn<'a> {
     pub title: &'a str,
+    /// Root-relative link to the page.
     pub href: String,
-    /// The question, when the citation is in a FAQ answer.
-    pub question: Option<&'a str>,
+    /// The FAQ answers on this page that cite the source.
+    pub questions: Vec<CitedQuestion<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct CitedQuestion<'a> {
+    pub question: &'a str,
+    /// Root-relative link to the entry on its page.
+    pub href: String,
 }
 
 /// An entry of the glossary page.
@@ -174,8 +183,10 @@ pub fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
         feedback_url: config.feedback_url.as_deref(),
         topics,
         recently_reviewed: reviewed.into_iter().take(5).map(article_summary).collect(),
-        has_faq: !site.faq.groups.is_empty(),
-        has_sources: !site.cited_in.is_empty(),
+        // both known before any page is rendered, so a build can write each
+        // article as soon as it is rendered (`site::PageSink`)
+        has_faq: site.has_faq(),
+        has_sources: !site.bibliography.sources.is_empty(),
         has_glossary: !site.glossary.terms.is_empty(),
     }
 }

@@ -38,6 +38,13 @@ pub enum Part {
 /// Every part of the site.
 pub fn all_parts(site: &Site) -> Vec<Part> {
     let mut parts: Vec<Part> = (0..site.articles.len()).map(Part::Article).collect();
+    parts.extend(site_wide_parts());
+    parts
+}
+
+/// Every part but the articles.
+pub fn site_wide_parts() -> Vec<Part> {
+    let mut parts = Vec::new();
     parts.extend([
         Part::Home,
         Part::Topics,
@@ -66,6 +73,19 @@ pub fn shared_context(site: &Site) -> Value {
 /// I/O failures as errors.
 pub fn render_site(site: &Site, theme: &Theme, root: &Path, out: &dyn Output) -> anyhow::Result<Vec<Diagnostic>> {
     render_parts(site, theme, root, &shared_context(site), &all_parts(site), out)
+}
+
+/// Write article `index` of `site`, rendered as `page` (which may not be in
+/// `site` yet: see `site::PageSink`), with `shared` from [`shared_context`].
+pub fn render_article(
+    site: &Site,
+    theme: &Theme,
+    shared: &Value,
+    index: usize,
+    page: &Page,
+    out: &dyn Output,
+) -> anyhow::Result<Option<Diagnostic>> {
+    Renderer { site, theme, shared: shared.clone() }.article(page, Some(index), out)
 }
 
 /// Write the given parts of the site, with `shared` from [`shared_context`].
@@ -112,9 +132,7 @@ impl Renderer<'_> {
                 }
                 Ok(diags)
             }
-            Part::Faq if !site.faq.groups.is_empty() || site.topics.iter().any(|t| t.path == FAQ_PATH) => {
-                one(self.faq(out))
-            }
+            Part::Faq if site.has_faq() || site.topics.iter().any(|t| t.path == FAQ_PATH) => one(self.faq(out)),
             Part::Sources => one(self.sources(out)),
             Part::Glossary if !site.glossary.terms.is_empty() => one(self.glossary(out)),
             Part::NotFound => {
@@ -337,20 +355,24 @@ impl<'a> Renderer<'a> {
                 let s = site.bibliography.get(id)?;
                 let r = reference(s, 0, String::new(), Vec::new());
                 let mut cited_in: Vec<CitedIn> = Vec::new();
+                let mut last = None;
                 for place in places {
                     let page = match place.article {
                         Some(i) => &site.articles[i],
                         None => site.home.as_ref()?,
                     };
-                    let title = page.article.front.title.as_str();
-                    cited_in.push(match place.faq {
-                        Some(e) => CitedIn {
-                            title,
+                    // places come in page order: one entry per page
+                    if last != Some(place.article) {
+                        last = Some(place.article);
+                        let href = format!("{}index.html", page.path);
+                        cited_in.push(CitedIn { title: &page.article.front.title, href, questions: Vec::new() });
+                    }
+                    if let (Some(e), Some(entry)) = (place.faq, cited_in.last_mut()) {
+                        entry.questions.push(CitedQuestion {
+                            question: &page.faq[e].question,
                             href: format!("{}index.html#{}", page.path, page.faq[e].anchor),
-                            question: Some(&page.faq[e].question),
-                        },
-                        None => CitedIn { title, href: format!("{}index.html", page.path), question: None },
-                    });
+                        });
+                    }
                 }
                 Some(SourceEntry {
                     id,

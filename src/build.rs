@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::content::glossary::Glossary;
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::{Output, Staging};
 use crate::site::Site;
 use crate::theme::Theme;
@@ -20,6 +20,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Keep every page's plain text and prose (for `check`).
+    pub text: bool,
 }
 
 /// What happened.
@@ -53,14 +55,58 @@ pub struct Loaded {
     /// Diagnostics of loading (config, content files, sources, glossary),
     /// apart from the site's own cross-checks, which `Site::finish` redoes.
     pub loading: Vec<crate::diagnostics::Diagnostic>,
+    /// The articles were written as they were rendered (their HTML is gone).
+    pub articles_written: bool,
+}
+
+/// Writes each article as soon as its Markdown is rendered, then drops its
+/// HTML: what keeps a build's memory flat in the number of articles.
+struct ArticleWriter<'a> {
+    theme: &'a Theme,
+    out: &'a dyn Output,
+    shared: std::sync::OnceLock<tera::Value>,
+    diagnostics: std::sync::Mutex<Vec<Diagnostic>>,
+    error: std::sync::Mutex<Option<anyhow::Error>>,
+}
+
+impl site::PageSink for ArticleWriter<'_> {
+    fn start(&self, site: &Site) {
+        let _ = self.shared.set(theme::shared_context(site));
+    }
+
+    fn page(&self, site: &Site, index: usize, page: &mut site::Page) {
+        let Some(shared) = self.shared.get() else { return };
+        match theme::render_article(site, self.theme, shared, index, page, self.out) {
+            Ok(None) => {}
+            Ok(Some(d)) => lock(&self.diagnostics).push(d),
+            Err(e) => {
+                lock(&self.error).get_or_insert(e);
+            }
+        }
+        page.body.html = String::new();
+        for entry in &mut page.faq {
+            entry.answer.html = String::new();
+        }
+    }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Load and assemble the site; `None` when a problem stops it early.
 pub fn load(options: &BuildOptions, diags: &mut Diagnostics) -> anyhow::Result<Option<Loaded>> {
-    load_timed(options, diags, &mut Timings::default())
+    load_timed(options, diags, &mut Timings::default(), None)
 }
 
-fn load_timed(options: &BuildOptions, diags: &mut Diagnostics, t: &mut Timings) -> anyhow::Result<Option<Loaded>> {
+/// Load and assemble; with `out`, write each article there as it is
+/// rendered (when nothing has failed so far).
+fn load_timed(
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+    t: &mut Timings,
+    out: Option<&dyn Output>,
+) -> anyhow::Result<Option<Loaded>> {
     let root = &options.root;
     let mut at = t.start();
     let config = match Config::load(root)? {
@@ -92,11 +138,29 @@ fn load_timed(options: &BuildOptions, diags: &mut Diagnostics, t: &mut Timings) 
     diags.extend(d);
     let theme = Theme::load(root, &config)?;
     let loading: Vec<_> = diags.iter().cloned().collect();
-    let (site, d) = site::assemble(content, bibliography, glossary, config);
+    let writer = match (&theme, out) {
+        (Ok(theme), Some(out)) if !diags.has_errors() => Some(ArticleWriter {
+            theme,
+            out,
+            shared: Default::default(),
+            diagnostics: Default::default(),
+            error: Default::default(),
+        }),
+        _ => None,
+    };
+    let sink = writer.as_ref().map(|w| w as &dyn site::PageSink);
+    let (site, d) = site::assemble(content, bibliography, glossary, config, options.text, sink);
     diags.extend(d);
-    t.record("render Markdown, assemble site", at);
+    let articles_written = writer.is_some();
+    if let Some(w) = writer {
+        if let Some(e) = w.error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(e);
+        }
+        diags.extend(w.diagnostics.into_inner().unwrap_or_else(|e| e.into_inner()));
+    }
+    t.record(if articles_written { "render Markdown, write articles" } else { "render Markdown, assemble site" }, at);
     match theme {
-        Ok(theme) => Ok(Some(Loaded { site, theme, loading })),
+        Ok(theme) => Ok(Some(Loaded { site, theme, loading, articles_written })),
         Err(d) => {
             diags.extend(d);
             Ok(None)
@@ -104,9 +168,12 @@ fn load_timed(options: &BuildOptions, diags: &mut Diagnostics, t: &mut Timings) 
     }
 }
 
-/// Render a loaded site into `out`; template problems are added to `diags`.
+/// Render a loaded site into `out` (all but the articles when they were
+/// written already); template problems are added to `diags`.
 pub fn render(loaded: &Loaded, root: &Path, out: &dyn Output, diags: &mut Diagnostics) -> anyhow::Result<()> {
-    diags.extend(theme::render_site(&loaded.site, &loaded.theme, root, out)?);
+    let (site, theme) = (&loaded.site, &loaded.theme);
+    let parts = if loaded.articles_written { theme::site_wide_parts() } else { theme::all_parts(site) };
+    diags.extend(theme::render_parts(site, theme, root, &theme::shared_context(site), &parts, out)?);
     Ok(())
 }
 
@@ -114,13 +181,24 @@ pub fn render(loaded: &Loaded, root: &Path, out: &dyn Output, diags: &mut Diagno
 pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     let mut diags = Diagnostics::new();
     let mut timings = Timings::default();
-    let loaded = load_timed(options, &mut diags, &mut timings)?;
-    let Some(loaded) = loaded.filter(|_| !diags.has_errors()) else {
-        return Ok(BuildReport { diagnostics: diags.sorted(), written: None, pages: 0, timings });
+    let target = options.output.clone().unwrap_or_else(|| options.root.join("public"));
+    // no folder is made for a site that is not there (no site.yaml: reported by load)
+    let staging = match options.root.join(crate::config::FILE).is_file() {
+        true => Some(Staging::new(&target)?),
+        false => None,
+    };
+    let loaded = load_timed(options, &mut diags, &mut timings, staging.as_ref().map(|s| s as &dyn Output));
+    let (loaded, staging) = match (loaded, staging) {
+        (Ok(Some(loaded)), Some(staging)) if !diags.has_errors() => (loaded, staging),
+        (loaded, staging) => {
+            if let Some(s) = staging {
+                s.abandon();
+            }
+            loaded?;
+            return Ok(BuildReport { diagnostics: diags.sorted(), written: None, pages: 0, timings });
+        }
     };
     let at = timings.start();
-    let target = options.output.clone().unwrap_or_else(|| options.root.join("public"));
-    let staging = Staging::new(&target)?;
     let rendered = render(&loaded, &options.root, &staging, &mut diags);
     if rendered.is_err() || diags.has_errors() {
         staging.abandon();

@@ -33,6 +33,11 @@ pub trait Resolver {
         let _ = index;
         String::new()
     }
+    /// Whether to collect [`Rendered::plain`] and [`Rendered::prose`]:
+    /// `check` and JSON-LD need them; a build's pages do not.
+    fn collect_text(&self) -> bool {
+        true
+    }
 }
 
 /// Finds glossary terms (and their aliases) in text, as whole words,
@@ -196,8 +201,11 @@ impl Citations {
 /// Render `markdown` (found at `source`) to HTML.
 pub fn render(markdown: &str, source: Source, resolver: &dyn Resolver, citations: &mut Citations) -> Rendered {
     let ids = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
-    let mut r = Renderer { source, resolver, citations, out: Rendered::default(), ids, no_terms: 0, not_prose: 0 };
+    let text = resolver.collect_text();
+    let mut r =
+        Renderer { source, resolver, citations, out: Rendered::default(), ids, no_terms: 0, not_prose: 0, text };
     let events = r.transform(markdown);
+    r.out.html.reserve(markdown.len() + markdown.len() / 4);
     pulldown_cmark::html::push_html(&mut r.out.html, events.into_iter());
     r.out
 }
@@ -224,6 +232,8 @@ struct Renderer<'a, 'c> {
     no_terms: usize,
     /// Inside a heading, table or image: not prose.
     not_prose: usize,
+    /// Collect `plain` and `prose`.
+    text: bool,
 }
 
 impl<'a> Renderer<'a, '_> {
@@ -249,14 +259,17 @@ impl<'a> Renderer<'a, '_> {
                 Event::Start(Tag::Heading { .. } | Tag::Table(_) | Tag::Image { .. }) => self.not_prose += 1,
                 Event::End(TagEnd::Heading(_) | TagEnd::Table | TagEnd::Image) => self.not_prose -= 1,
                 Event::End(TagEnd::Paragraph | TagEnd::Item) | Event::SoftBreak | Event::HardBreak
-                    if !self.out.prose.ends_with('\n') && !self.out.prose.is_empty() =>
+                    if self.text && !self.out.prose.ends_with('\n') && !self.out.prose.is_empty() =>
                 {
                     self.out.prose.push(if matches!(event, Event::SoftBreak) { ' ' } else { '\n' });
                 }
                 _ => {}
             }
             // words of separate blocks and lines must not run together in the plain text
-            if matches!(event, Event::SoftBreak | Event::HardBreak | Event::End(_)) && !self.out.plain.ends_with(' ') {
+            if self.text
+                && matches!(event, Event::SoftBreak | Event::HardBreak | Event::End(_))
+                && !self.out.plain.ends_with(' ')
+            {
                 let inline = matches!(
                     event,
                     Event::End(TagEnd::Link | TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough)
@@ -406,7 +419,9 @@ impl<'a> Renderer<'a, '_> {
             let after_word = !before.ends_with([':', ';']);
             if let Some(p) = text[last..].chars().next().filter(|c| matches!(c, '.' | ',') && after_word) {
                 events.push(Event::Text(CowStr::from(p.to_string())));
-                self.out.plain.push(p);
+                if self.text {
+                    self.out.plain.push(p);
+                }
                 last += 1;
             }
             events.push(Event::InlineHtml(CowStr::from(html)));
@@ -421,9 +436,11 @@ impl<'a> Renderer<'a, '_> {
         if text.is_empty() {
             return;
         }
-        self.out.plain.push_str(text);
-        if self.not_prose == 0 {
-            self.out.prose.push_str(text);
+        if self.text {
+            self.out.plain.push_str(text);
+            if self.not_prose == 0 {
+                self.out.prose.push_str(text);
+            }
         }
         let matches = match self.resolver.terms() {
             Some(m) if self.no_terms == 0 => m.find(text, &self.citations.terms_used),

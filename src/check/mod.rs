@@ -36,7 +36,8 @@ pub struct CheckReport {
 }
 
 pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
-    let build_options = BuildOptions { root: options.root.clone(), drafts: options.drafts, ..BuildOptions::default() };
+    let build_options =
+        BuildOptions { root: options.root.clone(), drafts: options.drafts, text: true, ..BuildOptions::default() };
     let mut diags = Diagnostics::new();
     let Some(loaded) = build::load(&build_options, &mut diags)? else {
         return Ok(CheckReport { diagnostics: diags.sorted(), articles: Vec::new() });

@@ -22,8 +22,13 @@ pub struct Args {
 
 pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let options =
-        BuildOptions { root: root.to_path_buf(), output: args.output, base_url: args.base_url, drafts: args.drafts };
+    let options = BuildOptions {
+        root: root.to_path_buf(),
+        output: args.output,
+        base_url: args.base_url,
+        drafts: args.drafts,
+        text: false,
+    };
     let report = build(&options)?;
     ui.report(&report.diagnostics);
     if ui.verbose {

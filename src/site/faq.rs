@@ -36,7 +36,7 @@ pub fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable) -> FaqInde
         let mut entries = Vec::new();
         for &a in &topic.articles {
             let article = &pages[a].article;
-            let resolver = PageResolver { table, dir: &article.dir, page: FAQ_PATH };
+            let resolver = PageResolver { table, dir: &article.dir, page: FAQ_PATH, text: true };
             for (e, (item, (_, offset))) in article.front.faq.iter().zip(&article.faq_offsets).enumerate() {
                 let source = Source { file: &article.file, text: &article.text, offset: *offset };
                 let mut answer = markdown::render(&item.a, source, &resolver, &mut index.citations);

@@ -27,9 +27,15 @@ pub struct PageResolver<'a> {
     pub dir: &'a str,
     /// Output path of the page the HTML is shown on (`efficacy/x/`).
     pub page: &'a str,
+    /// Collect the plain text and prose (see [`Resolver::collect_text`]).
+    pub text: bool,
 }
 
 impl Resolver for PageResolver<'_> {
+    fn collect_text(&self) -> bool {
+        self.text
+    }
+
     fn link(&self, dest: &str) -> Result<ResolvedLink, LinkError> {
         let (path, fragment) = match dest.split_once('#') {
             Some((p, f)) => (p, Some(f)),
@@ -133,14 +139,14 @@ mod tests {
     fn links_to_articles_assets_and_anchors_become_relative() {
         let bib = Bibliography::default();
         let t = table(&bib);
-        let r = PageResolver { table: &t, dir: "efficacy", page: "efficacy/x/" };
+        let r = PageResolver { table: &t, dir: "efficacy", page: "efficacy/x/", text: true };
         let l = r.link("../safety/side-effects.md#blood-pressure").unwrap();
         assert_eq!(l.href, "../../safety/side-effects/index.html#blood-pressure");
         assert_eq!(l.anchor, Some(("safety/side-effects/".into(), "blood-pressure".into())));
         assert_eq!(r.link("figures/trial.png").unwrap().href, "../../efficacy/figures/trial.png");
         assert_eq!(r.link("../safety/").unwrap().href, "../../safety/index.html");
         assert_eq!(r.link("../index.md").unwrap().href, "../../index.html");
-        let home = PageResolver { table: &t, dir: "", page: "" };
+        let home = PageResolver { table: &t, dir: "", page: "", text: true };
         assert_eq!(home.link("safety/side-effects.md").unwrap().href, "safety/side-effects/index.html");
     }
 
@@ -148,7 +154,7 @@ mod tests {
     fn broken_and_escaping_links() {
         let bib = Bibliography::default();
         let t = table(&bib);
-        let r = PageResolver { table: &t, dir: "efficacy", page: "efficacy/x/" };
+        let r = PageResolver { table: &t, dir: "efficacy", page: "efficacy/x/", text: true };
         assert!(matches!(r.link("../safety/side-effect.md"), Err(LinkError::Broken(m)) if m.contains("did you mean")));
         assert!(matches!(r.link("../../../etc/passwd"), Err(LinkError::Unsafe(_))));
         assert!(matches!(r.link("missing.png"), Err(LinkError::Broken(_))));

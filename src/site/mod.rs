@@ -75,19 +75,36 @@ pub struct Site {
     pub assets: Vec<String>,
     /// `duplicate-faq` findings, kept until a FAQ entry changes.
     pub faq_duplicates: Option<Vec<Diagnostic>>,
+    /// Pages keep their plain text and prose (see [`assemble`]).
+    pub text: bool,
 }
 
 pub const FAQ_PATH: &str = "faq/";
 pub const GLOSSARY_PATH: &str = "glossary/";
 
-/// Render and cross-check everything `content` holds.
+/// Told about each article as soon as its Markdown is rendered, while the
+/// rest are still being rendered: `build` writes the page there and drops its
+/// HTML, so a build never holds every rendered page at once.
+pub trait PageSink: Sync {
+    /// Called once before any page, with the site as known before rendering:
+    /// every article's front matter and URL, the topics, the bibliography.
+    fn start(&self, site: &Site);
+    /// Article `index` has just been rendered; `site` is as in `start`.
+    fn page(&self, site: &Site, index: usize, page: &mut Page);
+}
+
+/// Render and cross-check everything `content` holds. `text`: keep the
+/// plain text and prose of every page (for `check`). `sink` sees each
+/// article as it is rendered.
 pub fn assemble(
     content: Content,
     bibliography: Bibliography,
     glossary: Glossary,
     config: Config,
+    text: bool,
+    sink: Option<&dyn PageSink>,
 ) -> (Site, Vec<Diagnostic>) {
-    let Content { home, topics, articles, assets, .. } = content;
+    let Content { home, topics, mut articles, assets, .. } = content;
     let mut site = Site {
         config,
         home: None,
@@ -100,6 +117,7 @@ pub fn assemble(
         cited_in: BTreeMap::new(),
         assets,
         faq_duplicates: None,
+        text,
     };
     let mut paths = HashMap::new();
     for a in home.iter().chain(&articles) {
@@ -108,14 +126,35 @@ pub fn assemble(
     for t in &topics {
         paths.insert(content_rel(&t.file), format!("{}/", t.name));
     }
+    // first the site as the front matter describes it, then the Markdown
+    let texts: Vec<String> = articles.iter_mut().map(|a| std::mem::take(&mut a.text)).collect();
+    site.articles = articles.into_iter().map(Page::unrendered).collect();
+    site.topics = topic_pages(topics, &site.articles);
+    if let Some(sink) = sink {
+        sink.start(&site);
+    }
     let table = site.link_table_with(paths);
-    let pages: Vec<Page> = articles.into_par_iter().map(|a| render_page(a, &table)).collect();
-    let home = home.map(|a| render_page(a, &table));
-    let topic_pages = render_topics(topics, &pages, &table);
+    let pages: Vec<Page> = site
+        .articles
+        .par_iter()
+        .zip(texts)
+        .enumerate()
+        .map(|(i, (skeleton, text))| {
+            let mut page = render_page(Article { text, ..skeleton.article.clone() }, &table, site.text);
+            if let Some(sink) = sink {
+                sink.page(&site, i, &mut page);
+            }
+            page
+        })
+        .collect();
+    let home = home.map(|a| render_page(a, &table, site.text));
+    let bodies: Vec<Rendered> = site.topics.iter().map(|t| render_topic(&t.topic, &table, site.text)).collect();
     drop(table);
     site.articles = pages;
     site.home = home;
-    site.topics = topic_pages;
+    for (t, body) in site.topics.iter_mut().zip(bodies) {
+        t.body = body;
+    }
     let diags = site.finish(true);
     (site, diags)
 }
@@ -125,6 +164,12 @@ fn content_rel(file: &str) -> String {
 }
 
 impl Site {
+    /// Whether the site has an FAQ index: some article in a topic asks a
+    /// question. Known from the front matter, before any page is rendered.
+    pub fn has_faq(&self) -> bool {
+        self.topics.iter().flat_map(|t| &t.articles).any(|&a| !self.articles[a].article.front.faq.is_empty())
+    }
+
     /// The link resolution table of this site, as its pages were rendered with.
     pub fn link_table(&self) -> LinkTable<'_> {
         let mut paths = HashMap::new();
@@ -198,7 +243,7 @@ impl Site {
     /// FAQ entries changed (then the FAQ index must be rebuilt).
     pub fn replace_article(&mut self, index: usize, article: Article) -> bool {
         let table = self.link_table();
-        let page = render_page(article, &table);
+        let page = render_page(article, &table, self.text);
         drop(table);
         let old = &self.articles[index].article.front.faq;
         let new = &page.article.front.faq;
@@ -210,9 +255,22 @@ impl Site {
     }
 }
 
-fn render_page(article: Article, table: &LinkTable) -> Page {
+impl Page {
+    /// A page whose Markdown is not rendered yet.
+    fn unrendered(article: Article) -> Page {
+        Page {
+            path: article.path(),
+            body: Rendered::default(),
+            faq: Vec::new(),
+            citations: Citations::new(""),
+            article,
+        }
+    }
+}
+
+fn render_page(article: Article, table: &LinkTable, text: bool) -> Page {
     let path = article.path();
-    let resolver = PageResolver { table, dir: &article.dir, page: &path };
+    let resolver = PageResolver { table, dir: &article.dir, page: &path, text };
     let mut citations = Citations::new("");
     let source = Source { file: &article.file, text: &article.text, offset: article.split.body_start };
     let body = markdown::render(article.body(), source, &resolver, &mut citations);
@@ -243,7 +301,8 @@ pub(crate) fn unique(taken: &mut HashSet<String>, base: String) -> String {
     id
 }
 
-fn render_topics(topics: Vec<Topic>, pages: &[Page], table: &LinkTable) -> Vec<TopicPage> {
+/// The topic pages, listing their articles in order; bodies not rendered yet.
+fn topic_pages(topics: Vec<Topic>, pages: &[Page]) -> Vec<TopicPage> {
     let mut by_topic: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, p) in pages.iter().enumerate() {
         by_topic.entry(p.article.topic.as_str()).or_default().push(i);
@@ -252,14 +311,17 @@ fn render_topics(topics: Vec<Topic>, pages: &[Page], table: &LinkTable) -> Vec<T
         .into_iter()
         .map(|topic| {
             let path = format!("{}/", topic.name);
-            let dir = topic.name.clone();
-            let resolver = PageResolver { table, dir: &dir, page: &path };
-            let source = Source { file: &topic.file, text: &topic.text, offset: topic.split.body_start };
-            let body = markdown::render(topic.body(), source, &resolver, &mut Citations::new("topic-"));
             let articles = by_topic.get(topic.name.as_str()).cloned().unwrap_or_default();
-            TopicPage { topic, path, body, articles }
+            TopicPage { topic, path, body: Rendered::default(), articles }
         })
         .collect()
+}
+
+fn render_topic(topic: &Topic, table: &LinkTable, text: bool) -> Rendered {
+    let path = format!("{}/", topic.name);
+    let resolver = PageResolver { table, dir: &topic.name, page: &path, text };
+    let source = Source { file: &topic.file, text: &topic.text, offset: topic.split.body_start };
+    markdown::render(topic.body(), source, &resolver, &mut Citations::new("topic-"))
 }
 
 /// Every `#fragment` must name an id on its page: a heading, a FAQ entry, a reference.

@@ -17,7 +17,9 @@ use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
 
 pub use context::*;
-pub use pages::{Part, all_parts, render_parts, render_site, shared_context, shared_json};
+pub use pages::{
+    Part, all_parts, render_article, render_parts, render_site, shared_context, shared_json, site_wide_parts,
+};
 
 /// Templates every theme provides (SPEC §6).
 pub const TEMPLATES: &[&str] =

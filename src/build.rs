@@ -87,6 +87,11 @@ impl site::PageSink for ArticleWriter<'_> {
         for entry in &mut page.faq {
             entry.answer.html = String::new();
         }
+        // the body's diagnostics are made; what is left to check (FAQ
+        // questions and answers) is in the front matter
+        let article = &mut page.article;
+        article.text.truncate(article.split.body_start);
+        article.text.shrink_to_fit();
     }
 }
 

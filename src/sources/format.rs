@@ -3,8 +3,9 @@
 //! 10,000 articles; each reference is the same wherever it is cited.
 
 use hayagriva::archive::ArchivedStyle;
-use hayagriva::citationberg::{IndependentStyle, Style};
+use hayagriva::citationberg::{CitationFormat, IndependentStyle, Style, StyleCategory};
 use hayagriva::{BibliographyDriver, BibliographyRequest, BufWriteFormat, CitationItem, CitationRequest};
+use rayon::prelude::*;
 
 use super::Bibliography;
 
@@ -14,7 +15,17 @@ pub fn format_all(bib: &mut Bibliography, style_name: &str) {
     let Some(style) = ArchivedStyle::by_name(style_name).map(ArchivedStyle::get) else { return };
     let Style::Independent(style) = style else { return };
     let locales = hayagriva::archive::locales();
-    let rendered = render(bib, &style, &locales);
+    let entries: Vec<&hayagriva::Entry> = bib.sources.values().map(|s| &s.entry).collect();
+    // A numeric style formats each reference on its own, so the references
+    // can be formatted in parallel, in chunks with a driver each. Author-date
+    // styles disambiguate across references ("2019a", "2019b"): one driver.
+    let numeric =
+        style.info.category.iter().any(|c| {
+            matches!(c, StyleCategory::CitationFormat { format: CitationFormat::Numeric | CitationFormat::Note })
+        });
+    let chunk = if numeric { entries.len().div_ceil(rayon::current_num_threads() * 4).max(64) } else { usize::MAX };
+    let rendered: Vec<(String, String, String)> =
+        entries.par_chunks(chunk.min(entries.len().max(1))).flat_map_iter(|c| render(c, &style, &locales)).collect();
     for item in rendered {
         if let Some(source) = bib.sources.get_mut(&item.0) {
             source.formatted = item.1;
@@ -24,13 +35,13 @@ pub fn format_all(bib: &mut Bibliography, style_name: &str) {
 }
 
 fn render(
-    bib: &Bibliography,
+    entries: &[&hayagriva::Entry],
     style: &IndependentStyle,
     locales: &[hayagriva::citationberg::Locale],
 ) -> Vec<(String, String, String)> {
     let mut driver = BibliographyDriver::new();
-    for source in bib.sources.values() {
-        driver.citation(CitationRequest::from_items(vec![CitationItem::with_entry(&source.entry)], style, locales));
+    for entry in entries {
+        driver.citation(CitationRequest::from_items(vec![CitationItem::with_entry(*entry)], style, locales));
     }
     let result = driver.finish(BibliographyRequest::new(style, None, locales));
     let Some(bibliography) = result.bibliography else { return Vec::new() };
@@ -89,5 +100,30 @@ anand2023:
             plain,
             "Anand A, Mathew SJ, Sanacora G, et al. Ketamine versus ECT for nonpsychotic treatment-resistant major depression. N Engl J Med. 2023;388(25):2315-2325. doi:10.1056/NEJMoa2302399"
         );
+    }
+
+    #[test]
+    fn chunked_formatting_equals_one_driver() {
+        // enough sources to be formatted in several chunks
+        let mut bib = Bibliography::default();
+        for i in 0..300 {
+            let id = format!("s{i}");
+            let yaml = format!(
+                "{id}:\n  type: article\n  title: Study {i}\n  author: [\"Author{}, A.\"]\n  date: {}\n  parent: {{ type: periodical, title: J{} }}\n",
+                i % 7,
+                1990 + i % 30,
+                i % 5
+            );
+            bib.sources.insert(id.clone(), source(&yaml, &id));
+        }
+        format_all(&mut bib, "american-medical-association");
+        let style = ArchivedStyle::by_name("american-medical-association").map(ArchivedStyle::get);
+        let Some(Style::Independent(style)) = style else { panic!("AMA is built in") };
+        let entries: Vec<&hayagriva::Entry> = bib.sources.values().map(|s| &s.entry).collect();
+        let one = render(&entries, &style, &hayagriva::archive::locales());
+        assert_eq!(one.len(), 300);
+        for (id, html, _) in one {
+            assert_eq!(bib.sources[&id].formatted, html, "{id}");
+        }
     }
 }

@@ -32,8 +32,6 @@ struct State {
     /// The shared `site` template context, serialized, to see whether it changed.
     shared_json: String,
     shared: tera::Value,
-    /// The site's own cross-check diagnostics (`Site::finish`).
-    site_diags: Vec<Diagnostic>,
 }
 
 /// What a rebuild did.
@@ -115,7 +113,6 @@ impl Session {
             self.diagnostics = diags.sorted();
             return Ok(());
         };
-        let site_diags: Vec<Diagnostic> = diags.iter().skip(loaded.loading.len()).cloned().collect();
         let shared = theme::shared_context(&loaded.site);
         let memory = Memory::default();
         let parts = theme::all_parts(&loaded.site);
@@ -126,7 +123,7 @@ impl Session {
         }
         self.files = Arc::new(to_files(memory));
         let shared_json = theme::shared_json(&loaded.site);
-        self.state = Some(State { loaded, shared_json, shared, site_diags });
+        self.state = Some(State { loaded, shared_json, shared });
         self.diagnostics = diags.sorted();
         Ok(())
     }
@@ -148,7 +145,7 @@ impl Session {
         let found = theme::render_parts(site, &theme, &self.root, &state.shared, &theme::all_parts(site), &memory)?;
         let mut diags = Diagnostics::new();
         diags.extend(state.loaded.loading.iter().cloned());
-        diags.extend(state.site_diags.iter().cloned());
+        diags.extend(state.loaded.site.finish(false));
         diags.extend(found);
         if !diags.has_errors() {
             state.loaded.theme = theme;
@@ -192,7 +189,7 @@ impl Session {
         let mut diags = Diagnostics::new();
         diags.extend(state.loaded.loading.iter().filter(|d| d.file.as_deref() != Some(&file)).cloned());
         diags.extend(found.iter().cloned());
-        diags.extend(cross.iter().cloned());
+        diags.extend(cross);
         // the shared `site` context holds each article's summary: unchanged summary, unchanged context
         let (shared, shared_json, shared_changed) = if same_summary(&old, &site.articles[index].article) {
             (state.shared.clone(), state.shared_json.clone(), false)
@@ -229,7 +226,6 @@ impl Session {
         state.loaded.loading.extend(found);
         state.shared = shared;
         state.shared_json = shared_json;
-        state.site_diags = cross;
         self.diagnostics = diags.sorted();
         self.merge(memory);
         Ok(true)

@@ -61,7 +61,7 @@ impl Iterator for Changes {
 /// Start watching the site at `root`.
 pub fn start(root: &Path) -> anyhow::Result<Changes> {
     let (tx, rx) = mpsc::channel();
-    let mut debouncer = new_debouncer(Duration::from_millis(25), None, tx)?;
+    let mut debouncer = new_debouncer(Duration::from_millis(10), None, tx)?;
     debouncer.watch(root, RecursiveMode::NonRecursive)?; // site.yaml; new top-level folders
     for dir in ["content", "themes", "templates"] {
         let path = root.join(dir);

@@ -371,19 +371,20 @@ fn check_anchors(home: &Option<Page>, topics: &[TopicPage], pages: &[Page], diag
 }
 
 fn cited_in(home: &Option<Page>, pages: &[Page]) -> BTreeMap<String, Vec<CitedAt>> {
-    let mut map: BTreeMap<String, Vec<CitedAt>> = BTreeMap::new();
+    // borrowed keys while collecting: one allocation per source, not per citation
+    let mut map: HashMap<&str, Vec<CitedAt>> = HashMap::new();
     let all = home.iter().map(|p| (None, p)).chain(pages.iter().enumerate().map(|(i, p)| (Some(i), p)));
     for (article, page) in all {
         for id in &page.body.cited {
-            map.entry(id.clone()).or_default().push(CitedAt { article, faq: None });
+            map.entry(id.as_str()).or_default().push(CitedAt { article, faq: None });
         }
         for (e, entry) in page.faq.iter().enumerate() {
             for id in &entry.answer.cited {
-                map.entry(id.clone()).or_default().push(CitedAt { article, faq: Some(e) });
+                map.entry(id.as_str()).or_default().push(CitedAt { article, faq: Some(e) });
             }
         }
     }
-    map
+    map.into_iter().map(|(id, places)| (id.to_string(), places)).collect()
 }
 
 /// Which articles explain each term; an unused term is a warning.

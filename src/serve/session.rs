@@ -191,14 +191,20 @@ impl Session {
         diags.extend(found.iter().cloned());
         diags.extend(cross);
         // the shared `site` context holds each article's summary: unchanged summary, unchanged context
-        let (shared, shared_json, shared_changed) = if same_summary(&old, &site.articles[index].article) {
+        let summary_kept = same_summary(&old, &site.articles[index].article);
+        // sitemap and feed show dates, titles, descriptions and authors only
+        let feeds_kept = summary_kept && old.front.authors == site.articles[index].article.front.authors;
+        let (shared, shared_json, shared_changed) = if summary_kept {
             (state.shared.clone(), state.shared_json.clone(), false)
         } else {
             let json = theme::shared_json(site);
             let changed = json != state.shared_json;
             (theme::shared_context(site), json, changed)
         };
-        let mut parts = vec![Part::Article(index), Part::Feeds];
+        let mut parts = vec![Part::Article(index)];
+        if !feeds_kept {
+            parts.push(Part::Feeds);
+        }
         if shared_changed {
             parts = theme::all_parts(site).into_iter().filter(|p| !matches!(p, Part::Statics | Part::Assets)).collect();
         } else {

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
+mod assets;
 mod check;
 mod cli;
 mod faq;

@@ -9,6 +9,7 @@ mod faq;
 mod fixtures;
 mod output;
 mod render;
+mod search;
 mod serve;
 mod shipped;
 mod support;

@@ -211,6 +211,14 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         return Ok(BuildReport { diagnostics: diags.sorted(), written: None, pages: 0, timings });
     }
     timings.record("render templates, write", at);
+    if loaded.site.config.search {
+        let at = timings.start();
+        if let Err(e) = crate::search::index(staging.dir(), &staging) {
+            staging.abandon();
+            return Err(e);
+        }
+        timings.record("index for search (Pagefind)", at);
+    }
     let at = timings.start();
     staging.commit()?;
     timings.record("swap output", at);

@@ -7,7 +7,7 @@
 //! folders in name order, `review_interval_months` 12, `citation_style`
 //! "american-medical-association", `readability.max_grade` 9, `feedback_url`
 //! none, `crisis` the US 988 Lifeline and findahelpline.com, `disclaimer` a
-//! general "not medical advice" sentence.
+//! general "not medical advice" sentence, `search` true.
 
 use std::path::Path;
 
@@ -34,6 +34,8 @@ pub struct Config {
     pub crisis: Crisis,
     pub disclaimer: String,
     pub check: CheckConfig,
+    /// Build a search index (Pagefind) and the `/search/` page.
+    pub search: bool,
 }
 
 /// The `check:` block: how strict `sourcebook check` is for this site.
@@ -112,6 +114,7 @@ struct RawConfig {
     crisis: Option<Crisis>,
     disclaimer: Option<String>,
     check: Option<CheckConfig>,
+    search: Option<bool>,
 }
 
 const KEYS: &[&str] = &[
@@ -128,6 +131,7 @@ const KEYS: &[&str] = &[
     "crisis",
     "disclaimer",
     "check",
+    "search",
 ];
 
 pub const FILE: &str = "site.yaml";
@@ -192,6 +196,7 @@ impl Config {
             crisis,
             disclaimer,
             check,
+            search,
         } = raw;
         let mut errors = Vec::new();
         let invalid =
@@ -244,6 +249,7 @@ impl Config {
             crisis: crisis.unwrap_or_else(default_crisis),
             disclaimer: disclaimer.unwrap_or_else(|| DEFAULT_DISCLAIMER.into()),
             check,
+            search: search.unwrap_or(true),
         })
     }
 
@@ -282,6 +288,8 @@ mod tests {
         assert_eq!(c.review_interval_months, 12);
         assert!((c.readability.max_grade - 9.0).abs() < f64::EPSILON);
         assert!(c.crisis.links.iter().any(|l| l.url == "tel:988"));
+        assert!(c.search);
+        assert!(!Config::parse("title: T\nbase_url: https://x.org/\nsearch: false\n").unwrap().search);
     }
 
     #[test]

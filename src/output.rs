@@ -70,6 +70,11 @@ impl Staging {
         Ok(Staging { target: target.to_path_buf(), temp })
     }
 
+    /// The folder being written (for steps that read the built pages back, such as search).
+    pub fn dir(&self) -> &Path {
+        &self.temp
+    }
+
     /// Swap the finished build into place.
     pub fn commit(self) -> anyhow::Result<()> {
         std::fs::write(

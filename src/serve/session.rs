@@ -7,7 +7,7 @@
 //! | --- | --- |
 //! | text of an existing article (same URL, title, weight, sources) | re-render that article; redo cross-checks; re-render the FAQ index, source list, glossary and feeds only if their inputs changed; every page if the shared `site` context changed |
 //! | a template | reload the theme, re-render every page with parsed content kept |
-//! | a theme static file | copy the theme's static files |
+//! | a theme static file | reload the theme (new fingerprints), re-render every page |
 //! | an existing content asset | copy it |
 //! | anything else (site.yaml, sources, glossary, new, renamed or deleted files) | full rebuild in memory |
 
@@ -86,7 +86,8 @@ impl Session {
             Plan::Nothing => return Ok(Action::Nothing),
             Plan::Full => self.full()?,
             Plan::Theme => self.theme()?,
-            Plan::Statics => self.parts(&[Part::Statics])?,
+            // A stylesheet's new content is a new fingerprinted name in every page.
+            Plan::Statics => self.theme()?,
             Plan::Assets => self.parts(&[Part::Assets])?,
             Plan::Article(i, rel) => {
                 if !self.article(i, &rel)? {

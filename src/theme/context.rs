@@ -27,6 +27,8 @@ pub struct SiteContext<'a> {
     pub has_faq: bool,
     pub has_sources: bool,
     pub has_glossary: bool,
+    /// The site has a `/search/` page (`search` in site.yaml).
+    pub has_search: bool,
 }
 
 #[derive(Serialize, Clone)]
@@ -53,7 +55,7 @@ pub struct ArticleSummary<'a> {
 /// `page`: what is shown on this page.
 #[derive(Serialize, Default)]
 pub struct PageContext<'a> {
-    /// `home`, `article`, `topic`, `faq`, `sources`, `404`.
+    /// `home`, `article`, `topic`, `faq`, `sources`, `glossary`, `search`, `404`.
     pub kind: &'static str,
     pub title: &'a str,
     pub description: &'a str,
@@ -188,6 +190,7 @@ pub fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
         has_faq: site.has_faq(),
         has_sources: !site.bibliography.sources.is_empty(),
         has_glossary: !site.glossary.terms.is_empty(),
+        has_search: config.search,
     }
 }
 

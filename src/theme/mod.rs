@@ -2,14 +2,19 @@
 //! or the default theme compiled into the binary), lets `templates/` at the
 //! site root override its templates, and renders every page of a [`Site`]
 //! into an [`Output`]. Autoescaping stays on for every `.html` template.
+//!
+//! Theme stylesheets and scripts are fingerprinted: `assets/style.css` is
+//! written as `assets/style.<hash>.css`, so hosts may cache them forever;
+//! templates name them through the `asset(path=…)` function.
 
 mod context;
 mod feeds;
 mod jsonld;
 mod pages;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tera::Tera;
 
@@ -36,9 +41,22 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("404.html", include_str!("../../themes/default/templates/404.html")),
     ("glossary.html", include_str!("../../themes/default/templates/glossary.html")),
     ("page-header.html", include_str!("../../themes/default/templates/page-header.html")),
+    ("search.html", include_str!("../../themes/default/templates/search.html")),
 ];
-const BUILTIN_STATIC: &[(&str, &[u8])] =
-    &[("assets/style.css", include_bytes!("../../themes/default/static/assets/style.css"))];
+const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    ("assets/style.css", include_bytes!("../../themes/default/static/assets/style.css")),
+    ("assets/search.js", include_bytes!("../../themes/default/static/assets/search.js")),
+];
+
+const SEARCH_SCRIPT: &str = "assets/search.js";
+
+/// Templates newer than SPEC's first list: a theme without one gets the
+/// built-in one, with the partials it includes.
+const FALLBACKS: &[(&str, &[&str])] =
+    &[("glossary.html", &["glossary.html", "page-header.html"]), ("search.html", &["search.html", "page-header.html"])];
+
+/// A theme static file: its output path and where its bytes come from.
+type Static = (String, StaticFile);
 
 /// Where a static file of the theme comes from.
 pub enum StaticFile {
@@ -52,6 +70,7 @@ pub struct Theme {
     /// Template name → the file it came from, for diagnostics.
     files: HashMap<String, String>,
     sources: HashMap<String, String>,
+    /// Output path (fingerprinted for CSS and JavaScript) and where the bytes come from.
     pub statics: Vec<(String, StaticFile)>,
 }
 
@@ -83,14 +102,23 @@ impl Theme {
         for (name, file, text) in templates {
             by_name.insert(name, (file, text)); // later (site overrides) win
         }
-        // glossary.html is newer than SPEC's list: a theme without it gets the
-        // built-in one, with the partial it includes
-        if !by_name.contains_key("glossary.html") {
-            for name in ["glossary.html", "page-header.html"] {
-                let text = BUILTIN_TEMPLATES.iter().find(|(n, _)| *n == name).map_or("", |(_, t)| t);
-                by_name.entry(name.into()).or_insert_with(|| (format!("themes/default/templates/{name}"), text.into()));
+        let own_search = by_name.contains_key("search.html");
+        for (template, with) in FALLBACKS {
+            if !by_name.contains_key(*template) {
+                for name in *with {
+                    let text = BUILTIN_TEMPLATES.iter().find(|(n, _)| n == name).map_or("", |(_, t)| t);
+                    by_name
+                        .entry(name.to_string())
+                        .or_insert_with(|| (format!("themes/default/templates/{name}"), text.into()));
+                }
             }
         }
+        // The built-in search page comes with the script it loads.
+        if !own_search && !statics.iter().any(|(p, _)| p == SEARCH_SCRIPT) {
+            let bytes = BUILTIN_STATIC.iter().find(|(p, _)| *p == SEARCH_SCRIPT).map_or(&[][..], |(_, b)| b);
+            statics.push((SEARCH_SCRIPT.to_string(), StaticFile::Builtin(bytes)));
+        }
+        let (statics, assets) = fingerprint(statics)?;
         let mut diags = Vec::new();
         for required in TEMPLATES {
             if !by_name.contains_key(*required) {
@@ -104,6 +132,7 @@ impl Theme {
             return Ok(Err(diags));
         }
         let mut tera = Tera::default();
+        register_asset_function(&mut tera, assets);
         let files: HashMap<String, String> = by_name.iter().map(|(n, (f, _))| (n.clone(), f.clone())).collect();
         let sources: HashMap<String, String> = by_name.iter().map(|(n, (_, t))| (n.clone(), t.clone())).collect();
         if let Err(e) = tera.add_raw_templates(by_name.iter().map(|(n, (_, t))| (n.as_str(), t.as_str()))) {
@@ -171,6 +200,56 @@ impl Theme {
             }
         }
     }
+}
+
+/// Rename CSS and JavaScript files to carry a hash of their bytes
+/// (`assets/style.css` → `assets/style.3f2a9c1e.css`). Returns the statics
+/// with their output paths, and the map from each theme path to its output path.
+fn fingerprint(statics: Vec<Static>) -> anyhow::Result<(Vec<Static>, BTreeMap<String, String>)> {
+    let mut out = Vec::with_capacity(statics.len());
+    let mut assets = BTreeMap::new();
+    for (path, file) in statics {
+        let hashed = match path.rsplit_once('.') {
+            Some((stem, ext @ ("css" | "js"))) => {
+                let bytes = match &file {
+                    StaticFile::Builtin(b) => std::borrow::Cow::Borrowed(*b),
+                    StaticFile::Disk(p) => std::borrow::Cow::Owned(
+                        std::fs::read(p)
+                            .map_err(|e| anyhow::Error::new(e).context(format!("reading {}", p.display())))?,
+                    ),
+                };
+                format!("{stem}.{:08x}.{ext}", content_hash(&bytes))
+            }
+            _ => path.clone(),
+        };
+        assets.insert(path, hashed.clone());
+        out.push((hashed, file));
+    }
+    Ok((out, assets))
+}
+
+/// 32 bits of FNV-1a: stable across Rust versions and platforms (unlike
+/// `DefaultHasher`), so the same file gets the same name on every machine.
+fn content_hash(bytes: &[u8]) -> u32 {
+    let h =
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3));
+    (h ^ (h >> 32)) as u32
+}
+
+/// `asset(path="assets/style.css")`: the output path of a theme static file,
+/// relative to the site root (write `{{ root }}{{ asset(path=…) }}`).
+fn register_asset_function(tera: &mut Tera, assets: BTreeMap<String, String>) {
+    let assets = Arc::new(assets);
+    tera.register_function("asset", move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+        let path = kwargs.must_get::<&str>("path")?;
+        assets.get(path).cloned().ok_or_else(|| {
+            let known: Vec<&str> = assets.keys().map(String::as_str).collect();
+            tera::Error::message(format!(
+                "asset(path=\"{path}\"): the theme has no such static file (it has: {})",
+                known.join(", ")
+            ))
+        })
+    });
 }
 
 fn read_templates(root: &Path, dir: &Path, out: &mut Vec<(String, String, String)>) -> anyhow::Result<()> {

@@ -26,6 +26,8 @@ pub enum Part {
     Faq,
     Sources,
     Glossary,
+    /// The `/search/` page (when `site.yaml` has `search` on).
+    Search,
     NotFound,
     /// sitemap.xml, atom.xml, robots.txt.
     Feeds,
@@ -51,6 +53,7 @@ pub fn site_wide_parts() -> Vec<Part> {
         Part::Faq,
         Part::Sources,
         Part::Glossary,
+        Part::Search,
         Part::NotFound,
         Part::Feeds,
         Part::Statics,
@@ -135,6 +138,15 @@ impl Renderer<'_> {
             Part::Faq if site.has_faq() || site.topics.iter().any(|t| t.path == FAQ_PATH) => one(self.faq(out)),
             Part::Sources => one(self.sources(out)),
             Part::Glossary if !site.glossary.terms.is_empty() => one(self.glossary(out)),
+            Part::Search if site.config.search => {
+                let page = PageContext {
+                    kind: "search",
+                    title: "Search",
+                    description: "Search every article on this site.",
+                    ..Default::default()
+                };
+                one(self.page("search/index.html", "search/", "search", page, out))
+            }
             Part::NotFound => {
                 let page = PageContext { kind: "404", title: "Page not found", ..Default::default() };
                 one(self.page("404.html", "404.html", "404", page, out))
@@ -158,7 +170,7 @@ impl Renderer<'_> {
                 site.assets.par_iter().try_for_each(|a| out.copy(a, &root.join("content").join(a)))?;
                 Ok(Vec::new())
             }
-            Part::Faq | Part::Glossary => Ok(Vec::new()),
+            Part::Faq | Part::Glossary | Part::Search => Ok(Vec::new()),
         }
     }
 }

@@ -10,9 +10,12 @@
 // working skip link, landmarks, the crisis box and the disclaimer in the same
 // place on every page, no scripts, nothing fetched from other hosts), keyboard
 // focus, reduced motion, the print stylesheet, navigation between pages from
-// file://, and then runs the Nu HTML checker (vnu.jar) over every .html file
+// file://, search (served over http from a local server: typing an article's
+// title into the header's search box lists that article), and then runs the Nu HTML checker (vnu.jar) over every .html file
 // (and, as CSS, every .css file).
-// Pages are opened straight from disk (file:// URLs); nothing is served.
+// Pages are opened straight from disk (file:// URLs); only the search check
+// serves the folder over http on 127.0.0.1 (Pagefind fetches its index, which
+// Chromium refuses from file://).
 //
 // Prints one line per check, the findings under each failed one, and a last
 // line `N passed, M failed`. Exits 1 on any failure, 2 on a usage error.
@@ -20,6 +23,7 @@
 // Environment: CHROMIUM (default /usr/bin/chromium), JAVA (default java).
 
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -39,9 +43,10 @@ const STRUCTURE_RULES = [
   'landmark-no-duplicate-main', 'landmark-banner-is-top-level', 'landmark-contentinfo-is-top-level',
   'landmark-main-is-top-level', 'landmark-complementary-is-top-level',
 ];
-const KINDS = ['home', 'topic', 'article', 'faq', 'sources', 'glossary', '404'];
-// SPEC §5: the FAQ index exists when articles have questions, the glossary when content/glossary.yaml does.
-const OPTIONAL_KINDS = ['faq', 'glossary'];
+const KINDS = ['home', 'topic', 'article', 'faq', 'sources', 'glossary', 'search', '404'];
+// SPEC §5: the FAQ index exists when articles have questions, the glossary when content/glossary.yaml does,
+// the search page unless site.yaml turns search off.
+const OPTIONAL_KINDS = ['faq', 'glossary', 'search'];
 const SCHEMES = ['light', 'dark'];
 const WIDTHS = [1280, 320];
 const HEIGHT = 900;
@@ -148,8 +153,8 @@ const browser = await puppeteer.launch({
   defaultViewport: { width: 1280, height: HEIGHT },
 });
 
-/** Open `file` in a fresh tab with a scheme and width; records every request. */
-async function open(file, { scheme = 'light', width = 1280, media = 'screen', motion = 'no-preference' } = {}) {
+/** Open `file` (or `url`) in a fresh tab with a scheme and width; records every request. */
+async function open(file, { url, scheme = 'light', width = 1280, media = 'screen', motion = 'no-preference' } = {}) {
   const page = await browser.newPage();
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
@@ -165,8 +170,26 @@ async function open(file, { scheme = 'light', width = 1280, media = 'screen', mo
       { name: 'prefers-reduced-motion', value: motion },
     ],
   });
-  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  await page.goto(url ?? pathToFileURL(file).href, { waitUntil: 'load' });
   return { page, requests, errors };
+}
+
+const TYPES = { html: 'text/html; charset=utf-8', css: 'text/css', js: 'text/javascript', json: 'application/json', svg: 'image/svg+xml', xml: 'application/xml' };
+
+/** Serve `dir` over http on 127.0.0.1 (a free port), as a static host would. */
+function serve(dir) {
+  const server = createServer((req, res) => {
+    let p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (p.endsWith('/')) p += 'index.html';
+    const file = path.join(dir, path.normalize(p));
+    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file).slice(1)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 async function axe(page, options) {
@@ -206,7 +229,7 @@ function structureProbe() {
     return pos & Node.DOCUMENT_POSITION_PRECEDING ? 'before main' : 'after main';
   };
   const landmark = (el) => el?.closest('header, footer, aside, nav, main, [role]')?.tagName.toLowerCase() ?? null;
-  const scripts = [...document.scripts].filter((s) => s.type !== 'application/ld+json').length;
+  const scripts = [...document.scripts].filter((s) => s.type !== 'application/ld+json').map((s) => s.getAttribute('src') || 'inline');
   const handlers = [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => /^on/i.test(a.name))).length;
   return {
     lang: document.documentElement.getAttribute('lang'),
@@ -289,7 +312,9 @@ try {
     }
     if (!p.crisis || p.crisisLinks === 0) f.push('no crisis box with links (aria-label="Crisis support")');
     if (!p.disclaimer) f.push('no disclaimer (.disclaimer)');
-    if (p.scripts) f.push(`${p.scripts} script element(s): pages must work without JavaScript`);
+    // Search is the one script, on the search page only (SPEC §5).
+    const allowed = s.kind === 'search' ? p.scripts.filter((src) => !/^(\.\.\/)*assets\/search\.[0-9a-f]{8}\.js$/.test(src)) : p.scripts;
+    if (allowed.length) f.push(`script element(s) ${allowed.join(', ')}: pages must work without JavaScript`);
     if (p.handlers) f.push(`${p.handlers} element(s) with on* event handler attributes`);
     const ext = externalRequests(requests);
     if (ext.length) f.push(`requests to other hosts: ${ext.join(', ')}`);
@@ -497,6 +522,70 @@ try {
     }
     check('click a topic link on the home page, then the site title', f);
     await page.close();
+  }
+
+  // Search, served over http: type an article's title in the header's search box and find that article.
+  section('Search (served over http from 127.0.0.1)');
+  if (byKind.get('search').length) {
+    const server = await serve(publicDir);
+    const base = `http://127.0.0.1:${server.address().port}/`;
+    try {
+      const article = samples.find((x) => x.kind === 'article').file;
+      const title = /<h1>([^<]+)<\/h1>/.exec(readFileSync(article, 'utf8'))[1].replace(/&amp;/g, '&').replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"');
+      const want = new URL(rel(article), base).href;
+      const { page, requests, errors } = await open(byKind.get('home')[0], { url: base });
+      const f = [];
+      await page.type('#site-search', title);
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+      const landed = page.url();
+      if (!landed.startsWith(`${base}search/index.html?q=`)) f.push(`Enter in the search box led to ${landed}`);
+      const found = await page.waitForFunction(
+        () => document.querySelectorAll('#search-results a').length || /no page|could not/i.test(document.getElementById('search-status').textContent),
+        { timeout: 15000 },
+      ).then(() => page.evaluate(() => ({
+        links: [...document.querySelectorAll('#search-results li')].map((li) => ({ href: li.querySelector('a').href, text: li.querySelector('a').textContent, excerpt: li.querySelector('p').textContent })),
+        status: document.getElementById('search-status').textContent.trim(),
+        value: document.getElementById('search-query').value,
+      }))).catch((e) => ({ links: [], status: `timed out: ${e.message}` }));
+      const hit = found.links.find((l) => l.href === want);
+      if (!hit) f.push(`no result links to ${want}; status "${found.status}"; got ${found.links.slice(0, 5).map((l) => l.href).join(', ') || 'none'}`);
+      else if (hit.text !== title) f.push(`the result reads "${hit.text}", not the title "${title}"`);
+      else if (!hit.excerpt.trim()) f.push('the result has no excerpt');
+      if (found.value !== title) f.push(`the search page's box holds "${found.value}", not the query`);
+      const ext = requests.filter((u) => !u.startsWith(base) && !/^(data|about|blob):/.test(u));
+      if (ext.length) f.push(`requests to other hosts: ${ext.join(', ')}`);
+      if (errors.length) f.push(`page errors: ${errors.join('; ')}`);
+      check(`typing "${title}" in the header search box lists ${rel(article)}`, f, [`${found.links.length} results; ${found.status}`]);
+      await page.close();
+      // The page with its results, in both schemes and widths.
+      for (const scheme of SCHEMES) {
+        for (const width of WIDTHS) {
+          const { page: p } = await open(null, { url: `${base}search/index.html?q=${encodeURIComponent(title)}`, scheme, width });
+          await p.waitForSelector('#search-results a', { timeout: 15000 }).catch(() => {});
+          const r = await axe(p, { runOnly: { type: 'tag', values: AXE_TAGS }, resultTypes: ['violations'] });
+          const findings = describeViolations(r.violations);
+          if (width === 320) {
+            const o = await p.evaluate(overflowProbe);
+            if (o.scrollWidth > o.clientWidth) findings.push(`scrollWidth ${o.scrollWidth} > clientWidth ${o.clientWidth}`);
+          }
+          check(`axe search results ${scheme} ${width}px`, findings);
+          await p.close();
+        }
+      }
+    } finally {
+      server.close();
+    }
+    // Opened from disk, the page says that search needs a web address and still links to the topics.
+    const { page } = await open(byKind.get('search')[0]);
+    const disk = await page.evaluate(() => ({
+      status: document.getElementById('search-status').textContent,
+      topics: document.querySelectorAll('main a[href$="index.html"]').length,
+    }));
+    check('search page opened from disk explains it needs http and links to topics',
+      [...(/web address/.test(disk.status) ? [] : [`status reads "${disk.status.trim()}"`]), ...(disk.topics ? [] : ['no links to topics'])]);
+    await page.close();
+  } else {
+    check('search', [], ['no search page on this site: skipped']);
   }
 } finally {
   await browser.close();

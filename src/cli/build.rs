@@ -18,6 +18,10 @@ pub struct Args {
     /// Include articles marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Leave out the search page and its index, whatever site.yaml says
+    /// (a quicker build, e.g. for a preview deploy).
+    #[arg(long)]
+    pub no_search: bool,
 }
 
 pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
@@ -28,6 +32,7 @@ pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
         base_url: args.base_url,
         drafts: args.drafts,
         text: false,
+        no_search: args.no_search,
     };
     let report = build(&options)?;
     ui.report(&report.diagnostics);

@@ -1,7 +1,7 @@
 //! Search: `build` writes the Pagefind index and the search page, every page
 //! links to it from its header, and `search: false` leaves all of it out.
 
-use crate::support::{build_at, site};
+use crate::support::{build_at, site, sourcebook};
 
 #[test]
 fn build_writes_the_index_the_search_page_and_a_header_box() {
@@ -33,6 +33,17 @@ fn search_false_leaves_out_index_page_and_box() {
     let public = dir.path().join("public");
     assert!(!public.join("pagefind").exists());
     assert!(!public.join("search").exists());
+    let article = std::fs::read_to_string(public.join("basics/first/index.html")).unwrap();
+    assert!(!article.contains("search/index.html"), "no header search box");
+}
+
+#[test]
+fn no_search_flag_overrides_site_yaml() {
+    let dir = site("minimal");
+    sourcebook().arg("--root").arg(dir.path()).args(["--quiet", "build", "--no-search"]).assert().success();
+    let public = dir.path().join("public");
+    assert!(public.join("basics/first/index.html").is_file());
+    assert!(!public.join("pagefind").exists() && !public.join("search").exists());
     let article = std::fs::read_to_string(public.join("basics/first/index.html")).unwrap();
     assert!(!article.contains("search/index.html"), "no header search box");
 }

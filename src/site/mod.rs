@@ -148,7 +148,7 @@ pub fn assemble(
         })
         .collect();
     let home = home.map(|a| render_page(a, &table, site.text));
-    let bodies: Vec<Rendered> = site.topics.iter().map(|t| render_topic(&t.topic, &table, site.text)).collect();
+    let bodies: Vec<Rendered> = site.topics.iter().map(|t| render_topic(t, &table, site.text)).collect();
     drop(table);
     site.articles = pages;
     site.home = home;
@@ -317,9 +317,9 @@ fn topic_pages(topics: Vec<Topic>, pages: &[Page]) -> Vec<TopicPage> {
         .collect()
 }
 
-fn render_topic(topic: &Topic, table: &LinkTable, text: bool) -> Rendered {
-    let path = format!("{}/", topic.name);
-    let resolver = PageResolver { table, dir: &topic.name, page: &path, text };
+fn render_topic(page: &TopicPage, table: &LinkTable, text: bool) -> Rendered {
+    let topic = &page.topic;
+    let resolver = PageResolver { table, dir: &topic.name, page: &page.path, text };
     let source = Source { file: &topic.file, text: &topic.text, offset: topic.split.body_start };
     markdown::render(topic.body(), source, &resolver, &mut Citations::new("topic-"))
 }

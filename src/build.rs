@@ -66,6 +66,8 @@ pub struct Loaded {
 struct ArticleWriter<'a> {
     theme: &'a Theme,
     out: &'a dyn Output,
+    /// Keep each article's Markdown source (`check` scans its wording).
+    keep_text: bool,
     shared: std::sync::OnceLock<tera::Value>,
     diagnostics: std::sync::Mutex<Vec<Diagnostic>>,
     error: std::sync::Mutex<Option<anyhow::Error>>,
@@ -92,8 +94,10 @@ impl site::PageSink for ArticleWriter<'_> {
         // the body's diagnostics are made; what is left to check (FAQ
         // questions and answers) is in the front matter
         let article = &mut page.article;
-        article.text.truncate(article.split.body_start);
-        article.text.shrink_to_fit();
+        if !self.keep_text {
+            article.text.truncate(article.split.body_start);
+            article.text.shrink_to_fit();
+        }
     }
 }
 
@@ -104,6 +108,12 @@ fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// Load and assemble the site; `None` when a problem stops it early.
 pub fn load(options: &BuildOptions, diags: &mut Diagnostics) -> anyhow::Result<Option<Loaded>> {
     load_timed(options, diags, &mut Timings::default(), None)
+}
+
+/// [`load`], writing each article to `out` as soon as it is rendered (when
+/// nothing has failed so far); [`render`] then writes the rest.
+pub fn load_into(options: &BuildOptions, diags: &mut Diagnostics, out: &dyn Output) -> anyhow::Result<Option<Loaded>> {
+    load_timed(options, diags, &mut Timings::default(), Some(out))
 }
 
 /// Load and assemble; with `out`, write each article there as it is
@@ -150,6 +160,7 @@ fn load_timed(
         (Ok(theme), Some(out)) if !diags.has_errors() => Some(ArticleWriter {
             theme,
             out,
+            keep_text: options.text,
             shared: Default::default(),
             diagnostics: Default::default(),
             error: Default::default(),

@@ -3,7 +3,9 @@
 //! (headings, image alt text, description length) and crisis information on
 //! every page that mentions suicide.
 
+use aho_corasick::AhoCorasick;
 use jiff::civil::Date;
+use rayon::prelude::*;
 
 use super::readability::{self, Grades};
 use crate::config::Config;
@@ -64,7 +66,7 @@ pub struct ArticleReport {
 pub fn run(
     site: &Site,
     today: Date,
-    rendered: &dyn Fn(&str) -> Option<String>,
+    shows_crisis: &(dyn Fn(&str) -> Option<bool> + Sync),
 ) -> (Vec<Diagnostic>, Vec<ArticleReport>) {
     let config = &site.config;
     let mut diags = Vec::new();
@@ -75,51 +77,67 @@ pub fn run(
         .iter()
         .flat_map(|t| std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()))
         .collect();
-    for page in site.home.iter().chain(&site.articles) {
-        let a = &page.article;
-        let is_article = !a.topic.is_empty();
-        if is_article {
-            review(a, config, today, &mut diags);
-        }
-        description(a, &mut diags);
-        structure(page, &mut diags);
-        wording(&a.file, &a.text, config, &mut diags);
-        crisis(&a.file, &a.text, &page.path, config, rendered, &mut diags);
-        let grades = grade(page, &glossary);
-        let limits = &config.readability;
-        let too_hard = grades.flesch_kincaid > limits.max_grade || limits.max_smog.is_some_and(|m| grades.smog > m);
-        if is_article && a.front.audience == Audience::Patients && too_hard {
-            diags.push(
-                Diagnostic::warning(
-                    Code::Readability,
-                    format!(
-                        "reading grade {:.1} (Flesch-Kincaid; SMOG {:.1}) is above the site's maximum of {}{}",
-                        grades.flesch_kincaid,
-                        grades.smog,
-                        limits.max_grade,
-                        limits.max_smog.map(|m| format!(" (SMOG {m})")).unwrap_or_default()
-                    ),
-                )
-                .in_file(a.file.clone())
-                .with_help("use shorter sentences and everyday words; terms in the glossary are not counted"),
-            );
-        }
-        if is_article {
-            let title = a.front.title.clone();
-            reports.push(ArticleReport {
-                file: a.file.clone(),
-                title,
-                audience: a.front.audience,
-                grades,
-                sources: page.citations.order.len(),
-            });
-        }
+    let wording = Wording::new(config);
+    let pages: Vec<&Page> = site.home.iter().chain(&site.articles).collect();
+    let checked: Vec<(Vec<Diagnostic>, Option<ArticleReport>)> =
+        pages.par_iter().map(|page| article(page, config, today, &glossary, &wording, shows_crisis)).collect();
+    for (found, report) in checked {
+        diags.extend(found);
+        reports.extend(report);
     }
     for t in &site.topics {
-        wording(&t.topic.file, &t.topic.text, config, &mut diags);
-        crisis(&t.topic.file, &t.topic.text, &t.path, config, rendered, &mut diags);
+        wording.check(&t.topic.file, &t.topic.text, &mut diags);
+        crisis(&t.topic.file, &t.topic.text, &t.path, shows_crisis, &mut diags);
     }
     (diags, reports)
+}
+
+/// Every check of one page (the home page or an article).
+fn article(
+    page: &Page,
+    config: &Config,
+    today: Date,
+    glossary: &[String],
+    wording: &Wording,
+    shows_crisis: &(dyn Fn(&str) -> Option<bool> + Sync),
+) -> (Vec<Diagnostic>, Option<ArticleReport>) {
+    let mut diags = Vec::new();
+    let a = &page.article;
+    let is_article = !a.topic.is_empty();
+    if is_article {
+        review(a, config, today, &mut diags);
+    }
+    description(a, &mut diags);
+    structure(page, &mut diags);
+    wording.check(&a.file, &a.text, &mut diags);
+    crisis(&a.file, &a.text, &page.path, shows_crisis, &mut diags);
+    let grades = grade(page, glossary);
+    let limits = &config.readability;
+    let too_hard = grades.flesch_kincaid > limits.max_grade || limits.max_smog.is_some_and(|m| grades.smog > m);
+    if is_article && a.front.audience == Audience::Patients && too_hard {
+        diags.push(
+            Diagnostic::warning(
+                Code::Readability,
+                format!(
+                    "reading grade {:.1} (Flesch-Kincaid; SMOG {:.1}) is above the site's maximum of {}{}",
+                    grades.flesch_kincaid,
+                    grades.smog,
+                    limits.max_grade,
+                    limits.max_smog.map(|m| format!(" (SMOG {m})")).unwrap_or_default()
+                ),
+            )
+            .in_file(a.file.clone())
+            .with_help("use shorter sentences and everyday words; terms in the glossary are not counted"),
+        );
+    }
+    let report = is_article.then(|| ArticleReport {
+        file: a.file.clone(),
+        title: a.front.title.clone(),
+        audience: a.front.audience,
+        grades,
+        sources: page.citations.order.len(),
+    });
+    (diags, report)
 }
 
 fn grade(page: &Page, glossary: &[String]) -> Grades {
@@ -219,36 +237,59 @@ fn structure(page: &Page, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn wording(file: &str, text: &str, config: &Config, diags: &mut Vec<Diagnostic>) {
-    let extra: Vec<(&str, &str)> =
-        config.check.safe_messaging.iter().map(|w| (w.phrase.as_str(), w.suggestion.as_str())).collect();
-    for (at, (phrase, suggestion)) in scan(text, SAFE_MESSAGING.iter().copied().chain(extra)) {
-        diags.push(
-            Diagnostic::error(
-                Code::SafeMessaging,
-                format!("\"{}\": safe-messaging guidelines advise against this wording", &text[at..at + phrase.len()]),
-            )
-            .with_span(Span::at(file, text, at))
-            .with_help(format!("write \"{suggestion}\"")),
-        );
+/// The wording checks of a site: safe messaging (errors) and promotional
+/// language (warnings), each phrase list matched in one pass over a page.
+struct Wording<'c> {
+    safe_messaging: Phrases<'c>,
+    promotional: Phrases<'c>,
+}
+
+impl<'c> Wording<'c> {
+    fn new(config: &'c Config) -> Wording<'c> {
+        let extra = config.check.safe_messaging.iter().map(|w| (w.phrase.as_str(), w.suggestion.as_str()));
+        let allowed = &config.check.allow_promotional;
+        let promotional = PROMOTIONAL
+            .iter()
+            .copied()
+            .chain(config.check.promotional.iter().map(String::as_str))
+            .filter(|w| !allowed.iter().any(|a| a.eq_ignore_ascii_case(w)))
+            .map(|w| (w, ""));
+        Wording {
+            safe_messaging: Phrases::new(SAFE_MESSAGING.iter().copied().chain(extra)),
+            promotional: Phrases::new(promotional),
+        }
     }
-    let allowed = &config.check.allow_promotional;
-    let words = PROMOTIONAL
-        .iter()
-        .copied()
-        .chain(config.check.promotional.iter().map(String::as_str))
-        .filter(|w| !allowed.iter().any(|a| a.eq_ignore_ascii_case(w)))
-        .map(|w| (w, ""));
-    for (at, (word, _)) in scan(text, words) {
-        diags.push(
-            Diagnostic::warning(
-                Code::PromotionalLanguage,
-                format!("\"{}\" is an absolute or promotional claim", &text[at..at + word.len()]),
-            )
-            .with_span(Span::at(file, text, at))
-            .with_help("state the benefit with its setting and size, and its risks and uncertainty beside it"),
-        );
+
+    fn check(&self, file: &str, text: &str, diags: &mut Vec<Diagnostic>) {
+        for (at, (phrase, suggestion)) in self.safe_messaging.find(text) {
+            diags.push(
+                Diagnostic::error(
+                    Code::SafeMessaging,
+                    format!(
+                        "\"{}\": safe-messaging guidelines advise against this wording",
+                        &text[at..at + phrase.len()]
+                    ),
+                )
+                .with_span(Span::at(file, text, at))
+                .with_help(format!("write \"{suggestion}\"")),
+            );
+        }
+        for (at, (word, _)) in self.promotional.find(text) {
+            diags.push(
+                Diagnostic::warning(
+                    Code::PromotionalLanguage,
+                    format!("\"{}\" is an absolute or promotional claim", &text[at..at + word.len()]),
+                )
+                .with_span(Span::at(file, text, at))
+                .with_help("state the benefit with its setting and size, and its risks and uncertainty beside it"),
+            );
+        }
     }
+}
+
+/// What a page's HTML contains when it links to each crisis line of the site.
+pub fn crisis_hrefs(config: &Config) -> Vec<String> {
+    config.crisis.links.iter().map(|l| format!("href=\"{}\"", crate::markdown::escape(&l.url))).collect()
 }
 
 /// A page that mentions suicide must show crisis information.
@@ -256,17 +297,13 @@ fn crisis(
     file: &str,
     text: &str,
     path: &str,
-    config: &Config,
-    rendered: &dyn Fn(&str) -> Option<String>,
+    shows_crisis: &dyn Fn(&str) -> Option<bool>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    if !text.to_lowercase().contains("suicid") {
+    if !text.as_bytes().windows(6).any(|w| w.eq_ignore_ascii_case(b"suicid")) {
         return;
     }
-    let Some(html) = rendered(&format!("{path}index.html")) else { return };
-    let shown =
-        config.crisis.links.iter().any(|l| html.contains(&format!("href=\"{}\"", crate::markdown::escape(&l.url))));
-    if !shown {
+    if shows_crisis(&format!("{path}index.html")) == Some(false) {
         diags.push(
             Diagnostic::error(
                 Code::SafeMessaging,
@@ -278,21 +315,62 @@ fn crisis(
     }
 }
 
-/// Every occurrence of each phrase as whole words, ignoring ASCII case; a
-/// longer phrase wins over a shorter one at the same place.
+/// Phrases (with what to write instead) found as whole words, ignoring
+/// ASCII case; a longer phrase wins over a shorter one at the same place.
+struct Phrases<'p> {
+    /// Longest first.
+    phrases: Vec<(&'p str, &'p str)>,
+    /// All of them at once; `None` only if the list is too large for an
+    /// automaton, when [`scan`] looks for one phrase after another.
+    matcher: Option<AhoCorasick>,
+}
+
+impl<'p> Phrases<'p> {
+    fn new(phrases: impl IntoIterator<Item = (&'p str, &'p str)>) -> Phrases<'p> {
+        let mut phrases: Vec<(&str, &str)> = phrases.into_iter().filter(|(p, _)| !p.is_empty()).collect();
+        phrases.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        let matcher = AhoCorasick::builder().ascii_case_insensitive(true).build(phrases.iter().map(|(p, _)| p)).ok();
+        Phrases { phrases, matcher }
+    }
+
+    /// Every occurrence in `text`, in the order of the text.
+    fn find(&self, text: &str) -> Vec<(usize, (&'p str, &'p str))> {
+        let Some(matcher) = &self.matcher else { return scan(text, self.phrases.iter().copied()) };
+        // by phrase (longest first), then place: the order `scan` accepts them in
+        let mut hits: Vec<(usize, usize)> =
+            matcher.find_overlapping_iter(text).map(|m| (m.pattern().as_usize(), m.start())).collect();
+        hits.sort_unstable();
+        let mut found: Vec<(usize, (&str, &str))> = Vec::new();
+        for (p, at) in hits {
+            let (phrase, suggestion) = self.phrases[p];
+            if whole_word(text, at, phrase.len())
+                && !found.iter().any(|(f, (q, _))| at < f + q.len() && *f < at + phrase.len())
+            {
+                found.push((at, (phrase, suggestion)));
+            }
+        }
+        found.sort_by_key(|(at, _)| *at);
+        found
+    }
+}
+
+/// Whether `text[at..at + len]` stands as a word of its own.
+fn whole_word(text: &str, at: usize, len: usize) -> bool {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-');
+    !word(text[..at].chars().next_back()) && !word(text[at + len..].chars().next())
+}
+
+/// [`Phrases::find`] one phrase at a time: the reference it is tested
+/// against, and its fallback.
 fn scan<'p>(text: &str, phrases: impl IntoIterator<Item = (&'p str, &'p str)>) -> Vec<(usize, (&'p str, &'p str))> {
     let lower = text.to_ascii_lowercase();
-    let mut phrases: Vec<(&str, &str)> = phrases.into_iter().collect();
+    let mut phrases: Vec<(&str, &str)> = phrases.into_iter().filter(|(p, _)| !p.is_empty()).collect();
     phrases.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
     let mut found: Vec<(usize, (&str, &str))> = Vec::new();
     for (phrase, suggestion) in phrases {
         let needle = phrase.to_ascii_lowercase();
         for (i, _) in lower.match_indices(&needle) {
-            let before = lower[..i].chars().next_back();
-            let after = lower[i + needle.len()..].chars().next();
-            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-');
-            if !word(before)
-                && !word(after)
+            if whole_word(&lower, i, needle.len())
                 && !found.iter().any(|(f, (p, _))| i < f + p.len() && *f < i + needle.len())
             {
                 found.push((i, (phrase, suggestion)));
@@ -306,6 +384,22 @@ fn scan<'p>(text: &str, phrases: impl IntoIterator<Item = (&'p str, &'p str)>) -
 #[cfg(test)]
 mod tests {
     use super::scan;
+
+    #[test]
+    fn one_pass_finds_what_one_phrase_at_a_time_finds() {
+        let phrases = || super::SAFE_MESSAGING.iter().copied().chain(super::PROMOTIONAL.iter().map(|w| (*w, "")));
+        let fast = super::Phrases::new(phrases());
+        assert!(fast.matcher.is_some());
+        for text in [
+            "He Committed Suicide. A CURE? Secure. A failed suicide attempt; cures, cured-ish, incurable.",
+            "A successful suicide attempt is not a successful suicide. No side effects, 100% safe!",
+            "cure cure cure curecure -cure cure- é cure é, non-habit-forming and non-habit forming.",
+            "",
+        ] {
+            assert_eq!(fast.find(text), scan(text, phrases()), "{text}");
+        }
+        assert!(!fast.find("He committed suicide and was cured.").is_empty());
+    }
 
     #[test]
     fn scan_finds_whole_words_longest_first() {

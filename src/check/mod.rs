@@ -16,7 +16,7 @@ use jiff::civil::Date;
 use crate::build::{self, BuildOptions};
 use crate::config::Level;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
-use crate::output::Memory;
+use crate::output::{Output, confine};
 pub use editorial::ArticleReport;
 
 #[derive(Debug, Clone)]
@@ -39,14 +39,15 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     let build_options =
         BuildOptions { root: options.root.clone(), drafts: options.drafts, text: true, ..BuildOptions::default() };
     let mut diags = Diagnostics::new();
-    let Some(loaded) = build::load(&build_options, &mut diags)? else {
+    // pages are rendered only to be looked at once: for crisis links
+    // (a site.yaml that does not load is reported by `load`, which then stops)
+    let hrefs = crate::config::Config::load(&options.root)?.map(|c| editorial::crisis_hrefs(&c)).unwrap_or_default();
+    let probe = CrisisProbe { hrefs, pages: Default::default() };
+    let Some(loaded) = build::load_into(&build_options, &mut diags, &probe)? else {
         return Ok(CheckReport { diagnostics: diags.sorted(), articles: Vec::new() });
     };
-    let memory = Memory::default();
-    build::render(&loaded, &options.root, &memory, &mut diags)?;
-    let files = memory.into_files();
-    let rendered = |path: &str| files.get(path).map(|b| String::from_utf8_lossy(b).into_owned());
-    let (found, articles) = editorial::run(&loaded.site, options.today, &rendered);
+    build::render(&loaded, &options.root, &probe, &mut diags)?;
+    let (found, articles) = editorial::run(&loaded.site, options.today, &|path| probe.shows_crisis(path));
     diags.extend(found);
     if options.external {
         let links: Vec<_> = loaded
@@ -74,4 +75,38 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(adjusted);
     Ok(CheckReport { diagnostics: diagnostics.sorted(), articles })
+}
+
+/// Where `check` renders pages: it keeps, of each HTML page, only whether it
+/// links to one of the site's crisis lines (so memory does not grow with the
+/// site's size).
+struct CrisisProbe {
+    /// `href="…"` of each crisis line, as the theme writes it.
+    hrefs: Vec<String>,
+    pages: std::sync::Mutex<std::collections::HashMap<String, bool>>,
+}
+
+impl CrisisProbe {
+    /// Whether the page at output `path` shows a crisis link; `None` if no
+    /// such page was rendered.
+    fn shows_crisis(&self, path: &str) -> Option<bool> {
+        self.pages.lock().unwrap_or_else(|e| e.into_inner()).get(path).copied()
+    }
+}
+
+impl Output for CrisisProbe {
+    fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let rel = confine(path).ok_or_else(|| anyhow::anyhow!("refusing to write `{path}`"))?;
+        if path.ends_with(".html") {
+            let html = String::from_utf8_lossy(bytes);
+            let shown = self.hrefs.iter().any(|h| html.contains(h.as_str()));
+            let key = rel.to_string_lossy().replace('\\', "/");
+            self.pages.lock().unwrap_or_else(|e| e.into_inner()).insert(key, shown);
+        }
+        Ok(())
+    }
+
+    fn copy(&self, path: &str, _from: &std::path::Path) -> anyhow::Result<()> {
+        confine(path).map(|_| ()).ok_or_else(|| anyhow::anyhow!("refusing to copy to `{path}`"))
+    }
 }

@@ -25,10 +25,13 @@ pub fn grades(text: &str, exclude: &[String]) -> Grades {
     let mut syllables = 0;
     let mut polysyllables = 0;
     let mut sentences = 0;
+    // reused for every word: a page has thousands
+    let (mut w, mut lower) = (String::new(), Vec::new());
     for sentence in split_sentences(&text) {
         let mut counted = false;
         for word in sentence.split_whitespace() {
-            let w: String = word.chars().filter(|c| c.is_alphanumeric() || *c == '\'').collect();
+            w.clear();
+            w.extend(word.chars().filter(|c| c.is_alphanumeric() || *c == '\''));
             if w.is_empty() || !w.chars().any(char::is_alphabetic) {
                 if w.chars().any(|c| c.is_ascii_digit()) {
                     words += 1; // a number is read as a word of one syllable
@@ -37,7 +40,7 @@ pub fn grades(text: &str, exclude: &[String]) -> Grades {
                 }
                 continue;
             }
-            let n = count_syllables(&w);
+            let n = word_syllables(&w, &mut lower);
             words += 1;
             syllables += n;
             polysyllables += usize::from(n >= 3);
@@ -81,37 +84,47 @@ fn split_sentences(text: &str) -> Vec<&str> {
 
 /// Syllables of one word by vowel groups, with the usual English corrections.
 pub fn count_syllables(word: &str) -> usize {
-    let w = word.to_lowercase();
-    let w = w.trim_matches('\'');
-    if w.len() <= 3 {
+    word_syllables(word, &mut Vec::new())
+}
+
+/// [`count_syllables`], lowercasing into `lower` (a buffer kept by the caller).
+fn word_syllables(word: &str, lower: &mut Vec<char>) -> usize {
+    lower.clear();
+    lower.extend(word.chars().flat_map(char::to_lowercase));
+    let start = lower.iter().position(|&c| c != '\'').unwrap_or(lower.len());
+    let end = lower.iter().rposition(|&c| c != '\'').map_or(start, |i| i + 1);
+    let w = &lower[start..end];
+    if w.iter().map(|c| c.len_utf8()).sum::<usize>() <= 3 {
         return 1;
     }
-    let chars: Vec<char> = w.chars().collect();
     let vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
     let mut count = 0;
     let mut prev = false;
-    for &c in &chars {
+    for &c in w {
         let v = vowel(c);
         if v && !prev {
             count += 1;
         }
         prev = v;
     }
+    let n = w.len();
     // silent final e ("make"), but not "-le" after a consonant ("table")
-    if w.ends_with('e') && !w.ends_with("le") && !w.ends_with("ee") && count > 1 {
+    if w.ends_with(&['e']) && !w.ends_with(&['l', 'e']) && !w.ends_with(&['e', 'e']) && count > 1 {
         count -= 1;
     }
-    if w.ends_with("le") && chars.len() > 2 && vowel(chars[chars.len() - 3]) && count > 1 {
+    if w.ends_with(&['l', 'e']) && n > 2 && vowel(w[n - 3]) && count > 1 {
         count -= 1;
     }
     // "-ed" is silent unless after t or d ("jumped", but "wanted")
-    if w.ends_with("ed") && chars.len() > 3 && !matches!(chars[chars.len() - 3], 't' | 'd') && count > 1 {
+    if w.ends_with(&['e', 'd']) && n > 3 && !matches!(w[n - 3], 't' | 'd') && count > 1 {
         count -= 1;
     }
     // "-es" is silent except after s, x, z, ch, sh, ce, ge ("makes", but "boxes")
-    if w.ends_with("es") && chars.len() > 3 {
-        let before = chars[chars.len() - 3];
-        let sibilant = matches!(before, 's' | 'x' | 'z' | 'c' | 'g') || w.ends_with("ches") || w.ends_with("shes");
+    if w.ends_with(&['e', 's']) && n > 3 {
+        let before = w[n - 3];
+        let sibilant = matches!(before, 's' | 'x' | 'z' | 'c' | 'g')
+            || w.ends_with(&['c', 'h', 'e', 's'])
+            || w.ends_with(&['s', 'h', 'e', 's']);
         if !sibilant && count > 1 {
             count -= 1;
         }

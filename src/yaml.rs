@@ -7,7 +7,7 @@
 
 use serde::de::DeserializeOwned;
 
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 
 use crate::diagnostics::{Code, Diagnostic, LineIndex, Span, nearest};
 
@@ -20,7 +20,7 @@ pub struct Document<'a> {
     pub offset: usize,
     pub yaml: &'a str,
     /// Built on first use: positions in a long file stay cheap.
-    lines: OnceCell<LineIndex>,
+    lines: OnceLock<LineIndex>,
 }
 
 impl<'a> Document<'a> {
@@ -31,7 +31,7 @@ impl<'a> Document<'a> {
 
     /// `yaml` sits at byte `offset` of `text`, the whole file.
     pub fn new(file: &'a str, text: &'a str, offset: usize, yaml: &'a str) -> Document<'a> {
-        Document { file, text, offset, yaml, lines: OnceCell::new() }
+        Document { file, text, offset, yaml, lines: OnceLock::new() }
     }
 
     /// The position of byte `index` of the YAML, in the real file.

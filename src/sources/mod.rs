@@ -13,6 +13,7 @@ mod validate;
 use std::collections::BTreeMap;
 
 use hayagriva::Entry;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::{Article, Content};
@@ -202,38 +203,69 @@ fn load_yaml_map(doc: &Document, bib: &mut Bibliography, diags: &mut Vec<Diagnos
 
 fn load_entries(doc: &Document, from: usize, map: &Mapping, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
     let offsets = key_offsets(doc.yaml, from);
-    // One hayagriva parse for the whole map when it is valid; entry by entry
-    // only when something in it is not (so one bad entry is located alone).
-    let whole = yaml_serde::to_string(&strip_evidence(map)).ok().and_then(|y| hayagriva::io::from_yaml_str(&y).ok());
-    for (key, value) in map {
-        let id = match key {
-            Value::String(s) => s.clone(),
-            other => yaml_serde::to_string(other).unwrap_or_default().trim().to_string(),
-        };
-        let start = offsets.get(id.as_str()).copied().unwrap_or(from);
-        let span = doc.span(start);
-        if !valid_id(&id) {
-            diags.push(
-                Diagnostic::error(Code::InvalidValue, format!("source id `{id}` must use only a-z, 0-9, `_` and `-`"))
-                    .with_span(span.clone()),
-            );
-            continue;
-        }
-        let found = validate::entry(doc, start, value);
-        let failed = found.iter().any(Diagnostic::is_error);
+    let entries: Vec<(&Value, &Value)> = map.iter().collect();
+    // One hayagriva parse per chunk of the map when the chunk is valid;
+    // entry by entry only when something in it is not (so one bad entry is
+    // located alone). Chunks, and the entries, are read in parallel.
+    let chunk = entries.len().div_ceil(rayon::current_num_threads() * 4).max(64);
+    let libraries: Vec<Option<hayagriva::Library>> = entries
+        .par_chunks(chunk)
+        .map(|part| {
+            let part: Mapping = part.iter().map(|(k, v)| ((*k).clone(), (*v).clone())).collect();
+            yaml_serde::to_string(&strip_evidence(&part)).ok().and_then(|y| hayagriva::io::from_yaml_str(&y).ok())
+        })
+        .collect();
+    let read: Vec<(Vec<Diagnostic>, Option<Source>)> = entries
+        .par_iter()
+        .enumerate()
+        .map(|(i, (key, value))| {
+            let whole = libraries[i / chunk].as_ref();
+            read_entry(doc, from, &offsets, whole, key, value)
+        })
+        .collect();
+    for (found, source) in read {
         diags.extend(found);
-        if failed {
-            continue;
+        if let Some(source) = source {
+            bib.insert(source, diags);
         }
-        let parsed = match whole.as_ref().and_then(|lib| lib.get(&id)) {
-            Some(entry) => Ok((entry.clone(), evidence(value))),
-            None => to_entry(&id, value),
-        };
-        match parsed {
-            Ok((entry, evidence)) => {
-                bib.insert(Source { id, entry, evidence, span, formatted: String::new(), plain: String::new() }, diags)
-            }
-            Err(message) => diags.push(Diagnostic::error(Code::InvalidValue, message).with_span(span)),
+    }
+}
+
+/// One entry of a bibliography map: its problems, and the source when it has none.
+fn read_entry(
+    doc: &Document,
+    from: usize,
+    offsets: &std::collections::HashMap<&str, usize>,
+    whole: Option<&hayagriva::Library>,
+    key: &Value,
+    value: &Value,
+) -> (Vec<Diagnostic>, Option<Source>) {
+    let id = match key {
+        Value::String(s) => s.clone(),
+        other => yaml_serde::to_string(other).unwrap_or_default().trim().to_string(),
+    };
+    let start = offsets.get(id.as_str()).copied().unwrap_or(from);
+    let span = doc.span(start);
+    if !valid_id(&id) {
+        let d = Diagnostic::error(Code::InvalidValue, format!("source id `{id}` must use only a-z, 0-9, `_` and `-`"))
+            .with_span(span);
+        return (vec![d], None);
+    }
+    let mut found = validate::entry(doc, start, value);
+    if found.iter().any(Diagnostic::is_error) {
+        return (found, None);
+    }
+    let parsed = match whole.and_then(|lib| lib.get(&id)) {
+        Some(entry) => Ok((entry.clone(), evidence(value))),
+        None => to_entry(&id, value),
+    };
+    match parsed {
+        Ok((entry, evidence)) => {
+            (found, Some(Source { id, entry, evidence, span, formatted: String::new(), plain: String::new() }))
+        }
+        Err(message) => {
+            found.push(Diagnostic::error(Code::InvalidValue, message).with_span(span));
+            (found, None)
         }
     }
 }

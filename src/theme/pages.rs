@@ -315,30 +315,44 @@ impl<'a> Renderer<'a> {
     fn faq(&self, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
         let site = self.site;
         let landing = site.topics.iter().find(|t| t.path == FAQ_PATH);
-        let groups: Vec<FaqGroup> = site
+        // 30,000 questions at 10,000 articles: their template values are made
+        // in parallel, and each article's summary once for all its questions
+        let summaries: Vec<Value> = site
+            .articles
+            .par_iter()
+            .map(|p| if p.faq.is_empty() { Value::none() } else { Value::from_serializable(&article_summary(p)) })
+            .collect();
+        let groups: Vec<Value> = site
             .faq
             .groups
             .iter()
             .map(|(t, entries)| {
                 let topic = &site.topics[*t];
-                FaqGroup {
+                let entries: Vec<Value> = entries
+                    .par_iter()
+                    .map(|ix| {
+                        let page = &site.articles[ix.article];
+                        let entry = &page.faq[ix.entry];
+                        let context = FaqContext {
+                            question: &entry.question,
+                            anchor: &ix.anchor,
+                            answer: &ix.answer.html,
+                            article: None,
+                            href: Some(format!("{}index.html#{}", page.path, entry.anchor)),
+                        };
+                        let mut map = Value::from_serializable(&context).into_map().unwrap_or_default();
+                        map.insert("article".into(), summaries[ix.article].clone());
+                        Value::from(map)
+                    })
+                    .collect();
+                let group = FaqGroup {
                     topic: topic_summary(site, topic, false),
                     anchor: format!("topic-{}", topic.topic.name),
-                    entries: entries
-                        .iter()
-                        .map(|ix| {
-                            let page = &site.articles[ix.article];
-                            let entry = &page.faq[ix.entry];
-                            FaqContext {
-                                question: &entry.question,
-                                anchor: &ix.anchor,
-                                answer: &ix.answer.html,
-                                article: Some(article_summary(page)),
-                                href: Some(format!("{}index.html#{}", page.path, entry.anchor)),
-                            }
-                        })
-                        .collect(),
-                }
+                    entries: Vec::new(),
+                };
+                let mut map = Value::from_serializable(&group).into_map().unwrap_or_default();
+                map.insert("entries".into(), Value::from(entries));
+                Value::from(map)
             })
             .collect();
         let page = PageContext {
@@ -353,7 +367,7 @@ impl<'a> Renderer<'a> {
             ..Default::default()
         };
         let mut ctx = self.context(FAQ_PATH);
-        ctx.insert("faq", &groups);
+        ctx.insert_value("faq", Value::from(groups));
         ctx.insert("page", &page);
         self.write("faq.html", FAQ_PATH, "faq/index.html", ctx, out)
     }

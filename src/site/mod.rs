@@ -203,38 +203,48 @@ impl Site {
     /// cites what, glossary use) and return every
     /// diagnostic of the pages and of these cross-checks.
     pub fn finish(&mut self, faq: bool) -> Vec<Diagnostic> {
-        if faq {
-            let table = self.link_table();
-            let index = faq::index(&self.topics, &self.articles, &table);
-            drop(table);
+        let duplicates = faq || self.faq_duplicates.is_none();
+        let this = &*self;
+        // the FAQ index (its answers rendered one after another, so their
+        // citations number in page order) beside everything else
+        let (index, (duplicates, cited_in, term_use, diags)) = rayon::join(
+            || faq.then(|| faq::index(&this.topics, &this.articles, &this.link_table())),
+            || {
+                let mut diags = Vec::new();
+                for page in this.home.iter().chain(&this.articles) {
+                    diags.extend(page.body.diagnostics.iter().cloned());
+                    for entry in &page.faq {
+                        diags.extend(entry.answer.diagnostics.iter().cloned());
+                    }
+                }
+                for t in &this.topics {
+                    diags.extend(t.body.diagnostics.iter().cloned());
+                }
+                let duplicates = duplicates.then(|| faq::duplicates(&this.articles));
+                diags.extend(duplicates.as_ref().or(this.faq_duplicates.as_ref()).into_iter().flatten().cloned());
+                check_anchors(&this.home, &this.topics, &this.articles, &mut diags);
+                let cited_in = cited_in(&this.home, &this.articles);
+                for (id, source) in &this.bibliography.sources {
+                    if !cited_in.contains_key(id) {
+                        diags.push(
+                            Diagnostic::warning(Code::UnusedSource, format!("source `{id}` is never cited"))
+                                .with_span(source.span.clone())
+                                .with_help("cite it with `[@id]` where it supports a claim, or remove it"),
+                        );
+                    }
+                }
+                let term_use = term_use(&this.glossary, &this.articles, &mut diags);
+                (duplicates, cited_in, term_use, diags)
+            },
+        );
+        if let Some(index) = index {
             self.faq = index;
         }
-        let mut diags = Vec::new();
-        for page in self.home.iter().chain(&self.articles) {
-            diags.extend(page.body.diagnostics.iter().cloned());
-            for entry in &page.faq {
-                diags.extend(entry.answer.diagnostics.iter().cloned());
-            }
+        if let Some(duplicates) = duplicates {
+            self.faq_duplicates = Some(duplicates);
         }
-        for t in &self.topics {
-            diags.extend(t.body.diagnostics.iter().cloned());
-        }
-        if faq || self.faq_duplicates.is_none() {
-            self.faq_duplicates = Some(faq::duplicates(&self.articles));
-        }
-        diags.extend(self.faq_duplicates.iter().flatten().cloned());
-        check_anchors(&self.home, &self.topics, &self.articles, &mut diags);
-        self.cited_in = cited_in(&self.home, &self.articles);
-        for (id, source) in &self.bibliography.sources {
-            if !self.cited_in.contains_key(id) {
-                diags.push(
-                    Diagnostic::warning(Code::UnusedSource, format!("source `{id}` is never cited"))
-                        .with_span(source.span.clone())
-                        .with_help("cite it with `[@id]` where it supports a claim, or remove it"),
-                );
-            }
-        }
-        self.term_use = term_use(&self.glossary, &self.articles, &mut diags);
+        self.cited_in = cited_in;
+        self.term_use = term_use;
         diags
     }
 

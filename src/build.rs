@@ -66,8 +66,8 @@ pub struct Loaded {
 struct ArticleWriter<'a> {
     theme: &'a Theme,
     out: &'a dyn Output,
-    /// Keep each article's Markdown source (`check` scans its wording).
-    keep_text: bool,
+    /// Sees each article after it is written, before its text is dropped.
+    inspect: Option<&'a dyn Inspect>,
     shared: std::sync::OnceLock<tera::Value>,
     diagnostics: std::sync::Mutex<Vec<Diagnostic>>,
     error: std::sync::Mutex<Option<anyhow::Error>>,
@@ -87,17 +87,19 @@ impl site::PageSink for ArticleWriter<'_> {
                 lock(&self.error).get_or_insert(e);
             }
         }
-        page.body.html = String::new();
-        for entry in &mut page.faq {
-            entry.answer.html = String::new();
+        if let Some(inspect) = self.inspect {
+            inspect.page(site, index, page);
+        }
+        for rendered in std::iter::once(&mut page.body).chain(page.faq.iter_mut().map(|e| &mut e.answer)) {
+            rendered.html = String::new();
+            rendered.plain = String::new();
+            rendered.prose = String::new();
         }
         // the body's diagnostics are made; what is left to check (FAQ
         // questions and answers) is in the front matter
         let article = &mut page.article;
-        if !self.keep_text {
-            article.text.truncate(article.split.body_start);
-            article.text.shrink_to_fit();
-        }
+        article.text.truncate(article.split.body_start);
+        article.text.shrink_to_fit();
     }
 }
 
@@ -110,10 +112,23 @@ pub fn load(options: &BuildOptions, diags: &mut Diagnostics) -> anyhow::Result<O
     load_timed(options, diags, &mut Timings::default(), None)
 }
 
+/// Looks at each article right after it is rendered and written, before
+/// its Markdown, HTML and plain text are dropped (`check`'s editorial checks).
+pub trait Inspect: Sync {
+    /// `page` is `site.articles[index]` (whose own slot is still a skeleton).
+    fn page(&self, site: &Site, index: usize, page: &site::Page);
+}
+
 /// [`load`], writing each article to `out` as soon as it is rendered (when
-/// nothing has failed so far); [`render`] then writes the rest.
-pub fn load_into(options: &BuildOptions, diags: &mut Diagnostics, out: &dyn Output) -> anyhow::Result<Option<Loaded>> {
-    load_timed(options, diags, &mut Timings::default(), Some(out))
+/// nothing has failed so far: see [`Loaded::articles_written`]) and showing
+/// it to `inspect`; [`render`] then writes the rest.
+pub fn load_into(
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+    out: &dyn Output,
+    inspect: &dyn Inspect,
+) -> anyhow::Result<Option<Loaded>> {
+    load_timed(options, diags, &mut Timings::default(), Some((out, Some(inspect))))
 }
 
 /// Load and assemble; with `out`, write each article there as it is
@@ -122,7 +137,7 @@ fn load_timed(
     options: &BuildOptions,
     diags: &mut Diagnostics,
     t: &mut Timings,
-    out: Option<&dyn Output>,
+    out: Option<(&dyn Output, Option<&dyn Inspect>)>,
 ) -> anyhow::Result<Option<Loaded>> {
     let root = &options.root;
     let mut at = t.start();
@@ -157,10 +172,10 @@ fn load_timed(
     let theme = Theme::load(root, &config)?;
     let loading: Vec<_> = diags.iter().cloned().collect();
     let writer = match (&theme, out) {
-        (Ok(theme), Some(out)) if !diags.has_errors() => Some(ArticleWriter {
+        (Ok(theme), Some((out, inspect))) if !diags.has_errors() => Some(ArticleWriter {
             theme,
             out,
-            keep_text: options.text,
+            inspect,
             shared: Default::default(),
             diagnostics: Default::default(),
             error: Default::default(),
@@ -206,7 +221,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         true => Some(Staging::new(&target)?),
         false => None,
     };
-    let loaded = load_timed(options, &mut diags, &mut timings, staging.as_ref().map(|s| s as &dyn Output));
+    let loaded = load_timed(options, &mut diags, &mut timings, staging.as_ref().map(|s| (s as &dyn Output, None)));
     let (loaded, staging) = match (loaded, staging) {
         (Ok(Some(loaded)), Some(staging)) if !diags.has_errors() => (loaded, staging),
         (loaded, staging) => {

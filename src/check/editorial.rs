@@ -3,9 +3,8 @@
 //! (headings, image alt text, description length) and crisis information on
 //! every page that mentions suicide.
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use jiff::civil::Date;
-use rayon::prelude::*;
 
 use super::readability::{self, Grades};
 use crate::config::Config;
@@ -62,82 +61,83 @@ pub struct ArticleReport {
     pub sources: usize,
 }
 
-/// Run every editorial check; `rendered` gives a page's HTML by output path.
-pub fn run(
-    site: &Site,
+/// The editorial checks of one site, ready to run page after page (in
+/// parallel, or as each article is rendered).
+pub struct Editor {
     today: Date,
-    shows_crisis: &(dyn Fn(&str) -> Option<bool> + Sync),
-) -> (Vec<Diagnostic>, Vec<ArticleReport>) {
-    let config = &site.config;
-    let mut diags = Vec::new();
-    let mut reports = Vec::new();
-    let glossary: Vec<String> = site
-        .glossary
-        .terms
-        .iter()
-        .flat_map(|t| std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()))
-        .collect();
-    let wording = Wording::new(config);
-    let pages: Vec<&Page> = site.home.iter().chain(&site.articles).collect();
-    let checked: Vec<(Vec<Diagnostic>, Option<ArticleReport>)> =
-        pages.par_iter().map(|page| article(page, config, today, &glossary, &wording, shows_crisis)).collect();
-    for (found, report) in checked {
-        diags.extend(found);
-        reports.extend(report);
-    }
-    for t in &site.topics {
-        wording.check(&t.topic.file, &t.topic.text, &mut diags);
-        crisis(&t.topic.file, &t.topic.text, &t.path, shows_crisis, &mut diags);
-    }
-    (diags, reports)
+    /// Glossary terms and aliases: left out of the reading grade.
+    glossary: Vec<String>,
+    wording: Wording,
 }
 
-/// Every check of one page (the home page or an article).
-fn article(
-    page: &Page,
-    config: &Config,
-    today: Date,
-    glossary: &[String],
-    wording: &Wording,
-    shows_crisis: &(dyn Fn(&str) -> Option<bool> + Sync),
-) -> (Vec<Diagnostic>, Option<ArticleReport>) {
-    let mut diags = Vec::new();
-    let a = &page.article;
-    let is_article = !a.topic.is_empty();
-    if is_article {
-        review(a, config, today, &mut diags);
+impl Editor {
+    pub fn new(site: &Site, today: Date) -> Editor {
+        let glossary = site
+            .glossary
+            .terms
+            .iter()
+            .flat_map(|t| std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()))
+            .collect();
+        Editor { today, glossary, wording: Wording::new(&site.config) }
     }
-    description(a, &mut diags);
-    structure(page, &mut diags);
-    wording.check(&a.file, &a.text, &mut diags);
-    crisis(&a.file, &a.text, &page.path, shows_crisis, &mut diags);
-    let grades = grade(page, glossary);
-    let limits = &config.readability;
-    let too_hard = grades.flesch_kincaid > limits.max_grade || limits.max_smog.is_some_and(|m| grades.smog > m);
-    if is_article && a.front.audience == Audience::Patients && too_hard {
-        diags.push(
-            Diagnostic::warning(
-                Code::Readability,
-                format!(
-                    "reading grade {:.1} (Flesch-Kincaid; SMOG {:.1}) is above the site's maximum of {}{}",
-                    grades.flesch_kincaid,
-                    grades.smog,
-                    limits.max_grade,
-                    limits.max_smog.map(|m| format!(" (SMOG {m})")).unwrap_or_default()
-                ),
-            )
-            .in_file(a.file.clone())
-            .with_help("use shorter sentences and everyday words; terms in the glossary are not counted"),
-        );
+
+    /// Every check of one page (the home page or an article).
+    /// `shows_crisis`: whether its rendered HTML links to a crisis line
+    /// (`None` if it was not rendered).
+    pub fn page(
+        &self,
+        config: &Config,
+        page: &Page,
+        shows_crisis: Option<bool>,
+    ) -> (Vec<Diagnostic>, Option<ArticleReport>) {
+        let mut diags = Vec::new();
+        let a = &page.article;
+        let is_article = !a.topic.is_empty();
+        if is_article {
+            review(a, config, self.today, &mut diags);
+        }
+        description(a, &mut diags);
+        structure(page, &mut diags);
+        self.wording.check(&a.file, &a.text, &mut diags);
+        crisis(&a.file, &a.text, shows_crisis, &mut diags);
+        let grades = grade(page, &self.glossary);
+        let limits = &config.readability;
+        let too_hard = grades.flesch_kincaid > limits.max_grade || limits.max_smog.is_some_and(|m| grades.smog > m);
+        if is_article && a.front.audience == Audience::Patients && too_hard {
+            diags.push(
+                Diagnostic::warning(
+                    Code::Readability,
+                    format!(
+                        "reading grade {:.1} (Flesch-Kincaid; SMOG {:.1}) is above the site's maximum of {}{}",
+                        grades.flesch_kincaid,
+                        grades.smog,
+                        limits.max_grade,
+                        limits.max_smog.map(|m| format!(" (SMOG {m})")).unwrap_or_default()
+                    ),
+                )
+                .in_file(a.file.clone())
+                .with_help("use shorter sentences and everyday words; terms in the glossary are not counted"),
+            );
+        }
+        let report = is_article.then(|| ArticleReport {
+            file: a.file.clone(),
+            title: a.front.title.clone(),
+            audience: a.front.audience,
+            grades,
+            sources: page.citations.order.len(),
+        });
+        (diags, report)
     }
-    let report = is_article.then(|| ArticleReport {
-        file: a.file.clone(),
-        title: a.front.title.clone(),
-        audience: a.front.audience,
-        grades,
-        sources: page.citations.order.len(),
-    });
-    (diags, report)
+
+    /// The checks of the topic pages' own text.
+    pub fn topics(&self, site: &Site, shows_crisis: &dyn Fn(&str) -> Option<bool>) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
+        for t in &site.topics {
+            self.wording.check(&t.topic.file, &t.topic.text, &mut diags);
+            crisis(&t.topic.file, &t.topic.text, shows_crisis(&format!("{}index.html", t.path)), &mut diags);
+        }
+        diags
+    }
 }
 
 fn grade(page: &Page, glossary: &[String]) -> Grades {
@@ -239,13 +239,13 @@ fn structure(page: &Page, diags: &mut Vec<Diagnostic>) {
 
 /// The wording checks of a site: safe messaging (errors) and promotional
 /// language (warnings), each phrase list matched in one pass over a page.
-struct Wording<'c> {
-    safe_messaging: Phrases<'c>,
-    promotional: Phrases<'c>,
+struct Wording {
+    safe_messaging: Phrases,
+    promotional: Phrases,
 }
 
-impl<'c> Wording<'c> {
-    fn new(config: &'c Config) -> Wording<'c> {
+impl Wording {
+    fn new(config: &Config) -> Wording {
         let extra = config.check.safe_messaging.iter().map(|w| (w.phrase.as_str(), w.suggestion.as_str()));
         let allowed = &config.check.allow_promotional;
         let promotional = PROMOTIONAL
@@ -292,18 +292,22 @@ pub fn crisis_hrefs(config: &Config) -> Vec<String> {
     config.crisis.links.iter().map(|l| format!("href=\"{}\"", crate::markdown::escape(&l.url))).collect()
 }
 
+/// Whether `text` mentions suicide ("suicide", "suicidal"), in any case.
+fn mentions_suicide(text: &str) -> bool {
+    static SUICID: std::sync::LazyLock<Option<AhoCorasick>> =
+        std::sync::LazyLock::new(|| AhoCorasick::builder().ascii_case_insensitive(true).build(["suicid"]).ok());
+    match &*SUICID {
+        Some(matcher) => matcher.is_match(text),
+        None => text.as_bytes().windows(6).any(|w| w.eq_ignore_ascii_case(b"suicid")),
+    }
+}
+
 /// A page that mentions suicide must show crisis information.
-fn crisis(
-    file: &str,
-    text: &str,
-    path: &str,
-    shows_crisis: &dyn Fn(&str) -> Option<bool>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    if !text.as_bytes().windows(6).any(|w| w.eq_ignore_ascii_case(b"suicid")) {
+fn crisis(file: &str, text: &str, shows_crisis: Option<bool>, diags: &mut Vec<Diagnostic>) {
+    if shows_crisis != Some(false) || !mentions_suicide(text) {
         return;
     }
-    if shows_crisis(&format!("{path}index.html")) == Some(false) {
+    {
         diags.push(
             Diagnostic::error(
                 Code::SafeMessaging,
@@ -317,32 +321,38 @@ fn crisis(
 
 /// Phrases (with what to write instead) found as whole words, ignoring
 /// ASCII case; a longer phrase wins over a shorter one at the same place.
-struct Phrases<'p> {
+struct Phrases {
     /// Longest first.
-    phrases: Vec<(&'p str, &'p str)>,
+    phrases: Vec<(String, String)>,
     /// All of them at once; `None` only if the list is too large for an
     /// automaton, when [`scan`] looks for one phrase after another.
     matcher: Option<AhoCorasick>,
 }
 
-impl<'p> Phrases<'p> {
-    fn new(phrases: impl IntoIterator<Item = (&'p str, &'p str)>) -> Phrases<'p> {
-        let mut phrases: Vec<(&str, &str)> = phrases.into_iter().filter(|(p, _)| !p.is_empty()).collect();
+impl Phrases {
+    fn new<'p>(phrases: impl IntoIterator<Item = (&'p str, &'p str)>) -> Phrases {
+        let mut phrases: Vec<(String, String)> =
+            phrases.into_iter().filter(|(p, _)| !p.is_empty()).map(|(p, s)| (p.to_string(), s.to_string())).collect();
         phrases.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
-        let matcher = AhoCorasick::builder().ascii_case_insensitive(true).build(phrases.iter().map(|(p, _)| p)).ok();
+        let matcher = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(phrases.iter().map(|(p, _)| p))
+            .ok();
         Phrases { phrases, matcher }
     }
 
     /// Every occurrence in `text`, in the order of the text.
-    fn find(&self, text: &str) -> Vec<(usize, (&'p str, &'p str))> {
-        let Some(matcher) = &self.matcher else { return scan(text, self.phrases.iter().copied()) };
+    fn find(&self, text: &str) -> Vec<(usize, (&str, &str))> {
+        let pairs = self.phrases.iter().map(|(p, s)| (p.as_str(), s.as_str()));
+        let Some(matcher) = &self.matcher else { return scan(text, pairs) };
         // by phrase (longest first), then place: the order `scan` accepts them in
         let mut hits: Vec<(usize, usize)> =
             matcher.find_overlapping_iter(text).map(|m| (m.pattern().as_usize(), m.start())).collect();
         hits.sort_unstable();
         let mut found: Vec<(usize, (&str, &str))> = Vec::new();
         for (p, at) in hits {
-            let (phrase, suggestion) = self.phrases[p];
+            let (phrase, suggestion) = &self.phrases[p];
             if whole_word(text, at, phrase.len())
                 && !found.iter().any(|(f, (q, _))| at < f + q.len() && *f < at + phrase.len())
             {

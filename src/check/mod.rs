@@ -10,14 +10,18 @@ mod external;
 pub mod readability;
 
 use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
 
 use jiff::civil::Date;
+use rayon::prelude::*;
 
 use crate::build::{self, BuildOptions};
 use crate::config::Level;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::output::{Output, confine};
+use crate::site::{Page, Site};
 pub use editorial::ArticleReport;
+use editorial::Editor;
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -43,15 +47,31 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     // (a site.yaml that does not load is reported by `load`, which then stops)
     let hrefs = crate::config::Config::load(&options.root)?.map(|c| editorial::crisis_hrefs(&c)).unwrap_or_default();
     let probe = CrisisProbe { hrefs, pages: Default::default() };
-    let Some(loaded) = build::load_into(&build_options, &mut diags, &probe)? else {
+    let editor = Inspector { probe: &probe, today: options.today, editor: OnceLock::new(), found: Mutex::default() };
+    let Some(loaded) = build::load_into(&build_options, &mut diags, &probe, &editor)? else {
         return Ok(CheckReport { diagnostics: diags.sorted(), articles: Vec::new() });
     };
     build::render(&loaded, &options.root, &probe, &mut diags)?;
-    let (found, articles) = editorial::run(&loaded.site, options.today, &|path| probe.shows_crisis(path));
-    diags.extend(found);
+    let site = &loaded.site;
+    let shows_crisis = |page: &Page| probe.shows_crisis(&format!("{}index.html", page.path));
+    let Inspector { editor, found, .. } = editor;
+    let editor = editor.into_inner().unwrap_or_else(|| Editor::new(site, options.today));
+    // each article was checked as it was rendered, unless a problem found
+    // while loading kept the articles from being written one by one
+    let mut checked = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    if !loaded.articles_written {
+        checked = site.articles.par_iter().map(|p| editor.page(&site.config, p, shows_crisis(p))).enumerate().collect();
+    }
+    checked.sort_by_key(|(i, _)| *i);
+    let home = site.home.iter().map(|p| editor.page(&site.config, p, shows_crisis(p)));
+    let mut articles = Vec::new();
+    for (found, report) in home.chain(checked.into_iter().map(|(_, c)| c)) {
+        diags.extend(found);
+        articles.extend(report);
+    }
+    diags.extend(editor.topics(site, &|path| probe.shows_crisis(path)));
     if options.external {
-        let links: Vec<_> = loaded
-            .site
+        let links: Vec<_> = site
             .home
             .iter()
             .chain(&loaded.site.articles)
@@ -60,7 +80,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
             .collect();
         diags.extend(external::check(&links));
     }
-    let severities = &loaded.site.config.check.severity;
+    let severities = &site.config.check.severity;
     let adjusted = diags.into_iter().filter_map(|mut d| {
         if d.code == Code::CitationArtifact {
             d.severity = Severity::Error;
@@ -108,5 +128,23 @@ impl Output for CrisisProbe {
 
     fn copy(&self, path: &str, _from: &std::path::Path) -> anyhow::Result<()> {
         confine(path).map(|_| ()).ok_or_else(|| anyhow::anyhow!("refusing to copy to `{path}`"))
+    }
+}
+
+/// Runs the editorial checks on each article as `build` renders it.
+struct Inspector<'a> {
+    probe: &'a CrisisProbe,
+    today: Date,
+    /// Made from the site the first time an article arrives.
+    editor: OnceLock<Editor>,
+    /// (article index, findings and report).
+    found: Mutex<Vec<(usize, (Vec<Diagnostic>, Option<ArticleReport>))>>,
+}
+
+impl build::Inspect for Inspector<'_> {
+    fn page(&self, site: &Site, index: usize, page: &Page) {
+        let editor = self.editor.get_or_init(|| Editor::new(site, self.today));
+        let checked = editor.page(&site.config, page, self.probe.shows_crisis(&format!("{}index.html", page.path)));
+        self.found.lock().unwrap_or_else(|e| e.into_inner()).push((index, checked));
     }
 }

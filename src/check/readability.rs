@@ -26,10 +26,31 @@ pub fn grades(text: &str, exclude: &[String]) -> Grades {
     let mut polysyllables = 0;
     let mut sentences = 0;
     // reused for every word: a page has thousands
-    let (mut w, mut lower) = (String::new(), Vec::new());
+    let (mut w, mut lower, mut ascii) = (String::new(), Vec::new(), Vec::new());
     for sentence in split_sentences(&text) {
         let mut counted = false;
         for word in sentence.split_whitespace() {
+            if word.is_ascii() {
+                // the same steps as below, on bytes: most words of most sites
+                ascii.clear();
+                ascii.extend(
+                    word.bytes().filter(|b| b.is_ascii_alphanumeric() || *b == b'\'').map(|b| b.to_ascii_lowercase()),
+                );
+                if !ascii.iter().any(u8::is_ascii_alphabetic) {
+                    if ascii.iter().any(u8::is_ascii_digit) {
+                        words += 1;
+                        syllables += 1;
+                        counted = true;
+                    }
+                    continue;
+                }
+                let n = vowel_groups(trim_apostrophes(&ascii));
+                words += 1;
+                syllables += n;
+                polysyllables += usize::from(n >= 3);
+                counted = true;
+                continue;
+            }
             w.clear();
             w.extend(word.chars().filter(|c| c.is_alphanumeric() || *c == '\''));
             if w.is_empty() || !w.chars().any(char::is_alphabetic) {
@@ -91,17 +112,30 @@ pub fn count_syllables(word: &str) -> usize {
 fn word_syllables(word: &str, lower: &mut Vec<char>) -> usize {
     lower.clear();
     lower.extend(word.chars().flat_map(char::to_lowercase));
-    let start = lower.iter().position(|&c| c != '\'').unwrap_or(lower.len());
-    let end = lower.iter().rposition(|&c| c != '\'').map_or(start, |i| i + 1);
-    let w = &lower[start..end];
-    if w.iter().map(|c| c.len_utf8()).sum::<usize>() <= 3 {
+    vowel_groups(trim_apostrophes(lower))
+}
+
+fn trim_apostrophes<T: Copy + Into<char>>(w: &[T]) -> &[T] {
+    let start = w.iter().position(|&c| c.into() != '\'').unwrap_or(w.len());
+    let end = w.iter().rposition(|&c| c.into() != '\'').map_or(start, |i| i + 1);
+    &w[start..end]
+}
+
+/// The syllable count of a lowercase word (bytes of an ASCII word, or chars).
+fn vowel_groups<T: Copy + Into<char>>(w: &[T]) -> usize {
+    if w.iter().map(|&c| c.into().len_utf8()).sum::<usize>() <= 3 {
         return 1;
     }
+    let at = |i: usize| w[i].into();
+    let ends = |suffix: &str| {
+        let n = suffix.chars().count();
+        w.len() >= n && w[w.len() - n..].iter().map(|&c| c.into()).eq(suffix.chars())
+    };
     let vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
     let mut count = 0;
     let mut prev = false;
     for &c in w {
-        let v = vowel(c);
+        let v = vowel(c.into());
         if v && !prev {
             count += 1;
         }
@@ -109,22 +143,20 @@ fn word_syllables(word: &str, lower: &mut Vec<char>) -> usize {
     }
     let n = w.len();
     // silent final e ("make"), but not "-le" after a consonant ("table")
-    if w.ends_with(&['e']) && !w.ends_with(&['l', 'e']) && !w.ends_with(&['e', 'e']) && count > 1 {
+    if ends("e") && !ends("le") && !ends("ee") && count > 1 {
         count -= 1;
     }
-    if w.ends_with(&['l', 'e']) && n > 2 && vowel(w[n - 3]) && count > 1 {
+    if ends("le") && n > 2 && vowel(at(n - 3)) && count > 1 {
         count -= 1;
     }
     // "-ed" is silent unless after t or d ("jumped", but "wanted")
-    if w.ends_with(&['e', 'd']) && n > 3 && !matches!(w[n - 3], 't' | 'd') && count > 1 {
+    if ends("ed") && n > 3 && !matches!(at(n - 3), 't' | 'd') && count > 1 {
         count -= 1;
     }
     // "-es" is silent except after s, x, z, ch, sh, ce, ge ("makes", but "boxes")
-    if w.ends_with(&['e', 's']) && n > 3 {
-        let before = w[n - 3];
-        let sibilant = matches!(before, 's' | 'x' | 'z' | 'c' | 'g')
-            || w.ends_with(&['c', 'h', 'e', 's'])
-            || w.ends_with(&['s', 'h', 'e', 's']);
+    if ends("es") && n > 3 {
+        let before = at(n - 3);
+        let sibilant = matches!(before, 's' | 'x' | 'z' | 'c' | 'g') || ends("ches") || ends("shes");
         if !sibilant && count > 1 {
             count -= 1;
         }
@@ -132,9 +164,9 @@ fn word_syllables(word: &str, lower: &mut Vec<char>) -> usize {
     count.max(1)
 }
 
-fn remove_phrases(text: &str, phrases: &[String]) -> String {
+fn remove_phrases<'t>(text: &'t str, phrases: &[String]) -> std::borrow::Cow<'t, str> {
     if phrases.is_empty() {
-        return text.to_string();
+        return std::borrow::Cow::Borrowed(text);
     }
     let mut sorted: Vec<&String> = phrases.iter().collect();
     sorted.sort_by_key(|p| std::cmp::Reverse(p.len()));
@@ -155,7 +187,7 @@ fn remove_phrases(text: &str, phrases: &[String]) -> String {
         result.push_str(&out[last..]);
         out = result;
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -182,6 +214,22 @@ mod tests {
         ] {
             assert_eq!(count_syllables(word), n, "{word}");
         }
+    }
+
+    #[test]
+    fn ascii_words_count_as_the_general_path_does() {
+        for word in
+            ["cat", "'table'", "Wanted", "JUMPED", "boxes", "makes", "ketamine", "every", "ee", "a1b2", "niece's"]
+        {
+            let lower: Vec<u8> = word.bytes().map(|b| b.to_ascii_lowercase()).collect();
+            assert_eq!(vowel_groups(trim_apostrophes(&lower)), count_syllables(word), "{word}");
+        }
+        let (ascii, general) =
+            (grades("Wanted: boxes tables. Every day!", &[]), grades("Wanted: boxes… tables. Every day!", &[]));
+        assert_eq!(
+            (ascii.words, ascii.sentences, ascii.syllables),
+            (general.words, general.sentences, general.syllables)
+        );
     }
 
     #[test]

@@ -131,14 +131,17 @@ impl Output for CrisisProbe {
     }
 }
 
+/// What the editorial checks found on a page, and its report line.
+type Checked = (Vec<Diagnostic>, Option<ArticleReport>);
+
 /// Runs the editorial checks on each article as `build` renders it.
 struct Inspector<'a> {
     probe: &'a CrisisProbe,
     today: Date,
     /// Made from the site the first time an article arrives.
     editor: OnceLock<Editor>,
-    /// (article index, findings and report).
-    found: Mutex<Vec<(usize, (Vec<Diagnostic>, Option<ArticleReport>))>>,
+    /// By article index.
+    found: Mutex<Vec<(usize, Checked)>>,
 }
 
 impl build::Inspect for Inspector<'_> {

@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod init;
+mod new;
 mod serve;
 
 use std::io::IsTerminal as _;
@@ -42,6 +43,8 @@ pub enum Command {
     Serve(serve::Args),
     /// Start a new site.
     Init(init::Args),
+    /// Scaffold a new article (as a draft) with valid front matter.
+    New(new::Args),
 }
 
 /// How to talk to the user, from the global flags and the environment.
@@ -78,6 +81,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build(args) => build::run(&cli.root, args, ui),
         Command::Check(args) => check::run(&cli.root, args, ui),
         Command::Init(args) => init::run(&cli.root, args, ui),
+        Command::New(args) => new::run(&cli.root, args, ui),
         Command::Serve(args) => serve::run(&cli.root, args, ui),
     }
 }

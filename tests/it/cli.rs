@@ -153,3 +153,45 @@ fn script_in_a_title_is_escaped_everywhere() {
         assert!(!html.contains("<script>alert"), "{file} has an unescaped script");
     }
 }
+
+#[test]
+fn new_scaffolds_a_draft_that_builds_and_refuses_bad_requests() {
+    let dir = site("minimal");
+    let root = dir.path();
+    let new = |args: &[&str]| sourcebook().arg("--root").arg(root).arg("new").args(args).assert();
+    new(&["basics/how-long-it-lasts"]).success();
+    let file = root.join("content/basics/how-long-it-lasts.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("---\ntitle: \"How long it lasts\"\n"), "{text}");
+    assert!(text.contains("\ndraft: true"), "{text}");
+
+    // a draft: left out of a plain build, built with --drafts without a finding
+    sourcebook().arg("--root").arg(root).args(["build", "--no-search"]).assert().success();
+    assert!(!root.join("public/basics/how-long-it-lasts/index.html").exists());
+    let out = sourcebook().arg("--root").arg(root).args(["build", "--no-search", "--drafts"]).assert().success();
+    assert!(!String::from_utf8_lossy(&out.get_output().stderr).contains("error"));
+    let page = std::fs::read_to_string(root.join("public/basics/how-long-it-lasts/index.html")).unwrap();
+    assert!(page.contains("How long it lasts"));
+
+    // a title with quotes stays valid YAML
+    new(&["basics/quoted", "--title", "Is it \"safe\"?"]).success();
+    sourcebook().arg("--root").arg(root).args(["build", "--no-search", "--drafts"]).assert().success();
+    assert!(
+        std::fs::read_to_string(root.join("public/basics/quoted/index.html"))
+            .unwrap()
+            .contains("Is it &quot;safe&quot;?")
+    );
+
+    // usage errors: exit 2, nothing written or overwritten
+    std::fs::write(&file, "mine").unwrap();
+    let refused = |args: &[&str], says: &str| {
+        let out = new(args).code(2).get_output().clone();
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{args:?}");
+    };
+    refused(&["basics/how-long-it-lasts"], "already exists");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+    refused(&["dosing/new-one"], "site.yaml lists: basics");
+    refused(&["basics/Not_A_Slug"], "not a valid slug");
+    refused(&["no-topic"], "is not <topic>/<slug>");
+    assert!(!root.join("content/dosing").exists());
+}

@@ -1,0 +1,47 @@
+//! `sourcebook new <topic>/<slug> [--title T]`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::Ui;
+use crate::config::Config;
+use crate::diagnostics::Diagnostics;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where the article goes: a topic listed in site.yaml, then the file
+    /// name without `.md` (`efficacy/how-long-it-lasts`).
+    #[arg(value_name = "TOPIC/SLUG")]
+    pub path: String,
+    /// The article's title (default: from the slug).
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
+    let config = match Config::load(root)? {
+        Ok(config) => config,
+        Err(found) => {
+            let mut diags = Diagnostics::new();
+            diags.extend(found);
+            ui.report(&diags.sorted());
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let today = jiff::Zoned::now().date();
+    match crate::init::new_article(root, &config, &args.path, args.title.as_deref(), today)? {
+        Ok(file) => {
+            let shown = file.strip_prefix(root).unwrap_or(&file);
+            ui.info(&format!(
+                "created {} as a draft; preview it with `sourcebook serve --drafts`, \
+                 and remove `draft: true` when it is reviewed",
+                shown.display()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}

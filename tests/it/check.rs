@@ -176,3 +176,35 @@ fn the_shipped_site_passes_check_with_no_error_and_no_warning() {
     assert_eq!(json, serde_json::json!([]), "the shipped site must pass the editor's review");
     assert_eq!(code, 0);
 }
+
+/// With a problem found while loading, articles are not checked one by one
+/// as they are rendered but all together afterwards: the editorial findings
+/// (wording in the file, crisis information in the rendered page) must be
+/// the same either way.
+#[test]
+fn editorial_checks_run_whether_or_not_loading_found_errors() {
+    let codes = |broken: bool| {
+        let dir = site("minimal");
+        copy_tree(&fixtures().join("invalid/safe-messaging-theme"), dir.path());
+        if broken {
+            std::fs::write(dir.path().join("content/basics/broken.md"), "---\ntitle: [unclosed\n---\n").unwrap();
+        }
+        let (code, json) = check_json(dir.path(), &[]);
+        assert_eq!(code, 1);
+        let mut found: Vec<(String, String)> = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["code"].as_str().unwrap().to_string(), d["file"].as_str().unwrap_or("").to_string()))
+            .collect();
+        found.sort();
+        found
+    };
+    let streamed = codes(false);
+    assert!(streamed.contains(&("safe-messaging".into(), "content/basics/first.md".into())), "{streamed:?}");
+    let mut after_errors = codes(true);
+    let broken = ("front-matter-yaml".to_string(), "content/basics/broken.md".to_string());
+    assert!(after_errors.contains(&broken), "{after_errors:?}");
+    after_errors.retain(|d| *d != broken);
+    assert_eq!(after_errors, streamed);
+}

@@ -46,7 +46,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     // pages are rendered only to be looked at once: for crisis links
     // (a site.yaml that does not load is reported by `load`, which then stops)
     let hrefs = crate::config::Config::load(&options.root)?.map(|c| editorial::crisis_hrefs(&c)).unwrap_or_default();
-    let probe = CrisisProbe { hrefs, pages: Default::default() };
+    let probe = CrisisProbe::new(hrefs)?;
     let editor = Inspector { probe: &probe, today: options.today, editor: OnceLock::new(), found: Mutex::default() };
     let Some(loaded) = build::load_into(&build_options, &mut diags, &probe, &editor)? else {
         return Ok(CheckReport { diagnostics: diags.sorted(), articles: Vec::new() });
@@ -101,12 +101,16 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
 /// links to one of the site's crisis lines (so memory does not grow with the
 /// site's size).
 struct CrisisProbe {
-    /// `href="…"` of each crisis line, as the theme writes it.
-    hrefs: Vec<String>,
+    /// Finds `href="…"` of any crisis line, as the theme writes it.
+    hrefs: aho_corasick::AhoCorasick,
     pages: std::sync::Mutex<std::collections::HashMap<String, bool>>,
 }
 
 impl CrisisProbe {
+    fn new(hrefs: Vec<String>) -> anyhow::Result<CrisisProbe> {
+        Ok(CrisisProbe { hrefs: aho_corasick::AhoCorasick::new(hrefs)?, pages: Default::default() })
+    }
+
     /// Whether the page at output `path` shows a crisis link; `None` if no
     /// such page was rendered.
     fn shows_crisis(&self, path: &str) -> Option<bool> {
@@ -118,8 +122,7 @@ impl Output for CrisisProbe {
     fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let rel = confine(path).ok_or_else(|| anyhow::anyhow!("refusing to write `{path}`"))?;
         if path.ends_with(".html") {
-            let html = String::from_utf8_lossy(bytes);
-            let shown = self.hrefs.iter().any(|h| html.contains(h.as_str()));
+            let shown = self.hrefs.is_match(bytes);
             let key = rel.to_string_lossy().replace('\\', "/");
             self.pages.lock().unwrap_or_else(|e| e.into_inner()).insert(key, shown);
         }

@@ -9,6 +9,7 @@ mod editorial;
 mod external;
 pub mod readability;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
@@ -47,34 +48,19 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     // (a site.yaml that does not load is reported by `load`, which then stops)
     let hrefs = crate::config::Config::load(&options.root)?.map(|c| editorial::crisis_hrefs(&c)).unwrap_or_default();
     let probe = CrisisProbe::new(hrefs)?;
-    let editor = Inspector { probe: &probe, today: options.today, editor: OnceLock::new(), found: Mutex::default() };
-    let Some(loaded) = build::load_into(&build_options, &mut diags, &probe, &editor)? else {
+    let inspector = Inspector { probe: &probe, today: options.today, editor: OnceLock::new(), found: Mutex::default() };
+    let Some(loaded) = build::load_into(&build_options, &mut diags, &probe, &inspector)? else {
         return Ok(CheckReport { diagnostics: diags.sorted(), articles: Vec::new() });
     };
     build::render(&loaded, &options.root, &probe, &mut diags)?;
     let site = &loaded.site;
-    let shows_crisis = |page: &Page| probe.shows_crisis(&format!("{}index.html", page.path));
-    let Inspector { editor, found, .. } = editor;
-    let editor = editor.into_inner().unwrap_or_else(|| Editor::new(site, options.today));
-    // each article was checked as it was rendered, unless a problem found
-    // while loading kept the articles from being written one by one
-    let mut checked = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    if !loaded.articles_written {
-        checked = site.articles.par_iter().map(|p| editor.page(&site.config, p, shows_crisis(p))).enumerate().collect();
-    }
-    checked.sort_by_key(|(i, _)| *i);
-    let home = site.home.iter().map(|p| editor.page(&site.config, p, shows_crisis(p)));
-    let mut articles = Vec::new();
-    for (found, report) in home.chain(checked.into_iter().map(|(_, c)| c)) {
-        diags.extend(found);
-        articles.extend(report);
-    }
-    diags.extend(editor.topics(site, &|path| probe.shows_crisis(path)));
+    let (found, articles) = editorial_findings(&loaded, &probe, inspector, options.today);
+    diags.extend(found);
     if options.external {
         let links: Vec<_> = site
             .home
             .iter()
-            .chain(&loaded.site.articles)
+            .chain(&site.articles)
             .flat_map(|p| p.body.external.iter().chain(p.faq.iter().flat_map(|f| f.answer.external.iter())))
             .cloned()
             .collect();
@@ -97,13 +83,41 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     Ok(CheckReport { diagnostics: diagnostics.sorted(), articles })
 }
 
+/// The editorial findings and report lines of every page: those the
+/// inspector made as articles were rendered, and the rest.
+fn editorial_findings(
+    loaded: &build::Loaded,
+    probe: &CrisisProbe,
+    inspector: Inspector,
+    today: Date,
+) -> (Vec<Diagnostic>, Vec<ArticleReport>) {
+    let site = &loaded.site;
+    let shows_crisis = |page: &Page| probe.shows_crisis(&format!("{}index.html", page.path));
+    let editor = inspector.editor.into_inner().unwrap_or_else(|| Editor::new(site, today));
+    let mut checked = inspector.found.into_inner().unwrap_or_else(|e| e.into_inner());
+    // a problem found while loading kept the articles from being written
+    // (and inspected) one by one: check them all now
+    if !loaded.articles_written {
+        checked = site.articles.par_iter().map(|p| editor.page(&site.config, p, shows_crisis(p))).enumerate().collect();
+    }
+    checked.sort_by_key(|(i, _)| *i);
+    let home = site.home.iter().map(|p| editor.page(&site.config, p, shows_crisis(p)));
+    let (mut diags, mut articles) = (Vec::new(), Vec::new());
+    for (found, report) in home.chain(checked.into_iter().map(|(_, c)| c)) {
+        diags.extend(found);
+        articles.extend(report);
+    }
+    diags.extend(editor.topics(site, &|path| probe.shows_crisis(path)));
+    (diags, articles)
+}
+
 /// Where `check` renders pages: it keeps, of each HTML page, only whether it
 /// links to one of the site's crisis lines (so memory does not grow with the
 /// site's size).
 struct CrisisProbe {
     /// Finds `href="…"` of any crisis line, as the theme writes it.
     hrefs: aho_corasick::AhoCorasick,
-    pages: std::sync::Mutex<std::collections::HashMap<String, bool>>,
+    pages: Mutex<HashMap<String, bool>>,
 }
 
 impl CrisisProbe {

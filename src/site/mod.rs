@@ -203,49 +203,54 @@ impl Site {
     /// cites what, glossary use) and return every
     /// diagnostic of the pages and of these cross-checks.
     pub fn finish(&mut self, faq: bool) -> Vec<Diagnostic> {
-        let duplicates = faq || self.faq_duplicates.is_none();
+        let redo_duplicates = faq || self.faq_duplicates.is_none();
         let this = &*self;
         // the FAQ index (its answers rendered one after another, so their
         // citations number in page order) beside everything else
-        let (index, (duplicates, cited_in, term_use, diags)) = rayon::join(
+        let (index, checks) = rayon::join(
             || faq.then(|| faq::index(&this.topics, &this.articles, &this.link_table())),
-            || {
-                let mut diags = Vec::new();
-                for page in this.home.iter().chain(&this.articles) {
-                    diags.extend(page.body.diagnostics.iter().cloned());
-                    for entry in &page.faq {
-                        diags.extend(entry.answer.diagnostics.iter().cloned());
-                    }
-                }
-                for t in &this.topics {
-                    diags.extend(t.body.diagnostics.iter().cloned());
-                }
-                let duplicates = duplicates.then(|| faq::duplicates(&this.articles));
-                diags.extend(duplicates.as_ref().or(this.faq_duplicates.as_ref()).into_iter().flatten().cloned());
-                check_anchors(&this.home, &this.topics, &this.articles, &mut diags);
-                let cited_in = cited_in(&this.home, &this.articles);
-                for (id, source) in &this.bibliography.sources {
-                    if !cited_in.contains_key(id) {
-                        diags.push(
-                            Diagnostic::warning(Code::UnusedSource, format!("source `{id}` is never cited"))
-                                .with_span(source.span.clone())
-                                .with_help("cite it with `[@id]` where it supports a claim, or remove it"),
-                        );
-                    }
-                }
-                let term_use = term_use(&this.glossary, &this.articles, &mut diags);
-                (duplicates, cited_in, term_use, diags)
-            },
+            || this.cross_check(redo_duplicates),
         );
         if let Some(index) = index {
             self.faq = index;
         }
-        if let Some(duplicates) = duplicates {
+        if let Some(duplicates) = checks.duplicates {
             self.faq_duplicates = Some(duplicates);
         }
-        self.cited_in = cited_in;
-        self.term_use = term_use;
-        diags
+        self.cited_in = checks.cited_in;
+        self.term_use = checks.term_use;
+        checks.diagnostics
+    }
+
+    /// Everything [`Site::finish`] derives but the FAQ index: the pages'
+    /// own diagnostics, duplicate questions (found again when
+    /// `redo_duplicates`), anchors, who cites what, unused sources, glossary use.
+    fn cross_check(&self, redo_duplicates: bool) -> CrossChecks {
+        let mut diags = Vec::new();
+        for page in self.home.iter().chain(&self.articles) {
+            diags.extend(page.body.diagnostics.iter().cloned());
+            for entry in &page.faq {
+                diags.extend(entry.answer.diagnostics.iter().cloned());
+            }
+        }
+        for t in &self.topics {
+            diags.extend(t.body.diagnostics.iter().cloned());
+        }
+        let duplicates = redo_duplicates.then(|| faq::duplicates(&self.articles));
+        diags.extend(duplicates.as_ref().or(self.faq_duplicates.as_ref()).into_iter().flatten().cloned());
+        check_anchors(&self.home, &self.topics, &self.articles, &mut diags);
+        let cited_in = cited_in(&self.home, &self.articles);
+        for (id, source) in &self.bibliography.sources {
+            if !cited_in.contains_key(id) {
+                diags.push(
+                    Diagnostic::warning(Code::UnusedSource, format!("source `{id}` is never cited"))
+                        .with_span(source.span.clone())
+                        .with_help("cite it with `[@id]` where it supports a claim, or remove it"),
+                );
+            }
+        }
+        let term_use = term_use(&self.glossary, &self.articles, &mut diags);
+        CrossChecks { duplicates, cited_in, term_use, diagnostics: diags }
     }
 
     /// Put a re-read version of article `index` in place: the caller made
@@ -299,6 +304,14 @@ fn render_page(article: Article, table: &LinkTable, text: bool) -> Page {
         })
         .collect();
     Page { path, body, faq, citations, article }
+}
+
+/// What [`Site::cross_check`] found.
+struct CrossChecks {
+    duplicates: Option<Vec<Diagnostic>>,
+    cited_in: BTreeMap<String, Vec<CitedAt>>,
+    term_use: Vec<Vec<usize>>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 pub(crate) fn unique(taken: &mut HashSet<String>, base: String) -> String {

@@ -41,6 +41,7 @@ pub fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable) -> FaqInde
                 let source = Source { file: &article.file, text: &article.text, offset: *offset };
                 let mut answer = markdown::render(&item.a, source, &resolver, &mut index.citations);
                 answer.diagnostics.clear(); // already reported from the article page
+                answer.prose = String::new(); // only its HTML and plain text (JSON-LD) are used
                 let anchor = unique(&mut taken, pages[a].faq[e].anchor.clone());
                 entries.push(IndexEntry { article: a, entry: e, anchor, answer });
             }

@@ -90,13 +90,13 @@ pub fn faq(site: &Site) -> String {
         kind: &'static str,
         name: &'a str,
         #[serde(rename = "acceptedAnswer")]
-        accepted_answer: Answer,
+        accepted_answer: Answer<'a>,
     }
     #[derive(Serialize)]
-    struct Answer {
+    struct Answer<'a> {
         #[serde(rename = "@type")]
         kind: &'static str,
-        text: String,
+        text: Collapsed<'a>,
     }
     let main_entity = site
         .faq
@@ -106,10 +106,20 @@ pub fn faq(site: &Site) -> String {
         .map(|entry| Question {
             kind: "Question",
             name: &site.articles[entry.article].faq[entry.entry].question,
-            accepted_answer: Answer { kind: "Answer", text: collapse_whitespace(&entry.answer.plain) },
+            accepted_answer: Answer { kind: "Answer", text: Collapsed(&entry.answer.plain) },
         })
         .collect();
     to_script(&FaqPage { context: "https://schema.org", kind: "FAQPage", main_entity })
+}
+
+/// Text serialized with its words separated by single spaces, made only
+/// while it is written (the FAQ index has tens of thousands).
+struct Collapsed<'a>(&'a str);
+
+impl Serialize for Collapsed<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&collapse_whitespace(self.0))
+    }
 }
 
 /// Words separated by single spaces.

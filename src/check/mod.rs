@@ -80,6 +80,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     });
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(adjusted);
+    std::thread::spawn(move || drop(loaded)); // as in `build`: freed beside the report
     Ok(CheckReport { diagnostics: diagnostics.sorted(), articles })
 }
 

@@ -33,10 +33,10 @@ pub fn format_all(bib: &mut Bibliography, style_name: &str) {
     }
 }
 
-/// References per citeproc driver: a few chunks per thread, never below 64
-/// (a driver has a fixed cost); everything in one for non-numeric styles.
+/// References per citeproc driver: [`super::chunk_size`] for numeric
+/// styles, everything in one for the others.
 fn chunk_size(entries: usize, numeric: bool) -> usize {
-    if numeric { entries.div_ceil(rayon::current_num_threads() * 4).max(64) } else { usize::MAX }
+    if numeric { super::chunk_size(entries) } else { usize::MAX }
 }
 
 fn render(

@@ -207,12 +207,11 @@ fn load_entries(doc: &Document, from: usize, map: &Mapping, bib: &mut Bibliograp
     // One hayagriva parse per chunk of the map when the chunk is valid;
     // entry by entry only when something in it is not (so one bad entry is
     // located alone). Chunks, and the entries, are read in parallel.
-    let chunk = entries.len().div_ceil(rayon::current_num_threads() * 4).max(64);
+    let chunk = chunk_size(entries.len());
     let libraries: Vec<Option<hayagriva::Library>> = entries
         .par_chunks(chunk)
         .map(|part| {
-            let part: Mapping = part.iter().map(|(k, v)| ((*k).clone(), (*v).clone())).collect();
-            yaml_serde::to_string(&strip_evidence(&part)).ok().and_then(|y| hayagriva::io::from_yaml_str(&y).ok())
+            yaml_serde::to_string(&strip_evidence(part)).ok().and_then(|y| hayagriva::io::from_yaml_str(&y).ok())
         })
         .collect();
     let read: Vec<(Vec<Diagnostic>, Option<Source>)> = entries
@@ -297,16 +296,24 @@ fn key_offsets(yaml: &str, from: usize) -> std::collections::HashMap<&str, usize
 }
 
 /// The map without our own `evidence` keys, as hayagriva should see it.
-fn strip_evidence(map: &Mapping) -> Mapping {
-    map.iter()
+fn strip_evidence(entries: &[(&Value, &Value)]) -> Mapping {
+    entries
+        .iter()
         .map(|(k, v)| {
-            let mut v = v.clone();
+            let mut v = (*v).clone();
             if let Value::Mapping(m) = &mut v {
                 m.remove("evidence");
             }
-            (k.clone(), v)
+            ((*k).clone(), v)
         })
         .collect()
+}
+
+/// Items per parallel task when reading or formatting `n` references: a
+/// few tasks per thread, never below 64 (each task has a fixed cost: a
+/// hayagriva parse, a citeproc driver).
+fn chunk_size(n: usize) -> usize {
+    n.div_ceil(rayon::current_num_threads() * 4).max(64)
 }
 
 fn evidence(value: &Value) -> Option<Evidence> {
@@ -319,19 +326,11 @@ pub fn valid_id(id: &str) -> bool {
 
 /// Hand one validated entry to hayagriva, without our own keys.
 fn to_entry(id: &str, value: &Value) -> Result<(Entry, Option<Evidence>), String> {
-    let mut value = value.clone();
-    let mut evidence = None;
-    if let Value::Mapping(map) = &mut value
-        && let Some(Value::String(e)) = map.remove("evidence")
-    {
-        evidence = Evidence::parse(&e);
-    }
-    let mut one = Mapping::new();
-    one.insert(Value::String(id.to_string()), value);
-    let yaml = yaml_serde::to_string(&one).map_err(|e| e.to_string())?;
+    let key = Value::String(id.to_string());
+    let yaml = yaml_serde::to_string(&strip_evidence(&[(&key, value)])).map_err(|e| e.to_string())?;
     let library = hayagriva::io::from_yaml_str(&yaml).map_err(|e| format!("source `{id}`: {e}"))?;
     let entry = library.get(id).cloned().ok_or_else(|| format!("source `{id}` could not be read"))?;
-    Ok((entry, evidence))
+    Ok((entry, evidence(value)))
 }
 
 fn load_bibtex(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {

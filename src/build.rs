@@ -20,7 +20,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     pub base_url: Option<String>,
     pub drafts: bool,
-    /// Keep every page's plain text and prose (for `check`).
+    /// Collect each page's plain text and prose as its Markdown is rendered
+    /// (for `check`'s reading grade).
     pub text: bool,
     /// Leave search out whatever `site.yaml` says (`build --no-search`).
     pub no_search: bool,
@@ -82,9 +83,9 @@ impl site::PageSink for ArticleWriter<'_> {
         let Some(shared) = self.shared.get() else { return };
         match theme::render_article(site, self.theme, shared, index, page, self.out) {
             Ok(None) => {}
-            Ok(Some(d)) => lock(&self.diagnostics).push(d),
+            Ok(Some(d)) => crate::lock(&self.diagnostics).push(d),
             Err(e) => {
-                lock(&self.error).get_or_insert(e);
+                crate::lock(&self.error).get_or_insert(e);
             }
         }
         if let Some(inspect) = self.inspect {
@@ -101,10 +102,6 @@ impl site::PageSink for ArticleWriter<'_> {
         article.text.truncate(article.split.body_start);
         article.text.shrink_to_fit();
     }
-}
-
-fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Load and assemble the site; `None` when a problem stops it early.

@@ -29,3 +29,9 @@ pub mod site;
 pub mod sources;
 pub mod theme;
 mod yaml;
+
+/// Lock `m`, also after a panic on another thread: the data is plain
+/// collected results, and the panic itself is what gets reported.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

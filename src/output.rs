@@ -144,7 +144,7 @@ impl Output for Memory {
     fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let rel = confine(path).with_context(|| format!("refusing to write `{path}`"))?;
         let key = rel.to_string_lossy().replace('\\', "/");
-        self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(key, bytes.to_vec());
+        crate::lock(&self.files).insert(key, bytes.to_vec());
         Ok(())
     }
 

@@ -78,14 +78,14 @@ fn probe_all(urls: &[&str]) -> Vec<Outcome> {
             scope.spawn(|| {
                 loop {
                     let i = {
-                        let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
+                        let mut n = crate::lock(&next);
                         let i = *n;
                         *n += 1;
                         i
                     };
                     let Some(url) = urls.get(i) else { break };
                     let outcome = probe(&agent, url);
-                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(outcome);
+                    crate::lock(&results)[i] = Some(outcome);
                 }
             });
         }

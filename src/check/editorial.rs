@@ -64,6 +64,7 @@ pub struct ArticleReport {
 /// The editorial checks of one site, ready to run page after page (in
 /// parallel, or as each article is rendered).
 pub struct Editor {
+    config: Config,
     today: Date,
     /// Glossary terms and aliases: left out of the reading grade.
     glossary: Vec<String>,
@@ -78,18 +79,14 @@ impl Editor {
             .iter()
             .flat_map(|t| std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()))
             .collect();
-        Editor { today, glossary, wording: Wording::new(&site.config) }
+        Editor { config: site.config.clone(), today, glossary, wording: Wording::new(&site.config) }
     }
 
     /// Every check of one page (the home page or an article).
     /// `shows_crisis`: whether its rendered HTML links to a crisis line
     /// (`None` if it was not rendered).
-    pub fn page(
-        &self,
-        config: &Config,
-        page: &Page,
-        shows_crisis: Option<bool>,
-    ) -> (Vec<Diagnostic>, Option<ArticleReport>) {
+    pub fn page(&self, page: &Page, shows_crisis: Option<bool>) -> (Vec<Diagnostic>, Option<ArticleReport>) {
+        let config = &self.config;
         let mut diags = Vec::new();
         let a = &page.article;
         let is_article = !a.topic.is_empty();

@@ -99,10 +99,10 @@ fn editorial_findings(
     // a problem found while loading kept the articles from being written
     // (and inspected) one by one: check them all now
     if !loaded.articles_written {
-        checked = site.articles.par_iter().map(|p| editor.page(&site.config, p, shows_crisis(p))).enumerate().collect();
+        checked = site.articles.par_iter().map(|p| editor.page(p, shows_crisis(p))).enumerate().collect();
     }
     checked.sort_by_key(|(i, _)| *i);
-    let home = site.home.iter().map(|p| editor.page(&site.config, p, shows_crisis(p)));
+    let home = site.home.iter().map(|p| editor.page(p, shows_crisis(p)));
     let (mut diags, mut articles) = (Vec::new(), Vec::new());
     for (found, report) in home.chain(checked.into_iter().map(|(_, c)| c)) {
         diags.extend(found);
@@ -129,7 +129,7 @@ impl CrisisProbe {
     /// Whether the page at output `path` shows a crisis link; `None` if no
     /// such page was rendered.
     fn shows_crisis(&self, path: &str) -> Option<bool> {
-        self.pages.lock().unwrap_or_else(|e| e.into_inner()).get(path).copied()
+        crate::lock(&self.pages).get(path).copied()
     }
 }
 
@@ -139,7 +139,7 @@ impl Output for CrisisProbe {
         if path.ends_with(".html") {
             let shown = self.hrefs.is_match(bytes);
             let key = rel.to_string_lossy().replace('\\', "/");
-            self.pages.lock().unwrap_or_else(|e| e.into_inner()).insert(key, shown);
+            crate::lock(&self.pages).insert(key, shown);
         }
         Ok(())
     }
@@ -165,7 +165,7 @@ struct Inspector<'a> {
 impl build::Inspect for Inspector<'_> {
     fn page(&self, site: &Site, index: usize, page: &Page) {
         let editor = self.editor.get_or_init(|| Editor::new(site, self.today));
-        let checked = editor.page(&site.config, page, self.probe.shows_crisis(&format!("{}index.html", page.path)));
-        self.found.lock().unwrap_or_else(|e| e.into_inner()).push((index, checked));
+        let checked = editor.page(page, self.probe.shows_crisis(&format!("{}index.html", page.path)));
+        crate::lock(&self.found).push((index, checked));
     }
 }

@@ -25,47 +25,16 @@ pub fn grades(text: &str, exclude: &[String]) -> Grades {
     let mut syllables = 0;
     let mut polysyllables = 0;
     let mut sentences = 0;
-    // reused for every word: a page has thousands
-    let (mut w, mut lower, mut ascii) = (String::new(), Vec::new(), Vec::new());
+    let mut scratch = Scratch::default();
     for sentence in split_sentences(&text) {
         let mut counted = false;
         for word in sentence.split_whitespace() {
-            if word.is_ascii() {
-                // the same steps as below, on bytes: most words of most sites
-                ascii.clear();
-                ascii.extend(
-                    word.bytes().filter(|b| b.is_ascii_alphanumeric() || *b == b'\'').map(|b| b.to_ascii_lowercase()),
-                );
-                if !ascii.iter().any(u8::is_ascii_alphabetic) {
-                    if ascii.iter().any(u8::is_ascii_digit) {
-                        words += 1;
-                        syllables += 1;
-                        counted = true;
-                    }
-                    continue;
-                }
-                let n = vowel_groups(trim_apostrophes(&ascii));
+            if let Some(n) = scratch.syllables(word) {
                 words += 1;
                 syllables += n;
                 polysyllables += usize::from(n >= 3);
                 counted = true;
-                continue;
             }
-            w.clear();
-            w.extend(word.chars().filter(|c| c.is_alphanumeric() || *c == '\''));
-            if w.is_empty() || !w.chars().any(char::is_alphabetic) {
-                if w.chars().any(|c| c.is_ascii_digit()) {
-                    words += 1; // a number is read as a word of one syllable
-                    syllables += 1;
-                    counted = true;
-                }
-                continue;
-            }
-            let n = word_syllables(&w, &mut lower);
-            words += 1;
-            syllables += n;
-            polysyllables += usize::from(n >= 3);
-            counted = true;
         }
         sentences += usize::from(counted);
     }
@@ -73,6 +42,40 @@ pub fn grades(text: &str, exclude: &[String]) -> Grades {
     let flesch_kincaid = 0.39 * (w / s) + 11.8 * (syllables as f64 / w) - 15.59;
     let smog = 1.0430 * (polysyllables as f64 * 30.0 / s).sqrt() + 3.1291;
     Grades { words, sentences, syllables, polysyllables, flesch_kincaid, smog }
+}
+
+/// Buffers reused for every word (a page has thousands).
+#[derive(Default)]
+struct Scratch {
+    word: String,
+    chars: Vec<char>,
+    bytes: Vec<u8>,
+}
+
+impl Scratch {
+    /// Syllables of one whitespace-separated token, without its punctuation;
+    /// a number is read as a word of one syllable; `None`: not a word.
+    fn syllables(&mut self, token: &str) -> Option<usize> {
+        if token.is_ascii() {
+            // the same steps as below, on bytes: most words of most sites
+            let w = &mut self.bytes;
+            w.clear();
+            w.extend(
+                token.bytes().filter(|b| b.is_ascii_alphanumeric() || *b == b'\'').map(|b| b.to_ascii_lowercase()),
+            );
+            if !w.iter().any(u8::is_ascii_alphabetic) {
+                return w.iter().any(u8::is_ascii_digit).then_some(1);
+            }
+            return Some(vowel_groups(trim_apostrophes(w)));
+        }
+        let w = &mut self.word;
+        w.clear();
+        w.extend(token.chars().filter(|c| c.is_alphanumeric() || *c == '\''));
+        if !w.chars().any(char::is_alphabetic) {
+            return w.chars().any(|c| c.is_ascii_digit()).then_some(1);
+        }
+        Some(word_syllables(w, &mut self.chars))
+    }
 }
 
 /// Sentences end at `.`, `!`, `?` (followed by space or end) and at newlines

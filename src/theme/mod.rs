@@ -22,9 +22,7 @@ use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
 
 pub use context::*;
-pub use pages::{
-    Part, all_parts, render_article, render_parts, render_site, shared_context, shared_json, site_wide_parts,
-};
+pub use pages::{Part, all_parts, render_article, render_parts, shared_context, shared_json, site_wide_parts};
 
 /// Templates every theme provides (SPEC §6).
 pub const TEMPLATES: &[&str] =
@@ -71,7 +69,7 @@ pub struct Theme {
     files: HashMap<String, String>,
     sources: HashMap<String, String>,
     /// Output path (fingerprinted for CSS and JavaScript) and where the bytes come from.
-    pub statics: Vec<(String, StaticFile)>,
+    pub statics: Vec<Static>,
 }
 
 impl Theme {
@@ -268,7 +266,7 @@ fn read_templates(root: &Path, dir: &Path, out: &mut Vec<(String, String, String
     Ok(())
 }
 
-fn read_statics(dir: &Path, out: &mut Vec<(String, StaticFile)>) -> anyhow::Result<()> {
+fn read_statics(dir: &Path, out: &mut Vec<Static>) -> anyhow::Result<()> {
     if !dir.is_dir() {
         return Ok(());
     }

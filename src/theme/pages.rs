@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use rayon::prelude::*;
+use serde::Serialize;
 use tera::{Context, Value};
 
 use super::context::*;
@@ -46,8 +47,7 @@ pub fn all_parts(site: &Site) -> Vec<Part> {
 
 /// Every part but the articles.
 pub fn site_wide_parts() -> Vec<Part> {
-    let mut parts = Vec::new();
-    parts.extend([
+    vec![
         Part::Home,
         Part::Topics,
         Part::Faq,
@@ -58,8 +58,7 @@ pub fn site_wide_parts() -> Vec<Part> {
         Part::Feeds,
         Part::Statics,
         Part::Assets,
-    ]);
-    parts
+    ]
 }
 
 /// The `site` context as JSON text: equal text, equal context (for `serve`).
@@ -70,12 +69,6 @@ pub fn shared_json(site: &Site) -> String {
 /// The `site` value every page shares, serialized once.
 pub fn shared_context(site: &Site) -> Value {
     Value::from_serializable(&site_context(site))
-}
-
-/// Write the whole site. Template problems come back as diagnostics;
-/// I/O failures as errors.
-pub fn render_site(site: &Site, theme: &Theme, root: &Path, out: &dyn Output) -> anyhow::Result<Vec<Diagnostic>> {
-    render_parts(site, theme, root, &shared_context(site), &all_parts(site), out)
 }
 
 /// Write article `index` of `site`, rendered as `page` (which may not be in
@@ -340,9 +333,7 @@ impl<'a> Renderer<'a> {
                             article: None,
                             href: Some(format!("{}index.html#{}", page.path, entry.anchor)),
                         };
-                        let mut map = Value::from_serializable(&context).into_map().unwrap_or_default();
-                        map.insert("article".into(), summaries[ix.article].clone());
-                        Value::from(map)
+                        with_field(&context, "article", summaries[ix.article].clone())
                     })
                     .collect();
                 let group = FaqGroup {
@@ -350,9 +341,7 @@ impl<'a> Renderer<'a> {
                     anchor: format!("topic-{}", topic.topic.name),
                     entries: Vec::new(),
                 };
-                let mut map = Value::from_serializable(&group).into_map().unwrap_or_default();
-                map.insert("entries".into(), Value::from(entries));
-                Value::from(map)
+                with_field(&group, "entries", Value::from(entries))
             })
             .collect();
         let page = PageContext {
@@ -460,6 +449,14 @@ impl Renderer<'_> {
 }
 
 /// `next`, or `on` plus the site's review interval.
+/// `context` as a template value, with `key` set to `value` (a value made
+/// once and shared, or made in parallel).
+fn with_field(context: &impl Serialize, key: &'static str, value: Value) -> Value {
+    let mut map = Value::from_serializable(context).into_map().unwrap_or_default();
+    map.insert(key.into(), value);
+    Value::from(map)
+}
+
 fn next_review(r: &crate::content::Review, months: u32) -> String {
     r.next
         .or_else(|| r.on.checked_add(jiff::Span::new().months(i64::from(months))).ok())

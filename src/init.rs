@@ -76,8 +76,11 @@ pub fn new_article(
     }
     let rel = format!("content/{topic}/{slug}.md");
     let full = root.join(&rel);
-    if full.exists() {
-        return Ok(Err(format!("{rel} already exists; `new` never overwrites files")));
+    // an article with its images beside it has the same URL
+    for taken in [rel.clone(), format!("content/{topic}/{slug}/index.md")] {
+        if root.join(&taken).exists() {
+            return Ok(Err(format!("{taken} already exists; `new` never overwrites files")));
+        }
     }
     let title = match title {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),

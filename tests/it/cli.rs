@@ -190,6 +190,10 @@ fn new_scaffolds_a_draft_that_builds_and_refuses_bad_requests() {
     };
     refused(&["basics/how-long-it-lasts"], "already exists");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+    std::fs::create_dir_all(root.join("content/basics/with-images")).unwrap();
+    std::fs::write(root.join("content/basics/with-images/index.md"), "mine").unwrap();
+    refused(&["basics/with-images"], "content/basics/with-images/index.md already exists");
+    assert!(!root.join("content/basics/with-images.md").exists());
     refused(&["dosing/new-one"], "site.yaml lists: basics");
     refused(&["basics/Not_A_Slug"], "not a valid slug");
     refused(&["no-topic"], "is not <topic>/<slug>");

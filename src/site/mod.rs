@@ -75,7 +75,7 @@ pub struct Site {
     pub assets: Vec<String>,
     /// `duplicate-faq` findings, kept until a FAQ entry changes.
     pub faq_duplicates: Option<Vec<Diagnostic>>,
-    /// Pages keep their plain text and prose (see [`assemble`]).
+    /// Pages are rendered with their plain text and prose (see [`assemble`]).
     pub text: bool,
 }
 
@@ -93,9 +93,9 @@ pub trait PageSink: Sync {
     fn page(&self, site: &Site, index: usize, page: &mut Page);
 }
 
-/// Render and cross-check everything `content` holds. `text`: keep the
+/// Render and cross-check everything `content` holds. `text`: collect the
 /// plain text and prose of every page (for `check`). `sink` sees each
-/// article as it is rendered.
+/// article as it is rendered, and may drop what it no longer needs.
 pub fn assemble(
     content: Content,
     bibliography: Bibliography,

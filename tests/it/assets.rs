@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{build_at, copy_tree, site};
+use crate::support::{build_at, copy_tree, override_404, site};
 
 /// The files in `public/assets/` named `style.<8 hex>.css`, and any plain `style.css`.
 fn stylesheets(public: &Path) -> Vec<String> {
@@ -80,12 +80,7 @@ fn stylesheet_name_carries_a_hash_of_its_content_and_every_page_links_to_it() {
 #[test]
 fn unknown_asset_is_a_template_error_naming_it() {
     let dir = site("minimal");
-    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
-    std::fs::write(
-        dir.path().join("templates/404.html"),
-        "{% extends \"base.html\" %}{% block content %}{{ asset(path=\"assets/nope.css\") }}{% endblock content %}",
-    )
-    .unwrap();
+    override_404(dir.path(), "{{ asset(path=\"assets/nope.css\") }}");
     let report = build_at(dir.path());
     let d = report.diagnostics.iter().find(|d| d.code.as_str() == "template-error").expect("a template-error");
     assert!(d.message.contains("assets/nope.css"), "{}", d.message);

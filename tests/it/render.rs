@@ -1,7 +1,7 @@
 //! Rendered HTML over the small test theme, as insta snapshots, and the
 //! citation numbering property.
 
-use crate::support::{build_at, site};
+use crate::support::{build_at, override_404, site};
 
 fn page(dir: &std::path::Path, path: &str) -> String {
     std::fs::read_to_string(dir.join("public").join(path)).unwrap()
@@ -46,12 +46,7 @@ fn theme_static_files_are_copied() {
 #[test]
 fn site_templates_override_theme_templates() {
     let dir = site("full");
-    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
-    std::fs::write(
-        dir.path().join("templates/404.html"),
-        "{% extends \"base.html\" %}{% block content %}Lost? Overridden.{% endblock content %}",
-    )
-    .unwrap();
+    override_404(dir.path(), "Lost? Overridden.");
     build_at(dir.path());
     assert!(page(dir.path(), "404.html").contains("Lost? Overridden."));
 }

@@ -29,6 +29,14 @@ pub fn site(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// Give the site at `root` its own `templates/404.html` (overriding the
+/// theme's) whose content block is `block`.
+pub fn override_404(root: &Path, block: &str) {
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    let template = format!("{{% extends \"base.html\" %}}{{% block content %}}{block}{{% endblock content %}}");
+    std::fs::write(root.join("templates/404.html"), template).unwrap();
+}
+
 pub fn build_at(root: &Path) -> BuildReport {
     build(&BuildOptions { root: root.to_path_buf(), ..BuildOptions::default() }).unwrap()
 }

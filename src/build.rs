@@ -69,6 +69,8 @@ struct ArticleWriter<'a> {
     out: &'a dyn Output,
     /// Sees each article after it is written, before its text is dropped.
     inspect: Option<&'a dyn Inspect>,
+    /// Counts each article's words for search.
+    search: Option<&'a crate::search::Indexer>,
     shared: std::sync::OnceLock<tera::Value>,
     diagnostics: std::sync::Mutex<Vec<Diagnostic>>,
     error: std::sync::Mutex<Option<anyhow::Error>>,
@@ -91,6 +93,9 @@ impl site::PageSink for ArticleWriter<'_> {
         if let Some(inspect) = self.inspect {
             inspect.page(site, index, page);
         }
+        if let Some(search) = self.search {
+            search.add_article(index, page);
+        }
         for rendered in std::iter::once(&mut page.body).chain(page.faq.iter_mut().map(|e| &mut e.answer)) {
             rendered.html = String::new();
             rendered.plain = String::new();
@@ -109,6 +114,15 @@ pub fn load(options: &BuildOptions, diags: &mut Diagnostics) -> anyhow::Result<O
     load_timed(options, diags, &mut Timings::default(), None)
 }
 
+/// Where articles go as soon as they are rendered.
+#[derive(Clone, Copy)]
+struct Stream<'a> {
+    out: &'a dyn Output,
+    inspect: Option<&'a dyn Inspect>,
+    /// Index the articles for search too (when the site has search on).
+    search: Option<&'a crate::search::Indexer>,
+}
+
 /// Looks at each article right after it is rendered and written, before
 /// its Markdown, HTML and plain text are dropped (`check`'s editorial checks).
 pub trait Inspect: Sync {
@@ -125,7 +139,7 @@ pub fn load_into(
     out: &dyn Output,
     inspect: &dyn Inspect,
 ) -> anyhow::Result<Option<Loaded>> {
-    load_timed(options, diags, &mut Timings::default(), Some((out, Some(inspect))))
+    load_timed(options, diags, &mut Timings::default(), Some(Stream { out, inspect: Some(inspect), search: None }))
 }
 
 /// Load and assemble; with `out`, write each article there as it is
@@ -134,7 +148,7 @@ fn load_timed(
     options: &BuildOptions,
     diags: &mut Diagnostics,
     t: &mut Timings,
-    out: Option<(&dyn Output, Option<&dyn Inspect>)>,
+    stream: Option<Stream>,
 ) -> anyhow::Result<Option<Loaded>> {
     let root = &options.root;
     let mut at = t.start();
@@ -150,6 +164,7 @@ fn load_timed(
         None => config,
     };
     config.search &= !options.no_search;
+    let search = stream.and_then(|s| s.search).filter(|_| config.search);
     let (content, d) = content::load(root, &config, options.drafts)?;
     diags.extend(d);
     t.record("load content", at);
@@ -168,11 +183,12 @@ fn load_timed(
     diags.extend(d);
     let theme = Theme::load(root, &config)?;
     let loading: Vec<_> = diags.iter().cloned().collect();
-    let writer = match (&theme, out) {
-        (Ok(theme), Some((out, inspect))) if !diags.has_errors() => Some(ArticleWriter {
+    let writer = match (&theme, stream) {
+        (Ok(theme), Some(Stream { out, inspect, .. })) if !diags.has_errors() => Some(ArticleWriter {
             theme,
             out,
             inspect,
+            search,
             shared: Default::default(),
             diagnostics: Default::default(),
             error: Default::default(),
@@ -180,7 +196,9 @@ fn load_timed(
         _ => None,
     };
     let sink = writer.as_ref().map(|w| w as &dyn site::PageSink);
-    let (site, d) = site::assemble(content, bibliography, glossary, config, options.text, sink);
+    // search indexes the plain text of the pages
+    let text = options.text || search.is_some();
+    let (site, d) = site::assemble(content, bibliography, glossary, config, text, sink);
     diags.extend(d);
     let articles_written = writer.is_some();
     if let Some(w) = writer {
@@ -218,7 +236,9 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         true => Some(Staging::new(&target)?),
         false => None,
     };
-    let loaded = load_timed(options, &mut diags, &mut timings, staging.as_ref().map(|s| (s as &dyn Output, None)));
+    let indexer = crate::search::Indexer::default();
+    let stream = staging.as_ref().map(|s| Stream { out: s, inspect: None, search: Some(&indexer) });
+    let loaded = load_timed(options, &mut diags, &mut timings, stream);
     let (loaded, staging) = match (loaded, staging) {
         (Ok(Some(loaded)), Some(staging)) if !diags.has_errors() => (loaded, staging),
         (loaded, staging) => {
@@ -239,11 +259,21 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     timings.record("render templates, write", at);
     if loaded.site.config.search {
         let at = timings.start();
-        if let Err(e) = crate::search::index(staging.dir(), &staging) {
+        let site = &loaded.site;
+        if let Some(home) = &site.home {
+            indexer.add_home(home);
+        }
+        for (i, topic) in site.topics.iter().enumerate() {
+            indexer.add_topic(i, topic);
+        }
+        if !loaded.articles_written {
+            site.articles.iter().enumerate().for_each(|(i, page)| indexer.add_article(i, page));
+        }
+        if let Err(e) = indexer.write(&staging) {
             staging.abandon();
             return Err(e);
         }
-        timings.record("index for search (Pagefind)", at);
+        timings.record("write the search index", at);
     }
     let at = timings.start();
     staging.commit()?;

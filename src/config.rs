@@ -34,7 +34,7 @@ pub struct Config {
     pub crisis: Crisis,
     pub disclaimer: String,
     pub check: CheckConfig,
-    /// Build a search index (Pagefind) and the `/search/` page.
+    /// Build a search index and the `/search/` page.
     pub search: bool,
 }
 

@@ -9,7 +9,7 @@
 //!    gather the FAQ index and who cites what.
 //! 5. [`theme`]: Tera templates turn the site into HTML, sitemap and feeds.
 //! 6. [`output`]: written to a staging folder and swapped in only on success.
-//! 7. [`search`]: (`build` only) Pagefind indexes the written pages for `/search/`.
+//! 7. [`search`]: (`build` only) the pages' words, counted as they are rendered, become the index behind `/search/`.
 //!
 //! Problems with the content are [`diagnostics::Diagnostic`]s, collected and
 //! reported all at once; program failures are `anyhow` errors.

@@ -11,10 +11,11 @@
 // place on every page, no scripts, nothing fetched from other hosts), keyboard
 // focus, reduced motion, the print stylesheet, navigation between pages from
 // file://, search (served over http from a local server: typing an article's
-// title into the header's search box lists that article), and then runs the Nu HTML checker (vnu.jar) over every .html file
+// title into the header's search box lists that article, and so do the
+// beginnings of its words), and then runs the Nu HTML checker (vnu.jar) over every .html file
 // (and, as CSS, every .css file).
 // Pages are opened straight from disk (file:// URLs); only the search check
-// serves the folder over http on 127.0.0.1 (Pagefind fetches its index, which
+// serves the folder over http on 127.0.0.1 (search.js fetches its index, which
 // Chromium refuses from file://).
 //
 // Prints one line per check, the findings under each failed one, and a last
@@ -557,6 +558,19 @@ try {
       if (errors.length) f.push(`page errors: ${errors.join('; ')}`);
       check(`typing "${title}" in the header search box lists ${rel(article)}`, f, [`${found.links.length} results; ${found.status}`]);
       await page.close();
+      // The beginnings of the title's words find it too (each word of five letters or more loses its last two).
+      const cut = title.split(/[^\p{Alphabetic}\p{N}]+/u).filter(Boolean).map((w) => (w.length >= 5 ? w.slice(0, -2) : w)).join(' ');
+      {
+        const { page: p, errors: errs } = await open(null, { url: `${base}search/index.html?q=${encodeURIComponent(cut)}` });
+        const links = await p.waitForSelector('#search-results a', { timeout: 15000 })
+          .then(() => p.evaluate(() => [...document.querySelectorAll('#search-results a')].map((a) => a.href)))
+          .catch(() => []);
+        const g = [];
+        if (!links.includes(want)) g.push(`no result links to ${want}; got ${links.slice(0, 5).join(', ') || 'none'}`);
+        if (errs.length) g.push(`page errors: ${errs.join('; ')}`);
+        check(`searching "${cut}" lists ${rel(article)}`, g, [`${links.length} results`]);
+        await p.close();
+      }
       // The page with its results, in both schemes and widths.
       for (const scheme of SCHEMES) {
         for (const width of WIDTHS) {

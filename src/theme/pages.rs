@@ -309,14 +309,35 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let landing = site.topics.iter().find(|t| t.path == FAQ_PATH);
         // 30,000 questions at 10,000 articles: their template values are made
-        // in parallel, and each article's summary once for all its questions
+        // in parallel, and each article's summary once for all its questions;
+        // the FAQPage JSON-LD beside them
+        let (groups, json_ld) = rayon::join(|| self.faq_groups(), || jsonld::faq(site));
+        let page = PageContext {
+            kind: "faq",
+            title: landing.map_or("Frequently asked questions", |t| t.topic.front.title.as_str()),
+            description: landing.map_or("", |t| t.topic.front.description.as_str()),
+            path: FAQ_PATH.into(),
+            permalink: self.permalink(FAQ_PATH),
+            content: landing.map_or("", |t| t.body.html.as_str()),
+            references: self.references(&site.faq.citations),
+            json_ld,
+            ..Default::default()
+        };
+        let mut ctx = self.context(FAQ_PATH);
+        ctx.insert_value("faq", Value::from(groups));
+        ctx.insert("page", &page);
+        self.write("faq.html", FAQ_PATH, "faq/index.html", ctx, out)
+    }
+
+    /// The FAQ index's template values: a group of entries per topic.
+    fn faq_groups(&self) -> Vec<Value> {
+        let site = self.site;
         let summaries: Vec<Value> = site
             .articles
             .par_iter()
             .map(|p| if p.faq.is_empty() { Value::none() } else { Value::from_serializable(&article_summary(p)) })
             .collect();
-        let groups: Vec<Value> = site
-            .faq
+        site.faq
             .groups
             .iter()
             .map(|(t, entries)| {
@@ -343,22 +364,7 @@ impl<'a> Renderer<'a> {
                 };
                 with_field(&group, "entries", Value::from(entries))
             })
-            .collect();
-        let page = PageContext {
-            kind: "faq",
-            title: landing.map_or("Frequently asked questions", |t| t.topic.front.title.as_str()),
-            description: landing.map_or("", |t| t.topic.front.description.as_str()),
-            path: FAQ_PATH.into(),
-            permalink: self.permalink(FAQ_PATH),
-            content: landing.map_or("", |t| t.body.html.as_str()),
-            references: self.references(&site.faq.citations),
-            json_ld: jsonld::faq(site),
-            ..Default::default()
-        };
-        let mut ctx = self.context(FAQ_PATH);
-        ctx.insert_value("faq", Value::from(groups));
-        ctx.insert("page", &page);
-        self.write("faq.html", FAQ_PATH, "faq/index.html", ctx, out)
+            .collect()
     }
 
     fn sources(&self, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {

@@ -117,12 +117,12 @@ impl Postings {
     }
 }
 
-#[derive(Serialize)]
+/// What a result shows of a page (written to `pages-N.json` as
+/// `[href, title, description]`), and its weighted length for BM25.
 struct PageInfo {
     href: String,
     title: String,
     description: String,
-    #[serde(skip)]
     length: u32,
 }
 

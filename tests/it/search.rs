@@ -59,3 +59,25 @@ fn no_search_flag_overrides_site_yaml() {
     let article = std::fs::read_to_string(public.join("basics/first/index.html")).unwrap();
     assert!(!article.contains("search/index.html"), "no header search box");
 }
+
+#[test]
+fn the_faq_index_is_not_indexed_though_its_topic_has_a_landing_text() {
+    let dir = site("minimal");
+    let yaml = dir.path().join("site.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap().replace("topics: [basics]", "topics: [basics, faq]");
+    std::fs::write(&yaml, text).unwrap();
+    std::fs::create_dir_all(dir.path().join("content/faq")).unwrap();
+    std::fs::write(
+        dir.path().join("content/faq/_index.md"),
+        "---\ntitle: \"Questions\"\ndescription: \"Common questions.\"\n---\n\nLandingword heads the questions.\n",
+    )
+    .unwrap();
+    let report = build_at(dir.path());
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    let index = dir.path().join("public/search-index");
+    let pages: serde_json::Value = serde_json::from_slice(&std::fs::read(index.join("pages-0.json")).unwrap()).unwrap();
+    let hrefs: Vec<&str> = pages.as_array().unwrap().iter().map(|p| p[0].as_str().unwrap()).collect();
+    assert_eq!(hrefs, ["index.html", "basics/index.html", "basics/first/index.html"]);
+    let words = std::fs::read_to_string(index.join("words-0.json")).unwrap();
+    assert!(!words.contains("landingword"), "the FAQ landing's text is not indexed");
+}

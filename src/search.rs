@@ -145,21 +145,20 @@ impl Indexer {
     /// The home page.
     pub fn add_home(&self, page: &Page) {
         let front = &page.article.front;
-        let texts =
-            [(front.title.as_str(), TITLE), (front.description.as_str(), SUMMARY), (page.body.plain.as_str(), TEXT)];
-        self.add(Slot::Home, info("index.html".into(), &front.title, &front.description), &texts);
+        self.add_landing(Slot::Home, "index.html".into(), &front.title, &front.description, &page.body.plain);
     }
 
     /// Topic page `index` of the site.
     pub fn add_topic(&self, index: usize, page: &TopicPage) {
         let front = &page.topic.front;
-        let texts =
-            [(front.title.as_str(), TITLE), (front.description.as_str(), SUMMARY), (page.body.plain.as_str(), TEXT)];
-        self.add(
-            Slot::Topic(index),
-            info(format!("{}index.html", page.path), &front.title, &front.description),
-            &texts,
-        );
+        let href = format!("{}index.html", page.path);
+        self.add_landing(Slot::Topic(index), href, &front.title, &front.description, &page.body.plain);
+    }
+
+    /// A page that is its title, description and text (home, topics).
+    fn add_landing(&self, slot: Slot, href: String, title: &str, description: &str, text: &str) {
+        let texts = [(title, TITLE), (description, SUMMARY), (text, TEXT)];
+        self.add(slot, info(href, title, description), &texts);
     }
 
     fn add(&self, slot: Slot, info: PageInfo, texts: &[(&str, u32)]) {
@@ -178,7 +177,8 @@ impl Indexer {
                     lower.push_str(word);
                     lower[start..].make_ascii_lowercase();
                 } else {
-                    lower.extend(word.chars().flat_map(char::to_lowercase));
+                    // as the query is lowered in `search.js` (a final Σ becomes ς)
+                    lower.push_str(&word.to_lowercase());
                 }
                 spans.push((start, lower.len(), weight));
             }
@@ -200,8 +200,8 @@ impl Indexer {
         }
     }
 
-    /// Write the index into `out`; returns the number of pages indexed.
-    pub fn write(self, out: &dyn Output) -> anyhow::Result<usize> {
+    /// Write the index into `out`.
+    pub fn write(self, out: &dyn Output) -> anyhow::Result<()> {
         let pages = self.pages.into_inner().unwrap_or_else(|e| e.into_inner());
         let vocabulary = Shard::merge(self.shards);
         // Page numbers in site order (home, topics, articles), whatever order the pages were rendered in.
@@ -253,8 +253,7 @@ impl Indexer {
             .collect();
         written.into_iter().collect::<anyhow::Result<()>>()?;
         let meta = Meta { format: FORMAT, pages: pages.len(), pages_per_file: PAGES_PER_FILE, words: first_words };
-        out.write(&format!("{BUNDLE}/meta.json"), &serde_json::to_vec(&meta)?)?;
-        Ok(pages.len())
+        out.write(&format!("{BUNDLE}/meta.json"), &serde_json::to_vec(&meta)?)
     }
 }
 
@@ -429,8 +428,10 @@ mod tests {
             indexer.add(*slot, info, &[(title, TITLE), (text, TEXT)]);
         }
         let memory = Memory::default();
-        assert_eq!(indexer.write(&memory).unwrap(), pages.len());
-        Files(memory.into_files())
+        indexer.write(&memory).unwrap();
+        let files = Files(memory.into_files());
+        assert_eq!(files.meta()["pages"], pages.len());
+        files
     }
 
     struct Files(BTreeMap<String, Vec<u8>>);
@@ -534,6 +535,14 @@ mod tests {
         assert!(files.look_up("ke", false).is_empty());
         assert_eq!(files.look_up("a", false).keys().copied().collect::<Vec<_>>(), [2]);
         assert!(files.look_up("zebra", false).is_empty());
+    }
+
+    #[test]
+    fn words_are_lowered_as_the_browser_lowers_a_query() {
+        // "ΟΔΟΣ".toLowerCase() in JavaScript is "οδος", with a final sigma
+        let files = index(&[(Slot::Home, "Welcome", "ΟΔΟΣ Straße")]);
+        assert_eq!(files.look_up("οδος", false).len(), 1);
+        assert_eq!(files.look_up("straße", false).len(), 1);
     }
 
     #[test]

@@ -63,8 +63,9 @@
     const wanted = [];
     for (let i = 0; i < starts.length; i++) {
       const next = starts[i + 1];
-      const before = next === undefined || compare(next, term) > 0 || next.startsWith(term);
-      if (before && (compare(starts[i], term) <= 0 || starts[i].startsWith(term))) wanted.push(i);
+      // file i holds the words from starts[i] up to the next file's first word
+      const endsAfter = next === undefined || compare(next, term) > 0;
+      if (endsAfter && (compare(starts[i], term) <= 0 || starts[i].startsWith(term))) wanted.push(i);
       if (compare(starts[i], term) > 0 && !starts[i].startsWith(term)) break;
     }
     const scores = new Map();

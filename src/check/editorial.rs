@@ -138,12 +138,8 @@ impl Editor {
 }
 
 fn grade(page: &Page, glossary: &[String]) -> Grades {
-    let mut prose = page.body.prose.clone();
-    for entry in &page.faq {
-        prose.push('\n');
-        prose.push_str(&entry.answer.prose);
-    }
-    readability::grades(&prose, glossary)
+    let answers = page.faq.iter().map(|entry| entry.answer.prose.as_str());
+    readability::grades_of(std::iter::once(page.body.prose.as_str()).chain(answers), glossary)
 }
 
 fn review(a: &Article, config: &Config, today: Date, diags: &mut Vec<Diagnostic>) {
@@ -235,10 +231,16 @@ fn structure(page: &Page, diags: &mut Vec<Diagnostic>) {
 }
 
 /// The wording checks of a site: safe messaging (errors) and promotional
-/// language (warnings), each phrase list matched in one pass over a page.
+/// language (warnings), both phrase lists matched in one pass over a page.
 struct Wording {
-    safe_messaging: Phrases,
-    promotional: Phrases,
+    phrases: Phrases,
+}
+
+/// The phrase lists of [`Wording`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum List {
+    SafeMessaging,
+    Promotional,
 }
 
 impl Wording {
@@ -251,35 +253,26 @@ impl Wording {
             .chain(config.check.promotional.iter().map(String::as_str))
             .filter(|w| !allowed.iter().any(|a| a.eq_ignore_ascii_case(w)))
             .map(|w| (w, ""));
-        Wording {
-            safe_messaging: Phrases::new(SAFE_MESSAGING.iter().copied().chain(extra)),
-            promotional: Phrases::new(promotional),
-        }
+        let safe = SAFE_MESSAGING.iter().copied().chain(extra).map(|(p, s)| (List::SafeMessaging, p, s));
+        Wording { phrases: Phrases::new(safe.chain(promotional.map(|(p, s)| (List::Promotional, p, s)))) }
     }
 
     fn check(&self, file: &str, text: &str, diags: &mut Vec<Diagnostic>) {
-        for (at, (phrase, suggestion)) in self.safe_messaging.find(text) {
-            diags.push(
-                Diagnostic::error(
+        for (at, phrase) in self.phrases.find(text) {
+            let found = &text[at..at + phrase.text.len()];
+            let diagnostic = match phrase.list {
+                List::SafeMessaging => Diagnostic::error(
                     Code::SafeMessaging,
-                    format!(
-                        "\"{}\": safe-messaging guidelines advise against this wording",
-                        &text[at..at + phrase.len()]
-                    ),
+                    format!("\"{found}\": safe-messaging guidelines advise against this wording"),
                 )
-                .with_span(Span::at(file, text, at))
-                .with_help(format!("write \"{suggestion}\"")),
-            );
-        }
-        for (at, (word, _)) in self.promotional.find(text) {
-            diags.push(
-                Diagnostic::warning(
+                .with_help(format!("write \"{}\"", phrase.suggestion)),
+                List::Promotional => Diagnostic::warning(
                     Code::PromotionalLanguage,
-                    format!("\"{}\" is an absolute or promotional claim", &text[at..at + word.len()]),
+                    format!("\"{found}\" is an absolute or promotional claim"),
                 )
-                .with_span(Span::at(file, text, at))
                 .with_help("state the benefit with its setting and size, and its risks and uncertainty beside it"),
-            );
+            };
+            diags.push(diagnostic.with_span(Span::at(file, text, at)));
         }
     }
 }
@@ -306,43 +299,64 @@ fn crisis(file: &str, text: &str, shows_crisis: Option<bool>, diags: &mut Vec<Di
 }
 
 /// Phrases (with what to write instead) found as whole words, ignoring
-/// ASCII case; a longer phrase wins over a shorter one at the same place.
+/// ASCII case; within one list, a longer phrase wins over a shorter one at
+/// the same place.
 struct Phrases {
     /// Longest first.
-    phrases: Vec<(String, String)>,
+    phrases: Vec<Phrase>,
     /// All of them at once; `None` only if the list is too large for an
     /// automaton, when [`scan`] looks for one phrase after another.
     matcher: Option<AhoCorasick>,
 }
 
+#[derive(Debug, PartialEq)]
+struct Phrase {
+    /// Which list it comes from (lists do not compete for a place).
+    list: List,
+    text: String,
+    suggestion: String,
+}
+
 impl Phrases {
-    fn new<'p>(phrases: impl IntoIterator<Item = (&'p str, &'p str)>) -> Phrases {
-        let mut phrases: Vec<(String, String)> =
-            phrases.into_iter().filter(|(p, _)| !p.is_empty()).map(|(p, s)| (p.to_string(), s.to_string())).collect();
-        phrases.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    /// From `(list, phrase, suggestion)`.
+    fn new<'p>(phrases: impl IntoIterator<Item = (List, &'p str, &'p str)>) -> Phrases {
+        let mut phrases: Vec<Phrase> = phrases
+            .into_iter()
+            .filter(|(_, p, _)| !p.is_empty())
+            .map(|(list, p, s)| Phrase { list, text: p.to_string(), suggestion: s.to_string() })
+            .collect();
+        phrases.sort_by_key(|p| std::cmp::Reverse(p.text.len()));
         let matcher = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .kind(Some(AhoCorasickKind::DFA))
-            .build(phrases.iter().map(|(p, _)| p))
+            .build(phrases.iter().map(|p| &p.text))
             .ok();
         Phrases { phrases, matcher }
     }
 
     /// Every occurrence in `text`, in the order of the text.
-    fn find(&self, text: &str) -> Vec<(usize, (&str, &str))> {
-        let pairs = self.phrases.iter().map(|(p, s)| (p.as_str(), s.as_str()));
-        let Some(matcher) = &self.matcher else { return scan(text, pairs) };
+    fn find(&self, text: &str) -> Vec<(usize, &Phrase)> {
+        let Some(matcher) = &self.matcher else {
+            let lists = self.phrases.iter().map(|p| p.list).collect::<std::collections::BTreeSet<_>>();
+            let mut found: Vec<(usize, &Phrase)> = lists
+                .into_iter()
+                .flat_map(|list| scan(text, self.phrases.iter().filter(move |p| p.list == list)))
+                .collect();
+            found.sort_by_key(|(at, _)| *at);
+            return found;
+        };
         // by phrase (longest first), then place: the order `scan` accepts them in
         let mut hits: Vec<(usize, usize)> =
             matcher.find_overlapping_iter(text).map(|m| (m.pattern().as_usize(), m.start())).collect();
         hits.sort_unstable();
-        let mut found: Vec<(usize, (&str, &str))> = Vec::new();
+        let mut found: Vec<(usize, &Phrase)> = Vec::new();
         for (p, at) in hits {
-            let (phrase, suggestion) = &self.phrases[p];
-            if whole_word(text, at, phrase.len())
-                && !found.iter().any(|(f, (q, _))| at < f + q.len() && *f < at + phrase.len())
+            let phrase = &self.phrases[p];
+            let len = phrase.text.len();
+            if whole_word(text, at, len)
+                && !found.iter().any(|(f, q)| q.list == phrase.list && at < f + q.text.len() && *f < at + len)
             {
-                found.push((at, (phrase, suggestion)));
+                found.push((at, phrase));
             }
         }
         found.sort_by_key(|(at, _)| *at);
@@ -356,20 +370,20 @@ fn whole_word(text: &str, at: usize, len: usize) -> bool {
     !word(text[..at].chars().next_back()) && !word(text[at + len..].chars().next())
 }
 
-/// [`Phrases::find`] one phrase at a time: the reference it is tested
-/// against, and its fallback.
-fn scan<'p>(text: &str, phrases: impl IntoIterator<Item = (&'p str, &'p str)>) -> Vec<(usize, (&'p str, &'p str))> {
+/// [`Phrases::find`] of one list, one phrase at a time: the reference it
+/// is tested against, and its fallback.
+fn scan<'p>(text: &str, phrases: impl IntoIterator<Item = &'p Phrase>) -> Vec<(usize, &'p Phrase)> {
     let lower = text.to_ascii_lowercase();
-    let mut phrases: Vec<(&str, &str)> = phrases.into_iter().filter(|(p, _)| !p.is_empty()).collect();
-    phrases.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
-    let mut found: Vec<(usize, (&str, &str))> = Vec::new();
-    for (phrase, suggestion) in phrases {
-        let needle = phrase.to_ascii_lowercase();
+    let mut phrases: Vec<&Phrase> = phrases.into_iter().filter(|p| !p.text.is_empty()).collect();
+    phrases.sort_by_key(|p| std::cmp::Reverse(p.text.len()));
+    let mut found: Vec<(usize, &Phrase)> = Vec::new();
+    for phrase in phrases {
+        let needle = phrase.text.to_ascii_lowercase();
         for (i, _) in lower.match_indices(&needle) {
             if whole_word(&lower, i, needle.len())
-                && !found.iter().any(|(f, (p, _))| i < f + p.len() && *f < i + needle.len())
+                && !found.iter().any(|(f, p)| i < f + p.text.len() && *f < i + needle.len())
             {
-                found.push((i, (phrase, suggestion)));
+                found.push((i, phrase));
             }
         }
     }
@@ -379,12 +393,19 @@ fn scan<'p>(text: &str, phrases: impl IntoIterator<Item = (&'p str, &'p str)>) -
 
 #[cfg(test)]
 mod tests {
-    use super::scan;
+    use super::{List, PROMOTIONAL, Phrases, SAFE_MESSAGING, scan};
+
+    fn both_lists() -> Phrases {
+        let safe = SAFE_MESSAGING.iter().map(|(p, s)| (List::SafeMessaging, *p, *s));
+        // "suicide" competes with the safe-messaging phrases it is part of
+        // only if the lists were one
+        let promotional = PROMOTIONAL.iter().chain(&["suicide"]).map(|w| (List::Promotional, *w, ""));
+        Phrases::new(safe.chain(promotional))
+    }
 
     #[test]
     fn one_pass_finds_what_one_phrase_at_a_time_finds() {
-        let phrases = || super::SAFE_MESSAGING.iter().copied().chain(super::PROMOTIONAL.iter().map(|w| (*w, "")));
-        let fast = super::Phrases::new(phrases());
+        let fast = both_lists();
         assert!(fast.matcher.is_some());
         for text in [
             "He Committed Suicide. A CURE? Secure. A failed suicide attempt; cures, cured-ish, incurable.",
@@ -392,18 +413,25 @@ mod tests {
             "cure cure cure curecure -cure cure- é cure é, non-habit-forming and non-habit forming.",
             "",
         ] {
-            assert_eq!(fast.find(text), scan(text, phrases()), "{text}");
+            let by_list = |list| scan(text, fast.phrases.iter().filter(move |p| p.list == list));
+            let mut expected = [by_list(List::SafeMessaging), by_list(List::Promotional)].concat();
+            expected.sort_by_key(|(at, _)| *at);
+            assert_eq!(fast.find(text), expected, "{text}");
         }
-        assert!(!fast.find("He committed suicide and was cured.").is_empty());
+        let found = fast.find("He committed suicide and was cured.");
+        let lists: Vec<List> = found.iter().map(|(_, p)| p.list).collect();
+        assert_eq!(lists, [List::SafeMessaging, List::Promotional, List::Promotional], "{found:?}");
     }
 
     #[test]
     fn scan_finds_whole_words_longest_first() {
         let text = "He committed suicide. A cure? Secure. A failed suicide attempt.";
-        let found: Vec<&str> = scan(text, super::SAFE_MESSAGING.iter().copied().chain([("cure", "")]))
-            .iter()
-            .map(|(_, (p, _))| *p)
-            .collect();
+        let phrases = Phrases::new(SAFE_MESSAGING.iter().map(|(p, s)| (List::SafeMessaging, *p, *s)).chain([(
+            List::SafeMessaging,
+            "cure",
+            "",
+        )]));
+        let found: Vec<&str> = scan(text, &phrases.phrases).iter().map(|(_, p)| p.text.as_str()).collect();
         assert_eq!(found, ["committed suicide", "cure", "failed suicide attempt"]);
     }
 }

@@ -20,43 +20,111 @@ pub struct Grades {
 /// Measure `text`, leaving out the words of `exclude` (glossary terms, which
 /// are explained where they appear and would otherwise dominate the score).
 pub fn grades(text: &str, exclude: &[String]) -> Grades {
-    let text = remove_phrases(text, exclude);
-    let mut words = 0;
-    let mut syllables = 0;
-    let mut polysyllables = 0;
-    let mut sentences = 0;
-    let mut scratch = Scratch::default();
-    for sentence in split_sentences(&text) {
-        let mut counted = false;
-        for word in sentence.split_whitespace() {
-            if let Some(n) = scratch.syllables(word) {
-                words += 1;
-                syllables += n;
-                polysyllables += usize::from(n >= 3);
-                counted = true;
-            }
-        }
-        sentences += usize::from(counted);
+    grades_of([text], exclude)
+}
+
+/// [`grades`] of several blocks of prose read as one text (a page's body and
+/// its FAQ answers): a block ends a sentence, as a newline does.
+pub fn grades_of<'t>(texts: impl IntoIterator<Item = &'t str>, exclude: &[String]) -> Grades {
+    let mut count = Count::default();
+    for text in texts {
+        count.text(&remove_phrases(text, exclude));
     }
+    let Count { words, sentences, syllables, polysyllables, .. } = count;
     let (w, s) = (words.max(1) as f64, sentences.max(1) as f64);
     let flesch_kincaid = 0.39 * (w / s) + 11.8 * (syllables as f64 / w) - 15.59;
     let smog = 1.0430 * (polysyllables as f64 * 30.0 / s).sqrt() + 3.1291;
     Grades { words, sentences, syllables, polysyllables, flesch_kincaid, smog }
 }
 
-/// Buffers reused for every word (a page has thousands).
+/// Running totals, and buffers reused for every word (a site has millions).
 #[derive(Default)]
-struct Scratch {
+struct Count {
+    words: usize,
+    sentences: usize,
+    syllables: usize,
+    polysyllables: usize,
     word: String,
     chars: Vec<char>,
     bytes: Vec<u8>,
 }
 
-impl Scratch {
-    /// Syllables of one whitespace-separated token, without its punctuation;
-    /// a number is read as a word of one syllable; `None`: not a word.
-    fn syllables(&mut self, token: &str) -> Option<usize> {
-        if token.is_ascii() {
+impl Count {
+    /// Count the words and sentences of `text`, in one pass over its bytes.
+    ///
+    /// Sentences end at newlines (block boundaries: list items, paragraphs)
+    /// and at `.`, `!`, `?` followed by whitespace, `"`, `)` or the end, but
+    /// not at the `.` of a short word that has one already ("e.g.", "U.S.").
+    /// Words are the whitespace-separated tokens of a sentence; a sentence
+    /// counts if it has one.
+    fn text(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        let mut sentence_start = 0;
+        // where the current sentence's last space-separated chunk starts
+        let mut chunk_start = 0;
+        let mut token: Option<usize> = None;
+        let mut ascii = true;
+        let mut counted = false;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let mut width = 1;
+            // (whether `b` ends the token, whether it ends the sentence)
+            let (ends_token, ends_sentence) = match b {
+                b'\n' => (true, true),
+                b'.' | b'!' | b'?' => {
+                    let end = bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace() || *n == b'"' || *n == b')');
+                    let chunk = &bytes[chunk_start.max(sentence_start)..i];
+                    let abbreviation = b == b'.' && chunk.len() <= 3 && chunk.contains(&b'.');
+                    let end = end && !abbreviation;
+                    (end, end)
+                }
+                b' ' | b'\t' | b'\r' | 0x0b | 0x0c => (true, false),
+                0x80.. => {
+                    let c = text[i..].chars().next().unwrap_or_default();
+                    width = c.len_utf8();
+                    (c.is_whitespace(), false)
+                }
+                _ => (false, false),
+            };
+            if b == b' ' {
+                chunk_start = i + 1;
+            }
+            if ends_token {
+                if let Some(start) = token.take() {
+                    counted |= self.word(&text[start..i], ascii);
+                }
+            } else if token.is_none() {
+                token = Some(i);
+                ascii = true;
+            }
+            ascii &= b < 0x80;
+            if ends_sentence {
+                self.sentences += usize::from(counted);
+                counted = false;
+                sentence_start = i + 1;
+            }
+            i += width;
+        }
+        if let Some(start) = token {
+            counted |= self.word(&text[start..], ascii);
+        }
+        self.sentences += usize::from(counted);
+    }
+
+    /// Count one whitespace-separated token if it is a word; whether it was.
+    fn word(&mut self, token: &str, ascii: bool) -> bool {
+        let Some(n) = self.syllables(token, ascii) else { return false };
+        self.words += 1;
+        self.syllables += n;
+        self.polysyllables += usize::from(n >= 3);
+        true
+    }
+
+    /// Syllables of one token, without its punctuation; a number is read as
+    /// a word of one syllable; `None`: not a word.
+    fn syllables(&mut self, token: &str, ascii: bool) -> Option<usize> {
+        if ascii {
             // the same steps as below, on bytes: most words of most sites
             let w = &mut self.bytes;
             w.clear();
@@ -76,34 +144,6 @@ impl Scratch {
         }
         Some(word_syllables(w, &mut self.chars))
     }
-}
-
-/// Sentences end at `.`, `!`, `?` (followed by space or end) and at newlines
-/// (block boundaries: list items, paragraphs).
-fn split_sentences(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let bytes = text.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        let end = match b {
-            b'\n' => true,
-            b'.' | b'!' | b'?' => bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace() || *n == b'"' || *n == b')'),
-            _ => false,
-        };
-        // "e.g." and numbers like "0.5" are not sentence ends
-        let abbreviation =
-            b == b'.' && text[start..i].rsplit(' ').next().is_some_and(|w| w.len() <= 3 && w.contains('.'));
-        if end && !abbreviation {
-            if !text[start..i].trim().is_empty() {
-                out.push(&text[start..i]);
-            }
-            start = i + 1;
-        }
-    }
-    if !text[start..].trim().is_empty() {
-        out.push(&text[start..]);
-    }
-    out
 }
 
 /// Syllables of one word by vowel groups, with the usual English corrections.

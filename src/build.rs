@@ -43,10 +43,10 @@ pub struct BuildReport {
 pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
 
 impl Timings {
-    fn start(&mut self) -> std::time::Instant {
+    pub fn start(&mut self) -> std::time::Instant {
         std::time::Instant::now()
     }
-    fn record(&mut self, step: &'static str, since: std::time::Instant) {
+    pub fn record(&mut self, step: &'static str, since: std::time::Instant) {
         self.0.push((step, since.elapsed()));
     }
 }

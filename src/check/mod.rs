@@ -16,7 +16,7 @@ use std::sync::{Mutex, OnceLock};
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use crate::build::{self, BuildOptions};
+use crate::build::{self, BuildOptions, Timings};
 use crate::config::Level;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::output::{Output, confine};
@@ -38,24 +38,33 @@ pub struct CheckOptions {
 pub struct CheckReport {
     pub diagnostics: Diagnostics,
     pub articles: Vec<ArticleReport>,
+    /// How long each step took, for `--verbose`.
+    pub timings: Timings,
 }
 
 pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     let build_options =
         BuildOptions { root: options.root.clone(), drafts: options.drafts, text: true, ..BuildOptions::default() };
     let mut diags = Diagnostics::new();
+    let mut timings = Timings::default();
+    let mut at = timings.start();
     // pages are rendered only to be looked at once: for crisis links
     // (a site.yaml that does not load is reported by `load`, which then stops)
     let hrefs = crate::config::Config::load(&options.root)?.map(|c| editorial::crisis_hrefs(&c)).unwrap_or_default();
     let probe = CrisisProbe::new(hrefs)?;
     let inspector = Inspector { probe: &probe, today: options.today, editor: OnceLock::new(), found: Mutex::default() };
     let Some(loaded) = build::load_into(&build_options, &mut diags, &probe, &inspector)? else {
-        return Ok(CheckReport { diagnostics: diags.sorted(), articles: Vec::new() });
+        return Ok(CheckReport { diagnostics: diags.sorted(), articles: Vec::new(), timings });
     };
+    timings.record("load, render and check articles", at);
+    at = timings.start();
     build::render(&loaded, &options.root, &probe, &mut diags)?;
+    timings.record("render site-wide pages", at);
+    at = timings.start();
     let site = &loaded.site;
     let (found, articles) = editorial_findings(&loaded, &probe, inspector, options.today);
     diags.extend(found);
+    timings.record("check the rest", at);
     if options.external {
         let links: Vec<_> = site
             .home
@@ -81,7 +90,10 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(adjusted);
     std::thread::spawn(move || drop(loaded)); // as in `build`: freed beside the report
-    Ok(CheckReport { diagnostics: diagnostics.sorted(), articles })
+    at = timings.start();
+    let diagnostics = diagnostics.sorted();
+    timings.record("sort diagnostics", at);
+    Ok(CheckReport { diagnostics, articles, timings })
 }
 
 /// The editorial findings and report lines of every page: those the

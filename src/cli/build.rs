@@ -35,12 +35,7 @@ pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
         no_search: args.no_search,
     };
     let report = build(&options)?;
-    ui.report(&report.diagnostics);
-    if ui.verbose {
-        for (step, took) in &report.timings.0 {
-            eprintln!("{step:>32}: {:>8.1} ms", took.as_secs_f64() * 1000.0);
-        }
-    }
+    ui.report_timed(&report.diagnostics, report.timings);
     match report.written {
         Some(dir) => {
             ui.info(&format!(

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::build::Timings;
 use crate::diagnostics::Diagnostics;
 
 /// sourcebook: build evidence-based health sites from Markdown.
@@ -71,6 +72,19 @@ impl Ui {
     pub fn report(&self, diags: &Diagnostics) {
         if !diags.is_empty() {
             eprint!("{}", diags.render_text(self.color));
+        }
+    }
+
+    /// [`Ui::report`], timed as a last step of `timings`; then, with
+    /// `--verbose`, the time of each step.
+    pub fn report_timed(&self, diags: &Diagnostics, mut timings: Timings) {
+        let at = timings.start();
+        self.report(diags);
+        timings.record("draw diagnostics", at);
+        if self.verbose {
+            for (step, took) in &timings.0 {
+                eprintln!("{step:>32}: {:>8.1} ms", took.as_secs_f64() * 1000.0);
+            }
         }
     }
 }

@@ -199,3 +199,24 @@ fn new_scaffolds_a_draft_that_builds_and_refuses_bad_requests() {
     refused(&["no-topic"], "is not <topic>/<slug>");
     assert!(!root.join("content/dosing").exists());
 }
+
+#[test]
+fn verbose_prints_the_time_of_each_step_of_build_and_check() {
+    let dir = site("minimal");
+    for (command, steps) in [
+        ("build", &["load content", "render templates, write", "draw diagnostics"][..]),
+        ("check", &["load, render and check articles", "render site-wide pages", "draw diagnostics"][..]),
+    ] {
+        let out = sourcebook().arg("--root").arg(dir.path()).arg("-v").arg(command).assert().success();
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        for step in steps {
+            let line = stderr.lines().find(|l| l.trim_start().starts_with(&format!("{step}:")));
+            assert!(line.is_some_and(|l| l.trim_end().ends_with(" ms")), "{command}: no `{step}` time in\n{stderr}");
+        }
+        let quiet = sourcebook().arg("--root").arg(dir.path()).arg(command).assert().success();
+        assert!(
+            !String::from_utf8_lossy(&quiet.get_output().stderr).contains("draw diagnostics:"),
+            "{command} without -v"
+        );
+    }
+}

@@ -83,13 +83,7 @@ impl site::PageSink for ArticleWriter<'_> {
 
     fn page(&self, site: &Site, index: usize, page: &mut site::Page) {
         let Some(shared) = self.shared.get() else { return };
-        match theme::render_article(site, self.theme, shared, index, page, self.out) {
-            Ok(None) => {}
-            Ok(Some(d)) => crate::lock(&self.diagnostics).push(d),
-            Err(e) => {
-                crate::lock(&self.error).get_or_insert(e);
-            }
-        }
+        self.written(theme::render_article(site, self.theme, shared, index, page, self.out));
         if let Some(inspect) = self.inspect {
             inspect.page(site, index, page);
         }
@@ -106,6 +100,24 @@ impl site::PageSink for ArticleWriter<'_> {
         let article = &mut page.article;
         article.text.truncate(article.split.body_start);
         article.text.shrink_to_fit();
+    }
+
+    fn faq(&self, site: &Site, index: &site::FaqIndex) {
+        let Some(shared) = self.shared.get() else { return };
+        self.written(theme::render_faq(site, self.theme, shared, index, self.out));
+    }
+}
+
+impl ArticleWriter<'_> {
+    /// Keep what writing a page found.
+    fn written(&self, result: anyhow::Result<Option<Diagnostic>>) {
+        match result {
+            Ok(None) => {}
+            Ok(Some(d)) => crate::lock(&self.diagnostics).push(d),
+            Err(e) => {
+                crate::lock(&self.error).get_or_insert(e);
+            }
+        }
     }
 }
 

@@ -200,7 +200,19 @@ impl Citations {
 
 /// Render `markdown` (found at `source`) to HTML.
 pub fn render(markdown: &str, source: Source, resolver: &dyn Resolver, citations: &mut Citations) -> Rendered {
-    let ids = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    render_around(markdown, source, resolver, citations, &[])
+}
+
+/// [`render`], with heading ids kept clear of `taken` too (the ids the page
+/// gives its FAQ entries).
+pub fn render_around(
+    markdown: &str,
+    source: Source,
+    resolver: &dyn Resolver,
+    citations: &mut Citations,
+    taken: &[String],
+) -> Rendered {
+    let ids = RESERVED_IDS.iter().map(|s| s.to_string()).chain(taken.iter().cloned()).collect();
     let text = resolver.collect_text();
     let mut r =
         Renderer { source, resolver, citations, out: Rendered::default(), ids, no_terms: 0, not_prose: 0, text };

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::links::{LinkTable, PageResolver};
-use super::{FAQ_PATH, Page, TopicPage, unique};
+use super::{FAQ_PATH, Page, TopicPage, faq_anchors, unique};
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::markdown::{self, Citations, Rendered, Source};
 
@@ -16,6 +16,8 @@ pub struct IndexEntry {
     pub entry: usize,
     /// Unique across the site: the entry's id on `/faq/`.
     pub anchor: String,
+    /// Its id on the article's page.
+    pub page_anchor: String,
     pub answer: Rendered,
 }
 
@@ -27,7 +29,9 @@ pub struct FaqIndex {
     pub citations: Citations,
 }
 
-/// Every FAQ entry of the site, by topic, rendered for `/faq/`.
+/// Every FAQ entry of the site, by topic, rendered for `/faq/`. Only the
+/// pages' front matter is read: the index can be made while the pages are
+/// still being rendered.
 pub fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable) -> FaqIndex {
     let mut index = FaqIndex { groups: Vec::new(), citations: Citations::new("") };
     let mut taken: HashSet<String> = markdown::RESERVED_IDS.iter().map(|s| s.to_string()).collect();
@@ -37,13 +41,15 @@ pub fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable) -> FaqInde
         for &a in &topic.articles {
             let article = &pages[a].article;
             let resolver = PageResolver { table, dir: &article.dir, page: FAQ_PATH, text: true };
-            for (e, (item, (_, offset))) in article.front.faq.iter().zip(&article.faq_offsets).enumerate() {
+            let items = article.front.faq.iter().zip(&article.faq_offsets).zip(faq_anchors(article));
+            for (e, ((item, (_, offset)), page_anchor)) in items.enumerate() {
+                // (while pages render, `text` may be gone: positions only matter to diagnostics)
                 let source = Source { file: &article.file, text: &article.text, offset: *offset };
                 let mut answer = markdown::render(&item.a, source, &resolver, &mut index.citations);
                 answer.diagnostics.clear(); // already reported from the article page
                 answer.prose = String::new(); // only its HTML and plain text (JSON-LD) are used
-                let anchor = unique(&mut taken, pages[a].faq[e].anchor.clone());
-                entries.push(IndexEntry { article: a, entry: e, anchor, answer });
+                let anchor = unique(&mut taken, page_anchor.clone());
+                entries.push(IndexEntry { article: a, entry: e, anchor, page_anchor, answer });
             }
         }
         if !entries.is_empty() {

@@ -91,6 +91,9 @@ pub trait PageSink: Sync {
     fn start(&self, site: &Site);
     /// Article `index` has just been rendered; `site` is as in `start`.
     fn page(&self, site: &Site, index: usize, page: &mut Page);
+    /// The FAQ index is made (beside the articles, which may still be
+    /// rendering); `site` is as in `start`, with the topic pages rendered.
+    fn faq(&self, site: &Site, index: &FaqIndex);
 }
 
 /// Render and cross-check everything `content` holds. `text`: collect the
@@ -130,33 +133,67 @@ pub fn assemble(
     let texts: Vec<String> = articles.iter_mut().map(|a| std::mem::take(&mut a.text)).collect();
     site.articles = articles.into_iter().map(Page::unrendered).collect();
     site.topics = topic_pages(topics, &site.articles);
+    let table = link_table(&site.glossary, &site.assets, &site.bibliography, paths);
+    for t in &mut site.topics {
+        t.body = render_topic(t, &table, site.text);
+    }
     if let Some(sink) = sink {
         sink.start(&site);
     }
-    let table = site.link_table_with(paths);
-    let pages: Vec<Page> = site
-        .articles
-        .par_iter()
-        .zip(texts)
-        .enumerate()
-        .map(|(i, (skeleton, text))| {
-            let mut page = render_page(Article { text, ..skeleton.article.clone() }, &table, site.text);
+    // the FAQ index (its answers rendered one after another, so their
+    // citations number in page order) beside the articles
+    let (pages, faq) = rayon::join(
+        || {
+            site.articles
+                .par_iter()
+                .zip(texts)
+                .enumerate()
+                .map(|(i, (skeleton, text))| {
+                    let mut page = render_page(Article { text, ..skeleton.article.clone() }, &table, site.text);
+                    if let Some(sink) = sink {
+                        sink.page(&site, i, &mut page);
+                    }
+                    page
+                })
+                .collect::<Vec<Page>>()
+        },
+        || {
+            let index = faq::index(&site.topics, &site.articles, &table);
             if let Some(sink) = sink {
-                sink.page(&site, i, &mut page);
+                sink.faq(&site, &index);
             }
-            page
-        })
-        .collect();
+            index
+        },
+    );
     let home = home.map(|a| render_page(a, &table, site.text));
-    let bodies: Vec<Rendered> = site.topics.iter().map(|t| render_topic(t, &table, site.text)).collect();
     drop(table);
     site.articles = pages;
     site.home = home;
-    for (t, body) in site.topics.iter_mut().zip(bodies) {
-        t.body = body;
-    }
-    let diags = site.finish(true);
+    site.faq = faq;
+    let checks = site.cross_check(true);
+    let diags = site.keep(checks);
     (site, diags)
+}
+
+/// What resolves links, sources and glossary terms on every page.
+fn link_table<'a>(
+    glossary: &Glossary,
+    assets: &'a [String],
+    bibliography: &'a Bibliography,
+    pages: HashMap<String, String>,
+) -> LinkTable<'a> {
+    let terms = (!glossary.terms.is_empty()).then(|| {
+        TermMatcher::new(glossary.terms.iter().map(|t| {
+            (std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()).collect(), t.definition.clone())
+        }))
+    });
+    LinkTable {
+        pages,
+        assets: assets.iter().map(String::as_str).collect(),
+        bibliography,
+        terms,
+        term_anchors: glossary.terms.iter().map(|t| t.anchor.clone()).collect(),
+    }
 }
 
 fn content_rel(file: &str) -> String {
@@ -179,23 +216,7 @@ impl Site {
         for t in &self.topics {
             paths.insert(content_rel(&t.topic.file), t.path.clone());
         }
-        self.link_table_with(paths)
-    }
-
-    fn link_table_with(&self, pages: HashMap<String, String>) -> LinkTable<'_> {
-        let glossary = &self.glossary;
-        let terms = (!glossary.terms.is_empty()).then(|| {
-            TermMatcher::new(glossary.terms.iter().map(|t| {
-                (std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()).collect(), t.definition.clone())
-            }))
-        });
-        LinkTable {
-            pages,
-            assets: self.assets.iter().map(String::as_str).collect(),
-            bibliography: &self.bibliography,
-            terms,
-            term_anchors: glossary.terms.iter().map(|t| t.anchor.clone()).collect(),
-        }
+        link_table(&self.glossary, &self.assets, &self.bibliography, paths)
     }
 
     /// Recompute what is derived from the rendered pages (the FAQ index and
@@ -214,6 +235,11 @@ impl Site {
         if let Some(index) = index {
             self.faq = index;
         }
+        self.keep(checks)
+    }
+
+    /// Keep what the cross-checks derived; their diagnostics.
+    fn keep(&mut self, checks: CrossChecks) -> Vec<Diagnostic> {
         if let Some(duplicates) = checks.duplicates {
             self.faq_duplicates = Some(duplicates);
         }
@@ -288,22 +314,30 @@ fn render_page(article: Article, table: &LinkTable, text: bool) -> Page {
     let resolver = PageResolver { table, dir: &article.dir, page: &path, text };
     let mut citations = Citations::new("");
     let source = Source { file: &article.file, text: &article.text, offset: article.split.body_start };
-    let body = markdown::render(article.body(), source, &resolver, &mut citations);
-    let mut anchors: HashSet<String> = body.headings.iter().map(|h| h.id.clone()).collect();
-    anchors.extend(markdown::RESERVED_IDS.iter().map(|s| s.to_string()));
+    let anchors = faq_anchors(&article);
+    let body = markdown::render_around(article.body(), source, &resolver, &mut citations, &anchors);
     let faq = article
         .front
         .faq
         .iter()
         .zip(&article.faq_offsets)
-        .map(|(item, (_, offset))| {
-            let anchor = unique(&mut anchors, format!("faq-{}", markdown::slugify(&item.q)));
+        .zip(anchors)
+        .map(|((item, (_, offset)), anchor)| {
             let source = Source { file: &article.file, text: &article.text, offset: *offset };
             let answer = markdown::render(&item.a, source, &resolver, &mut citations);
             FaqEntry { question: item.q.clone(), anchor, answer }
         })
         .collect();
     Page { path, body, faq, citations, article }
+}
+
+/// The ids of an article's FAQ entries on its page: `faq-` and the question,
+/// numbered when two questions make the same id. They come from the
+/// questions alone (headings give way to them), so a new heading never
+/// moves one, and the FAQ index can link to them before the page is rendered.
+pub fn faq_anchors(article: &Article) -> Vec<String> {
+    let mut taken: HashSet<String> = markdown::RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    article.front.faq.iter().map(|item| unique(&mut taken, format!("faq-{}", markdown::slugify(&item.q)))).collect()
 }
 
 /// What [`Site::cross_check`] found.

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::content::Audience;
-use crate::site::{Page, Site};
+use crate::site::{FaqIndex, Page, Site};
 
 /// JSON text that cannot close its `<script>` element.
 pub fn to_script(value: &impl Serialize) -> String {
@@ -74,7 +74,7 @@ pub fn article(site: &Site, page: &Page, permalink: &str) -> String {
 }
 
 /// FAQPage with every question and its plain-text answer.
-pub fn faq(site: &Site) -> String {
+pub fn faq(site: &Site, index: &FaqIndex) -> String {
     #[derive(Serialize)]
     struct FaqPage<'a> {
         #[serde(rename = "@context")]
@@ -98,14 +98,13 @@ pub fn faq(site: &Site) -> String {
         kind: &'static str,
         text: Collapsed<'a>,
     }
-    let main_entity = site
-        .faq
+    let main_entity = index
         .groups
         .iter()
         .flat_map(|(_, entries)| entries.iter())
         .map(|entry| Question {
             kind: "Question",
-            name: &site.articles[entry.article].faq[entry.entry].question,
+            name: &site.articles[entry.article].article.front.faq[entry.entry].q,
             accepted_answer: Answer { kind: "Answer", text: Collapsed(&entry.answer.plain) },
         })
         .collect();

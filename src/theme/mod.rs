@@ -22,7 +22,9 @@ use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
 
 pub use context::*;
-pub use pages::{Part, all_parts, render_article, render_parts, shared_context, shared_json, site_wide_parts};
+pub use pages::{
+    Part, all_parts, render_article, render_faq, render_parts, shared_context, shared_json, site_wide_parts,
+};
 
 /// Templates every theme provides (SPEC §6).
 pub const TEMPLATES: &[&str] =

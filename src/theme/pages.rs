@@ -15,7 +15,7 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::Citations;
 use crate::output::Output;
 use crate::site::links::root_prefix;
-use crate::site::{FAQ_PATH, GLOSSARY_PATH, Page, Site};
+use crate::site::{FAQ_PATH, FaqIndex, GLOSSARY_PATH, Page, Site};
 
 /// What to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,16 +41,17 @@ pub enum Part {
 /// Every part of the site.
 pub fn all_parts(site: &Site) -> Vec<Part> {
     let mut parts: Vec<Part> = (0..site.articles.len()).map(Part::Article).collect();
+    parts.push(Part::Faq);
     parts.extend(site_wide_parts());
     parts
 }
 
-/// Every part but the articles.
+/// Every part but the articles and the FAQ index (which a build writes
+/// while the articles render: see `site::PageSink`).
 pub fn site_wide_parts() -> Vec<Part> {
     vec![
         Part::Home,
         Part::Topics,
-        Part::Faq,
         Part::Sources,
         Part::Glossary,
         Part::Search,
@@ -82,6 +83,27 @@ pub fn render_article(
     out: &dyn Output,
 ) -> anyhow::Result<Option<Diagnostic>> {
     Renderer { site, theme, shared: shared.clone() }.article(page, Some(index), out)
+}
+
+/// Write the FAQ index of `site` made from `index` (which may not be in
+/// `site` yet: see `site::PageSink`), if the site has one.
+pub fn render_faq(
+    site: &Site,
+    theme: &Theme,
+    shared: &Value,
+    index: &FaqIndex,
+    out: &dyn Output,
+) -> anyhow::Result<Option<Diagnostic>> {
+    if !has_faq_page(site) {
+        return Ok(None);
+    }
+    Renderer { site, theme, shared: shared.clone() }.faq(index, out)
+}
+
+/// Whether the site has an FAQ index page: some article asks a question, or
+/// the `faq` topic has a landing.
+fn has_faq_page(site: &Site) -> bool {
+    site.has_faq() || site.topics.iter().any(|t| t.path == FAQ_PATH)
 }
 
 /// Write the given parts of the site, with `shared` from [`shared_context`].
@@ -128,7 +150,7 @@ impl Renderer<'_> {
                 }
                 Ok(diags)
             }
-            Part::Faq if site.has_faq() || site.topics.iter().any(|t| t.path == FAQ_PATH) => one(self.faq(out)),
+            Part::Faq if has_faq_page(site) => one(self.faq(&site.faq, out)),
             Part::Sources => one(self.sources(out)),
             Part::Glossary if !site.glossary.terms.is_empty() => one(self.glossary(out)),
             Part::Search if site.config.search => {
@@ -305,13 +327,13 @@ impl<'a> Renderer<'a> {
         self.write("topic.html", &t.path, &format!("{}index.html", t.path), ctx, out)
     }
 
-    fn faq(&self, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+    fn faq(&self, index: &FaqIndex, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
         let site = self.site;
         let landing = site.topics.iter().find(|t| t.path == FAQ_PATH);
         // 30,000 questions at 10,000 articles: their template values are made
         // in parallel, and each article's summary once for all its questions;
         // the FAQPage JSON-LD beside them
-        let (groups, json_ld) = rayon::join(|| self.faq_groups(), || jsonld::faq(site));
+        let (groups, json_ld) = rayon::join(|| self.faq_groups(index), || jsonld::faq(site, index));
         let page = PageContext {
             kind: "faq",
             title: landing.map_or("Frequently asked questions", |t| t.topic.front.title.as_str()),
@@ -319,7 +341,7 @@ impl<'a> Renderer<'a> {
             path: FAQ_PATH.into(),
             permalink: self.permalink(FAQ_PATH),
             content: landing.map_or("", |t| t.body.html.as_str()),
-            references: self.references(&site.faq.citations),
+            references: self.references(&index.citations),
             json_ld,
             ..Default::default()
         };
@@ -330,14 +352,20 @@ impl<'a> Renderer<'a> {
     }
 
     /// The FAQ index's template values: a group of entries per topic.
-    fn faq_groups(&self) -> Vec<Value> {
+    fn faq_groups(&self, index: &FaqIndex) -> Vec<Value> {
         let site = self.site;
         let summaries: Vec<Value> = site
             .articles
             .par_iter()
-            .map(|p| if p.faq.is_empty() { Value::none() } else { Value::from_serializable(&article_summary(p)) })
+            .map(|p| {
+                if p.article.front.faq.is_empty() {
+                    Value::none()
+                } else {
+                    Value::from_serializable(&article_summary(p))
+                }
+            })
             .collect();
-        site.faq
+        index
             .groups
             .iter()
             .map(|(t, entries)| {
@@ -346,13 +374,12 @@ impl<'a> Renderer<'a> {
                     .par_iter()
                     .map(|ix| {
                         let page = &site.articles[ix.article];
-                        let entry = &page.faq[ix.entry];
                         let context = FaqContext {
-                            question: &entry.question,
+                            question: &page.article.front.faq[ix.entry].q,
                             anchor: &ix.anchor,
                             answer: &ix.answer.html,
                             article: None,
-                            href: Some(format!("{}index.html#{}", page.path, entry.anchor)),
+                            href: Some(format!("{}index.html#{}", page.path, ix.page_anchor)),
                         };
                         with_field(&context, "article", summaries[ix.article].clone())
                     })

@@ -34,10 +34,15 @@ fn faq_index_holds_exactly_the_published_questions_in_order_with_working_links()
     unique.dedup();
     assert_eq!(unique.len(), anchors.len(), "anchors are unique: {anchors:?}");
 
-    for link in between(&html, "<a class=\"from\" href=\"", "\"") {
-        let (file, fragment) = link.split_once('#').unwrap();
+    // each entry links to the question on its article, by the article's title
+    let links = between(&html, "<a class=\"from\" href=\"", "</a>");
+    assert_eq!(links.len(), questions.len(), "{html}");
+    for link in links {
+        let (href, title) = link.split_once("\">").unwrap();
+        let (file, fragment) = href.split_once('#').unwrap();
         let target = std::fs::read_to_string(dir.path().join("public/faq").join(file)).unwrap();
-        assert!(target.contains(&format!("id=\"{fragment}\"")), "{link} points at a missing id");
+        assert!(target.contains(&format!("id=\"{fragment}\"")), "{href} points at a missing id");
+        assert!(!title.is_empty() && target.contains(&format!("<h1>{title}</h1>")), "{link}: not its article's title");
     }
     // answers are numbered against the FAQ page's own reference list
     assert!(html.contains("<li id=\"ref-1\">Anand A"), "{html}");
@@ -95,4 +100,23 @@ fn source_list_links_back_to_articles_and_faq_entries() {
     // sorted by first author: Anand, Short, Stahl, U.S. FDA, WHO
     let order: Vec<&str> = between(&html, "<p id=\"src-", "\"");
     assert_eq!(order, ["trial2023", "bibentry2018", "book2019", "regulator2023", "webpage2024"]);
+}
+
+#[test]
+fn a_heading_never_moves_a_questions_anchor() {
+    let dir = site("full");
+    let cited = dir.path().join("content/guide/cited.md");
+    let text = std::fs::read_to_string(&cited).unwrap();
+    // this heading's id would be the question's: `faq-which-source-came-first`
+    std::fs::write(&cited, text.replace("## Claims {#claims}", "## FAQ: which source came first?\n\n## Claims {#claims}"))
+        .unwrap();
+    build_at(dir.path());
+    let article = read(dir.path(), "guide/cited/index.html");
+    let index = read(dir.path(), "faq/index.html");
+    let href = "guide/cited/index.html#faq-which-source-came-first\"";
+    assert!(index.contains(href), "the FAQ index links to the question's own anchor:\n{index}");
+    let question = article.find("id=\"faq-which-source-came-first\"").expect("the question keeps its anchor");
+    let heading = article.find("id=\"faq-which-source-came-first-1\"").expect("the heading gives way");
+    assert!(article[heading..].starts_with("id=\"faq-which-source-came-first-1\">FAQ: which"), "{article}");
+    assert!(article[question..].contains("Which source came first?"));
 }

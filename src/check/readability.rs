@@ -37,16 +37,24 @@ pub fn grades_of<'t>(texts: impl IntoIterator<Item = &'t str>, exclude: &[String
     Grades { words, sentences, syllables, polysyllables, flesch_kincaid, smog }
 }
 
-/// Running totals, and buffers reused for every word (a site has millions).
+/// ASCII bytes that need no decision: not whitespace, not `.`, `!` or `?`.
+const PLAIN: [bool; 256] = {
+    let mut plain = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        plain[b] = !matches!(b as u8, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'.' | b'!' | b'?');
+        b += 1;
+    }
+    plain
+};
+
+/// Running totals.
 #[derive(Default)]
 struct Count {
     words: usize,
     sentences: usize,
     syllables: usize,
     polysyllables: usize,
-    word: String,
-    chars: Vec<char>,
-    bytes: Vec<u8>,
 }
 
 impl Count {
@@ -62,12 +70,23 @@ impl Count {
         let mut sentence_start = 0;
         // where the current sentence's last space-separated chunk starts
         let mut chunk_start = 0;
-        let mut token: Option<usize> = None;
-        let mut ascii = true;
+        let mut word = Word::default();
+        let mut in_token = false;
         let mut counted = false;
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
+            if PLAIN[usize::from(b)] {
+                // a run of ASCII bytes that end neither a word nor a sentence
+                in_token = true;
+                word.push_ascii(b);
+                i += 1;
+                while i < bytes.len() && PLAIN[usize::from(bytes[i])] {
+                    word.push_ascii(bytes[i]);
+                    i += 1;
+                }
+                continue;
+            }
             let mut width = 1;
             // (whether `b` ends the token, whether it ends the sentence)
             let (ends_token, ends_sentence) = match b {
@@ -80,25 +99,26 @@ impl Count {
                     (end, end)
                 }
                 b' ' | b'\t' | b'\r' | 0x0b | 0x0c => (true, false),
-                0x80.. => {
+                _ => {
                     let c = text[i..].chars().next().unwrap_or_default();
                     width = c.len_utf8();
+                    if !c.is_whitespace() {
+                        word.push(c);
+                    }
                     (c.is_whitespace(), false)
                 }
-                _ => (false, false),
             };
             if b == b' ' {
                 chunk_start = i + 1;
             }
             if ends_token {
-                if let Some(start) = token.take() {
-                    counted |= self.word(&text[start..i], ascii);
+                if std::mem::take(&mut in_token) {
+                    counted |= self.word(word.syllables());
+                    word.clear();
                 }
-            } else if token.is_none() {
-                token = Some(i);
-                ascii = true;
+            } else {
+                in_token = true;
             }
-            ascii &= b < 0x80;
             if ends_sentence {
                 self.sentences += usize::from(counted);
                 counted = false;
@@ -106,105 +126,136 @@ impl Count {
             }
             i += width;
         }
-        if let Some(start) = token {
-            counted |= self.word(&text[start..], ascii);
+        if in_token {
+            counted |= self.word(word.syllables());
         }
         self.sentences += usize::from(counted);
     }
 
-    /// Count one whitespace-separated token if it is a word; whether it was.
-    fn word(&mut self, token: &str, ascii: bool) -> bool {
-        let Some(n) = self.syllables(token, ascii) else { return false };
+    /// Count one token if it is a word (has syllables); whether it was.
+    fn word(&mut self, syllables: Option<usize>) -> bool {
+        let Some(n) = syllables else { return false };
         self.words += 1;
         self.syllables += n;
         self.polysyllables += usize::from(n >= 3);
         true
     }
+}
 
-    /// Syllables of one token, without its punctuation; a number is read as
-    /// a word of one syllable; `None`: not a word.
-    fn syllables(&mut self, token: &str, ascii: bool) -> Option<usize> {
-        if ascii {
-            // the same steps as below, on bytes: most words of most sites
-            let w = &mut self.bytes;
-            w.clear();
-            w.extend(
-                token.bytes().filter(|b| b.is_ascii_alphanumeric() || *b == b'\'').map(|b| b.to_ascii_lowercase()),
-            );
-            if !w.iter().any(u8::is_ascii_alphabetic) {
-                return w.iter().any(u8::is_ascii_digit).then_some(1);
+/// One token, read a character at a time: what its syllable count needs,
+/// without keeping the token. Its word is its letters, digits and
+/// apostrophes, lowercased, without apostrophes at either end.
+#[derive(Default)]
+struct Word {
+    letters: bool,
+    digits: bool,
+    in_vowel: bool,
+    /// Vowel groups so far (apostrophes, like consonants, end a group).
+    groups: usize,
+    /// Characters kept so far, apostrophes included, and their UTF-8 bytes
+    /// beyond one each.
+    chars: usize,
+    wide: usize,
+    /// Apostrophes before anything else, and at the end so far.
+    leading: usize,
+    trailing: usize,
+    /// The last four characters kept: character `i` at `i % 4`...
+    last: [char; 4],
+    /// ...and as they were before the apostrophes at the end.
+    before_trailing: [char; 4],
+}
+
+impl Word {
+    /// A byte of an ASCII run.
+    fn push_ascii(&mut self, b: u8) {
+        if b.is_ascii_alphanumeric() || b == b'\'' {
+            self.letters |= b.is_ascii_alphabetic();
+            self.digits |= b.is_ascii_digit();
+            self.keep(char::from(b.to_ascii_lowercase()));
+        }
+    }
+
+    /// Any character of the token.
+    fn push(&mut self, c: char) {
+        if c.is_alphanumeric() || c == '\'' {
+            self.letters |= c.is_alphabetic();
+            self.digits |= c.is_ascii_digit();
+            for l in c.to_lowercase() {
+                self.wide += l.len_utf8() - 1;
+                self.keep(l);
             }
-            return Some(vowel_groups(trim_apostrophes(w)));
         }
-        let w = &mut self.word;
-        w.clear();
-        w.extend(token.chars().filter(|c| c.is_alphanumeric() || *c == '\''));
-        if !w.chars().any(char::is_alphabetic) {
-            return w.chars().any(|c| c.is_ascii_digit()).then_some(1);
+    }
+
+    /// Ready for the next token (what it reads of `last` it writes first).
+    fn clear(&mut self) {
+        let Word { letters, digits, in_vowel, groups, chars, wide, leading, trailing, .. } = self;
+        (*letters, *digits, *in_vowel) = (false, false, false);
+        (*groups, *chars, *wide, *leading, *trailing) = (0, 0, 0, 0, 0);
+    }
+
+    fn keep(&mut self, c: char) {
+        if c == '\'' {
+            if self.chars == self.leading {
+                self.leading += 1;
+            } else {
+                if self.trailing == 0 {
+                    self.before_trailing = self.last;
+                }
+                self.trailing += 1;
+            }
+        } else {
+            self.trailing = 0;
         }
-        Some(word_syllables(w, &mut self.chars))
+        let vowel = is_vowel(c);
+        self.groups += usize::from(vowel && !self.in_vowel);
+        self.in_vowel = vowel;
+        self.last[self.chars % 4] = c;
+        self.chars += 1;
     }
-}
 
-/// Syllables of one word by vowel groups, with the usual English corrections.
-pub fn count_syllables(word: &str) -> usize {
-    word_syllables(word, &mut Vec::new())
-}
-
-/// [`count_syllables`], lowercasing into `lower` (a buffer kept by the caller).
-fn word_syllables(word: &str, lower: &mut Vec<char>) -> usize {
-    lower.clear();
-    lower.extend(word.chars().flat_map(char::to_lowercase));
-    vowel_groups(trim_apostrophes(lower))
-}
-
-fn trim_apostrophes<T: Copy + Into<char>>(w: &[T]) -> &[T] {
-    let start = w.iter().position(|&c| c.into() != '\'').unwrap_or(w.len());
-    let end = w.iter().rposition(|&c| c.into() != '\'').map_or(start, |i| i + 1);
-    &w[start..end]
-}
-
-/// The syllable count of a lowercase word (bytes of an ASCII word, or chars).
-fn vowel_groups<T: Copy + Into<char>>(w: &[T]) -> usize {
-    if w.iter().map(|&c| c.into().len_utf8()).sum::<usize>() <= 3 {
-        return 1;
-    }
-    let at = |i: usize| w[i].into();
-    let ends = |suffix: &str| {
-        let n = suffix.chars().count();
-        w.len() >= n && w[w.len() - n..].iter().map(|&c| c.into()).eq(suffix.chars())
-    };
-    let vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
-    let mut count = 0;
-    let mut prev = false;
-    for &c in w {
-        let v = vowel(c.into());
-        if v && !prev {
-            count += 1;
+    /// Its syllables; a number is read as a word of one syllable; `None`:
+    /// not a word.
+    fn syllables(&self) -> Option<usize> {
+        if !self.letters {
+            return self.digits.then_some(1);
         }
-        prev = v;
-    }
-    let n = w.len();
-    // silent final e ("make"), but not "-le" after a consonant ("table")
-    if ends("e") && !ends("le") && !ends("ee") && count > 1 {
-        count -= 1;
-    }
-    if ends("le") && n > 2 && vowel(at(n - 3)) && count > 1 {
-        count -= 1;
-    }
-    // "-ed" is silent unless after t or d ("jumped", but "wanted")
-    if ends("ed") && n > 3 && !matches!(at(n - 3), 't' | 'd') && count > 1 {
-        count -= 1;
-    }
-    // "-es" is silent except after s, x, z, ch, sh, ce, ge ("makes", but "boxes")
-    if ends("es") && n > 3 {
-        let before = at(n - 3);
-        let sibilant = matches!(before, 's' | 'x' | 'z' | 'c' | 'g') || ends("ches") || ends("shes");
-        if !sibilant && count > 1 {
+        let n = self.chars - self.leading - self.trailing;
+        if n + self.wide <= 3 {
+            return Some(1);
+        }
+        let (last, end) = match self.trailing {
+            0 => (&self.last, self.chars),
+            t => (&self.before_trailing, self.chars - t),
+        };
+        // the `k`th character from the end (1: the last); every suffix asked about is ASCII
+        let from_end = |k: usize| if k <= n { last[(end - k) % 4] } else { '\0' };
+        let ends = |suffix: &[u8]| suffix.iter().rev().enumerate().all(|(k, &b)| from_end(k + 1) == char::from(b));
+        let mut count = self.groups;
+        // silent final e ("make"), but not "-le" after a consonant ("table")
+        if ends(b"e") && !ends(b"le") && !ends(b"ee") && count > 1 {
             count -= 1;
         }
+        if ends(b"le") && n > 2 && is_vowel(from_end(3)) && count > 1 {
+            count -= 1;
+        }
+        // "-ed" is silent unless after t or d ("jumped", but "wanted")
+        if ends(b"ed") && n > 3 && !matches!(from_end(3), 't' | 'd') && count > 1 {
+            count -= 1;
+        }
+        // "-es" is silent except after s, x, z, ch, sh, ce, ge ("makes", but "boxes")
+        if ends(b"es") && n > 3 {
+            let sibilant = matches!(from_end(3), 's' | 'x' | 'z' | 'c' | 'g') || ends(b"ches") || ends(b"shes");
+            if !sibilant && count > 1 {
+                count -= 1;
+            }
+        }
+        Some(count.max(1))
     }
-    count.max(1)
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
 }
 
 fn remove_phrases<'t>(text: &'t str, phrases: &[String]) -> std::borrow::Cow<'t, str> {
@@ -237,6 +288,13 @@ fn remove_phrases<'t>(text: &'t str, phrases: &[String]) -> std::borrow::Cow<'t,
 mod tests {
     use super::*;
 
+    /// The syllables of one word, read character by character.
+    fn count_syllables(word: &str) -> usize {
+        let mut w = Word::default();
+        word.chars().for_each(|c| w.push(c));
+        w.syllables().unwrap_or(0)
+    }
+
     #[test]
     fn syllables_of_common_words() {
         for (word, n) in [
@@ -264,8 +322,9 @@ mod tests {
         for word in
             ["cat", "'table'", "Wanted", "JUMPED", "boxes", "makes", "ketamine", "every", "ee", "a1b2", "niece's"]
         {
-            let lower: Vec<u8> = word.bytes().map(|b| b.to_ascii_lowercase()).collect();
-            assert_eq!(vowel_groups(trim_apostrophes(&lower)), count_syllables(word), "{word}");
+            let mut ascii = Word::default();
+            word.bytes().for_each(|b| ascii.push_ascii(b));
+            assert_eq!(ascii.syllables(), Some(count_syllables(word)), "{word}");
         }
         let (ascii, general) =
             (grades("Wanted: boxes tables. Every day!", &[]), grades("Wanted: boxes… tables. Every day!", &[]));

@@ -108,8 +108,11 @@ fn a_heading_never_moves_a_questions_anchor() {
     let cited = dir.path().join("content/guide/cited.md");
     let text = std::fs::read_to_string(&cited).unwrap();
     // this heading's id would be the question's: `faq-which-source-came-first`
-    std::fs::write(&cited, text.replace("## Claims {#claims}", "## FAQ: which source came first?\n\n## Claims {#claims}"))
-        .unwrap();
+    std::fs::write(
+        &cited,
+        text.replace("## Claims {#claims}", "## FAQ: which source came first?\n\n## Claims {#claims}"),
+    )
+    .unwrap();
     build_at(dir.path());
     let article = read(dir.path(), "guide/cited/index.html");
     let index = read(dir.path(), "faq/index.html");

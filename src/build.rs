@@ -148,10 +148,11 @@ pub trait Inspect: Sync {
 pub fn load_into(
     options: &BuildOptions,
     diags: &mut Diagnostics,
+    timings: &mut Timings,
     out: &dyn Output,
     inspect: &dyn Inspect,
 ) -> anyhow::Result<Option<Loaded>> {
-    load_timed(options, diags, &mut Timings::default(), Some(Stream { out, inspect: Some(inspect), search: None }))
+    load_timed(options, diags, timings, Some(Stream { out, inspect: Some(inspect), search: None }))
 }
 
 /// Load and assemble; with `out`, write each article there as it is
@@ -219,7 +220,12 @@ fn load_timed(
         }
         diags.extend(w.diagnostics.into_inner().unwrap_or_else(|e| e.into_inner()));
     }
-    t.record(if articles_written { "render Markdown, write articles" } else { "render Markdown, assemble site" }, at);
+    let step = match (articles_written, stream.is_some_and(|s| s.inspect.is_some())) {
+        (true, true) => "render and check articles",
+        (true, false) => "render Markdown, write articles",
+        (false, _) => "render Markdown, assemble site",
+    };
+    t.record(step, at);
     match theme {
         Ok(theme) => Ok(Some(Loaded { site, theme, loading, articles_written })),
         Err(d) => {

@@ -203,17 +203,17 @@ fn structure(page: &Page, diags: &mut Vec<Diagnostic>) {
     let a = &page.article;
     let mut previous = 1; // the page title is the h1
     for h in &page.body.headings {
-        let span = Span::at(&a.file, &a.text, a.split.body_start + h.offset);
+        let span = || Span::at(&a.file, &a.text, a.split.body_start + h.offset);
         if h.level == 1 {
             diags.push(
                 Diagnostic::warning(Code::HeadingSkip, "a second h1: the title is the page's only h1")
-                    .with_span(span)
+                    .with_span(span())
                     .with_help("use `##` for the sections of an article"),
             );
         } else if h.level > previous + 1 {
             diags.push(
                 Diagnostic::warning(Code::HeadingSkip, format!("heading level {} follows level {previous}", h.level))
-                    .with_span(span)
+                    .with_span(span())
                     .with_help(format!("use `{}` here", "#".repeat(usize::from(previous) + 1))),
             );
         }

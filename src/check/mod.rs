@@ -47,17 +47,15 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
         BuildOptions { root: options.root.clone(), drafts: options.drafts, text: true, ..BuildOptions::default() };
     let mut diags = Diagnostics::new();
     let mut timings = Timings::default();
-    let mut at = timings.start();
     // pages are rendered only to be looked at once: for crisis links
     // (a site.yaml that does not load is reported by `load`, which then stops)
     let hrefs = crate::config::Config::load(&options.root)?.map(|c| editorial::crisis_hrefs(&c)).unwrap_or_default();
     let probe = CrisisProbe::new(hrefs)?;
     let inspector = Inspector { probe: &probe, today: options.today, editor: OnceLock::new(), found: Mutex::default() };
-    let Some(loaded) = build::load_into(&build_options, &mut diags, &probe, &inspector)? else {
+    let Some(loaded) = build::load_into(&build_options, &mut diags, &mut timings, &probe, &inspector)? else {
         return Ok(CheckReport { diagnostics: diags.sorted(), articles: Vec::new(), timings });
     };
-    timings.record("load, render and check articles", at);
-    at = timings.start();
+    let mut at = timings.start();
     build::render(&loaded, &options.root, &probe, &mut diags)?;
     timings.record("render site-wide pages", at);
     at = timings.start();

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use hayagriva::Entry;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::content::{Article, Content};
 use crate::diagnostics::{Code, Diagnostic, Span};
@@ -208,12 +208,8 @@ fn load_entries(doc: &Document, from: usize, map: &Mapping, bib: &mut Bibliograp
     // entry by entry only when something in it is not (so one bad entry is
     // located alone). Chunks, and the entries, are read in parallel.
     let chunk = chunk_size(entries.len());
-    let libraries: Vec<Option<hayagriva::Library>> = entries
-        .par_chunks(chunk)
-        .map(|part| {
-            yaml_serde::to_string(&strip_evidence(part)).ok().and_then(|y| hayagriva::io::from_yaml_str(&y).ok())
-        })
-        .collect();
+    let libraries: Vec<Option<hayagriva::Library>> =
+        entries.par_chunks(chunk).map(|part| library(strip_evidence(part)).ok()).collect();
     let read: Vec<(Vec<Diagnostic>, Option<Source>)> = entries
         .par_iter()
         .enumerate()
@@ -327,10 +323,20 @@ pub fn valid_id(id: &str) -> bool {
 /// Hand one validated entry to hayagriva, without our own keys.
 fn to_entry(id: &str, value: &Value) -> Result<(Entry, Option<Evidence>), String> {
     let key = Value::String(id.to_string());
-    let yaml = yaml_serde::to_string(&strip_evidence(&[(&key, value)])).map_err(|e| e.to_string())?;
-    let library = hayagriva::io::from_yaml_str(&yaml).map_err(|e| format!("source `{id}`: {e}"))?;
+    let library = library(strip_evidence(&[(&key, value)])).map_err(|e| format!("source `{id}`: {e}"))?;
     let entry = library.get(id).cloned().ok_or_else(|| format!("source `{id}` could not be read"))?;
     Ok((entry, evidence(value)))
+}
+
+/// Hayagriva's reading of a map of entries, straight from the parsed YAML.
+/// When it refuses them, they are read again as YAML text, for the message
+/// that names the field.
+fn library(map: Mapping) -> Result<hayagriva::Library, String> {
+    let value = Value::Mapping(map);
+    hayagriva::Library::deserialize(&value).or_else(|_| {
+        let yaml = yaml_serde::to_string(&value).map_err(|e| e.to_string())?;
+        hayagriva::io::from_yaml_str(&yaml).map_err(|e| e.to_string())
+    })
 }
 
 fn load_bibtex(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
@@ -378,5 +384,32 @@ fn load_bibtex(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<D
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(yaml: &str) -> Result<(Entry, Option<Evidence>), String> {
+        let value: Value = yaml_serde::from_str(yaml).unwrap();
+        to_entry("doe2020", &value)
+    }
+
+    #[test]
+    fn entries_are_read_from_the_parsed_yaml_with_our_keys_left_out() {
+        let (entry, evidence) =
+            entry("type: article\ntitle: A study\nauthor: [\"Doe, Jane\"]\ndate: 2020-03\nevidence: rct\n").unwrap();
+        assert_eq!(entry.key(), "doe2020");
+        assert_eq!(entry.date().map(|d| (d.year, d.month)), Some((2020, Some(2))));
+        assert_eq!(evidence, Some(Evidence::Rct));
+    }
+
+    #[test]
+    fn what_hayagriva_refuses_is_reported_with_the_field_it_is_in() {
+        let message = entry("type: article\ntitle: A study\ndate: 2020-13-45\n").unwrap_err();
+        assert!(message.contains("date") && message.contains("month"), "{message}");
+        let message = entry("type: article\ntitle: A study\nurl: 7\n").unwrap_err();
+        assert!(message.contains("url"), "{message}");
     }
 }

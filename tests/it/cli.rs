@@ -205,7 +205,7 @@ fn verbose_prints_the_time_of_each_step_of_build_and_check() {
     let dir = site("minimal");
     for (command, steps) in [
         ("build", &["load content", "render templates, write", "draw diagnostics"][..]),
-        ("check", &["load, render and check articles", "render site-wide pages", "draw diagnostics"][..]),
+        ("check", &["load content", "render and check articles", "render site-wide pages", "draw diagnostics"][..]),
     ] {
         let out = sourcebook().arg("--root").arg(dir.path()).arg("-v").arg(command).assert().success();
         let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Full-build benchmark: sourcebook against Hugo on the same generated corpus.
+"""Full-build benchmark: sourcebook against Hugo on the same generated corpus,
+and `sourcebook check` on it.
 
 Run by hand from anywhere (never part of `cargo test`); see bench/README.md.
 
@@ -7,8 +8,8 @@ Run by hand from anywhere (never part of `cargo test`); see bench/README.md.
     python3 bench/run.py --scaling       # sourcebook at 1k, 2k, 5k, 10k, 20k
 
 Steps: generate (or reuse) corpora with gen_corpus.py, `cargo build --release`,
-run every build --runs times into a fresh output folder, and print Markdown
-tables of medians. Each build runs in its own child process and is reaped with
+run every build (and `check`) --runs times into a fresh output folder, and
+print Markdown tables of medians. Each build runs in its own child process and is reaped with
 os.wait4, so its CPU time and peak RSS are that one run's, not a running
 total. Only the Python standard library is used.
 """
@@ -106,6 +107,11 @@ def sourcebook_cmd(binary, src, out, search=False):
     return cmd if search else cmd + ["--no-search"]
 
 
+def check_cmd(binary, src, out):
+    """`check` writes nothing: `out` is unused (measure() removes it anyway)."""
+    return [str(binary), "--root", str(src), "--quiet", "check"]
+
+
 def hugo_cmd(binary, src, out):
     return [str(binary), "--source", str(src), "--destination", str(out), "--quiet"]
 
@@ -145,17 +151,18 @@ def diagnostics_summary(stderr):
     return counts
 
 
-def measure(name, cmd_for, src, n, args):
+def measure(name, cmd_for, src, n, args, writes=True):
     """Warm-up run (checked, not timed) then up to args.runs timed runs.
 
     Stops early, after at least 3 runs, once the runs have used args.budget
-    seconds, so the largest corpora do not take all day.
+    seconds, so the largest corpora do not take all day. `writes`: the
+    command builds the site (checked by counting its article pages).
     """
     out = args.out_dir / f"{name}-{n}"
     cmd = cmd_for(src, out)
     log(f"{name} @ {n}: {' '.join(cmd)}")
     code, wall, _, _, stderr = run_once(cmd, out)
-    pages = count_articles(out) if code == 0 else 0
+    pages = (count_articles(out) if writes else n) if code == 0 else 0
     diags = diagnostics_summary(stderr)
     problem = None
     if code != 0:
@@ -243,6 +250,17 @@ def comparison_table(results, sizes, name="sourcebook"):
     return "\n".join(lines)
 
 
+def check_table(results, sizes):
+    by = {(r["name"], r["n"]): r for r in results}
+    lines = ["| articles | wall (s) | CPU (s) | peak RSS (MiB) | runs |", "|---:|---:|---:|---:|---:|"]
+    for n in sizes:
+        r = by.get(("sourcebook check", n))
+        runs = r["runs"] if r and not r["failed"] else "-"
+        lines.append(f"| {n:,} | {cell(r, 'wall', '{:.2f}')} | {cell(r, 'cpu', '{:.2f}')} "
+                     f"| {cell(r, 'rss', '{:.0f}')} | {runs} |")
+    return "\n".join(lines)
+
+
 def slope(xs, ys):
     """Least-squares slope of ys against xs (nan with fewer than two points)."""
     if len(xs) < 2:
@@ -311,6 +329,8 @@ def main():
     ap.add_argument("--no-hugo", action="store_true", help="measure sourcebook only")
     ap.add_argument("--with-search", action="store_true",
                     help="also measure sourcebook with search indexing, 3 runs")
+    ap.add_argument("--no-check", action="store_true",
+                    help="leave out `sourcebook check` (measured by default, except with --scaling)")
     ap.add_argument("--show-stderr", type=int, default=40,
                     help="lines of a tool's stderr to echo (default 40)")
     args = ap.parse_args()
@@ -334,6 +354,8 @@ def main():
         if args.with_search:
             few = argparse.Namespace(**{**vars(args), "runs": min(args.runs, 3)})
             results.append(measure("sourcebook+search", lambda s, o: sourcebook_cmd(sb, s, o, True), src, n, few))
+        if not (args.scaling or args.no_check):
+            results.append(measure("sourcebook check", lambda s, o: check_cmd(sb, s, o), src, n, args, writes=False))
         if hugo:
             src = corpus("hugo", n, args.seed, args.cache)
             results.append(measure("hugo", lambda s, o: hugo_cmd(hugo, s, o), src, n, args))
@@ -350,6 +372,9 @@ def main():
     if args.with_search:
         print("\nWith search indexing:\n")
         print(comparison_table(results, sizes, "sourcebook+search"))
+    if not (args.scaling or args.no_check):
+        print("\n`sourcebook check` (every build check, the pages rendered in memory, and the editor's checks):\n")
+        print(check_table(results, sizes))
     print("\nratio = sourcebook / hugo (below 1 means sourcebook is faster or smaller).\n"
           if not args.scaling else "")
     print("Commands:\n")
@@ -357,6 +382,8 @@ def main():
     print(f"    {sb} --root CORPUS --quiet build --output OUT --no-search")
     if args.with_search:
         print(f"    {sb} --root CORPUS --quiet build --output OUT")
+    if not (args.scaling or args.no_check):
+        print(f"    {sb} --root CORPUS --quiet check")
     if hugo:
         print(f"    {hugo} --source CORPUS --destination OUT --quiet")
     for r in results:

@@ -2,7 +2,10 @@
 //! navigation order, answers rendered again so their citations are numbered
 //! against the index page's own reference list; and the duplicate check.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use super::links::{LinkTable, PageResolver};
 use super::{FAQ_PATH, Page, TopicPage, faq_anchors, unique};
@@ -61,32 +64,41 @@ pub fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable) -> FaqInde
 
 /// The same question asked twice (ignoring case, punctuation and spacing).
 pub fn duplicates(pages: &[Page]) -> Vec<Diagnostic> {
-    let mut seen: HashMap<String, (&str, usize)> = HashMap::new();
-    let mut diags = Vec::new();
-    for page in pages {
-        let a = &page.article;
-        for (item, (q, _)) in a.front.faq.iter().zip(&a.faq_offsets) {
-            let key = normalize(&item.q);
-            if key.is_empty() {
-                continue;
-            }
-            let span = Span::at(&a.file, &a.text, *q);
-            match seen.get(&key) {
-                Some((file, line)) => diags.push(
-                    Diagnostic::warning(
-                        Code::DuplicateFaq,
-                        format!("the question \"{}\" is also asked at {file}:{line}", item.q.trim()),
-                    )
-                    .with_span(span)
-                    .with_help("keep one, or ask a more specific question"),
-                ),
-                None => {
-                    seen.insert(key, (a.file.as_str(), span.line));
+    // tens of thousands of questions on a large site: normalized, and the
+    // repeats reported, in parallel; only finding the first of each is not
+    let keys: Vec<Vec<String>> =
+        pages.par_iter().map(|p| p.article.front.faq.iter().map(|item| normalize(&item.q)).collect()).collect();
+    // (page, entry) of each repeated question, and of where it was first asked
+    let mut first: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut repeats = Vec::new();
+    for (p, page_keys) in keys.iter().enumerate() {
+        for (e, key) in page_keys.iter().enumerate().filter(|(_, k)| !k.is_empty()) {
+            match first.entry(key) {
+                Entry::Occupied(seen) => repeats.push(((p, e), *seen.get())),
+                Entry::Vacant(slot) => {
+                    slot.insert((p, e));
                 }
             }
         }
     }
-    diags
+    let at = |(p, e): (usize, usize)| {
+        let a = &pages[p].article;
+        (a, a.faq_offsets[e].0)
+    };
+    repeats
+        .into_par_iter()
+        .map(|(repeat, earlier)| {
+            let (a, q) = at(repeat);
+            let (first, offset) = at(earlier);
+            let line = first.text[..offset].matches('\n').count() + 1;
+            Diagnostic::warning(
+                Code::DuplicateFaq,
+                format!("the question \"{}\" is also asked at {}:{line}", a.front.faq[repeat.1].q.trim(), first.file),
+            )
+            .with_span(Span::at(&a.file, &a.text, q))
+            .with_help("keep one, or ask a more specific question")
+        })
+        .collect()
 }
 
 /// Lowercase words, punctuation dropped, single spaces.

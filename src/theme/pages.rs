@@ -117,7 +117,7 @@ pub fn render_parts(
 ) -> anyhow::Result<Vec<Diagnostic>> {
     let renderer = Renderer { site, theme, shared: shared.clone() };
     let results: Vec<anyhow::Result<Vec<Diagnostic>>> =
-        parts.par_iter().map(|part| renderer.part(*part, root, out)).collect();
+        parts.par_iter().map(|part| { let t=std::time::Instant::now(); let r = renderer.part(*part, root, out); if std::env::var_os("X_PARTS").is_some() && !matches!(part, Part::Article(_)) { eprintln!("PART {part:?} {:?}", t.elapsed()); } r }).collect();
     let mut diags = Vec::new();
     for r in results {
         diags.extend(r?);
@@ -398,7 +398,7 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let mut entries: Vec<SourceEntry> = site
             .cited_in
-            .iter()
+            .par_iter()
             .filter_map(|(id, places)| {
                 let s = site.bibliography.get(id)?;
                 let r = reference(s, 0, String::new(), Vec::new());
@@ -434,7 +434,7 @@ impl<'a> Renderer<'a> {
                 })
             })
             .collect();
-        entries.sort_by_key(|e| site.bibliography.get(e.id).map(|s| s.sort_key()));
+        entries.sort_by_cached_key(|e| site.bibliography.get(e.id).map(|s| s.sort_key()));
         let page = PageContext {
             kind: "sources",
             title: "Sources",

@@ -404,16 +404,25 @@ impl<'a> Renderer<'a, '_> {
 
     /// A run of adjacent text events: find citations and chatbot artefacts.
     fn text_run(&mut self, markdown: &str, run: &[(Event<'a>, Range<usize>)], events: &mut Vec<Event<'a>>) {
-        let mut text = String::new();
         // (offset in `text`, offset in markdown) for each piece, to map back
         let mut starts = Vec::with_capacity(run.len());
+        let mut len = 0;
         for (event, range) in run {
             if let Event::Text(t) = event {
                 let exact = markdown.get(range.clone()) == Some(t.as_ref());
-                starts.push((text.len(), range.start, exact));
-                text.push_str(t);
+                starts.push((len, range.start, exact));
+                len += t.len();
             }
         }
+        // most runs are one piece, borrowed from the Markdown: not copied
+        let text: CowStr<'a> = match run {
+            [(Event::Text(t), _)] => t.clone(),
+            _ => CowStr::from(
+                run.iter()
+                    .filter_map(|(e, _)| if let Event::Text(t) = e { Some(t.as_ref()) } else { None })
+                    .collect::<String>(),
+            ),
+        };
         let locate = |pos: usize| -> usize {
             let (t0, m0, exact) = starts.iter().rev().find(|(t0, _, _)| *t0 <= pos).copied().unwrap_or((0, 0, false));
             if exact { m0 + (pos - t0) } else { m0 }
@@ -423,7 +432,7 @@ impl<'a> Renderer<'a, '_> {
         for (range, items) in find_citations(&text) {
             // AMA superscripts sit directly on the word they follow
             let before = text[last..range.start].trim_end_matches([' ', '\t']);
-            self.push_text(before, events);
+            self.push_text(slice(&text, last..last + before.len()), events);
             let html = self.citation(&items, locate(range.start));
             last = range.end;
             // AMA: superscripts go outside periods and commas (not after a
@@ -439,29 +448,34 @@ impl<'a> Renderer<'a, '_> {
             events.push(Event::InlineHtml(CowStr::from(html)));
         }
         if last < text.len() {
-            self.push_text(&text[last..], events);
+            let rest = if last == 0 { text } else { slice(&text, last..text.len()) };
+            self.push_text(rest, events);
         }
     }
 
     /// Plain text, with the first use of each glossary term linked to its entry.
-    fn push_text(&mut self, text: &str, events: &mut Vec<Event<'a>>) {
+    fn push_text(&mut self, text: CowStr<'a>, events: &mut Vec<Event<'a>>) {
         if text.is_empty() {
             return;
         }
         if self.text {
-            self.out.plain.push_str(text);
+            self.out.plain.push_str(&text);
             if self.not_prose == 0 {
-                self.out.prose.push_str(text);
+                self.out.prose.push_str(&text);
             }
         }
         let matches = match self.resolver.terms() {
-            Some(m) if self.no_terms == 0 => m.find(text, &self.citations.terms_used),
+            Some(m) if self.no_terms == 0 => m.find(&text, &self.citations.terms_used),
             _ => Vec::new(),
         };
+        if matches.is_empty() {
+            events.push(Event::Text(text));
+            return;
+        }
         let mut last = 0;
         for (range, term) in matches {
             if range.start > last {
-                events.push(Event::Text(CowStr::from(text[last..range.start].to_string())));
+                events.push(Event::Text(slice(&text, last..range.start)));
             }
             let title = self.resolver.terms().map(|m| m.definitions[term].as_str()).unwrap_or_default();
             let html = format!(
@@ -475,7 +489,7 @@ impl<'a> Renderer<'a, '_> {
             last = range.end;
         }
         if last < text.len() {
-            events.push(Event::Text(CowStr::from(text[last..].to_string())));
+            events.push(Event::Text(slice(&text, last..text.len())));
         }
     }
 
@@ -548,6 +562,14 @@ struct CiteItem {
 }
 
 /// Every `[@id]`, `[@a; @b]`, `[@id, p. 5]` in `text`, with its byte range.
+/// Part of a text: borrowed from the same Markdown when the text is.
+fn slice<'a>(text: &CowStr<'a>, range: Range<usize>) -> CowStr<'a> {
+    match text {
+        CowStr::Borrowed(s) => CowStr::Borrowed(&s[range]),
+        owned => CowStr::from(owned[range].to_string()),
+    }
+}
+
 fn find_citations(text: &str) -> Vec<(Range<usize>, Vec<CiteItem>)> {
     let mut found = Vec::new();
     let mut from = 0;

@@ -37,17 +37,6 @@ pub fn grades_of<'t>(texts: impl IntoIterator<Item = &'t str>, exclude: &[String
     Grades { words, sentences, syllables, polysyllables, flesch_kincaid, smog }
 }
 
-/// ASCII bytes that need no decision: not whitespace, not `.`, `!` or `?`.
-const PLAIN: [bool; 256] = {
-    let mut plain = [false; 256];
-    let mut b = 0;
-    while b < 128 {
-        plain[b] = !matches!(b as u8, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'.' | b'!' | b'?');
-        b += 1;
-    }
-    plain
-};
-
 /// Running totals.
 #[derive(Default)]
 struct Count {
@@ -76,12 +65,12 @@ impl Count {
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
-            if PLAIN[usize::from(b)] {
+            if BYTES[usize::from(b)] & PLAIN != 0 {
                 // a run of ASCII bytes that end neither a word nor a sentence
                 in_token = true;
                 word.push_ascii(b);
                 i += 1;
-                while i < bytes.len() && PLAIN[usize::from(bytes[i])] {
+                while i < bytes.len() && BYTES[usize::from(bytes[i])] & PLAIN != 0 {
                     word.push_ascii(bytes[i]);
                     i += 1;
                 }
@@ -168,10 +157,11 @@ struct Word {
 impl Word {
     /// A byte of an ASCII run.
     fn push_ascii(&mut self, b: u8) {
-        if b.is_ascii_alphanumeric() || b == b'\'' {
-            self.letters |= b.is_ascii_alphabetic();
-            self.digits |= b.is_ascii_digit();
-            self.keep(char::from(b.to_ascii_lowercase()));
+        let class = BYTES[usize::from(b)];
+        if class & (LETTER | DIGIT | APOSTROPHE) != 0 {
+            self.letters |= class & LETTER != 0;
+            self.digits |= class & DIGIT != 0;
+            self.keep_as(char::from(b.to_ascii_lowercase()), class & VOWEL != 0);
         }
     }
 
@@ -195,6 +185,10 @@ impl Word {
     }
 
     fn keep(&mut self, c: char) {
+        self.keep_as(c, is_vowel(c));
+    }
+
+    fn keep_as(&mut self, c: char, vowel: bool) {
         if c == '\'' {
             if self.chars == self.leading {
                 self.leading += 1;
@@ -207,7 +201,6 @@ impl Word {
         } else {
             self.trailing = 0;
         }
-        let vowel = is_vowel(c);
         self.groups += usize::from(vowel && !self.in_vowel);
         self.in_vowel = vowel;
         self.last[self.chars % 4] = c;
@@ -254,7 +247,36 @@ impl Word {
     }
 }
 
-fn is_vowel(c: char) -> bool {
+/// What each byte is: `PLAIN`, an ASCII byte that ends neither a word nor a
+/// sentence (not whitespace, `.`, `!` or `?`); and what it is to a word:
+/// kept (a letter, digit or apostrophe), a vowel.
+const BYTES: [u8; 256] = {
+    let mut class = [0; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        let ends = matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'.' | b'!' | b'?');
+        class[b] = if ends { 0 } else { PLAIN }
+            | if c.is_ascii_alphabetic() {
+                LETTER | if is_vowel(c.to_ascii_lowercase() as char) { VOWEL } else { 0 }
+            } else if c.is_ascii_digit() {
+                DIGIT
+            } else if c == b'\'' {
+                APOSTROPHE
+            } else {
+                0
+            };
+        b += 1;
+    }
+    class
+};
+const PLAIN: u8 = 1;
+const LETTER: u8 = 2;
+const DIGIT: u8 = 4;
+const APOSTROPHE: u8 = 8;
+const VOWEL: u8 = 16;
+
+const fn is_vowel(c: char) -> bool {
     matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
 }
 

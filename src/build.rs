@@ -180,7 +180,9 @@ fn load_timed(
     };
     config.search &= !options.no_search;
     let search = stream.and_then(|s| s.search).filter(|_| config.search);
-    let (content, d) = content::load(root, &config, options.drafts)?;
+    // (the CSL locales are read beside the content: one thread's work)
+    let (content, locales) = rayon::join(|| content::load(root, &config, options.drafts), sources::Locales::load);
+    let (content, d) = content?;
     diags.extend(d);
     t.record("load content", at);
     at = t.start();
@@ -188,7 +190,7 @@ fn load_timed(
     diags.extend(d);
     t.record("load sources", at);
     at = t.start();
-    sources::format_all(&mut bibliography, &config.citation_style);
+    sources::format_all(&mut bibliography, &config.citation_style, &locales);
     t.record("format sources (CSL)", at);
     at = t.start();
     let (glossary, d) = match &content.glossary {

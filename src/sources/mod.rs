@@ -20,7 +20,7 @@ use crate::content::{Article, Content};
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::yaml::{Document, Mapping, Value};
 
-pub use format::format_all;
+pub use format::{Locales, format_all};
 
 /// What kind of evidence a source is (our key, `evidence:`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

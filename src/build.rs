@@ -180,13 +180,17 @@ fn load_timed(
     };
     config.search &= !options.no_search;
     let search = stream.and_then(|s| s.search).filter(|_| config.search);
-    // (the CSL locales are read beside the content: one thread's work)
-    let (content, locales) = rayon::join(|| content::load(root, &config, options.drafts), sources::Locales::load);
+    // beside the content, two things that are one thread's work each: the
+    // CSL locales, and sources.yaml's YAML
+    let (content, (locales, sources_ahead)) = rayon::join(
+        || content::load(root, &config, options.drafts),
+        || rayon::join(sources::Locales::load, || sources::Parsed::ahead(root)),
+    );
     let (content, d) = content?;
     diags.extend(d);
     t.record("load content", at);
     at = t.start();
-    let (mut bibliography, d) = sources::load(&content);
+    let (mut bibliography, d) = sources::load(&content, sources_ahead);
     diags.extend(d);
     t.record("load sources", at);
     at = t.start();

@@ -150,13 +150,35 @@ impl Bibliography {
     }
 }
 
-/// Load every bibliography of the site.
-pub fn load(content: &Content) -> (Bibliography, Vec<Diagnostic>) {
+/// `content/sources.yaml` read and parsed ahead, beside the content (its
+/// YAML parse is one thread's work: about 45 ms for 5,000 entries).
+pub struct Parsed {
+    text: String,
+    value: Result<Value, yaml_serde::Error>,
+}
+
+impl Parsed {
+    /// `None` when the file cannot be read; [`load`] then parses what the
+    /// content holds, as it does when the two texts differ.
+    pub fn ahead(root: &std::path::Path) -> Option<Parsed> {
+        let text = std::fs::read_to_string(root.join("content").join("sources.yaml")).ok()?;
+        let value = yaml_serde::from_str(&text);
+        Some(Parsed { text, value })
+    }
+}
+
+/// Load every bibliography of the site. `ahead`: `sources.yaml` as
+/// [`Parsed::ahead`] found it, used if `content` holds the same text.
+pub fn load(content: &Content, ahead: Option<Parsed>) -> (Bibliography, Vec<Diagnostic>) {
     let mut bib = Bibliography::default();
     let mut diags = Vec::new();
     if let Some(file) = &content.sources_yaml {
         let doc = Document::whole(&file.file, &file.text);
-        load_yaml_map(&doc, &mut bib, &mut diags);
+        let value = match ahead {
+            Some(parsed) if parsed.text == file.text => parsed.value,
+            _ => yaml_serde::from_str(doc.yaml),
+        };
+        load_yaml_map(&doc, value, &mut bib, &mut diags);
     }
     if let Some(file) = &content.sources_bib {
         load_bibtex(&file.file, &file.text, &mut bib, &mut diags);
@@ -180,8 +202,13 @@ fn load_local(article: &Article, bib: &mut Bibliography, diags: &mut Vec<Diagnos
     }
 }
 
-fn load_yaml_map(doc: &Document, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
-    let value: Value = match yaml_serde::from_str(doc.yaml) {
+fn load_yaml_map(
+    doc: &Document,
+    value: Result<Value, yaml_serde::Error>,
+    bib: &mut Bibliography,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let value = match value {
         Ok(v) => v,
         Err(e) => {
             let index = e.location().map_or(0, |l| l.index());
@@ -403,6 +430,24 @@ mod tests {
         assert_eq!(entry.key(), "doe2020");
         assert_eq!(entry.date().map(|d| (d.year, d.month)), Some((2020, Some(2))));
         assert_eq!(evidence, Some(Evidence::Rct));
+    }
+
+    #[test]
+    fn sources_parsed_ahead_are_used_only_for_the_text_the_content_holds() {
+        let yaml = |id: &str| format!("{id}:\n  type: article\n  title: A study\n  date: 2020\n");
+        let content = Content {
+            sources_yaml: Some(crate::content::DataFile { file: "content/sources.yaml".into(), text: yaml("kept") }),
+            ..Content::default()
+        };
+        let ahead = |text: String| Some(Parsed { value: yaml_serde::from_str(&text), text });
+        for (parsed, why) in
+            [(ahead(yaml("kept")), "the same text"), (ahead(yaml("stale")), "an older text"), (None, "none")]
+        {
+            let (bib, diags) = load(&content, parsed);
+            let ids: Vec<&String> = bib.sources.keys().collect();
+            assert_eq!(ids, ["kept"], "with {why} parsed ahead");
+            assert!(diags.is_empty(), "{diags:?}");
+        }
     }
 
     #[test]

@@ -281,7 +281,7 @@ impl Diagnostics {
 
     /// Sorted by file, line, column, then code: the same input gives the same report.
     pub fn sorted(mut self) -> Diagnostics {
-        self.items.sort_unstable_by(|a, b| {
+        self.items.par_sort_unstable_by(|a, b| {
             // borrowed keys: tens of thousands of diagnostics sort without allocating
             fn key(d: &Diagnostic) -> (Option<&str>, Option<(usize, usize)>, Code, &str) {
                 (d.file.as_deref(), d.span.as_ref().map(|s| (s.line, s.column)), d.code, d.message.as_str())

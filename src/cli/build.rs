@@ -35,8 +35,8 @@ pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
         no_search: args.no_search,
     };
     let report = build(&options)?;
-    ui.report_timed(&report.diagnostics, report.timings);
-    match report.written {
+    ui.report_timed(&report.diagnostics, report.timings.clone());
+    let code = match &report.written {
         Some(dir) => {
             ui.info(&format!(
                 "built {} articles into {} in {} ms",
@@ -44,11 +44,13 @@ pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
                 dir.display(),
                 started.elapsed().as_millis()
             ));
-            Ok(ExitCode::SUCCESS)
+            ExitCode::SUCCESS
         }
         None => {
             ui.info("the build stopped: nothing was written");
-            Ok(ExitCode::from(1))
+            ExitCode::from(1)
         }
-    }
+    };
+    super::exiting(report);
+    Ok(code)
 }

@@ -49,6 +49,7 @@ pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
         }
     }
     let fail = diags.has_errors() || (args.deny_warnings && diags.warning_count() > 0);
+    super::exiting(report);
     Ok(if fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 

@@ -89,6 +89,14 @@ impl Ui {
     }
 }
 
+/// The process exits right after a command has printed its report: what the
+/// report holds (a whole site, tens of thousands of diagnostics) is left for
+/// the system to take back at once, not freed allocation by allocation on
+/// the way out (30 to 50 ms at 10,000 articles).
+fn exiting<T>(report: T) {
+    std::mem::forget(report);
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ui = Ui::from(&cli);
     match cli.command {

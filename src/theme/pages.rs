@@ -47,12 +47,13 @@ pub fn all_parts(site: &Site) -> Vec<Part> {
 }
 
 /// Every part but the articles and the FAQ index (which a build writes
-/// while the articles render: see `site::PageSink`).
+/// while the articles render: see `site::PageSink`). The source list, the
+/// longest, first.
 pub fn site_wide_parts() -> Vec<Part> {
     vec![
+        Part::Sources,
         Part::Home,
         Part::Topics,
-        Part::Sources,
         Part::Glossary,
         Part::Search,
         Part::NotFound,

@@ -170,11 +170,7 @@ pub fn assemble(
     site.articles = pages;
     site.home = home;
     site.faq = faq;
-    let t = std::time::Instant::now();
     let checks = site.cross_check(true);
-    if std::env::var_os("X_PARTS").is_some() {
-        eprintln!("CROSS {:?}", t.elapsed());
-    }
     let diags = site.keep(checks);
     (site, diags)
 }

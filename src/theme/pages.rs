@@ -117,17 +117,8 @@ pub fn render_parts(
     out: &dyn Output,
 ) -> anyhow::Result<Vec<Diagnostic>> {
     let renderer = Renderer { site, theme, shared: shared.clone() };
-    let results: Vec<anyhow::Result<Vec<Diagnostic>>> = parts
-        .par_iter()
-        .map(|part| {
-            let t = std::time::Instant::now();
-            let r = renderer.part(*part, root, out);
-            if std::env::var_os("X_PARTS").is_some() && !matches!(part, Part::Article(_)) {
-                eprintln!("PART {part:?} {:?}", t.elapsed());
-            }
-            r
-        })
-        .collect();
+    let results: Vec<anyhow::Result<Vec<Diagnostic>>> =
+        parts.par_iter().map(|part| renderer.part(*part, root, out)).collect();
     let mut diags = Vec::new();
     for r in results {
         diags.extend(r?);

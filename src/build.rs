@@ -60,14 +60,17 @@ pub struct Loaded {
     /// Diagnostics of loading (config, content files, sources, glossary),
     /// apart from the site's own cross-checks, which `Site::finish` redoes.
     pub loading: Vec<crate::diagnostics::Diagnostic>,
-    /// The articles were written as they were rendered (their HTML is gone).
-    pub articles_written: bool,
+    /// Every page was written as it was rendered (the articles' HTML is
+    /// gone); otherwise [`render`] writes them.
+    pub written: bool,
 }
 
 /// Writes each article as soon as its Markdown is rendered, then drops its
 /// HTML: what keeps a build's memory flat in the number of articles.
 struct ArticleWriter<'a> {
     theme: &'a Theme,
+    /// The site's folder (content assets are copied from it).
+    root: &'a Path,
     out: &'a dyn Output,
     /// Sees each article after it is written, before its text is dropped.
     inspect: Option<&'a dyn Inspect>,
@@ -108,6 +111,16 @@ impl site::PageSink for ArticleWriter<'_> {
         let Some(shared) = self.shared.get() else { return };
         self.written(theme::render_faq(site, self.theme, shared, index, self.out));
     }
+
+    fn assembled(&self, site: &Site) {
+        let Some(shared) = self.shared.get() else { return };
+        match theme::render_parts(site, self.theme, self.root, shared, &theme::site_wide_parts(), self.out) {
+            Ok(found) => crate::lock(&self.diagnostics).extend(found),
+            Err(e) => {
+                crate::lock(&self.error).get_or_insert(e);
+            }
+        }
+    }
 }
 
 impl ArticleWriter<'_> {
@@ -145,7 +158,7 @@ pub trait Inspect: Sync {
 }
 
 /// [`load`], writing each article to `out` as soon as it is rendered (when
-/// nothing has failed so far: see [`Loaded::articles_written`]) and showing
+/// nothing has failed so far: see [`Loaded::written`]) and showing
 /// it to `inspect`; [`render`] then writes the rest.
 pub fn load_into(
     options: &BuildOptions,
@@ -207,6 +220,7 @@ fn load_timed(
     let writer = match (&theme, stream) {
         (Ok(theme), Some(Stream { out, inspect, .. })) if !diags.has_errors() => Some(ArticleWriter {
             theme,
+            root,
             out,
             inspect,
             search,
@@ -221,21 +235,21 @@ fn load_timed(
     let text = options.text || search.is_some();
     let (site, d) = site::assemble(content, bibliography, glossary, config, text, sink);
     diags.extend(d);
-    let articles_written = writer.is_some();
+    let written = writer.is_some();
     if let Some(w) = writer {
         if let Some(e) = w.error.into_inner().unwrap_or_else(|e| e.into_inner()) {
             return Err(e);
         }
         diags.extend(w.diagnostics.into_inner().unwrap_or_else(|e| e.into_inner()));
     }
-    let step = match (articles_written, stream.is_some_and(|s| s.inspect.is_some())) {
-        (true, true) => "render and check articles",
-        (true, false) => "render Markdown, write articles",
+    let step = match (written, stream.is_some_and(|s| s.inspect.is_some())) {
+        (true, true) => "render and check pages",
+        (true, false) => "render and write pages",
         (false, _) => "render Markdown, assemble site",
     };
     t.record(step, at);
     match theme {
-        Ok(theme) => Ok(Some(Loaded { site, theme, loading, articles_written })),
+        Ok(theme) => Ok(Some(Loaded { site, theme, loading, written })),
         Err(d) => {
             diags.extend(d);
             Ok(None)
@@ -243,11 +257,11 @@ fn load_timed(
     }
 }
 
-/// Render a loaded site into `out` (all but the articles when they were
-/// written already); template problems are added to `diags`.
+/// Render a loaded site whose pages were not written as they were rendered
+/// (see [`Loaded::written`]) into `out`; template problems are added to `diags`.
 pub fn render(loaded: &Loaded, root: &Path, out: &dyn Output, diags: &mut Diagnostics) -> anyhow::Result<()> {
     let (site, theme) = (&loaded.site, &loaded.theme);
-    let parts = if loaded.articles_written { theme::site_wide_parts() } else { theme::all_parts(site) };
+    let parts = theme::all_parts(site);
     diags.extend(theme::render_parts(site, theme, root, &theme::shared_context(site), &parts, out)?);
     Ok(())
 }
@@ -281,11 +295,18 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
             });
         }
     };
-    let at = timings.start();
-    let rendered = render(&loaded, &options.root, &staging, &mut diags);
-    if rendered.is_err() || diags.has_errors() {
+    // (every page is written as it is rendered; this is for a loader that did not)
+    if !loaded.written {
+        let at = timings.start();
+        let rendered = render(&loaded, &options.root, &staging, &mut diags);
+        timings.record("render templates, write", at);
+        if let Err(e) = rendered {
+            staging.abandon();
+            return Err(e);
+        }
+    }
+    if diags.has_errors() {
         staging.abandon();
-        rendered?;
         return Ok(BuildReport {
             diagnostics: diags.sorted(),
             written: None,
@@ -294,7 +315,6 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
             site: crate::Leftover::none(),
         });
     }
-    timings.record("render templates, write", at);
     if loaded.site.config.search {
         let at = timings.start();
         // the articles were counted as they were written (a build that could

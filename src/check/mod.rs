@@ -62,10 +62,12 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
             site: crate::Leftover::none(),
         });
     };
+    if !loaded.written {
+        let at = timings.start();
+        build::render(&loaded, &options.root, &probe, &mut diags)?;
+        timings.record("render pages", at);
+    }
     let mut at = timings.start();
-    build::render(&loaded, &options.root, &probe, &mut diags)?;
-    timings.record("render site-wide pages", at);
-    at = timings.start();
     let site = &loaded.site;
     let (found, articles) = editorial_findings(&loaded, &probe, inspector, options.today);
     diags.extend(found);
@@ -114,7 +116,7 @@ fn editorial_findings(
     let mut checked = inspector.found.into_inner().unwrap_or_else(|e| e.into_inner());
     // a problem found while loading kept the articles from being written
     // (and inspected) one by one: check them all now
-    if !loaded.articles_written {
+    if !loaded.written {
         checked = site.articles.par_iter().map(|p| editor.page(p, shows_crisis(p))).enumerate().collect();
     }
     checked.sort_by_key(|(i, _)| *i);

@@ -94,6 +94,11 @@ pub trait PageSink: Sync {
     /// The FAQ index is made (beside the articles, which may still be
     /// rendering); `site` is as in `start`, with the topic pages rendered.
     fn faq(&self, site: &Site, index: &FaqIndex);
+    /// Every page is rendered and `site` is whole (who cites what, which
+    /// article explains which term) but for the diagnostics of its
+    /// cross-checks, which are made beside this call: the site-wide pages
+    /// can be written.
+    fn assembled(&self, site: &Site);
 }
 
 /// Render and cross-check everything `content` holds. `text`: collect the
@@ -170,7 +175,16 @@ pub fn assemble(
     site.articles = pages;
     site.home = home;
     site.faq = faq;
-    let checks = site.cross_check(true);
+    site.index_uses();
+    let whole = &site;
+    let (checks, ()) = rayon::join(
+        || whole.cross_check(true),
+        || {
+            if let Some(sink) = sink {
+                sink.assembled(whole);
+            }
+        },
+    );
     let diags = site.keep(checks);
     (site, diags)
 }
@@ -225,6 +239,7 @@ impl Site {
     /// diagnostic of the pages and of these cross-checks.
     pub fn finish(&mut self, faq: bool) -> Vec<Diagnostic> {
         let redo_duplicates = faq || self.faq_duplicates.is_none();
+        self.index_uses();
         let this = &*self;
         // the FAQ index (its answers rendered one after another, so their
         // citations number in page order) beside everything else
@@ -243,14 +258,19 @@ impl Site {
         if let Some(duplicates) = checks.duplicates {
             self.faq_duplicates = Some(duplicates);
         }
-        self.cited_in = checks.cited_in;
-        self.term_use = checks.term_use;
         checks.diagnostics
     }
 
-    /// Everything [`Site::finish`] derives but the FAQ index: the pages'
-    /// own diagnostics, duplicate questions (found again when
-    /// `redo_duplicates`), anchors, who cites what, unused sources, glossary use.
+    /// Who cites which source, and which articles explain which glossary
+    /// term, from the rendered pages.
+    fn index_uses(&mut self) {
+        self.cited_in = cited_in(&self.home, &self.articles);
+        self.term_use = term_use(&self.glossary, &self.articles);
+    }
+
+    /// The diagnostics of the whole site (after [`Site::index_uses`]): the
+    /// pages' own, duplicate questions (found again when `redo_duplicates`),
+    /// anchors, unused sources, unused glossary terms.
     fn cross_check(&self, redo_duplicates: bool) -> CrossChecks {
         let mut diags = Vec::new();
         for page in self.home.iter().chain(&self.articles) {
@@ -265,9 +285,8 @@ impl Site {
         let duplicates = redo_duplicates.then(|| faq::duplicates(&self.articles));
         diags.extend(duplicates.as_ref().or(self.faq_duplicates.as_ref()).into_iter().flatten().cloned());
         check_anchors(&self.home, &self.topics, &self.articles, &mut diags);
-        let cited_in = cited_in(&self.home, &self.articles);
         for (id, source) in &self.bibliography.sources {
-            if !cited_in.contains_key(id) {
+            if !self.cited_in.contains_key(id) {
                 diags.push(
                     Diagnostic::warning(Code::UnusedSource, format!("source `{id}` is never cited"))
                         .with_span(source.span.clone())
@@ -275,8 +294,19 @@ impl Site {
                 );
             }
         }
-        let term_use = term_use(&self.glossary, &self.articles, &mut diags);
-        CrossChecks { duplicates, cited_in, term_use, diagnostics: diags }
+        for (term, used) in self.glossary.terms.iter().zip(&self.term_use) {
+            if used.is_empty() {
+                diags.push(
+                    Diagnostic::warning(
+                        Code::UnusedTerm,
+                        format!("glossary term `{}` is not used in any article", term.term),
+                    )
+                    .with_span(term.span.clone())
+                    .with_help("remove it, or add the wording articles actually use to its `aliases:`"),
+                );
+            }
+        }
+        CrossChecks { duplicates, diagnostics: diags }
     }
 
     /// Put a re-read version of article `index` in place: the caller made
@@ -343,8 +373,6 @@ pub fn faq_anchors(article: &Article) -> Vec<String> {
 /// What [`Site::cross_check`] found.
 struct CrossChecks {
     duplicates: Option<Vec<Diagnostic>>,
-    cited_in: BTreeMap<String, Vec<CitedAt>>,
-    term_use: Vec<Vec<usize>>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -445,23 +473,11 @@ fn cited_in(home: &Option<Page>, pages: &[Page]) -> BTreeMap<String, Vec<CitedAt
 }
 
 /// Which articles explain each term; an unused term is a warning.
-fn term_use(glossary: &Glossary, pages: &[Page], diags: &mut Vec<Diagnostic>) -> Vec<Vec<usize>> {
+fn term_use(glossary: &Glossary, pages: &[Page]) -> Vec<Vec<usize>> {
     let mut uses = vec![Vec::new(); glossary.terms.len()];
     for (i, page) in pages.iter().enumerate() {
         for &t in &page.citations.terms_used {
             uses[t].push(i);
-        }
-    }
-    for (term, used) in glossary.terms.iter().zip(&uses) {
-        if used.is_empty() {
-            diags.push(
-                Diagnostic::warning(
-                    Code::UnusedTerm,
-                    format!("glossary term `{}` is not used in any article", term.term),
-                )
-                .with_span(term.span.clone())
-                .with_help("remove it, or add the wording articles actually use to its `aliases:`"),
-            );
         }
     }
     uses

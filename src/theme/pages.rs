@@ -47,8 +47,8 @@ pub fn all_parts(site: &Site) -> Vec<Part> {
 }
 
 /// Every part but the articles and the FAQ index (which a build writes
-/// while the articles render: see `site::PageSink`). The source list, the
-/// longest, first.
+/// while the articles render), as a build writes them once the articles are
+/// done (see `site::PageSink`). The source list, the longest, first.
 pub fn site_wide_parts() -> Vec<Part> {
     vec![
         Part::Sources,

@@ -204,8 +204,8 @@ fn new_scaffolds_a_draft_that_builds_and_refuses_bad_requests() {
 fn verbose_prints_the_time_of_each_step_of_build_and_check() {
     let dir = site("minimal");
     for (command, steps) in [
-        ("build", &["load content", "render templates, write", "draw diagnostics"][..]),
-        ("check", &["load content", "render and check articles", "render site-wide pages", "draw diagnostics"][..]),
+        ("build", &["load content", "format sources (CSL)", "render and write pages", "draw diagnostics"][..]),
+        ("check", &["load content", "render and check pages", "check the rest", "draw diagnostics"][..]),
     ] {
         let out = sourcebook().arg("--root").arg(dir.path()).arg("-v").arg(command).assert().success();
         let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();

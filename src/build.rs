@@ -40,6 +40,13 @@ pub struct BuildReport {
     pub site: crate::Leftover,
 }
 
+impl BuildReport {
+    /// A build that problems stopped: nothing was written.
+    fn stopped(diags: Diagnostics, timings: Timings) -> BuildReport {
+        BuildReport { diagnostics: diags.sorted(), written: None, pages: 0, timings, site: crate::Leftover::none() }
+    }
+}
+
 /// Wall time per pipeline step.
 #[derive(Debug, Default, Clone)]
 pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
@@ -286,13 +293,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
                 s.abandon();
             }
             loaded?;
-            return Ok(BuildReport {
-                diagnostics: diags.sorted(),
-                written: None,
-                pages: 0,
-                timings,
-                site: crate::Leftover::none(),
-            });
+            return Ok(BuildReport::stopped(diags, timings));
         }
     };
     // (every page is written as it is rendered; this is for a loader that did not)
@@ -307,13 +308,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     }
     if diags.has_errors() {
         staging.abandon();
-        return Ok(BuildReport {
-            diagnostics: diags.sorted(),
-            written: None,
-            pages: 0,
-            timings,
-            site: crate::Leftover::none(),
-        });
+        return Ok(BuildReport::stopped(diags, timings));
     }
     if loaded.site.config.search {
         let at = timings.start();

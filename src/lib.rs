@@ -38,9 +38,9 @@ pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// A whole site in memory, left over from a run: millions of small
 /// allocations (50 ms to free at 10,000 articles). Freed on a thread of its
-/// own when this is dropped, so a library caller does not wait; a CLI drops
-/// it after it has printed, just before the process exits and the system
-/// takes the memory back at once.
+/// own when this is dropped, so a library caller does not wait; the CLI
+/// does not free it at all (`cli::exiting`): the process ends right after
+/// printing, and the system takes the memory back at once.
 pub struct Leftover(Option<Box<dyn Send>>);
 
 impl Leftover {

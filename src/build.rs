@@ -121,21 +121,15 @@ impl site::PageSink for ArticleWriter<'_> {
 
     fn assembled(&self, site: &Site) {
         let Some(shared) = self.shared.get() else { return };
-        match theme::render_parts(site, self.theme, self.root, shared, &theme::site_wide_parts(), self.out) {
-            Ok(found) => crate::lock(&self.diagnostics).extend(found),
-            Err(e) => {
-                crate::lock(&self.error).get_or_insert(e);
-            }
-        }
+        self.written(theme::render_parts(site, self.theme, self.root, shared, &theme::site_wide_parts(), self.out));
     }
 }
 
 impl ArticleWriter<'_> {
-    /// Keep what writing a page found.
-    fn written(&self, result: anyhow::Result<Option<Diagnostic>>) {
+    /// Keep what writing pages found: template problems, or the first failure.
+    fn written(&self, result: anyhow::Result<impl IntoIterator<Item = Diagnostic>>) {
         match result {
-            Ok(None) => {}
-            Ok(Some(d)) => crate::lock(&self.diagnostics).push(d),
+            Ok(found) => crate::lock(&self.diagnostics).extend(found),
             Err(e) => {
                 crate::lock(&self.error).get_or_insert(e);
             }
@@ -265,7 +259,8 @@ fn load_timed(
 }
 
 /// Render a loaded site whose pages were not written as they were rendered
-/// (see [`Loaded::written`]) into `out`; template problems are added to `diags`.
+/// (see [`Loaded::written`]: `check` of a site with loading errors) into
+/// `out`; template problems are added to `diags`.
 pub fn render(loaded: &Loaded, root: &Path, out: &dyn Output, diags: &mut Diagnostics) -> anyhow::Result<()> {
     let (site, theme) = (&loaded.site, &loaded.theme);
     let parts = theme::all_parts(site);
@@ -296,16 +291,9 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
             return Ok(BuildReport::stopped(diags, timings));
         }
     };
-    // (every page is written as it is rendered; this is for a loader that did not)
-    if !loaded.written {
-        let at = timings.start();
-        let rendered = render(&loaded, &options.root, &staging, &mut diags);
-        timings.record("render templates, write", at);
-        if let Err(e) = rendered {
-            staging.abandon();
-            return Err(e);
-        }
-    }
+    // every page was written as it was rendered: a loader without errors
+    // so far always makes the writer (`Loaded::written`), and a page's
+    // template problem is an error that stops the build here
     if diags.has_errors() {
         staging.abandon();
         return Ok(BuildReport::stopped(diags, timings));

@@ -93,10 +93,16 @@ impl Span {
         let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
         Span {
             file: file.to_string(),
-            line: text[..line_start].matches('\n').count() + 1,
+            line: Span::line_at(text, line_start),
             column: text[line_start..offset].chars().count() + 1,
             source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
         }
+    }
+
+    /// The line (1-based) of byte `offset` in `text`: what [`Span::at`]
+    /// reports, without making the span.
+    pub fn line_at(text: &str, offset: usize) -> usize {
+        text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
     }
 
     /// A position known only by line (1-based), at the first non-blank column.

@@ -35,7 +35,7 @@ pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
         no_search: args.no_search,
     };
     let report = build(&options)?;
-    ui.report_timed(&report.diagnostics, report.timings.clone());
+    ui.report_timed(&report.diagnostics, &report.timings);
     let code = match &report.written {
         Some(dir) => {
             ui.info(&format!(

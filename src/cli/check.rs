@@ -39,7 +39,7 @@ pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Json => println!("{}", diags.render_json()),
         Format::Text => {
-            ui.report_timed(diags, report.timings.clone());
+            ui.report_timed(diags, &report.timings);
             if args.report {
                 print!("{}", table(&report));
             }

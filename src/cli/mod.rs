@@ -75,14 +75,14 @@ impl Ui {
         }
     }
 
-    /// [`Ui::report`], timed as a last step of `timings`; then, with
-    /// `--verbose`, the time of each step.
-    pub fn report_timed(&self, diags: &Diagnostics, mut timings: Timings) {
-        let at = timings.start();
+    /// [`Ui::report`]; then, with `--verbose`, the time of each step of
+    /// `timings` and of drawing the diagnostics.
+    pub fn report_timed(&self, diags: &Diagnostics, timings: &Timings) {
+        let at = std::time::Instant::now();
         self.report(diags);
-        timings.record("draw diagnostics", at);
+        let drawn = ("draw diagnostics", at.elapsed());
         if self.verbose {
-            for (step, took) in &timings.0 {
+            for (step, took) in timings.0.iter().chain([&drawn]) {
                 eprintln!("{step:>32}: {:>8.1} ms", took.as_secs_f64() * 1000.0);
             }
         }

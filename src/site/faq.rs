@@ -90,7 +90,7 @@ pub fn duplicates(pages: &[Page]) -> Vec<Diagnostic> {
         .map(|(repeat, earlier)| {
             let (a, q) = at(repeat);
             let (first, offset) = at(earlier);
-            let line = first.text[..offset].matches('\n').count() + 1;
+            let line = Span::line_at(&first.text, offset);
             Diagnostic::warning(
                 Code::DuplicateFaq,
                 format!("the question \"{}\" is also asked at {}:{line}", a.front.faq[repeat.1].q.trim(), first.file),

@@ -158,10 +158,15 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// `None` when the file cannot be read; [`load`] then parses what the
-    /// content holds, as it does when the two texts differ.
+    /// `None` when the file cannot be read, or is larger than content will
+    /// read; [`load`] then parses what the content holds, as it does when
+    /// the two texts differ.
     pub fn ahead(root: &std::path::Path) -> Option<Parsed> {
-        let text = std::fs::read_to_string(root.join("content").join("sources.yaml")).ok()?;
+        let path = root.join("content").join("sources.yaml");
+        if std::fs::metadata(&path).ok()?.len() > crate::content::MAX_TEXT_FILE {
+            return None;
+        }
+        let text = std::fs::read_to_string(path).ok()?;
         let value = yaml_serde::from_str(&text);
         Some(Parsed { text, value })
     }

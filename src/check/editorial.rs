@@ -67,18 +67,19 @@ pub struct Editor {
     config: Config,
     today: Date,
     /// Glossary terms and aliases: left out of the reading grade.
-    glossary: Vec<String>,
+    glossary: readability::Excluded,
     wording: Wording,
 }
 
 impl Editor {
     pub fn new(site: &Site, today: Date) -> Editor {
-        let glossary = site
+        let terms: Vec<String> = site
             .glossary
             .terms
             .iter()
             .flat_map(|t| std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()))
             .collect();
+        let glossary = readability::Excluded::new(&terms);
         Editor { config: site.config.clone(), today, glossary, wording: Wording::new(&site.config) }
     }
 
@@ -137,7 +138,7 @@ impl Editor {
     }
 }
 
-fn grade(page: &Page, glossary: &[String]) -> Grades {
+fn grade(page: &Page, glossary: &readability::Excluded) -> Grades {
     let answers = page.faq.iter().map(|entry| entry.answer.prose.as_str());
     readability::grades_of(std::iter::once(page.body.prose.as_str()).chain(answers), glossary)
 }

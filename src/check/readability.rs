@@ -20,21 +20,83 @@ pub struct Grades {
 /// Measure `text`, leaving out the words of `exclude` (glossary terms, which
 /// are explained where they appear and would otherwise dominate the score).
 pub fn grades(text: &str, exclude: &[String]) -> Grades {
-    grades_of([text], exclude)
+    grades_of([text], &Excluded::new(exclude))
 }
 
 /// [`grades`] of several blocks of prose read as one text (a page's body and
 /// its FAQ answers): a block ends a sentence, as a newline does.
-pub fn grades_of<'t>(texts: impl IntoIterator<Item = &'t str>, exclude: &[String]) -> Grades {
+pub fn grades_of<'t>(texts: impl IntoIterator<Item = &'t str>, exclude: &Excluded) -> Grades {
     let mut count = Count::default();
     for text in texts {
-        count.text(&remove_phrases(text, exclude));
+        count.text(&exclude.remove_from(text));
     }
     let Count { words, sentences, syllables, polysyllables, .. } = count;
     let (w, s) = (words.max(1) as f64, sentences.max(1) as f64);
     let flesch_kincaid = 0.39 * (w / s) + 11.8 * (syllables as f64 / w) - 15.59;
     let smog = 1.0430 * (polysyllables as f64 * 30.0 / s).sqrt() + 3.1291;
     Grades { words, sentences, syllables, polysyllables, flesch_kincaid, smog }
+}
+
+/// Phrases left out of the reading grade (a site's glossary terms and
+/// aliases), made once for every page of a site.
+pub struct Excluded {
+    /// Lowercase (ASCII), longest first.
+    phrases: Vec<String>,
+    /// Which of them a text holds, in one pass; `None` only if the list is
+    /// too large for an automaton, when each phrase is looked for in turn.
+    matcher: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Excluded {
+    pub fn new(phrases: &[String]) -> Excluded {
+        let mut phrases: Vec<String> =
+            phrases.iter().filter(|p| !p.is_empty()).map(|p| p.to_ascii_lowercase()).collect();
+        phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        let matcher = aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(&phrases).ok();
+        Excluded { phrases, matcher }
+    }
+
+    /// `text` without the phrases where they stand as words (ignoring ASCII
+    /// case), longest first, each looked for in what the longer ones left.
+    fn remove_from<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        // only the phrases the text holds (a page holds a few of a glossary's hundreds)
+        let present: Vec<usize> = match &self.matcher {
+            Some(m) => {
+                let mut found: Vec<usize> = m.find_overlapping_iter(text).map(|m| m.pattern().as_usize()).collect();
+                found.sort_unstable();
+                found.dedup();
+                found
+            }
+            None => (0..self.phrases.len()).collect(),
+        };
+        if present.is_empty() {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        // the text and its lowercase twin, cut in the same places
+        let (mut out, mut lower) = (text.to_string(), text.to_ascii_lowercase());
+        for needle in present.into_iter().map(|p| &self.phrases[p]) {
+            let (mut kept, mut kept_lower) = (String::with_capacity(out.len()), String::with_capacity(out.len()));
+            let mut last = 0;
+            for (i, _) in lower.match_indices(needle.as_str()) {
+                let before = lower[..i].chars().next_back();
+                let after = lower[i + needle.len()..].chars().next();
+                if before.is_none_or(|c| !c.is_alphanumeric())
+                    && after.is_none_or(|c| !c.is_alphanumeric())
+                    && i >= last
+                {
+                    kept.push_str(&out[last..i]);
+                    kept_lower.push_str(&lower[last..i]);
+                    last = i + needle.len();
+                }
+            }
+            if last > 0 {
+                kept.push_str(&out[last..]);
+                kept_lower.push_str(&lower[last..]);
+                (out, lower) = (kept, kept_lower);
+            }
+        }
+        std::borrow::Cow::Owned(out)
+    }
 }
 
 /// Running totals.
@@ -280,32 +342,6 @@ const fn is_vowel(c: char) -> bool {
     matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
 }
 
-fn remove_phrases<'t>(text: &'t str, phrases: &[String]) -> std::borrow::Cow<'t, str> {
-    if phrases.is_empty() {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut sorted: Vec<&String> = phrases.iter().collect();
-    sorted.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    let mut out = text.to_string();
-    for p in sorted {
-        let lower = out.to_ascii_lowercase();
-        let needle = p.to_ascii_lowercase();
-        let mut result = String::with_capacity(out.len());
-        let mut last = 0;
-        for (i, _) in lower.match_indices(&needle) {
-            let before = lower[..i].chars().next_back();
-            let after = lower[i + needle.len()..].chars().next();
-            if before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric()) && i >= last {
-                result.push_str(&out[last..i]);
-                last = i + needle.len();
-            }
-        }
-        result.push_str(&out[last..]);
-        out = result;
-    }
-    std::borrow::Cow::Owned(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,6 +411,23 @@ mod tests {
         let g = grades("Ketamine treats depression. Esketamine is a spray.", &[]);
         assert_eq!((g.polysyllables, g.sentences), (3, 2));
         assert!((g.smog - (1.0430 * 45f64.sqrt() + 3.1291)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn excluded_phrases_go_longest_first_as_whole_words_with_or_without_the_screen() {
+        let phrases: Vec<String> =
+            ["spray", "Esketamine nasal spray", "nasal spray", "NMDA"].iter().map(|p| p.to_string()).collect();
+        let screened = Excluded::new(&phrases);
+        assert!(screened.matcher.is_some());
+        let each_in_turn = Excluded { matcher: None, ..Excluded::new(&phrases) };
+        for (text, left) in [
+            ("Esketamine nasal spray is a spray.", " is a ."),
+            ("A nasal SPRAY, or sprays; nmda-receptor.", "A , or sprays; -receptor."),
+            ("Nothing here.", "Nothing here."),
+        ] {
+            assert_eq!(screened.remove_from(text), left, "{text}");
+            assert_eq!(each_in_turn.remove_from(text), left, "{text}");
+        }
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub struct TermMatcher {
     names: Vec<(String, usize)>,
     /// The definition of each term, shown as the link's title.
     definitions: Vec<String>,
+    /// Which of `names` a text holds, in one pass (a text run holds few of a
+    /// glossary's names); `None`: look for each in turn.
+    present: Option<aho_corasick::AhoCorasick>,
 }
 
 impl TermMatcher {
@@ -59,14 +62,30 @@ impl TermMatcher {
             m.definitions.push(definition);
         }
         m.names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        m.present = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(m.names.iter().map(|(name, _)| name))
+            .ok();
         m
     }
 
     /// First occurrences of terms not in `used`, as (byte range, term), in text order.
     fn find(&self, text: &str, used: &[usize]) -> Vec<(Range<usize>, usize)> {
+        let present: Vec<usize> = match &self.present {
+            Some(m) => {
+                let mut ids: Vec<usize> = m.find_overlapping_iter(text).map(|m| m.pattern().as_usize()).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids
+            }
+            None => (0..self.names.len()).collect(),
+        };
+        if present.is_empty() {
+            return Vec::new();
+        }
         let lower = text.to_ascii_lowercase();
         let mut found: Vec<(Range<usize>, usize)> = Vec::new();
-        for (name, term) in &self.names {
+        for (name, term) in present.into_iter().map(|i| &self.names[i]) {
             if used.contains(term) || found.iter().any(|(_, t)| t == term) {
                 continue;
             }

@@ -832,6 +832,29 @@ mod tests {
     }
 
     #[test]
+    fn glossary_names_found_with_the_screen_are_those_found_one_by_one() {
+        let terms = || {
+            TermMatcher::new([
+                (vec!["NMDA receptor".to_string(), "NMDA".to_string()], "A switch.".to_string()),
+                (vec!["ketamine".to_string()], "A medicine.".to_string()),
+                (vec!["receptor".to_string()], "A part of a cell.".to_string()),
+            ])
+        };
+        let screened = terms();
+        assert!(screened.present.is_some());
+        let one_by_one = TermMatcher { present: None, ..terms() };
+        for (text, used, terms) in [
+            ("Ketamine blocks the NMDA receptor; a receptor, ketamine.", &[][..], &[1, 0, 2][..]),
+            ("nmda and a receptor-like site", &[1][..], &[0, 2][..]),
+            ("no names here", &[][..], &[][..]),
+        ] {
+            let found = screened.find(text, used);
+            assert_eq!(found.iter().map(|(_, t)| *t).collect::<Vec<_>>(), terms, "{text}: {found:?}");
+            assert_eq!(found, one_by_one.find(text, used), "{text}");
+        }
+    }
+
+    #[test]
     fn glossary_terms_link_on_first_use_only_and_never_in_headings_links_or_code() {
         let terms = TermMatcher::new([
             (vec!["NMDA receptor".to_string(), "NMDA".to_string()], "A switch <on> cells.".to_string()),

@@ -59,6 +59,9 @@ impl Excluded {
     /// `text` without the phrases where they stand as words (ignoring ASCII
     /// case), longest first, each looked for in what the longer ones left.
     fn remove_from<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if self.phrases.is_empty() {
+            return std::borrow::Cow::Borrowed(text);
+        }
         // only the phrases the text holds (a page holds a few of a glossary's hundreds)
         let present: Vec<usize> = match &self.matcher {
             Some(m) => {

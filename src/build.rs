@@ -103,7 +103,7 @@ impl site::PageSink for ArticleWriter<'_> {
             search.add_article(index, page);
         }
         for rendered in std::iter::once(&mut page.body).chain(page.faq.iter_mut().map(|e| &mut e.answer)) {
-            rendered.html = String::new();
+            rendered.html = crate::html::Html::default();
             rendered.plain = String::new();
             rendered.prose = String::new();
         }

@@ -201,11 +201,24 @@ impl Config {
         let mut errors = Vec::new();
         let invalid =
             |key: &str, message: String| Diagnostic::error(Code::InvalidValue, message).with_span(doc.key_span(key, 0));
-        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        if let Err(why) = crate::html::check_base_url(&base_url) {
             errors.push(
-                invalid("base_url", format!("base_url `{base_url}` is not an absolute http(s) URL"))
+                invalid("base_url", format!("base_url {why}"))
                     .with_help("write it in full, e.g. `https://example.org/ketamine/`"),
             );
+        }
+        // every other URL of the site's configuration reaches every page
+        let unsafe_url = |key: &str, url: &str| {
+            crate::html::check_url(url).err().map(|why| {
+                let at = doc.text.find(url).map_or_else(|| doc.key_span(key, 0), |i| doc.span(i));
+                Diagnostic::error(Code::UnsafeUrl, format!("`{key}` `{}`: {why}", url.escape_debug()))
+                    .with_span(at)
+                    .with_help("use an http(s), mailto, tel or sms address")
+            })
+        };
+        errors.extend(feedback_url.as_deref().and_then(|u| unsafe_url("feedback_url", u)));
+        if let Some(crisis) = &crisis {
+            errors.extend(crisis.links.iter().filter_map(|l| unsafe_url("url", &l.url)));
         }
         let citation_style = citation_style.unwrap_or_else(|| "american-medical-association".into());
         if hayagriva::archive::ArchivedStyle::by_name(&citation_style).is_none() {

@@ -47,6 +47,7 @@ codes! {
     InvalidValue => "invalid-value",
     InvalidEncoding => "invalid-encoding",
     UnsafePath => "unsafe-path",
+    UnsafeUrl => "unsafe-url",
     DuplicateSlug => "duplicate-slug",
     DuplicateSource => "duplicate-source",
     UnknownSource => "unknown-source",

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod html;
 pub mod init;
 pub mod markdown;
 pub mod output;

@@ -15,6 +15,8 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options as CmarkOptions, Parser, Tag, TagEnd};
 
 use crate::diagnostics::{Code, Diagnostic, Span};
+pub use crate::html::escape;
+use crate::html::{Html, check_url};
 
 /// What markdown asks of the site while rendering one text.
 pub trait Resolver {
@@ -150,7 +152,7 @@ pub struct AnchorRef {
 /// The result of rendering one Markdown text.
 #[derive(Debug, Default, Clone)]
 pub struct Rendered {
-    pub html: String,
+    pub html: Html,
     pub headings: Vec<Heading>,
     pub anchors: Vec<AnchorRef>,
     /// External `http(s)` links, for `check --external`.
@@ -236,10 +238,25 @@ pub fn render_around(
     let mut r =
         Renderer { source, resolver, citations, out: Rendered::default(), ids, no_terms: 0, not_prose: 0, text };
     let events = r.transform(markdown);
-    r.out.html.reserve(markdown.len() + markdown.len() / 4);
-    pulldown_cmark::html::push_html(&mut r.out.html, events.into_iter());
+    let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    // CommonMark replaces NUL with U+FFFD, and HTML holds no other control
+    // character either; pulldown-cmark copies them
+    if html.bytes().any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) {
+        html = html
+            .chars()
+            .map(|c| if c.is_control() && !matches!(c, '\t' | '\n' | '\r') { '\u{FFFD}' } else { c })
+            .collect();
+    }
+    // every piece of input in it went through pulldown-cmark's escaping, the
+    // URL policy (`link`) and the heading attribute allow-list (`heading_attrs`)
+    r.out.html = Html::trusted(html);
     r.out
 }
+
+/// Classes an author may give a heading (`## Title {.no-toc}`); any other
+/// class, and any attribute but `#id`, is an error.
+pub const HEADING_CLASSES: &[&str] = &["no-toc", "visually-hidden", "print-only", "no-print"];
 
 /// Ids the themes use for their own sections; headings never take them.
 pub const RESERVED_IDS: &[&str] =
@@ -325,7 +342,9 @@ impl<'a> Renderer<'a, '_> {
                         .position(|(e, _)| matches!(e, Event::End(TagEnd::Heading(_))))
                         .map_or(raw.len(), |p| i + p);
                     let title = heading_text(&raw[i + 1..end]);
-                    let id = self.heading_id(id.as_deref(), &title);
+                    self.heading_attrs(id.as_deref(), classes, attrs, &markdown[range.clone()], range.start);
+                    let explicit = id.as_deref().filter(|id| is_id(id));
+                    let id = self.heading_id(explicit, &title);
                     self.out.headings.push(Heading {
                         level: level_number(*level),
                         id: id.clone(),
@@ -335,8 +354,8 @@ impl<'a> Renderer<'a, '_> {
                     events.push(Event::Start(Tag::Heading {
                         level: *level,
                         id: Some(CowStr::from(id)),
-                        classes: classes.clone(),
-                        attrs: attrs.clone(),
+                        classes: classes.iter().filter(|c| HEADING_CLASSES.contains(&c.as_ref())).cloned().collect(),
+                        attrs: Vec::new(),
                     }));
                 }
                 Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
@@ -381,6 +400,53 @@ impl<'a> Renderer<'a, '_> {
         events
     }
 
+    /// `{#id .class}` after a heading: an id of letters, digits, `-` and
+    /// `_`, classes from [`HEADING_CLASSES`], and nothing else (`onfocus=…`
+    /// would run script). Each refusal names what was written.
+    fn heading_attrs(
+        &mut self,
+        id: Option<&str>,
+        classes: &[CowStr],
+        attrs: &[(CowStr, Option<CowStr>)],
+        written: &str,
+        at: usize,
+    ) {
+        // the caret goes under what was written, inside the `{…}` at the end
+        let braces = written.rfind('{').unwrap_or(0);
+        let (source, offset) = (self.source, at);
+        let place = |name: &str| {
+            let local = offset + written[braces..].find(name).map_or(0, |i| braces + i);
+            Span::at(source.file, source.text, source.offset + local)
+        };
+        if let Some(id) = id.filter(|id| !is_id(id)) {
+            let span = place(id);
+            self.out.diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("heading id `{id}` may hold only letters, digits, `-` and `_`"),
+                )
+                .with_span(span)
+                .with_help("write it as `{#my-section}`"),
+            );
+        }
+        for class in classes.iter().filter(|c| !HEADING_CLASSES.contains(&c.as_ref())) {
+            let span = place(class);
+            self.out.diagnostics.push(
+                Diagnostic::error(Code::InvalidValue, format!("heading class `{class}` is not one a heading may have"))
+                    .with_span(span)
+                    .with_help(format!("allowed classes: {}", HEADING_CLASSES.join(", "))),
+            );
+        }
+        for (name, _) in attrs {
+            let span = place(name);
+            self.out.diagnostics.push(
+                Diagnostic::error(Code::InvalidValue, format!("heading attribute `{name}` is not allowed"))
+                    .with_span(span)
+                    .with_help("a heading may have an `{#id}` and classes; other attributes are left out of pages"),
+            );
+        }
+    }
+
     fn heading_id(&mut self, explicit: Option<&str>, title: &str) -> String {
         let base = match explicit {
             Some(id) if !id.is_empty() => id.to_string(),
@@ -397,6 +463,14 @@ impl<'a> Renderer<'a, '_> {
     }
 
     fn link(&mut self, dest: &CowStr<'a>, at: usize, link_type: LinkType) -> CowStr<'a> {
+        if let Err(why) = check_url(dest) {
+            self.out.diagnostics.push(
+                Diagnostic::error(Code::UnsafeUrl, format!("unsafe link `{}`: {why}", dest.escape_debug()))
+                    .with_span(self.span(at))
+                    .with_help("a link may use http, https, mailto, tel or sms, or point to a file of this site"),
+            );
+            return CowStr::Borrowed("#");
+        }
         if matches!(link_type, LinkType::Email) || is_external(dest) {
             if dest.starts_with("http://") || dest.starts_with("https://") {
                 self.out.external.push((dest.to_string(), self.span(at)));
@@ -685,6 +759,11 @@ fn level_number(level: HeadingLevel) -> u8 {
     level as u8
 }
 
+/// An id an author may give a heading.
+fn is_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_'))
+}
+
 fn is_external(dest: &str) -> bool {
     let scheme = dest.split_once(':').map(|(s, _)| s);
     matches!(scheme, Some(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) && s.len() > 1)
@@ -708,12 +787,6 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
-/// Escape text for HTML.
-pub fn escape(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    let _ = pulldown_cmark_escape::escape_html(&mut s, text);
-    s
-}
 
 #[cfg(test)]
 mod tests {

@@ -280,7 +280,7 @@ impl Wording {
 
 /// What a page's HTML contains when it links to each crisis line of the site.
 pub fn crisis_hrefs(config: &Config) -> Vec<String> {
-    config.crisis.links.iter().map(|l| format!("href=\"{}\"", crate::markdown::escape(&l.url))).collect()
+    config.crisis.links.iter().map(|l| format!("href=\"{}\"", crate::html::escape(&l.url))).collect()
 }
 
 /// A page that mentions suicide must show crisis information. (Whether it

@@ -12,8 +12,9 @@ pub struct Args {
     /// Where to write the site (default: public/ in the site folder).
     #[arg(long, short, value_name = "DIR")]
     pub output: Option<PathBuf>,
-    /// Override base_url from site.yaml (e.g. for a preview deploy).
-    #[arg(long, value_name = "URL")]
+    /// Override base_url from site.yaml (e.g. for a preview deploy): an
+    /// absolute http(s) URL.
+    #[arg(long, value_name = "URL", value_parser = base_url)]
     pub base_url: Option<String>,
     /// Include articles marked `draft: true`.
     #[arg(long)]
@@ -22,6 +23,11 @@ pub struct Args {
     /// (a quicker build, e.g. for a preview deploy).
     #[arg(long)]
     pub no_search: bool,
+}
+
+/// `--base-url` as `base_url` in site.yaml must be: refused as a usage error.
+fn base_url(url: &str) -> Result<String, String> {
+    crate::html::check_base_url(url).map(|()| url.to_string())
 }
 
 pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {

@@ -4,10 +4,14 @@
 
 use hayagriva::archive::ArchivedStyle;
 use hayagriva::citationberg::{CitationFormat, IndependentStyle, Style, StyleCategory};
-use hayagriva::{BibliographyDriver, BibliographyRequest, BufWriteFormat, CitationItem, CitationRequest};
+use hayagriva::{
+    BibliographyDriver, BibliographyRequest, BufWriteFormat, CitationItem, CitationRequest, Elem, ElemChild, Formatted,
+    Formatting,
+};
 use rayon::prelude::*;
 
 use super::Bibliography;
+use crate::html::{self, Html};
 
 /// The CSL locales hayagriva ships. Reading them takes about 40 ms on one
 /// thread, so a build does it beside loading the content.
@@ -33,7 +37,7 @@ pub fn format_all(bib: &mut Bibliography, style_name: &str, locales: &Locales) {
         style.info.category.iter().any(|c| {
             matches!(c, StyleCategory::CitationFormat { format: CitationFormat::Numeric | CitationFormat::Note })
         });
-    let rendered: Vec<(String, String, String)> =
+    let rendered: Vec<(String, Html, String)> =
         entries.par_chunks(chunk_size(entries.len(), numeric)).flat_map_iter(|c| render(c, &style, locales)).collect();
     for item in rendered {
         if let Some(source) = bib.sources.get_mut(&item.0) {
@@ -53,7 +57,7 @@ fn render(
     entries: &[&hayagriva::Entry],
     style: &IndependentStyle,
     locales: &[hayagriva::citationberg::Locale],
-) -> Vec<(String, String, String)> {
+) -> Vec<(String, Html, String)> {
     let mut driver = BibliographyDriver::new();
     for entry in entries {
         driver.citation(CitationRequest::from_items(vec![CitationItem::with_entry(*entry)], style, locales));
@@ -66,11 +70,97 @@ fn render(
         .map(|item| {
             let mut html = String::new();
             let mut plain = String::new();
-            let _ = item.content.write_buf(&mut html, BufWriteFormat::Html);
+            write_children(&mut html, &item.content.0);
             let _ = item.content.write_buf(&mut plain, BufWriteFormat::Plain);
-            (item.key, html.trim().to_string(), plain.trim().to_string())
+            // every piece of text and every URL went through `write_children`
+            (item.key, Html::trusted(html.trim().to_string()), plain.trim().to_string())
         })
         .collect()
+}
+
+/// hayagriva's output tree as HTML, node by node: its text escaped, its
+/// links through the URL policy (a refused one is left as text), its
+/// formatting as elements (no inline styles). hayagriva's own HTML writer
+/// copies text as it is, so a source title could hold markup.
+fn write_children(out: &mut String, children: &[ElemChild]) {
+    for child in children {
+        match child {
+            ElemChild::Text(t) => write_formatted(out, t),
+            ElemChild::Elem(e) => write_elem(out, e),
+            // meant for Typst: text here
+            ElemChild::Markup(m) => html::escape_into(out, m),
+            ElemChild::Link { text, url } if html::check_url(url).is_ok() => {
+                out.push_str("<a href=\"");
+                out.push_str(&href(url));
+                out.push_str("\">");
+                write_formatted(out, text);
+                out.push_str("</a>");
+            }
+            ElemChild::Link { text, .. } => write_formatted(out, text),
+            ElemChild::Transparent { .. } => {}
+        }
+    }
+}
+
+fn write_elem(out: &mut String, elem: &Elem) {
+    use hayagriva::citationberg::Display;
+    let class = match elem.display {
+        Some(Display::Block) => Some("csl-block"),
+        Some(Display::Indent) => Some("csl-indent"),
+        Some(Display::LeftMargin) => Some("csl-left-margin"),
+        Some(Display::RightInline) => Some("csl-right-inline"),
+        None => None,
+    };
+    if let Some(class) = class {
+        out.push_str("<div class=\"");
+        out.push_str(class);
+        out.push_str("\">");
+    }
+    write_children(out, &elem.children.0);
+    if class.is_some() {
+        out.push_str("</div>");
+    }
+}
+
+fn write_formatted(out: &mut String, text: &Formatted) {
+    use hayagriva::citationberg::{FontStyle, FontVariant, FontWeight, TextDecoration, VerticalAlign};
+    let Formatting { font_style, font_variant, font_weight, text_decoration, vertical_align } = text.formatting;
+    let mut close: Vec<&str> = Vec::new();
+    let mut open = |out: &mut String, tag: &'static str, end: &'static str| {
+        out.push_str(tag);
+        close.push(end);
+    };
+    if font_style == FontStyle::Italic {
+        open(out, "<i>", "</i>");
+    }
+    match font_weight {
+        FontWeight::Bold => open(out, "<b>", "</b>"),
+        FontWeight::Light => open(out, "<span class=\"csl-light\">", "</span>"),
+        FontWeight::Normal => {}
+    }
+    if font_variant == FontVariant::SmallCaps {
+        open(out, "<span class=\"csl-small-caps\">", "</span>");
+    }
+    if text_decoration == TextDecoration::Underline {
+        open(out, "<u>", "</u>");
+    }
+    match vertical_align {
+        VerticalAlign::Sup => open(out, "<sup>", "</sup>"),
+        VerticalAlign::Sub => open(out, "<sub>", "</sub>"),
+        _ => {}
+    }
+    html::escape_into(out, &text.text);
+    for end in close.iter().rev() {
+        out.push_str(end);
+    }
+}
+
+/// A URL as an `href` value: characters a URL may not hold percent-encoded
+/// (as pulldown-cmark writes Markdown links), then escaped for the attribute.
+fn href(url: &str) -> String {
+    let mut encoded = String::with_capacity(url.len());
+    let _ = pulldown_cmark_escape::escape_href(&mut encoded, url);
+    encoded
 }
 
 #[cfg(test)]
@@ -86,7 +176,7 @@ mod tests {
             entry: library.get(id).unwrap().clone(),
             evidence: None,
             span: Span::at("s.yaml", yaml, 0),
-            formatted: String::new(),
+            formatted: Html::default(),
             plain: String::new(),
         }
     }

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::content::{Article, Content};
 use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::html::{self, Html};
 use crate::yaml::{Document, Mapping, Value};
 
 pub use format::{Locales, format_all};
@@ -79,8 +80,8 @@ pub struct Source {
     pub evidence: Option<Evidence>,
     /// Where it is defined.
     pub span: Span,
-    /// The reference as the CSL style formats it, HTML.
-    pub formatted: String,
+    /// The reference as the CSL style formats it, escaped node by node.
+    pub formatted: Html,
     /// Plain text, for JSON-LD and search.
     pub plain: String,
 }
@@ -95,8 +96,18 @@ impl Source {
     pub fn title(&self) -> String {
         self.entry.title().map(|t| t.value.to_string()).unwrap_or_default()
     }
+    /// The source's `url`, if the URL policy allows it (a `javascript:` URL
+    /// is an `unsafe-url` error when the source is loaded, and never a link).
     pub fn url(&self) -> Option<String> {
-        self.entry.url_any().map(|u| u.value.to_string())
+        self.entry.url_any().map(|u| u.value.to_string()).filter(|u| html::check_url(u).is_ok())
+    }
+    /// The DOI resolver's URL for this source, the DOI percent-encoded.
+    pub fn doi_url(&self) -> Option<String> {
+        self.doi().map(|d| format!("https://doi.org/{}", html::path_component(d)))
+    }
+    /// The PubMed page of this source.
+    pub fn pubmed_url(&self) -> Option<String> {
+        self.pmid().map(|p| format!("https://pubmed.ncbi.nlm.nih.gov/{}/", html::path_component(p)))
     }
     /// Sort key for the source list: first author's family name, then year, then title.
     pub fn sort_key(&self) -> (String, String, String) {
@@ -288,7 +299,7 @@ fn read_entry(
     };
     match parsed {
         Ok((entry, evidence)) => {
-            (found, Some(Source { id, entry, evidence, span, formatted: String::new(), plain: String::new() }))
+            (found, Some(Source { id, entry, evidence, span, formatted: Html::default(), plain: String::new() }))
         }
         Err(message) => {
             found.push(Diagnostic::error(Code::InvalidValue, message).with_span(span));
@@ -381,6 +392,11 @@ fn load_bibtex(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<D
                 for d in validate::identifiers(entry.doi(), entry.pmid()) {
                     diags.push(Diagnostic::error(Code::InvalidValue, d).with_span(span.clone()));
                 }
+                if let Some(d) = entry.url_any().and_then(|u| validate::unsafe_url(u.value.as_str())) {
+                    diags.push(
+                        Diagnostic::error(Code::UnsafeUrl, d).with_span(span.clone()).with_help(validate::URL_HELP),
+                    );
+                }
                 if !valid_id(&id) {
                     diags.push(
                         Diagnostic::error(
@@ -397,7 +413,7 @@ fn load_bibtex(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<D
                         entry: entry.clone(),
                         evidence: None,
                         span,
-                        formatted: String::new(),
+                        formatted: Html::default(),
                         plain: String::new(),
                     },
                     diags,

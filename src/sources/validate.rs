@@ -61,7 +61,17 @@ pub fn entry(doc: &Document, from: usize, value: &Value) -> Vec<Diagnostic> {
         match key {
             "title" | "organization" | "location" | "note" | "genre" | "abstract" => inner(STRING_KEYS, &mut out),
             "author" | "editor" => inner(PERSON_KEYS, &mut out),
-            "url" => inner(URL_KEYS, &mut out),
+            "url" => {
+                inner(URL_KEYS, &mut out);
+                let url = value.get("value").unwrap_or(value);
+                if let Some(message) = url.as_str().and_then(unsafe_url) {
+                    out.push(
+                        Diagnostic::error(Code::UnsafeUrl, message)
+                            .with_span(doc.key_span("url", from))
+                            .with_help(URL_HELP),
+                    );
+                }
+            }
             "publisher" => inner(PUBLISHER_KEYS, &mut out),
             "serial-number" => {
                 inner(SERIAL_KEYS, &mut out);
@@ -116,6 +126,13 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
+/// Why a source's `url` may not be linked, if it may not.
+pub fn unsafe_url(url: &str) -> Option<String> {
+    crate::html::check_url(url).err().map(|why| format!("source url `{}`: {why}", url.escape_debug()))
+}
+
+pub const URL_HELP: &str = "a source's url must be an http(s) address, e.g. `https://www.fda.gov/…`";
+
 /// Shape problems of a DOI (`10.NNNN/...`) and a PMID (digits only).
 pub fn identifiers(doi: Option<&str>, pmid: Option<&str>) -> Vec<String> {
     let mut out = Vec::new();
@@ -138,7 +155,7 @@ fn valid_doi(doi: &str) -> bool {
     (4..=9).contains(&registrant.len())
         && registrant.bytes().all(|b| b.is_ascii_digit() || b == b'.')
         && !suffix.is_empty()
-        && !suffix.contains(char::is_whitespace)
+        && !suffix.contains(|c: char| c.is_whitespace() || c.is_control())
 }
 
 #[cfg(test)]

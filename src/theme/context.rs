@@ -7,9 +7,33 @@ use serde::Serialize;
 
 use crate::config::{Config, Crisis};
 use crate::content::Audience;
+use crate::html::Html;
 use crate::markdown::Heading;
 use crate::site::{Page, Site};
 use crate::sources::Source;
+
+/// Trusted HTML ([`Html`]) as a template sees it: printed as it is, with no
+/// `| safe`. Every other string a template prints is escaped.
+#[derive(Clone, Copy, Default)]
+pub struct Markup<'a>(&'a str);
+
+impl<'a> From<&'a Html> for Markup<'a> {
+    fn from(html: &'a Html) -> Markup<'a> {
+        Markup(html.as_str())
+    }
+}
+
+impl Serialize for Markup<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        tera::Value::safe_string(self.0).serialize(s)
+    }
+}
+
+impl Serialize for Html {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Markup::from(self).serialize(s)
+    }
+}
 
 /// `site`: the same for every page.
 #[derive(Serialize)]
@@ -70,16 +94,17 @@ pub struct PageContext<'a> {
     pub key_points: &'a [String],
     pub tags: &'a [String],
     pub audience: Option<Audience>,
-    /// Rendered body HTML (print with `| safe`).
-    pub content: &'a str,
+    /// Rendered body HTML (markup: printed as it is).
+    pub content: Markup<'a>,
     pub toc: Vec<&'a Heading>,
     pub references: Vec<Reference<'a>>,
     pub faq: Vec<FaqContext<'a>>,
     pub topic: Option<TopicSummary<'a>>,
     pub previous: Option<ArticleSummary<'a>>,
     pub next: Option<ArticleSummary<'a>>,
-    /// JSON-LD, already serialized and safe inside `<script>`.
-    pub json_ld: String,
+    /// JSON-LD, serialized so that nothing in it can end its `<script>`
+    /// (markup: printed as it is).
+    pub json_ld: Html,
 }
 
 #[derive(Serialize)]
@@ -96,8 +121,8 @@ pub struct Reference<'a> {
     /// The id of the list item: `ref-3`.
     pub anchor: String,
     pub id: &'a str,
-    /// Formatted by the CSL style, HTML (print with `| safe`).
-    pub formatted: &'a str,
+    /// Formatted by the CSL style (markup: printed as it is).
+    pub formatted: Markup<'a>,
     pub evidence: Option<&'static str>,
     pub doi_url: Option<String>,
     pub pubmed_url: Option<String>,
@@ -113,8 +138,8 @@ pub struct FaqContext<'a> {
     pub question: &'a str,
     /// Its id on this page.
     pub anchor: &'a str,
-    /// Rendered answer HTML (print with `| safe`).
-    pub answer: &'a str,
+    /// Rendered answer HTML (markup: printed as it is).
+    pub answer: Markup<'a>,
     /// On the FAQ index: the article it comes from, and a root-relative link
     /// to the entry on that article's page.
     pub article: Option<ArticleSummary<'a>>,
@@ -162,7 +187,7 @@ pub struct FaqGroup<'a> {
 pub struct SourceEntry<'a> {
     pub id: &'a str,
     pub anchor: String,
-    pub formatted: &'a str,
+    pub formatted: Markup<'a>,
     pub evidence: Option<&'static str>,
     pub doi_url: Option<String>,
     pub pubmed_url: Option<String>,
@@ -227,10 +252,10 @@ pub fn reference<'a>(source: &'a Source, number: usize, anchor: String, backlink
         number,
         anchor,
         id: &source.id,
-        formatted: &source.formatted,
+        formatted: (&source.formatted).into(),
         evidence: source.evidence.map(|e| e.label()),
-        doi_url: source.doi().map(|d| format!("https://doi.org/{d}")),
-        pubmed_url: source.pmid().map(|p| format!("https://pubmed.ncbi.nlm.nih.gov/{p}/")),
+        doi_url: source.doi_url(),
+        pubmed_url: source.pubmed_url(),
         url: source.url(),
         backlinks,
         source_href: format!("sources/index.html#src-{}", source.id),

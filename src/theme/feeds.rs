@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::markdown::escape;
+use crate::html::xml_text as escape;
 use crate::site::Site;
 
 pub fn sitemap(site: &Site) -> String {

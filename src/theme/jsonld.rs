@@ -4,15 +4,17 @@
 use serde::Serialize;
 
 use crate::content::Audience;
+use crate::html::Html;
 use crate::site::{FaqIndex, Page, Site};
 
 /// JSON text that cannot close its `<script>` element.
-pub fn to_script(value: &impl Serialize) -> String {
+pub fn to_script(value: &impl Serialize) -> Html {
     let mut out = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(&mut out, ScriptSafe);
     // serializing plain data into memory cannot fail
     let _ = value.serialize(&mut ser);
-    String::from_utf8(out).unwrap_or_default()
+    // JSON whose strings hold no `<`, `>` or `&`: nothing in it ends the script
+    Html::trusted(String::from_utf8(out).unwrap_or_default())
 }
 
 /// Writes `<`, `>` and `&` in strings as JSON escapes, so nothing can end
@@ -31,7 +33,7 @@ impl serde_json::ser::Formatter for ScriptSafe {
     }
 }
 
-pub fn article(site: &Site, page: &Page, permalink: &str) -> String {
+pub fn article(site: &Site, page: &Page, permalink: &str) -> Html {
     // Fields in the order of their names, as the site has always written
     // them (serde_json's maps sort their keys); written straight from these
     // structs, not through a `serde_json::Value` per page.
@@ -87,11 +89,7 @@ pub fn article(site: &Site, page: &Page, permalink: &str) -> String {
         .order
         .iter()
         .filter_map(|id| site.bibliography.get(id))
-        .map(|s| Citation {
-            kind: "ScholarlyArticle",
-            name: s.title(),
-            same_as: s.doi().map(|doi| format!("https://doi.org/{doi}")),
-        })
+        .map(|s| Citation { kind: "ScholarlyArticle", name: s.title(), same_as: s.doi_url() })
         .collect();
     let audience_type = match f.audience {
         Audience::Patients => "Patient",
@@ -115,7 +113,7 @@ pub fn article(site: &Site, page: &Page, permalink: &str) -> String {
 }
 
 /// FAQPage with every question and its plain-text answer.
-pub fn faq(site: &Site, index: &FaqIndex) -> String {
+pub fn faq(site: &Site, index: &FaqIndex) -> Html {
     #[derive(Serialize)]
     struct FaqPage<'a> {
         #[serde(rename = "@context")]

@@ -132,6 +132,10 @@ impl Theme {
             return Ok(Err(diags));
         }
         let mut tera = Tera::default();
+        // every string a template prints, escaped by the site's one escaper
+        // (NUL and control characters replaced too); trusted markup
+        // (`context::Markup`) reaches templates already marked safe
+        tera.set_escape_fn(escape_for_templates);
         register_asset_function(&mut tera, assets);
         let files: HashMap<String, String> = by_name.iter().map(|(n, (f, _))| (n.clone(), f.clone())).collect();
         let sources: HashMap<String, String> = by_name.iter().map(|(n, (_, t))| (n.clone(), t.clone())).collect();
@@ -279,4 +283,11 @@ fn read_statics(dir: &Path, out: &mut Vec<Static>) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Tera's escape function: [`crate::html::escape_into`].
+fn escape_for_templates(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut escaped = String::with_capacity(text.len() + 16);
+    crate::html::escape_into(&mut escaped, text);
+    out.write_all(escaped.as_bytes())
 }

@@ -264,7 +264,7 @@ impl<'a> Renderer<'a> {
             key_points: &f.key_points,
             tags: &f.tags,
             audience: Some(f.audience),
-            content: &p.body.html,
+            content: (&p.body.html).into(),
             toc: p.body.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect(),
             references: self.references(&p.citations),
             faq: p
@@ -273,7 +273,7 @@ impl<'a> Renderer<'a> {
                 .map(|e| FaqContext {
                     question: &e.question,
                     anchor: &e.anchor,
-                    answer: &e.answer.html,
+                    answer: (&e.answer.html).into(),
                     article: None,
                     href: None,
                 })
@@ -318,7 +318,7 @@ impl<'a> Renderer<'a> {
             description: &t.topic.front.description,
             path: t.path.clone(),
             permalink: self.permalink(&t.path),
-            content: &t.body.html,
+            content: (&t.body.html).into(),
             topic: Some(topic_summary(self.site, t, true)),
             ..Default::default()
         };
@@ -341,7 +341,7 @@ impl<'a> Renderer<'a> {
             description: landing.map_or("", |t| t.topic.front.description.as_str()),
             path: FAQ_PATH.into(),
             permalink: self.permalink(FAQ_PATH),
-            content: landing.map_or("", |t| t.body.html.as_str()),
+            content: landing.map(|t| (&t.body.html).into()).unwrap_or_default(),
             references: self.references(&index.citations),
             json_ld,
             ..Default::default()
@@ -378,7 +378,7 @@ impl<'a> Renderer<'a> {
                         let context = FaqContext {
                             question: &page.article.front.faq[ix.entry].q,
                             anchor: &ix.anchor,
-                            answer: &ix.answer.html,
+                            answer: (&ix.answer.html).into(),
                             article: None,
                             href: Some(format!("{}index.html#{}", page.path, ix.page_anchor)),
                         };

@@ -10,6 +10,7 @@ mod fixtures;
 mod output;
 mod render;
 mod search;
+mod security;
 mod serve;
 mod shipped;
 mod support;

@@ -1,0 +1,263 @@
+//! The boundary between what authors, sources and configuration write and
+//! what a reader's browser runs.
+//!
+//! - [`Html`]: markup that may be printed as it is. Only three things make
+//!   one: [`Html::escape`] (any text, escaped), the Markdown renderer and the
+//!   reference formatter (each through [`Html::trusted`], which
+//!   `tests/it/security.rs` allows nowhere else). Templates receive it as
+//!   markup; every other string they print is escaped by [`escape_into`],
+//!   Tera's escape function for the whole site.
+//! - [`check_url`]: the one URL policy, applied wherever a URL from input is
+//!   written (Markdown links and images, source links, site.yaml URLs,
+//!   `--base-url`, JSON-LD, feed, sitemap).
+//! - [`xml_text`]: text for the feed and the sitemap, without the characters
+//!   XML 1.0 does not allow.
+
+use std::fmt;
+
+/// HTML that is safe to print as it is: escaped text, or the output of one
+/// of the renderers that escape every piece of input they place in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Html(String);
+
+impl Html {
+    /// `text` as HTML: `<`, `>`, `&`, `"` and `'` escaped, NUL and other
+    /// control characters replaced.
+    pub fn escape(text: &str) -> Html {
+        let mut out = String::with_capacity(text.len());
+        escape_into(&mut out, text);
+        Html(out)
+    }
+
+    /// Markup built by a renderer that escapes every piece of input it
+    /// places in it. Called only by `markdown` and `sources::format`.
+    pub(crate) fn trusted(html: String) -> Html {
+        Html(html)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// Reading markup as text is always safe; only making it is guarded.
+impl std::ops::Deref for Html {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Html {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a control character becomes in HTML: nothing a parser could take
+/// for structure, and never NUL.
+const REPLACEMENT: &str = "\u{FFFD}";
+
+/// Append `text` to `out`, escaped for HTML text and attribute values.
+pub fn escape_into(out: &mut String, text: &str) {
+    let mut last = 0;
+    for (i, c) in text.char_indices() {
+        let with = match c {
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '&' => "&amp;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            '\t' | '\n' | '\r' => continue,
+            c if c.is_control() => REPLACEMENT,
+            _ => continue,
+        };
+        out.push_str(&text[last..i]);
+        out.push_str(with);
+        last = i + c.len_utf8();
+    }
+    out.push_str(&text[last..]);
+}
+
+/// `text` escaped for HTML, as a `String` (for markup built by hand).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
+}
+
+/// `text` for an XML 1.0 document (feed, sitemap): markup characters
+/// escaped, and characters XML 1.0 does not allow (control characters other
+/// than tab, newline and carriage return; U+FFFE, U+FFFF) left out.
+pub fn xml_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c if (c as u32) < 0x20 => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The URL schemes a page may link to; anything else (`javascript:`,
+/// `vbscript:`, `data:`, `file:` …) is refused.
+pub const ALLOWED_SCHEMES: &[&str] = &["http", "https", "mailto", "tel", "sms"];
+
+/// Why a URL is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnsafeUrl {
+    /// A scheme outside [`ALLOWED_SCHEMES`] (lowercased).
+    Scheme(String),
+    /// A control character, which browsers drop or mangle.
+    Control,
+}
+
+impl fmt::Display for UnsafeUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnsafeUrl::Scheme(s) => write!(f, "the `{s}:` scheme is not allowed"),
+            UnsafeUrl::Control => f.write_str("it contains a control character"),
+        }
+    }
+}
+
+/// The scheme of `url` as a browser reads it, lowercased, or `None` for a
+/// relative URL. A browser drops tabs and line breaks anywhere in a URL and
+/// control characters and spaces around it, so `java\tscript:` is read as
+/// `javascript:`; so is it here.
+pub fn scheme(url: &str) -> Option<String> {
+    let url = url.trim_matches(|c: char| c <= ' ');
+    let mut name = String::new();
+    for c in url.chars() {
+        match c {
+            '\t' | '\n' | '\r' => continue,
+            ':' => return (!name.is_empty()).then_some(name),
+            c if c.is_ascii_alphabetic() => name.push(c.to_ascii_lowercase()),
+            c if !name.is_empty() && (c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) => name.push(c),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The URL policy: relative URLs and [`ALLOWED_SCHEMES`] pass; any other
+/// scheme, and any control character, is refused.
+pub fn check_url(url: &str) -> Result<(), UnsafeUrl> {
+    if let Some(s) = scheme(url)
+        && !ALLOWED_SCHEMES.contains(&s.as_str())
+    {
+        return Err(UnsafeUrl::Scheme(s));
+    }
+    if url.chars().any(|c| c.is_control()) {
+        return Err(UnsafeUrl::Control);
+    }
+    Ok(())
+}
+
+/// An absolute `http(s)` URL with a host, as `base_url` must be. Returns why
+/// not, in words for a diagnostic.
+pub fn check_base_url(url: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("`{url}` is not an absolute URL ({e})"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("`{url}` is not an http(s) URL"));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{url}` has no host"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(format!("`{url}` has a query or fragment; a base URL is a folder"));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\'' | '`')) {
+        return Err(format!("`{url}` contains a space, quote or angle bracket"));
+    }
+    Ok(())
+}
+
+/// A DOI or another identifier as one path of a resolver URL: reserved and
+/// unsafe characters percent-encoded, `/` kept (a DOI's suffix may hold it).
+pub fn path_component(id: &str) -> String {
+    use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+    const PATH: &AsciiSet =
+        &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
+    const MORE: &AsciiSet = &PATH.add(b'\'').add(b'\\').add(b'^').add(b'|').add(b'[').add(b']');
+    utf8_percent_encode(id, MORE).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_leaves_no_markup_and_no_nul() {
+        let e = Html::escape("<script>\"x\" & 'y'\0\u{7}</script>");
+        assert_eq!(e.as_str(), "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;\u{FFFD}\u{FFFD}&lt;/script&gt;");
+    }
+
+    #[test]
+    fn the_url_policy_reads_schemes_as_a_browser_does() {
+        for ok in ["https://a.org/x", "http://a.org", "mailto:a@b.org", "tel:988", "sms:741741", "../x.md", "#top"] {
+            assert_eq!(check_url(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "\u{1}javascript:alert(1)",
+            "vbscript:x",
+            "data:text/html,hi",
+            "file:///etc/passwd",
+            "x:y/z",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad:?}");
+        }
+        // no scheme: a path with a colon after a slash, a query or a fragment
+        assert_eq!(scheme("a/b:c"), None);
+        assert_eq!(scheme("?a:b"), None);
+        assert_eq!(scheme("#a:b"), None);
+        assert_eq!(scheme("1a:b"), None);
+    }
+
+    #[test]
+    fn base_urls_are_absolute_http_with_a_host() {
+        assert!(check_base_url("https://example.org/ketamine/").is_ok());
+        for bad in [
+            "example.org",
+            "javascript:alert(1)//",
+            "https://",
+            "https://a.org/\"><script>",
+            "file:///x/",
+            "https://a.org/?q=1",
+        ] {
+            assert!(check_base_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn xml_text_drops_what_xml_forbids() {
+        assert_eq!(xml_text("a\u{1}b\u{FFFF}<c>\t"), "ab&lt;c&gt;\t");
+    }
+
+    #[test]
+    fn identifiers_are_percent_encoded_into_paths() {
+        assert_eq!(path_component("10.1000/a\"b c<d>#e?"), "10.1000/a%22b%20c%3Cd%3E%23e%3F");
+        assert_eq!(path_component("10.1002/(SICI)1097"), "10.1002/(SICI)1097");
+    }
+}

@@ -787,7 +787,6 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

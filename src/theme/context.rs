@@ -46,8 +46,9 @@ pub struct SiteContext<'a> {
     pub disclaimer: &'a str,
     pub feedback_url: Option<&'a str>,
     pub topics: Vec<TopicSummary<'a>>,
-    /// The most recently reviewed articles, newest first (up to 5).
-    pub recently_reviewed: Vec<ArticleSummary<'a>>,
+    /// The most recently updated articles (`updated`, else `date`), newest
+    /// first (up to 5).
+    pub recently_updated: Vec<ArticleSummary<'a>>,
     pub has_faq: bool,
     pub has_sources: bool,
     pub has_glossary: bool,
@@ -72,6 +73,9 @@ pub struct ArticleSummary<'a> {
     pub href: String,
     pub topic: &'a str,
     pub date: String,
+    /// `updated`, else `date`.
+    pub updated: String,
+    /// When the page was last checked against its sources (`reviewed.on`).
     pub reviewed_on: Option<String>,
     pub audience: Audience,
 }
@@ -198,8 +202,8 @@ pub struct SourceEntry<'a> {
 pub fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
     let config: &Config = &site.config;
     let topics = site.topics.iter().map(|t| topic_summary(site, t, true)).collect();
-    let mut reviewed: Vec<&Page> = site.articles.iter().filter(|p| p.article.front.reviewed.is_some()).collect();
-    reviewed.sort_by_key(|p| std::cmp::Reverse(p.article.front.reviewed.as_ref().map(|r| r.on)));
+    let mut updated: Vec<&Page> = site.articles.iter().collect();
+    updated.sort_by_key(|p| std::cmp::Reverse(p.article.front.updated.unwrap_or(p.article.front.date)));
     SiteContext {
         title: &config.title,
         description: &config.description,
@@ -209,7 +213,7 @@ pub fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
         disclaimer: &config.disclaimer,
         feedback_url: config.feedback_url.as_deref(),
         topics,
-        recently_reviewed: reviewed.into_iter().take(5).map(article_summary).collect(),
+        recently_updated: updated.into_iter().take(5).map(article_summary).collect(),
         // both known before any page is rendered, so a build can write each
         // article as soon as it is rendered (`site::PageSink`)
         has_faq: site.has_faq(),
@@ -241,6 +245,7 @@ pub fn article_summary(page: &Page) -> ArticleSummary<'_> {
         href: format!("{}index.html", page.path),
         topic: &page.article.topic,
         date: f.date.to_string(),
+        updated: f.updated.unwrap_or(f.date).to_string(),
         reviewed_on: f.reviewed.as_ref().map(|r| r.on.to_string()),
         audience: f.audience,
     }

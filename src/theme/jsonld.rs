@@ -54,12 +54,8 @@ pub fn article(site: &Site, page: &Page, permalink: &str) -> Html {
         headline: &'a str,
         #[serde(rename = "inLanguage")]
         in_language: &'a str,
-        #[serde(rename = "lastReviewed", skip_serializing_if = "Option::is_none")]
-        last_reviewed: Option<String>,
         #[serde(rename = "medicalAudience")]
         medical_audience: MedicalAudience,
-        #[serde(rename = "reviewedBy", skip_serializing_if = "Option::is_none")]
-        reviewed_by: Option<Named<'a>>,
         url: &'a str,
     }
     #[derive(Serialize)]
@@ -105,9 +101,7 @@ pub fn article(site: &Site, page: &Page, permalink: &str) -> Html {
         description: &f.description,
         headline: &f.title,
         in_language: &site.config.language,
-        last_reviewed: f.reviewed.as_ref().map(|r| r.on.to_string()),
         medical_audience: MedicalAudience { kind: "MedicalAudience", audience_type },
-        reviewed_by: f.reviewed.as_ref().map(|r| Named { kind: "Organization", name: &r.by }),
         url: permalink,
     })
 }

@@ -150,6 +150,10 @@ fn default_crisis() -> Crisis {
     }
 }
 
+/// The longest review interval (10 years): a page unchecked for longer is
+/// not being reviewed, and date arithmetic stays far inside jiff's range.
+pub const MAX_REVIEW_INTERVAL_MONTHS: u32 = 120;
+
 const DEFAULT_DISCLAIMER: &str = "This site gives general information, not medical advice. \
 Talk to your own clinician about your care.";
 
@@ -226,6 +230,17 @@ impl Config {
                 invalid("citation_style", format!("unknown citation style `{citation_style}`")).with_help(
                     "use the name of a CSL style bundled with hayagriva, e.g. `american-medical-association`",
                 ),
+            );
+        }
+        if let Some(months) = review_interval_months
+            && !(1..=MAX_REVIEW_INTERVAL_MONTHS).contains(&months)
+        {
+            errors.push(
+                invalid(
+                    "review_interval_months",
+                    format!("review_interval_months is {months}; it must be 1 to {MAX_REVIEW_INTERVAL_MONTHS}"),
+                )
+                .with_help("the number of months between two checks of a page, e.g. `12`"),
             );
         }
         let topics = topics.unwrap_or_default();

@@ -233,7 +233,7 @@ pub fn render_around(
     citations: &mut Citations,
     taken: &[String],
 ) -> Rendered {
-    let ids = RESERVED_IDS.iter().map(|s| s.to_string()).chain(taken.iter().cloned()).collect();
+    let ids = UniqueIds::new(RESERVED_IDS.iter().map(|s| s.to_string()).chain(taken.iter().cloned()));
     let text = resolver.collect_text();
     let mut r =
         Renderer { source, resolver, citations, out: Rendered::default(), ids, no_terms: 0, not_prose: 0, text };
@@ -258,6 +258,43 @@ pub fn render_around(
 /// class, and any attribute but `#id`, is an error.
 pub const HEADING_CLASSES: &[&str] = &["no-toc", "visually-hidden", "print-only", "no-print"];
 
+/// Ids made unique by numbering (`x`, `x-1`, `x-2` …) in time linear in
+/// their number, however many share a base: each base remembers the next
+/// number to try, so 40,000 headings of the same text are not 800 million
+/// set look-ups. The ids are the ones a search from `-1` upwards would give.
+#[derive(Debug, Default, Clone)]
+pub struct UniqueIds {
+    taken: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl UniqueIds {
+    pub fn new(taken: impl IntoIterator<Item = String>) -> UniqueIds {
+        UniqueIds { taken: taken.into_iter().collect(), next: HashMap::new() }
+    }
+
+    /// Take `id` as it is; false if it was taken.
+    pub fn insert(&mut self, id: String) -> bool {
+        self.taken.insert(id)
+    }
+
+    /// `base`, or `base-N` with the smallest free N.
+    pub fn unique(&mut self, base: String) -> String {
+        if !self.taken.contains(&base) {
+            self.taken.insert(base.clone());
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(1);
+        loop {
+            let id = format!("{base}-{n}");
+            *n += 1;
+            if self.taken.insert(id.clone()) {
+                return id;
+            }
+        }
+    }
+}
+
 /// Ids the themes use for their own sections; headings never take them.
 pub const RESERVED_IDS: &[&str] =
     &["main", "faq", "references", "key-points-title", "toc-title", "topics-title", "reviewed-title"];
@@ -275,7 +312,7 @@ struct Renderer<'a, 'c> {
     resolver: &'a dyn Resolver,
     citations: &'c mut Citations,
     out: Rendered,
-    ids: HashSet<String>,
+    ids: UniqueIds,
     /// Inside a heading, link or image: no glossary links there.
     no_terms: usize,
     /// Inside a heading, table or image: not prose.
@@ -453,13 +490,7 @@ impl<'a> Renderer<'a, '_> {
             _ => slugify(title),
         };
         let base = if base.is_empty() { "section".to_string() } else { base };
-        let mut id = base.clone();
-        let mut n = 1;
-        while !self.ids.insert(id.clone()) {
-            id = format!("{base}-{n}");
-            n += 1;
-        }
-        id
+        self.ids.unique(base)
     }
 
     fn link(&mut self, dest: &CowStr<'a>, at: usize, link_type: LinkType) -> CowStr<'a> {
@@ -790,6 +821,29 @@ pub fn slugify(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unique_ids_are_the_ones_a_search_from_one_upwards_gives() {
+        // the simple way, as ids were made before: try base, base-1, base-2 …
+        fn simple(taken: &mut HashSet<String>, base: &str) -> String {
+            let mut id = base.to_string();
+            let mut n = 1;
+            while !taken.insert(id.clone()) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            id
+        }
+        let bases = ["a", "a-1", "a-2", "b", "a-1-1", "section", "a"];
+        let mut fast = UniqueIds::new(["a-3".to_string()]);
+        let mut slow: HashSet<String> = ["a-3".to_string()].into_iter().collect();
+        let mut state = 7u32;
+        for _ in 0..2_000 {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let base = bases[(state >> 16) as usize % bases.len()];
+            assert_eq!(fast.unique(base.to_string()), simple(&mut slow, base));
+        }
+    }
 
     struct Known(Vec<String>);
     impl Resolver for Known {

@@ -2,13 +2,13 @@
 //! navigation order, answers rendered again so their citations are numbered
 //! against the index page's own reference list; and the duplicate check.
 
+use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
 use super::links::{LinkTable, PageResolver};
-use super::{FAQ_PATH, Page, TopicPage, faq_anchors, unique};
+use super::{FAQ_PATH, Page, TopicPage, faq_anchors};
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::markdown::{self, Citations, Rendered, Source};
 
@@ -37,7 +37,7 @@ pub struct FaqIndex {
 /// still being rendered.
 pub fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable) -> FaqIndex {
     let mut index = FaqIndex { groups: Vec::new(), citations: Citations::new("") };
-    let mut taken: HashSet<String> = markdown::RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    let mut taken = markdown::UniqueIds::new(markdown::RESERVED_IDS.iter().map(|s| s.to_string()));
     for (t, topic) in topics.iter().enumerate() {
         taken.insert(format!("topic-{}", topic.topic.name));
         let mut entries = Vec::new();
@@ -51,7 +51,7 @@ pub fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable) -> FaqInde
                 let mut answer = markdown::render(&item.a, source, &resolver, &mut index.citations);
                 answer.diagnostics.clear(); // already reported from the article page
                 answer.prose = String::new(); // only its HTML and plain text (JSON-LD) are used
-                let anchor = unique(&mut taken, page_anchor.clone());
+                let anchor = taken.unique(page_anchor.clone());
                 entries.push(IndexEntry { article: a, entry: e, anchor, page_anchor, answer });
             }
         }

@@ -366,24 +366,14 @@ fn render_page(article: Article, table: &LinkTable, text: bool) -> Page {
 /// questions alone (headings give way to them), so a new heading never
 /// moves one, and the FAQ index can link to them before the page is rendered.
 pub fn faq_anchors(article: &Article) -> Vec<String> {
-    let mut taken: HashSet<String> = markdown::RESERVED_IDS.iter().map(|s| s.to_string()).collect();
-    article.front.faq.iter().map(|item| unique(&mut taken, format!("faq-{}", markdown::slugify(&item.q)))).collect()
+    let mut taken = markdown::UniqueIds::new(markdown::RESERVED_IDS.iter().map(|s| s.to_string()));
+    article.front.faq.iter().map(|item| taken.unique(format!("faq-{}", markdown::slugify(&item.q)))).collect()
 }
 
 /// What [`Site::cross_check`] found.
 struct CrossChecks {
     duplicates: Option<Vec<Diagnostic>>,
     diagnostics: Vec<Diagnostic>,
-}
-
-pub(crate) fn unique(taken: &mut HashSet<String>, base: String) -> String {
-    let mut id = base.clone();
-    let mut n = 1;
-    while !taken.insert(id.clone()) {
-        id = format!("{base}-{n}");
-        n += 1;
-    }
-    id
 }
 
 /// The topic pages, listing their articles in order; bodies not rendered yet.

@@ -308,6 +308,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_review_interval_past_ten_years_is_refused_not_a_panic() {
+        let e = Config::parse("title: T\nbase_url: https://x.org/\nreview_interval_months: 239977\n").unwrap_err();
+        assert_eq!(e[0].code, Code::InvalidValue);
+        assert_eq!(e[0].line(), Some(3));
+        assert!(e[0].message.contains("must be 1 to 120"), "{}", e[0].message);
+        assert!(Config::parse("title: T\nbase_url: https://x.org/\nreview_interval_months: 0\n").is_err());
+        assert!(Config::parse("title: T\nbase_url: https://x.org/\nreview_interval_months: 120\n").is_ok());
+    }
+
+    #[test]
     fn minimal_config_gets_documented_defaults() {
         let c = Config::parse("title: T\nbase_url: https://example.org/sub\n").unwrap();
         assert_eq!(c.base_url, "https://example.org/sub/");

@@ -217,6 +217,11 @@ fn load_timed(
     };
     diags.extend(d);
     let theme = Theme::load(root, &config)?;
+    if let Ok(theme) = &theme {
+        // every output path, named once before anything is written
+        let files: Vec<&str> = theme.statics.iter().map(|(path, _)| path.as_str()).collect();
+        diags.extend(site::paths::check(&content, &config, &files));
+    }
     let loading: Vec<_> = diags.iter().cloned().collect();
     let writer = match (&theme, stream) {
         (Ok(theme), Some(Stream { out, inspect, .. })) if !diags.has_errors() => Some(ArticleWriter {

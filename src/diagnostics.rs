@@ -49,6 +49,7 @@ codes! {
     UnsafePath => "unsafe-path",
     UnsafeUrl => "unsafe-url",
     DuplicateSlug => "duplicate-slug",
+    PathCollision => "path-collision",
     DuplicateSource => "duplicate-source",
     UnknownSource => "unknown-source",
     CitationArtifact => "citation-artifact",

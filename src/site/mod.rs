@@ -5,6 +5,7 @@
 
 pub mod faq;
 pub mod links;
+pub mod paths;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -1,0 +1,207 @@
+//! Every file a build writes, named once, site-wide, before anything is
+//! written: two things that would be written to the same place (an asset
+//! and a rendered page, a topic called `sources` and the source list, two
+//! files that differ only in case) are a `path-collision` naming both; a
+//! name that breaks on another host (a Windows device name, a character a
+//! URL or a file system cannot hold, a segment too long) is `invalid-value`.
+//!
+//! Compared case-insensitively, as macOS, Windows and FAT compare names: a
+//! site built on Linux is copied to all of them. One pass through a hash
+//! map, whatever the number of pages.
+
+use std::collections::HashMap;
+
+use crate::config::{Config, is_slug};
+use crate::content::Content;
+use crate::diagnostics::{Code, Diagnostic, Span};
+
+use super::{FAQ_PATH, GLOSSARY_PATH};
+
+/// The longest file or folder name a build writes, in bytes: file systems
+/// allow 255, and a folder is often copied under a longer one.
+pub const MAX_SEGMENT: usize = 200;
+
+/// Names Windows reserves for devices, with or without an extension.
+const DEVICE_NAMES: &[&str] = &[
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9", "lpt1", "lpt2",
+    "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// Who wants to write a path: a file of the site, or the generator itself.
+#[derive(Clone, Copy)]
+enum Origin<'a> {
+    /// A file under the site root, and the text to point at.
+    File(&'a str, Option<&'a str>),
+    /// A page or file sourcebook makes (`the source list`).
+    Generated(&'static str),
+}
+
+impl Origin<'_> {
+    fn describe(&self) -> String {
+        match self {
+            Origin::File(f, _) => format!("`{f}`"),
+            Origin::Generated(what) => (*what).to_string(),
+        }
+    }
+}
+
+/// Check every output path of the site that `content` and `config`
+/// describe, with the theme's static files (`theme_files`, output paths).
+pub fn check(content: &Content, config: &Config, theme_files: &[&str]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let asset_files: Vec<String> = content.assets.iter().map(|a| format!("content/{a}")).collect();
+    let mut claims: Claims = Claims::default();
+    let generated = [
+        ("index.html", "the home page"),
+        ("404.html", "the page for missing addresses (404.html)"),
+        ("sitemap.xml", "the sitemap"),
+        ("atom.xml", "the Atom feed"),
+        ("robots.txt", "robots.txt"),
+        ("sources/index.html", "the source list (/sources/)"),
+    ];
+    for (path, what) in generated {
+        claims.claim(path, Origin::Generated(what), &mut diags);
+    }
+    if content.glossary.is_some() {
+        claims.claim(&format!("{GLOSSARY_PATH}index.html"), Origin::Generated("the glossary (/glossary/)"), &mut diags);
+    }
+    if config.search {
+        claims.claim("search/index.html", Origin::Generated("the search page (/search/)"), &mut diags);
+        claims.claim_folder("search-index", Origin::Generated("the search index (/search-index/)"));
+    }
+    // a topic called `faq` is the FAQ index's landing, by design
+    if !content.topics.iter().any(|t| format!("{}/", t.name) == FAQ_PATH) {
+        claims.claim(&format!("{FAQ_PATH}index.html"), Origin::Generated("the FAQ index (/faq/)"), &mut diags);
+    }
+    for file in theme_files {
+        claims.claim(file, Origin::Generated("a file of the theme"), &mut diags);
+    }
+    for topic in &content.topics {
+        let origin = Origin::File(&topic.file, Some(&topic.text));
+        if !is_slug(&topic.name) {
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("topic folder `{}` is not a URL-safe name", topic.name.escape_debug()),
+                )
+                .in_file(&topic.file)
+                .with_help(format!(
+                    "rename the folder to lowercase letters, digits and `-`, e.g. `{}`",
+                    crate::markdown::slugify(&topic.name)
+                )),
+            );
+        }
+        portable(&topic.name, origin, &mut diags);
+        claims.claim(&format!("{}/index.html", topic.name), origin, &mut diags);
+    }
+    for article in content.articles.iter() {
+        let origin = Origin::File(&article.file, Some(&article.text));
+        portable(&article.slug, origin, &mut diags);
+        claims.claim(&format!("{}index.html", article.path()), origin, &mut diags);
+    }
+    for (asset, file) in content.assets.iter().zip(&asset_files) {
+        let origin = Origin::File(file, None);
+        for segment in asset.split('/') {
+            portable(segment, origin, &mut diags);
+        }
+        claims.claim(asset, origin, &mut diags);
+    }
+    diags
+}
+
+#[derive(Default)]
+struct Claims<'a> {
+    /// Lowercased path → the path as written and who claims it.
+    files: HashMap<String, (String, Origin<'a>)>,
+    /// Lowercased folder → a file below it (so a file cannot take its name).
+    folders: HashMap<String, (String, Origin<'a>)>,
+    /// Lowercased folders the generator fills alone.
+    reserved: HashMap<String, (String, Origin<'a>)>,
+}
+
+impl<'a> Claims<'a> {
+    fn claim(&mut self, path: &str, origin: Origin<'a>, diags: &mut Vec<Diagnostic>) {
+        let key = path.to_lowercase();
+        if let Some((first_path, first)) =
+            self.files.get(&key).or_else(|| self.folders.get(&key)).or_else(|| self.reserved.get(&key))
+        {
+            diags.push(collision(first_path, *first, path, origin));
+            return;
+        }
+        // each folder above it
+        let mut end = 0;
+        while let Some(i) = key[end..].find('/') {
+            let folder = &key[..end + i];
+            if let Some((first_path, first)) = self.files.get(folder).or_else(|| self.reserved.get(folder)) {
+                diags.push(collision(first_path, *first, path, origin));
+                return;
+            }
+            self.folders.entry(folder.to_string()).or_insert_with(|| (path[..end + i].to_string(), origin));
+            end += i + 1;
+        }
+        self.files.insert(key, (path.to_string(), origin));
+    }
+
+    /// A folder the generator fills with files of its own.
+    fn claim_folder(&mut self, folder: &str, origin: Origin<'a>) {
+        self.reserved.insert(folder.to_lowercase(), (format!("{folder}/"), origin));
+    }
+}
+
+fn collision(first_path: &str, first: Origin, path: &str, origin: Origin) -> Diagnostic {
+    // generated paths are claimed first: the later claim is the one to move
+    let (mine, theirs) = (origin, first);
+    let message = if first_path == path {
+        format!("{} and {} would both be written to /{path}", theirs.describe(), mine.describe())
+    } else if first_path.to_lowercase() == path.to_lowercase() {
+        format!(
+            "{} and {} would be written to /{first_path} and /{path}, which are the same name on macOS, Windows and many USB sticks",
+            theirs.describe(),
+            mine.describe()
+        )
+    } else {
+        format!(
+            "{} is written at /{first_path}, so {} cannot be written at /{path}",
+            theirs.describe(),
+            mine.describe()
+        )
+    };
+    let mut d = Diagnostic::error(Code::PathCollision, message);
+    d = match mine {
+        Origin::File(file, Some(text)) => d.with_span(Span::at(file, text, 0)),
+        Origin::File(file, None) => d.in_file(file),
+        Origin::Generated(_) => d,
+    };
+    d.with_help("rename the file or folder (for an article, its file name or `slug:`)")
+}
+
+/// A name that works as a file name on every common file system and as a
+/// URL segment.
+fn portable(segment: &str, origin: Origin, diags: &mut Vec<Diagnostic>) {
+    let problem = if segment.len() > MAX_SEGMENT {
+        Some(format!("is {} bytes long; names may be at most {MAX_SEGMENT}", segment.len()))
+    } else if let Some(c) = segment
+        .chars()
+        .find(|c| c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '\\' | '|' | '?' | '*' | '#' | '%'))
+    {
+        Some(format!("holds `{}`, which a URL or a file system cannot hold as it is", c.escape_debug()))
+    } else if segment.ends_with(['.', ' ']) {
+        Some("ends with a dot or a space, which Windows drops".to_string())
+    } else if DEVICE_NAMES.contains(&segment.split('.').next().unwrap_or_default().to_ascii_lowercase().as_str()) {
+        Some("is a device name on Windows, where it cannot be a file or folder".to_string())
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        let shown: String = segment.chars().take(60).collect();
+        let ellipsis = if shown.len() < segment.len() { "…" } else { "" };
+        let mut d =
+            Diagnostic::error(Code::InvalidValue, format!("the name `{}{ellipsis}` {problem}", shown.escape_debug()));
+        d = match origin {
+            Origin::File(file, Some(text)) => d.with_span(Span::at(file, text, 0)),
+            Origin::File(file, None) => d.in_file(file),
+            Origin::Generated(_) => d,
+        };
+        diags.push(d.with_help("rename it with letters, digits and `-`"));
+    }
+}

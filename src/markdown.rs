@@ -71,32 +71,54 @@ impl TermMatcher {
         m
     }
 
-    /// First occurrences of terms not in `used`, as (byte range, term), in text order.
-    fn find(&self, text: &str, used: &[usize]) -> Vec<(Range<usize>, usize)> {
-        let present: Vec<usize> = match &self.present {
-            Some(m) => {
-                let mut ids: Vec<usize> = m.find_overlapping_iter(text).map(|m| m.pattern().as_usize()).collect();
-                ids.sort_unstable();
-                ids.dedup();
-                ids
-            }
-            None => (0..self.names.len()).collect(),
-        };
-        if present.is_empty() {
-            return Vec::new();
+    /// First occurrences of terms not in `used`, as (byte range, term), in
+    /// text order. Each name is tried longest first, at its first place that
+    /// stands as whole words and overlaps no name already found. Every place
+    /// of every name comes from one pass of the automaton; a found range is
+    /// looked up in an ordered map: linear in the text and the names found,
+    /// however many terms one paragraph uses.
+    fn find(&self, text: &str, used: &HashSet<usize>) -> Vec<(Range<usize>, usize)> {
+        let Some(automaton) = &self.present else { return self.find_each(text, used) };
+        let mut places: HashMap<usize, Vec<usize>> = HashMap::new();
+        for m in automaton.find_overlapping_iter(text) {
+            places.entry(m.pattern().as_usize()).or_default().push(m.start());
         }
+        let mut names: Vec<usize> = places.keys().copied().collect();
+        names.sort_unstable(); // `names` is longest first
+        let mut taken: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+        let mut found_terms: HashSet<usize> = HashSet::new();
+        let mut found = Vec::new();
+        for i in names {
+            let (name, term) = &self.names[i];
+            if used.contains(term) || found_terms.contains(term) {
+                continue;
+            }
+            let free = |r: &Range<usize>| taken.range(..r.end).next_back().is_none_or(|(_, &end)| end <= r.start);
+            let hit =
+                places[&i].iter().map(|&start| start..start + name.len()).find(|r| whole_words(text, r) && free(r));
+            if let Some(r) = hit {
+                taken.insert(r.start, r.end);
+                found_terms.insert(*term);
+                found.push((r, *term));
+            }
+        }
+        found.sort_by_key(|(r, _)| r.start);
+        found
+    }
+
+    /// [`TermMatcher::find`] without the automaton: each name looked for at
+    /// every place in turn (the reference the test compares it with).
+    fn find_each(&self, text: &str, used: &HashSet<usize>) -> Vec<(Range<usize>, usize)> {
         let lower = text.to_ascii_lowercase();
         let mut found: Vec<(Range<usize>, usize)> = Vec::new();
-        for (name, term) in present.into_iter().map(|i| &self.names[i]) {
+        for (name, term) in &self.names {
             if used.contains(term) || found.iter().any(|(_, t)| t == term) {
                 continue;
             }
-            let hit = lower.match_indices(name.as_str()).map(|(i, _)| i..i + name.len()).find(|r| {
-                let before = lower[..r.start].chars().next_back();
-                let after = lower[r.end..].chars().next();
-                let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-                boundary(before) && boundary(after) && !found.iter().any(|(f, _)| f.start < r.end && r.start < f.end)
-            });
+            let hit = (0..lower.len())
+                .filter(|&i| lower.as_bytes()[i..].starts_with(name.as_bytes()))
+                .map(|i| i..i + name.len())
+                .find(|r| whole_words(text, r) && !found.iter().any(|(f, _)| f.start < r.end && r.start < f.end));
             if let Some(r) = hit {
                 found.push((r, *term));
             }
@@ -104,6 +126,14 @@ impl TermMatcher {
         found.sort_by_key(|(r, _)| r.start);
         found
     }
+}
+
+/// Whether `range` of `text` starts and ends at word boundaries.
+fn whole_words(text: &str, range: &Range<usize>) -> bool {
+    let before = text.get(..range.start).and_then(|t| t.chars().next_back());
+    let after = text.get(range.end..).and_then(|t| t.chars().next());
+    let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+    text.is_char_boundary(range.start) && text.is_char_boundary(range.end) && boundary(before) && boundary(after)
 }
 
 /// A destination rewritten for the output.
@@ -182,6 +212,8 @@ pub struct Citations {
     groups: usize,
     /// Glossary terms already explained on this page, in order of first use.
     pub terms_used: Vec<usize>,
+    /// The same, as a set.
+    terms_seen: HashSet<usize>,
     /// Prefix of group ids, so two numberings on one page never collide.
     prefix: String,
 }
@@ -589,7 +621,7 @@ impl<'a> Renderer<'a, '_> {
             }
         }
         let matches = match self.resolver.terms() {
-            Some(m) if self.no_terms == 0 => m.find(&text, &self.citations.terms_used),
+            Some(m) if self.no_terms == 0 => m.find(&text, &self.citations.terms_seen),
             _ => Vec::new(),
         };
         if matches.is_empty() {
@@ -610,6 +642,7 @@ impl<'a> Renderer<'a, '_> {
             );
             events.push(Event::InlineHtml(CowStr::from(html)));
             self.citations.terms_used.push(term);
+            self.citations.terms_seen.insert(term);
             last = range.end;
         }
         if last < text.len() {
@@ -823,6 +856,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn glossary_terms_found_in_one_pass_are_the_ones_each_name_in_turn_finds() {
+        let terms = [
+            (vec!["NMDA receptor".to_string(), "NMDA".to_string()], "a".to_string()),
+            (vec!["receptor".to_string(), "receptors".to_string()], "b".to_string()),
+            (vec!["ab ab".to_string()], "c".to_string()),
+            (vec!["é a".to_string(), "a".to_string()], "d".to_string()),
+            (vec!["blood pressure".to_string(), "BP".to_string()], "e".to_string()),
+        ];
+        let m = TermMatcher::new(terms);
+        let words = ["NMDA", "receptor", "receptors", "ab", "é", "a", "blood", "pressure", "BP", "x", "nmda", "-", ","];
+        let mut state = 11u32;
+        for _ in 0..3_000 {
+            let mut text = String::new();
+            for _ in 0..1 + (state >> 28) as usize {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                text.push_str(words[(state >> 16) as usize % words.len()]);
+                text.push(if state & 1 == 0 { ' ' } else { 'é' });
+            }
+            let used: HashSet<usize> = if state & 2 == 0 { HashSet::new() } else { [1].into_iter().collect() };
+            assert_eq!(m.find(&text, &used), m.find_each(&text, &used), "{text:?}");
+        }
+    }
+
+    #[test]
     fn unique_ids_are_the_ones_a_search_from_one_upwards_gives() {
         // the simple way, as ids were made before: try base, base-1, base-2 …
         fn simple(taken: &mut HashSet<String>, base: &str) -> String {
@@ -974,9 +1031,10 @@ mod tests {
             ("nmda and a receptor-like site", &[1][..], &[0, 2][..]),
             ("no names here", &[][..], &[][..]),
         ] {
-            let found = screened.find(text, used);
+            let used: HashSet<usize> = used.iter().copied().collect();
+            let found = screened.find(text, &used);
             assert_eq!(found.iter().map(|(_, t)| *t).collect::<Vec<_>>(), terms, "{text}: {found:?}");
-            assert_eq!(found, one_by_one.find(text, used), "{text}");
+            assert_eq!(found, one_by_one.find(text, &used), "{text}");
         }
     }
 

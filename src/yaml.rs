@@ -64,6 +64,35 @@ impl<'a> Document<'a> {
         self.span(from)
     }
 
+    /// Where each key of the map starting at byte `from` of the YAML stands
+    /// (keys at the map's own indentation only), in one pass over the lines:
+    /// for files with many keys, where [`Document::key_span`] per key would
+    /// read the file once per key.
+    pub fn key_offsets(&self, from: usize) -> std::collections::HashMap<&'a str, usize> {
+        let yaml: &'a str = self.yaml;
+        let mut offsets = std::collections::HashMap::new();
+        let mut indent = None;
+        let mut pos = from.min(yaml.len());
+        for line in yaml[pos..].split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            let this = line.len() - trimmed.len();
+            let blank = trimmed.trim().is_empty() || trimmed.starts_with('#');
+            if !blank {
+                let want = *indent.get_or_insert(this);
+                if this < want {
+                    break;
+                }
+                if this == want
+                    && let Some((key, _)) = trimmed.split_once(':')
+                {
+                    offsets.entry(key.trim().trim_matches(['"', '\''])).or_insert(pos + this);
+                }
+            }
+            pos += line.len();
+        }
+        offsets
+    }
+
     /// Parse into `T`. `keys` is the schema's top-level key list: any other
     /// top-level key is an `unknown-key` error (all of them are reported).
     pub fn parse<T: DeserializeOwned>(&self, keys: &[&str]) -> Result<T, Vec<Diagnostic>> {

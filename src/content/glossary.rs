@@ -60,8 +60,12 @@ impl Glossary {
         };
         let mut diags = Vec::new();
         let mut terms = Vec::new();
+        let offsets = doc.key_offsets(0);
         for (term, value) in raw {
-            let span = doc.key_span(&term, 0);
+            let span = match offsets.get(term.as_str()) {
+                Some(&at) => doc.span(at),
+                None => doc.key_span(&term, 0),
+            };
             let parsed = yaml_serde::from_value::<RawTerm>(value.clone());
             let (definition, aliases) = match parsed {
                 Ok(RawTerm::Short(d)) => (d, Vec::new()),

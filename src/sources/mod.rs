@@ -245,7 +245,7 @@ fn load_yaml_map(
 }
 
 fn load_entries(doc: &Document, from: usize, map: &Mapping, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
-    let offsets = key_offsets(doc.yaml, from);
+    let offsets = doc.key_offsets(from);
     let entries: Vec<(&Value, &Value)> = map.iter().collect();
     // One hayagriva parse per chunk of the map when the chunk is valid;
     // entry by entry only when something in it is not (so one bad entry is
@@ -306,32 +306,6 @@ fn read_entry(
             (found, None)
         }
     }
-}
-
-/// Where each key of the YAML map starting at byte `from` stands: one pass
-/// over the lines, keys at the map's own indentation only.
-fn key_offsets(yaml: &str, from: usize) -> std::collections::HashMap<&str, usize> {
-    let mut offsets = std::collections::HashMap::new();
-    let mut indent = None;
-    let mut pos = from.min(yaml.len());
-    for line in yaml[pos..].split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        let this = line.len() - trimmed.len();
-        let blank = trimmed.trim().is_empty() || trimmed.starts_with('#');
-        if !blank {
-            let want = *indent.get_or_insert(this);
-            if this < want {
-                break;
-            }
-            if this == want
-                && let Some((key, _)) = trimmed.split_once(':')
-            {
-                offsets.entry(key.trim().trim_matches(['"', '\''])).or_insert(pos + this);
-            }
-        }
-        pos += line.len();
-    }
-    offsets
 }
 
 /// The map without our own `evidence` keys, as hayagriva should see it.

@@ -8,6 +8,7 @@ mod cli;
 mod faq;
 mod fixtures;
 mod output;
+mod output_safety;
 mod render;
 mod search;
 mod security;

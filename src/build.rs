@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::content::glossary::Glossary;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::output::{Output, Staging};
+use crate::output::{self, Output, Staging};
 use crate::site::Site;
 use crate::theme::Theme;
 use crate::{content, site, sources, theme};
@@ -25,6 +25,9 @@ pub struct BuildOptions {
     pub text: bool,
     /// Leave search out whatever `site.yaml` says (`build --no-search`).
     pub no_search: bool,
+    /// Called with the output path when another build into the same folder
+    /// holds its lock, before waiting for it (the CLI says so).
+    pub on_wait: Option<fn(&Path)>,
 }
 
 /// What happened.
@@ -34,6 +37,9 @@ pub struct BuildReport {
     /// Where the site was written; `None` when errors stopped the build.
     pub written: Option<PathBuf>,
     pub pages: usize,
+    /// About the output folder, for the user, not errors: leftovers of
+    /// earlier builds that could not be removed, a previous site put back.
+    pub notes: Vec<String>,
     /// How long each step took, for `--verbose`.
     pub timings: Timings,
     /// The site as it was built: freed when the report is dropped.
@@ -42,8 +48,15 @@ pub struct BuildReport {
 
 impl BuildReport {
     /// A build that problems stopped: nothing was written.
-    fn stopped(diags: Diagnostics, timings: Timings) -> BuildReport {
-        BuildReport { diagnostics: diags.sorted(), written: None, pages: 0, timings, site: crate::Leftover::none() }
+    fn stopped(diags: Diagnostics, timings: Timings, notes: Vec<String>) -> BuildReport {
+        BuildReport {
+            diagnostics: diags.sorted(),
+            written: None,
+            pages: 0,
+            notes,
+            timings,
+            site: crate::Leftover::none(),
+        }
     }
 }
 
@@ -273,16 +286,14 @@ pub fn render(loaded: &Loaded, root: &Path, out: &dyn Output, diags: &mut Diagno
     Ok(())
 }
 
-/// `sourcebook build`.
+/// `sourcebook build`. An output folder [`output::resolve`] refuses is an
+/// error holding an [`output::Refused`].
 pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     let mut diags = Diagnostics::new();
     let mut timings = Timings::default();
     let target = options.output.clone().unwrap_or_else(|| options.root.join("public"));
-    // no folder is made for a site that is not there (no site.yaml: reported by load)
-    let staging = match options.root.join(crate::config::FILE).is_file() {
-        true => Some(Staging::new(&target)?),
-        false => None,
-    };
+    let staging = stage(options, &target)?;
+    let notes = staging.as_ref().map(|s| s.notes().to_vec()).unwrap_or_default();
     let indexer = crate::search::Indexer::default();
     let stream = staging.as_ref().map(|s| Stream { out: s, inspect: None, search: Some(&indexer) });
     let loaded = load_timed(options, &mut diags, &mut timings, stream);
@@ -293,7 +304,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
                 s.abandon();
             }
             loaded?;
-            return Ok(BuildReport::stopped(diags, timings));
+            return Ok(BuildReport::stopped(diags, timings, notes));
         }
     };
     // every page was written as it was rendered: a loader without errors
@@ -301,7 +312,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     // template problem is an error that stops the build here
     if diags.has_errors() {
         staging.abandon();
-        return Ok(BuildReport::stopped(diags, timings));
+        return Ok(BuildReport::stopped(diags, timings, notes));
     }
     if loaded.site.config.search {
         let at = timings.start();
@@ -315,18 +326,34 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         for (i, topic) in site.topics.iter().enumerate().filter(|(_, t)| t.path != site::FAQ_PATH) {
             indexer.add_topic(i, topic);
         }
-        if let Err(e) = indexer.write(&staging) {
-            staging.abandon();
-            return Err(e);
-        }
+        // on an error, dropping `staging` throws the partial build away
+        indexer.write(&staging)?;
         timings.record("write the search index", at);
     }
     let at = timings.start();
-    staging.commit()?;
+    let notes = staging.commit()?;
     timings.record("swap output", at);
     let pages = loaded.site.articles.len();
     let at = timings.start();
     let diagnostics = diags.sorted();
     timings.record("sort diagnostics", at);
-    Ok(BuildReport { diagnostics, written: Some(target), pages, timings, site: crate::Leftover::new(loaded) })
+    let site = crate::Leftover::new(loaded);
+    Ok(BuildReport { diagnostics, written: Some(target), pages, notes, timings, site })
+}
+
+/// The staging folder for `target`, locked, with the checks of
+/// [`output::resolve`] and [`Staging::new`] passed; `None` for a folder
+/// without `site.yaml` (no folder is made for a site that is not there:
+/// [`load`] reports it).
+fn stage(options: &BuildOptions, target: &Path) -> anyhow::Result<Option<Staging>> {
+    if !options.root.join(crate::config::FILE).is_file() {
+        return Ok(None);
+    }
+    let folder = output::resolve(&options.root, target)?;
+    let waiting = || {
+        if let Some(say) = options.on_wait {
+            say(target);
+        }
+    };
+    Ok(Some(Staging::new(&folder, waiting)?))
 }

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use super::Ui;
 use crate::build::{BuildOptions, build};
+use crate::output::Refused;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -30,6 +31,10 @@ fn base_url(url: &str) -> Result<String, String> {
     crate::html::check_base_url(url).map(|()| url.to_string())
 }
 
+fn say_waiting(output: &Path) {
+    eprintln!("waiting for another build into {} to finish", output.display());
+}
+
 pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let options = BuildOptions {
@@ -39,9 +44,22 @@ pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
         drafts: args.drafts,
         text: false,
         no_search: args.no_search,
+        on_wait: (!ui.quiet).then_some(say_waiting),
     };
-    let report = build(&options)?;
+    let report = match build(&options) {
+        Ok(report) => report,
+        Err(e) => match e.downcast_ref::<Refused>() {
+            Some(refused) => {
+                eprintln!("error: {refused}");
+                return Ok(ExitCode::from(2));
+            }
+            None => return Err(e),
+        },
+    };
     ui.report_timed(&report.diagnostics, &report.timings);
+    for note in &report.notes {
+        eprintln!("warning: {note}");
+    }
     let code = match &report.written {
         Some(dir) => {
             ui.info(&format!(

@@ -8,6 +8,7 @@ mod cli;
 mod faq;
 mod fixtures;
 mod output;
+mod output_safety;
 mod paths;
 mod render;
 mod search;

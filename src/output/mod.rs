@@ -1,0 +1,85 @@
+//! Where built files go. [`resolve`] says which folder a build replaces
+//! (and refuses the site's own folders); [`Staging`] writes the whole build
+//! into a folder beside it, under a lock, and swaps it in only when the
+//! build succeeded, so a failed build leaves the previous output
+//! byte-for-byte intact. [`Memory`] keeps the files in a map (for `serve`).
+//!
+//! Every path is checked by [`confine`]: nothing is written outside the
+//! output folder, whatever a slug or asset name says.
+
+mod staging;
+mod target;
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::Context as _;
+
+pub use staging::Staging;
+pub use target::{Refused, resolve};
+
+/// The file that marks a folder as sourcebook's own output.
+pub const MARKER: &str = ".sourcebook-output";
+
+/// A sink for built files; implementations are shared across rayon threads.
+pub trait Output: Sync {
+    /// Write `bytes` at `path` (relative, `/`-separated).
+    fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()>;
+    /// Copy the file at `from` to `path`.
+    fn copy(&self, path: &str, from: &Path) -> anyhow::Result<()>;
+}
+
+/// A relative output path, made safe: `None` if it is absolute or climbs out.
+pub fn confine(path: &str) -> Option<PathBuf> {
+    let p = Path::new(path);
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    if out.as_os_str().is_empty() { None } else { Some(out) }
+}
+
+/// An in-memory site: path → bytes.
+#[derive(Default)]
+pub struct Memory {
+    pub files: Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl Memory {
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Output for Memory {
+    fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let rel = confine(path).with_context(|| format!("refusing to write `{path}`"))?;
+        let key = rel.to_string_lossy().replace('\\', "/");
+        crate::lock(&self.files).insert(key, bytes.to_vec());
+        Ok(())
+    }
+
+    fn copy(&self, path: &str, from: &Path) -> anyhow::Result<()> {
+        let bytes = std::fs::read(from).with_context(|| format!("reading {}", from.display()))?;
+        self.write(path, &bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confine_refuses_escapes() {
+        assert_eq!(confine("a/b/index.html"), Some(PathBuf::from("a/b/index.html")));
+        assert_eq!(confine("./a"), Some(PathBuf::from("a")));
+        for bad in ["../x", "a/../../x", "/etc/passwd", "", "a/../b"] {
+            assert_eq!(confine(bad), None, "{bad}");
+        }
+    }
+}

@@ -346,7 +346,14 @@ fn faq_offsets(text: &str, split: Split, faq: &[RawFaq]) -> Vec<(usize, usize)> 
         let q = key_at("q", from);
         let a = key_at("a", q);
         let probe: String = item.a.chars().take(24).collect();
-        let value = yaml[a..].find(probe.trim()).filter(|i| *i < 200).map_or(a, |i| a + i);
+        // the answer starts within a line or two of its key: look only there
+        // (a whole-file search per answer was quadratic when escapes made
+        // the text differ from the file)
+        let mut end = (a + 200 + probe.len()).min(yaml.len());
+        while !yaml.is_char_boundary(end) {
+            end -= 1;
+        }
+        let value = yaml[a..end].find(probe.trim()).filter(|i| *i < 200).map_or(a, |i| a + i);
         out.push((split.yaml_start + q, split.yaml_start + value));
         from = a + 1;
     }

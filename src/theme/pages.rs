@@ -141,7 +141,7 @@ impl Renderer<'_> {
                         description: &site.config.description,
                         ..Default::default()
                     };
-                    one(self.page("index.html", "", "home", page, out))
+                    one(self.page("index.html", "", "index", page, out))
                 }
             },
             Part::Topics => {

@@ -62,3 +62,14 @@ fn default_theme_is_built_in_when_the_site_has_none() {
     assert!(dir.path().join("public").join(name).is_file(), "{name}");
     assert!(html.contains("tel:988"), "the crisis notice is on every page");
 }
+
+#[test]
+fn a_site_without_a_home_page_file_gets_the_themes_home_page() {
+    // content/index.md is optional: the home page is then the theme's index.html
+    let dir = crate::support::site("minimal");
+    std::fs::remove_file(dir.path().join("content/index.md")).unwrap();
+    let report = crate::support::build_at(dir.path());
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    let home = std::fs::read_to_string(dir.path().join("public/index.html")).unwrap();
+    assert!(home.contains("<body data-kind=\"home\""), "{home}");
+}

@@ -181,7 +181,7 @@ fn load_timed(
 ) -> anyhow::Result<Option<Loaded>> {
     let root = &options.root;
     let mut at = t.start();
-    let config = match Config::load(root)? {
+    let config = match Config::load(root) {
         Ok(c) => c,
         Err(d) => {
             diags.extend(d);
@@ -200,7 +200,7 @@ fn load_timed(
         || content::load(root, &config, options.drafts),
         || rayon::join(sources::Locales::load, || sources::Parsed::ahead(root)),
     );
-    let (content, d) = content?;
+    let (content, d) = content;
     diags.extend(d);
     t.record("load content", at);
     at = t.start();
@@ -216,7 +216,7 @@ fn load_timed(
         None => (Glossary::default(), Vec::new()),
     };
     diags.extend(d);
-    let theme = Theme::load(root, &config)?;
+    let theme = Theme::load(root, &config);
     let loading: Vec<_> = diags.iter().cloned().collect();
     let writer = match (&theme, stream) {
         (Ok(theme), Some(Stream { out, inspect, .. })) if !diags.has_errors() => Some(ArticleWriter {

@@ -123,7 +123,11 @@ impl Output for Staging {
 
     fn copy(&self, path: &str, from: &Path) -> anyhow::Result<()> {
         let full = self.place(path)?;
-        std::fs::copy(from, &full).with_context(|| format!("copying {} to {}", from.display(), full.display()))?;
+        let context = || format!("copying {} to {}", from.display(), full.display());
+        // opened as every input is (a FIFO swapped in since the build looked would block a plain copy)
+        let mut source = crate::input::open_file(from).with_context(context)?;
+        let mut target = std::fs::File::create(&full).with_context(context)?;
+        std::io::copy(&mut source, &mut target).with_context(context)?;
         Ok(())
     }
 }
@@ -149,7 +153,10 @@ impl Output for Memory {
     }
 
     fn copy(&self, path: &str, from: &Path) -> anyhow::Result<()> {
-        let bytes = std::fs::read(from).with_context(|| format!("reading {}", from.display()))?;
+        let mut bytes = Vec::new();
+        crate::input::open_file(from)
+            .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
+            .with_context(|| format!("reading {}", from.display()))?;
         self.write(path, &bytes)
     }
 }

@@ -194,7 +194,7 @@ fn load_timed(
 ) -> anyhow::Result<Option<Loaded>> {
     let root = &options.root;
     let mut at = t.start();
-    let config = match Config::load(root)? {
+    let config = match Config::load(root) {
         Ok(c) => c,
         Err(d) => {
             diags.extend(d);
@@ -213,7 +213,7 @@ fn load_timed(
         || content::load(root, &config, options.drafts),
         || rayon::join(sources::Locales::load, || sources::Parsed::ahead(root)),
     );
-    let (content, d) = content?;
+    let (content, d) = content;
     diags.extend(d);
     t.record("load content", at);
     at = t.start();
@@ -229,7 +229,7 @@ fn load_timed(
         None => (Glossary::default(), Vec::new()),
     };
     diags.extend(d);
-    let theme = Theme::load(root, &config)?;
+    let theme = Theme::load(root, &config);
     if let Ok(theme) = &theme {
         // every output path, named once before anything is written
         let files: Vec<&str> = theme.statics.iter().map(|(path, _)| path.as_str()).collect();

@@ -159,23 +159,16 @@ Talk to your own clinician about your care.";
 
 impl Config {
     /// Read and validate `site.yaml` from the site root.
-    pub fn load(root: &Path) -> anyhow::Result<Result<Config, Vec<Diagnostic>>> {
-        let path = root.join(FILE);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Err(vec![
-                    Diagnostic::error(Code::MissingKey, format!("no {FILE} in {}", root.display()))
-                        .in_file(FILE)
-                        .with_help("run `sourcebook init` to start a site, or pass `--root DIR`"),
-                ]));
-            }
-            Err(e) => return Err(anyhow::Error::new(e).context(format!("reading {}", path.display()))),
-        };
-        let Ok(text) = String::from_utf8(bytes) else {
-            return Ok(Err(vec![Diagnostic::error(Code::InvalidEncoding, "site.yaml is not UTF-8").in_file(FILE)]));
-        };
-        Ok(Config::parse(&text))
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        match crate::input::text(root, &root.join(FILE)) {
+            Ok(text) => Config::parse(&text),
+            Err(unread) if unread.missing => Err(vec![
+                Diagnostic::error(Code::MissingKey, format!("no {FILE} in {}", root.display()))
+                    .in_file(FILE)
+                    .with_help("run `sourcebook init` to start a site, or pass `--root DIR`"),
+            ]),
+            Err(unread) => Err(vec![unread.diagnostic]),
+        }
     }
 
     /// Parse the text of `site.yaml`.

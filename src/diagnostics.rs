@@ -4,7 +4,8 @@
 //! Diagnostics are collected across the whole site and reported all at once,
 //! rustc-style on stderr or as a JSON array for `check --format json`.
 //! This module does not decide *what* is wrong; the loaders and checks do.
-//! Program failures (I/O, internal errors) are `anyhow` errors, never these.
+//! Program failures (writing the output, internal errors) are `anyhow`
+//! errors; a site file that cannot be read is a diagnostic (`unreadable-file`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,7 @@ codes! {
     MissingKey => "missing-key",
     InvalidValue => "invalid-value",
     InvalidEncoding => "invalid-encoding",
+    UnreadableFile => "unreadable-file",
     UnsafePath => "unsafe-path",
     UnsafeUrl => "unsafe-url",
     DuplicateSlug => "duplicate-slug",

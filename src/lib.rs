@@ -11,8 +11,10 @@
 //! 6. [`output`]: written to a staging folder and swapped in only on success.
 //! 7. [`search`]: (`build` only) the pages' words, counted as they are rendered, become the index behind `/search/`.
 //!
-//! Problems with the content are [`diagnostics::Diagnostic`]s, collected and
-//! reported all at once; program failures are `anyhow` errors.
+//! Every file is read through [`input`] (links kept inside the site, regular
+//! files only, size limits, never blocking). Problems with the content,
+//! including a file that cannot be read, are [`diagnostics::Diagnostic`]s,
+//! collected and reported all at once; program failures are `anyhow` errors.
 
 pub mod build;
 pub mod check;
@@ -22,6 +24,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod html;
 pub mod init;
+pub mod input;
 pub mod markdown;
 pub mod output;
 pub mod search;

@@ -4,14 +4,40 @@
 //!
 //! Serde stops at the first problem; unknown top-level keys are found first,
 //! all of them, by comparing the parsed mapping with the schema's key list.
+//!
+//! Limits, for every YAML the site reads (site.yaml, front matter,
+//! sources.yaml, glossary.yaml, an article's `sources:`): nesting at most
+//! [`MAX_DEPTH`] levels deep (yaml_serde's own limit), and aliases may
+//! expand a document to at most twice its size, or [`MIN_EXPANSION`] bytes
+//! if that is more (see [`Document::within_limits`]). A document past
+//! either is a `front-matter-yaml` error, found before anything is built
+//! from it, so a "billion laughs" costs no memory.
 
-use serde::de::DeserializeOwned;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer as _, Visitor};
 
 use std::sync::OnceLock;
 
 use crate::diagnostics::{Code, Diagnostic, LineIndex, Span, nearest};
 
 pub use yaml_serde::{Mapping, Value};
+
+/// The deepest nesting of sequences and mappings a document may have:
+/// yaml_serde's recursion limit, which stops a deeper document with an error.
+pub const MAX_DEPTH: usize = 128;
+
+/// Aliases may expand a document to twice its written size, or to this many
+/// bytes if that is more (so a short front matter may repeat an anchor freely).
+pub const MIN_EXPANSION: usize = 64 * 1024;
+
+/// A YAML value made elsewhere (a parsed `sources:` map) into `T`.
+pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, String> {
+    yaml_serde::from_value(value).map_err(|e| e.to_string())
+}
+
+/// A YAML value written out as YAML text.
+pub fn to_string(value: &Value) -> Result<String, String> {
+    yaml_serde::to_string(value).map_err(|e| e.to_string())
+}
 
 /// A YAML document inside a file: `yaml` starts at byte `offset` of `text`.
 pub struct Document<'a> {
@@ -96,6 +122,7 @@ impl<'a> Document<'a> {
     /// Parse into `T`. `keys` is the schema's top-level key list: any other
     /// top-level key is an `unknown-key` error (all of them are reported).
     pub fn parse<T: DeserializeOwned>(&self, keys: &[&str]) -> Result<T, Vec<Diagnostic>> {
+        self.within_limits().map_err(|d| vec![d])?;
         // The common case is valid YAML: one typed parse. Only a failure pays
         // for the second pass that finds every unknown key at once.
         if let Ok(value) = yaml_serde::from_str::<T>(self.yaml) {
@@ -117,6 +144,48 @@ impl<'a> Document<'a> {
         yaml_serde::from_str(self.yaml).map_err(|e| vec![self.value_error(&e)])
     }
 
+    /// Parse into `T` with no check of its keys beyond `T`'s own (a
+    /// bibliography or glossary, read entry by entry by its caller).
+    pub fn read<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
+        self.within_limits()?;
+        yaml_serde::from_str(self.yaml).map_err(|e| self.syntax_error(&e))
+    }
+
+    /// Aliases expand the document to at most twice its size (or
+    /// [`MIN_EXPANSION`]): a value repeated by an alias is counted each time
+    /// it is repeated, as its text plus one byte per value (so empty
+    /// collections count too), and the count stops as soon as the budget is
+    /// spent, before anything is built from the document. Without aliases a
+    /// document never reaches the budget: no value is longer than its text.
+    pub fn within_limits(&self) -> Result<(), Diagnostic> {
+        // An alias is written `*name` and needs an anchor `&name`: a
+        // document without both bytes has none, and is not parsed twice.
+        // (A `*` or `&` in quoted text only costs the exact count below.)
+        let bytes = self.yaml.as_bytes();
+        if memchr::memchr(b'*', bytes).is_none() || memchr::memchr(b'&', bytes).is_none() {
+            return Ok(());
+        }
+        let budget = (2 * self.yaml.len()).max(MIN_EXPANSION);
+        let mut count = Expansion { left: budget, exceeded: false };
+        let result = yaml_serde::Deserializer::from_str(self.yaml).deserialize_any(Counter(&mut count));
+        match result {
+            // a syntax error is reported by the parse that follows, as usual
+            Err(e) if count.exceeded => {
+                let index = e.location().map_or(0, |l| l.index());
+                Err(Diagnostic::error(
+                    Code::FrontMatterYaml,
+                    format!(
+                        "aliases expand this YAML to more than {budget} bytes: twice its size, or {} KiB, is the limit",
+                        MIN_EXPANSION / 1024
+                    ),
+                )
+                .with_span(self.span(index))
+                .with_help("write the repeated value out where it is needed, or repeat it less often"))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// `unknown-key` for `name`, with the nearest allowed key as help.
     pub fn unknown_key(&self, name: &str, allowed: &[&str], from: usize) -> Diagnostic {
         let mut d =
@@ -130,8 +199,19 @@ impl<'a> Document<'a> {
 
     fn syntax_error(&self, e: &yaml_serde::Error) -> Diagnostic {
         let index = e.location().map_or(0, |l| l.index());
-        Diagnostic::error(Code::FrontMatterYaml, format!("YAML does not parse: {}", strip_location(e)))
-            .with_span(self.span(index))
+        let message = strip_location(e);
+        let d = match message.as_str() {
+            "recursion limit exceeded" => {
+                Diagnostic::error(Code::FrontMatterYaml, format!("YAML nested more than {MAX_DEPTH} levels deep"))
+                    .with_help("flatten the lists and maps")
+            }
+            "repetition limit exceeded" => {
+                Diagnostic::error(Code::FrontMatterYaml, "aliases repeat values of this YAML too many times")
+                    .with_help("write the repeated value out where it is needed, or repeat it less often")
+            }
+            _ => Diagnostic::error(Code::FrontMatterYaml, format!("YAML does not parse: {message}")),
+        };
+        d.with_span(self.span(index))
     }
 
     fn value_error(&self, e: &yaml_serde::Error) -> Diagnostic {
@@ -148,6 +228,101 @@ impl<'a> Document<'a> {
                 .with_help(format!("add `{field}:`"));
         }
         Diagnostic::error(Code::InvalidValue, message).with_span(self.span(index))
+    }
+}
+
+/// What is left of the expansion budget of one document.
+struct Expansion {
+    left: usize,
+    exceeded: bool,
+}
+
+impl Expansion {
+    fn spend<E: de::Error>(&mut self, bytes: usize) -> Result<(), E> {
+        match self.left.checked_sub(bytes + 1) {
+            Some(left) => {
+                self.left = left;
+                Ok(())
+            }
+            None => {
+                self.exceeded = true;
+                Err(E::custom("the expansion limit is reached"))
+            }
+        }
+    }
+}
+
+/// Visits every value of a document, aliases replayed, and counts them
+/// against the budget; builds nothing.
+struct Counter<'a>(&'a mut Expansion);
+
+impl<'de> DeserializeSeed<'de> for Counter<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Counter<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.0.spend(0)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.0.spend(0)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.0.spend(0)
+    }
+    fn visit_i128<E: de::Error>(self, _: i128) -> Result<(), E> {
+        self.0.spend(0)
+    }
+    fn visit_u128<E: de::Error>(self, _: u128) -> Result<(), E> {
+        self.0.spend(0)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.0.spend(0)
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
+        self.0.spend(s.len())
+    }
+    fn visit_bytes<E: de::Error>(self, b: &[u8]) -> Result<(), E> {
+        self.0.spend(b.len())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.0.spend(0)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.0.spend(0)
+    }
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_newtype_struct<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.0.spend(0)?;
+        while seq.next_element_seed(Counter(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.0.spend(0)?;
+        while map.next_key_seed(Counter(&mut *self.0))?.is_some() {
+            map.next_value_seed(Counter(&mut *self.0))?;
+        }
+        Ok(())
+    }
+    /// A tagged value (`!tag value`).
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
+        use de::VariantAccess as _;
+        let (_, variant) = data.variant::<de::IgnoredAny>()?;
+        self.0.spend(0)?;
+        variant.newtype_variant_seed(Counter(self.0))
     }
 }
 
@@ -228,5 +403,61 @@ mod tests {
         let e = doc("---\ntitle: x\n  bad: [\n").parse::<Small>(&["title"]).unwrap_err();
         assert_eq!(e[0].code, Code::FrontMatterYaml);
         assert!(e[0].line().unwrap() >= 2);
+    }
+
+    fn whole(text: &str) -> Result<Value, Diagnostic> {
+        Document::whole("x.yaml", text).read::<Value>()
+    }
+
+    #[test]
+    fn nesting_is_limited_to_max_depth() {
+        let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        assert!(whole(&nested(MAX_DEPTH)).is_ok());
+        let e = whole(&nested(MAX_DEPTH + 1)).unwrap_err();
+        assert_eq!(e.code, Code::FrontMatterYaml);
+        assert!(e.message.contains("nested more than 128 levels"), "{}", e.message);
+        // far deeper: an error, not a stack overflow
+        assert!(whole(&nested(100_000)).is_err());
+        let e = doc(&format!("---\ntitle: {}\n---\n", nested(200))).parse::<Small>(&["title"]).unwrap_err();
+        assert!(e[0].message.contains("nested more than"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn aliases_may_not_expand_a_document_past_twice_its_size() {
+        // one long anchored string, repeated: the wide form
+        let long = "x".repeat(100_000);
+        let wide = format!("a: &a \"{long}\"\nb: [{}]\n", ["*a"; 3].join(", "));
+        let e = whole(&wide).unwrap_err();
+        assert_eq!((e.code, e.line()), (Code::FrontMatterYaml, Some(1)));
+        assert!(e.message.contains("aliases expand"), "{}", e.message);
+        // the classic form: each level repeats the one before ten times
+        let mut laughs = String::from("l0: &l0 \"lol\"\n");
+        for i in 1..10 {
+            laughs.push_str(&format!("l{i}: &l{i} [{}]\n", vec![format!("*l{}", i - 1); 10].join(", ")));
+        }
+        assert_eq!(whole(&laughs).unwrap_err().code, Code::FrontMatterYaml);
+        // in typed parses too (site.yaml, front matter), before serde builds anything
+        let front = format!("---\ntitle: &a \"{long}\"\ninner: {{ on: [{}] }}\n---\n", ["*a"; 3].join(", "));
+        let e = doc(&front).parse::<Small>(&["title", "inner"]).unwrap_err();
+        assert!(e[0].message.contains("aliases expand"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn anchors_within_the_budget_and_quoted_stars_and_ampersands_parse() {
+        let value = whole("a: &a { x: 1, y: [2, 3] }\nb: *a\nc: *a\n").unwrap();
+        assert_eq!(value["c"]["y"][1].as_u64(), Some(3));
+        // `*` and `&` inside quoted or plain text are text, whatever their number
+        let text = format!("q: \"{}\"\nr: 'R&D *and* more'\ns: a*b&c\n", "*&x ".repeat(50_000));
+        let value = whole(&text).unwrap();
+        assert_eq!(value["s"].as_str(), Some("a*b&c"));
+        // a long document with an anchor used once is far from the budget
+        let long = format!("a: &a \"{}\"\nb: *a\n", "x".repeat(1_000_000));
+        assert!(whole(&long).is_ok());
+    }
+
+    #[test]
+    fn a_syntax_error_after_a_star_is_still_a_syntax_error() {
+        let e = whole("a: &a 1\nb: *nowhere\n").unwrap_err();
+        assert!(e.message.starts_with("YAML does not parse"), "{}", e.message);
     }
 }

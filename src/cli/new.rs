@@ -19,7 +19,7 @@ pub struct Args {
 }
 
 pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
-    let config = match Config::load(root)? {
+    let config = match Config::load(root) {
         Ok(config) => config,
         Err(found) => {
             let mut diags = Diagnostics::new();

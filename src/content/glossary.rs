@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::DataFile;
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::markdown::slugify;
-use crate::yaml::Document;
+use crate::yaml::{Document, Value};
 
 /// One glossary entry.
 #[derive(Debug, Clone)]
@@ -48,15 +48,10 @@ impl Glossary {
     /// Parse the glossary file; problems are diagnostics at their line.
     pub fn load(file: &DataFile) -> (Glossary, Vec<Diagnostic>) {
         let doc = Document::whole(&file.file, &file.text);
-        let raw: BTreeMap<String, yaml_serde::Value> = match yaml_serde::from_str(&file.text) {
+        let raw: BTreeMap<String, Value> = match doc.read() {
             Ok(Some(map)) => map,
             Ok(None) => return (Glossary::default(), Vec::new()),
-            Err(e) => {
-                let at = e.location().map_or(0, |l| l.index());
-                let d = Diagnostic::error(Code::FrontMatterYaml, format!("glossary.yaml does not parse: {e}"))
-                    .with_span(doc.span(at));
-                return (Glossary::default(), vec![d]);
-            }
+            Err(d) => return (Glossary::default(), vec![d]),
         };
         let mut diags = Vec::new();
         let mut terms = Vec::new();
@@ -66,7 +61,7 @@ impl Glossary {
                 Some(&at) => doc.span(at),
                 None => doc.key_span(&term, 0),
             };
-            let parsed = yaml_serde::from_value::<RawTerm>(value.clone());
+            let parsed = crate::yaml::from_value::<RawTerm>(value.clone());
             let (definition, aliases) = match parsed {
                 Ok(RawTerm::Short(d)) => (d, Vec::new()),
                 Ok(RawTerm::Full(f)) => (f.definition, f.aliases),

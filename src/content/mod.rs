@@ -6,6 +6,9 @@
 //! Layout (SPEC §4): `index.md` (home), `<topic>/_index.md`,
 //! `<topic>/<slug>.md`, `<topic>/<slug>/index.md` (with co-located assets),
 //! `sources.yaml`, `sources.bib`, `glossary.yaml`; any other file is an asset.
+//! Files are found and read through [`crate::input`]: names it ignores are
+//! never seen here. The files beside a draft's `index.md` are assets only
+//! when drafts are built.
 
 pub mod front_matter;
 pub mod glossary;
@@ -17,10 +20,8 @@ use rayon::prelude::*;
 
 use crate::config::{Config, is_slug};
 use crate::diagnostics::{Code, Diagnostic, Span, relative};
+use crate::input;
 pub use front_matter::{Audience, FrontMatter, RawFaq, Review, Split, TopicFrontMatter};
-
-/// Files larger than this are refused rather than read (a stray video or dump).
-pub const MAX_TEXT_FILE: u64 = 16 * 1024 * 1024;
 
 /// A Markdown file with valid front matter: an article, or the home page.
 #[derive(Debug, Clone)]
@@ -89,120 +90,86 @@ pub struct Content {
     pub glossary: Option<DataFile>,
 }
 
-/// Load `root/content`. `drafts` keeps articles marked `draft: true`.
-pub fn load(root: &Path, config: &Config, drafts: bool) -> anyhow::Result<(Content, Vec<Diagnostic>)> {
+/// The files of `content/` that must be files (a folder there is reported).
+const DATA_FILES: &[&str] = &["sources.yaml", "sources.bib", "glossary.yaml"];
+
+/// Load `root/content`. `drafts` keeps articles marked `draft: true`, and
+/// the files beside a draft's `index.md`.
+pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnostic>) {
     let dir = root.join("content");
     let mut diags = Vec::new();
-    if !dir.is_dir() {
-        diags.push(Diagnostic::error(Code::MissingKey, "there is no content/ folder").in_file("content"));
-        return Ok((Content::default(), diags));
+    match input::folder(root, &dir) {
+        Ok(true) => {}
+        Ok(false) => {
+            diags.push(Diagnostic::error(Code::MissingKey, "there is no content/ folder").in_file("content"));
+            return (Content::default(), diags);
+        }
+        Err(d) => return (Content::default(), vec![d]),
     }
-    let files = walk(root, &dir, &mut diags)?;
+    let (files, found) = input::walk(root, &dir, DATA_FILES);
+    diags.extend(found);
     let mut content = Content::default();
     let mut markdown = Vec::new();
+    let mut assets = Vec::new();
     for (rel, path) in files {
         match rel.as_str() {
-            "sources.yaml" => content.sources_yaml = read_data(root, &path, &mut diags)?,
-            "sources.bib" => content.sources_bib = read_data(root, &path, &mut diags)?,
-            "glossary.yaml" => content.glossary = read_data(root, &path, &mut diags)?,
+            "sources.yaml" => content.sources_yaml = read_data(root, &path, &mut diags),
+            "sources.bib" => content.sources_bib = read_data(root, &path, &mut diags),
+            "glossary.yaml" => content.glossary = read_data(root, &path, &mut diags),
             _ if rel.ends_with(".md") => markdown.push((rel, path)),
-            _ => content.assets.push(rel),
+            _ => assets.push((rel, path)),
         }
     }
-    let loaded: Vec<anyhow::Result<(Option<Loaded>, Vec<Diagnostic>)>> =
+    let loaded: Vec<(Option<Loaded>, Vec<Diagnostic>)> =
         markdown.par_iter().map(|(rel, path)| load_markdown(root, rel, path)).collect();
     let mut topics = Vec::new();
     let mut articles = Vec::new();
-    for item in loaded {
-        let (loaded, d) = item?;
+    // `<topic>/<slug>/` of each draft bundle left out
+    let mut unpublished = Vec::new();
+    for (loaded, d) in loaded {
         diags.extend(d);
         match loaded {
             Some(Loaded::Home(a)) => content.home = Some(a),
             Some(Loaded::Topic(t)) => topics.push(t),
+            // a bundle (`<topic>/<slug>/index.md`): the files beside it stay out too
+            Some(Loaded::Article(a)) if a.front.draft && !drafts && a.file.ends_with("/index.md") => {
+                unpublished.push(format!("{}/", a.dir));
+            }
             Some(Loaded::Article(a)) if a.front.draft && !drafts => {}
             Some(Loaded::Article(a)) => articles.push(a),
             None => {}
         }
     }
+    assets.retain(|(rel, _)| !unpublished.iter().any(|dir| rel.starts_with(dir.as_str())));
+    content.assets = readable_assets(root, assets, &mut diags);
+    content.assets.sort();
     content.topics = order_topics(topics, config, &mut diags);
     content.articles = order_articles(articles, &content.topics, &mut diags);
-    content.assets.sort();
-    Ok((content, diags))
+    (content, diags)
 }
 
-/// Every file below `content/`, sorted, as (path relative to content/, full path).
-/// Links are not followed unless they stay inside the site root.
-fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::Result<Vec<(String, PathBuf)>> {
-    let canonical_root = root.canonicalize()?;
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let at = e.path().map(|p| relative(root, p)).unwrap_or_else(|| "content".into());
-                diags.push(Diagnostic::error(Code::UnsafePath, format!("cannot read {at}: {e}")).in_file(at));
-                continue;
-            }
-        };
-        let name = entry.file_name().to_string_lossy();
-        if name.starts_with('.') && entry.depth() > 0 {
-            continue; // editor swap files, .DS_Store, hidden folders
+/// The assets that can be read (they are copied later, not read here).
+fn readable_assets(root: &Path, assets: Vec<(String, PathBuf)>, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let checked: Vec<(String, Result<(), input::Unread>)> =
+        assets.into_par_iter().map(|(rel, path)| (rel, input::readable(root, &path))).collect();
+    let mut kept = Vec::with_capacity(checked.len());
+    for (rel, result) in checked {
+        match result {
+            Ok(()) => kept.push(rel),
+            Err(unread) => diags.push(unread.diagnostic),
         }
-        let path = entry.path().to_path_buf();
-        if entry.path_is_symlink() {
-            match path.canonicalize() {
-                Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
-                _ => {
-                    diags.push(
-                        Diagnostic::error(Code::UnsafePath, "a link that leads outside the site, or nowhere")
-                            .in_file(relative(root, &path))
-                            .with_help("replace the symbolic link with the file itself"),
-                    );
-                    continue;
-                }
-            }
-        } else if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = relative(dir, &path);
-        files.push((rel, path));
     }
-    Ok(files)
+    kept
 }
 
-fn read_text(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::Result<Option<(String, String)>> {
-    let file = relative(root, path);
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > MAX_TEXT_FILE {
-        diags.push(
-            Diagnostic::error(Code::InvalidValue, format!("the file is {} MiB; the limit is 16 MiB", size >> 20))
-                .in_file(file),
-        );
-        return Ok(None);
-    }
-    let bytes = std::fs::read(path).map_err(|e| anyhow::Error::new(e).context(format!("reading {file}")))?;
-    match String::from_utf8(bytes) {
-        Ok(mut text) => {
-            if text.starts_with('\u{feff}') {
-                text.drain(..3);
-            }
-            Ok(Some((file, text)))
-        }
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-            diags.push(
-                Diagnostic::error(Code::InvalidEncoding, "the file is not UTF-8 text")
-                    .with_span(Span::at(&file, &prefix, prefix.len()))
-                    .with_help("save the file as UTF-8"),
-            );
-            Ok(None)
+fn read_data(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<DataFile> {
+    match input::text(root, path) {
+        Ok(text) => Some(DataFile { file: relative(root, path), text }),
+        Err(unread) => {
+            diags.push(unread.diagnostic);
+            None
         }
     }
-}
-
-fn read_data(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::Result<Option<DataFile>> {
-    Ok(read_text(root, path, diags)?.map(|(file, text)| DataFile { file, text }))
 }
 
 /// What one Markdown file of `content/` turned out to be.
@@ -215,7 +182,7 @@ pub enum Loaded {
 
 /// Read and parse one Markdown file (`rel` is relative to `content/`), as
 /// [`load`] does for each; for `serve`'s one-file rebuilds.
-pub fn load_file(root: &Path, rel: &str) -> anyhow::Result<(Option<Loaded>, Vec<Diagnostic>)> {
+pub fn load_file(root: &Path, rel: &str) -> (Option<Loaded>, Vec<Diagnostic>) {
     load_markdown(root, rel, &root.join("content").join(rel))
 }
 
@@ -237,20 +204,24 @@ fn role(rel: &str) -> Option<Role> {
     }
 }
 
-fn load_markdown(root: &Path, rel: &str, path: &Path) -> anyhow::Result<(Option<Loaded>, Vec<Diagnostic>)> {
+fn load_markdown(root: &Path, rel: &str, path: &Path) -> (Option<Loaded>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let Some((file, text)) = read_text(root, path, &mut diags)? else { return Ok((None, diags)) };
+    let text = match input::text(root, path) {
+        Ok(text) => text,
+        Err(unread) => return (None, vec![unread.diagnostic]),
+    };
+    let file = relative(root, path);
     let Some(role) = role(rel) else {
         diags.push(
             Diagnostic::error(Code::InvalidValue, "a Markdown file outside the layout sourcebook reads")
                 .in_file(file)
                 .with_help("articles live at content/<topic>/<slug>.md or content/<topic>/<slug>/index.md"),
         );
-        return Ok((None, diags));
+        return (None, diags);
     };
     let split = match front_matter::split(&file, &text) {
         Ok(s) => s,
-        Err(d) => return Ok((None, vec![d])),
+        Err(d) => return (None, vec![d]),
     };
     let doc = split.document(&file, &text);
     let loaded = match role {
@@ -269,7 +240,7 @@ fn load_markdown(root: &Path, rel: &str, path: &Path) -> anyhow::Result<(Option<
             parse_article(&file, &text, split, topic, stem, dir, &mut diags).map(Loaded::Article)
         }
     };
-    Ok((loaded, diags))
+    (loaded, diags)
 }
 
 fn parse_article(

@@ -65,7 +65,10 @@ impl Output for Memory {
     }
 
     fn copy(&self, path: &str, from: &Path) -> anyhow::Result<()> {
-        let bytes = std::fs::read(from).with_context(|| format!("reading {}", from.display()))?;
+        let mut bytes = Vec::new();
+        crate::input::open_file(from)
+            .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
+            .with_context(|| format!("reading {}", from.display()))?;
         self.write(path, &bytes)
     }
 }

@@ -146,7 +146,11 @@ impl Output for Staging {
 
     fn copy(&self, path: &str, from: &Path) -> anyhow::Result<()> {
         let full = self.place(path)?;
-        std::fs::copy(from, &full).with_context(|| format!("copying {} to {}", from.display(), full.display()))?;
+        let context = || format!("copying {} to {}", from.display(), full.display());
+        // opened as every input is (a FIFO swapped in since the build looked would block a plain copy)
+        let mut source = crate::input::open_file(from).with_context(context)?;
+        let mut target = std::fs::File::create(&full).with_context(context)?;
+        std::io::copy(&mut source, &mut target).with_context(context)?;
         Ok(())
     }
 }

@@ -132,7 +132,7 @@ impl Session {
     /// Reload templates and re-render every page with the parsed content kept.
     fn theme(&mut self) -> anyhow::Result<()> {
         let Some(state) = &mut self.state else { return self.full() };
-        let theme = match Theme::load(&self.root, &state.loaded.site.config)? {
+        let theme = match Theme::load(&self.root, &state.loaded.site.config) {
             Ok(t) => t,
             Err(d) => {
                 let mut diags = Diagnostics::new();
@@ -176,7 +176,7 @@ impl Session {
     /// one this path can take (the caller then rebuilds in full).
     fn article(&mut self, index: usize, rel: &str) -> anyhow::Result<bool> {
         let Some(state) = &mut self.state else { return Ok(false) };
-        let (loaded, found) = content::load_file(&self.root, rel)?;
+        let (loaded, found) = content::load_file(&self.root, rel);
         let Some(content::Loaded::Article(article)) = loaded else { return Ok(false) };
         if found.iter().any(Diagnostic::is_error) || !same_place(&state.loaded.site.articles[index].article, &article) {
             return Ok(false);
@@ -252,10 +252,7 @@ impl Session {
         for path in changed {
             let rel = path.strip_prefix(&self.root).unwrap_or(path);
             let rel = crate::diagnostics::relative(Path::new(""), rel);
-            if rel.split('/').any(|part| part.starts_with('.'))
-                || rel.starts_with("public/")
-                || rel.starts_with("target/")
-            {
+            if rel.split('/').any(crate::input::ignored) || rel.starts_with("public/") || rel.starts_with("target/") {
                 continue;
             }
             let plan = if rel == crate::config::FILE {

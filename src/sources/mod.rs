@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::content::{Article, Content};
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::html::{self, Html};
-use crate::yaml::{Document, Mapping, Value};
+use crate::yaml::{self, Document, Mapping, Value};
 
 pub use format::{Locales, format_all};
 
@@ -165,23 +165,23 @@ impl Bibliography {
 /// YAML parse is one thread's work: about 45 ms for 5,000 entries).
 pub struct Parsed {
     text: String,
-    value: Result<Value, yaml_serde::Error>,
+    value: Result<Value, Diagnostic>,
 }
 
 impl Parsed {
-    /// `None` when the file cannot be read, or is larger than content will
-    /// read; [`load`] then parses what the content holds, as it does when
-    /// the two texts differ.
+    /// `None` when the file cannot be read (the content walk, which reads
+    /// it the same way, reports why); [`load`] then parses what the content
+    /// holds, as it does when the two texts differ.
     pub fn ahead(root: &std::path::Path) -> Option<Parsed> {
-        let path = root.join("content").join("sources.yaml");
-        if std::fs::metadata(&path).ok()?.len() > crate::content::MAX_TEXT_FILE {
-            return None;
-        }
-        let text = std::fs::read_to_string(path).ok()?;
-        let value = yaml_serde::from_str(&text);
+        // through a link out of the site, content/ is read by nobody
+        crate::input::folder(root, &root.join("content")).ok().filter(|there| *there)?;
+        let text = crate::input::text(root, &root.join(SOURCES_YAML)).ok()?;
+        let value = Document::whole(SOURCES_YAML, &text).read();
         Some(Parsed { text, value })
     }
 }
+
+const SOURCES_YAML: &str = "content/sources.yaml";
 
 /// Load every bibliography of the site. `ahead`: `sources.yaml` as
 /// [`Parsed::ahead`] found it, used if `content` holds the same text.
@@ -192,7 +192,7 @@ pub fn load(content: &Content, ahead: Option<Parsed>) -> (Bibliography, Vec<Diag
         let doc = Document::whole(&file.file, &file.text);
         let value = match ahead {
             Some(parsed) if parsed.text == file.text => parsed.value,
-            _ => yaml_serde::from_str(doc.yaml),
+            _ => doc.read(),
         };
         load_yaml_map(&doc, value, &mut bib, &mut diags);
     }
@@ -220,18 +220,14 @@ fn load_local(article: &Article, bib: &mut Bibliography, diags: &mut Vec<Diagnos
 
 fn load_yaml_map(
     doc: &Document,
-    value: Result<Value, yaml_serde::Error>,
+    value: Result<Value, Diagnostic>,
     bib: &mut Bibliography,
     diags: &mut Vec<Diagnostic>,
 ) {
     let value = match value {
         Ok(v) => v,
-        Err(e) => {
-            let index = e.location().map_or(0, |l| l.index());
-            diags.push(
-                Diagnostic::error(Code::FrontMatterYaml, format!("YAML does not parse: {e}"))
-                    .with_span(doc.span(index)),
-            );
+        Err(d) => {
+            diags.push(d);
             return;
         }
     };
@@ -280,7 +276,7 @@ fn read_entry(
 ) -> (Vec<Diagnostic>, Option<Source>) {
     let id = match key {
         Value::String(s) => s.clone(),
-        other => yaml_serde::to_string(other).unwrap_or_default().trim().to_string(),
+        other => yaml::to_string(other).unwrap_or_default().trim().to_string(),
     };
     let start = offsets.get(id.as_str()).copied().unwrap_or(from);
     let span = doc.span(start);
@@ -351,7 +347,7 @@ fn to_entry(id: &str, value: &Value) -> Result<(Entry, Option<Evidence>), String
 fn library(map: Mapping) -> Result<hayagriva::Library, String> {
     let value = Value::Mapping(map);
     hayagriva::Library::deserialize(&value).or_else(|_| {
-        let yaml = yaml_serde::to_string(&value).map_err(|e| e.to_string())?;
+        let yaml = yaml::to_string(&value)?;
         hayagriva::io::from_yaml_str(&yaml).map_err(|e| e.to_string())
     })
 }
@@ -414,7 +410,7 @@ mod tests {
     use super::*;
 
     fn entry(yaml: &str) -> Result<(Entry, Option<Evidence>), String> {
-        let value: Value = yaml_serde::from_str(yaml).unwrap();
+        let value: Value = Document::whole("s.yaml", yaml).read().unwrap();
         to_entry("doe2020", &value)
     }
 
@@ -434,7 +430,7 @@ mod tests {
             sources_yaml: Some(crate::content::DataFile { file: "content/sources.yaml".into(), text: yaml("kept") }),
             ..Content::default()
         };
-        let ahead = |text: String| Some(Parsed { value: yaml_serde::from_str(&text), text });
+        let ahead = |text: String| Some(Parsed { value: Document::whole("content/sources.yaml", &text).read(), text });
         for (parsed, why) in
             [(ahead(yaml("kept")), "the same text"), (ahead(yaml("stale")), "an older text"), (None, "none")]
         {

@@ -174,7 +174,7 @@ mod tests {
     fn typo_in_entry_and_parent_keys_is_unknown_key_at_its_line() {
         let text = "a:\n  type: article\n  page_range: 1-2\n  parent:\n    type: periodical\n    volum: 3\n";
         let doc = Document::whole("s.yaml", text);
-        let v: Value = yaml_serde::from_str(text).unwrap();
+        let v: Value = doc.read().unwrap();
         let d = entry(&doc, 0, &v["a"]);
         let got: Vec<_> = d.iter().map(|d| (d.code, d.line(), d.help.clone())).collect();
         assert_eq!(got[0], (Code::UnknownKey, Some(3), Some("did you mean `page-range`?".into())));

@@ -20,6 +20,7 @@ use tera::Tera;
 
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::input;
 
 pub use context::*;
 pub use pages::{
@@ -76,28 +77,34 @@ pub struct Theme {
 
 impl Theme {
     /// Load the theme `site.yaml` names, with the site's `templates/` overrides.
-    pub fn load(root: &Path, config: &Config) -> anyhow::Result<Result<Theme, Vec<Diagnostic>>> {
+    pub fn load(root: &Path, config: &Config) -> Result<Theme, Vec<Diagnostic>> {
         let dir = root.join("themes").join(&config.theme);
         let mut templates: Vec<(String, String, String)> = Vec::new(); // name, file, text
         let mut statics = Vec::new();
-        if dir.is_dir() {
-            read_templates(root, &dir.join("templates"), &mut templates)?;
-            read_statics(&dir.join("static"), &mut statics)?;
-        } else if config.theme == "default" {
-            for (name, text) in BUILTIN_TEMPLATES {
-                templates.push((name.to_string(), format!("themes/default/templates/{name}"), text.to_string()));
+        let mut diags = Vec::new();
+        match input::folder(root, &dir) {
+            Ok(true) => {
+                read_templates(root, &dir.join("templates"), &mut templates, &mut diags);
+                read_statics(root, &dir.join("static"), &mut statics, &mut diags);
             }
-            statics.extend(BUILTIN_STATIC.iter().map(|(p, b)| (p.to_string(), StaticFile::Builtin(b))));
-        } else {
-            let d = Diagnostic::error(
-                Code::InvalidValue,
-                format!("theme `{}` not found: there is no folder themes/{}/", config.theme, config.theme),
-            )
-            .in_file(crate::config::FILE)
-            .with_help("use `theme: default`, or add the theme folder");
-            return Ok(Err(vec![d]));
+            Ok(false) if config.theme == "default" => {
+                for (name, text) in BUILTIN_TEMPLATES {
+                    templates.push((name.to_string(), format!("themes/default/templates/{name}"), text.to_string()));
+                }
+                statics.extend(BUILTIN_STATIC.iter().map(|(p, b)| (p.to_string(), StaticFile::Builtin(b))));
+            }
+            Ok(false) => {
+                let d = Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("theme `{}` not found: there is no folder themes/{}/", config.theme, config.theme),
+                )
+                .in_file(crate::config::FILE)
+                .with_help("use `theme: default`, or add the theme folder");
+                return Err(vec![d]);
+            }
+            Err(d) => return Err(vec![d]),
         }
-        read_templates(root, &root.join("templates"), &mut templates)?;
+        read_templates(root, &root.join("templates"), &mut templates, &mut diags);
         let mut by_name: HashMap<String, (String, String)> = HashMap::new();
         for (name, file, text) in templates {
             by_name.insert(name, (file, text)); // later (site overrides) win
@@ -118,8 +125,7 @@ impl Theme {
             let bytes = BUILTIN_STATIC.iter().find(|(p, _)| *p == SEARCH_SCRIPT).map_or(&[][..], |(_, b)| b);
             statics.push((SEARCH_SCRIPT.to_string(), StaticFile::Builtin(bytes)));
         }
-        let (statics, assets) = fingerprint(statics)?;
-        let mut diags = Vec::new();
+        let (statics, assets) = fingerprint(root, statics, &mut diags);
         for required in TEMPLATES {
             if !by_name.contains_key(*required) {
                 diags.push(
@@ -129,7 +135,7 @@ impl Theme {
             }
         }
         if !diags.is_empty() {
-            return Ok(Err(diags));
+            return Err(diags);
         }
         let mut tera = Tera::default();
         // every string a template prints, escaped by the site's one escaper
@@ -141,9 +147,9 @@ impl Theme {
         let sources: HashMap<String, String> = by_name.iter().map(|(n, (_, t))| (n.clone(), t.clone())).collect();
         if let Err(e) = tera.add_raw_templates(by_name.iter().map(|(n, (_, t))| (n.as_str(), t.as_str()))) {
             let theme = Theme { tera: Tera::default(), files, sources, statics: Vec::new() };
-            return Ok(Err(theme.diagnostics(&e)));
+            return Err(theme.diagnostics(&e));
         }
-        Ok(Ok(Theme { tera, files, sources, statics }))
+        Ok(Theme { tera, files, sources, statics })
     }
 
     /// Render template `name` with `context`; a failure becomes a `template-error`.
@@ -208,8 +214,13 @@ impl Theme {
 
 /// Rename CSS and JavaScript files to carry a hash of their bytes
 /// (`assets/style.css` → `assets/style.3f2a9c1e.css`). Returns the statics
-/// with their output paths, and the map from each theme path to its output path.
-fn fingerprint(statics: Vec<Static>) -> anyhow::Result<(Vec<Static>, BTreeMap<String, String>)> {
+/// with their output paths, and the map from each theme path to its output
+/// path; a file that cannot be read is left out, with its diagnostic.
+fn fingerprint(
+    root: &Path,
+    statics: Vec<Static>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Static>, BTreeMap<String, String>) {
     let mut out = Vec::with_capacity(statics.len());
     let mut assets = BTreeMap::new();
     for (path, file) in statics {
@@ -217,19 +228,31 @@ fn fingerprint(statics: Vec<Static>) -> anyhow::Result<(Vec<Static>, BTreeMap<St
             Some((stem, ext @ ("css" | "js"))) => {
                 let bytes = match &file {
                     StaticFile::Builtin(b) => std::borrow::Cow::Borrowed(*b),
-                    StaticFile::Disk(p) => std::borrow::Cow::Owned(
-                        std::fs::read(p)
-                            .map_err(|e| anyhow::Error::new(e).context(format!("reading {}", p.display())))?,
-                    ),
+                    StaticFile::Disk(p) => match input::bytes(root, p, input::MAX_TEXT_FILE) {
+                        Ok(bytes) => std::borrow::Cow::Owned(bytes),
+                        Err(unread) => {
+                            diags.push(unread.diagnostic);
+                            continue;
+                        }
+                    },
                 };
                 format!("{stem}.{:08x}.{ext}", content_hash(&bytes))
             }
-            _ => path.clone(),
+            _ => {
+                // copied later, not read here: checked now, so a problem is a diagnostic
+                if let StaticFile::Disk(p) = &file
+                    && let Err(unread) = input::readable(root, p)
+                {
+                    diags.push(unread.diagnostic);
+                    continue;
+                }
+                path.clone()
+            }
         };
         assets.insert(path, hashed.clone());
         out.push((hashed, file));
     }
-    Ok((out, assets))
+    (out, assets)
 }
 
 /// 32 bits of FNV-1a: stable across Rust versions and platforms (unlike
@@ -256,33 +279,37 @@ fn register_asset_function(tera: &mut Tera, assets: BTreeMap<String, String>) {
     });
 }
 
-fn read_templates(root: &Path, dir: &Path, out: &mut Vec<(String, String, String)>) -> anyhow::Result<()> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry?;
-        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "html" || e == "xml") {
-            let name = crate::diagnostics::relative(dir, entry.path());
-            let text = std::fs::read_to_string(entry.path())
-                .map_err(|e| anyhow::Error::new(e).context(format!("reading {}", entry.path().display())))?;
-            out.push((name, crate::diagnostics::relative(root, entry.path()), text));
+/// The `.html` and `.xml` files below `dir` (if it is there), read through
+/// [`input`]: (template name, file relative to the root, text).
+fn read_templates(root: &Path, dir: &Path, out: &mut Vec<(String, String, String)>, diags: &mut Vec<Diagnostic>) {
+    for (name, path) in files_below(root, dir, diags) {
+        if path.extension().is_some_and(|e| e == "html" || e == "xml") {
+            match input::text(root, &path) {
+                Ok(text) => out.push((name, crate::diagnostics::relative(root, &path), text)),
+                Err(unread) => diags.push(unread.diagnostic),
+            }
         }
     }
-    Ok(())
 }
 
-fn read_statics(dir: &Path, out: &mut Vec<Static>) -> anyhow::Result<()> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry?;
-        if entry.file_type().is_file() {
-            out.push((crate::diagnostics::relative(dir, entry.path()), StaticFile::Disk(entry.path().to_path_buf())));
+fn read_statics(root: &Path, dir: &Path, out: &mut Vec<Static>, diags: &mut Vec<Diagnostic>) {
+    out.extend(files_below(root, dir, diags).into_iter().map(|(name, path)| (name, StaticFile::Disk(path))));
+}
+
+/// [`input::walk`] of a theme folder, when it is there.
+fn files_below(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
+    match input::folder(root, dir) {
+        Ok(true) => {
+            let (files, found) = input::walk(root, dir, &[]);
+            diags.extend(found);
+            files
+        }
+        Ok(false) => Vec::new(),
+        Err(d) => {
+            diags.push(d);
+            Vec::new()
         }
     }
-    Ok(())
 }
 
 /// Tera's escape function: [`crate::html::escape_into`].

@@ -7,6 +7,8 @@ mod check;
 mod cli;
 mod faq;
 mod fixtures;
+#[cfg(unix)]
+mod input_safety;
 mod output;
 mod output_safety;
 mod paths;

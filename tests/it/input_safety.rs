@@ -1,0 +1,253 @@
+//! What the site's files can do to a build: every file is read through
+//! `sourcebook::input` (links kept inside the site, regular files only, a
+//! size limit, never blocking) and every YAML through `yaml.rs`'s limits.
+//! Each test names the input that used to hang, exhaust memory, publish what
+//! it should not, or fail without a code.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use sourcebook::build::{BuildOptions, BuildReport, build};
+use sourcebook::diagnostics::Diagnostic;
+
+use crate::support::{site, snapshot_tree, sourcebook};
+
+/// A build that must finish in seconds: run on a thread, so one that hangs
+/// (reading a FIFO, or `/dev/zero`) fails the test instead of stalling it.
+fn build_within(root: &Path, drafts: bool) -> BuildReport {
+    let options = BuildOptions { root: root.to_path_buf(), drafts, ..BuildOptions::default() };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(build(&options).unwrap());
+    });
+    rx.recv_timeout(Duration::from_secs(20)).expect("the build did not finish within 20 s")
+}
+
+fn mkfifo(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// The diagnostic with `code` about `file`, or a panic listing what there was.
+fn find<'a>(report: &'a BuildReport, code: &str, file: &str) -> &'a Diagnostic {
+    report.diagnostics.iter().find(|d| d.code.as_str() == code && d.file.as_deref() == Some(file)).unwrap_or_else(
+        || {
+            let got: Vec<_> = report.diagnostics.iter().map(|d| (d.code.as_str(), d.file.clone())).collect();
+            panic!("no {code} for {file}; got {got:?}")
+        },
+    )
+}
+
+#[test]
+fn fifo_at_site_yaml_is_a_diagnostic_not_a_hang() {
+    let dir = site("minimal");
+    mkfifo(&dir.path().join("site.yaml"));
+    let report = build_within(dir.path(), false);
+    let d = find(&report, "unreadable-file", "site.yaml");
+    assert!(d.message.contains("FIFO") && d.help.is_some(), "{d:?}");
+    assert!(report.written.is_none());
+}
+
+#[test]
+fn fifo_at_sources_yaml_is_a_diagnostic_not_a_hang() {
+    // read twice: ahead, beside the content walk, and by the walk
+    let dir = site("minimal");
+    mkfifo(&dir.path().join("content/sources.yaml"));
+    let report = build_within(dir.path(), false);
+    find(&report, "unreadable-file", "content/sources.yaml");
+    assert!(report.written.is_none());
+}
+
+/// Run as a child under a 2 GB address-space limit, so a regression (which
+/// reads the device until memory runs out) fails instead of filling the
+/// machine; what the build read is in its shell's I/O count, which takes in
+/// the child's once it is reaped.
+#[cfg(target_os = "linux")]
+#[test]
+fn sources_yaml_linked_to_dev_zero_is_unsafe_path_and_never_read() {
+    let dir = site("minimal");
+    let sources = dir.path().join("content/sources.yaml");
+    std::fs::remove_file(&sources).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &sources).unwrap();
+    let script = r#"ulimit -v 2000000 && "$@"; echo "exit $?"; cat /proc/$$/io"#;
+    let out = assert_cmd::Command::new("sh")
+        .args(["-c", script, "sh", env!("CARGO_BIN_EXE_sourcebook"), "--root"])
+        .arg(dir.path())
+        .arg("build")
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("exit 1"), "{stdout}\n{stderr}");
+    assert!(stderr.contains("error[unsafe-path]") && stderr.contains("--> content/sources.yaml"), "{stderr}");
+    let read: u64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("rchar:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no rchar in {stdout}"));
+    assert!(read < 64 << 20, "the build read {read} bytes: /dev/zero was read");
+    assert!(!dir.path().join("public").exists());
+}
+
+/// `repeat` aliases of a 100 kB anchored string: 20 MB once expanded, from
+/// a file of 100 kB (as a 1 MB string made a 210 MB page).
+fn laughs(repeat: usize) -> (String, String) {
+    let long = "ha ".repeat(100_000 / 3);
+    let aliases = vec!["*laugh"; repeat].join(", ");
+    (long, aliases)
+}
+
+#[test]
+fn billion_laughs_in_front_matter_is_refused() {
+    let dir = site("minimal");
+    let (long, aliases) = laughs(200);
+    let page = format!(
+        "---\ntitle: &laugh \"{long}\"\ndescription: \"Aliases.\"\ndate: 2024-01-02\nkey_points: [{aliases}]\n---\n\nText.\n"
+    );
+    std::fs::write(dir.path().join("content/basics/laughs.md"), page).unwrap();
+    let report = build_within(dir.path(), false);
+    let d = find(&report, "front-matter-yaml", "content/basics/laughs.md");
+    assert!(d.message.contains("aliases expand"), "{d:?}");
+    assert!(report.written.is_none());
+}
+
+#[test]
+fn billion_laughs_in_sources_yaml_is_refused() {
+    let dir = site("minimal");
+    let (long, _) = laughs(0);
+    let mut yaml = std::fs::read_to_string(dir.path().join("content/sources.yaml")).unwrap();
+    yaml.push_str(&format!("laugh0:\n  type: misc\n  title: &laugh \"{long}\"\n"));
+    for i in 1..200 {
+        yaml.push_str(&format!("laugh{i}: {{ type: misc, title: *laugh }}\n"));
+    }
+    std::fs::write(dir.path().join("content/sources.yaml"), yaml).unwrap();
+    let report = build_within(dir.path(), false);
+    let d = find(&report, "front-matter-yaml", "content/sources.yaml");
+    assert!(d.message.contains("aliases expand"), "{d:?}");
+    assert!(report.written.is_none());
+}
+
+#[test]
+fn hidden_folders_and_editor_leftovers_are_not_published() {
+    let dir = site("minimal");
+    let content = dir.path().join("content");
+    for folder in [".git", ".secret"] {
+        std::fs::create_dir_all(content.join(folder)).unwrap();
+    }
+    let leftovers = [
+        ".git/config",
+        ".secret/x",
+        "basics/a.md~",
+        "basics/#a.md#",
+        "basics/a.md.orig",
+        "basics/.a.md.swp",
+        "basics/a.bak",
+        "basics/4913",
+        ".DS_Store",
+        "basics/Thumbs.db",
+    ];
+    for file in leftovers {
+        std::fs::write(content.join(file), "---\nnot: [valid\n").unwrap();
+    }
+    // Emacs's lock file is a link to nowhere: ignored, not an unsafe path
+    std::os::unix::fs::symlink("someone@host.1234:1700000000", content.join("basics/.#a.md")).unwrap();
+    std::fs::write(content.join("basics/kept.txt"), "published").unwrap();
+    let report = build_within(dir.path(), false);
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    let public = dir.path().join("public");
+    let published: Vec<String> =
+        snapshot_tree(&public).into_iter().map(|(p, _)| p.to_string_lossy().into_owned()).collect();
+    assert!(published.contains(&"basics/kept.txt".to_string()), "{published:?}");
+    for file in leftovers.iter().chain(&["basics/.#a.md"]) {
+        assert!(!public.join(file).exists(), "{file} was published");
+    }
+    // the output's own marker is its only hidden file
+    let hidden: Vec<&String> =
+        published.iter().filter(|p| p.split('/').any(|c| c.starts_with('.')) && *p != ".sourcebook-output").collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+}
+
+#[test]
+fn draft_bundle_files_are_published_only_with_drafts() {
+    let dir = site("minimal");
+    let bundle = dir.path().join("content/basics/draft-article");
+    std::fs::create_dir_all(bundle.join("figures")).unwrap();
+    std::fs::write(
+        bundle.join("index.md"),
+        "---\ntitle: \"Draft\"\ndescription: \"Not yet.\"\ndate: 2024-01-02\ndraft: true\n---\n\n![A figure](img.png)\n",
+    )
+    .unwrap();
+    std::fs::write(bundle.join("img.png"), "png").unwrap();
+    std::fs::write(bundle.join("figures/more.png"), "png").unwrap();
+    let public = dir.path().join("public");
+    let report = build_within(dir.path(), false);
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    for file in ["basics/draft-article/img.png", "basics/draft-article/figures/more.png"] {
+        assert!(!public.join(file).exists(), "{file} of a draft was published");
+    }
+    let report = build_within(dir.path(), true);
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    for file in
+        ["basics/draft-article/index.html", "basics/draft-article/img.png", "basics/draft-article/figures/more.png"]
+    {
+        assert!(public.join(file).exists(), "{file} missing with --drafts");
+    }
+}
+
+#[test]
+fn byte_order_marks_are_accepted_in_site_yaml_and_other_text_files() {
+    let dir = site("minimal");
+    for file in ["site.yaml", "content/sources.yaml", "content/basics/first.md"] {
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("\u{feff}{text}")).unwrap();
+    }
+    let report = build_within(dir.path(), false);
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    assert!(report.written.is_some());
+}
+
+/// Whether this process can read a file it has no permission for (root).
+fn reads_anything(path: &Path) -> bool {
+    std::fs::read(path).is_ok()
+}
+
+#[test]
+fn unreadable_file_is_a_coded_diagnostic_and_check_json_still_prints() {
+    let dir = site("minimal");
+    // a FIFO cannot be read by anyone, root included
+    mkfifo(&dir.path().join("content/sources.yaml"));
+    let mut unreadable = vec!["content/sources.yaml"];
+    let first = dir.path().join("content/basics/first.md");
+    std::fs::set_permissions(&first, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    if reads_anything(&first) {
+        eprintln!("note: running as root, so chmod 000 leaves content/basics/first.md readable: not tested");
+    } else {
+        unreadable.push("content/basics/first.md");
+    }
+    let out = sourcebook()
+        .arg("--root")
+        .arg(dir.path())
+        .args(["check", "--format", "json"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    for file in &unreadable {
+        assert!(
+            json.as_array().unwrap().iter().any(|d| d["code"] == "unreadable-file" && d["file"] == *file),
+            "no unreadable-file for {file}: {json}"
+        );
+    }
+    let out =
+        sourcebook().arg("--root").arg(dir.path()).arg("build").timeout(Duration::from_secs(20)).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("error[unreadable-file]") && stderr.contains("--> content/sources.yaml"), "{stderr}");
+    std::fs::set_permissions(&first, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+}

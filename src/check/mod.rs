@@ -12,6 +12,7 @@ pub mod readability;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -22,14 +23,16 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::output::{Output, confine};
 use crate::site::{Page, Site};
 pub use editorial::ArticleReport;
+pub use external::DEFAULT_BUDGET as DEFAULT_EXTERNAL_BUDGET;
 use editorial::Editor;
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
     pub root: PathBuf,
     pub drafts: bool,
-    /// Probe http(s) links too.
-    pub external: bool,
+    /// Probe http(s) links too, all within this time budget
+    /// ([`DEFAULT_EXTERNAL_BUDGET`] unless the user says otherwise).
+    pub external: Option<Duration>,
     /// The date reviews are measured against.
     pub today: Date,
 }
@@ -72,7 +75,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     let (found, articles) = editorial_findings(&loaded, &probe, inspector, options.today);
     diags.extend(found);
     timings.record("check the rest", at);
-    if options.external {
+    if let Some(budget) = options.external {
         let links: Vec<_> = site
             .home
             .iter()
@@ -80,7 +83,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
             .flat_map(|p| p.body.external.iter().chain(p.faq.iter().flat_map(|f| f.answer.external.iter())))
             .cloned()
             .collect();
-        diags.extend(external::check(&links));
+        diags.extend(external::check(&links, budget));
     }
     let severities = &site.config.check.severity;
     let adjusted = diags.into_iter().filter_map(|mut d| {

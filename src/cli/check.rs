@@ -2,9 +2,10 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use super::Ui;
-use crate::check::{CheckOptions, CheckReport, check};
+use crate::check::{CheckOptions, CheckReport, DEFAULT_EXTERNAL_BUDGET, check};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -17,6 +18,10 @@ pub struct Args {
     /// Also probe http(s) links (needs a network).
     #[arg(long)]
     pub external: bool,
+    /// With `--external`: how long all the probes may take together (default
+    /// 30); links not reached by then are counted in one warning.
+    #[arg(long, value_name = "SECONDS", requires = "external", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub external_timeout: Option<u64>,
     /// `text` (rustc-style, on stderr) or `json` (an array on stdout).
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -33,7 +38,9 @@ pub struct Args {
 
 pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let today = jiff::Zoned::now().date();
-    let options = CheckOptions { root: root.to_path_buf(), drafts: args.drafts, external: args.external, today };
+    let budget = args.external_timeout.map_or(DEFAULT_EXTERNAL_BUDGET, Duration::from_secs);
+    let external = args.external.then_some(budget);
+    let options = CheckOptions { root: root.to_path_buf(), drafts: args.drafts, external, today };
     let report = check(&options)?;
     let diags = &report.diagnostics;
     match args.format {

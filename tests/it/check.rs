@@ -3,6 +3,9 @@
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use crate::support::{copy_tree, fixtures, site, sourcebook};
 
@@ -167,6 +170,81 @@ fn no_network_is_one_message_not_a_flood() {
     assert_eq!(external.len(), 1, "{json}");
     assert_eq!(external[0]["code"], "external-unreachable");
     assert!(external[0]["message"].as_str().unwrap().contains("5 links not checked"));
+}
+
+/// A loopback server that accepts every connection and never answers nor
+/// closes it, as a host that has gone silent.
+fn silent_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    port
+}
+
+/// A loopback server answering every request with `status`; counts them.
+fn answering_server(status: &'static str) -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&hits);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 2048];
+            let _ = stream.read(&mut buf);
+            counted.fetch_add(1, Ordering::SeqCst);
+            let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    (port, hits)
+}
+
+#[test]
+fn external_links_that_never_answer_end_with_the_budget() {
+    let silent = silent_server();
+    let (ok, ok_hits) = answering_server("200 OK");
+    let (gone, _) = answering_server("404 Not Found");
+    let dir = site("minimal");
+    let path = dir.path().join("content/basics/first.md");
+    let mut links: String = (0..40).map(|i| format!("[s{i}](http://127.0.0.1:{silent}/{i}) ")).collect();
+    links += &format!("\n\n[fine](http://127.0.0.1:{ok}/fine) and [gone](http://127.0.0.1:{gone}/gone).\n");
+    std::fs::write(&path, std::fs::read_to_string(&path).unwrap() + "\n" + &links).unwrap();
+    let started = Instant::now();
+    let (code, json) = check_json(dir.path(), &["--external", "--external-timeout", "2"]);
+    // a bound against a hang (40 links at 10 s, 8 at a time, took 51 s), not a timing
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(15), "check --external-timeout 2 took {took:?}");
+    let with = |code: &str| -> Vec<&serde_json::Value> {
+        json.as_array().unwrap().iter().filter(|d| d["code"] == code).collect()
+    };
+    // the servers that answer were still asked, and the 404 is reported
+    assert!(ok_hits.load(Ordering::SeqCst) >= 1, "the answering link was never probed");
+    let broken = with("broken-link");
+    assert_eq!(broken.len(), 1, "{json}");
+    assert!(broken[0]["message"].as_str().unwrap().contains(&format!("127.0.0.1:{gone}/gone")), "{json}");
+    assert_eq!(broken[0]["severity"], "error");
+    // the silent ones are one summary, not 40 broken links
+    let late = with("external-unreachable");
+    assert_eq!(late.len(), 1, "{json}");
+    assert_eq!(late[0]["severity"], "warning");
+    assert_eq!(
+        late[0]["message"],
+        "40 external links were not reached within the 2 s budget: they are not checked, and not reported as broken"
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn external_timeout_needs_external_and_a_positive_number() {
+    let dir = site("minimal");
+    for args in [&["check", "--external-timeout", "5"][..], &["check", "--external", "--external-timeout", "0"]] {
+        sourcebook().arg("--root").arg(dir.path()).args(args).assert().code(2);
+    }
 }
 
 #[test]

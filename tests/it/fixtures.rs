@@ -55,7 +55,7 @@ fn every_invalid_fixture_yields_its_code_file_line_and_column() {
         let want = expected(&case);
         let (diagnostics, built) = if want.check {
             let options =
-                CheckOptions { root: dir.path().to_path_buf(), drafts: false, external: false, today: today() };
+                CheckOptions { root: dir.path().to_path_buf(), drafts: false, external: None, today: today() };
             (check(&options).unwrap().diagnostics, None)
         } else {
             let report = build_at(dir.path());

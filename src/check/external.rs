@@ -111,11 +111,8 @@ fn diagnose(by_url: &BTreeMap<&str, Vec<&Span>>, outcomes: &[Outcome], budget: D
 /// left behind and its URL counted as late, so `check` never waits longer.
 fn probe_all(urls: Vec<String>, budget: Duration) -> Vec<Outcome> {
     let deadline = Instant::now() + budget;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .user_agent("sourcebook-link-check")
-        .build()
-        .into();
+    let agent: ureq::Agent =
+        ureq::Agent::config_builder().http_status_as_error(false).user_agent("sourcebook-link-check").build().into();
     let count = urls.len();
     let queue = Arc::new(Queue::new(urls, deadline));
     let (tx, rx) = mpsc::channel();
@@ -207,7 +204,9 @@ impl Queue {
 /// it does not parse (the request will then fail on its own).
 fn server(url: &str) -> String {
     match url::Url::parse(url) {
-        Ok(u) => format!("{}://{}:{}", u.scheme(), u.host_str().unwrap_or_default(), u.port_or_known_default().unwrap_or(0)),
+        Ok(u) => {
+            format!("{}://{}:{}", u.scheme(), u.host_str().unwrap_or_default(), u.port_or_known_default().unwrap_or(0))
+        }
         Err(_) => url.to_string(),
     }
 }
@@ -257,12 +256,20 @@ mod tests {
     #[test]
     fn late_links_are_one_summary_not_broken_links() {
         use Outcome::*;
-        let table: &[(&[Outcome], &[(&str, bool, &str)])] = &[
-            (&[Ok, Late, Late], &[("external-unreachable", false, "2 external links were not reached within the 2 s budget")]),
-            (&[Status(404), Late], &[
-                ("broken-link", true, "is gone (HTTP 404)"),
-                ("external-unreachable", false, "1 external link was not reached within the 2 s budget"),
-            ]),
+        // outcomes → (code, is an error, part of the message) of each diagnostic
+        type Expected<'a> = &'a [(&'a str, bool, &'a str)];
+        let table: &[(&[Outcome], Expected)] = &[
+            (
+                &[Ok, Late, Late],
+                &[("external-unreachable", false, "2 external links were not reached within the 2 s budget")],
+            ),
+            (
+                &[Status(404), Late],
+                &[
+                    ("broken-link", true, "is gone (HTTP 404)"),
+                    ("external-unreachable", false, "1 external link was not reached within the 2 s budget"),
+                ],
+            ),
             (&[Late, Late], &[("external-unreachable", false, "2 external links were not reached")]),
             // nothing answered and something failed at once: the network is down
             (&[Unreachable("refused".into()), Late], &[("external-unreachable", false, "(2 links not checked)")]),

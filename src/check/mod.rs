@@ -23,8 +23,8 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::output::{Output, confine};
 use crate::site::{Page, Site};
 pub use editorial::ArticleReport;
-pub use external::DEFAULT_BUDGET as DEFAULT_EXTERNAL_BUDGET;
 use editorial::Editor;
+pub use external::DEFAULT_BUDGET as DEFAULT_EXTERNAL_BUDGET;
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {

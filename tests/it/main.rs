@@ -9,6 +9,7 @@ mod faq;
 mod fixtures;
 #[cfg(unix)]
 mod input_safety;
+mod mutations;
 mod output;
 mod output_safety;
 mod paths;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use sourcebook::build::BuildOptions;
 use sourcebook::html::check_url;
 
-use crate::support::{build_at, site, sourcebook};
+use crate::support::{Rng, build_at, site, sourcebook};
 
 /// Text a page may hold as text, never as markup.
 const HOSTILE: &[&str] = &[
@@ -425,19 +425,7 @@ fn only_the_renderers_make_trusted_html() {
     }
 }
 
-/// A small, seeded generator: the same sequence on every run.
-struct Rng(u64);
-
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
     fn hostile(&mut self) -> String {
         let mut s = String::new();
         for _ in 0..1 + self.below(4) {

@@ -1,11 +1,12 @@
 //! Mutated sites: the fixture sites (`minimal`, `full`) with their
-//! site.yaml, front matter, sources.yaml, glossary.yaml and sources.bib
-//! damaged byte by byte (flipped bits, control characters, invalid UTF-8,
-//! deleted bytes) and by structure (lines duplicated, dropped, swapped,
-//! indented; values swapped, nested, replaced by odd scalars; YAML anchors
-//! and aliases; files cut short; and, in YAML that parses, keys dropped,
-//! added or renamed, values of another type, lists and maps nested deeper),
-//! then built over a previous good build and checked. Whatever the input:
+//! site.yaml, front matter, sources.yaml, glossary.yaml, sources.bib and
+//! theme.yaml (and sometimes an article's text) damaged byte by byte
+//! (flipped bits, control characters, invalid UTF-8, deleted bytes) and by
+//! structure (lines duplicated, dropped, swapped, indented; values swapped,
+//! nested, replaced by odd scalars; YAML anchors and aliases; files cut
+//! short; and, in YAML that parses, keys dropped, added or renamed, values
+//! of another type, lists and maps nested deeper), then built over a
+//! previous good build and checked. Whatever the input:
 //!
 //! - neither `build` nor `check` panics, and neither runs past a limit;
 //! - a build writes the site or reports at least one error;
@@ -49,6 +50,7 @@ const FULL: &[&str] = &[
     "content/guide/cited.md",
     "content/guide/unfinished.md",
     "content/guide/with-figure/index.md",
+    "themes/test/theme.yaml",
 ];
 
 #[test]
@@ -68,7 +70,7 @@ fn mutated_sites_never_panic_hang_or_lose_the_previous_output() {
         let case = seeds.next();
         match run_case(&good, case) {
             Ok(wrote) => written += usize::from(wrote),
-            Err(failure) => panic!("{failure}\n(replay with MUTATIONS_CASE={case})"),
+            Err(failure) => panic!("{failure}\n(replay with MUTATIONS_CASE={case:#x})"),
         }
         cases += 1;
     }
@@ -204,10 +206,10 @@ fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static)
 
 /// One mutation of `bytes` (the content of `file`); says what it did.
 /// Front matter is aimed at: in a Markdown file most mutations land between
-/// its `---` lines.
+/// its `---` lines, the others anywhere in the file.
 fn mutate(rng: &mut Rng, file: &str, bytes: &mut Vec<u8>) -> String {
     let (start, end) = match front_matter(bytes) {
-        Some(range) if file.ends_with(".md") && rng.below(5) > 0 => range,
+        Some(range) if file.ends_with(".md") && rng.below(10) >= 3 => range,
         _ => (0, bytes.len()),
     };
     let mut part = bytes[start..end].to_vec();
@@ -246,6 +248,25 @@ const SEQUENCES: &[&[u8]] = &[
     b"---",
     b"...",
     b"\n@article{x,\n",
+    // Markdown bodies: multi-byte characters beside the syntax sourcebook reads
+    "é".as_bytes(),
+    "😀".as_bytes(),
+    "\u{301}".as_bytes(),
+    b"[@",
+    b"[@doe2020",
+    b"; @",
+    b", p. ",
+    b"{#",
+    b" {.x}",
+    b"](",
+    b"![",
+    b"](#",
+    "【6†source】".as_bytes(),
+    "【".as_bytes(),
+    b"```",
+    b"<!--",
+    b"\n## ",
+    b"\n| a |\n|---|\n",
 ];
 
 fn bytewise(rng: &mut Rng, bytes: &mut Vec<u8>) -> String {

@@ -48,8 +48,14 @@ const EVENTS_PATH: &str = "/__sourcebook/events";
 const SCRIPT: &str = include_str!("livereload.js");
 
 /// Build, serve and watch until interrupted.
-pub fn serve(options: Options, ui: Ui) -> anyhow::Result<()> {
+pub fn serve(mut options: Options, ui: Ui) -> anyhow::Result<()> {
     let started = Instant::now();
+    // the watcher reports absolute, resolved paths: the root must be one too,
+    // whatever form it was given in (`.`, `site`, `../site`, a symlink)
+    options.root = std::fs::canonicalize(&options.root)
+        .map_err(|e| anyhow::anyhow!("cannot serve {}: {e}", options.root.display()))?;
+    // watching starts before the first build, so nothing saved meanwhile is missed
+    let changes = watch::start(&options.root)?;
     let session = Session::new(&options.root, options.drafts)?;
     ui.report(&session.diagnostics);
     let (tx, rx) = tokio::sync::watch::channel(publish(&session, 1));
@@ -67,16 +73,17 @@ pub fn serve(options: Options, ui: Ui) -> anyhow::Result<()> {
     if options.open {
         let _ = std::process::Command::new("xdg-open").arg(format!("http://{address}/")).spawn();
     }
-    let changes = watch::start(&options.root)?;
     std::thread::spawn(move || rebuild_loop(session, changes, tx, ui));
     let app = router(rx);
+    // Ctrl-C ends the server at once: open pages hold event streams that
+    // never end by themselves, so a graceful shutdown would wait forever
     runtime.block_on(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        tokio::select! {
+            served = axum::serve(listener, app).into_future() => served,
+            _ = tokio::signal::ctrl_c() => Ok(()),
+        }
     })?;
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     Ok(())
 }
 
@@ -172,8 +179,25 @@ async fn page(
     }
     match files.get("404.html") {
         Some(bytes) => respond(StatusCode::NOT_FOUND, "404.html", bytes, published.version, &headers),
-        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+        // no good build yet (the site had errors from the start): a page
+        // that shows them, and reloads once they are fixed
+        None => {
+            let status =
+                if published.errors.is_some() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::NOT_FOUND };
+            respond(status, "index.html", &waiting_page(&published), published.version, &headers)
+        }
     }
+}
+
+/// What a page shows before the site has built once.
+fn waiting_page(published: &Published) -> Bytes {
+    let (title, body) = match &published.errors {
+        Some(errors) => ("The site has errors", crate::html::escape(errors)),
+        None => ("Not found", String::from("There is no page at this address.")),
+    };
+    Bytes::from(format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1><pre>{body}</pre></body></html>\n"
+    ))
 }
 
 /// The file a request path names, or `None` for a path that could leave the

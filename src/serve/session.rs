@@ -255,7 +255,9 @@ impl Session {
             if rel.split('/').any(crate::input::ignored) || rel.starts_with("public/") || rel.starts_with("target/") {
                 continue;
             }
-            let plan = if rel == crate::config::FILE {
+            // site.yaml, or a watched folder made, removed or replaced (its
+            // files may have changed before it was watched anew)
+            let plan = if rel == crate::config::FILE || matches!(rel.as_str(), "content" | "templates" | "themes") {
                 Plan::Full
             } else if rel.starts_with("templates/") || rel.starts_with(&format!("{theme_dir}templates/")) {
                 Plan::Theme

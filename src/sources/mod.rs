@@ -84,6 +84,9 @@ pub struct Source {
     pub formatted: Html,
     /// Plain text, for JSON-LD and search.
     pub plain: String,
+    /// `authors-incomplete: true` (ours): the author list holds only the
+    /// first authors, so the reference ends them with "et al".
+    pub authors_incomplete: bool,
 }
 
 impl Source {
@@ -295,7 +298,17 @@ fn read_entry(
     };
     match parsed {
         Ok((entry, evidence)) => {
-            (found, Some(Source { id, entry, evidence, span, formatted: Html::default(), plain: String::new() }))
+            let authors_incomplete = value.get(AUTHORS_INCOMPLETE).and_then(Value::as_bool).unwrap_or(false);
+            let source = Source {
+                id,
+                entry,
+                evidence,
+                span,
+                formatted: Html::default(),
+                plain: String::new(),
+                authors_incomplete,
+            };
+            (found, Some(source))
         }
         Err(message) => {
             found.push(Diagnostic::error(Code::InvalidValue, message).with_span(span));
@@ -304,7 +317,11 @@ fn read_entry(
     }
 }
 
-/// The map without our own `evidence` keys, as hayagriva should see it.
+/// Our key saying an entry's author list holds only the first authors.
+pub const AUTHORS_INCOMPLETE: &str = "authors-incomplete";
+
+/// The map without our own keys (`evidence`, `authors-incomplete`), as
+/// hayagriva should see it.
 fn strip_evidence(entries: &[(&Value, &Value)]) -> Mapping {
     entries
         .iter()
@@ -312,6 +329,7 @@ fn strip_evidence(entries: &[(&Value, &Value)]) -> Mapping {
             let mut v = (*v).clone();
             if let Value::Mapping(m) = &mut v {
                 m.remove("evidence");
+                m.remove(AUTHORS_INCOMPLETE);
             }
             ((*k).clone(), v)
         })
@@ -382,6 +400,7 @@ fn load_bibtex(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<D
                         id,
                         entry: entry.clone(),
                         evidence: None,
+                        authors_incomplete: false,
                         span,
                         formatted: Html::default(),
                         plain: String::new(),

@@ -60,7 +60,7 @@ impl Evidence {
     pub fn label(self) -> &'static str {
         use Evidence::*;
         match self {
-            Rct => "Randomised controlled trial",
+            Rct => "Randomized controlled trial",
             MetaAnalysis => "Meta-analysis",
             Review => "Review",
             Guideline => "Guideline",

@@ -21,7 +21,7 @@ use std::ops::Range;
 use biblatex::{Pair, RawBibliography, RawChunk, RawEntry, Spanned};
 
 use super::{Bibliography, Source, valid_id, validate};
-use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::diagnostics::{Code, Diagnostic, LineIndex};
 use crate::html::Html;
 
 /// The most `@string`s one value may go through (`a = b`, `b = c`, …).
@@ -38,15 +38,16 @@ pub const MIN_EXPANSION: usize = 64 * 1024;
 
 /// Read the BibTeX `text` of `file` into `bib`.
 pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
-    let (screened, found) = screen(file, text);
-    diags.extend(found);
-    match hayagriva::io::from_biblatex_str(&screened) {
+    // positions of thousands of entries: a binary search each, not a scan
+    let lines = LineIndex::new(text);
+    let screened = screen(file, text, &lines);
+    diags.extend(screened.diagnostics);
+    match hayagriva::io::from_biblatex_str(&screened.text) {
         Ok(library) => {
             for entry in library.iter() {
                 let id = entry.key().to_string();
-                // the screened text: an entry blanked out is not found again
-                let at = screened.find(&format!("{{{id},")).unwrap_or(0);
-                let span = Span::at(file, text, at);
+                let at = screened.starts.get(id.as_str()).copied().unwrap_or(0);
+                let span = lines.span(file, text, at);
                 for d in validate::identifiers(entry.doi(), entry.pmid()) {
                     diags.push(Diagnostic::error(Code::InvalidValue, d).with_span(span.clone()));
                 }
@@ -84,36 +85,58 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
                 };
                 diags.push(
                     Diagnostic::error(Code::InvalidValue, format!("BibTeX: {e}"))
-                        .with_span(Span::at(file, text, start)),
+                        .with_span(lines.span(file, text, start)),
                 );
             }
         }
     }
 }
 
-/// `text` with every entry that meets a loop or passes a limit replaced by
-/// spaces (newlines kept, so every other position stays where it was), and
-/// an error for each. A text the parser refuses is returned as it is: its
-/// parse error is reported by [`load`], and nothing is resolved.
-pub fn screen<'t>(file: &str, text: &'t str) -> (Cow<'t, str>, Vec<Diagnostic>) {
-    let Ok(raw) = RawBibliography::parse(text) else { return (Cow::Borrowed(text), Vec::new()) };
+/// A BibTeX text as [`screen`] leaves it for hayagriva.
+pub struct Screened<'t> {
+    /// The text, with every entry left out replaced by spaces (newlines
+    /// kept, so every other position stays where it was).
+    pub text: Cow<'t, str>,
+    /// An error for each entry left out.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where each entry kept is, by key: the `{` before its key.
+    pub starts: HashMap<&'t str, usize>,
+}
+
+/// Take out of `text` (of `file`, with its `lines`) every entry that meets
+/// a loop or passes a limit. A text the parser refuses is returned as it
+/// is: hayagriva's parse error is reported by [`load`], and nothing is
+/// resolved.
+pub fn screen<'t>(file: &str, text: &'t str, lines: &LineIndex) -> Screened<'t> {
+    let Ok(raw) = RawBibliography::parse(text) else {
+        return Screened { text: Cow::Borrowed(text), diagnostics: Vec::new(), starts: HashMap::new() };
+    };
     let mut left_out: Vec<Option<String>> = vec![None; raw.entries.len()];
     strings(&raw, text.len(), &mut left_out);
     links(&raw, &mut left_out);
-    let mut diags = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut starts = HashMap::new();
     let mut blanks: Vec<Range<usize>> = Vec::new();
     for (entry, why) in raw.entries.iter().zip(left_out) {
-        let Some(why) = why else { continue };
+        let Some(why) = why else {
+            let key = entry.v.key.span.start;
+            starts
+                .entry(entry.v.key.v)
+                .or_insert_with(|| text[entry.span.start..key].rfind('{').map_or(key, |i| entry.span.start + i));
+            continue;
+        };
         let message = format!("source `{}` is left out: {why}", entry.v.key.v);
-        diags.push(
-            Diagnostic::error(Code::InvalidValue, message).with_span(Span::at(file, text, entry.span.start)).with_help(
-                "give the value as text, and make each `crossref` point to a parent that does not point back",
-            ),
+        diagnostics.push(
+            Diagnostic::error(Code::InvalidValue, message)
+                .with_span(lines.span(file, text, entry.span.start))
+                .with_help(
+                    "give the value as text, and make each `crossref` point to a parent that does not point back",
+                ),
         );
         blanks.push(entry.span.clone());
     }
     if blanks.is_empty() {
-        return (Cow::Borrowed(text), diags);
+        return Screened { text: Cow::Borrowed(text), diagnostics, starts };
     }
     let mut bytes = text.as_bytes().to_vec();
     for range in blanks {
@@ -124,7 +147,7 @@ pub fn screen<'t>(file: &str, text: &'t str) -> (Cow<'t, str>, Vec<Diagnostic>) 
         }
     }
     // whole UTF-8 sequences became spaces, so the text is still UTF-8
-    (Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()), diags)
+    Screened { text: Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()), diagnostics, starts }
 }
 
 /// Mark the entries whose fields use an `@string` that loops or nests past
@@ -391,10 +414,14 @@ fn fold(node: &mut Result<Measure, Loop>, link: &Result<Measure, Loop>) {
 mod tests {
     use super::*;
 
+    fn screened(text: &str) -> Screened<'_> {
+        let screened = screen("content/sources.bib", text, &LineIndex::new(text));
+        assert_eq!(screened.text.len(), text.len(), "positions are kept");
+        screened
+    }
+
     fn left_out(text: &str) -> Vec<(usize, String)> {
-        let (screened, diags) = screen("content/sources.bib", text);
-        assert_eq!(screened.len(), text.len(), "positions are kept");
-        diags.iter().map(|d| (d.line().unwrap_or(0), d.message.clone())).collect()
+        screened(text).diagnostics.iter().map(|d| (d.line().unwrap_or(0), d.message.clone())).collect()
     }
 
     #[test]
@@ -434,10 +461,14 @@ mod tests {
         assert!(got[2].1.contains("go round in a loop: y -> x -> y"), "{got:?}");
         assert!(got[3].1.contains("me -> me"), "{got:?}");
         assert!(got[4].1.contains("`@string` `c` leads into a loop: a -> b -> a"), "{got:?}");
-        let (screened, _) = screen("f", text);
-        let library = hayagriva::io::from_biblatex_str(&screened).unwrap();
+        let screened = screened(text);
+        let library = hayagriva::io::from_biblatex_str(&screened.text).unwrap();
         let keys: Vec<&str> = library.iter().map(|e| e.key()).collect();
         assert_eq!(keys, ["fine", "child", "parent"]);
+        for key in keys {
+            assert!(text[screened.starts[key]..].starts_with(&format!("{{{key},")), "{key} is found where it is");
+        }
+        assert!(!screened.starts.contains_key("me"), "an entry left out is not found");
     }
 
     #[test]

@@ -236,6 +236,13 @@ impl Config {
                 .with_help("the number of months between two checks of a page, e.g. `12`"),
             );
         }
+        let theme = theme.unwrap_or_else(|| "default".into());
+        if !is_folder_name(&theme) {
+            errors.push(
+                invalid("theme", format!("theme `{}` is not the name of a folder under themes/", theme.escape_debug()))
+                    .with_help("use `theme: default`, or the name of a folder under themes/, such as `theme: clinic`"),
+            );
+        }
         let topics = topics.unwrap_or_default();
         for t in &topics {
             if !is_slug(t) {
@@ -261,7 +268,7 @@ impl Config {
             description: description.unwrap_or_default(),
             base_url: with_trailing_slash(base_url),
             language: language.unwrap_or_else(|| "en".into()),
-            theme: theme.unwrap_or_else(|| "default".into()),
+            theme,
             topics,
             review_interval_months: review_interval_months.unwrap_or(12),
             citation_style,
@@ -286,6 +293,13 @@ fn with_trailing_slash(mut url: String) -> String {
         url.push('/');
     }
     url
+}
+
+/// One folder name, so that `themes/<name>` stays inside `themes/`: not
+/// empty, not `.`, `..` or hidden, no `/`, `\\` or `:` (an absolute path, a
+/// Windows drive), no control character.
+fn is_folder_name(s: &str) -> bool {
+    !s.is_empty() && !s.starts_with('.') && !s.chars().any(|c| matches!(c, '/' | '\\' | ':') || c.is_control())
 }
 
 /// A URL segment: `[a-z0-9-]+`, not starting or ending with `-`.
@@ -348,6 +362,22 @@ mod tests {
         assert_eq!((e[0].code, e[0].help.as_deref()), (Code::InvalidValue, Some("did you mean `readability`?")));
         let e = Config::parse("title: T\nbase_url: https://x.org/\ncheck:\n  promotonal: [x]\n").unwrap_err();
         assert_eq!((e[0].code, e[0].line()), (Code::UnknownKey, Some(4)));
+    }
+
+    #[test]
+    fn a_theme_outside_themes_is_refused_at_its_line_and_column() {
+        for bad in ["/etc", "../../outside", "..", ".", "a/b", "a\\\\b", "C:x", ".hidden", "\"\"", "\"a\\u0000\""] {
+            let e = Config::parse(&format!("title: T\nbase_url: https://x.org/\ntheme: {bad}\n")).expect_err(bad);
+            assert_eq!(
+                (e[0].code, e[0].line(), e[0].span.as_ref().map(|s| s.column)),
+                (Code::InvalidValue, Some(3), Some(1)),
+                "{bad}"
+            );
+        }
+        for good in ["default", "clinic", "My theme_2"] {
+            let c = Config::parse(&format!("title: T\nbase_url: https://x.org/\ntheme: {good}\n")).unwrap();
+            assert_eq!(c.theme, good);
+        }
     }
 
     #[test]

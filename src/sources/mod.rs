@@ -7,6 +7,7 @@
 //! schema plus ours (`evidence`) before hayagriva sees the entry: a
 //! `page_range` typo is an `unknown-key` error, not a silently missing field.
 
+mod bibtex;
 mod format;
 mod validate;
 
@@ -200,7 +201,7 @@ pub fn load(content: &Content, ahead: Option<Parsed>) -> (Bibliography, Vec<Diag
         load_yaml_map(&doc, value, &mut bib, &mut diags);
     }
     if let Some(file) = &content.sources_bib {
-        load_bibtex(&file.file, &file.text, &mut bib, &mut diags);
+        bibtex::load(&file.file, &file.text, &mut bib, &mut diags);
     }
     for article in content.home.iter().chain(&content.articles) {
         load_local(article, &mut bib, &mut diags);
@@ -368,60 +369,6 @@ fn library(map: Mapping) -> Result<hayagriva::Library, String> {
         let yaml = yaml::to_string(&value)?;
         hayagriva::io::from_yaml_str(&yaml).map_err(|e| e.to_string())
     })
-}
-
-fn load_bibtex(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
-    match hayagriva::io::from_biblatex_str(text) {
-        Ok(library) => {
-            for entry in library.iter() {
-                let id = entry.key().to_string();
-                let at = text.find(&format!("{{{id},")).unwrap_or(0);
-                let span = Span::at(file, text, at);
-                for d in validate::identifiers(entry.doi(), entry.pmid()) {
-                    diags.push(Diagnostic::error(Code::InvalidValue, d).with_span(span.clone()));
-                }
-                if let Some(d) = entry.url_any().and_then(|u| validate::unsafe_url(u.value.as_str())) {
-                    diags.push(
-                        Diagnostic::error(Code::UnsafeUrl, d).with_span(span.clone()).with_help(validate::URL_HELP),
-                    );
-                }
-                if !valid_id(&id) {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::InvalidValue,
-                            format!("source id `{id}` must use only a-z, 0-9, `_` and `-`"),
-                        )
-                        .with_span(span),
-                    );
-                    continue;
-                }
-                bib.insert(
-                    Source {
-                        id,
-                        entry: entry.clone(),
-                        evidence: None,
-                        authors_incomplete: false,
-                        span,
-                        formatted: Html::default(),
-                        plain: String::new(),
-                    },
-                    diags,
-                );
-            }
-        }
-        Err(errors) => {
-            for e in errors {
-                let start = match &e {
-                    hayagriva::io::BibLaTeXError::Parse(p) => p.span.start,
-                    hayagriva::io::BibLaTeXError::Type(t) => t.span.start,
-                };
-                diags.push(
-                    Diagnostic::error(Code::InvalidValue, format!("BibTeX: {e}"))
-                        .with_span(Span::at(file, text, start)),
-                );
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 mod editorial;
 mod external;
+pub mod governance;
 pub mod readability;
 
 use std::collections::HashMap;
@@ -117,10 +118,10 @@ fn editorial_findings(
     // a problem found while loading kept the articles from being written
     // (and inspected) one by one: check them all now
     if !loaded.written {
-        checked = site.articles.par_iter().map(|p| editor.page(p, shows_crisis(p))).enumerate().collect();
+        checked = site.articles.par_iter().map(|p| editor.page(site, p, shows_crisis(p))).enumerate().collect();
     }
     checked.sort_by_key(|(i, _)| *i);
-    let home = site.home.iter().map(|p| editor.page(p, shows_crisis(p)));
+    let home = site.home.iter().map(|p| editor.page(site, p, shows_crisis(p)));
     let (mut diags, mut articles) = (Vec::new(), Vec::new());
     for (found, report) in home.chain(checked.into_iter().map(|(_, c)| c)) {
         diags.extend(found);
@@ -186,7 +187,7 @@ struct Inspector<'a> {
 impl build::Inspect for Inspector<'_> {
     fn page(&self, site: &Site, index: usize, page: &Page) {
         let editor = self.editor.get_or_init(|| Editor::new(site, self.today));
-        let checked = editor.page(page, self.probe.shows_crisis(&format!("{}index.html", page.path)));
+        let checked = editor.page(site, page, self.probe.shows_crisis(&format!("{}index.html", page.path)));
         crate::lock(&self.found).push((index, checked));
     }
 }

@@ -6,6 +6,7 @@
 pub mod faq;
 pub mod links;
 pub mod paths;
+pub mod review;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -13,6 +14,8 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::glossary::Glossary;
+use crate::content::people::People;
+use crate::content::record::Record;
 use crate::content::{Article, Content, Topic};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::markdown::{self, Citations, Rendered, Source, TermMatcher};
@@ -71,6 +74,10 @@ pub struct Site {
     /// For each glossary term, the articles that explain it (indexes).
     pub term_use: Vec<Vec<usize>>,
     pub bibliography: Bibliography,
+    /// Who writes and reviews (`content/people.yaml`).
+    pub people: People,
+    /// Signed reviews (`content/reviews.yaml`).
+    pub record: Record,
     /// Source id → every place citing it, in page order.
     pub cited_in: BTreeMap<String, Vec<CitedAt>>,
     pub assets: Vec<String>,
@@ -109,6 +116,7 @@ pub fn assemble(
     content: Content,
     bibliography: Bibliography,
     glossary: Glossary,
+    (people, record): (People, Record),
     config: Config,
     text: bool,
     sink: Option<&dyn PageSink>,
@@ -123,6 +131,8 @@ pub fn assemble(
         glossary,
         term_use: Vec::new(),
         bibliography,
+        people,
+        record,
         cited_in: BTreeMap::new(),
         assets,
         faq_duplicates: None,

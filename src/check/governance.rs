@@ -75,6 +75,10 @@ pub fn check(site: &Site, page: &Page, today: Date, diags: &mut Vec<Diagnostic>)
     for s in &statuses {
         let r = &s.review;
         let span = review_span(a, &r.origin, r.signed);
+        let by = match &r.by {
+            Reviewer::Person(id) => id.as_str(),
+            Reviewer::Named(_) => "<id>",
+        };
         match &s.state {
             State::Edited(changed) => diags.push(
                 Diagnostic::warning(
@@ -88,7 +92,7 @@ pub fn check(site: &Site, page: &Page, today: Date, diags: &mut Vec<Diagnostic>)
                 )
                 .with_span(Span::at(&a.file, &a.text, 0))
                 .with_help(format!(
-                    "the page no longer claims this review: have it reviewed again, then `sourcebook review sign {} --by <id> --role {}`",
+                    "the page no longer claims this review: have it reviewed again, then `sourcebook review sign {} --by {by} --role {}`",
                     a.file,
                     r.role.as_str()
                 )),
@@ -104,7 +108,7 @@ pub fn check(site: &Site, page: &Page, today: Date, diags: &mut Vec<Diagnostic>)
                 )
                 .with_span(span.clone())
                 .with_help(format!(
-                    "record it with `sourcebook review sign {} --by <id> --role {} --on {}` once the reviewer has seen this version",
+                    "record it with `sourcebook review sign {} --by {by} --role {} --on {}` once the reviewer has seen this version",
                     a.file,
                     r.role.as_str(),
                     r.on

@@ -9,6 +9,8 @@ use crate::config::{Config, Crisis};
 use crate::content::Audience;
 use crate::html::Html;
 use crate::markdown::Heading;
+use crate::config::ReviewRole;
+use crate::site::review::{Reviewer, RoleStatus, State};
 use crate::site::{Page, Site};
 use crate::sources::Source;
 
@@ -94,7 +96,12 @@ pub struct PageContext<'a> {
     pub date: Option<String>,
     pub updated: Option<String>,
     pub reviewed: Option<ReviewContext<'a>>,
-    pub authors: &'a [String],
+    /// The last review of each role and whether it still covers the page.
+    pub reviews: Option<ReviewsContext>,
+    /// `changes:`, newest first.
+    pub changes: Vec<ChangeContext<'a>>,
+    /// The authors, from `people.yaml` (an unknown id is shown as written).
+    pub authors: Vec<PersonContext>,
     pub key_points: &'a [String],
     pub tags: &'a [String],
     pub audience: Option<Audience>,
@@ -116,6 +123,51 @@ pub struct ReviewContext<'a> {
     pub by: &'a str,
     pub on: String,
     pub next: String,
+}
+
+/// A person (or organization) of `people.yaml`, or a reviewer named in the
+/// old `reviewed:` block.
+#[derive(Serialize, Clone, Default)]
+pub struct PersonContext {
+    /// Its id in `people.yaml`; empty for a name as written.
+    pub id: String,
+    pub name: String,
+    pub credentials: Option<String>,
+    /// `name, credentials`.
+    pub display: String,
+    pub organization: bool,
+    pub orcid: Option<String>,
+    pub affiliation: Option<String>,
+}
+
+/// The last review of one role.
+#[derive(Serialize)]
+pub struct RoleReviewContext {
+    pub by: PersonContext,
+    pub on: String,
+    pub scope: Option<String>,
+    /// `current` (signed, and the page is what was reviewed), `edited`
+    /// (signed, and the page changed since) or `unsigned` (recorded by
+    /// hand: what it covered is unknown).
+    pub state: &'static str,
+    /// When the next review of this role is due.
+    pub due: Option<String>,
+}
+
+/// `page.reviews`: what each kind of review says about the page now.
+#[derive(Serialize, Default)]
+pub struct ReviewsContext {
+    pub clinical: Option<RoleReviewContext>,
+    pub lay: Option<RoleReviewContext>,
+    pub editorial: Option<RoleReviewContext>,
+    /// The earliest due date of its reviews.
+    pub next_due: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ChangeContext<'a> {
+    pub on: String,
+    pub summary: &'a str,
 }
 
 /// One numbered reference of a page.
@@ -265,4 +317,52 @@ pub fn reference<'a>(source: &'a Source, number: usize, anchor: String, backlink
         backlinks,
         source_href: format!("sources/index.html#src-{}", source.id),
     }
+}
+
+/// A person of `people.yaml` by id (an unknown id: its name is the id).
+pub fn person(site: &Site, id: &str) -> PersonContext {
+    match site.people.get(id) {
+        Some(p) => PersonContext {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            credentials: p.credentials.clone(),
+            display: p.display(),
+            organization: p.organization,
+            orcid: p.orcid.clone(),
+            affiliation: p.affiliation.clone(),
+        },
+        None => PersonContext { id: id.into(), name: id.into(), display: id.into(), ..Default::default() },
+    }
+}
+
+/// `page.reviews` from the status of each role's last review.
+pub fn reviews_context(site: &Site, statuses: &[RoleStatus]) -> ReviewsContext {
+    let mut ctx = ReviewsContext::default();
+    for s in statuses {
+        let r = &s.review;
+        let by = match &r.by {
+            Reviewer::Person(id) => person(site, id),
+            Reviewer::Named(name) => {
+                PersonContext { name: name.clone(), display: name.clone(), ..Default::default() }
+            }
+        };
+        let role = RoleReviewContext {
+            by,
+            on: r.on.to_string(),
+            scope: r.scope.map(str::to_string),
+            state: match s.state {
+                State::Current => "current",
+                State::Edited(_) => "edited",
+                State::Unsigned => "unsigned",
+            },
+            due: s.due.map(|d| d.to_string()),
+        };
+        match r.role {
+            ReviewRole::Clinical => ctx.clinical = Some(role),
+            ReviewRole::Lay => ctx.lay = Some(role),
+            ReviewRole::Editorial => ctx.editorial = Some(role),
+        }
+    }
+    ctx.next_due = statuses.iter().filter_map(|s| s.due).min().map(|d| d.to_string());
+    ctx
 }

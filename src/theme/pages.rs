@@ -247,6 +247,13 @@ impl<'a> Renderer<'a> {
         let f = &p.article.front;
         let permalink = self.permalink(&p.path);
         let interval = self.site.config.review_interval_months;
+        let site = self.site;
+        let history = crate::site::review::history(p, site.record.of(&p.article.file));
+        let now = crate::site::review::fingerprint(p, &site.bibliography);
+        let statuses = crate::site::review::status(&history, &now, interval);
+        let mut changes: Vec<ChangeContext> =
+            f.changes.iter().map(|c| ChangeContext { on: c.on.to_string(), summary: &c.summary }).collect();
+        changes.sort_by(|a, b| b.on.cmp(&a.on));
         let mut page = PageContext {
             kind: if index.is_some() { "article" } else { "home" },
             title: &f.title,
@@ -260,7 +267,9 @@ impl<'a> Renderer<'a> {
                 on: r.on.to_string(),
                 next: next_review(r, interval),
             }),
-            authors: &f.authors,
+            reviews: Some(reviews_context(site, &statuses)),
+            changes,
+            authors: f.authors.iter().map(|id| person(site, id)).collect(),
             key_points: &f.key_points,
             tags: &f.tags,
             audience: Some(f.audience),
@@ -278,7 +287,7 @@ impl<'a> Renderer<'a> {
                     href: None,
                 })
                 .collect(),
-            json_ld: jsonld::article(self.site, p, &permalink),
+            json_ld: jsonld::article(self.site, p, &permalink, &statuses),
             ..Default::default()
         };
         if let Some(i) = index {

@@ -35,8 +35,9 @@ pub struct RoleLine {
 pub struct ReviewLine {
     pub file: String,
     pub title: String,
-    /// The most urgent of: `edited`, `overdue`, `unsigned`, `unreviewed`
-    /// (a role the site requires has no review), `current`.
+    /// The most urgent of: `edited` (since a signed review), `overdue`,
+    /// `unreviewed` (a role the site requires has no review), `unsigned`
+    /// (recorded by hand, no fingerprint), `current`.
     pub status: &'static str,
     /// The earliest due date of its reviews.
     pub next_due: Option<Date>,
@@ -48,7 +49,7 @@ pub struct ReviewLine {
 impl ReviewLine {
     /// Lower is more urgent.
     pub fn urgency(&self) -> usize {
-        ["edited", "overdue", "unsigned", "unreviewed", "current"].iter().position(|s| *s == self.status).unwrap_or(5)
+        ["edited", "overdue", "unreviewed", "unsigned", "current"].iter().position(|s| *s == self.status).unwrap_or(5)
     }
 }
 
@@ -168,10 +169,10 @@ fn dashboard_line(site: &Site, a: &Article, reviews: Vec<RoleLine>) -> ReviewLin
         "edited"
     } else if reviews.iter().any(|l| l.overdue) {
         "overdue"
-    } else if reviews.iter().any(|l| l.state == "unsigned") {
-        "unsigned"
     } else if !missing.is_empty() {
         "unreviewed"
+    } else if reviews.iter().any(|l| l.state == "unsigned") {
+        "unsigned"
     } else {
         "current"
     };

@@ -90,6 +90,29 @@ pub struct Site {
 pub const FAQ_PATH: &str = "faq/";
 pub const GLOSSARY_PATH: &str = "glossary/";
 
+/// A trust page a site may turn on in `trust_pages:`.
+#[derive(Debug)]
+pub struct TrustPage {
+    /// `page.kind`, and the template without `.html`.
+    pub kind: &'static str,
+    /// The output folder: `accessibility/`.
+    pub path: &'static str,
+    pub title: &'static str,
+}
+
+pub const TRUST_PAGES: [TrustPage; 3] = [
+    TrustPage { kind: "accessibility", path: "accessibility/", title: "Accessibility statement" },
+    TrustPage { kind: "editorial-policy", path: "editorial-policy/", title: "Editorial policy" },
+    TrustPage { kind: "funding", path: "funding/", title: "Funding and conflicts of interest" },
+];
+
+/// The trust pages the site has turned on, in [`TRUST_PAGES`] order.
+pub fn trust_pages(config: &Config) -> impl Iterator<Item = &'static TrustPage> {
+    let t = &config.trust_pages;
+    let on = [t.accessibility.is_some(), t.editorial_policy.is_some(), t.funding];
+    TRUST_PAGES.iter().zip(on).filter(|(_, on)| *on).map(|(page, _)| page)
+}
+
 /// Told about each article as soon as its Markdown is rendered, while the
 /// rest are still being rendered: `build` writes the page there and drops its
 /// HTML, so a build never holds every rendered page at once.

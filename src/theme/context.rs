@@ -56,6 +56,65 @@ pub struct SiteContext<'a> {
     pub has_glossary: bool,
     /// The site has a `/search/` page (`search` in site.yaml).
     pub has_search: bool,
+    /// The trust pages `trust_pages` turns on, for the footer.
+    pub trust_pages: Vec<TrustLink>,
+}
+
+/// A trust page: its title and root-relative link.
+#[derive(Serialize, Clone)]
+pub struct TrustLink {
+    pub title: &'static str,
+    pub href: String,
+}
+
+/// `trust`: what the trust pages show.
+#[derive(Serialize)]
+pub struct TrustContext<'a> {
+    pub accessibility: Option<&'a crate::config::Accessibility>,
+    /// The sentence on how sources are chosen.
+    pub sources: Option<&'a str>,
+    pub review_interval_months: u32,
+    /// The kinds of review every page should have, with who may do them.
+    pub roles: Vec<PolicyRole>,
+    pub funding: Option<&'a str>,
+    pub conflicts: Option<&'a str>,
+}
+
+/// A kind of review, as the editorial policy states it.
+#[derive(Serialize)]
+pub struct PolicyRole {
+    /// `clinical`, `lay`, `editorial`.
+    pub role: &'static str,
+    /// Whether the site requires it of every page (`review_roles`).
+    pub required: bool,
+    /// Who may sign it (from people.yaml).
+    pub people: Vec<PersonContext>,
+}
+
+pub fn trust_context(site: &Site) -> TrustContext<'_> {
+    let config = &site.config;
+    let roles = ReviewRole::ALL
+        .iter()
+        .map(|&role| PolicyRole {
+            role: role.as_str(),
+            required: config.review_roles.contains(&role),
+            people: site
+                .people
+                .by_id
+                .values()
+                .filter(|p| p.can(crate::content::people::Capacity::for_role(role)))
+                .map(|p| person(site, &p.id))
+                .collect(),
+        })
+        .collect();
+    TrustContext {
+        accessibility: config.trust_pages.accessibility.as_ref(),
+        sources: config.trust_pages.editorial_policy.as_ref().map(|p| p.sources.as_str()),
+        review_interval_months: config.review_interval_months,
+        roles,
+        funding: config.funding.as_deref(),
+        conflicts: config.conflicts.as_deref(),
+    }
 }
 
 #[derive(Serialize, Clone)]
@@ -272,6 +331,9 @@ pub fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
         has_sources: !site.bibliography.sources.is_empty(),
         has_glossary: !site.glossary.terms.is_empty(),
         has_search: config.search,
+        trust_pages: crate::site::trust_pages(config)
+            .map(|p| TrustLink { title: p.title, href: format!("{}index.html", p.path) })
+            .collect(),
     }
 }
 
@@ -366,3 +428,4 @@ pub fn reviews_context(site: &Site, statuses: &[RoleStatus]) -> ReviewsContext {
     ctx.next_due = statuses.iter().filter_map(|s| s.due).min().map(|d| d.to_string());
     ctx
 }
+

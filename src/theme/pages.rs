@@ -29,6 +29,8 @@ pub enum Part {
     Glossary,
     /// The `/search/` page (when `site.yaml` has `search` on).
     Search,
+    /// The trust pages `trust_pages` turns on.
+    Trust,
     NotFound,
     /// sitemap.xml, atom.xml, robots.txt.
     Feeds,
@@ -56,6 +58,7 @@ pub fn site_wide_parts() -> Vec<Part> {
         Part::Topics,
         Part::Glossary,
         Part::Search,
+        Part::Trust,
         Part::NotFound,
         Part::Feeds,
         Part::Statics,
@@ -162,6 +165,13 @@ impl Renderer<'_> {
                     ..Default::default()
                 };
                 one(self.page("search/index.html", "search/", "search", page, out))
+            }
+            Part::Trust => {
+                let mut diags = Vec::new();
+                for page in crate::site::trust_pages(&site.config) {
+                    diags.extend(self.trust(page, out)?);
+                }
+                Ok(diags)
             }
             Part::NotFound => {
                 let page = PageContext { kind: "404", title: "Page not found", ..Default::default() };
@@ -318,6 +328,21 @@ impl<'a> Renderer<'a> {
                 Some(reference(source, i + 1, citations.reference_id(i + 1), backlinks))
             })
             .collect()
+    }
+
+    fn trust(&self, trust: &crate::site::TrustPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+        let path = trust.path;
+        let page = PageContext {
+            kind: trust.kind,
+            title: trust.title,
+            path: path.into(),
+            permalink: self.permalink(path),
+            ..Default::default()
+        };
+        let mut ctx = self.context(path);
+        ctx.insert("trust", &trust_context(self.site));
+        ctx.insert("page", &page);
+        self.write(&format!("{}.html", trust.kind), path, &format!("{path}index.html"), ctx, out)
     }
 
     fn topic(&self, t: &'a crate::site::TopicPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {

@@ -353,9 +353,12 @@ mod tests {
     #[test]
     fn the_fingerprint_is_stable_across_versions() {
         // a fixed page gives a fixed digest: a change here invalidates every
-        // signed review, so it must be deliberate (and documented)
+        // signed review, so it must be deliberate (and documented); the same
+        // digest, checked by hand: SHA-256 over each part's name, a newline,
+        // its normalized text, a newline and a NUL byte, in order
         let a = print("Intro.\n\n## Dose {#dose}\n\nTake one tablet.\n", "T", &[]);
-        assert_eq!(a.parts[3], ("section: Dose".to_string(), a.parts[3].1.clone()));
-        assert_eq!(a.digest, print("Intro.\n\n## Dose {#dose}\n\nTake one tablet.\n", "T", &[]).digest);
+        let names: Vec<&str> = a.parts.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["title", "description", "audience", "intro", "section: Dose"]);
+        assert_eq!(a.digest, "sha256:7dcf68b29f8d2796745e03a994bc9004a1139c2c9ce50ca289f90317f6d497d9", "{a:?}");
     }
 }

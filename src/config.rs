@@ -339,7 +339,9 @@ impl Config {
         if trust_pages.funding && (funding.is_none() || conflicts.is_none()) {
             errors.push(
                 invalid("trust_pages", "`trust_pages.funding` is on, but `funding:` or `conflicts:` is missing".into())
-                    .with_help("state who pays for the site in `funding:` and declare conflicts of interest in `conflicts:`"),
+                    .with_help(
+                        "state who pays for the site in `funding:` and declare conflicts of interest in `conflicts:`",
+                    ),
             );
         }
         let mut review_roles = review_roles.unwrap_or_else(|| vec![ReviewRole::Clinical, ReviewRole::Editorial]);

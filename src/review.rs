@@ -56,7 +56,11 @@ pub fn sign(root: &Path, request: &SignRequest) -> anyhow::Result<Signing> {
     let Some(page) = site.articles.iter().chain(&site.home).find(|p| p.article.file == file) else {
         return Ok(Signing::Usage(format!(
             "no page `{file}`; name its Markdown file, e.g. `content/{}`",
-            site.articles.first().map_or("topic/page.md".into(), |p| p.article.file.trim_start_matches("content/").to_string())
+            site.articles.first().map_or("topic/page.md".into(), |p| p
+                .article
+                .file
+                .trim_start_matches("content/")
+                .to_string())
         )));
     };
     let Some(person) = site.people.get(&request.by) else {

@@ -257,10 +257,17 @@ fn people(site: &Site, a: &Article, signed: &[Signed], today: Date, diags: &mut 
             Some(p) if !p.can(Capacity::for_role(role)) => diags.push(
                 Diagnostic::error(
                     Code::InvalidValue,
-                    format!("`{by}` is not a {} in content/people.yaml, so cannot sign a {} review", Capacity::for_role(role).as_str(), role.as_str()),
+                    format!(
+                        "`{by}` is not a {} in content/people.yaml, so cannot sign a {} review",
+                        Capacity::for_role(role).as_str(),
+                        role.as_str()
+                    ),
                 )
                 .with_span(span.clone())
-                .with_help(format!("add `{}` to the roles of `{by}`, or name someone who is", Capacity::for_role(role).as_str())),
+                .with_help(format!(
+                    "add `{}` to the roles of `{by}`, or name someone who is",
+                    Capacity::for_role(role).as_str()
+                )),
             ),
             Some(_) => {}
         }

@@ -126,16 +126,30 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
 /// (PIF TICK's transparency criterion).
 fn transparency(config: &crate::config::Config) -> Vec<Diagnostic> {
     let missing = [
-        (config.funding.is_none(), "funding", "who pays for the site (or that nobody does), e.g. `funding: \"Run by volunteers; no advertising.\"`"),
+        (
+            config.funding.is_none(),
+            "funding",
+            "who pays for the site (or that nobody does), e.g. `funding: \"Run by volunteers; no advertising.\"`",
+        ),
         (config.conflicts.is_none(), "conflicts", "the maintainers' conflicts of interest, or that they declare none"),
     ];
     missing
         .into_iter()
         .filter(|(absent, ..)| *absent)
         .map(|(_, key, what)| {
-            Diagnostic::warning(Code::TransparencyMissing, format!("site.yaml has no `{key}:`: readers cannot tell {}", if key == "funding" { "who pays for the site" } else { "whether its makers have conflicts of interest" }))
-                .in_file(crate::config::FILE)
-                .with_help(format!("state {what}; `trust_pages: {{ funding: true }}` shows it on a page"))
+            Diagnostic::warning(
+                Code::TransparencyMissing,
+                format!(
+                    "site.yaml has no `{key}:`: readers cannot tell {}",
+                    if key == "funding" {
+                        "who pays for the site"
+                    } else {
+                        "whether its makers have conflicts of interest"
+                    }
+                ),
+            )
+            .in_file(crate::config::FILE)
+            .with_help(format!("state {what}; `trust_pages: {{ funding: true }}` shows it on a page"))
         })
         .collect()
 }

@@ -80,9 +80,8 @@ fn table(report: &CheckReport) -> String {
 /// The review dashboard as a Markdown table, most urgent first.
 fn dashboard(report: &CheckReport) -> String {
     use crate::config::ReviewRole;
-    let mut out = String::from(
-        "| article | status | clinical | lay | editorial | next due |\n|---|---|---|---|---|---|\n",
-    );
+    let mut out =
+        String::from("| article | status | clinical | lay | editorial | next due |\n|---|---|---|---|---|---|\n");
     for line in report.review_dashboard() {
         let cell = |role: ReviewRole| match line.reviews.iter().find(|r| r.role == role) {
             Some(r) => {

@@ -23,7 +23,9 @@ use rayon::prelude::*;
 use crate::config::{Config, is_slug};
 use crate::diagnostics::{Code, Diagnostic, Span, relative};
 use crate::input;
-pub use front_matter::{Audience, Change, FrontMatter, RawFaq, Review, ReviewEntry, ReviewRole, Split, TopicFrontMatter};
+pub use front_matter::{
+    Audience, Change, FrontMatter, RawFaq, Review, ReviewEntry, ReviewRole, Split, TopicFrontMatter,
+};
 
 /// A Markdown file with valid front matter: an article, or the home page.
 #[derive(Debug, Clone)]

@@ -200,10 +200,9 @@ fn read_entry(doc: &Document, value: Value, from: usize) -> Result<Signed, Diagn
             .with_help("fingerprints are written by `sourcebook review sign`: sign the page again"));
     }
     let parts = match parts {
-        Value::Mapping(map) => map
-            .into_iter()
-            .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
-            .collect(),
+        Value::Mapping(map) => {
+            map.into_iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string()))).collect()
+        }
         _ => Vec::new(),
     };
     Ok(Signed { by, role, on, scope, fingerprint, parts, span: None })
@@ -234,7 +233,10 @@ mod tests {
         assert!(diags.is_empty(), "{diags:?}\n{text}");
         let entries = back.of("content/a/b.md");
         assert_eq!(entries.len(), 2);
-        assert_eq!(entries[1].span.as_ref().map(|s| s.line), text.lines().position(|l| l.contains("\"sam\"")).map(|i| i + 1));
+        assert_eq!(
+            entries[1].span.as_ref().map(|s| s.line),
+            text.lines().position(|l| l.contains("\"sam\"")).map(|i| i + 1)
+        );
         let without_spans: Vec<Signed> = entries.iter().cloned().map(|s| Signed { span: None, ..s }).collect();
         assert_eq!(without_spans, record.pages["a/b.md"]);
     }
@@ -243,7 +245,11 @@ mod tests {
     fn bad_entries_are_reported_at_their_line() {
         let cases = [
             ("a.md:\n  - by: x\n    role: surgeon\n    on: 2026-01-01\n    fingerprint: x\n", Code::InvalidValue, 2),
-            ("a.md:\n  - by: x\n    role: lay\n    on: 2026-01-01\n    fingerprint: sha256:12\n", Code::InvalidValue, 2),
+            (
+                "a.md:\n  - by: x\n    role: lay\n    on: 2026-01-01\n    fingerprint: sha256:12\n",
+                Code::InvalidValue,
+                2,
+            ),
             (
                 "a.md:\n  - by: x\n    role: lay\n    on: 2026-01-01\n    fingerprint: x\n  - by: y\n    rol: lay\n",
                 Code::InvalidValue,
@@ -254,10 +260,7 @@ mod tests {
             let (_, diags) = Record::load(&DataFile { file: FILE.into(), text: text.into() });
             assert_eq!((diags[0].code, diags[0].line()), (code, Some(line)), "{text}");
         }
-        let (_, diags) = Record::load(&DataFile {
-            file: FILE.into(),
-            text: "a.md:\n  - by: x\n    rol: lay\n".into(),
-        });
+        let (_, diags) = Record::load(&DataFile { file: FILE.into(), text: "a.md:\n  - by: x\n    rol: lay\n".into() });
         assert_eq!((diags[0].code, diags[0].line()), (Code::UnknownKey, Some(3)));
     }
 }

@@ -301,7 +301,8 @@ pub fn status<'a>(history: &[Review<'a>], now: &Fingerprint, interval_months: u3
                 Some(s) => State::Edited(changes(&s.parts, &now.parts)),
                 None => State::Unsigned,
             };
-            let due = last.next.or_else(|| last.on.checked_add(jiff::Span::new().months(i64::from(interval_months))).ok());
+            let due =
+                last.next.or_else(|| last.on.checked_add(jiff::Span::new().months(i64::from(interval_months))).ok());
             Some(RoleStatus { review: last.clone(), state, due })
         })
         .collect()
@@ -347,7 +348,10 @@ mod tests {
     #[test]
     fn headings_inside_code_are_text() {
         let a = print("```\n# not a heading\n```\n", "T", &[]);
-        assert_eq!(a.parts.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["title", "description", "audience", "intro"]);
+        assert_eq!(
+            a.parts.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+            ["title", "description", "audience", "intro"]
+        );
     }
 
     #[test]

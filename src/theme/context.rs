@@ -5,11 +5,11 @@
 
 use serde::Serialize;
 
+use crate::config::ReviewRole;
 use crate::config::{Config, Crisis};
 use crate::content::Audience;
 use crate::html::Html;
 use crate::markdown::Heading;
-use crate::config::ReviewRole;
 use crate::site::review::{Reviewer, RoleStatus, State};
 use crate::site::{Page, Site};
 use crate::sources::Source;
@@ -404,9 +404,7 @@ pub fn reviews_context(site: &Site, statuses: &[RoleStatus]) -> ReviewsContext {
         let r = &s.review;
         let by = match &r.by {
             Reviewer::Person(id) => person(site, id),
-            Reviewer::Named(name) => {
-                PersonContext { name: name.clone(), display: name.clone(), ..Default::default() }
-            }
+            Reviewer::Named(name) => PersonContext { name: name.clone(), display: name.clone(), ..Default::default() },
         };
         let role = RoleReviewContext {
             by,
@@ -428,4 +426,3 @@ pub fn reviews_context(site: &Site, statuses: &[RoleStatus]) -> ReviewsContext {
     ctx.next_due = statuses.iter().filter_map(|s| s.due).min().map(|d| d.to_string());
     ctx
 }
-

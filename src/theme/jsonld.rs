@@ -6,8 +6,8 @@ use serde::Serialize;
 use crate::config::ReviewRole;
 use crate::content::Audience;
 use crate::content::people::Person;
-use crate::site::review::{Reviewer, RoleStatus, State};
 use crate::html::Html;
+use crate::site::review::{Reviewer, RoleStatus, State};
 use crate::site::{FaqIndex, Page, Site};
 
 /// JSON text that cannot close its `<script>` element.

@@ -7,6 +7,7 @@ mod check;
 mod cli;
 mod faq;
 mod fixtures;
+mod governance;
 #[cfg(unix)]
 mod input_safety;
 mod output;

@@ -70,8 +70,8 @@ pub fn check(site: &Site, page: &Page, today: Date, diags: &mut Vec<Diagnostic>)
                 )),
         );
     }
-    let now = review::fingerprint(page, &site.bibliography);
-    let statuses = review::status(&history, &now, site.config.review_interval_months);
+    let now = review::fingerprint_if_signed(page, &history, &site.bibliography);
+    let statuses = review::status(&history, now.as_ref(), site.config.review_interval_months);
     let mut lines = Vec::new();
     for s in &statuses {
         let r = &s.review;
@@ -145,7 +145,7 @@ pub fn check(site: &Site, page: &Page, today: Date, diags: &mut Vec<Diagnostic>)
             overdue,
         });
     }
-    if let Some(last) = review::edited_since_signed(&history, &now)
+    if let Some(last) = review::edited_since_signed(&history, now.as_ref())
         && !a.front.changes.iter().any(|c| c.on >= last.on)
     {
         let doc = a.split.document(&a.file, &a.text);

@@ -80,9 +80,7 @@ fn fingerprint_of(facts: Facts, text: &str, split: Split, cited: &[&str], bib: &
     ids.dedup();
     for id in ids {
         if let Some(source) = bib.get(id) {
-            let data = serde_json::to_string(&source.entry).unwrap_or_default();
-            let evidence = source.evidence.map(|e| e.label()).unwrap_or_default();
-            parts.push((format!("source: {id}"), format!("{data}\n{evidence}")));
+            parts.push((format!("source: {id}"), source.content().to_string()));
         }
     }
     unique_names(&mut parts);
@@ -289,17 +287,25 @@ pub fn history<'a>(page: &'a Page, signed: &'a [Signed]) -> Vec<Review<'a>> {
     all
 }
 
+/// The fingerprint of the page when some review of it is signed (nothing
+/// else needs it: a site without signed reviews never hashes a page).
+pub fn fingerprint_if_signed(page: &Page, history: &[Review], bibliography: &Bibliography) -> Option<Fingerprint> {
+    history.iter().any(|r| r.signed.is_some()).then(|| fingerprint(page, bibliography))
+}
+
 /// The status of the last review of each role that has one, in the order
-/// of [`ReviewRole::ALL`]. `interval_months`: the site's review interval.
-pub fn status<'a>(history: &[Review<'a>], now: &Fingerprint, interval_months: u32) -> Vec<RoleStatus<'a>> {
+/// of [`ReviewRole::ALL`]. `now`: the page's fingerprint, from
+/// [`fingerprint_if_signed`]. `interval_months`: the site's review interval.
+pub fn status<'a>(history: &[Review<'a>], now: Option<&Fingerprint>, interval_months: u32) -> Vec<RoleStatus<'a>> {
     ReviewRole::ALL
         .iter()
         .filter_map(|&role| {
             let last = history.iter().rev().find(|r| r.role == role)?;
-            let state = match last.signed {
-                Some(s) if s.fingerprint == now.digest => State::Current,
-                Some(s) => State::Edited(changes(&s.parts, &now.parts)),
-                None => State::Unsigned,
+            let state = match (last.signed, now) {
+                (Some(s), Some(now)) if s.fingerprint == now.digest => State::Current,
+                (Some(s), Some(now)) => State::Edited(changes(&s.parts, &now.parts)),
+                (Some(_), None) => State::Edited(Vec::new()),
+                (None, _) => State::Unsigned,
             };
             let due =
                 last.next.or_else(|| last.on.checked_add(jiff::Span::new().months(i64::from(interval_months))).ok());
@@ -309,9 +315,9 @@ pub fn status<'a>(history: &[Review<'a>], now: &Fingerprint, interval_months: u3
 }
 
 /// The last signed review of any role, if the page changed since it.
-pub fn edited_since_signed<'a>(history: &[Review<'a>], now: &Fingerprint) -> Option<&'a Signed> {
+pub fn edited_since_signed<'a>(history: &[Review<'a>], now: Option<&Fingerprint>) -> Option<&'a Signed> {
     let last = history.iter().rev().find_map(|r| r.signed)?;
-    (last.fingerprint != now.digest).then_some(last)
+    (now.is_none_or(|now| last.fingerprint != now.digest)).then_some(last)
 }
 
 #[cfg(test)]

@@ -178,6 +178,7 @@ mod tests {
             span: Span::at("s.yaml", yaml, 0),
             formatted: Html::default(),
             plain: String::new(),
+            content: Default::default(),
         }
     }
 

@@ -84,9 +84,22 @@ pub struct Source {
     pub formatted: Html,
     /// Plain text, for JSON-LD and search.
     pub plain: String,
+    /// The entry's data as text, made the first time a review fingerprint
+    /// needs it (see [`Source::content`]).
+    pub content: std::sync::OnceLock<String>,
 }
 
 impl Source {
+    /// What a review of a page citing this source vouches for: the entry's
+    /// data (hayagriva's own serialization) and its evidence label; made
+    /// once per build, and only for sites with signed reviews.
+    pub fn content(&self) -> &str {
+        self.content.get_or_init(|| {
+            let data = serde_json::to_string(&self.entry).unwrap_or_default();
+            format!("{data}\n{}", self.evidence.map(|e| e.label()).unwrap_or_default())
+        })
+    }
+
     pub fn doi(&self) -> Option<&str> {
         self.entry.doi()
     }
@@ -294,9 +307,18 @@ fn read_entry(
         None => to_entry(&id, value),
     };
     match parsed {
-        Ok((entry, evidence)) => {
-            (found, Some(Source { id, entry, evidence, span, formatted: Html::default(), plain: String::new() }))
-        }
+        Ok((entry, evidence)) => (
+            found,
+            Some(Source {
+                id,
+                entry,
+                evidence,
+                span,
+                formatted: Html::default(),
+                plain: String::new(),
+                content: Default::default(),
+            }),
+        ),
         Err(message) => {
             found.push(Diagnostic::error(Code::InvalidValue, message).with_span(span));
             (found, None)
@@ -385,6 +407,7 @@ fn load_bibtex(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<D
                         span,
                         formatted: Html::default(),
                         plain: String::new(),
+                        content: Default::default(),
                     },
                     diags,
                 );

@@ -1,5 +1,7 @@
 //! Scaffolding. `sourcebook init`: a new site that builds and checks
-//! cleanly: site.yaml, one topic, one article, a bibliography. `sourcebook
+//! cleanly but for `transparency-missing` (who pays for a site and its
+//! makers' conflicts are theirs to state, not ours to invent): site.yaml,
+//! one topic, one article, a bibliography. `sourcebook
 //! new`: one more article, as a draft with valid front matter. Neither ever
 //! overwrites a file or writes through a symbolic link (a file is created
 //! only where nothing is, links included), nor follows a link to a folder

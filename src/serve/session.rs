@@ -343,13 +343,21 @@ impl Session {
 
 impl Session {
     /// Whether `rel` was one of the site's files other than articles and
-    /// assets (home page, topics, bibliography, glossary) or a draft.
+    /// assets (home page, topics, bibliography, glossary, people, review
+    /// record) or a draft.
     fn known(&self, rel: &str) -> bool {
         let Some(state) = &self.state else { return false };
         let site = &state.loaded.site;
         site.home.as_ref().is_some_and(|h| h.article.file == rel)
             || site.topics.iter().any(|t| t.topic.file == rel)
-            || matches!(rel, "content/sources.yaml" | "content/sources.bib" | "content/glossary.yaml")
+            || matches!(
+                rel,
+                "content/sources.yaml"
+                    | "content/sources.bib"
+                    | "content/glossary.yaml"
+                    | "content/people.yaml"
+                    | "content/reviews.yaml"
+            )
             || (rel.ends_with(".md") && self.root.join(rel).is_file())
     }
 }

@@ -223,6 +223,7 @@ mod tests {
             formatted: Html::default(),
             plain: String::new(),
             authors_incomplete: false,
+            content: Default::default(),
         }
     }
 

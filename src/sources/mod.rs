@@ -88,9 +88,22 @@ pub struct Source {
     /// `authors-incomplete: true` (ours): the author list holds only the
     /// first authors, so the reference ends them with "et al".
     pub authors_incomplete: bool,
+    /// The entry's data as text, made the first time a review fingerprint
+    /// needs it (see [`Source::content`]).
+    pub content: std::sync::OnceLock<String>,
 }
 
 impl Source {
+    /// What a review of a page citing this source vouches for: the entry's
+    /// data (hayagriva's own serialization) and its evidence label; made
+    /// once per build, and only for sites with signed reviews.
+    pub fn content(&self) -> &str {
+        self.content.get_or_init(|| {
+            let data = serde_json::to_string(&self.entry).unwrap_or_default();
+            format!("{data}\n{}", self.evidence.map(|e| e.label()).unwrap_or_default())
+        })
+    }
+
     pub fn doi(&self) -> Option<&str> {
         self.entry.doi()
     }
@@ -308,6 +321,7 @@ fn read_entry(
                 formatted: Html::default(),
                 plain: String::new(),
                 authors_incomplete,
+                content: Default::default(),
             };
             (found, Some(source))
         }

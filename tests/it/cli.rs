@@ -83,6 +83,8 @@ fn a_folder_without_site_yaml_is_a_clear_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no site.yaml"));
 }
 
+/// A new site checks clean but for what only its makers can state: who
+/// pays for it and their conflicts of interest (`init` makes none up).
 #[test]
 fn init_makes_a_site_that_builds_and_checks_without_warnings() {
     let dir = tempfile::tempdir().unwrap();
@@ -92,6 +94,13 @@ fn init_makes_a_site_that_builds_and_checks_without_warnings() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("warning"), "{stderr}");
     assert!(new.join("public/basics/first-article/index.html").is_file());
+    let out = sourcebook().arg("--root").arg(&new).args(["check", "--format", "json"]).assert().success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let codes: Vec<&str> = json.as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["transparency-missing", "transparency-missing"], "{json}");
+    let config = std::fs::read_to_string(new.join("site.yaml")).unwrap();
+    std::fs::write(new.join("site.yaml"), format!("{config}funding: \"Our own time.\"\nconflicts: \"None.\"\n"))
+        .unwrap();
     sourcebook().arg("--root").arg(&new).args(["check", "--deny-warnings"]).assert().success();
     let out = sourcebook().arg("init").arg(&new).assert().code(2).get_output().clone(); // never overwrites
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));

@@ -8,6 +8,7 @@ mod check;
 mod cli;
 mod faq;
 mod fixtures;
+mod governance;
 #[cfg(unix)]
 mod input_safety;
 mod output;

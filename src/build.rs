@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::content::glossary::Glossary;
+use crate::content::people::People;
+use crate::content::record::Record;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::{self, Output, Staging};
 use crate::site::Site;
@@ -229,6 +231,10 @@ fn load_timed(
         None => (Glossary::default(), Vec::new()),
     };
     diags.extend(d);
+    let (people, d) = content.people.as_ref().map(People::load).unwrap_or_default();
+    diags.extend(d);
+    let (record, d) = content.reviews.as_ref().map(Record::load).unwrap_or_default();
+    diags.extend(d);
     let theme = Theme::load(root, &config);
     if let Ok(theme) = &theme {
         // every output path, named once before anything is written
@@ -252,7 +258,7 @@ fn load_timed(
     let sink = writer.as_ref().map(|w| w as &dyn site::PageSink);
     // search indexes the plain text of the pages
     let text = options.text || search.is_some();
-    let (site, d) = site::assemble(content, bibliography, glossary, config, text, sink);
+    let (site, d) = site::assemble(content, bibliography, glossary, (people, record), config, text, sink);
     diags.extend(d);
     let written = writer.is_some();
     if let Some(w) = writer {

@@ -36,6 +36,74 @@ pub struct Config {
     pub check: CheckConfig,
     /// Build a search index and the `/search/` page.
     pub search: bool,
+    /// The kinds of review every page should have (the editorial policy
+    /// page and the review dashboard).
+    pub review_roles: Vec<ReviewRole>,
+    /// Who pays for the site, as its maintainers state it.
+    pub funding: Option<String>,
+    /// Conflicts of interest, as its maintainers declare them.
+    pub conflicts: Option<String>,
+    /// The trust pages the theme renders.
+    pub trust_pages: TrustPages,
+}
+
+/// What kind of review: by a clinician, by a lay reader, or the editors'
+/// check against the sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewRole {
+    Clinical,
+    Lay,
+    Editorial,
+}
+
+impl ReviewRole {
+    pub const ALL: [ReviewRole; 3] = [ReviewRole::Clinical, ReviewRole::Lay, ReviewRole::Editorial];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewRole::Clinical => "clinical",
+            ReviewRole::Lay => "lay",
+            ReviewRole::Editorial => "editorial",
+        }
+    }
+}
+
+/// `trust_pages:` in site.yaml: each one turned on is a page of the site.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustPages {
+    /// `/accessibility/`: the accessibility statement.
+    #[serde(default)]
+    pub accessibility: Option<Accessibility>,
+    /// `/editorial-policy/`: made from the review settings.
+    #[serde(default)]
+    pub editorial_policy: Option<EditorialPolicy>,
+    /// `/funding/`: funding and conflicts of interest.
+    #[serde(default)]
+    pub funding: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accessibility {
+    /// The standard the site is tested against: `WCAG 2.2 level AA`.
+    pub standard: String,
+    /// The date of the last automated audit.
+    pub last_audit: jiff::civil::Date,
+    /// How it was tested.
+    #[serde(default)]
+    pub tools: Option<String>,
+    /// Where to report a barrier; the feedback link when absent.
+    #[serde(default)]
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditorialPolicy {
+    /// How sources are chosen.
+    pub sources: String,
 }
 
 /// The `check:` block: how strict `sourcebook check` is for this site.
@@ -115,6 +183,10 @@ struct RawConfig {
     disclaimer: Option<String>,
     check: Option<CheckConfig>,
     search: Option<bool>,
+    review_roles: Option<Vec<ReviewRole>>,
+    funding: Option<String>,
+    conflicts: Option<String>,
+    trust_pages: Option<TrustPages>,
 }
 
 const KEYS: &[&str] = &[
@@ -132,6 +204,10 @@ const KEYS: &[&str] = &[
     "disclaimer",
     "check",
     "search",
+    "review_roles",
+    "funding",
+    "conflicts",
+    "trust_pages",
 ];
 
 pub const FILE: &str = "site.yaml";
@@ -194,6 +270,10 @@ impl Config {
             disclaimer,
             check,
             search,
+            review_roles,
+            funding,
+            conflicts,
+            trust_pages,
         } = raw;
         let mut errors = Vec::new();
         let invalid =
@@ -236,6 +316,13 @@ impl Config {
                 .with_help("the number of months between two checks of a page, e.g. `12`"),
             );
         }
+        let theme = theme.unwrap_or_else(|| "default".into());
+        if !is_folder_name(&theme) {
+            errors.push(
+                invalid("theme", format!("theme `{}` is not the name of a folder under themes/", theme.escape_debug()))
+                    .with_help("use `theme: default`, or the name of a folder under themes/, such as `theme: clinic`"),
+            );
+        }
         let topics = topics.unwrap_or_default();
         for t in &topics {
             if !is_slug(t) {
@@ -253,6 +340,20 @@ impl Config {
                 errors.push(d);
             }
         }
+        let trust_pages = trust_pages.unwrap_or_default();
+        let contact = trust_pages.accessibility.as_ref().and_then(|a| a.contact.as_deref());
+        errors.extend(contact.and_then(|u| unsafe_url("contact", u)));
+        if trust_pages.funding && (funding.is_none() || conflicts.is_none()) {
+            errors.push(
+                invalid("trust_pages", "`trust_pages.funding` is on, but `funding:` or `conflicts:` is missing".into())
+                    .with_help(
+                        "state who pays for the site in `funding:` and declare conflicts of interest in `conflicts:`",
+                    ),
+            );
+        }
+        let mut review_roles = review_roles.unwrap_or_else(|| vec![ReviewRole::Clinical, ReviewRole::Editorial]);
+        review_roles.sort();
+        review_roles.dedup();
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -261,7 +362,7 @@ impl Config {
             description: description.unwrap_or_default(),
             base_url: with_trailing_slash(base_url),
             language: language.unwrap_or_else(|| "en".into()),
-            theme: theme.unwrap_or_else(|| "default".into()),
+            theme,
             topics,
             review_interval_months: review_interval_months.unwrap_or(12),
             citation_style,
@@ -271,6 +372,10 @@ impl Config {
             disclaimer: disclaimer.unwrap_or_else(|| DEFAULT_DISCLAIMER.into()),
             check,
             search: search.unwrap_or(true),
+            review_roles,
+            funding: funding.filter(|t| !t.trim().is_empty()),
+            conflicts: conflicts.filter(|t| !t.trim().is_empty()),
+            trust_pages,
         })
     }
 
@@ -286,6 +391,13 @@ fn with_trailing_slash(mut url: String) -> String {
         url.push('/');
     }
     url
+}
+
+/// One folder name, so that `themes/<name>` stays inside `themes/`: not
+/// empty, not `.`, `..` or hidden, no `/`, `\\` or `:` (an absolute path, a
+/// Windows drive), no control character.
+fn is_folder_name(s: &str) -> bool {
+    !s.is_empty() && !s.starts_with('.') && !s.chars().any(|c| matches!(c, '/' | '\\' | ':') || c.is_control())
 }
 
 /// A URL segment: `[a-z0-9-]+`, not starting or ending with `-`.
@@ -348,6 +460,22 @@ mod tests {
         assert_eq!((e[0].code, e[0].help.as_deref()), (Code::InvalidValue, Some("did you mean `readability`?")));
         let e = Config::parse("title: T\nbase_url: https://x.org/\ncheck:\n  promotonal: [x]\n").unwrap_err();
         assert_eq!((e[0].code, e[0].line()), (Code::UnknownKey, Some(4)));
+    }
+
+    #[test]
+    fn a_theme_outside_themes_is_refused_at_its_line_and_column() {
+        for bad in ["/etc", "../../outside", "..", ".", "a/b", "a\\\\b", "C:x", ".hidden", "\"\"", "\"a\\u0000\""] {
+            let e = Config::parse(&format!("title: T\nbase_url: https://x.org/\ntheme: {bad}\n")).expect_err(bad);
+            assert_eq!(
+                (e[0].code, e[0].line(), e[0].span.as_ref().map(|s| s.column)),
+                (Code::InvalidValue, Some(3), Some(1)),
+                "{bad}"
+            );
+        }
+        for good in ["default", "clinic", "My theme_2"] {
+            let c = Config::parse(&format!("title: T\nbase_url: https://x.org/\ntheme: {good}\n")).unwrap();
+            assert_eq!(c.theme, good);
+        }
     }
 
     #[test]

@@ -1,11 +1,16 @@
 //! Scaffolding. `sourcebook init`: a new site that builds and checks
-//! cleanly: site.yaml, one topic, one article, a bibliography. `sourcebook
+//! cleanly but for `transparency-missing` (who pays for a site and its
+//! makers' conflicts are theirs to state, not ours to invent): site.yaml,
+//! one topic, one article, a bibliography. `sourcebook
 //! new`: one more article, as a draft with valid front matter. Neither ever
-//! overwrites a file.
+//! overwrites a file or writes through a symbolic link (a file is created
+//! only where nothing is, links included), nor follows a link to a folder
+//! out of the site: each refusal is a usage error.
 
+use std::io::{ErrorKind, Write as _};
 use std::path::Path;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 
 /// Starter files; `{today}` becomes today's date.
 const FILES: &[(&str, &str)] = &[
@@ -31,22 +36,22 @@ const FILES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Write the starter files into `dir`, dated `today`; returns how many were written.
-pub fn init(dir: &Path, today: jiff::civil::Date) -> anyhow::Result<usize> {
+/// Write the starter files into `dir`, dated `today`; returns how many were
+/// written. `Ok(Err(message))` when one cannot be written (a file, or a
+/// link, already where one goes): a usage error, and nothing is written.
+pub fn init(dir: &Path, today: jiff::civil::Date) -> anyhow::Result<Result<usize, String>> {
     for (path, _) in FILES {
-        if dir.join(path).exists() {
-            bail!("{} already exists; `init` never overwrites files", dir.join(path).display());
+        if let Some(why) = place(dir, path, "init", dir, Folders::Check)? {
+            return Ok(Err(why));
         }
     }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     for (path, text) in FILES {
-        let full = dir.join(path);
-        if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        if let Err(why) = create(dir, path, &text.replace("{today}", &today.to_string()), "init", dir)? {
+            return Ok(Err(why));
         }
-        std::fs::write(&full, text.replace("{today}", &today.to_string()))
-            .with_context(|| format!("writing {}", full.display()))?;
     }
-    Ok(FILES.len())
+    Ok(Ok(FILES.len()))
 }
 
 /// Write `content/<topic>/<slug>.md` under `root`: a draft article dated
@@ -75,12 +80,13 @@ pub fn new_article(
         )));
     }
     let rel = format!("content/{topic}/{slug}.md");
-    let full = root.join(&rel);
     // an article with its images beside it has the same URL
-    for taken in [rel.clone(), format!("content/{topic}/{slug}/index.md")] {
-        if root.join(&taken).exists() {
-            return Ok(Err(format!("{taken} already exists; `new` never overwrites files")));
-        }
+    let bundle = format!("content/{topic}/{slug}/index.md");
+    if std::fs::symlink_metadata(root.join(&bundle)).is_ok() {
+        return Ok(Err(format!("{bundle} already exists; `new` never overwrites files")));
+    }
+    if let Some(why) = place(root, &rel, "new", Path::new(""), Folders::Check)? {
+        return Ok(Err(why));
     }
     let title = match title {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
@@ -97,11 +103,88 @@ pub fn new_article(
          Say what is not known, and what the risks are, beside the benefits.\n\n## Talking to your doctor\n\n\
          Send readers to their clinician for decisions about their own care.\n"
     );
-    if let Some(parent) = full.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    Ok(create(root, &rel, &text, "new", Path::new(""))?.map(|()| root.join(&rel)))
+}
+
+/// What [`place`] does with a folder on the way that is not there yet.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Folders {
+    /// Nothing: the file can be made (nothing below a missing folder exists).
+    Check,
+    /// Make it, and go on checking below it.
+    Make,
+}
+
+/// Why `command` may not create the file `rel` (with `/`) under `root`, or
+/// `None`: something already at that path (a file, or a symbolic link, even
+/// one to nothing, which writing would follow), or a folder on the way that
+/// is a file, or a link that leads out of the site or nowhere. A link to a
+/// folder inside the site is followed, as a build reads it. Paths in the
+/// message are shown from `shown`.
+fn place(root: &Path, rel: &str, command: &str, shown: &Path, folders: Folders) -> anyhow::Result<Option<String>> {
+    let site = root.canonicalize().ok(); // not there yet: `init` into a new folder
+    let parts: Vec<&str> = rel.split('/').collect();
+    let mut at = root.to_path_buf();
+    for (i, part) in parts.iter().enumerate() {
+        at.push(part);
+        let name = shown.join(parts[..=i].join("/"));
+        let name = name.display();
+        let meta = match std::fs::symlink_metadata(&at) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == ErrorKind::NotFound && i + 1 < parts.len() && folders == Folders::Make => {
+                match std::fs::create_dir(&at) {
+                    Ok(()) => std::fs::symlink_metadata(&at).with_context(|| format!("reading {}", at.display()))?,
+                    Err(e) => return Err(e).with_context(|| format!("creating {}", at.display())),
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", at.display())),
+        };
+        let link = meta.file_type().is_symlink();
+        if i + 1 == parts.len() {
+            return Ok(Some(match link {
+                true => format!(
+                    "{name} is a symbolic link; `{command}` never writes through a link: remove it, or choose another name"
+                ),
+                false => format!("{name} already exists; `{command}` never overwrites files"),
+            }));
+        }
+        if link {
+            let to = at.canonicalize().ok();
+            let inside = to.zip(site.as_ref()).is_some_and(|(to, site)| to.is_dir() && to.starts_with(site));
+            if !inside {
+                return Ok(Some(format!(
+                    "{name} is a symbolic link that leads out of the site (or nowhere); \
+                     `{command}` never writes through it"
+                )));
+            }
+        } else if !meta.is_dir() {
+            return Ok(Some(format!("{name} is a file, where `{command}` needs a folder")));
+        }
     }
-    std::fs::write(&full, text).with_context(|| format!("writing {}", full.display()))?;
-    Ok(Ok(full))
+    Ok(None)
+}
+
+/// Create the file `rel` under `root` holding `text`: the folders on the
+/// way made and checked one at a time ([`place`]), the file opened with
+/// create-new semantics (`O_CREAT | O_EXCL`: never over a file, never
+/// through a link). `Ok(Err(message))` for what [`place`] refuses.
+fn create(root: &Path, rel: &str, text: &str, command: &str, shown: &Path) -> anyhow::Result<Result<(), String>> {
+    if let Some(why) = place(root, rel, command, shown, Folders::Make)? {
+        return Ok(Err(why));
+    }
+    let path = root.join(rel);
+    let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        Ok(file) => file,
+        // something appeared there since the check
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+            let why = place(root, rel, command, shown, Folders::Check)?;
+            return Ok(Err(why.unwrap_or_else(|| format!("{} already exists", shown.join(rel).display()))));
+        }
+        Err(e) => return Err(e).with_context(|| format!("creating {}", path.display())),
+    };
+    file.write_all(text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+    Ok(Ok(()))
 }
 
 /// "how-long-it-lasts" → "How long it lasts".

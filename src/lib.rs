@@ -27,6 +27,7 @@ pub mod init;
 pub mod input;
 pub mod markdown;
 pub mod output;
+pub mod review;
 pub mod search;
 pub mod serve;
 pub mod site;

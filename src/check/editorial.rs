@@ -1,4 +1,5 @@
-//! The medical editor's checks over an assembled site: review dates,
+//! The medical editor's checks over an assembled site: reviews (through
+//! `governance`),
 //! reading grade, safe messaging, balance (promotional wording), structure
 //! (headings, image alt text, description length) and crisis information on
 //! every page that mentions suicide.
@@ -6,6 +7,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use jiff::civil::Date;
 
+use super::governance::ReviewLine;
 use super::readability::{self, Grades};
 use crate::config::Config;
 use crate::content::{Article, Audience};
@@ -59,6 +61,8 @@ pub struct ArticleReport {
     pub audience: Audience,
     pub grades: Grades,
     pub sources: usize,
+    /// The page's line of the review dashboard.
+    pub review: ReviewLine,
 }
 
 /// The editorial checks of one site, ready to run page after page (in
@@ -86,14 +90,17 @@ impl Editor {
     /// Every check of one page (the home page or an article).
     /// `shows_crisis`: whether its rendered HTML links to a crisis line
     /// (`None` if it was not rendered).
-    pub fn page(&self, page: &Page, shows_crisis: Option<bool>) -> (Vec<Diagnostic>, Option<ArticleReport>) {
+    pub fn page(
+        &self,
+        site: &Site,
+        page: &Page,
+        shows_crisis: Option<bool>,
+    ) -> (Vec<Diagnostic>, Option<ArticleReport>) {
         let config = &self.config;
         let mut diags = Vec::new();
         let a = &page.article;
         let is_article = !a.topic.is_empty();
-        if is_article {
-            review(a, config, self.today, &mut diags);
-        }
+        let review = is_article.then(|| super::governance::check(site, page, self.today, &mut diags));
         description(a, &mut diags);
         structure(page, &mut diags);
         self.wording.check(&a.file, &a.text, &mut diags);
@@ -117,12 +124,13 @@ impl Editor {
                 .with_help("use shorter sentences and everyday words; terms in the glossary are not counted"),
             );
         }
-        let report = is_article.then(|| ArticleReport {
+        let report = review.map(|review| ArticleReport {
             file: a.file.clone(),
             title: a.front.title.clone(),
             audience: a.front.audience,
             grades,
             sources: page.citations.order.len(),
+            review,
         });
         (diags, report)
     }
@@ -141,48 +149,6 @@ impl Editor {
 fn grade(page: &Page, glossary: &readability::Excluded) -> Grades {
     let answers = page.faq.iter().map(|entry| entry.answer.prose.as_str());
     readability::grades_of(std::iter::once(page.body.prose.as_str()).chain(answers), glossary)
-}
-
-fn review(a: &Article, config: &Config, today: Date, diags: &mut Vec<Diagnostic>) {
-    let doc = a.split.document(&a.file, &a.text);
-    let Some(r) = &a.front.reviewed else {
-        diags.push(
-            Diagnostic::warning(
-                Code::ReviewMissing,
-                "no `reviewed:` block: readers cannot tell whether this page was checked",
-            )
-            .with_span(Span::at(&a.file, &a.text, 0))
-            .with_help("add `reviewed: { by: \"Name, credentials\", on: YYYY-MM-DD }`"),
-        );
-        return;
-    };
-    let span = doc.key_span("reviewed", 0);
-    if r.on < a.front.date {
-        diags.push(
-            Diagnostic::error(
-                Code::InvalidValue,
-                format!("reviewed on {} is before the page was published ({})", r.on, a.front.date),
-            )
-            .with_span(span.clone()),
-        );
-    }
-    if r.on > today {
-        diags.push(
-            Diagnostic::error(Code::InvalidValue, format!("reviewed on {} is in the future", r.on))
-                .with_span(span.clone()),
-        );
-    }
-    let next =
-        r.next.or_else(|| r.on.checked_add(jiff::Span::new().months(i64::from(config.review_interval_months))).ok());
-    if let Some(next) = next
-        && next < today
-    {
-        diags.push(
-            Diagnostic::warning(Code::ReviewOverdue, format!("the next review was due on {next}"))
-                .with_span(span)
-                .with_help("review the page against its sources, then update `reviewed.on`"),
-        );
-    }
 }
 
 fn description(a: &Article, diags: &mut Vec<Diagnostic>) {

@@ -7,6 +7,7 @@
 
 mod editorial;
 mod external;
+pub mod governance;
 pub mod readability;
 
 use std::collections::HashMap;
@@ -47,6 +48,24 @@ pub struct CheckReport {
     pub site: crate::Leftover,
 }
 
+impl CheckReport {
+    /// The review dashboard: every article's line, most urgent first
+    /// (edited since a review, overdue, a required review missing,
+    /// unsigned, current), then by next due date and file.
+    pub fn review_dashboard(&self) -> Vec<&governance::ReviewLine> {
+        let mut lines: Vec<&governance::ReviewLine> = self.articles.iter().map(|a| &a.review).collect();
+        lines.sort_by(|a, b| {
+            (a.urgency(), a.next_due.is_none(), a.next_due, &a.file).cmp(&(
+                b.urgency(),
+                b.next_due.is_none(),
+                b.next_due,
+                &b.file,
+            ))
+        });
+        lines
+    }
+}
+
 pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     let build_options =
         BuildOptions { root: options.root.clone(), drafts: options.drafts, text: true, ..BuildOptions::default() };
@@ -75,6 +94,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     let (found, articles) = editorial_findings(&loaded, &probe, inspector, options.today);
     diags.extend(found);
     timings.record("check the rest", at);
+    diags.extend(transparency(&site.config));
     if let Some(budget) = options.external {
         let links: Vec<_> = site
             .home
@@ -105,6 +125,38 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     Ok(CheckReport { diagnostics, articles, timings, site: crate::Leftover::new(loaded) })
 }
 
+/// A site says who pays for it and declares its conflicts of interest
+/// (PIF TICK's transparency criterion).
+fn transparency(config: &crate::config::Config) -> Vec<Diagnostic> {
+    let missing = [
+        (
+            config.funding.is_none(),
+            "funding",
+            "who pays for the site (or that nobody does), e.g. `funding: \"Run by volunteers; no advertising.\"`",
+        ),
+        (config.conflicts.is_none(), "conflicts", "the maintainers' conflicts of interest, or that they declare none"),
+    ];
+    missing
+        .into_iter()
+        .filter(|(absent, ..)| *absent)
+        .map(|(_, key, what)| {
+            Diagnostic::warning(
+                Code::TransparencyMissing,
+                format!(
+                    "site.yaml has no `{key}:`: readers cannot tell {}",
+                    if key == "funding" {
+                        "who pays for the site"
+                    } else {
+                        "whether its makers have conflicts of interest"
+                    }
+                ),
+            )
+            .in_file(crate::config::FILE)
+            .with_help(format!("state {what}; `trust_pages: {{ funding: true }}` shows it on a page"))
+        })
+        .collect()
+}
+
 /// The editorial findings and report lines of every page: those the
 /// inspector made as articles were rendered, and the rest.
 fn editorial_findings(
@@ -120,10 +172,10 @@ fn editorial_findings(
     // a problem found while loading kept the articles from being written
     // (and inspected) one by one: check them all now
     if !loaded.written {
-        checked = site.articles.par_iter().map(|p| editor.page(p, shows_crisis(p))).enumerate().collect();
+        checked = site.articles.par_iter().map(|p| editor.page(site, p, shows_crisis(p))).enumerate().collect();
     }
     checked.sort_by_key(|(i, _)| *i);
-    let home = site.home.iter().map(|p| editor.page(p, shows_crisis(p)));
+    let home = site.home.iter().map(|p| editor.page(site, p, shows_crisis(p)));
     let (mut diags, mut articles) = (Vec::new(), Vec::new());
     for (found, report) in home.chain(checked.into_iter().map(|(_, c)| c)) {
         diags.extend(found);
@@ -189,7 +241,7 @@ struct Inspector<'a> {
 impl build::Inspect for Inspector<'_> {
     fn page(&self, site: &Site, index: usize, page: &Page) {
         let editor = self.editor.get_or_init(|| Editor::new(site, self.today));
-        let checked = editor.page(page, self.probe.shows_crisis(&format!("{}index.html", page.path)));
+        let checked = editor.page(site, page, self.probe.shows_crisis(&format!("{}index.html", page.path)));
         crate::lock(&self.found).push((index, checked));
     }
 }

@@ -28,7 +28,9 @@ pub struct Args {
     /// Exit 1 on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
-    /// Print a table of every article's reading grade, words and sources.
+    /// Print a table of every article's reading grade, words and sources,
+    /// and the review dashboard (with `--format json`: an object holding
+    /// `diagnostics` and `reviews`).
     #[arg(long)]
     pub report: bool,
     /// Check articles marked `draft: true` too.
@@ -44,11 +46,17 @@ pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let report = check(&options)?;
     let diags = &report.diagnostics;
     match args.format {
+        Format::Json if args.report => println!(
+            "{{\"diagnostics\":{},\"reviews\":{}}}",
+            diags.render_json(),
+            serde_json::to_string(&report.review_dashboard()).unwrap_or_default()
+        ),
         Format::Json => println!("{}", diags.render_json()),
         Format::Text => {
             ui.report_timed(diags, &report.timings);
             if args.report {
                 print!("{}", table(&report));
+                print!("\n{}", dashboard(&report));
             }
             if diags.is_empty() {
                 ui.info(&format!("checked {} articles: no problems found", report.articles.len()));
@@ -71,6 +79,33 @@ fn table(report: &CheckReport) -> String {
         out.push_str(&format!(
             "| {} | {audience} | {} | {:.1} | {:.1} | {} |\n",
             a.file, a.grades.words, a.grades.flesch_kincaid, a.grades.smog, a.sources
+        ));
+    }
+    out
+}
+
+/// The review dashboard as a Markdown table, most urgent first.
+fn dashboard(report: &CheckReport) -> String {
+    use crate::config::ReviewRole;
+    let mut out =
+        String::from("| article | status | clinical | lay | editorial | next due |\n|---|---|---|---|---|---|\n");
+    for line in report.review_dashboard() {
+        let cell = |role: ReviewRole| match line.reviews.iter().find(|r| r.role == role) {
+            Some(r) => {
+                let overdue = if r.overdue { ", overdue" } else { "" };
+                format!("{} {}{overdue}", r.on, r.state)
+            }
+            None if line.missing.contains(&role) => "none (required)".into(),
+            None => "-".into(),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            line.file,
+            line.status,
+            cell(ReviewRole::Clinical),
+            cell(ReviewRole::Lay),
+            cell(ReviewRole::Editorial),
+            line.next_due.map_or_else(|| "-".into(), |d| d.to_string())
         ));
     }
     out

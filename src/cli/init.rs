@@ -13,7 +13,13 @@ pub struct Args {
 
 pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let dir = args.dir.unwrap_or_else(|| root.to_path_buf());
-    let written = crate::init::init(&dir, jiff::Zoned::now().date())?;
+    let written = match crate::init::init(&dir, jiff::Zoned::now().date())? {
+        Ok(written) => written,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     ui.info(&format!(
         "created a new site in {} ({} files); build it with `sourcebook build --root {}`",
         dir.display(),

@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod init;
 mod new;
+mod review;
 mod serve;
 
 use std::io::IsTerminal as _;
@@ -46,6 +47,8 @@ pub enum Command {
     Init(init::Args),
     /// Scaffold a new article (as a draft) with valid front matter.
     New(new::Args),
+    /// Record reviews: `review sign <page> --by <person> --role clinical`.
+    Review(review::Args),
 }
 
 /// How to talk to the user, from the global flags and the environment.
@@ -105,5 +108,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => init::run(&cli.root, args, ui),
         Command::New(args) => new::run(&cli.root, args, ui),
         Command::Serve(args) => serve::run(&cli.root, args, ui),
+        Command::Review(args) => review::run(&cli.root, args, ui),
     }
 }

@@ -16,8 +16,18 @@ pub struct FrontMatter {
     pub date: Date,
     #[serde(default)]
     pub updated: Option<Date>,
+    /// The old single editorial check: `reviewed: { by, on, next? }`, read
+    /// as an editorial review by a name (not a person id).
     #[serde(default)]
     pub reviewed: Option<Review>,
+    /// Reviews recorded by hand; `sourcebook review sign` records them with
+    /// a fingerprint in `content/reviews.yaml` instead.
+    #[serde(default)]
+    pub reviews: Vec<ReviewEntry>,
+    /// What changed, for readers: `{ on, summary }`.
+    #[serde(default)]
+    pub changes: Vec<Change>,
+    /// Ids of people in `content/people.yaml`.
     #[serde(default)]
     pub authors: Vec<String>,
     #[serde(default)]
@@ -45,6 +55,8 @@ pub const ARTICLE_KEYS: &[&str] = &[
     "date",
     "updated",
     "reviewed",
+    "reviews",
+    "changes",
     "authors",
     "key_points",
     "tags",
@@ -64,6 +76,28 @@ pub struct Review {
     pub on: Date,
     #[serde(default)]
     pub next: Option<Date>,
+}
+
+pub use crate::config::ReviewRole;
+
+/// `reviews: [{ by, role, on, scope? }]`: `by` is a person id.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewEntry {
+    pub by: String,
+    pub role: ReviewRole,
+    pub on: Date,
+    /// What the review covered, when not the whole page.
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+/// `changes: [{ on, summary }]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    pub on: Date,
+    pub summary: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -12,6 +12,8 @@
 
 pub mod front_matter;
 pub mod glossary;
+pub mod people;
+pub mod record;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -21,7 +23,9 @@ use rayon::prelude::*;
 use crate::config::{Config, is_slug};
 use crate::diagnostics::{Code, Diagnostic, Span, relative};
 use crate::input;
-pub use front_matter::{Audience, FrontMatter, RawFaq, Review, Split, TopicFrontMatter};
+pub use front_matter::{
+    Audience, Change, FrontMatter, RawFaq, Review, ReviewEntry, ReviewRole, Split, TopicFrontMatter,
+};
 
 /// A Markdown file with valid front matter: an article, or the home page.
 #[derive(Debug, Clone)]
@@ -88,10 +92,14 @@ pub struct Content {
     pub sources_yaml: Option<DataFile>,
     pub sources_bib: Option<DataFile>,
     pub glossary: Option<DataFile>,
+    /// `people.yaml`: who writes and reviews.
+    pub people: Option<DataFile>,
+    /// `reviews.yaml`: the signed review record.
+    pub reviews: Option<DataFile>,
 }
 
 /// The files of `content/` that must be files (a folder there is reported).
-const DATA_FILES: &[&str] = &["sources.yaml", "sources.bib", "glossary.yaml"];
+const DATA_FILES: &[&str] = &["sources.yaml", "sources.bib", "glossary.yaml", "people.yaml", "reviews.yaml"];
 
 /// Load `root/content`. `drafts` keeps articles marked `draft: true`, and
 /// the files beside a draft's `index.md`.
@@ -116,6 +124,8 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnos
             "sources.yaml" => content.sources_yaml = read_data(root, &path, &mut diags),
             "sources.bib" => content.sources_bib = read_data(root, &path, &mut diags),
             "glossary.yaml" => content.glossary = read_data(root, &path, &mut diags),
+            "people.yaml" => content.people = read_data(root, &path, &mut diags),
+            "reviews.yaml" => content.reviews = read_data(root, &path, &mut diags),
             _ if rel.ends_with(".md") => markdown.push((rel, path)),
             _ => assets.push((rel, path)),
         }

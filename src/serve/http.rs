@@ -19,7 +19,7 @@ use axum::routing::get;
 use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::WatchStream;
 
-use super::session::{Files, Session};
+use super::session::{Action, Files, Session};
 use super::watch;
 use crate::cli::Ui;
 
@@ -48,8 +48,14 @@ const EVENTS_PATH: &str = "/__sourcebook/events";
 const SCRIPT: &str = include_str!("livereload.js");
 
 /// Build, serve and watch until interrupted.
-pub fn serve(options: Options, ui: Ui) -> anyhow::Result<()> {
+pub fn serve(mut options: Options, ui: Ui) -> anyhow::Result<()> {
     let started = Instant::now();
+    // the watcher reports absolute, resolved paths: the root must be one too,
+    // whatever form it was given in (`.`, `site`, `../site`, a symlink)
+    options.root = std::fs::canonicalize(&options.root)
+        .map_err(|e| anyhow::anyhow!("cannot serve {}: {e}", options.root.display()))?;
+    // watching starts before the first build, so nothing saved meanwhile is missed
+    let changes = watch::start(&options.root)?;
     let session = Session::new(&options.root, options.drafts)?;
     ui.report(&session.diagnostics);
     let (tx, rx) = tokio::sync::watch::channel(publish(&session, 1));
@@ -67,16 +73,17 @@ pub fn serve(options: Options, ui: Ui) -> anyhow::Result<()> {
     if options.open {
         let _ = std::process::Command::new("xdg-open").arg(format!("http://{address}/")).spawn();
     }
-    let changes = watch::start(&options.root)?;
     std::thread::spawn(move || rebuild_loop(session, changes, tx, ui));
     let app = router(rx);
+    // Ctrl-C ends the server at once: open pages hold event streams that
+    // never end by themselves, so a graceful shutdown would wait forever
     runtime.block_on(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        tokio::select! {
+            served = axum::serve(listener, app).into_future() => served,
+            _ = tokio::signal::ctrl_c() => Ok(()),
+        }
     })?;
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     Ok(())
 }
 
@@ -98,29 +105,33 @@ async fn bind(options: &Options, ui: Ui) -> anyhow::Result<tokio::net::TcpListen
 }
 
 fn publish(session: &Session, version: u64) -> Published {
-    // the overlay shows what stops the build: errors, not the warnings
-    let errors = session.has_errors().then(|| session.diagnostics.errors().render_text(false));
-    Published { files: session.files(), version, errors }
+    // the overlay shows what stops the build: errors (or a failed
+    // rebuild), not the warnings
+    Published { files: session.files(), version, errors: session.errors_text(false) }
 }
 
-fn rebuild_loop(mut session: Session, changes: watch::Changes, tx: tokio::sync::watch::Sender<Published>, ui: Ui) {
+/// Rebuild after each batch of changes and publish the result, for as long
+/// as the changes come (the watcher's: as long as `serve` runs).
+fn rebuild_loop(
+    mut session: Session,
+    changes: impl IntoIterator<Item = watch::Batch>,
+    tx: tokio::sync::watch::Sender<Published>,
+    ui: Ui,
+) {
     let mut version = 1;
     for batch in changes {
         let started = Instant::now();
-        let action = match session.update(&batch.paths, batch.rescan) {
-            Ok(super::session::Action::Nothing) => continue,
-            Ok(action) => action,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                continue;
-            }
-        };
+        // a failed or panicking rebuild is an Action too: this loop goes on
+        let action = session.update(&batch.paths, batch.rescan);
+        if action == Action::Nothing {
+            continue;
+        }
         // open pages first; then the terminal (warnings were listed at start)
         version += 1;
         let _ = tx.send(publish(&session, version));
         let took = started.elapsed().as_millis();
-        if session.has_errors() {
-            ui.report(&session.diagnostics.errors());
+        if let Some(errors) = session.errors_text(ui.color) {
+            eprint!("{errors}");
         }
         let state = if session.has_errors() { "kept the last good site" } else { "rebuilt" };
         let warnings = session.diagnostics.warning_count();
@@ -172,8 +183,25 @@ async fn page(
     }
     match files.get("404.html") {
         Some(bytes) => respond(StatusCode::NOT_FOUND, "404.html", bytes, published.version, &headers),
-        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+        // no good build yet (the site had errors from the start): a page
+        // that shows them, and reloads once they are fixed
+        None => {
+            let status =
+                if published.errors.is_some() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::NOT_FOUND };
+            respond(status, "index.html", &waiting_page(&published), published.version, &headers)
+        }
     }
+}
+
+/// What a page shows before the site has built once.
+fn waiting_page(published: &Published) -> Bytes {
+    let (title, body) = match &published.errors {
+        Some(errors) => ("The site has errors", crate::html::escape(errors)),
+        None => ("Not found", String::from("There is no page at this address.")),
+    };
+    Bytes::from(format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1><pre>{body}</pre></body></html>\n"
+    ))
 }
 
 /// The file a request path names, or `None` for a path that could leave the
@@ -309,6 +337,45 @@ mod tests {
         ] {
             assert_eq!(file_key(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_panic_in_a_rebuild_reaches_the_overlay_and_the_next_save_rebuilds() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::init::init(dir.path(), jiff::civil::date(2026, 1, 15)).unwrap().unwrap();
+        let article = dir.path().join("content/basics/first-article.md");
+        let save = |from: &str, to: &str| {
+            let text = std::fs::read_to_string(&article).unwrap();
+            std::fs::write(&article, text.replacen(from, to, 1)).unwrap();
+            watch::Batch { paths: vec![article.clone()], rescan: false }
+        };
+        let session = Session::new(dir.path(), false).unwrap();
+        let (tx, rx) = tokio::sync::watch::channel(publish(&session, 1));
+        // what open pages see before each batch, and after the last
+        let seen = std::cell::RefCell::new(Vec::new());
+        let mut batches =
+            [("Write in plain words", "Written once", true), ("Written once", "Written twice", false)].into_iter();
+        let changes = std::iter::from_fn(|| {
+            seen.borrow_mut().push(rx.borrow().clone());
+            let (from, to, panic) = batches.next()?;
+            if panic {
+                super::super::session::panic_in_next_rebuild();
+            }
+            Some(save(from, to))
+        });
+        rebuild_loop(session, changes, tx, Ui { quiet: true, verbose: false, color: false });
+
+        let seen = seen.into_inner();
+        let page = |p: &Published| String::from_utf8_lossy(&p.files["basics/first-article/index.html"]).into_owned();
+        assert_eq!(seen.len(), 3, "the loop went on after the panic");
+        let failed = &seen[1];
+        assert!(failed.version > seen[0].version, "open pages are told");
+        let shown = failed.errors.as_deref().unwrap_or_default();
+        assert!(shown.contains("a panic injected by a test"), "the overlay shows it: {shown:?}");
+        assert!(page(failed).contains("Write in plain words"), "the last good site stays served");
+        let next = &seen[2];
+        assert!(next.version > failed.version && next.errors.is_none(), "{:?}", next.errors);
+        assert!(page(next).contains("Written twice"), "the next save rebuilt the site");
     }
 
     #[test]

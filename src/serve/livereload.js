@@ -12,21 +12,53 @@
     scrollTo(0, y);
   }
   let overlay = null;
+  let dismissed = null; // the error text the author chose to hide
+  // Colours are set on every element, so a page's own styles (a light `pre`,
+  // a dark mode) cannot make the text unreadable.
+  function hide() {
+    if (overlay) {
+      dismissed = overlay.querySelector("pre").textContent;
+      overlay.remove();
+      overlay = null;
+    }
+  }
   function show(text) {
+    if (text === dismissed) return;
     if (!overlay) {
       overlay = document.createElement("div");
       overlay.id = "sourcebook-overlay";
-      overlay.setAttribute("role", "alert");
-      overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,20,.94);color:#fff;padding:1.5rem;font:14px/1.5 ui-monospace,monospace";
+      overlay.setAttribute("role", "alertdialog");
+      overlay.setAttribute("aria-labelledby", "sourcebook-overlay-title");
+      overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:#1b1b1b;color:#f2f2f2;padding:1.5rem;font:14px/1.5 ui-monospace,monospace;text-align:left";
       const title = document.createElement("p");
+      title.id = "sourcebook-overlay-title";
       title.textContent = "The site has errors; this is the last good version. Fix them and the page reloads.";
-      title.style.cssText = "font:600 16px system-ui,sans-serif;margin:0 0 1rem;color:#ffb4a8";
+      title.style.cssText = "font:600 16px/1.4 system-ui,sans-serif;margin:0 0 1rem;color:#ffc2b8;background:none";
+      const close = document.createElement("button");
+      close.type = "button";
+      close.textContent = "Hide (Esc)";
+      close.style.cssText = "font:600 14px system-ui,sans-serif;color:#1b1b1b;background:#f2f2f2;border:2px solid #f2f2f2;border-radius:4px;padding:.3rem .8rem;margin:0 0 1rem;cursor:pointer";
+      close.addEventListener("click", hide);
       const pre = document.createElement("pre");
-      pre.style.cssText = "white-space:pre-wrap;margin:0";
-      overlay.append(title, pre);
+      pre.style.cssText = "white-space:pre-wrap;margin:0;padding:0;color:#f2f2f2;background:none;border:0;font:inherit";
+      overlay.append(title, close, pre);
       document.body.append(overlay);
+      close.focus();
     }
     overlay.querySelector("pre").textContent = text;
+  }
+  addEventListener("keydown", (e) => {
+    if (e.key === "Escape") hide();
+  });
+  // the preview builds no search index: say so on the search page
+  if (document.body && document.body.dataset.kind === "search") {
+    const note = document.createElement("p");
+    note.id = "sourcebook-search-note";
+    note.setAttribute("role", "note");
+    note.textContent = "This is the live preview: search has no index here. It works in the built site (sourcebook build).";
+    note.style.cssText = "border:2px solid currentColor;padding:.75rem 1rem;margin:1rem 0;font-weight:600";
+    const main = document.querySelector("main") || document.body;
+    main.prepend(note);
   }
   const events = new EventSource("/__sourcebook/events");
   events.addEventListener("state", (e) => {
@@ -36,9 +68,12 @@
     } else if (state.version !== loaded) {
       sessionStorage.setItem(key, String(scrollY));
       location.reload();
-    } else if (overlay) {
-      overlay.remove();
-      overlay = null;
+    } else {
+      dismissed = null;
+      if (overlay) {
+        overlay.remove();
+        overlay = null;
+      }
     }
   });
 })();

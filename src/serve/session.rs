@@ -10,8 +10,14 @@
 //! | a theme static file | reload the theme (new fingerprints), re-render every page |
 //! | an existing content asset | copy it |
 //! | anything else (site.yaml, sources, glossary, new, renamed or deleted files) | full rebuild in memory |
+//!
+//! A rebuild that fails as a program (an I/O error, or a panic: a bug)
+//! keeps the last good files too, and is reported where diagnostics are
+//! ([`Session::errors_text`]); what it may have half-updated is dropped, so
+//! the next change rebuilds in full.
 
 use std::collections::{BTreeMap, HashMap};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -43,6 +49,8 @@ pub enum Action {
     Statics,
     Assets,
     Nothing,
+    /// The rebuild failed as a program: see [`Session::errors_text`].
+    Failed,
 }
 
 /// `serve`'s view of the site.
@@ -53,6 +61,9 @@ pub struct Session {
     files: Arc<Files>,
     /// Diagnostics of the latest attempt; errors mean the files are the last good ones.
     pub diagnostics: Diagnostics,
+    /// Why the latest attempt failed as a program (an I/O error, a panic),
+    /// if it did; the files are then the last good ones.
+    failure: Option<String>,
 }
 
 impl Session {
@@ -64,6 +75,7 @@ impl Session {
             state: None,
             files: Arc::new(Files::new()),
             diagnostics: Diagnostics::new(),
+            failure: None,
         };
         session.full()?;
         Ok(session)
@@ -75,12 +87,43 @@ impl Session {
     }
 
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.has_errors()
+        self.failure.is_some() || self.diagnostics.has_errors()
+    }
+
+    /// What keeps the latest changes from being served, as the terminal and
+    /// the browser overlay show it: the failure, or the errors among the
+    /// diagnostics (not the warnings). `None` when the site is up to date.
+    pub fn errors_text(&self, color: bool) -> Option<String> {
+        match &self.failure {
+            Some(failure) => Some(format!("error: {failure}\n")),
+            None => self.diagnostics.has_errors().then(|| self.diagnostics.errors().render_text(color)),
+        }
     }
 
     /// Bring the site up to date after `changed` paths (absolute or relative
-    /// to the root) changed on disk. `rescan` forces a full rebuild.
-    pub fn update(&mut self, changed: &[PathBuf], rescan: bool) -> anyhow::Result<Action> {
+    /// to the root) changed on disk. `rescan` forces a full rebuild. Never
+    /// fails and never unwinds: a rebuild that returns an error or panics
+    /// is [`Action::Failed`], with the last good files kept, the reason in
+    /// [`Session::errors_text`], and the next update a full rebuild.
+    pub fn update(&mut self, changed: &[PathBuf], rescan: bool) -> Action {
+        let why = match std::panic::catch_unwind(AssertUnwindSafe(|| self.rebuild(changed, rescan))) {
+            Ok(Ok(action)) => {
+                self.failure = None;
+                return action;
+            }
+            Ok(Err(e)) => format!("the rebuild failed: {e:#}"),
+            Err(panic) => {
+                format!("the rebuild crashed (a bug in sourcebook; please report it): {}", panic_message(&*panic))
+            }
+        };
+        // whatever it had half-updated goes; the files are the last good ones
+        self.state = None;
+        self.diagnostics = Diagnostics::new();
+        self.failure = Some(format!("{why}\nthe last good site is still served; the next save rebuilds it in full"));
+        Action::Failed
+    }
+
+    fn rebuild(&mut self, changed: &[PathBuf], rescan: bool) -> anyhow::Result<Action> {
         let plan = if rescan || self.state.is_none() || self.has_errors() { Plan::Full } else { self.plan(changed) };
         match plan {
             Plan::Nothing => return Ok(Action::Nothing),
@@ -107,6 +150,7 @@ impl Session {
     }
 
     fn full(&mut self) -> anyhow::Result<()> {
+        panic_if_a_test_asked();
         let options = BuildOptions { root: self.root.clone(), drafts: self.drafts, ..BuildOptions::default() };
         let mut diags = Diagnostics::new();
         let loaded = build::load(&options, &mut diags)?;
@@ -185,6 +229,7 @@ impl Session {
         let before = Snapshot::of(site);
         let old = site.articles[index].article.clone();
         let faq_changed = site.replace_article(index, article);
+        panic_if_a_test_asked(); // here the parsed site is half-updated
         let cross = site.finish(faq_changed);
         let file = old.file.clone();
         let mut diags = Diagnostics::new();
@@ -255,7 +300,9 @@ impl Session {
             if rel.split('/').any(crate::input::ignored) || rel.starts_with("public/") || rel.starts_with("target/") {
                 continue;
             }
-            let plan = if rel == crate::config::FILE {
+            // site.yaml, or a watched folder made, removed or replaced (its
+            // files may have changed before it was watched anew)
+            let plan = if rel == crate::config::FILE || matches!(rel.as_str(), "content" | "templates" | "themes") {
                 Plan::Full
             } else if rel.starts_with("templates/") || rel.starts_with(&format!("{theme_dir}templates/")) {
                 Plan::Theme
@@ -296,13 +343,21 @@ impl Session {
 
 impl Session {
     /// Whether `rel` was one of the site's files other than articles and
-    /// assets (home page, topics, bibliography, glossary) or a draft.
+    /// assets (home page, topics, bibliography, glossary, people, review
+    /// record) or a draft.
     fn known(&self, rel: &str) -> bool {
         let Some(state) = &self.state else { return false };
         let site = &state.loaded.site;
         site.home.as_ref().is_some_and(|h| h.article.file == rel)
             || site.topics.iter().any(|t| t.topic.file == rel)
-            || matches!(rel, "content/sources.yaml" | "content/sources.bib" | "content/glossary.yaml")
+            || matches!(
+                rel,
+                "content/sources.yaml"
+                    | "content/sources.bib"
+                    | "content/glossary.yaml"
+                    | "content/people.yaml"
+                    | "content/reviews.yaml"
+            )
             || (rel.ends_with(".md") && self.root.join(rel).is_file())
     }
 }
@@ -350,6 +405,90 @@ fn same_place(old: &Article, new: &Article) -> bool {
         && old.front.sources == new.front.sources
 }
 
+/// The text a panic was raised with.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message")
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Set by a test: the next rebuild step on this thread that checks it panics.
+    static PANIC_NEXT_REBUILD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Make the next rebuild step on this thread panic (tests only).
+#[cfg(test)]
+pub(super) fn panic_in_next_rebuild() {
+    PANIC_NEXT_REBUILD.with(|p| p.set(true));
+}
+
+/// A panic where a test asked for one (nothing in a site is known to make a
+/// rebuild panic); nothing outside tests.
+fn panic_if_a_test_asked() {
+    #[cfg(test)]
+    if PANIC_NEXT_REBUILD.with(|p| p.replace(false)) {
+        panic!("a panic injected by a test");
+    }
+}
+
 fn to_files(memory: Memory) -> Files {
     memory.into_files().into_iter().map(|(k, v)| (k, Bytes::from(v))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh `init` site and its first article.
+    fn site() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let date = jiff::civil::date(2026, 1, 15);
+        crate::init::init(dir.path(), date).expect("init").expect("init refused");
+        let article = dir.path().join("content/basics/first-article.md");
+        (dir, article)
+    }
+
+    fn replace(path: &Path, from: &str, to: &str) {
+        let text = std::fs::read_to_string(path).expect("the article");
+        assert!(text.contains(from), "no `{from}`");
+        std::fs::write(path, text.replacen(from, to, 1)).expect("saved");
+    }
+
+    fn page(session: &Session) -> String {
+        String::from_utf8_lossy(&session.files()["basics/first-article/index.html"]).into_owned()
+    }
+
+    #[test]
+    fn a_panic_in_a_rebuild_keeps_the_last_good_site_and_the_next_save_rebuilds_in_full() {
+        let (dir, article) = site();
+        let mut s = Session::new(dir.path(), false).expect("first build");
+        let good = s.files();
+
+        // in the one-article path, after the parsed site was half-updated
+        replace(&article, "Write in plain words", "Written once");
+        panic_in_next_rebuild();
+        assert_eq!(s.update(std::slice::from_ref(&article), false), Action::Failed);
+        assert!(s.has_errors());
+        let shown = s.errors_text(false).expect("an error to show");
+        assert!(shown.contains("a panic injected by a test") && shown.contains("next save"), "{shown}");
+        assert!(Arc::ptr_eq(&s.files(), &good), "the last good site stays served");
+
+        replace(&article, "Written once", "Written twice");
+        assert_eq!(s.update(std::slice::from_ref(&article), false), Action::Full);
+        assert_eq!(s.errors_text(false), None);
+        assert!(page(&s).contains("Written twice"));
+        let fresh = Session::new(dir.path(), false).expect("a fresh build");
+        assert!(*s.files() == *fresh.files(), "the same files as a fresh build");
+
+        // in a full rebuild
+        panic_in_next_rebuild();
+        assert_eq!(s.update(&[], true), Action::Failed);
+        assert!(s.errors_text(false).is_some_and(|e| e.contains("a panic injected by a test")));
+        assert_eq!(s.update(&[], true), Action::Full);
+        assert!(!s.has_errors(), "{:?}", s.errors_text(false));
+    }
 }

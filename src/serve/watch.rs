@@ -1,14 +1,18 @@
 //! Watching the site's sources with notify and a debouncer that folds an
 //! editor's atomic save (write a temp file, rename it over the original)
-//! into one change. Watches site.yaml, content/, themes/ and templates/.
+//! into one change. Watches site.yaml, content/, themes/ and templates/,
+//! including those made (or deleted and made again) while serving.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use notify::event::ModifyKind;
-use notify::{EventKind, RecursiveMode};
-use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use notify::{EventKind, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+
+/// The folders watched with everything in them.
+const FOLDERS: [&str; 3] = ["content", "themes", "templates"];
 
 /// Changed paths, debounced. `rescan`: events were lost, rebuild in full.
 #[derive(Debug)]
@@ -20,7 +24,25 @@ pub struct Batch {
 /// The stream of batches; the watcher lives as long as it does.
 pub struct Changes {
     rx: mpsc::Receiver<DebounceEventResult>,
-    _debouncer: Box<dyn std::any::Any + Send>,
+    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    root: PathBuf,
+}
+
+impl Changes {
+    /// Watch each of [`FOLDERS`] that exists; when one was made or removed
+    /// (`changed` holds it), watch it anew: a watch ends with its folder,
+    /// and a folder made after the start had none.
+    fn rewatch(&mut self, changed: &[PathBuf]) {
+        for dir in FOLDERS {
+            let path = self.root.join(dir);
+            if changed.is_empty() || changed.iter().any(|p| p == &path) {
+                let _ = self.debouncer.unwatch(&path);
+                if path.is_dir() {
+                    let _ = self.debouncer.watch(&path, RecursiveMode::Recursive);
+                }
+            }
+        }
+    }
 }
 
 impl Iterator for Changes {
@@ -52,6 +74,11 @@ impl Iterator for Changes {
         if batch.paths.is_empty() && !batch.rescan {
             return self.next();
         }
+        if batch.rescan {
+            self.rewatch(&[]);
+        } else {
+            self.rewatch(&batch.paths);
+        }
         batch.paths.sort();
         batch.paths.dedup();
         Some(batch)
@@ -63,11 +90,11 @@ pub fn start(root: &Path) -> anyhow::Result<Changes> {
     let (tx, rx) = mpsc::channel();
     let mut debouncer = new_debouncer(Duration::from_millis(10), None, tx)?;
     debouncer.watch(root, RecursiveMode::NonRecursive)?; // site.yaml; new top-level folders
-    for dir in ["content", "themes", "templates"] {
+    for dir in FOLDERS {
         let path = root.join(dir);
         if path.is_dir() {
             debouncer.watch(&path, RecursiveMode::Recursive)?;
         }
     }
-    Ok(Changes { rx, _debouncer: Box::new(debouncer) })
+    Ok(Changes { rx, debouncer, root: root.to_path_buf() })
 }

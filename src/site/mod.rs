@@ -6,6 +6,7 @@
 pub mod faq;
 pub mod links;
 pub mod paths;
+pub mod review;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -13,6 +14,8 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::glossary::Glossary;
+use crate::content::people::People;
+use crate::content::record::Record;
 use crate::content::{Article, Content, Topic};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::markdown::{self, Citations, Rendered, Source, TermMatcher};
@@ -71,6 +74,10 @@ pub struct Site {
     /// For each glossary term, the articles that explain it (indexes).
     pub term_use: Vec<Vec<usize>>,
     pub bibliography: Bibliography,
+    /// Who writes and reviews (`content/people.yaml`).
+    pub people: People,
+    /// Signed reviews (`content/reviews.yaml`).
+    pub record: Record,
     /// Source id → every place citing it, in page order.
     pub cited_in: BTreeMap<String, Vec<CitedAt>>,
     pub assets: Vec<String>,
@@ -82,6 +89,29 @@ pub struct Site {
 
 pub const FAQ_PATH: &str = "faq/";
 pub const GLOSSARY_PATH: &str = "glossary/";
+
+/// A trust page a site may turn on in `trust_pages:`.
+#[derive(Debug)]
+pub struct TrustPage {
+    /// `page.kind`, and the template without `.html`.
+    pub kind: &'static str,
+    /// The output folder: `accessibility/`.
+    pub path: &'static str,
+    pub title: &'static str,
+}
+
+pub const TRUST_PAGES: [TrustPage; 3] = [
+    TrustPage { kind: "accessibility", path: "accessibility/", title: "Accessibility statement" },
+    TrustPage { kind: "editorial-policy", path: "editorial-policy/", title: "Editorial policy" },
+    TrustPage { kind: "funding", path: "funding/", title: "Funding and conflicts of interest" },
+];
+
+/// The trust pages the site has turned on, in [`TRUST_PAGES`] order.
+pub fn trust_pages(config: &Config) -> impl Iterator<Item = &'static TrustPage> {
+    let t = &config.trust_pages;
+    let on = [t.accessibility.is_some(), t.editorial_policy.is_some(), t.funding];
+    TRUST_PAGES.iter().zip(on).filter(|(_, on)| *on).map(|(page, _)| page)
+}
 
 /// Told about each article as soon as its Markdown is rendered, while the
 /// rest are still being rendered: `build` writes the page there and drops its
@@ -109,6 +139,7 @@ pub fn assemble(
     content: Content,
     bibliography: Bibliography,
     glossary: Glossary,
+    (people, record): (People, Record),
     config: Config,
     text: bool,
     sink: Option<&dyn PageSink>,
@@ -123,6 +154,8 @@ pub fn assemble(
         glossary,
         term_use: Vec::new(),
         bibliography,
+        people,
+        record,
         cited_in: BTreeMap::new(),
         assets,
         faq_duplicates: None,

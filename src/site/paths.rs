@@ -65,6 +65,13 @@ pub fn check(content: &Content, config: &Config, theme_files: &[&str]) -> Vec<Di
     if content.glossary.is_some() {
         claims.claim(&format!("{GLOSSARY_PATH}index.html"), Origin::Generated("the glossary (/glossary/)"), &mut diags);
     }
+    for page in crate::site::trust_pages(config) {
+        claims.claim(
+            &format!("{}index.html", page.path),
+            Origin::Generated("a trust page (`trust_pages`)"),
+            &mut diags,
+        );
+    }
     if config.search {
         claims.claim("search/index.html", Origin::Generated("the search page (/search/)"), &mut diags);
         claims.claim_folder("search-index", Origin::Generated("the search index (/search-index/)"));

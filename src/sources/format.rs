@@ -2,11 +2,12 @@
 //! hayagriva's citeproc. Per-citation formatting would dominate the build at
 //! 10,000 articles; each reference is the same wherever it is cited.
 
+use std::collections::HashSet;
+
 use hayagriva::archive::ArchivedStyle;
 use hayagriva::citationberg::{CitationFormat, IndependentStyle, Style, StyleCategory};
 use hayagriva::{
-    BibliographyDriver, BibliographyRequest, BufWriteFormat, CitationItem, CitationRequest, Elem, ElemChild, Formatted,
-    Formatting,
+    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, Elem, ElemChild, Formatted, Formatting,
 };
 use rayon::prelude::*;
 
@@ -37,8 +38,12 @@ pub fn format_all(bib: &mut Bibliography, style_name: &str, locales: &Locales) {
         style.info.category.iter().any(|c| {
             matches!(c, StyleCategory::CitationFormat { format: CitationFormat::Numeric | CitationFormat::Note })
         });
-    let rendered: Vec<(String, Html, String)> =
-        entries.par_chunks(chunk_size(entries.len(), numeric)).flat_map_iter(|c| render(c, &style, locales)).collect();
+    let incomplete: HashSet<&str> =
+        bib.sources.values().filter(|s| s.authors_incomplete).map(|s| s.id.as_str()).collect();
+    let rendered: Vec<(String, Html, String)> = entries
+        .par_chunks(chunk_size(entries.len(), numeric))
+        .flat_map_iter(|c| render(c, &style, locales, &incomplete))
+        .collect();
     for item in rendered {
         if let Some(source) = bib.sources.get_mut(&item.0) {
             source.formatted = item.1;
@@ -57,6 +62,7 @@ fn render(
     entries: &[&hayagriva::Entry],
     style: &IndependentStyle,
     locales: &[hayagriva::citationberg::Locale],
+    incomplete: &HashSet<&str>,
 ) -> Vec<(String, Html, String)> {
     let mut driver = BibliographyDriver::new();
     for entry in entries {
@@ -68,90 +74,128 @@ fn render(
         .items
         .into_iter()
         .map(|item| {
-            let mut html = String::new();
-            let mut plain = String::new();
-            write_children(&mut html, &item.content.0);
-            let _ = item.content.write_buf(&mut plain, BufWriteFormat::Plain);
-            // every piece of text and every URL went through `write_children`
+            let et_al = incomplete.contains(item.key.as_str());
+            let html = Writer::write(&item.content.0, true, et_al);
+            let plain = Writer::write(&item.content.0, false, et_al);
+            // every piece of text and every URL went through the `Writer`
             (item.key, Html::trusted(html.trim().to_string()), plain.trim().to_string())
         })
         .collect()
 }
 
-/// hayagriva's output tree as HTML, node by node: its text escaped, its
-/// links through the URL policy (a refused one is left as text), its
-/// formatting as elements (no inline styles). hayagriva's own HTML writer
-/// copies text as it is, so a source title could hold markup.
-fn write_children(out: &mut String, children: &[ElemChild]) {
-    for child in children {
-        match child {
-            ElemChild::Text(t) => write_formatted(out, t),
-            ElemChild::Elem(e) => write_elem(out, e),
-            // meant for Typst: text here
-            ElemChild::Markup(m) => html::escape_into(out, m),
-            ElemChild::Link { text, url } if html::check_url(url).is_ok() => {
-                out.push_str("<a href=\"");
-                out.push_str(&href(url));
-                out.push_str("\">");
-                write_formatted(out, text);
-                out.push_str("</a>");
-            }
-            ElemChild::Link { text, .. } => write_formatted(out, text),
-            ElemChild::Transparent { .. } => {}
+/// hayagriva's output tree as HTML (or plain text), node by node: its text
+/// escaped, its links through the URL policy (a refused one is left as
+/// text), its formatting as elements (no inline styles). hayagriva's own
+/// HTML writer copies text as it is, so a source title could hold markup.
+struct Writer {
+    out: String,
+    html: bool,
+    /// The source's author list is known to be incomplete
+    /// (`authors-incomplete: true`): the author names end with "et al"
+    /// unless the style already shortened them.
+    et_al: bool,
+}
+
+impl Writer {
+    fn write(children: &[ElemChild], html: bool, et_al: bool) -> String {
+        let mut w = Writer { out: String::new(), html, et_al };
+        w.children(children);
+        w.out
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.html {
+            html::escape_into(&mut self.out, text);
+        } else {
+            self.out.push_str(text);
         }
     }
-}
 
-fn write_elem(out: &mut String, elem: &Elem) {
-    use hayagriva::citationberg::Display;
-    let class = match elem.display {
-        Some(Display::Block) => Some("csl-block"),
-        Some(Display::Indent) => Some("csl-indent"),
-        Some(Display::LeftMargin) => Some("csl-left-margin"),
-        Some(Display::RightInline) => Some("csl-right-inline"),
-        None => None,
-    };
-    if let Some(class) = class {
-        out.push_str("<div class=\"");
-        out.push_str(class);
-        out.push_str("\">");
+    fn tag(&mut self, tag: &str) {
+        if self.html {
+            self.out.push_str(tag);
+        }
     }
-    write_children(out, &elem.children.0);
-    if class.is_some() {
-        out.push_str("</div>");
-    }
-}
 
-fn write_formatted(out: &mut String, text: &Formatted) {
-    use hayagriva::citationberg::{FontStyle, FontVariant, FontWeight, TextDecoration, VerticalAlign};
-    let Formatting { font_style, font_variant, font_weight, text_decoration, vertical_align } = text.formatting;
-    let mut close: Vec<&str> = Vec::new();
-    let mut open = |out: &mut String, tag: &'static str, end: &'static str| {
-        out.push_str(tag);
-        close.push(end);
-    };
-    if font_style == FontStyle::Italic {
-        open(out, "<i>", "</i>");
+    fn children(&mut self, children: &[ElemChild]) {
+        for child in children {
+            match child {
+                ElemChild::Text(t) => self.formatted(t),
+                ElemChild::Elem(e) => self.elem(e),
+                // meant for Typst: text here
+                ElemChild::Markup(m) => self.text(m),
+                ElemChild::Link { text, url } if html::check_url(url).is_ok() => {
+                    self.tag("<a href=\"");
+                    self.tag(&href(url));
+                    self.tag("\">");
+                    self.formatted(text);
+                    self.tag("</a>");
+                }
+                ElemChild::Link { text, .. } => self.formatted(text),
+                ElemChild::Transparent { .. } => {}
+            }
+        }
     }
-    match font_weight {
-        FontWeight::Bold => open(out, "<b>", "</b>"),
-        FontWeight::Light => open(out, "<span class=\"csl-light\">", "</span>"),
-        FontWeight::Normal => {}
+
+    fn elem(&mut self, elem: &Elem) {
+        use hayagriva::citationberg::Display;
+        use hayagriva::citationberg::taxonomy::NameVariable;
+        let class = match elem.display {
+            Some(Display::Block) => Some("csl-block"),
+            Some(Display::Indent) => Some("csl-indent"),
+            Some(Display::LeftMargin) => Some("csl-left-margin"),
+            Some(Display::RightInline) => Some("csl-right-inline"),
+            None => None,
+        };
+        if let Some(class) = class {
+            self.tag(&format!("<div class=\"{class}\">"));
+        }
+        let start = self.out.len();
+        self.children(&elem.children.0);
+        let authors = matches!(&elem.meta, Some(hayagriva::ElemMeta::Names(names))
+            if names.iter().any(|(_, v)| *v == NameVariable::Author));
+        if self.et_al && authors {
+            self.et_al = false;
+            if !self.out[start..].contains("et al") {
+                self.text(", et al");
+            }
+        }
+        if class.is_some() {
+            self.tag("</div>");
+        }
     }
-    if font_variant == FontVariant::SmallCaps {
-        open(out, "<span class=\"csl-small-caps\">", "</span>");
-    }
-    if text_decoration == TextDecoration::Underline {
-        open(out, "<u>", "</u>");
-    }
-    match vertical_align {
-        VerticalAlign::Sup => open(out, "<sup>", "</sup>"),
-        VerticalAlign::Sub => open(out, "<sub>", "</sub>"),
-        _ => {}
-    }
-    html::escape_into(out, &text.text);
-    for end in close.iter().rev() {
-        out.push_str(end);
+
+    fn formatted(&mut self, text: &Formatted) {
+        use hayagriva::citationberg::{FontStyle, FontVariant, FontWeight, TextDecoration, VerticalAlign};
+        let Formatting { font_style, font_variant, font_weight, text_decoration, vertical_align } = text.formatting;
+        let mut close: Vec<&str> = Vec::new();
+        let mut open = |w: &mut Writer, tag: &'static str, end: &'static str| {
+            w.tag(tag);
+            close.push(end);
+        };
+        if font_style == FontStyle::Italic {
+            open(self, "<i>", "</i>");
+        }
+        match font_weight {
+            FontWeight::Bold => open(self, "<b>", "</b>"),
+            FontWeight::Light => open(self, "<span class=\"csl-light\">", "</span>"),
+            FontWeight::Normal => {}
+        }
+        if font_variant == FontVariant::SmallCaps {
+            open(self, "<span class=\"csl-small-caps\">", "</span>");
+        }
+        if text_decoration == TextDecoration::Underline {
+            open(self, "<u>", "</u>");
+        }
+        match vertical_align {
+            VerticalAlign::Sup => open(self, "<sup>", "</sup>"),
+            VerticalAlign::Sub => open(self, "<sub>", "</sub>"),
+            _ => {}
+        }
+        self.text(&text.text);
+        for end in close.iter().rev() {
+            self.tag(end);
+        }
     }
 }
 
@@ -178,7 +222,33 @@ mod tests {
             span: Span::at("s.yaml", yaml, 0),
             formatted: Html::default(),
             plain: String::new(),
+            authors_incomplete: false,
+            content: Default::default(),
         }
+    }
+
+    #[test]
+    fn an_incomplete_author_list_ends_in_et_al_once() {
+        let yaml = |authors: &str| {
+            format!(
+                "a:\n  type: article\n  title: A trial\n  author: [{authors}]\n  date: 2019\n  parent: {{ type: periodical, title: {{ value: J, short: J }} }}\n"
+            )
+        };
+        let plain = |authors: &str, incomplete: bool| {
+            let mut bib = Bibliography::default();
+            let mut s = source(&yaml(authors), "a");
+            s.authors_incomplete = incomplete;
+            bib.sources.insert("a".into(), s);
+            format_all(&mut bib, "american-medical-association", &Locales::load());
+            (bib.sources["a"].plain.clone(), bib.sources["a"].formatted.to_string())
+        };
+        let (text, html) = plain("\"Fedgchin, Maggie\"", true);
+        assert_eq!(text, "Fedgchin M, et al. A trial. J. Published online 2019.");
+        assert!(html.starts_with("Fedgchin M, et al. "), "{html}");
+        assert_eq!(plain("\"Fedgchin, Maggie\"", false).0, "Fedgchin M. A trial. J. Published online 2019.");
+        // seven names: the style shortens them itself, and says "et al" once
+        let seven = (1..=7).map(|i| format!("\"Author{i}, A\"")).collect::<Vec<_>>().join(", ");
+        assert_eq!(plain(&seven, true).0, "Author1 A, Author2 A, Author3 A, et al. A trial. J. Published online 2019.");
     }
 
     #[test]
@@ -226,7 +296,7 @@ anand2023:
         let style = ArchivedStyle::by_name("american-medical-association").map(ArchivedStyle::get);
         let Some(Style::Independent(style)) = style else { panic!("AMA is built in") };
         let entries: Vec<&hayagriva::Entry> = bib.sources.values().map(|s| &s.entry).collect();
-        let one = render(&entries, &style, &hayagriva::archive::locales());
+        let one = render(&entries, &style, &hayagriva::archive::locales(), &HashSet::new());
         assert_eq!(one.len(), 300);
         for (id, html, _) in one {
             assert_eq!(bib.sources[&id].formatted, html, "{id}");

@@ -7,6 +7,7 @@
 //! schema plus ours (`evidence`) before hayagriva sees the entry: a
 //! `page_range` typo is an `unknown-key` error, not a silently missing field.
 
+mod bibtex;
 mod format;
 mod validate;
 
@@ -60,7 +61,7 @@ impl Evidence {
     pub fn label(self) -> &'static str {
         use Evidence::*;
         match self {
-            Rct => "Randomised controlled trial",
+            Rct => "Randomized controlled trial",
             MetaAnalysis => "Meta-analysis",
             Review => "Review",
             Guideline => "Guideline",
@@ -84,9 +85,25 @@ pub struct Source {
     pub formatted: Html,
     /// Plain text, for JSON-LD and search.
     pub plain: String,
+    /// `authors-incomplete: true` (ours): the author list holds only the
+    /// first authors, so the reference ends them with "et al".
+    pub authors_incomplete: bool,
+    /// The entry's data as text, made the first time a review fingerprint
+    /// needs it (see [`Source::content`]).
+    pub content: std::sync::OnceLock<String>,
 }
 
 impl Source {
+    /// What a review of a page citing this source vouches for: the entry's
+    /// data (hayagriva's own serialization) and its evidence label; made
+    /// once per build, and only for sites with signed reviews.
+    pub fn content(&self) -> &str {
+        self.content.get_or_init(|| {
+            let data = serde_json::to_string(&self.entry).unwrap_or_default();
+            format!("{data}\n{}", self.evidence.map(|e| e.label()).unwrap_or_default())
+        })
+    }
+
     pub fn doi(&self) -> Option<&str> {
         self.entry.doi()
     }
@@ -197,7 +214,7 @@ pub fn load(content: &Content, ahead: Option<Parsed>) -> (Bibliography, Vec<Diag
         load_yaml_map(&doc, value, &mut bib, &mut diags);
     }
     if let Some(file) = &content.sources_bib {
-        load_bibtex(&file.file, &file.text, &mut bib, &mut diags);
+        bibtex::load(&file.file, &file.text, &mut bib, &mut diags);
     }
     for article in content.home.iter().chain(&content.articles) {
         load_local(article, &mut bib, &mut diags);
@@ -295,7 +312,18 @@ fn read_entry(
     };
     match parsed {
         Ok((entry, evidence)) => {
-            (found, Some(Source { id, entry, evidence, span, formatted: Html::default(), plain: String::new() }))
+            let authors_incomplete = value.get(AUTHORS_INCOMPLETE).and_then(Value::as_bool).unwrap_or(false);
+            let source = Source {
+                id,
+                entry,
+                evidence,
+                span,
+                formatted: Html::default(),
+                plain: String::new(),
+                authors_incomplete,
+                content: Default::default(),
+            };
+            (found, Some(source))
         }
         Err(message) => {
             found.push(Diagnostic::error(Code::InvalidValue, message).with_span(span));
@@ -304,7 +332,11 @@ fn read_entry(
     }
 }
 
-/// The map without our own `evidence` keys, as hayagriva should see it.
+/// Our key saying an entry's author list holds only the first authors.
+pub const AUTHORS_INCOMPLETE: &str = "authors-incomplete";
+
+/// The map without our own keys (`evidence`, `authors-incomplete`), as
+/// hayagriva should see it.
 fn strip_evidence(entries: &[(&Value, &Value)]) -> Mapping {
     entries
         .iter()
@@ -312,6 +344,7 @@ fn strip_evidence(entries: &[(&Value, &Value)]) -> Mapping {
             let mut v = (*v).clone();
             if let Value::Mapping(m) = &mut v {
                 m.remove("evidence");
+                m.remove(AUTHORS_INCOMPLETE);
             }
             ((*k).clone(), v)
         })
@@ -350,59 +383,6 @@ fn library(map: Mapping) -> Result<hayagriva::Library, String> {
         let yaml = yaml::to_string(&value)?;
         hayagriva::io::from_yaml_str(&yaml).map_err(|e| e.to_string())
     })
-}
-
-fn load_bibtex(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
-    match hayagriva::io::from_biblatex_str(text) {
-        Ok(library) => {
-            for entry in library.iter() {
-                let id = entry.key().to_string();
-                let at = text.find(&format!("{{{id},")).unwrap_or(0);
-                let span = Span::at(file, text, at);
-                for d in validate::identifiers(entry.doi(), entry.pmid()) {
-                    diags.push(Diagnostic::error(Code::InvalidValue, d).with_span(span.clone()));
-                }
-                if let Some(d) = entry.url_any().and_then(|u| validate::unsafe_url(u.value.as_str())) {
-                    diags.push(
-                        Diagnostic::error(Code::UnsafeUrl, d).with_span(span.clone()).with_help(validate::URL_HELP),
-                    );
-                }
-                if !valid_id(&id) {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::InvalidValue,
-                            format!("source id `{id}` must use only a-z, 0-9, `_` and `-`"),
-                        )
-                        .with_span(span),
-                    );
-                    continue;
-                }
-                bib.insert(
-                    Source {
-                        id,
-                        entry: entry.clone(),
-                        evidence: None,
-                        span,
-                        formatted: Html::default(),
-                        plain: String::new(),
-                    },
-                    diags,
-                );
-            }
-        }
-        Err(errors) => {
-            for e in errors {
-                let start = match &e {
-                    hayagriva::io::BibLaTeXError::Parse(p) => p.span.start,
-                    hayagriva::io::BibLaTeXError::Type(t) => t.span.start,
-                };
-                diags.push(
-                    Diagnostic::error(Code::InvalidValue, format!("BibTeX: {e}"))
-                        .with_span(Span::at(file, text, start)),
-                );
-            }
-        }
-    }
 }
 
 #[cfg(test)]

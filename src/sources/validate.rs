@@ -37,6 +37,7 @@ const ENTRY_KEYS: &[&str] = &[
     "genre",
     "parent",
     "evidence",
+    "authors-incomplete",
 ];
 const PERSON_KEYS: &[&str] = &["name", "given-name", "prefix", "suffix", "alias"];
 const STRING_KEYS: &[&str] = &["value", "short", "verbatim"];
@@ -85,6 +86,13 @@ pub fn entry(doc: &Document, from: usize, value: &Value) -> Vec<Diagnostic> {
                 Value::Sequence(parents) => parents.iter().for_each(|p| out.extend(entry(doc, from, p))),
                 p => out.extend(entry(doc, from, p)),
             },
+            "authors-incomplete" if value.as_bool().is_none() => {
+                out.push(
+                    Diagnostic::error(Code::InvalidValue, "`authors-incomplete` must be `true` or `false`")
+                        .with_span(doc.key_span("authors-incomplete", from))
+                        .with_help("`true` when the author list holds only the first authors"),
+                );
+            }
             "evidence" if value.as_str().and_then(Evidence::parse).is_none() => {
                 out.push(
                     Diagnostic::error(

@@ -5,10 +5,12 @@
 
 use serde::Serialize;
 
+use crate::config::ReviewRole;
 use crate::config::{Config, Crisis};
 use crate::content::Audience;
 use crate::html::Html;
 use crate::markdown::Heading;
+use crate::site::review::{Reviewer, RoleStatus, State};
 use crate::site::{Page, Site};
 use crate::sources::Source;
 
@@ -54,6 +56,65 @@ pub struct SiteContext<'a> {
     pub has_glossary: bool,
     /// The site has a `/search/` page (`search` in site.yaml).
     pub has_search: bool,
+    /// The trust pages `trust_pages` turns on, for the footer.
+    pub trust_pages: Vec<TrustLink>,
+}
+
+/// A trust page: its title and root-relative link.
+#[derive(Serialize, Clone)]
+pub struct TrustLink {
+    pub title: &'static str,
+    pub href: String,
+}
+
+/// `trust`: what the trust pages show.
+#[derive(Serialize)]
+pub struct TrustContext<'a> {
+    pub accessibility: Option<&'a crate::config::Accessibility>,
+    /// The sentence on how sources are chosen.
+    pub sources: Option<&'a str>,
+    pub review_interval_months: u32,
+    /// The kinds of review every page should have, with who may do them.
+    pub roles: Vec<PolicyRole>,
+    pub funding: Option<&'a str>,
+    pub conflicts: Option<&'a str>,
+}
+
+/// A kind of review, as the editorial policy states it.
+#[derive(Serialize)]
+pub struct PolicyRole {
+    /// `clinical`, `lay`, `editorial`.
+    pub role: &'static str,
+    /// Whether the site requires it of every page (`review_roles`).
+    pub required: bool,
+    /// Who may sign it (from people.yaml).
+    pub people: Vec<PersonContext>,
+}
+
+pub fn trust_context(site: &Site) -> TrustContext<'_> {
+    let config = &site.config;
+    let roles = ReviewRole::ALL
+        .iter()
+        .map(|&role| PolicyRole {
+            role: role.as_str(),
+            required: config.review_roles.contains(&role),
+            people: site
+                .people
+                .by_id
+                .values()
+                .filter(|p| p.can(crate::content::people::Capacity::for_role(role)))
+                .map(|p| person(site, &p.id))
+                .collect(),
+        })
+        .collect();
+    TrustContext {
+        accessibility: config.trust_pages.accessibility.as_ref(),
+        sources: config.trust_pages.editorial_policy.as_ref().map(|p| p.sources.as_str()),
+        review_interval_months: config.review_interval_months,
+        roles,
+        funding: config.funding.as_deref(),
+        conflicts: config.conflicts.as_deref(),
+    }
 }
 
 #[derive(Serialize, Clone)]
@@ -94,7 +155,12 @@ pub struct PageContext<'a> {
     pub date: Option<String>,
     pub updated: Option<String>,
     pub reviewed: Option<ReviewContext<'a>>,
-    pub authors: &'a [String],
+    /// The last review of each role and whether it still covers the page.
+    pub reviews: Option<ReviewsContext>,
+    /// `changes:`, newest first.
+    pub changes: Vec<ChangeContext<'a>>,
+    /// The authors, from `people.yaml` (an unknown id is shown as written).
+    pub authors: Vec<PersonContext>,
     pub key_points: &'a [String],
     pub tags: &'a [String],
     pub audience: Option<Audience>,
@@ -116,6 +182,51 @@ pub struct ReviewContext<'a> {
     pub by: &'a str,
     pub on: String,
     pub next: String,
+}
+
+/// A person (or organization) of `people.yaml`, or a reviewer named in the
+/// old `reviewed:` block.
+#[derive(Serialize, Clone, Default)]
+pub struct PersonContext {
+    /// Its id in `people.yaml`; empty for a name as written.
+    pub id: String,
+    pub name: String,
+    pub credentials: Option<String>,
+    /// `name, credentials`.
+    pub display: String,
+    pub organization: bool,
+    pub orcid: Option<String>,
+    pub affiliation: Option<String>,
+}
+
+/// The last review of one role.
+#[derive(Serialize)]
+pub struct RoleReviewContext {
+    pub by: PersonContext,
+    pub on: String,
+    pub scope: Option<String>,
+    /// `current` (signed, and the page is what was reviewed), `edited`
+    /// (signed, and the page changed since) or `unsigned` (recorded by
+    /// hand: what it covered is unknown).
+    pub state: &'static str,
+    /// When the next review of this role is due.
+    pub due: Option<String>,
+}
+
+/// `page.reviews`: what each kind of review says about the page now.
+#[derive(Serialize, Default)]
+pub struct ReviewsContext {
+    pub clinical: Option<RoleReviewContext>,
+    pub lay: Option<RoleReviewContext>,
+    pub editorial: Option<RoleReviewContext>,
+    /// The earliest due date of its reviews.
+    pub next_due: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ChangeContext<'a> {
+    pub on: String,
+    pub summary: &'a str,
 }
 
 /// One numbered reference of a page.
@@ -220,6 +331,9 @@ pub fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
         has_sources: !site.bibliography.sources.is_empty(),
         has_glossary: !site.glossary.terms.is_empty(),
         has_search: config.search,
+        trust_pages: crate::site::trust_pages(config)
+            .map(|p| TrustLink { title: p.title, href: format!("{}index.html", p.path) })
+            .collect(),
     }
 }
 
@@ -265,4 +379,50 @@ pub fn reference<'a>(source: &'a Source, number: usize, anchor: String, backlink
         backlinks,
         source_href: format!("sources/index.html#src-{}", source.id),
     }
+}
+
+/// A person of `people.yaml` by id (an unknown id: its name is the id).
+pub fn person(site: &Site, id: &str) -> PersonContext {
+    match site.people.get(id) {
+        Some(p) => PersonContext {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            credentials: p.credentials.clone(),
+            display: p.display(),
+            organization: p.organization,
+            orcid: p.orcid.clone(),
+            affiliation: p.affiliation.clone(),
+        },
+        None => PersonContext { id: id.into(), name: id.into(), display: id.into(), ..Default::default() },
+    }
+}
+
+/// `page.reviews` from the status of each role's last review.
+pub fn reviews_context(site: &Site, statuses: &[RoleStatus]) -> ReviewsContext {
+    let mut ctx = ReviewsContext::default();
+    for s in statuses {
+        let r = &s.review;
+        let by = match &r.by {
+            Reviewer::Person(id) => person(site, id),
+            Reviewer::Named(name) => PersonContext { name: name.clone(), display: name.clone(), ..Default::default() },
+        };
+        let role = RoleReviewContext {
+            by,
+            on: r.on.to_string(),
+            scope: r.scope.map(str::to_string),
+            state: match s.state {
+                State::Current => "current",
+                State::Edited(_) => "edited",
+                State::Unsigned => "unsigned",
+            },
+            due: s.due.map(|d| d.to_string()),
+        };
+        match r.role {
+            ReviewRole::Clinical => ctx.clinical = Some(role),
+            ReviewRole::Lay => ctx.lay = Some(role),
+            ReviewRole::Editorial => ctx.editorial = Some(role),
+        }
+    }
+    ctx.next_due = statuses.iter().filter_map(|s| s.due).min().map(|d| d.to_string());
+    ctx
 }

@@ -3,8 +3,11 @@
 
 use serde::Serialize;
 
+use crate::config::ReviewRole;
 use crate::content::Audience;
+use crate::content::people::Person;
 use crate::html::Html;
+use crate::site::review::{Reviewer, RoleStatus, State};
 use crate::site::{FaqIndex, Page, Site};
 
 /// JSON text that cannot close its `<script>` element.
@@ -33,7 +36,11 @@ impl serde_json::ser::Formatter for ScriptSafe {
     }
 }
 
-pub fn article(site: &Site, page: &Page, permalink: &str) -> Html {
+/// The article's JSON-LD. It says no more than the review record supports:
+/// `reviewedBy` and `lastReviewed` only for a signed clinical review that
+/// still matches the page; `author` and `editor` only for people of
+/// `people.yaml` (an organization as an `Organization`).
+pub fn article(site: &Site, page: &Page, permalink: &str, statuses: &[RoleStatus]) -> Html {
     // Fields in the order of their names, as the site has always written
     // them (serde_json's maps sort their keys); written straight from these
     // structs, not through a `serde_json::Value` per page.
@@ -44,25 +51,25 @@ pub fn article(site: &Site, page: &Page, permalink: &str) -> Html {
         #[serde(rename = "@type")]
         kind: [&'static str; 2],
         #[serde(skip_serializing_if = "Vec::is_empty")]
-        author: Vec<Named<'a>>,
+        author: Vec<Agent<'a>>,
         citation: Vec<Citation>,
         #[serde(rename = "dateModified")]
         date_modified: String,
         #[serde(rename = "datePublished")]
         date_published: String,
         description: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        editor: Option<Agent<'a>>,
         headline: &'a str,
         #[serde(rename = "inLanguage")]
         in_language: &'a str,
+        #[serde(rename = "lastReviewed", skip_serializing_if = "Option::is_none")]
+        last_reviewed: Option<String>,
         #[serde(rename = "medicalAudience")]
         medical_audience: MedicalAudience,
+        #[serde(rename = "reviewedBy", skip_serializing_if = "Option::is_none")]
+        reviewed_by: Option<Agent<'a>>,
         url: &'a str,
-    }
-    #[derive(Serialize)]
-    struct Named<'a> {
-        #[serde(rename = "@type")]
-        kind: &'static str,
-        name: &'a str,
     }
     #[derive(Serialize)]
     struct Citation {
@@ -91,19 +98,60 @@ pub fn article(site: &Site, page: &Page, permalink: &str) -> Html {
         Audience::Patients => "Patient",
         Audience::Clinicians => "Clinician",
     };
+    let of_role = |role: ReviewRole| statuses.iter().find(|s| s.review.role == role);
+    let person = |by: &Reviewer| match by {
+        Reviewer::Person(id) => site.people.get(id).map(agent),
+        Reviewer::Named(_) => None,
+    };
+    let clinical = of_role(ReviewRole::Clinical).filter(|s| s.state == State::Current);
     to_script(&Article {
         context: "https://schema.org",
         kind: ["MedicalWebPage", "Article"],
-        author: f.authors.iter().map(|a| Named { kind: "Person", name: a }).collect(),
+        author: f.authors.iter().filter_map(|id| site.people.get(id)).map(agent).collect(),
         citation,
         date_modified: f.updated.unwrap_or(f.date).to_string(),
         date_published: f.date.to_string(),
         description: &f.description,
+        editor: of_role(ReviewRole::Editorial).and_then(|s| person(&s.review.by)),
         headline: &f.title,
         in_language: &site.config.language,
+        last_reviewed: clinical.map(|s| s.review.on.to_string()),
         medical_audience: MedicalAudience { kind: "MedicalAudience", audience_type },
+        reviewed_by: clinical.and_then(|s| person(&s.review.by)),
         url: permalink,
     })
+}
+
+/// A person of `people.yaml` (or an organization), as schema.org says it:
+/// credentials as `honorificSuffix`, the ORCID iD as `sameAs`.
+#[derive(Serialize)]
+struct Agent<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    affiliation: Option<Affiliation<'a>>,
+    #[serde(rename = "honorificSuffix", skip_serializing_if = "Option::is_none")]
+    honorific_suffix: Option<&'a str>,
+    name: &'a str,
+    #[serde(rename = "sameAs", skip_serializing_if = "Option::is_none")]
+    same_as: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Affiliation<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+}
+
+fn agent(p: &Person) -> Agent<'_> {
+    Agent {
+        kind: if p.organization { "Organization" } else { "Person" },
+        affiliation: p.affiliation.as_deref().map(|name| Affiliation { kind: "Organization", name }),
+        honorific_suffix: p.credentials.as_deref(),
+        name: &p.name,
+        same_as: p.orcid.as_ref().map(|o| format!("https://orcid.org/{o}")),
+    }
 }
 
 /// FAQPage with every question and its plain-text answer.

@@ -43,6 +43,9 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("glossary.html", include_str!("../../themes/default/templates/glossary.html")),
     ("page-header.html", include_str!("../../themes/default/templates/page-header.html")),
     ("search.html", include_str!("../../themes/default/templates/search.html")),
+    ("accessibility.html", include_str!("../../themes/default/templates/accessibility.html")),
+    ("editorial-policy.html", include_str!("../../themes/default/templates/editorial-policy.html")),
+    ("funding.html", include_str!("../../themes/default/templates/funding.html")),
 ];
 const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("assets/style.css", include_bytes!("../../themes/default/static/assets/style.css")),
@@ -53,8 +56,13 @@ const SEARCH_SCRIPT: &str = "assets/search.js";
 
 /// Templates newer than SPEC's first list: a theme without one gets the
 /// built-in one, with the partials it includes.
-const FALLBACKS: &[(&str, &[&str])] =
-    &[("glossary.html", &["glossary.html", "page-header.html"]), ("search.html", &["search.html", "page-header.html"])];
+const FALLBACKS: &[(&str, &[&str])] = &[
+    ("glossary.html", &["glossary.html", "page-header.html"]),
+    ("search.html", &["search.html", "page-header.html"]),
+    ("accessibility.html", &["accessibility.html", "page-header.html"]),
+    ("editorial-policy.html", &["editorial-policy.html", "page-header.html"]),
+    ("funding.html", &["funding.html", "page-header.html"]),
+];
 
 /// A theme static file: its output path and where its bytes come from.
 type Static = (String, StaticFile);

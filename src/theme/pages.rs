@@ -29,6 +29,8 @@ pub enum Part {
     Glossary,
     /// The `/search/` page (when `site.yaml` has `search` on).
     Search,
+    /// The trust pages `trust_pages` turns on.
+    Trust,
     NotFound,
     /// sitemap.xml, atom.xml, robots.txt.
     Feeds,
@@ -56,6 +58,7 @@ pub fn site_wide_parts() -> Vec<Part> {
         Part::Topics,
         Part::Glossary,
         Part::Search,
+        Part::Trust,
         Part::NotFound,
         Part::Feeds,
         Part::Statics,
@@ -163,6 +166,13 @@ impl Renderer<'_> {
                 };
                 one(self.page("search/index.html", "search/", "search", page, out))
             }
+            Part::Trust => {
+                let mut diags = Vec::new();
+                for page in crate::site::trust_pages(&site.config) {
+                    diags.extend(self.trust(page, out)?);
+                }
+                Ok(diags)
+            }
             Part::NotFound => {
                 let page = PageContext { kind: "404", title: "Page not found", ..Default::default() };
                 one(self.page("404.html", "404.html", "404", page, out))
@@ -247,6 +257,13 @@ impl<'a> Renderer<'a> {
         let f = &p.article.front;
         let permalink = self.permalink(&p.path);
         let interval = self.site.config.review_interval_months;
+        let site = self.site;
+        let history = crate::site::review::history(p, site.record.of(&p.article.file));
+        let now = crate::site::review::fingerprint_if_signed(p, &history, &site.bibliography);
+        let statuses = crate::site::review::status(&history, now.as_ref(), interval);
+        let mut changes: Vec<ChangeContext> =
+            f.changes.iter().map(|c| ChangeContext { on: c.on.to_string(), summary: &c.summary }).collect();
+        changes.sort_by(|a, b| b.on.cmp(&a.on));
         let mut page = PageContext {
             kind: if index.is_some() { "article" } else { "home" },
             title: &f.title,
@@ -260,7 +277,9 @@ impl<'a> Renderer<'a> {
                 on: r.on.to_string(),
                 next: next_review(r, interval),
             }),
-            authors: &f.authors,
+            reviews: Some(reviews_context(site, &statuses)),
+            changes,
+            authors: f.authors.iter().map(|id| person(site, id)).collect(),
             key_points: &f.key_points,
             tags: &f.tags,
             audience: Some(f.audience),
@@ -278,7 +297,7 @@ impl<'a> Renderer<'a> {
                     href: None,
                 })
                 .collect(),
-            json_ld: jsonld::article(self.site, p, &permalink),
+            json_ld: jsonld::article(self.site, p, &permalink, &statuses),
             ..Default::default()
         };
         if let Some(i) = index {
@@ -309,6 +328,21 @@ impl<'a> Renderer<'a> {
                 Some(reference(source, i + 1, citations.reference_id(i + 1), backlinks))
             })
             .collect()
+    }
+
+    fn trust(&self, trust: &crate::site::TrustPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+        let path = trust.path;
+        let page = PageContext {
+            kind: trust.kind,
+            title: trust.title,
+            path: path.into(),
+            permalink: self.permalink(path),
+            ..Default::default()
+        };
+        let mut ctx = self.context(path);
+        ctx.insert("trust", &trust_context(self.site));
+        ctx.insert("page", &page);
+        self.write(&format!("{}.html", trust.kind), path, &format!("{path}index.html"), ctx, out)
     }
 
     fn topic(&self, t: &'a crate::site::TopicPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {

@@ -25,7 +25,8 @@ function edit(from, to) {
   writeFileSync(article, readFileSync(article, "utf8").replace(from, to));
 }
 
-const server = spawn(bin, ["--root", site, "serve", "--port", "0"], { env: { ...process.env, NO_COLOR: "1" } });
+// as README says to run it: from the site's folder, with no --root (a relative root)
+const server = spawn(bin, ["serve", "--port", "0"], { cwd: site, env: { ...process.env, NO_COLOR: "1" } });
 const base = await new Promise((ok, fail) => {
   let err = "";
   server.stderr.on("data", (d) => {
@@ -67,10 +68,33 @@ try {
   check("a broken edit shows the overlay", overlay.includes("error[unknown-source]"), overlay.slice(0, 200));
   check("the overlay gives file, line and column", /content\/basics\/first\.md:\d+:\d+/.test(overlay), overlay.slice(0, 200));
   check("the last good page stays under the overlay", await page.evaluate(() => document.body.innerText.includes("A saved claim")));
+  // readable whatever the page's own colours: WCAG contrast of the error text, in light and dark
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
+    const ratio = await page.evaluate(() => {
+      const lum = (c) => {
+        const [r, g, b] = c.match(/\d+(\.\d+)?/g).slice(0, 3).map((v) => {
+          const x = Number(v) / 255;
+          return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const o = document.querySelector("#sourcebook-overlay");
+      const fg = lum(getComputedStyle(o.querySelector("pre")).color);
+      const bg = lum(getComputedStyle(o).backgroundColor);
+      return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    });
+    check(`the overlay's text is readable (${scheme})`, ratio >= 7, `contrast ${ratio.toFixed(2)}`);
+  }
+  await page.keyboard.press("Escape");
+  check("Escape hides the overlay", await page.evaluate(() => !document.querySelector("#sourcebook-overlay")));
 
   edit("A broken claim [@no-such-source]", "A fixed claim [@doe2020]");
   await page.waitForFunction(() => !document.querySelector("#sourcebook-overlay") && document.body.innerText.includes("A fixed claim"), { timeout: 10000 }).catch(() => {});
   check("fixing it clears the overlay and shows the fix", await page.evaluate(() => !document.querySelector("#sourcebook-overlay") && document.body.innerText.includes("A fixed claim")));
+
+  await page.goto(`${base}/search/`, { waitUntil: "load" });
+  check("the search page says search has no index in the preview", await page.evaluate(() => !!document.querySelector("#sourcebook-search-note")?.innerText.includes("sourcebook build")));
 
   const second = join(site, "content/basics/second.md");
   writeFileSync(second, '---\ntitle: "Second"\ndescription: "Added while serving."\ndate: 2024-05-01\n---\n\nA second page [@doe2020].\n');

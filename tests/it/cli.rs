@@ -83,6 +83,8 @@ fn a_folder_without_site_yaml_is_a_clear_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no site.yaml"));
 }
 
+/// A new site checks clean but for what only its makers can state: who
+/// pays for it and their conflicts of interest (`init` makes none up).
 #[test]
 fn init_makes_a_site_that_builds_and_checks_without_warnings() {
     let dir = tempfile::tempdir().unwrap();
@@ -92,8 +94,65 @@ fn init_makes_a_site_that_builds_and_checks_without_warnings() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("warning"), "{stderr}");
     assert!(new.join("public/basics/first-article/index.html").is_file());
+    let out = sourcebook().arg("--root").arg(&new).args(["check", "--format", "json"]).assert().success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let codes: Vec<&str> = json.as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["transparency-missing", "transparency-missing"], "{json}");
+    let config = std::fs::read_to_string(new.join("site.yaml")).unwrap();
+    std::fs::write(new.join("site.yaml"), format!("{config}funding: \"Our own time.\"\nconflicts: \"None.\"\n"))
+        .unwrap();
     sourcebook().arg("--root").arg(&new).args(["check", "--deny-warnings"]).assert().success();
-    sourcebook().arg("init").arg(&new).assert().code(1); // never overwrites
+    let out = sourcebook().arg("init").arg(&new).assert().code(2).get_output().clone(); // never overwrites
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+}
+
+#[cfg(unix)]
+#[test]
+fn init_and_new_never_write_through_a_symlink_or_out_of_the_site() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    let victim = outside.join("victim.md");
+    let refused = |cmd: &mut assert_cmd::Command, says: &str| {
+        let out = cmd.assert().code(2).get_output().clone();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    };
+
+    // init: a dangling link where a starter file goes, then a folder linked out of the site
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("content/basics")).unwrap();
+    symlink(&victim, site.join("content/basics/first-article.md")).unwrap();
+    refused(sourcebook().arg("init").arg(&site), "content/basics/first-article.md is a symbolic link");
+    assert!(!victim.exists() && !site.join("site.yaml").exists(), "nothing written");
+    std::fs::remove_dir_all(site.join("content")).unwrap();
+    symlink(&outside, site.join("content")).unwrap();
+    refused(sourcebook().arg("init").arg(&site), "content is a symbolic link that leads out of the site");
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "nothing written outside");
+    std::fs::remove_file(site.join("content")).unwrap();
+    sourcebook().arg("init").arg(&site).assert().success();
+
+    // new: a dangling link at the article's path, then a topic folder linked out of the site
+    let new = |path: &str| {
+        let mut cmd = sourcebook();
+        cmd.arg("--root").arg(&site).arg("new").arg(path);
+        cmd
+    };
+    symlink(&victim, site.join("content/basics/linked.md")).unwrap();
+    refused(&mut new("basics/linked"), "content/basics/linked.md is a symbolic link");
+    assert!(!victim.exists());
+    std::fs::rename(site.join("content/basics"), dir.path().join("basics-moved")).unwrap();
+    symlink(&outside, site.join("content/basics")).unwrap();
+    refused(&mut new("basics/elsewhere"), "content/basics is a symbolic link that leads out of the site");
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "nothing written outside");
+
+    // a folder linked inside the site is followed, as a build reads it
+    std::fs::remove_file(site.join("content/basics")).unwrap();
+    std::fs::rename(dir.path().join("basics-moved"), site.join("content/intro")).unwrap();
+    symlink(site.join("content/intro"), site.join("content/basics")).unwrap();
+    new("basics/inside").assert().success();
+    assert!(site.join("content/intro/inside.md").is_file());
 }
 
 #[test]

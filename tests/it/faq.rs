@@ -74,8 +74,9 @@ fn article_json_ld_carries_citations_and_never_claims_a_review() {
     // the fixture's `reviewed:` block records an editorial check, not a
     // clinical review: the JSON-LD must not say a review happened
     assert!(ld.get("lastReviewed").is_none() && ld.get("reviewedBy").is_none(), "{ld}");
-    assert!(!html.contains("Last reviewed") && html.contains("Not yet clinically reviewed"), "{html}");
-    assert!(html.contains("Checked against its sources"), "{html}");
+    assert!(!html.contains("Last reviewed") && html.contains("not yet clinically reviewed"), "{html}");
+    assert!(html.contains("Checked against its sources by Editorial team on"), "{html}");
+    assert!(html.contains("No clinician has reviewed this page yet"), "{html}");
     assert_eq!(ld["citation"][0]["@type"], "ScholarlyArticle");
     assert_eq!(ld["citation"][0]["sameAs"], "https://doi.org/10.1000/example.1");
 }

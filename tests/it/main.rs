@@ -3,10 +3,12 @@
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
 mod assets;
+mod bibtex;
 mod check;
 mod cli;
 mod faq;
 mod fixtures;
+mod governance;
 #[cfg(unix)]
 mod input_safety;
 mod mutations;

@@ -158,7 +158,7 @@ fn every_sequence_of_edits_serves_what_build_would_write() {
     ];
     for (name, change, want) in steps {
         let paths = change(root);
-        let action = s.update(&paths, false).unwrap();
+        let action = s.update(&paths, false);
         if let Some(want) = want {
             assert_eq!(action, want, "{name}");
         }
@@ -193,11 +193,11 @@ fn a_broken_edit_keeps_the_last_good_site_and_fixing_it_recovers() {
         ),
     ] {
         let p = edit(root, break_it.0, break_it.1, break_it.2);
-        s.update(&[p], false).unwrap();
+        s.update(&[p], false);
         assert!(s.has_errors(), "{break_it:?} must be an error");
         assert!(served(&s) == good, "{break_it:?}: the last good site stays served");
         let p = edit(root, fix_it.0, fix_it.1, fix_it.2);
-        s.update(&[p], false).unwrap();
+        s.update(&[p], false);
         assert!(!s.has_errors(), "{fix_it:?}: {}", s.diagnostics.render_text(false));
         assert_same(&s, root, &format!("after fixing {break_it:?}"));
     }
@@ -210,10 +210,17 @@ struct Server {
 }
 
 impl Server {
+    /// As README says to: `sourcebook serve` run from the site's folder.
     fn start(root: &Path) -> Server {
+        Server::start_with(root, &[])
+    }
+
+    /// Run from `cwd` with `args` before `serve` (`--root site` for a root
+    /// relative to it).
+    fn start_with(cwd: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sourcebook"))
-            .arg("--root")
-            .arg(root)
+            .current_dir(cwd)
+            .args(args)
             .args(["serve", "--port", "0"])
             .env("NO_COLOR", "1")
             .stderr(Stdio::piped())
@@ -340,4 +347,89 @@ fn http_is_done_right() {
     }
     let r = agent.post(url("/index.html")).send("x").unwrap();
     assert_eq!(r.status().as_u16(), 405);
+}
+
+#[test]
+fn serve_with_a_relative_root_follows_saves() {
+    // `--root site` from the folder above, and `--root .` from inside it:
+    // the watcher reports absolute paths, so the root must be resolved
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(&crate::support::fixtures().join("minimal"), &dir.path().join("site"));
+    let root = dir.path().join("site");
+    for (cwd, args) in [(dir.path(), vec!["--root", "site"]), (root.as_path(), vec!["--root", "."])] {
+        let server = Server::start_with(cwd, &args);
+        let marker = format!("Saved from {}", args[1]);
+        edit(&root, "content/basics/first.md", "A claim with a source", &format!("{marker}. A claim with a source"));
+        assert!(server.wait_for("/basics/first/", &marker).1.contains(&marker), "{args:?}: the save shows");
+    }
+}
+
+#[test]
+fn serve_follows_folders_made_or_replaced_while_it_runs() {
+    let dir = site("minimal");
+    let root = dir.path();
+    let server = Server::start(root);
+    // content/ replaced by a copy (as `git checkout` or a sync tool does)
+    let copy = root.join("content.new");
+    crate::support::copy_tree(&root.join("content"), &copy);
+    std::fs::remove_dir_all(root.join("content")).unwrap();
+    std::fs::rename(&copy, root.join("content")).unwrap();
+    edit(root, "content/basics/first.md", "A claim with a source", "A claim after the swap");
+    assert!(
+        server.wait_for("/basics/first/", "after the swap").1.contains("after the swap"),
+        "content/ is watched anew"
+    );
+    // templates/ made after the start
+    crate::support::override_404(root, "<p>Our own missing page</p>");
+    assert!(server.wait_for("/nowhere/", "Our own missing page").1.contains("Our own missing page"));
+    std::fs::write(
+        root.join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block content %}<p>Edited again</p>{% endblock content %}",
+    )
+    .unwrap();
+    assert!(server.wait_for("/nowhere/", "Edited again").1.contains("Edited again"), "templates/ is watched");
+}
+
+#[test]
+fn serve_started_on_a_broken_site_shows_the_errors_until_they_are_fixed() {
+    let dir = site("minimal");
+    let root = dir.path();
+    let good = std::fs::read_to_string(root.join("content/basics/first.md")).unwrap();
+    std::fs::write(root.join("content/basics/first.md"), good.replace("[@doe2020]", "[@nobody]")).unwrap();
+    let server = Server::start(root);
+    let (status, html) = server.get("/");
+    assert_eq!(status, 503, "{html}");
+    assert!(html.contains("no source with id `nobody`"), "the errors, on the page: {html}");
+    assert!(html.contains("/__sourcebook/livereload.js"), "and the script that reloads it once fixed");
+    std::fs::write(root.join("content/basics/first.md"), good).unwrap();
+    let (status, html) = server.wait_for("/basics/first/", "data-kind=\"article\"");
+    assert_eq!(status, 200, "{html}");
+}
+
+#[test]
+fn ctrl_c_stops_serve_while_pages_are_open() {
+    let dir = site("minimal");
+    let mut server = Server::start(dir.path());
+    // an open page holds the event stream, which never ends by itself
+    let url = format!("{}/__sourcebook/events", server.base);
+    let stream = std::thread::spawn(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+        let _ = agent.get(url).call().map(|mut r| std::io::Read::read(&mut r.body_mut().as_reader(), &mut [0; 64]));
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let start = Instant::now();
+    let exited = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if start.elapsed() > Duration::from_secs(5) {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exited.is_some(), "serve must stop within 5 s of Ctrl-C with a page open");
+    drop(stream);
 }

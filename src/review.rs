@@ -1,0 +1,132 @@
+//! `sourcebook review sign`: record that a person reviewed a page, in a
+//! role, on a day, with the fingerprint of what they reviewed
+//! (`site::review`). The record is `content/reviews.yaml`
+//! (`content::record`): a plain file, rewritten whole in a fixed order,
+//! committed with the pages. Nothing is signed for a site with errors, an
+//! unknown person, a person without the capacity the role needs, or a
+//! date in the future or before the page was published.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use jiff::civil::Date;
+
+use crate::build::{self, BuildOptions};
+use crate::config::ReviewRole;
+use crate::content::people::Capacity;
+use crate::content::record::{self, Signed};
+use crate::diagnostics::Diagnostics;
+
+/// What to sign.
+#[derive(Debug, Clone)]
+pub struct SignRequest {
+    /// The page's Markdown file: `content/safety/side-effects.md`,
+    /// `safety/side-effects.md`, or a path to it from the current folder.
+    pub page: String,
+    pub by: String,
+    pub role: ReviewRole,
+    pub on: Date,
+    pub scope: Option<String>,
+    /// Refuse a date after this one.
+    pub today: Date,
+}
+
+/// What happened.
+#[derive(Debug)]
+pub enum Signing {
+    /// Recorded: the page's file, the entry written, and whether the page
+    /// had changed since the last signed review of this role.
+    Signed { file: String, entry: Signed, reviewer: String },
+    /// The site has problems that keep it from being signed.
+    Refused(Diagnostics),
+    /// The request itself is wrong (no such page, person, capacity, date).
+    Usage(String),
+}
+
+/// Sign one page of the site at `root`.
+pub fn sign(root: &Path, request: &SignRequest) -> anyhow::Result<Signing> {
+    let mut diags = Diagnostics::new();
+    let options = BuildOptions { root: root.to_path_buf(), drafts: true, ..BuildOptions::default() };
+    let loaded = build::load(&options, &mut diags)?;
+    let Some(loaded) = loaded.filter(|_| !diags.has_errors()) else {
+        return Ok(Signing::Refused(diags.sorted()));
+    };
+    let site = &loaded.site;
+    let file = page_file(root, &request.page);
+    let Some(page) = site.articles.iter().chain(&site.home).find(|p| p.article.file == file) else {
+        return Ok(Signing::Usage(format!(
+            "no page `{file}`; name its Markdown file, e.g. `content/{}`",
+            site.articles.first().map_or("topic/page.md".into(), |p| p
+                .article
+                .file
+                .trim_start_matches("content/")
+                .to_string())
+        )));
+    };
+    let Some(person) = site.people.get(&request.by) else {
+        let known: Vec<&str> = site.people.by_id.keys().map(String::as_str).collect();
+        let hint = match crate::diagnostics::nearest(&request.by, known) {
+            Some(near) => format!("; did you mean `{near}`?"),
+            None => "; add them to content/people.yaml first".into(),
+        };
+        return Ok(Signing::Usage(format!("no person `{}` in content/people.yaml{hint}", request.by)));
+    };
+    let capacity = Capacity::for_role(request.role);
+    if !person.can(capacity) {
+        return Ok(Signing::Usage(format!(
+            "`{}` is not a {} in content/people.yaml, so cannot sign a {} review",
+            request.by,
+            capacity.as_str(),
+            request.role.as_str()
+        )));
+    }
+    if request.on > request.today {
+        return Ok(Signing::Usage(format!("{} is in the future", request.on)));
+    }
+    if request.on < page.article.front.date {
+        return Ok(Signing::Usage(format!(
+            "{} is before the page was published ({})",
+            request.on, page.article.front.date
+        )));
+    }
+    let print = crate::site::review::fingerprint(page, &site.bibliography);
+    let entry = Signed {
+        by: request.by.clone(),
+        role: request.role,
+        on: request.on,
+        scope: request.scope.clone().filter(|s| !s.trim().is_empty()),
+        fingerprint: print.digest,
+        parts: print.parts,
+        span: None,
+    };
+    let mut record = site.record.clone();
+    let key = file.trim_start_matches("content/").to_string();
+    record.pages.entry(key).or_default().push(entry.clone());
+    write(&root.join(record::FILE), &record.to_yaml())?;
+    Ok(Signing::Signed { file, entry, reviewer: person.display() })
+}
+
+/// `content/…` relative to the site root, from what the user typed.
+fn page_file(root: &Path, typed: &str) -> String {
+    let path = Path::new(typed);
+    let from_root = if path.is_absolute() {
+        path.strip_prefix(root).map(Path::to_path_buf).ok()
+    } else {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| cwd.join(path).canonicalize().ok())
+            .zip(root.canonicalize().ok())
+            .and_then(|(full, root)| full.strip_prefix(root).map(Path::to_path_buf).ok())
+    };
+    let rel = from_root.map_or_else(|| typed.replace('\\', "/"), |p| p.to_string_lossy().replace('\\', "/"));
+    let rel = rel.trim_start_matches("./");
+    if rel.starts_with("content/") { rel.to_string() } else { format!("content/{rel}") }
+}
+
+/// Replace `path` whole: written beside it, then renamed over it.
+fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    // a hidden name: a build running meanwhile never reads it
+    let tmp = path.with_file_name(".reviews.yaml.sourcebook-tmp");
+    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
+}

@@ -1,0 +1,501 @@
+//! `content/sources.bib`: BibTeX (from Zotero, EndNote, PubMed), read by
+//! hayagriva through the `biblatex` crate, after [`screen`] has taken out
+//! the entries that crate cannot resolve safely.
+//!
+//! biblatex resolves `@string` abbreviations and `crossref`/`xdata` links
+//! by recursion, with no visited set and no limit: a loop (`@string{a = b}
+//! @string{b = a}` used in a field, two entries naming each other as
+//! `crossref`, an entry naming itself) or a long enough chain overflows the
+//! stack and aborts the process, and `@string`s that repeat each other
+//! (`b = a # a`, `c = b # b`, …) expand like a "billion laughs". The screen
+//! walks both link graphs on the parser's raw form (the same parser, so it
+//! sees the names the resolver will look up) with an explicit stack, and
+//! blanks every entry that would meet a loop or pass a limit out of the
+//! text, each an `invalid-value` error at its `@` naming the loop or the
+//! limit. The other entries are read as before.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
+
+use biblatex::{Pair, RawBibliography, RawChunk, RawEntry, Spanned};
+
+use super::{Bibliography, Source, valid_id, validate};
+use crate::diagnostics::{Code, Diagnostic, LineIndex};
+use crate::html::Html;
+
+/// The most `@string`s one value may go through (`a = b`, `b = c`, …).
+pub const MAX_STRING_DEPTH: usize = 32;
+/// The longest `crossref`/`xdata` chain, the entry itself included.
+pub const MAX_LINK_DEPTH: usize = 16;
+/// The most entries merged into one through `crossref`/`xdata`, the entry
+/// itself included and a parent counted once per path to it (biblatex
+/// merges it that often).
+pub const MAX_MERGES: usize = 64;
+/// `@string`s may expand the entries to at most twice the file's size, or
+/// this many bytes if that is more (as YAML aliases, `yaml::MIN_EXPANSION`).
+pub const MIN_EXPANSION: usize = 64 * 1024;
+
+/// Read the BibTeX `text` of `file` into `bib`.
+pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
+    // positions of thousands of entries: a binary search each, not a scan
+    let lines = LineIndex::new(text);
+    let screened = screen(file, text, &lines);
+    diags.extend(screened.diagnostics);
+    match hayagriva::io::from_biblatex_str(&screened.text) {
+        Ok(library) => {
+            for entry in library.iter() {
+                let id = entry.key().to_string();
+                let at = screened.starts.get(id.as_str()).copied().unwrap_or(0);
+                let span = lines.span(file, text, at);
+                for d in validate::identifiers(entry.doi(), entry.pmid()) {
+                    diags.push(Diagnostic::error(Code::InvalidValue, d).with_span(span.clone()));
+                }
+                if let Some(d) = entry.url_any().and_then(|u| validate::unsafe_url(u.value.as_str())) {
+                    diags.push(
+                        Diagnostic::error(Code::UnsafeUrl, d).with_span(span.clone()).with_help(validate::URL_HELP),
+                    );
+                }
+                if !valid_id(&id) {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            format!("source id `{id}` must use only a-z, 0-9, `_` and `-`"),
+                        )
+                        .with_span(span),
+                    );
+                    continue;
+                }
+                let source = Source {
+                    id,
+                    entry: entry.clone(),
+                    evidence: None,
+                    authors_incomplete: false,
+                    span,
+                    formatted: Html::default(),
+                    plain: String::new(),
+                    content: Default::default(),
+                };
+                bib.insert(source, diags);
+            }
+        }
+        Err(errors) => {
+            for e in errors {
+                let start = match &e {
+                    hayagriva::io::BibLaTeXError::Parse(p) => p.span.start,
+                    hayagriva::io::BibLaTeXError::Type(t) => t.span.start,
+                };
+                diags.push(
+                    Diagnostic::error(Code::InvalidValue, format!("BibTeX: {e}"))
+                        .with_span(lines.span(file, text, start)),
+                );
+            }
+        }
+    }
+}
+
+/// A BibTeX text as [`screen`] leaves it for hayagriva.
+pub struct Screened<'t> {
+    /// The text, with every entry left out replaced by spaces (newlines
+    /// kept, so every other position stays where it was).
+    pub text: Cow<'t, str>,
+    /// An error for each entry left out.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where each entry kept is, by key: the `{` before its key.
+    pub starts: HashMap<&'t str, usize>,
+}
+
+/// Take out of `text` (of `file`, with its `lines`) every entry that meets
+/// a loop or passes a limit. A text the parser refuses is returned as it
+/// is: hayagriva's parse error is reported by [`load`], and nothing is
+/// resolved.
+pub fn screen<'t>(file: &str, text: &'t str, lines: &LineIndex) -> Screened<'t> {
+    let Ok(raw) = RawBibliography::parse(text) else {
+        return Screened { text: Cow::Borrowed(text), diagnostics: Vec::new(), starts: HashMap::new() };
+    };
+    let mut left_out: Vec<Option<String>> = vec![None; raw.entries.len()];
+    strings(&raw, text.len(), &mut left_out);
+    links(&raw, &mut left_out);
+    let mut diagnostics = Vec::new();
+    let mut starts = HashMap::new();
+    let mut blanks: Vec<Range<usize>> = Vec::new();
+    for (entry, why) in raw.entries.iter().zip(left_out) {
+        let Some(why) = why else {
+            let key = entry.v.key.span.start;
+            starts
+                .entry(entry.v.key.v)
+                .or_insert_with(|| text[entry.span.start..key].rfind('{').map_or(key, |i| entry.span.start + i));
+            continue;
+        };
+        let message = format!("source `{}` is left out: {why}", entry.v.key.v);
+        diagnostics.push(
+            Diagnostic::error(Code::InvalidValue, message)
+                .with_span(lines.span(file, text, entry.span.start))
+                .with_help(
+                    "give the value as text, and make each `crossref` point to a parent that does not point back",
+                ),
+        );
+        blanks.push(entry.span.clone());
+    }
+    if blanks.is_empty() {
+        return Screened { text: Cow::Borrowed(text), diagnostics, starts };
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for range in blanks {
+        for b in &mut bytes[range] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    }
+    // whole UTF-8 sequences became spaces, so the text is still UTF-8
+    Screened { text: Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()), diagnostics, starts }
+}
+
+/// Mark the entries whose fields use an `@string` that loops or nests past
+/// [`MAX_STRING_DEPTH`], and those past the expansion budget (in file order).
+fn strings(raw: &RawBibliography, text_len: usize, left_out: &mut [Option<String>]) {
+    // the resolver's map: the last definition of a name wins
+    let by_name: HashMap<&str, usize> = raw.abbreviations.iter().enumerate().map(|(i, p)| (p.key.v, i)).collect();
+    let mut links = Vec::with_capacity(raw.abbreviations.len());
+    let mut own = Vec::with_capacity(raw.abbreviations.len());
+    for pair in &raw.abbreviations {
+        let (to, bytes) = uses(&pair.value.v, &by_name);
+        links.push(to);
+        own.push(bytes);
+    }
+    let measured = measure(&links, &own);
+    let name = |i: usize| raw.abbreviations[i].key.v;
+    let budget = text_len.saturating_mul(2).max(MIN_EXPANSION);
+    let mut total = 0usize;
+    for (entry, why) in raw.entries.iter().zip(left_out.iter_mut()) {
+        let mut size = 0usize;
+        'fields: for field in &entry.v.fields {
+            let (to, bytes) = uses(&field.value.v, &by_name);
+            size = size.saturating_add(bytes);
+            for s in to {
+                *why = match &measured[s] {
+                    Err(cycle) => Some(match cycle.seen_from(s) {
+                        (true, cycle) => format!("`@string` `{}` refers to itself: {}", name(s), cycle.describe(name)),
+                        (false, cycle) => {
+                            format!("`@string` `{}` leads into a loop: {}", name(s), cycle.describe(name))
+                        }
+                    }),
+                    Ok(m) if m.depth > MAX_STRING_DEPTH => Some(format!(
+                        "`@string` `{}` is defined through more than {MAX_STRING_DEPTH} other `@string`s",
+                        name(s)
+                    )),
+                    Ok(m) => {
+                        size = size.saturating_add(m.weight);
+                        continue;
+                    }
+                };
+                break 'fields;
+            }
+        }
+        if why.is_none() && total.saturating_add(size) > budget {
+            *why = Some(format!(
+                "its `@string`s expand the file past {budget} bytes (twice its size, or {MIN_EXPANSION} if that is more)"
+            ));
+        }
+        if why.is_none() {
+            total += size;
+        }
+    }
+}
+
+/// The `@string`s a value names (by index, once per use) and the bytes of
+/// the rest of it (a name that is not defined, such as `jan`, as written).
+fn uses(value: &[Spanned<RawChunk>], by_name: &HashMap<&str, usize>) -> (Vec<usize>, usize) {
+    let mut to = Vec::new();
+    let mut bytes = 0usize;
+    for chunk in value {
+        match chunk.v {
+            RawChunk::Normal(s) => bytes = bytes.saturating_add(s.len()),
+            RawChunk::Abbreviation(name) => match by_name.get(name) {
+                Some(&i) => to.push(i),
+                None => bytes = bytes.saturating_add(name.len()),
+            },
+        }
+    }
+    (to, bytes)
+}
+
+/// The fields the `crossref` and `xdata` of an entry are read from, renamed
+/// so that biblatex reads their values as it would (the same parsing,
+/// `@string`s resolved) without following them.
+const CROSSREF: &str = "sourcebook-crossref";
+const XDATA: &str = "sourcebook-xdata";
+
+/// Mark the entries, of those still in, whose `crossref`/`xdata` links loop
+/// or pass [`MAX_LINK_DEPTH`] or [`MAX_MERGES`].
+fn links(raw: &RawBibliography, left_out: &mut [Option<String>]) {
+    let kept = |i: usize| left_out[i].is_none();
+    let mut by_key: HashMap<&str, usize> = HashMap::new();
+    for (i, entry) in raw.entries.iter().enumerate().filter(|(i, _)| kept(*i)) {
+        by_key.entry(entry.v.key.v).or_insert(i);
+    }
+    let linking: Vec<usize> =
+        (0..raw.entries.len()).filter(|&i| kept(i) && !linked_fields(&raw.entries[i]).is_empty()).collect();
+    if linking.is_empty() {
+        return;
+    }
+    let only_links = RawBibliography {
+        preamble: String::new(),
+        abbreviations: raw.abbreviations.clone(),
+        entries: linking
+            .iter()
+            .map(|&i| {
+                let entry = &raw.entries[i];
+                let fields = linked_fields(entry);
+                Spanned::new(
+                    RawEntry { key: entry.v.key.clone(), kind: entry.v.kind.clone(), fields },
+                    entry.span.clone(),
+                )
+            })
+            .collect(),
+    };
+    // biblatex refuses the whole file for what it refuses here (a key
+    // defined twice, an unknown `@string`) before it follows any link
+    let Ok(parsed) = biblatex::Bibliography::from_raw(only_links) else { return };
+    let mut graph: Vec<Vec<usize>> = vec![Vec::new(); raw.entries.len()];
+    for (&i, entry) in linking.iter().zip(parsed.iter()) {
+        let crossref = entry.get_as::<String>(CROSSREF).ok();
+        let xdata = entry.get_as::<Vec<String>>(XDATA).ok().unwrap_or_default();
+        graph[i] = crossref.into_iter().chain(xdata).filter_map(|key| by_key.get(key.as_str()).copied()).collect();
+    }
+    let measured = measure(&graph, &vec![1; raw.entries.len()]);
+    let key = |i: usize| raw.entries[i].v.key.v;
+    for &i in &linking {
+        left_out[i] = match &measured[i] {
+            Err(cycle) => Some(match cycle.seen_from(i) {
+                (true, cycle) => format!("its `crossref`/`xdata` links go round in a loop: {}", cycle.describe(key)),
+                (false, cycle) => format!("its `crossref`/`xdata` links lead into a loop: {}", cycle.describe(key)),
+            }),
+            Ok(m) if m.depth > MAX_LINK_DEPTH => {
+                Some(format!("its `crossref`/`xdata` links are more than {MAX_LINK_DEPTH} entries deep"))
+            }
+            Ok(m) if m.weight > MAX_MERGES => Some(format!(
+                "its `crossref`/`xdata` links merge more than {MAX_MERGES} entries into it (a parent counted once per path)"
+            )),
+            Ok(_) => None,
+        };
+    }
+}
+
+/// An entry's `crossref` and `xdata` fields (any case, as biblatex reads
+/// names), under the names [`links`] reads them by.
+fn linked_fields<'s>(entry: &Spanned<RawEntry<'s>>) -> Vec<Pair<'s>> {
+    entry
+        .v
+        .fields
+        .iter()
+        .filter_map(|field| {
+            let name = field.key.v;
+            let renamed = if name.eq_ignore_ascii_case("crossref") {
+                CROSSREF
+            } else if name.eq_ignore_ascii_case("xdata") {
+                XDATA
+            } else {
+                return None;
+            };
+            Some(Pair::new(Spanned::new(renamed, field.key.span.clone()), field.value.clone()))
+        })
+        .collect()
+}
+
+/// What a node of a link graph comes to: the longest chain of links from
+/// it (1 for a node that links nowhere) and its weight (its own plus each
+/// link's, a link counted as often as it is written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Measure {
+    depth: usize,
+    weight: usize,
+}
+
+/// A loop of a link graph, as found: the nodes from where it starts, at
+/// most [`Loop::SHOWN`] of them (`cut` when there were more).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Loop {
+    nodes: Vec<usize>,
+    cut: bool,
+}
+
+impl Loop {
+    const SHOWN: usize = 8;
+
+    /// Whether `node` is on the loop (not only leading into it); the loop
+    /// is then shown from it.
+    fn seen_from(&self, node: usize) -> (bool, Loop) {
+        match self.nodes.iter().position(|&n| n == node) {
+            Some(at) if !self.cut => {
+                let mut nodes = self.nodes.clone();
+                nodes.rotate_left(at);
+                (true, Loop { nodes, cut: false })
+            }
+            found => (found.is_some(), self.clone()),
+        }
+    }
+
+    /// `a -> b -> a`, or `a -> b -> … -> a` for a long one.
+    fn describe<'n>(&self, name: impl Fn(usize) -> &'n str) -> String {
+        let mut parts: Vec<&str> = self.nodes.iter().map(|&n| name(n)).collect();
+        if self.cut {
+            parts.push("…");
+        }
+        parts.extend(self.nodes.first().map(|&n| name(n)));
+        parts.join(" -> ")
+    }
+}
+
+/// Each node's [`Measure`], or the loop it is on or leads into. `links[n]`
+/// are the nodes `n` links to, `own[n]` its own weight. Depth-first with an
+/// explicit stack (a chain as long as the file cannot overflow ours), each
+/// node and link visited once.
+fn measure(links: &[Vec<usize>], own: &[usize]) -> Vec<Result<Measure, Loop>> {
+    const NEW: usize = usize::MAX;
+    const DONE: usize = usize::MAX - 1;
+    // NEW, DONE, or the node's place on the stack while it is being walked
+    let mut state = vec![NEW; links.len()];
+    let mut out: Vec<Result<Measure, Loop>> = vec![Ok(Measure { depth: 0, weight: 0 }); links.len()];
+    // (node, next link to follow, what it comes to so far)
+    let mut stack: Vec<(usize, usize, Result<Measure, Loop>)> = Vec::new();
+    for start in 0..links.len() {
+        if state[start] != NEW {
+            continue;
+        }
+        state[start] = 0;
+        stack.push((start, 0, Ok(Measure { depth: 1, weight: own[start] })));
+        while let Some(top) = stack.len().checked_sub(1) {
+            let (node, next) = (stack[top].0, stack[top].1);
+            let Some(&to) = links[node].get(next) else {
+                let (node, _, result) = stack.pop().unwrap_or((node, next, Ok(Measure { depth: 1, weight: 0 })));
+                state[node] = DONE;
+                if let Some(parent) = stack.last_mut() {
+                    fold(&mut parent.2, &result);
+                }
+                out[node] = result;
+                continue;
+            };
+            stack[top].1 += 1;
+            match state[to] {
+                NEW => {
+                    state[to] = stack.len();
+                    stack.push((to, 0, Ok(Measure { depth: 1, weight: own[to] })));
+                }
+                DONE => {
+                    let (done, frame) = (&out[to], &mut stack[top].2);
+                    fold(frame, done);
+                }
+                at => {
+                    if stack[top].2.is_ok() {
+                        let on_loop = &stack[at..];
+                        let nodes = on_loop.iter().take(Loop::SHOWN).map(|f| f.0).collect();
+                        stack[top].2 = Err(Loop { nodes, cut: on_loop.len() > Loop::SHOWN });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Add what a link comes to into what its node comes to.
+fn fold(node: &mut Result<Measure, Loop>, link: &Result<Measure, Loop>) {
+    match (&mut *node, link) {
+        (Ok(m), Ok(l)) => {
+            m.depth = m.depth.max(l.depth.saturating_add(1));
+            m.weight = m.weight.saturating_add(l.weight);
+        }
+        (Ok(_), Err(cycle)) => *node = Err(cycle.clone()),
+        (Err(_), _) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn screened(text: &str) -> Screened<'_> {
+        let screened = screen("content/sources.bib", text, &LineIndex::new(text));
+        assert_eq!(screened.text.len(), text.len(), "positions are kept");
+        screened
+    }
+
+    fn left_out(text: &str) -> Vec<(usize, String)> {
+        screened(text).diagnostics.iter().map(|d| (d.line().unwrap_or(0), d.message.clone())).collect()
+    }
+
+    #[test]
+    fn loops_are_measured_without_recursion_and_named() {
+        // 0 -> 1 -> 2 -> 0, 3 -> 0, 4 alone, 5 -> 4 twice
+        let links = vec![vec![1], vec![2], vec![0], vec![0], vec![], vec![4, 4]];
+        let got = measure(&links, &[1; 6]);
+        for (n, measured) in got.iter().enumerate().take(4) {
+            assert!(measured.is_err(), "{n} is on or leads into the loop");
+        }
+        assert_eq!(got[0], Err(Loop { nodes: vec![0, 1, 2], cut: false }));
+        assert_eq!(got[4], Ok(Measure { depth: 1, weight: 1 }));
+        assert_eq!(got[5], Ok(Measure { depth: 2, weight: 3 }));
+        let names = ["a", "b", "c"];
+        assert_eq!(Loop { nodes: vec![0, 1], cut: false }.describe(|n| names[n]), "a -> b -> a");
+        assert_eq!(Loop { nodes: vec![2], cut: true }.describe(|n| names[n]), "c -> … -> c");
+        // a chain far longer than any stack would take in recursion
+        let n = 200_000;
+        let chain: Vec<Vec<usize>> = (0..n).map(|i| if i + 1 < n { vec![i + 1] } else { vec![] }).collect();
+        assert_eq!(measure(&chain, &vec![1; n])[0], Ok(Measure { depth: n, weight: n }));
+    }
+
+    #[test]
+    fn string_and_crossref_loops_leave_out_only_their_entries() {
+        let text = "@string{a = b}\n@string{b = a}\n@string{ok = \"Fine\"}\n\
+                    @article{uses, title = a, year = 2020}\n\
+                    @article{fine, title = ok, year = 2020}\n\
+                    @article{x, title = {X}, crossref = {y}}\n@article{y, title = {Y}, CrossRef = {x}}\n\
+                    @article{me, title = {Me}, crossref = {me}}\n\
+                    @article{child, title = {C}, crossref = {parent}}\n@book{parent, title = {P}, year = 2001}\n\
+                    @string{c = \"The \" # a}\n@article{into, title = c}\n";
+        let got = left_out(text);
+        let lines: Vec<usize> = got.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [4, 6, 7, 8, 12], "{got:?}");
+        assert!(got[0].1.contains("`@string` `a` refers to itself: a -> b -> a"), "{got:?}");
+        assert!(got[1].1.contains("go round in a loop: x -> y -> x"), "{got:?}");
+        assert!(got[2].1.contains("go round in a loop: y -> x -> y"), "{got:?}");
+        assert!(got[3].1.contains("me -> me"), "{got:?}");
+        assert!(got[4].1.contains("`@string` `c` leads into a loop: a -> b -> a"), "{got:?}");
+        let screened = screened(text);
+        let library = hayagriva::io::from_biblatex_str(&screened.text).unwrap();
+        let keys: Vec<&str> = library.iter().map(|e| e.key()).collect();
+        assert_eq!(keys, ["fine", "child", "parent"]);
+        for key in keys {
+            assert!(text[screened.starts[key]..].starts_with(&format!("{{{key},")), "{key} is found where it is");
+        }
+        assert!(!screened.starts.contains_key("me"), "an entry left out is not found");
+    }
+
+    #[test]
+    fn long_chains_and_expanding_strings_are_left_out() {
+        let strings: String = (0..40).map(|i| format!("@string{{s{i} = s{}}}\n", i + 1)).collect();
+        let text =
+            format!("{strings}@string{{s40 = \"end\"}}\n@article{{deep, title = s0}}\n@article{{near, title = s20}}\n");
+        let got = left_out(&text);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].1.contains("source `deep`") && got[0].1.contains("more than 32"), "{got:?}");
+
+        let laughs: String = (1..30).map(|i| format!("@string{{l{i} = l{} # l{}}}\n", i - 1, i - 1)).collect();
+        let text = format!("@string{{l0 = \"lol\"}}\n{laughs}@article{{bomb, title = l29}}\n");
+        let got = left_out(&text);
+        assert!(got.len() == 1 && got[0].1.contains("expand the file past"), "{got:?}");
+
+        let chain: String =
+            (0..20).map(|i| format!("@article{{e{i}, title = {{T}}, crossref = {{e{}}}}}\n", i + 1)).collect();
+        let got = left_out(&chain);
+        assert!(got.iter().any(|(_, m)| m.contains("source `e0`") && m.contains("more than 16")), "{got:?}");
+        assert!(!got.iter().any(|(_, m)| m.contains("source `e10`")), "{got:?}");
+
+        let fan: String =
+            (0..8).map(|i| format!("@misc{{f{i}, title = {{T}}, xdata = {{f{0},f{0}}}}}\n", i + 1)).collect();
+        let got = left_out(&format!("{fan}@misc{{f8, title = {{T}}}}\n"));
+        assert!(got.iter().any(|(_, m)| m.contains("source `f0`") && m.contains("more than 64")), "{got:?}");
+    }
+}

@@ -1,0 +1,84 @@
+//! `content/sources.bib` on a fresh `sourcebook init` site: BibTeX that
+//! would send the `biblatex` crate round a loop (and overflow the stack,
+//! aborting the process) is an error at the entry, and the rest is read.
+//! Every build runs in a child process, so a regression is a failed test,
+//! not a crashed test binary.
+
+use std::path::Path;
+
+use crate::support::sourcebook;
+
+/// A fresh `init` site whose first article also cites `cite`, with `bib`
+/// as its `content/sources.bib`.
+fn init_with_bib(dir: &Path, bib: &str, cite: &str) {
+    sourcebook().arg("init").arg(dir).assert().success();
+    let article = dir.join("content/basics/first-article.md");
+    let text = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(&article, format!("{text}\nAnother claim [@{cite}].\n")).unwrap();
+    std::fs::write(dir.join("content/sources.bib"), bib).unwrap();
+}
+
+/// `build` exits 1 (not killed by a signal), and `check --format json`
+/// reports `invalid-value` at each of `at` (line, column, words).
+fn assert_left_out(dir: &Path, at: &[(u64, u64, &str)]) {
+    let out = sourcebook().arg("--root").arg(dir).arg("build").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "build: {:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    let out = sourcebook().arg("--root").arg(dir).args(["check", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "check: {:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(u64, u64, String)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "invalid-value" && d["file"] == "content/sources.bib")
+        .map(|d| (d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap(), d["message"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(found.len(), at.len(), "{found:?}");
+    for ((line, column, message), (want_line, want_column, words)) in found.iter().zip(at) {
+        assert_eq!((line, column), (want_line, want_column), "{message}");
+        assert!(message.contains(words), "`{message}` does not name `{words}`");
+    }
+}
+
+#[test]
+fn a_cyclic_string_is_an_error_at_the_entry_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let bib = "@string{a = b}\n@string{b = a}\n\n@article{looped, title = a, year = 2020}\n";
+    init_with_bib(dir.path(), bib, "looped");
+    assert_left_out(dir.path(), &[(4, 1, "`@string` `a` refers to itself: a -> b -> a")]);
+}
+
+#[test]
+fn a_crossref_cycle_is_an_error_at_each_entry_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let bib = "@article{x, title = {X}, crossref = {y}, year = 2020}\n  @article{y, title = {Y}, crossref = {x}, year = 2021}\n";
+    init_with_bib(dir.path(), bib, "x");
+    assert_left_out(dir.path(), &[(1, 1, "x -> y -> x"), (2, 3, "y -> x -> y")]);
+}
+
+#[test]
+fn an_entry_that_is_its_own_crossref_is_an_error_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    init_with_bib(dir.path(), "@article{me, title = {Me}, crossref = {me}, year = 2020}\n", "me");
+    assert_left_out(dir.path(), &[(1, 1, "me -> me")]);
+}
+
+#[test]
+fn a_valid_crossref_still_gives_the_child_its_parents_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let bib = "@string{conf = \"Proceedings of the Example Meeting\"}\n\
+               @inproceedings{talk, author = {Roe, Richard}, title = {A talk}, crossref = {meeting}, pages = {1--5}}\n\
+               @proceedings{meeting, title = conf, booktitle = conf, year = 2019, publisher = {Example Press}}\n";
+    init_with_bib(dir.path(), bib, "talk");
+    let out = sourcebook().arg("--root").arg(dir.path()).arg("build").assert().success().get_output().clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("error["), "{stderr}");
+    let page = std::fs::read_to_string(dir.path().join("public/basics/first-article/index.html")).unwrap();
+    let reference = &page[page.find("ref-text\">Roe R. A talk").expect("the talk is in the references")..];
+    let reference = &reference[..reference.find("</p>").unwrap_or(reference.len())];
+    assert!(reference.contains("2019"), "the year comes from the parent: {reference}");
+    assert!(
+        reference.contains("Example Meeting") && reference.contains("Example Press"),
+        "the proceedings' title and publisher come from the parent: {reference}"
+    );
+}

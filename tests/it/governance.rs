@@ -1,0 +1,318 @@
+//! Editorial governance: people, signed reviews, what a page claims after
+//! an edit, the change log, the review dashboard and the trust pages.
+
+use std::path::Path;
+
+use crate::support::{build_at, site, sourcebook};
+
+const PEOPLE: &str = "jane-lee:\n  name: \"Jane Lee\"\n  credentials: \"MD\"\n  roles: [clinical reviewer, author]\n  orcid: \"0000-0002-1825-0097\"\n  affiliation: \"Example Hospital\"\n\
+team:\n  name: \"The editorial team\"\n  organization: true\n  roles: [editor, author]\n\
+sam:\n  name: \"Sam Reader\"\n  roles: [lay reviewer]\n";
+
+const PAGE: &str = "content/basics/first.md";
+
+/// The minimal site with people, its review block removed (so the record
+/// alone speaks) and an author.
+fn governed() -> tempfile::TempDir {
+    let dir = site("minimal");
+    std::fs::write(dir.path().join("content/people.yaml"), PEOPLE).unwrap();
+    edit(dir.path(), |t| {
+        t.replace("reviewed: { by: \"Editorial team\", on: 2024-02-01 }\n", "authors: [jane-lee, team]\n")
+    });
+    dir
+}
+
+fn edit(root: &Path, change: impl Fn(&str) -> String) {
+    let path = root.join(PAGE);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let changed = change(&text);
+    assert_ne!(text, changed, "the edit changed nothing");
+    std::fs::write(path, changed).unwrap();
+}
+
+fn sign(root: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    let today = jiff::Zoned::now().date().to_string();
+    let mut cmd = sourcebook();
+    cmd.arg("--root").arg(root).args(["review", "sign", PAGE]).args(args);
+    if !args.contains(&"--on") {
+        cmd.args(["--on", &today]);
+    }
+    cmd.assert()
+}
+
+fn check_json(root: &Path) -> serde_json::Value {
+    let out = sourcebook().arg("--root").arg(root).args(["check", "--format", "json", "--report"]).output().unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn codes(json: &serde_json::Value) -> Vec<String> {
+    json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
+}
+
+/// The article page and its JSON-LD, freshly built.
+fn page(root: &Path) -> (String, serde_json::Value) {
+    let report = build_at(root);
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    let html = std::fs::read_to_string(root.join("public/basics/first/index.html")).unwrap();
+    let start = html.find("<script type=\"application/ld+json\">").unwrap() + 35;
+    let end = start + html[start..].find("</script>").unwrap();
+    let ld = serde_json::from_str(&html[start..end]).unwrap();
+    (html, ld)
+}
+
+fn byline(html: &str) -> &str {
+    let start = html.find("<p class=\"byline\">").unwrap();
+    &html[start..start + html[start..].find("</p>").unwrap()]
+}
+
+#[test]
+fn a_page_edited_after_its_clinical_review_stops_claiming_it_until_signed_again() {
+    let dir = governed();
+    let root = dir.path();
+    // before any review: nothing claimed
+    let (html, ld) = page(root);
+    assert!(byline(&html).contains("Not yet clinically reviewed"), "{html}");
+    assert!(ld.get("reviewedBy").is_none() && ld.get("lastReviewed").is_none(), "{ld}");
+
+    // signed: the page says so, with credentials, and so does its JSON-LD
+    sign(root, &["--by", "jane-lee", "--role", "clinical"]).success();
+    let record = std::fs::read_to_string(root.join("content/reviews.yaml")).unwrap();
+    assert!(record.contains("\"basics/first.md\":") && record.contains("role: clinical"), "{record}");
+    assert!(record.contains("\"section: Background\":"), "{record}");
+    let today = jiff::Zoned::now().date().to_string();
+    let (html, ld) = page(root);
+    assert!(byline(&html).contains("Clinically reviewed by Jane Lee, MD on"), "{html}");
+    assert_eq!(ld["reviewedBy"]["@type"], "Person");
+    assert_eq!(ld["reviewedBy"]["name"], "Jane Lee");
+    assert_eq!(ld["reviewedBy"]["honorificSuffix"], "MD");
+    assert_eq!(ld["reviewedBy"]["sameAs"], "https://orcid.org/0000-0002-1825-0097");
+    assert_eq!(ld["lastReviewed"], today.as_str());
+    let json = check_json(root);
+    assert!(!codes(&json).iter().any(|c| c == "edited-since-review" || c == "change-unlogged"), "{json}");
+    assert!(!root.join("public/reviews.yaml").exists() && !root.join("public/people.yaml").exists());
+
+    // reflowing whitespace is not an edit
+    edit(root, |t| t.replace("A claim with a source [@doe2020].", "A claim   with a source\n[@doe2020].  "));
+    assert!(!codes(&check_json(root)).iter().any(|c| c == "edited-since-review"));
+
+    // edited: the claim goes, check says why and what changed
+    edit(root, |t| {
+        t.replace("A claim with", "A stronger claim with").replace("A claim   with", "A stronger claim with")
+    });
+    let json = check_json(root);
+    let edited: Vec<&serde_json::Value> =
+        json["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "edited-since-review").collect();
+    assert_eq!(edited.len(), 1, "{json}");
+    assert_eq!(edited[0]["file"], PAGE);
+    assert!(edited[0]["message"].as_str().unwrap().contains("changed: section: Background"), "{json}");
+    assert!(codes(&json).iter().any(|c| c == "change-unlogged"), "{json}");
+    assert_eq!(json["reviews"][0]["status"], "edited", "{json}");
+    assert_eq!(json["reviews"][0]["reviews"][0]["changed"][0], "changed: section: Background");
+    let (html, ld) = page(root);
+    assert!(byline(&html).contains("Edited since its last clinical review on"), "{html}");
+    assert!(!html.contains("Clinically reviewed by"), "{html}");
+    assert!(ld.get("reviewedBy").is_none() && ld.get("lastReviewed").is_none(), "{ld}");
+
+    // a change entry answers change-unlogged, and shows on the page
+    edit(root, |t| {
+        t.replacen(
+            "---\n\n",
+            &format!("changes:\n  - {{ on: {today}, summary: \"Made the claim stronger.\" }}\n---\n\n"),
+            1,
+        )
+    });
+    let json = check_json(root);
+    assert!(!codes(&json).iter().any(|c| c == "change-unlogged"), "{json}");
+    assert!(codes(&json).iter().any(|c| c == "edited-since-review"), "{json}");
+    let (html, _) = page(root);
+    assert!(html.contains("What changed") && html.contains("Made the claim stronger."), "{html}");
+
+    // signed again: claimed again
+    sign(root, &["--by", "jane-lee", "--role", "clinical"]).success();
+    let json = check_json(root);
+    assert!(!codes(&json).iter().any(|c| c == "edited-since-review"), "{json}");
+    let (html, ld) = page(root);
+    assert!(byline(&html).contains("Clinically reviewed by Jane Lee, MD"), "{html}");
+    assert_eq!(ld["reviewedBy"]["name"], "Jane Lee");
+    let record = std::fs::read_to_string(root.join("content/reviews.yaml")).unwrap();
+    assert_eq!(record.matches("role: clinical").count(), 2, "the history keeps both: {record}");
+}
+
+#[test]
+fn an_edit_to_a_cited_source_or_a_front_matter_fact_is_an_edit() {
+    let dir = governed();
+    let root = dir.path();
+    sign(root, &["--by", "jane-lee", "--role", "clinical"]).success();
+    let sources = root.join("content/sources.yaml");
+    let text = std::fs::read_to_string(&sources).unwrap();
+    std::fs::write(&sources, text.replace("volume: 3", "volume: 4")).unwrap();
+    let json = check_json(root);
+    let message = json["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "edited-since-review");
+    assert!(message.unwrap()["message"].as_str().unwrap().contains("changed: source: doe2020"), "{json}");
+    std::fs::write(&sources, text).unwrap();
+    edit(root, |t| t.replace("  - \"One point.\"", "  - \"One new point.\""));
+    let json = check_json(root);
+    let message = json["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "edited-since-review");
+    assert!(message.unwrap()["message"].as_str().unwrap().contains("changed: key points"), "{json}");
+}
+
+#[test]
+fn sign_refuses_what_the_record_could_not_support() {
+    let dir = governed();
+    let root = dir.path();
+    let stderr = |a: assert_cmd::assert::Assert| String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let out = stderr(sign(root, &["--by", "jane-le", "--role", "clinical"]).code(2));
+    assert!(out.contains("no person `jane-le`") && out.contains("jane-lee"), "{out}");
+    let out = stderr(sign(root, &["--by", "team", "--role", "clinical"]).code(2));
+    assert!(out.contains("not a clinical reviewer"), "{out}");
+    let out = stderr(sign(root, &["--by", "jane-lee", "--role", "clinical", "--on", "2999-01-01"]).code(2));
+    assert!(out.contains("in the future"), "{out}");
+    let out = stderr(sign(root, &["--by", "jane-lee", "--role", "clinical", "--on", "2023-01-01"]).code(2));
+    assert!(out.contains("before the page was published"), "{out}");
+    let out = stderr(
+        sourcebook()
+            .arg("--root")
+            .arg(root)
+            .args(["review", "sign", "content/basics/none.md", "--by", "sam", "--role", "lay"])
+            .assert()
+            .code(2),
+    );
+    assert!(out.contains("no page"), "{out}");
+    // a site with errors is not signed
+    edit(root, |t| t.replace("[@doe2020].\n", "[@nobody].\n"));
+    sign(root, &["--by", "jane-lee", "--role", "clinical"]).code(1);
+    assert!(!root.join("content/reviews.yaml").exists());
+}
+
+#[test]
+fn hand_written_reviews_are_history_not_claims() {
+    let dir = governed();
+    let root = dir.path();
+    edit(root, |t| {
+        t.replacen("---\n\n", "reviews:\n  - { by: jane-lee, role: clinical, on: 2024-02-01 }\n  - { by: sam, role: lay, on: 2024-02-02 }\n---\n\n", 1)
+    });
+    let json = check_json(root);
+    assert_eq!(codes(&json).iter().filter(|c| *c == "review-unsigned").count(), 2, "{json}");
+    let (html, ld) = page(root);
+    assert!(!html.contains("Clinically reviewed by"), "{html}");
+    assert!(byline(&html).contains("A clinician reviewed it on"), "{html}");
+    assert!(ld.get("reviewedBy").is_none() && ld.get("lastReviewed").is_none(), "{ld}");
+}
+
+#[test]
+fn people_are_checked_and_described_as_they_are() {
+    let dir = governed();
+    let root = dir.path();
+    let (html, ld) = page(root);
+    assert_eq!(ld["author"][0]["@type"], "Person");
+    assert_eq!(ld["author"][0]["affiliation"]["name"], "Example Hospital");
+    assert_eq!(ld["author"][1]["@type"], "Organization");
+    assert!(html.contains("Jane Lee, MD; The editorial team"), "{html}");
+    // the editorial team signs as an organization: `editor`, never a Person
+    sign(root, &["--by", "team", "--role", "editorial"]).success();
+    let (_, ld) = page(root);
+    assert_eq!(ld["editor"]["@type"], "Organization");
+    assert!(ld.get("reviewedBy").is_none(), "an editorial check is not a clinical review: {ld}");
+    // unknown ids and roles, and future dates, are errors at their line
+    edit(root, |t| {
+        t.replace(
+            "authors: [jane-lee, team]",
+            "authors: [jane-lee, nobody]\nreviews:\n  - { by: sam, role: lay, on: 2999-01-01 }",
+        )
+    });
+    let json = check_json(root);
+    let at = |code: &str| -> Vec<(i64, String)> {
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == code)
+            .map(|d| (d["line"].as_i64().unwrap_or(0), d["message"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    assert_eq!(at("unknown-person")[0].0, 5, "{json}");
+    assert!(at("invalid-value").iter().any(|(line, m)| *line == 7 && m.contains("in the future")), "{json}");
+    edit(root, |t| t.replace("role: lay, on: 2999-01-01", "role: surgeon, on: 2024-03-01"));
+    let report = build_at(root);
+    let d = report.diagnostics.iter().find(|d| d.code.as_str() == "invalid-value").unwrap();
+    assert_eq!((d.file.as_deref(), d.line()), (Some(PAGE), Some(7)), "{d:?}");
+}
+
+#[test]
+fn the_dashboard_puts_the_most_urgent_page_first() {
+    let dir = governed();
+    let root = dir.path();
+    let second = root.join("content/basics/second.md");
+    std::fs::write(
+        &second,
+        "---\ntitle: \"Second\"\ndescription: \"Another.\"\ndate: 2024-01-02\n---\n\nText [@doe2020].\n",
+    )
+    .unwrap();
+    for file in [PAGE, "content/basics/second.md"] {
+        sourcebook()
+            .arg("--root")
+            .arg(root)
+            .args(["review", "sign", file, "--by", "jane-lee", "--role", "clinical"])
+            .assert()
+            .success();
+        sourcebook()
+            .arg("--root")
+            .arg(root)
+            .args(["review", "sign", file, "--by", "team", "--role", "editorial"])
+            .assert()
+            .success();
+    }
+    let json = check_json(root);
+    let order: Vec<&str> = json["reviews"].as_array().unwrap().iter().map(|l| l["file"].as_str().unwrap()).collect();
+    assert_eq!(order, [PAGE, "content/basics/second.md"], "same urgency: by file");
+    std::fs::write(&second, std::fs::read_to_string(&second).unwrap().replace("Text", "New text")).unwrap();
+    let json = check_json(root);
+    let lines = json["reviews"].as_array().unwrap();
+    assert_eq!(
+        (lines[0]["file"].as_str(), lines[0]["status"].as_str()),
+        (Some("content/basics/second.md"), Some("edited"))
+    );
+    assert_eq!(lines[1]["status"], "current");
+    let due = jiff::Zoned::now().date().checked_add(jiff::Span::new().months(12)).unwrap().to_string();
+    assert_eq!(lines[1]["next_due"], due.as_str());
+    let out = sourcebook().arg("--root").arg(root).args(["check", "--report"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("| content/basics/second.md | edited |"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.contains(" edited |") && row.contains(&due), "{row}");
+}
+
+#[test]
+fn trust_pages_are_made_from_the_sites_settings() {
+    let dir = site("minimal");
+    let root = dir.path();
+    std::fs::write(root.join("content/people.yaml"), PEOPLE).unwrap();
+    let config = std::fs::read_to_string(root.join("site.yaml")).unwrap();
+    let trust = "review_interval_months: 6\ntrust_pages:\n  accessibility: { standard: \"WCAG 2.2 level AA\", last_audit: 2026-11-01, tools: \"axe-core\" }\n  editorial_policy: { sources: \"We cite trials and regulators.\" }\n  funding: true\n";
+    std::fs::write(root.join("site.yaml"), format!("{config}{trust}")).unwrap();
+    let report = build_at(root);
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    let read = |p: &str| std::fs::read_to_string(root.join("public").join(p)).unwrap();
+    let a11y = read("accessibility/index.html");
+    assert!(
+        a11y.contains("WCAG 2.2 level AA") && a11y.contains("<time datetime=\"2026-11-01\">1 November 2026</time>")
+    );
+    let policy = read("editorial-policy/index.html");
+    assert!(policy.contains("We cite trials and regulators.") && policy.contains("every 6 months"), "{policy}");
+    assert!(policy.contains("Done by: Jane Lee, MD.") && policy.contains("Sam Reader"), "{policy}");
+    let funding = read("funding/index.html");
+    assert!(funding.contains("A test site: nobody pays for it.") && funding.contains("None declared."), "{funding}");
+    let home = read("index.html");
+    assert!(home.contains("href=\"editorial-policy/index.html\"") && home.contains("href=\"funding/index.html\""));
+    // a funding page with nothing to say is refused
+    let without = config.replace("funding: \"A test site: nobody pays for it.\"\n", "");
+    std::fs::write(root.join("site.yaml"), format!("{without}{trust}")).unwrap();
+    let report = build_at(root);
+    assert!(
+        report.diagnostics.iter().any(|d| d.code.as_str() == "invalid-value" && d.line() == Some(6)),
+        "{:?}",
+        report.diagnostics
+    );
+}

@@ -1,6 +1,7 @@
-//! Mutated sites: the fixture sites (`minimal`, `full`) with their
-//! site.yaml, front matter, sources.yaml, glossary.yaml, sources.bib and
-//! theme.yaml (and sometimes an article's text) damaged byte by byte
+//! Mutated sites: the fixture sites (`minimal`, `full`, and `minimal` with
+//! people, signed reviews and trust pages) with their site.yaml, front
+//! matter, sources.yaml, glossary.yaml, sources.bib, theme.yaml,
+//! people.yaml and reviews.yaml (and sometimes an article's text) damaged byte by byte
 //! (flipped bits, control characters, invalid UTF-8, deleted bytes) and by
 //! structure (lines duplicated, dropped, swapped, indented; values swapped,
 //! nested, replaced by odd scalars; YAML anchors and aliases; files cut
@@ -26,6 +27,8 @@ use std::time::{Duration, Instant};
 
 use sourcebook::build::{BuildOptions, BuildReport, build};
 use sourcebook::check::{CheckOptions, CheckReport, check};
+use sourcebook::config::ReviewRole;
+use sourcebook::review::{SignRequest, Signing};
 
 use crate::support::{Rng, copy_tree, fixtures, snapshot_tree};
 
@@ -52,11 +55,23 @@ const FULL: &[&str] = &[
     "content/guide/with-figure/index.md",
     "themes/test/theme.yaml",
 ];
+const GOVERNED: &[&str] = &[
+    "site.yaml",
+    "content/sources.yaml",
+    "content/people.yaml",
+    "content/reviews.yaml",
+    "content/index.md",
+    "content/basics/first.md",
+];
 
 #[test]
 fn mutated_sites_never_panic_hang_or_lose_the_previous_output() {
     let seconds = env_number("MUTATIONS_SECONDS").unwrap_or(SECONDS);
-    let good = [GoodBuild::new("minimal", MINIMAL), GoodBuild::new("full", FULL)];
+    let good = [
+        GoodBuild::new("minimal", "minimal", MINIMAL, |_| {}),
+        GoodBuild::new("full", "full", FULL, |_| {}),
+        GoodBuild::new("governed", "minimal", GOVERNED, govern),
+    ];
     if let Some(case) = env_number("MUTATIONS_CASE") {
         if let Err(failure) = run_case(&good, case) {
             panic!("{failure}");
@@ -88,6 +103,7 @@ fn env_number(name: &str) -> Option<u64> {
 
 /// A fixture built once, unchanged: what every mutated case starts from.
 struct GoodBuild {
+    /// What a failure calls it.
     name: &'static str,
     files: &'static [&'static str],
     /// The fixture with its good build in `public/`.
@@ -96,13 +112,50 @@ struct GoodBuild {
 }
 
 impl GoodBuild {
-    fn new(name: &'static str, files: &'static [&'static str]) -> GoodBuild {
+    /// The fixture `fixture`, changed by `setup`, built.
+    fn new(name: &'static str, fixture: &str, files: &'static [&'static str], setup: fn(&Path)) -> GoodBuild {
         let dir = tempfile::tempdir().unwrap();
-        copy_tree(&fixtures().join(name), dir.path());
+        copy_tree(&fixtures().join(fixture), dir.path());
+        setup(dir.path());
         let report = build(&BuildOptions { root: dir.path().to_path_buf(), ..BuildOptions::default() }).unwrap();
         assert!(report.written.is_some(), "the {name} fixture builds: {:?}", report.diagnostics);
         let public = snapshot_tree(&dir.path().join("public"));
         GoodBuild { name, files, dir, public }
+    }
+}
+
+/// The minimal site under editorial governance: people, authors, a review
+/// and a change by hand, two signed reviews in content/reviews.yaml, and
+/// every trust page (the fixture states its funding and conflicts).
+fn govern(root: &Path) {
+    let people = "jane-lee:\n  name: \"Jane Lee\"\n  credentials: \"MD\"\n  roles: [clinical reviewer, author]\n  \
+                  orcid: \"0000-0002-1825-0097\"\n  affiliation: \"Example Hospital\"\n\
+                  team:\n  name: \"The editorial team\"\n  organization: true\n  roles: [editor, author]\n\
+                  sam:\n  name: \"Sam Reader\"\n  roles: [lay reviewer]\n";
+    std::fs::write(root.join("content/people.yaml"), people).unwrap();
+    let site = std::fs::read_to_string(root.join("site.yaml")).unwrap()
+        + "review_roles: [clinical, lay, editorial]\n\
+           trust_pages:\n  accessibility: { standard: \"WCAG 2.2 level AA\", last_audit: 2024-03-01 }\n  \
+           editorial_policy: { sources: \"Primary sources first.\" }\n  funding: true\n";
+    std::fs::write(root.join("site.yaml"), site).unwrap();
+    let page = root.join("content/basics/first.md");
+    let text = std::fs::read_to_string(&page).unwrap().replace(
+        "reviewed: { by: \"Editorial team\", on: 2024-02-01 }\n",
+        "authors: [jane-lee, team]\nreviews:\n  - { by: sam, role: lay, on: 2024-02-01, scope: \"the background\" }\n\
+         changes:\n  - { on: 2024-02-01, summary: \"First version.\" }\n",
+    );
+    std::fs::write(&page, text).unwrap();
+    for (by, role) in [("jane-lee", ReviewRole::Clinical), ("team", ReviewRole::Editorial)] {
+        let request = SignRequest {
+            page: "content/basics/first.md".into(),
+            by: by.into(),
+            role,
+            on: jiff::civil::date(2024, 2, 1),
+            scope: None,
+            today: jiff::civil::date(2025, 1, 1),
+        };
+        let signed = sourcebook::review::sign(root, &request).unwrap();
+        assert!(matches!(signed, Signing::Signed { .. }), "{signed:?}");
     }
 }
 
@@ -133,7 +186,7 @@ fn run_case(good: &[GoodBuild], case: u64) -> Result<bool, String> {
             })
             .collect();
         format!(
-            "{problem}\ncase {case:#x}: fixture {}, drafts {drafts}, mutations:\n  {}\nfiles after mutation:\n{files}",
+            "{problem}\ncase {case:#x}: site {}, drafts {drafts}, mutations:\n  {}\nfiles after mutation:\n{files}",
             base.name,
             log.join("\n  ")
         )

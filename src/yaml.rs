@@ -198,8 +198,16 @@ impl<'a> Document<'a> {
     }
 
     fn syntax_error(&self, e: &yaml_serde::Error) -> Diagnostic {
-        let index = e.location().map_or(0, |l| l.index());
         let message = strip_location(e);
+        let located = e.location().map(|l| l.index());
+        // a key written twice is placed where its mapping starts: look for
+        // where it is written again, from the start of that line
+        let duplicate = message.split_once("duplicate entry with key \"").and_then(|(_, key)| {
+            let key = key.strip_suffix('"')?;
+            let from = self.yaml.get(..located.unwrap_or(0)).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
+            duplicate_key(&self.yaml[from..], key).map(|i| from + i)
+        });
+        let index = duplicate.or(located).unwrap_or(0);
         let d = match message.as_str() {
             "recursion limit exceeded" => {
                 Diagnostic::error(Code::FrontMatterYaml, format!("YAML nested more than {MAX_DEPTH} levels deep"))
@@ -210,6 +218,11 @@ impl<'a> Document<'a> {
                     .with_help("write the repeated value out where it is needed, or repeat it less often")
             }
             _ => Diagnostic::error(Code::FrontMatterYaml, format!("YAML does not parse: {message}")),
+        };
+        let d = if duplicate.is_some() {
+            d.with_help("a key may be written once in each map: remove one of the two, or merge them")
+        } else {
+            d
         };
         d.with_span(self.span(index))
     }
@@ -335,6 +348,50 @@ fn key_name(key: &Value) -> String {
 
 /// serde messages end with " at line N column M" of the YAML block; we give
 /// the real position separately.
+/// Where `key` is written a second time in one mapping: a block mapping
+/// (by indentation; each list item `- ` opens a new one) or a flow mapping
+/// on one line. `None` when it cannot be told (the error then points at the
+/// document's start).
+fn duplicate_key(yaml: &str, key: &str) -> Option<usize> {
+    // the indentations of the open block mappings that have `key`
+    let mut seen: Vec<usize> = Vec::new();
+    let mut at = 0;
+    for line in yaml.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let mut rest = line.trim_start_matches(' ');
+        if rest.trim().is_empty() || rest.starts_with('#') {
+            continue;
+        }
+        let mut indent = line.len() - rest.len();
+        seen.retain(|&i| i <= indent);
+        while let Some(item) = rest.strip_prefix("- ") {
+            let inner = item.trim_start_matches(' ');
+            indent += rest.len() - inner.len();
+            rest = inner;
+            seen.retain(|&i| i < indent);
+        }
+        let bare = rest.trim_start_matches(['"', '\'']);
+        let is_key = bare.strip_prefix(key).is_some_and(|r| r.trim_start_matches(['"', '\'']).starts_with(':'));
+        if is_key {
+            if seen.contains(&indent) {
+                return Some(start + (line.len() - bare.len()));
+            }
+            seen.push(indent);
+        }
+        // `{ by: x, by: y }`: the second one on the line
+        let written = format!("{key}:");
+        let mut found = line.match_indices(&written).filter(|(i, _)| {
+            let before = line[..*i].trim_end_matches([' ', '"', '\'']);
+            before.ends_with('{') || before.ends_with(',')
+        });
+        if let (Some(_), Some((i, _))) = (found.next(), found.next()) {
+            return Some(start + i);
+        }
+    }
+    None
+}
+
 fn strip_location(e: &yaml_serde::Error) -> String {
     let s = e.to_string();
     match s.rfind(" at line ") {
@@ -453,6 +510,25 @@ mod tests {
         // a long document with an anchor used once is far from the budget
         let long = format!("a: &a \"{}\"\nb: *a\n", "x".repeat(1_000_000));
         assert!(whole(&long).is_ok());
+    }
+
+    #[test]
+    fn a_key_written_twice_is_reported_where_it_is_written_the_second_time() {
+        // (yaml, line, column of the second key)
+        let table = [
+            ("title: A\nbase_url: x\ntitle: B\n", 3, 1),
+            ("a:\n  title: x\nb:\n  title: y\n  title: z\n", 5, 3),
+            ("- q: a\n  q: b\n", 2, 3),
+            ("- q: a\n- q: b\n  q: c\n", 3, 3),
+            ("r: { by: x, on: y, by: z }\n", 1, 20),
+            ("doe2020:\n  type: article\n\"doe2020\":\n  type: book\n", 3, 2),
+        ];
+        for (yaml, line, column) in table {
+            let e = whole(yaml).unwrap_err();
+            assert!(e.message.contains("duplicate entry"), "{yaml:?}: {}", e.message);
+            let span = e.span.unwrap();
+            assert_eq!((span.line, span.column), (line, column), "{yaml:?}");
+        }
     }
 
     #[test]

@@ -68,6 +68,14 @@ const REPLACEMENT: &str = "\u{FFFD}";
 
 /// Append `text` to `out`, escaped for HTML text and attribute values.
 pub fn escape_into(out: &mut String, text: &str) {
+    escape_pieces(text, |piece| out.push_str(piece));
+}
+
+/// `text` escaped for HTML, handed to `emit` piece by piece (runs of text
+/// as they are, and the replacement of each character that needs one), so
+/// a writer needs no copy of the whole text: Tera's escape function writes
+/// every printed value this way.
+pub fn escape_pieces(text: &str, mut emit: impl FnMut(&str)) {
     let mut last = 0;
     for (i, c) in text.char_indices() {
         let with = match c {
@@ -80,11 +88,11 @@ pub fn escape_into(out: &mut String, text: &str) {
             c if c.is_control() => REPLACEMENT,
             _ => continue,
         };
-        out.push_str(&text[last..i]);
-        out.push_str(with);
+        emit(&text[last..i]);
+        emit(with);
         last = i + c.len_utf8();
     }
-    out.push_str(&text[last..]);
+    emit(&text[last..]);
 }
 
 /// `text` escaped for HTML, as a `String` (for markup built by hand).

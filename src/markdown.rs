@@ -15,8 +15,7 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options as CmarkOptions, Parser, Tag, TagEnd};
 
 use crate::diagnostics::{Code, Diagnostic, Span};
-pub use crate::html::escape;
-use crate::html::{Html, check_url};
+use crate::html::{Html, check_url, escape};
 
 /// What markdown asks of the site while rendering one text.
 pub trait Resolver {

@@ -320,9 +320,14 @@ fn files_below(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(Str
     }
 }
 
-/// Tera's escape function: [`crate::html::escape_into`].
+/// Tera's escape function: the site's escaper ([`crate::html::escape_pieces`]),
+/// written straight to Tera's output (no copy per printed value).
 fn escape_for_templates(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut escaped = String::with_capacity(text.len() + 16);
-    crate::html::escape_into(&mut escaped, text);
-    out.write_all(escaped.as_bytes())
+    let mut result = Ok(());
+    crate::html::escape_pieces(text, |piece| {
+        if result.is_ok() {
+            result = out.write_all(piece.as_bytes());
+        }
+    });
+    result
 }

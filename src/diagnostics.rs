@@ -75,6 +75,7 @@ codes! {
     DuplicateFaq => "duplicate-faq",
     UnusedTerm => "unused-term",
     ExternalUnreachable => "external-unreachable",
+    IoError => "io-error",
 }
 
 impl Serialize for Code {
@@ -253,6 +254,9 @@ pub struct JsonDiagnostic<'a> {
     pub file: Option<&'a str>,
     pub line: Option<usize>,
     pub column: Option<usize>,
+    /// How to fix it, when there is advice (the `= help:` line of the text form).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<&'a str>,
 }
 
 /// Every diagnostic of one run, in a stable order.
@@ -344,9 +348,79 @@ impl Diagnostics {
                 file: d.file.as_deref(),
                 line: d.span.as_ref().map(|s| s.line),
                 column: d.span.as_ref().map(|s| s.column),
+                help: d.help.as_deref(),
             })
             .collect();
         serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
+    }
+}
+
+/// Reading or writing a file that is not one of the site's own (the output
+/// folder, its lock, a file `init`, `new` or `review sign` writes) failed:
+/// the disk is full, a folder is read-only, a file is too large. Carried as
+/// an error up to the CLI, which reports it as an `io-error` diagnostic
+/// (code, path, advice; in text or JSON) and exits 2. The site's own files
+/// are read through `input`, whose failures are `unreadable-file`.
+#[derive(Debug)]
+pub struct IoFailure {
+    /// What was being done, before the path: "writing", "creating the folder".
+    doing: String,
+    path: PathBuf,
+    error: std::io::Error,
+}
+
+impl IoFailure {
+    pub fn new(doing: impl Into<String>, path: &Path, error: std::io::Error) -> IoFailure {
+        IoFailure { doing: doing.into(), path: path.to_path_buf(), error }
+    }
+
+    /// The `io-error` diagnostic: the path as the file, the system's reason
+    /// in the message, and what to do about that kind of failure.
+    pub fn diagnostic(&self) -> Diagnostic {
+        Diagnostic::error(Code::IoError, self.to_string())
+            .in_file(self.path.display().to_string())
+            .with_help(self.advice())
+    }
+
+    fn advice(&self) -> &'static str {
+        use std::io::ErrorKind as K;
+        match self.error.kind() {
+            K::StorageFull => "the disk is full: free some space, or write somewhere else (`build --output DIR`)",
+            K::QuotaExceeded => "your disk quota is used up: free some space, or write somewhere else",
+            K::FileTooLarge => {
+                "the file is larger than this system or process allows (see `ulimit -f`): raise the limit, \
+                 or write somewhere else"
+            }
+            K::PermissionDenied | K::ReadOnlyFilesystem => {
+                "this user may not write there: make the folder writable, or write somewhere else \
+                 (`build --output DIR`)"
+            }
+            K::NotFound => "a folder on the way was removed or renamed while sourcebook worked: run the command again",
+            _ => "check that the folder exists, is writable and has free space, then run the command again",
+        }
+    }
+}
+
+impl std::fmt::Display for IoFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.doing, self.path.display(), self.error)
+    }
+}
+
+impl std::error::Error for IoFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+/// `.io("writing", path)` on an I/O result: its error as an [`IoFailure`].
+pub trait IoContext<T> {
+    fn io(self, doing: &str, path: &Path) -> anyhow::Result<T>;
+}
+
+impl<T> IoContext<T> for std::io::Result<T> {
+    fn io(self, doing: &str, path: &Path) -> anyhow::Result<T> {
+        self.map_err(|e| IoFailure::new(doing, path, e).into())
     }
 }
 
@@ -370,6 +444,24 @@ pub fn relative(root: &Path, path: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_io_failure_is_an_io_error_with_its_path_and_advice_in_text_and_json() {
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let d = IoFailure::new("writing", Path::new("/srv/public/a/index.html"), full).diagnostic();
+        assert_eq!(
+            (d.code, d.severity, d.file.as_deref()),
+            (Code::IoError, Severity::Error, Some("/srv/public/a/index.html"))
+        );
+        assert!(d.message.starts_with("writing /srv/public/a/index.html: "), "{}", d.message);
+        assert!(d.help.as_deref().is_some_and(|h| h.starts_with("the disk is full")), "{:?}", d.help);
+        let mut diags = Diagnostics::new();
+        diags.push(d);
+        let json: serde_json::Value = serde_json::from_str(&diags.render_json()).unwrap();
+        assert_eq!(json[0]["code"], "io-error");
+        assert_eq!(json[0]["file"], "/srv/public/a/index.html");
+        assert!(json[0]["help"].as_str().is_some_and(|h| h.starts_with("the disk is full")));
+    }
+
     use super::*;
 
     #[test]

@@ -7,10 +7,9 @@
 //! only where nothing is, links included), nor follows a link to a folder
 //! out of the site: each refusal is a usage error.
 
+use crate::diagnostics::IoContext as _;
 use std::io::{ErrorKind, Write as _};
 use std::path::Path;
-
-use anyhow::Context as _;
 
 /// Starter files; `{today}` becomes today's date.
 const FILES: &[(&str, &str)] = &[
@@ -45,7 +44,7 @@ pub fn init(dir: &Path, today: jiff::civil::Date) -> anyhow::Result<Result<usize
             return Ok(Err(why));
         }
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::create_dir_all(dir).io("creating", dir)?;
     for (path, text) in FILES {
         if let Err(why) = create(dir, path, &text.replace("{today}", &today.to_string()), "init", dir)? {
             return Ok(Err(why));
@@ -133,12 +132,12 @@ fn place(root: &Path, rel: &str, command: &str, shown: &Path, folders: Folders) 
             Ok(meta) => meta,
             Err(e) if e.kind() == ErrorKind::NotFound && i + 1 < parts.len() && folders == Folders::Make => {
                 match std::fs::create_dir(&at) {
-                    Ok(()) => std::fs::symlink_metadata(&at).with_context(|| format!("reading {}", at.display()))?,
-                    Err(e) => return Err(e).with_context(|| format!("creating {}", at.display())),
+                    Ok(()) => std::fs::symlink_metadata(&at).io("reading", &at)?,
+                    Err(e) => return Err(e).io("creating", &at),
                 }
             }
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e).with_context(|| format!("reading {}", at.display())),
+            Err(e) => return Err(e).io("reading", &at),
         };
         let link = meta.file_type().is_symlink();
         if i + 1 == parts.len() {
@@ -181,9 +180,9 @@ fn create(root: &Path, rel: &str, text: &str, command: &str, shown: &Path) -> an
             let why = place(root, rel, command, shown, Folders::Check)?;
             return Ok(Err(why.unwrap_or_else(|| format!("{} already exists", shown.join(rel).display()))));
         }
-        Err(e) => return Err(e).with_context(|| format!("creating {}", path.display())),
+        Err(e) => return Err(e).io("creating", &path),
     };
-    file.write_all(text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+    file.write_all(text.as_bytes()).io("writing", &path)?;
     Ok(Ok(()))
 }
 

@@ -6,9 +6,9 @@
 //! unknown person, a person without the capacity the role needs, or a
 //! date in the future or before the page was published.
 
+use crate::diagnostics::IoContext as _;
 use std::path::Path;
 
-use anyhow::Context as _;
 use jiff::civil::Date;
 
 use crate::build::{self, BuildOptions};
@@ -127,6 +127,6 @@ fn page_file(root: &Path, typed: &str) -> String {
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
     // a hidden name: a build running meanwhile never reads it
     let tmp = path.with_file_name(".reviews.yaml.sourcebook-tmp");
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
+    std::fs::write(&tmp, text).io("writing", &tmp)?;
+    std::fs::rename(&tmp, path).io("replacing", path)
 }

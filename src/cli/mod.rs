@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::build::Timings;
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostics, IoFailure};
 
 /// sourcebook: build evidence-based health sites from Markdown.
 #[derive(Debug, Parser)]
@@ -100,8 +100,27 @@ fn exiting<T>(report: T) {
     std::mem::forget(report);
 }
 
+/// Run a command. A file that could not be read or written outside the
+/// site's own ([`IoFailure`]: the output folder, a file a command writes)
+/// is reported as an `io-error` diagnostic, as JSON on stdout when the
+/// command prints JSON, and exits 2.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ui = Ui::from(&cli);
+    let json = matches!(&cli.command, Command::Check(args) if args.format == check::Format::Json);
+    let result = dispatch(cli, ui);
+    let failure = result.as_ref().err().and_then(|e| e.chain().find_map(|c| c.downcast_ref::<IoFailure>()));
+    let Some(failure) = failure else { return result };
+    let mut diags = Diagnostics::new();
+    diags.push(failure.diagnostic());
+    if json {
+        println!("{}", diags.render_json());
+    } else {
+        ui.report(&diags);
+    }
+    Ok(ExitCode::from(2))
+}
+
+fn dispatch(cli: Cli, ui: Ui) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Build(args) => build::run(&cli.root, args, ui),
         Command::Check(args) => check::run(&cli.root, args, ui),

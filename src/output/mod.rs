@@ -10,6 +10,7 @@
 mod staging;
 mod target;
 
+use crate::diagnostics::IoContext as _;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
@@ -68,7 +69,7 @@ impl Output for Memory {
         let mut bytes = Vec::new();
         crate::input::open_file(from)
             .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
-            .with_context(|| format!("reading {}", from.display()))?;
+            .io("reading", from)?;
         self.write(path, &bytes)
     }
 }

@@ -29,6 +29,7 @@
 //!
 //! [`resolve`]: super::resolve
 
+use crate::diagnostics::IoContext as _;
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io::ErrorKind;
@@ -60,7 +61,7 @@ impl Staging {
         let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
             bail!("{} cannot be an output folder: it has no folder above it to build in", target.display());
         };
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent).io("creating", parent)?;
         if !writable(parent) {
             bail!(
                 "cannot build into {}: its folder {} is not writable, and a build writes the new site there \
@@ -75,7 +76,7 @@ impl Staging {
         // again, now that no other build is at work: it may have made the folder
         check_replaceable(target)?;
         let temp = free_staging_path(parent, name);
-        std::fs::create_dir(&temp).with_context(|| format!("creating {}", temp.display()))?;
+        std::fs::create_dir(&temp).io("creating", &temp)?;
         Ok(Staging { target: target.to_path_buf(), temp, notes, _lock: lock })
     }
 
@@ -95,10 +96,9 @@ impl Staging {
     pub fn commit(mut self) -> anyhow::Result<Vec<String>> {
         let marker = self.temp.join(MARKER);
         std::fs::write(&marker, "This folder is written by `sourcebook build`; it is replaced on every build.\n")
-            .with_context(|| format!("writing {}", marker.display()))?;
+            .io("writing", &marker)?;
         let aside = with_suffix(&self.temp, ".old");
-        let previous = swap(&self.temp, &self.target, &aside)
-            .with_context(|| format!("moving the new build to {}", self.target.display()))?;
+        let previous = swap(&self.temp, &self.target, &aside).io("moving the new build into place at", &self.target)?;
         let mut notes = std::mem::take(&mut self.notes);
         if let Some(previous) = previous
             && let Err(e) = std::fs::remove_dir_all(&previous)
@@ -123,7 +123,7 @@ impl Staging {
             confine(path).with_context(|| format!("refusing to write `{path}`: it would leave the output folder"))?;
         let full = self.temp.join(rel);
         if let Some(dir) = full.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            std::fs::create_dir_all(dir).io("creating", dir)?;
         }
         Ok(full)
     }
@@ -141,16 +141,15 @@ impl Drop for Staging {
 impl Output for Staging {
     fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let full = self.place(path)?;
-        std::fs::write(&full, bytes).with_context(|| format!("writing {}", full.display()))
+        std::fs::write(&full, bytes).io("writing", &full)
     }
 
     fn copy(&self, path: &str, from: &Path) -> anyhow::Result<()> {
         let full = self.place(path)?;
-        let context = || format!("copying {} to {}", from.display(), full.display());
         // opened as every input is (a FIFO swapped in since the build looked would block a plain copy)
-        let mut source = crate::input::open_file(from).with_context(context)?;
-        let mut target = std::fs::File::create(&full).with_context(context)?;
-        std::io::copy(&mut source, &mut target).with_context(context)?;
+        let mut source = crate::input::open_file(from).io("reading", from)?;
+        let mut target = std::fs::File::create(&full).io("creating", &full)?;
+        std::io::copy(&mut source, &mut target).io(&format!("copying {} to", from.display()), &full)?;
         Ok(())
     }
 }
@@ -162,12 +161,12 @@ fn check_replaceable(target: &Path) -> anyhow::Result<()> {
     let meta = match std::fs::metadata(target) {
         Ok(meta) => meta,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", target.display())),
+        Err(e) => return Err(e).io("reading", target),
     };
     if !meta.is_dir() {
         bail!("{} exists and is not a folder", target.display());
     }
-    let empty = std::fs::read_dir(target).with_context(|| format!("reading {}", target.display()))?.next().is_none();
+    let empty = std::fs::read_dir(target).io("reading", target)?.next().is_none();
     if !empty && !target.join(MARKER).is_file() {
         bail!(
             "refusing to replace {}: it is not empty and was not made by sourcebook (no {MARKER} file). \
@@ -203,12 +202,8 @@ fn writable(path: &Path) -> bool {
 /// while another build holds it. A file system without locks gets a note,
 /// not a refusal.
 fn lock(path: &Path, waiting: impl FnOnce()) -> anyhow::Result<(Option<File>, Vec<String>)> {
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .with_context(|| format!("creating the lock file {}", path.display()))?;
+    let file =
+        File::options().create(true).truncate(false).write(true).open(path).io("creating the lock file", path)?;
     let unsupported = |e: std::io::Error| {
         let note = format!(
             "could not lock {} ({e}): two builds into this folder at once would not wait for each other",
@@ -222,11 +217,11 @@ fn lock(path: &Path, waiting: impl FnOnce()) -> anyhow::Result<(Option<File>, Ve
             waiting();
             match file.lock() {
                 Ok(()) => Ok((Some(file), Vec::new())),
-                Err(e) => Err(e).with_context(|| format!("waiting for the lock on {}", path.display())),
+                Err(e) => Err(e).io("waiting for the lock on", path),
             }
         }
         Err(std::fs::TryLockError::Error(e)) if e.kind() == ErrorKind::Unsupported => unsupported(e),
-        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("locking {}", path.display())),
+        Err(std::fs::TryLockError::Error(e)) => Err(e).io("locking", path),
     }
 }
 

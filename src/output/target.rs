@@ -3,10 +3,9 @@
 //! (the link itself is left alone), refused when replacing it would harm
 //! the site itself. Nothing here writes.
 
+use crate::diagnostics::IoContext as _;
 use std::io::ErrorKind;
 use std::path::{Component, Path, PathBuf};
-
-use anyhow::Context as _;
 
 /// An output folder a build must not replace: a usage error (the CLI exits
 /// 2), with what to do instead.
@@ -27,8 +26,7 @@ impl std::error::Error for Refused {}
 /// would read the output back as part of the site), and a symbolic link to
 /// nothing.
 pub fn resolve(root: &Path, output: &Path) -> anyhow::Result<PathBuf> {
-    let absolute =
-        std::path::absolute(output).with_context(|| format!("reading the output path {}", output.display()))?;
+    let absolute = std::path::absolute(output).io("reading the output path", output)?;
     let folder = match (absolute.file_name(), absolute.parent()) {
         (Some(name), Some(parent)) => follow(real(parent)?.join(name), output)?,
         // ends in `..`, or is `/`
@@ -58,7 +56,7 @@ fn follow(path: PathBuf, output: &Path) -> anyhow::Result<PathBuf> {
             ))
             .into())
         }
-        Err(e) => Err(e).with_context(|| format!("following the symbolic link {}", output.display())),
+        Err(e) => Err(e).io("following the symbolic link", output),
     }
 }
 
@@ -75,9 +73,9 @@ fn real(path: &Path) -> anyhow::Result<PathBuf> {
                     missing.push(last);
                     existing = parent;
                 }
-                _ => return Err(e).with_context(|| format!("reading {}", path.display())),
+                _ => return Err(e).io("reading", path),
             },
-            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+            Err(e) => return Err(e).io("reading", path),
         }
     };
     for part in missing.into_iter().rev() {

@@ -289,3 +289,31 @@ fn a_build_that_could_not_finish_its_swap_fails_before_it_and_keeps_the_old_outp
     assert!(stderr.contains("read-only"), "{stderr}");
     assert!(staging_leftovers(dir.path()).is_empty());
 }
+
+/// A write that fails in the middle of a build (here a file-size limit,
+/// `ulimit -f`, standing in for a full disk: both fail `write` with the
+/// file half written) is an `io-error` diagnostic naming the file, with
+/// advice, and exit 2; the previous site stays as it was.
+#[test]
+fn a_write_failing_mid_build_is_an_io_error_and_keeps_the_previous_site() {
+    let dir = site("minimal");
+    let root = dir.path();
+    sourcebook().arg("--root").arg(root).args(["--quiet", "build"]).assert().success();
+    let before = snapshot_tree(&root.join("public"));
+    change_a_title(root);
+    // SIGXFSZ ignored (inherited through exec), so the write fails with EFBIG instead of killing the process
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 4; exec \"$0\" --root \"$1\" build")
+        .arg(binary())
+        .arg(root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error[io-error]: writing "), "{stderr}");
+    assert!(stderr.contains("index.html: File too large"), "{stderr}");
+    assert!(stderr.contains("= help: the file is larger than this system or process allows"), "{stderr}");
+    assert_eq!(snapshot_tree(&root.join("public")), before, "the previous site is untouched");
+    assert!(staging_leftovers(root).is_empty(), "the partial build is removed");
+}

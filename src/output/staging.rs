@@ -35,9 +35,9 @@ use std::fs::File;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 
-use super::{MARKER, Output, confine};
+use super::{MARKER, Output, Refused, confine};
 
 /// A build being written next to its final place.
 pub struct Staging {
@@ -59,17 +59,16 @@ impl Staging {
     pub fn new(target: &Path, waiting: impl FnOnce()) -> anyhow::Result<Staging> {
         check_replaceable(target)?;
         let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
-            bail!("{} cannot be an output folder: it has no folder above it to build in", target.display());
+            return Err(Refused::new(format!(
+                "{} cannot be an output folder: it has no folder above it to build in",
+                target.display()
+            ))
+            .into());
         };
         std::fs::create_dir_all(parent).io("creating", parent)?;
         if !writable(parent) {
-            bail!(
-                "cannot build into {}: its folder {} is not writable, and a build writes the new site there \
-                 before swapping it in. Make {} writable, or choose another --output folder",
-                target.display(),
-                parent.display(),
-                parent.display()
-            );
+            let why = "the folder is not writable, and a build writes the new site there before swapping it in";
+            return Err(std::io::Error::new(ErrorKind::PermissionDenied, why)).io("building beside", parent);
         }
         let (lock, mut notes) = lock(&sibling(parent, name, ".sourcebook-lock"), waiting)?;
         notes.extend(sweep(target, parent, name));
@@ -164,23 +163,24 @@ fn check_replaceable(target: &Path) -> anyhow::Result<()> {
         Err(e) => return Err(e).io("reading", target),
     };
     if !meta.is_dir() {
-        bail!("{} exists and is not a folder", target.display());
+        return Err(Refused::new(format!(
+            "{} exists and is not a folder: choose another --output folder",
+            target.display()
+        ))
+        .into());
     }
     let empty = std::fs::read_dir(target).io("reading", target)?.next().is_none();
     if !empty && !target.join(MARKER).is_file() {
-        bail!(
+        return Err(Refused::new(format!(
             "refusing to replace {}: it is not empty and was not made by sourcebook (no {MARKER} file). \
              Choose another --output folder, or empty this one yourself",
             target.display()
-        );
+        ))
+        .into());
     }
     if !writable(target) {
-        bail!(
-            "refusing to replace {}: it is read-only, and a build removes the previous site once the new one \
-             is in place. Make it writable (`chmod -R u+w {}`), or choose another --output folder",
-            target.display(),
-            target.display()
-        );
+        let why = "the folder is read-only, and a build removes the previous site once the new one is in place";
+        return Err(std::io::Error::new(ErrorKind::PermissionDenied, why)).io("replacing", target);
     }
     Ok(())
 }

@@ -20,6 +20,12 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
+impl Refused {
+    pub(crate) fn new(why: String) -> Refused {
+        Refused(why)
+    }
+}
+
 /// The real folder that building the site at `root` into `output` replaces.
 /// Refused (as [`Refused`]): `/`, the site folder or a folder holding it,
 /// a folder inside `content/`, `themes/` or `templates/` (the next build

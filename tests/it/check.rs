@@ -28,10 +28,12 @@ fn assert_matches_schema(json: &serde_json::Value) {
     let codes: Vec<&str> =
         item["properties"]["code"]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     for d in json.as_array().expect("an array") {
-        let keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
+        // `help` is optional: present when there is advice
+        let keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).filter(|k| *k != "help").collect();
         let mut sorted = required.clone();
         sorted.sort();
-        assert_eq!(keys, sorted, "exactly the schema's keys");
+        assert_eq!(keys, sorted, "exactly the schema's keys, and `help`");
+        assert!(d.get("help").is_none_or(|h| h.as_str().is_some_and(|h| !h.is_empty())), "{d}");
         assert!(["error", "warning"].contains(&d["severity"].as_str().unwrap()));
         assert!(codes.contains(&d["code"].as_str().unwrap()), "{d}");
         assert!(d["message"].is_string());

@@ -52,7 +52,7 @@ fn a_foreign_non_empty_output_folder_is_refused() {
         .arg("--output")
         .arg(&home)
         .assert()
-        .code(1)
+        .code(2)
         .get_output()
         .clone();
     assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to replace"));

@@ -257,12 +257,12 @@ fn a_read_only_output_parent_is_reported_before_anything_is_written() {
     let before = (names(&parent), snapshot_tree(&public));
     change_a_title(dir.path());
     set_mode(&parent, 0o555);
-    let out = sourcebook().arg("--root").arg(dir.path()).arg("build").arg("-o").arg(&public).assert().code(1);
+    let out = sourcebook().arg("--root").arg(dir.path()).arg("build").arg("-o").arg(&public).assert().code(2);
     let after = (names(&parent), snapshot_tree(&public));
     set_mode(&parent, 0o755);
     assert_eq!(after, before);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert!(stderr.contains("is not writable"), "{stderr}");
+    assert!(stderr.contains("error[io-error]") && stderr.contains("is not writable"), "{stderr}");
 }
 
 /// A read-only output folder: the swap itself would work (a rename needs
@@ -281,12 +281,12 @@ fn a_build_that_could_not_finish_its_swap_fails_before_it_and_keeps_the_old_outp
     let before = snapshot_tree(&public);
     change_a_title(dir.path());
     set_mode(&public, 0o555);
-    let out = sourcebook().arg("--root").arg(dir.path()).arg("build").assert().code(1);
+    let out = sourcebook().arg("--root").arg(dir.path()).arg("build").assert().code(2);
     let after = snapshot_tree(&public);
     set_mode(&public, 0o755);
     assert_eq!(after, before);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert!(stderr.contains("read-only"), "{stderr}");
+    assert!(stderr.contains("error[io-error]") && stderr.contains("read-only"), "{stderr}");
     assert!(staging_leftovers(dir.path()).is_empty());
 }
 

@@ -82,13 +82,17 @@ pub struct Loaded {
     /// Diagnostics of loading (config, content files, sources, glossary),
     /// apart from the site's own cross-checks, which `Site::finish` redoes.
     pub loading: Vec<crate::diagnostics::Diagnostic>,
-    /// Every page was written as it was rendered (the articles' HTML is
-    /// gone); otherwise [`render`] writes them.
-    pub written: bool,
+    /// Every page was rendered and handed to an [`Emit`] (false for
+    /// [`load`], which renders Markdown only, and when loading errors
+    /// stopped a command that does not emit despite them).
+    pub emitted: bool,
 }
 
-/// Writes each article as soon as its Markdown is rendered, then drops its
-/// HTML: what keeps a build's memory flat in the number of articles.
+/// The one way pages are rendered, for every command: each article's
+/// template is rendered as soon as its Markdown is, and handed to the
+/// command's [`Emit`]; then the FAQ index and the site-wide pages. Unless the
+/// emit keeps pages, each article's HTML is dropped once emitted: what keeps
+/// a build's memory flat in the number of articles.
 struct ArticleWriter<'a> {
     theme: &'a Theme,
     /// The site's folder (content assets are copied from it).
@@ -98,6 +102,8 @@ struct ArticleWriter<'a> {
     inspect: Option<&'a dyn Inspect>,
     /// Counts each article's words for search.
     search: Option<&'a crate::search::Indexer>,
+    /// Keep each article's rendered Markdown (see [`Emit::keep`]).
+    keep: bool,
     shared: std::sync::OnceLock<tera::Value>,
     diagnostics: std::sync::Mutex<Vec<Diagnostic>>,
     error: std::sync::Mutex<Option<anyhow::Error>>,
@@ -116,6 +122,9 @@ impl site::PageSink for ArticleWriter<'_> {
         }
         if let Some(search) = self.search {
             search.add_article(index, page);
+        }
+        if self.keep {
+            return;
         }
         for rendered in std::iter::once(&mut page.body).chain(page.faq.iter_mut().map(|e| &mut e.answer)) {
             rendered.html = crate::html::Html::default();
@@ -152,47 +161,60 @@ impl ArticleWriter<'_> {
     }
 }
 
-/// Load and assemble the site; `None` when a problem stops it early.
+/// Load and assemble the site, its Markdown rendered but no page put
+/// through the theme (`review sign` needs only what pages say); `None`
+/// when a problem stops it early.
 pub fn load(options: &BuildOptions, diags: &mut Diagnostics) -> anyhow::Result<Option<Loaded>> {
     load_timed(options, diags, &mut Timings::default(), None)
 }
 
-/// Where articles go as soon as they are rendered.
+/// What a command does with the rendered pages: the only part of the
+/// pipeline that differs between `build` (write them to the staging folder
+/// and index them for search), `check` (look at each one, keep nothing) and
+/// `serve` (keep them in memory).
 #[derive(Clone, Copy)]
-struct Stream<'a> {
-    out: &'a dyn Output,
-    inspect: Option<&'a dyn Inspect>,
+pub struct Emit<'a> {
+    /// Where each page's file goes.
+    pub out: &'a dyn Output,
+    /// Sees each article once it is emitted.
+    pub inspect: Option<&'a dyn Inspect>,
     /// Index the articles for search too (when the site has search on).
-    search: Option<&'a crate::search::Indexer>,
+    pub search: Option<&'a crate::search::Indexer>,
+    /// Keep each article's rendered Markdown in the site (`serve`
+    /// re-renders one page from the rest); otherwise it is dropped once
+    /// emitted.
+    pub keep: bool,
+    /// Render and emit the pages even when loading found errors (`check`:
+    /// template problems and the editor's findings on every page). Without
+    /// it, a site with errors renders no page.
+    pub despite_errors: bool,
 }
 
-/// Looks at each article right after it is rendered and written, before
+/// Looks at each article right after it is rendered and emitted, before
 /// its Markdown, HTML and plain text are dropped (`check`'s editorial checks).
 pub trait Inspect: Sync {
     /// `page` is `site.articles[index]` (whose own slot is still a skeleton).
     fn page(&self, site: &Site, index: usize, page: &site::Page);
 }
 
-/// [`load`], writing each article to `out` as soon as it is rendered (when
-/// nothing has failed so far: see [`Loaded::written`]) and showing
-/// it to `inspect`; [`render`] then writes the rest.
-pub fn load_into(
+/// Load, assemble and render the site, every page through the theme, each
+/// handed to `emit` as soon as it is rendered.
+pub fn load_and_emit(
     options: &BuildOptions,
     diags: &mut Diagnostics,
     timings: &mut Timings,
-    out: &dyn Output,
-    inspect: &dyn Inspect,
+    emit: Emit,
 ) -> anyhow::Result<Option<Loaded>> {
-    load_timed(options, diags, timings, Some(Stream { out, inspect: Some(inspect), search: None }))
+    load_timed(options, diags, timings, Some(emit))
 }
 
-/// Load and assemble; with `out`, write each article there as it is
-/// rendered (when nothing has failed so far).
+/// Load and assemble; with `emit`, render every page and emit it (when
+/// nothing has failed so far, or despite errors if it asks).
 fn load_timed(
     options: &BuildOptions,
     diags: &mut Diagnostics,
     t: &mut Timings,
-    stream: Option<Stream>,
+    stream: Option<Emit>,
 ) -> anyhow::Result<Option<Loaded>> {
     let root = &options.root;
     let mut at = t.start();
@@ -243,16 +265,19 @@ fn load_timed(
     }
     let loading: Vec<_> = diags.iter().cloned().collect();
     let writer = match (&theme, stream) {
-        (Ok(theme), Some(Stream { out, inspect, .. })) if !diags.has_errors() => Some(ArticleWriter {
-            theme,
-            root,
-            out,
-            inspect,
-            search,
-            shared: Default::default(),
-            diagnostics: Default::default(),
-            error: Default::default(),
-        }),
+        (Ok(theme), Some(Emit { out, inspect, keep, despite_errors, .. })) if despite_errors || !diags.has_errors() => {
+            Some(ArticleWriter {
+                theme,
+                root,
+                out,
+                inspect,
+                search,
+                keep,
+                shared: Default::default(),
+                diagnostics: Default::default(),
+                error: Default::default(),
+            })
+        }
         _ => None,
     };
     let sink = writer.as_ref().map(|w| w as &dyn site::PageSink);
@@ -260,36 +285,26 @@ fn load_timed(
     let text = options.text || search.is_some();
     let (site, d) = site::assemble(content, bibliography, glossary, (people, record), config, text, sink);
     diags.extend(d);
-    let written = writer.is_some();
+    let emitted = writer.is_some();
     if let Some(w) = writer {
         if let Some(e) = w.error.into_inner().unwrap_or_else(|e| e.into_inner()) {
             return Err(e);
         }
         diags.extend(w.diagnostics.into_inner().unwrap_or_else(|e| e.into_inner()));
     }
-    let step = match (written, stream.is_some_and(|s| s.inspect.is_some())) {
+    let step = match (emitted, stream.is_some_and(|s| s.inspect.is_some())) {
         (true, true) => "render and check pages",
         (true, false) => "render and write pages",
         (false, _) => "render Markdown, assemble site",
     };
     t.record(step, at);
     match theme {
-        Ok(theme) => Ok(Some(Loaded { site, theme, loading, written })),
+        Ok(theme) => Ok(Some(Loaded { site, theme, loading, emitted })),
         Err(d) => {
             diags.extend(d);
             Ok(None)
         }
     }
-}
-
-/// Render a loaded site whose pages were not written as they were rendered
-/// (see [`Loaded::written`]: `check` of a site with loading errors) into
-/// `out`; template problems are added to `diags`.
-pub fn render(loaded: &Loaded, root: &Path, out: &dyn Output, diags: &mut Diagnostics) -> anyhow::Result<()> {
-    let (site, theme) = (&loaded.site, &loaded.theme);
-    let parts = theme::all_parts(site);
-    diags.extend(theme::render_parts(site, theme, root, &theme::shared_context(site), &parts, out)?);
-    Ok(())
 }
 
 /// `sourcebook build`. An output folder [`output::resolve`] refuses is an
@@ -301,7 +316,13 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     let staging = stage(options, &target)?;
     let notes = staging.as_ref().map(|s| s.notes().to_vec()).unwrap_or_default();
     let indexer = crate::search::Indexer::default();
-    let stream = staging.as_ref().map(|s| Stream { out: s, inspect: None, search: Some(&indexer) });
+    let stream = staging.as_ref().map(|s| Emit {
+        out: s,
+        inspect: None,
+        search: Some(&indexer),
+        keep: false,
+        despite_errors: false,
+    });
     let loaded = load_timed(options, &mut diags, &mut timings, stream);
     let (loaded, staging) = match (loaded, staging) {
         (Ok(Some(loaded)), Some(staging)) if !diags.has_errors() => (loaded, staging),
@@ -314,7 +335,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         }
     };
     // every page was written as it was rendered: a loader without errors
-    // so far always makes the writer (`Loaded::written`), and a page's
+    // so far always emits (`Loaded::emitted`), and a page's
     // template problem is an error that stops the build here
     if diags.has_errors() {
         staging.abandon();

@@ -16,7 +16,6 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use jiff::civil::Date;
-use rayon::prelude::*;
 
 use crate::build::{self, BuildOptions, Timings};
 use crate::config::Level;
@@ -76,7 +75,10 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     let hrefs = crate::config::Config::load(&options.root).map(|c| editorial::crisis_hrefs(&c)).unwrap_or_default();
     let probe = CrisisProbe::new(hrefs);
     let inspector = Inspector { probe: &probe, today: options.today, editor: OnceLock::new(), found: Mutex::default() };
-    let Some(loaded) = build::load_into(&build_options, &mut diags, &mut timings, &probe, &inspector)? else {
+    // every page rendered and looked at, even when loading found errors
+    // (template problems and the editor's findings are wanted all the same)
+    let emit = build::Emit { out: &probe, inspect: Some(&inspector), search: None, keep: false, despite_errors: true };
+    let Some(loaded) = build::load_and_emit(&build_options, &mut diags, &mut timings, emit)? else {
         return Ok(CheckReport {
             diagnostics: diags.sorted(),
             articles: Vec::new(),
@@ -84,11 +86,6 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
             site: crate::Leftover::none(),
         });
     };
-    if !loaded.written {
-        let at = timings.start();
-        build::render(&loaded, &options.root, &probe, &mut diags)?;
-        timings.record("render pages", at);
-    }
     let mut at = timings.start();
     let site = &loaded.site;
     let (found, articles) = editorial_findings(&loaded, &probe, inspector, options.today);
@@ -169,11 +166,6 @@ fn editorial_findings(
     let shows_crisis = |page: &Page| probe.shows_crisis(&format!("{}index.html", page.path));
     let editor = inspector.editor.into_inner().unwrap_or_else(|| Editor::new(site, today));
     let mut checked = inspector.found.into_inner().unwrap_or_else(|e| e.into_inner());
-    // a problem found while loading kept the articles from being written
-    // (and inspected) one by one: check them all now
-    if !loaded.written {
-        checked = site.articles.par_iter().map(|p| editor.page(site, p, shows_crisis(p))).enumerate().collect();
-    }
     checked.sort_by_key(|(i, _)| *i);
     let home = site.home.iter().map(|p| editor.page(site, p, shows_crisis(p)));
     let (mut diags, mut articles) = (Vec::new(), Vec::new());

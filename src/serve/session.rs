@@ -27,7 +27,7 @@ use crate::build::{self, BuildOptions, Loaded};
 use crate::content::{self, Article};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::Memory;
-use crate::theme::{self, Part, Theme};
+use crate::theme::{self, Part};
 
 /// The served files: output path → bytes.
 pub type Files = HashMap<String, Bytes>;
@@ -127,10 +127,9 @@ impl Session {
         let plan = if rescan || self.state.is_none() || self.has_errors() { Plan::Full } else { self.plan(changed) };
         match plan {
             Plan::Nothing => return Ok(Action::Nothing),
-            Plan::Full => self.full()?,
-            Plan::Theme => self.theme()?,
-            // A stylesheet's new content is a new fingerprinted name in every page.
-            Plan::Statics => self.theme()?,
+            // a template or a stylesheet (whose new content is a new
+            // fingerprinted name in every page): every page, the one way
+            Plan::Full | Plan::Theme | Plan::Statics => self.full()?,
             Plan::Assets => self.parts(&[Part::Assets])?,
             Plan::Article(i, rel) => {
                 if !self.article(i, &rel)? {
@@ -149,53 +148,23 @@ impl Session {
         })
     }
 
+    /// Load and render the whole site, the way `build` does, keeping the
+    /// pages in memory.
     fn full(&mut self) -> anyhow::Result<()> {
         panic_if_a_test_asked();
         let options = BuildOptions { root: self.root.clone(), drafts: self.drafts, ..BuildOptions::default() };
         let mut diags = Diagnostics::new();
-        let loaded = build::load(&options, &mut diags)?;
-        let Some(loaded) = loaded.filter(|_| !diags.has_errors()) else {
+        let memory = Memory::default();
+        let emit = build::Emit { out: &memory, inspect: None, search: None, keep: true, despite_errors: false };
+        let loaded = build::load_and_emit(&options, &mut diags, &mut build::Timings::default(), emit)?;
+        let Some(loaded) = loaded.filter(|l| l.emitted && !diags.has_errors()) else {
             self.diagnostics = diags.sorted();
             return Ok(());
         };
-        let shared = theme::shared_context(&loaded.site);
-        let memory = Memory::default();
-        let parts = theme::all_parts(&loaded.site);
-        diags.extend(theme::render_parts(&loaded.site, &loaded.theme, &self.root, &shared, &parts, &memory)?);
-        if diags.has_errors() {
-            self.diagnostics = diags.sorted();
-            return Ok(());
-        }
         self.files = Arc::new(to_files(memory));
         let shared_json = theme::shared_json(&loaded.site);
+        let shared = theme::shared_context(&loaded.site);
         self.state = Some(State { loaded, shared_json, shared });
-        self.diagnostics = diags.sorted();
-        Ok(())
-    }
-
-    /// Reload templates and re-render every page with the parsed content kept.
-    fn theme(&mut self) -> anyhow::Result<()> {
-        let Some(state) = &mut self.state else { return self.full() };
-        let theme = match Theme::load(&self.root, &state.loaded.site.config) {
-            Ok(t) => t,
-            Err(d) => {
-                let mut diags = Diagnostics::new();
-                diags.extend(d);
-                self.diagnostics = diags.sorted();
-                return Ok(());
-            }
-        };
-        let memory = Memory::default();
-        let site = &state.loaded.site;
-        let found = theme::render_parts(site, &theme, &self.root, &state.shared, &theme::all_parts(site), &memory)?;
-        let mut diags = Diagnostics::new();
-        diags.extend(state.loaded.loading.iter().cloned());
-        diags.extend(state.loaded.site.finish(false));
-        diags.extend(found);
-        if !diags.has_errors() {
-            state.loaded.theme = theme;
-            self.files = Arc::new(to_files(memory));
-        }
         self.diagnostics = diags.sorted();
         Ok(())
     }

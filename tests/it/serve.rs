@@ -9,22 +9,27 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sourcebook::build::{self, BuildOptions};
-use sourcebook::diagnostics::Diagnostics;
-use sourcebook::output::Memory;
 use sourcebook::serve::session::{Action, Session};
 
 use crate::support::site;
 
-/// What `build` would write, in memory.
+/// What the real `build` writes (`sourcebook build`'s own function, into a
+/// temporary output folder), read back: the search index aside, which
+/// `serve` does not make, and the output marker.
 fn fresh(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut diags = Diagnostics::new();
-    let loaded = build::load(&BuildOptions { root: root.to_path_buf(), ..BuildOptions::default() }, &mut diags)
-        .unwrap()
-        .unwrap();
-    let memory = Memory::default();
-    build::render(&loaded, root, &memory, &mut diags).unwrap();
-    assert!(!diags.has_errors(), "{}", diags.render_text(false));
-    memory.into_files()
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("site");
+    let options = BuildOptions { root: root.to_path_buf(), output: Some(target.clone()), ..BuildOptions::default() };
+    let report = build::build(&options).unwrap();
+    assert!(!report.diagnostics.has_errors(), "{}", report.diagnostics.render_text(false));
+    walkdir::WalkDir::new(&target)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(&target).unwrap().to_string_lossy().replace('\\', "/"), e.into_path()))
+        .filter(|(rel, _)| rel != ".sourcebook-output" && !rel.starts_with(sourcebook::search::BUNDLE))
+        .map(|(rel, path)| (rel, std::fs::read(path).unwrap()))
+        .collect()
 }
 
 fn served(session: &Session) -> BTreeMap<String, Vec<u8>> {

@@ -142,10 +142,10 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnos
             Some(Loaded::Home(a)) => content.home = Some(a),
             Some(Loaded::Topic(t)) => topics.push(t),
             // a bundle (`<topic>/<slug>/index.md`): the files beside it stay out too
-            Some(Loaded::Article(a)) if a.front.draft && !drafts && a.file.ends_with("/index.md") => {
+            Some(Loaded::Article(a)) if !published(&a, drafts) && a.file.ends_with("/index.md") => {
                 unpublished.push(format!("{}/", a.dir));
             }
-            Some(Loaded::Article(a)) if a.front.draft && !drafts => {}
+            Some(Loaded::Article(a)) if !published(&a, drafts) => {}
             Some(Loaded::Article(a)) => articles.push(a),
             None => {}
         }
@@ -362,6 +362,17 @@ fn order_topics(topics: Vec<Topic>, config: &Config, diags: &mut Vec<Diagnostic>
     ordered
 }
 
+/// Where an article goes in the site's order, given its topic's place:
+/// topic, `weight` (none: last), title, slug.
+pub fn order_key(article: &Article, topic_rank: usize) -> (usize, i64, &str, &str) {
+    (topic_rank, article.front.weight.unwrap_or(i64::MAX), &article.front.title, &article.slug)
+}
+
+/// Whether an article is published by a build (`drafts`: with `--drafts`).
+pub fn published(article: &Article, drafts: bool) -> bool {
+    drafts || !article.front.draft
+}
+
 fn order_articles(mut articles: Vec<Article>, topics: &[Topic], diags: &mut Vec<Diagnostic>) -> Vec<Article> {
     let rank: HashMap<&str, usize> = topics.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
     articles.retain(|a| {
@@ -378,14 +389,7 @@ fn order_articles(mut articles: Vec<Article>, topics: &[Topic], diags: &mut Vec<
         }
         known
     });
-    articles.sort_by(|a, b| {
-        (rank[a.topic.as_str()], a.front.weight.unwrap_or(i64::MAX), &a.front.title, &a.slug).cmp(&(
-            rank[b.topic.as_str()],
-            b.front.weight.unwrap_or(i64::MAX),
-            &b.front.title,
-            &b.slug,
-        ))
-    });
+    articles.sort_by(|a, b| order_key(a, rank[a.topic.as_str()]).cmp(&order_key(b, rank[b.topic.as_str()])));
     let mut seen: HashMap<String, &Article> = HashMap::new();
     for a in &articles {
         if let Some(first) = seen.insert(a.path(), a) {

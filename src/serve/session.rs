@@ -1,15 +1,15 @@
-//! The site as `serve` keeps it: built in memory, updated by the smallest
+//! The site as `serve` keeps it: built in memory by the same pipeline as
+//! `build` (`build::load_and_emit`, pages kept), updated by the smallest
 //! rebuild a change allows, and kept at the last good version when a change
 //! has errors. Correctness first: after any sequence of changes the files
-//! equal what `build` would write from the same sources (tested).
+//! equal what `build` would write from the same sources (tested against the
+//! real build).
 //!
 //! | change | action |
 //! | --- | --- |
-//! | text of an existing article (same URL, title, weight, sources) | re-render that article; redo cross-checks; re-render the FAQ index, source list, glossary and feeds only if their inputs changed; every page if the shared `site` context changed |
-//! | a template | reload the theme, re-render every page with parsed content kept |
-//! | a theme static file | reload the theme (new fingerprints), re-render every page |
+//! | one article, when the site's plan stays (still published, same URL, same place in the order, same sources of its own) | re-render that article; redo the cross-checks; compare derived values: the shared `site` context every page gets (changed: every page re-rendered from the kept Markdown), and the facts the site-wide pages fold (FAQ entries, who cites which source, glossary use: each page whose facts changed is re-rendered); feeds re-made |
 //! | an existing content asset | copy it |
-//! | anything else (site.yaml, sources, glossary, new, renamed or deleted files) | full rebuild in memory |
+//! | anything else (a template, a theme file, site.yaml, sources, glossary, new, renamed or deleted files) | the whole site again, as `build` makes it |
 //!
 //! A rebuild that fails as a program (an I/O error, or a panic: a bug)
 //! keeps the last good files too, and is reported where diagnostics are
@@ -191,7 +191,7 @@ impl Session {
         let Some(state) = &mut self.state else { return Ok(false) };
         let (loaded, found) = content::load_file(&self.root, rel);
         let Some(content::Loaded::Article(article)) = loaded else { return Ok(false) };
-        if found.iter().any(Diagnostic::is_error) || !same_place(&state.loaded.site.articles[index].article, &article) {
+        if found.iter().any(Diagnostic::is_error) || !keeps_plan(&state.loaded.site, index, &article, self.drafts) {
             return Ok(false);
         }
         let site = &mut state.loaded.site;
@@ -205,25 +205,16 @@ impl Session {
         diags.extend(state.loaded.loading.iter().filter(|d| d.file.as_deref() != Some(&file)).cloned());
         diags.extend(found.iter().cloned());
         diags.extend(cross);
-        // the shared `site` context holds each article's summary: unchanged summary, unchanged context
-        let summary_kept = same_summary(&old, &site.articles[index].article);
-        // sitemap and feed show dates, titles, descriptions and authors only
-        let feeds_kept = summary_kept && old.front.authors == site.articles[index].article.front.authors;
-        let (shared, shared_json, shared_changed) = if summary_kept {
-            (state.shared.clone(), state.shared_json.clone(), false)
+        // what every page shows of the others (titles, summaries, order):
+        // compared as the value the templates get, not field by field
+        let shared_json = theme::shared_json(site);
+        let parts = if shared_json != state.shared_json {
+            theme::all_parts(site).into_iter().filter(|p| !matches!(p, Part::Statics | Part::Assets)).collect()
         } else {
-            let json = theme::shared_json(site);
-            let changed = json != state.shared_json;
-            (theme::shared_context(site), json, changed)
-        };
-        let mut parts = vec![Part::Article(index)];
-        if !feeds_kept {
-            parts.push(Part::Feeds);
-        }
-        if shared_changed {
-            parts = theme::all_parts(site).into_iter().filter(|p| !matches!(p, Part::Statics | Part::Assets)).collect();
-        } else {
+            // the page itself, the feeds (made from every page's front
+            // matter: re-made, cheap) and the site-wide pages whose facts changed
             let after = Snapshot::of(site);
+            let mut parts = vec![Part::Article(index), Part::Feeds];
             if faq_changed {
                 parts.push(Part::Faq);
             }
@@ -233,7 +224,9 @@ impl Session {
             if before.term_use != after.term_use {
                 parts.push(Part::Glossary);
             }
-        }
+            parts
+        };
+        let shared = if shared_json == state.shared_json { state.shared.clone() } else { theme::shared_context(site) };
         let memory = Memory::default();
         diags.extend(theme::render_parts(site, &state.loaded.theme, &self.root, &shared, &parts, &memory)?);
         if diags.has_errors() {
@@ -353,25 +346,27 @@ impl Snapshot {
     }
 }
 
-/// What the shared `site` context shows of an article is unchanged.
-fn same_summary(old: &Article, new: &Article) -> bool {
-    let (a, b) = (&old.front, &new.front);
-    a.title == b.title
-        && a.description == b.description
-        && a.date == b.date
-        && a.updated == b.updated
-        && a.audience == b.audience
-        && a.reviewed.as_ref().map(|r| (r.on, &r.by, r.next)) == b.reviewed.as_ref().map(|r| (r.on, &r.by, r.next))
-}
-
-/// The new version keeps the article's URL and its place in the order, its
-/// local sources, and is still published: only then can the rest stay.
-fn same_place(old: &Article, new: &Article) -> bool {
-    old.path() == new.path()
-        && old.front.title == new.front.title
-        && old.front.weight == new.front.weight
-        && old.front.draft == new.front.draft
-        && old.front.sources == new.front.sources
+/// Whether `new`, a re-read version of article `index`, leaves the site's
+/// plan as it is: still published, at the same URL, at the same place in
+/// the order (by the order `content` sorts with), with the same sources of
+/// its own (which join the bibliography). Otherwise the session plans the
+/// site again (a full rebuild).
+fn keeps_plan(site: &crate::site::Site, index: usize, new: &Article, drafts: bool) -> bool {
+    let old = &site.articles[index].article;
+    let rank = |topic: &str| site.topics.iter().position(|t| t.topic.name == topic);
+    let Some(topic) = rank(&new.topic) else { return false };
+    let key = content::order_key(new, topic);
+    let neighbour = |i: usize| {
+        let a = &site.articles[i].article;
+        rank(&a.topic).map(|r| content::order_key(a, r))
+    };
+    let after_previous = index == 0 || neighbour(index - 1).is_some_and(|k| k < key);
+    let before_next = index + 1 == site.articles.len() || neighbour(index + 1).is_some_and(|k| key < k);
+    content::published(new, drafts)
+        && new.path() == old.path()
+        && after_previous
+        && before_next
+        && new.front.sources == old.front.sources
 }
 
 /// The text a panic was raised with.

@@ -88,10 +88,15 @@ fn every_sequence_of_edits_serves_what_build_would_write() {
             Some(Action::Article("guide/cited.md".into())),
         ),
         (
-            "a title (order may change)",
+            "a title that keeps the article's place (every page shows it: all re-rendered from memory)",
             Box::new(|r| {
                 vec![edit(r, "content/guide/cited.md", "title: \"Cited article\"", "title: \"A cited article\"")]
             }),
+            Some(Action::Article("guide/cited.md".into())),
+        ),
+        (
+            "a weight that moves the article after another (the plan changes)",
+            Box::new(|r| vec![edit(r, "content/guide/cited.md", "weight: 1", "weight: 3")]),
             Some(Action::Full),
         ),
         (

@@ -62,18 +62,7 @@ impl BuildReport {
     }
 }
 
-/// Wall time per pipeline step.
-#[derive(Debug, Default, Clone)]
-pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
-
-impl Timings {
-    pub fn start(&mut self) -> std::time::Instant {
-        std::time::Instant::now()
-    }
-    pub fn record(&mut self, step: &'static str, since: std::time::Instant) {
-        self.0.push((step, since.elapsed()));
-    }
-}
+pub use crate::Timings;
 
 /// A loaded, rendered site with its theme: everything but the writing.
 pub struct Loaded {
@@ -245,7 +234,7 @@ fn load_timed(
     diags.extend(d);
     t.record("load sources", at);
     at = t.start();
-    sources::format_all(&mut bibliography, &config.citation_style, &locales);
+    diags.extend(sources::format_all(&mut bibliography, &config, &locales));
     t.record("format sources (CSL)", at);
     at = t.start();
     let (glossary, d) = match &content.glossary {

@@ -29,6 +29,10 @@ pub struct Config {
     pub topics: Vec<String>,
     pub review_interval_months: u32,
     pub citation_style: String,
+    /// Where `citation_style` is written, if it is (`sources` checks the
+    /// name against the styles it knows and reports it here).
+    #[serde(skip)]
+    pub citation_style_at: Option<crate::diagnostics::Span>,
     pub readability: Readability,
     pub feedback_url: Option<String>,
     pub crisis: Crisis,
@@ -297,14 +301,8 @@ impl Config {
         if let Some(crisis) = &crisis {
             errors.extend(crisis.links.iter().filter_map(|l| unsafe_url("url", &l.url)));
         }
+        let citation_style_at = citation_style.is_some().then(|| doc.key_span("citation_style", 0));
         let citation_style = citation_style.unwrap_or_else(|| "american-medical-association".into());
-        if hayagriva::archive::ArchivedStyle::by_name(&citation_style).is_none() {
-            errors.push(
-                invalid("citation_style", format!("unknown citation style `{citation_style}`")).with_help(
-                    "use the name of a CSL style bundled with hayagriva, e.g. `american-medical-association`",
-                ),
-            );
-        }
         if let Some(months) = review_interval_months
             && !(1..=MAX_REVIEW_INTERVAL_MONTHS).contains(&months)
         {
@@ -366,6 +364,7 @@ impl Config {
             topics,
             review_interval_months: review_interval_months.unwrap_or(12),
             citation_style,
+            citation_style_at,
             readability: readability.unwrap_or(Readability { max_grade: default_max_grade(), max_smog: None }),
             feedback_url,
             crisis: crisis.unwrap_or_else(default_crisis),
@@ -446,7 +445,7 @@ mod tests {
     fn bad_values_are_invalid_value_at_their_key() {
         let e = Config::parse("title: T\nbase_url: /relative\ncitation_style: nope\n").unwrap_err();
         let got: Vec<_> = e.iter().map(|d| (d.code, d.line())).collect();
-        assert_eq!(got, vec![(Code::InvalidValue, Some(2)), (Code::InvalidValue, Some(3))]);
+        assert_eq!(got, vec![(Code::InvalidValue, Some(2))]);
         let e = Config::parse("base_url: https://x.org/\n").unwrap_err();
         assert_eq!(e[0].code, Code::MissingKey);
     }

@@ -33,6 +33,7 @@ pub mod serve;
 pub mod site;
 pub mod sources;
 pub mod theme;
+pub mod ui;
 mod yaml;
 
 /// Lock `m`, also after a panic on another thread: the data is plain
@@ -69,5 +70,18 @@ impl Drop for Leftover {
 impl std::fmt::Debug for Leftover {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(if self.0.is_some() { "Leftover(..)" } else { "Leftover(none)" })
+    }
+}
+
+/// Wall time per pipeline step.
+#[derive(Debug, Default, Clone)]
+pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
+
+impl Timings {
+    pub fn start(&mut self) -> std::time::Instant {
+        std::time::Instant::now()
+    }
+    pub fn record(&mut self, step: &'static str, since: std::time::Instant) {
+        self.0.push((step, since.elapsed()));
     }
 }

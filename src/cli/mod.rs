@@ -14,8 +14,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::build::Timings;
 use crate::diagnostics::{Diagnostics, IoFailure};
+pub use crate::ui::Ui;
 
 /// sourcebook: build evidence-based health sites from Markdown.
 #[derive(Debug, Parser)]
@@ -51,45 +51,11 @@ pub enum Command {
     Review(review::Args),
 }
 
-/// How to talk to the user, from the global flags and the environment.
-#[derive(Debug, Clone, Copy)]
-pub struct Ui {
-    pub quiet: bool,
-    pub verbose: bool,
-    pub color: bool,
-}
-
-impl Ui {
-    fn from(cli: &Cli) -> Ui {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Ui { quiet: cli.quiet, verbose: cli.verbose, color: !no_color && std::io::stderr().is_terminal() }
-    }
-
-    pub fn info(&self, message: &str) {
-        if !self.quiet {
-            eprintln!("{message}");
-        }
-    }
-
-    /// Print diagnostics to stderr, rustc-style.
-    pub fn report(&self, diags: &Diagnostics) {
-        if !diags.is_empty() {
-            eprint!("{}", diags.render_text(self.color));
-        }
-    }
-
-    /// [`Ui::report`]; then, with `--verbose`, the time of each step of
-    /// `timings` and of drawing the diagnostics.
-    pub fn report_timed(&self, diags: &Diagnostics, timings: &Timings) {
-        let at = std::time::Instant::now();
-        self.report(diags);
-        let drawn = ("draw diagnostics", at.elapsed());
-        if self.verbose {
-            for (step, took) in timings.0.iter().chain([&drawn]) {
-                eprintln!("{step:>32}: {:>8.1} ms", took.as_secs_f64() * 1000.0);
-            }
-        }
-    }
+/// [`Ui`] from the global flags and the environment (`NO_COLOR`, whether
+/// stderr is a terminal).
+fn ui(cli: &Cli) -> Ui {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    Ui { quiet: cli.quiet, verbose: cli.verbose, color: !no_color && std::io::stderr().is_terminal() }
 }
 
 /// The process exits right after a command has printed its report: what the
@@ -105,7 +71,7 @@ fn exiting<T>(report: T) {
 /// is reported as an `io-error` diagnostic, as JSON on stdout when the
 /// command prints JSON, and exits 2.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let ui = Ui::from(&cli);
+    let ui = ui(&cli);
     let json = matches!(&cli.command, Command::Check(args) if args.format == check::Format::Json);
     let result = dispatch(cli, ui);
     let failure = result.as_ref().err().and_then(|e| e.chain().find_map(|c| c.downcast_ref::<IoFailure>()));

@@ -21,7 +21,7 @@ use tokio_stream::wrappers::WatchStream;
 
 use super::session::{Action, Files, Session};
 use super::watch;
-use crate::cli::Ui;
+use crate::ui::Ui;
 
 /// `serve`'s options.
 #[derive(Debug, Clone)]

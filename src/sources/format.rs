@@ -12,6 +12,8 @@ use hayagriva::{
 use rayon::prelude::*;
 
 use super::Bibliography;
+use crate::config::Config;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::html::{self, Html};
 
 /// The CSL locales hayagriva ships. Reading them takes about 40 ms on one
@@ -24,11 +26,19 @@ impl Locales {
     }
 }
 
-/// Fill in `formatted` (HTML) and `plain` for every source, in the style named
-/// by `style_name` (validated in `config`).
-pub fn format_all(bib: &mut Bibliography, style_name: &str, locales: &Locales) {
-    let Some(style) = ArchivedStyle::by_name(style_name).map(ArchivedStyle::get) else { return };
-    let Style::Independent(style) = style else { return };
+/// Fill in `formatted` (HTML) and `plain` for every source, in the style
+/// `citation_style` names; a name that is not a style hayagriva bundles (as
+/// an independent style) is an `invalid-value` error at that key.
+pub fn format_all(bib: &mut Bibliography, config: &Config, locales: &Locales) -> Option<Diagnostic> {
+    let style_name = config.citation_style.as_str();
+    let Some(Style::Independent(style)) = ArchivedStyle::by_name(style_name).map(ArchivedStyle::get) else {
+        let unknown = Diagnostic::error(Code::InvalidValue, format!("unknown citation style `{style_name}`"))
+            .with_help("use the name of a CSL style bundled with hayagriva, e.g. `american-medical-association`");
+        return Some(match &config.citation_style_at {
+            Some(at) => unknown.with_span(at.clone()),
+            None => unknown.in_file(crate::config::FILE),
+        });
+    };
     let locales = &locales.0;
     let entries: Vec<&hayagriva::Entry> = bib.sources.values().map(|s| &s.entry).collect();
     // A numeric style formats each reference on its own, so the references
@@ -50,6 +60,7 @@ pub fn format_all(bib: &mut Bibliography, style_name: &str, locales: &Locales) {
             source.plain = item.2;
         }
     }
+    None
 }
 
 /// References per citeproc driver: [`super::chunk_size`] for numeric
@@ -210,6 +221,11 @@ fn href(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A site whose `citation_style` is the default, AMA.
+    fn ama() -> Config {
+        Config::parse("title: T\nbase_url: https://example.org/\n").expect("a valid site.yaml")
+    }
     use crate::diagnostics::Span;
     use crate::sources::Source;
 
@@ -239,7 +255,7 @@ mod tests {
             let mut s = source(&yaml(authors), "a");
             s.authors_incomplete = incomplete;
             bib.sources.insert("a".into(), s);
-            format_all(&mut bib, "american-medical-association", &Locales::load());
+            format_all(&mut bib, &ama(), &Locales::load());
             (bib.sources["a"].plain.clone(), bib.sources["a"].formatted.to_string())
         };
         let (text, html) = plain("\"Fedgchin, Maggie\"", true);
@@ -269,7 +285,7 @@ anand2023:
 "#;
         let mut bib = Bibliography::default();
         bib.sources.insert("anand2023".into(), source(yaml, "anand2023"));
-        format_all(&mut bib, "american-medical-association", &Locales::load());
+        format_all(&mut bib, &ama(), &Locales::load());
         let plain = &bib.sources["anand2023"].plain;
         assert_eq!(
             plain,
@@ -292,7 +308,7 @@ anand2023:
             );
             bib.sources.insert(id.clone(), source(&yaml, &id));
         }
-        format_all(&mut bib, "american-medical-association", &Locales::load());
+        format_all(&mut bib, &ama(), &Locales::load());
         let style = ArchivedStyle::by_name("american-medical-association").map(ArchivedStyle::get);
         let Some(Style::Independent(style)) = style else { panic!("AMA is built in") };
         let entries: Vec<&hayagriva::Entry> = bib.sources.values().map(|s| &s.entry).collect();

@@ -396,13 +396,17 @@ fn same_summary(old: &Article, new: &Article) -> bool {
 }
 
 /// The new version keeps the article's URL and its place in the order, its
-/// local sources, and is still published: only then can the rest stay.
+/// local sources, tags and aliases, and is still published: only then can
+/// the rest stay.
 fn same_place(old: &Article, new: &Article) -> bool {
     old.path() == new.path()
         && old.front.title == new.front.title
         && old.front.weight == new.front.weight
         && old.front.draft == new.front.draft
         && old.front.sources == new.front.sources
+        // tag pages and redirect pages are site-wide, named before anything is written
+        && old.front.tags == new.front.tags
+        && old.front.aliases == new.front.aliases
 }
 
 /// The text a panic was raised with.

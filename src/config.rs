@@ -568,6 +568,32 @@ mod tests {
     }
 
     #[test]
+    fn feedback_placeholders_are_filled_in_encoded_and_unknown_ones_refused_where_written() {
+        let c = Config::parse(
+            "title: T\nbase_url: https://x.org/\nfeedback_url: \"mailto:e@x.org?subject={title}&body={url}{url}\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.feedback_url_for("https://x.org/a b/", "Tea & {url} ü").as_deref(),
+            Some(
+                "mailto:e@x.org?subject=Tea%20%26%20%7Burl%7D%20%C3%BC&body=https%3A%2F%2Fx.org%2Fa%20b%2Fhttps%3A%2F%2Fx.org%2Fa%20b%2F"
+            )
+        );
+        let c = Config::parse("title: T\nbase_url: https://x.org/\nfeedback_url: https://x.org/report\n").unwrap();
+        assert_eq!(c.feedback_url_for("https://x.org/a/", "A").as_deref(), Some("https://x.org/report"));
+        for (bad, column) in
+            [("https://x.org/?p={page}", 32), ("https://x.org/?p={url", 32), ("https://x.org/?p={URL}", 32)]
+        {
+            let e = Config::parse(&format!("title: T\nbase_url: https://x.org/\nfeedback_url: {bad}\n")).unwrap_err();
+            let at = e.iter().map(|d| (d.code, d.line(), d.span.as_ref().map(|s| s.column))).collect::<Vec<_>>();
+            assert_eq!(at, vec![(Code::InvalidValue, Some(3), Some(column))], "{bad}");
+        }
+        // a placeholder where the scheme goes could make a `javascript:` link
+        let e = Config::parse("title: T\nbase_url: https://x.org/\nfeedback_url: \"{title}:alert(1)\"\n").unwrap_err();
+        assert_eq!(e[0].code, Code::UnsafeUrl);
+    }
+
+    #[test]
     fn slugs() {
         assert!(is_slug("side-effects-2"));
         for bad in ["", "Side", "../x", "a_b", "-a", "a/b"] {

@@ -5,7 +5,7 @@
 //!
 //! | change | action |
 //! | --- | --- |
-//! | text of an existing article (same URL, title, weight, sources) | re-render that article; redo cross-checks; re-render the FAQ index, source list, glossary and feeds only if their inputs changed; every page if the shared `site` context changed |
+//! | text of an existing article (same URL, title, weight, sources, tags, aliases) | re-render that article; redo cross-checks; re-render the FAQ index, source list, glossary and feeds only if their inputs changed; every page if the shared `site` context changed |
 //! | a template | reload the theme, re-render every page with parsed content kept |
 //! | a theme static file | reload the theme (new fingerprints), re-render every page |
 //! | an existing content asset | copy it |

@@ -72,7 +72,7 @@ pub fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<Diagnos
     let mut diags = Vec::new();
     // address → (spelling, file) where first written
     let mut first: HashMap<String, (&str, &str)> = HashMap::new();
-    for article in articles {
+    for article in articles.into_iter().filter(|a| !a.front.tags.is_empty()) {
         let offsets = list_offsets(article, "tags", &article.front.tags);
         let mut here: HashMap<String, &str> = HashMap::new();
         for (name, at) in article.front.tags.iter().zip(offsets) {

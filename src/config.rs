@@ -7,7 +7,7 @@
 //! folders in name order, `review_interval_months` 12, `citation_style`
 //! "american-medical-association", `readability.max_grade` 9, `feedback_url`
 //! none, `crisis` the US 988 Lifeline and findahelpline.com, `disclaimer` a
-//! general "not medical advice" sentence, `search` true.
+//! general "not medical advice" sentence, `search` true, `tags` true.
 
 use std::path::Path;
 
@@ -40,6 +40,8 @@ pub struct Config {
     pub check: CheckConfig,
     /// Build a search index and the `/search/` page.
     pub search: bool,
+    /// Build the tag pages (`/tags/`, `/tags/<tag>/`) and link articles to them.
+    pub tags: bool,
     /// The kinds of review every page should have (the editorial policy
     /// page and the review dashboard).
     pub review_roles: Vec<ReviewRole>,
@@ -187,6 +189,7 @@ struct RawConfig {
     disclaimer: Option<String>,
     check: Option<CheckConfig>,
     search: Option<bool>,
+    tags: Option<bool>,
     review_roles: Option<Vec<ReviewRole>>,
     funding: Option<String>,
     conflicts: Option<String>,
@@ -208,6 +211,7 @@ const KEYS: &[&str] = &[
     "disclaimer",
     "check",
     "search",
+    "tags",
     "review_roles",
     "funding",
     "conflicts",
@@ -274,6 +278,7 @@ impl Config {
             disclaimer,
             check,
             search,
+            tags,
             review_roles,
             funding,
             conflicts,
@@ -297,7 +302,15 @@ impl Config {
                     .with_help("use an http(s), mailto, tel or sms address")
             })
         };
-        errors.extend(feedback_url.as_deref().and_then(|u| unsafe_url("feedback_url", u)));
+        if let Some(url) = &feedback_url {
+            errors.extend(check_placeholders(url, doc));
+            // checked as a page will have it: a placeholder could otherwise stand for a scheme
+            let sample = substitute(url, "x", "x");
+            errors.extend(unsafe_url("feedback_url", &sample).map(|d| match doc.text.find(url.as_str()) {
+                Some(i) => d.with_span(doc.span(i)),
+                None => d,
+            }));
+        }
         if let Some(crisis) = &crisis {
             errors.extend(crisis.links.iter().filter_map(|l| unsafe_url("url", &l.url)));
         }
@@ -371,6 +384,7 @@ impl Config {
             disclaimer: disclaimer.unwrap_or_else(|| DEFAULT_DISCLAIMER.into()),
             check,
             search: search.unwrap_or(true),
+            tags: tags.unwrap_or(true),
             review_roles,
             funding: funding.filter(|t| !t.trim().is_empty()),
             conflicts: conflicts.filter(|t| !t.trim().is_empty()),
@@ -378,11 +392,86 @@ impl Config {
         })
     }
 
+    /// The feedback link of one page: `feedback_url` with `{url}` and
+    /// `{title}` replaced by the page's absolute URL and title,
+    /// percent-encoded. `None` without `feedback_url`, or when the result
+    /// would not pass the URL policy (checked again here: a placeholder
+    /// stands where a scheme could be).
+    pub fn feedback_url_for(&self, permalink: &str, title: &str) -> Option<String> {
+        let template = self.feedback_url.as_deref()?;
+        let url = substitute(template, &encode(permalink), &encode(title));
+        crate::html::check_url(&url).is_ok().then_some(url)
+    }
+
     /// `base_url` with another base swapped in (`build --base-url`).
     pub fn with_base_url(mut self, base_url: &str) -> Config {
         self.base_url = with_trailing_slash(base_url.to_string());
         self
     }
+}
+
+/// The placeholders `feedback_url` may hold.
+pub const FEEDBACK_PLACEHOLDERS: &[&str] = &["url", "title"];
+
+/// Characters a substituted value keeps as they are: RFC 3986's unreserved
+/// ones. Everything else is `%XX` (a space too: `+` means a space only in
+/// forms, not in a `mailto:` subject).
+const UNRESERVED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+fn encode(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// `template` with `{url}` and `{title}` replaced in one pass (a value is
+/// never searched for placeholders again).
+fn substitute(template: &str, url: &str, title: &str) -> String {
+    let mut out = String::with_capacity(template.len() + url.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open..];
+        if let Some(tail) = after.strip_prefix("{url}") {
+            out.push_str(url);
+            rest = tail;
+        } else if let Some(tail) = after.strip_prefix("{title}") {
+            out.push_str(title);
+            rest = tail;
+        } else {
+            out.push('{');
+            rest = &after[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every `{…}` in `feedback_url` must be a known placeholder; each other
+/// one is `invalid-value` where it is written.
+fn check_placeholders(url: &str, doc: &Document) -> Vec<Diagnostic> {
+    let start = doc.text.find(url);
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(i) = url[from..].find('{').map(|i| from + i) {
+        let close = url[i..].find('}').map(|j| i + j);
+        let name = close.map(|j| &url[i + 1..j]);
+        from = close.map_or(i + 1, |j| j + 1);
+        if name.is_some_and(|n| FEEDBACK_PLACEHOLDERS.contains(&n)) {
+            continue;
+        }
+        let written = name.map_or_else(|| url[i..].to_string(), |n| format!("{{{n}}}"));
+        let mut d = Diagnostic::error(
+            Code::InvalidValue,
+            format!("`feedback_url` holds `{}`, which is not a placeholder", written.escape_debug()),
+        )
+        .with_span(start.map_or_else(|| doc.key_span("feedback_url", 0), |s| doc.span(s + i)))
+        .with_help("the placeholders are `{url}` (the page's address) and `{title}` (its title); write a literal brace as `%7B` or `%7D`");
+        if let Some(n) = name.and_then(|n| crate::diagnostics::nearest(n, FEEDBACK_PLACEHOLDERS.iter().copied())) {
+            d = d.with_help(format!("did you mean `{{{n}}}`? The placeholders are `{{url}}` and `{{title}}`"));
+        }
+        found.push(d);
+    }
+    found
 }
 
 fn with_trailing_slash(mut url: String) -> String {
@@ -475,6 +564,32 @@ mod tests {
             let c = Config::parse(&format!("title: T\nbase_url: https://x.org/\ntheme: {good}\n")).unwrap();
             assert_eq!(c.theme, good);
         }
+    }
+
+    #[test]
+    fn feedback_placeholders_are_filled_in_encoded_and_unknown_ones_refused_where_written() {
+        let c = Config::parse(
+            "title: T\nbase_url: https://x.org/\nfeedback_url: \"mailto:e@x.org?subject={title}&body={url}{url}\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.feedback_url_for("https://x.org/a b/", "Tea & {url} ü").as_deref(),
+            Some(
+                "mailto:e@x.org?subject=Tea%20%26%20%7Burl%7D%20%C3%BC&body=https%3A%2F%2Fx.org%2Fa%20b%2Fhttps%3A%2F%2Fx.org%2Fa%20b%2F"
+            )
+        );
+        let c = Config::parse("title: T\nbase_url: https://x.org/\nfeedback_url: https://x.org/report\n").unwrap();
+        assert_eq!(c.feedback_url_for("https://x.org/a/", "A").as_deref(), Some("https://x.org/report"));
+        for (bad, column) in
+            [("https://x.org/?p={page}", 32), ("https://x.org/?p={url", 32), ("https://x.org/?p={URL}", 32)]
+        {
+            let e = Config::parse(&format!("title: T\nbase_url: https://x.org/\nfeedback_url: {bad}\n")).unwrap_err();
+            let at = e.iter().map(|d| (d.code, d.line(), d.span.as_ref().map(|s| s.column))).collect::<Vec<_>>();
+            assert_eq!(at, vec![(Code::InvalidValue, Some(3), Some(column))], "{bad}");
+        }
+        // a placeholder where the scheme goes could make a `javascript:` link
+        let e = Config::parse("title: T\nbase_url: https://x.org/\nfeedback_url: \"{title}:alert(1)\"\n").unwrap_err();
+        assert_eq!(e[0].code, Code::UnsafeUrl);
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub struct FrontMatter {
     pub key_points: Vec<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Old addresses of the page, each written as a redirect to it.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     #[serde(default)]
     pub weight: Option<i64>,
     #[serde(default)]
@@ -60,6 +63,7 @@ pub const ARTICLE_KEYS: &[&str] = &[
     "authors",
     "key_points",
     "tags",
+    "aliases",
     "weight",
     "slug",
     "draft",

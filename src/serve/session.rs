@@ -7,7 +7,7 @@
 //!
 //! | change | action |
 //! | --- | --- |
-//! | one article, when the site's plan stays (still published, same URL, same place in the order, same sources of its own) | re-render that article; redo the cross-checks; compare derived values: the shared `site` context every page gets (changed: every page re-rendered from the kept Markdown), and the facts the site-wide pages fold (FAQ entries, who cites which source, glossary use: each page whose facts changed is re-rendered); feeds re-made |
+//! | one article, when the site's plan stays (still published, same URL, same place in the order, same sources, tags and aliases of its own) | re-render that article; redo the cross-checks; compare derived values: the shared `site` context every page gets (changed: every page re-rendered from the kept Markdown), and the facts the site-wide pages fold (FAQ entries, who cites which source, glossary use: each page whose facts changed is re-rendered); feeds re-made |
 //! | an existing content asset | copy it |
 //! | anything else (a template, a theme file, site.yaml, sources, glossary, new, renamed or deleted files) | the whole site again, as `build` makes it |
 //!
@@ -349,8 +349,9 @@ impl Snapshot {
 /// Whether `new`, a re-read version of article `index`, leaves the site's
 /// plan as it is: still published, at the same URL, at the same place in
 /// the order (by the order `content` sorts with), with the same sources of
-/// its own (which join the bibliography). Otherwise the session plans the
-/// site again (a full rebuild).
+/// its own (which join the bibliography), the same tags (tag pages) and
+/// aliases (redirect pages, named with every output path before anything
+/// is written). Otherwise the session plans the site again (a full rebuild).
 fn keeps_plan(site: &crate::site::Site, index: usize, new: &Article, drafts: bool) -> bool {
     let old = &site.articles[index].article;
     let rank = |topic: &str| site.topics.iter().position(|t| t.topic.name == topic);
@@ -367,6 +368,8 @@ fn keeps_plan(site: &crate::site::Site, index: usize, new: &Article, drafts: boo
         && after_previous
         && before_next
         && new.front.sources == old.front.sources
+        && new.front.tags == old.front.tags
+        && new.front.aliases == old.front.aliases
 }
 
 /// The text a panic was raised with.

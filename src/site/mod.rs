@@ -3,10 +3,12 @@
 //! cites which source. No Tera and no file system here: `theme` turns this
 //! into HTML and `output` writes it.
 
+pub mod aliases;
 pub mod faq;
 pub mod links;
 pub mod paths;
 pub mod review;
+pub mod tags;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -85,6 +87,8 @@ pub struct Site {
     pub faq_duplicates: Option<Vec<Diagnostic>>,
     /// Pages are rendered with their plain text and prose (see [`assemble`]).
     pub text: bool,
+    /// The tags of the articles, by address (none when `tags: false`).
+    pub tags: Vec<tags::Tag>,
 }
 
 pub const FAQ_PATH: &str = "faq/";
@@ -160,6 +164,7 @@ pub fn assemble(
         assets,
         faq_duplicates: None,
         text,
+        tags: Vec::new(),
     };
     let mut paths = HashMap::new();
     for a in home.iter().chain(&articles) {
@@ -171,6 +176,7 @@ pub fn assemble(
     // first the site as the front matter describes it, then the Markdown
     let texts: Vec<String> = articles.iter_mut().map(|a| std::mem::take(&mut a.text)).collect();
     site.articles = articles.into_iter().map(Page::unrendered).collect();
+    site.tags = site.collect_tags();
     site.topics = topic_pages(topics, &site.articles);
     let table = link_table(&site.glossary, &site.assets, &site.bibliography, paths);
     for t in &mut site.topics {
@@ -255,6 +261,14 @@ impl Site {
         self.topics.iter().flat_map(|t| &t.articles).any(|&a| !self.articles[a].article.front.faq.is_empty())
     }
 
+    /// The tags of the articles, when the site has tags on.
+    fn collect_tags(&self) -> Vec<tags::Tag> {
+        if !self.config.tags {
+            return Vec::new();
+        }
+        tags::collect(self.articles.iter().map(|p| &p.article))
+    }
+
     /// The link resolution table of this site, as its pages were rendered with.
     pub fn link_table(&self) -> LinkTable<'_> {
         let mut paths = HashMap::new();
@@ -300,6 +314,7 @@ impl Site {
     fn index_uses(&mut self) {
         self.cited_in = cited_in(&self.home, &self.articles);
         self.term_use = term_use(&self.glossary, &self.articles);
+        self.tags = self.collect_tags();
     }
 
     /// The diagnostics of the whole site (after [`Site::index_uses`]): the
@@ -319,6 +334,9 @@ impl Site {
         let duplicates = redo_duplicates.then(|| faq::duplicates(&self.articles));
         diags.extend(duplicates.as_ref().or(self.faq_duplicates.as_ref()).into_iter().flatten().cloned());
         check_anchors(&self.home, &self.topics, &self.articles, &mut diags);
+        if self.config.tags {
+            diags.extend(tags::check(self.articles.iter().map(|p| &p.article)));
+        }
         for (id, source) in &self.bibliography.sources {
             if !self.cited_in.contains_key(id) {
                 diags.push(

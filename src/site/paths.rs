@@ -5,6 +5,11 @@
 //! name that breaks on another host (a Windows device name, a character a
 //! URL or a file system cannot hold, a segment too long) is `invalid-value`.
 //!
+//! An alias (`aliases:`, see [`super::aliases`]) is claimed like a page,
+//! after everything else: when it collides, it is the one reported, at
+//! the line and column where it is written. A file `content/favicon.svg`
+//! replaces the theme's (see [`SITE_OVERRIDES`]) instead of colliding.
+//!
 //! Compared case-insensitively, as macOS, Windows and FAT compare names: a
 //! site built on Linux is copied to all of them. One pass through a hash
 //! map, whatever the number of pages.
@@ -15,7 +20,11 @@ use crate::config::{Config, is_slug};
 use crate::content::Content;
 use crate::diagnostics::{Code, Diagnostic, Span};
 
-use super::{FAQ_PATH, GLOSSARY_PATH};
+use super::{FAQ_PATH, GLOSSARY_PATH, aliases, tags};
+
+/// Theme static files a file of the same name in `content/` replaces:
+/// the site's own icon wins over the theme's.
+pub const SITE_OVERRIDES: &[&str] = &["favicon.svg"];
 
 /// The longest file or folder name a build writes, in bytes: file systems
 /// allow 255, and a folder is often copied under a longer one.
@@ -34,6 +43,9 @@ enum Origin<'a> {
     File(&'a str, Option<&'a str>),
     /// A page or file sourcebook makes (`the source list`).
     Generated(&'static str),
+    /// An alias of the page in a file: the file, its text, where the alias
+    /// is written, and the alias as read.
+    Alias(&'a str, &'a str, usize, &'a str),
 }
 
 impl Origin<'_> {
@@ -41,6 +53,17 @@ impl Origin<'_> {
         match self {
             Origin::File(f, _) => format!("`{f}`"),
             Origin::Generated(what) => (*what).to_string(),
+            Origin::Alias(f, _, _, from) => format!("the alias `{from}` of `{f}`"),
+        }
+    }
+
+    /// Where to point: the alias, or the start of the file.
+    fn place(&self, d: Diagnostic) -> Diagnostic {
+        match *self {
+            Origin::File(file, Some(text)) => d.with_span(Span::at(file, text, 0)),
+            Origin::File(file, None) => d.in_file(file),
+            Origin::Alias(file, text, at, _) => d.with_span(Span::at(file, text, at)),
+            Origin::Generated(_) => d,
         }
     }
 }
@@ -80,7 +103,23 @@ pub fn check(content: &Content, config: &Config, theme_files: &[&str]) -> Vec<Di
     if !content.topics.iter().any(|t| format!("{}/", t.name) == FAQ_PATH) {
         claims.claim(&format!("{FAQ_PATH}index.html"), Origin::Generated("the FAQ index (/faq/)"), &mut diags);
     }
+    if config.tags {
+        let found = tags::collect(&content.articles);
+        if !found.is_empty() {
+            claims.claim(
+                &format!("{}index.html", tags::TAGS_PATH),
+                Origin::Generated("the tag index (/tags/)"),
+                &mut diags,
+            );
+        }
+        for tag in &found {
+            claims.claim(&format!("{}index.html", tag.path()), Origin::Generated("a tag page"), &mut diags);
+        }
+    }
     for file in theme_files {
+        if SITE_OVERRIDES.contains(file) && content.assets.iter().any(|a| a == file) {
+            continue;
+        }
         claims.claim(file, Origin::Generated("a file of the theme"), &mut diags);
     }
     for topic in &content.topics {
@@ -112,6 +151,18 @@ pub fn check(content: &Content, config: &Config, theme_files: &[&str]) -> Vec<Di
             portable(segment, origin, &mut diags);
         }
         claims.claim(asset, origin, &mut diags);
+    }
+    // last: a colliding alias is the claim reported, where it is written
+    for article in content.home.iter().chain(&content.articles) {
+        if article.front.aliases.is_empty() {
+            continue;
+        }
+        let (found, problems) = aliases::of(article);
+        diags.extend(problems);
+        for alias in found {
+            let origin = Origin::Alias(&article.file, &article.text, alias.at, &article.front.aliases[alias.index]);
+            claims.claim(&alias.file, origin, &mut diags);
+        }
     }
     diags
 }
@@ -173,19 +224,31 @@ fn collision(first_path: &str, first: Origin, path: &str, origin: Origin) -> Dia
             mine.describe()
         )
     };
-    let mut d = Diagnostic::error(Code::PathCollision, message);
-    d = match mine {
-        Origin::File(file, Some(text)) => d.with_span(Span::at(file, text, 0)),
-        Origin::File(file, None) => d.in_file(file),
-        Origin::Generated(_) => d,
+    let help = match mine {
+        Origin::Alias(..) => {
+            "remove the alias, or move what is there: a page's old address cannot also be another page"
+        }
+        _ => "rename the file or folder (for an article, its file name or `slug:`)",
     };
-    d.with_help("rename the file or folder (for an article, its file name or `slug:`)")
+    mine.place(Diagnostic::error(Code::PathCollision, message)).with_help(help)
 }
 
 /// A name that works as a file name on every common file system and as a
 /// URL segment.
 fn portable(segment: &str, origin: Origin, diags: &mut Vec<Diagnostic>) {
-    let problem = if segment.len() > MAX_SEGMENT {
+    if let Some(problem) = problem(segment) {
+        let shown: String = segment.chars().take(60).collect();
+        let ellipsis = if shown.len() < segment.len() { "…" } else { "" };
+        let d =
+            Diagnostic::error(Code::InvalidValue, format!("the name `{}{ellipsis}` {problem}", shown.escape_debug()));
+        diags.push(origin.place(d).with_help("rename it with letters, digits and `-`"));
+    }
+}
+
+/// Why `segment` does not work as a file name on every common file system
+/// and as a URL segment, if it does not.
+pub fn problem(segment: &str) -> Option<String> {
+    if segment.len() > MAX_SEGMENT {
         Some(format!("is {} bytes long; names may be at most {MAX_SEGMENT}", segment.len()))
     } else if let Some(c) = segment
         .chars()
@@ -198,17 +261,5 @@ fn portable(segment: &str, origin: Origin, diags: &mut Vec<Diagnostic>) {
         Some("is a device name on Windows, where it cannot be a file or folder".to_string())
     } else {
         None
-    };
-    if let Some(problem) = problem {
-        let shown: String = segment.chars().take(60).collect();
-        let ellipsis = if shown.len() < segment.len() { "…" } else { "" };
-        let mut d =
-            Diagnostic::error(Code::InvalidValue, format!("the name `{}{ellipsis}` {problem}", shown.escape_debug()));
-        d = match origin {
-            Origin::File(file, Some(text)) => d.with_span(Span::at(file, text, 0)),
-            Origin::File(file, None) => d.in_file(file),
-            Origin::Generated(_) => d,
-        };
-        diags.push(d.with_help("rename it with letters, digits and `-`"));
     }
 }

@@ -56,6 +56,8 @@ pub struct SiteContext<'a> {
     pub has_glossary: bool,
     /// The site has a `/search/` page (`search` in site.yaml).
     pub has_search: bool,
+    /// The site has tag pages: `tags` is on and some article has a tag.
+    pub has_tags: bool,
     /// The trust pages `trust_pages` turns on, for the footer.
     pub trust_pages: Vec<TrustLink>,
 }
@@ -162,7 +164,10 @@ pub struct PageContext<'a> {
     /// The authors, from `people.yaml` (an unknown id is shown as written).
     pub authors: Vec<PersonContext>,
     pub key_points: &'a [String],
-    pub tags: &'a [String],
+    /// The article's tags, each with the link to its tag page.
+    pub tags: Vec<TagLink<'a>>,
+    /// The site's `feedback_url` for this page, placeholders filled in.
+    pub feedback_url: Option<String>,
     pub audience: Option<Audience>,
     /// Rendered body HTML (markup: printed as it is).
     pub content: Markup<'a>,
@@ -175,6 +180,39 @@ pub struct PageContext<'a> {
     /// JSON-LD, serialized so that nothing in it can end its `<script>`
     /// (markup: printed as it is).
     pub json_ld: Html,
+}
+
+/// A tag of an article.
+#[derive(Serialize)]
+pub struct TagLink<'a> {
+    /// As the article writes it.
+    pub name: &'a str,
+    /// Root-relative link to its tag page; none when the site has tags off.
+    pub href: Option<String>,
+}
+
+/// A tag on `/tags/` (without `articles`) and on its own page.
+#[derive(Serialize)]
+pub struct TagSummary<'a> {
+    /// As the first article in site order writes it.
+    pub name: &'a str,
+    pub slug: &'a str,
+    /// Root-relative link to its page.
+    pub href: String,
+    /// How many articles carry it.
+    pub count: usize,
+    pub articles: Vec<ArticleSummary<'a>>,
+}
+
+/// `redirect`: what a redirect page (an old address, `aliases:`) points to.
+#[derive(Serialize)]
+pub struct RedirectContext<'a> {
+    /// The old address, from the site's root: `old-name/`.
+    pub from: &'a str,
+    /// Root-relative link to the page now.
+    pub href: String,
+    /// Its absolute URL.
+    pub url: String,
 }
 
 #[derive(Serialize)]
@@ -331,6 +369,7 @@ pub fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
         has_sources: !site.bibliography.sources.is_empty(),
         has_glossary: !site.glossary.terms.is_empty(),
         has_search: config.search,
+        has_tags: !site.tags.is_empty(),
         trust_pages: crate::site::trust_pages(config)
             .map(|p| TrustLink { title: p.title, href: format!("{}index.html", p.path) })
             .collect(),

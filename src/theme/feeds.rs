@@ -34,6 +34,13 @@ pub fn sitemap(site: &Site) -> String {
     if !site.glossary.terms.is_empty() {
         url(crate::site::GLOSSARY_PATH, None);
     }
+    if !site.tags.is_empty() {
+        url(crate::site::tags::TAGS_PATH, None);
+        for tag in &site.tags {
+            url(&tag.path(), None);
+        }
+    }
+    // redirect pages (`aliases:`) are left out: they are not pages to index
     s.push_str("</urlset>\n");
     s
 }

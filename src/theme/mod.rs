@@ -11,6 +11,8 @@ mod context;
 mod feeds;
 mod jsonld;
 mod pages;
+mod redirects;
+mod tag_pages;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -46,10 +48,14 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("accessibility.html", include_str!("../../themes/default/templates/accessibility.html")),
     ("editorial-policy.html", include_str!("../../themes/default/templates/editorial-policy.html")),
     ("funding.html", include_str!("../../themes/default/templates/funding.html")),
+    ("tags.html", include_str!("../../themes/default/templates/tags.html")),
+    ("tag.html", include_str!("../../themes/default/templates/tag.html")),
+    ("redirect.html", include_str!("../../themes/default/templates/redirect.html")),
 ];
 const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("assets/style.css", include_bytes!("../../themes/default/static/assets/style.css")),
     ("assets/search.js", include_bytes!("../../themes/default/static/assets/search.js")),
+    ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
 ];
 
 const SEARCH_SCRIPT: &str = "assets/search.js";
@@ -62,6 +68,9 @@ const FALLBACKS: &[(&str, &[&str])] = &[
     ("accessibility.html", &["accessibility.html", "page-header.html"]),
     ("editorial-policy.html", &["editorial-policy.html", "page-header.html"]),
     ("funding.html", &["funding.html", "page-header.html"]),
+    ("tags.html", &["tags.html", "page-header.html"]),
+    ("tag.html", &["tag.html", "page-header.html"]),
+    ("redirect.html", &["redirect.html"]),
 ];
 
 /// A theme static file: its output path and where its bytes come from.

@@ -15,6 +15,7 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::Citations;
 use crate::output::Output;
 use crate::site::links::root_prefix;
+use crate::site::paths::SITE_OVERRIDES;
 use crate::site::{FAQ_PATH, FaqIndex, GLOSSARY_PATH, Page, Site};
 
 /// What to render.
@@ -31,6 +32,10 @@ pub enum Part {
     Search,
     /// The trust pages `trust_pages` turns on.
     Trust,
+    /// The tag index and a page per tag (when the site has tags).
+    Tags,
+    /// A redirect page at each old address of a page (`aliases:`).
+    Aliases,
     NotFound,
     /// sitemap.xml, atom.xml, robots.txt.
     Feeds,
@@ -57,6 +62,8 @@ pub fn site_wide_parts() -> Vec<Part> {
         Part::Home,
         Part::Topics,
         Part::Glossary,
+        Part::Tags,
+        Part::Aliases,
         Part::Search,
         Part::Trust,
         Part::NotFound,
@@ -173,6 +180,8 @@ impl Renderer<'_> {
                 }
                 Ok(diags)
             }
+            Part::Tags => self.tags(out),
+            Part::Aliases => self.redirects(out),
             Part::NotFound => {
                 let page = PageContext { kind: "404", title: "Page not found", ..Default::default() };
                 one(self.page("404.html", "404.html", "404", page, out))
@@ -185,6 +194,10 @@ impl Renderer<'_> {
             }
             Part::Statics => {
                 for (path, file) in &self.theme.statics {
+                    // the site's own file of that name is copied instead (`Part::Assets`)
+                    if SITE_OVERRIDES.contains(&path.as_str()) && site.assets.contains(path) {
+                        continue;
+                    }
                     match file {
                         StaticFile::Builtin(bytes) => out.write(path, bytes)?,
                         StaticFile::Disk(from) => out.copy(path, from)?,
@@ -201,26 +214,32 @@ impl Renderer<'_> {
     }
 }
 
-struct Renderer<'a> {
-    site: &'a Site,
+pub(super) struct Renderer<'a> {
+    pub(super) site: &'a Site,
     theme: &'a Theme,
     shared: Value,
 }
 
 impl<'a> Renderer<'a> {
-    fn context(&self, path: &str) -> Context {
+    pub(super) fn context(&self, path: &str) -> Context {
         let mut ctx = Context::new();
         ctx.insert_value("site", self.shared.clone());
         ctx.insert("root", &root_prefix(path));
         ctx
     }
 
-    fn permalink(&self, path: &str) -> String {
+    pub(super) fn permalink(&self, path: &str) -> String {
         format!("{}{path}", self.site.config.base_url)
     }
 
+    /// `page` into `ctx`, with what every page has filled in (its feedback link).
+    pub(super) fn insert_page(&self, ctx: &mut Context, page: &mut PageContext) {
+        page.feedback_url = self.site.config.feedback_url_for(&page.permalink, page.title);
+        ctx.insert("page", page);
+    }
+
     /// Render `template` for a page whose output folder is `path`.
-    fn write(
+    pub(super) fn write(
         &self,
         template: &str,
         path: &str,
@@ -249,7 +268,7 @@ impl<'a> Renderer<'a> {
         page.path = dir.to_string();
         page.permalink = self.permalink(path);
         let mut ctx = self.context(dir);
-        ctx.insert("page", &page);
+        self.insert_page(&mut ctx, &mut page);
         self.write(&format!("{template}.html"), path, file, ctx, out)
     }
 
@@ -281,7 +300,7 @@ impl<'a> Renderer<'a> {
             changes,
             authors: f.authors.iter().map(|id| person(site, id)).collect(),
             key_points: &f.key_points,
-            tags: &f.tags,
+            tags: self.tag_links(&f.tags),
             audience: Some(f.audience),
             content: (&p.body.html).into(),
             toc: p.body.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect(),
@@ -313,7 +332,7 @@ impl<'a> Renderer<'a> {
         let template = if index.is_some() { "article.html" } else { "index.html" };
         let file = format!("{}index.html", p.path);
         let mut ctx = self.context(&p.path);
-        ctx.insert("page", &page);
+        self.insert_page(&mut ctx, &mut page);
         self.write(template, &p.path, &file, ctx, out)
     }
 
@@ -332,7 +351,7 @@ impl<'a> Renderer<'a> {
 
     fn trust(&self, trust: &crate::site::TrustPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
         let path = trust.path;
-        let page = PageContext {
+        let mut page = PageContext {
             kind: trust.kind,
             title: trust.title,
             path: path.into(),
@@ -341,12 +360,12 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = self.context(path);
         ctx.insert("trust", &trust_context(self.site));
-        ctx.insert("page", &page);
+        self.insert_page(&mut ctx, &mut page);
         self.write(&format!("{}.html", trust.kind), path, &format!("{path}index.html"), ctx, out)
     }
 
     fn topic(&self, t: &'a crate::site::TopicPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
-        let page = PageContext {
+        let mut page = PageContext {
             kind: "topic",
             title: &t.topic.front.title,
             description: &t.topic.front.description,
@@ -358,7 +377,7 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = self.context(&t.path);
         ctx.insert("topic", &page.topic);
-        ctx.insert("page", &page);
+        self.insert_page(&mut ctx, &mut page);
         self.write("topic.html", &t.path, &format!("{}index.html", t.path), ctx, out)
     }
 
@@ -369,7 +388,7 @@ impl<'a> Renderer<'a> {
         // in parallel, and each article's summary once for all its questions;
         // the FAQPage JSON-LD beside them
         let (groups, json_ld) = rayon::join(|| self.faq_groups(index), || jsonld::faq(site, index));
-        let page = PageContext {
+        let mut page = PageContext {
             kind: "faq",
             title: landing.map_or("Frequently asked questions", |t| t.topic.front.title.as_str()),
             description: landing.map_or("", |t| t.topic.front.description.as_str()),
@@ -382,7 +401,7 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = self.context(FAQ_PATH);
         ctx.insert_value("faq", Value::from(groups));
-        ctx.insert("page", &page);
+        self.insert_page(&mut ctx, &mut page);
         self.write("faq.html", FAQ_PATH, "faq/index.html", ctx, out)
     }
 
@@ -470,7 +489,7 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         entries.sort_by_cached_key(|e| site.bibliography.get(e.id).map(|s| s.sort_key()));
-        let page = PageContext {
+        let mut page = PageContext {
             kind: "sources",
             title: "Sources",
             description: "Every source this site cites, with the pages that cite it.",
@@ -480,7 +499,7 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = self.context("sources/");
         ctx.insert("sources", &entries);
-        ctx.insert("page", &page);
+        self.insert_page(&mut ctx, &mut page);
         self.write("sources.html", "sources/", "sources/index.html", ctx, out)
     }
 }
@@ -501,7 +520,7 @@ impl Renderer<'_> {
                 used_in: used.iter().map(|&i| article_summary(&site.articles[i])).collect(),
             })
             .collect();
-        let page = PageContext {
+        let mut page = PageContext {
             kind: "glossary",
             title: "Glossary",
             description: "Plain-language explanations of the terms this site uses.",
@@ -511,7 +530,7 @@ impl Renderer<'_> {
         };
         let mut ctx = self.context(GLOSSARY_PATH);
         ctx.insert("glossary", &entries);
-        ctx.insert("page", &page);
+        self.insert_page(&mut ctx, &mut page);
         self.write("glossary.html", GLOSSARY_PATH, "glossary/index.html", ctx, out)
     }
 }

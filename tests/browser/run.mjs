@@ -4,7 +4,7 @@
 //   node run.mjs PUBLIC_DIR [--all]
 //
 // For one page of each kind (home, topic, article, faq, sources, glossary,
-// 404; with --all: every page) it runs axe-core (WCAG 2.0/2.1/2.2 A and AA)
+// tags, tag, 404; with --all: every page) it runs axe-core (WCAG 2.0/2.1/2.2 A and AA)
 // in light and dark colour schemes at 1280 and 320 px wide, checks that
 // nothing scrolls sideways at 320 px, checks the page structure (one h1, a
 // working skip link, landmarks, the crisis box and the disclaimer in the same
@@ -13,7 +13,9 @@
 // file://, search (served over http from a local server: typing an article's
 // title into the header's search box lists that article, and so do the
 // beginnings of its words), and then runs the Nu HTML checker (vnu.jar) over every .html file
-// (and, as CSS, every .css file).
+// (and, as CSS, every .css file). Redirect pages (a page's old addresses,
+// `aliases:`) are checked apart: where they lead, canonical and noindex, that
+// a browser arrives, and axe with the refresh held back.
 // Pages are opened straight from disk (file:// URLs); only the search check
 // serves the folder over http on 127.0.0.1 (search.js fetches its index, which
 // Chromium refuses from file://).
@@ -44,10 +46,11 @@ const STRUCTURE_RULES = [
   'landmark-no-duplicate-main', 'landmark-banner-is-top-level', 'landmark-contentinfo-is-top-level',
   'landmark-main-is-top-level', 'landmark-complementary-is-top-level',
 ];
-const KINDS = ['home', 'topic', 'article', 'faq', 'sources', 'glossary', 'search', '404'];
+const KINDS = ['home', 'topic', 'article', 'faq', 'sources', 'glossary', 'search', 'tags', 'tag', '404', 'redirect'];
 // SPEC §5: the FAQ index exists when articles have questions, the glossary when content/glossary.yaml does,
-// the search page unless site.yaml turns search off.
-const OPTIONAL_KINDS = ['faq', 'glossary', 'search'];
+// the search page unless site.yaml turns search off; tag pages when articles have tags and site.yaml
+// leaves them on; redirect pages when a page has `aliases:`.
+const OPTIONAL_KINDS = ['faq', 'glossary', 'search', 'tags', 'tag', 'redirect'];
 const SCHEMES = ['light', 'dark'];
 const WIDTHS = [1280, 320];
 const HEIGHT = 900;
@@ -132,10 +135,12 @@ for (const f of files) {
 }
 // One page per kind: the largest, which exercises the most of its template
 // (an article with tables, key points, FAQ and many references).
+// Redirect pages are not pages of the site's layout: they have their own checks.
 const samples = [];
+const redirects = [];
 for (const [kind, list] of byKind) {
   const chosen = all ? list : [...list].sort((a, b) => statSync(b).size - statSync(a).size).slice(0, 1);
-  for (const f of chosen) samples.push({ kind, file: f, name: `${kind} ${rel(f)}` });
+  for (const f of chosen) (kind === 'redirect' ? redirects : samples).push({ kind, file: f, name: `${kind} ${rel(f)}` });
 }
 
 // ---------------------------------------------------------------- browser
@@ -154,11 +159,22 @@ const browser = await puppeteer.launch({
   defaultViewport: { width: 1280, height: HEIGHT },
 });
 
-/** Open `file` (or `url`) in a fresh tab with a scheme and width; records every request. */
-async function open(file, { url, scheme = 'light', width = 1280, media = 'screen', motion = 'no-preference' } = {}) {
+/**
+ * Open `file` (or `url`) in a fresh tab with a scheme and width; records every request.
+ * `stay`: the page may not navigate away (a redirect page's refresh is held back).
+ */
+async function open(file, { url, scheme = 'light', width = 1280, media = 'screen', motion = 'no-preference', stay = false } = {}) {
   const page = await browser.newPage();
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
+  if (stay) {
+    await page.setRequestInterception(true);
+    let navigations = 0;
+    page.on('request', (r) => {
+      const leaving = r.isNavigationRequest() && r.frame() === page.mainFrame() && navigations++ > 0;
+      if (leaving) r.abort('aborted'); else r.continue();
+    });
+  }
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.setViewport({ width, height: HEIGHT });
@@ -359,6 +375,52 @@ try {
           check(`no sideways scroll ${s.name} ${scheme} 320px`, f);
         }
         await page.close();
+      }
+    }
+  }
+
+  // Redirect pages: where they lead, what they tell search engines, that a browser arrives, and axe.
+  section('Redirect pages (old addresses, aliases:)');
+  for (const s of redirects) {
+    const html = readFileSync(s.file, 'utf8');
+    const f = [];
+    const refresh = /<meta http-equiv="refresh" content="0; url=([^"]+)">/.exec(html);
+    const target = refresh ? path.resolve(path.dirname(s.file), decodeURI(refresh[1].replace(/&amp;/g, '&'))) : null;
+    if (!refresh) f.push('no <meta http-equiv="refresh" content="0; url=…">');
+    else if (!existsSync(target)) f.push(`the refresh leads to no file: ${refresh[1]}`);
+    const canonical = /<link rel="canonical" href="([^"]+)">/.exec(html);
+    const targetCanonical = target && existsSync(target) ? /<link rel="canonical" href="([^"]+)">/.exec(readFileSync(target, 'utf8')) : null;
+    if (!canonical) f.push('no canonical link');
+    else if (targetCanonical && canonical[1] !== targetCanonical[1]) f.push(`canonical ${canonical[1]}, but the page says ${targetCanonical[1]}`);
+    if (!/<meta name="robots" content="noindex">/.test(html)) f.push('no <meta name="robots" content="noindex">');
+    const { page, requests } = await open(s.file, { stay: true });
+    const p = await page.evaluate(() => ({ h1: document.querySelectorAll('h1').length, links: [...document.querySelectorAll('main a[href]')].map((a) => a.href) }));
+    if (p.h1 !== 1) f.push(`${p.h1} h1 elements (want exactly 1)`);
+    if (target && !p.links.includes(pathToFileURL(target).href)) f.push(`no visible link to where it leads (links: ${p.links.join(', ')})`);
+    const ext = externalRequests(requests);
+    if (ext.length) f.push(`requests to other hosts: ${ext.join(', ')}`);
+    await page.close();
+    // and a browser really goes on
+    const moving = await open(s.file);
+    let landed = moving.page.url();
+    for (let i = 0; i < 50 && landed === pathToFileURL(s.file).href; i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+      landed = moving.page.url();
+    }
+    if (target && landed !== pathToFileURL(target).href) f.push(`the browser is at ${landed}, not ${pathToFileURL(target).href}`);
+    await moving.page.close();
+    check(`redirect ${s.name}`, f);
+    for (const scheme of SCHEMES) {
+      for (const width of WIDTHS) {
+        const { page: held } = await open(s.file, { scheme, width, stay: true });
+        const r = await axe(held, { runOnly: { type: 'tag', values: AXE_TAGS }, resultTypes: ['violations'] });
+        const findings = describeViolations(r.violations);
+        if (width === 320) {
+          const o = await held.evaluate(overflowProbe);
+          if (o.scrollWidth > o.clientWidth) findings.push(`scrollWidth ${o.scrollWidth} > clientWidth ${o.clientWidth}`);
+        }
+        check(`axe ${s.name} ${scheme} ${width}px`, findings);
+        await held.close();
       }
     }
   }

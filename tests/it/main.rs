@@ -2,11 +2,13 @@
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
+mod aliases;
 mod assets;
 mod bibtex;
 mod check;
 mod cli;
 mod faq;
+mod feedback;
 mod fixtures;
 mod governance;
 #[cfg(unix)]
@@ -21,3 +23,4 @@ mod security;
 mod serve;
 mod shipped;
 mod support;
+mod tags;

@@ -100,6 +100,21 @@ fn every_sequence_of_edits_serves_what_build_would_write() {
             Some(Action::Full),
         ),
         (
+            "tags (the tag pages change)",
+            Box::new(|r| vec![edit(r, "content/guide/cited.md", "weight: 3\n", "weight: 3\ntags: [Trials, ECT]\n")]),
+            Some(Action::Full),
+        ),
+        (
+            "an alias (a redirect page appears)",
+            Box::new(|r| vec![edit(r, "content/guide/cited.md", "weight: 3\n", "weight: 3\naliases: [old/cited/]\n")]),
+            Some(Action::Full),
+        ),
+        (
+            "the description of a tagged article with an alias (its tag pages list it)",
+            Box::new(|r| vec![edit(r, "content/guide/cited.md", "Every kind of citation.", "Citations, every kind.")]),
+            Some(Action::Article("guide/cited.md".into())),
+        ),
+        (
             "a template",
             Box::new(|r| vec![edit(r, "themes/test/templates/article.html", "<h1>", "<h1 class=\"t\">")]),
             Some(Action::Theme),

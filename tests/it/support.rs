@@ -76,3 +76,34 @@ impl Rng {
         (self.next() % n as u64) as usize
     }
 }
+
+/// Where the relative link `href` on the page written at `from` (a path
+/// of the output folder, `a/b/index.html`) leads: a path of the output
+/// folder, without a fragment.
+pub fn resolve(from: &str, href: &str) -> String {
+    let href = href.split('#').next().unwrap_or_default();
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for part in href.split('/') {
+        match part {
+            ".." => {
+                parts.pop().expect("a link that climbs out of the site");
+            }
+            "." | "" => {}
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+/// The value of attribute `attr` in the first tag of `html` that holds
+/// `marker`.
+pub fn attribute(html: &str, marker: &str, attr: &str) -> Option<String> {
+    let at = html.find(marker)?;
+    let start = html[..at].rfind('<')?;
+    let end = at + html[at..].find('>')?;
+    let tag = &html[start..end];
+    let key = format!("{attr}=\"");
+    let from = tag.find(&key)? + key.len();
+    Some(tag[from..from + tag[from..].find('"')?].to_string())
+}

@@ -1,0 +1,237 @@
+//! Tags: the `tags:` of the articles, one per address. A tag's address is
+//! its words, lowercase, joined by `-` (`Side effects` → `/tags/side-effects/`);
+//! spellings that make the same address are one tag, named as the first
+//! article in site order writes it, and every other spelling is a warning.
+//! The home page's `tags:` are not listed. Made from the front matter
+//! alone, so the tag pages are known before any page is rendered; no
+//! templates here (`theme` renders `/tags/` and `/tags/<tag>/`).
+
+use std::collections::HashMap;
+
+use crate::config::is_slug;
+use crate::content::Article;
+use crate::diagnostics::{Code, Diagnostic, Span};
+
+/// The folder of the tag pages: `/tags/` lists them all.
+pub const TAGS_PATH: &str = "tags/";
+
+/// One tag and the articles that carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    /// As the first article in site order writes it.
+    pub name: String,
+    /// Its address segment: `side-effects`.
+    pub slug: String,
+    /// Indexes into the site's articles, in site order.
+    pub articles: Vec<usize>,
+}
+
+impl Tag {
+    /// `tags/side-effects/`.
+    pub fn path(&self) -> String {
+        path(&self.slug)
+    }
+}
+
+/// The output folder of the tag page for `slug`.
+pub fn path(slug: &str) -> String {
+    format!("{TAGS_PATH}{slug}/")
+}
+
+/// The address segment of a tag, `None` when its words make none that is
+/// URL-safe (`[a-z0-9-]`).
+pub fn slug(name: &str) -> Option<String> {
+    let slug = crate::markdown::slugify(name);
+    is_slug(&slug).then_some(slug)
+}
+
+/// The tags of `articles` (in site order), sorted by address. A tag that
+/// makes no address is left out (see [`check`]).
+pub fn collect<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<Tag> {
+    let mut by_slug: HashMap<String, Tag> = HashMap::new();
+    for (i, article) in articles.into_iter().enumerate() {
+        for name in &article.front.tags {
+            let Some(slug) = slug(name) else { continue };
+            let tag =
+                by_slug.entry(slug.clone()).or_insert_with(|| Tag { name: name.clone(), slug, articles: Vec::new() });
+            // a tag written twice in one article lists it once
+            if tag.articles.last() != Some(&i) {
+                tag.articles.push(i);
+            }
+        }
+    }
+    let mut tags: Vec<Tag> = by_slug.into_values().collect();
+    tags.sort_by(|a, b| a.slug.cmp(&b.slug));
+    tags
+}
+
+/// What is wrong with the tags of `articles` (in site order): a tag with
+/// no address (error), one written twice in an article, one spelled
+/// otherwise than where it is first written (warnings).
+pub fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    // address → (spelling, file) where first written
+    let mut first: HashMap<String, (&str, &str)> = HashMap::new();
+    for article in articles.into_iter().filter(|a| !a.front.tags.is_empty()) {
+        let offsets = list_offsets(article, "tags", &article.front.tags);
+        let mut here: HashMap<String, &str> = HashMap::new();
+        for (name, at) in article.front.tags.iter().zip(offsets) {
+            let span = Span::at(&article.file, &article.text, at);
+            let Some(slug) = slug(name) else {
+                let made = crate::markdown::slugify(name);
+                let message = if name.trim().is_empty() {
+                    "an empty tag".to_string()
+                } else if made.is_empty() {
+                    format!("tag `{}` has no letter or digit to make its address from", name.escape_debug())
+                } else {
+                    format!("tag `{}` would be at /tags/{made}/, which is not a URL-safe address", name.escape_debug())
+                };
+                diags.push(
+                    Diagnostic::error(Code::InvalidValue, message)
+                        .with_span(span)
+                        .with_help("a tag needs letters a-z or digits, e.g. `side effects` (at /tags/side-effects/)"),
+                );
+                continue;
+            };
+            if let Some(before) = here.insert(slug.clone(), name) {
+                diags.push(
+                    Diagnostic::warning(
+                        Code::InvalidValue,
+                        format!("tag `{name}` is listed twice (first as `{before}`)"),
+                    )
+                    .with_span(span)
+                    .with_help("remove one of them"),
+                );
+                continue;
+            }
+            let (spelling, file) = *first.entry(slug.clone()).or_insert((name, &article.file));
+            if spelling != name {
+                diags.push(
+                    Diagnostic::warning(
+                        Code::InvalidValue,
+                        format!(
+                            "tag `{name}` is written `{spelling}` in {file}; both are one tag, shown as `{spelling}` at /tags/{slug}/"
+                        ),
+                    )
+                    .with_span(span)
+                    .with_help(format!("write it `{spelling}` here too, or change it everywhere")),
+                );
+            }
+        }
+    }
+    diags
+}
+
+/// Where each item of the front matter list `key` is written in the file,
+/// in order: the item as written after the key (the key itself when the
+/// item is quoted or escaped so that it is not found as it reads).
+pub fn list_offsets(article: &Article, key: &str, items: &[String]) -> Vec<usize> {
+    let text = &article.text;
+    let (start, end) = (article.split.yaml_start, article.split.yaml_end.min(text.len()));
+    let yaml = &text[start..end];
+    let prefix = format!("{key}:");
+    let mut line_start = 0;
+    let mut key_at = None;
+    for line in yaml.split_inclusive('\n') {
+        if line.starts_with(&prefix) {
+            key_at = Some(line_start);
+            break;
+        }
+        line_start += line.len();
+    }
+    let Some(key_at) = key_at else { return vec![0; items.len()] };
+    let mut cursor = key_at + prefix.len();
+    items
+        .iter()
+        .map(|item| match find_item(yaml, cursor, item) {
+            Some(i) => {
+                cursor = i + item.len();
+                start + i
+            }
+            None => start + key_at,
+        })
+        .collect()
+}
+
+/// The first place at or after `from` where `item` stands as a whole list
+/// item (not inside a longer word).
+fn find_item(yaml: &str, from: usize, item: &str) -> Option<usize> {
+    if item.is_empty() {
+        return None;
+    }
+    let mut at = from;
+    while let Some(i) = yaml.get(at..)?.find(item).map(|i| at + i) {
+        let before = yaml[..i].chars().next_back();
+        let after = yaml[i + item.len()..].chars().next();
+        let edge = |c: Option<char>| {
+            c.is_none_or(|c| matches!(c, '[' | ']' | ',' | ' ' | '\t' | '\n' | '\r' | '"' | '\'' | '-'))
+        };
+        if edge(before) && edge(after) {
+            return Some(i);
+        }
+        at = i + item.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Severity;
+
+    fn article(file: &str, front: &str) -> Article {
+        let text = format!("---\ntitle: t\ndescription: d\ndate: 2026-01-01\n{front}---\nBody.\n");
+        let split = crate::content::front_matter::split(file, &text).unwrap();
+        let front = split.document(file, &text).parse(crate::content::front_matter::ARTICLE_KEYS).unwrap();
+        Article {
+            file: file.into(),
+            text,
+            split,
+            topic: "t".into(),
+            slug: "a".into(),
+            dir: "t".into(),
+            front,
+            faq_offsets: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn spellings_of_one_address_are_one_tag_named_as_first_written() {
+        let a = article("a.md", "tags: [Side effects, ECT]\n");
+        let b = article("b.md", "tags: [side-effects, safety, ect]\n");
+        let tags = collect([&a, &b]);
+        let got: Vec<(&str, &str, &[usize])> =
+            tags.iter().map(|t| (t.name.as_str(), t.slug.as_str(), t.articles.as_slice())).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("ECT", "ect", &[0, 1][..]),
+                ("safety", "safety", &[1][..]),
+                ("Side effects", "side-effects", &[0, 1][..])
+            ]
+        );
+        let d = check([&a, &b]);
+        let found: Vec<(Severity, usize, usize)> =
+            d.iter().map(|d| (d.severity, d.span.as_ref().unwrap().line, d.span.as_ref().unwrap().column)).collect();
+        // `side-effects` and `ect` in b.md, line 5
+        assert_eq!(found, vec![(Severity::Warning, 5, 8), (Severity::Warning, 5, 30)]);
+    }
+
+    #[test]
+    fn tags_without_an_address_are_errors_where_written_and_left_out() {
+        let a = article("a.md", "tags:\n  - ok\n  - \"!!!\"\n  - café\n  - OK\n");
+        let d = check([&a]);
+        let got: Vec<(bool, usize, usize)> =
+            d.iter().map(|d| (d.is_error(), d.span.as_ref().unwrap().line, d.span.as_ref().unwrap().column)).collect();
+        assert_eq!(got, vec![(true, 7, 6), (true, 8, 5), (false, 9, 5)]);
+        assert_eq!(collect([&a]).len(), 1);
+    }
+
+    #[test]
+    fn an_item_is_found_whole_not_inside_a_longer_one() {
+        let a = article("a.md", "tags: [ab, a, b]\n");
+        let offsets = list_offsets(&a, "tags", &a.front.tags);
+        let at: Vec<&str> = offsets.iter().map(|&i| &a.text[i..i + 2]).collect();
+        assert_eq!(at, vec!["ab", "a,", "b]"]);
+    }
+}

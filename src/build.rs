@@ -93,7 +93,7 @@ struct ArticleWriter<'a> {
     search: Option<&'a crate::search::Indexer>,
     /// Keep each article's rendered Markdown (see [`Emit::keep`]).
     keep: bool,
-    shared: std::sync::OnceLock<tera::Value>,
+    shared: std::sync::OnceLock<theme::Shared>,
     diagnostics: std::sync::Mutex<Vec<Diagnostic>>,
     error: std::sync::Mutex<Option<anyhow::Error>>,
 }

@@ -37,7 +37,7 @@ struct State {
     loaded: Loaded,
     /// The shared `site` template context, serialized, to see whether it changed.
     shared_json: String,
-    shared: tera::Value,
+    shared: theme::Shared,
 }
 
 /// What a rebuild did.

@@ -26,7 +26,7 @@ use crate::input;
 
 pub use context::*;
 pub use pages::{
-    Part, all_parts, render_article, render_faq, render_parts, shared_context, shared_json, site_wide_parts,
+    Part, Shared, all_parts, render_article, render_faq, render_parts, shared_context, shared_json, site_wide_parts,
 };
 
 /// Templates every theme provides (SPEC §6).

@@ -79,21 +79,26 @@ pub fn shared_json(site: &Site) -> String {
 }
 
 /// The `site` value every page shares, serialized once.
-pub fn shared_context(site: &Site) -> Value {
-    Value::from_serializable(&site_context(site))
+pub fn shared_context(site: &Site) -> Shared {
+    Shared(Value::from_serializable(&site_context(site)))
 }
+
+/// The `site` value every page's template gets, made once per build
+/// ([`shared_context`]); opaque outside `theme` (Tera's types stay here).
+#[derive(Clone)]
+pub struct Shared(Value);
 
 /// Write article `index` of `site`, rendered as `page` (which may not be in
 /// `site` yet: see `site::PageSink`), with `shared` from [`shared_context`].
 pub fn render_article(
     site: &Site,
     theme: &Theme,
-    shared: &Value,
+    shared: &Shared,
     index: usize,
     page: &Page,
     out: &dyn Output,
 ) -> anyhow::Result<Option<Diagnostic>> {
-    Renderer { site, theme, shared: shared.clone() }.article(page, Some(index), out)
+    Renderer { site, theme, shared: shared.0.clone() }.article(page, Some(index), out)
 }
 
 /// Write the FAQ index of `site` made from `index` (which may not be in
@@ -101,14 +106,14 @@ pub fn render_article(
 pub fn render_faq(
     site: &Site,
     theme: &Theme,
-    shared: &Value,
+    shared: &Shared,
     index: &FaqIndex,
     out: &dyn Output,
 ) -> anyhow::Result<Option<Diagnostic>> {
     if !has_faq_page(site) {
         return Ok(None);
     }
-    Renderer { site, theme, shared: shared.clone() }.faq(index, out)
+    Renderer { site, theme, shared: shared.0.clone() }.faq(index, out)
 }
 
 /// Whether the site has an FAQ index page: some article asks a question, or
@@ -122,11 +127,11 @@ pub fn render_parts(
     site: &Site,
     theme: &Theme,
     root: &Path,
-    shared: &Value,
+    shared: &Shared,
     parts: &[Part],
     out: &dyn Output,
 ) -> anyhow::Result<Vec<Diagnostic>> {
-    let renderer = Renderer { site, theme, shared: shared.clone() };
+    let renderer = Renderer { site, theme, shared: shared.0.clone() };
     let results: Vec<anyhow::Result<Vec<Diagnostic>>> =
         parts.par_iter().map(|part| renderer.part(*part, root, out)).collect();
     let mut diags = Vec::new();

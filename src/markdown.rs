@@ -25,6 +25,11 @@ pub trait Resolver {
     fn has_source(&self, id: &str) -> bool;
     /// The known source id closest to `id`, for "did you mean".
     fn suggest_source(&self, id: &str) -> Option<String>;
+    /// Whether `id`, not a source, names one that failed to load (its own
+    /// error is reported): its citations are then not reported again.
+    fn source_failed(&self, _id: &str) -> bool {
+        false
+    }
     /// Glossary terms to explain on first use, if the site has a glossary.
     fn terms(&self) -> Option<&TermMatcher> {
         None
@@ -668,6 +673,9 @@ impl<'a> Renderer<'a, '_> {
         let mut numbers: Vec<(usize, Option<String>)> = Vec::new();
         for item in items {
             if !self.resolver.has_source(&item.id) {
+                if self.resolver.source_failed(&item.id) {
+                    continue; // follows from the source's own error
+                }
                 let mut d = Diagnostic::error(Code::UnknownSource, format!("no source with id `{}`", item.id))
                     .with_span(self.span(at + item.offset));
                 d = match self.resolver.suggest_source(&item.id) {

@@ -96,6 +96,10 @@ pub struct Content {
     pub people: Option<DataFile>,
     /// `reviews.yaml`: the signed review record.
     pub reviews: Option<DataFile>,
+    /// Markdown files (relative to `content/`) that are there but failed to
+    /// load, each with its error: what only follows from their absence
+    /// (links to them) is not reported again.
+    pub failed: Vec<String>,
 }
 
 /// The files of `content/` that must be files (a folder there is reported).
@@ -136,7 +140,10 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnos
     let mut articles = Vec::new();
     // `<topic>/<slug>/` of each draft bundle left out
     let mut unpublished = Vec::new();
-    for (loaded, d) in loaded {
+    for ((loaded, d), (rel, _)) in loaded.into_iter().zip(&markdown) {
+        if loaded.is_none() && d.iter().any(Diagnostic::is_error) {
+            content.failed.push(rel.clone());
+        }
         diags.extend(d);
         match loaded {
             Some(Loaded::Home(a)) => content.home = Some(a),

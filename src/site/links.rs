@@ -14,6 +14,9 @@ pub struct LinkTable<'a> {
     pub pages: HashMap<String, String>,
     pub assets: HashSet<&'a str>,
     pub bibliography: &'a Bibliography,
+    /// Markdown files that failed to load (`content::Content::failed`):
+    /// a link to one follows from its own error and is not reported.
+    pub failed: &'a HashSet<String>,
     /// Glossary terms to explain on first use, when the site has a glossary.
     pub terms: Option<TermMatcher>,
     /// The glossary page anchor of each term.
@@ -61,6 +64,14 @@ impl Resolver for PageResolver<'_> {
             let anchor = fragment.map(|f| (page.clone(), f.to_string()));
             return Ok(ResolvedLink { href, anchor });
         }
+        if self.table.failed.contains(&target) || self.table.failed.contains(&format!("{target}/_index.md")) {
+            // the page is not there because its file has an error of its
+            // own, reported where it is; the build stops on it
+            return Ok(ResolvedLink {
+                href: with_fragment(format!("{}{target}", root_prefix(self.page))),
+                anchor: None,
+            });
+        }
         if self.table.assets.contains(target.as_str()) {
             return Ok(ResolvedLink {
                 href: with_fragment(format!("{}{target}", root_prefix(self.page))),
@@ -82,6 +93,10 @@ impl Resolver for PageResolver<'_> {
 
     fn suggest_source(&self, id: &str) -> Option<String> {
         nearest(id, self.table.bibliography.sources.keys().map(String::as_str)).map(str::to_string)
+    }
+
+    fn source_failed(&self, id: &str) -> bool {
+        self.table.bibliography.failed_to_load(id)
     }
 
     fn terms(&self) -> Option<&TermMatcher> {
@@ -118,6 +133,8 @@ pub fn root_prefix(page: &str) -> String {
 mod tests {
     use super::*;
 
+    static NONE_FAILED: std::sync::LazyLock<HashSet<String>> = std::sync::LazyLock::new(HashSet::new);
+
     fn table(bib: &Bibliography) -> LinkTable<'_> {
         LinkTable {
             pages: [
@@ -130,6 +147,7 @@ mod tests {
             .collect(),
             assets: ["efficacy/figures/trial.png"].into_iter().collect(),
             bibliography: bib,
+            failed: &NONE_FAILED,
             terms: None,
             term_anchors: Vec::new(),
         }

@@ -89,6 +89,8 @@ pub struct Site {
     pub text: bool,
     /// The tags of the articles, by address (none when `tags: false`).
     pub tags: Vec<tags::Tag>,
+    /// Markdown files that failed to load (`content::Content::failed`).
+    pub failed: HashSet<String>,
 }
 
 pub const FAQ_PATH: &str = "faq/";
@@ -148,7 +150,7 @@ pub fn assemble(
     text: bool,
     sink: Option<&dyn PageSink>,
 ) -> (Site, Vec<Diagnostic>) {
-    let Content { home, topics, mut articles, assets, .. } = content;
+    let Content { home, topics, mut articles, assets, failed, .. } = content;
     let mut site = Site {
         config,
         home: None,
@@ -165,6 +167,7 @@ pub fn assemble(
         faq_duplicates: None,
         text,
         tags: Vec::new(),
+        failed: failed.into_iter().collect(),
     };
     let mut paths = HashMap::new();
     for a in home.iter().chain(&articles) {
@@ -178,7 +181,7 @@ pub fn assemble(
     site.articles = articles.into_iter().map(Page::unrendered).collect();
     site.tags = site.collect_tags();
     site.topics = topic_pages(topics, &site.articles);
-    let table = link_table(&site.glossary, &site.assets, &site.bibliography, paths);
+    let table = link_table(&site.glossary, &site.assets, &site.bibliography, &site.failed, paths);
     for t in &mut site.topics {
         t.body = render_topic(t, &table, site.text);
     }
@@ -234,6 +237,7 @@ fn link_table<'a>(
     glossary: &Glossary,
     assets: &'a [String],
     bibliography: &'a Bibliography,
+    failed: &'a HashSet<String>,
     pages: HashMap<String, String>,
 ) -> LinkTable<'a> {
     let terms = (!glossary.terms.is_empty()).then(|| {
@@ -245,6 +249,7 @@ fn link_table<'a>(
         pages,
         assets: assets.iter().map(String::as_str).collect(),
         bibliography,
+        failed,
         terms,
         term_anchors: glossary.terms.iter().map(|t| t.anchor.clone()).collect(),
     }
@@ -278,7 +283,7 @@ impl Site {
         for t in &self.topics {
             paths.insert(content_rel(&t.topic.file), t.path.clone());
         }
-        link_table(&self.glossary, &self.assets, &self.bibliography, paths)
+        link_table(&self.glossary, &self.assets, &self.bibliography, &self.failed, paths)
     }
 
     /// Recompute what is derived from the rendered pages (the FAQ index and

@@ -143,6 +143,13 @@ impl Source {
 #[derive(Debug, Default, Clone)]
 pub struct Bibliography {
     pub sources: BTreeMap<String, Source>,
+    /// Ids of entries that were read but refused (each with its own
+    /// error): a citation of one is not reported again.
+    pub failed: std::collections::BTreeSet<String>,
+    /// A whole bibliography file could not be read (its error is
+    /// reported): any unknown id may be one of its entries, so no citation
+    /// is reported as unknown.
+    pub incomplete: bool,
 }
 
 impl Bibliography {
@@ -152,6 +159,13 @@ impl Bibliography {
 
     pub fn contains(&self, id: &str) -> bool {
         self.sources.contains_key(id)
+    }
+
+    /// Whether a citation of `id`, which is not a source, follows from a
+    /// source that failed to load (reported where it is written), rather
+    /// than being a mistake of its own.
+    pub fn failed_to_load(&self, id: &str) -> bool {
+        self.incomplete || self.failed.contains(id)
     }
 
     /// Add a source; the same id with different data is `duplicate-source`.
@@ -245,6 +259,7 @@ fn load_yaml_map(
         Ok(v) => v,
         Err(d) => {
             diags.push(d);
+            bib.incomplete = true;
             return;
         }
     };
@@ -266,7 +281,7 @@ fn load_entries(doc: &Document, from: usize, map: &Mapping, bib: &mut Bibliograp
     let chunk = chunk_size(entries.len());
     let libraries: Vec<Option<hayagriva::Library>> =
         entries.par_chunks(chunk).map(|part| library(strip_evidence(part)).ok()).collect();
-    let read: Vec<(Vec<Diagnostic>, Option<Source>)> = entries
+    let read: Vec<(String, Vec<Diagnostic>, Option<Source>)> = entries
         .par_iter()
         .enumerate()
         .map(|(i, (key, value))| {
@@ -274,15 +289,19 @@ fn load_entries(doc: &Document, from: usize, map: &Mapping, bib: &mut Bibliograp
             read_entry(doc, from, &offsets, whole, key, value)
         })
         .collect();
-    for (found, source) in read {
+    for (id, found, source) in read {
         diags.extend(found);
-        if let Some(source) = source {
-            bib.insert(source, diags);
+        match source {
+            Some(source) => bib.insert(source, diags),
+            None => {
+                bib.failed.insert(id);
+            }
         }
     }
 }
 
-/// One entry of a bibliography map: its problems, and the source when it has none.
+/// One entry of a bibliography map: its id, its problems, and the source
+/// when it has none.
 fn read_entry(
     doc: &Document,
     from: usize,
@@ -290,7 +309,7 @@ fn read_entry(
     whole: Option<&hayagriva::Library>,
     key: &Value,
     value: &Value,
-) -> (Vec<Diagnostic>, Option<Source>) {
+) -> (String, Vec<Diagnostic>, Option<Source>) {
     let id = match key {
         Value::String(s) => s.clone(),
         other => yaml::to_string(other).unwrap_or_default().trim().to_string(),
@@ -300,11 +319,11 @@ fn read_entry(
     if !valid_id(&id) {
         let d = Diagnostic::error(Code::InvalidValue, format!("source id `{id}` must use only a-z, 0-9, `_` and `-`"))
             .with_span(span);
-        return (vec![d], None);
+        return (id, vec![d], None);
     }
     let mut found = validate::entry(doc, start, value);
     if found.iter().any(Diagnostic::is_error) {
-        return (found, None);
+        return (id, found, None);
     }
     let parsed = match whole.and_then(|lib| lib.get(&id)) {
         Some(entry) => Ok((entry.clone(), evidence(value))),
@@ -314,7 +333,7 @@ fn read_entry(
         Ok((entry, evidence)) => {
             let authors_incomplete = value.get(AUTHORS_INCOMPLETE).and_then(Value::as_bool).unwrap_or(false);
             let source = Source {
-                id,
+                id: id.clone(),
                 entry,
                 evidence,
                 span,
@@ -323,11 +342,11 @@ fn read_entry(
                 authors_incomplete,
                 content: Default::default(),
             };
-            (found, Some(source))
+            (id, found, Some(source))
         }
         Err(message) => {
             found.push(Diagnostic::error(Code::InvalidValue, message).with_span(span));
-            (found, None)
+            (id, found, None)
         }
     }
 }

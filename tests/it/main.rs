@@ -11,6 +11,7 @@ mod cli;
 mod faq;
 mod feedback;
 mod fixtures;
+mod follow_on;
 mod governance;
 #[cfg(unix)]
 mod input_safety;

@@ -1,0 +1,76 @@
+//! One mistake, one error: what only follows from an entity that failed to
+//! load (links to an article whose front matter has an error, citations of
+//! a source whose entry or file has one) is not reported again, so the real
+//! error is the one the author sees. Tried on a copy of the shipped site,
+//! where many pages link to each other and cite the same sources.
+
+use std::path::Path;
+
+use sourcebook::diagnostics::Diagnostic;
+
+use crate::support::{build_at, copy_tree};
+
+/// A copy of the shipped site (site.yaml and content/).
+fn shipped() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(repo.join("site.yaml"), dir.path().join("site.yaml")).unwrap();
+    copy_tree(&repo.join("content"), &dir.path().join("content"));
+    dir
+}
+
+fn replace(root: &Path, rel: &str, from: &str, to: &str) {
+    let path = root.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel} has no `{from}`");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn errors(root: &Path) -> Vec<(String, String, Option<usize>)> {
+    let report = build_at(root);
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d: &Diagnostic| (d.code.as_str().to_string(), d.file.clone().unwrap_or_default(), d.line()))
+        .collect()
+}
+
+#[test]
+fn a_front_matter_typo_is_one_error_not_a_broken_link_on_every_page_that_links_there() {
+    let dir = shipped();
+    assert!(errors(dir.path()).is_empty(), "the shipped site builds");
+    replace(dir.path(), "content/safety/side-effects.md", "\ntitle:", "\ntitel:");
+    assert_eq!(errors(dir.path()), [("unknown-key".into(), "content/safety/side-effects.md".into(), Some(2))]);
+}
+
+#[test]
+fn a_key_typo_in_a_source_is_one_error_not_one_per_citation() {
+    let dir = shipped();
+    replace(dir.path(), "content/sources.yaml", "anand2023:\n  type:", "anand2023:\n  typo:");
+    assert_eq!(errors(dir.path()), [("unknown-key".into(), "content/sources.yaml".into(), Some(17))]);
+}
+
+#[test]
+fn a_sources_file_that_does_not_parse_is_one_error_not_one_per_citation() {
+    let dir = shipped();
+    let path = dir.path().join("content/sources.yaml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("  - broken: [\n");
+    std::fs::write(&path, text).unwrap();
+    let found = errors(dir.path());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0.as_str(), found[0].1.as_str()), ("front-matter-yaml", "content/sources.yaml"));
+}
+
+/// The suppression is only for what follows: a citation of an id that was
+/// never a source is still reported, beside the broken entry's own error.
+#[test]
+fn a_citation_of_an_id_that_is_no_source_is_still_reported_beside_a_broken_entry() {
+    let dir = shipped();
+    replace(dir.path(), "content/sources.yaml", "anand2023:\n  type:", "anand2023:\n  typo:");
+    replace(dir.path(), "content/safety/side-effects.md", "[@", "[@nosuchsource2099] [@");
+    let found = errors(dir.path());
+    assert!(found.iter().any(|e| e.0 == "unknown-source" && e.1 == "content/safety/side-effects.md"), "{found:?}");
+    assert_eq!(found.len(), 2, "{found:?}");
+}

@@ -45,6 +45,11 @@ pub struct Config {
     pub conflicts: Option<String>,
     /// The trust pages the theme renders.
     pub trust_pages: TrustPages,
+    /// Who the bibliographic registries (Crossref, PubMed) may write to
+    /// about this site's requests: `check --sources`, `source add`. Not
+    /// given to templates.
+    #[serde(skip_serializing)]
+    pub contact_email: Option<String>,
 }
 
 /// What kind of review: by a clinician, by a lay reader, or the editors'
@@ -122,6 +127,10 @@ pub struct CheckConfig {
     /// Extra wording to flag under safe messaging, with the suggested wording.
     #[serde(default)]
     pub safe_messaging: Vec<Wording>,
+    /// The age in days past which the source lock is reported stale
+    /// (default [`crate::sources::DEFAULT_LOCK_MAX_AGE_DAYS`]).
+    #[serde(default)]
+    pub source_lock_max_age_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -187,6 +196,7 @@ struct RawConfig {
     funding: Option<String>,
     conflicts: Option<String>,
     trust_pages: Option<TrustPages>,
+    contact_email: Option<String>,
 }
 
 const KEYS: &[&str] = &[
@@ -208,6 +218,7 @@ const KEYS: &[&str] = &[
     "funding",
     "conflicts",
     "trust_pages",
+    "contact_email",
 ];
 
 pub const FILE: &str = "site.yaml";
@@ -274,6 +285,7 @@ impl Config {
             funding,
             conflicts,
             trust_pages,
+            contact_email,
         } = raw;
         let mut errors = Vec::new();
         let invalid =
@@ -351,6 +363,14 @@ impl Config {
                     ),
             );
         }
+        if let Some(email) = &contact_email
+            && !is_email(email)
+        {
+            errors.push(
+                invalid("contact_email", format!("contact_email `{}` is not an email address", email.escape_debug()))
+                    .with_help("the address Crossref and PubMed may write to about the site's requests, e.g. `editors@example.org`"),
+            );
+        }
         let mut review_roles = review_roles.unwrap_or_else(|| vec![ReviewRole::Clinical, ReviewRole::Editorial]);
         review_roles.sort();
         review_roles.dedup();
@@ -376,6 +396,7 @@ impl Config {
             funding: funding.filter(|t| !t.trim().is_empty()),
             conflicts: conflicts.filter(|t| !t.trim().is_empty()),
             trust_pages,
+            contact_email,
         })
     }
 
@@ -398,6 +419,18 @@ fn with_trailing_slash(mut url: String) -> String {
 /// Windows drive), no control character.
 fn is_folder_name(s: &str) -> bool {
     !s.is_empty() && !s.starts_with('.') && !s.chars().any(|c| matches!(c, '/' | '\\' | ':') || c.is_control())
+}
+
+/// `name@host.tld`: one `@`, a dot in the host, no spaces or controls
+/// (it goes into a User-Agent and a query string).
+fn is_email(s: &str) -> bool {
+    let Some((name, host)) = s.split_once('@') else { return false };
+    !name.is_empty()
+        && host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && !host.contains('@')
+        && s.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '(' | ')' | '<' | '>' | '"' | ';' | ','))
 }
 
 /// A URL segment: `[a-z0-9-]+`, not starting or ending with `-`.

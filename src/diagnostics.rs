@@ -75,6 +75,12 @@ codes! {
     DuplicateFaq => "duplicate-faq",
     UnusedTerm => "unused-term",
     ExternalUnreachable => "external-unreachable",
+    SourceNotFound => "source-not-found",
+    SourceMismatch => "source-mismatch",
+    RetractedSource => "retracted-source",
+    CorrectedSource => "corrected-source",
+    ExpressionOfConcern => "expression-of-concern",
+    StaleSourceLock => "stale-source-lock",
 }
 
 impl Serialize for Code {

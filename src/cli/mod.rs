@@ -7,6 +7,7 @@ mod init;
 mod new;
 mod review;
 mod serve;
+mod source;
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
@@ -49,6 +50,8 @@ pub enum Command {
     New(new::Args),
     /// Record reviews: `review sign <page> --by <person> --role clinical`.
     Review(review::Args),
+    /// Add sources by identifier: `source add 10.1056/NEJMoa2302399`.
+    Source(source::Args),
 }
 
 /// How to talk to the user, from the global flags and the environment.
@@ -109,5 +112,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::New(args) => new::run(&cli.root, args, ui),
         Command::Serve(args) => serve::run(&cli.root, args, ui),
         Command::Review(args) => review::run(&cli.root, args, ui),
+        Command::Source(args) => source::run(&cli.root, args, ui),
     }
 }

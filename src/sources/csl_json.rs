@@ -24,14 +24,19 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
             diags.push(
                 Diagnostic::error(Code::InvalidValue, "CSL-JSON must be an array of items")
                     .with_span(Span::at(file, text, 0))
-                    .with_help("export the collection from Zotero as \"CSL JSON\", which writes `[ { \"id\": … }, … ]`"),
+                    .with_help(
+                        "export the collection from Zotero as \"CSL JSON\", which writes `[ { \"id\": … }, … ]`",
+                    ),
             );
             return;
         }
         Err(e) => {
             let line = e.line().max(1);
-            let offset: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>() + e.column().saturating_sub(1);
-            diags.push(Diagnostic::error(Code::InvalidValue, format!("CSL-JSON: {e}")).with_span(Span::at(file, text, offset)));
+            let offset: usize =
+                text.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>() + e.column().saturating_sub(1);
+            diags.push(
+                Diagnostic::error(Code::InvalidValue, format!("CSL-JSON: {e}")).with_span(Span::at(file, text, offset)),
+            );
             return;
         }
     };
@@ -237,7 +242,11 @@ fn names(list: Option<&Json>) -> Option<Value> {
             let mut p = Mapping::new();
             let family = get("family").or_else(|| get("literal"))?;
             p.insert(Value::String("name".into()), Value::String(family.into()));
-            let pairs = [("given-name", get("given")), ("prefix", get("non-dropping-particle").or_else(|| get("dropping-particle"))), ("suffix", get("suffix"))];
+            let pairs = [
+                ("given-name", get("given")),
+                ("prefix", get("non-dropping-particle").or_else(|| get("dropping-particle"))),
+                ("suffix", get("suffix")),
+            ];
             for (k, v) in pairs {
                 if let Some(v) = v {
                     p.insert(Value::String(k.into()), Value::String(v.into()));
@@ -253,10 +262,8 @@ fn names(list: Option<&Json>) -> Option<Value> {
 /// hayagriva's `YYYY-MM-DD`.
 fn date(value: &Json) -> Option<String> {
     if let Some(parts) = value.get("date-parts").and_then(|p| p.get(0)).and_then(Json::as_array) {
-        let n: Vec<i64> = parts
-            .iter()
-            .map_while(|p| p.as_i64().or_else(|| p.as_str().and_then(|s| s.trim().parse().ok())))
-            .collect();
+        let n: Vec<i64> =
+            parts.iter().map_while(|p| p.as_i64().or_else(|| p.as_str().and_then(|s| s.trim().parse().ok()))).collect();
         return match n.as_slice() {
             [y] => Some(format!("{y:04}")),
             [y, m] => Some(format!("{y:04}-{m:02}")),
@@ -288,20 +295,110 @@ fn item_offset(text: &str, item: &Json, from: usize) -> Option<usize> {
 /// The CSL 1.0.2 item variables (csl-data.json), the names Zotero also
 /// writes, and ours.
 const VARIABLES: &[&str] = &[
-    "type", "id", "citation-key", "categories", "language", "journalAbbreviation", "shortTitle", "author", "chair",
-    "collection-editor", "compiler", "composer", "container-author", "contributor", "curator", "director", "editor",
-    "editorial-director", "executive-producer", "guest", "host", "interviewer", "illustrator", "narrator", "organizer",
-    "original-author", "performer", "producer", "recipient", "reviewed-author", "script-writer", "series-creator",
-    "translator", "accessed", "available-date", "event-date", "issued", "original-date", "submitted", "abstract",
-    "annote", "archive", "archive_collection", "archive_location", "archive-place", "authority", "call-number",
-    "chapter-number", "citation-number", "citation-label", "collection-number", "collection-title", "container-title",
-    "container-title-short", "dimensions", "division", "DOI", "edition", "event", "event-title", "event-place",
-    "first-reference-note-number", "genre", "ISBN", "ISSN", "issue", "jurisdiction", "keyword", "locator", "medium",
-    "note", "number", "number-of-pages", "number-of-volumes", "original-publisher", "original-publisher-place",
-    "original-title", "page", "page-first", "part", "part-title", "PMCID", "PMID", "printing", "publisher",
-    "publisher-place", "references", "reviewed-genre", "reviewed-title", "scale", "section", "source", "status",
-    "supplement", "title", "title-short", "URL", "version", "volume", "volume-title", "volume-title-short",
-    "year-suffix", "custom", "evidence",
+    "type",
+    "id",
+    "citation-key",
+    "categories",
+    "language",
+    "journalAbbreviation",
+    "shortTitle",
+    "author",
+    "chair",
+    "collection-editor",
+    "compiler",
+    "composer",
+    "container-author",
+    "contributor",
+    "curator",
+    "director",
+    "editor",
+    "editorial-director",
+    "executive-producer",
+    "guest",
+    "host",
+    "interviewer",
+    "illustrator",
+    "narrator",
+    "organizer",
+    "original-author",
+    "performer",
+    "producer",
+    "recipient",
+    "reviewed-author",
+    "script-writer",
+    "series-creator",
+    "translator",
+    "accessed",
+    "available-date",
+    "event-date",
+    "issued",
+    "original-date",
+    "submitted",
+    "abstract",
+    "annote",
+    "archive",
+    "archive_collection",
+    "archive_location",
+    "archive-place",
+    "authority",
+    "call-number",
+    "chapter-number",
+    "citation-number",
+    "citation-label",
+    "collection-number",
+    "collection-title",
+    "container-title",
+    "container-title-short",
+    "dimensions",
+    "division",
+    "DOI",
+    "edition",
+    "event",
+    "event-title",
+    "event-place",
+    "first-reference-note-number",
+    "genre",
+    "ISBN",
+    "ISSN",
+    "issue",
+    "jurisdiction",
+    "keyword",
+    "locator",
+    "medium",
+    "note",
+    "number",
+    "number-of-pages",
+    "number-of-volumes",
+    "original-publisher",
+    "original-publisher-place",
+    "original-title",
+    "page",
+    "page-first",
+    "part",
+    "part-title",
+    "PMCID",
+    "PMID",
+    "printing",
+    "publisher",
+    "publisher-place",
+    "references",
+    "reviewed-genre",
+    "reviewed-title",
+    "scale",
+    "section",
+    "source",
+    "status",
+    "supplement",
+    "title",
+    "title-short",
+    "URL",
+    "version",
+    "volume",
+    "volume-title",
+    "volume-title-short",
+    "year-suffix",
+    "custom",
+    "evidence",
 ];
 
 #[cfg(test)]

@@ -88,7 +88,9 @@ impl Lock {
             .map(|k| {
                 Diagnostic::error(Code::InvalidValue, format!("`{k}` is not an identifier the lock knows"))
                     .with_span(doc.key_span(k, 0))
-                    .with_help("keys are `doi:10.NNNN/…` or `pmid:NNNN`; run `sourcebook check --sources` to rewrite the lock")
+                    .with_help(
+                        "keys are `doi:10.NNNN/…` or `pmid:NNNN`; run `sourcebook check --sources` to rewrite the lock",
+                    )
             })
             .collect();
         if bad.is_empty() { Ok(Lock { entries }) } else { Err(bad) }
@@ -212,7 +214,7 @@ pub fn refresh(bib: &Bibliography, old: Option<&Lock>, client: &Client, today: D
 }
 
 fn unreachable(failures: &[(&Identifier, &str, bool)], asked: usize) -> Vec<Diagnostic> {
-    let help = "the lock keeps what it said before about these; run `sourcebook check --sources` again later";
+    let help = "run `sourcebook check --sources` again where Crossref and PubMed can be reached; until then, `check` judges these sources by what the lock already says (nothing, if there is no lock)";
     if failures.is_empty() {
         return Vec::new();
     }
@@ -227,14 +229,12 @@ fn unreachable(failures: &[(&Identifier, &str, bool)], asked: usize) -> Vec<Diag
             failures.len(),
             reasons.join("; ")
         );
-        return vec![Diagnostic::warning(Code::ExternalUnreachable, message).in_file(FILE).with_help(help)];
+        return vec![Diagnostic::warning(Code::ExternalUnreachable, message).with_help(help)];
     }
     failures
         .iter()
         .map(|(id, reason, _)| {
-            Diagnostic::warning(Code::ExternalUnreachable, format!("{id} was not checked: {reason}"))
-                .in_file(FILE)
-                .with_help(help)
+            Diagnostic::warning(Code::ExternalUnreachable, format!("{id} was not checked: {reason}")).with_help(help)
         })
         .collect()
 }
@@ -275,8 +275,8 @@ mod tests {
         let diags = Lock::parse(text).unwrap_err();
         assert_eq!(diags[0].line(), Some(5), "{diags:?}");
         assert!(diags[0].message.contains("`titel`"), "{diags:?}");
-        let diags = Lock::parse("\"isbn:123\":\n  registry: crossref\n  checked: 2026-12-01\n  found: true\n")
-            .unwrap_err();
+        let diags =
+            Lock::parse("\"isbn:123\":\n  registry: crossref\n  checked: 2026-12-01\n  found: true\n").unwrap_err();
         assert_eq!((diags[0].code, diags[0].line()), (Code::InvalidValue, Some(1)));
     }
 }

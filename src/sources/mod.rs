@@ -8,6 +8,7 @@
 //! schema plus ours (`evidence`) before hayagriva sees the entry: a
 //! `page_range` typo is an `unknown-key` error, not a silently missing field.
 
+pub mod add;
 mod bibtex;
 mod csl_json;
 mod format;

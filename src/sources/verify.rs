@@ -18,8 +18,9 @@ pub const DEFAULT_MAX_AGE_DAYS: u32 = 90;
 const REFRESH: &str = "run `sourcebook check --sources` where there is a network to refresh content/sources.lock.yaml";
 
 /// Every finding about `bib` as of `lock`; `today` and `max_age_days` for
-/// the lock's age.
-pub fn verify(bib: &Bibliography, lock: &Lock, today: Date, max_age_days: u32) -> Vec<Diagnostic> {
+/// the lock's age; `unlisted`: whether to report sources the lock says
+/// nothing about.
+pub fn verify(bib: &Bibliography, lock: &Lock, today: Date, max_age_days: u32, unlisted: bool) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut missing = Vec::new();
     let mut oldest: Option<Date> = None;
@@ -36,7 +37,7 @@ pub fn verify(bib: &Bibliography, lock: &Lock, today: Date, max_age_days: u32) -
         }
         diags.extend(judge(source, &entries));
     }
-    if !missing.is_empty() {
+    if unlisted && !missing.is_empty() {
         let shown: Vec<&str> = missing.iter().take(5).map(String::as_str).collect();
         let more = if missing.len() > 5 { format!(" and {} more", missing.len() - 5) } else { String::new() };
         diags.push(
@@ -49,15 +50,16 @@ pub fn verify(bib: &Bibliography, lock: &Lock, today: Date, max_age_days: u32) -
         );
     }
     if let Some(oldest) = oldest
+        // a date difference is in days unless asked for larger units
         && let Ok(span) = today.since(oldest)
-        && let Ok(days) = span.total(jiff::Unit::Day)
-        && days > f64::from(max_age_days)
+        && let days = span.get_days()
+        && days > i32::try_from(max_age_days).unwrap_or(i32::MAX)
     {
         diags.push(
             Diagnostic::warning(
                 Code::StaleSourceLock,
                 format!(
-                    "the source lock is {days:.0} days old (checked {oldest}; at most {max_age_days}): retractions and corrections since then are not known"
+                    "the source lock is {days} days old (checked {oldest}; at most {max_age_days}): retractions and corrections since then are not known"
                 ),
             )
             .in_file(lock::FILE)
@@ -84,7 +86,9 @@ fn judge(source: &Source, entries: &[(Identifier, &Entry)]) -> Vec<Diagnostic> {
             Code::SourceNotFound,
             format!("source `{}`: {} does not know {id} (checked {})", source.id, entry.registry.name(), entry.checked),
         )
-        .with_help("compare the identifier with the article's own page; correct it, then run `sourcebook check --sources`")));
+        .with_help(
+            "compare the identifier with the article's own page; correct it, then run `sourcebook check --sources`",
+        )));
     }
     let found: Vec<&Entry> = entries.iter().map(|(_, e)| *e).filter(|e| e.found).collect();
     if found.is_empty() {
@@ -94,9 +98,14 @@ fn judge(source: &Source, entries: &[(Identifier, &Entry)]) -> Vec<Diagnostic> {
         let (registry, value) = theirs;
         diags.push(at(Diagnostic::warning(
             Code::SourceMismatch,
-            format!("source `{}`: the {field} differs from {registry}'s: here \"{here}\", {registry} \"{value}\"", source.id),
+            format!(
+                "source `{}`: the {field} differs from {registry}'s: here \"{here}\", {registry} \"{value}\"",
+                source.id
+            ),
         )
-        .with_help("correct the entry if the registry is right; `sourcebook source add` writes an entry from the registry")));
+        .with_help(
+            "correct the entry if the registry is right; `sourcebook source add` writes an entry from the registry",
+        )));
     }
     diags.extend(notices(source, &found).into_iter().map(at));
     diags
@@ -149,11 +158,8 @@ fn mismatches(source: &Source, found: &[&Entry]) -> Vec<(&'static str, String, (
 /// journal of medicine") or a closing period.
 pub fn normalize(text: &str) -> String {
     let lower = text.to_lowercase().replace('&', " and ");
-    let words: Vec<String> = lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
+    let words: Vec<String> =
+        lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect();
     let words = match words.split_first() {
         Some((first, rest)) if first == "the" && !rest.is_empty() => rest.to_vec(),
         _ => words,
@@ -211,9 +217,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_lock_is_stale_past_its_age_in_days() {
+        let yaml = "a:\n  type: misc\n  title: A\n  serial-number: { doi: \"10.1000/a\" }\n";
+        let content = crate::content::Content {
+            sources_yaml: Some(crate::content::DataFile { file: "content/sources.yaml".into(), text: yaml.into() }),
+            ..Default::default()
+        };
+        let bib = super::super::load(&content, None).0;
+        let lock =
+            Lock::parse("\"doi:10.1000/a\":\n  registry: crossref\n  checked: 2026-01-01\n  found: true\n").unwrap();
+        let stale = |today: Date, max: u32| {
+            verify(&bib, &lock, today, max, true).iter().any(|d| d.code == Code::StaleSourceLock)
+        };
+        assert!(!stale(Date::constant(2026, 3, 31), 90), "89 days");
+        assert!(!stale(Date::constant(2026, 4, 1), 90), "90 days");
+        assert!(stale(Date::constant(2026, 4, 2), 90), "91 days");
+        assert!(stale(Date::constant(2027, 1, 1), 364));
+    }
+
+    #[test]
     fn what_counts_as_the_same_text() {
         let same = [
-            ("Ketamine versus ECT for nonpsychotic treatment-resistant major depression", "Ketamine Versus ECT for Nonpsychotic Treatment-Resistant Major Depression."),
+            (
+                "Ketamine versus ECT for nonpsychotic treatment-resistant major depression",
+                "Ketamine Versus ECT for Nonpsychotic Treatment-Resistant Major Depression.",
+            ),
             ("New England Journal of Medicine", "The New England journal of medicine"),
             ("Drug & Alcohol Dependence", "Drug and alcohol dependence"),
             ("Café—au lait", "café au lait"),

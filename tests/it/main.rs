@@ -20,4 +20,5 @@ mod search;
 mod security;
 mod serve;
 mod shipped;
+mod sources;
 mod support;

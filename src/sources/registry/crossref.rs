@@ -26,7 +26,8 @@ pub fn work(body: &str) -> Result<Work, String> {
     let mut years: Vec<i32> = dates.iter().map(|d| d.year).collect();
     years.sort_unstable();
     years.dedup();
-    let date = m.published_print.as_ref().and_then(DateParts::day).or_else(|| m.issued.as_ref().and_then(DateParts::day));
+    let date =
+        m.published_print.as_ref().and_then(DateParts::day).or_else(|| m.issued.as_ref().and_then(DateParts::day));
     let first_first = m.author.iter().position(|a| a.sequence.as_deref() == Some("first")).unwrap_or(0);
     let mut authors: Vec<Person> = m.author.iter().filter_map(Author::person).collect();
     if first_first > 0 && first_first < authors.len() {
@@ -49,6 +50,7 @@ pub fn work(body: &str) -> Result<Work, String> {
         })
         .collect();
     let mut work = Work {
+        kind: m.kind.unwrap_or_else(|| "journal-article".into()),
         title,
         date,
         years,
@@ -127,7 +129,10 @@ fn is_tag(inside: &str) -> bool {
     let name = inside.strip_prefix('/').unwrap_or(inside);
     name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && !inside.contains('<')
-        && name.split(' ').next().is_some_and(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_')))
+        && name
+            .split(' ')
+            .next()
+            .is_some_and(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_')))
 }
 
 fn entity(name: &str) -> Option<char> {
@@ -159,6 +164,8 @@ struct Envelope<T> {
 struct Message {
     #[serde(rename = "DOI")]
     doi: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
     #[serde(default)]
     title: Vec<String>,
     #[serde(default)]
@@ -253,6 +260,71 @@ impl DateParts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn replay(name: &str) -> String {
+        let path = format!("{}/tests/fixtures/registry/crossref/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    #[test]
+    fn a_work_as_crossref_gives_it() {
+        let w = work(&replay("normal.json")).unwrap();
+        assert_eq!(w.title, "Ketamine Versus Placebo for Treatment-Resistant Depression: A Randomized Trial");
+        assert_eq!((w.kind.as_str(), w.authors.len()), ("journal-article", 8));
+        assert_eq!(w.authors[0], Person { family: "Núñez".into(), given: Some("Maria".into()), suffix: None });
+        assert_eq!(w.date, Some(Day { year: 2024, month: Some(4), day: Some(11) }), "the print issue's date");
+        assert_eq!(w.years, [2024]);
+        assert_eq!(
+            (w.journal.as_deref(), w.journal_short.as_deref()),
+            (Some("Example Psychiatry Journal"), Some("Ex Psychiatry J"))
+        );
+        assert_eq!(
+            (w.volume.as_deref(), w.issue.as_deref(), w.pages.as_deref()),
+            (Some("390"), Some("4"), Some("301-312"))
+        );
+        assert_eq!(
+            (w.doi.as_deref(), w.url.as_deref()),
+            (Some("10.5555/normal"), None),
+            "the DOI's resolver is no other URL"
+        );
+        assert!(w.notices.is_empty());
+        let group = work(&replay("concern.json")).unwrap();
+        assert_eq!(group.authors[1].family, "Ketamine Memory Study Group");
+        assert!(work(r#"{"status":"ok","message":{"DOI":"10.5555/x""#).is_err(), "a body cut short");
+        assert!(work("Resource not found.").is_err());
+    }
+
+    #[test]
+    fn notices_from_updated_by_and_from_the_updates_filter() {
+        let retraction = Notice {
+            kind: NoticeKind::Retraction,
+            label: "Retraction".into(),
+            notice: Some("doi:10.5555/retraction-notice".into()),
+            date: Some("2021-05-28".into()),
+            source: "retraction-watch".into(),
+        };
+        assert_eq!(work(&replay("retracted.json")).unwrap().notices, [retraction.clone()]);
+        let filtered = notices(&replay("retracted-updates.json"), "10.5555/RETRACTED").unwrap();
+        assert_eq!(filtered, [Notice { source: "publisher".into(), ..retraction.clone() }]);
+        let mut both = vec![retraction];
+        super::super::merge_notices(&mut both, filtered);
+        assert_eq!(both.len(), 1, "one notice, said twice");
+        let corrected = notices(&replay("corrected-updates.json"), "10.5555/corrected").unwrap();
+        assert_eq!(
+            (corrected[0].kind, corrected[0].notice.as_deref()),
+            (NoticeKind::Correction, Some("doi:10.5555/correction-notice"))
+        );
+        assert!(
+            notices(&replay("corrected-updates.json"), "10.5555/other").unwrap().is_empty(),
+            "only notices about this DOI"
+        );
+        let concern = work(&replay("concern.json")).unwrap().notices;
+        assert_eq!(
+            (concern[0].kind, concern[0].date.as_deref()),
+            (NoticeKind::ExpressionOfConcern, Some("2023-03-14"))
+        );
+        assert!(notices(&replay("no-updates.json"), "10.5555/normal").unwrap().is_empty());
+    }
 
     #[test]
     fn titles_lose_their_markup_and_keep_their_characters() {

@@ -173,6 +173,9 @@ impl std::fmt::Display for Day {
 /// What a registry says about one work.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Work {
+    /// Crossref's work type (`journal-article`, `book-chapter`, …); PubMed's
+    /// records are `journal-article`.
+    pub kind: String,
     pub title: String,
     /// The date a reference should give (the print issue's, else the first).
     pub date: Option<Day>,
@@ -243,7 +246,10 @@ pub enum Answer {
     /// The registry answered that it has no such work.
     NotFound,
     /// No usable answer: the reason, and whether the registry was reached.
-    Failed { reason: String, reached: bool },
+    Failed {
+        reason: String,
+        reached: bool,
+    },
 }
 
 /// How many requests run at once, across registries.
@@ -346,12 +352,8 @@ impl Client {
             Answer::Found(work) => work,
             other => return other,
         };
-        let url = format!(
-            "{}/works?filter=updates:{}&rows=100{}",
-            self.registries.crossref,
-            query_value(doi),
-            self.mailto()
-        );
+        let url =
+            format!("{}/works?filter=updates:{}&rows=100{}", self.registries.crossref, query_value(doi), self.mailto());
         let notices = match self.get(Registry::Crossref, &url) {
             Ok((200, body)) => crossref::notices(&body, doi),
             Ok((status, _)) => Err(format!("answered HTTP {status} when asked for notices updating {doi}")),
@@ -389,7 +391,12 @@ impl Client {
     /// Works by PMID, in one efetch request: a PMID PubMed does not return
     /// is [`Answer::NotFound`].
     pub fn pubmed_many(&self, pmids: &[&str]) -> Vec<Answer> {
-        let url = format!("{}/efetch.fcgi?db=pubmed&retmode=xml&id={}{}", self.registries.pubmed, pmids.join(","), self.tool());
+        let url = format!(
+            "{}/efetch.fcgi?db=pubmed&retmode=xml&id={}{}",
+            self.registries.pubmed,
+            pmids.join(","),
+            self.tool()
+        );
         let fail = |answer: Answer| vec![answer; pmids.len()];
         match self.get(Registry::Pubmed, &url) {
             Ok((200, body)) => match pubmed::articles(&body) {

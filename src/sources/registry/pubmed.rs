@@ -55,7 +55,8 @@ fn work(article: Node, citation: Node, pmid: String) -> Result<Work, String> {
     let art = child(citation, "Article").ok_or("a PubmedArticle without Article")?;
     let journal = child(art, "Journal");
     let issue = journal.and_then(|j| child(j, "JournalIssue"));
-    let field = |parent: Option<Node>, name: &str| parent.and_then(|p| child(p, name)).map(text).filter(|t| !t.is_empty());
+    let field =
+        |parent: Option<Node>, name: &str| parent.and_then(|p| child(p, name)).map(text).filter(|t| !t.is_empty());
     let mut title = text(child(art, "ArticleTitle").ok_or("an Article without ArticleTitle")?);
     if title.starts_with('[') && title.trim_end_matches('.').ends_with(']') {
         // a translated title
@@ -75,11 +76,12 @@ fn work(article: Node, citation: Node, pmid: String) -> Result<Work, String> {
             ids.entry(id.attribute("IdType").unwrap_or_default().to_string()).or_insert_with(|| text(id));
         }
     }
-    let doi = ids.remove("doi").or_else(|| {
-        children(art, "ELocationID").find(|e| e.attribute("EIdType") == Some("doi")).map(text)
-    });
+    let doi = ids
+        .remove("doi")
+        .or_else(|| children(art, "ELocationID").find(|e| e.attribute("EIdType") == Some("doi")).map(text));
     let short = field(journal, "ISOAbbreviation").or_else(|| field(child(citation, "MedlineJournalInfo"), "MedlineTA"));
     Ok(Work {
+        kind: "journal-article".into(),
         title,
         date: print.or(online),
         years,
@@ -188,7 +190,8 @@ fn pub_date(node: Node) -> Option<Day> {
 
 /// The first date written in `text` as PubMed writes dates (`2010 Feb 6`).
 fn date_in(text: &str) -> Option<Day> {
-    let words: Vec<&str> = text.split(|c: char| c.is_whitespace() || matches!(c, ';' | ':' | '(' | '.' | ',')).collect();
+    let words: Vec<&str> =
+        text.split(|c: char| c.is_whitespace() || matches!(c, ';' | ':' | '(' | '.' | ',')).collect();
     let at = words.iter().position(|w| w.len() == 4 && w.parse::<i32>().is_ok_and(|y| (1800..=2200).contains(&y)))?;
     let year = words[at].parse().ok()?;
     let month = words.get(at + 1).and_then(|m| month(m.split('-').next().unwrap_or_default()));
@@ -223,6 +226,61 @@ fn text(node: Node) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn replay(name: &str) -> String {
+        let path = format!("{}/tests/fixtures/registry/pubmed/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    #[test]
+    fn a_record_as_efetch_gives_it() {
+        let mut works = articles(&replay("normal.xml")).unwrap();
+        let w = works.remove("99000001").unwrap();
+        assert_eq!(w.title, "Ketamine versus placebo for treatment-resistant depression: a randomized trial");
+        assert_eq!((w.authors.len(), w.authors_complete), (8, true));
+        assert_eq!(w.authors[1], Person { family: "Okafor".into(), given: Some("Sanjay J".into()), suffix: None });
+        assert_eq!(
+            (w.journal.as_deref(), w.journal_short.as_deref()),
+            (Some("Example psychiatry journal"), Some("Ex Psychiatry J"))
+        );
+        assert_eq!(w.date, Some(Day { year: 2024, month: Some(4), day: Some(11) }));
+        assert_eq!(
+            (w.doi.as_deref(), w.pmcid.as_deref(), w.pages.as_deref()),
+            (Some("10.5555/normal"), Some("PMC9900001"), Some("301-312"))
+        );
+        assert!(w.notices.is_empty(), "a comment is no notice");
+        assert!(articles(&replay("empty.xml")).unwrap().is_empty());
+        assert!(articles("<html>busy</html>").is_err());
+        assert!(articles("<PubmedArticleSet><PubmedArticle>").is_err());
+    }
+
+    #[test]
+    fn a_retracted_publication_is_one_notice_from_both_signals() {
+        let w = articles(&replay("retracted.xml")).unwrap().remove("99000002").unwrap();
+        assert_eq!(
+            w.notices,
+            [Notice {
+                kind: NoticeKind::Retraction,
+                label: "Ex Psychiatry J. 2021 Jun;392(6):512. doi: 10.5555/retraction-notice".into(),
+                notice: Some("pmid:99000003".into()),
+                date: Some("2021-06".into()),
+                source: "pubmed".into(),
+            }]
+        );
+        assert_eq!(w.pages.as_deref(), Some("88-97"));
+        // the type alone, without the link to the notice
+        let typed = replay("retracted.xml").replace("RefType=\"RetractionIn\"", "RefType=\"CommentIn\"");
+        let w = articles(&typed).unwrap().remove("99000002").unwrap();
+        assert_eq!((w.notices.len(), w.notices[0].label.as_str()), (1, "Retracted Publication"));
+    }
+
+    #[test]
+    fn esearch_finds_one_pmid_or_none() {
+        assert_eq!(search(&replay("esearch-one.json")), Ok(Some("99000001".into())));
+        assert_eq!(search(&replay("esearch-none.json")), Ok(None));
+        assert!(search("{\"esearchresult\": {\"ERROR\": \"Invalid query\"}}").is_err());
+        assert!(search("<html>").is_err());
+    }
 
     #[test]
     fn medline_page_ranges_are_written_out() {

@@ -7,7 +7,8 @@
 //! folders in name order, `review_interval_months` 12, `citation_style`
 //! "american-medical-association", `readability.max_grade` 9, `feedback_url`
 //! none, `crisis` the US 988 Lifeline and findahelpline.com, `disclaimer` a
-//! general "not medical advice" sentence, `search` true.
+//! general "not medical advice" sentence, `search` true, `contact_email`
+//! none, `check.source_lock_max_age_days` 90.
 
 use std::path::Path;
 
@@ -466,6 +467,19 @@ mod tests {
         assert!(c.crisis.links.iter().any(|l| l.url == "tel:988"));
         assert!(c.search);
         assert!(!Config::parse("title: T\nbase_url: https://x.org/\nsearch: false\n").unwrap().search);
+    }
+
+    #[test]
+    fn a_contact_email_must_be_an_address_fit_for_a_user_agent() {
+        let parse =
+            |email: &str| Config::parse(&format!("title: T\nbase_url: https://x.org/\ncontact_email: \"{email}\"\n"));
+        assert_eq!(parse("editors@example.org").unwrap().contact_email.as_deref(), Some("editors@example.org"));
+        for bad in ["editors", "a@b", "a b@example.org", "x@example.org)", "@example.org", "a@example."] {
+            let e = parse(bad).unwrap_err();
+            assert_eq!((e[0].code, e[0].line()), (Code::InvalidValue, Some(3)), "{bad}");
+        }
+        let c = Config::parse("title: T\nbase_url: https://x.org/\ncontact_email: editors@example.org\n").unwrap();
+        assert!(!serde_json::to_string(&c).unwrap().contains("editors@"), "templates never see it");
     }
 
     #[test]

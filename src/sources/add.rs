@@ -68,7 +68,7 @@ pub fn add(root: &Path, request: &AddRequest) -> anyhow::Result<Adding> {
     };
     let (content, _) = content::load(root, &config, true);
     let (bib, _) = super::load(&content, None);
-    if let Some(message) = already_cited(&bib, &[identifier.clone()]) {
+    if let Some(message) = already_cited(&bib, std::slice::from_ref(&identifier)) {
         return Ok(Adding::Usage(message));
     }
     let mut registries = request.registries.clone();

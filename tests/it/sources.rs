@@ -424,3 +424,34 @@ fn the_lock_is_never_published() {
         walkdir::WalkDir::new(&public).into_iter().flatten().all(|e| !e.file_name().to_string_lossy().contains("lock"))
     );
 }
+
+#[test]
+fn csl_json_sources_are_cited_like_yaml_ones_and_share_the_duplicate_rule() {
+    let dir = site("minimal");
+    let page = dir.path().join("content/basics/first.md");
+    let text = std::fs::read_to_string(&page).unwrap() + "\nAs a Zotero export says [@nunez2024].\n";
+    std::fs::write(&page, text).unwrap();
+    let item = |id: &str, title: &str| {
+        format!(
+            r#"{{"id": "{id}", "type": "article-journal", "title": "{title}", "container-title": "Example Psychiatry Journal",
+  "author": [{{"family": "Núñez", "given": "Maria"}}], "issued": {{"date-parts": [[2024, 4, 11]]}}, "DOI": "10.5555/normal"}}"#
+        )
+    };
+    let json = dir.path().join("content/sources.json");
+    std::fs::write(&json, format!("[\n{}\n]\n", item("nunez2024", "Ketamine versus placebo"))).unwrap();
+    let report = crate::support::build_at(dir.path());
+    assert!(!report.diagnostics.has_errors(), "{:?}", report.diagnostics);
+    let sources = std::fs::read_to_string(dir.path().join("public/sources/index.html")).unwrap();
+    assert!(
+        sources.contains("Ketamine versus placebo") && sources.contains("https://doi.org/10.5555/normal"),
+        "{sources}"
+    );
+    // the same id with other data in sources.yaml: named in both places
+    let yaml = dir.path().join("content/sources.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap() + "nunez2024:\n  type: misc\n  title: Something else\n";
+    std::fs::write(&yaml, text).unwrap();
+    let report = crate::support::build_at(dir.path());
+    let duplicate: Vec<_> = report.diagnostics.iter().filter(|d| d.code.as_str() == "duplicate-source").collect();
+    assert_eq!(duplicate.len(), 1, "{:?}", report.diagnostics);
+    assert!(duplicate[0].message.contains("content/sources"), "{}", duplicate[0].message);
+}

@@ -303,7 +303,7 @@ mod tests {
             date: Some("2021-05-28".into()),
             source: "retraction-watch".into(),
         };
-        assert_eq!(work(&replay("retracted.json")).unwrap().notices, [retraction.clone()]);
+        assert_eq!(work(&replay("retracted.json")).unwrap().notices, std::slice::from_ref(&retraction));
         let filtered = notices(&replay("retracted-updates.json"), "10.5555/RETRACTED").unwrap();
         assert_eq!(filtered, [Notice { source: "publisher".into(), ..retraction.clone() }]);
         let mut both = vec![retraction];

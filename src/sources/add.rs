@@ -97,10 +97,17 @@ pub fn add(root: &Path, request: &AddRequest) -> anyhow::Result<Adding> {
         Some(id) => id.clone(),
         None => free_id(&bib, &work),
     };
-    if work.notices.iter().any(|n| n.kind == NoticeKind::Retraction) {
-        notes.push(format!(
-            "warning: the registries say this work was retracted or withdrawn; `check` will report `{id}` as `retracted-source`"
-        ));
+    let kinds = [
+        (NoticeKind::Retraction, "was retracted or withdrawn", "retracted-source"),
+        (NoticeKind::ExpressionOfConcern, "is under an expression of concern", "expression-of-concern"),
+        (NoticeKind::Correction, "has been corrected", "corrected-source"),
+    ];
+    for (kind, what, code) in kinds {
+        if work.notices.iter().any(|n| n.kind == kind) {
+            notes.push(format!(
+                "warning: the registries say this work {what}; once the lock is refreshed, `check` reports `{id}` as `{code}`"
+            ));
+        }
     }
     let entry = render(&id, &work, evidence);
     let Some(reference) = reference(&id, &entry, &config) else {

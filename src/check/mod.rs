@@ -53,6 +53,8 @@ pub struct CheckReport {
     pub timings: Timings,
     /// The site as it was checked: freed when the report is dropped.
     pub site: crate::Leftover,
+    /// `check --sources` wrote a new `content/sources.lock.yaml`.
+    pub lock_written: bool,
 }
 
 impl CheckReport {
@@ -89,6 +91,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
             articles: Vec::new(),
             timings,
             site: crate::Leftover::none(),
+            lock_written: false,
         });
     };
     if !loaded.written {
@@ -102,13 +105,9 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     diags.extend(found);
     timings.record("check the rest", at);
     diags.extend(transparency(&site.config));
-    diags.extend(sources::check(
-        &options.root,
-        &site.bibliography,
-        &site.config,
-        options.today,
-        options.sources.as_ref(),
-    )?);
+    let (found, lock_written) =
+        sources::check(&options.root, &site.bibliography, &site.config, options.today, options.sources.as_ref())?;
+    diags.extend(found);
     if let Some(budget) = options.external {
         let links: Vec<_> = site
             .home
@@ -136,7 +135,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     at = timings.start();
     let diagnostics = diagnostics.sorted();
     timings.record("sort diagnostics", at);
-    Ok(CheckReport { diagnostics, articles, timings, site: crate::Leftover::new(loaded) })
+    Ok(CheckReport { diagnostics, articles, timings, site: crate::Leftover::new(loaded), lock_written })
 }
 
 /// A site says who pays for it and declares its conflicts of interest

@@ -14,23 +14,24 @@ use crate::sources::lock::{self, Lock};
 use crate::sources::registry::{Client, Registries};
 use crate::sources::{Bibliography, verify};
 
-/// The findings about `bib`; with `ask`, after asking the registries (as
-/// the site's `contact_email` unless `ask` names someone) and writing the
-/// new lock.
+/// The findings about `bib`, and whether the lock was written; with `ask`,
+/// after asking the registries (as the site's `contact_email` unless `ask`
+/// names someone) and writing the new lock if it changed.
 pub fn check(
     root: &Path,
     bib: &Bibliography,
     config: &Config,
     today: Date,
     ask: Option<&Registries>,
-) -> anyhow::Result<Vec<Diagnostic>> {
+) -> anyhow::Result<(Vec<Diagnostic>, bool)> {
     let max_age_days = config.check.source_lock_max_age_days.unwrap_or(crate::sources::DEFAULT_LOCK_MAX_AGE_DAYS);
     let old = match Lock::load(root) {
         Ok(old) => old,
-        Err(diags) => return Ok(diags),
+        Err(diags) => return Ok((diags, false)),
     };
     let Some(registries) = ask else {
-        return Ok(old.map(|lock| verify::verify(bib, &lock, today, max_age_days, true)).unwrap_or_default());
+        let found = old.map(|lock| verify::verify(bib, &lock, today, max_age_days, true));
+        return Ok((found.unwrap_or_default(), false));
     };
     let mut registries = registries.clone();
     registries.contact = registries.contact.or_else(|| config.contact_email.clone());
@@ -46,5 +47,5 @@ pub fn check(
     // identifiers no registry could answer for are already reported
     let all_answered = diags.is_empty();
     diags.extend(verify::verify(bib, &new, today, max_age_days, all_answered));
-    Ok(diags)
+    Ok((diags, changed))
 }

@@ -53,6 +53,9 @@ pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let options = CheckOptions { root: root.to_path_buf(), drafts: args.drafts, external, today, sources };
     let report = check(&options)?;
     let diags = &report.diagnostics;
+    if report.lock_written {
+        ui.info("wrote content/sources.lock.yaml: commit it with the bibliography");
+    }
     match args.format {
         Format::Json if args.report => println!(
             "{{\"diagnostics\":{},\"reviews\":{}}}",

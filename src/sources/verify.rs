@@ -116,12 +116,15 @@ fn judge(source: &Source, entries: &[(Identifier, &Entry)]) -> Vec<Diagnostic> {
 fn mismatches(source: &Source, found: &[&Entry]) -> Vec<(&'static str, String, (&'static str, String))> {
     let entry = &source.entry;
     let journal = entry.parents().first().and_then(|p| p.title());
+    let first = entry.authors().and_then(|a| a.first());
     let local = [
         ("title", entry.title().map(|t| t.value.to_string())),
         ("year", entry.date_any().map(|d| d.year.to_string())),
         ("journal", journal.map(|t| t.value.to_string())),
-        ("first author", entry.authors().and_then(|a| a.first()).map(|p| p.name.clone())),
+        ("first author", first.map(|p| p.name.clone())),
     ];
+    // "van der Berg, Lena" is read as the name "Berg" with the prefix "van der"
+    let first_whole = first.and_then(|p| p.prefix.as_ref().map(|prefix| format!("{prefix} {}", p.name)));
     let journal_short = journal.and_then(|t| t.short.as_ref()).map(|s| s.to_string());
     let mut out = Vec::new();
     for (field, here) in local {
@@ -140,8 +143,10 @@ fn mismatches(source: &Source, found: &[&Entry]) -> Vec<(&'static str, String, (
             .filter(|(_, v): &(_, Vec<String>)| !v.is_empty())
             .collect();
         let mut ours = vec![normalize(&here)];
-        if field == "journal" {
-            ours.extend(journal_short.as_deref().map(normalize));
+        match field {
+            "journal" => ours.extend(journal_short.as_deref().map(normalize)),
+            "first author" => ours.extend(first_whole.as_deref().map(normalize)),
+            _ => {}
         }
         let agrees = theirs.iter().any(|(_, values)| values.iter().any(|v| ours.contains(&normalize(v))));
         if let Some((registry, values)) = theirs.first()
@@ -233,6 +238,30 @@ mod tests {
         assert!(!stale(Date::constant(2026, 4, 1), 90), "90 days");
         assert!(stale(Date::constant(2026, 4, 2), 90), "91 days");
         assert!(stale(Date::constant(2027, 1, 1), 364));
+    }
+
+    #[test]
+    fn a_first_author_with_a_particle_agrees_with_the_registry() {
+        let yaml = "a:\n  type: misc\n  title: A\n  author: [\"van der Berg, Lena\"]\n  serial-number: { doi: \"10.1000/a\" }\n";
+        let content = crate::content::Content {
+            sources_yaml: Some(crate::content::DataFile { file: "content/sources.yaml".into(), text: yaml.into() }),
+            ..Default::default()
+        };
+        let bib = super::super::load(&content, None).0;
+        let lock = |family: &str| {
+            let text = format!(
+                "\"doi:10.1000/a\":\n  registry: crossref\n  checked: 2026-01-01\n  found: true\n  first-author: \"{family}\"\n"
+            );
+            Lock::parse(&text).unwrap()
+        };
+        let mismatched = |family: &str| {
+            verify(&bib, &lock(family), Date::constant(2026, 1, 2), 90, true)
+                .iter()
+                .any(|d| d.code == Code::SourceMismatch)
+        };
+        assert!(!mismatched("van der Berg"));
+        assert!(!mismatched("Van Der Berg"));
+        assert!(mismatched("Vanderberg"), "a different name");
     }
 
     #[test]

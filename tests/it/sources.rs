@@ -375,6 +375,7 @@ fn retracted_source_names_both_registries_notices_and_their_dates() {
     let mut cmd = sourcebook();
     registry.env(&mut cmd);
     let out = cmd.arg("--root").arg(dir.path()).args(["check", "--sources", "--format", "json"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrote content/sources.lock.yaml"));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let retracted = json.as_array().unwrap().iter().find(|d| d["code"] == "retracted-source").unwrap();
     let message = retracted["message"].as_str().unwrap();
@@ -409,7 +410,10 @@ fn no_registry_is_one_message_and_the_lock_is_kept() {
     assert_eq!(std::fs::read_to_string(dir.path().join("content/sources.lock.yaml")).unwrap(), lock);
     // a site without a lock gets none from a run that reached nobody
     let fresh = site_with_every_kind();
-    findings(fresh.path(), &nowhere, &["--sources"]);
+    let mut cmd = sourcebook();
+    nowhere.env(&mut cmd);
+    let out = cmd.arg("--root").arg(fresh.path()).args(["check", "--sources"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("wrote"));
     assert!(!fresh.path().join("content/sources.lock.yaml").exists());
 }
 

@@ -82,8 +82,9 @@ impl Identifier {
             return Identifier::doi(t);
         }
         let digits = lower.strip_prefix("pmid:").map(str::trim).unwrap_or(&lower);
-        if !digits.is_empty() && digits.len() <= 9 && digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Ok(Identifier::Pmid(digits.trim_start_matches('0').to_string()));
+        let pmid = digits.trim_start_matches('0');
+        if !pmid.is_empty() && digits.len() <= 9 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(Identifier::Pmid(pmid.to_string()));
         }
         if let Some(n) = lower.strip_prefix("pmc")
             && !n.is_empty()
@@ -610,7 +611,7 @@ mod tests {
         assert_eq!(Identifier::parse("37224232"), Ok(Identifier::Pmid("37224232".into())));
         assert_eq!(Identifier::parse("PMID: 37224232"), Ok(Identifier::Pmid("37224232".into())));
         assert_eq!(Identifier::parse("pmc6123456"), Ok(Identifier::Pmcid("PMC6123456".into())));
-        for bad in ["", "abc", "1234567890", "PMC", "11.1000/x", "https://example.org/10.1000/x"] {
+        for bad in ["", "0", "000", "abc", "1234567890", "PMC", "11.1000/x", "https://example.org/10.1000/x"] {
             assert!(Identifier::parse(bad).is_err(), "{bad}");
         }
     }

@@ -1,12 +1,12 @@
 //! The bibliographic registries: Crossref's REST API for DOIs, NCBI's
 //! E-utilities for PMIDs and PMCIDs. What a registry says about a work is a
 //! [`Work`]; `crossref.rs` and `pubmed.rs` read the registries' own JSON and
-//! XML into it, and this module asks.
+//! XML into it, and `client.rs` asks.
 //!
 //! Asking politely, as the registries ask to be asked: a User-Agent naming
 //! sourcebook and the site's `contact_email` (Crossref's "polite pool";
 //! NCBI's `tool` and `email`), at most [`CONCURRENCY`] requests at once, each
-//! registry paced ([`Pace`]), `429`/`503` answered by waiting what
+//! registry paced, `429`/`503` answered by waiting what
 //! `Retry-After` says (within [`MAX_WAIT`]), every request under a timeout,
 //! and a registry that cannot be reached at all is not asked again in the
 //! same run (one message, never a hang). Nothing here writes a file or

@@ -7,7 +7,8 @@
 //! folders in name order, `review_interval_months` 12, `citation_style`
 //! "american-medical-association", `readability.max_grade` 9, `feedback_url`
 //! none, `crisis` the US 988 Lifeline and findahelpline.com, `disclaimer` a
-//! general "not medical advice" sentence, `search` true, `tags` true.
+//! general "not medical advice" sentence, `search` true, `tags` true,
+//! `contact_email` none, `check.source_lock_max_age_days` 90.
 
 use std::path::Path;
 
@@ -51,6 +52,11 @@ pub struct Config {
     pub conflicts: Option<String>,
     /// The trust pages the theme renders.
     pub trust_pages: TrustPages,
+    /// Who the bibliographic registries (Crossref, PubMed) may write to
+    /// about this site's requests: `check --sources`, `source add`. Not
+    /// given to templates.
+    #[serde(skip_serializing)]
+    pub contact_email: Option<String>,
 }
 
 /// What kind of review: by a clinician, by a lay reader, or the editors'
@@ -128,6 +134,10 @@ pub struct CheckConfig {
     /// Extra wording to flag under safe messaging, with the suggested wording.
     #[serde(default)]
     pub safe_messaging: Vec<Wording>,
+    /// The age in days past which the source lock is reported stale
+    /// (default [`crate::sources::DEFAULT_LOCK_MAX_AGE_DAYS`]).
+    #[serde(default)]
+    pub source_lock_max_age_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,6 +204,7 @@ struct RawConfig {
     funding: Option<String>,
     conflicts: Option<String>,
     trust_pages: Option<TrustPages>,
+    contact_email: Option<String>,
 }
 
 const KEYS: &[&str] = &[
@@ -216,6 +227,7 @@ const KEYS: &[&str] = &[
     "funding",
     "conflicts",
     "trust_pages",
+    "contact_email",
 ];
 
 pub const FILE: &str = "site.yaml";
@@ -283,6 +295,7 @@ impl Config {
             funding,
             conflicts,
             trust_pages,
+            contact_email,
         } = raw;
         let mut errors = Vec::new();
         let invalid =
@@ -362,6 +375,14 @@ impl Config {
                     ),
             );
         }
+        if let Some(email) = &contact_email
+            && !is_email(email)
+        {
+            errors.push(
+                invalid("contact_email", format!("contact_email `{}` is not an email address", email.escape_debug()))
+                    .with_help("the address Crossref and PubMed may write to about the site's requests, e.g. `editors@example.org`"),
+            );
+        }
         let mut review_roles = review_roles.unwrap_or_else(|| vec![ReviewRole::Clinical, ReviewRole::Editorial]);
         review_roles.sort();
         review_roles.dedup();
@@ -389,6 +410,7 @@ impl Config {
             funding: funding.filter(|t| !t.trim().is_empty()),
             conflicts: conflicts.filter(|t| !t.trim().is_empty()),
             trust_pages,
+            contact_email,
         })
     }
 
@@ -488,6 +510,18 @@ fn is_folder_name(s: &str) -> bool {
     !s.is_empty() && !s.starts_with('.') && !s.chars().any(|c| matches!(c, '/' | '\\' | ':') || c.is_control())
 }
 
+/// `name@host.tld`: one `@`, a dot in the host, no spaces or controls
+/// (it goes into a User-Agent and a query string).
+fn is_email(s: &str) -> bool {
+    let Some((name, host)) = s.split_once('@') else { return false };
+    !name.is_empty()
+        && host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && !host.contains('@')
+        && s.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '(' | ')' | '<' | '>' | '"' | ';' | ','))
+}
+
 /// A URL segment: `[a-z0-9-]+`, not starting or ending with `-`.
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()
@@ -521,6 +555,19 @@ mod tests {
         assert!(c.crisis.links.iter().any(|l| l.url == "tel:988"));
         assert!(c.search);
         assert!(!Config::parse("title: T\nbase_url: https://x.org/\nsearch: false\n").unwrap().search);
+    }
+
+    #[test]
+    fn a_contact_email_must_be_an_address_fit_for_a_user_agent() {
+        let parse =
+            |email: &str| Config::parse(&format!("title: T\nbase_url: https://x.org/\ncontact_email: \"{email}\"\n"));
+        assert_eq!(parse("editors@example.org").unwrap().contact_email.as_deref(), Some("editors@example.org"));
+        for bad in ["editors", "a@b", "a b@example.org", "x@example.org)", "@example.org", "a@example."] {
+            let e = parse(bad).unwrap_err();
+            assert_eq!((e[0].code, e[0].line()), (Code::InvalidValue, Some(3)), "{bad}");
+        }
+        let c = Config::parse("title: T\nbase_url: https://x.org/\ncontact_email: editors@example.org\n").unwrap();
+        assert!(!serde_json::to_string(&c).unwrap().contains("editors@"), "templates never see it");
     }
 
     #[test]

@@ -76,6 +76,12 @@ codes! {
     UnusedTerm => "unused-term",
     ExternalUnreachable => "external-unreachable",
     IoError => "io-error",
+    SourceNotFound => "source-not-found",
+    SourceMismatch => "source-mismatch",
+    RetractedSource => "retracted-source",
+    CorrectedSource => "corrected-source",
+    ExpressionOfConcern => "expression-of-concern",
+    StaleSourceLock => "stale-source-lock",
 }
 
 impl Serialize for Code {

@@ -3,12 +3,16 @@
 //! are found), then the medical editor's checks.
 //!
 //! Differences from `build`: `citation-artifact` is an error; the `check:`
-//! block of site.yaml may raise, lower or turn off any severity.
+//! block of site.yaml may raise, lower or turn off any severity; the
+//! sources are judged against `content/sources.lock.yaml`, and with
+//! `--sources` the registries are asked and the lock rewritten (the one
+//! file `check` writes).
 
 mod editorial;
 mod external;
 pub mod governance;
 pub mod readability;
+mod sources;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -33,8 +37,11 @@ pub struct CheckOptions {
     /// Probe http(s) links too, all within this time budget
     /// ([`DEFAULT_EXTERNAL_BUDGET`] unless the user says otherwise).
     pub external: Option<Duration>,
-    /// The date reviews are measured against.
+    /// The date reviews (and the source lock) are measured against.
     pub today: Date,
+    /// Ask these registries about every DOI and PMID and rewrite the
+    /// source lock (`check --sources`); without them the lock is only read.
+    pub sources: Option<crate::sources::registry::Registries>,
 }
 
 #[derive(Debug)]
@@ -45,6 +52,8 @@ pub struct CheckReport {
     pub timings: Timings,
     /// The site as it was checked: freed when the report is dropped.
     pub site: crate::Leftover,
+    /// `check --sources` wrote a new `content/sources.lock.yaml`.
+    pub lock_written: bool,
 }
 
 impl CheckReport {
@@ -84,6 +93,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
             articles: Vec::new(),
             timings,
             site: crate::Leftover::none(),
+            lock_written: false,
         });
     };
     let mut at = timings.start();
@@ -92,6 +102,9 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     diags.extend(found);
     timings.record("check the rest", at);
     diags.extend(transparency(&site.config));
+    let (found, lock_written) =
+        sources::check(&options.root, &site.bibliography, &site.config, options.today, options.sources.as_ref())?;
+    diags.extend(found);
     if let Some(budget) = options.external {
         let links: Vec<_> = site
             .home
@@ -119,7 +132,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     at = timings.start();
     let diagnostics = diagnostics.sorted();
     timings.record("sort diagnostics", at);
-    Ok(CheckReport { diagnostics, articles, timings, site: crate::Leftover::new(loaded) })
+    Ok(CheckReport { diagnostics, articles, timings, site: crate::Leftover::new(loaded), lock_written })
 }
 
 /// A site says who pays for it and declares its conflicts of interest

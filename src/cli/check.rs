@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::Ui;
 use crate::check::{CheckOptions, CheckReport, DEFAULT_EXTERNAL_BUDGET, check};
+use crate::sources::registry::Registries;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -22,6 +23,12 @@ pub struct Args {
     /// 30); links not reached by then are counted in one warning.
     #[arg(long, value_name = "SECONDS", requires = "external", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub external_timeout: Option<u64>,
+    /// Also ask Crossref and PubMed about every DOI and PMID (retractions,
+    /// corrections, expressions of concern, mismatched details) and rewrite
+    /// content/sources.lock.yaml (needs a network; `SOURCEBOOK_CROSSREF_API`
+    /// and `SOURCEBOOK_PUBMED_API` name other servers).
+    #[arg(long)]
+    pub sources: bool,
     /// `text` (rustc-style, on stderr) or `json` (an array on stdout).
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -42,9 +49,13 @@ pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let today = jiff::Zoned::now().date();
     let budget = args.external_timeout.map_or(DEFAULT_EXTERNAL_BUDGET, Duration::from_secs);
     let external = args.external.then_some(budget);
-    let options = CheckOptions { root: root.to_path_buf(), drafts: args.drafts, external, today };
+    let sources = args.sources.then(|| Registries::from_env(None));
+    let options = CheckOptions { root: root.to_path_buf(), drafts: args.drafts, external, today, sources };
     let report = check(&options)?;
     let diags = &report.diagnostics;
+    if report.lock_written {
+        ui.info("wrote content/sources.lock.yaml: commit it with the bibliography");
+    }
     match args.format {
         Format::Json if args.report => println!(
             "{{\"diagnostics\":{},\"reviews\":{}}}",

@@ -7,6 +7,7 @@ mod init;
 mod new;
 mod review;
 mod serve;
+mod source;
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
@@ -49,6 +50,8 @@ pub enum Command {
     New(new::Args),
     /// Record reviews: `review sign <page> --by <person> --role clinical`.
     Review(review::Args),
+    /// Add sources by identifier: `source add 10.1056/NEJMoa2302399`.
+    Source(source::Args),
 }
 
 /// [`Ui`] from the global flags and the environment (`NO_COLOR`, whether
@@ -94,5 +97,6 @@ fn dispatch(cli: Cli, ui: Ui) -> anyhow::Result<ExitCode> {
         Command::New(args) => new::run(&cli.root, args, ui),
         Command::Serve(args) => serve::run(&cli.root, args, ui),
         Command::Review(args) => review::run(&cli.root, args, ui),
+        Command::Source(args) => source::run(&cli.root, args, ui),
     }
 }

@@ -91,6 +91,8 @@ pub struct Content {
     pub assets: Vec<String>,
     pub sources_yaml: Option<DataFile>,
     pub sources_bib: Option<DataFile>,
+    /// `sources.json`: CSL-JSON, as Zotero exports it.
+    pub sources_json: Option<DataFile>,
     pub glossary: Option<DataFile>,
     /// `people.yaml`: who writes and reviews.
     pub people: Option<DataFile>,
@@ -103,7 +105,17 @@ pub struct Content {
 }
 
 /// The files of `content/` that must be files (a folder there is reported).
-const DATA_FILES: &[&str] = &["sources.yaml", "sources.bib", "glossary.yaml", "people.yaml", "reviews.yaml"];
+/// `sources.lock.yaml` is `check`'s (it reads it itself); listed so it is
+/// never published as an asset.
+const DATA_FILES: &[&str] = &[
+    "sources.yaml",
+    "sources.bib",
+    "sources.json",
+    "sources.lock.yaml",
+    "glossary.yaml",
+    "people.yaml",
+    "reviews.yaml",
+];
 
 /// Load `root/content`. `drafts` keeps articles marked `draft: true`, and
 /// the files beside a draft's `index.md`.
@@ -127,6 +139,8 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnos
         match rel.as_str() {
             "sources.yaml" => content.sources_yaml = read_data(root, &path, &mut diags),
             "sources.bib" => content.sources_bib = read_data(root, &path, &mut diags),
+            "sources.json" => content.sources_json = read_data(root, &path, &mut diags),
+            "sources.lock.yaml" => {}
             "glossary.yaml" => content.glossary = read_data(root, &path, &mut diags),
             "people.yaml" => content.people = read_data(root, &path, &mut diags),
             "reviews.yaml" => content.reviews = read_data(root, &path, &mut diags),

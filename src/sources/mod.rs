@@ -1,5 +1,6 @@
 //! The bibliography: `content/sources.yaml` (hayagriva's YAML format),
-//! `content/sources.bib` (BibTeX), and article-local `sources:` maps, merged
+//! `content/sources.bib` (BibTeX), `content/sources.json` (CSL-JSON), and
+//! article-local `sources:` maps, merged
 //! into one site-wide [`Bibliography`] and formatted once per build by a
 //! real CSL engine (hayagriva). The only module that knows hayagriva.
 //!
@@ -7,9 +8,14 @@
 //! schema plus ours (`evidence`) before hayagriva sees the entry: a
 //! `page_range` typo is an `unknown-key` error, not a silently missing field.
 
+pub mod add;
 mod bibtex;
+mod csl_json;
 mod format;
+pub mod lock;
+pub mod registry;
 mod validate;
+pub mod verify;
 
 use std::collections::BTreeMap;
 
@@ -23,6 +29,7 @@ use crate::html::{self, Html};
 use crate::yaml::{self, Document, Mapping, Value};
 
 pub use format::{Locales, format_all};
+pub use verify::DEFAULT_MAX_AGE_DAYS as DEFAULT_LOCK_MAX_AGE_DAYS;
 
 /// What kind of evidence a source is (our key, `evidence:`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -229,6 +236,9 @@ pub fn load(content: &Content, ahead: Option<Parsed>) -> (Bibliography, Vec<Diag
     }
     if let Some(file) = &content.sources_bib {
         bibtex::load(&file.file, &file.text, &mut bib, &mut diags);
+    }
+    if let Some(file) = &content.sources_json {
+        csl_json::load(&file.file, &file.text, &mut bib, &mut diags);
     }
     for article in content.home.iter().chain(&content.articles) {
         load_local(article, &mut bib, &mut diags);

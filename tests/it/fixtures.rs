@@ -54,8 +54,13 @@ fn every_invalid_fixture_yields_its_code_file_line_and_column() {
         copy_tree(&fixtures().join("invalid").join(&case), dir.path());
         let want = expected(&case);
         let (diagnostics, built) = if want.check {
-            let options =
-                CheckOptions { root: dir.path().to_path_buf(), drafts: false, external: None, today: today() };
+            let options = CheckOptions {
+                root: dir.path().to_path_buf(),
+                drafts: false,
+                external: None,
+                today: today(),
+                sources: None,
+            };
             (check(&options).unwrap().diagnostics, None)
         } else {
             let report = build_at(dir.path());

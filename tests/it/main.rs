@@ -24,5 +24,6 @@ mod search;
 mod security;
 mod serve;
 mod shipped;
+mod sources;
 mod support;
 mod tags;

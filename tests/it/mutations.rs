@@ -232,7 +232,7 @@ fn build_within(root: &Path, drafts: bool) -> Result<BuildReport, String> {
 
 fn check_within(root: &Path, drafts: bool) -> Result<CheckReport, String> {
     let today = jiff::civil::date(2025, 1, 1);
-    let options = CheckOptions { root: root.to_path_buf(), drafts, external: None, today };
+    let options = CheckOptions { root: root.to_path_buf(), drafts, external: None, today, sources: None };
     within("check", move || check(&options)).and_then(|r| r.map_err(|e| format!("check failed as a program: {e:#}")))
 }
 

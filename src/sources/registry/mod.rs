@@ -1,0 +1,315 @@
+//! The bibliographic registries: Crossref's REST API for DOIs, NCBI's
+//! E-utilities for PMIDs and PMCIDs. What a registry says about a work is a
+//! [`Work`]; `crossref.rs` and `pubmed.rs` read the registries' own JSON and
+//! XML into it, and `client.rs` asks.
+//!
+//! Asking politely, as the registries ask to be asked: a User-Agent naming
+//! sourcebook and the site's `contact_email` (Crossref's "polite pool";
+//! NCBI's `tool` and `email`), at most [`CONCURRENCY`] requests at once, each
+//! registry paced, `429`/`503` answered by waiting what
+//! `Retry-After` says (within [`MAX_WAIT`]), every request under a timeout,
+//! and a registry that cannot be reached at all is not asked again in the
+//! same run (one message, never a hang). Nothing here writes a file or
+//! makes a diagnostic.
+
+mod client;
+mod crossref;
+mod pubmed;
+
+use serde::{Deserialize, Serialize};
+
+pub use client::{CONCURRENCY, Client, MAX_WAIT};
+
+/// Where the registries are, and who is asking.
+#[derive(Debug, Clone)]
+pub struct Registries {
+    /// Crossref's REST API, without a trailing `/`.
+    pub crossref: String,
+    /// NCBI E-utilities, without a trailing `/`.
+    pub pubmed: String,
+    /// The address the registries may write to about our requests.
+    pub contact: Option<String>,
+}
+
+pub const CROSSREF_ENV: &str = "SOURCEBOOK_CROSSREF_API";
+pub const PUBMED_ENV: &str = "SOURCEBOOK_PUBMED_API";
+const CROSSREF_DEFAULT: &str = "https://api.crossref.org";
+const PUBMED_DEFAULT: &str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils";
+
+impl Registries {
+    /// The registries named by [`CROSSREF_ENV`] and [`PUBMED_ENV`], or the
+    /// real ones.
+    pub fn from_env(contact: Option<String>) -> Registries {
+        let base = |name: &str, default: &str| {
+            std::env::var(name).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())
+        };
+        Registries::at(&base(CROSSREF_ENV, CROSSREF_DEFAULT), &base(PUBMED_ENV, PUBMED_DEFAULT), contact)
+    }
+
+    pub fn at(crossref: &str, pubmed: &str, contact: Option<String>) -> Registries {
+        Registries {
+            crossref: crossref.trim_end_matches('/').to_string(),
+            pubmed: pubmed.trim_end_matches('/').to_string(),
+            contact,
+        }
+    }
+}
+
+/// An identifier a registry knows a work by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Identifier {
+    /// Lower-cased: DOIs are case-insensitive.
+    Doi(String),
+    Pmid(String),
+    /// With its `PMC` prefix.
+    Pmcid(String),
+}
+
+impl Identifier {
+    /// A DOI (`10.1056/…`, `doi:10.…`, a doi.org URL), a PMID (digits,
+    /// `PMID:…`) or a PMCID (`PMC…`).
+    pub fn parse(text: &str) -> Result<Identifier, String> {
+        let t = text.trim();
+        let lower = t.to_ascii_lowercase();
+        for prefix in ["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"] {
+            if lower.starts_with(prefix) {
+                let doi = percent_encoding::percent_decode_str(&t[prefix.len()..]).decode_utf8_lossy().to_string();
+                return Identifier::doi(doi.trim());
+            }
+        }
+        if lower.starts_with("10.") {
+            return Identifier::doi(t);
+        }
+        let digits = lower.strip_prefix("pmid:").map(str::trim).unwrap_or(&lower);
+        let pmid = digits.trim_start_matches('0');
+        if !pmid.is_empty() && digits.len() <= 9 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(Identifier::Pmid(pmid.to_string()));
+        }
+        if let Some(n) = lower.strip_prefix("pmc")
+            && !n.is_empty()
+            && n.len() <= 10
+            && n.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Ok(Identifier::Pmcid(format!("PMC{n}")));
+        }
+        Err(format!(
+            "`{t}` is not a DOI (10.NNNN/…), a doi.org address, a PMID (digits) or a PMCID (PMC followed by digits)"
+        ))
+    }
+
+    fn doi(doi: &str) -> Result<Identifier, String> {
+        match super::validate::identifiers(Some(doi), None).into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok(Identifier::Doi(doi.to_ascii_lowercase())),
+        }
+    }
+
+    /// `doi:10.1056/nejmoa2302399`, `pmid:37224232`: the lock file's key.
+    pub fn key(&self) -> String {
+        match self {
+            Identifier::Doi(d) => format!("doi:{d}"),
+            Identifier::Pmid(p) => format!("pmid:{p}"),
+            Identifier::Pmcid(p) => format!("pmcid:{p}"),
+        }
+    }
+}
+
+impl std::fmt::Display for Identifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Identifier::Doi(d) => write!(f, "DOI {d}"),
+            Identifier::Pmid(p) => write!(f, "PMID {p}"),
+            Identifier::Pmcid(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+/// Which registry said it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Registry {
+    Crossref,
+    Pubmed,
+}
+
+impl Registry {
+    pub fn name(self) -> &'static str {
+        match self {
+            Registry::Crossref => "Crossref",
+            Registry::Pubmed => "PubMed",
+        }
+    }
+}
+
+/// A person as a registry lists them; an organization has only `family`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Person {
+    pub family: String,
+    pub given: Option<String>,
+    pub suffix: Option<String>,
+}
+
+/// A date as precise as the registry gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Day {
+    pub year: i32,
+    pub month: Option<u8>,
+    pub day: Option<u8>,
+}
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+            if let Some(d) = self.day {
+                write!(f, "-{d:02}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a registry says about one work.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Work {
+    /// Crossref's work type (`journal-article`, `book-chapter`, …); PubMed's
+    /// records are `journal-article`.
+    pub kind: String,
+    pub title: String,
+    /// The date a reference should give (the print issue's, else the first).
+    pub date: Option<Day>,
+    /// Every year the registry gives the work (online, print, issued), sorted.
+    pub years: Vec<i32>,
+    pub journal: Option<String>,
+    pub journal_short: Option<String>,
+    pub authors: Vec<Person>,
+    /// The registry says its author list is complete (PubMed's `CompleteYN`).
+    pub authors_complete: bool,
+    pub volume: Option<String>,
+    pub issue: Option<String>,
+    pub pages: Option<String>,
+    pub doi: Option<String>,
+    pub pmid: Option<String>,
+    pub pmcid: Option<String>,
+    /// A landing page other than the DOI's resolver.
+    pub url: Option<String>,
+    pub notices: Vec<Notice>,
+}
+
+/// A notice that changes the standing of a work.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    /// What the registry calls it (`Retraction`, `Erratum in`, `Withdrawal`).
+    pub label: String,
+    /// The notice itself: `doi:…` or `pmid:…`, when the registry names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    /// When it was issued, as precise as the registry gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Who asserted it: `crossref` (the publisher), `retraction-watch`, `pubmed`.
+    pub source: String,
+}
+
+/// The three kinds of notice `check` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoticeKind {
+    /// Retraction, withdrawal, removal.
+    Retraction,
+    /// Correction, erratum, corrigendum.
+    Correction,
+    ExpressionOfConcern,
+}
+
+impl NoticeKind {
+    /// The kind of a Crossref update type (`retraction`, `expression_of_concern`);
+    /// `None` for the kinds that do not change a work's standing (addendum,
+    /// new version).
+    pub fn of_crossref(kind: &str) -> Option<NoticeKind> {
+        match kind.to_ascii_lowercase().replace([' ', '-'], "_").as_str() {
+            "retraction" | "partial_retraction" | "withdrawal" | "removal" => Some(NoticeKind::Retraction),
+            "correction" | "erratum" | "corrigendum" => Some(NoticeKind::Correction),
+            "expression_of_concern" => Some(NoticeKind::ExpressionOfConcern),
+            _ => None,
+        }
+    }
+}
+
+/// A registry's answer about one identifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Found(Box<Work>),
+    /// The registry answered that it has no such work.
+    NotFound,
+    /// No usable answer: the reason, and whether the registry was reached.
+    Failed {
+        reason: String,
+        reached: bool,
+    },
+}
+
+/// The notices of `more` not already in `notices` (by kind and notice).
+pub fn merge_notices(notices: &mut Vec<Notice>, more: Vec<Notice>) {
+    for n in more {
+        if !notices.iter().any(|m| m.kind == n.kind && m.notice.is_some() && m.notice == n.notice) {
+            notices.push(n);
+        }
+    }
+    notices.sort();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_read_in_every_form_an_author_pastes() {
+        let doi = Ok(Identifier::Doi("10.1056/nejmoa2302399".into()));
+        for text in [
+            "10.1056/NEJMoa2302399",
+            "doi:10.1056/NEJMoa2302399",
+            "https://doi.org/10.1056/NEJMoa2302399",
+            " http://dx.doi.org/10.1056/NEJMoa2302399 ",
+        ] {
+            assert_eq!(Identifier::parse(text), doi, "{text}");
+        }
+        assert_eq!(
+            Identifier::parse("https://doi.org/10.1016/S0006-3223(99)00230-9"),
+            Ok(Identifier::Doi("10.1016/s0006-3223(99)00230-9".into()))
+        );
+        assert_eq!(
+            Identifier::parse("https://doi.org/10.1000%2Fa%20b").map_err(|_| ()),
+            Err(()),
+            "a decoded space is no DOI"
+        );
+        assert_eq!(Identifier::parse("37224232"), Ok(Identifier::Pmid("37224232".into())));
+        assert_eq!(Identifier::parse("PMID: 37224232"), Ok(Identifier::Pmid("37224232".into())));
+        assert_eq!(Identifier::parse("pmc6123456"), Ok(Identifier::Pmcid("PMC6123456".into())));
+        for bad in ["", "0", "000", "abc", "1234567890", "PMC", "11.1000/x", "https://example.org/10.1000/x"] {
+            assert!(Identifier::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn crossref_update_types_that_change_a_works_standing() {
+        use NoticeKind::*;
+        let table = [
+            ("retraction", Some(Retraction)),
+            ("withdrawal", Some(Retraction)),
+            ("partial_retraction", Some(Retraction)),
+            ("correction", Some(Correction)),
+            ("erratum", Some(Correction)),
+            ("expression_of_concern", Some(ExpressionOfConcern)),
+            ("Expression of concern", Some(ExpressionOfConcern)),
+            ("addendum", None),
+            ("new_version", None),
+        ];
+        for (kind, want) in table {
+            assert_eq!(NoticeKind::of_crossref(kind), want, "{kind}");
+        }
+    }
+}

@@ -4,6 +4,7 @@
 
 mod assets;
 mod bibtex;
+mod blocks;
 mod check;
 mod cli;
 mod faq;

@@ -1076,11 +1076,14 @@ impl<'a> Renderer<'a, '_> {
             let mut body = self.notes.bodies.remove(label.as_ref()).unwrap_or_default();
             let mut back = String::new();
             for k in 1..=count {
-                let which = if count > 1 { format!(" ({k})") } else { String::new() };
+                // the name is the visible text and what it does (WCAG 2.5.3)
+                let (place, sup) = match count {
+                    1 => (String::new(), String::new()),
+                    _ => (", place".to_string(), format!("<sup>{k}</sup>")),
+                };
                 let _ = write!(
                     back,
-                    " <a class=\"note-back\" href=\"#{p}fnref_{letter}_{k}\" aria-label=\"Back to the text of note {letter}{which}\">↩{}</a>",
-                    if count > 1 { format!("<sup>{k}</sup>") } else { String::new() }
+                    " <a class=\"note-back\" href=\"#{p}fnref_{letter}_{k}\">↩<span class=\"visually-hidden\"> back to the text of note {letter}{place}</span>{sup}</a>"
                 );
             }
             // the links back go at the end of the note's last paragraph
@@ -1510,7 +1513,7 @@ mod tests {
         );
         assert!(html.contains("<ol class=\"notes-list\" type=\"a\" start=\"1\">\n<li id=\"fn_a\">\n<p>First note. <a class=\"note-back\" href=\"#fnref_a_1\""), "{html}");
         assert!(
-            html.contains("href=\"#fnref_a_2\" aria-label=\"Back to the text of note a (2)\">↩<sup>2</sup></a></p>"),
+            html.contains("href=\"#fnref_a_2\">↩<span class=\"visually-hidden\"> back to the text of note a, place</span><sup>2</sup></a></p>"),
             "{html}"
         );
         assert!(html.contains("<li id=\"fn_b\">\n<p>Second <em>note</em>."), "{html}");

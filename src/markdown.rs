@@ -1068,7 +1068,7 @@ impl<'a> Renderer<'a, '_> {
                 "<section class=\"notes\" aria-labelledby=\"{id}\">\n<p class=\"notes-title\" id=\"{id}\">Notes</p>\n"
             );
         }
-        let _ = write!(open, "<ol class=\"notes-list\" type=\"a\" start=\"{first}\">\n");
+        let _ = writeln!(open, "<ol class=\"notes-list\" type=\"a\" start=\"{first}\">");
         events.push(Event::Html(CowStr::from(open)));
         for (label, number, count) in used {
             let letter = note_letter(number);

@@ -86,7 +86,8 @@ impl Editor {
             .flat_map(|t| std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()))
             .collect();
         let glossary = readability::Excluded::new(&terms);
-        let phrases: Vec<&String> = site.config.check.care_card_triggers.iter().filter(|p| !p.trim().is_empty()).collect();
+        let phrases: Vec<&String> =
+            site.config.check.care_card_triggers.iter().filter(|p| !p.trim().is_empty()).collect();
         let triggers = match phrases.is_empty() {
             true => None,
             false => AhoCorasick::builder().ascii_case_insensitive(true).build(phrases).ok(),

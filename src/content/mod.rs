@@ -169,7 +169,8 @@ fn readable_assets(
     assets: Vec<(String, PathBuf)>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<String>, HashMap<String, (u32, u32)>) {
-    let checked: Vec<(String, Result<Option<(u32, u32)>, input::Unread>)> = assets
+    type Checked = Result<Option<(u32, u32)>, input::Unread>;
+    let checked: Vec<(String, Checked)> = assets
         .into_par_iter()
         .map(|(rel, path)| {
             let result = match images::is_image(&rel) {

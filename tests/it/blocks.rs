@@ -123,10 +123,8 @@ fn footnotes_are_lettered_and_every_link_goes_both_ways() {
     for r in &refs {
         let note = by_id(&doc, &r.value().attr("href").unwrap()[1..]);
         let own = r.value().id().unwrap();
-        let back: Vec<&str> = note
-            .select(&Selector::parse("a.note-back").unwrap())
-            .map(|b| b.value().attr("href").unwrap())
-            .collect();
+        let back: Vec<&str> =
+            note.select(&Selector::parse("a.note-back").unwrap()).map(|b| b.value().attr("href").unwrap()).collect();
         assert!(back.contains(&format!("#{own}").as_str()), "note {} does not link back to {own}", text(&note));
     }
     let notes = select(&doc, ".notes-list > li");

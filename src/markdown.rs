@@ -1059,7 +1059,9 @@ impl<'a> Renderer<'a, '_> {
         let mut open = String::new();
         if self.body {
             let id = self.ids.unique(format!("{p}notes"));
-            self.out.headings.push(Heading { level: 2, id: id.clone(), title: "Notes".into(), offset: usize::MAX });
+            // at the end of the text, where the notes are shown
+            let offset = self.source.text.len().saturating_sub(self.source.offset);
+            self.out.headings.push(Heading { level: 2, id: id.clone(), title: "Notes".into(), offset });
             let _ = write!(open, "<section class=\"notes\" aria-labelledby=\"{id}\">\n<h2 id=\"{id}\">Notes</h2>\n");
         } else {
             let id = format!("{p}notes_{}", note_letter(first));

@@ -241,6 +241,9 @@ pub struct Citations {
     notes: usize,
     /// Callouts and care cards on this page so far (their labels' ids).
     blocks: usize,
+    /// The care-card levels shown on this page so far: the first of each
+    /// is a landmark.
+    care_levels: Vec<&'static str>,
 }
 
 impl Citations {
@@ -404,7 +407,7 @@ struct Renderer<'a, 'c> {
     /// An article's body (footnotes under a heading), not a part of a page.
     body: bool,
     /// The block quotes open, innermost last: the callout or care card each is.
-    quotes: Vec<Option<BlockKind>>,
+    quotes: Vec<Option<(BlockKind, bool)>>,
     notes: Notes<'a>,
 }
 
@@ -530,7 +533,7 @@ impl<'a> Renderer<'a, '_> {
                     continue;
                 }
                 Event::End(TagEnd::BlockQuote(_)) => match self.quotes.pop().flatten() {
-                    Some(kind) => events.push(Event::Html(CowStr::Borrowed(blocks::close(kind)))),
+                    Some((kind, landmark)) => events.push(Event::Html(CowStr::Borrowed(blocks::close(kind, landmark)))),
                     None => events.push(event.clone()),
                 },
                 Event::FootnoteReference(label) => {
@@ -601,15 +604,19 @@ impl<'a> Renderer<'a, '_> {
                 },
             },
         };
-        self.quotes.push(kind);
+        let mut landmark = false;
+        if let Some(kind) = kind.filter(|k| k.is_care_card()) {
+            self.out.care_cards += 1;
+            landmark = !self.citations.care_levels.contains(&kind.name());
+            self.citations.care_levels.push(kind.name());
+        }
+        self.quotes.push(kind.map(|k| (k, landmark)));
         match kind {
             Some(kind) => {
-                if kind.is_care_card() {
-                    self.out.care_cards += 1;
-                }
                 self.citations.blocks += 1;
                 let id = format!("{}block_{}", self.citations.prefix, self.citations.blocks);
-                events.push(Event::Html(CowStr::from(blocks::open(kind, &id, &self.resolver.care_cards()))));
+                let html = blocks::open(kind, &id, &self.resolver.care_cards(), landmark);
+                events.push(Event::Html(CowStr::from(html)));
                 if paragraph {
                     events.push(Event::Start(Tag::Paragraph));
                 }
@@ -1064,11 +1071,8 @@ impl<'a> Renderer<'a, '_> {
             self.out.headings.push(Heading { level: 2, id: id.clone(), title: "Notes".into(), offset });
             let _ = write!(open, "<section class=\"notes\" aria-labelledby=\"{id}\">\n<h2 id=\"{id}\">Notes</h2>\n");
         } else {
-            let id = format!("{p}notes_{}", note_letter(first));
-            let _ = write!(
-                open,
-                "<section class=\"notes\" aria-labelledby=\"{id}\">\n<p class=\"notes-title\" id=\"{id}\">Notes</p>\n"
-            );
+            // a part of a page (a FAQ answer): not a landmark, as there may be many
+            open.push_str("<div class=\"notes\">\n<p class=\"notes-title\">Notes</p>\n");
         }
         let _ = writeln!(open, "<ol class=\"notes-list\" type=\"a\" start=\"{first}\">");
         events.push(Event::Html(CowStr::from(open)));
@@ -1097,7 +1101,7 @@ impl<'a> Renderer<'a, '_> {
             events.extend(body);
             events.push(Event::Html(CowStr::Borrowed("</li>\n")));
         }
-        events.push(Event::Html(CowStr::Borrowed("</ol>\n</section>\n")));
+        events.push(Event::Html(CowStr::Borrowed(if self.body { "</ol>\n</section>\n" } else { "</ol>\n</div>\n" })));
     }
 }
 
@@ -1159,11 +1163,11 @@ fn level_number(level: HeadingLevel) -> u8 {
 }
 
 /// Whether `id` has the shape of an id the renderer gives footnotes, their
-/// references and blocks' labels (`fn_a`, `fnref_a_1`, `block_1`,
-/// `notes_a`). A heading's id made from its text never has an `_`; one an
-/// author writes could.
+/// references and blocks' labels (`fn_a`, `fnref_a_1`, `block_1`). A
+/// heading's id made from its text never has an `_`; one an author writes
+/// could.
 fn is_generated(id: &str) -> bool {
-    ["fn_", "fnref_", "block_", "notes_"].iter().any(|p| id.starts_with(p))
+    ["fn_", "fnref_", "block_"].iter().any(|p| id.starts_with(p))
 }
 
 /// An id an author may give a heading.
@@ -1441,6 +1445,15 @@ mod tests {
         assert!(html.contains("<blockquote>\n<p>Just a quote.</p>\n</blockquote>"), "{html}");
         assert!(!html.contains("[!") && !html.contains("!urgent"), "{html}");
         assert_eq!(out.care_cards, 2);
+        // a second card of a level is not a second landmark of the same name
+        let again = render_sized("> [!URGENT]\n> - a\n\n> [!URGENT]\n> - b\n", &mut Citations::new(""));
+        assert_eq!(again.html.matches("<section class=\"care-card").count(), 1, "{}", again.html);
+        assert!(
+            again
+                .html
+                .contains("<div role=\"group\" class=\"care-card care-card-urgent\" aria-labelledby=\"block_2\">")
+        );
+        assert_eq!(again.html.matches("</section>").count(), 1);
         // every block is closed where its quote ends
         assert_eq!(html.matches("<section").count(), html.matches("</section>").count());
     }
@@ -1533,7 +1546,7 @@ mod tests {
         assert!(body.html.contains("<h2 id=\"fn_a-section\">"), "{}", body.html);
         let answer = render(md.split_at(17).1, Source { file: "a.md", text: md, offset: 17 }, &Sized, &mut c);
         assert!(answer.html.contains("id=\"fn_b\"") && answer.html.contains("start=\"2\""), "{}", answer.html);
-        assert!(answer.html.contains("<p class=\"notes-title\" id=\"notes_b\">Notes</p>"), "{}", answer.html);
+        assert!(answer.html.contains("<div class=\"notes\">\n<p class=\"notes-title\">Notes</p>"), "{}", answer.html);
     }
 
     #[test]

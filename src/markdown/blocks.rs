@@ -124,10 +124,10 @@ pub fn marker(quote: &str) -> Option<Marker<'_>> {
 
 /// The opening markup of a block: `id` names its label. A care card is a
 /// region (a `<section>` named by its heading, which says the level in
-/// words); a callout is a `role="note"` group named by its label, not a
-/// landmark, so two warnings on a page do not make two landmarks of the
-/// same name.
-pub fn open(kind: BlockKind, id: &str, cards: &CareCards) -> String {
+/// words) when `landmark`, the first of its level on the page, else a
+/// group (two landmarks of one name would be ambiguous); a callout is a
+/// `role="note"` group named by its label, never a landmark.
+pub fn open(kind: BlockKind, id: &str, cards: &CareCards, landmark: bool) -> String {
     let class = kind.class();
     if kind.is_care_card() {
         let card = match kind {
@@ -135,8 +135,9 @@ pub fn open(kind: BlockKind, id: &str, cards: &CareCards) -> String {
             BlockKind::Urgent => &cards.urgent,
             _ => &cards.emergency,
         };
+        let element = if landmark { "section" } else { "div role=\"group\"" };
         format!(
-            "<section class=\"care-card care-card-{class}\" aria-labelledby=\"{id}\">\n\
+            "<{element} class=\"care-card care-card-{class}\" aria-labelledby=\"{id}\">\n\
              <h2 class=\"care-card-heading\" id=\"{id}\"><span class=\"care-card-label\">{}<span class=\"visually-hidden\">:</span></span> {}</h2>\n\
              <div class=\"care-card-content\">\n",
             escape(&card.label),
@@ -152,8 +153,12 @@ pub fn open(kind: BlockKind, id: &str, cards: &CareCards) -> String {
 }
 
 /// The closing markup of a block opened with [`open`].
-pub fn close(kind: BlockKind) -> &'static str {
-    if kind.is_care_card() { "</div>\n</section>\n" } else { "</div>\n" }
+pub fn close(kind: BlockKind, landmark: bool) -> &'static str {
+    match (kind.is_care_card(), landmark) {
+        (true, true) => "</div>\n</section>\n",
+        (true, false) => "</div>\n</div>\n",
+        (false, _) => "</div>\n",
+    }
 }
 
 #[cfg(test)]
@@ -181,7 +186,7 @@ mod tests {
         for kind in BlockKind::ALL {
             assert_eq!(BlockKind::parse(&kind.name().to_lowercase()), Some(kind));
             assert!(!kind.label().is_empty());
-            let html = open(kind, "block_1", &CareCards::default());
+            let html = open(kind, "block_1", &CareCards::default(), true);
             assert!(html.contains("aria-labelledby=\"block_1\"") && html.contains("id=\"block_1\""), "{html}");
         }
     }

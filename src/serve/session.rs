@@ -440,6 +440,17 @@ fn to_files(memory: Memory) -> Files {
     memory.into_files().into_iter().map(|(k, v)| (k, Bytes::from(v))).collect()
 }
 
+/// Whether the image `rel` (under `content/`, at `path`) now has another
+/// size than the one the site's pages were rendered with.
+fn resized(root: &Path, path: &Path, rel: &str, site: &crate::site::Site) -> bool {
+    use crate::content::images;
+    if !images::is_image(rel) {
+        return false;
+    }
+    let now = crate::input::head(root, path, images::HEAD).ok().and_then(|head| images::size(rel, &head));
+    now != site.image_sizes.get(rel).copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -492,15 +503,4 @@ mod tests {
         assert_eq!(s.update(&[], true), Action::Full);
         assert!(!s.has_errors(), "{:?}", s.errors_text(false));
     }
-}
-
-/// Whether the image `rel` (under `content/`, at `path`) now has another
-/// size than the one the site's pages were rendered with.
-fn resized(root: &Path, path: &Path, rel: &str, site: &crate::site::Site) -> bool {
-    use crate::content::images;
-    if !images::is_image(rel) {
-        return false;
-    }
-    let now = crate::input::head(root, path, images::HEAD).ok().and_then(|head| images::size(rel, &head));
-    now != site.image_sizes.get(rel).copied()
 }

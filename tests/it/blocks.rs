@@ -50,7 +50,7 @@ fn callouts_and_care_cards_are_named_by_their_visible_labels() {
         callouts.iter().map(|c| text(&by_id(&doc, c.value().attr("aria-labelledby").unwrap()))).collect();
     assert_eq!(labels, ["Note", "Tip", "Important", "Warning", "Caution"]);
     assert!(callouts.iter().all(|c| c.value().attr("role") == Some("note")));
-    let cards = select(&doc, "section.care-card");
+    let cards = select(&doc, ".care-card");
     let headings: Vec<String> =
         cards.iter().map(|c| text(&by_id(&doc, c.value().attr("aria-labelledby").unwrap()))).collect();
     assert_eq!(
@@ -60,8 +60,13 @@ fn callouts_and_care_cards_are_named_by_their_visible_labels() {
             // site.yaml's `care_cards.urgent.heading`, the label kept
             "Urgent advice: Ask for an urgent appointment today if:",
             "Emergency: Call 911 or go to the emergency room if:",
+            "Emergency: Call 911 or go to the emergency room if:",
         ]
     );
+    // one landmark per level: the second emergency card is a group
+    assert_eq!(select(&doc, "section.care-card").len(), 3);
+    assert_eq!(cards[3].value().name(), "div");
+    assert_eq!(cards[3].value().attr("role"), Some("group"));
     // the label is inside the card it names, and the marker is gone
     for c in cards.iter().chain(&callouts) {
         let id = c.value().attr("aria-labelledby").unwrap();
@@ -119,7 +124,8 @@ fn every_citation_form_links_to_its_reference_with_its_words() {
 fn footnotes_are_lettered_and_every_link_goes_both_ways() {
     let (_dir, doc) = built();
     let refs = select(&doc, "sup.note-ref a");
-    assert_eq!(refs.iter().map(text).collect::<Vec<_>>(), ["a", "b", "a"]);
+    // the FAQ answer's note goes on from the body's letters
+    assert_eq!(refs.iter().map(text).collect::<Vec<_>>(), ["a", "b", "a", "c"]);
     for r in &refs {
         let note = by_id(&doc, &r.value().attr("href").unwrap()[1..]);
         let own = r.value().id().unwrap();
@@ -128,7 +134,8 @@ fn footnotes_are_lettered_and_every_link_goes_both_ways() {
         assert!(back.contains(&format!("#{own}").as_str()), "note {} does not link back to {own}", text(&note));
     }
     let notes = select(&doc, ".notes-list > li");
-    assert_eq!(notes.len(), 2, "a note referred to twice is listed once");
+    assert_eq!(notes.len(), 3, "a note referred to twice is listed once");
+    assert_eq!(select(&doc, "section.notes").len(), 1, "the answer's notes are no second landmark");
     assert_eq!(select(&doc, ".notes-list > li")[0].select(&Selector::parse("a.note-back").unwrap()).count(), 2);
     let heading = by_id(&doc, select(&doc, "section.notes")[0].value().attr("aria-labelledby").unwrap());
     assert_eq!((heading.value().name(), text(&heading)), ("h2", "Notes".to_string()));

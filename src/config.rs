@@ -604,6 +604,26 @@ mod tests {
     }
 
     #[test]
+    fn care_cards_keep_the_defaults_a_site_does_not_set() {
+        let c =
+            Config::parse("title: T\nbase_url: https://x.org/\ncare_cards:\n  urgent: { heading: \"Call 111 if:\" }\n")
+                .unwrap();
+        let defaults = CareCards::default();
+        assert_eq!(c.care_cards.urgent.heading, "Call 111 if:");
+        assert_eq!(c.care_cards.urgent.label, defaults.urgent.label);
+        assert_eq!(c.care_cards.emergency.heading, defaults.emergency.heading);
+        assert_eq!(c.check.care_card_triggers.len(), CARE_CARD_TRIGGERS.len(), "the defaults without a check block");
+        let e = Config::parse("title: T\nbase_url: https://x.org/\ncare_cards:\n  emergency: { label: \"\" }\n")
+            .unwrap_err();
+        assert_eq!((e[0].code, e[0].line()), (Code::InvalidValue, Some(4)));
+        let e =
+            Config::parse("title: T\nbase_url: https://x.org/\ncare_cards:\n  urgent: { heding: x }\n").unwrap_err();
+        assert_eq!((e[0].code, e[0].help.as_deref()), (Code::UnknownKey, Some("did you mean `heading`?")));
+        let c = Config::parse("title: T\nbase_url: https://x.org/\ncheck:\n  care_card_triggers: []\n").unwrap();
+        assert!(c.check.care_card_triggers.is_empty());
+    }
+
+    #[test]
     fn slugs() {
         assert!(is_slug("side-effects-2"));
         for bad in ["", "Side", "../x", "a_b", "-a", "a/b"] {

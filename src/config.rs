@@ -57,6 +57,65 @@ pub struct Config {
     /// given to templates.
     #[serde(skip_serializing)]
     pub contact_email: Option<String>,
+    /// The label and heading of each care-card level (`> [!URGENT]` …).
+    pub care_cards: CareCards,
+}
+
+/// `care_cards:` in site.yaml: what each care-card level says above its
+/// list. Every key is optional; a missing one keeps its default.
+#[derive(Debug, Clone, Serialize)]
+pub struct CareCards {
+    pub non_urgent: CareCard,
+    pub urgent: CareCard,
+    pub emergency: CareCard,
+}
+
+impl Default for CareCards {
+    fn default() -> CareCards {
+        CareCards { non_urgent: default_non_urgent(), urgent: default_urgent(), emergency: default_emergency() }
+    }
+}
+
+/// One care-card level: a short label (read first, so the level is never
+/// shown by colour alone) and the heading that says what to do.
+#[derive(Debug, Clone, Serialize)]
+pub struct CareCard {
+    pub label: String,
+    pub heading: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCareCards {
+    non_urgent: Option<RawCareCard>,
+    urgent: Option<RawCareCard>,
+    emergency: Option<RawCareCard>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCareCard {
+    label: Option<String>,
+    heading: Option<String>,
+}
+
+impl RawCareCard {
+    fn or(raw: Option<RawCareCard>, default: CareCard) -> CareCard {
+        let Some(RawCareCard { label, heading }) = raw else { return default };
+        CareCard { label: label.unwrap_or(default.label), heading: heading.unwrap_or(default.heading) }
+    }
+}
+
+fn default_non_urgent() -> CareCard {
+    CareCard { label: "Non-urgent advice".into(), heading: "Speak to your doctor if:".into() }
+}
+
+fn default_urgent() -> CareCard {
+    CareCard { label: "Urgent advice".into(), heading: "Ask for an urgent appointment or get help now if:".into() }
+}
+
+fn default_emergency() -> CareCard {
+    CareCard { label: "Emergency".into(), heading: "Call 911 or go to the emergency room if:".into() }
 }
 
 /// What kind of review: by a clinician, by a lay reader, or the editors'
@@ -119,7 +178,7 @@ pub struct EditorialPolicy {
 }
 
 /// The `check:` block: how strict `sourcebook check` is for this site.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckConfig {
     /// Per diagnostic code: `error`, `warning` or `off`.
@@ -138,6 +197,47 @@ pub struct CheckConfig {
     /// (default [`crate::sources::DEFAULT_LOCK_MAX_AGE_DAYS`]).
     #[serde(default)]
     pub source_lock_max_age_days: Option<u32>,
+    /// Phrases that tell a reader when to get help: a page that uses one
+    /// and has no care card is a `missing-care-card` warning. Replaces the
+    /// defaults ([`CARE_CARD_TRIGGERS`]); `[]` turns the check off.
+    #[serde(default = "default_care_card_triggers")]
+    pub care_card_triggers: Vec<String>,
+}
+
+impl Default for CheckConfig {
+    fn default() -> CheckConfig {
+        CheckConfig {
+            severity: Default::default(),
+            promotional: Vec::new(),
+            allow_promotional: Vec::new(),
+            safe_messaging: Vec::new(),
+            care_card_triggers: default_care_card_triggers(),
+            source_lock_max_age_days: None,
+        }
+    }
+}
+
+/// The default `check.care_card_triggers`: wording that sends a reader to
+/// urgent or emergency care. Kept to phrases that name the action, so a
+/// page that only mentions the word "emergency" (an emergency plan, an
+/// emergency-use report) is not flagged.
+pub const CARE_CARD_TRIGGERS: &[&str] = &[
+    "warning signs to act on",
+    "warning signs after",
+    "get emergency help",
+    "get emergency care",
+    "need emergency care",
+    "seek emergency care",
+    "go to the emergency room",
+    "go to the nearest emergency",
+    "get help right away",
+    "get help fast",
+    "call 911 if",
+    "call 999 if",
+];
+
+fn default_care_card_triggers() -> Vec<String> {
+    CARE_CARD_TRIGGERS.iter().map(|s| s.to_string()).collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,6 +305,7 @@ struct RawConfig {
     conflicts: Option<String>,
     trust_pages: Option<TrustPages>,
     contact_email: Option<String>,
+    care_cards: Option<RawCareCards>,
 }
 
 const KEYS: &[&str] = &[
@@ -228,6 +329,7 @@ const KEYS: &[&str] = &[
     "conflicts",
     "trust_pages",
     "contact_email",
+    "care_cards",
 ];
 
 pub const FILE: &str = "site.yaml";
@@ -296,6 +398,7 @@ impl Config {
             conflicts,
             trust_pages,
             contact_email,
+            care_cards,
         } = raw;
         let mut errors = Vec::new();
         let invalid =
@@ -383,6 +486,28 @@ impl Config {
                     .with_help("the address Crossref and PubMed may write to about the site's requests, e.g. `editors@example.org`"),
             );
         }
+        let care_cards = match care_cards {
+            Some(RawCareCards { non_urgent, urgent, emergency }) => CareCards {
+                non_urgent: RawCareCard::or(non_urgent, default_non_urgent()),
+                urgent: RawCareCard::or(urgent, default_urgent()),
+                emergency: RawCareCard::or(emergency, default_emergency()),
+            },
+            None => CareCards::default(),
+        };
+        for (level, card) in [
+            ("non_urgent", &care_cards.non_urgent),
+            ("urgent", &care_cards.urgent),
+            ("emergency", &care_cards.emergency),
+        ] {
+            for (key, text) in [("label", &card.label), ("heading", &card.heading)] {
+                if text.trim().is_empty() {
+                    errors.push(
+                        invalid(level, format!("`care_cards.{level}.{key}` is empty"))
+                            .with_help("write what the card says, or leave the key out to keep the default"),
+                    );
+                }
+            }
+        }
         let mut review_roles = review_roles.unwrap_or_else(|| vec![ReviewRole::Clinical, ReviewRole::Editorial]);
         review_roles.sort();
         review_roles.dedup();
@@ -411,6 +536,7 @@ impl Config {
             conflicts: conflicts.filter(|t| !t.trim().is_empty()),
             trust_pages,
             contact_email,
+            care_cards,
         })
     }
 
@@ -637,6 +763,26 @@ mod tests {
         // a placeholder where the scheme goes could make a `javascript:` link
         let e = Config::parse("title: T\nbase_url: https://x.org/\nfeedback_url: \"{title}:alert(1)\"\n").unwrap_err();
         assert_eq!(e[0].code, Code::UnsafeUrl);
+    }
+
+    #[test]
+    fn care_cards_keep_the_defaults_a_site_does_not_set() {
+        let c =
+            Config::parse("title: T\nbase_url: https://x.org/\ncare_cards:\n  urgent: { heading: \"Call 111 if:\" }\n")
+                .unwrap();
+        let defaults = CareCards::default();
+        assert_eq!(c.care_cards.urgent.heading, "Call 111 if:");
+        assert_eq!(c.care_cards.urgent.label, defaults.urgent.label);
+        assert_eq!(c.care_cards.emergency.heading, defaults.emergency.heading);
+        assert_eq!(c.check.care_card_triggers.len(), CARE_CARD_TRIGGERS.len(), "the defaults without a check block");
+        let e = Config::parse("title: T\nbase_url: https://x.org/\ncare_cards:\n  emergency: { label: \"\" }\n")
+            .unwrap_err();
+        assert_eq!((e[0].code, e[0].line()), (Code::InvalidValue, Some(4)));
+        let e =
+            Config::parse("title: T\nbase_url: https://x.org/\ncare_cards:\n  urgent: { heding: x }\n").unwrap_err();
+        assert_eq!((e[0].code, e[0].help.as_deref()), (Code::UnknownKey, Some("did you mean `heading`?")));
+        let c = Config::parse("title: T\nbase_url: https://x.org/\ncheck:\n  care_card_triggers: []\n").unwrap();
+        assert!(c.check.care_card_triggers.is_empty());
     }
 
     #[test]

@@ -66,6 +66,17 @@ pub fn bytes(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, Unread> {
     Ok(bytes)
 }
 
+/// The first bytes of the file at `path`, at most `limit` (an image's
+/// header, for its size): checked as [`bytes`] checks a file, with no
+/// limit on the file's own size.
+pub fn head(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, Unread> {
+    let file = relative(root, path);
+    let (handle, len) = open_checked(root, path, &file)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len.min(limit)).unwrap_or(0));
+    handle.take(limit).read_to_end(&mut bytes).map_err(|e| refused(io_problem(&file, &e)))?;
+    Ok(bytes)
+}
+
 /// Whether the file at `path` can be read, as [`bytes`] would read it (for
 /// files that are copied, not read, such as images: no size limit).
 pub fn readable(root: &Path, path: &Path) -> Result<(), Unread> {

@@ -14,8 +14,17 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options as CmarkOptions, Parser, Tag, TagEnd};
 
-use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::config::CareCards;
+use crate::diagnostics::{Code, Diagnostic, Span, nearest};
 use crate::html::{Html, check_url, escape};
+
+mod blocks;
+mod cite;
+mod notes;
+
+use blocks::BlockKind;
+use cite::{CiteItem, Found, Part};
+use notes::Notes;
 
 /// What markdown asks of the site while rendering one text.
 pub trait Resolver {
@@ -29,6 +38,16 @@ pub trait Resolver {
     /// error is reported): its citations are then not reported again.
     fn source_failed(&self, _id: &str) -> bool {
         false
+    }
+    /// How running text names source `id` (`@id`): its authors as the
+    /// citation style writes them, "Anand et al".
+    fn narrative(&self, id: &str) -> Option<String> {
+        let _ = id;
+        None
+    }
+    /// What the care cards of the site say above their lists.
+    fn care_cards(&self) -> CareCards {
+        CareCards::default()
     }
     /// Glossary terms to explain on first use, if the site has a glossary.
     fn terms(&self) -> Option<&TermMatcher> {
@@ -147,6 +166,9 @@ pub struct ResolvedLink {
     /// For internal links with a `#fragment`: the page path and fragment to
     /// check once every page's ids are known (empty path: this page).
     pub anchor: Option<(String, String)>,
+    /// An image of the site's: its width and height in CSS pixels, when its
+    /// file says them.
+    pub size: Option<(u32, u32)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,6 +223,8 @@ pub struct Rendered {
     pub prose: String,
     /// Source ids cited in this text, in order of first citation here.
     pub cited: Vec<String>,
+    /// How many care cards (`> [!URGENT]` …) the text has.
+    pub care_cards: usize,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -220,6 +244,13 @@ pub struct Citations {
     terms_seen: HashSet<usize>,
     /// Prefix of group ids, so two numberings on one page never collide.
     prefix: String,
+    /// Footnotes numbered on this page so far (they are lettered a, b, …).
+    notes: usize,
+    /// Callouts and care cards on this page so far (their labels' ids).
+    blocks: usize,
+    /// The care-card levels shown on this page so far: the first of each
+    /// is a landmark.
+    care_levels: Vec<&'static str>,
 }
 
 impl Citations {
@@ -255,13 +286,16 @@ impl Citations {
     }
 }
 
-/// Render `markdown` (found at `source`) to HTML.
+/// Render `markdown` (found at `source`) to HTML: a part of a page (a FAQ
+/// answer, a topic's introduction), whose footnotes are listed at its end
+/// under a label rather than a heading.
 pub fn render(markdown: &str, source: Source, resolver: &dyn Resolver, citations: &mut Citations) -> Rendered {
-    render_around(markdown, source, resolver, citations, &[])
+    render_text(markdown, source, resolver, citations, &[], false)
 }
 
-/// [`render`], with heading ids kept clear of `taken` too (the ids the page
-/// gives its FAQ entries).
+/// An article's body: [`render`], with heading ids kept clear of `taken`
+/// too (the ids the page gives its FAQ entries), and its footnotes under
+/// their own heading, "Notes".
 pub fn render_around(
     markdown: &str,
     source: Source,
@@ -269,10 +303,32 @@ pub fn render_around(
     citations: &mut Citations,
     taken: &[String],
 ) -> Rendered {
+    render_text(markdown, source, resolver, citations, taken, true)
+}
+
+fn render_text(
+    markdown: &str,
+    source: Source,
+    resolver: &dyn Resolver,
+    citations: &mut Citations,
+    taken: &[String],
+    body: bool,
+) -> Rendered {
     let ids = UniqueIds::new(RESERVED_IDS.iter().map(|s| s.to_string()).chain(taken.iter().cloned()));
     let text = resolver.collect_text();
-    let mut r =
-        Renderer { source, resolver, citations, out: Rendered::default(), ids, no_terms: 0, not_prose: 0, text };
+    let mut r = Renderer {
+        source,
+        resolver,
+        citations,
+        out: Rendered::default(),
+        ids,
+        no_terms: 0,
+        not_prose: 0,
+        text,
+        body,
+        quotes: Vec::new(),
+        notes: Notes::default(),
+    };
     let events = r.transform(markdown);
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
@@ -355,6 +411,11 @@ struct Renderer<'a, 'c> {
     not_prose: usize,
     /// Collect `plain` and `prose`.
     text: bool,
+    /// An article's body (footnotes under a heading), not a part of a page.
+    body: bool,
+    /// The block quotes open, innermost last: the callout or care card each is.
+    quotes: Vec<Option<(BlockKind, bool)>>,
+    notes: Notes<'a>,
 }
 
 impl<'a> Renderer<'a, '_> {
@@ -364,11 +425,21 @@ impl<'a> Renderer<'a, '_> {
 
     fn transform(&mut self, markdown: &'a str) -> Vec<Event<'a>> {
         let raw: Vec<(Event<'a>, Range<usize>)> = Parser::new_ext(markdown, options()).into_offset_iter().collect();
+        for (event, range) in &raw {
+            if let Event::Start(Tag::FootnoteDefinition(label)) = event {
+                self.notes.defined.push((label.clone(), range.start));
+            }
+        }
         let mut events = Vec::with_capacity(raw.len());
         let mut i = 0;
         let mut in_code = false;
         while i < raw.len() {
             let (event, range) = &raw[i];
+            // images (and figures) are written here whole, their alt text with them
+            if let Some(next) = self.image(&raw, i, &mut events) {
+                i = next;
+                continue;
+            }
             match event {
                 Event::Start(Tag::CodeBlock(_)) => in_code = true,
                 Event::End(TagEnd::CodeBlock) => in_code = false,
@@ -440,22 +511,6 @@ impl<'a> Renderer<'a, '_> {
                         id: id.clone(),
                     }));
                 }
-                Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                    let end = raw[i..]
-                        .iter()
-                        .position(|(e, _)| matches!(e, Event::End(TagEnd::Image)))
-                        .map_or(raw.len(), |p| i + p);
-                    if heading_text(&raw[i + 1..end]).trim().is_empty() {
-                        self.out.images_without_alt.push(self.span(range.start));
-                    }
-                    let dest = self.link(dest_url, range.start, *link_type);
-                    events.push(Event::Start(Tag::Image {
-                        link_type: *link_type,
-                        dest_url: dest,
-                        title: title.clone(),
-                        id: id.clone(),
-                    }));
-                }
                 Event::Start(Tag::Table(_)) => {
                     events.push(Event::Html(CowStr::from(
                         "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\">\n",
@@ -466,11 +521,102 @@ impl<'a> Renderer<'a, '_> {
                     events.push(event.clone());
                     events.push(Event::Html(CowStr::from("</div>\n")));
                 }
+                Event::Start(Tag::BlockQuote(kind)) => {
+                    i = self.block_quote(markdown, &raw, i, *kind, &mut events);
+                    continue;
+                }
+                Event::End(TagEnd::BlockQuote(_)) => match self.quotes.pop().flatten() {
+                    Some((kind, landmark)) => events.push(Event::Html(CowStr::Borrowed(blocks::close(kind, landmark)))),
+                    None => events.push(event.clone()),
+                },
+                Event::FootnoteReference(label) => {
+                    let html = self.note_reference(label);
+                    events.push(Event::InlineHtml(CowStr::from(html)));
+                }
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    self.notes.open = Some((label.clone(), events.len()));
+                }
+                Event::End(TagEnd::FootnoteDefinition) => {
+                    if let Some((label, start)) = self.notes.open.take() {
+                        let body = events.split_off(start);
+                        self.notes.bodies.insert(label.to_string(), body);
+                    }
+                }
                 other => events.push(other.clone()),
             }
             i += 1;
         }
+        self.notes_section(&mut events);
         events
+    }
+
+    /// A block quote starting at `raw[i]`: a callout or care card when its
+    /// first line is a marker (pulldown-cmark has read GitHub's five kinds
+    /// already), an error when the marker names no kind. Returns where to
+    /// go on.
+    fn block_quote(
+        &mut self,
+        markdown: &str,
+        raw: &[(Event<'a>, Range<usize>)],
+        i: usize,
+        gfm: Option<pulldown_cmark::BlockQuoteKind>,
+        events: &mut Vec<Event<'a>>,
+    ) -> usize {
+        let range = raw[i].1.clone();
+        let mut paragraph = false;
+        let (kind, next) = match gfm {
+            Some(kind) => (Some(BlockKind::from_gfm(kind)), i + 1),
+            None => match blocks::marker(&markdown[range.clone()]) {
+                None => (None, i + 1),
+                Some(m) => match BlockKind::parse(m.word).filter(|_| m.alone) {
+                    Some(kind) => {
+                        let (next, goes_on) = skip_marker(raw, i + 1, range.start + m.range.end);
+                        paragraph = goes_on;
+                        (Some(kind), next)
+                    }
+                    None => {
+                        let message = match BlockKind::parse(m.word) {
+                            Some(_) => format!("`[!{}]` must be alone on the first line of the quote", m.word),
+                            None => format!("`[!{}]` is not a kind of block", m.word),
+                        };
+                        let mut d = Diagnostic::error(Code::UnknownBlock, message)
+                            .with_span(self.span(range.start + m.range.start));
+                        let names = BlockKind::ALL.map(BlockKind::name);
+                        d = match nearest(&m.word.to_ascii_uppercase(), names) {
+                            Some(n) if BlockKind::parse(m.word).is_none() => {
+                                d.with_help(format!("did you mean `[!{n}]`? The kinds are {}", blocks::known()))
+                            }
+                            _ => d.with_help(format!(
+                                "write the marker on its own line, the text on the next lines; the kinds are {}",
+                                blocks::known()
+                            )),
+                        };
+                        self.out.diagnostics.push(d);
+                        (None, i + 1)
+                    }
+                },
+            },
+        };
+        let mut landmark = false;
+        if let Some(kind) = kind.filter(|k| k.is_care_card()) {
+            self.out.care_cards += 1;
+            landmark = !self.citations.care_levels.contains(&kind.name());
+            self.citations.care_levels.push(kind.name());
+        }
+        self.quotes.push(kind.map(|k| (k, landmark)));
+        match kind {
+            Some(kind) => {
+                self.citations.blocks += 1;
+                let id = format!("{}block_{}", self.citations.prefix, self.citations.blocks);
+                let html = blocks::open(kind, &id, &self.resolver.care_cards(), landmark);
+                events.push(Event::Html(CowStr::from(html)));
+                if paragraph {
+                    events.push(Event::Start(Tag::Paragraph));
+                }
+            }
+            None => events.push(raw[i].0.clone()),
+        }
+        next
     }
 
     /// `{#id .class}` after a heading: an id of letters, digits, `-` and
@@ -522,6 +668,8 @@ impl<'a> Renderer<'a, '_> {
 
     fn heading_id(&mut self, explicit: Option<&str>, title: &str) -> String {
         let base = match explicit {
+            // the ids of footnotes and blocks (`fn_a`, `block_1`) stay theirs
+            Some(id) if is_generated(id) => format!("{id}-section"),
             Some(id) if !id.is_empty() => id.to_string(),
             _ => slugify(title),
         };
@@ -530,26 +678,32 @@ impl<'a> Renderer<'a, '_> {
     }
 
     fn link(&mut self, dest: &CowStr<'a>, at: usize, link_type: LinkType) -> CowStr<'a> {
+        self.resolve(dest, at, link_type).0
+    }
+
+    /// A link or image destination as the page writes it, with the size of
+    /// the image it names when the site has it.
+    fn resolve(&mut self, dest: &CowStr<'a>, at: usize, link_type: LinkType) -> (CowStr<'a>, Option<(u32, u32)>) {
         if let Err(why) = check_url(dest) {
             self.out.diagnostics.push(
                 Diagnostic::error(Code::UnsafeUrl, format!("unsafe link `{}`: {why}", dest.escape_debug()))
                     .with_span(self.span(at))
                     .with_help("a link may use http, https, mailto, tel or sms, or point to a file of this site"),
             );
-            return CowStr::Borrowed("#");
+            return (CowStr::Borrowed("#"), None);
         }
         if matches!(link_type, LinkType::Email) || is_external(dest) {
             if dest.starts_with("http://") || dest.starts_with("https://") {
                 self.out.external.push((dest.to_string(), self.span(at)));
             }
-            return dest.clone();
+            return (dest.clone(), None);
         }
         match self.resolver.link(dest) {
             Ok(link) => {
                 if let Some((page, fragment)) = link.anchor {
                     self.out.anchors.push(AnchorRef { page, fragment, span: self.span(at) });
                 }
-                CowStr::from(link.href)
+                (CowStr::from(link.href), link.size)
             }
             Err(err) => {
                 let (code, message) = match err {
@@ -557,12 +711,73 @@ impl<'a> Renderer<'a, '_> {
                     LinkError::Unsafe(m) => (Code::UnsafePath, m),
                 };
                 self.out.diagnostics.push(Diagnostic::error(code, message).with_span(self.span(at)));
-                dest.clone()
+                (dest.clone(), None)
             }
         }
     }
 
-    /// A run of adjacent text events: find citations and chatbot artefacts.
+    /// An image at `raw[i]`, or a figure (a paragraph holding only an image
+    /// with a title, the title its caption), written whole: `<img>` with
+    /// the width and height of its file, so the page does not move as it
+    /// loads. Returns the index past it; `None` if `raw[i]` is neither.
+    fn image(&mut self, raw: &[(Event<'a>, Range<usize>)], i: usize, events: &mut Vec<Event<'a>>) -> Option<usize> {
+        let end_of = |from: usize| {
+            raw[from..].iter().position(|(e, _)| matches!(e, Event::End(TagEnd::Image))).map_or(raw.len(), |p| from + p)
+        };
+        let (start, figure) = match &raw[i].0 {
+            Event::Start(Tag::Image { .. }) => (i, false),
+            Event::Start(Tag::Paragraph) => match raw.get(i + 1) {
+                Some((Event::Start(Tag::Image { title, .. }), _)) if !title.trim().is_empty() => {
+                    let end = end_of(i + 1);
+                    match raw.get(end + 1) {
+                        Some((Event::End(TagEnd::Paragraph), _)) => (i + 1, true),
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let (Event::Start(Tag::Image { link_type, dest_url, title, .. }), range) = &raw[start] else { return None };
+        let end = end_of(start);
+        let alt = heading_text(&raw[start + 1..end.min(raw.len())]);
+        if alt.trim().is_empty() {
+            self.out.images_without_alt.push(self.span(range.start));
+        }
+        let (src, size) = self.resolve(dest_url, range.start, *link_type);
+        let mut html = String::with_capacity(64 + src.len() + alt.len() + title.len());
+        if figure {
+            html.push_str("<figure>\n");
+        }
+        html.push_str("<img src=\"");
+        let _ = pulldown_cmark_escape::escape_href(&mut html, &src);
+        let _ = write!(html, "\" alt=\"{}\"", escape(&alt));
+        if !figure && !title.is_empty() {
+            let _ = write!(html, " title=\"{}\"", escape(title));
+        }
+        if let Some((w, h)) = size {
+            let _ = write!(html, " width=\"{w}\" height=\"{h}\"");
+        }
+        html.push('>');
+        if self.text {
+            self.out.plain.push_str(&alt);
+            self.out.plain.push(' ');
+        }
+        if figure {
+            let _ = write!(html, "\n<figcaption>{}</figcaption>\n</figure>\n", escape(title));
+            if self.text {
+                self.out.plain.push_str(title);
+                self.out.plain.push(' ');
+            }
+            events.push(Event::Html(CowStr::from(html)));
+            return Some(end + 2);
+        }
+        events.push(Event::InlineHtml(CowStr::from(html)));
+        Some(end + 1)
+    }
+
+    /// A run of adjacent text events: find citations, references to
+    /// footnotes that do not exist, and chatbot artefacts.
     fn text_run(&mut self, markdown: &str, run: &[(Event<'a>, Range<usize>)], events: &mut Vec<Event<'a>>) {
         // (offset in `text`, offset in markdown) for each piece, to map back
         let mut starts = Vec::with_capacity(run.len());
@@ -588,12 +803,44 @@ impl<'a> Renderer<'a, '_> {
             if exact { m0 + (pos - t0) } else { m0 }
         };
         self.artifacts(&text, &locate);
+        self.missing_notes(&text, &locate);
+        // `\@`: the `@` is at its place in the Markdown, after a backslash
+        let escaped = |pos: usize| {
+            let at = locate(pos);
+            at > 0 && markdown.as_bytes().get(at) == text.as_bytes().get(pos) && markdown.as_bytes()[at - 1] == b'\\'
+        };
         let mut last = 0;
-        for (range, items) in find_citations(&text) {
+        for (range, found) in cite::find(&text, &escaped) {
+            let items = match found {
+                Found::Bracket(items) => items,
+                Found::Narrative(item) => {
+                    // no markup in a heading, a link's text or an image's alt
+                    if self.no_terms == 0 && self.known_source(&item.id, locate(item.at), true) {
+                        self.push_text(slice(&text, last..range.start), events);
+                        self.narrative(&item, events);
+                        last = range.end;
+                    }
+                    continue;
+                }
+                Found::Malformed(at) => {
+                    self.out.diagnostics.push(
+                        Diagnostic::error(
+                            Code::MalformedCitation,
+                            format!("`{}` cannot be read as a citation", &text[range.clone()]),
+                        )
+                        .with_span(self.span(locate(at)))
+                        .with_help(
+                            "write `[@id]`, `[@a; @b]` or `[see @id, p. 5]` (a comma before the page); \
+                             escape an `@` that is not a citation as `\\@`",
+                        ),
+                    );
+                    continue;
+                }
+            };
             // AMA superscripts sit directly on the word they follow
             let before = text[last..range.start].trim_end_matches([' ', '\t']);
             self.push_text(slice(&text, last..last + before.len()), events);
-            let html = self.citation(&items, locate(range.start));
+            let html = self.citation(&items, &locate);
             last = range.end;
             // AMA: superscripts go outside periods and commas (not after a
             // colon: "Sources: [@a]." keeps its citation before the period)
@@ -668,64 +915,91 @@ impl<'a> Renderer<'a, '_> {
         }
     }
 
-    fn citation(&mut self, items: &[CiteItem], at: usize) -> String {
+    /// The marker of a citation in brackets: its numbers as superscript
+    /// links to the references, each prefix and locator with its number.
+    fn citation(&mut self, items: &[CiteItem], locate: &dyn Fn(usize) -> usize) -> String {
         let group = self.citations.next_group();
-        let mut numbers: Vec<(usize, Option<String>)> = Vec::new();
+        let mut numbers: Vec<cite::Numbered> = Vec::new();
         for item in items {
-            if !self.resolver.has_source(&item.id) {
-                if self.resolver.source_failed(&item.id) {
-                    continue; // follows from the source's own error
-                }
-                let mut d = Diagnostic::error(Code::UnknownSource, format!("no source with id `{}`", item.id))
-                    .with_span(self.span(at + item.offset));
-                d = match self.resolver.suggest_source(&item.id) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => d.with_help("add it to content/sources.yaml, or to the article's `sources:`"),
-                };
-                self.out.diagnostics.push(d);
+            if !self.known_source(&item.id, locate(item.at), false) {
                 continue;
             }
-            numbers.push((self.citations.cite(&item.id, &group), item.locator.clone()));
-            if !self.out.cited.contains(&item.id) {
-                self.out.cited.push(item.id.clone());
-            }
+            numbers.push((self.citations.cite(&item.id, &group), item.prefix.clone(), item.locator.clone()));
         }
         if numbers.is_empty() {
             return String::from("<sup class=\"citation citation-unknown\">?</sup>");
         }
+        self.marker(&group, &numbers)
+    }
+
+    fn marker(&self, group: &str, numbers: &[cite::Numbered]) -> String {
         let mut html = format!("<sup class=\"citation\" id=\"{group}\">");
-        for (k, part) in collapse(&numbers).iter().enumerate() {
+        for (k, part) in cite::collapse(numbers).iter().enumerate() {
             if k > 0 {
                 html.push(',');
             }
             let (label, first) = match part {
-                Part::One(n, _) => (format!("Reference {n}"), *n),
+                Part::One(n, ..) => (format!("Reference {n}"), *n),
                 Part::Range(a, b) => (format!("References {a}-{b}"), *a),
             };
             let text = match part {
-                Part::One(n, _) => n.to_string(),
+                Part::One(n, ..) => n.to_string(),
                 Part::Range(a, b) => format!("{a}-{b}"),
             };
+            if let Part::One(_, Some(prefix), _) = part {
+                let _ = write!(html, "<span class=\"cite-prefix\">{} </span>", escape(prefix));
+            }
             let _ =
                 write!(html, "<a href=\"#{}\" aria-label=\"{label}\">{text}</a>", self.citations.reference_id(first));
-            if let Part::One(_, Some(loc)) = part {
+            if let Part::One(_, _, Some(loc)) = part {
                 let _ = write!(html, "<span class=\"locator\">({})</span>", escape(loc));
             }
         }
         html.push_str("</sup>");
         html
     }
+
+    /// Whether `id` names a source; if not, an `unknown-source` error at
+    /// `at` (the `@`), with the nearest id.
+    fn known_source(&mut self, id: &str, at: usize, narrative: bool) -> bool {
+        if self.resolver.has_source(id) {
+            if !self.out.cited.iter().any(|c| c == id) {
+                self.out.cited.push(id.to_string());
+            }
+            return true;
+        }
+        if self.resolver.source_failed(id) {
+            return false; // follows from the source's own error, reported where it is
+        }
+        let mut d =
+            Diagnostic::error(Code::UnknownSource, format!("no source with id `{id}`")).with_span(self.span(at));
+        let escape_hint = if narrative { "; an `@` that is not a citation is written `\\@`" } else { "" };
+        d = match self.resolver.suggest_source(id) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?{escape_hint}")),
+            None => d.with_help(format!("add it to content/sources.yaml, or to the article's `sources:`{escape_hint}")),
+        };
+        self.out.diagnostics.push(d);
+        false
+    }
+
+    /// `@id` (a known source) in running text: the source's authors as the
+    /// style names them, then its number ("Anand et al.¹").
+    fn narrative(&mut self, item: &CiteItem, events: &mut Vec<Event<'a>>) {
+        let group = self.citations.next_group();
+        let n = self.citations.cite(&item.id, &group);
+        let name = self.resolver.narrative(&item.id).unwrap_or_else(|| item.id.clone());
+        if self.text {
+            self.out.plain.push_str(&name);
+            if self.not_prose == 0 {
+                self.out.prose.push_str(&name);
+            }
+        }
+        let marker = self.marker(&group, &[(n, None, item.locator.clone())]);
+        events.push(Event::Text(CowStr::from(name)));
+        events.push(Event::InlineHtml(CowStr::from(marker)));
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct CiteItem {
-    id: String,
-    locator: Option<String>,
-    /// Offset of the id's `@` from the start of the whole `[@…]`.
-    offset: usize,
-}
-
-/// Every `[@id]`, `[@a; @b]`, `[@id, p. 5]` in `text`, with its byte range.
 /// Part of a text: borrowed from the same Markdown when the text is.
 fn slice<'a>(text: &CowStr<'a>, range: Range<usize>) -> CowStr<'a> {
     match text {
@@ -734,84 +1008,25 @@ fn slice<'a>(text: &CowStr<'a>, range: Range<usize>) -> CowStr<'a> {
     }
 }
 
-fn find_citations(text: &str) -> Vec<(Range<usize>, Vec<CiteItem>)> {
-    let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(i) = text[from..].find("[@").map(|i| from + i) {
-        let Some(close) = text[i..].find(']').map(|c| i + c) else { break };
-        match parse_cite(&text[i + 1..close]) {
-            Some(mut items) => {
-                for item in &mut items {
-                    item.offset += 1;
-                }
-                found.push((i..close + 1, items));
-                from = close + 1;
-            }
-            None => from = i + 2,
-        }
+/// After the start of a block quote whose marker ends at `end`, at `raw[j]`:
+/// the index past the marker's text (and past its paragraph, when the
+/// marker was all it held), and whether that paragraph goes on (its start
+/// must still be written).
+fn skip_marker(raw: &[(Event, Range<usize>)], j: usize, end: usize) -> (usize, bool) {
+    if !matches!(raw.get(j), Some((Event::Start(Tag::Paragraph), _))) {
+        return (j, false);
     }
-    found
-}
-
-fn parse_cite(inner: &str) -> Option<Vec<CiteItem>> {
-    let mut items = Vec::new();
-    let mut offset = 0;
-    for part in inner.split(';') {
-        let lead = part.len() - part.trim_start().len();
-        let p = part.trim();
-        let rest = p.strip_prefix('@')?;
-        let id_len =
-            rest.find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'))).unwrap_or(rest.len());
-        let id = rest[..id_len].trim_end_matches(['.', ':']);
-        if id.is_empty() {
-            return None;
-        }
-        let tail = rest[id.len()..].trim();
-        let locator = match tail.strip_prefix(',') {
-            Some(l) if !l.trim().is_empty() => Some(l.trim().to_string()),
-            Some(_) => None,
-            None if tail.is_empty() => None,
-            None => return None,
-        };
-        items.push(CiteItem { id: id.to_string(), locator, offset: offset + lead });
-        offset += part.len() + 1;
+    let mut k = j + 1;
+    while matches!(raw.get(k), Some((Event::Text(_), r)) if r.end <= end) {
+        k += 1;
     }
-    Some(items)
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum Part {
-    One(usize, Option<String>),
-    Range(usize, usize),
-}
-
-/// Sorted, de-duplicated numbers with runs of three or more collapsed (1-3),
-/// as AMA style writes them. A number with a locator stands alone.
-fn collapse(numbers: &[(usize, Option<String>)]) -> Vec<Part> {
-    let mut sorted: Vec<(usize, Option<String>)> = numbers.to_vec();
-    sorted.sort();
-    sorted.dedup_by(|a, b| a.0 == b.0 && a.1.is_none() && b.1.is_none());
-    let mut parts = Vec::new();
-    let mut i = 0;
-    while i < sorted.len() {
-        let mut j = i;
-        while j + 1 < sorted.len()
-            && sorted[j + 1].0 == sorted[j].0 + 1
-            && sorted[j + 1].1.is_none()
-            && sorted[i].1.is_none()
-        {
-            j += 1;
-        }
-        if j - i >= 2 {
-            parts.push(Part::Range(sorted[i].0, sorted[j].0));
-        } else {
-            for item in &sorted[i..=j] {
-                parts.push(Part::One(item.0, item.1.clone()));
-            }
-        }
-        i = j + 1;
+    if matches!(raw.get(k), Some((Event::SoftBreak | Event::HardBreak, _))) {
+        k += 1;
     }
-    parts
+    match raw.get(k) {
+        Some((Event::End(TagEnd::Paragraph), _)) => (k + 1, false),
+        _ => (k, true),
+    }
 }
 
 fn heading_text(events: &[(Event, Range<usize>)]) -> String {
@@ -828,6 +1043,14 @@ fn heading_text(events: &[(Event, Range<usize>)]) -> String {
 
 fn level_number(level: HeadingLevel) -> u8 {
     level as u8
+}
+
+/// Whether `id` has the shape of an id the renderer gives footnotes, their
+/// references and blocks' labels (`fn_a`, `fnref_a_1`, `block_1`). A
+/// heading's id made from its text never has an `_`; one an author writes
+/// could.
+fn is_generated(id: &str) -> bool {
+    ["fn_", "fnref_", "block_"].iter().any(|p| id.starts_with(p))
 }
 
 /// An id an author may give a heading.
@@ -912,7 +1135,7 @@ mod tests {
     struct Known(Vec<String>);
     impl Resolver for Known {
         fn link(&self, dest: &str) -> Result<ResolvedLink, LinkError> {
-            Ok(ResolvedLink { href: dest.to_string(), anchor: None })
+            Ok(ResolvedLink { href: dest.to_string(), anchor: None, size: None })
         }
         fn has_source(&self, id: &str) -> bool {
             self.0.iter().any(|k| k == id)
@@ -1005,7 +1228,7 @@ mod tests {
     struct WithTerms(TermMatcher);
     impl Resolver for WithTerms {
         fn link(&self, dest: &str) -> Result<ResolvedLink, LinkError> {
-            Ok(ResolvedLink { href: dest.to_string(), anchor: None })
+            Ok(ResolvedLink { href: dest.to_string(), anchor: None, size: None })
         }
         fn has_source(&self, _: &str) -> bool {
             true
@@ -1060,6 +1283,184 @@ mod tests {
         assert!(out.html.contains("is not <a class=\"term\" href=\"glossary/#t1\""), "{}", out.html);
         assert!(out.html.contains("<h2 id=\"nmda-receptor\">NMDA receptor</h2>"));
         assert_eq!(c.terms_used, vec![0, 1]);
+    }
+
+    /// A resolver that knows sources `a1`, `b2`, `c3` ("Anand et al." for
+    /// narrative citations) and gives every image a size.
+    struct Sized;
+    impl Resolver for Sized {
+        fn link(&self, dest: &str) -> Result<ResolvedLink, LinkError> {
+            Ok(ResolvedLink { href: dest.to_string(), anchor: None, size: Some((640, 480)) })
+        }
+        fn has_source(&self, id: &str) -> bool {
+            ["a1", "b2", "c3"].contains(&id)
+        }
+        fn suggest_source(&self, id: &str) -> Option<String> {
+            nearest(id, ["a1", "b2", "c3"]).map(str::to_string)
+        }
+        fn narrative(&self, id: &str) -> Option<String> {
+            (id == "a1").then(|| "Anand et al.".to_string())
+        }
+    }
+
+    fn render_sized(md: &str, citations: &mut Citations) -> Rendered {
+        render_around(md, Source { file: "a.md", text: md, offset: 0 }, &Sized, citations, &[])
+    }
+
+    fn codes(out: &Rendered) -> Vec<(Code, usize, usize)> {
+        out.diagnostics
+            .iter()
+            .map(|d| (d.code, d.line().unwrap_or(0), d.span.as_ref().map_or(0, |s| s.column)))
+            .collect()
+    }
+
+    #[test]
+    fn callouts_and_care_cards_are_labelled_blocks_and_their_markers_are_gone() {
+        let md = "> [!WARNING]\n> Do not drive.\n\n> [!urgent]\n> - chest pain\n\n> [!NON-URGENT]\n>\n> Mild nausea.\n\n> Just a quote.\n";
+        let out = render_sized(md, &mut Citations::new(""));
+        let html = out.html.to_string();
+        assert!(codes(&out).is_empty(), "{:?}", out.diagnostics);
+        assert!(html.contains("<div class=\"callout callout-warning\" role=\"note\" aria-labelledby=\"block_1\">\n<p class=\"callout-label\" id=\"block_1\">Warning</p>\n<p>Do not drive.</p>"), "{html}");
+        assert!(html.contains("<section class=\"care-card care-card-urgent\" aria-labelledby=\"block_2\">"), "{html}");
+        assert!(html.contains(">Urgent advice<span class=\"visually-hidden\">:</span></span> Ask for an urgent appointment or get help now if:</h2>"), "{html}");
+        assert!(html.contains("<div class=\"care-card-content\">\n<ul>\n<li>chest pain</li>"), "{html}");
+        assert!(html.contains("care-card-non-urgent") && html.contains("<p>Mild nausea.</p>"), "{html}");
+        assert!(html.contains("<blockquote>\n<p>Just a quote.</p>\n</blockquote>"), "{html}");
+        assert!(!html.contains("[!") && !html.contains("!urgent"), "{html}");
+        assert_eq!(out.care_cards, 2);
+        // a second card of a level is not a second landmark of the same name
+        let again = render_sized("> [!URGENT]\n> - a\n\n> [!URGENT]\n> - b\n", &mut Citations::new(""));
+        assert_eq!(again.html.matches("<section class=\"care-card").count(), 1, "{}", again.html);
+        assert!(
+            again
+                .html
+                .contains("<div role=\"group\" class=\"care-card care-card-urgent\" aria-labelledby=\"block_2\">")
+        );
+        assert_eq!(again.html.matches("</section>").count(), 1);
+        // every block is closed where its quote ends
+        assert_eq!(html.matches("<section").count(), html.matches("</section>").count());
+    }
+
+    #[test]
+    fn a_care_card_says_what_the_site_configures() {
+        struct Uk;
+        impl Resolver for Uk {
+            fn link(&self, dest: &str) -> Result<ResolvedLink, LinkError> {
+                Ok(ResolvedLink { href: dest.to_string(), anchor: None, size: None })
+            }
+            fn has_source(&self, _: &str) -> bool {
+                false
+            }
+            fn suggest_source(&self, _: &str) -> Option<String> {
+                None
+            }
+            fn care_cards(&self) -> CareCards {
+                let mut cards = CareCards::default();
+                cards.urgent.heading = "Ask for an urgent GP appointment if <now>:".into();
+                cards
+            }
+        }
+        let md = "> [!URGENT]\n> - x\n";
+        let out = render(md, Source { file: "a.md", text: md, offset: 0 }, &Uk, &mut Citations::new(""));
+        assert!(out.html.contains("Ask for an urgent GP appointment if &lt;now&gt;:</h2>"), "{}", out.html);
+    }
+
+    #[test]
+    fn an_unknown_or_misplaced_block_marker_is_an_error_at_the_marker() {
+        let out = render_sized("Text.\n\n> [!WARNNG]\n> x\n\n>  [!TIP] text after\n", &mut Citations::new(""));
+        assert_eq!(codes(&out), vec![(Code::UnknownBlock, 3, 3), (Code::UnknownBlock, 6, 4)]);
+        assert!(out.diagnostics[0].help.as_deref().unwrap_or("").starts_with("did you mean `[!WARNING]`?"));
+        assert!(out.diagnostics[0].help.as_deref().unwrap_or("").contains("`[!EMERGENCY]`"));
+        assert!(out.html.contains("<blockquote>"), "left as a quote: {}", out.html);
+    }
+
+    #[test]
+    fn an_image_alone_with_a_title_is_a_figure_and_every_image_has_its_size() {
+        let md = "![A bar chart](chart.svg \"Response at 24 hours <by group>\")\n\nInline ![icon](i.png \"t\") here.\n\n![no title](c.svg)\n";
+        let out = render_sized(md, &mut Citations::new(""));
+        let html = out.html.to_string();
+        assert!(html.contains("<figure>\n<img src=\"chart.svg\" alt=\"A bar chart\" width=\"640\" height=\"480\">\n<figcaption>Response at 24 hours &lt;by group&gt;</figcaption>\n</figure>"), "{html}");
+        assert!(
+            html.contains(
+                "<p>Inline <img src=\"i.png\" alt=\"icon\" title=\"t\" width=\"640\" height=\"480\"> here.</p>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("<p><img src=\"c.svg\" alt=\"no title\" width=\"640\" height=\"480\"></p>"), "{html}");
+        assert_eq!(html.matches("<figure>").count(), 1);
+        let out = render_sized("![](x.svg \"Caption\")", &mut Citations::new(""));
+        assert_eq!(out.images_without_alt.len(), 1, "a figure still needs its alt text");
+    }
+
+    #[test]
+    fn footnotes_are_lettered_listed_at_the_end_and_link_both_ways() {
+        let md = "## Notes\n\nOne[^x] two[^y] and one again[^x].\n\n[^y]: Second *note*.\n[^x]: First note.\n";
+        let out = render_sized(md, &mut Citations::new(""));
+        let html = out.html.to_string();
+        assert!(codes(&out).is_empty(), "{:?}", out.diagnostics);
+        assert!(
+            html.contains(
+                "One<sup class=\"note-ref\"><a href=\"#fn_a\" id=\"fnref_a_1\" aria-label=\"Note a\">a</a></sup>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("again<sup class=\"note-ref\"><a href=\"#fn_a\" id=\"fnref_a_2\""), "{html}");
+        assert!(
+            html.contains("<section class=\"notes\" aria-labelledby=\"notes-1\">\n<h2 id=\"notes-1\">Notes</h2>"),
+            "the author's heading keeps its id: {html}"
+        );
+        assert!(html.contains("<ol class=\"notes-list\" type=\"a\" start=\"1\">\n<li id=\"fn_a\">\n<p>First note. <a class=\"note-back\" href=\"#fnref_a_1\""), "{html}");
+        assert!(
+            html.contains("href=\"#fnref_a_2\">↩<span class=\"visually-hidden\"> back to the text of note a, place</span><sup>2</sup></a></p>"),
+            "{html}"
+        );
+        assert!(html.contains("<li id=\"fn_b\">\n<p>Second <em>note</em>."), "{html}");
+        // the notes come after the text, in the order they are referred to
+        assert!(html.find("id=\"fn_a\"").unwrap() < html.find("id=\"fn_b\"").unwrap());
+        assert!(html.find("Second").unwrap() > html.find("again").unwrap());
+        assert_eq!(out.headings.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["notes", "notes-1"]);
+    }
+
+    #[test]
+    fn notes_continue_their_letters_across_a_page_and_never_take_a_headings_id() {
+        let mut c = Citations::new("");
+        let md = "## Fn_a {#fn_a}\n\nA[^1].\n\n[^1]: n\n";
+        let body = render_sized(md, &mut c);
+        assert!(body.html.contains("<h2 id=\"fn_a-section\">"), "{}", body.html);
+        let answer = render(md.split_at(17).1, Source { file: "a.md", text: md, offset: 17 }, &Sized, &mut c);
+        assert!(answer.html.contains("id=\"fn_b\"") && answer.html.contains("start=\"2\""), "{}", answer.html);
+        assert!(answer.html.contains("<div class=\"notes\">\n<p class=\"notes-title\">Notes</p>"), "{}", answer.html);
+    }
+
+    #[test]
+    fn a_missing_or_unused_footnote_is_found_where_it_is_written() {
+        let out = render_sized("Text[^nope] and[^one].\n\n[^one]: used\n\n[^two]: never\n", &mut Citations::new(""));
+        assert_eq!(codes(&out), vec![(Code::UnknownFootnote, 1, 5), (Code::UnusedFootnote, 5, 1)]);
+        assert_eq!(out.diagnostics[1].severity, crate::diagnostics::Severity::Warning);
+    }
+
+    #[test]
+    fn every_citation_form_renders_its_number_with_its_words() {
+        let mut c = Citations::new("");
+        let md = "As @a1 [p. 4] found. Also [see @b2, p. 5; @c3]. Not [-@a1]. Mail a@b2.org, `@a1`, \\@a1.";
+        let out = render_sized(md, &mut c);
+        let html = out.html.to_string();
+        assert!(codes(&out).is_empty(), "{:?}", out.diagnostics);
+        assert_eq!(c.order, ["a1", "b2", "c3"]);
+        assert!(html.contains("As Anand et al.<sup class=\"citation\" id=\"cite-1\"><a href=\"#ref-1\" aria-label=\"Reference 1\">1</a><span class=\"locator\">(p. 4)</span></sup> found."), "{html}");
+        assert!(html.contains("Also.<sup class=\"citation\" id=\"cite-2\"><span class=\"cite-prefix\">see </span><a href=\"#ref-2\" aria-label=\"Reference 2\">2</a><span class=\"locator\">(p. 5)</span>,<a href=\"#ref-3\""), "{html}");
+        assert!(html.contains("Not.<sup class=\"citation\" id=\"cite-3\"><a href=\"#ref-1\""), "{html}");
+        assert!(html.contains("Mail a@b2.org, <code>@a1</code>, @a1.</p>"), "{html}");
+        assert!(out.plain.contains("As Anand et al. found"), "{}", out.plain);
+        assert!(out.prose.contains("As Anand et al. found"), "{}", out.prose);
+    }
+
+    #[test]
+    fn an_unknown_narrative_id_and_an_unreadable_bracket_are_errors_with_a_suggestion() {
+        let out = render_sized("As @a2 found.\n\nSee [@b2 p. 5].\n", &mut Citations::new(""));
+        assert_eq!(codes(&out), vec![(Code::UnknownSource, 1, 4), (Code::MalformedCitation, 3, 6)]);
+        assert!(out.diagnostics[0].help.as_deref().unwrap_or("").starts_with("did you mean `a1`?"));
+        assert!(out.html.contains("As @a2 found.") && out.html.contains("See [@b2 p. 5]."), "{}", out.html);
     }
 
     #[test]

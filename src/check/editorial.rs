@@ -73,6 +73,8 @@ pub struct Editor {
     /// Glossary terms and aliases: left out of the reading grade.
     glossary: readability::Excluded,
     wording: Wording,
+    /// `check.care_card_triggers`, ignoring case; `None` when there are none.
+    triggers: Option<AhoCorasick>,
 }
 
 impl Editor {
@@ -84,7 +86,13 @@ impl Editor {
             .flat_map(|t| std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()))
             .collect();
         let glossary = readability::Excluded::new(&terms);
-        Editor { config: site.config.clone(), today, glossary, wording: Wording::new(&site.config) }
+        let phrases: Vec<&String> =
+            site.config.check.care_card_triggers.iter().filter(|p| !p.trim().is_empty()).collect();
+        let triggers = match phrases.is_empty() {
+            true => None,
+            false => AhoCorasick::builder().ascii_case_insensitive(true).build(phrases).ok(),
+        };
+        Editor { config: site.config.clone(), today, glossary, wording: Wording::new(&site.config), triggers }
     }
 
     /// Every check of one page (the home page or an article).
@@ -105,6 +113,7 @@ impl Editor {
         structure(page, &mut diags);
         self.wording.check(&a.file, &a.text, &mut diags);
         crisis(&a.file, &a.text, shows_crisis, &mut diags);
+        self.care_card(page, &mut diags);
         let grades = grade(page, &self.glossary);
         let limits = &config.readability;
         let too_hard = grades.flesch_kincaid > limits.max_grade || limits.max_smog.is_some_and(|m| grades.smog > m);
@@ -133,6 +142,38 @@ impl Editor {
             review,
         });
         (diags, report)
+    }
+
+    /// A page whose body tells readers when to get help (a phrase of
+    /// `check.care_card_triggers`, as whole words) should say it in a care
+    /// card, which stands out and is read out as such. The front matter
+    /// (description, key points, FAQ answers) only sums the page up.
+    fn care_card(&self, page: &Page, diags: &mut Vec<Diagnostic>) {
+        let Some(triggers) = &self.triggers else { return };
+        let cards = page.body.care_cards + page.faq.iter().map(|f| f.answer.care_cards).sum::<usize>();
+        let a = &page.article;
+        if cards > 0 {
+            return;
+        }
+        let whole = |m: &aho_corasick::Match| {
+            let before = a.text[..m.start()].chars().next_back();
+            let after = a.text[m.end()..].chars().next();
+            before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
+        };
+        let body = a.split.body_start;
+        if let Some(m) = triggers.find_iter(&a.text[body..]).map(|m| m.offset(body)).find(whole) {
+            diags.push(
+                Diagnostic::warning(
+                    Code::MissingCareCard,
+                    format!("\"{}\" tells readers when to get help, but the page has no care card", &a.text[m.range()]),
+                )
+                .with_span(Span::at(&a.file, &a.text, m.start()))
+                .with_help(
+                    "put the signs in a care card: `> [!EMERGENCY]`, `> [!URGENT]` or `> [!NON-URGENT]` \
+                     on a line of its own, then the list (README \"Care cards and callouts\")",
+                ),
+            );
+        }
     }
 
     /// The checks of the topic pages' own text.

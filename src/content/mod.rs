@@ -12,6 +12,7 @@
 
 pub mod front_matter;
 pub mod glossary;
+pub mod images;
 pub mod people;
 pub mod record;
 
@@ -89,6 +90,9 @@ pub struct Content {
     pub articles: Vec<Article>,
     /// Other files, relative to `content/` (`efficacy/figures/trial.png`).
     pub assets: Vec<String>,
+    /// The width and height of each image among the assets whose file says
+    /// them (`images`).
+    pub image_sizes: HashMap<String, (u32, u32)>,
     pub sources_yaml: Option<DataFile>,
     pub sources_bib: Option<DataFile>,
     /// `sources.json`: CSL-JSON, as Zotero exports it.
@@ -172,25 +176,45 @@ pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnos
         }
     }
     assets.retain(|(rel, _)| !unpublished.iter().any(|dir| rel.starts_with(dir.as_str())));
-    content.assets = readable_assets(root, assets, &mut diags);
+    (content.assets, content.image_sizes) = readable_assets(root, assets, &mut diags);
     content.assets.sort();
     content.topics = order_topics(topics, config, &mut diags);
     content.articles = order_articles(articles, &content.topics, &mut diags);
     (content, diags)
 }
 
-/// The assets that can be read (they are copied later, not read here).
-fn readable_assets(root: &Path, assets: Vec<(String, PathBuf)>, diags: &mut Vec<Diagnostic>) -> Vec<String> {
-    let checked: Vec<(String, Result<(), input::Unread>)> =
-        assets.into_par_iter().map(|(rel, path)| (rel, input::readable(root, &path))).collect();
+/// The assets that can be read (they are copied later, not read here but
+/// for the first bytes of an image, which tell its size), and the sizes.
+fn readable_assets(
+    root: &Path,
+    assets: Vec<(String, PathBuf)>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<String>, HashMap<String, (u32, u32)>) {
+    type Checked = Result<Option<(u32, u32)>, input::Unread>;
+    let checked: Vec<(String, Checked)> = assets
+        .into_par_iter()
+        .map(|(rel, path)| {
+            let result = match images::is_image(&rel) {
+                true => input::head(root, &path, images::HEAD).map(|head| images::size(&rel, &head)),
+                false => input::readable(root, &path).map(|()| None),
+            };
+            (rel, result)
+        })
+        .collect();
     let mut kept = Vec::with_capacity(checked.len());
+    let mut sizes = HashMap::new();
     for (rel, result) in checked {
         match result {
-            Ok(()) => kept.push(rel),
+            Ok(size) => {
+                if let Some(size) = size {
+                    sizes.insert(rel.clone(), size);
+                }
+                kept.push(rel);
+            }
             Err(unread) => diags.push(unread.diagnostic),
         }
     }
-    kept
+    (kept, sizes)
 }
 
 fn read_data(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<DataFile> {

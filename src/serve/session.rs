@@ -285,7 +285,8 @@ impl Session {
                     // an editor's temporary file, created and gone again
                     (false, false, _) => continue,
                     (true, true, Some(i)) => Plan::Article(i, in_content.to_string()),
-                    (true, true, None) if asset => Plan::Assets,
+                    // an image whose size changed: the pages showing it say its size
+                    (true, true, None) if asset && !resized(&self.root, &full, in_content, site) => Plan::Assets,
                     _ => Plan::Full, // new, deleted, or a topic, home page, bibliography, glossary
                 }
             } else {
@@ -404,6 +405,17 @@ fn panic_if_a_test_asked() {
 
 fn to_files(memory: Memory) -> Files {
     memory.into_files().into_iter().map(|(k, v)| (k, Bytes::from(v))).collect()
+}
+
+/// Whether the image `rel` (under `content/`, at `path`) now has another
+/// size than the one the site's pages were rendered with.
+fn resized(root: &Path, path: &Path, rel: &str, site: &crate::site::Site) -> bool {
+    use crate::content::images;
+    if !images::is_image(rel) {
+        return false;
+    }
+    let now = crate::input::head(root, path, images::HEAD).ok().and_then(|head| images::size(rel, &head));
+    now != site.image_sizes.get(rel).copied()
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::config::CareCards;
 use crate::diagnostics::nearest;
 use crate::markdown::{LinkError, ResolvedLink, Resolver, TermMatcher};
 use crate::sources::Bibliography;
@@ -13,6 +14,10 @@ pub struct LinkTable<'a> {
     /// `efficacy/ketamine-vs-ect.md` → `efficacy/ketamine-vs-ect/`.
     pub pages: HashMap<String, String>,
     pub assets: HashSet<&'a str>,
+    /// The width and height of images among `assets`.
+    pub image_sizes: &'a HashMap<String, (u32, u32)>,
+    /// What care cards say (site.yaml's `care_cards:`).
+    pub care_cards: &'a CareCards,
     pub bibliography: &'a Bibliography,
     /// Markdown files that failed to load (`content::Content::failed`):
     /// a link to one follows from its own error and is not reported.
@@ -46,7 +51,8 @@ impl Resolver for PageResolver<'_> {
         };
         if path.is_empty() {
             let fragment = fragment.unwrap_or_default().to_string();
-            return Ok(ResolvedLink { href: format!("#{fragment}"), anchor: Some((self.page.to_string(), fragment)) });
+            let anchor = Some((self.page.to_string(), fragment.clone()));
+            return Ok(ResolvedLink { href: format!("#{fragment}"), anchor, size: None });
         }
         let path = path.split('?').next().unwrap_or(path);
         let joined =
@@ -62,7 +68,7 @@ impl Resolver for PageResolver<'_> {
         {
             let href = with_fragment(format!("{}{}index.html", root_prefix(self.page), page));
             let anchor = fragment.map(|f| (page.clone(), f.to_string()));
-            return Ok(ResolvedLink { href, anchor });
+            return Ok(ResolvedLink { href, anchor, size: None });
         }
         if self.table.failed.contains(&target) || self.table.failed.contains(&format!("{target}/_index.md")) {
             // the page is not there because its file has an error of its
@@ -70,12 +76,14 @@ impl Resolver for PageResolver<'_> {
             return Ok(ResolvedLink {
                 href: with_fragment(format!("{}{target}", root_prefix(self.page))),
                 anchor: None,
+                size: None,
             });
         }
         if self.table.assets.contains(target.as_str()) {
             return Ok(ResolvedLink {
                 href: with_fragment(format!("{}{target}", root_prefix(self.page))),
                 anchor: None,
+                size: self.table.image_sizes.get(&target).copied(),
             });
         }
         let mut message = format!("`{dest}` points to content/{target}, which does not exist");
@@ -97,6 +105,14 @@ impl Resolver for PageResolver<'_> {
 
     fn source_failed(&self, id: &str) -> bool {
         self.table.bibliography.failed_to_load(id)
+    }
+
+    fn narrative(&self, id: &str) -> Option<String> {
+        self.table.bibliography.get(id).map(|s| s.narrative.clone()).filter(|n| !n.is_empty())
+    }
+
+    fn care_cards(&self) -> CareCards {
+        self.table.care_cards.clone()
     }
 
     fn terms(&self) -> Option<&TermMatcher> {
@@ -134,9 +150,14 @@ mod tests {
     use super::*;
 
     static NONE_FAILED: std::sync::LazyLock<HashSet<String>> = std::sync::LazyLock::new(HashSet::new);
+    static SIZES: std::sync::LazyLock<HashMap<String, (u32, u32)>> =
+        std::sync::LazyLock::new(|| [("efficacy/figures/trial.png".to_string(), (640, 480))].into_iter().collect());
+    static CARDS: std::sync::LazyLock<CareCards> = std::sync::LazyLock::new(CareCards::default);
 
     fn table(bib: &Bibliography) -> LinkTable<'_> {
         LinkTable {
+            image_sizes: &SIZES,
+            care_cards: &CARDS,
             pages: [
                 ("safety/side-effects.md", "safety/side-effects/"),
                 ("safety/_index.md", "safety/"),
@@ -161,7 +182,8 @@ mod tests {
         let l = r.link("../safety/side-effects.md#blood-pressure").unwrap();
         assert_eq!(l.href, "../../safety/side-effects/index.html#blood-pressure");
         assert_eq!(l.anchor, Some(("safety/side-effects/".into(), "blood-pressure".into())));
-        assert_eq!(r.link("figures/trial.png").unwrap().href, "../../efficacy/figures/trial.png");
+        let image = r.link("figures/trial.png").unwrap();
+        assert_eq!((image.href.as_str(), image.size), ("../../efficacy/figures/trial.png", Some((640, 480))));
         assert_eq!(r.link("../safety/").unwrap().href, "../../safety/index.html");
         assert_eq!(r.link("../index.md").unwrap().href, "../../index.html");
         let home = PageResolver { table: &t, dir: "", page: "", text: true };

@@ -83,6 +83,8 @@ pub struct Site {
     /// Source id → every place citing it, in page order.
     pub cited_in: BTreeMap<String, Vec<CitedAt>>,
     pub assets: Vec<String>,
+    /// The width and height of the images among `assets` that say them.
+    pub image_sizes: HashMap<String, (u32, u32)>,
     /// `duplicate-faq` findings, kept until a FAQ entry changes.
     pub faq_duplicates: Option<Vec<Diagnostic>>,
     /// Pages are rendered with their plain text and prose (see [`assemble`]).
@@ -150,7 +152,7 @@ pub fn assemble(
     text: bool,
     sink: Option<&dyn PageSink>,
 ) -> (Site, Vec<Diagnostic>) {
-    let Content { home, topics, mut articles, assets, failed, .. } = content;
+    let Content { home, topics, mut articles, assets, image_sizes, failed, .. } = content;
     let mut site = Site {
         config,
         home: None,
@@ -164,6 +166,7 @@ pub fn assemble(
         record,
         cited_in: BTreeMap::new(),
         assets,
+        image_sizes,
         faq_duplicates: None,
         text,
         tags: Vec::new(),
@@ -181,7 +184,14 @@ pub fn assemble(
     site.articles = articles.into_iter().map(Page::unrendered).collect();
     site.tags = site.collect_tags();
     site.topics = topic_pages(topics, &site.articles);
-    let table = link_table(&site.glossary, &site.assets, &site.bibliography, &site.failed, paths);
+    let table = link_table(
+        &site.glossary,
+        (&site.assets, &site.image_sizes),
+        &site.bibliography,
+        &site.failed,
+        &site.config.care_cards,
+        paths,
+    );
     for t in &mut site.topics {
         t.body = render_topic(t, &table, site.text);
     }
@@ -235,9 +245,10 @@ pub fn assemble(
 /// What resolves links, sources and glossary terms on every page.
 fn link_table<'a>(
     glossary: &Glossary,
-    assets: &'a [String],
+    (assets, image_sizes): (&'a [String], &'a HashMap<String, (u32, u32)>),
     bibliography: &'a Bibliography,
     failed: &'a HashSet<String>,
+    care_cards: &'a crate::config::CareCards,
     pages: HashMap<String, String>,
 ) -> LinkTable<'a> {
     let terms = (!glossary.terms.is_empty()).then(|| {
@@ -248,6 +259,8 @@ fn link_table<'a>(
     LinkTable {
         pages,
         assets: assets.iter().map(String::as_str).collect(),
+        image_sizes,
+        care_cards,
         bibliography,
         failed,
         terms,
@@ -283,7 +296,14 @@ impl Site {
         for t in &self.topics {
             paths.insert(content_rel(&t.topic.file), t.path.clone());
         }
-        link_table(&self.glossary, &self.assets, &self.bibliography, &self.failed, paths)
+        link_table(
+            &self.glossary,
+            (&self.assets, &self.image_sizes),
+            &self.bibliography,
+            &self.failed,
+            &self.config.care_cards,
+            paths,
+        )
     }
 
     /// Recompute what is derived from the rendered pages (the FAQ index and

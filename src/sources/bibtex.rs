@@ -74,6 +74,7 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
                     span,
                     formatted: Html::default(),
                     plain: String::new(),
+                    narrative: String::new(),
                     content: Default::default(),
                 };
                 bib.insert(source, diags);

@@ -114,6 +114,7 @@ fn read_item(item: &Json, span: Span) -> (Vec<Diagnostic>, Option<Source>) {
                 formatted: Html::default(),
                 plain: String::new(),
                 authors_incomplete: false,
+                narrative: String::new(),
                 content: Default::default(),
             };
             (diags, Some(source))

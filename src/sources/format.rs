@@ -60,7 +60,48 @@ pub fn format_all(bib: &mut Bibliography, config: &Config, locales: &Locales) ->
             source.plain = item.2;
         }
     }
+    let et_al = et_al(&style, locales);
+    for source in bib.sources.values_mut() {
+        source.narrative = narrative(&source.entry, source.authors_incomplete, &et_al);
+    }
     None
+}
+
+/// The style's words for "and others" after a first author: its own
+/// locale's `et-al` term, else US English's ("et al.", as AMA has it).
+fn et_al(style: &IndependentStyle, locales: &[hayagriva::citationberg::Locale]) -> String {
+    use hayagriva::citationberg::taxonomy::{OtherTerm, Term};
+    use hayagriva::citationberg::{LocaleCode, TermForm};
+    let term = |l: &hayagriva::citationberg::Locale| {
+        l.term(Term::Other(OtherTerm::EtAl), TermForm::Long).and_then(|t| t.single()).map(str::to_string)
+    };
+    let us = LocaleCode::en_us();
+    style
+        .locale
+        .iter()
+        .find_map(term)
+        .or_else(|| locales.iter().filter(|l| l.lang.as_ref() == Some(&us)).find_map(term))
+        .unwrap_or_else(|| "et al.".into())
+}
+
+/// How running text names a source (`@id`, "Anand et al found …"): the
+/// first author's family name, both of two ("Anand and Mathew"), or the
+/// first and `et_al` for three or more (or an incomplete list); a source
+/// without authors is named by its title. Numeric styles such as AMA put no
+/// names in their citations, so hayagriva has none to give; this is how
+/// the AMA manual names authors in text.
+fn narrative(entry: &hayagriva::Entry, incomplete: bool, et_al: &str) -> String {
+    let authors = entry.authors().unwrap_or_default();
+    let family = |p: &hayagriva::types::Person| match &p.prefix {
+        Some(prefix) => format!("{prefix} {}", p.name),
+        None => p.name.clone(),
+    };
+    match authors {
+        [] => entry.title().map(|t| t.value.to_string()).unwrap_or_default(),
+        [one] if !incomplete => family(one),
+        [a, b] if !incomplete => format!("{} and {}", family(a), family(b)),
+        [first, ..] => format!("{} {et_al}", family(first)),
+    }
 }
 
 /// References per citeproc driver: [`super::chunk_size`] for numeric
@@ -238,6 +279,7 @@ mod tests {
             span: Span::at("s.yaml", yaml, 0),
             formatted: Html::default(),
             plain: String::new(),
+            narrative: String::new(),
             authors_incomplete: false,
             content: Default::default(),
         }
@@ -291,6 +333,26 @@ anand2023:
             plain,
             "Anand A, Mathew SJ, Sanacora G, et al. Ketamine versus ECT for nonpsychotic treatment-resistant major depression. N Engl J Med. 2023;388(25):2315-2325. doi:10.1056/NEJMoa2302399"
         );
+        // in running text: the first author and the style's "et al."
+        assert_eq!(bib.sources["anand2023"].narrative, "Anand et al.");
+    }
+
+    #[test]
+    fn running_text_names_one_two_or_the_first_of_many_authors() {
+        let yaml = r#"
+one: { type: article, title: A, author: ["Anand, Amit"], date: 2020 }
+two: { type: article, title: B, author: ["Anand, Amit", "van Mathew, Sanjay"], date: 2020 }
+cut: { type: article, title: C, author: ["Anand, Amit"], date: 2020 }
+none: { type: web, title: Ketamine facts, date: 2020 }
+"#;
+        let mut bib = Bibliography::default();
+        for id in ["one", "two", "cut", "none"] {
+            bib.sources.insert(id.into(), source(yaml, id));
+        }
+        bib.sources.get_mut("cut").unwrap().authors_incomplete = true;
+        let names = |bib: &Bibliography| ["one", "two", "cut", "none"].map(|id| bib.sources[id].narrative.clone());
+        format_all(&mut bib, &ama(), &Locales::load());
+        assert_eq!(names(&bib), ["Anand", "Anand and van Mathew", "Anand et al.", "Ketamine facts"]);
     }
 
     #[test]

@@ -92,6 +92,8 @@ pub struct Source {
     pub formatted: Html,
     /// Plain text, for JSON-LD and search.
     pub plain: String,
+    /// How running text names the source (`@id`): "Anand et al".
+    pub narrative: String,
     /// `authors-incomplete: true` (ours): the author list holds only the
     /// first authors, so the reference ends them with "et al".
     pub authors_incomplete: bool,
@@ -349,6 +351,7 @@ fn read_entry(
                 span,
                 formatted: Html::default(),
                 plain: String::new(),
+                narrative: String::new(),
                 authors_incomplete,
                 content: Default::default(),
             };

@@ -521,6 +521,17 @@ try {
       const answers = [...document.querySelectorAll('details > :not(summary)')];
       const hidden = answers.filter((el) => !shown(el));
       if (hidden.length) out.push(`${hidden.length} of ${answers.length} FAQ answers are not printed`);
+      // Care cards and callouts print with their label in words and a black border (no colour on paper);
+      // footnotes print, their links back do not.
+      const blocks = [...document.querySelectorAll('.care-card, .callout')];
+      for (const b of blocks) {
+        const label = document.getElementById(b.getAttribute('aria-labelledby') || '');
+        if (!shown(b) || !label || !shown(label) || !label.textContent.trim()) out.push(`${b.className}: not printed with its label`);
+        const border = getComputedStyle(b).borderLeftColor;
+        if (border !== 'rgb(0, 0, 0)') out.push(`${b.className}: its border prints in ${border}, not black`);
+      }
+      for (const n of document.querySelectorAll('.notes-list > li')) if (!shown(n)) out.push(`note ${n.id} is not printed`);
+      for (const a of document.querySelectorAll('.note-back')) if (shown(a)) out.push('a footnote\'s link back is printed');
       // Every web address of a reference is printed: in its text, or after a link (::after).
       const printed = (el) => {
         let t = '';
@@ -548,9 +559,9 @@ try {
         }
       }
       if (missing.length) out.push(`${missing.length} of ${links} reference web addresses are not printed, e.g. ${missing[0]}`);
-      return { out, answers: answers.length, links };
+      return { out, answers: answers.length, links, blocks: blocks.length };
     });
-    check(`print ${s.name}`, r.out, [`${r.answers} answers, ${r.links} reference links`]);
+    check(`print ${s.name}`, r.out, [`${r.answers} answers, ${r.links} reference links, ${r.blocks} care cards and callouts`]);
     await page.close();
   }
 

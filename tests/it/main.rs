@@ -6,6 +6,7 @@ mod aliases;
 mod architecture;
 mod assets;
 mod bibtex;
+mod blocks;
 mod check;
 mod cli;
 mod faq;

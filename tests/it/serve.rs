@@ -129,12 +129,25 @@ fn every_sequence_of_edits_serves_what_build_would_write() {
             Box::new(|r| {
                 std::fs::write(
                     r.join("content/guide/figures/trial.svg"),
-                    "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+                    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><circle r=\"5\"/></svg>",
                 )
                 .unwrap();
                 vec![r.join("content/guide/figures/trial.svg")]
             }),
             Some(Action::Assets),
+        ),
+        (
+            // the pages showing it give its width and height
+            "an image that changes size",
+            Box::new(|r| {
+                std::fs::write(
+                    r.join("content/guide/figures/trial.svg"),
+                    "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+                )
+                .unwrap();
+                vec![r.join("content/guide/figures/trial.svg")]
+            }),
+            Some(Action::Full),
         ),
         (
             "a new article",

@@ -195,6 +195,10 @@ pub struct Heading {
     pub title: String,
     #[serde(skip)]
     pub offset: usize,
+    /// Byte offset in [`Rendered::plain`] where the heading's text begins
+    /// (its section runs to the next heading's): search shows the section a word is in.
+    #[serde(skip)]
+    pub plain_offset: usize,
 }
 
 /// A link to check once all pages are rendered.
@@ -494,6 +498,7 @@ impl<'a> Renderer<'a, '_> {
                         id: id.clone(),
                         title,
                         offset: range.start,
+                        plain_offset: self.out.plain.len(),
                     });
                     events.push(Event::Start(Tag::Heading {
                         level: *level,

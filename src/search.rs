@@ -1,29 +1,35 @@
 //! The full-text index behind the `/search/` page: made while `build`
-//! renders the pages, written as a few static JSON files under [`BUNDLE`],
+//! renders the pages, written as static JavaScript files under [`BUNDLE`],
 //! queried in the browser by the theme's `search.js`.
 //!
 //! [`Indexer::add_article`] (and `add_topic`, `add_home`) counts the words
 //! of one page as soon as its Markdown is rendered: its title, description
 //! and key points (weighted up), headings, prose, and its questions and
 //! answers. Code, citations, references and the page furniture are not
-//! indexed. [`Indexer::write`] then groups the words by English stem
-//! (Snowball), scores each page for each stem with BM25, and writes:
+//! indexed. It also keeps the page's text cut into sections (at each
+//! heading, and one per question) for the passages results show.
+//! [`Indexer::write`] then groups the words by English stem (Snowball),
+//! scores each page for each stem with BM25, and writes:
 //!
-//! - `meta.json`: the format, the number of pages, how many pages each page
-//!   file holds, and the first word of each word file;
-//! - `words-N.json`: a run of the sorted vocabulary; for each word the stem
-//!   it belongs to, and for each of those stems the pages that use it (as
-//!   gaps between page numbers) with their scores;
-//! - `pages-N.json`: each page's address (from the site's root), title and
-//!   description.
+//! - `meta.js`: the format, the number of pages, the first stem of each
+//!   stem file, the lengths that have a vocabulary file, and how many pages
+//!   each text file holds;
+//! - `stems-N.js`: a run of the sorted stems, and for each the pages that
+//!   use it (as gaps between page numbers) with their scores;
+//! - `vocabulary-L.js`: every stem of L characters without a digit, sorted:
+//!   what a misspelt word is compared with;
+//! - `text-N.js`: each page's address (from the site's root), title,
+//!   description and sections (`[anchor, heading, text]`; the first has no
+//!   heading when the page has text before its first heading).
 //!
-//! A query word matches every indexed word it begins, and through them
-//! their stems: `depress` finds pages that say "depression" or "depressed".
-//! The browser loads only `meta.json`, the word files its words fall in and
-//! the page files of the results it shows.
-//!
-//! Deliberately absent: indexing in `serve` (the index would be rebuilt on
-//! every save, for a page the author rarely needs while writing).
+//! Each file is one call, `sourcebookSearchIndex("name", {…JSON…});`, so
+//! the search page can load it with a `<script>` element: that works from a
+//! server and from a folder opened from disk (`file://`, where browsers
+//! refuse `fetch`). The browser stems each query word as this module stems
+//! the index (`search.js` carries a port of the same Snowball algorithm,
+//! checked against `rust-stemmers` by the test suite), then loads `meta.js`,
+//! the stem files its stems fall in and the text files of the results it
+//! shows.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -31,18 +37,21 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::markdown::{Heading, Rendered};
 use crate::output::Output;
 use crate::site::{Page, TopicPage};
 
 /// The folder of the output holding the index.
 pub const BUNDLE: &str = "search-index";
 /// Bumped when the files change shape; `search.js` checks it.
-const FORMAT: u32 = 1;
-/// Pages described in each `pages-N.json`.
-const PAGES_PER_FILE: usize = 100;
-/// About how many numbers of postings a word file holds before the next
-/// begins (about 20 kB of JSON; a stem used on more pages makes its file larger).
+const FORMAT: u32 = 2;
+/// About how many numbers of postings a stem file holds before the next
+/// begins (about 20 kB; a stem used on more pages makes its file larger).
 const NUMBERS_PER_FILE: usize = 4_000;
+/// About how many bytes of page text each text file holds (a result loads one).
+const TEXT_BYTES: usize = 16_000;
+/// The name of the function each index file calls with its contents.
+const CALLBACK: &str = "sourcebookSearchIndex";
 /// Longer "words" (URLs, identifiers run together) are not indexed.
 const MAX_WORD_BYTES: usize = 48;
 
@@ -117,12 +126,14 @@ impl Postings {
     }
 }
 
-/// What a result shows of a page (written to `pages-N.json` as
-/// `[href, title, description]`), and its weighted length for BM25.
+/// What a result shows of a page (written to `text-N.js` as
+/// `[href, title, description, sections]`), and its weighted length for BM25.
 struct PageInfo {
     href: String,
     title: String,
     description: String,
+    /// `[[anchor, heading, text], …]` as JSON: kept serialized, one string a page.
+    sections: String,
     length: u32,
 }
 
@@ -138,27 +149,30 @@ impl Indexer {
             texts.push((entry.question.as_str(), SUMMARY));
             texts.push((entry.answer.plain.as_str(), TEXT));
         }
-        let info = info(format!("{}index.html", page.path), &front.title, &front.description);
+        let mut parts = sections(&page.body.plain, &page.body.headings);
+        parts.extend(page.faq.iter().map(|e| (e.anchor.as_str(), e.question.as_str(), e.answer.plain.trim())));
+        let info = info(format!("{}index.html", page.path), &front.title, &front.description, &parts);
         self.add(Slot::Article(index), info, &texts);
     }
 
     /// The home page.
     pub fn add_home(&self, page: &Page) {
         let front = &page.article.front;
-        self.add_landing(Slot::Home, "index.html".into(), &front.title, &front.description, &page.body.plain);
+        self.add_landing(Slot::Home, "index.html".into(), &front.title, &front.description, &page.body);
     }
 
     /// Topic page `index` of the site.
     pub fn add_topic(&self, index: usize, page: &TopicPage) {
         let front = &page.topic.front;
         let href = format!("{}index.html", page.path);
-        self.add_landing(Slot::Topic(index), href, &front.title, &front.description, &page.body.plain);
+        self.add_landing(Slot::Topic(index), href, &front.title, &front.description, &page.body);
     }
 
     /// A page that is its title, description and text (home, topics).
-    fn add_landing(&self, slot: Slot, href: String, title: &str, description: &str, text: &str) {
-        let texts = [(title, TITLE), (description, SUMMARY), (text, TEXT)];
-        self.add(slot, info(href, title, description), &texts);
+    fn add_landing(&self, slot: Slot, href: String, title: &str, description: &str, body: &Rendered) {
+        let texts = [(title, TITLE), (description, SUMMARY), (body.plain.as_str(), TEXT)];
+        let info = info(href, title, description, &sections(&body.plain, &body.headings));
+        self.add(slot, info, &texts);
     }
 
     fn add(&self, slot: Slot, info: PageInfo, texts: &[(&str, u32)]) {
@@ -216,45 +230,78 @@ impl Indexer {
         let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
         let stemmed: Vec<String> = vocabulary.par_iter().map(|(w, _)| stemmer.stem(w).into_owned()).collect();
         let stems = Stems::group(&vocabulary, &stemmed, &number, &pages);
+        drop(vocabulary);
+        let mut order: Vec<usize> = (0..stems.names.len()).collect();
+        order.par_sort_unstable_by(|&a, &b| stems.names[a].cmp(&stems.names[b]));
 
+        // Stem files: runs of the sorted stems, cut after about NUMBERS_PER_FILE numbers.
         let mut files = Vec::new();
-        let mut first_words = Vec::new();
-        let mut file = WordFile::default();
-        let mut in_file: Map<u32, u32> = Map::default();
-        for (i, (word, _)) in vocabulary.iter().enumerate() {
-            if file.words.is_empty() {
-                first_words.push(&**word);
-            }
-            let stem = stems.of_word[i];
-            let local = *in_file.entry(stem).or_insert_with(|| {
-                file.stems.push(&stems.names[stem as usize]);
-                file.pages.push(&stems.postings[stem as usize]);
-                file.numbers += stems.postings[stem as usize].len();
-                file.stems.len() as u32 - 1
-            });
-            file.words.push(word);
-            file.stem.push(local);
+        let mut file = StemFile::default();
+        for &s in &order {
+            file.stems.push(&stems.names[s]);
+            file.pages.push(&stems.postings[s]);
+            file.numbers += stems.postings[s].len();
             if file.numbers >= NUMBERS_PER_FILE {
                 files.push(std::mem::take(&mut file));
-                in_file.clear();
             }
         }
-        if !file.words.is_empty() {
+        if !file.stems.is_empty() {
             files.push(file);
         }
-        let written: Vec<anyhow::Result<()>> = files
-            .par_iter()
-            .enumerate()
-            .map(|(n, f)| out.write(&format!("{BUNDLE}/words-{n}.json"), &serde_json::to_vec(f)?))
-            .chain(pages.par_chunks(PAGES_PER_FILE).enumerate().map(|(n, chunk)| {
-                let rows: Vec<_> = chunk.iter().map(|p| (&p.href, &p.title, &p.description)).collect();
-                out.write(&format!("{BUNDLE}/pages-{n}.json"), &serde_json::to_vec(&rows)?)
-            }))
-            .collect();
+        let first_stems: Vec<&str> = files.iter().map(|f| f.stems[0]).collect();
+
+        // Vocabulary files: the stems a misspelt word may be meant for, by length.
+        let mut by_length: std::collections::BTreeMap<usize, Vec<&str>> = Default::default();
+        for &s in &order {
+            let stem = stems.names[s].as_str();
+            if !stem.chars().any(char::is_numeric) {
+                by_length.entry(stem.chars().count()).or_default().push(stem);
+            }
+        }
+
+        // Text files: a run of pages each, about TEXT_BYTES of text per file.
+        let text_bytes: usize = pages.iter().map(|p| p.sections.len() + p.description.len()).sum();
+        let pages_per_text = (TEXT_BYTES * pages.len() / text_bytes.max(1)).clamp(1, 100);
+
+        let written: Vec<anyhow::Result<()>> =
+            files
+                .par_iter()
+                .enumerate()
+                .map(|(n, f)| write_js(out, &format!("stems-{n}"), &serde_json::to_string(f)?))
+                .chain(by_length.par_iter().map(|(length, words)| {
+                    write_js(out, &format!("vocabulary-{length}"), &serde_json::to_string(words)?)
+                }))
+                .chain(pages.par_chunks(pages_per_text).enumerate().map(|(n, chunk)| {
+                    let mut json = String::from("[");
+                    for (i, p) in chunk.iter().enumerate() {
+                        let head = serde_json::to_string(&(&p.href, &p.title, &p.description))?;
+                        // `[href,title,description` + `,sections]`
+                        json.push_str(if i == 0 { "" } else { "," });
+                        json.push_str(&head[..head.len() - 1]);
+                        json.push(',');
+                        json.push_str(&p.sections);
+                        json.push(']');
+                    }
+                    json.push(']');
+                    write_js(out, &format!("text-{n}"), &json)
+                }))
+                .collect();
         written.into_iter().collect::<anyhow::Result<()>>()?;
-        let meta = Meta { format: FORMAT, pages: pages.len(), pages_per_file: PAGES_PER_FILE, words: first_words };
-        out.write(&format!("{BUNDLE}/meta.json"), &serde_json::to_vec(&meta)?)
+        let meta = Meta {
+            format: FORMAT,
+            pages: pages.len(),
+            stems: first_stems,
+            vocabulary: by_length.keys().copied().collect(),
+            pages_per_text,
+        };
+        write_js(out, "meta", &serde_json::to_string(&meta)?)
     }
+}
+
+/// Write index file `name` (`name.js`): a call of [`CALLBACK`] with the JSON.
+fn write_js(out: &dyn Output, name: &str, json: &str) -> anyhow::Result<()> {
+    let js = format!("{CALLBACK}(\"{name}\",{json});\n");
+    out.write(&format!("{BUNDLE}/{name}.js"), js.as_bytes())
 }
 
 impl Shard {
@@ -294,8 +341,33 @@ enum Slot {
     Article(usize),
 }
 
-fn info(href: String, title: &str, description: &str) -> PageInfo {
-    PageInfo { href, title: title.to_string(), description: description.to_string(), length: 0 }
+fn info(href: String, title: &str, description: &str, sections: &[(&str, &str, &str)]) -> PageInfo {
+    let sections = serde_json::to_string(sections).unwrap_or_else(|_| "[]".into());
+    PageInfo { href, title: title.to_string(), description: description.to_string(), sections, length: 0 }
+}
+
+/// A page's plain text cut at its headings: `(anchor, heading, text)`, the
+/// text before the first heading first (with no anchor or heading), and no
+/// empty piece.
+fn sections<'a>(plain: &'a str, headings: &'a [Heading]) -> Vec<(&'a str, &'a str, &'a str)> {
+    let mut out = Vec::new();
+    let mut cut = |anchor: &'a str, heading: &'a str, text: &'a str| {
+        // the section's text begins with its heading's words; the heading is shown on its own
+        let text = text.trim();
+        let text = text.strip_prefix(heading).unwrap_or(text).trim_start();
+        if !text.is_empty() || !heading.is_empty() {
+            out.push((anchor, heading, text));
+        }
+    };
+    let (mut anchor, mut heading, mut start) = ("", "", 0);
+    for h in headings {
+        // offsets rise and fall on characters; anything else leaves the text in the section before
+        let Some(text) = plain.get(start..h.plain_offset) else { continue };
+        cut(anchor, heading, text);
+        (anchor, heading, start) = (&h.id, &h.title, h.plain_offset);
+    }
+    cut(anchor, heading, plain.get(start..).unwrap_or_default());
+    out
 }
 
 /// The words of a text: runs of letters and digits (`char::is_alphanumeric`).
@@ -321,8 +393,6 @@ impl<'a> Iterator for Words<'a> {
 
 /// The vocabulary grouped by stem, with each stem's scored postings.
 struct Stems {
-    /// For each word of the sorted vocabulary, its stem's number.
-    of_word: Vec<u32>,
     names: Vec<String>,
     /// For each stem: gap to the previous page number, score; flattened.
     postings: Vec<Vec<u32>>,
@@ -333,19 +403,14 @@ impl Stems {
         let mut ids: Map<&str, u32> = Map::default();
         let mut members: Vec<Vec<usize>> = Vec::new();
         let mut names = Vec::new();
-        let of_word = stemmed
-            .iter()
-            .enumerate()
-            .map(|(word, stem)| {
-                let id = *ids.entry(stem).or_insert_with(|| {
-                    names.push(stem.clone());
-                    members.push(Vec::new());
-                    names.len() as u32 - 1
-                });
-                members[id as usize].push(word);
-                id
-            })
-            .collect();
+        for (word, stem) in stemmed.iter().enumerate() {
+            let id = *ids.entry(stem).or_insert_with(|| {
+                names.push(stem.clone());
+                members.push(Vec::new());
+                names.len() as u32 - 1
+            });
+            members[id as usize].push(word);
+        }
         let total = pages.len() as f64;
         let average = pages.iter().map(|p| f64::from(p.length)).sum::<f64>() / total.max(1.0);
         let postings = members
@@ -376,7 +441,7 @@ impl Stems {
                 flat
             })
             .collect();
-        Stems { of_word, names, postings }
+        Stems { names, postings }
     }
 }
 
@@ -393,17 +458,17 @@ fn bm25(idf: f64, count: f64, length: f64) -> u32 {
 struct Meta<'a> {
     format: u32,
     pages: usize,
-    pages_per_file: usize,
-    /// The first word of each word file.
-    words: Vec<&'a str>,
+    /// The first stem of each stem file.
+    stems: Vec<&'a str>,
+    /// The lengths (in characters) that have a vocabulary file.
+    vocabulary: Vec<usize>,
+    /// Pages in each text file: page `p` is in `text-{p / pages_per_text}`.
+    pages_per_text: usize,
 }
 
 #[derive(Default, Serialize)]
-struct WordFile<'a> {
+struct StemFile<'a> {
     /// Sorted.
-    words: Vec<&'a str>,
-    /// For each word, its stem's place in `stems`.
-    stem: Vec<u32>,
     stems: Vec<&'a str>,
     /// For each stem, page-number gaps and scores, alternating.
     pages: Vec<&'a Vec<u32>>,
@@ -413,7 +478,7 @@ struct WordFile<'a> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, BTreeSet};
+    use std::collections::BTreeMap;
 
     use serde_json::Value;
 
@@ -424,7 +489,7 @@ mod tests {
     fn index(pages: &[(Slot, &str, &str)]) -> Files {
         let indexer = Indexer::default();
         for (slot, title, text) in pages {
-            let info = info(format!("{title}.html"), title, "");
+            let info = info(format!("{title}.html"), title, "", &[("", "", text)]);
             indexer.add(*slot, info, &[(title, TITLE), (text, TEXT)]);
         }
         let memory = Memory::default();
@@ -437,60 +502,41 @@ mod tests {
     struct Files(BTreeMap<String, Vec<u8>>);
 
     impl Files {
-        fn json(&self, name: &str) -> Value {
-            serde_json::from_slice(&self.0[&format!("{BUNDLE}/{name}")]).unwrap()
+        /// The data of index file `name`, checking it is one call of the callback.
+        fn js(&self, name: &str) -> Value {
+            let text = std::str::from_utf8(&self.0[&format!("{BUNDLE}/{name}.js")]).unwrap();
+            let json = text.strip_prefix(&format!("{CALLBACK}(\"{name}\",")).unwrap().strip_suffix(");\n").unwrap();
+            serde_json::from_str(json).unwrap()
         }
 
         fn meta(&self) -> Value {
-            self.json("meta.json")
+            self.js("meta")
         }
 
         fn titles(&self) -> Vec<String> {
-            let per = self.meta()["pages_per_file"].as_u64().unwrap() as usize;
+            let per = self.meta()["pages_per_text"].as_u64().unwrap() as usize;
             let pages = self.meta()["pages"].as_u64().unwrap() as usize;
-            (0..pages)
-                .map(|p| self.json(&format!("pages-{}.json", p / per))[p % per][1].as_str().unwrap().into())
-                .collect()
+            (0..pages).map(|p| self.js(&format!("text-{}", p / per))[p % per][1].as_str().unwrap().into()).collect()
         }
 
-        /// The word files `search.js` loads for `term`.
-        fn files_for(&self, term: &str) -> Vec<usize> {
-            let starts: Vec<String> =
-                self.meta()["words"].as_array().unwrap().iter().map(|w| w.as_str().unwrap().into()).collect();
-            (0..starts.len())
-                .filter(|&i| {
-                    let before_next = starts.get(i + 1).is_none_or(|next| next.as_str() > term);
-                    before_next && (starts[i].as_str() <= term || starts[i].starts_with(term))
+        /// Page number → score for `stem`, read from the one file `search.js` loads for it.
+        fn look_up(&self, stem: &str) -> BTreeMap<u64, u64> {
+            let firsts = self.meta()["stems"].as_array().unwrap().clone();
+            let file = firsts.iter().rposition(|f| f.as_str().unwrap() <= stem).unwrap_or(0);
+            let file = self.js(&format!("stems-{file}"));
+            let Some(at) = file["stems"].as_array().unwrap().iter().position(|s| s == stem) else {
+                return BTreeMap::new();
+            };
+            let mut page = 0;
+            file["pages"][at]
+                .as_array()
+                .unwrap()
+                .chunks(2)
+                .map(|pair| {
+                    page += pair[0].as_u64().unwrap();
+                    (page, pair[1].as_u64().unwrap())
                 })
                 .collect()
-        }
-
-        /// Page number → score for one query word, as `search.js` finds it;
-        /// `all`: look in every word file instead of the ones it would load.
-        fn look_up(&self, term: &str, all: bool) -> BTreeMap<u64, u64> {
-            let files =
-                if all { (0..self.meta()["words"].as_array().unwrap().len()).collect() } else { self.files_for(term) };
-            let mut scores = BTreeMap::new();
-            let mut seen = BTreeSet::new();
-            for i in files {
-                let file = self.json(&format!("words-{i}.json"));
-                for (w, word) in file["words"].as_array().unwrap().iter().enumerate() {
-                    let word = word.as_str().unwrap();
-                    let s = file["stem"][w].as_u64().unwrap() as usize;
-                    let matches = word == term || (term.len() >= 3 && word.starts_with(term));
-                    if !matches || !seen.insert(file["stems"][s].as_str().unwrap().to_string()) {
-                        continue;
-                    }
-                    let pages = file["pages"][s].as_array().unwrap();
-                    let mut page = 0;
-                    for pair in pages.chunks(2) {
-                        page += pair[0].as_u64().unwrap();
-                        let best = scores.entry(page).or_default();
-                        *best = pair[1].as_u64().unwrap().max(*best);
-                    }
-                }
-            }
-            scores
         }
     }
 
@@ -513,7 +559,7 @@ mod tests {
     }
 
     #[test]
-    fn stems_prefixes_ranking_and_site_order() {
+    fn stems_ranking_and_site_order() {
         let files = index(&[
             (
                 Slot::Article(1),
@@ -526,50 +572,73 @@ mod tests {
         ]);
         // numbered in site order whatever order they were indexed in
         assert_eq!(files.titles(), ["Welcome", "Safety", "Sleep", "Ketamine and depression"]);
-        // "depression" reaches "depressed" through their stem; the page using it more, and in its title, ranks first
-        let depression = files.look_up("depression", false);
-        assert_eq!(depression.keys().copied().collect::<Vec<_>>(), [2, 3]);
-        assert!(depression[&3] > depression[&2], "{depression:?}");
-        // a word of three letters or more matches the words it begins; shorter ones only themselves
-        assert_eq!(files.look_up("keta", false).keys().copied().collect::<Vec<_>>(), [0, 3]);
-        assert!(files.look_up("ke", false).is_empty());
-        assert_eq!(files.look_up("a", false).keys().copied().collect::<Vec<_>>(), [2]);
-        assert!(files.look_up("zebra", false).is_empty());
+        // "depression" and "depressed" share a stem; the page using it more, and in its title, ranks first
+        let depress = files.look_up("depress");
+        assert_eq!(depress.keys().copied().collect::<Vec<_>>(), [2, 3]);
+        assert!(depress[&3] > depress[&2], "{depress:?}");
+        assert_eq!(files.look_up("ketamin").keys().copied().collect::<Vec<_>>(), [0, 3]);
+        assert!(files.look_up("depression").is_empty(), "words are kept as their stems");
+        // the vocabulary files hold the stems by length, numbers left out
+        assert_eq!(files.js("vocabulary-7"), serde_json::json!(["depress", "ketamin"]));
     }
 
     #[test]
     fn words_are_lowered_as_the_browser_lowers_a_query() {
         // "ΟΔΟΣ".toLowerCase() in JavaScript is "οδος", with a final sigma
         let files = index(&[(Slot::Home, "Welcome", "ΟΔΟΣ Straße")]);
-        assert_eq!(files.look_up("οδος", false).len(), 1);
-        assert_eq!(files.look_up("straße", false).len(), 1);
+        assert_eq!(files.look_up("οδος").len(), 1);
+        assert_eq!(files.look_up("straße").len(), 1);
     }
 
     #[test]
-    fn a_large_index_is_split_and_a_word_is_found_in_the_files_loaded_for_it() {
+    fn a_large_index_is_split_and_each_stem_is_in_the_file_meta_points_to() {
         let texts: Vec<(String, String)> =
-            (0..3000).map(|i| (format!("page{i}"), format!("common word{i} w{}", i % 7))).collect();
+            (0..3000).map(|i| (format!("page{i}"), format!("common word{i} w{} zebra{}", i % 7, i % 50))).collect();
         let pages: Vec<_> =
             texts.iter().enumerate().map(|(i, (t, x))| (Slot::Article(i), t.as_str(), x.as_str())).collect();
         let files = index(&pages);
-        let starts = files.meta()["words"].as_array().unwrap().len();
-        assert!(starts > 3, "{starts} word files");
-        let mut vocabulary = Vec::new();
-        for i in 0..starts {
-            let file = files.json(&format!("words-{i}.json"));
-            let words = file["words"].as_array().unwrap();
-            assert_eq!(files.meta()["words"][i], words[0], "meta names the first word of each file");
-            for (w, _) in words.iter().enumerate() {
-                assert!((file["stem"][w].as_u64().unwrap() as usize) < file["stems"].as_array().unwrap().len());
-            }
-            vocabulary.extend(words.iter().map(|w| w.as_str().unwrap().to_string()));
+        let firsts = files.meta()["stems"].as_array().unwrap().clone();
+        assert!(firsts.len() > 3, "{} stem files", firsts.len());
+        let mut all = Vec::new();
+        for (i, first) in firsts.iter().enumerate() {
+            let file = files.js(&format!("stems-{i}"));
+            assert_eq!(&file["stems"][0], first, "meta names the first stem of each file");
+            assert_eq!(file["stems"].as_array().unwrap().len(), file["pages"].as_array().unwrap().len());
+            all.extend(file["stems"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()));
         }
-        assert!(vocabulary.windows(2).all(|w| w[0] < w[1]), "sorted, each word once");
-        for term in ["common", "word2999", "word1", "word15", "page", "page0", "w3", "wor", "zzz", "0"] {
-            assert_eq!(files.look_up(term, false), files.look_up(term, true), "{term}");
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "sorted, each stem once");
+        for stem in &all {
+            assert!(!files.look_up(stem).is_empty(), "{stem} is found where meta says");
         }
-        assert_eq!(files.look_up("common", false).len(), 3000);
-        assert_eq!(files.look_up("word1", false).len(), 1111, "word1, word10–19, word100–199, word1000–1999");
-        assert_eq!(files.look_up("word2999", false).keys().copied().collect::<Vec<_>>(), [2999]);
+        assert_eq!(files.look_up("common").len(), 3000);
+        assert_eq!(files.look_up("word2999").keys().copied().collect::<Vec<_>>(), [2999]);
+        // text files hold the pages in order, a few each
+        assert_eq!(files.titles().len(), 3000);
+        assert_eq!(files.titles()[2999], "page2999");
+    }
+
+    #[test]
+    fn sections_are_cut_at_headings() {
+        let heading = |id: &str, title: &str, plain_offset| Heading {
+            level: 2,
+            id: id.into(),
+            title: title.into(),
+            offset: 0,
+            plain_offset,
+        };
+        let plain = "Intro words. Sleep Rest matters. Work `code` Time off. ";
+        let headings = [heading("sleep", "Sleep", 13), heading("work", "Work code", 33)];
+        assert_eq!(
+            sections(plain, &headings),
+            [
+                ("", "", "Intro words."),
+                ("sleep", "Sleep", "Rest matters."),
+                ("work", "Work code", "Work `code` Time off.")
+            ]
+        );
+        // nothing before the first heading: no first section
+        assert_eq!(sections("Sleep Rest.", &[heading("sleep", "Sleep", 0)]), [("sleep", "Sleep", "Rest.")]);
+        // an offset that is not on a character leaves the text in the section before
+        assert_eq!(sections("é b", &[heading("x", "X", 1)]), [("", "", "é b")]);
     }
 }

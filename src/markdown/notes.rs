@@ -93,7 +93,8 @@ impl<'a> Renderer<'a, '_> {
             let id = self.ids.unique(format!("{p}notes"));
             // at the end of the text, where the notes are shown
             let offset = self.source.text.len().saturating_sub(self.source.offset);
-            self.out.headings.push(Heading { level: 2, id: id.clone(), title: "Notes".into(), offset });
+            let plain_offset = self.out.plain.len();
+            self.out.headings.push(Heading { level: 2, id: id.clone(), title: "Notes".into(), offset, plain_offset });
             let _ = write!(open, "<section class=\"notes\" aria-labelledby=\"{id}\">\n<h2 id=\"{id}\">Notes</h2>\n");
         } else {
             // a part of a page (a FAQ answer): not a landmark, as there may be many

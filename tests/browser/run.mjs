@@ -11,14 +11,16 @@
 // place on every page, no scripts, nothing fetched from other hosts), keyboard
 // focus, reduced motion, the print stylesheet, navigation between pages from
 // file://, search (served over http from a local server: typing an article's
-// title into the header's search box lists that article, and so do the
-// beginnings of its words), and then runs the Nu HTML checker (vnu.jar) over every .html file
+// title into the header's search box lists that article, and so does the
+// title with slips and its last word half typed; results appear as you type
+// on the search page, with marked words, section links and "More results";
+// index text that looks like markup stays text; opened from disk it works
+// too, and without JavaScript it says so), and then runs the Nu HTML checker (vnu.jar) over every .html file
 // (and, as CSS, every .css file). Redirect pages (a page's old addresses,
 // `aliases:`) are checked apart: where they lead, canonical and noindex, that
 // a browser arrives, and axe with the refresh held back.
-// Pages are opened straight from disk (file:// URLs); only the search check
-// serves the folder over http on 127.0.0.1 (search.js fetches its index, which
-// Chromium refuses from file://).
+// Pages are opened straight from disk (file:// URLs); the search checks also
+// serve the folder over http on 127.0.0.1, as a host would.
 //
 // Prints one line per check, the findings under each failed one, and a last
 // line `N passed, M failed`. Exits 1 on any failure, 2 on a usage error.
@@ -193,8 +195,8 @@ async function open(file, { url, scheme = 'light', width = 1280, media = 'screen
 
 const TYPES = { html: 'text/html; charset=utf-8', css: 'text/css', js: 'text/javascript', json: 'application/json', svg: 'image/svg+xml', xml: 'application/xml' };
 
-/** Serve `dir` over http on 127.0.0.1 (a free port), as a static host would. */
-function serve(dir) {
+/** Serve `dir` over http on 127.0.0.1 (a free port), as a static host would; `rewrite(path, bytes)` may change a file. */
+function serve(dir, rewrite = (p, bytes) => bytes) {
   const server = createServer((req, res) => {
     let p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     if (p.endsWith('/')) p += 'index.html';
@@ -204,7 +206,7 @@ function serve(dir) {
       return;
     }
     res.writeHead(200, { 'content-type': TYPES[path.extname(file).slice(1)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
+    res.end(rewrite(p, readFileSync(file)));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
@@ -631,17 +633,58 @@ try {
       if (errors.length) f.push(`page errors: ${errors.join('; ')}`);
       check(`typing "${title}" in the header search box lists ${rel(article)}`, f, [`${found.links.length} results; ${found.status}`]);
       await page.close();
-      // The beginnings of the title's words find it too (each word of five letters or more loses its last two).
-      const cut = title.split(/[^\p{Alphabetic}\p{N}]+/u).filter(Boolean).map((w) => (w.length >= 5 ? w.slice(0, -2) : w)).join(' ');
+      // Half typed, the title's last word still finds it (each word of five letters or more loses its
+      // last letter, as a slip; the last word is cut to its first three letters, as if still being typed).
+      const parts = title.split(/[^\p{Alphabetic}\p{N}]+/u).filter(Boolean);
+      const cut = parts.map((w, i) => (i === parts.length - 1 ? w.slice(0, 3) : w.length >= 5 ? w.slice(0, -1) : w)).join(' ');
       {
         const { page: p, errors: errs } = await open(null, { url: `${base}search/index.html?q=${encodeURIComponent(cut)}` });
         const links = await p.waitForSelector('#search-results a', { timeout: 15000 })
-          .then(() => p.evaluate(() => [...document.querySelectorAll('#search-results a')].map((a) => a.href)))
+          .then(() => p.evaluate(() => [...document.querySelectorAll('#search-results h2 a')].map((a) => a.href)))
           .catch(() => []);
         const g = [];
-        if (!links.includes(want)) g.push(`no result links to ${want}; got ${links.slice(0, 5).join(', ') || 'none'}`);
+        if (!links.slice(0, 3).includes(want)) g.push(`${want} is not in the first three; got ${links.slice(0, 5).join(', ') || 'none'}`);
         if (errs.length) g.push(`page errors: ${errs.join('; ')}`);
-        check(`searching "${cut}" lists ${rel(article)}`, g, [`${links.length} results`]);
+        check(`searching "${cut}" lists ${rel(article)} in the first three`, g, [`${links.length} results`]);
+        await p.close();
+      }
+      // Results appear as you type, without loading another page; passages mark the words;
+      // "More results" adds the next ten and moves focus to the first of them.
+      {
+        const { page: p, errors: errs } = await open(null, { url: `${base}search/index.html` });
+        const g = [];
+        // a page load would drop this mark (changing the address with history.replaceState keeps it)
+        await p.evaluate(() => { window.sameDocument = true; });
+        await p.type('#search-query', 'ketamine', { delay: 40 });
+        const shown = await p.waitForFunction(() => document.querySelectorAll('#search-results li').length >= 10, { timeout: 15000 })
+          .then(() => p.evaluate(() => ({
+            items: document.querySelectorAll('#search-results li').length,
+            marks: document.querySelectorAll('#search-results mark').length,
+            sections: [...document.querySelectorAll('#search-results .search-section a')].map((a) => a.href),
+            more: !document.getElementById('search-more').hidden,
+            address: location.href,
+            same: window.sameDocument === true,
+          }))).catch(() => null);
+        if (!shown) g.push('no results appeared while typing');
+        else {
+          if (!shown.same) g.push('typing loaded another page');
+          if (!shown.marks) g.push('no word is marked in the results');
+          if (!shown.sections.some((h) => h.includes('#'))) g.push('no result links to a section');
+          if (!shown.address.endsWith('?q=ketamine')) g.push(`the address is ${shown.address}`);
+          if (!shown.more) g.push('no "More results" button after ten results');
+          else {
+            await p.click('#search-more');
+            const after = await p.waitForFunction(() => document.querySelectorAll('#search-results li').length > 10, { timeout: 15000 })
+              .then(() => p.evaluate(() => ({
+                items: document.querySelectorAll('#search-results li').length,
+                focused: document.activeElement === document.querySelectorAll('#search-results li')[10]?.querySelector('a'),
+              }))).catch(() => null);
+            if (!after) g.push('"More results" added nothing');
+            else if (!after.focused) g.push('focus did not move to the first added result');
+          }
+        }
+        if (errs.length) g.push(`page errors: ${errs.join('; ')}`);
+        check('typing on the search page lists results without loading a page; "More results" adds more', g, shown ? [`${shown.items} results at first`] : []);
         await p.close();
       }
       // The page with its results, in both schemes and widths.
@@ -662,15 +705,68 @@ try {
     } finally {
       server.close();
     }
-    // Opened from disk, the page says that search needs a web address and still links to the topics.
-    const { page } = await open(byKind.get('search')[0]);
-    const disk = await page.evaluate(() => ({
-      status: document.getElementById('search-status').textContent,
-      topics: document.querySelectorAll('main a[href$="index.html"]').length,
-    }));
-    check('search page opened from disk explains it needs http and links to topics',
-      [...(/web address/.test(disk.status) ? [] : [`status reads "${disk.status.trim()}"`]), ...(disk.topics ? [] : ['no links to topics'])]);
-    await page.close();
+    // Page text that looks like markup is shown as text: every title and section in the index is
+    // given a script and an image that would set window.pwned if they ran.
+    {
+      const evil = '<script>window.pwned=1</script><img src=x onerror="window.pwned=1">';
+      const server2 = await serve(publicDir, (p, bytes) => {
+        const m = /\/search-index\/(text-\d+)\.js$/.exec(p);
+        if (!m) return bytes;
+        const head = `sourcebookSearchIndex(${JSON.stringify(m[1])},`;
+        const pages = JSON.parse(bytes.toString('utf8').slice(head.length).replace(/\);\s*$/, ''));
+        for (const page of pages) {
+          page[1] = `${page[1]} ${evil}`;
+          for (const section of page[3]) section[2] = `ketamine ${evil} ${section[2]}`;
+        }
+        return Buffer.from(`${head}${JSON.stringify(pages)});\n`);
+      });
+      const base2 = `http://127.0.0.1:${server2.address().port}/`;
+      try {
+        const { page: p } = await open(null, { url: `${base2}search/index.html?q=ketamine` });
+        const r = await p.waitForSelector('#search-results li', { timeout: 15000 }).then(() => p.evaluate(() => ({
+          elements: document.querySelectorAll('#search-results script, #search-results img').length,
+          text: document.getElementById('search-results').textContent,
+          pwned: window.pwned,
+        }))).catch(() => null);
+        const g = [];
+        if (!r) g.push('no results');
+        else {
+          if (r.elements || r.pwned) g.push(`markup from the index ran or became elements (${r.elements} elements)`);
+          if (!r.text.includes('<script>window.pwned=1</script>')) g.push('the markup is not shown as text');
+        }
+        check('index text that looks like markup is shown as text, never run', g);
+        await p.close();
+      } finally {
+        server2.close();
+      }
+    }
+    // Opened from disk (file://), search works too: the index files are scripts.
+    {
+      const { page } = await open(null, { url: `${pathToFileURL(byKind.get('search')[0]).href}?q=pregnant` });
+      const links = await page.waitForSelector('#search-results a', { timeout: 15000 })
+        .then(() => page.evaluate(() => [...document.querySelectorAll('#search-results h2 a')].map((a) => a.href)))
+        .catch(() => []);
+      check('the search page opened from disk lists results', links.length && links.every((h) => h.startsWith('file:')) ? [] : [`results: ${links.join(', ') || 'none'}`], [`${links.length} results`]);
+      await page.close();
+    }
+    // Without JavaScript the form still opens the search page, which says search needs JavaScript and links to the topics.
+    {
+      const p = await browser.newPage();
+      await p.setJavaScriptEnabled(false);
+      await p.goto(`${pathToFileURL(byKind.get('search')[0]).href}?q=pregnant`, { waitUntil: 'load' });
+      const r = await p.evaluate(() => ({
+        status: document.getElementById('search-status').textContent,
+        topics: document.querySelectorAll('main a[href$="index.html"]').length,
+        results: !document.getElementById('search-results').hidden,
+        more: !document.getElementById('search-more').hidden,
+      }));
+      const g = [];
+      if (!/needs JavaScript/.test(r.status)) g.push(`status reads "${r.status.trim()}"`);
+      if (!r.topics) g.push('no links to topics');
+      if (r.results || r.more) g.push('an empty result list or button shows');
+      check('without JavaScript the search page says search needs it and links to topics', g);
+      await p.close();
+    }
   } else {
     check('search', [], ['no search page on this site: skipped']);
   }

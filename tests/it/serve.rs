@@ -1,6 +1,7 @@
 //! `serve`: incremental rebuilds equal a fresh build after any sequence of
-//! edits; a broken edit keeps the last good site; the HTTP server serves
-//! only the site, with the right status, type and caching headers.
+//! edits (search index included); a broken edit keeps the last good site;
+//! the HTTP server serves only the site, with the right status, type and
+//! caching headers, and copied files as `build` copies them.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -9,26 +10,29 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sourcebook::build::{self, BuildOptions};
-use sourcebook::diagnostics::Diagnostics;
-use sourcebook::output::Memory;
 use sourcebook::serve::session::{Action, Session};
 
 use crate::support::site;
 
-/// What `build` would write, in memory.
+/// What `build` writes, read back (its marker file left out).
 fn fresh(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut diags = Diagnostics::new();
-    let loaded = build::load(&BuildOptions { root: root.to_path_buf(), ..BuildOptions::default() }, &mut diags)
-        .unwrap()
-        .unwrap();
-    let memory = Memory::default();
-    build::render(&loaded, root, &memory, &mut diags).unwrap();
-    assert!(!diags.has_errors(), "{}", diags.render_text(false));
-    memory.into_files()
+    let out = tempfile::tempdir().unwrap();
+    let options =
+        BuildOptions { root: root.to_path_buf(), output: Some(out.path().join("public")), ..Default::default() };
+    let report = build::build(&options).unwrap();
+    assert!(!report.diagnostics.has_errors(), "{}", report.diagnostics.render_text(false));
+    let written = crate::support::snapshot_tree(&out.path().join("public"));
+    written
+        .into_iter()
+        .map(|(path, bytes)| (path.to_string_lossy().replace('\\', "/"), bytes))
+        .filter(|(path, _)| path != sourcebook::output::MARKER)
+        .collect()
 }
 
+/// The files `serve` serves, copied ones read from disk.
 fn served(session: &Session) -> BTreeMap<String, Vec<u8>> {
-    session.files().iter().map(|(k, v)| (k.clone(), v.to_vec())).collect()
+    let root = session.root();
+    session.files().iter().map(|(k, v)| (k.clone(), v.bytes(&root).unwrap().to_vec())).collect()
 }
 
 fn assert_same(session: &Session, root: &Path, step: &str) {

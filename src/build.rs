@@ -334,14 +334,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         let at = timings.start();
         // the articles were counted as they were written (a build that could
         // not write them one by one has stopped with errors above)
-        let site = &loaded.site;
-        if let Some(home) = &site.home {
-            indexer.add_home(home);
-        }
-        // the FAQ index's landing text heads a page of questions that are all on articles
-        for (i, topic) in site.topics.iter().enumerate().filter(|(_, t)| t.path != site::FAQ_PATH) {
-            indexer.add_topic(i, topic);
-        }
+        indexer.add_landings(&loaded.site);
         // on an error, dropping `staging` throws the partial build away
         indexer.write(&staging)?;
         timings.record("write the search index", at);

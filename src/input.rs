@@ -80,7 +80,14 @@ pub fn head(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, Unread> {
 /// Whether the file at `path` can be read, as [`bytes`] would read it (for
 /// files that are copied, not read, such as images: no size limit).
 pub fn readable(root: &Path, path: &Path) -> Result<(), Unread> {
-    open_checked(root, path, &relative(root, path)).map(drop)
+    open(root, path).map(drop)
+}
+
+/// The file at `path`, opened as [`bytes`] would open it (checked again
+/// on the open handle), and its length, for a caller that reads it itself
+/// (`serve` streams copied files). No size limit.
+pub fn open(root: &Path, path: &Path) -> Result<(File, u64), Unread> {
+    open_checked(root, path, &relative(root, path))
 }
 
 /// Open a file that the build has already checked (with [`walk`] or

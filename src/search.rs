@@ -30,16 +30,20 @@
 //! checked against `rust-stemmers` by the test suite), then loads `meta.js`,
 //! the stem files its stems fall in and the text files of the results it
 //! shows.
+//!
+//! `serve` keeps its [`Indexer`]: a page added again (an edited article)
+//! replaces its earlier version, and [`Indexer::write`] writes the index
+//! again from what it holds, the same bytes as a fresh build's.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::markdown::{Heading, Rendered};
 use crate::output::Output;
-use crate::site::{Page, TopicPage};
+use crate::site::{FAQ_PATH, Page, Site, TopicPage};
 
 /// The folder of the output holding the index.
 pub const BUNDLE: &str = "search-index";
@@ -64,8 +68,7 @@ type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Collects the pages' words; shared by the threads rendering them.
 pub struct Indexer {
-    /// Each page's place in the site and description, by page id (the order they came in).
-    pages: Mutex<Vec<(Slot, PageInfo)>>,
+    pages: Mutex<Pages>,
     /// One word count per rendering thread, so that counting never waits.
     shards: Vec<Mutex<Shard>>,
 }
@@ -75,6 +78,16 @@ impl Default for Indexer {
         let shards = (0..=rayon::current_num_threads()).map(|_| Mutex::default()).collect();
         Indexer { pages: Mutex::default(), shards }
     }
+}
+
+/// The pages counted so far.
+#[derive(Default)]
+struct Pages {
+    /// Each page's place in the site and description, by page id (the
+    /// order they came in); `None` once a later version replaced it.
+    list: Vec<Option<(Slot, PageInfo)>>,
+    /// The id of each page's latest version.
+    ids: HashMap<Slot, u32>,
 }
 
 #[derive(Default)]
@@ -138,7 +151,8 @@ struct PageInfo {
 }
 
 impl Indexer {
-    /// Article `index` of the site, just rendered.
+    /// Article `index` of the site, just rendered; replaces what an earlier
+    /// call counted for the same article.
     pub fn add_article(&self, index: usize, page: &Page) {
         let front = &page.article.front;
         let mut texts = vec![(front.title.as_str(), TITLE), (front.description.as_str(), SUMMARY)];
@@ -166,6 +180,25 @@ impl Indexer {
         let front = &page.topic.front;
         let href = format!("{}index.html", page.path);
         self.add_landing(Slot::Topic(index), href, &front.title, &front.description, &page.body);
+    }
+
+    /// The home page and the topic pages of `site`, as `build` indexes them
+    /// once the articles are counted. The FAQ index's landing text is left
+    /// out: it heads a page of questions that are all on articles.
+    pub fn add_landings(&self, site: &Site) {
+        if let Some(home) = &site.home {
+            self.add_home(home);
+        }
+        for (i, topic) in site.topics.iter().enumerate().filter(|(_, t)| t.path != FAQ_PATH) {
+            self.add_topic(i, topic);
+        }
+    }
+
+    /// Every page of `site` (rendered with its plain text), as `build`
+    /// indexes them.
+    pub fn add_site(&self, site: &Site) {
+        site.articles.par_iter().enumerate().for_each(|(i, page)| self.add_article(i, page));
+        self.add_landings(site);
     }
 
     /// A page that is its title, description and text (home, topics).
@@ -206,26 +239,35 @@ impl Indexer {
         // numbered under the shard's lock: each shard sees its pages in rising order
         let id = {
             let mut pages = crate::lock(&self.pages);
-            pages.push((slot, PageInfo { length, ..info }));
-            pages.len() as u32 - 1
+            let id = pages.list.len() as u32;
+            if let Some(earlier) = pages.ids.insert(slot, id) {
+                pages.list[earlier as usize] = None;
+            }
+            pages.list.push(Some((slot, PageInfo { length, ..info })));
+            id
         };
         for (word, count) in counts {
             shard.count(word, id, count);
         }
     }
 
-    /// Write the index into `out`.
-    pub fn write(self, out: &dyn Output) -> anyhow::Result<()> {
-        let pages = self.pages.into_inner().unwrap_or_else(|e| e.into_inner());
-        let vocabulary = Shard::merge(self.shards);
+    /// Write the index into `out`: the latest version of each page counted.
+    /// It can be written again after more pages are counted.
+    pub fn write(&self, out: &dyn Output) -> anyhow::Result<()> {
+        // locked in the order `add` locks them
+        let shards: Vec<_> = self.shards.iter().map(crate::lock).collect();
+        let counted = crate::lock(&self.pages);
         // Page numbers in site order (home, topics, articles), whatever order the pages were rendered in.
-        let mut pages: Vec<_> = pages.into_iter().enumerate().collect();
-        pages.sort_by_key(|&(_, (slot, _))| slot);
-        let mut number = vec![0u32; pages.len()];
-        for (n, (id, _)) in pages.iter().enumerate() {
+        let mut latest: Vec<(usize, Slot, &PageInfo)> =
+            counted.list.iter().enumerate().filter_map(|(id, p)| p.as_ref().map(|(s, info)| (id, *s, info))).collect();
+        latest.sort_by_key(|&(_, slot, _)| slot);
+        let mut number = vec![REPLACED; counted.list.len()];
+        for (n, (id, _, _)) in latest.iter().enumerate() {
             number[*id] = n as u32;
         }
-        let pages: Vec<PageInfo> = pages.into_iter().map(|(_, (_, page))| page).collect();
+        let pages: Vec<&PageInfo> = latest.into_iter().map(|(_, _, page)| page).collect();
+        let replaced = pages.len() < number.len();
+        let vocabulary = Shard::merge(&shards, replaced.then_some(&number[..]));
 
         let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
         let stemmed: Vec<String> = vocabulary.par_iter().map(|(w, _)| stemmer.stem(w).into_owned()).collect();
@@ -317,24 +359,32 @@ impl Shard {
         self.postings[w].push(page, count);
     }
 
-    /// The words of all shards, sorted, each with its postings in every shard.
-    fn merge(shards: Vec<Mutex<Shard>>) -> Vec<(Box<str>, Vec<Postings>)> {
-        let mut all: Map<Box<str>, Vec<Postings>> = Map::default();
+    /// The words of all shards, sorted, each with its postings in every
+    /// shard; with `number` (page id → page number, [`REPLACED`] for a
+    /// replaced version), only the words some latest version uses.
+    fn merge<'a>(shards: &'a [MutexGuard<'_, Shard>], number: Option<&[u32]>) -> Vec<(&'a str, Vec<&'a Postings>)> {
+        let mut all: Map<&str, Vec<&Postings>> = Map::default();
         for shard in shards {
-            let shard = shard.into_inner().unwrap_or_else(|e| e.into_inner());
-            let mut postings: Vec<_> = shard.postings.into_iter().map(Some).collect();
-            for (word, w) in shard.words {
-                all.entry(word).or_default().extend(postings[w as usize].take());
+            for (word, &w) in &shard.words {
+                all.entry(&**word).or_default().push(&shard.postings[w as usize]);
             }
         }
         let mut words: Vec<_> = all.into_iter().collect();
-        words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        if let Some(number) = number {
+            words.retain(|(_, postings)| {
+                postings.iter().flat_map(|p| p.iter()).any(|(page, _)| number[page as usize] != REPLACED)
+            });
+        }
+        words.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
         words
     }
 }
 
+/// The page number of a replaced version of a page: it has none.
+const REPLACED: u32 = u32::MAX;
+
 /// Where a page sits in the site; sorts in the site's order: home, topics, articles.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Slot {
     Home,
     Topic(usize),
@@ -399,7 +449,7 @@ struct Stems {
 }
 
 impl Stems {
-    fn group(vocabulary: &[(Box<str>, Vec<Postings>)], stemmed: &[String], number: &[u32], pages: &[PageInfo]) -> Self {
+    fn group(vocabulary: &[(&str, Vec<&Postings>)], stemmed: &[String], number: &[u32], pages: &[&PageInfo]) -> Self {
         let mut ids: Map<&str, u32> = Map::default();
         let mut members: Vec<Vec<usize>> = Vec::new();
         let mut names = Vec::new();
@@ -419,8 +469,9 @@ impl Stems {
                 let mut counts: Vec<(u32, u32)> = words
                     .iter()
                     .flat_map(|&w| &vocabulary[w].1)
-                    .flat_map(Postings::iter)
+                    .flat_map(|p| p.iter())
                     .map(|(page, count)| (number[page as usize], count))
+                    .filter(|&(page, _)| page != REPLACED)
                     .collect();
                 counts.sort_unstable();
                 counts.dedup_by(|b, a| {
@@ -538,6 +589,43 @@ mod tests {
                 })
                 .collect()
         }
+    }
+
+    fn written(indexer: &Indexer) -> BTreeMap<String, Vec<u8>> {
+        let memory = Memory::default();
+        indexer.write(&memory).unwrap();
+        memory.into_files()
+    }
+
+    fn add(indexer: &Indexer, slot: Slot, title: &str, text: &str) {
+        indexer.add(slot, info(format!("{title}.html"), title, "", &[]), &[(title, TITLE), (text, TEXT)]);
+    }
+
+    #[test]
+    fn a_page_counted_again_replaces_its_earlier_version_as_a_fresh_index_would_have_it() {
+        let pages = [
+            (Slot::Home, "Welcome", "About ketamine and sleep."),
+            (Slot::Article(0), "Sleep", "A depressed mood can follow poor sleep."),
+            (Slot::Article(1), "Dosing", "Doses are weighed; unusual words: zygote quorum."),
+        ];
+        let kept = Indexer::default();
+        for (slot, title, text) in pages {
+            add(&kept, slot, title, text);
+        }
+        let before = written(&kept);
+        // written twice, the same bytes
+        assert_eq!(written(&kept), before);
+        // article 1 edited: its old words (zygote, quorum) go, new ones come,
+        // every score moves with the new average length
+        add(&kept, Slot::Article(1), "Dosing", "Doses are weighed with care, again and again and again.");
+        add(&kept, Slot::Article(1), "Dosing", "Doses are weighed with care.");
+        let fresh = Indexer::default();
+        for (slot, title, text) in [pages[0], pages[1], (Slot::Article(1), "Dosing", "Doses are weighed with care.")] {
+            add(&fresh, slot, title, text);
+        }
+        let after = written(&kept);
+        assert_ne!(after, before);
+        assert_eq!(after, written(&fresh));
     }
 
     #[test]

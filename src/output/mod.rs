@@ -2,7 +2,8 @@
 //! (and refuses the site's own folders); [`Staging`] writes the whole build
 //! into a folder beside it, under a lock, and swaps it in only when the
 //! build succeeded, so a failed build leaves the previous output
-//! byte-for-byte intact. [`Memory`] keeps the files in a map (for `serve`).
+//! byte-for-byte intact. [`Memory`] keeps the files in a map (for tests;
+//! `serve` has its own, which names copied files instead of reading them).
 //!
 //! Every path is checked by [`confine`]: nothing is written outside the
 //! output folder, whatever a slug or asset name says.

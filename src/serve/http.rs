@@ -1,13 +1,14 @@
 //! The preview server: serves the in-memory site (never a path outside it),
-//! injects the live-reload script into HTML responses only here, and pushes
-//! the site's state (version, errors) to open pages as server-sent events.
+//! with copied files streamed from their source files, injects the
+//! live-reload script into HTML responses only here, and pushes the site's
+//! state (version, errors) to open pages as server-sent events.
 
 use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -19,7 +20,7 @@ use axum::routing::get;
 use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::WatchStream;
 
-use super::session::{Action, Files, Session};
+use super::session::{Action, Files, Served, Session};
 use super::watch;
 use crate::ui::Ui;
 
@@ -39,8 +40,13 @@ pub struct Options {
 #[derive(Debug, Clone)]
 pub struct Published {
     pub files: Arc<Files>,
+    /// The site's folder, which copied files are read from.
+    pub root: Arc<Path>,
     pub version: u64,
     pub errors: Option<String>,
+    /// The search index is being written again after the pages were
+    /// published: its requests wait for it.
+    pub index_behind: bool,
 }
 
 const SCRIPT_PATH: &str = "/__sourcebook/livereload.js";
@@ -107,7 +113,13 @@ async fn bind(options: &Options, ui: Ui) -> anyhow::Result<tokio::net::TcpListen
 fn publish(session: &Session, version: u64) -> Published {
     // the overlay shows what stops the build: errors (or a failed
     // rebuild), not the warnings
-    Published { files: session.files(), version, errors: session.errors_text(false) }
+    Published {
+        files: session.files(),
+        root: session.root(),
+        version,
+        errors: session.errors_text(false),
+        index_behind: session.index_behind(),
+    }
 }
 
 /// Rebuild after each batch of changes and publish the result, for as long
@@ -122,21 +134,31 @@ fn rebuild_loop(
     for batch in changes {
         let started = Instant::now();
         // a failed or panicking rebuild is an Action too: this loop goes on
-        let action = session.update(&batch.paths, batch.rescan);
+        let action = session.update_pages(&batch.paths, batch.rescan);
         if action == Action::Nothing {
             continue;
         }
-        // open pages first; then the terminal (warnings were listed at start)
+        // open pages first; then the search index (without a new version:
+        // the pages need not reload again); then the terminal (warnings
+        // were listed at start)
         version += 1;
         let _ = tx.send(publish(&session, version));
         let took = started.elapsed().as_millis();
+        let indexing = Instant::now();
+        let index = if session.index_behind() {
+            session.update_index(); // written, or failed: either is published
+            let _ = tx.send(publish(&session, version));
+            format!("; search index in {} ms", indexing.elapsed().as_millis())
+        } else {
+            String::new()
+        };
         if let Some(errors) = session.errors_text(ui.color) {
             eprint!("{errors}");
         }
         let state = if session.has_errors() { "kept the last good site" } else { "rebuilt" };
         let warnings = session.diagnostics.warning_count();
         let note = if warnings > 0 { format!(", {warnings} warnings") } else { String::new() };
-        ui.info(&format!("{state} ({action:?}) in {took} ms{note}"));
+        ui.info(&format!("{state} ({action:?}) in {took} ms{index}{note}"));
     }
 }
 
@@ -168,13 +190,25 @@ async fn page(
     if method != Method::GET && method != Method::HEAD {
         return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")]).into_response();
     }
-    let published = rx.borrow().clone();
+    let mut published = rx.borrow().clone();
     let Some(key) = file_key(uri.path()) else {
         return (StatusCode::BAD_REQUEST, "bad path").into_response();
     };
+    if published.index_behind && key.starts_with(crate::search::BUNDLE) {
+        // the edited page was published first: the index follows within moments
+        let mut rx = rx.clone();
+        let _ = tokio::time::timeout(Duration::from_secs(10), rx.wait_for(|p| !p.index_behind)).await;
+        published = rx.borrow().clone();
+    }
     let files = &published.files;
-    if let Some(bytes) = files.get(&key) {
-        return respond(StatusCode::OK, &key, bytes, published.version, &headers);
+    match files.get(&key) {
+        Some(Served::Made(bytes)) => return respond(StatusCode::OK, &key, bytes, published.version, &headers),
+        Some(Served::Copied(from)) => {
+            if let Some(response) = copied(&published, &key, from, &headers).await {
+                return response;
+            }
+        }
+        None => {}
     }
     // `/safety` for `/safety/`: redirect so relative links resolve
     if !key.is_empty() && files.contains_key(&format!("{key}/index.html")) {
@@ -182,10 +216,10 @@ async fn page(
         return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response();
     }
     match files.get("404.html") {
-        Some(bytes) => respond(StatusCode::NOT_FOUND, "404.html", bytes, published.version, &headers),
+        Some(Served::Made(bytes)) => respond(StatusCode::NOT_FOUND, "404.html", bytes, published.version, &headers),
         // no good build yet (the site had errors from the start): a page
         // that shows them, and reloads once they are fixed
-        None => {
+        _ => {
             let status =
                 if published.errors.is_some() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::NOT_FOUND };
             respond(status, "index.html", &waiting_page(&published), published.version, &headers)
@@ -251,21 +285,60 @@ fn respond(status: StatusCode, key: &str, bytes: &Bytes, version: u64, headers: 
     let content_type = content_type(key);
     let body: Bytes = if content_type.starts_with("text/html") { inject(bytes, version) } else { bytes.clone() };
     let etag = etag(&body);
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let mut response = if matches && status == StatusCode::OK {
+    let response = if status == StatusCode::OK && unchanged(headers, &etag) {
         Response::builder().status(StatusCode::NOT_MODIFIED).body(Body::empty())
     } else {
         Response::builder().status(status).body(Body::from(body))
+    };
+    with_headers(response, content_type, &etag)
+}
+
+/// A copied file, streamed from its source file as `input` opens it (a
+/// regular file, a link only to a file inside the site; a FIFO put there
+/// since the build is refused, not waited on). `None` when it cannot be
+/// read now (gone, or no longer a file): the caller answers 404 (the
+/// watcher has seen the change and a rebuild follows).
+async fn copied(published: &Published, key: &str, from: &Path, headers: &HeaderMap) -> Option<Response> {
+    let content_type = content_type(key);
+    let (root, path) = (Arc::clone(&published.root), from.to_path_buf());
+    if content_type.starts_with("text/html") {
+        // an HTML file among the assets: read whole, to add the live-reload script
+        let bytes = tokio::task::spawn_blocking(move || Served::Copied(path).bytes(&root)).await.ok()?.ok()?;
+        return Some(respond(StatusCode::OK, key, &bytes, published.version, headers));
     }
-    .unwrap_or_else(|_| Response::new(Body::empty()));
+    let opened = tokio::task::spawn_blocking(move || {
+        let (file, len) = crate::input::open(&root, &path).ok()?;
+        let etag = file_etag(&file.metadata().ok()?);
+        Some((file, len, etag))
+    });
+    let (file, len, etag) = opened.await.ok()??;
+    let response = if unchanged(headers, &etag) {
+        Response::builder().status(StatusCode::NOT_MODIFIED).body(Body::empty())
+    } else {
+        // never more than the length the headers announce, should the file grow
+        let file = tokio::io::AsyncReadExt::take(tokio::fs::File::from_std(file), len);
+        let stream = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024);
+        Response::builder().status(StatusCode::OK).header(header::CONTENT_LENGTH, len).body(Body::from_stream(stream))
+    };
+    Some(with_headers(response, content_type, &etag))
+}
+
+/// Whether the request's `If-None-Match` names `etag`.
+fn unchanged(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+}
+
+/// The headers every file is served with.
+fn with_headers(response: Result<Response, axum::http::Error>, content_type: &'static str, etag: &str) -> Response {
+    let mut response = response.unwrap_or_else(|_| Response::new(Body::empty()));
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     // always revalidate: an edited page must never be served from a cache
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    if let Ok(v) = HeaderValue::from_str(&etag) {
+    if let Ok(v) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, v);
     }
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
@@ -288,6 +361,20 @@ fn etag(body: &[u8]) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     body.hash(&mut h);
     format!("\"{:016x}-{}\"", h.finish(), body.len())
+}
+
+/// A copied file's ETag, from what changes when it is written (not its
+/// bytes, which are not read for it): which file, its length and mtime.
+fn file_etag(meta: &std::fs::Metadata) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        (meta.dev(), meta.ino(), meta.mtime(), meta.mtime_nsec(), meta.ctime(), meta.ctime_nsec()).hash(&mut h);
+    }
+    #[cfg(not(unix))]
+    meta.modified().ok().hash(&mut h);
+    format!("\"{:016x}-{}\"", h.finish(), meta.len())
 }
 
 /// Content type by extension.
@@ -366,7 +453,10 @@ mod tests {
         rebuild_loop(session, changes, tx, Ui { quiet: true, verbose: false, color: false });
 
         let seen = seen.into_inner();
-        let page = |p: &Published| String::from_utf8_lossy(&p.files["basics/first-article/index.html"]).into_owned();
+        let page = |p: &Published| {
+            let bytes = p.files["basics/first-article/index.html"].bytes(&p.root).unwrap();
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
         assert_eq!(seen.len(), 3, "the loop went on after the panic");
         let failed = &seen[1];
         assert!(failed.version > seen[0].version, "open pages are told");

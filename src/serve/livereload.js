@@ -50,16 +50,6 @@
   addEventListener("keydown", (e) => {
     if (e.key === "Escape") hide();
   });
-  // the preview builds no search index: say so on the search page
-  if (document.body && document.body.dataset.kind === "search") {
-    const note = document.createElement("p");
-    note.id = "sourcebook-search-note";
-    note.setAttribute("role", "note");
-    note.textContent = "This is the live preview: search has no index here. It works in the built site (sourcebook build).";
-    note.style.cssText = "border:2px solid currentColor;padding:.75rem 1rem;margin:1rem 0;font-weight:600";
-    const main = document.querySelector("main") || document.body;
-    main.prepend(note);
-  }
   const events = new EventSource("/__sourcebook/events");
   events.addEventListener("state", (e) => {
     const state = JSON.parse(e.data);

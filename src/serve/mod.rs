@@ -2,6 +2,7 @@
 //! rebuild the least a change needs, and tell open pages to reload (or show
 //! the errors over the page) through server-sent events.
 
+mod files;
 mod http;
 pub mod session;
 mod watch;

@@ -11,26 +11,31 @@
 //! | an existing content asset | copy it |
 //! | anything else (a template, a theme file, site.yaml, sources, glossary, new, renamed or deleted files) | the whole site again, as `build` makes it |
 //!
+//! Copied files (content assets, a theme's own static files) are served
+//! from their source files ([`Served::Copied`]), not held in memory. With
+//! search on, the session keeps the search [`Indexer`]: a full rebuild
+//! indexes every page, an article's edit counts that article again, and
+//! [`Session::update_index`] writes the index files again (a step of its
+//! own, so the edited page can be shown first).
+//!
 //! A rebuild that fails as a program (an I/O error, or a panic: a bug)
 //! keeps the last good files too, and is reported where diagnostics are
 //! ([`Session::errors_text`]); what it may have half-updated is dropped, so
 //! the next change rebuilds in full.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum::body::Bytes;
+pub use super::files::{Files, Served};
 
+use super::files::Collect;
 use crate::build::{self, BuildOptions, Loaded};
 use crate::content::{self, Article};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::output::Memory;
+use crate::search::Indexer;
 use crate::theme::{self, Part};
-
-/// The served files: output path → bytes.
-pub type Files = HashMap<String, Bytes>;
 
 /// A good state of the site.
 struct State {
@@ -38,6 +43,8 @@ struct State {
     /// The shared `site` template context, serialized, to see whether it changed.
     shared_json: String,
     shared: theme::Shared,
+    /// Every page's words, when the site has search on.
+    search: Option<Indexer>,
 }
 
 /// What a rebuild did.
@@ -55,10 +62,13 @@ pub enum Action {
 
 /// `serve`'s view of the site.
 pub struct Session {
-    root: PathBuf,
+    root: Arc<Path>,
     drafts: bool,
     state: Option<State>,
     files: Arc<Files>,
+    /// The served search index is older than the pages: an article was
+    /// counted again since it was written ([`Session::update_index`]).
+    index_behind: bool,
     /// Diagnostics of the latest attempt; errors mean the files are the last good ones.
     pub diagnostics: Diagnostics,
     /// Why the latest attempt failed as a program (an I/O error, a panic),
@@ -70,10 +80,11 @@ impl Session {
     /// Build the site in memory for the first time.
     pub fn new(root: &Path, drafts: bool) -> anyhow::Result<Session> {
         let mut session = Session {
-            root: root.to_path_buf(),
+            root: Arc::from(root),
             drafts,
             state: None,
             files: Arc::new(Files::new()),
+            index_behind: false,
             diagnostics: Diagnostics::new(),
             failure: None,
         };
@@ -84,6 +95,17 @@ impl Session {
     /// The current (last good) files.
     pub fn files(&self) -> Arc<Files> {
         Arc::clone(&self.files)
+    }
+
+    /// The site's folder, as given.
+    pub fn root(&self) -> Arc<Path> {
+        Arc::clone(&self.root)
+    }
+
+    /// Whether the served search index is older than the pages (until
+    /// [`Session::update_index`]).
+    pub fn index_behind(&self) -> bool {
+        self.index_behind
     }
 
     pub fn has_errors(&self) -> bool {
@@ -100,16 +122,43 @@ impl Session {
         }
     }
 
-    /// Bring the site up to date after `changed` paths (absolute or relative
-    /// to the root) changed on disk. `rescan` forces a full rebuild. Never
-    /// fails and never unwinds: a rebuild that returns an error or panics
-    /// is [`Action::Failed`], with the last good files kept, the reason in
-    /// [`Session::errors_text`], and the next update a full rebuild.
+    /// Bring the site, search index included, up to date after `changed`
+    /// paths (absolute or relative to the root) changed on disk: see
+    /// [`Session::update_pages`] and [`Session::update_index`].
     pub fn update(&mut self, changed: &[PathBuf], rescan: bool) -> Action {
-        let why = match std::panic::catch_unwind(AssertUnwindSafe(|| self.rebuild(changed, rescan))) {
-            Ok(Ok(action)) => {
+        let action = self.update_pages(changed, rescan);
+        self.update_index();
+        action
+    }
+
+    /// Bring the site up to date after `changed` paths (absolute or relative
+    /// to the root) changed on disk, but for the search index after an
+    /// article's edit ([`Session::index_behind`]). `rescan` forces a full
+    /// rebuild. Never fails and never unwinds: a rebuild that returns an
+    /// error or panics is [`Action::Failed`], with the last good files
+    /// kept, the reason in [`Session::errors_text`], and the next update a
+    /// full rebuild.
+    pub fn update_pages(&mut self, changed: &[PathBuf], rescan: bool) -> Action {
+        self.guarded(|s| s.rebuild(changed, rescan)).unwrap_or(Action::Failed)
+    }
+
+    /// Write the search index again if it is behind the pages; whether the
+    /// files changed. Fails as [`Session::update_pages`] does.
+    pub fn update_index(&mut self) -> bool {
+        if !std::mem::take(&mut self.index_behind) {
+            return false;
+        }
+        self.guarded(Session::write_index).is_some()
+    }
+
+    /// Run a rebuild step; `None` when it returned an error or panicked
+    /// (then the last good files are kept, and the next update is a full
+    /// rebuild).
+    fn guarded<T>(&mut self, step: impl FnOnce(&mut Session) -> anyhow::Result<T>) -> Option<T> {
+        let why = match std::panic::catch_unwind(AssertUnwindSafe(|| step(self))) {
+            Ok(Ok(done)) => {
                 self.failure = None;
-                return action;
+                return Some(done);
             }
             Ok(Err(e)) => format!("the rebuild failed: {e:#}"),
             Err(panic) => {
@@ -120,7 +169,23 @@ impl Session {
         self.state = None;
         self.diagnostics = Diagnostics::new();
         self.failure = Some(format!("{why}\nthe last good site is still served; the next save rebuilds it in full"));
-        Action::Failed
+        None
+    }
+
+    /// The search index, written again from what the indexer holds.
+    fn write_index(&mut self) -> anyhow::Result<()> {
+        let Some(search) = self.state.as_ref().and_then(|s| s.search.as_ref()) else { return Ok(()) };
+        panic_if_a_test_asked();
+        let memory = Collect::default();
+        search.write(&memory)?;
+        // the index is written whole: files the new one no longer has go
+        // (a word length no word has any more, fewer pages)
+        let index = format!("{}/", crate::search::BUNDLE);
+        let mut files: Files =
+            self.files.iter().filter(|(k, _)| !k.starts_with(&index)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        files.extend(memory.into_files());
+        self.files = Arc::new(files);
+        Ok(())
     }
 
     fn rebuild(&mut self, changed: &[PathBuf], rescan: bool) -> anyhow::Result<Action> {
@@ -152,19 +217,33 @@ impl Session {
     /// pages in memory.
     fn full(&mut self) -> anyhow::Result<()> {
         panic_if_a_test_asked();
-        let options = BuildOptions { root: self.root.clone(), drafts: self.drafts, ..BuildOptions::default() };
+        // as `build`: with search on, the pages' plain text is collected
+        // for it (and dropped once counted)
+        let options = BuildOptions { root: self.root.to_path_buf(), drafts: self.drafts, ..BuildOptions::default() };
         let mut diags = Diagnostics::new();
-        let memory = Memory::default();
-        let emit = build::Emit { out: &memory, inspect: None, search: None, keep: true, despite_errors: false };
+        let memory = Collect::default();
+        // counted as `build` counts them: each article as it is rendered, the landings after
+        let indexer = Indexer::default();
+        let emit =
+            build::Emit { out: &memory, inspect: None, search: Some(&indexer), keep: true, despite_errors: false };
         let loaded = build::load_and_emit(&options, &mut diags, &mut build::Timings::default(), emit)?;
-        let Some(loaded) = loaded.filter(|l| l.emitted && !diags.has_errors()) else {
+        let Some(mut loaded) = loaded.filter(|l| l.emitted && !diags.has_errors()) else {
             self.diagnostics = diags.sorted();
             return Ok(());
         };
-        self.files = Arc::new(to_files(memory));
+        let search = loaded.site.config.search.then(|| {
+            indexer.add_landings(&loaded.site);
+            indexer
+        });
+        if let Some(indexer) = &search {
+            indexer.write(&memory)?;
+        }
+        loaded.site.articles.iter_mut().for_each(drop_text);
+        self.files = Arc::new(memory.into_files().collect());
+        self.index_behind = false;
         let shared_json = theme::shared_json(&loaded.site);
         let shared = theme::shared_context(&loaded.site);
-        self.state = Some(State { loaded, shared_json, shared });
+        self.state = Some(State { loaded, shared_json, shared, search });
         self.diagnostics = diags.sorted();
         Ok(())
     }
@@ -172,7 +251,7 @@ impl Session {
     /// Re-render or re-copy some parts into the current files.
     fn parts(&mut self, parts: &[Part]) -> anyhow::Result<()> {
         let Some(state) = &self.state else { return self.full() };
-        let memory = Memory::default();
+        let memory = Collect::default();
         let found =
             theme::render_parts(&state.loaded.site, &state.loaded.theme, &self.root, &state.shared, parts, &memory)?;
         if found.iter().any(Diagnostic::is_error) {
@@ -227,15 +306,21 @@ impl Session {
             parts
         };
         let shared = if shared_json == state.shared_json { state.shared.clone() } else { theme::shared_context(site) };
-        let memory = Memory::default();
+        let memory = Collect::default();
         diags.extend(theme::render_parts(site, &state.loaded.theme, &self.root, &shared, &parts, &memory)?);
         if diags.has_errors() {
             // keep the last good site: put the old article back
             site.replace_article(index, old);
+            drop_text(&mut site.articles[index]);
             site.finish(faq_changed);
             self.diagnostics = diags.sorted();
             return Ok(true);
         }
+        if let Some(search) = &state.search {
+            search.add_article(index, &site.articles[index]);
+            self.index_behind = true;
+        }
+        drop_text(&mut site.articles[index]);
         state.loaded.loading.retain(|d| d.file.as_deref() != Some(&file));
         state.loaded.loading.extend(found);
         state.shared = shared;
@@ -245,9 +330,9 @@ impl Session {
         Ok(true)
     }
 
-    fn merge(&mut self, memory: Memory) {
+    fn merge(&mut self, memory: Collect) {
         let mut files: Files = (*self.files).clone();
-        files.extend(to_files(memory));
+        files.extend(memory.into_files());
         self.files = Arc::new(files);
     }
 
@@ -403,8 +488,14 @@ fn panic_if_a_test_asked() {
     }
 }
 
-fn to_files(memory: Memory) -> Files {
-    memory.into_files().into_iter().map(|(k, v)| (k, Bytes::from(v))).collect()
+/// Drop an article's plain text and prose once search has counted it:
+/// nothing else `serve` renders uses them (the FAQ index renders its answers
+/// anew).
+fn drop_text(page: &mut crate::site::Page) {
+    for rendered in std::iter::once(&mut page.body).chain(page.faq.iter_mut().map(|e| &mut e.answer)) {
+        rendered.plain = String::new();
+        rendered.prose = String::new();
+    }
 }
 
 /// Whether the image `rel` (under `content/`, at `path`) now has another
@@ -438,7 +529,8 @@ mod tests {
     }
 
     fn page(session: &Session) -> String {
-        String::from_utf8_lossy(&session.files()["basics/first-article/index.html"]).into_owned()
+        let bytes = session.files()["basics/first-article/index.html"].bytes(&session.root).expect("the page");
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 
     #[test]

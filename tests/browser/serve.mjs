@@ -93,8 +93,17 @@ try {
   await page.waitForFunction(() => !document.querySelector("#sourcebook-overlay") && document.body.innerText.includes("A fixed claim"), { timeout: 10000 }).catch(() => {});
   check("fixing it clears the overlay and shows the fix", await page.evaluate(() => !document.querySelector("#sourcebook-overlay") && document.body.innerText.includes("A fixed claim")));
 
-  await page.goto(`${base}/search/`, { waitUntil: "load" });
-  check("the search page says search has no index in the preview", await page.evaluate(() => !!document.querySelector("#sourcebook-search-note")?.innerText.includes("sourcebook build")));
+  // search in the preview: the index serve builds, following a save
+  const searchFor = async (word) => {
+    await page.goto(`${base}/search/?q=${word}`, { waitUntil: "load" });
+    await page.waitForFunction(() => /match|could not/.test(document.getElementById("search-status")?.innerText ?? ""), { timeout: 10000 }).catch(() => {});
+    return page.evaluate(() => [...document.querySelectorAll("#search-results a")].some((a) => a.href.includes("/basics/first/")));
+  };
+  check("search works in the preview", await searchFor("fixed"));
+  check("a word not yet saved finds nothing", !(await searchFor("quetzalcoatlus")));
+  edit("A fixed claim", "A quetzalcoatlus claim");
+  await page.waitForFunction(() => document.body.innerText.includes("quetzalcoatlus"), { timeout: 10000 }).catch(() => {});
+  check("a saved word is found by search", await searchFor("quetzalcoatlus"));
 
   const second = join(site, "content/basics/second.md");
   writeFileSync(second, '---\ntitle: "Second"\ndescription: "Added while serving."\ndate: 2024-05-01\n---\n\nA second page [@doe2020].\n');

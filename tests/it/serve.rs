@@ -1,6 +1,7 @@
 //! `serve`: incremental rebuilds equal a fresh build after any sequence of
-//! edits; a broken edit keeps the last good site; the HTTP server serves
-//! only the site, with the right status, type and caching headers.
+//! edits (search index included); a broken edit keeps the last good site;
+//! the HTTP server serves only the site, with the right status, type and
+//! caching headers, and copied files as `build` copies them.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -13,27 +14,25 @@ use sourcebook::serve::session::{Action, Session};
 
 use crate::support::site;
 
-/// What the real `build` writes (`sourcebook build`'s own function, into a
-/// temporary output folder), read back: the search index aside, which
-/// `serve` does not make, and the output marker.
+/// What `build` writes, read back (its marker file left out).
 fn fresh(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let out = tempfile::tempdir().unwrap();
-    let target = out.path().join("site");
-    let options = BuildOptions { root: root.to_path_buf(), output: Some(target.clone()), ..BuildOptions::default() };
+    let options =
+        BuildOptions { root: root.to_path_buf(), output: Some(out.path().join("public")), ..Default::default() };
     let report = build::build(&options).unwrap();
     assert!(!report.diagnostics.has_errors(), "{}", report.diagnostics.render_text(false));
-    walkdir::WalkDir::new(&target)
+    let written = crate::support::snapshot_tree(&out.path().join("public"));
+    written
         .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(&target).unwrap().to_string_lossy().replace('\\', "/"), e.into_path()))
-        .filter(|(rel, _)| rel != ".sourcebook-output" && !rel.starts_with(sourcebook::search::BUNDLE))
-        .map(|(rel, path)| (rel, std::fs::read(path).unwrap()))
+        .map(|(path, bytes)| (path.to_string_lossy().replace('\\', "/"), bytes))
+        .filter(|(path, _)| path != sourcebook::output::MARKER)
         .collect()
 }
 
+/// The files `serve` serves, copied ones read from disk.
 fn served(session: &Session) -> BTreeMap<String, Vec<u8>> {
-    session.files().iter().map(|(k, v)| (k.clone(), v.to_vec())).collect()
+    let root = session.root();
+    session.files().iter().map(|(k, v)| (k.clone(), v.bytes(&root).unwrap().to_vec())).collect()
 }
 
 fn assert_same(session: &Session, root: &Path, step: &str) {
@@ -238,6 +237,92 @@ fn a_broken_edit_keeps_the_last_good_site_and_fixing_it_recovers() {
         s.update(&[p], false);
         assert!(!s.has_errors(), "{fix_it:?}: {}", s.diagnostics.render_text(false));
         assert_same(&s, root, &format!("after fixing {break_it:?}"));
+    }
+}
+
+#[test]
+fn the_search_index_follows_an_article_edit_as_a_fresh_build_writes_it() {
+    let dir = site("full");
+    let root = dir.path();
+    let mut s = Session::new(root, false).unwrap();
+    assert!(s.files().contains_key("search-index/meta.js"), "serve has the search index");
+    assert_same(&s, root, "start");
+    let before = served(&s);
+    let word = "quetzalcoatlus";
+    let has_word = |files: &BTreeMap<String, Vec<u8>>| {
+        files.iter().any(|(k, v)| k.starts_with("search-index/stems-") && String::from_utf8_lossy(v).contains(word))
+    };
+    assert!(!has_word(&before));
+
+    let p = edit(root, "content/guide/cited.md", "A second heading", &format!("A {word} heading"));
+    // the page first, the index after (the server publishes in between)
+    assert_eq!(s.update_pages(std::slice::from_ref(&p), false), Action::Article("guide/cited.md".into()));
+    assert!(s.index_behind());
+    let pages_only = served(&s);
+    assert!(String::from_utf8_lossy(&pages_only["guide/cited/index.html"]).contains(word));
+    assert!(pages_only.iter().filter(|(k, _)| k.starts_with("search-index/")).all(|(k, v)| before[k] == *v));
+    assert!(s.update_index());
+    assert!(!s.index_behind() && !s.has_errors());
+    assert!(has_word(&served(&s)), "the edited article's new word is indexed");
+    assert_same(&s, root, "after the edit");
+
+    // an edit back: the word leaves the index as it would a fresh build's
+    let p = edit(root, "content/guide/cited.md", &format!("A {word} heading"), "A second heading");
+    s.update(&[p], false);
+    assert!(!has_word(&served(&s)));
+    assert_same(&s, root, "after the edit back");
+    assert!(served(&s) == before, "the same site as at the start");
+}
+
+#[test]
+fn a_large_asset_is_streamed_as_build_copies_it_and_a_fifo_or_link_put_in_its_place_is_refused() {
+    let dir = site("minimal");
+    let root = dir.path();
+    let asset = root.join("content/basics/big.pdf");
+    let mut rng = crate::support::Rng(0x5eed);
+    let bytes: Vec<u8> = (0..3 * 1024 * 1024 / 8).flat_map(|_| rng.next().to_le_bytes()).collect();
+    std::fs::write(&asset, &bytes).unwrap();
+    let built = fresh(root);
+    let server = Server::start(root);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let url = format!("{}/basics/big.pdf", server.base);
+
+    let mut r = agent.get(&url).call().unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert_eq!(r.headers()["cache-control"], "no-cache");
+    assert_eq!(r.headers()["content-length"], bytes.len().to_string().as_str());
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    let got = r.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap();
+    assert!(got == built["basics/big.pdf"], "the bytes build copies");
+    let r = agent.get(&url).header("If-None-Match", &etag).call().unwrap();
+    assert_eq!(r.status().as_u16(), 304);
+    let r = agent.head(&url).call().unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["content-length"].to_str().unwrap()), (200, "3145728"));
+
+    // a FIFO in its place: refused at once, not waited on
+    std::fs::remove_file(&asset).unwrap();
+    assert!(Command::new("mkfifo").arg(&asset).status().unwrap().success());
+    let started = Instant::now();
+    let r = agent.get(&url).call().expect("an answer, not a hang");
+    assert_eq!(r.status().as_u16(), 404);
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    // a link out of the site in its place: never followed
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.pdf"), "do not serve").unwrap();
+    std::fs::remove_file(&asset).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.pdf"), &asset).unwrap();
+    for _ in 0..2 {
+        // before and after the rebuild the change starts (which keeps the last good site: a link out is an error)
+        let mut r = agent.get(&url).call().unwrap();
+        assert_eq!(r.status().as_u16(), 404);
+        assert!(!r.body_mut().read_to_string().unwrap_or_default().contains("do not serve"));
+        std::thread::sleep(Duration::from_millis(500));
     }
 }
 

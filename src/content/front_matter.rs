@@ -13,8 +13,9 @@ use crate::yaml::{Document, Value};
 pub struct FrontMatter {
     pub title: String,
     pub description: String,
+    #[serde(deserialize_with = "super::dates::day")]
     pub date: Date,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::dates::optional_day")]
     pub updated: Option<Date>,
     /// The old single editorial check: `reviewed: { by, on, next? }`, read
     /// as an editorial review by a name (not a person id).
@@ -77,8 +78,9 @@ pub const ARTICLE_KEYS: &[&str] = &[
 #[serde(deny_unknown_fields)]
 pub struct Review {
     pub by: String,
+    #[serde(deserialize_with = "super::dates::day")]
     pub on: Date,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::dates::optional_day")]
     pub next: Option<Date>,
 }
 
@@ -90,6 +92,7 @@ pub use crate::config::ReviewRole;
 pub struct ReviewEntry {
     pub by: String,
     pub role: ReviewRole,
+    #[serde(deserialize_with = "super::dates::day")]
     pub on: Date,
     /// What the review covered, when not the whole page.
     #[serde(default)]
@@ -100,6 +103,7 @@ pub struct ReviewEntry {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
+    #[serde(deserialize_with = "super::dates::day")]
     pub on: Date,
     pub summary: String,
 }

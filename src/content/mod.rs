@@ -10,6 +10,7 @@
 //! never seen here. The files beside a draft's `index.md` are assets only
 //! when drafts are built.
 
+pub mod dates;
 pub mod front_matter;
 pub mod glossary;
 pub mod images;

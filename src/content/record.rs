@@ -59,6 +59,7 @@ pub struct Record {
 struct RawSigned {
     by: String,
     role: ReviewRole,
+    #[serde(deserialize_with = "super::dates::day")]
     on: Date,
     #[serde(default)]
     scope: Option<String>,

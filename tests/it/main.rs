@@ -16,6 +16,7 @@ mod follow_on;
 mod governance;
 #[cfg(unix)]
 mod input_safety;
+mod messages;
 mod mutations;
 mod output;
 mod output_safety;

@@ -46,6 +46,47 @@ const SERIAL_KEYS: &[&str] = &["doi", "isbn", "issn", "pmid", "pmcid", "arxiv", 
 const PUBLISHER_KEYS: &[&str] = &["name", "location"];
 
 /// Every problem of one entry; `from` is where its id stands in `doc.yaml`.
+/// hayagriva's entry types, as a source's `type:` names them (any case).
+const ENTRY_TYPES: &[&str] = &[
+    "article",
+    "chapter",
+    "entry",
+    "anthos",
+    "report",
+    "thesis",
+    "web",
+    "scene",
+    "artwork",
+    "patent",
+    "case",
+    "newspaper",
+    "legislation",
+    "manuscript",
+    "post",
+    "misc",
+    "performance",
+    "periodical",
+    "proceedings",
+    "book",
+    "blog",
+    "reference",
+    "conference",
+    "anthology",
+    "repository",
+    "thread",
+    "video",
+    "audio",
+    "exhibition",
+    "original",
+];
+
+/// `article` or `Article`, as hayagriva reads them (not `ARTICLE`).
+fn is_entry_type(t: &str) -> bool {
+    ENTRY_TYPES
+        .iter()
+        .any(|e| t == *e || (t.len() == e.len() && t[..1] == e[..1].to_ascii_uppercase() && t[1..] == e[1..]))
+}
+
 pub fn entry(doc: &Document, from: usize, value: &Value) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Value::Mapping(map) = value else {
@@ -91,6 +132,21 @@ pub fn entry(doc: &Document, from: usize, value: &Value) -> Vec<Diagnostic> {
                     Diagnostic::error(Code::InvalidValue, "`authors-incomplete` must be `true` or `false`")
                         .with_span(doc.key_span("authors-incomplete", from))
                         .with_help("`true` when the author list holds only the first authors"),
+                );
+            }
+            "type" if value.as_str().is_none_or(|t| !is_entry_type(t)) => {
+                let written = value.as_str().map_or_else(|| "that value".to_string(), |t| format!("`{t}`"));
+                let near = value
+                    .as_str()
+                    .and_then(|t| crate::diagnostics::nearest(&t.to_ascii_lowercase(), ENTRY_TYPES.iter().copied()));
+                let help = match near {
+                    Some(n) => format!("did you mean `{n}`? The types: {}", ENTRY_TYPES.join(", ")),
+                    None => format!("the types: {}", ENTRY_TYPES.join(", ")),
+                };
+                out.push(
+                    Diagnostic::error(Code::InvalidValue, format!("{written} is not a source type"))
+                        .with_span(doc.key_span("type", from))
+                        .with_help(help),
                 );
             }
             "evidence" if value.as_str().and_then(Evidence::parse).is_none() => {

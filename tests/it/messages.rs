@@ -32,3 +32,22 @@ fn a_full_date_and_time_is_read_as_its_day() {
     assert!(with_date("2026-01-01T10:00:00Z").is_empty());
     assert!(with_date("\"2026-01-01 10:00\"").is_empty());
 }
+
+#[test]
+fn an_unknown_source_type_is_named_at_its_key_with_the_types_once_each() {
+    let dir = site("minimal");
+    let file = dir.path().join("content/sources.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let (i, _) = text.match_indices("type: ").next().expect("a source with a type");
+    let end = i + text[i..].find('\n').unwrap();
+    std::fs::write(&file, format!("{}type: artcle{}", &text[..i], &text[end..])).unwrap();
+    let report = build_at(dir.path());
+    let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errors.len(), 1, "{}", report.diagnostics.render_text(false));
+    assert_eq!(errors[0].message, "`artcle` is not a source type");
+    let help = errors[0].help.as_deref().unwrap();
+    assert!(help.starts_with("did you mean `article`? The types: article, chapter,"), "{help}");
+    assert_eq!(help.matches("article").count(), 2, "each type once, in lower case: {help}");
+    let line = text[..i].matches('\n').count() + 1;
+    assert_eq!(errors[0].line(), Some(line), "at the `type:` key");
+}

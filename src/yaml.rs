@@ -197,6 +197,15 @@ impl<'a> Document<'a> {
         d
     }
 
+    /// Whether the YAML holds a tab at `index` or in the indentation of
+    /// its line.
+    fn tab_at(&self, index: usize) -> bool {
+        let start = self.yaml.get(..index).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
+        let line = self.yaml.get(start..).unwrap_or_default();
+        let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+        indent.contains('\t') || self.yaml.as_bytes().get(index) == Some(&b'\t')
+    }
+
     fn syntax_error(&self, e: &yaml_serde::Error) -> Diagnostic {
         let message = strip_location(e);
         let located = e.location().map(|l| l.index());
@@ -216,6 +225,11 @@ impl<'a> Document<'a> {
             "repetition limit exceeded" => {
                 Diagnostic::error(Code::FrontMatterYaml, "aliases repeat values of this YAML too many times")
                     .with_help("write the repeated value out where it is needed, or repeat it less often")
+            }
+            // a tab where YAML wants indentation (it shows as spaces, so say so)
+            _ if self.tab_at(index) => {
+                Diagnostic::error(Code::FrontMatterYaml, "a tab character: YAML indents with spaces only")
+                    .with_help("replace the tab with spaces (two per level, as the lines around it)")
             }
             _ => Diagnostic::error(Code::FrontMatterYaml, format!("YAML does not parse: {message}")),
         };
@@ -392,12 +406,23 @@ fn duplicate_key(yaml: &str, key: &str) -> Option<usize> {
     None
 }
 
+/// The message without the parser's "at line N column M" (every one of
+/// them: a message can hold two), which count from the start of the YAML
+/// block, not of the file: the diagnostic gives the file's own position.
 fn strip_location(e: &yaml_serde::Error) -> String {
-    let s = e.to_string();
-    match s.rfind(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
+    let mut s = e.to_string();
+    while let Some(i) = s.find(" at line ") {
+        let rest = &s[i + " at line ".len()..];
+        let number = |t: &str| t.bytes().take_while(u8::is_ascii_digit).count();
+        let line = number(rest);
+        let after_line = &rest[line..];
+        let end = match after_line.strip_prefix(" column ") {
+            Some(col) => line + " column ".len() + number(col),
+            None => line,
+        };
+        s.replace_range(i..i + " at line ".len() + end, "");
     }
+    s
 }
 
 fn quoted_after(message: &str, prefix: &str) -> Option<String> {

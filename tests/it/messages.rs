@@ -51,3 +51,28 @@ fn an_unknown_source_type_is_named_at_its_key_with_the_types_once_each() {
     let line = text[..i].matches('\n').count() + 1;
     assert_eq!(errors[0].line(), Some(line), "at the `type:` key");
 }
+
+/// The front matter of the minimal site's first article with `edit` applied,
+/// and the errors a build gives.
+fn with_front_matter(edit: impl Fn(&str) -> String) -> Vec<sourcebook::diagnostics::Diagnostic> {
+    let dir = site("minimal");
+    let file = dir.path().join("content/basics/first.md");
+    std::fs::write(&file, edit(&std::fs::read_to_string(&file).unwrap())).unwrap();
+    build_at(dir.path()).diagnostics.iter().filter(|d| d.is_error()).cloned().collect()
+}
+
+#[test]
+fn a_tab_in_front_matter_is_named_a_tab() {
+    let errors = with_front_matter(|t| t.replacen("\ndescription:", "\n\tdescription:", 1));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].message, "a tab character: YAML indents with spaces only");
+    assert_eq!(errors[0].line(), Some(3));
+}
+
+#[test]
+fn a_yaml_error_gives_one_position_the_files_own() {
+    let errors = with_front_matter(|t| t.replacen("\ndescription:", "\ndescription: [unclosed\nother:", 1));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].message.starts_with("YAML does not parse: "), "{}", errors[0].message);
+    assert!(!errors[0].message.contains(" line "), "no second line number: {}", errors[0].message);
+}

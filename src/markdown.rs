@@ -423,6 +423,17 @@ struct Renderer<'a, 'c> {
 }
 
 impl<'a> Renderer<'a, '_> {
+    /// Where `dest` is written in the link or image that starts at `at`:
+    /// its `(target)` in an inline link; `at` where it is written elsewhere
+    /// (a reference definition, an autolink).
+    fn dest_offset(&self, at: usize, dest: &str) -> usize {
+        let from = self.source.offset + at;
+        let window = self.source.text.as_bytes().get(from..).unwrap_or_default();
+        let window = &window[..window.len().min(8192)];
+        let pattern = format!("]({dest}");
+        memchr::memmem::find(window, pattern.as_bytes()).map_or(at, |i| at + i + 2)
+    }
+
     fn span(&self, local: usize) -> Span {
         Span::at(self.source.file, self.source.text, self.source.offset + local)
     }
@@ -689,6 +700,8 @@ impl<'a> Renderer<'a, '_> {
     /// A link or image destination as the page writes it, with the size of
     /// the image it names when the site has it.
     fn resolve(&mut self, dest: &CowStr<'a>, at: usize, link_type: LinkType) -> (CowStr<'a>, Option<(u32, u32)>) {
+        // what is said about the destination points at the destination
+        let at = self.dest_offset(at, dest);
         if let Err(why) = check_url(dest) {
             self.out.diagnostics.push(
                 Diagnostic::error(Code::UnsafeUrl, format!("unsafe link `{}`: {why}", dest.escape_debug()))

@@ -87,10 +87,11 @@ impl Resolver for PageResolver<'_> {
             });
         }
         let mut message = format!("`{dest}` points to content/{target}, which does not exist");
-        if target.ends_with(".md")
-            && let Some(near) = nearest(&target, self.table.pages.keys().map(String::as_str))
-        {
-            message.push_str(&format!(" (did you mean `{near}`?)"));
+        if let Some(file) = self.meant(&target) {
+            let write = with_fragment(relative_link(self.dir, &file));
+            if write != dest {
+                message.push_str(&format!(" (did you mean `{write}`?)"));
+            }
         }
         Err(LinkError::Broken(message))
     }
@@ -122,6 +123,39 @@ impl Resolver for PageResolver<'_> {
     fn term_href(&self, index: usize) -> String {
         format!("{}{}index.html#{}", root_prefix(self.page), super::GLOSSARY_PATH, self.table.term_anchors[index])
     }
+}
+
+impl PageResolver<'_> {
+    /// The file of the site a link to the missing `target` (relative to
+    /// `content/`) most likely meant: the article with `.md` added, the
+    /// article whose address it is (`basics/first-article/`, as a reader's
+    /// URL), or the nearest name among the pages (for `.md`) or the other
+    /// files.
+    fn meant(&self, target: &str) -> Option<String> {
+        let pages = &self.table.pages;
+        if pages.contains_key(&format!("{target}.md")) {
+            return Some(format!("{target}.md"));
+        }
+        let address = target.strip_suffix("index.html").unwrap_or(target).trim_end_matches('/');
+        if let Some((file, _)) = pages.iter().find(|(_, page)| page.trim_end_matches('/') == address) {
+            return Some(file.clone());
+        }
+        if target.ends_with(".md") {
+            return nearest(target, pages.keys().map(String::as_str)).map(str::to_string);
+        }
+        nearest(target, self.table.assets.iter().copied()).map(str::to_string)
+    }
+}
+
+/// How a page in folder `dir` (relative to `content/`) links to `file`:
+/// `../efficacy/x.md` from `safety`.
+fn relative_link(dir: &str, file: &str) -> String {
+    let from: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    let to: Vec<&str> = file.split('/').collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts = vec![".."; from.len() - common];
+    parts.extend(&to[common..]);
+    parts.join("/")
 }
 
 /// `a/./b/../c` → `a/c`; `None` if it climbs above the root.
@@ -188,6 +222,31 @@ mod tests {
         assert_eq!(r.link("../index.md").unwrap().href, "../../index.html");
         let home = PageResolver { table: &t, dir: "", page: "", text: true };
         assert_eq!(home.link("safety/side-effects.md").unwrap().href, "safety/side-effects/index.html");
+    }
+
+    #[test]
+    fn a_broken_link_suggests_what_to_write_from_where_it_is() {
+        let bib = Bibliography::default();
+        let t = table(&bib);
+        let r = PageResolver { table: &t, dir: "efficacy", page: "efficacy/x/", text: true };
+        let said = |dest: &str| match r.link(dest) {
+            Err(LinkError::Broken(m)) => m,
+            other => panic!("{dest}: {other:?}"),
+        };
+        for dest in [
+            "../safety/side-effects",
+            "/safety/side-effects/",
+            "../safety/side-efects.md",
+            "/safety/side-effects/index.html",
+        ] {
+            assert!(said(dest).ends_with("(did you mean `../safety/side-effects.md`?)"), "{dest}: {}", said(dest));
+        }
+        assert!(said("../safety/side-effects#bp").ends_with("(did you mean `../safety/side-effects.md#bp`?)"));
+        assert!(said("figures/trail.png").ends_with("(did you mean `figures/trial.png`?)"));
+        assert!(!said("../nothing/like/it.md").contains("did you mean"));
+        assert_eq!(relative_link("", "safety/a.md"), "safety/a.md");
+        assert_eq!(relative_link("safety", "safety/a.md"), "a.md");
+        assert_eq!(relative_link("a/b", "c/d.md"), "../../c/d.md");
     }
 
     #[test]

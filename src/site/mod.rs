@@ -513,10 +513,20 @@ fn check_anchors(home: &Option<Page>, topics: &[TopicPage], pages: &[Page], diag
             .is_some_and(|n| n >= 1 && n <= references.get(r.page.as_str()).copied().unwrap_or(0));
         let known = is_reference || ids.get(r.page.as_str()).is_some_and(|set| set.contains(r.fragment.as_str()));
         if !known {
+            let near = ids.get(r.page.as_str()).and_then(|set| {
+                crate::diagnostics::nearest(
+                    &r.fragment,
+                    set.iter().copied().filter(|id| !markdown::RESERVED_IDS.contains(id)),
+                )
+            });
+            let help = match near {
+                Some(id) => format!("did you mean `#{id}`?"),
+                None => "heading ids are the heading text in lowercase with `-` between words; or set one with `## Title {#id}`".to_string(),
+            };
             diags.push(
                 Diagnostic::error(Code::BrokenAnchor, format!("no heading or id `{}` on /{}", r.fragment, r.page))
                     .with_span(r.span.clone())
-                    .with_help("heading ids are the heading text in lowercase with `-` between words; or set one with `## Title {#id}`"),
+                    .with_help(help),
             );
         }
     }

@@ -284,20 +284,20 @@ fn unsafe_cases() -> Vec<UnsafeCase> {
         at: (9, col),
     };
     vec![
-        body("a link", "See [this](javascript:alert(1)).", 5),
-        body("upper and mixed case", "See [this](JaVaScRiPt:alert(1)).", 5),
+        body("a link", "See [this](javascript:alert(1)).", 12),
+        body("upper and mixed case", "See [this](JaVaScRiPt:alert(1)).", 12),
         body("an entity-encoded scheme", "See [this](jav&#x61;script:alert(1)).", 5),
         body("a tab inside the scheme", "See [this](<java\tscript:alert(1)>).", 5),
-        body("vbscript", "See [this](vbscript:msgbox(1)).", 5),
-        body("an image from data:", "![A chart](data:image/svg+xml;base64,PHN2Zz4=)", 1),
+        body("vbscript", "See [this](vbscript:msgbox(1)).", 12),
+        body("an image from data:", "![A chart](data:image/svg+xml;base64,PHN2Zz4=)", 12),
         body("an autolink", "See <javascript:alert(1)>.", 5),
         body("a reference definition", "See [this][x].\n\n[x]: javascript:alert(1)", 5),
-        body("file:", "See [this](file:///etc/passwd).", 5),
+        body("file:", "See [this](file:///etc/passwd).", 12),
         UnsafeCase {
             what: "a FAQ answer",
             file: "content/basics/first.md",
             text: "---\ntitle: \"First article\"\ndescription: \"An article.\"\ndate: 2024-01-02\nfaq:\n  - q: \"Is it?\"\n    a: \"Yes [@doe2020], [see](javascript:alert(1)).\"\n---\n\nText [@doe2020].\n",
-            at: (7, 25),
+            at: (7, 31),
         },
         UnsafeCase {
             what: "a source url",

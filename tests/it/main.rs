@@ -6,7 +6,10 @@ mod assets;
 mod bibtex;
 mod check;
 mod cli;
+#[cfg(unix)]
+mod deploy;
 mod faq;
+mod first_hour;
 mod fixtures;
 mod governance;
 #[cfg(unix)]

@@ -122,7 +122,7 @@ pub fn count(n: usize, word: &str) -> String {
     let digits = n.to_string();
     let mut number = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             number.push(',');
         }
         number.push(digit);

@@ -1,7 +1,8 @@
 //! Scaffolding. `sourcebook init`: a new site that builds and checks
 //! cleanly but for `transparency-missing` (who pays for a site and its
 //! makers' conflicts are theirs to state, not ours to invent): site.yaml,
-//! one topic, one article, a bibliography. `sourcebook
+//! one topic, one article, a bibliography, and a `.gitignore` for what a
+//! build writes. `sourcebook
 //! new`: one more article, as a draft with valid front matter. Neither ever
 //! overwrites a file or writes through a symbolic link (a file is created
 //! only where nothing is, links included), nor follows a link to a folder
@@ -32,6 +33,10 @@ const FILES: &[(&str, &str)] = &[
     (
         "content/sources.yaml",
         "example2020:\n  type: article\n  title: An example study\n  author: [\"Doe, Jane\"]\n  date: 2020\n  parent:\n    type: periodical\n    title: { value: Example Journal, short: Ex J }\n  evidence: other\n",
+    ),
+    (
+        ".gitignore",
+        "# what `sourcebook build` writes, and what a build keeps beside it while it works\n/public/\n/.public.sourcebook-*\n",
     ),
 ];
 
@@ -67,11 +72,9 @@ pub fn new_article(
     let Some((topic, slug)) = path.trim_end_matches(".md").split_once('/') else {
         return Ok(Err(format!("`{path}` is not <topic>/<slug>, as in `efficacy/how-long-it-lasts`")));
     };
-    if !config.topics.iter().any(|t| t == topic) {
-        return Ok(Err(format!(
-            "`{topic}` is not a topic of this site; site.yaml lists: {}",
-            config.topics.join(", ")
-        )));
+    let topics = site_topics(root, config);
+    if !topics.iter().any(|t| t == topic) {
+        return Ok(Err(not_a_topic(root, topic, &topics)));
     }
     if !crate::config::is_slug(slug) {
         return Ok(Err(format!(
@@ -103,6 +106,42 @@ pub fn new_article(
          Send readers to their clinician for decisions about their own care.\n"
     );
     Ok(create(root, &rel, &text, "new", Path::new(""))?.map(|()| root.join(&rel)))
+}
+
+/// The topics a build puts in the navigation: those site.yaml lists, then
+/// every other folder of `content/` holding an `_index.md`, by name.
+fn site_topics(root: &Path, config: &crate::config::Config) -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(root.join("content"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| crate::config::is_slug(name) && !config.topics.contains(name))
+        .filter(|name| root.join("content").join(name).join("_index.md").is_file())
+        .collect();
+    found.sort();
+    config.topics.iter().cloned().chain(found).collect()
+}
+
+/// Why `topic` is not one of the site's `topics`, and what to do.
+fn not_a_topic(root: &Path, topic: &str, topics: &[String]) -> String {
+    let listed = match topics {
+        [] => "this site has no topics yet".to_string(),
+        _ => format!("this site's topics are: {}", topics.join(", ")),
+    };
+    if !crate::config::is_slug(topic) {
+        return format!("`{topic}` is not a topic name: use a-z, 0-9 and `-` (not at either end); {listed}");
+    }
+    if root.join("content").join(topic).is_dir() {
+        return format!(
+            "content/{topic}/ has no _index.md, so it is not a topic: add content/{topic}/_index.md \
+             with a `title:`, then run `new` again"
+        );
+    }
+    format!(
+        "`{topic}` is not a topic of this site ({listed}); to start one, make content/{topic}/_index.md \
+         with a `title:`"
+    )
 }
 
 /// What [`place`] does with a folder on the way that is not there yet.

@@ -20,11 +20,16 @@ impl Ui {
         }
     }
 
-    /// Print diagnostics to stderr, rustc-style.
+    /// Print diagnostics to stderr, rustc-style. With `--quiet`, only the
+    /// errors, then one line counting the warnings left out.
     pub fn report(&self, diags: &Diagnostics) {
-        if !diags.is_empty() {
-            eprint!("{}", diags.render_text(self.color));
+        if !self.quiet {
+            if !diags.is_empty() {
+                eprint!("{}", diags.render_text(self.color));
+            }
+            return;
         }
+        eprint!("{}", quiet_text(diags, self.color));
     }
 
     /// [`Ui::report`]; then, with `--verbose`, the time of each step of
@@ -38,5 +43,57 @@ impl Ui {
                 eprintln!("{step:>32}: {:>8.1} ms", took.as_secs_f64() * 1000.0);
             }
         }
+    }
+}
+
+/// What `--quiet` prints of `diags`: each error as usual, then one summary
+/// line that counts the errors and the warnings not shown.
+fn quiet_text(diags: &Diagnostics, color: bool) -> String {
+    let mut out = String::new();
+    for d in diags.iter().filter(|d| d.is_error()) {
+        out.push_str(&d.render(color));
+        out.push_str("\n\n");
+    }
+    let (errors, warnings) = (diags.error_count(), diags.warning_count());
+    let hidden = format!("{} not shown (--quiet); run without --quiet to see them", count(warnings, "warning"));
+    match (errors, warnings) {
+        (0, 0) => {}
+        (0, _) => out.push_str(&format!("{hidden}\n")),
+        (_, 0) => out.push_str(&format!("{}\n", count(errors, "error"))),
+        _ => out.push_str(&format!("{}; {hidden}\n", count(errors, "error"))),
+    }
+    out
+}
+
+/// `n` and `word`, made plural unless `n` is 1, with thousands separated:
+/// "1 article", "3,204 warnings".
+pub fn count(n: usize, word: &str) -> String {
+    let digits = n.to_string();
+    let mut number = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            number.push(',');
+        }
+        number.push(digit);
+    }
+    match n {
+        1 => format!("{number} {word}"),
+        _ => format!("{number} {word}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn counts_are_plural_but_for_one_and_grouped_by_thousands() {
+        assert_eq!(count(0, "article"), "0 articles");
+        assert_eq!(count(1, "article"), "1 article");
+        assert_eq!(count(2, "warning"), "2 warnings");
+        assert_eq!(count(999, "page"), "999 pages");
+        assert_eq!(count(1000, "page"), "1,000 pages");
+        assert_eq!(count(3204, "warning"), "3,204 warnings");
+        assert_eq!(count(1_234_567, "word"), "1,234,567 words");
     }
 }

@@ -65,7 +65,8 @@ fn diagnose(by_url: &BTreeMap<&str, Vec<&Span>>, outcomes: &[Outcome], budget: D
             Diagnostic::warning(
                 Code::ExternalUnreachable,
                 format!(
-                    "no external link could be reached ({not_checked} links not checked): the network seems to be down ({})",
+                    "no external link could be reached ({} not checked): the network seems to be down ({})",
+                    crate::ui::count(not_checked, "link"),
                     first.unwrap_or_default()
                 ),
             )

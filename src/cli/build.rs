@@ -63,8 +63,8 @@ pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let code = match &report.written {
         Some(dir) => {
             ui.info(&format!(
-                "built {} articles into {} in {} ms",
-                report.pages,
+                "built {} into {} in {} ms",
+                super::count(report.pages, "article"),
                 dir.display(),
                 started.elapsed().as_millis()
             ));

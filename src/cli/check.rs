@@ -64,13 +64,15 @@ pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
         ),
         Format::Json => println!("{}", diags.render_json()),
         Format::Text => {
-            ui.report_timed(diags, &report.timings);
+            // with --deny-warnings a warning fails the check: --quiet shows it
+            let shown = Ui { quiet: ui.quiet && !args.deny_warnings, ..ui };
+            shown.report_timed(diags, &report.timings);
             if args.report {
                 print!("{}", table(&report));
                 print!("\n{}", dashboard(&report));
             }
             if diags.is_empty() {
-                ui.info(&format!("checked {} articles: no problems found", report.articles.len()));
+                ui.info(&format!("checked {}: no problems found", super::count(report.articles.len(), "article")));
             }
         }
     }

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::diagnostics::{Diagnostics, IoFailure};
-pub use crate::ui::Ui;
+pub use crate::ui::{Ui, count};
 
 /// sourcebook: build evidence-based health sites from Markdown.
 #[derive(Debug, Parser)]
@@ -25,7 +25,7 @@ pub struct Cli {
     /// The folder holding site.yaml.
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]
     pub root: PathBuf,
-    /// Print only diagnostics.
+    /// Print only errors, and a count of the warnings left out.
     #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
     /// Print what each step did.

@@ -157,7 +157,7 @@ fn rebuild_loop(
         }
         let state = if session.has_errors() { "kept the last good site" } else { "rebuilt" };
         let warnings = session.diagnostics.warning_count();
-        let note = if warnings > 0 { format!(", {warnings} warnings") } else { String::new() };
+        let note = if warnings > 0 { format!(", {}", crate::ui::count(warnings, "warning")) } else { String::new() };
         ui.info(&format!("{state} ({action:?}) in {took} ms{index}{note}"));
     }
 }

@@ -253,7 +253,7 @@ fn new_scaffolds_a_draft_that_builds_and_refuses_bad_requests() {
     std::fs::write(root.join("content/basics/with-images/index.md"), "mine").unwrap();
     refused(&["basics/with-images"], "content/basics/with-images/index.md already exists");
     assert!(!root.join("content/basics/with-images.md").exists());
-    refused(&["dosing/new-one"], "site.yaml lists: basics");
+    refused(&["dosing/new-one"], "this site's topics are: basics");
     refused(&["basics/Not_A_Slug"], "not a valid slug");
     refused(&["no-topic"], "is not <topic>/<slug>");
     assert!(!root.join("content/dosing").exists());

@@ -9,8 +9,11 @@ mod bibtex;
 mod blocks;
 mod check;
 mod cli;
+#[cfg(unix)]
+mod deploy;
 mod faq;
 mod feedback;
+mod first_hour;
 mod fixtures;
 mod follow_on;
 mod governance;

@@ -1,0 +1,186 @@
+//! What a new author meets in their first hour: `init`'s next step and
+//! `.gitignore`, `new` with the topics a build shows, counts in words,
+//! `--quiet`, and the exit code of a refusal.
+
+use std::path::Path;
+
+use crate::support::sourcebook;
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn at(root: &Path) -> assert_cmd::Command {
+    let mut cmd = sourcebook();
+    cmd.arg("--root").arg(root);
+    cmd
+}
+
+/// A new site from `init` in `dir/site`, with `site.yaml` edited by `edit`.
+fn new_site(dir: &Path, edit: impl Fn(&str) -> String) -> std::path::PathBuf {
+    let root = dir.join("site");
+    sourcebook().arg("init").arg(&root).assert().success();
+    let config = std::fs::read_to_string(root.join("site.yaml")).unwrap();
+    std::fs::write(root.join("site.yaml"), edit(&config)).unwrap();
+    root
+}
+
+#[test]
+fn init_suggests_serve_as_the_next_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("my-site");
+    let out = sourcebook().arg("init").arg(&root).assert().success().get_output().clone();
+    assert_eq!(
+        stderr(&out),
+        format!("created a new site in {0} (6 files); preview it with `sourcebook serve --root {0}`\n", root.display())
+    );
+    // from inside the new folder, no --root to type
+    let here = dir.path().join("here");
+    std::fs::create_dir(&here).unwrap();
+    let out = sourcebook().current_dir(&here).arg("init").assert().success().get_output().clone();
+    assert_eq!(stderr(&out), "created a new site in . (6 files); preview it with `sourcebook serve`\n");
+}
+
+/// The `.gitignore` `init` writes keeps out of git exactly what a build
+/// leaves in the site folder (git itself is asked), and the names a build
+/// stages under.
+#[test]
+fn init_writes_a_gitignore_that_keeps_what_a_build_writes_out_of_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    assert_eq!(
+        std::fs::read_to_string(root.join(".gitignore")).unwrap(),
+        "# what `sourcebook build` writes, and what a build keeps beside it while it works\n\
+         /public/\n/.public.sourcebook-*\n"
+    );
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git").arg("-C").arg(&root).args(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    git(&["init", "-q"]);
+    let before = git(&["status", "--porcelain", "--untracked-files=all"]);
+    at(&root).arg("build").assert().success();
+    assert!(root.join("public/index.html").is_file() && root.join(".public.sourcebook-lock").is_file());
+    assert_eq!(git(&["status", "--porcelain", "--untracked-files=all"]), before, "the build left nothing for git");
+    let staged =
+        [".public.sourcebook-tmp/index.html", ".public.sourcebook-tmp.old/index.html", ".public.sourcebook-tmp-2/a"];
+    let ignored = git(&[&["check-ignore", "--no-index"][..], &staged[..]].concat());
+    assert_eq!(ignored.lines().collect::<Vec<_>>(), staged);
+    assert_eq!(git(&["check-ignore", "--no-index", "content/index.md", "site.yaml"]), "", "the site itself is kept");
+}
+
+/// An existing `.gitignore` is refused like every other starter file: exit
+/// 2, and nothing written.
+#[test]
+fn init_never_overwrites_a_gitignore_and_refusing_exits_2_as_new_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::write(root.join(".gitignore"), "mine\n").unwrap();
+    let out = sourcebook().arg("init").arg(&root).assert().code(2).get_output().clone();
+    assert_eq!(
+        stderr(&out),
+        format!("error: {}/.gitignore already exists; `init` never overwrites files\n", root.display())
+    );
+    assert_eq!(std::fs::read_to_string(root.join(".gitignore")).unwrap(), "mine\n");
+    assert!(!root.join("site.yaml").exists(), "nothing written");
+
+    std::fs::remove_file(root.join(".gitignore")).unwrap();
+    sourcebook().arg("init").arg(&root).assert().success();
+    at(&root).args(["new", "basics/twice"]).assert().success();
+    let out = at(&root).args(["new", "basics/twice"]).assert().code(2).get_output().clone();
+    assert_eq!(stderr(&out), "error: content/basics/twice.md already exists; `new` never overwrites files\n");
+}
+
+/// `new` takes the topics a build puts in the navigation: with no `topics:`
+/// in site.yaml, every folder of content/ with an `_index.md`; with a list,
+/// those and any other such folder.
+#[test]
+fn new_accepts_every_topic_the_build_puts_in_the_navigation() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), |c| c.replace("topics: [basics]\n", ""));
+    assert!(!std::fs::read_to_string(root.join("site.yaml")).unwrap().contains("topics"));
+    at(&root).args(["new", "basics/a-b"]).assert().success();
+    std::fs::create_dir(root.join("content/extra")).unwrap();
+    std::fs::write(root.join("content/extra/_index.md"), "---\ntitle: \"Extra\"\n---\n").unwrap();
+    at(&root).args(["new", "extra/more"]).assert().success();
+    at(&root).args(["build", "--drafts", "--no-search"]).assert().success();
+    let home = std::fs::read_to_string(root.join("public/index.html")).unwrap();
+    let nav = home.split("aria-label=\"Topics\">").nth(1).and_then(|n| n.split("</nav>").next()).unwrap();
+    for (topic, page) in [("basics", "a-b"), ("extra", "more")] {
+        assert!(nav.contains(&format!("href=\"{topic}/index.html\"")), "{topic} is in the navigation: {nav}");
+        assert!(root.join(format!("public/{topic}/{page}/index.html")).is_file());
+    }
+
+    // a listed site: an unlisted topic folder is still a topic
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    std::fs::create_dir(root.join("content/later")).unwrap();
+    std::fs::write(root.join("content/later/_index.md"), "---\ntitle: \"Later\"\n---\n").unwrap();
+    at(&root).args(["new", "later/one"]).assert().success();
+
+    let refused = |path: &str, says: &str| {
+        let out = at(&root).args(["new", path]).assert().code(2).get_output().clone();
+        assert_eq!(stderr(&out), format!("error: {says}\n"));
+    };
+    refused(
+        "dosing/one",
+        "`dosing` is not a topic of this site (this site's topics are: basics, later); to start one, \
+         make content/dosing/_index.md with a `title:`",
+    );
+    std::fs::create_dir(root.join("content/dosing")).unwrap();
+    refused(
+        "dosing/one",
+        "content/dosing/ has no _index.md, so it is not a topic: add content/dosing/_index.md with a `title:`, \
+         then run `new` again",
+    );
+    refused(
+        "Dosing/one",
+        "`Dosing` is not a topic name: use a-z, 0-9 and `-` (not at either end); this site's topics are: \
+         basics, later",
+    );
+}
+
+#[test]
+fn counts_of_one_are_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), |c| format!("{c}funding: \"Our own time.\"\nconflicts: \"None.\"\n"));
+    let out = at(&root).arg("build").assert().success().get_output().clone();
+    let said = stderr(&out);
+    assert!(said.starts_with("built 1 article into "), "{said}");
+    let out = at(&root).arg("check").assert().success().get_output().clone();
+    assert_eq!(stderr(&out), "checked 1 article: no problems found\n");
+}
+
+/// `--quiet` prints the errors as a plain run does, and one line for the
+/// warnings it leaves out; JSON is the same with or without it.
+#[test]
+fn quiet_prints_errors_and_one_line_counting_the_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string); // two transparency-missing warnings
+    let out = at(&root).args(["--quiet", "check"]).assert().success().get_output().clone();
+    assert_eq!(stderr(&out), "2 warnings not shown (--quiet); run without --quiet to see them\n");
+    // --deny-warnings makes them fail the check: then they are shown
+    let quiet = at(&root).args(["--quiet", "check", "--deny-warnings"]).assert().code(1).get_output().clone();
+    let plain = at(&root).args(["check", "--deny-warnings"]).assert().code(1).get_output().clone();
+    assert_eq!(stderr(&quiet), stderr(&plain));
+
+    let article = root.join("content/basics/first-article.md");
+    let text = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(&article, text.replace("cite each claim [@example2020]", "cite each claim [@nobody2020]")).unwrap();
+    let plain = at(&root).arg("check").assert().code(1).get_output().clone();
+    let quiet = at(&root).args(["--quiet", "check"]).assert().code(1).get_output().clone();
+    let (plain, quiet) = (stderr(&plain), stderr(&quiet));
+    let blocks: Vec<&str> = plain.split("\n\n").collect();
+    let (summary, findings) = blocks.split_last().unwrap();
+    assert_eq!(*summary, "1 error, 2 warnings\n", "{plain}");
+    let errors: Vec<&str> = findings.iter().copied().filter(|b| b.starts_with("error[")).collect();
+    assert_eq!(errors.len(), 1, "{plain}");
+    assert_eq!(
+        quiet,
+        format!("{}\n\n1 error; 2 warnings not shown (--quiet); run without --quiet to see them\n", errors[0])
+    );
+
+    let json = |args: &[&str]| at(&root).args(args).assert().code(1).get_output().stdout.clone();
+    assert_eq!(json(&["--quiet", "check", "--format", "json"]), json(&["check", "--format", "json"]));
+}

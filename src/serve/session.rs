@@ -312,8 +312,11 @@ impl Session {
                 continue;
             } else if let Some(in_content) = rel.strip_prefix("content/") {
                 let full = self.root.join(&rel);
-                if full.is_dir() {
-                    continue; // a folder's own events; what changed inside is reported too
+                // a folder made, moved in or moved out: its files are not
+                // reported one by one (a watch sees one rename)
+                if full.is_dir() || self.holds(&rel) {
+                    plans.push(Plan::Full);
+                    continue;
                 }
                 let exists = full.is_file();
                 let article = site.articles.iter().position(|p| p.article.file == rel);
@@ -359,6 +362,18 @@ impl Session {
                     | "content/reviews.yaml"
             )
             || (rel.ends_with(".md") && self.root.join(rel).is_file())
+    }
+}
+
+impl Session {
+    /// Whether `rel` was a folder holding some of the site's files.
+    fn holds(&self, rel: &str) -> bool {
+        let Some(state) = &self.state else { return false };
+        let site = &state.loaded.site;
+        let folder = format!("{rel}/");
+        site.articles.iter().any(|p| p.article.file.starts_with(&folder))
+            || site.topics.iter().any(|t| t.topic.file.starts_with(&folder))
+            || site.assets.iter().any(|a| format!("content/{a}").starts_with(&folder))
     }
 }
 

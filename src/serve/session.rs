@@ -258,7 +258,8 @@ impl Session {
             if faq_changed {
                 parts.push(Part::Faq);
             }
-            if before.cited_in != after.cited_in {
+            // the source list shows each citing question and its anchor
+            if before.cited_in != after.cited_in || faq_changed {
                 parts.push(Part::Sources);
             }
             if before.term_use != after.term_use {

@@ -56,6 +56,9 @@ pub enum Action {
 /// `serve`'s view of the site.
 pub struct Session {
     root: PathBuf,
+    /// The root resolved (absolute, links followed), as a watcher reports
+    /// paths under it whatever form the root was given in.
+    resolved: PathBuf,
     drafts: bool,
     state: Option<State>,
     files: Arc<Files>,
@@ -71,6 +74,7 @@ impl Session {
     pub fn new(root: &Path, drafts: bool) -> anyhow::Result<Session> {
         let mut session = Session {
             root: root.to_path_buf(),
+            resolved: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
             drafts,
             state: None,
             files: Arc::new(Files::new()),
@@ -296,7 +300,7 @@ impl Session {
         let theme_dir = format!("themes/{}/", site.config.theme);
         let mut plans: Vec<Plan> = Vec::new();
         for path in changed {
-            let rel = path.strip_prefix(&self.root).unwrap_or(path);
+            let rel = path.strip_prefix(&self.root).or_else(|_| path.strip_prefix(&self.resolved)).unwrap_or(path);
             let rel = crate::diagnostics::relative(Path::new(""), rel);
             if rel.split('/').any(crate::input::ignored) || rel.starts_with("public/") || rel.starts_with("target/") {
                 continue;

@@ -6,6 +6,7 @@ mod assets;
 mod bibtex;
 mod check;
 mod cli;
+mod equivalence;
 mod faq;
 mod fixtures;
 mod governance;

@@ -204,14 +204,14 @@ fn a_broken_edit_keeps_the_last_good_site_and_fixing_it_recovers() {
 }
 
 /// A running `sourcebook serve` on a free port.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Server {
     /// As README says to: `sourcebook serve` run from the site's folder.
-    fn start(root: &Path) -> Server {
+    pub(crate) fn start(root: &Path) -> Server {
         Server::start_with(root, &[])
     }
 

@@ -9,7 +9,7 @@
 //! | a template | reload the theme, re-render every page with parsed content kept |
 //! | a theme static file | reload the theme (new fingerprints), re-render every page |
 //! | an existing content asset | copy it |
-//! | anything else (site.yaml, sources, glossary, new, renamed or deleted files) | full rebuild in memory |
+//! | anything else (site.yaml, sources, glossary, new, renamed or deleted files, folders made or moved in or out) | full rebuild in memory |
 //!
 //! A rebuild that fails as a program (an I/O error, or a panic: a bug)
 //! keeps the last good files too, and is reported where diagnostics are

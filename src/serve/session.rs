@@ -306,8 +306,16 @@ impl Session {
                 continue;
             }
             // site.yaml, or a watched folder made, removed or replaced (its
-            // files may have changed before it was watched anew)
-            let plan = if rel == crate::config::FILE || matches!(rel.as_str(), "content" | "templates" | "themes") {
+            // files may have changed before it was watched anew), or the
+            // theme's folder or one of its own moved in or out (one event
+            // for the folder, none for its files)
+            let theme_folder =
+                [theme_dir.trim_end_matches('/'), &format!("{theme_dir}templates"), &format!("{theme_dir}static")]
+                    .contains(&rel.as_str());
+            let plan = if rel == crate::config::FILE
+                || matches!(rel.as_str(), "content" | "templates" | "themes")
+                || theme_folder
+            {
                 Plan::Full
             } else if rel.starts_with("templates/") || rel.starts_with(&format!("{theme_dir}templates/")) {
                 Plan::Theme

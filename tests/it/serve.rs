@@ -433,3 +433,27 @@ fn ctrl_c_stops_serve_while_pages_are_open() {
     assert!(exited.is_some(), "serve must stop within 5 s of Ctrl-C with a page open");
     drop(stream);
 }
+
+#[test]
+fn the_theme_or_its_templates_folder_moved_out_and_replaced_is_followed() {
+    // a folder moved is one event for the folder, none for its files
+    let dir = site("full");
+    let root = dir.path();
+    let aside = tempfile::tempdir().unwrap();
+    let mut s = Session::new(root, false).unwrap();
+    for (n, folder) in ["themes/test/templates", "themes/test"].into_iter().enumerate() {
+        let away = aside.path().join(n.to_string());
+        std::fs::rename(root.join(folder), &away).unwrap();
+        s.update(&[root.join(folder)], false);
+        assert!(crate::support::build_at(root).written.is_none(), "the build fails without {folder}");
+        assert!(s.has_errors(), "{folder} moved out: serve has errors too");
+        // back in, edited meanwhile
+        let template = if n == 0 { away.join("article.html") } else { away.join("templates/article.html") };
+        let text = std::fs::read_to_string(&template).unwrap();
+        std::fs::write(&template, text.replacen("<h1>", &format!("<h1 class=\"moved{n}\">"), 1)).unwrap();
+        std::fs::rename(&away, root.join(folder)).unwrap();
+        s.update(&[root.join(folder)], false);
+        assert!(!s.has_errors(), "{folder}: {:?}", s.errors_text(false));
+        assert_same(&s, root, folder);
+    }
+}

@@ -534,15 +534,23 @@ impl Editor {
         Some(Edit { what: format!("delete {rel}"), changed: vec![self.path(&rel)] })
     }
 
-    /// Remove a topic's folder: `rm -r` (every file reported) or moved out
+    /// Remove a topic's or the theme's folder: `rm -r` (every file reported) or moved out
     /// of the site (only the folder reported, as inotify does).
     fn remove_folder(&mut self) -> Option<Edit> {
-        let folders: Vec<String> = std::fs::read_dir(self.path("content"))
+        let mut folders: Vec<String> = std::fs::read_dir(self.path("content"))
             .ok()?
             .filter_map(Result::ok)
             .filter(|e| e.path().is_dir())
             .map(|e| format!("content/{}", e.file_name().to_string_lossy()))
             .collect();
+        // or one of the theme's folders, or the theme itself
+        if self.chance(25) {
+            folders = ["themes/test", "themes/test/templates", "themes/test/static"]
+                .into_iter()
+                .filter(|f| self.path(f).is_dir())
+                .map(String::from)
+                .collect();
+        }
         let rel = self.pick(&folders)?.clone();
         let dir = self.path(&rel);
         let files: Tree = self

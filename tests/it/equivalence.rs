@@ -3,7 +3,7 @@
 //! (or, while the sources have errors, the last good site with the errors
 //! shown), and `check` reports every diagnostic the build reports.
 //!
-//! By default a few short runs (seeds 1 to 4, 8 steps each; the even seeds
+//! By default a few short runs (seeds 1 to 4, 6 steps each; the even seeds
 //! give the root as a relative path), so the suite stays quick in debug.
 //! Replay a failure, or run longer, with `SOURCEBOOK_EQUIV_SEED=<seed>` and
 //! `SOURCEBOOK_EQUIV_STEPS=<n>` (e.g. 3000, in release).
@@ -996,7 +996,7 @@ fn run(seed: u64, steps: usize) -> Result<usize, String> {
 
 #[test]
 fn serve_build_and_check_agree_after_every_random_edit() {
-    let steps = env_number("SOURCEBOOK_EQUIV_STEPS").unwrap_or(8) as usize;
+    let steps = env_number("SOURCEBOOK_EQUIV_STEPS").unwrap_or(6) as usize;
     let seeds: Vec<u64> = match env_number("SOURCEBOOK_EQUIV_SEED") {
         Some(seed) => vec![seed],
         // half of them even: a relative root

@@ -183,7 +183,10 @@ impl Session {
         let theme = match Theme::load(&self.root, &state.loaded.site.config) {
             Ok(t) => t,
             Err(d) => {
+                // as a build reports it: with what loading and the cross-checks found
                 let mut diags = Diagnostics::new();
+                diags.extend(state.loaded.loading.iter().cloned());
+                diags.extend(state.loaded.site.finish(false));
                 diags.extend(d);
                 self.diagnostics = diags.sorted();
                 return Ok(());

@@ -457,3 +457,20 @@ fn the_theme_or_its_templates_folder_moved_out_and_replaced_is_followed() {
         assert_same(&s, root, folder);
     }
 }
+
+#[test]
+fn a_template_that_does_not_parse_is_reported_with_the_sites_warnings_as_build_reports_it() {
+    let dir = site("full");
+    let root = dir.path();
+    let sources = root.join("content/sources.yaml");
+    let mut text = std::fs::read_to_string(&sources).unwrap();
+    text.push_str("unused2024:\n  type: web\n  title: Unused\n  author: { name: \"Nobody\" }\n  date: 2024-01-01\n  evidence: other\n");
+    std::fs::write(&sources, text).unwrap();
+    let mut s = Session::new(root, false).unwrap();
+    assert!(s.diagnostics.warning_count() > 0, "an unused source is a warning");
+    let p = edit(root, "themes/test/templates/article.html", "{% endblock content %}", "{% endblock content");
+    s.update(&[p], false);
+    let built = crate::support::build_at(root);
+    assert!(built.written.is_none());
+    assert_eq!(s.diagnostics.render_text(false), built.diagnostics.render_text(false));
+}

@@ -1,8 +1,9 @@
 //! The files `serve` serves: what sourcebook makes (pages, feeds, the search
-//! index, built-in theme files) held in memory, and what a build copies
-//! (content assets, a theme's own static files) named by its source file,
-//! read from disk at each request and streamed (a 1 GB video costs the
-//! server no memory). [`Collect`] is the [`Output`] a rebuild renders into.
+//! index, built-in theme files) and the small files a build copies, held in
+//! memory; and the copied files over 1 MiB (content assets, a theme's own
+//! static files) named by their source file, read from disk at each request
+//! and streamed (a 1 GB video costs the server no memory). [`Collect`] is
+//! the [`Output`] a rebuild renders into.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -43,16 +44,25 @@ impl Served {
     }
 }
 
+/// Copied files up to this size are kept in memory (1 MiB).
+pub const KEEP_UP_TO: u64 = 1 << 20;
+
 /// The served files: output path → file.
 pub type Files = HashMap<String, Served>;
 
 /// The [`Output`] of a rebuild: written files kept, copied ones named.
-#[derive(Default)]
 pub struct Collect {
+    /// The site's folder: a copied file is opened through `input`'s rules
+    /// under it (a link out of the site is never read).
+    root: PathBuf,
     files: Mutex<Vec<(String, Served)>>,
 }
 
 impl Collect {
+    pub fn within(root: &Path) -> Collect {
+        Collect { root: root.to_path_buf(), files: Mutex::default() }
+    }
+
     pub fn into_files(self) -> impl Iterator<Item = (String, Served)> {
         self.files.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter()
     }
@@ -69,9 +79,19 @@ impl Output for Collect {
         self.put(path, Served::Made(Bytes::copy_from_slice(bytes)))
     }
 
-    /// Checked as a build's copy opens it (a regular file), not read.
+    /// Checked as a build's copy opens it (a regular file). A file up to
+    /// [`KEEP_UP_TO`] is read and kept, so the last good site stays whole
+    /// when a broken edit also removes it (a stylesheet, an image); a larger
+    /// one is named, not read, and streamed from disk at each request.
     fn copy(&self, path: &str, from: &Path) -> anyhow::Result<()> {
-        crate::input::open_file(from).with_context(|| format!("reading {}", from.display()))?;
+        let (mut file, len) = crate::input::open(&self.root, from)
+            .map_err(|unread| anyhow::anyhow!("{}", unread.diagnostic.message))
+            .with_context(|| format!("reading {}", from.display()))?;
+        if len <= KEEP_UP_TO {
+            let mut bytes = Vec::with_capacity(len as usize);
+            std::io::Read::read_to_end(&mut file, &mut bytes).with_context(|| format!("reading {}", from.display()))?;
+            return self.put(path, Served::Made(Bytes::from(bytes)));
+        }
         self.put(path, Served::Copied(from.to_path_buf()))
     }
 }

@@ -9,7 +9,7 @@
 //! | --- | --- |
 //! | one article, when the site's plan stays (still published, same URL, same place in the order, same sources, tags and aliases of its own) | re-render that article; redo the cross-checks; compare derived values: the shared `site` context every page gets (changed: every page re-rendered from the kept Markdown), and the facts the site-wide pages fold (FAQ entries, who cites which source, glossary use: each page whose facts changed is re-rendered); feeds re-made |
 //! | an existing content asset | copy it |
-//! | anything else (a template, a theme file, site.yaml, sources, glossary, new, renamed or deleted files) | the whole site again, as `build` makes it |
+//! | anything else (a template, a theme file, site.yaml, sources, glossary, new, renamed or deleted files, folders made or moved in or out) | the whole site again, as `build` makes it |
 //!
 //! Copied files (content assets, a theme's own static files) are served
 //! from their source files ([`Served::Copied`]), not held in memory. With
@@ -63,6 +63,9 @@ pub enum Action {
 /// `serve`'s view of the site.
 pub struct Session {
     root: Arc<Path>,
+    /// The root resolved (absolute, links followed), as a watcher reports
+    /// paths under it whatever form the root was given in.
+    resolved: PathBuf,
     drafts: bool,
     state: Option<State>,
     files: Arc<Files>,
@@ -81,6 +84,7 @@ impl Session {
     pub fn new(root: &Path, drafts: bool) -> anyhow::Result<Session> {
         let mut session = Session {
             root: Arc::from(root),
+            resolved: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
             drafts,
             state: None,
             files: Arc::new(Files::new()),
@@ -176,7 +180,7 @@ impl Session {
     fn write_index(&mut self) -> anyhow::Result<()> {
         let Some(search) = self.state.as_ref().and_then(|s| s.search.as_ref()) else { return Ok(()) };
         panic_if_a_test_asked();
-        let memory = Collect::default();
+        let memory = Collect::within(&self.root);
         search.write(&memory)?;
         // the index is written whole: files the new one no longer has go
         // (a word length no word has any more, fewer pages)
@@ -221,7 +225,7 @@ impl Session {
         // for it (and dropped once counted)
         let options = BuildOptions { root: self.root.to_path_buf(), drafts: self.drafts, ..BuildOptions::default() };
         let mut diags = Diagnostics::new();
-        let memory = Collect::default();
+        let memory = Collect::within(&self.root);
         // counted as `build` counts them: each article as it is rendered, the landings after
         let indexer = Indexer::default();
         let emit =
@@ -251,7 +255,7 @@ impl Session {
     /// Re-render or re-copy some parts into the current files.
     fn parts(&mut self, parts: &[Part]) -> anyhow::Result<()> {
         let Some(state) = &self.state else { return self.full() };
-        let memory = Collect::default();
+        let memory = Collect::within(&self.root);
         let found =
             theme::render_parts(&state.loaded.site, &state.loaded.theme, &self.root, &state.shared, parts, &memory)?;
         if found.iter().any(Diagnostic::is_error) {
@@ -297,7 +301,8 @@ impl Session {
             if faq_changed {
                 parts.push(Part::Faq);
             }
-            if before.cited_in != after.cited_in {
+            // the source list shows each citing question and its anchor
+            if before.cited_in != after.cited_in || faq_changed {
                 parts.push(Part::Sources);
             }
             if before.term_use != after.term_use {
@@ -306,7 +311,7 @@ impl Session {
             parts
         };
         let shared = if shared_json == state.shared_json { state.shared.clone() } else { theme::shared_context(site) };
-        let memory = Collect::default();
+        let memory = Collect::within(&self.root);
         diags.extend(theme::render_parts(site, &state.loaded.theme, &self.root, &shared, &parts, &memory)?);
         if diags.has_errors() {
             // keep the last good site: put the old article back
@@ -342,14 +347,22 @@ impl Session {
         let theme_dir = format!("themes/{}/", site.config.theme);
         let mut plans: Vec<Plan> = Vec::new();
         for path in changed {
-            let rel = path.strip_prefix(&self.root).unwrap_or(path);
+            let rel = path.strip_prefix(&self.root).or_else(|_| path.strip_prefix(&self.resolved)).unwrap_or(path);
             let rel = crate::diagnostics::relative(Path::new(""), rel);
             if rel.split('/').any(crate::input::ignored) || rel.starts_with("public/") || rel.starts_with("target/") {
                 continue;
             }
             // site.yaml, or a watched folder made, removed or replaced (its
-            // files may have changed before it was watched anew)
-            let plan = if rel == crate::config::FILE || matches!(rel.as_str(), "content" | "templates" | "themes") {
+            // files may have changed before it was watched anew), or the
+            // theme's folder or one of its own moved in or out (one event
+            // for the folder, none for its files)
+            let theme_folder =
+                [theme_dir.trim_end_matches('/'), &format!("{theme_dir}templates"), &format!("{theme_dir}static")]
+                    .contains(&rel.as_str());
+            let plan = if rel == crate::config::FILE
+                || matches!(rel.as_str(), "content" | "templates" | "themes")
+                || theme_folder
+            {
                 Plan::Full
             } else if rel.starts_with("templates/") || rel.starts_with(&format!("{theme_dir}templates/")) {
                 Plan::Theme
@@ -359,8 +372,11 @@ impl Session {
                 continue;
             } else if let Some(in_content) = rel.strip_prefix("content/") {
                 let full = self.root.join(&rel);
-                if full.is_dir() {
-                    continue; // a folder's own events; what changed inside is reported too
+                // a folder made, moved in or moved out: its files are not
+                // reported one by one (a watch sees one rename)
+                if full.is_dir() || self.holds(&rel) {
+                    plans.push(Plan::Full);
+                    continue;
                 }
                 let exists = full.is_file();
                 let article = site.articles.iter().position(|p| p.article.file == rel);
@@ -407,6 +423,18 @@ impl Session {
                     | "content/reviews.yaml"
             )
             || (rel.ends_with(".md") && self.root.join(rel).is_file())
+    }
+}
+
+impl Session {
+    /// Whether `rel` was a folder holding some of the site's files.
+    fn holds(&self, rel: &str) -> bool {
+        let Some(state) = &self.state else { return false };
+        let site = &state.loaded.site;
+        let folder = format!("{rel}/");
+        site.articles.iter().any(|p| p.article.file.starts_with(&folder))
+            || site.topics.iter().any(|t| t.topic.file.starts_with(&folder))
+            || site.assets.iter().any(|a| format!("content/{a}").starts_with(&folder))
     }
 }
 

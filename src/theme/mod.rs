@@ -122,7 +122,9 @@ impl Theme {
             Err(d) => return Err(vec![d]),
         }
         read_templates(root, &root.join("templates"), &mut templates, &mut diags);
-        let mut by_name: HashMap<String, (String, String)> = HashMap::new();
+        // in name order: with several broken templates, Tera reports the
+        // first it parses, the same one on every run
+        let mut by_name: BTreeMap<String, (String, String)> = BTreeMap::new();
         for (name, file, text) in templates {
             by_name.insert(name, (file, text)); // later (site overrides) win
         }

@@ -11,6 +11,7 @@ mod check;
 mod cli;
 #[cfg(unix)]
 mod deploy;
+mod equivalence;
 mod faq;
 mod feedback;
 mod first_hour;

@@ -73,3 +73,27 @@ fn a_site_without_a_home_page_file_gets_the_themes_home_page() {
     let home = std::fs::read_to_string(dir.path().join("public/index.html")).unwrap();
     assert!(home.contains("<body data-kind=\"home\""), "{home}");
 }
+
+#[test]
+fn with_two_broken_templates_every_load_reports_the_same_one() {
+    let dir = site("full");
+    let root = dir.path();
+    for name in ["article.html", "topic.html"] {
+        let path = root.join("themes/test/templates").join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen("{% endblock content %}", "{% endblock content", 1)).unwrap();
+    }
+    let config = sourcebook::config::Config::load(root).unwrap();
+    let found = || match sourcebook::theme::Theme::load(root, &config) {
+        Ok(_) => panic!("the broken templates load"),
+        Err(diags) => diags
+            .iter()
+            .map(|d| format!("{:?} {:?} {}", d.code, d.span.as_ref().map(|s| (&s.file, s.line, s.column)), d.message))
+            .collect::<Vec<_>>(),
+    };
+    let first = found();
+    // each load has its own hash order: ten of them would not agree by chance
+    for _ in 0..10 {
+        assert_eq!(found(), first);
+    }
+}

@@ -327,14 +327,14 @@ fn a_large_asset_is_streamed_as_build_copies_it_and_a_fifo_or_link_put_in_its_pl
 }
 
 /// A running `sourcebook serve` on a free port.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Server {
     /// As README says to: `sourcebook serve` run from the site's folder.
-    fn start(root: &Path) -> Server {
+    pub(crate) fn start(root: &Path) -> Server {
         Server::start_with(root, &[])
     }
 
@@ -555,4 +555,45 @@ fn ctrl_c_stops_serve_while_pages_are_open() {
     };
     assert!(exited.is_some(), "serve must stop within 5 s of Ctrl-C with a page open");
     drop(stream);
+}
+
+#[test]
+fn the_theme_or_its_templates_folder_moved_out_and_replaced_is_followed() {
+    // a folder moved is one event for the folder, none for its files
+    let dir = site("full");
+    let root = dir.path();
+    let aside = tempfile::tempdir().unwrap();
+    let mut s = Session::new(root, false).unwrap();
+    for (n, folder) in ["themes/test/templates", "themes/test"].into_iter().enumerate() {
+        let away = aside.path().join(n.to_string());
+        std::fs::rename(root.join(folder), &away).unwrap();
+        s.update(&[root.join(folder)], false);
+        assert!(crate::support::build_at(root).written.is_none(), "the build fails without {folder}");
+        assert!(s.has_errors(), "{folder} moved out: serve has errors too");
+        // back in, edited meanwhile
+        let template = if n == 0 { away.join("article.html") } else { away.join("templates/article.html") };
+        let text = std::fs::read_to_string(&template).unwrap();
+        std::fs::write(&template, text.replacen("<h1>", &format!("<h1 class=\"moved{n}\">"), 1)).unwrap();
+        std::fs::rename(&away, root.join(folder)).unwrap();
+        s.update(&[root.join(folder)], false);
+        assert!(!s.has_errors(), "{folder}: {:?}", s.errors_text(false));
+        assert_same(&s, root, folder);
+    }
+}
+
+#[test]
+fn a_template_that_does_not_parse_is_reported_with_the_sites_warnings_as_build_reports_it() {
+    let dir = site("full");
+    let root = dir.path();
+    let sources = root.join("content/sources.yaml");
+    let mut text = std::fs::read_to_string(&sources).unwrap();
+    text.push_str("unused2024:\n  type: web\n  title: Unused\n  author: { name: \"Nobody\" }\n  date: 2024-01-01\n  evidence: other\n");
+    std::fs::write(&sources, text).unwrap();
+    let mut s = Session::new(root, false).unwrap();
+    assert!(s.diagnostics.warning_count() > 0, "an unused source is a warning");
+    let p = edit(root, "themes/test/templates/article.html", "{% endblock content %}", "{% endblock content");
+    s.update(&[p], false);
+    let built = crate::support::build_at(root);
+    assert!(built.written.is_none());
+    assert_eq!(s.diagnostics.render_text(false), built.diagnostics.render_text(false));
 }

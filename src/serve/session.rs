@@ -158,7 +158,9 @@ impl Session {
         let options = BuildOptions { root: self.root.clone(), drafts: self.drafts, ..BuildOptions::default() };
         let mut diags = Diagnostics::new();
         let loaded = build::load(&options, &mut diags)?;
-        let Some(loaded) = loaded.filter(|_| !diags.has_errors()) else {
+        // as in a build, the pages are rendered (and their template errors
+        // found) unless loading itself, before the cross-checks, had errors
+        let Some(loaded) = loaded.filter(|l| !l.loading.iter().any(Diagnostic::is_error)) else {
             self.diagnostics = diags.sorted();
             return Ok(());
         };

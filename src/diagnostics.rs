@@ -309,12 +309,15 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
-    /// Sorted by file, line, column, then code: the same input gives the same report.
+    /// Sorted by file, line, column, code, message and help: the same input
+    /// gives the same report.
     pub fn sorted(mut self) -> Diagnostics {
         self.items.par_sort_unstable_by(|a, b| {
             // borrowed keys: tens of thousands of diagnostics sort without allocating
-            fn key(d: &Diagnostic) -> (Option<&str>, Option<(usize, usize)>, Code, &str) {
-                (d.file.as_deref(), d.span.as_ref().map(|s| (s.line, s.column)), d.code, d.message.as_str())
+            // the help too: one template problem met on many pages differs only there
+            fn key(d: &Diagnostic) -> (Option<&str>, Option<(usize, usize)>, Code, &str, Option<&str>) {
+                let at = d.span.as_ref().map(|s| (s.line, s.column));
+                (d.file.as_deref(), at, d.code, d.message.as_str(), d.help.as_deref())
             }
             key(a).cmp(&key(b))
         });

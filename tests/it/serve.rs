@@ -597,3 +597,16 @@ fn a_template_that_does_not_parse_is_reported_with_the_sites_warnings_as_build_r
     assert!(built.written.is_none());
     assert_eq!(s.diagnostics.render_text(false), built.diagnostics.render_text(false));
 }
+
+#[test]
+fn a_broken_link_and_a_template_error_are_both_reported_as_build_reports_them() {
+    let dir = site("full");
+    let root = dir.path();
+    edit(root, "content/guide/cited.md", "with-figure/index.md#the-figure", "nowhere.md");
+    std::fs::remove_file(root.join("themes/test/static/test.css")).unwrap();
+    let s = Session::new(root, false).unwrap();
+    let built = crate::support::build_at(root);
+    assert!(built.written.is_none());
+    assert!(built.diagnostics.iter().any(|d| d.code.as_str() == "template-error"), "the build renders the pages");
+    assert_eq!(s.diagnostics.render_text(false), built.diagnostics.render_text(false));
+}

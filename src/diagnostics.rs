@@ -315,7 +315,8 @@ impl Diagnostics {
         self.items.par_sort_unstable_by(|a, b| {
             // borrowed keys: tens of thousands of diagnostics sort without allocating
             // the help too: one template problem met on many pages differs only there
-            fn key(d: &Diagnostic) -> (Option<&str>, Option<(usize, usize)>, Code, &str, Option<&str>) {
+            type Key<'a> = (Option<&'a str>, Option<(usize, usize)>, Code, &'a str, Option<&'a str>);
+            fn key(d: &Diagnostic) -> Key<'_> {
                 let at = d.span.as_ref().map(|s| (s.line, s.column));
                 (d.file.as_deref(), at, d.code, d.message.as_str(), d.help.as_deref())
             }

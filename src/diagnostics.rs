@@ -298,8 +298,11 @@ impl Diagnostics {
     pub fn sorted(mut self) -> Diagnostics {
         self.items.par_sort_unstable_by(|a, b| {
             // borrowed keys: tens of thousands of diagnostics sort without allocating
-            fn key(d: &Diagnostic) -> (Option<&str>, Option<(usize, usize)>, Code, &str) {
-                (d.file.as_deref(), d.span.as_ref().map(|s| (s.line, s.column)), d.code, d.message.as_str())
+            // the help too: findings alike but for it (a template error on
+            // each page it renders) come in the same order on every run
+            fn key(d: &Diagnostic) -> (Option<&str>, Option<(usize, usize)>, Code, &str, Option<&str>) {
+                let at = d.span.as_ref().map(|s| (s.line, s.column));
+                (d.file.as_deref(), at, d.code, d.message.as_str(), d.help.as_deref())
             }
             key(a).cmp(&key(b))
         });

@@ -700,26 +700,29 @@ impl<'a> Renderer<'a, '_> {
     /// A link or image destination as the page writes it, with the size of
     /// the image it names when the site has it.
     fn resolve(&mut self, dest: &CowStr<'a>, at: usize, link_type: LinkType) -> (CowStr<'a>, Option<(u32, u32)>) {
-        // what is said about the destination points at the destination
-        let at = self.dest_offset(at, dest);
+        // what is said about the destination points at the destination;
+        // found only when something is said (most links need no position)
+        let target = |this: &Self| this.span(this.dest_offset(at, dest));
         if let Err(why) = check_url(dest) {
             self.out.diagnostics.push(
                 Diagnostic::error(Code::UnsafeUrl, format!("unsafe link `{}`: {why}", dest.escape_debug()))
-                    .with_span(self.span(at))
+                    .with_span(target(self))
                     .with_help("a link may use http, https, mailto, tel or sms, or point to a file of this site"),
             );
             return (CowStr::Borrowed("#"), None);
         }
         if matches!(link_type, LinkType::Email) || is_external(dest) {
             if dest.starts_with("http://") || dest.starts_with("https://") {
-                self.out.external.push((dest.to_string(), self.span(at)));
+                let span = target(self);
+                self.out.external.push((dest.to_string(), span));
             }
             return (dest.clone(), None);
         }
         match self.resolver.link(dest) {
             Ok(link) => {
                 if let Some((page, fragment)) = link.anchor {
-                    self.out.anchors.push(AnchorRef { page, fragment, span: self.span(at) });
+                    let span = target(self);
+                    self.out.anchors.push(AnchorRef { page, fragment, span });
                 }
                 (CowStr::from(link.href), link.size)
             }
@@ -728,7 +731,7 @@ impl<'a> Renderer<'a, '_> {
                     LinkError::Broken(m) => (Code::BrokenLink, m),
                     LinkError::Unsafe(m) => (Code::UnsafePath, m),
                 };
-                self.out.diagnostics.push(Diagnostic::error(code, message).with_span(self.span(at)));
+                self.out.diagnostics.push(Diagnostic::error(code, message).with_span(target(self)));
                 (dest.clone(), None)
             }
         }

@@ -32,16 +32,26 @@ impl Served {
         match self {
             Served::Made(bytes) => Ok(bytes.clone()),
             Served::Copied(from) => {
-                let (mut file, len) = crate::input::open(root, from)
-                    .map_err(|unread| anyhow::anyhow!("{}", unread.diagnostic.message))
-                    .with_context(|| format!("reading {}", from.display()))?;
-                let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-                std::io::Read::read_to_end(&mut file, &mut bytes)
-                    .with_context(|| format!("reading {}", from.display()))?;
-                Ok(Bytes::from(bytes))
+                let (file, len) = open(root, from)?;
+                read(file, len, from)
             }
         }
     }
+}
+
+/// `from`, opened through `input`'s rules under the site's folder `root`,
+/// with its length.
+fn open(root: &Path, from: &Path) -> anyhow::Result<(std::fs::File, u64)> {
+    crate::input::open(root, from)
+        .map_err(|unread| anyhow::anyhow!("{}", unread.diagnostic.message))
+        .with_context(|| format!("reading {}", from.display()))
+}
+
+/// The whole of an opened file of `len` bytes.
+fn read(mut file: std::fs::File, len: u64, from: &Path) -> anyhow::Result<Bytes> {
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    std::io::Read::read_to_end(&mut file, &mut bytes).with_context(|| format!("reading {}", from.display()))?;
+    Ok(Bytes::from(bytes))
 }
 
 /// Copied files up to this size are kept in memory (1 MiB).
@@ -84,14 +94,9 @@ impl Output for Collect {
     /// when a broken edit also removes it (a stylesheet, an image); a larger
     /// one is named, not read, and streamed from disk at each request.
     fn copy(&self, path: &str, from: &Path) -> anyhow::Result<()> {
-        let (mut file, len) = crate::input::open(&self.root, from)
-            .map_err(|unread| anyhow::anyhow!("{}", unread.diagnostic.message))
-            .with_context(|| format!("reading {}", from.display()))?;
-        if len <= KEEP_UP_TO {
-            let mut bytes = Vec::with_capacity(len as usize);
-            std::io::Read::read_to_end(&mut file, &mut bytes).with_context(|| format!("reading {}", from.display()))?;
-            return self.put(path, Served::Made(Bytes::from(bytes)));
-        }
-        self.put(path, Served::Copied(from.to_path_buf()))
+        let (file, len) = open(&self.root, from)?;
+        let served =
+            if len <= KEEP_UP_TO { Served::Made(read(file, len, from)?) } else { Served::Copied(from.to_path_buf()) };
+        self.put(path, served)
     }
 }

@@ -59,6 +59,9 @@ codes! {
     UnknownFootnote => "unknown-footnote",
     UnusedFootnote => "unused-footnote",
     UnknownBlock => "unknown-block",
+    RawHtml => "raw-html",
+    StrayFrontMatter => "stray-front-matter",
+    TemplateText => "template-text",
     MissingCareCard => "missing-care-card",
     BrokenLink => "broken-link",
     BrokenAnchor => "broken-anchor",
@@ -248,9 +251,22 @@ impl Diagnostic {
     }
 }
 
-/// The byte range under the caret: the word starting at `column`.
+/// The byte range under the caret: the word starting at `column`, or the
+/// whole key when `column` starts a YAML key of several words
+/// (`zebra crossing:`).
 fn caret_range(line: &str, column: usize) -> (usize, usize) {
     let start = line.char_indices().nth(column.saturating_sub(1)).map_or(line.len(), |(i, _)| i);
+    let before = line[..start].trim_start();
+    if before.is_empty() || before == "-" {
+        let rest = &line[start..];
+        let key_end = rest.find(": ").or_else(|| rest.ends_with(':').then(|| rest.len() - 1));
+        if let Some(end) = key_end
+            && end <= 60
+            && rest[..end].chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.'))
+        {
+            return (start, start + end + 1);
+        }
+    }
     let len =
         line[start..].char_indices().find(|(_, c)| c.is_whitespace()).map_or(line.len() - start, |(i, _)| i).max(1);
     (start, (start + len).min(line.len().max(start)))

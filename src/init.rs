@@ -96,14 +96,13 @@ pub fn new_article(
     };
     // a JSON string is a YAML double-quoted scalar: any title is escaped right
     let quoted = serde_json::to_string(&title)?;
+    let [lede, research, risks, doctor] = crate::content::NEW_PLACEHOLDERS else { unreachable!("four placeholders") };
+    let description = crate::content::NEW_DESCRIPTION;
     let text = format!(
-        "---\ntitle: {quoted}\ndescription: \"One sentence: the question this article answers.\"\ndate: {today}\n\
+        "---\ntitle: {quoted}\ndescription: \"{description}\"\ndate: {today}\n\
          audience: patients\ndraft: true                      # left out of builds until you remove this line\n---\n\n\
-         Start with what the reader will learn, in plain words.\n\n## What the research shows\n\n\
-         Give each finding with its setting and size, and cite it: add the source to content/sources.yaml, \
-         then write `[@id]` after the claim.\n\n## Risks and uncertainty\n\n\
-         Say what is not known, and what the risks are, beside the benefits.\n\n## Talking to your doctor\n\n\
-         Send readers to their clinician for decisions about their own care.\n"
+         {lede}\n\n## What the research shows\n\n{research}\n\n## Risks and uncertainty\n\n\
+         {risks}\n\n## Talking to your doctor\n\n{doctor}\n"
     );
     Ok(create(root, &rel, &text, "new", Path::new(""))?.map(|()| root.join(&rel)))
 }

@@ -173,7 +173,8 @@ pub struct ResolvedLink {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkError {
-    Broken(String),
+    /// What is wrong, and the help (the nearest file, or how to link).
+    Broken(String, String),
     Unsafe(String),
 }
 
@@ -332,6 +333,8 @@ fn render_text(
         body,
         quotes: Vec::new(),
         notes: Notes::default(),
+        in_comment: false,
+        html_warned: Vec::new(),
     };
     let events = r.transform(markdown);
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
@@ -420,6 +423,10 @@ struct Renderer<'a, 'c> {
     /// The block quotes open, innermost last: the callout or care card each is.
     quotes: Vec<Option<(BlockKind, bool)>>,
     notes: Notes<'a>,
+    /// Inside an HTML comment that runs over several lines.
+    in_comment: bool,
+    /// The HTML tags already warned about (one `raw-html` per tag and text).
+    html_warned: Vec<String>,
 }
 
 impl<'a> Renderer<'a, '_> {
@@ -436,6 +443,27 @@ impl<'a> Renderer<'a, '_> {
 
     fn span(&self, local: usize) -> Span {
         Span::at(self.source.file, self.source.text, self.source.offset + local)
+    }
+
+    /// `raw-html` for the first of each opening tag in this text.
+    fn raw_html(&mut self, html: &str, at: usize) {
+        let Some(start) = html.find('<') else { return };
+        let tag = &html[start + 1..];
+        if tag.starts_with('/') {
+            return; // the opening tag was named already
+        }
+        let name: String = tag.chars().take_while(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+        if self.html_warned.contains(&name) {
+            return;
+        }
+        let help = raw_html_help(&name);
+        let shown = if name.is_empty() { "HTML".to_string() } else { format!("`<{name}>`") };
+        self.out.diagnostics.push(
+            Diagnostic::warning(Code::RawHtml, format!("{shown} is shown to readers as text: pages hold no HTML"))
+                .with_span(self.span(at + start))
+                .with_help(help),
+        );
+        self.html_warned.push(name);
     }
 
     fn transform(&mut self, markdown: &'a str) -> Vec<Event<'a>> {
@@ -494,7 +522,18 @@ impl<'a> Renderer<'a, '_> {
                     self.text_run(markdown, &raw[start..i], &mut events);
                     continue;
                 }
-                Event::Html(h) | Event::InlineHtml(h) => events.push(Event::Text(h.clone())),
+                // an author's note to other authors: never shown to readers
+                Event::Html(h) | Event::InlineHtml(h) if self.in_comment || h.trim_start().starts_with("<!--") => {
+                    let body = if self.in_comment { &h[..] } else { &h.trim_start()[4..] };
+                    self.in_comment = !body.contains("-->");
+                }
+                // HTML is shown as the text it is (an author's or a pasted
+                // source's markup never reaches readers as markup), with a
+                // warning that says how to write it in Markdown
+                Event::Html(h) | Event::InlineHtml(h) => {
+                    self.raw_html(h, range.start);
+                    events.push(Event::Text(h.clone()));
+                }
                 Event::Start(Tag::Heading { level, id, classes, attrs }) => {
                     let end = raw[i..]
                         .iter()
@@ -727,11 +766,12 @@ impl<'a> Renderer<'a, '_> {
                 (CowStr::from(link.href), link.size)
             }
             Err(err) => {
-                let (code, message) = match err {
-                    LinkError::Broken(m) => (Code::BrokenLink, m),
-                    LinkError::Unsafe(m) => (Code::UnsafePath, m),
+                let d = match err {
+                    LinkError::Broken(m, help) => Diagnostic::error(Code::BrokenLink, m).with_help(help),
+                    LinkError::Unsafe(m) => Diagnostic::error(Code::UnsafePath, m)
+                        .with_help("link to a file inside content/, relative to this page"),
                 };
-                self.out.diagnostics.push(Diagnostic::error(code, message).with_span(target(self)));
+                self.out.diagnostics.push(d.with_span(target(self)));
                 (dest.clone(), None)
             }
         }
@@ -1100,6 +1140,33 @@ pub fn slugify(text: &str) -> String {
         }
     }
     out
+}
+
+/// How to write in Markdown what an author wrote as HTML tag `name`.
+fn raw_html_help(name: &str) -> String {
+    let how = match name {
+        "b" | "strong" => "for bold, write `**words**`",
+        "i" | "em" => "for italics, write `*words*`",
+        "br" => "for a line break, end the line with `\\`; for a new paragraph, leave a blank line",
+        "p" => "separate paragraphs with a blank line",
+        "a" => "for a link, write `[text](https://…)` or `[text](../topic/page.md)`",
+        "img" => "for an image, write `![what it shows](file.png \"caption\")`",
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => "for a heading, start the line with `##` (`###` below it)",
+        "ul" | "ol" | "li" => "for a list, start each line with `- ` or `1. `",
+        "table" | "tr" | "td" | "th" | "thead" | "tbody" => {
+            "for a table, write rows as `| a | b |` under a `| --- | --- |` line"
+        }
+        "sup" | "sub" => "for a reference, cite `[@id]`; for a note, write a footnote `[^a]`",
+        "div" | "span" | "aside" | "section" | "details" | "summary" => {
+            "for a note or a warning, use a callout: `> [!NOTE]` on a line of its own, then `> ` before each line"
+        }
+        "script" | "iframe" | "style" | "object" | "embed" | "form" => {
+            "pages run no scripts and embed nothing from other sites"
+        }
+        "" => "write it in Markdown",
+        _ => "write it in Markdown (README \"Author's guide\")",
+    };
+    how.to_string()
 }
 
 #[cfg(test)]

@@ -90,6 +90,22 @@ impl<'a> Document<'a> {
         self.span(from)
     }
 
+    /// The position of the value written after `key:` (found as
+    /// [`Document::key_span`] finds the key), for a caret under a wrong value.
+    pub fn value_span(&self, key: &str, from: usize) -> Span {
+        let mut span = self.key_span(key, from);
+        let line = &span.source_line;
+        let key_at = line.char_indices().nth(span.column - 1).map_or(0, |(i, _)| i);
+        if let Some(colon) = line[key_at..].find(':') {
+            let after = key_at + colon + 1;
+            let value = after + (line[after..].len() - line[after..].trim_start().len());
+            if value < line.len() {
+                span.column = line[..value].chars().count() + 1;
+            }
+        }
+        span
+    }
+
     /// Where each key of the map starting at byte `from` of the YAML stands
     /// (keys at the map's own indentation only), in one pass over the lines:
     /// for files with many keys, where [`Document::key_span`] per key would
@@ -231,7 +247,22 @@ impl<'a> Document<'a> {
                 Diagnostic::error(Code::FrontMatterYaml, "a tab character: YAML indents with spaces only")
                     .with_help("replace the tab with spaces (two per level, as the lines around it)")
             }
-            _ => Diagnostic::error(Code::FrontMatterYaml, format!("YAML does not parse: {message}")),
+            _ if duplicate.is_some() => {
+                let key =
+                    message.split_once("duplicate entry with key \"").map_or("", |(_, k)| k.trim_end_matches('"'));
+                Diagnostic::error(Code::FrontMatterYaml, format!("the key `{key}` is written twice in one map"))
+            }
+            // a value of the wrong shape, found while reading the syntax
+            _ if ["unknown field `", "missing field `", "invalid type: ", "unknown variant `"]
+                .iter()
+                .any(|m| message.contains(m)) =>
+            {
+                return self.value_error(e);
+            }
+            _ => {
+                let (text, help, at) = in_authors_words(&message, self.yaml, index);
+                return Diagnostic::error(Code::FrontMatterYaml, text).with_help(help).with_span(self.span(at));
+            }
         };
         let d = if duplicate.is_some() {
             d.with_help("a key may be written once in each map: remove one of the two, or merge them")
@@ -250,12 +281,228 @@ impl<'a> Document<'a> {
             return self.unknown_key(&field, &allowed, from);
         }
         if let Some(field) = quoted_after(&message, "missing field `") {
+            // inside a list or map the reader knows where that map starts
+            let at = if message.contains(": missing field") { index } else { 0 };
             return Diagnostic::error(Code::MissingKey, format!("missing required key `{field}`"))
-                .with_span(self.span(0))
-                .with_help(format!("add `{field}:`"));
+                .with_span(self.span(at))
+                .with_help(format!("add `{field}:` here"));
         }
-        Diagnostic::error(Code::InvalidValue, message).with_span(self.span(index))
+        let (text, help) = value_in_authors_words(&message);
+        let d = Diagnostic::error(Code::InvalidValue, text).with_span(self.span(index));
+        match help {
+            Some(help) => d.with_help(help),
+            None => d,
+        }
     }
+}
+
+/// A YAML parser's complaint about `yaml` at byte `index`, told as the
+/// author sees the mistake: the message, its help, and where to point (the
+/// `[` never closed, the quote never ended, rather than where the parser
+/// gave up).
+fn in_authors_words(message: &str, yaml: &str, index: usize) -> (String, String, usize) {
+    let index = index.min(yaml.len());
+    let line_start = yaml[..index].rfind('\n').map_or(0, |i| i + 1);
+    let quote = "put the whole value in double quotes, e.g. `title: \"Ketamine: what to know\"`";
+    if message.contains("while parsing a flow sequence") || message.contains("while parsing a flow mapping") {
+        let (open, close, what) =
+            if message.contains("flow sequence") { ('[', ']', "a list") } else { ('{', '}', "a map") };
+        let at = unclosed(&yaml[..index], open, close).unwrap_or(index);
+        return (
+            format!("{what} opened with `{open}` is not closed with `{close}`"),
+            format!(
+                "end it with `{close}` on the same line; a value holding `{open}`, `{close}` or `,` goes in double quotes"
+            ),
+            at,
+        );
+    }
+    if message.starts_with("mapping values are not allowed") {
+        let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+        let this = yaml[line_start..].lines().next().unwrap_or_default();
+        let above = yaml[..line_start].lines().rev().find(|l| !l.trim().is_empty());
+        if let Some(above) = above
+            && indent(this) > indent(above)
+            && above.split_once(": ").is_some_and(|(_, v)| !v.trim().is_empty())
+        {
+            return (
+                "this line is indented under a key that already has a value".into(),
+                "line it up with the key above (the same number of spaces), or move the value above to its own indented line".into(),
+                line_start + indent(this),
+            );
+        }
+        return ("a `: ` inside a value: YAML reads it as the start of another key".into(), quote.into(), index);
+    }
+    if message.contains("found unexpected end of stream, while scanning a quoted scalar") {
+        let at = yaml[..index]
+            .split_inclusive('\n')
+            .scan(0, |pos, line| {
+                let start = *pos;
+                *pos += line.len();
+                Some((start, line))
+            })
+            .filter_map(|(start, line)| {
+                // the value after `key: ` or `- ` opens a quote the line does not end
+                let value = line.split_once(": ").map_or(line, |(_, v)| v).trim_start().trim_start_matches("- ");
+                let q = value.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+                let rest = value[1..].trim_end();
+                (!rest.ends_with(q)).then(|| start + line.len() - value.len())
+            })
+            .last()
+            .unwrap_or(index);
+        return (
+            "a quoted value is never closed".into(),
+            "end the value with the same quote mark it starts with, on the same line".into(),
+            at,
+        );
+    }
+    if message.starts_with("found unknown escape character") {
+        return (
+            "a backslash inside double quotes must start an escape such as `\\n`".into(),
+            "write a backslash as `\\\\`, or put the value in single quotes instead".into(),
+            index,
+        );
+    }
+    if message.starts_with("found character that cannot start any token") {
+        let c = yaml[index..].chars().next().unwrap_or(' ');
+        let named = if c == '`' { "a backtick".to_string() } else { format!("`{c}`") };
+        return (format!("a value cannot start with {named}"), "put the whole value in double quotes".into(), index);
+    }
+    if message.starts_with("block sequence entries are not allowed") {
+        return (
+            "a list item `- ` on the same line as its key".into(),
+            "start the list on the next line, one `  - item` per line, or write `key: [a, b]`".into(),
+            index,
+        );
+    }
+    if message.starts_with("could not find expected ':'") {
+        return (
+            "this line is not `key: value`".into(),
+            "add `: ` after the key; a value that runs over several lines must be in double quotes".into(),
+            // the parser reads on to the next key: the line without one is above
+            if yaml[line_start..].lines().next().is_some_and(|l| l.contains(": ") || l.ends_with(':')) {
+                yaml[..line_start].trim_end().rfind('\n').map_or(0, |i| i + 1)
+            } else {
+                line_start
+            },
+        );
+    }
+    if message.starts_with("did not find expected '-' indicator") {
+        return (
+            "a list item is indented differently from the items before it".into(),
+            "line up every `- ` of one list".into(),
+            index,
+        );
+    }
+    if message.starts_with("did not find expected key") {
+        return (
+            "this line does not line up with the keys above it".into(),
+            format!("indent it as the keys around it (the same number of spaces); {quote}"),
+            index,
+        );
+    }
+    if message.starts_with("unknown anchor") {
+        return (
+            "a value starting with `*` names an anchor (`&name`) that is not defined".into(),
+            "put the value in double quotes, e.g. `\"*note\"`".into(),
+            index,
+        );
+    }
+    (
+        "YAML cannot read this".into(),
+        format!(
+            "compare it with the lines around it: `key: value`, lists with `- `, values holding `:` or `#` in double quotes (the YAML reader says: {message})"
+        ),
+        index,
+    )
+}
+
+/// A value of the wrong kind, told in the author's words: `key: invalid
+/// type: string "x", expected a sequence` (the reader's wording) becomes
+/// "`key_points` must be a list, not the text "x"", with how to write one.
+fn value_in_authors_words(message: &str) -> (String, Option<String>) {
+    let (key, what) = match message.split_once(": ") {
+        Some((key, rest)) if !key.contains(' ') => (Some(key), rest),
+        _ => (None, message),
+    };
+    let subject = key.map_or("this value".to_string(), |k| format!("`{k}`"));
+    if let Some(rest) = what.strip_prefix("invalid type: ")
+        && let Some((got, expected)) = rest.split_once(", expected ")
+    {
+        let got = if let Some(n) = got.strip_prefix("integer ").or_else(|| got.strip_prefix("floating point ")) {
+            format!("the number {}", n.trim_matches('`'))
+        } else if let Some(t) = got.strip_prefix("string ") {
+            format!("the text {t}")
+        } else if let Some(b) = got.strip_prefix("boolean ") {
+            b.to_string()
+        } else {
+            match got {
+                "sequence" => "a list".into(),
+                "map" => "a map of keys".into(),
+                "unit value" => "nothing".into(),
+                other => other.into(),
+            }
+        };
+        let (wanted, help) = match expected {
+            "a sequence" => ("a list", "write `[a, b]`, or one `- item` per line below the key, indented"),
+            "a boolean" => ("`true` or `false`", "write `true` or `false`"),
+            "a string" => ("text", "put the text in double quotes"),
+            "struct Review" => ("a map of keys", "write `reviewed: { by: \"Editorial team\", on: YYYY-MM-DD }`"),
+            e if e.starts_with("struct ") || e == "a map" => {
+                ("a map of keys", "write `key: value` lines below it, indented, or `{ key: value, … }`")
+            }
+            e if e.starts_with('i') || e.starts_with('u') || e.contains("integer") => {
+                ("a whole number", "write digits only, e.g. `3`")
+            }
+            _ => return (format!("{subject} cannot be {got}"), None),
+        };
+        return (format!("{subject} must be {wanted}, not {got}"), Some(help.to_string()));
+    }
+    if let Some(rest) = what.strip_prefix("unknown variant `")
+        && let Some((got, expected)) = rest.split_once("`, expected ")
+    {
+        let allowed: Vec<&str> = expected
+            .split(['`', ','])
+            .map(|w| w.trim().trim_start_matches("one of").trim_start_matches("or ").trim())
+            .filter(|w| !w.is_empty() && *w != "or")
+            .collect();
+        let help = match nearest(got, allowed.iter().copied()) {
+            Some(n) => format!("did you mean `{n}`? It may be {}", listed(&allowed)),
+            None => format!("it may be {}", listed(&allowed)),
+        };
+        return (format!("{subject} cannot be `{got}`"), Some(help));
+    }
+    let help = what.contains("is not a date").then(|| "write dates as YYYY-MM-DD, e.g. 2026-01-31".to_string());
+    (message.to_string(), help)
+}
+
+/// `a`, `b` or `c`.
+fn listed(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// Where the last `open` not closed by `close` stands in `text`.
+fn unclosed(text: &str, open: char, close: char) -> Option<usize> {
+    let mut stack = Vec::new();
+    let mut quote: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '\n') => {}
+            (None, c) if c == open => stack.push(i),
+            (None, c) if c == close => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
 }
 
 /// What is left of the expansion budget of one document.
@@ -550,7 +797,7 @@ mod tests {
         ];
         for (yaml, line, column) in table {
             let e = whole(yaml).unwrap_err();
-            assert!(e.message.contains("duplicate entry"), "{yaml:?}: {}", e.message);
+            assert!(e.message.contains("is written twice"), "{yaml:?}: {}", e.message);
             let span = e.span.unwrap();
             assert_eq!((span.line, span.column), (line, column), "{yaml:?}");
         }
@@ -559,6 +806,34 @@ mod tests {
     #[test]
     fn a_syntax_error_after_a_star_is_still_a_syntax_error() {
         let e = whole("a: &a 1\nb: *nowhere\n").unwrap_err();
-        assert!(e.message.starts_with("YAML does not parse"), "{}", e.message);
+        assert_eq!(e.code, Code::FrontMatterYaml);
+        assert_eq!(e.message, "a value starting with `*` names an anchor (`&name`) that is not defined");
+    }
+
+    /// Each YAML mistake an author makes, in the author's words, pointed at
+    /// where it was made (the `[` never closed, not where the reader gave up).
+    #[test]
+    fn yaml_mistakes_are_told_in_the_authors_words_where_they_were_made() {
+        let table = [
+            ("a: 1\ntags: [x, y\nb: 2\n", "a list opened with `[` is not closed with `]`", 2, 7),
+            ("a: 1\nr: {by: x\nb: 2\n", "a map opened with `{` is not closed with `}`", 2, 4),
+            ("title: Ketamine: what\n", "a `: ` inside a value: YAML reads it as the start of another key", 1, 16),
+            ("a: 1\n  b: 2\n", "this line is indented under a key that already has a value", 2, 3),
+            ("a:\n  b: 1\n c: 2\n", "this line does not line up with the keys above it", 3, 2),
+            ("a: `x`\n", "a value cannot start with a backtick", 1, 4),
+            ("a: @x\n", "a value cannot start with `@`", 1, 4),
+            ("a: 1\nt: \"open\nb: 2\n", "a quoted value is never closed", 2, 4),
+            ("t: 'it''s\n", "a quoted value is never closed", 1, 4),
+            ("x: \"a\\qb\"\n", "a backslash inside double quotes must start an escape such as `\\n`", 1, 6),
+            ("tags: - a\n", "a list item `- ` on the same line as its key", 1, 7),
+            ("a: 1\njust words\nb: 2\n", "this line is not `key: value`", 2, 1),
+        ];
+        for (yaml, message, line, column) in table {
+            let e = whole(yaml).unwrap_err();
+            assert_eq!(e.message, message, "{yaml:?}");
+            assert!(e.help.is_some(), "{yaml:?}");
+            let span = e.span.unwrap();
+            assert_eq!((span.line, span.column), (line, column), "{yaml:?}: {message}");
+        }
     }
 }

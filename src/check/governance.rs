@@ -285,11 +285,18 @@ fn dates(a: &Article, on: Date, span: Span, today: Date, diags: &mut Vec<Diagnos
                 Code::InvalidValue,
                 format!("reviewed on {on} is before the page was published ({})", a.front.date),
             )
-            .with_span(span.clone()),
+            .with_span(span.clone())
+            .with_help("a review is of a published page: give the day it was done, on or after `date:`"),
         );
     }
     if on > today {
-        diags.push(Diagnostic::error(Code::InvalidValue, format!("reviewed on {on} is in the future")).with_span(span));
+        diags.push(
+            Diagnostic::error(Code::InvalidValue, format!("reviewed on {on} is in the future"))
+                .with_span(span)
+                .with_help(format!(
+                    "give the day the review was done (today is {today}); `next:` says when the next is due"
+                )),
+        );
     }
 }
 
@@ -299,7 +306,8 @@ fn changes(a: &Article, today: Date, diags: &mut Vec<Diagnostic>) {
         if c.on > today {
             diags.push(
                 Diagnostic::error(Code::InvalidValue, format!("a change dated {} is in the future", c.on))
-                    .with_span(entry_span(a, "changes", i)),
+                    .with_span(entry_span(a, "changes", i))
+                    .with_help(format!("date the change the day it was made (today is {today})")),
             );
         }
         if c.summary.trim().is_empty() {

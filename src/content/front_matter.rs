@@ -165,6 +165,95 @@ pub fn split(file: &str, text: &str) -> Result<Split, Diagnostic> {
         .with_help("end the front matter with a line holding only `---`"))
 }
 
+/// The description and paragraphs `sourcebook new` writes for an author to
+/// replace: one shared list, so a page that still holds any is found.
+pub const NEW_DESCRIPTION: &str = "One sentence: the question this article answers.";
+pub const NEW_PLACEHOLDERS: &[&str] = &[
+    "Start with what the reader will learn, in plain words.",
+    "Give each finding with its setting and size, and cite it: add the source to content/sources.yaml, then write `[@id]` after the claim.",
+    "Say what is not known, and what the risks are, beside the benefits.",
+    "Send readers to their clinician for decisions about their own care.",
+];
+
+/// `template-text`: the page still holds text `sourcebook new` wrote for
+/// the author to replace (one warning, at the first, counting the rest).
+pub fn template_text(file: &str, text: &str, split: Split, description: &str) -> Option<Diagnostic> {
+    let body = &text[split.body_start..];
+    let mut found: Vec<usize> =
+        NEW_PLACEHOLDERS.iter().filter_map(|p| body.find(p)).map(|i| split.body_start + i).collect();
+    if description.trim() == NEW_DESCRIPTION {
+        let yaml = &text[split.yaml_start..split.yaml_end];
+        found.push(split.yaml_start + yaml.find("description:").unwrap_or(0));
+    }
+    let first = *found.iter().min()?;
+    let more = match found.len() - 1 {
+        0 => String::new(),
+        1 => " (and 1 more placeholder)".into(),
+        n => format!(" (and {n} more placeholders)"),
+    };
+    Some(
+        Diagnostic::warning(
+            Code::TemplateText,
+            format!("this is still the placeholder text `sourcebook new` wrote{more}"),
+        )
+        .with_span(Span::at(file, text, first))
+        .with_help("replace it with the page's own words, each claim cited with `[@id]`"),
+    )
+}
+
+/// `stray-front-matter`: a line in the body that reads like a front matter
+/// key (`faq:` after a second `---`, say), which readers would see as text.
+pub fn stray_key(file: &str, text: &str, split: Split, keys: &[&str]) -> Option<Diagnostic> {
+    let mut at = split.body_start;
+    let mut fence: Option<&str> = None;
+    for line in text[split.body_start..].split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let trimmed = line.trim_start();
+        if let Some(f) = fence {
+            if trimmed.starts_with(f) {
+                fence = None;
+            }
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(&trimmed[..3]);
+            continue;
+        }
+        let Some((key, rest)) = line.split_once(':') else { continue };
+        if !keys.contains(&key) || !(rest.is_empty() || rest.starts_with([' ', '\n', '\r'])) {
+            continue;
+        }
+        let closing = Span::line_at(text, split.yaml_end);
+        let later = text[start..]
+            .split_inclusive('\n')
+            .scan(start, |pos, l| {
+                let here = *pos;
+                *pos += l.len();
+                Some((here, l))
+            })
+            .find(|(_, l)| l.trim_end() == "---")
+            .map(|(here, _)| Span::line_at(text, here));
+        let help = match later {
+            Some(end) => format!(
+                "the front matter ends at the `---` on line {closing}: remove that line, so it runs on to the `---` on line {end}"
+            ),
+            None => format!(
+                "the front matter ends at the `---` on line {closing}: move `{key}:` and its value above that line"
+            ),
+        };
+        return Some(
+            Diagnostic::warning(
+                Code::StrayFrontMatter,
+                format!("`{key}:` is in the page's text, not its front matter"),
+            )
+            .with_span(Span::at(file, text, start))
+            .with_help(help),
+        );
+    }
+    None
+}
+
 impl Split {
     pub fn document<'a>(&self, file: &'a str, text: &'a str) -> Document<'a> {
         Document::new(file, text, self.yaml_start, &text[self.yaml_start..self.yaml_end])

@@ -26,7 +26,8 @@ use crate::config::{Config, is_slug};
 use crate::diagnostics::{Code, Diagnostic, Span, relative};
 use crate::input;
 pub use front_matter::{
-    Audience, Change, FrontMatter, RawFaq, Review, ReviewEntry, ReviewRole, Split, TopicFrontMatter,
+    Audience, Change, FrontMatter, NEW_DESCRIPTION, NEW_PLACEHOLDERS, RawFaq, Review, ReviewEntry, ReviewRole, Split,
+    TopicFrontMatter,
 };
 
 /// A Markdown file with valid front matter: an article, or the home page.
@@ -280,6 +281,8 @@ fn load_markdown(root: &Path, rel: &str, path: &Path) -> (Option<Loaded>, Vec<Di
         Err(d) => return (None, vec![d]),
     };
     let doc = split.document(&file, &text);
+    let keys = if matches!(role, Role::Topic(_)) { front_matter::TOPIC_KEYS } else { front_matter::ARTICLE_KEYS };
+    diags.extend(front_matter::stray_key(&file, &text, split, keys));
     let loaded = match role {
         Role::Topic(name) => match doc.parse::<TopicFrontMatter>(front_matter::TOPIC_KEYS) {
             Ok(front) => Some(Loaded::Topic(Topic { name, file: file.clone(), text: text.clone(), split, front })),
@@ -333,6 +336,7 @@ fn parse_article(
         );
         return None;
     }
+    diags.extend(front_matter::template_text(file, text, split, &front.description));
     let faq_offsets: Vec<(usize, usize)> = faq_offsets(text, split, &front.faq);
     for (i, item) in front.faq.iter().enumerate() {
         for (key, value, at) in [("q", &item.q, faq_offsets[i].0), ("a", &item.a, faq_offsets[i].1)] {

@@ -86,14 +86,12 @@ impl Resolver for PageResolver<'_> {
                 size: self.table.image_sizes.get(&target).copied(),
             });
         }
-        let mut message = format!("`{dest}` points to content/{target}, which does not exist");
-        if let Some(file) = self.meant(&target) {
-            let write = with_fragment(relative_link(self.dir, &file));
-            if write != dest {
-                message.push_str(&format!(" (did you mean `{write}`?)"));
-            }
-        }
-        Err(LinkError::Broken(message))
+        let message = format!("`{dest}` points to content/{target}, which does not exist");
+        let help = match self.meant(&target).map(|file| with_fragment(relative_link(self.dir, &file))) {
+            Some(write) if write != dest => format!("did you mean `{write}`?"),
+            _ => "link to a page by its Markdown file, relative to this one, e.g. `../safety/side-effects.md`".into(),
+        };
+        Err(LinkError::Broken(message, help))
     }
 
     fn has_source(&self, id: &str) -> bool {
@@ -230,7 +228,7 @@ mod tests {
         let t = table(&bib);
         let r = PageResolver { table: &t, dir: "efficacy", page: "efficacy/x/", text: true };
         let said = |dest: &str| match r.link(dest) {
-            Err(LinkError::Broken(m)) => m,
+            Err(LinkError::Broken(_, help)) => help,
             other => panic!("{dest}: {other:?}"),
         };
         for dest in [
@@ -239,10 +237,10 @@ mod tests {
             "../safety/side-efects.md",
             "/safety/side-effects/index.html",
         ] {
-            assert!(said(dest).ends_with("(did you mean `../safety/side-effects.md`?)"), "{dest}: {}", said(dest));
+            assert_eq!(said(dest), "did you mean `../safety/side-effects.md`?", "{dest}");
         }
-        assert!(said("../safety/side-effects#bp").ends_with("(did you mean `../safety/side-effects.md#bp`?)"));
-        assert!(said("figures/trail.png").ends_with("(did you mean `figures/trial.png`?)"));
+        assert_eq!(said("../safety/side-effects#bp"), "did you mean `../safety/side-effects.md#bp`?");
+        assert_eq!(said("figures/trail.png"), "did you mean `figures/trial.png`?");
         assert!(!said("../nothing/like/it.md").contains("did you mean"));
         assert_eq!(relative_link("", "safety/a.md"), "safety/a.md");
         assert_eq!(relative_link("safety", "safety/a.md"), "a.md");
@@ -254,8 +252,10 @@ mod tests {
         let bib = Bibliography::default();
         let t = table(&bib);
         let r = PageResolver { table: &t, dir: "efficacy", page: "efficacy/x/", text: true };
-        assert!(matches!(r.link("../safety/side-effect.md"), Err(LinkError::Broken(m)) if m.contains("did you mean")));
+        assert!(
+            matches!(r.link("../safety/side-effect.md"), Err(LinkError::Broken(_, help)) if help.contains("did you mean"))
+        );
         assert!(matches!(r.link("../../../etc/passwd"), Err(LinkError::Unsafe(_))));
-        assert!(matches!(r.link("missing.png"), Err(LinkError::Broken(_))));
+        assert!(matches!(r.link("missing.png"), Err(LinkError::Broken(..))));
     }
 }

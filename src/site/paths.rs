@@ -183,7 +183,12 @@ impl<'a> Claims<'a> {
         if let Some((first_path, first)) =
             self.files.get(&key).or_else(|| self.folders.get(&key)).or_else(|| self.reserved.get(&key))
         {
-            diags.push(collision(first_path, *first, path, origin));
+            // two articles at one address are already a `duplicate-slug`
+            let articles =
+                |o: &Origin| matches!(o, Origin::File(f, _) if f.ends_with(".md") && !f.ends_with("_index.md"));
+            if !(first_path == path && articles(first) && articles(&origin)) {
+                diags.push(collision(first_path, *first, path, origin));
+            }
             return;
         }
         // each folder above it

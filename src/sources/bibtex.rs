@@ -49,7 +49,11 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
                 let at = screened.starts.get(id.as_str()).copied().unwrap_or(0);
                 let span = lines.span(file, text, at);
                 for d in validate::identifiers(entry.doi(), entry.pmid()) {
-                    diags.push(Diagnostic::error(Code::InvalidValue, d).with_span(span.clone()));
+                    diags.push(
+                        Diagnostic::error(Code::InvalidValue, d)
+                            .with_span(span.clone())
+                            .with_help(validate::IDENTIFIER_HELP),
+                    );
                 }
                 if let Some(d) = entry.url_any().and_then(|u| validate::unsafe_url(u.value.as_str())) {
                     diags.push(

@@ -86,7 +86,7 @@ fn read_item(item: &Json, span: Span) -> (Vec<Diagnostic>, Option<Source>) {
         _ => None,
     };
     for message in validate::identifiers(text("DOI").as_deref(), text("PMID").as_deref()) {
-        diags.push(error(Code::InvalidValue, message));
+        diags.push(error(Code::InvalidValue, message).with_help(validate::IDENTIFIER_HELP));
     }
     if let Some(message) = text("URL").as_deref().and_then(validate::unsafe_url) {
         diags.push(error(Code::UnsafeUrl, message).with_help(validate::URL_HELP));

@@ -26,6 +26,18 @@ impl Locales {
     }
 }
 
+/// The nearest style sourcebook knows, or an example of one.
+fn style_help(name: &str) -> String {
+    let known = ArchivedStyle::all()
+        .iter()
+        .filter(|s| matches!(s.get(), Style::Independent(_)))
+        .flat_map(|s| s.names().iter().copied());
+    match crate::diagnostics::nearest(name, known) {
+        Some(n) if n != name => format!("did you mean `{n}`?"),
+        _ => "use the short name of a CSL style sourcebook knows, e.g. `american-medical-association` or `apa`".into(),
+    }
+}
+
 /// Fill in `formatted` (HTML) and `plain` for every source, in the style
 /// `citation_style` names; a name that is not a style hayagriva bundles (as
 /// an independent style) is an `invalid-value` error at that key.
@@ -33,7 +45,7 @@ pub fn format_all(bib: &mut Bibliography, config: &Config, locales: &Locales) ->
     let style_name = config.citation_style.as_str();
     let Some(Style::Independent(style)) = ArchivedStyle::by_name(style_name).map(ArchivedStyle::get) else {
         let unknown = Diagnostic::error(Code::InvalidValue, format!("unknown citation style `{style_name}`"))
-            .with_help("use the name of a CSL style bundled with hayagriva, e.g. `american-medical-association`");
+            .with_help(style_help(style_name));
         return Some(match &config.citation_style_at {
             Some(at) => unknown.with_span(at.clone()),
             None => unknown.in_file(crate::config::FILE),

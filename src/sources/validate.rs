@@ -120,7 +120,11 @@ pub fn entry(doc: &Document, from: usize, value: &Value) -> Vec<Diagnostic> {
                 let get = |k: &str| value.get(k).and_then(scalar);
                 for message in identifiers(get("doi").as_deref(), get("pmid").as_deref()) {
                     let k = if message.starts_with("DOI") { "doi" } else { "pmid" };
-                    out.push(Diagnostic::error(Code::InvalidValue, message).with_span(doc.key_span(k, from)));
+                    out.push(
+                        Diagnostic::error(Code::InvalidValue, message)
+                            .with_span(doc.value_span(k, from))
+                            .with_help(IDENTIFIER_HELP),
+                    );
                 }
             }
             "parent" => match value {
@@ -194,6 +198,9 @@ fn scalar(v: &Value) -> Option<String> {
 pub fn unsafe_url(url: &str) -> Option<String> {
     crate::html::check_url(url).err().map(|why| format!("source url `{}`: {why}", url.escape_debug()))
 }
+
+pub const IDENTIFIER_HELP: &str = "a DOI is `10.`, the publisher's number, `/` and the rest, without `doi:` or `https://doi.org/`, e.g. `10.1056/NEJMoa2302399`; \
+     a PMID is the number PubMed shows, e.g. `37224232`";
 
 pub const URL_HELP: &str = "a source's url must be an http(s) address, e.g. `https://www.fda.gov/…`";
 

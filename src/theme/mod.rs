@@ -179,9 +179,13 @@ impl Theme {
     /// Tera's template-validation errors arrive as rendered reports, possibly
     /// several in one: each `error: …` with its `--> name:line:col` becomes a
     /// diagnostic at the template file.
+    /// The same mistake in many places (a component a replaced `base.html`
+    /// no longer defines, used 40 times) is one diagnostic at its first
+    /// place, whose help counts the others.
     fn diagnostics(&self, e: &tera::Error) -> Vec<Diagnostic> {
         let tera::ErrorKind::Msg(text) = e.kind() else { return vec![self.diagnostic(e, None)] };
-        let mut out = Vec::new();
+        let mut out: Vec<Diagnostic> = Vec::new();
+        let mut repeats: HashMap<String, (usize, usize)> = HashMap::new(); // message → (index in out, other places)
         let mut message: Option<&str> = None;
         for line in text.lines() {
             let line = line.trim_start();
@@ -195,8 +199,38 @@ impl Theme {
                 let file = self.files.get(name).cloned().unwrap_or_else(|| name.to_string());
                 let source = self.sources.get(name).map(String::as_str).unwrap_or_default();
                 let start: usize = source.split_inclusive('\n').take(row.saturating_sub(1)).map(str::len).sum();
+                if let Some((_, others)) = repeats.get_mut(m) {
+                    *others += 1;
+                    continue;
+                }
+                repeats.insert(m.to_string(), (out.len(), 0));
                 let span = crate::diagnostics::Span::at(&file, source, start + col.saturating_sub(1));
-                out.push(Diagnostic::error(Code::TemplateError, format!("template `{name}`: {m}")).with_span(span));
+                let mut d = Diagnostic::error(Code::TemplateError, format!("template `{name}`: {m}")).with_span(span);
+                if let Some(component) = m.strip_prefix("Unknown component `").and_then(|c| c.strip_suffix('`')) {
+                    d = d.with_help(format!(
+                        "define it with `{{% component {component}(…) %}}` … `{{% endcomponent {component} %}}`; \
+                         the default theme defines its components in base.html, so a site's own templates/base.html must keep them"
+                    ));
+                }
+                if let Some(block) = m.strip_prefix("Block `").and_then(|b| b.split_once('`')).map(|(b, _)| b)
+                    && m.ends_with("is not defined in any parent template")
+                {
+                    d = d.with_help(format!(
+                        "a child template can only fill blocks its parent has: add `{{% block {block} %}}{{% endblock {block} %}}` \
+                         to the template it extends (often base.html), or remove the block here"
+                    ));
+                }
+                out.push(d);
+            }
+        }
+        for (index, others) in repeats.into_values() {
+            if others > 0 {
+                let d = &mut out[index];
+                let more = format!("the same error is at {others} more place{}", if others == 1 { "" } else { "s" });
+                d.help = Some(match d.help.take() {
+                    Some(help) => format!("{help} ({more})"),
+                    None => more,
+                });
             }
         }
         if out.is_empty() {

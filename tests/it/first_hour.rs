@@ -184,3 +184,80 @@ fn quiet_prints_errors_and_one_line_counting_the_warnings() {
     let json = |args: &[&str]| at(&root).args(args).assert().code(1).get_output().stdout.clone();
     assert_eq!(json(&["--quiet", "check", "--format", "json"]), json(&["check", "--format", "json"]));
 }
+
+/// The findings of `check` on the site at `root` other than the two
+/// transparency warnings a new site starts with, as printed.
+fn findings(root: &Path) -> Vec<String> {
+    let out = at(root).arg("check").output().unwrap();
+    let text = stderr(&out);
+    let blocks: Vec<&str> = text.split("\n\n").collect();
+    let (_, findings) = blocks.split_last().unwrap();
+    findings.iter().filter(|b| !b.starts_with("warning[transparency-missing]")).map(|b| b.to_string()).collect()
+}
+
+/// An article made by `new`, published (`draft:` removed) without a word
+/// changed: one warning, at its first placeholder, counting the others.
+#[test]
+fn a_published_new_template_is_one_template_text_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    at(&root).args(["new", "basics/untouched"]).assert().success();
+    let file = root.join("content/basics/untouched.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let published: String = text.lines().filter(|l| !l.starts_with("draft:")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&file, published).unwrap();
+    let said = findings(&root);
+    let ours: Vec<&String> = said.iter().filter(|f| f.contains("content/basics/untouched.md")).collect();
+    assert_eq!(ours.len(), 2, "{said:#?}"); // no review yet, and the placeholder
+    assert!(ours[1].starts_with("warning[template-text]: this is still the placeholder text `sourcebook new` wrote (and 4 more placeholders)\n --> content/basics/untouched.md:3:1\n"), "{}", ours[1]);
+    assert!(ours[0].starts_with("warning[review-missing]"), "{}", ours[0]);
+    at(&root).args(["check", "--deny-warnings"]).assert().code(1);
+}
+
+/// A second `---` that ends the front matter early: the FAQ and tags below
+/// it would be shown as text; `check` says so at the first such key.
+#[test]
+fn a_stray_dashes_line_that_cuts_the_front_matter_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    let file = root.join("content/basics/first-article.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("\nfaq:", "\n---\nfaq:", 1)).unwrap();
+    let said = findings(&root);
+    assert_eq!(said.len(), 1, "{said:#?}");
+    let line = text[..text.find("\nfaq:").unwrap()].lines().count() + 2;
+    assert_eq!(
+        said[0],
+        format!(
+            "warning[stray-front-matter]: `faq:` is in the page's text, not its front matter\n  --> content/basics/first-article.md:{line}:1\n   |\n{line} | faq:\n   | ^^^^\n   |\n   = help: the front matter ends at the `---` on line {}: remove that line, so it runs on to the `---` on line {}",
+            line - 1,
+            line + 3
+        )
+    );
+}
+
+/// HTML in an article is shown to readers as text, and `check` says how to
+/// write it in Markdown, once per tag; an HTML comment is left out.
+#[test]
+fn raw_html_is_a_warning_that_says_how_to_write_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    let file = root.join("content/basics/first-article.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = text.lines().count() + 2;
+    std::fs::write(&file, format!("{text}\nA <br> break, <b>bold</b> and <b>more</b>.\n\n<!-- for editors only -->\n"))
+        .unwrap();
+    let said = findings(&root);
+    assert_eq!(said.len(), 2, "{said:#?}");
+    assert!(said[0].starts_with(&format!("warning[raw-html]: `<br>` is shown to readers as text: pages hold no HTML\n  --> content/basics/first-article.md:{line}:3\n")), "{}", said[0]);
+    assert!(
+        said[0].ends_with("= help: for a line break, end the line with `\\`; for a new paragraph, leave a blank line"),
+        "{}",
+        said[0]
+    );
+    assert!(said[1].ends_with("= help: for bold, write `**words**`"), "{}", said[1]);
+    at(&root).args(["--quiet", "build"]).assert().success();
+    let page = std::fs::read_to_string(root.join("public/basics/first-article/index.html")).unwrap();
+    assert!(page.contains("A &lt;br&gt; break"), "shown as text");
+    assert!(!page.contains("for editors only"), "a comment is left out");
+}

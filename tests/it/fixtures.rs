@@ -135,3 +135,116 @@ fn all_errors_are_reported_at_once() {
     let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code.as_str()).collect();
     assert!(codes.contains(&"unknown-key") && codes.contains(&"unknown-source"), "{codes:?}");
 }
+
+/// What `check` says about a fixture laid over the minimal site, as an author
+/// reads it in a terminal, on a fixed day so dates in messages do not move.
+fn check_text(case: &str) -> String {
+    let dir = site("minimal");
+    copy_tree(&fixtures().join("invalid").join(case), dir.path());
+    let options = CheckOptions {
+        root: dir.path().to_path_buf(),
+        drafts: false,
+        external: None,
+        today: jiff::civil::date(2026, 11, 29),
+        sources: None,
+    };
+    let report = check(&options).unwrap();
+    report.diagnostics.render_text(false)
+}
+
+/// The exact words of every fixture's diagnostics, pinned: a change to any
+/// message shows up in review as a changed snapshot
+/// (docs/diagnostics-style.md says how a message is written).
+#[test]
+fn every_fixture_says_exactly_its_pinned_words() {
+    for case in cases() {
+        insta::assert_snapshot!(format!("fixture__{case}"), check_text(&case));
+    }
+}
+
+/// Words of the libraries sourcebook is built on, which an author never
+/// wrote and cannot act on (docs/diagnostics-style.md, "The message").
+const LIBRARY_WORDS: &[&str] = &[
+    "serde",
+    "hayagriva",
+    "jiff",
+    "libyaml",
+    "pulldown",
+    "invalid type:",
+    "unknown variant",
+    "expected struct",
+    "while parsing",
+    "while scanning",
+    "timestamp",
+    "i64",
+    "u32",
+    "usize",
+    "a sequence",
+    "scalar",
+    "unwrap",
+    "panicked",
+];
+
+/// Every diagnostic every fixture yields (not only the one it is for)
+/// follows docs/diagnostics-style.md where a machine can tell.
+#[test]
+fn every_diagnostic_follows_the_style_guide() {
+    let mut failures = Vec::new();
+    for case in cases() {
+        let dir = site("minimal");
+        copy_tree(&fixtures().join("invalid").join(&case), dir.path());
+        let options = CheckOptions {
+            root: dir.path().to_path_buf(),
+            drafts: false,
+            external: None,
+            today: jiff::civil::date(2026, 11, 29),
+            sources: None,
+        };
+        for d in check(&options).unwrap().diagnostics.iter() {
+            let mut fail = |why: &str| failures.push(format!("{case}: [{}] {}: {why}", d.code.as_str(), d.message));
+            let help = d.help.as_deref().unwrap_or_default();
+            let said = format!("{} {help}", d.message).to_lowercase();
+            for word in LIBRARY_WORDS {
+                // Tera's own messages are kept for theme authors, who write Tera
+                if said.contains(word) && d.code.as_str() != "template-error" {
+                    fail(&format!("a library's word `{word}`"));
+                }
+            }
+            if d.message.ends_with('.') {
+                fail("the message ends with a full stop");
+            }
+            if d.message.contains('\n') {
+                fail("the message runs over several lines");
+            }
+            let first = d.message.split([' ', ':']).next().unwrap_or_default();
+            if first.chars().next().is_some_and(char::is_uppercase)
+                && first.chars().filter(|c| c.is_alphabetic()).any(char::is_lowercase)
+                && !["February", "Crossref", "PubMed"].contains(&first)
+            {
+                fail("the message starts with a capital (not a name or an abbreviation)");
+            }
+            if d.is_error() && d.help.is_none() {
+                fail("an error without help");
+            }
+            if let Some(span) = &d.span {
+                if span.line == 0 || span.column == 0 || span.column > span.source_line.chars().count() + 1 {
+                    fail("the position is outside its line");
+                }
+                if d.file.is_some() && d.file.as_deref() != Some(span.file.as_str()) {
+                    fail("the file and the position's file differ");
+                }
+            }
+            if let Some(suggested) = help.split("did you mean `").nth(1).and_then(|s| s.split('`').next()) {
+                let written = d.message.split('`').nth(1).unwrap_or_default();
+                let at_caret = d.span.as_ref().map(|s| s.source_line.as_str()).unwrap_or_default();
+                if suggested == written || at_caret.contains(&format!("({suggested})")) {
+                    fail("\"did you mean\" repeats what was written");
+                }
+            }
+            if said.contains(&dir.path().to_string_lossy().to_lowercase()) {
+                fail("an absolute path: files are named from the site root");
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -362,11 +362,11 @@ impl Site {
         if self.config.tags {
             diags.extend(tags::check(self.articles.iter().map(|p| &p.article)));
         }
-        // an article that failed to load may cite any source: saying a
-        // source is unused would follow only from that failure
-        let citations_known = self.failed.is_empty();
+        // an article that failed to load may cite any source and use any
+        // term: saying one is unused would follow only from that failure
+        let uses_known = self.failed.is_empty();
         for (id, source) in &self.bibliography.sources {
-            if citations_known && !self.cited_in.contains_key(id) {
+            if uses_known && !self.cited_in.contains_key(id) {
                 diags.push(
                     Diagnostic::warning(Code::UnusedSource, format!("source `{id}` is never cited"))
                         .with_span(source.span.clone())
@@ -375,7 +375,7 @@ impl Site {
             }
         }
         for (term, used) in self.glossary.terms.iter().zip(&self.term_use) {
-            if used.is_empty() {
+            if uses_known && used.is_empty() {
                 diags.push(
                     Diagnostic::warning(
                         Code::UnusedTerm,

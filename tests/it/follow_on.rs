@@ -74,3 +74,29 @@ fn a_citation_of_an_id_that_is_no_source_is_still_reported_beside_a_broken_entry
     assert!(found.iter().any(|e| e.0 == "unknown-source" && e.1 == "content/safety/side-effects.md"), "{found:?}");
     assert_eq!(found.len(), 2, "{found:?}");
 }
+
+/// With an article unread, nothing can be said about which sources and
+/// glossary terms are cited or used: the typo is the only finding, warnings
+/// included (before, each source only that article cites, such as
+/// `duman2012`, was "never cited").
+#[test]
+fn a_front_matter_typo_is_the_only_finding_not_also_unused_sources_or_terms() {
+    let dir = shipped();
+    replace(dir.path(), "content/mechanism/how-ketamine-works.md", "\ntitle:", "\ntitel:");
+    let options = sourcebook::check::CheckOptions {
+        root: dir.path().to_path_buf(),
+        drafts: false,
+        external: None,
+        today: jiff::civil::date(2026, 11, 29),
+        sources: None,
+    };
+    let report = sourcebook::check::check(&options).unwrap();
+    let said: Vec<(&str, Option<&str>)> =
+        report.diagnostics.iter().map(|d| (d.code.as_str(), d.span.as_ref().map(|s| s.file.as_str()))).collect();
+    assert_eq!(
+        said,
+        [("unknown-key", Some("content/mechanism/how-ketamine-works.md"))],
+        "{}",
+        report.diagnostics.render_text(false)
+    );
+}

@@ -9,6 +9,9 @@ use crate::content::glossary::Glossary;
 use crate::content::people::People;
 use crate::content::record::Record;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+/// The file a build leaves in its output folder, so a later build knows the
+/// folder is its own to replace.
+pub use crate::output::MARKER as OUTPUT_MARKER;
 use crate::output::{self, Output, Staging};
 use crate::site::Site;
 use crate::theme::Theme;
@@ -296,8 +299,8 @@ fn load_timed(
     }
 }
 
-/// `sourcebook build`. An output folder [`output::resolve`] refuses is an
-/// error holding an [`output::Refused`].
+/// `sourcebook build`. An output folder `output::resolve` refuses is an
+/// error holding an `output::Refused`.
 pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     let mut diags = Diagnostics::new();
     let mut timings = Timings::default();

@@ -221,7 +221,7 @@ impl Default for CheckConfig {
 /// urgent or emergency care. Kept to phrases that name the action, so a
 /// page that only mentions the word "emergency" (an emergency plan, an
 /// emergency-use report) is not flagged.
-pub const CARE_CARD_TRIGGERS: &[&str] = &[
+pub(crate) const CARE_CARD_TRIGGERS: &[&str] = &[
     "warning signs to act on",
     "warning signs after",
     "get emergency help",
@@ -332,7 +332,7 @@ const KEYS: &[&str] = &[
     "care_cards",
 ];
 
-pub const FILE: &str = "site.yaml";
+pub(crate) const FILE: &str = "site.yaml";
 
 fn default_max_grade() -> f64 {
     9.0
@@ -350,7 +350,7 @@ fn default_crisis() -> Crisis {
 
 /// The longest review interval (10 years): a page unchecked for longer is
 /// not being reviewed, and date arithmetic stays far inside jiff's range.
-pub const MAX_REVIEW_INTERVAL_MONTHS: u32 = 120;
+pub(crate) const MAX_REVIEW_INTERVAL_MONTHS: u32 = 120;
 
 const DEFAULT_DISCLAIMER: &str = "This site gives general information, not medical advice. \
 Talk to your own clinician about your care.";
@@ -559,7 +559,7 @@ impl Config {
 }
 
 /// The placeholders `feedback_url` may hold.
-pub const FEEDBACK_PLACEHOLDERS: &[&str] = &["url", "title"];
+pub(crate) const FEEDBACK_PLACEHOLDERS: &[&str] = &["url", "title"];
 
 /// Characters a substituted value keeps as they are: RFC 3986's unreserved
 /// ones. Everything else is `%XX` (a space too: `+` means a space only in
@@ -649,7 +649,7 @@ fn is_email(s: &str) -> bool {
 }
 
 /// A URL segment: `[a-z0-9-]+`, not starting or ending with `-`.
-pub fn is_slug(s: &str) -> bool {
+pub(crate) fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')

@@ -67,7 +67,7 @@ impl fmt::Display for Html {
 const REPLACEMENT: &str = "\u{FFFD}";
 
 /// Append `text` to `out`, escaped for HTML text and attribute values.
-pub fn escape_into(out: &mut String, text: &str) {
+pub(crate) fn escape_into(out: &mut String, text: &str) {
     escape_pieces(text, |piece| out.push_str(piece));
 }
 
@@ -75,7 +75,7 @@ pub fn escape_into(out: &mut String, text: &str) {
 /// as they are, and the replacement of each character that needs one), so
 /// a writer needs no copy of the whole text: Tera's escape function writes
 /// every printed value this way.
-pub fn escape_pieces(text: &str, mut emit: impl FnMut(&str)) {
+pub(crate) fn escape_pieces(text: &str, mut emit: impl FnMut(&str)) {
     let mut last = 0;
     for (i, c) in text.char_indices() {
         let with = match c {
@@ -96,7 +96,7 @@ pub fn escape_pieces(text: &str, mut emit: impl FnMut(&str)) {
 }
 
 /// `text` escaped for HTML, as a `String` (for markup built by hand).
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     escape_into(&mut out, text);
     out
@@ -105,7 +105,7 @@ pub fn escape(text: &str) -> String {
 /// `text` for an XML 1.0 document (feed, sitemap): markup characters
 /// escaped, and characters XML 1.0 does not allow (control characters other
 /// than tab, newline and carriage return; U+FFFE, U+FFFF) left out.
-pub fn xml_text(text: &str) -> String {
+pub(crate) fn xml_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -125,11 +125,11 @@ pub fn xml_text(text: &str) -> String {
 
 /// The URL schemes a page may link to; anything else (`javascript:`,
 /// `vbscript:`, `data:`, `file:` …) is refused.
-pub const ALLOWED_SCHEMES: &[&str] = &["http", "https", "mailto", "tel", "sms"];
+pub(crate) const ALLOWED_SCHEMES: &[&str] = &["http", "https", "mailto", "tel", "sms"];
 
 /// Why a URL is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UnsafeUrl {
+pub(crate) enum UnsafeUrl {
     /// A scheme outside [`ALLOWED_SCHEMES`] (lowercased).
     Scheme(String),
     /// A control character, which browsers drop or mangle.
@@ -149,7 +149,7 @@ impl fmt::Display for UnsafeUrl {
 /// relative URL. A browser drops tabs and line breaks anywhere in a URL and
 /// control characters and spaces around it, so `java\tscript:` is read as
 /// `javascript:`; so is it here.
-pub fn scheme(url: &str) -> Option<String> {
+pub(crate) fn scheme(url: &str) -> Option<String> {
     let url = url.trim_matches(|c: char| c <= ' ');
     let mut name = String::new();
     for c in url.chars() {
@@ -166,7 +166,7 @@ pub fn scheme(url: &str) -> Option<String> {
 
 /// The URL policy: relative URLs and [`ALLOWED_SCHEMES`] pass; any other
 /// scheme, and any control character, is refused.
-pub fn check_url(url: &str) -> Result<(), UnsafeUrl> {
+pub(crate) fn check_url(url: &str) -> Result<(), UnsafeUrl> {
     if let Some(s) = scheme(url)
         && !ALLOWED_SCHEMES.contains(&s.as_str())
     {
@@ -180,7 +180,7 @@ pub fn check_url(url: &str) -> Result<(), UnsafeUrl> {
 
 /// An absolute `http(s)` URL with a host, as `base_url` must be. Returns why
 /// not, in words for a diagnostic.
-pub fn check_base_url(url: &str) -> Result<(), String> {
+pub(crate) fn check_base_url(url: &str) -> Result<(), String> {
     let parsed = url::Url::parse(url).map_err(|e| format!("`{url}` is not an absolute URL ({e})"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(format!("`{url}` is not an http(s) URL"));
@@ -199,7 +199,7 @@ pub fn check_base_url(url: &str) -> Result<(), String> {
 
 /// A DOI or another identifier as one path of a resolver URL: reserved and
 /// unsafe characters percent-encoded, `/` kept (a DOI's suffix may hold it).
-pub fn path_component(id: &str) -> String {
+pub(crate) fn path_component(id: &str) -> String {
     use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
     const PATH: &AsciiSet =
         &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');

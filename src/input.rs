@@ -26,7 +26,7 @@ use crate::diagnostics::{Code, Diagnostic, Span, relative};
 
 /// Text files (Markdown, YAML, BibTeX, templates, theme CSS and JavaScript)
 /// larger than this are refused rather than read (a stray video or dump).
-pub const MAX_TEXT_FILE: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_TEXT_FILE: u64 = 16 * 1024 * 1024;
 
 /// Why a file was not read.
 #[derive(Debug)]
@@ -45,13 +45,13 @@ impl From<Unread> for Diagnostic {
 
 /// The text of the file at `path` (under the site `root`): a regular file of
 /// at most [`MAX_TEXT_FILE`] bytes, UTF-8, without a leading byte order mark.
-pub fn text(root: &Path, path: &Path) -> Result<String, Unread> {
+pub(crate) fn text(root: &Path, path: &Path) -> Result<String, Unread> {
     let bytes = bytes(root, path, MAX_TEXT_FILE)?;
     decode(&relative(root, path), bytes).map_err(refused)
 }
 
 /// The bytes of the file at `path`: a regular file of at most `limit` bytes.
-pub fn bytes(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, Unread> {
+pub(crate) fn bytes(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, Unread> {
     let file = relative(root, path);
     let (handle, len) = open_checked(root, path, &file)?;
     if len > limit {
@@ -69,7 +69,7 @@ pub fn bytes(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, Unread> {
 /// The first bytes of the file at `path`, at most `limit` (an image's
 /// header, for its size): checked as [`bytes`] checks a file, with no
 /// limit on the file's own size.
-pub fn head(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, Unread> {
+pub(crate) fn head(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, Unread> {
     let file = relative(root, path);
     let (handle, len) = open_checked(root, path, &file)?;
     let mut bytes = Vec::with_capacity(usize::try_from(len.min(limit)).unwrap_or(0));
@@ -79,20 +79,20 @@ pub fn head(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, Unread> {
 
 /// Whether the file at `path` can be read, as [`bytes`] would read it (for
 /// files that are copied, not read, such as images: no size limit).
-pub fn readable(root: &Path, path: &Path) -> Result<(), Unread> {
+pub(crate) fn readable(root: &Path, path: &Path) -> Result<(), Unread> {
     open(root, path).map(drop)
 }
 
 /// The file at `path`, opened as [`bytes`] would open it (checked again
 /// on the open handle), and its length, for a caller that reads it itself
 /// (`serve` streams copied files). No size limit.
-pub fn open(root: &Path, path: &Path) -> Result<(File, u64), Unread> {
+pub(crate) fn open(root: &Path, path: &Path) -> Result<(File, u64), Unread> {
     open_checked(root, path, &relative(root, path))
 }
 
 /// Open a file that the build has already checked (with [`walk`] or
 /// [`readable`]) to copy it: a regular file, opened without blocking.
-pub fn open_file(path: &Path) -> std::io::Result<File> {
+pub(crate) fn open_file(path: &Path) -> std::io::Result<File> {
     let handle = open_nonblocking(path, Follow::Links)?;
     match kind_problem(handle.metadata()?.file_type()) {
         None => Ok(handle),
@@ -102,7 +102,7 @@ pub fn open_file(path: &Path) -> std::io::Result<File> {
 
 /// Whether the folder `dir` of the site is there (`false`: nothing at that
 /// path). A link out of the site or anything but a folder is a diagnostic.
-pub fn folder(root: &Path, dir: &Path) -> Result<bool, Diagnostic> {
+pub(crate) fn folder(root: &Path, dir: &Path) -> Result<bool, Diagnostic> {
     let name = relative(root, dir);
     let meta = match std::fs::symlink_metadata(dir) {
         Ok(meta) => meta,
@@ -127,7 +127,7 @@ pub fn folder(root: &Path, dir: &Path) -> Result<bool, Diagnostic> {
 /// is kept only when it leads to a file inside the site; FIFOs, devices and
 /// sockets are diagnostics. `files` are paths relative to `dir` that must be
 /// files: a folder there is a diagnostic, and is not entered.
-pub fn walk(root: &Path, dir: &Path, files: &[&str]) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
+pub(crate) fn walk(root: &Path, dir: &Path, files: &[&str]) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     let mut diags = Vec::new();
     let mut entries = walkdir::WalkDir::new(dir)
@@ -177,7 +177,7 @@ pub fn walk(root: &Path, dir: &Path, files: &[&str]) -> (Vec<(String, PathBuf)>,
 /// `.swp` or `.swo`, Vim's `4913`) and system files (`Thumbs.db`,
 /// `ehthumbs.db`, `desktop.ini`). Endings and system names in any case.
 /// README.md ("A site") lists the same.
-pub fn ignored(name: &str) -> bool {
+pub(crate) fn ignored(name: &str) -> bool {
     let ends = |suffix: &str| {
         name.len() >= suffix.len()
             && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())

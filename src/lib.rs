@@ -2,38 +2,42 @@
 //!
 //! The pipeline, as [`build::build`] runs it:
 //!
-//! 1. [`config`]: `site.yaml` → a validated [`config::Config`].
-//! 2. [`content`]: walk `content/`, split and check front matter → articles, topics, assets.
-//! 3. [`sources`]: the bibliography, checked key by key, formatted once by a CSL engine.
-//! 4. [`site`]: render Markdown ([`markdown`]), resolve links, number citations,
+//! 1. `config`: `site.yaml` → a validated `config::Config`.
+//! 2. `content`: walk `content/`, split and check front matter → articles, topics, assets.
+//! 3. `sources`: the bibliography, checked key by key, formatted once by a CSL engine.
+//! 4. `site`: render Markdown (`markdown`), resolve links, number citations,
 //!    gather the FAQ index and who cites what.
-//! 5. [`theme`]: Tera templates turn the site into HTML, sitemap and feeds.
-//! 6. [`output`]: written to a staging folder and swapped in only on success.
-//! 7. [`search`]: (`build` only) the pages' words, counted as they are rendered, become the index behind `/search/`.
+//! 5. `theme`: Tera templates turn the site into HTML, sitemap and feeds.
+//! 6. `output`: written to a staging folder and swapped in only on success.
+//! 7. `search`: (`build` only) the pages' words, counted as they are rendered, become the index behind `/search/`.
 //!
-//! Every file is read through [`input`] (links kept inside the site, regular
+//! Every file is read through `input` (links kept inside the site, regular
 //! files only, size limits, never blocking). Problems with the content,
 //! including a file that cannot be read, are [`diagnostics::Diagnostic`]s,
 //! collected and reported all at once; program failures are `anyhow` errors.
 
+// The public API: the commands, their options and reports, and the
+// diagnostics they return. Everything else is the crate's own
+// (`unreachable_pub` is on: an item is `pub` only if it is reachable).
 pub mod build;
 pub mod check;
 pub mod cli;
-pub mod config;
-pub mod content;
 pub mod diagnostics;
-pub mod html;
 pub mod init;
-pub mod input;
-pub mod markdown;
-pub mod output;
 pub mod review;
-pub mod search;
 pub mod serve;
-pub mod site;
-pub mod sources;
-pub mod theme;
-pub mod ui;
+
+mod config;
+mod content;
+mod html;
+mod input;
+mod markdown;
+mod output;
+mod search;
+mod site;
+mod sources;
+mod theme;
+mod ui;
 mod yaml;
 
 /// Lock `m`, also after a panic on another thread: the data is plain

@@ -27,7 +27,7 @@ use cite::{CiteItem, Found, Part};
 use notes::Notes;
 
 /// What markdown asks of the site while rendering one text.
-pub trait Resolver {
+pub(crate) trait Resolver {
     /// Resolve a link or image destination written in the Markdown.
     fn link(&self, dest: &str) -> Result<ResolvedLink, LinkError>;
     /// Whether `[@id]` names a known source.
@@ -161,7 +161,7 @@ fn whole_words(text: &str, range: &Range<usize>) -> bool {
 
 /// A destination rewritten for the output.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResolvedLink {
+pub(crate) struct ResolvedLink {
     pub href: String,
     /// For internal links with a `#fragment`: the page path and fragment to
     /// check once every page's ids are known (empty path: this page).
@@ -172,7 +172,7 @@ pub struct ResolvedLink {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkError {
+pub(crate) enum LinkError {
     /// What is wrong, and the help (the nearest file, or how to link).
     Broken(String, String),
     Unsafe(String),
@@ -180,7 +180,7 @@ pub enum LinkError {
 
 /// Where the text sits in its file, for positions.
 #[derive(Debug, Clone, Copy)]
-pub struct Source<'a> {
+pub(crate) struct Source<'a> {
     pub file: &'a str,
     /// The whole file, so positions are real lines.
     pub text: &'a str,
@@ -294,14 +294,14 @@ impl Citations {
 /// Render `markdown` (found at `source`) to HTML: a part of a page (a FAQ
 /// answer, a topic's introduction), whose footnotes are listed at its end
 /// under a label rather than a heading.
-pub fn render(markdown: &str, source: Source, resolver: &dyn Resolver, citations: &mut Citations) -> Rendered {
+pub(crate) fn render(markdown: &str, source: Source, resolver: &dyn Resolver, citations: &mut Citations) -> Rendered {
     render_text(markdown, source, resolver, citations, &[], false)
 }
 
 /// An article's body: [`render`], with heading ids kept clear of `taken`
 /// too (the ids the page gives its FAQ entries), and its footnotes under
 /// their own heading, "Notes".
-pub fn render_around(
+pub(crate) fn render_around(
     markdown: &str,
     source: Source,
     resolver: &dyn Resolver,
@@ -355,30 +355,30 @@ fn render_text(
 
 /// Classes an author may give a heading (`## Title {.no-toc}`); any other
 /// class, and any attribute but `#id`, is an error.
-pub const HEADING_CLASSES: &[&str] = &["no-toc", "visually-hidden", "print-only", "no-print"];
+pub(crate) const HEADING_CLASSES: &[&str] = &["no-toc", "visually-hidden", "print-only", "no-print"];
 
 /// Ids made unique by numbering (`x`, `x-1`, `x-2` …) in time linear in
 /// their number, however many share a base: each base remembers the next
 /// number to try, so 40,000 headings of the same text are not 800 million
 /// set look-ups. The ids are the ones a search from `-1` upwards would give.
 #[derive(Debug, Default, Clone)]
-pub struct UniqueIds {
+pub(crate) struct UniqueIds {
     taken: HashSet<String>,
     next: HashMap<String, usize>,
 }
 
 impl UniqueIds {
-    pub fn new(taken: impl IntoIterator<Item = String>) -> UniqueIds {
+    pub(crate) fn new(taken: impl IntoIterator<Item = String>) -> UniqueIds {
         UniqueIds { taken: taken.into_iter().collect(), next: HashMap::new() }
     }
 
     /// Take `id` as it is; false if it was taken.
-    pub fn insert(&mut self, id: String) -> bool {
+    pub(crate) fn insert(&mut self, id: String) -> bool {
         self.taken.insert(id)
     }
 
     /// `base`, or `base-N` with the smallest free N.
-    pub fn unique(&mut self, base: String) -> String {
+    pub(crate) fn unique(&mut self, base: String) -> String {
         if !self.taken.contains(&base) {
             self.taken.insert(base.clone());
             return base;
@@ -395,7 +395,7 @@ impl UniqueIds {
 }
 
 /// Ids the themes use for their own sections; headings never take them.
-pub const RESERVED_IDS: &[&str] =
+pub(crate) const RESERVED_IDS: &[&str] =
     &["main", "faq", "references", "key-points-title", "toc-title", "topics-title", "reviewed-title"];
 
 fn options() -> CmarkOptions {
@@ -1125,7 +1125,7 @@ fn is_external(dest: &str) -> bool {
 }
 
 /// A heading's stable id: lowercase words joined by `-`.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut dash = false;
     for c in text.chars() {

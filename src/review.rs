@@ -12,7 +12,7 @@ use std::path::Path;
 use jiff::civil::Date;
 
 use crate::build::{self, BuildOptions};
-use crate::config::ReviewRole;
+pub use crate::config::ReviewRole;
 use crate::content::people::Capacity;
 use crate::content::record::{self, Signed};
 use crate::diagnostics::Diagnostics;

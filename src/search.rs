@@ -46,7 +46,7 @@ use crate::output::Output;
 use crate::site::{FAQ_PATH, Page, Site, TopicPage};
 
 /// The folder of the output holding the index.
-pub const BUNDLE: &str = "search-index";
+pub(crate) const BUNDLE: &str = "search-index";
 /// Bumped when the files change shape; `search.js` checks it.
 const FORMAT: u32 = 2;
 /// About how many numbers of postings a stem file holds before the next

@@ -19,23 +19,23 @@ use std::sync::OnceLock;
 
 use crate::diagnostics::{Code, Diagnostic, LineIndex, Span, nearest};
 
-pub use yaml_serde::{Mapping, Value};
+pub(crate) use yaml_serde::{Mapping, Value};
 
 /// The deepest nesting of sequences and mappings a document may have:
 /// yaml_serde's recursion limit, which stops a deeper document with an error.
-pub const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 
 /// Aliases may expand a document to twice its written size, or to this many
 /// bytes if that is more (so a short front matter may repeat an anchor freely).
-pub const MIN_EXPANSION: usize = 64 * 1024;
+pub(crate) const MIN_EXPANSION: usize = 64 * 1024;
 
 /// A YAML value made elsewhere (a parsed `sources:` map) into `T`.
-pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, String> {
+pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, String> {
     yaml_serde::from_value(value).map_err(|e| e.to_string())
 }
 
 /// A YAML value written out as YAML text.
-pub fn to_string(value: &Value) -> Result<String, String> {
+pub(crate) fn to_string(value: &Value) -> Result<String, String> {
     yaml_serde::to_string(value).map_err(|e| e.to_string())
 }
 

@@ -67,7 +67,7 @@ pub struct ArticleReport {
 
 /// The editorial checks of one site, ready to run page after page (in
 /// parallel, or as each article is rendered).
-pub struct Editor {
+pub(super) struct Editor {
     config: Config,
     today: Date,
     /// Glossary terms and aliases: left out of the reading grade.
@@ -78,7 +78,7 @@ pub struct Editor {
 }
 
 impl Editor {
-    pub fn new(site: &Site, today: Date) -> Editor {
+    pub(super) fn new(site: &Site, today: Date) -> Editor {
         let terms: Vec<String> = site
             .glossary
             .terms
@@ -98,7 +98,7 @@ impl Editor {
     /// Every check of one page (the home page or an article).
     /// `shows_crisis`: whether its rendered HTML links to a crisis line
     /// (`None` if it was not rendered).
-    pub fn page(
+    pub(super) fn page(
         &self,
         site: &Site,
         page: &Page,
@@ -177,7 +177,7 @@ impl Editor {
     }
 
     /// The checks of the topic pages' own text.
-    pub fn topics(&self, site: &Site, shows_crisis: &dyn Fn(&str) -> Option<bool>) -> Vec<Diagnostic> {
+    pub(super) fn topics(&self, site: &Site, shows_crisis: &dyn Fn(&str) -> Option<bool>) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
         for t in &site.topics {
             self.wording.check(&t.topic.file, &t.topic.text, &mut diags);
@@ -286,7 +286,7 @@ impl Wording {
 }
 
 /// What a page's HTML contains when it links to each crisis line of the site.
-pub fn crisis_hrefs(config: &Config) -> Vec<String> {
+pub(super) fn crisis_hrefs(config: &Config) -> Vec<String> {
     config.crisis.links.iter().map(|l| format!("href=\"{}\"", crate::html::escape(&l.url))).collect()
 }
 

@@ -39,7 +39,7 @@ enum Outcome {
 
 /// Check every distinct URL in `links` (url, where it is written), within
 /// `budget` for them all.
-pub fn check(links: &[(String, Span)], budget: Duration) -> Vec<Diagnostic> {
+pub(super) fn check(links: &[(String, Span)], budget: Duration) -> Vec<Diagnostic> {
     let mut by_url: BTreeMap<&str, Vec<&Span>> = BTreeMap::new();
     for (url, span) in links {
         by_url.entry(url.as_str()).or_default().push(span);

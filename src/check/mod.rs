@@ -26,6 +26,7 @@ use crate::config::Level;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::output::{Output, confine};
 use crate::site::{Page, Site};
+pub use crate::sources::registry::Registries;
 pub use editorial::ArticleReport;
 use editorial::Editor;
 pub use external::DEFAULT_BUDGET as DEFAULT_EXTERNAL_BUDGET;
@@ -41,7 +42,7 @@ pub struct CheckOptions {
     pub today: Date,
     /// Ask these registries about every DOI and PMID and rewrite the
     /// source lock (`check --sources`); without them the lock is only read.
-    pub sources: Option<crate::sources::registry::Registries>,
+    pub sources: Option<Registries>,
 }
 
 #[derive(Debug)]

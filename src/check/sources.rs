@@ -17,7 +17,7 @@ use crate::sources::{Bibliography, verify};
 /// The findings about `bib`, and whether the lock was written; with `ask`,
 /// after asking the registries (as the site's `contact_email` unless `ask`
 /// names someone) and writing the new lock if it changed.
-pub fn check(
+pub(super) fn check(
     root: &Path,
     bib: &Bibliography,
     config: &Config,

@@ -35,7 +35,7 @@ fn say_waiting(output: &Path) {
     eprintln!("waiting for another build into {} to finish", output.display());
 }
 
-pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
+pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let options = BuildOptions {
         root: root.to_path_buf(),

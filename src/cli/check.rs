@@ -45,7 +45,7 @@ pub struct Args {
     pub drafts: bool,
 }
 
-pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
+pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let today = jiff::Zoned::now().date();
     let budget = args.external_timeout.map_or(DEFAULT_EXTERNAL_BUDGET, Duration::from_secs);
     let external = args.external.then_some(budget);

@@ -11,7 +11,7 @@ pub struct Args {
     pub dir: Option<PathBuf>,
 }
 
-pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
+pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let dir = args.dir.unwrap_or_else(|| root.to_path_buf());
     let written = match crate::init::init(&dir, jiff::Zoned::now().date())? {
         Ok(written) => written,

@@ -18,7 +18,7 @@ pub struct Args {
     pub title: Option<String>,
 }
 
-pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
+pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let config = match Config::load(root) {
         Ok(config) => config,
         Err(found) => {

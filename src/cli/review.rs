@@ -45,7 +45,7 @@ pub enum Role {
     Editorial,
 }
 
-pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
+pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let Command::Sign(args) = args.command;
     let today = jiff::Zoned::now().date();
     let role = match args.role {

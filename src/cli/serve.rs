@@ -22,7 +22,7 @@ pub struct Args {
     pub drafts: bool,
 }
 
-pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
+pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let options = crate::serve::Options {
         root: root.to_path_buf(),
         bind: args.bind,

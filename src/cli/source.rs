@@ -36,7 +36,7 @@ pub struct AddArgs {
     pub evidence: Option<String>,
 }
 
-pub fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
+pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let Command::Add(args) = args.command;
     let request = AddRequest {
         identifier: args.identifier,

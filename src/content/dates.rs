@@ -14,7 +14,7 @@ use serde::de::{self, Visitor};
 const FORMAT: &str = "write dates as YYYY-MM-DD, e.g. 2026-01-31";
 
 /// `text` as a date, or why it is not one.
-pub fn parse(text: &str) -> Result<Date, String> {
+pub(crate) fn parse(text: &str) -> Result<Date, String> {
     let t = text.trim();
     let not_a_date = || format!("`{t}` is not a date: {FORMAT}");
     let (day, time) = match t.char_indices().nth(10) {
@@ -64,12 +64,12 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// A date field (`#[serde(deserialize_with = "dates::day")]`).
-pub fn day<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+pub(crate) fn day<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
     deserializer.deserialize_any(DayVisitor)
 }
 
 /// An optional date field (with `#[serde(default)]`).
-pub fn optional_day<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
+pub(crate) fn optional_day<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
     deserializer.deserialize_any(DayVisitor).map(Some)
 }
 

@@ -53,7 +53,7 @@ pub struct FrontMatter {
     pub audience: Audience,
 }
 
-pub const ARTICLE_KEYS: &[&str] = &[
+pub(crate) const ARTICLE_KEYS: &[&str] = &[
     "title",
     "description",
     "date",
@@ -84,7 +84,7 @@ pub struct Review {
     pub next: Option<Date>,
 }
 
-pub use crate::config::ReviewRole;
+pub(crate) use crate::config::ReviewRole;
 
 /// `reviews: [{ by, role, on, scope? }]`: `by` is a person id.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -134,7 +134,7 @@ pub struct TopicFrontMatter {
     pub weight: Option<i64>,
 }
 
-pub const TOPIC_KEYS: &[&str] = &["title", "description", "weight"];
+pub(crate) const TOPIC_KEYS: &[&str] = &["title", "description", "weight"];
 
 /// A file split at its front matter: byte ranges into the file's text.
 #[derive(Debug, Clone, Copy)]
@@ -145,7 +145,7 @@ pub struct Split {
 }
 
 /// Find the `---` block that must open the file.
-pub fn split(file: &str, text: &str) -> Result<Split, Diagnostic> {
+pub(crate) fn split(file: &str, text: &str) -> Result<Split, Diagnostic> {
     let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if text[..first_line_end].trim_end() != "---" {
         let message = if text.trim().is_empty() { "the file is empty" } else { "no front matter" };
@@ -167,8 +167,8 @@ pub fn split(file: &str, text: &str) -> Result<Split, Diagnostic> {
 
 /// The description and paragraphs `sourcebook new` writes for an author to
 /// replace: one shared list, so a page that still holds any is found.
-pub const NEW_DESCRIPTION: &str = "One sentence: the question this article answers.";
-pub const NEW_PLACEHOLDERS: &[&str] = &[
+pub(crate) const NEW_DESCRIPTION: &str = "One sentence: the question this article answers.";
+pub(crate) const NEW_PLACEHOLDERS: &[&str] = &[
     "Start with what the reader will learn, in plain words.",
     "Give each finding with its setting and size, and cite it: add the source to content/sources.yaml, then write `[@id]` after the claim.",
     "Say what is not known, and what the risks are, beside the benefits.",
@@ -177,7 +177,7 @@ pub const NEW_PLACEHOLDERS: &[&str] = &[
 
 /// `template-text`: the page still holds text `sourcebook new` wrote for
 /// the author to replace (one warning, at the first, counting the rest).
-pub fn template_text(file: &str, text: &str, split: Split, description: &str) -> Option<Diagnostic> {
+pub(crate) fn template_text(file: &str, text: &str, split: Split, description: &str) -> Option<Diagnostic> {
     let body = &text[split.body_start..];
     let mut found: Vec<usize> =
         NEW_PLACEHOLDERS.iter().filter_map(|p| body.find(p)).map(|i| split.body_start + i).collect();
@@ -203,7 +203,7 @@ pub fn template_text(file: &str, text: &str, split: Split, description: &str) ->
 
 /// `stray-front-matter`: a line in the body that reads like a front matter
 /// key (`faq:` after a second `---`, say), which readers would see as text.
-pub fn stray_key(file: &str, text: &str, split: Split, keys: &[&str]) -> Option<Diagnostic> {
+pub(crate) fn stray_key(file: &str, text: &str, split: Split, keys: &[&str]) -> Option<Diagnostic> {
     let mut at = split.body_start;
     let mut fence: Option<&str> = None;
     for line in text[split.body_start..].split_inclusive('\n') {

@@ -6,16 +6,16 @@
 
 /// How many bytes of an image are read to find its size. A JPEG's size
 /// follows its metadata, which may be long.
-pub const HEAD: u64 = 256 * 1024;
+pub(crate) const HEAD: u64 = 256 * 1024;
 
 /// Whether `rel` names a kind of image whose size can be read.
-pub fn is_image(rel: &str) -> bool {
+pub(crate) fn is_image(rel: &str) -> bool {
     let ext = rel.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     matches!(ext.as_str(), "png" | "jpg" | "jpeg" | "gif" | "webp" | "avif" | "svg")
 }
 
 /// The size of the image `rel`, from the first bytes of its file.
-pub fn size(rel: &str, head: &[u8]) -> Option<(u32, u32)> {
+pub(crate) fn size(rel: &str, head: &[u8]) -> Option<(u32, u32)> {
     let size = if rel.to_ascii_lowercase().ends_with(".svg") {
         svg_size(&String::from_utf8_lossy(head))?
     } else {

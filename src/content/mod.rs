@@ -10,12 +10,12 @@
 //! never seen here. The files beside a draft's `index.md` are assets only
 //! when drafts are built.
 
-pub mod dates;
-pub mod front_matter;
-pub mod glossary;
-pub mod images;
-pub mod people;
-pub mod record;
+pub(crate) mod dates;
+pub(crate) mod front_matter;
+pub(crate) mod glossary;
+pub(crate) mod images;
+pub(crate) mod people;
+pub(crate) mod record;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -25,9 +25,8 @@ use rayon::prelude::*;
 use crate::config::{Config, is_slug};
 use crate::diagnostics::{Code, Diagnostic, Span, relative};
 use crate::input;
-pub use front_matter::{
-    Audience, Change, FrontMatter, NEW_DESCRIPTION, NEW_PLACEHOLDERS, RawFaq, Review, ReviewEntry, ReviewRole, Split,
-    TopicFrontMatter,
+pub(crate) use front_matter::{
+    Audience, FrontMatter, NEW_DESCRIPTION, NEW_PLACEHOLDERS, RawFaq, Review, ReviewRole, Split, TopicFrontMatter,
 };
 
 /// A Markdown file with valid front matter: an article, or the home page.
@@ -84,7 +83,7 @@ pub struct DataFile {
 
 /// Everything `content/` holds, validated.
 #[derive(Debug, Default)]
-pub struct Content {
+pub(crate) struct Content {
     pub home: Option<Article>,
     /// In navigation order.
     pub topics: Vec<Topic>,
@@ -125,7 +124,7 @@ const DATA_FILES: &[&str] = &[
 
 /// Load `root/content`. `drafts` keeps articles marked `draft: true`, and
 /// the files beside a draft's `index.md`.
-pub fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnostic>) {
+pub(crate) fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnostic>) {
     let dir = root.join("content");
     let mut diags = Vec::new();
     match input::folder(root, &dir) {
@@ -231,7 +230,7 @@ fn read_data(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Da
 
 /// What one Markdown file of `content/` turned out to be.
 #[derive(Debug)]
-pub enum Loaded {
+pub(crate) enum Loaded {
     Home(Article),
     Topic(Topic),
     Article(Article),
@@ -239,7 +238,7 @@ pub enum Loaded {
 
 /// Read and parse one Markdown file (`rel` is relative to `content/`), as
 /// [`load`] does for each; for `serve`'s one-file rebuilds.
-pub fn load_file(root: &Path, rel: &str) -> (Option<Loaded>, Vec<Diagnostic>) {
+pub(crate) fn load_file(root: &Path, rel: &str) -> (Option<Loaded>, Vec<Diagnostic>) {
     load_markdown(root, rel, &root.join("content").join(rel))
 }
 
@@ -414,12 +413,12 @@ fn order_topics(topics: Vec<Topic>, config: &Config, diags: &mut Vec<Diagnostic>
 
 /// Where an article goes in the site's order, given its topic's place:
 /// topic, `weight` (none: last), title, slug.
-pub fn order_key(article: &Article, topic_rank: usize) -> (usize, i64, &str, &str) {
+pub(crate) fn order_key(article: &Article, topic_rank: usize) -> (usize, i64, &str, &str) {
     (topic_rank, article.front.weight.unwrap_or(i64::MAX), &article.front.title, &article.slug)
 }
 
 /// Whether an article is published by a build (`drafts`: with `--drafts`).
-pub fn published(article: &Article, drafts: bool) -> bool {
+pub(crate) fn published(article: &Article, drafts: bool) -> bool {
     drafts || !article.front.draft
 }
 

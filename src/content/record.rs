@@ -31,7 +31,7 @@ use super::front_matter::ReviewRole;
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::yaml::{Document, Value};
 
-pub const FILE: &str = "content/reviews.yaml";
+pub(crate) const FILE: &str = "content/reviews.yaml";
 
 /// One signed review.
 #[derive(Debug, Clone, PartialEq)]

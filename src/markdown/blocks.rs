@@ -14,7 +14,7 @@ use crate::html::escape;
 
 /// What a marked block quote is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlockKind {
+pub(super) enum BlockKind {
     Note,
     Tip,
     Important,
@@ -26,7 +26,7 @@ pub enum BlockKind {
 }
 
 impl BlockKind {
-    pub const ALL: [BlockKind; 8] = [
+    pub(super) const ALL: [BlockKind; 8] = [
         BlockKind::Note,
         BlockKind::Tip,
         BlockKind::Important,
@@ -38,7 +38,7 @@ impl BlockKind {
     ];
 
     /// The marker's word, as written between `[!` and `]`.
-    pub fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             BlockKind::Note => "NOTE",
             BlockKind::Tip => "TIP",
@@ -52,11 +52,11 @@ impl BlockKind {
     }
 
     /// The kind a marker word names, ignoring case (as GitHub does).
-    pub fn parse(word: &str) -> Option<BlockKind> {
+    pub(super) fn parse(word: &str) -> Option<BlockKind> {
         BlockKind::ALL.into_iter().find(|k| k.name().eq_ignore_ascii_case(word))
     }
 
-    pub fn from_gfm(kind: BlockQuoteKind) -> BlockKind {
+    pub(super) fn from_gfm(kind: BlockQuoteKind) -> BlockKind {
         match kind {
             BlockQuoteKind::Note => BlockKind::Note,
             BlockQuoteKind::Tip => BlockKind::Tip,
@@ -66,7 +66,7 @@ impl BlockKind {
         }
     }
 
-    pub fn is_care_card(self) -> bool {
+    pub(super) fn is_care_card(self) -> bool {
         matches!(self, BlockKind::NonUrgent | BlockKind::Urgent | BlockKind::Emergency)
     }
 
@@ -91,13 +91,13 @@ impl BlockKind {
 }
 
 /// Every marker word, for messages.
-pub fn known() -> String {
+pub(super) fn known() -> String {
     BlockKind::ALL.iter().map(|k| format!("`[!{}]`", k.name())).collect::<Vec<_>>().join(", ")
 }
 
 /// A `[!WORD]` marker at the start of a block quote's first line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Marker<'a> {
+pub(super) struct Marker<'a> {
     /// The word between `[!` and `]`.
     pub word: &'a str,
     /// Where the marker is in the quote's text (from `[` to `]`).
@@ -108,7 +108,7 @@ pub struct Marker<'a> {
 
 /// The marker of the block quote whose Markdown is `quote` (from its first
 /// `>`), if its first line starts with one.
-pub fn marker(quote: &str) -> Option<Marker<'_>> {
+pub(super) fn marker(quote: &str) -> Option<Marker<'_>> {
     let line_end = quote.find('\n').unwrap_or(quote.len());
     let line = &quote[..line_end];
     let after_gt = line.find('>')? + 1;
@@ -127,7 +127,7 @@ pub fn marker(quote: &str) -> Option<Marker<'_>> {
 /// words) when `landmark`, the first of its level on the page, else a
 /// group (two landmarks of one name would be ambiguous); a callout is a
 /// `role="note"` group named by its label, never a landmark.
-pub fn open(kind: BlockKind, id: &str, cards: &CareCards, landmark: bool) -> String {
+pub(super) fn open(kind: BlockKind, id: &str, cards: &CareCards, landmark: bool) -> String {
     let class = kind.class();
     if kind.is_care_card() {
         let card = match kind {
@@ -153,7 +153,7 @@ pub fn open(kind: BlockKind, id: &str, cards: &CareCards, landmark: bool) -> Str
 }
 
 /// The closing markup of a block opened with [`open`].
-pub fn close(kind: BlockKind, landmark: bool) -> &'static str {
+pub(super) fn close(kind: BlockKind, landmark: bool) -> &'static str {
     match (kind.is_care_card(), landmark) {
         (true, true) => "</div>\n</section>\n",
         (true, false) => "</div>\n</div>\n",

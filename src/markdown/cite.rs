@@ -10,7 +10,7 @@ use std::ops::Range;
 
 /// One source cited, as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CiteItem {
+pub(super) struct CiteItem {
     pub id: String,
     /// Words before the `@`: `see`, `e.g.`.
     pub prefix: Option<String>,
@@ -24,7 +24,7 @@ pub struct CiteItem {
 
 /// What a piece of text citing something is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Found {
+pub(super) enum Found {
     /// `[@a; see @b, p. 5]`: a citation in brackets.
     Bracket(Vec<CiteItem>),
     /// `@id` or `@id [p. 5]` in running text.
@@ -36,7 +36,7 @@ pub enum Found {
 
 /// Every citation in `text`, with its byte range, in order. `escaped(i)`:
 /// whether the character at `i` was written escaped (`\@`).
-pub fn find(text: &str, escaped: &dyn Fn(usize) -> bool) -> Vec<(Range<usize>, Found)> {
+pub(super) fn find(text: &str, escaped: &dyn Fn(usize) -> bool) -> Vec<(Range<usize>, Found)> {
     let mut found = Vec::new();
     let mut pos = 0;
     while let Some(i) = text[pos..].find(['[', '@']).map(|i| pos + i) {
@@ -140,18 +140,18 @@ fn parse_bracket(inner: &str, base: usize) -> Option<Vec<CiteItem>> {
 
 /// One piece of a rendered citation marker.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Part<'a> {
+pub(super) enum Part<'a> {
     /// A number, with the prefix and locator written with it.
     One(usize, Option<&'a str>, Option<&'a str>),
     Range(usize, usize),
 }
 
 /// A cited number: (number, prefix, locator).
-pub type Numbered = (usize, Option<String>, Option<String>);
+pub(super) type Numbered = (usize, Option<String>, Option<String>);
 
 /// Sorted, de-duplicated numbers with runs of three or more collapsed (1-3),
 /// as AMA style writes them. A number with a prefix or locator stands alone.
-pub fn collapse(numbers: &[Numbered]) -> Vec<Part<'_>> {
+pub(super) fn collapse(numbers: &[Numbered]) -> Vec<Part<'_>> {
     let mut sorted: Vec<&Numbered> = numbers.iter().collect();
     sorted.sort();
     sorted.dedup();

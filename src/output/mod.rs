@@ -11,15 +11,18 @@
 mod staging;
 mod target;
 
+#[cfg(test)]
 use crate::diagnostics::IoContext as _;
+#[cfg(test)]
+use anyhow::Context as _;
+#[cfg(test)]
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
+#[cfg(test)]
 use std::sync::Mutex;
 
-use anyhow::Context as _;
-
-pub use staging::Staging;
-pub use target::{Refused, resolve};
+pub(crate) use staging::Staging;
+pub(crate) use target::{Refused, resolve};
 
 /// The file that marks a folder as sourcebook's own output.
 pub const MARKER: &str = ".sourcebook-output";
@@ -33,7 +36,7 @@ pub trait Output: Sync {
 }
 
 /// A relative output path, made safe: `None` if it is absolute or climbs out.
-pub fn confine(path: &str) -> Option<PathBuf> {
+pub(crate) fn confine(path: &str) -> Option<PathBuf> {
     let p = Path::new(path);
     let mut out = PathBuf::new();
     for c in p.components() {
@@ -46,18 +49,21 @@ pub fn confine(path: &str) -> Option<PathBuf> {
     if out.as_os_str().is_empty() { None } else { Some(out) }
 }
 
-/// An in-memory site: path → bytes.
+/// An in-memory site: path → bytes (for unit tests of what is written).
+#[cfg(test)]
 #[derive(Default)]
-pub struct Memory {
+pub(crate) struct Memory {
     pub files: Mutex<BTreeMap<String, Vec<u8>>>,
 }
 
+#[cfg(test)]
 impl Memory {
-    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+    pub(crate) fn into_files(self) -> BTreeMap<String, Vec<u8>> {
         self.files.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }
 
+#[cfg(test)]
 impl Output for Memory {
     fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let rel = confine(path).with_context(|| format!("refusing to write `{path}`"))?;

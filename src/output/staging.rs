@@ -40,7 +40,7 @@ use anyhow::Context as _;
 use super::{MARKER, Output, Refused, confine};
 
 /// A build being written next to its final place.
-pub struct Staging {
+pub(crate) struct Staging {
     target: PathBuf,
     temp: PathBuf,
     /// What the user should know that is not an error: leftovers that could
@@ -56,7 +56,7 @@ impl Staging {
     /// that could not be removed after the swap (read-only), before
     /// writing anything. When another build holds the lock, calls
     /// `waiting` and waits for it.
-    pub fn new(target: &Path, waiting: impl FnOnce()) -> anyhow::Result<Staging> {
+    pub(crate) fn new(target: &Path, waiting: impl FnOnce()) -> anyhow::Result<Staging> {
         check_replaceable(target)?;
         let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
             return Err(Refused::new(format!(
@@ -79,20 +79,15 @@ impl Staging {
         Ok(Staging { target: target.to_path_buf(), temp, notes, _lock: lock })
     }
 
-    /// The folder being written (for steps that read the built pages back, such as search).
-    pub fn dir(&self) -> &Path {
-        &self.temp
-    }
-
     /// What the user should be told (as warnings) so far.
-    pub fn notes(&self) -> &[String] {
+    pub(crate) fn notes(&self) -> &[String] {
         &self.notes
     }
 
     /// Swap the finished build into place, then remove the previous one.
     /// Returns [`Staging::notes`], and a note if the previous site could
     /// not be removed (the new one is in place all the same).
-    pub fn commit(mut self) -> anyhow::Result<Vec<String>> {
+    pub(crate) fn commit(mut self) -> anyhow::Result<Vec<String>> {
         let marker = self.temp.join(MARKER);
         std::fs::write(&marker, "This folder is written by `sourcebook build`; it is replaced on every build.\n")
             .io("writing", &marker)?;
@@ -113,7 +108,7 @@ impl Staging {
     }
 
     /// Throw the partial build away; the previous output is untouched.
-    pub fn abandon(self) {
+    pub(crate) fn abandon(self) {
         drop(self);
     }
 

@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 /// An output folder a build must not replace: a usage error (the CLI exits
 /// 2), with what to do instead.
 #[derive(Debug)]
-pub struct Refused(String);
+pub(crate) struct Refused(String);
 
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -31,7 +31,7 @@ impl Refused {
 /// a folder inside `content/`, `themes/` or `templates/` (the next build
 /// would read the output back as part of the site), and a symbolic link to
 /// nothing.
-pub fn resolve(root: &Path, output: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn resolve(root: &Path, output: &Path) -> anyhow::Result<PathBuf> {
     let absolute = std::path::absolute(output).io("reading the output path", output)?;
     let folder = match (absolute.file_name(), absolute.parent()) {
         (Some(name), Some(parent)) => follow(real(parent)?.join(name), output)?,

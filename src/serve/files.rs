@@ -55,13 +55,13 @@ fn read(mut file: std::fs::File, len: u64, from: &Path) -> anyhow::Result<Bytes>
 }
 
 /// Copied files up to this size are kept in memory (1 MiB).
-pub const KEEP_UP_TO: u64 = 1 << 20;
+pub(super) const KEEP_UP_TO: u64 = 1 << 20;
 
 /// The served files: output path → file.
 pub type Files = HashMap<String, Served>;
 
 /// The [`Output`] of a rebuild: written files kept, copied ones named.
-pub struct Collect {
+pub(super) struct Collect {
     /// The site's folder: a copied file is opened through `input`'s rules
     /// under it (a link out of the site is never read).
     root: PathBuf,
@@ -69,11 +69,11 @@ pub struct Collect {
 }
 
 impl Collect {
-    pub fn within(root: &Path) -> Collect {
+    pub(super) fn within(root: &Path) -> Collect {
         Collect { root: root.to_path_buf(), files: Mutex::default() }
     }
 
-    pub fn into_files(self) -> impl Iterator<Item = (String, Served)> {
+    pub(super) fn into_files(self) -> impl Iterator<Item = (String, Served)> {
         self.files.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter()
     }
 

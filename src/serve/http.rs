@@ -38,7 +38,7 @@ pub struct Options {
 /// What open pages see: the files, a version that changes with them, and
 /// the diagnostics to show over the page while the sources have errors.
 #[derive(Debug, Clone)]
-pub struct Published {
+pub(super) struct Published {
     pub files: Arc<Files>,
     /// The site's folder, which copied files are read from.
     pub root: Arc<Path>,
@@ -163,7 +163,7 @@ fn rebuild_loop(
 }
 
 /// The routes; public for tests that drive a server without a watcher.
-pub fn router(rx: tokio::sync::watch::Receiver<Published>) -> Router {
+pub(super) fn router(rx: tokio::sync::watch::Receiver<Published>) -> Router {
     Router::new()
         .route(EVENTS_PATH, get(events))
         .route(SCRIPT_PATH, get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
@@ -241,7 +241,7 @@ fn waiting_page(published: &Published) -> Bytes {
 /// The file a request path names, or `None` for a path that could leave the
 /// site (`..`, `%2e%2e`, encoded slashes, backslashes, NUL). Directories map
 /// to their `index.html`.
-pub fn file_key(path: &str) -> Option<String> {
+pub(super) fn file_key(path: &str) -> Option<String> {
     let decoded = percent_decode(path)?;
     if decoded.contains('\0') || decoded.contains('\\') {
         return None;
@@ -378,7 +378,7 @@ fn file_etag(meta: &std::fs::Metadata) -> String {
 }
 
 /// Content type by extension.
-pub fn content_type(key: &str) -> &'static str {
+pub(super) fn content_type(key: &str) -> &'static str {
     let ext = key.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",

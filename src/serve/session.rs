@@ -13,7 +13,7 @@
 //!
 //! Copied files (content assets, a theme's own static files) are served
 //! from their source files ([`Served::Copied`]), not held in memory. With
-//! search on, the session keeps the search [`Indexer`]: a full rebuild
+//! search on, the session keeps the search `Indexer`: a full rebuild
 //! indexes every page, an article's edit counts that article again, and
 //! [`Session::update_index`] writes the index files again (a step of its
 //! own, so the edited page can be shown first).

@@ -16,13 +16,13 @@ const FOLDERS: [&str; 3] = ["content", "themes", "templates"];
 
 /// Changed paths, debounced. `rescan`: events were lost, rebuild in full.
 #[derive(Debug)]
-pub struct Batch {
+pub(super) struct Batch {
     pub paths: Vec<PathBuf>,
     pub rescan: bool,
 }
 
 /// The stream of batches; the watcher lives as long as it does.
-pub struct Changes {
+pub(super) struct Changes {
     rx: mpsc::Receiver<DebounceEventResult>,
     debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
     root: PathBuf,
@@ -86,7 +86,7 @@ impl Iterator for Changes {
 }
 
 /// Start watching the site at `root`.
-pub fn start(root: &Path) -> anyhow::Result<Changes> {
+pub(super) fn start(root: &Path) -> anyhow::Result<Changes> {
     let (tx, rx) = mpsc::channel();
     let mut debouncer = new_debouncer(Duration::from_millis(10), None, tx)?;
     debouncer.watch(root, RecursiveMode::NonRecursive)?; // site.yaml; new top-level folders

@@ -10,7 +10,7 @@ use crate::diagnostics::{Code, Diagnostic, Span};
 
 /// One old address of a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Alias {
+pub(crate) struct Alias {
     /// As written, without a leading `/`: `old/path/`, `old/page.html`.
     pub from: String,
     /// The file written there: `old/path/index.html`, `old/page.html`.
@@ -25,7 +25,7 @@ pub struct Alias {
 }
 
 /// The valid aliases of `article`, and a diagnostic for each other one.
-pub fn of(article: &Article) -> (Vec<Alias>, Vec<Diagnostic>) {
+pub(crate) fn of(article: &Article) -> (Vec<Alias>, Vec<Diagnostic>) {
     let written = &article.front.aliases;
     let offsets = super::tags::list_offsets(article, "aliases", written);
     let mut aliases = Vec::new();
@@ -45,7 +45,7 @@ pub fn of(article: &Article) -> (Vec<Alias>, Vec<Diagnostic>) {
 
 /// Only the valid aliases of `article` (the others were reported when the
 /// site was loaded).
-pub fn valid(article: &Article) -> Vec<Alias> {
+pub(crate) fn valid(article: &Article) -> Vec<Alias> {
     if article.front.aliases.is_empty() {
         return Vec::new();
     }

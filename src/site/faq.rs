@@ -35,7 +35,7 @@ pub struct FaqIndex {
 /// Every FAQ entry of the site, by topic, rendered for `/faq/`. Only the
 /// pages' front matter is read: the index can be made while the pages are
 /// still being rendered.
-pub fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable) -> FaqIndex {
+pub(crate) fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable) -> FaqIndex {
     let mut index = FaqIndex { groups: Vec::new(), citations: Citations::new("") };
     let mut taken = markdown::UniqueIds::new(markdown::RESERVED_IDS.iter().map(|s| s.to_string()));
     for (t, topic) in topics.iter().enumerate() {
@@ -63,7 +63,7 @@ pub fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable) -> FaqInde
 }
 
 /// The same question asked twice (ignoring case, punctuation and spacing).
-pub fn duplicates(pages: &[Page]) -> Vec<Diagnostic> {
+pub(crate) fn duplicates(pages: &[Page]) -> Vec<Diagnostic> {
     // tens of thousands of questions on a large site: normalized, and the
     // repeats reported, in parallel; only finding the first of each is not
     let keys: Vec<Vec<String>> =
@@ -102,7 +102,7 @@ pub fn duplicates(pages: &[Page]) -> Vec<Diagnostic> {
 }
 
 /// Lowercase words, punctuation dropped, single spaces.
-pub fn normalize(question: &str) -> String {
+pub(crate) fn normalize(question: &str) -> String {
     question
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())

@@ -29,7 +29,7 @@ pub struct LinkTable<'a> {
 }
 
 /// The resolver for one Markdown text: where it sits and where it is shown.
-pub struct PageResolver<'a> {
+pub(crate) struct PageResolver<'a> {
     pub table: &'a LinkTable<'a>,
     /// Folder of the Markdown file, relative to `content/`.
     pub dir: &'a str,
@@ -157,7 +157,7 @@ fn relative_link(dir: &str, file: &str) -> String {
 }
 
 /// `a/./b/../c` → `a/c`; `None` if it climbs above the root.
-pub fn normalize(path: &str) -> Option<String> {
+pub(crate) fn normalize(path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
@@ -173,7 +173,7 @@ pub fn normalize(path: &str) -> Option<String> {
 }
 
 /// The relative way back to the site root from a page path (`a/b/` → `../../`).
-pub fn root_prefix(page: &str) -> String {
+pub(crate) fn root_prefix(page: &str) -> String {
     "../".repeat(page.matches('/').count())
 }
 

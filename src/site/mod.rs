@@ -3,12 +3,12 @@
 //! cites which source. No Tera and no file system here: `theme` turns this
 //! into HTML and `output` writes it.
 
-pub mod aliases;
-pub mod faq;
-pub mod links;
-pub mod paths;
-pub mod review;
-pub mod tags;
+pub(crate) mod aliases;
+pub(crate) mod faq;
+pub(crate) mod links;
+pub(crate) mod paths;
+pub(crate) mod review;
+pub(crate) mod tags;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -22,7 +22,7 @@ use crate::content::{Article, Content, Topic};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::markdown::{self, Citations, Rendered, Source, TermMatcher};
 use crate::sources::Bibliography;
-pub use faq::FaqIndex;
+pub(crate) use faq::FaqIndex;
 use links::{LinkTable, PageResolver};
 
 /// A rendered article (or the home page).
@@ -95,12 +95,12 @@ pub struct Site {
     pub failed: HashSet<String>,
 }
 
-pub const FAQ_PATH: &str = "faq/";
-pub const GLOSSARY_PATH: &str = "glossary/";
+pub(crate) const FAQ_PATH: &str = "faq/";
+pub(crate) const GLOSSARY_PATH: &str = "glossary/";
 
 /// A trust page a site may turn on in `trust_pages:`.
 #[derive(Debug)]
-pub struct TrustPage {
+pub(crate) struct TrustPage {
     /// `page.kind`, and the template without `.html`.
     pub kind: &'static str,
     /// The output folder: `accessibility/`.
@@ -108,14 +108,14 @@ pub struct TrustPage {
     pub title: &'static str,
 }
 
-pub const TRUST_PAGES: [TrustPage; 3] = [
+pub(crate) const TRUST_PAGES: [TrustPage; 3] = [
     TrustPage { kind: "accessibility", path: "accessibility/", title: "Accessibility statement" },
     TrustPage { kind: "editorial-policy", path: "editorial-policy/", title: "Editorial policy" },
     TrustPage { kind: "funding", path: "funding/", title: "Funding and conflicts of interest" },
 ];
 
 /// The trust pages the site has turned on, in [`TRUST_PAGES`] order.
-pub fn trust_pages(config: &Config) -> impl Iterator<Item = &'static TrustPage> {
+pub(crate) fn trust_pages(config: &Config) -> impl Iterator<Item = &'static TrustPage> {
     let t = &config.trust_pages;
     let on = [t.accessibility.is_some(), t.editorial_policy.is_some(), t.funding];
     TRUST_PAGES.iter().zip(on).filter(|(_, on)| *on).map(|(page, _)| page)
@@ -124,7 +124,7 @@ pub fn trust_pages(config: &Config) -> impl Iterator<Item = &'static TrustPage> 
 /// Told about each article as soon as its Markdown is rendered, while the
 /// rest are still being rendered: `build` writes the page there and drops its
 /// HTML, so a build never holds every rendered page at once.
-pub trait PageSink: Sync {
+pub(crate) trait PageSink: Sync {
     /// Called once before any page, with the site as known before rendering:
     /// every article's front matter and URL, the topics, the bibliography.
     fn start(&self, site: &Site);
@@ -143,7 +143,7 @@ pub trait PageSink: Sync {
 /// Render and cross-check everything `content` holds. `text`: collect the
 /// plain text and prose of every page (for `check`). `sink` sees each
 /// article as it is rendered, and may drop what it no longer needs.
-pub fn assemble(
+pub(crate) fn assemble(
     content: Content,
     bibliography: Bibliography,
     glossary: Glossary,
@@ -445,7 +445,7 @@ fn render_page(article: Article, table: &LinkTable, text: bool) -> Page {
 /// numbered when two questions make the same id. They come from the
 /// questions alone (headings give way to them), so a new heading never
 /// moves one, and the FAQ index can link to them before the page is rendered.
-pub fn faq_anchors(article: &Article) -> Vec<String> {
+pub(crate) fn faq_anchors(article: &Article) -> Vec<String> {
     let mut taken = markdown::UniqueIds::new(markdown::RESERVED_IDS.iter().map(|s| s.to_string()));
     article.front.faq.iter().map(|item| taken.unique(format!("faq-{}", markdown::slugify(&item.q)))).collect()
 }

@@ -24,11 +24,11 @@ use super::{FAQ_PATH, GLOSSARY_PATH, aliases, tags};
 
 /// Theme static files a file of the same name in `content/` replaces:
 /// the site's own icon wins over the theme's.
-pub const SITE_OVERRIDES: &[&str] = &["favicon.svg"];
+pub(crate) const SITE_OVERRIDES: &[&str] = &["favicon.svg"];
 
 /// The longest file or folder name a build writes, in bytes: file systems
 /// allow 255, and a folder is often copied under a longer one.
-pub const MAX_SEGMENT: usize = 200;
+pub(crate) const MAX_SEGMENT: usize = 200;
 
 /// Names Windows reserves for devices, with or without an extension.
 const DEVICE_NAMES: &[&str] = &[
@@ -70,7 +70,7 @@ impl Origin<'_> {
 
 /// Check every output path of the site that `content` and `config`
 /// describe, with the theme's static files (`theme_files`, output paths).
-pub fn check(content: &Content, config: &Config, theme_files: &[&str]) -> Vec<Diagnostic> {
+pub(crate) fn check(content: &Content, config: &Config, theme_files: &[&str]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let asset_files: Vec<String> = content.assets.iter().map(|a| format!("content/{a}")).collect();
     let mut claims: Claims = Claims::default();
@@ -252,7 +252,7 @@ fn portable(segment: &str, origin: Origin, diags: &mut Vec<Diagnostic>) {
 
 /// Why `segment` does not work as a file name on every common file system
 /// and as a URL segment, if it does not.
-pub fn problem(segment: &str) -> Option<String> {
+pub(crate) fn problem(segment: &str) -> Option<String> {
     if segment.len() > MAX_SEGMENT {
         Some(format!("is {} bytes long; names may be at most {MAX_SEGMENT}", segment.len()))
     } else if let Some(c) = segment

@@ -22,7 +22,7 @@ use super::Page;
 
 /// A page's reviewable content, part by part.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fingerprint {
+pub(crate) struct Fingerprint {
     /// `sha256:` and 64 hex digits, over every part in order.
     pub digest: String,
     /// Each part's name and the first 12 hex digits of its hash, in order.
@@ -30,7 +30,7 @@ pub struct Fingerprint {
 }
 
 /// The fingerprint of `page` as rendered (its citations known).
-pub fn fingerprint(page: &Page, bibliography: &Bibliography) -> Fingerprint {
+pub(crate) fn fingerprint(page: &Page, bibliography: &Bibliography) -> Fingerprint {
     let a = &page.article;
     let cited: Vec<&str> = page.citations.order.iter().map(String::as_str).collect();
     fingerprint_of(a.front_facts(), &a.text, a.split, &cited, bibliography)
@@ -168,7 +168,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// What changed between a signed fingerprint's parts and the page's now:
 /// `changed: section: Dose`, `added: source: lee2026`, `removed: …`.
-pub fn changes(then: &[(String, String)], now: &[(String, String)]) -> Vec<String> {
+pub(crate) fn changes(then: &[(String, String)], now: &[(String, String)]) -> Vec<String> {
     let old: std::collections::HashMap<&str, &str> = then.iter().map(|(n, h)| (n.as_str(), h.as_str())).collect();
     let new: std::collections::HashMap<&str, &str> = now.iter().map(|(n, h)| (n.as_str(), h.as_str())).collect();
     let mut out = Vec::new();
@@ -202,7 +202,7 @@ pub enum Reviewer {
 
 /// Where a review is recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// `reviewed:` in the front matter.
     Reviewed,
     /// `reviews[i]` in the front matter.
@@ -213,7 +213,7 @@ pub enum Origin {
 
 /// One review of a page, wherever it is recorded.
 #[derive(Debug, Clone)]
-pub struct Review<'a> {
+pub(crate) struct Review<'a> {
     pub by: Reviewer,
     pub role: ReviewRole,
     pub on: Date,
@@ -226,7 +226,7 @@ pub struct Review<'a> {
 
 /// Whether the last review of a role still covers the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum State {
+pub(crate) enum State {
     /// Signed, and the page is what was reviewed.
     Current,
     /// Signed, and the page changed since: what changed.
@@ -237,7 +237,7 @@ pub enum State {
 
 /// The last review of one role, and where it stands.
 #[derive(Debug, Clone)]
-pub struct RoleStatus<'a> {
+pub(crate) struct RoleStatus<'a> {
     pub review: Review<'a>,
     pub state: State,
     /// When the next review of this role is due.
@@ -246,7 +246,7 @@ pub struct RoleStatus<'a> {
 
 /// Every review of the page, oldest first (same day: the old block, then
 /// hand-written entries, then signed ones).
-pub fn history<'a>(page: &'a Page, signed: &'a [Signed]) -> Vec<Review<'a>> {
+pub(crate) fn history<'a>(page: &'a Page, signed: &'a [Signed]) -> Vec<Review<'a>> {
     let f = &page.article.front;
     let mut all = Vec::new();
     if let Some(r) = &f.reviewed {
@@ -289,14 +289,22 @@ pub fn history<'a>(page: &'a Page, signed: &'a [Signed]) -> Vec<Review<'a>> {
 
 /// The fingerprint of the page when some review of it is signed (nothing
 /// else needs it: a site without signed reviews never hashes a page).
-pub fn fingerprint_if_signed(page: &Page, history: &[Review], bibliography: &Bibliography) -> Option<Fingerprint> {
+pub(crate) fn fingerprint_if_signed(
+    page: &Page,
+    history: &[Review],
+    bibliography: &Bibliography,
+) -> Option<Fingerprint> {
     history.iter().any(|r| r.signed.is_some()).then(|| fingerprint(page, bibliography))
 }
 
 /// The status of the last review of each role that has one, in the order
 /// of [`ReviewRole::ALL`]. `now`: the page's fingerprint, from
 /// [`fingerprint_if_signed`]. `interval_months`: the site's review interval.
-pub fn status<'a>(history: &[Review<'a>], now: Option<&Fingerprint>, interval_months: u32) -> Vec<RoleStatus<'a>> {
+pub(crate) fn status<'a>(
+    history: &[Review<'a>],
+    now: Option<&Fingerprint>,
+    interval_months: u32,
+) -> Vec<RoleStatus<'a>> {
     ReviewRole::ALL
         .iter()
         .filter_map(|&role| {
@@ -315,7 +323,7 @@ pub fn status<'a>(history: &[Review<'a>], now: Option<&Fingerprint>, interval_mo
 }
 
 /// The last signed review of any role, if the page changed since it.
-pub fn edited_since_signed<'a>(history: &[Review<'a>], now: Option<&Fingerprint>) -> Option<&'a Signed> {
+pub(crate) fn edited_since_signed<'a>(history: &[Review<'a>], now: Option<&Fingerprint>) -> Option<&'a Signed> {
     let last = history.iter().rev().find_map(|r| r.signed)?;
     (now.is_none_or(|now| last.fingerprint != now.digest)).then_some(last)
 }

@@ -13,7 +13,7 @@ use crate::content::Article;
 use crate::diagnostics::{Code, Diagnostic, Span};
 
 /// The folder of the tag pages: `/tags/` lists them all.
-pub const TAGS_PATH: &str = "tags/";
+pub(crate) const TAGS_PATH: &str = "tags/";
 
 /// One tag and the articles that carry it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,20 +34,20 @@ impl Tag {
 }
 
 /// The output folder of the tag page for `slug`.
-pub fn path(slug: &str) -> String {
+pub(crate) fn path(slug: &str) -> String {
     format!("{TAGS_PATH}{slug}/")
 }
 
 /// The address segment of a tag, `None` when its words make none that is
 /// URL-safe (`[a-z0-9-]`).
-pub fn slug(name: &str) -> Option<String> {
+pub(crate) fn slug(name: &str) -> Option<String> {
     let slug = crate::markdown::slugify(name);
     is_slug(&slug).then_some(slug)
 }
 
 /// The tags of `articles` (in site order), sorted by address. A tag that
 /// makes no address is left out (see [`check`]).
-pub fn collect<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<Tag> {
+pub(crate) fn collect<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<Tag> {
     let mut by_slug: HashMap<String, Tag> = HashMap::new();
     for (i, article) in articles.into_iter().enumerate() {
         for name in &article.front.tags {
@@ -68,7 +68,7 @@ pub fn collect<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<Tag> 
 /// What is wrong with the tags of `articles` (in site order): a tag with
 /// no address (error), one written twice in an article, one spelled
 /// otherwise than where it is first written (warnings).
-pub fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<Diagnostic> {
+pub(crate) fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     // address → (spelling, file) where first written
     let mut first: HashMap<String, (&str, &str)> = HashMap::new();
@@ -125,7 +125,7 @@ pub fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<Diagnos
 /// Where each item of the front matter list `key` is written in the file,
 /// in order: the item as written after the key (the key itself when the
 /// item is quoted or escaped so that it is not found as it reads).
-pub fn list_offsets(article: &Article, key: &str, items: &[String]) -> Vec<usize> {
+pub(crate) fn list_offsets(article: &Article, key: &str, items: &[String]) -> Vec<usize> {
     let text = &article.text;
     let (start, end) = (article.split.yaml_start, article.split.yaml_end.min(text.len()));
     let yaml = &text[start..end];

@@ -21,7 +21,7 @@ use crate::content::{self, Content, DataFile};
 
 /// What to add.
 #[derive(Debug, Clone)]
-pub struct AddRequest {
+pub(crate) struct AddRequest {
     /// A DOI, a doi.org address, a PMID or a PMCID, as the author pasted it.
     pub identifier: String,
     pub id: Option<String>,
@@ -33,7 +33,7 @@ pub struct AddRequest {
 
 /// What happened.
 #[derive(Debug)]
-pub enum Adding {
+pub(crate) enum Adding {
     /// Appended: the id, the entry as written, the formatted reference, and
     /// notes for the author (a registry that could not fill a field, a
     /// retraction).
@@ -44,10 +44,10 @@ pub enum Adding {
     Failed(String),
 }
 
-pub const FILE: &str = "content/sources.yaml";
+pub(crate) const FILE: &str = "content/sources.yaml";
 
 /// Add the work `request` names to the site at `root`.
-pub fn add(root: &Path, request: &AddRequest) -> anyhow::Result<Adding> {
+pub(crate) fn add(root: &Path, request: &AddRequest) -> anyhow::Result<Adding> {
     let identifier = match Identifier::parse(&request.identifier) {
         Ok(id) => id,
         Err(message) => return Ok(Adding::Usage(message)),

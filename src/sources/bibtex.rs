@@ -25,16 +25,16 @@ use crate::diagnostics::{Code, Diagnostic, LineIndex};
 use crate::html::Html;
 
 /// The most `@string`s one value may go through (`a = b`, `b = c`, …).
-pub const MAX_STRING_DEPTH: usize = 32;
+pub(super) const MAX_STRING_DEPTH: usize = 32;
 /// The longest `crossref`/`xdata` chain, the entry itself included.
-pub const MAX_LINK_DEPTH: usize = 16;
+pub(super) const MAX_LINK_DEPTH: usize = 16;
 /// The most entries merged into one through `crossref`/`xdata`, the entry
 /// itself included and a parent counted once per path to it (biblatex
 /// merges it that often).
-pub const MAX_MERGES: usize = 64;
+pub(super) const MAX_MERGES: usize = 64;
 /// `@string`s may expand the entries to at most twice the file's size, or
 /// this many bytes if that is more (as YAML aliases, `yaml::MIN_EXPANSION`).
-pub const MIN_EXPANSION: usize = 64 * 1024;
+pub(super) const MIN_EXPANSION: usize = 64 * 1024;
 
 /// Read the BibTeX `text` of `file` into `bib`.
 pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
@@ -100,7 +100,7 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
 }
 
 /// A BibTeX text as [`screen`] leaves it for hayagriva.
-pub struct Screened<'t> {
+pub(super) struct Screened<'t> {
     /// The text, with every entry left out replaced by spaces (newlines
     /// kept, so every other position stays where it was).
     pub text: Cow<'t, str>,
@@ -114,7 +114,7 @@ pub struct Screened<'t> {
 /// a loop or passes a limit. A text the parser refuses is returned as it
 /// is: hayagriva's parse error is reported by [`load`], and nothing is
 /// resolved.
-pub fn screen<'t>(file: &str, text: &'t str, lines: &LineIndex) -> Screened<'t> {
+pub(super) fn screen<'t>(file: &str, text: &'t str, lines: &LineIndex) -> Screened<'t> {
     let Ok(raw) = RawBibliography::parse(text) else {
         return Screened { text: Cow::Borrowed(text), diagnostics: Vec::new(), starts: HashMap::new() };
     };

@@ -18,10 +18,10 @@ use crate::html::{self, Html};
 
 /// The CSL locales hayagriva ships. Reading them takes about 40 ms on one
 /// thread, so a build does it beside loading the content.
-pub struct Locales(Vec<hayagriva::citationberg::Locale>);
+pub(crate) struct Locales(Vec<hayagriva::citationberg::Locale>);
 
 impl Locales {
-    pub fn load() -> Locales {
+    pub(crate) fn load() -> Locales {
         Locales(hayagriva::archive::locales())
     }
 }
@@ -41,7 +41,7 @@ fn style_help(name: &str) -> String {
 /// Fill in `formatted` (HTML) and `plain` for every source, in the style
 /// `citation_style` names; a name that is not a style hayagriva bundles (as
 /// an independent style) is an `invalid-value` error at that key.
-pub fn format_all(bib: &mut Bibliography, config: &Config, locales: &Locales) -> Option<Diagnostic> {
+pub(crate) fn format_all(bib: &mut Bibliography, config: &Config, locales: &Locales) -> Option<Diagnostic> {
     let style_name = config.citation_style.as_str();
     let Some(Style::Independent(style)) = ArchivedStyle::by_name(style_name).map(ArchivedStyle::get) else {
         let unknown = Diagnostic::error(Code::InvalidValue, format!("unknown citation style `{style_name}`"))

@@ -21,18 +21,18 @@ use super::registry::{Answer, Client, Identifier, Notice, Registry, Work};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::yaml::Document;
 
-pub const FILE: &str = "content/sources.lock.yaml";
+pub(crate) const FILE: &str = "content/sources.lock.yaml";
 
 /// The lock: entries by identifier key (`doi:…`, `pmid:…`).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Lock {
+pub(crate) struct Lock {
     pub entries: BTreeMap<String, Entry>,
 }
 
 /// What one registry said about one identifier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Entry {
+pub(crate) struct Entry {
     pub registry: Registry,
     pub checked: Date,
     /// `false`: the registry answered that it has no such work.
@@ -70,7 +70,7 @@ impl Entry {
 impl Lock {
     /// The lock in `content/`, if there is one: `Ok(None)` when there is
     /// none, a diagnostic when it cannot be read or parsed.
-    pub fn load(root: &Path) -> Result<Option<Lock>, Vec<Diagnostic>> {
+    pub(crate) fn load(root: &Path) -> Result<Option<Lock>, Vec<Diagnostic>> {
         match crate::input::text(root, &root.join(FILE)) {
             Ok(text) => Lock::parse(&text).map(Some),
             Err(unread) if unread.missing => Ok(None),
@@ -78,7 +78,7 @@ impl Lock {
         }
     }
 
-    pub fn parse(text: &str) -> Result<Lock, Vec<Diagnostic>> {
+    pub(crate) fn parse(text: &str) -> Result<Lock, Vec<Diagnostic>> {
         let doc = Document::whole(FILE, text);
         let entries: Option<BTreeMap<String, Entry>> = doc.read().map_err(|d| vec![d])?;
         let entries = entries.unwrap_or_default();
@@ -98,7 +98,7 @@ impl Lock {
 
     /// The lock as it is written: a comment saying what it is, then each
     /// identifier in order, its strings JSON-quoted (valid YAML, any text).
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = String::from(HEADER);
         let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
         for (key, e) in &self.entries {
@@ -141,7 +141,7 @@ impl Lock {
 
     /// Write the lock beside the bibliography (beside it first, then
     /// renamed over it).
-    pub fn write(&self, root: &Path) -> anyhow::Result<()> {
+    pub(crate) fn write(&self, root: &Path) -> anyhow::Result<()> {
         let path = root.join(FILE);
         let tmp = path.with_extension("yaml.tmp");
         std::fs::write(&tmp, self.render()).with_context(|| format!("writing {}", tmp.display()))?;
@@ -167,7 +167,7 @@ fn kind_name(n: &Notice) -> &'static str {
 
 /// The identifiers of the bibliography that registries are asked about:
 /// each source's DOI (Crossref) and PMID (PubMed), once each, in order.
-pub fn identifiers(bib: &Bibliography) -> Vec<Identifier> {
+pub(crate) fn identifiers(bib: &Bibliography) -> Vec<Identifier> {
     let mut ids: Vec<Identifier> = bib
         .sources
         .values()
@@ -187,7 +187,7 @@ pub fn identifiers(bib: &Bibliography) -> Vec<Identifier> {
 /// identifiers no longer in the bibliography dropped. The diagnostics say
 /// what could not be asked: one `external-unreachable` warning when no
 /// registry answered at all, else one per failed identifier.
-pub fn refresh(bib: &Bibliography, old: Option<&Lock>, client: &Client, today: Date) -> (Lock, Vec<Diagnostic>) {
+pub(crate) fn refresh(bib: &Bibliography, old: Option<&Lock>, client: &Client, today: Date) -> (Lock, Vec<Diagnostic>) {
     let ids = identifiers(bib);
     let answers = client.lookup_all(&ids);
     let mut lock = Lock::default();

@@ -8,14 +8,14 @@
 //! schema plus ours (`evidence`) before hayagriva sees the entry: a
 //! `page_range` typo is an `unknown-key` error, not a silently missing field.
 
-pub mod add;
+pub(crate) mod add;
 mod bibtex;
 mod csl_json;
 mod format;
-pub mod lock;
-pub mod registry;
+pub(crate) mod lock;
+pub(crate) mod registry;
 mod validate;
-pub mod verify;
+pub(crate) mod verify;
 
 use std::collections::BTreeMap;
 
@@ -28,8 +28,8 @@ use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::html::{self, Html};
 use crate::yaml::{self, Document, Mapping, Value};
 
-pub use format::{Locales, format_all};
-pub use verify::DEFAULT_MAX_AGE_DAYS as DEFAULT_LOCK_MAX_AGE_DAYS;
+pub(crate) use format::{Locales, format_all};
+pub(crate) use verify::DEFAULT_MAX_AGE_DAYS as DEFAULT_LOCK_MAX_AGE_DAYS;
 
 /// What kind of evidence a source is (our key, `evidence:`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -203,7 +203,7 @@ impl Bibliography {
 
 /// `content/sources.yaml` read and parsed ahead, beside the content (its
 /// YAML parse is one thread's work: about 45 ms for 5,000 entries).
-pub struct Parsed {
+pub(crate) struct Parsed {
     text: String,
     value: Result<Value, Diagnostic>,
 }
@@ -212,7 +212,7 @@ impl Parsed {
     /// `None` when the file cannot be read (the content walk, which reads
     /// it the same way, reports why); [`load`] then parses what the content
     /// holds, as it does when the two texts differ.
-    pub fn ahead(root: &std::path::Path) -> Option<Parsed> {
+    pub(crate) fn ahead(root: &std::path::Path) -> Option<Parsed> {
         // through a link out of the site, content/ is read by nobody
         crate::input::folder(root, &root.join("content")).ok().filter(|there| *there)?;
         let text = crate::input::text(root, &root.join(SOURCES_YAML)).ok()?;
@@ -225,7 +225,7 @@ const SOURCES_YAML: &str = "content/sources.yaml";
 
 /// Load every bibliography of the site. `ahead`: `sources.yaml` as
 /// [`Parsed::ahead`] found it, used if `content` holds the same text.
-pub fn load(content: &Content, ahead: Option<Parsed>) -> (Bibliography, Vec<Diagnostic>) {
+pub(crate) fn load(content: &Content, ahead: Option<Parsed>) -> (Bibliography, Vec<Diagnostic>) {
     let mut bib = Bibliography::default();
     let mut diags = Vec::new();
     if let Some(file) = &content.sources_yaml {
@@ -365,7 +365,7 @@ fn read_entry(
 }
 
 /// Our key saying an entry's author list holds only the first authors.
-pub const AUTHORS_INCOMPLETE: &str = "authors-incomplete";
+pub(crate) const AUTHORS_INCOMPLETE: &str = "authors-incomplete";
 
 /// The map without our own keys (`evidence`, `authors-incomplete`), as
 /// hayagriva should see it.
@@ -394,7 +394,7 @@ fn evidence(value: &Value) -> Option<Evidence> {
     value.get("evidence").and_then(Value::as_str).and_then(Evidence::parse)
 }
 
-pub fn valid_id(id: &str) -> bool {
+pub(crate) fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 

@@ -87,7 +87,7 @@ fn is_entry_type(t: &str) -> bool {
         .any(|e| t == *e || (t.len() == e.len() && t[..1] == e[..1].to_ascii_uppercase() && t[1..] == e[1..]))
 }
 
-pub fn entry(doc: &Document, from: usize, value: &Value) -> Vec<Diagnostic> {
+pub(super) fn entry(doc: &Document, from: usize, value: &Value) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Value::Mapping(map) = value else {
         out.push(Diagnostic::error(Code::InvalidValue, "a source must be a map of fields").with_span(doc.span(from)));
@@ -195,17 +195,17 @@ fn scalar(v: &Value) -> Option<String> {
 }
 
 /// Why a source's `url` may not be linked, if it may not.
-pub fn unsafe_url(url: &str) -> Option<String> {
+pub(super) fn unsafe_url(url: &str) -> Option<String> {
     crate::html::check_url(url).err().map(|why| format!("source url `{}`: {why}", url.escape_debug()))
 }
 
-pub const IDENTIFIER_HELP: &str = "a DOI is `10.`, the publisher's number, `/` and the rest, without `doi:` or `https://doi.org/`, e.g. `10.1056/NEJMoa2302399`; \
+pub(super) const IDENTIFIER_HELP: &str = "a DOI is `10.`, the publisher's number, `/` and the rest, without `doi:` or `https://doi.org/`, e.g. `10.1056/NEJMoa2302399`; \
      a PMID is the number PubMed shows, e.g. `37224232`";
 
-pub const URL_HELP: &str = "a source's url must be an http(s) address, e.g. `https://www.fda.gov/…`";
+pub(super) const URL_HELP: &str = "a source's url must be an http(s) address, e.g. `https://www.fda.gov/…`";
 
 /// Shape problems of a DOI (`10.NNNN/...`) and a PMID (digits only).
-pub fn identifiers(doi: Option<&str>, pmid: Option<&str>) -> Vec<String> {
+pub(super) fn identifiers(doi: Option<&str>, pmid: Option<&str>) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(doi) = doi
         && !valid_doi(doi)

@@ -13,14 +13,20 @@ use super::{Bibliography, Source};
 use crate::diagnostics::{Code, Diagnostic};
 
 /// `check:`'s `source_lock_max_age_days` when site.yaml does not say.
-pub const DEFAULT_MAX_AGE_DAYS: u32 = 90;
+pub(crate) const DEFAULT_MAX_AGE_DAYS: u32 = 90;
 
 const REFRESH: &str = "run `sourcebook check --sources` where there is a network to refresh content/sources.lock.yaml";
 
 /// Every finding about `bib` as of `lock`; `today` and `max_age_days` for
 /// the lock's age; `unlisted`: whether to report sources the lock says
 /// nothing about.
-pub fn verify(bib: &Bibliography, lock: &Lock, today: Date, max_age_days: u32, unlisted: bool) -> Vec<Diagnostic> {
+pub(crate) fn verify(
+    bib: &Bibliography,
+    lock: &Lock,
+    today: Date,
+    max_age_days: u32,
+    unlisted: bool,
+) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut missing = Vec::new();
     let mut oldest: Option<Date> = None;
@@ -161,7 +167,7 @@ fn mismatches(source: &Source, found: &[&Entry]) -> Vec<(&'static str, String, (
 /// Text as compared: lower case, letters and digits only, words one space
 /// apart, `&` as "and", without a leading "the" (PubMed's "The New England
 /// journal of medicine") or a closing period.
-pub fn normalize(text: &str) -> String {
+pub(crate) fn normalize(text: &str) -> String {
     let lower = text.to_lowercase().replace('&', " and ");
     let words: Vec<String> =
         lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect();

@@ -17,7 +17,7 @@ use crate::sources::Source;
 /// Trusted HTML ([`Html`]) as a template sees it: printed as it is, with no
 /// `| safe`. Every other string a template prints is escaped.
 #[derive(Clone, Copy, Default)]
-pub struct Markup<'a>(&'a str);
+pub(crate) struct Markup<'a>(&'a str);
 
 impl<'a> From<&'a Html> for Markup<'a> {
     fn from(html: &'a Html) -> Markup<'a> {
@@ -39,7 +39,7 @@ impl Serialize for Html {
 
 /// `site`: the same for every page.
 #[derive(Serialize)]
-pub struct SiteContext<'a> {
+pub(crate) struct SiteContext<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub base_url: &'a str,
@@ -64,14 +64,14 @@ pub struct SiteContext<'a> {
 
 /// A trust page: its title and root-relative link.
 #[derive(Serialize, Clone)]
-pub struct TrustLink {
+pub(crate) struct TrustLink {
     pub title: &'static str,
     pub href: String,
 }
 
 /// `trust`: what the trust pages show.
 #[derive(Serialize)]
-pub struct TrustContext<'a> {
+pub(crate) struct TrustContext<'a> {
     pub accessibility: Option<&'a crate::config::Accessibility>,
     /// The sentence on how sources are chosen.
     pub sources: Option<&'a str>,
@@ -84,7 +84,7 @@ pub struct TrustContext<'a> {
 
 /// A kind of review, as the editorial policy states it.
 #[derive(Serialize)]
-pub struct PolicyRole {
+pub(crate) struct PolicyRole {
     /// `clinical`, `lay`, `editorial`.
     pub role: &'static str,
     /// Whether the site requires it of every page (`review_roles`).
@@ -93,7 +93,7 @@ pub struct PolicyRole {
     pub people: Vec<PersonContext>,
 }
 
-pub fn trust_context(site: &Site) -> TrustContext<'_> {
+pub(crate) fn trust_context(site: &Site) -> TrustContext<'_> {
     let config = &site.config;
     let roles = ReviewRole::ALL
         .iter()
@@ -120,7 +120,7 @@ pub fn trust_context(site: &Site) -> TrustContext<'_> {
 }
 
 #[derive(Serialize, Clone)]
-pub struct TopicSummary<'a> {
+pub(crate) struct TopicSummary<'a> {
     pub name: &'a str,
     pub title: &'a str,
     pub description: &'a str,
@@ -130,7 +130,7 @@ pub struct TopicSummary<'a> {
 }
 
 #[derive(Serialize, Clone)]
-pub struct ArticleSummary<'a> {
+pub(crate) struct ArticleSummary<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub href: String,
@@ -145,7 +145,7 @@ pub struct ArticleSummary<'a> {
 
 /// `page`: what is shown on this page.
 #[derive(Serialize, Default)]
-pub struct PageContext<'a> {
+pub(crate) struct PageContext<'a> {
     /// `home`, `article`, `topic`, `faq`, `sources`, `glossary`, `search`, `404`.
     pub kind: &'static str,
     pub title: &'a str,
@@ -184,7 +184,7 @@ pub struct PageContext<'a> {
 
 /// A tag of an article.
 #[derive(Serialize)]
-pub struct TagLink<'a> {
+pub(crate) struct TagLink<'a> {
     /// As the article writes it.
     pub name: &'a str,
     /// Root-relative link to its tag page; none when the site has tags off.
@@ -193,7 +193,7 @@ pub struct TagLink<'a> {
 
 /// A tag on `/tags/` (without `articles`) and on its own page.
 #[derive(Serialize)]
-pub struct TagSummary<'a> {
+pub(crate) struct TagSummary<'a> {
     /// As the first article in site order writes it.
     pub name: &'a str,
     pub slug: &'a str,
@@ -206,7 +206,7 @@ pub struct TagSummary<'a> {
 
 /// `redirect`: what a redirect page (an old address, `aliases:`) points to.
 #[derive(Serialize)]
-pub struct RedirectContext<'a> {
+pub(crate) struct RedirectContext<'a> {
     /// The old address, from the site's root: `old-name/`.
     pub from: &'a str,
     /// Root-relative link to the page now.
@@ -216,7 +216,7 @@ pub struct RedirectContext<'a> {
 }
 
 #[derive(Serialize)]
-pub struct ReviewContext<'a> {
+pub(crate) struct ReviewContext<'a> {
     pub by: &'a str,
     pub on: String,
     pub next: String,
@@ -225,7 +225,7 @@ pub struct ReviewContext<'a> {
 /// A person (or organization) of `people.yaml`, or a reviewer named in the
 /// old `reviewed:` block.
 #[derive(Serialize, Clone, Default)]
-pub struct PersonContext {
+pub(crate) struct PersonContext {
     /// Its id in `people.yaml`; empty for a name as written.
     pub id: String,
     pub name: String,
@@ -239,7 +239,7 @@ pub struct PersonContext {
 
 /// The last review of one role.
 #[derive(Serialize)]
-pub struct RoleReviewContext {
+pub(crate) struct RoleReviewContext {
     pub by: PersonContext,
     pub on: String,
     pub scope: Option<String>,
@@ -253,7 +253,7 @@ pub struct RoleReviewContext {
 
 /// `page.reviews`: what each kind of review says about the page now.
 #[derive(Serialize, Default)]
-pub struct ReviewsContext {
+pub(crate) struct ReviewsContext {
     pub clinical: Option<RoleReviewContext>,
     pub lay: Option<RoleReviewContext>,
     pub editorial: Option<RoleReviewContext>,
@@ -262,14 +262,14 @@ pub struct ReviewsContext {
 }
 
 #[derive(Serialize)]
-pub struct ChangeContext<'a> {
+pub(crate) struct ChangeContext<'a> {
     pub on: String,
     pub summary: &'a str,
 }
 
 /// One numbered reference of a page.
 #[derive(Serialize)]
-pub struct Reference<'a> {
+pub(crate) struct Reference<'a> {
     pub number: usize,
     /// The id of the list item: `ref-3`.
     pub anchor: String,
@@ -287,7 +287,7 @@ pub struct Reference<'a> {
 }
 
 #[derive(Serialize)]
-pub struct FaqContext<'a> {
+pub(crate) struct FaqContext<'a> {
     pub question: &'a str,
     /// Its id on this page.
     pub anchor: &'a str,
@@ -302,7 +302,7 @@ pub struct FaqContext<'a> {
 /// A page citing a source, for the source list, with the FAQ entries of it
 /// that cite it.
 #[derive(Serialize)]
-pub struct CitedIn<'a> {
+pub(crate) struct CitedIn<'a> {
     pub title: &'a str,
     /// Root-relative link to the page.
     pub href: String,
@@ -311,7 +311,7 @@ pub struct CitedIn<'a> {
 }
 
 #[derive(Serialize)]
-pub struct CitedQuestion<'a> {
+pub(crate) struct CitedQuestion<'a> {
     pub question: &'a str,
     /// Root-relative link to the entry on its page.
     pub href: String,
@@ -319,7 +319,7 @@ pub struct CitedQuestion<'a> {
 
 /// An entry of the glossary page.
 #[derive(Serialize)]
-pub struct GlossaryEntry<'a> {
+pub(crate) struct GlossaryEntry<'a> {
     pub term: &'a str,
     pub anchor: &'a str,
     pub definition: &'a str,
@@ -329,7 +329,7 @@ pub struct GlossaryEntry<'a> {
 
 /// A group of the FAQ index.
 #[derive(Serialize)]
-pub struct FaqGroup<'a> {
+pub(crate) struct FaqGroup<'a> {
     pub topic: TopicSummary<'a>,
     pub anchor: String,
     pub entries: Vec<FaqContext<'a>>,
@@ -337,7 +337,7 @@ pub struct FaqGroup<'a> {
 
 /// An entry of the source list.
 #[derive(Serialize)]
-pub struct SourceEntry<'a> {
+pub(crate) struct SourceEntry<'a> {
     pub id: &'a str,
     pub anchor: String,
     pub formatted: Markup<'a>,
@@ -348,7 +348,7 @@ pub struct SourceEntry<'a> {
     pub cited_in: Vec<CitedIn<'a>>,
 }
 
-pub fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
+pub(crate) fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
     let config: &Config = &site.config;
     let topics = site.topics.iter().map(|t| topic_summary(site, t, true)).collect();
     let mut updated: Vec<&Page> = site.articles.iter().collect();
@@ -376,7 +376,11 @@ pub fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
     }
 }
 
-pub fn topic_summary<'a>(site: &'a Site, t: &'a crate::site::TopicPage, with_articles: bool) -> TopicSummary<'a> {
+pub(crate) fn topic_summary<'a>(
+    site: &'a Site,
+    t: &'a crate::site::TopicPage,
+    with_articles: bool,
+) -> TopicSummary<'a> {
     TopicSummary {
         name: &t.topic.name,
         title: &t.topic.front.title,
@@ -390,7 +394,7 @@ pub fn topic_summary<'a>(site: &'a Site, t: &'a crate::site::TopicPage, with_art
     }
 }
 
-pub fn article_summary(page: &Page) -> ArticleSummary<'_> {
+pub(crate) fn article_summary(page: &Page) -> ArticleSummary<'_> {
     let f = &page.article.front;
     ArticleSummary {
         title: &f.title,
@@ -405,7 +409,12 @@ pub fn article_summary(page: &Page) -> ArticleSummary<'_> {
 }
 
 /// The reference list entry for `source`, numbered `n` on a page.
-pub fn reference<'a>(source: &'a Source, number: usize, anchor: String, backlinks: Vec<String>) -> Reference<'a> {
+pub(crate) fn reference<'a>(
+    source: &'a Source,
+    number: usize,
+    anchor: String,
+    backlinks: Vec<String>,
+) -> Reference<'a> {
     Reference {
         number,
         anchor,
@@ -421,7 +430,7 @@ pub fn reference<'a>(source: &'a Source, number: usize, anchor: String, backlink
 }
 
 /// A person of `people.yaml` by id (an unknown id: its name is the id).
-pub fn person(site: &Site, id: &str) -> PersonContext {
+pub(crate) fn person(site: &Site, id: &str) -> PersonContext {
     match site.people.get(id) {
         Some(p) => PersonContext {
             id: p.id.clone(),
@@ -437,7 +446,7 @@ pub fn person(site: &Site, id: &str) -> PersonContext {
 }
 
 /// `page.reviews` from the status of each role's last review.
-pub fn reviews_context(site: &Site, statuses: &[RoleStatus]) -> ReviewsContext {
+pub(crate) fn reviews_context(site: &Site, statuses: &[RoleStatus]) -> ReviewsContext {
     let mut ctx = ReviewsContext::default();
     for s in statuses {
         let r = &s.review;

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use crate::html::xml_text as escape;
 use crate::site::Site;
 
-pub fn sitemap(site: &Site) -> String {
+pub(super) fn sitemap(site: &Site) -> String {
     let base = &site.config.base_url;
     let mut s = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
@@ -45,7 +45,7 @@ pub fn sitemap(site: &Site) -> String {
     s
 }
 
-pub fn atom(site: &Site) -> String {
+pub(super) fn atom(site: &Site) -> String {
     let base = &site.config.base_url;
     let mut pages: Vec<_> = site.articles.iter().collect();
     pages.sort_by(|a, b| {
@@ -84,6 +84,6 @@ pub fn atom(site: &Site) -> String {
     s
 }
 
-pub fn robots(site: &Site) -> String {
+pub(super) fn robots(site: &Site) -> String {
     format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", site.config.base_url)
 }

@@ -11,7 +11,7 @@ use crate::site::review::{Reviewer, RoleStatus, State};
 use crate::site::{FaqIndex, Page, Site};
 
 /// JSON text that cannot close its `<script>` element.
-pub fn to_script(value: &impl Serialize) -> Html {
+pub(super) fn to_script(value: &impl Serialize) -> Html {
     let mut out = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(&mut out, ScriptSafe);
     // serializing plain data into memory cannot fail
@@ -40,7 +40,7 @@ impl serde_json::ser::Formatter for ScriptSafe {
 /// `reviewedBy` and `lastReviewed` only for a signed clinical review that
 /// still matches the page; `author` and `editor` only for people of
 /// `people.yaml` (an organization as an `Organization`).
-pub fn article(site: &Site, page: &Page, permalink: &str, statuses: &[RoleStatus]) -> Html {
+pub(super) fn article(site: &Site, page: &Page, permalink: &str, statuses: &[RoleStatus]) -> Html {
     // Fields in the order of their names, as the site has always written
     // them (serde_json's maps sort their keys); written straight from these
     // structs, not through a `serde_json::Value` per page.
@@ -155,7 +155,7 @@ fn agent(p: &Person) -> Agent<'_> {
 }
 
 /// FAQPage with every question and its plain-text answer.
-pub fn faq(site: &Site, index: &FaqIndex) -> Html {
+pub(super) fn faq(site: &Site, index: &FaqIndex) -> Html {
     #[derive(Serialize)]
     struct FaqPage<'a> {
         #[serde(rename = "@context")]

@@ -24,13 +24,12 @@ use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::input;
 
-pub use context::*;
-pub use pages::{
+pub(crate) use pages::{
     Part, Shared, all_parts, render_article, render_faq, render_parts, shared_context, shared_json, site_wide_parts,
 };
 
 /// Templates every theme provides (SPEC §6).
-pub const TEMPLATES: &[&str] =
+pub(crate) const TEMPLATES: &[&str] =
     &["base.html", "index.html", "topic.html", "article.html", "faq.html", "sources.html", "404.html"];
 
 /// The default theme, compiled in so a folder with only site.yaml and content/ builds.

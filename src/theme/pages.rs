@@ -20,7 +20,7 @@ use crate::site::{FAQ_PATH, FaqIndex, GLOSSARY_PATH, Page, Site};
 
 /// What to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Part {
+pub(crate) enum Part {
     /// One article, by index.
     Article(usize),
     Home,
@@ -46,7 +46,7 @@ pub enum Part {
 }
 
 /// Every part of the site.
-pub fn all_parts(site: &Site) -> Vec<Part> {
+pub(crate) fn all_parts(site: &Site) -> Vec<Part> {
     let mut parts: Vec<Part> = (0..site.articles.len()).map(Part::Article).collect();
     parts.push(Part::Faq);
     parts.extend(site_wide_parts());
@@ -56,7 +56,7 @@ pub fn all_parts(site: &Site) -> Vec<Part> {
 /// Every part but the articles and the FAQ index (which a build writes
 /// while the articles render), as a build writes them once the articles are
 /// done (see `site::PageSink`). The source list, the longest, first.
-pub fn site_wide_parts() -> Vec<Part> {
+pub(crate) fn site_wide_parts() -> Vec<Part> {
     vec![
         Part::Sources,
         Part::Home,
@@ -74,23 +74,23 @@ pub fn site_wide_parts() -> Vec<Part> {
 }
 
 /// The `site` context as JSON text: equal text, equal context (for `serve`).
-pub fn shared_json(site: &Site) -> String {
+pub(crate) fn shared_json(site: &Site) -> String {
     serde_json::to_string(&site_context(site)).unwrap_or_default()
 }
 
 /// The `site` value every page shares, serialized once.
-pub fn shared_context(site: &Site) -> Shared {
+pub(crate) fn shared_context(site: &Site) -> Shared {
     Shared(Value::from_serializable(&site_context(site)))
 }
 
 /// The `site` value every page's template gets, made once per build
 /// ([`shared_context`]); opaque outside `theme` (Tera's types stay here).
 #[derive(Clone)]
-pub struct Shared(Value);
+pub(crate) struct Shared(Value);
 
 /// Write article `index` of `site`, rendered as `page` (which may not be in
 /// `site` yet: see `site::PageSink`), with `shared` from [`shared_context`].
-pub fn render_article(
+pub(crate) fn render_article(
     site: &Site,
     theme: &Theme,
     shared: &Shared,
@@ -103,7 +103,7 @@ pub fn render_article(
 
 /// Write the FAQ index of `site` made from `index` (which may not be in
 /// `site` yet: see `site::PageSink`), if the site has one.
-pub fn render_faq(
+pub(crate) fn render_faq(
     site: &Site,
     theme: &Theme,
     shared: &Shared,
@@ -123,7 +123,7 @@ fn has_faq_page(site: &Site) -> bool {
 }
 
 /// Write the given parts of the site, with `shared` from [`shared_context`].
-pub fn render_parts(
+pub(crate) fn render_parts(
     site: &Site,
     theme: &Theme,
     root: &Path,

@@ -132,6 +132,26 @@ fn every_module_is_in_a_layer() {
     }
 }
 
+/// The public API is what ARCHITECTURE.md lists: `pub mod` in src/lib.rs
+/// exactly for those modules (items inside are held by `unreachable_pub`).
+#[test]
+fn only_the_documented_modules_are_public() {
+    let documented: BTreeSet<String> = layers_section()
+        .lines()
+        .find_map(|l| l.strip_prefix("- Public: "))
+        .map(|l| ticked(l).into_iter().collect())
+        .expect("ARCHITECTURE.md lists the public modules");
+    let lib = std::fs::read_to_string(repo().join("src/lib.rs")).unwrap();
+    let public: BTreeSet<String> = lib
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub mod "))
+        .map(|m| m.trim_end_matches(';').to_string())
+        .collect();
+    assert_eq!(public, documented);
+    let manifest = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("\nunreachable_pub = \"warn\""), "Cargo.toml turns on `unreachable_pub`");
+}
+
 #[test]
 fn no_module_uses_a_module_above_or_beside_it() {
     let layers = layers();

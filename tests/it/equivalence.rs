@@ -816,7 +816,7 @@ fn real_build(root: &Path, out: &Path) -> (Option<Files>, Diagnostics) {
         snapshot_tree(dir)
             .into_iter()
             .map(|(p, bytes)| (p.to_string_lossy().replace('\\', "/"), bytes))
-            .filter(|(p, _)| p != sourcebook::output::MARKER)
+            .filter(|(p, _)| p != sourcebook::build::OUTPUT_MARKER)
             .collect()
     });
     (files, report.diagnostics)
@@ -1125,7 +1125,7 @@ fn sourcebook_serve_in_the_site_folder_serves_what_sourcebook_build_writes_after
                 snapshot_tree(&out)
                     .into_iter()
                     .map(|(p, bytes)| (p.to_string_lossy().replace('\\', "/"), bytes))
-                    .filter(|(p, _)| p != sourcebook::output::MARKER)
+                    .filter(|(p, _)| p != sourcebook::build::OUTPUT_MARKER)
                     .collect(),
             ),
             Some(1) => None,

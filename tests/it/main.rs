@@ -1,6 +1,7 @@
 //! One integration test binary (as mdBook and ripgrep do), a module per feature.
 
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+#![allow(unreachable_pub)] // a test crate: its helpers are shared between its modules
 
 mod aliases;
 mod architecture;

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use sourcebook::build::{BuildOptions, BuildReport, build};
 use sourcebook::check::{CheckOptions, CheckReport, check};
-use sourcebook::config::ReviewRole;
+use sourcebook::review::ReviewRole;
 use sourcebook::review::{SignRequest, Signing};
 
 use crate::support::{Rng, copy_tree, fixtures, snapshot_tree};

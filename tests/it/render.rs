@@ -83,13 +83,14 @@ fn with_two_broken_templates_every_load_reports_the_same_one() {
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.replacen("{% endblock content %}", "{% endblock content", 1)).unwrap();
     }
-    let config = sourcebook::config::Config::load(root).unwrap();
-    let found = || match sourcebook::theme::Theme::load(root, &config) {
-        Ok(_) => panic!("the broken templates load"),
-        Err(diags) => diags
+    let found = || {
+        let report = build_at(root);
+        assert!(report.written.is_none(), "the broken templates load");
+        report
+            .diagnostics
             .iter()
             .map(|d| format!("{:?} {:?} {}", d.code, d.span.as_ref().map(|s| (&s.file, s.line, s.column)), d.message))
-            .collect::<Vec<_>>(),
+            .collect::<Vec<_>>()
     };
     let first = found();
     // each load has its own hash order: ten of them would not agree by chance

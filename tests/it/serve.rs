@@ -25,7 +25,7 @@ fn fresh(root: &Path) -> BTreeMap<String, Vec<u8>> {
     written
         .into_iter()
         .map(|(path, bytes)| (path.to_string_lossy().replace('\\', "/"), bytes))
-        .filter(|(path, _)| path != sourcebook::output::MARKER)
+        .filter(|(path, _)| path != sourcebook::build::OUTPUT_MARKER)
         .collect()
 }
 

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use super::{Answer, Identifier, Registries, Registry, crossref, merge_notices, pubmed};
 
 /// How many requests run at once, across registries.
-pub const CONCURRENCY: usize = 4;
+pub(crate) const CONCURRENCY: usize = 4;
 /// The longest a `Retry-After` is waited for; a longer one fails the request.
-pub const MAX_WAIT: Duration = Duration::from_secs(60);
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(60);
 /// How many times a `429` or `503` is retried.
 const RETRIES: u32 = 3;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -24,7 +24,7 @@ const PUBMED_BATCH: usize = 100;
 
 /// Asks the registries. One per run: it remembers which registry could not
 /// be reached, and keeps each one's pace.
-pub struct Client {
+pub(crate) struct Client {
     registries: Registries,
     agent: ureq::Agent,
     crossref: Pace,
@@ -32,7 +32,7 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(registries: Registries) -> Client {
+    pub(crate) fn new(registries: Registries) -> Client {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .user_agent(user_agent(registries.contact.as_deref()))
@@ -55,7 +55,7 @@ impl Client {
     /// at a time: a DOI of Crossref (the work and the notices that update
     /// it), a PMID of PubMed (in batches), a PMCID of PubMed through the
     /// PMID it maps to. Answers in the order of `ids`.
-    pub fn lookup_all(&self, ids: &[Identifier]) -> Vec<Answer> {
+    pub(crate) fn lookup_all(&self, ids: &[Identifier]) -> Vec<Answer> {
         let mut jobs: Vec<Vec<usize>> = Vec::new();
         let mut pmids = Vec::new();
         for (i, id) in ids.iter().enumerate() {
@@ -104,7 +104,7 @@ impl Client {
     /// A DOI's work in Crossref, with the notices that update it: the
     /// work's own `updated-by`, and the notices found with
     /// `filter=updates:{doi}` (a publisher may deposit only the notice).
-    pub fn crossref_checked(&self, doi: &str) -> Answer {
+    pub(crate) fn crossref_checked(&self, doi: &str) -> Answer {
         let work = match self.crossref_work(doi) {
             Answer::Found(work) => work,
             other => return other,
@@ -127,7 +127,7 @@ impl Client {
     }
 
     /// A DOI's work in Crossref, as `works/{doi}` gives it.
-    pub fn crossref_work(&self, doi: &str) -> Answer {
+    pub(crate) fn crossref_work(&self, doi: &str) -> Answer {
         let url = format!(
             "{}/works/{}{}",
             self.registries.crossref,
@@ -147,7 +147,7 @@ impl Client {
 
     /// Works by PMID, in one efetch request: a PMID PubMed does not return
     /// is [`Answer::NotFound`].
-    pub fn pubmed_many(&self, pmids: &[&str]) -> Vec<Answer> {
+    pub(crate) fn pubmed_many(&self, pmids: &[&str]) -> Vec<Answer> {
         let url = format!(
             "{}/efetch.fcgi?db=pubmed&retmode=xml&id={}{}",
             self.registries.pubmed,
@@ -175,7 +175,7 @@ impl Client {
 
     /// The PMID PubMed files a work under, found by its DOI or PMCID
     /// (`esearch`): `Ok(None)` when PubMed has none.
-    pub fn pmid_for(&self, id: &Identifier) -> Result<Option<String>, Answer> {
+    pub(crate) fn pmid_for(&self, id: &Identifier) -> Result<Option<String>, Answer> {
         let term = match id {
             Identifier::Doi(d) => format!("{d}[doi]"),
             Identifier::Pmcid(p) => format!("{p}[pmcid]"),

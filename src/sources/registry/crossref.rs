@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::{Day, Notice, NoticeKind, Person, Work};
 
 /// `GET /works/{doi}`.
-pub fn work(body: &str) -> Result<Work, String> {
+pub(super) fn work(body: &str) -> Result<Work, String> {
     let envelope: Envelope<Message> = serde_json::from_str(body).map_err(|e| e.to_string())?;
     let m = envelope.message;
     let title = plain(m.title.first().map(String::as_str).unwrap_or_default());
@@ -73,7 +73,7 @@ pub fn work(body: &str) -> Result<Work, String> {
 
 /// `GET /works?filter=updates:{doi}`: the notices among the items that
 /// say they update `doi`.
-pub fn notices(body: &str, doi: &str) -> Result<Vec<Notice>, String> {
+pub(super) fn notices(body: &str, doi: &str) -> Result<Vec<Notice>, String> {
     let envelope: Envelope<List> = serde_json::from_str(body).map_err(|e| e.to_string())?;
     let mut found = Vec::new();
     for item in envelope.message.items {
@@ -98,7 +98,7 @@ pub fn notices(body: &str, doi: &str) -> Result<Vec<Notice>, String> {
 
 /// Text without the markup Crossref titles may hold (`<i>`, `<sub>`,
 /// `&amp;`), its white space collapsed.
-pub fn plain(text: &str) -> String {
+pub(super) fn plain(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(c) = rest.chars().next() {

@@ -18,7 +18,7 @@ mod pubmed;
 
 use serde::{Deserialize, Serialize};
 
-pub use client::{CONCURRENCY, Client, MAX_WAIT};
+pub(crate) use client::Client;
 
 /// Where the registries are, and who is asking.
 #[derive(Debug, Clone)]
@@ -31,13 +31,13 @@ pub struct Registries {
     pub contact: Option<String>,
 }
 
-pub const CROSSREF_ENV: &str = "SOURCEBOOK_CROSSREF_API";
-pub const PUBMED_ENV: &str = "SOURCEBOOK_PUBMED_API";
+pub(crate) const CROSSREF_ENV: &str = "SOURCEBOOK_CROSSREF_API";
+pub(crate) const PUBMED_ENV: &str = "SOURCEBOOK_PUBMED_API";
 const CROSSREF_DEFAULT: &str = "https://api.crossref.org";
 const PUBMED_DEFAULT: &str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils";
 
 impl Registries {
-    /// The registries named by [`CROSSREF_ENV`] and [`PUBMED_ENV`], or the
+    /// The registries named by `CROSSREF_ENV` and `PUBMED_ENV`, or the
     /// real ones.
     pub fn from_env(contact: Option<String>) -> Registries {
         let base = |name: &str, default: &str| {
@@ -57,7 +57,7 @@ impl Registries {
 
 /// An identifier a registry knows a work by.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Identifier {
+pub(crate) enum Identifier {
     /// Lower-cased: DOIs are case-insensitive.
     Doi(String),
     Pmid(String),
@@ -68,7 +68,7 @@ pub enum Identifier {
 impl Identifier {
     /// A DOI (`10.1056/…`, `doi:10.…`, a doi.org URL), a PMID (digits,
     /// `PMID:…`) or a PMCID (`PMC…`).
-    pub fn parse(text: &str) -> Result<Identifier, String> {
+    pub(crate) fn parse(text: &str) -> Result<Identifier, String> {
         let t = text.trim();
         let lower = t.to_ascii_lowercase();
         for prefix in ["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"] {
@@ -105,7 +105,7 @@ impl Identifier {
     }
 
     /// `doi:10.1056/nejmoa2302399`, `pmid:37224232`: the lock file's key.
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         match self {
             Identifier::Doi(d) => format!("doi:{d}"),
             Identifier::Pmid(p) => format!("pmid:{p}"),
@@ -127,13 +127,13 @@ impl std::fmt::Display for Identifier {
 /// Which registry said it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Registry {
+pub(crate) enum Registry {
     Crossref,
     Pubmed,
 }
 
 impl Registry {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Registry::Crossref => "Crossref",
             Registry::Pubmed => "PubMed",
@@ -143,7 +143,7 @@ impl Registry {
 
 /// A person as a registry lists them; an organization has only `family`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Person {
+pub(crate) struct Person {
     pub family: String,
     pub given: Option<String>,
     pub suffix: Option<String>,
@@ -151,7 +151,7 @@ pub struct Person {
 
 /// A date as precise as the registry gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Day {
+pub(crate) struct Day {
     pub year: i32,
     pub month: Option<u8>,
     pub day: Option<u8>,
@@ -172,7 +172,7 @@ impl std::fmt::Display for Day {
 
 /// What a registry says about one work.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Work {
+pub(crate) struct Work {
     /// Crossref's work type (`journal-article`, `book-chapter`, …); PubMed's
     /// records are `journal-article`.
     pub kind: String,
@@ -200,7 +200,7 @@ pub struct Work {
 /// A notice that changes the standing of a work.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Notice {
+pub(crate) struct Notice {
     pub kind: NoticeKind,
     /// What the registry calls it (`Retraction`, `Erratum in`, `Withdrawal`).
     pub label: String,
@@ -217,7 +217,7 @@ pub struct Notice {
 /// The three kinds of notice `check` reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum NoticeKind {
+pub(crate) enum NoticeKind {
     /// Retraction, withdrawal, removal.
     Retraction,
     /// Correction, erratum, corrigendum.
@@ -229,7 +229,7 @@ impl NoticeKind {
     /// The kind of a Crossref update type (`retraction`, `expression_of_concern`);
     /// `None` for the kinds that do not change a work's standing (addendum,
     /// new version).
-    pub fn of_crossref(kind: &str) -> Option<NoticeKind> {
+    pub(crate) fn of_crossref(kind: &str) -> Option<NoticeKind> {
         match kind.to_ascii_lowercase().replace([' ', '-'], "_").as_str() {
             "retraction" | "partial_retraction" | "withdrawal" | "removal" => Some(NoticeKind::Retraction),
             "correction" | "erratum" | "corrigendum" => Some(NoticeKind::Correction),
@@ -241,7 +241,7 @@ impl NoticeKind {
 
 /// A registry's answer about one identifier.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
+pub(crate) enum Answer {
     Found(Box<Work>),
     /// The registry answered that it has no such work.
     NotFound,
@@ -253,7 +253,7 @@ pub enum Answer {
 }
 
 /// The notices of `more` not already in `notices` (by kind and notice).
-pub fn merge_notices(notices: &mut Vec<Notice>, more: Vec<Notice>) {
+pub(crate) fn merge_notices(notices: &mut Vec<Notice>, more: Vec<Notice>) {
     for n in more {
         if !notices.iter().any(|m| m.kind == n.kind && m.notice.is_some() && m.notice == n.notice) {
             notices.push(n);

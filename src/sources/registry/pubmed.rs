@@ -14,7 +14,7 @@ use super::{Day, Notice, NoticeKind, Person, Work};
 
 /// Every `PubmedArticle` of an efetch answer, by PMID. An answer that is
 /// not a `PubmedArticleSet` is an error; an empty set is no works.
-pub fn articles(body: &str) -> Result<HashMap<String, Work>, String> {
+pub(super) fn articles(body: &str) -> Result<HashMap<String, Work>, String> {
     let options = ParsingOptions { allow_dtd: true, ..ParsingOptions::default() };
     let doc = Document::parse_with_options(body, options).map_err(|e| e.to_string())?;
     let root = doc.root_element();
@@ -32,7 +32,7 @@ pub fn articles(body: &str) -> Result<HashMap<String, Work>, String> {
 
 /// The one PMID an `esearch` answer found; `None` for none (or several:
 /// the term did not name one work).
-pub fn search(body: &str) -> Result<Option<String>, String> {
+pub(super) fn search(body: &str) -> Result<Option<String>, String> {
     let value: serde_json::Value = serde_json::from_str(body).map_err(|e| e.to_string())?;
     let result = value.get("esearchresult").ok_or("no `esearchresult`")?;
     if let Some(error) = result.get("ERROR").and_then(|e| e.as_str()) {

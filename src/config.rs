@@ -308,30 +308,6 @@ struct RawConfig {
     care_cards: Option<RawCareCards>,
 }
 
-const KEYS: &[&str] = &[
-    "title",
-    "base_url",
-    "description",
-    "language",
-    "theme",
-    "topics",
-    "review_interval_months",
-    "citation_style",
-    "readability",
-    "feedback_url",
-    "crisis",
-    "disclaimer",
-    "check",
-    "search",
-    "tags",
-    "review_roles",
-    "funding",
-    "conflicts",
-    "trust_pages",
-    "contact_email",
-    "care_cards",
-];
-
 pub(crate) const FILE: &str = "site.yaml";
 
 fn default_max_grade() -> f64 {
@@ -372,7 +348,7 @@ impl Config {
     /// Parse the text of `site.yaml`.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
         let doc = Document::whole(FILE, text);
-        let raw: RawConfig = doc.parse(KEYS)?;
+        let raw: RawConfig = doc.parse()?;
         Config::from_raw(raw, &doc)
     }
 

@@ -131,7 +131,7 @@ impl Span {
 
     /// A position known only by line (1-based), at the first non-blank column.
     pub fn line(file: &str, text: &str, line: usize) -> Span {
-        let offset: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+        let offset = crate::text::line_start(text, line);
         let indent = text[offset.min(text.len())..]
             .chars()
             .take_while(|c| *c == ' ' || *c == '\t')

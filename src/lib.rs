@@ -36,6 +36,7 @@ mod output;
 mod search;
 mod site;
 mod sources;
+mod text;
 mod theme;
 mod ui;
 mod yaml;

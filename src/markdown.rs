@@ -153,10 +153,7 @@ impl TermMatcher {
 
 /// Whether `range` of `text` starts and ends at word boundaries.
 fn whole_words(text: &str, range: &Range<usize>) -> bool {
-    let before = text.get(..range.start).and_then(|t| t.chars().next_back());
-    let after = text.get(range.end..).and_then(|t| t.chars().next());
-    let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-    text.is_char_boundary(range.start) && text.is_char_boundary(range.end) && boundary(before) && boundary(after)
+    crate::text::whole_word(text, range.clone(), &[])
 }
 
 /// A destination rewritten for the output.

@@ -137,8 +137,9 @@ impl<'a> Document<'a> {
 
     /// Parse into `T`. `keys` is the schema's top-level key list: any other
     /// top-level key is an `unknown-key` error (all of them are reported).
-    pub fn parse<T: DeserializeOwned>(&self, keys: &[&str]) -> Result<T, Vec<Diagnostic>> {
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Vec<Diagnostic>> {
         self.within_limits().map_err(|d| vec![d])?;
+        let keys = fields::<T>();
         // The common case is valid YAML: one typed parse. Only a failure pays
         // for the second pass that finds every unknown key at once.
         if let Ok(value) = yaml_serde::from_str::<T>(self.yaml) {
@@ -505,6 +506,50 @@ fn unclosed(text: &str, open: char, close: char) -> Option<usize> {
     stack.pop()
 }
 
+/// The keys of struct `T`, read from its `Deserialize` implementation (the
+/// schema itself, so no hand-kept list can drift from it): the field names
+/// serde passes to `deserialize_struct`. Empty for a type that is not a
+/// struct.
+pub(crate) fn fields<T: DeserializeOwned>() -> &'static [&'static str] {
+    struct Fields(&'static [&'static str]);
+    #[derive(Debug)]
+    struct Found;
+    impl std::fmt::Display for Found {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("fields found")
+        }
+    }
+    impl std::error::Error for Found {}
+    impl de::Error for Found {
+        fn custom<M: std::fmt::Display>(_: M) -> Found {
+            Found
+        }
+    }
+    struct Introspect<'a>(&'a mut Fields);
+    impl<'de> de::Deserializer<'de> for Introspect<'_> {
+        type Error = Found;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Found> {
+            Err(Found)
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Found> {
+            self.0.0 = fields;
+            Err(Found)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut found = Fields(&[]);
+    let _ = <T as serde::Deserialize>::deserialize(Introspect(&mut found));
+    found.0
+}
+
 /// What is left of the expansion budget of one document.
 struct Expansion {
     left: usize,
@@ -714,7 +759,7 @@ mod tests {
     #[test]
     fn every_unknown_top_level_key_is_reported_at_its_real_line() {
         let text = "---\ntitle: x\ntitel: y\nfoo: 1\n---\n";
-        let errs = doc(text).parse::<Small>(&["title", "inner"]).unwrap_err();
+        let errs = doc(text).parse::<Small>().unwrap_err();
         let got: Vec<_> = errs.iter().map(|d| (d.code, d.line())).collect();
         assert_eq!(got, vec![(Code::UnknownKey, Some(3)), (Code::UnknownKey, Some(4))]);
         assert_eq!(errs[0].help.as_deref(), Some("did you mean `title`?"));
@@ -723,13 +768,13 @@ mod tests {
     #[test]
     fn nested_unknown_key_missing_key_and_syntax_errors() {
         let text = "---\ntitle: x\ninner: { on: a, nxt: b }\n";
-        let e = doc(text).parse::<Small>(&["title", "inner"]).unwrap_err();
+        let e = doc(text).parse::<Small>().unwrap_err();
         assert_eq!((e[0].code, e[0].line()), (Code::UnknownKey, Some(3)));
 
-        let e = doc("---\ninner: { on: a }\n").parse::<Small>(&["title", "inner"]).unwrap_err();
+        let e = doc("---\ninner: { on: a }\n").parse::<Small>().unwrap_err();
         assert_eq!(e[0].code, Code::MissingKey);
 
-        let e = doc("---\ntitle: x\n  bad: [\n").parse::<Small>(&["title"]).unwrap_err();
+        let e = doc("---\ntitle: x\n  bad: [\n").parse::<Small>().unwrap_err();
         assert_eq!(e[0].code, Code::FrontMatterYaml);
         assert!(e[0].line().unwrap() >= 2);
     }
@@ -747,7 +792,7 @@ mod tests {
         assert!(e.message.contains("nested more than 128 levels"), "{}", e.message);
         // far deeper: an error, not a stack overflow
         assert!(whole(&nested(100_000)).is_err());
-        let e = doc(&format!("---\ntitle: {}\n---\n", nested(200))).parse::<Small>(&["title"]).unwrap_err();
+        let e = doc(&format!("---\ntitle: {}\n---\n", nested(200))).parse::<Small>().unwrap_err();
         assert!(e[0].message.contains("nested more than"), "{}", e[0].message);
     }
 
@@ -767,7 +812,7 @@ mod tests {
         assert_eq!(whole(&laughs).unwrap_err().code, Code::FrontMatterYaml);
         // in typed parses too (site.yaml, front matter), before serde builds anything
         let front = format!("---\ntitle: &a \"{long}\"\ninner: {{ on: [{}] }}\n---\n", ["*a"; 3].join(", "));
-        let e = doc(&front).parse::<Small>(&["title", "inner"]).unwrap_err();
+        let e = doc(&front).parse::<Small>().unwrap_err();
         assert!(e[0].message.contains("aliases expand"), "{}", e[0].message);
     }
 

@@ -155,11 +155,7 @@ impl Editor {
         if cards > 0 {
             return;
         }
-        let whole = |m: &aho_corasick::Match| {
-            let before = a.text[..m.start()].chars().next_back();
-            let after = a.text[m.end()..].chars().next();
-            before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
-        };
+        let whole = |m: &aho_corasick::Match| crate::text::whole_word(&a.text, m.range(), &[]);
         let body = a.split.body_start;
         if let Some(m) = triggers.find_iter(&a.text[body..]).map(|m| m.offset(body)).find(whole) {
             diags.push(
@@ -385,10 +381,10 @@ impl Phrases {
     }
 }
 
-/// Whether `text[at..at + len]` stands as a word of its own.
+/// Whether `text[at..at + len]` stands as a word of its own (a hyphen
+/// joins words: "miracle-cure" is not "miracle").
 fn whole_word(text: &str, at: usize, len: usize) -> bool {
-    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-');
-    !word(text[..at].chars().next_back()) && !word(text[at + len..].chars().next())
+    crate::text::whole_word(text, at..at + len, &['-'])
 }
 
 /// [`Phrases::find`] of one list, one phrase at a time: the reference it

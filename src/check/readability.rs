@@ -81,12 +81,7 @@ impl Excluded {
             let (mut kept, mut kept_lower) = (String::with_capacity(out.len()), String::with_capacity(out.len()));
             let mut last = 0;
             for (i, _) in lower.match_indices(needle.as_str()) {
-                let before = lower[..i].chars().next_back();
-                let after = lower[i + needle.len()..].chars().next();
-                if before.is_none_or(|c| !c.is_alphanumeric())
-                    && after.is_none_or(|c| !c.is_alphanumeric())
-                    && i >= last
-                {
+                if crate::text::whole_word(&lower, i..i + needle.len(), &[]) && i >= last {
                     kept.push_str(&out[last..i]);
                     kept_lower.push_str(&lower[last..i]);
                     last = i + needle.len();

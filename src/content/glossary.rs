@@ -72,7 +72,7 @@ impl Glossary {
                             .find(|k| !["definition", "aliases"].contains(k))
                             .map(str::to_string)
                     });
-                    let from = doc.text[..].split_inclusive('\n').take(span.line - 1).map(str::len).sum();
+                    let from = crate::text::line_start(doc.text, span.line);
                     diags.push(match unknown {
                         Some(k) => doc.unknown_key(&k, &["definition", "aliases"], from),
                         None => Diagnostic::error(

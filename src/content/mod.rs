@@ -280,10 +280,13 @@ fn load_markdown(root: &Path, rel: &str, path: &Path) -> (Option<Loaded>, Vec<Di
         Err(d) => return (None, vec![d]),
     };
     let doc = split.document(&file, &text);
-    let keys = if matches!(role, Role::Topic(_)) { front_matter::TOPIC_KEYS } else { front_matter::ARTICLE_KEYS };
+    let keys = match role {
+        Role::Topic(_) => crate::yaml::fields::<TopicFrontMatter>(),
+        _ => crate::yaml::fields::<FrontMatter>(),
+    };
     diags.extend(front_matter::stray_key(&file, &text, split, keys));
     let loaded = match role {
-        Role::Topic(name) => match doc.parse::<TopicFrontMatter>(front_matter::TOPIC_KEYS) {
+        Role::Topic(name) => match doc.parse::<TopicFrontMatter>() {
             Ok(front) => Some(Loaded::Topic(Topic { name, file: file.clone(), text: text.clone(), split, front })),
             Err(d) => {
                 diags.extend(d);
@@ -311,7 +314,7 @@ fn parse_article(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Article> {
     let doc = split.document(file, text);
-    let front: FrontMatter = match doc.parse(front_matter::ARTICLE_KEYS) {
+    let front: FrontMatter = match doc.parse() {
         Ok(f) => f,
         Err(d) => {
             diags.extend(d);

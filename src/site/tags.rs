@@ -182,7 +182,7 @@ mod tests {
     fn article(file: &str, front: &str) -> Article {
         let text = format!("---\ntitle: t\ndescription: d\ndate: 2026-01-01\n{front}---\nBody.\n");
         let split = crate::content::front_matter::split(file, &text).unwrap();
-        let front = split.document(file, &text).parse(crate::content::front_matter::ARTICLE_KEYS).unwrap();
+        let front = split.document(file, &text).parse().unwrap();
         Article {
             file: file.into(),
             text,

@@ -32,8 +32,7 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
         }
         Err(e) => {
             let line = e.line().max(1);
-            let offset: usize =
-                text.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>() + e.column().saturating_sub(1);
+            let offset: usize = crate::text::line_start(text, line) + e.column().saturating_sub(1);
             diags.push(
                 Diagnostic::error(Code::InvalidValue, format!("CSL-JSON: {e}")).with_span(Span::at(file, text, offset)),
             );

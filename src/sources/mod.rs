@@ -252,7 +252,7 @@ fn load_local(article: &Article, bib: &mut Bibliography, diags: &mut Vec<Diagnos
     let Some(value) = &article.front.sources else { return };
     let doc = article.split.document(&article.file, &article.text);
     let from = doc.key_span("sources", 0);
-    let line_start: usize = doc.yaml.split_inclusive('\n').take(from.line.saturating_sub(2)).map(str::len).sum();
+    let line_start = crate::text::line_start(doc.yaml, from.line.saturating_sub(1));
     let first_key = doc.yaml[line_start..].find('\n').map_or(doc.yaml.len(), |i| line_start + i + 1);
     match value {
         Value::Mapping(map) => load_entries(&doc, first_key, map, bib, diags),

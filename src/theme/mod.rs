@@ -197,7 +197,7 @@ impl Theme {
                 let name = parts.next().unwrap_or_default();
                 let file = self.files.get(name).cloned().unwrap_or_else(|| name.to_string());
                 let source = self.sources.get(name).map(String::as_str).unwrap_or_default();
-                let start: usize = source.split_inclusive('\n').take(row.saturating_sub(1)).map(str::len).sum();
+                let start = crate::text::line_start(source, row);
                 if let Some((_, others)) = repeats.get_mut(m) {
                     *others += 1;
                     continue;
@@ -247,8 +247,7 @@ impl Theme {
                 let file = self.files.get(name).cloned().unwrap_or_else(|| name.to_string());
                 let text = self.sources.get(name).map(String::as_str).unwrap_or_default();
                 let span = report.span();
-                let line_start: usize =
-                    text.split_inclusive('\n').take(span.start_line.saturating_sub(1)).map(str::len).sum();
+                let line_start: usize = crate::text::line_start(text, span.start_line);
                 let mut d = Diagnostic::error(Code::TemplateError, format!("template `{name}`: {}", report.message()));
                 d = d.with_span(crate::diagnostics::Span::at(&file, text, line_start + span.start_col));
                 d

@@ -417,6 +417,25 @@ fn in_authors_words(message: &str, yaml: &str, index: usize) -> (String, String,
     )
 }
 
+/// A message about a value read from YAML (the reader's words, maybe with
+/// `at line N column M` and an `entry.` path), in the author's words, with
+/// help where there is a fix to give. `within` is the entry's id, taken
+/// off the front of the path.
+pub(crate) fn plain_value_error(message: &str, within: &str) -> (String, Option<String>) {
+    let message = match message.find(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    let message = message.strip_prefix(within).and_then(|m| m.strip_prefix('.')).unwrap_or(message);
+    if let Some(key) = message.strip_suffix(": date format unknown") {
+        return (
+            format!("`{key}` is not a date"),
+            Some("write a year, or the date as YYYY-MM-DD, e.g. `2020` or `2020-05-01`".into()),
+        );
+    }
+    value_in_authors_words(message)
+}
+
 /// A value of the wrong kind, told in the author's words: `key: invalid
 /// type: string "x", expected a sequence` (the reader's wording) becomes
 /// "`key_points` must be a list, not the text "x"", with how to write one.
@@ -447,6 +466,7 @@ fn value_in_authors_words(message: &str) -> (String, Option<String>) {
             "a sequence" => ("a list", "write `[a, b]`, or one `- item` per line below the key, indented"),
             "a boolean" => ("`true` or `false`", "write `true` or `false`"),
             "a string" => ("text", "put the text in double quotes"),
+            e if e.contains("formattable string") => ("text", "write the text, or `{ value: \"…\", short: \"…\" }`"),
             "struct Review" => ("a map of keys", "write `reviewed: { by: \"Editorial team\", on: YYYY-MM-DD }`"),
             e if e.starts_with("struct ") || e == "a map" => {
                 ("a map of keys", "write `key: value` lines below it, indented, or `{ key: value, … }`")

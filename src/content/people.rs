@@ -99,8 +99,6 @@ struct RawPerson {
     organization: bool,
 }
 
-const KEYS: &[&str] = &["name", "credentials", "roles", "orcid", "affiliation", "organization"];
-
 impl People {
     pub fn get(&self, id: &str) -> Option<&Person> {
         self.by_id.get(id)
@@ -144,15 +142,21 @@ impl People {
                 Ok(raw) => raw,
                 Err(message) => {
                     let unknown = value.as_mapping().and_then(|m| {
-                        m.keys().filter_map(|k| k.as_str()).find(|k| !KEYS.contains(k)).map(str::to_string)
+                        m.keys()
+                            .filter_map(|k| k.as_str())
+                            .find(|k| !crate::yaml::fields::<RawPerson>().contains(k))
+                            .map(str::to_string)
                     });
                     diags.push(match unknown {
-                        Some(k) => doc.unknown_key(&k, KEYS, at.unwrap_or(0)),
-                        None => Diagnostic::error(Code::InvalidValue, format!("person `{id}`: {message}"))
-                            .with_span(span)
-                            .with_help(
-                                "write `name:`, optional `credentials:`, `roles:` (clinical reviewer, lay reviewer, editor, author), `orcid:`, `affiliation:`, `organization: true`",
-                            ),
+                        Some(k) => doc.unknown_key(&k, crate::yaml::fields::<RawPerson>(), at.unwrap_or(0)),
+                        None => {
+                            let (message, help) = crate::yaml::plain_value_error(&message, &id);
+                            Diagnostic::error(Code::InvalidValue, format!("person `{id}`: {message}"))
+                                .with_span(span)
+                                .with_help(help.unwrap_or_else(|| {
+                                    "write `name:`, optional `credentials:`, `roles:` (clinical reviewer, lay reviewer, editor, author), `orcid:`, `affiliation:`, `organization: true`".into()
+                                }))
+                        }
                     });
                     continue;
                 }

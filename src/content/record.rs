@@ -68,8 +68,6 @@ struct RawSigned {
     parts: Value,
 }
 
-const KEYS: &[&str] = &["by", "role", "on", "scope", "fingerprint", "parts"];
-
 impl Record {
     /// The signed reviews of `file` (relative to the site root:
     /// `content/safety/side-effects.md`), oldest first.
@@ -180,11 +178,14 @@ fn read_entry(doc: &Document, value: Value, from: usize) -> Result<Signed, Diagn
     let raw: RawSigned = match crate::yaml::from_value(value.clone()) {
         Ok(raw) => raw,
         Err(message) => {
-            let unknown = value
-                .as_mapping()
-                .and_then(|m| m.keys().filter_map(|k| k.as_str()).find(|k| !KEYS.contains(k)).map(str::to_string));
+            let unknown = value.as_mapping().and_then(|m| {
+                m.keys()
+                    .filter_map(|k| k.as_str())
+                    .find(|k| !crate::yaml::fields::<RawSigned>().contains(k))
+                    .map(str::to_string)
+            });
             return Err(match unknown {
-                Some(k) => doc.unknown_key(&k, KEYS, from),
+                Some(k) => doc.unknown_key(&k, crate::yaml::fields::<RawSigned>(), from),
                 None => Diagnostic::error(Code::InvalidValue, format!("a signed review: {message}"))
                     .with_span(span)
                     .with_help("an entry is `{ by, role: clinical | lay | editorial, on: YYYY-MM-DD, scope?, fingerprint, parts }`"),

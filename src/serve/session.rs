@@ -185,10 +185,11 @@ impl Session {
         // the index is written whole: files the new one no longer has go
         // (a word length no word has any more, fewer pages)
         let index = format!("{}/", crate::search::BUNDLE);
-        let mut files: Files =
-            self.files.iter().filter(|(k, _)| !k.starts_with(&index)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        // changed in place unless a request still holds the last version
+        // (then that one copy is made)
+        let files = Arc::make_mut(&mut self.files);
+        files.retain(|k, _| !k.starts_with(&index));
         files.extend(memory.into_files());
-        self.files = Arc::new(files);
         Ok(())
     }
 
@@ -335,10 +336,10 @@ impl Session {
         Ok(true)
     }
 
+    /// The rebuilt files over the others, in place unless a request still
+    /// holds the last version (then that one copy is made).
     fn merge(&mut self, memory: Collect) {
-        let mut files: Files = (*self.files).clone();
-        files.extend(memory.into_files());
-        self.files = Arc::new(files);
+        Arc::make_mut(&mut self.files).extend(memory.into_files());
     }
 
     fn plan(&self, changed: &[PathBuf]) -> Plan {

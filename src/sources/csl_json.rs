@@ -118,8 +118,12 @@ fn read_item(item: &Json, span: Span) -> (Vec<Diagnostic>, Option<Source>) {
             };
             (diags, Some(source))
         }
-        Err(message) => {
-            diags.push(error(Code::InvalidValue, message));
+        Err((message, help)) => {
+            let d = error(Code::InvalidValue, message);
+            diags.push(match help {
+                Some(help) => d.with_help(help),
+                None => d,
+            });
             (diags, None)
         }
     }

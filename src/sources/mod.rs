@@ -357,8 +357,11 @@ fn read_entry(
             };
             (id, found, Some(source))
         }
-        Err(message) => {
-            found.push(Diagnostic::error(Code::InvalidValue, message).with_span(span));
+        Err((message, help)) => {
+            let d = Diagnostic::error(Code::InvalidValue, message).with_span(span);
+            found.push(d.with_help(help.unwrap_or_else(|| {
+                "compare the entry with the examples in README \"Sources\": `type`, `title`, `author`, `date`, `parent`".into()
+            })));
             (id, found, None)
         }
     }
@@ -399,10 +402,13 @@ pub(crate) fn valid_id(id: &str) -> bool {
 }
 
 /// Hand one validated entry to hayagriva, without our own keys.
-fn to_entry(id: &str, value: &Value) -> Result<(Entry, Option<Evidence>), String> {
+fn to_entry(id: &str, value: &Value) -> Result<(Entry, Option<Evidence>), (String, Option<String>)> {
     let key = Value::String(id.to_string());
-    let library = library(strip_evidence(&[(&key, value)])).map_err(|e| format!("source `{id}`: {e}"))?;
-    let entry = library.get(id).cloned().ok_or_else(|| format!("source `{id}` could not be read"))?;
+    let library = library(strip_evidence(&[(&key, value)])).map_err(|e| {
+        let (message, help) = yaml::plain_value_error(&e, id);
+        (format!("source `{id}`: {message}"), help)
+    })?;
+    let entry = library.get(id).cloned().ok_or_else(|| (format!("source `{id}` could not be read"), None))?;
     Ok((entry, evidence(value)))
 }
 
@@ -421,7 +427,7 @@ fn library(map: Mapping) -> Result<hayagriva::Library, String> {
 mod tests {
     use super::*;
 
-    fn entry(yaml: &str) -> Result<(Entry, Option<Evidence>), String> {
+    fn entry(yaml: &str) -> Result<(Entry, Option<Evidence>), (String, Option<String>)> {
         let value: Value = Document::whole("s.yaml", yaml).read().unwrap();
         to_entry("doe2020", &value)
     }
@@ -455,9 +461,30 @@ mod tests {
 
     #[test]
     fn what_hayagriva_refuses_is_reported_with_the_field_it_is_in() {
-        let message = entry("type: article\ntitle: A study\ndate: 2020-13-45\n").unwrap_err();
+        let (message, _) = entry("type: article\ntitle: A study\ndate: 2020-13-45\n").unwrap_err();
         assert!(message.contains("date") && message.contains("month"), "{message}");
-        let message = entry("type: article\ntitle: A study\nurl: 7\n").unwrap_err();
+        let (message, _) = entry("type: article\ntitle: A study\nurl: 7\n").unwrap_err();
         assert!(message.contains("url"), "{message}");
+    }
+
+    /// The citation library's own words (and its second line number) never
+    /// reach the author.
+    #[test]
+    fn a_wrong_source_value_is_told_in_the_authors_words() {
+        let said = |yaml: &str| entry(yaml).unwrap_err();
+        assert_eq!(
+            said("type: article\ntitle: A study\ndate: yesterday\n"),
+            (
+                "source `doe2020`: `date` is not a date".to_string(),
+                Some("write a year, or the date as YYYY-MM-DD, e.g. `2020` or `2020-05-01`".to_string())
+            )
+        );
+        assert_eq!(
+            said("type: article\ntitle: [a, b]\n"),
+            (
+                "source `doe2020`: `title` must be text, not a list".to_string(),
+                Some("write the text, or `{ value: \"…\", short: \"…\" }`".to_string())
+            )
+        );
     }
 }

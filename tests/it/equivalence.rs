@@ -446,7 +446,7 @@ impl Editor {
         let rel = "site.yaml";
         let mut text = self.read(rel)?;
         let n = self.next_n();
-        let what = match self.rng.below(4) {
+        let what = match self.rng.below(5) {
             0 => {
                 let at = text.find("title: \"")? + 8;
                 text.insert_str(at, &format!("T{n} "));
@@ -464,6 +464,15 @@ impl Editor {
                 } else {
                     text.push_str("search: false\n");
                     "search off"
+                }
+            }
+            3 => {
+                if text.contains("paginate_by: 2\n") {
+                    text = text.replace("paginate_by: 2\n", "");
+                    "lists on one page again"
+                } else {
+                    text.push_str("paginate_by: 2\n");
+                    "lists split (paginate_by: 2)"
                 }
             }
             _ => {

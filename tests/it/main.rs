@@ -31,5 +31,6 @@ mod security;
 mod serve;
 mod shipped;
 mod sources;
+mod split;
 mod support;
 mod tags;

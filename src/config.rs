@@ -697,12 +697,22 @@ mod tests {
     }
 
     #[test]
+    fn a_list_page_of_no_entries_is_refused_at_its_line() {
+        let e = Config::parse("title: T\nbase_url: https://x.org/\npaginate_by: 0\n").unwrap_err();
+        assert_eq!(e[0].code, Code::InvalidValue);
+        assert_eq!(e[0].line(), Some(3));
+        assert!(Config::parse("title: T\nbase_url: https://x.org/\npaginate_by: 10001\n").is_err());
+        assert_eq!(Config::parse("title: T\nbase_url: https://x.org/\npaginate_by: 1\n").unwrap().paginate_by, 1);
+    }
+
+    #[test]
     fn minimal_config_gets_documented_defaults() {
         let c = Config::parse("title: T\nbase_url: https://example.org/sub\n").unwrap();
         assert_eq!(c.base_url, "https://example.org/sub/");
         assert_eq!(c.language, "en");
         assert_eq!(c.citation_style, "american-medical-association");
         assert_eq!(c.review_interval_months, 12);
+        assert_eq!(c.paginate_by, 200);
         assert!((c.readability.max_grade - 9.0).abs() < f64::EPSILON);
         assert!(c.crisis.links.iter().any(|l| l.url == "tel:988"));
         assert!(c.search);

@@ -1,5 +1,6 @@
 //! Long lists cut into pages (`paginate_by`): a generated site with a small
-//! limit, so a few dozen articles split every list. Each page holds no more
+//! limit, so a few dozen articles split every list (topics, a tag, the FAQ
+//! index, the source list, the glossary). Each page holds no more
 //! entries than the limit, every link and `#anchor` the build makes
 //! resolves (article references into the source list's letter pages,
 //! glossary terms into the glossary's), old anchors on a split list's first
@@ -57,7 +58,7 @@ fn generated_site(root: &Path, per: usize) {
             write(
                 &format!("content/{topic}/a{a}.md"),
                 &format!(
-                    "---\ntitle: \"Article {topic} {a}\"\ndescription: \"D.\"\ndate: 2024-01-01\nfaq:\n  - q: \"Question {n} one?\"\n    a: \"Answer [@s{cite}].\"\n  - q: \"Question {n} two?\"\n    a: \"See the [home page](../index.md).\"\n---\n\nText about {term} [@s{cite}] and [@s{}].\n",
+                    "---\ntitle: \"Article {topic} {a}\"\ndescription: \"D.\"\ndate: 2024-01-01\ntags: [common]\nfaq:\n  - q: \"Question {n} one?\"\n    a: \"Answer [@s{cite}].\"\n  - q: \"Question {n} two?\"\n    a: \"See the [home page](../index.md).\"\n---\n\nText about {term} [@s{cite}] and [@s{}].\n",
                     (n + 1) % AUTHORS.len()
                 ),
             );
@@ -102,15 +103,15 @@ fn built(per: usize) -> (tempfile::TempDir, BTreeMap<String, String>) {
 #[test]
 fn lists_longer_than_paginate_by_are_split_into_pages_of_at_most_that_many() {
     let (_dir, pages) = built(PER);
-    // 8 articles a topic: 3 pages; 32 questions: a page per topic (16 each: 6 pages)
-    for path in
-        ["alpha/page/2/index.html", "alpha/page/3/index.html", "faq/alpha/index.html", "faq/beta/page/6/index.html"]
-    {
-        assert!(pages.contains_key(path), "{path} is written");
-    }
-    assert!(!pages.contains_key("alpha/page/4/index.html"));
-    // sources by letter: a has four (two pages), 0-9 one; glossary the same
+    // 8 articles a topic: 3 pages; 16 tagged: 6; 32 questions: a page per
+    // topic (16 each: 6 pages); sources by letter: a has four (two pages),
+    // 0-9 one; the glossary the same
     for path in [
+        "alpha/page/2/index.html",
+        "alpha/page/3/index.html",
+        "tags/common/page/6/index.html",
+        "faq/alpha/index.html",
+        "faq/beta/page/6/index.html",
         "sources/a/index.html",
         "sources/a/page/2/index.html",
         "sources/0-9/index.html",
@@ -118,26 +119,36 @@ fn lists_longer_than_paginate_by_are_split_into_pages_of_at_most_that_many() {
     ] {
         assert!(pages.contains_key(path), "{path} is written");
     }
+    assert!(!pages.contains_key("alpha/page/4/index.html"));
+    // each list's entries, page by page: none over the limit, none lost
     let count = |html: &str, marker: &str| html.matches(marker).count();
+    let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
     for (path, html) in &pages {
-        let entries = if path == "sources/index.html" {
-            // the A–Z page: only the short links under the old ids
-            count(html, "class=\"ref-text\"")
-        } else if path.starts_with("sources/") {
-            count(html, "<li id=\"src-")
+        // (on a split list's A–Z page, no entries: only short links under the old ids)
+        let (list, entries) = if path.starts_with("sources/") {
+            ("sources", count(html, "class=\"ref-text\""))
         } else if path.starts_with("glossary/") {
-            count(html, "class=\"glossary-entry\"")
+            ("glossary", count(html, "class=\"glossary-entry\""))
         } else if path.starts_with("faq/") {
-            count(html, "<details id=")
-        } else if path.starts_with("alpha/") && !path.starts_with("alpha/a")
-            || path.starts_with("beta/") && !path.starts_with("beta/a")
-        {
-            count(html, "<li><h2>")
+            ("faq", count(html, "<details id="))
+        } else if path.starts_with("tags/common/") {
+            ("tag", count(html, "<li><h2>"))
+        } else if path == "alpha/index.html" || path.starts_with("alpha/page/") {
+            ("alpha", count(html, "<li><h2>"))
         } else {
-            0
+            continue;
         };
         assert!(entries <= PER, "{path} shows {entries} entries, more than paginate_by {PER}");
+        *totals.entry(list).or_default() += entries;
     }
+    let expected = [
+        ("alpha", ARTICLES),
+        ("faq", 2 * TOPICS.len() * ARTICLES),
+        ("glossary", TERMS.len()),
+        ("sources", AUTHORS.len()),
+        ("tag", TOPICS.len() * ARTICLES),
+    ];
+    assert_eq!(totals, BTreeMap::from(expected));
     // the FAQ index's first page lists the topics, not the questions
     assert_eq!(count(&pages["faq/index.html"], "<details id="), 0);
     assert!(pages["faq/index.html"].contains("faq/alpha/index.html"));
@@ -181,14 +192,28 @@ fn every_link_and_anchor_of_a_split_site_resolves() {
 }
 
 #[test]
-fn article_references_link_to_the_source_on_its_letter_page() {
+fn links_into_a_split_list_go_to_the_entry_s_own_page_not_the_first() {
     let (_dir, pages) = built(PER);
     // Avery (s3) sorts last of the four A authors: the second page of a
     let html = &pages["alpha/a2/index.html"];
     assert!(html.contains("\"../../sources/a/page/2/index.html#src-s3\""));
-    let linked: Vec<&str> = attributes(html, "href").into_iter().filter(|h| h.contains("#src-")).collect();
-    assert!(!linked.is_empty());
-    assert!(linked.iter().all(|h| !h.contains("sources/index.html#")), "{linked:?}");
+    // (the first page keeps the old ids, so links to it would resolve too:
+    // none may go there)
+    let mut references = 0;
+    let mut terms = 0;
+    for (path, html) in pages.iter().filter(|(p, _)| !p.starts_with("sources/") && !p.starts_with("glossary/")) {
+        for href in attributes(html, "href") {
+            if href.contains("#src-") {
+                references += 1;
+                assert!(!href.contains("sources/index.html#"), "{path} -> {href}");
+            }
+            if href.contains("#g-") {
+                terms += 1;
+                assert!(!href.contains("glossary/index.html#"), "{path} -> {href}");
+            }
+        }
+    }
+    assert!(references > 0 && terms > 0);
 }
 
 #[test]
@@ -232,7 +257,7 @@ fn sitemap_lists_every_page_of_the_split_lists() {
         .skip(1)
         .map(|s| format!("{}index.html", &s[..s.find("</loc>").unwrap()]))
         .collect();
-    let lists = ["alpha/", "beta/", "faq/", "sources/", "glossary/"];
+    let lists = ["alpha/", "beta/", "faq/", "sources/", "glossary/", "tags/"];
     let written: BTreeSet<String> = pages
         .keys()
         .filter(|p| lists.iter().any(|l| p.starts_with(l)))

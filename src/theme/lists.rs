@@ -3,9 +3,10 @@
 //! (`sources.html`) and the glossary (`glossary.html`). A list of one page
 //! is written as before, with an A–Z bar of jump links on the source list
 //! and the glossary; a split list gets `pagination` on each page, and the
-//! first page of a split lettered list keeps, under their old ids, a short
-//! link to every entry that moved (`moved`), so an old `#src-…` or `#g-…`
-//! link still leads to the entry.
+//! first page of a split list (source list, glossary, FAQ index) keeps,
+//! under their old ids, a short link to every entry that moved (`moved`),
+//! so an old `#src-…`, `#g-…` or `#faq-…` link still leads to the entry
+//! (while that list stays within [`MOVED_BUDGET`]).
 
 use rayon::prelude::*;
 use tera::Value;
@@ -19,10 +20,11 @@ use crate::site::faq::{FaqIndex, FaqPage};
 use crate::site::split::{self, Letter, Lettered, ListPage};
 use crate::site::{FAQ_PATH, TopicPage};
 
-/// The most old ids the first page of a split lettered list keeps (about
-/// 100 bytes each): past it the list of them is left out, so that page too
-/// stays below 1 MB, and an old link lands on its A–Z bar instead.
-pub const MAX_MOVED: usize = 6_000;
+/// The most bytes of links the first page of a split list spends on the
+/// old ids of its entries (about 100 bytes a source, 150 a question): past
+/// it the list of them is left out, so that page too stays well below
+/// 1 MB, and an old link lands on the page's top (the A–Z bar, the topics).
+pub const MOVED_BUDGET: usize = 600_000;
 
 /// Collected results of writing several pages.
 type Written = anyhow::Result<Vec<Diagnostic>>;
@@ -135,6 +137,7 @@ impl<'a> Renderer<'a> {
         ctx.insert_value("faq", Value::from(values));
         if index.split && on.group.is_none() {
             ctx.insert("faq_topics", &self.faq_topics(index));
+            ctx.insert("moved", &within_budget(self.faq_moved(index)));
         }
         if let Some(g) = on.group {
             let pages: Vec<ListPage> =
@@ -171,6 +174,20 @@ impl<'a> Renderer<'a> {
             entries: Vec::new(),
         };
         with_field(&group, "entries", Value::from(entries))
+    }
+
+    /// On `faq/` of a split index: every question, under the id it had
+    /// there, linking to where it is now.
+    fn faq_moved(&self, index: &FaqIndex) -> Vec<MovedEntry> {
+        let site = self.site;
+        let entries = index.groups.iter().flat_map(|(_, entries)| entries);
+        entries
+            .map(|e| MovedEntry {
+                anchor: e.anchor.clone(),
+                label: site.articles[e.article].article.front.faq[e.entry].q.clone(),
+                href: format!("{}index.html#{}", index.pages[e.page].list.path, e.anchor),
+            })
+            .collect()
     }
 
     /// On `faq/` of a split index: each topic, its number of questions and
@@ -441,7 +458,32 @@ fn short_name(s: &crate::sources::Source) -> String {
     }
 }
 
-/// `moved`, or nothing past [`MAX_MOVED`].
+/// `moved`, or nothing when its markup would pass [`MOVED_BUDGET`].
 fn within_budget(moved: Vec<MovedEntry>) -> Vec<MovedEntry> {
-    if moved.len() > MAX_MOVED { Vec::new() } else { moved }
+    // `<li id="…"><a href="../…">…</a></li>`: 33 bytes around the three
+    // (a little more for `root` deeper down or a label that needs escaping)
+    let bytes: usize = moved.iter().map(|m| m.anchor.len() + m.href.len() + m.label.len() + 33).sum();
+    if bytes > MOVED_BUDGET { Vec::new() } else { moved }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn moved(n: usize) -> Vec<MovedEntry> {
+        (0..n)
+            .map(|i| MovedEntry {
+                anchor: format!("src-author{i:05}"),
+                label: format!("Author et al. {i}"),
+                href: format!("../sources/a/page/9/index.html#src-author{i:05}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_list_of_old_ids_is_kept_within_its_budget_and_left_out_past_it() {
+        // about 105 bytes each: 5,000 fit in the budget, 6,000 do not
+        assert_eq!(within_budget(moved(5_000)).len(), 5_000);
+        assert!(within_budget(moved(6_000)).is_empty());
+    }
 }

@@ -221,7 +221,7 @@ fn old_anchors_on_the_first_page_of_a_split_list_lead_to_the_entry() {
     let (_dir, pages) = built(PER);
     // the ids an entry had on the list of one page
     let (_one, single) = built(100);
-    for (list, prefix) in [("sources/index.html", "src-"), ("glossary/index.html", "g-")] {
+    for (list, prefix) in [("sources/index.html", "src-"), ("glossary/index.html", "g-"), ("faq/index.html", "faq-")] {
         let before: BTreeSet<&str> =
             attributes(&single[list], "id").into_iter().filter(|id| id.starts_with(prefix)).collect();
         let after: BTreeSet<&str> =

@@ -8,7 +8,8 @@
 //! "american-medical-association", `readability.max_grade` 9, `feedback_url`
 //! none, `crisis` the US 988 Lifeline and findahelpline.com, `disclaimer` a
 //! general "not medical advice" sentence, `search` true, `tags` true,
-//! `contact_email` none, `check.source_lock_max_age_days` 90.
+//! `contact_email` none, `check.source_lock_max_age_days` 90, `paginate_by`
+//! 200.
 
 use std::path::Path;
 
@@ -43,6 +44,10 @@ pub struct Config {
     pub search: bool,
     /// Build the tag pages (`/tags/`, `/tags/<tag>/`) and link articles to them.
     pub tags: bool,
+    /// The most entries one generated list page shows (topic pages, the FAQ
+    /// index, the source list, the glossary): a longer list is split
+    /// (`site::split`). 1 to [`MAX_PAGINATE_BY`].
+    pub paginate_by: usize,
     /// The kinds of review every page should have (the editorial policy
     /// page and the review dashboard).
     pub review_roles: Vec<ReviewRole>,
@@ -300,6 +305,7 @@ struct RawConfig {
     check: Option<CheckConfig>,
     search: Option<bool>,
     tags: Option<bool>,
+    paginate_by: Option<usize>,
     review_roles: Option<Vec<ReviewRole>>,
     funding: Option<String>,
     conflicts: Option<String>,
@@ -327,6 +333,14 @@ fn default_crisis() -> Crisis {
 /// The longest review interval (10 years): a page unchecked for longer is
 /// not being reviewed, and date arithmetic stays far inside jiff's range.
 pub(crate) const MAX_REVIEW_INTERVAL_MONTHS: u32 = 120;
+
+/// Entries on one generated list page unless `paginate_by` says otherwise:
+/// the shipped site's lists fit on one page each, and a page of 200 FAQ
+/// answers or sources stays far below 1 MB.
+pub(crate) const DEFAULT_PAGINATE_BY: usize = 200;
+
+/// The largest `paginate_by`: past it, one page is too large to read on a phone.
+pub(crate) const MAX_PAGINATE_BY: usize = 10_000;
 
 const DEFAULT_DISCLAIMER: &str = "This site gives general information, not medical advice. \
 Talk to your own clinician about your care.";
@@ -369,6 +383,7 @@ impl Config {
             check,
             search,
             tags,
+            paginate_by,
             review_roles,
             funding,
             conflicts,
@@ -417,6 +432,15 @@ impl Config {
                     format!("review_interval_months is {months}; it must be 1 to {MAX_REVIEW_INTERVAL_MONTHS}"),
                 )
                 .with_help("the number of months between two checks of a page, e.g. `12`"),
+            );
+        }
+        if let Some(n) = paginate_by
+            && !(1..=MAX_PAGINATE_BY).contains(&n)
+        {
+            errors.push(
+                invalid("paginate_by", format!("paginate_by is {n}; it must be 1 to {MAX_PAGINATE_BY}")).with_help(
+                    "the most entries a topic page, FAQ page, source list or glossary page shows, e.g. `200`",
+                ),
             );
         }
         let theme = theme.unwrap_or_else(|| "default".into());
@@ -507,6 +531,7 @@ impl Config {
             check,
             search: search.unwrap_or(true),
             tags: tags.unwrap_or(true),
+            paginate_by: paginate_by.unwrap_or(DEFAULT_PAGINATE_BY),
             review_roles,
             funding: funding.filter(|t| !t.trim().is_empty()),
             conflicts: conflicts.filter(|t| !t.trim().is_empty()),
@@ -647,12 +672,22 @@ mod tests {
     }
 
     #[test]
+    fn a_list_page_of_no_entries_is_refused_at_its_line() {
+        let e = Config::parse("title: T\nbase_url: https://x.org/\npaginate_by: 0\n").unwrap_err();
+        assert_eq!(e[0].code, Code::InvalidValue);
+        assert_eq!(e[0].line(), Some(3));
+        assert!(Config::parse("title: T\nbase_url: https://x.org/\npaginate_by: 10001\n").is_err());
+        assert_eq!(Config::parse("title: T\nbase_url: https://x.org/\npaginate_by: 1\n").unwrap().paginate_by, 1);
+    }
+
+    #[test]
     fn minimal_config_gets_documented_defaults() {
         let c = Config::parse("title: T\nbase_url: https://example.org/sub\n").unwrap();
         assert_eq!(c.base_url, "https://example.org/sub/");
         assert_eq!(c.language, "en");
         assert_eq!(c.citation_style, "american-medical-association");
         assert_eq!(c.review_interval_months, 12);
+        assert_eq!(c.paginate_by, 200);
         assert!((c.readability.max_grade - 9.0).abs() < f64::EPSILON);
         assert!(c.crisis.links.iter().any(|l| l.url == "tel:988"));
         assert!(c.search);

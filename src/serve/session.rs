@@ -485,6 +485,9 @@ fn keeps_plan(site: &crate::site::Site, index: usize, new: &Article, drafts: boo
         && new.front.sources == old.front.sources
         && new.front.tags == old.front.tags
         && new.front.aliases == old.front.aliases
+        // the FAQ index's pages are laid out by the number of questions
+        // (`site::split`): another number may add or drop a page
+        && new.front.faq.len() == old.front.faq.len()
 }
 
 /// The text a panic was raised with.

@@ -1,6 +1,12 @@
 //! The generated FAQ index: every question of the site, grouped by topic in
 //! navigation order, answers rendered again so their citations are numbered
-//! against the index page's own reference list; and the duplicate check.
+//! against the reference list of the index page they are on; and the
+//! duplicate check.
+//!
+//! When the site has no more questions than `paginate_by`, the index is one
+//! page, `faq/`. Past that it is split (see [`super::split`]): `faq/` lists
+//! the topics, and each topic's questions are on `faq/<topic>/`,
+//! `faq/<topic>/page/2/`…, each page with its own references.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -8,6 +14,7 @@ use std::collections::hash_map::Entry;
 use rayon::prelude::*;
 
 use super::links::{LinkTable, PageResolver};
+use super::split::{self, ListPage};
 use super::{FAQ_PATH, Page, TopicPage, faq_anchors};
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::markdown::{self, Citations, Rendered, Source};
@@ -22,6 +29,8 @@ pub struct IndexEntry {
     /// Its id on the article's page.
     pub page_anchor: String,
     pub answer: Rendered,
+    /// The index page it is on (into [`FaqIndex::pages`]).
+    pub page: usize,
 }
 
 /// The FAQ index.
@@ -29,37 +38,86 @@ pub struct IndexEntry {
 pub struct FaqIndex {
     /// (topic index, entries).
     pub groups: Vec<(usize, Vec<IndexEntry>)>,
+    /// Its pages: `faq/` first. Split, `faq/` holds no questions.
+    pub pages: Vec<FaqPage>,
+    /// Split into a page (or pages) per topic.
+    pub split: bool,
+}
+
+/// One page of the FAQ index.
+#[derive(Debug)]
+pub struct FaqPage {
+    /// Its folder, number and how many pages its topic has; `entries`
+    /// index the entries of group `group`.
+    pub list: ListPage,
+    /// The group (into [`FaqIndex::groups`]) it shows; `None`: every group
+    /// (not split), or the list of topics (split).
+    pub group: Option<usize>,
+    /// The numbering of its answers' citations.
     pub citations: Citations,
 }
 
-/// Every FAQ entry of the site, by topic, rendered for `/faq/`. Only the
-/// pages' front matter is read: the index can be made while the pages are
-/// still being rendered.
-pub(crate) fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable) -> FaqIndex {
-    let mut index = FaqIndex { groups: Vec::new(), citations: Citations::new("") };
+/// Every FAQ entry of the site, by topic, rendered for the index pages they
+/// are on (`per`: `paginate_by`). Only the pages' front matter is read: the
+/// index can be made while the pages are still being rendered.
+pub(crate) fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable, per: usize) -> FaqIndex {
+    let counts: Vec<usize> =
+        topics.iter().map(|t| t.articles.iter().map(|&a| pages[a].article.front.faq.len()).sum()).collect();
+    let split = is_split(counts.iter().sum(), per);
+    let mut index = FaqIndex { groups: Vec::new(), pages: Vec::new(), split };
+    index.pages.push(FaqPage {
+        list: split::paged(FAQ_PATH, &[], 1, None).remove(0),
+        group: None,
+        citations: Citations::new(""),
+    });
     let mut taken = markdown::UniqueIds::new(markdown::RESERVED_IDS.iter().map(|s| s.to_string()));
     for (t, topic) in topics.iter().enumerate() {
         taken.insert(format!("topic-{}", topic.topic.name));
+        if counts[t] == 0 {
+            continue;
+        }
+        let group = index.groups.len();
+        // this topic's pages (split), or `faq/` for all
+        let first = index.pages.len();
+        if split {
+            let all: Vec<usize> = (0..counts[t]).collect();
+            for list in split::paged(&topic_path(&topic.topic.name), &all, per, None) {
+                index.pages.push(FaqPage { list, group: Some(group), citations: Citations::new("") });
+            }
+        }
         let mut entries = Vec::new();
         for &a in &topic.articles {
             let article = &pages[a].article;
-            let resolver = PageResolver { table, dir: &article.dir, page: FAQ_PATH, text: true };
             let items = article.front.faq.iter().zip(&article.faq_offsets).zip(faq_anchors(article));
             for (e, ((item, (_, offset)), page_anchor)) in items.enumerate() {
+                let page = if split { first + entries.len() / per } else { 0 };
+                let on = &mut index.pages[page];
+                if !split {
+                    on.list.entries.push(entries.len());
+                }
+                let resolver = PageResolver { table, dir: &article.dir, page: &on.list.path, text: true };
                 // (while pages render, `text` may be gone: positions only matter to diagnostics)
                 let source = Source { file: &article.file, text: &article.text, offset: *offset };
-                let mut answer = markdown::render(&item.a, source, &resolver, &mut index.citations);
+                let mut answer = markdown::render(&item.a, source, &resolver, &mut on.citations);
                 answer.diagnostics.clear(); // already reported from the article page
                 answer.prose = String::new(); // only its HTML and plain text (JSON-LD) are used
                 let anchor = taken.unique(page_anchor.clone());
-                entries.push(IndexEntry { article: a, entry: e, anchor, page_anchor, answer });
+                entries.push(IndexEntry { article: a, entry: e, anchor, page_anchor, answer, page });
             }
         }
-        if !entries.is_empty() {
-            index.groups.push((t, entries));
-        }
+        index.groups.push((t, entries));
     }
     index
+}
+
+/// Whether an index of `questions` questions is split by topic.
+pub(crate) fn is_split(questions: usize, per: usize) -> bool {
+    questions > per
+}
+
+/// The first page of a topic's questions on a split index: `faq/<topic>/`.
+pub(crate) fn topic_path(topic: &str) -> String {
+    format!("{FAQ_PATH}{topic}/")
 }
 
 /// The same question asked twice (ignoring case, punctuation and spacing).

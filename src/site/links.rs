@@ -24,8 +24,9 @@ pub struct LinkTable<'a> {
     pub failed: &'a HashSet<String>,
     /// Glossary terms to explain on first use, when the site has a glossary.
     pub terms: Option<TermMatcher>,
-    /// The glossary page anchor of each term.
-    pub term_anchors: Vec<String>,
+    /// Root-relative link to each term's entry on the glossary (its page
+    /// and anchor: `glossary/index.html#g-bdnf`, `glossary/b/index.html#g-bdnf`).
+    pub term_targets: Vec<String>,
 }
 
 /// The resolver for one Markdown text: where it sits and where it is shown.
@@ -119,7 +120,7 @@ impl Resolver for PageResolver<'_> {
     }
 
     fn term_href(&self, index: usize) -> String {
-        format!("{}{}index.html#{}", root_prefix(self.page), super::GLOSSARY_PATH, self.table.term_anchors[index])
+        format!("{}{}", root_prefix(self.page), self.table.term_targets[index])
     }
 }
 
@@ -202,7 +203,7 @@ mod tests {
             bibliography: bib,
             failed: &NONE_FAILED,
             terms: None,
-            term_anchors: Vec::new(),
+            term_targets: Vec::new(),
         }
     }
 

@@ -8,6 +8,7 @@ pub(crate) mod faq;
 pub(crate) mod links;
 pub(crate) mod paths;
 pub(crate) mod review;
+pub(crate) mod split;
 pub(crate) mod tags;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -56,6 +57,14 @@ pub struct TopicPage {
     pub articles: Vec<usize>,
 }
 
+impl TopicPage {
+    /// The pages its list of articles is shown on, `per` to a page.
+    pub fn pages(&self, per: usize) -> Vec<split::ListPage> {
+        let all: Vec<usize> = (0..self.articles.len()).collect();
+        split::paged(&self.path, &all, per, None)
+    }
+}
+
 /// A page that cites a source: which article (`None`: the home page), and
 /// the FAQ anchor when the citation is in an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +102,10 @@ pub struct Site {
     pub tags: Vec<tags::Tag>,
     /// Markdown files that failed to load (`content::Content::failed`).
     pub failed: HashSet<String>,
+    /// Where each source is shown on the source list (`split`).
+    pub source_list: split::SourceList,
+    /// Where each glossary term is shown (`split`).
+    pub glossary_list: split::Lettered,
 }
 
 pub(crate) const FAQ_PATH: &str = "faq/";
@@ -171,7 +184,10 @@ pub(crate) fn assemble(
         text,
         tags: Vec::new(),
         failed: failed.into_iter().collect(),
+        source_list: split::SourceList::default(),
+        glossary_list: split::Lettered::default(),
     };
+    site.lay_out_lists();
     let mut paths = HashMap::new();
     for a in home.iter().chain(&articles) {
         paths.insert(content_rel(&a.file), a.path());
@@ -185,7 +201,7 @@ pub(crate) fn assemble(
     site.tags = site.collect_tags();
     site.topics = topic_pages(topics, &site.articles);
     let table = link_table(
-        &site.glossary,
+        (&site.glossary, &site.glossary_list),
         (&site.assets, &site.image_sizes),
         &site.bibliography,
         &site.failed,
@@ -216,7 +232,7 @@ pub(crate) fn assemble(
                 .collect::<Vec<Page>>()
         },
         || {
-            let index = faq::index(&site.topics, &site.articles, &table);
+            let index = faq::index(&site.topics, &site.articles, &table, site.config.paginate_by);
             if let Some(sink) = sink {
                 sink.faq(&site, &index);
             }
@@ -244,7 +260,7 @@ pub(crate) fn assemble(
 
 /// What resolves links, sources and glossary terms on every page.
 fn link_table<'a>(
-    glossary: &Glossary,
+    (glossary, glossary_list): (&Glossary, &split::Lettered),
     (assets, image_sizes): (&'a [String], &'a HashMap<String, (u32, u32)>),
     bibliography: &'a Bibliography,
     failed: &'a HashSet<String>,
@@ -264,7 +280,12 @@ fn link_table<'a>(
         bibliography,
         failed,
         terms,
-        term_anchors: glossary.terms.iter().map(|t| t.anchor.clone()).collect(),
+        term_targets: glossary
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("{}index.html#{}", glossary_list.path_of(i), t.anchor))
+            .collect(),
     }
 }
 
@@ -273,6 +294,15 @@ fn content_rel(file: &str) -> String {
 }
 
 impl Site {
+    /// Where the source list and the glossary show each entry: known from
+    /// the bibliography and the glossary alone, before any page.
+    fn lay_out_lists(&mut self) {
+        let per = self.config.paginate_by;
+        self.source_list = split::SourceList::new(&self.bibliography, per);
+        let terms = self.glossary.terms.iter().map(|t| t.term.as_str());
+        self.glossary_list = split::Lettered::new(GLOSSARY_PATH, terms, per);
+    }
+
     /// Whether the site has an FAQ index: some article in a topic asks a
     /// question. Known from the front matter, before any page is rendered.
     pub fn has_faq(&self) -> bool {
@@ -297,7 +327,7 @@ impl Site {
             paths.insert(content_rel(&t.topic.file), t.path.clone());
         }
         link_table(
-            &self.glossary,
+            (&self.glossary, &self.glossary_list),
             (&self.assets, &self.image_sizes),
             &self.bibliography,
             &self.failed,
@@ -317,7 +347,7 @@ impl Site {
         // the FAQ index (its answers rendered one after another, so their
         // citations number in page order) beside everything else
         let (index, checks) = rayon::join(
-            || faq.then(|| faq::index(&this.topics, &this.articles, &this.link_table())),
+            || faq.then(|| faq::index(&this.topics, &this.articles, &this.link_table(), this.config.paginate_by)),
             || this.cross_check(redo_duplicates),
         );
         if let Some(index) = index {

@@ -20,7 +20,7 @@ use crate::config::{Config, is_slug};
 use crate::content::Content;
 use crate::diagnostics::{Code, Diagnostic, Span};
 
-use super::{FAQ_PATH, GLOSSARY_PATH, aliases, tags};
+use super::{FAQ_PATH, GLOSSARY_PATH, aliases, faq, split, tags};
 
 /// Theme static files a file of the same name in `content/` replaces:
 /// the site's own icon wins over the theme's.
@@ -116,6 +116,7 @@ pub(crate) fn check(content: &Content, config: &Config, theme_files: &[&str]) ->
             claims.claim(&format!("{}index.html", tag.path()), Origin::Generated("a tag page"), &mut diags);
         }
     }
+    claim_list_pages(content, config, &mut claims, &mut diags);
     for file in theme_files {
         if SITE_OVERRIDES.contains(file) && content.assets.iter().any(|a| a == file) {
             continue;
@@ -165,6 +166,43 @@ pub(crate) fn check(content: &Content, config: &Config, theme_files: &[&str]) ->
         }
     }
     diags
+}
+
+/// The later pages of the lists `split` cuts: a topic's `page/2/`…, and
+/// the FAQ index's pages per topic (`faq/<topic>/`, which an article of
+/// the `faq` topic could also want). Claimed before the articles, so an
+/// article in their way is the one reported. (The source list's and the
+/// glossary's letter pages are under folders only they use.)
+fn claim_list_pages<'a>(content: &'a Content, config: &Config, claims: &mut Claims<'a>, diags: &mut Vec<Diagnostic>) {
+    let per = config.paginate_by;
+    let mut articles: HashMap<&str, usize> = HashMap::new();
+    let mut questions: HashMap<&str, usize> = HashMap::new();
+    for a in &content.articles {
+        *articles.entry(a.topic.as_str()).or_default() += 1;
+        *questions.entry(a.topic.as_str()).or_default() += a.front.faq.len();
+    }
+    let faq_split = faq::is_split(questions.values().sum(), per);
+    for topic in &content.topics {
+        let name = topic.name.as_str();
+        let count = articles.get(name).copied().unwrap_or(0);
+        let all: Vec<usize> = (0..count).collect();
+        if format!("{name}/") != FAQ_PATH {
+            for page in split::paged(&format!("{name}/"), &all, per, None).iter().skip(1) {
+                claims.claim(
+                    &format!("{}index.html", page.path),
+                    Origin::Generated("a page of a topic's list of articles"),
+                    diags,
+                );
+            }
+        }
+        let asked = questions.get(name).copied().unwrap_or(0);
+        if faq_split && asked > 0 {
+            let all: Vec<usize> = (0..asked).collect();
+            for page in split::paged(&faq::topic_path(name), &all, per, None) {
+                claims.claim(&format!("{}index.html", page.path), Origin::Generated("a page of the FAQ index"), diags);
+            }
+        }
+    }
 }
 
 #[derive(Default)]

@@ -31,6 +31,12 @@ impl Tag {
     pub fn path(&self) -> String {
         path(&self.slug)
     }
+
+    /// The pages its articles are shown on, `per` to a page (`super::split`).
+    pub fn pages(&self, per: usize) -> Vec<super::split::ListPage> {
+        let all: Vec<usize> = (0..self.articles.len()).collect();
+        super::split::paged(&self.path(), &all, per, None)
+    }
 }
 
 /// The output folder of the tag page for `slug`.

@@ -335,6 +335,60 @@ pub(crate) struct FaqGroup<'a> {
     pub entries: Vec<FaqContext<'a>>,
 }
 
+/// `pagination`: where a page is among the pages of its list (only on a
+/// list of more than one page). Links are root-relative.
+#[derive(Serialize)]
+pub(super) struct Pagination {
+    pub number: usize,
+    pub count: usize,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    pub pages: Vec<PageLink>,
+}
+
+/// A page of a list, for the numbered links of [`Pagination`].
+#[derive(Serialize)]
+pub(super) struct PageLink {
+    pub number: usize,
+    pub href: String,
+    pub current: bool,
+}
+
+/// A letter of the A–Z bar (`az`) of the source list and the glossary.
+#[derive(Serialize)]
+pub(super) struct AzLetter {
+    /// `A`, or `#` for what does not start with a letter A to Z.
+    pub label: String,
+    /// What a screen reader says: `A`, `Other`.
+    pub name: String,
+    /// Root-relative link to its first page, or on a list of one page to
+    /// its heading (`sources/index.html#letter-a`); none when no entry
+    /// starts with it.
+    pub href: Option<String>,
+    /// It is the letter this page shows.
+    pub current: bool,
+}
+
+/// A letter's entries on a page of a lettered list.
+#[derive(Serialize)]
+pub(super) struct LetterGroup<T> {
+    pub label: String,
+    /// Its heading's id: `letter-a`.
+    pub anchor: String,
+    pub entries: Vec<T>,
+}
+
+/// On the first page of a split list: an entry now on another page, under
+/// the id it had here, so an old link to it still leads there.
+#[derive(Serialize)]
+pub(super) struct MovedEntry {
+    /// Its id, as it was on this page: `src-anand2023`.
+    pub anchor: String,
+    pub label: String,
+    /// Root-relative link to it now.
+    pub href: String,
+}
+
 /// An entry of the source list.
 #[derive(Serialize)]
 pub(crate) struct SourceEntry<'a> {
@@ -408,12 +462,13 @@ pub(crate) fn article_summary(page: &Page) -> ArticleSummary<'_> {
     }
 }
 
-/// The reference list entry for `source`, numbered `n` on a page.
-pub(crate) fn reference<'a>(
+/// The reference list entry for `source`, numbered `n` on a page, linking
+/// to its entry on the source list at `source_href`.
+pub(super) fn reference<'a>(
     source: &'a Source,
-    number: usize,
-    anchor: String,
+    (number, anchor): (usize, String),
     backlinks: Vec<String>,
+    source_href: String,
 ) -> Reference<'a> {
     Reference {
         number,
@@ -425,7 +480,7 @@ pub(crate) fn reference<'a>(
         pubmed_url: source.pubmed_url(),
         url: source.url(),
         backlinks,
-        source_href: format!("sources/index.html#src-{}", source.id),
+        source_href,
     }
 }
 

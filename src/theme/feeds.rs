@@ -20,24 +20,42 @@ pub(super) fn sitemap(site: &Site) -> String {
         s.push_str("</url>\n");
     };
     url("", None);
+    let per = site.config.paginate_by;
     for t in &site.topics {
-        url(&t.path, None);
+        // the `faq` topic's landing is the FAQ index's first page
+        if t.path == crate::site::FAQ_PATH {
+            url(&t.path, None);
+            continue;
+        }
+        for page in t.pages(per) {
+            url(&page.path, None);
+        }
     }
     for p in &site.articles {
         let f = &p.article.front;
         url(&p.path, Some(f.updated.unwrap_or(f.date).to_string()));
     }
-    if !site.faq.groups.is_empty() && !site.topics.iter().any(|t| t.path == crate::site::FAQ_PATH) {
-        url(crate::site::FAQ_PATH, None);
+    let faq_landing = site.topics.iter().any(|t| t.path == crate::site::FAQ_PATH);
+    if !site.faq.groups.is_empty() || faq_landing {
+        // the FAQ index's later pages (its first is there already with a landing)
+        for page in site.faq.pages.iter().skip(usize::from(faq_landing)) {
+            url(&page.list.path, None);
+        }
     }
-    url("sources/", None);
+    for page in &site.source_list.layout.pages {
+        url(&page.path, None);
+    }
     if !site.glossary.terms.is_empty() {
-        url(crate::site::GLOSSARY_PATH, None);
+        for page in &site.glossary_list.pages {
+            url(&page.path, None);
+        }
     }
     if !site.tags.is_empty() {
         url(crate::site::tags::TAGS_PATH, None);
         for tag in &site.tags {
-            url(&tag.path(), None);
+            for page in tag.pages(per) {
+                url(&page.path, None);
+            }
         }
     }
     // redirect pages (`aliases:`) are left out: they are not pages to index

@@ -7,8 +7,9 @@ use crate::config::ReviewRole;
 use crate::content::Audience;
 use crate::content::people::Person;
 use crate::html::Html;
+use crate::site::faq::IndexEntry;
 use crate::site::review::{Reviewer, RoleStatus, State};
-use crate::site::{FaqIndex, Page, Site};
+use crate::site::{Page, Site};
 
 /// JSON text that cannot close its `<script>` element.
 pub(super) fn to_script(value: &impl Serialize) -> Html {
@@ -155,7 +156,8 @@ fn agent(p: &Person) -> Agent<'_> {
 }
 
 /// FAQPage with every question and its plain-text answer.
-pub(super) fn faq(site: &Site, index: &FaqIndex) -> Html {
+/// The FAQPage of one page of the FAQ index: the questions on it.
+pub(super) fn faq(site: &Site, entries: &[&IndexEntry]) -> Html {
     #[derive(Serialize)]
     struct FaqPage<'a> {
         #[serde(rename = "@context")]
@@ -179,10 +181,8 @@ pub(super) fn faq(site: &Site, index: &FaqIndex) -> Html {
         kind: &'static str,
         text: Collapsed<'a>,
     }
-    let main_entity = index
-        .groups
+    let main_entity = entries
         .iter()
-        .flat_map(|(_, entries)| entries.iter())
         .map(|entry| Question {
             kind: "Question",
             name: &site.articles[entry.article].article.front.faq[entry.entry].q,

@@ -10,6 +10,7 @@
 mod context;
 mod feeds;
 mod jsonld;
+mod lists;
 mod pages;
 mod redirects;
 mod tag_pages;
@@ -50,6 +51,8 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("tags.html", include_str!("../../themes/default/templates/tags.html")),
     ("tag.html", include_str!("../../themes/default/templates/tag.html")),
     ("redirect.html", include_str!("../../themes/default/templates/redirect.html")),
+    ("pagination.html", include_str!("../../themes/default/templates/pagination.html")),
+    ("az.html", include_str!("../../themes/default/templates/az.html")),
 ];
 const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("assets/style.css", include_bytes!("../../themes/default/static/assets/style.css")),
@@ -62,13 +65,17 @@ const SEARCH_SCRIPT: &str = "assets/search.js";
 /// Templates newer than SPEC's first list: a theme without one gets the
 /// built-in one, with the partials it includes.
 const FALLBACKS: &[(&str, &[&str])] = &[
-    ("glossary.html", &["glossary.html", "page-header.html"]),
+    ("glossary.html", &["glossary.html", "page-header.html", "az.html", "pagination.html"]),
+    // partials of the built-in topic, FAQ and source list pages, for a
+    // theme that takes those from this one but not the partials
+    ("pagination.html", &["pagination.html"]),
+    ("az.html", &["az.html"]),
     ("search.html", &["search.html", "page-header.html"]),
     ("accessibility.html", &["accessibility.html", "page-header.html"]),
     ("editorial-policy.html", &["editorial-policy.html", "page-header.html"]),
     ("funding.html", &["funding.html", "page-header.html"]),
     ("tags.html", &["tags.html", "page-header.html"]),
-    ("tag.html", &["tag.html", "page-header.html"]),
+    ("tag.html", &["tag.html", "page-header.html", "pagination.html"]),
     ("redirect.html", &["redirect.html"]),
 ];
 

@@ -16,7 +16,7 @@ use crate::markdown::Citations;
 use crate::output::Output;
 use crate::site::links::root_prefix;
 use crate::site::paths::SITE_OVERRIDES;
-use crate::site::{FAQ_PATH, FaqIndex, GLOSSARY_PATH, Page, Site};
+use crate::site::{FAQ_PATH, FaqIndex, Page, Site};
 
 /// What to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -109,9 +109,9 @@ pub(crate) fn render_faq(
     shared: &Shared,
     index: &FaqIndex,
     out: &dyn Output,
-) -> anyhow::Result<Option<Diagnostic>> {
+) -> anyhow::Result<Vec<Diagnostic>> {
     if !has_faq_page(site) {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     Renderer { site, theme, shared: shared.0.clone() }.faq(index, out)
 }
@@ -166,9 +166,9 @@ impl Renderer<'_> {
                 }
                 Ok(diags)
             }
-            Part::Faq if has_faq_page(site) => one(self.faq(&site.faq, out)),
-            Part::Sources => one(self.sources(out)),
-            Part::Glossary if !site.glossary.terms.is_empty() => one(self.glossary(out)),
+            Part::Faq if has_faq_page(site) => self.faq(&site.faq, out),
+            Part::Sources => self.sources(out),
+            Part::Glossary if !site.glossary.terms.is_empty() => self.glossary(out),
             Part::Search if site.config.search => {
                 let page = PageContext {
                     kind: "search",
@@ -341,7 +341,7 @@ impl<'a> Renderer<'a> {
         self.write(template, &p.path, &file, ctx, out)
     }
 
-    fn references(&self, citations: &'a Citations) -> Vec<Reference<'a>> {
+    pub(super) fn references(&self, citations: &'a Citations) -> Vec<Reference<'a>> {
         citations
             .order
             .iter()
@@ -349,7 +349,8 @@ impl<'a> Renderer<'a> {
             .filter_map(|(i, id)| {
                 let source = self.site.bibliography.get(id)?;
                 let backlinks = citations.backlinks[i].iter().map(|g| format!("#{g}")).collect();
-                Some(reference(source, i + 1, citations.reference_id(i + 1), backlinks))
+                let href = self.site.source_list.href(id);
+                Some(reference(source, (i + 1, citations.reference_id(i + 1)), backlinks, href))
             })
             .collect()
     }
@@ -368,187 +369,17 @@ impl<'a> Renderer<'a> {
         self.insert_page(&mut ctx, &mut page);
         self.write(&format!("{}.html", trust.kind), path, &format!("{path}index.html"), ctx, out)
     }
-
-    fn topic(&self, t: &'a crate::site::TopicPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
-        let mut page = PageContext {
-            kind: "topic",
-            title: &t.topic.front.title,
-            description: &t.topic.front.description,
-            path: t.path.clone(),
-            permalink: self.permalink(&t.path),
-            content: (&t.body.html).into(),
-            topic: Some(topic_summary(self.site, t, true)),
-            ..Default::default()
-        };
-        let mut ctx = self.context(&t.path);
-        ctx.insert("topic", &page.topic);
-        self.insert_page(&mut ctx, &mut page);
-        self.write("topic.html", &t.path, &format!("{}index.html", t.path), ctx, out)
-    }
-
-    fn faq(&self, index: &FaqIndex, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
-        let site = self.site;
-        let landing = site.topics.iter().find(|t| t.path == FAQ_PATH);
-        // 30,000 questions at 10,000 articles: their template values are made
-        // in parallel, and each article's summary once for all its questions;
-        // the FAQPage JSON-LD beside them
-        let (groups, json_ld) = rayon::join(|| self.faq_groups(index), || jsonld::faq(site, index));
-        let mut page = PageContext {
-            kind: "faq",
-            title: landing.map_or("Frequently asked questions", |t| t.topic.front.title.as_str()),
-            description: landing.map_or("", |t| t.topic.front.description.as_str()),
-            path: FAQ_PATH.into(),
-            permalink: self.permalink(FAQ_PATH),
-            content: landing.map(|t| (&t.body.html).into()).unwrap_or_default(),
-            references: self.references(&index.citations),
-            json_ld,
-            ..Default::default()
-        };
-        let mut ctx = self.context(FAQ_PATH);
-        ctx.insert_value("faq", Value::from(groups));
-        self.insert_page(&mut ctx, &mut page);
-        self.write("faq.html", FAQ_PATH, "faq/index.html", ctx, out)
-    }
-
-    /// The FAQ index's template values: a group of entries per topic.
-    fn faq_groups(&self, index: &FaqIndex) -> Vec<Value> {
-        let site = self.site;
-        let summaries: Vec<Value> = site
-            .articles
-            .par_iter()
-            .map(|p| {
-                if p.article.front.faq.is_empty() {
-                    Value::none()
-                } else {
-                    Value::from_serializable(&article_summary(p))
-                }
-            })
-            .collect();
-        index
-            .groups
-            .iter()
-            .map(|(t, entries)| {
-                let topic = &site.topics[*t];
-                let entries: Vec<Value> = entries
-                    .par_iter()
-                    .map(|ix| {
-                        let page = &site.articles[ix.article];
-                        let context = FaqContext {
-                            question: &page.article.front.faq[ix.entry].q,
-                            anchor: &ix.anchor,
-                            answer: (&ix.answer.html).into(),
-                            article: None,
-                            href: Some(format!("{}index.html#{}", page.path, ix.page_anchor)),
-                        };
-                        with_field(&context, "article", summaries[ix.article].clone())
-                    })
-                    .collect();
-                let group = FaqGroup {
-                    topic: topic_summary(site, topic, false),
-                    anchor: format!("topic-{}", topic.topic.name),
-                    entries: Vec::new(),
-                };
-                with_field(&group, "entries", Value::from(entries))
-            })
-            .collect()
-    }
-
-    fn sources(&self, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
-        let site = self.site;
-        let mut entries: Vec<SourceEntry> = site
-            .cited_in
-            .par_iter()
-            .filter_map(|(id, places)| {
-                let s = site.bibliography.get(id)?;
-                let r = reference(s, 0, String::new(), Vec::new());
-                let mut cited_in: Vec<CitedIn> = Vec::new();
-                let mut last = None;
-                for place in places {
-                    let page = match place.article {
-                        Some(i) => &site.articles[i],
-                        None => site.home.as_ref()?,
-                    };
-                    // places come in page order: one entry per page
-                    if last != Some(place.article) {
-                        last = Some(place.article);
-                        let href = format!("{}index.html", page.path);
-                        cited_in.push(CitedIn { title: &page.article.front.title, href, questions: Vec::new() });
-                    }
-                    if let (Some(e), Some(entry)) = (place.faq, cited_in.last_mut()) {
-                        entry.questions.push(CitedQuestion {
-                            question: &page.faq[e].question,
-                            href: format!("{}index.html#{}", page.path, page.faq[e].anchor),
-                        });
-                    }
-                }
-                Some(SourceEntry {
-                    id,
-                    anchor: format!("src-{id}"),
-                    formatted: r.formatted,
-                    evidence: r.evidence,
-                    doi_url: r.doi_url,
-                    pubmed_url: r.pubmed_url,
-                    url: r.url,
-                    cited_in,
-                })
-            })
-            .collect();
-        entries.sort_by_cached_key(|e| site.bibliography.get(e.id).map(|s| s.sort_key()));
-        let mut page = PageContext {
-            kind: "sources",
-            title: "Sources",
-            description: "Every source this site cites, with the pages that cite it.",
-            path: "sources/".into(),
-            permalink: self.permalink("sources/"),
-            ..Default::default()
-        };
-        let mut ctx = self.context("sources/");
-        ctx.insert("sources", &entries);
-        self.insert_page(&mut ctx, &mut page);
-        self.write("sources.html", "sources/", "sources/index.html", ctx, out)
-    }
 }
 
-impl Renderer<'_> {
-    fn glossary(&self, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
-        let site = self.site;
-        let entries: Vec<GlossaryEntry> = site
-            .glossary
-            .terms
-            .iter()
-            .zip(&site.term_use)
-            .map(|(t, used)| GlossaryEntry {
-                term: &t.term,
-                anchor: &t.anchor,
-                definition: &t.definition,
-                aliases: &t.aliases,
-                used_in: used.iter().map(|&i| article_summary(&site.articles[i])).collect(),
-            })
-            .collect();
-        let mut page = PageContext {
-            kind: "glossary",
-            title: "Glossary",
-            description: "Plain-language explanations of the terms this site uses.",
-            path: GLOSSARY_PATH.into(),
-            permalink: self.permalink(GLOSSARY_PATH),
-            ..Default::default()
-        };
-        let mut ctx = self.context(GLOSSARY_PATH);
-        ctx.insert("glossary", &entries);
-        self.insert_page(&mut ctx, &mut page);
-        self.write("glossary.html", GLOSSARY_PATH, "glossary/index.html", ctx, out)
-    }
-}
-
-/// `next`, or `on` plus the site's review interval.
 /// `context` as a template value, with `key` set to `value` (a value made
 /// once and shared, or made in parallel).
-fn with_field(context: &impl Serialize, key: &'static str, value: Value) -> Value {
+pub(super) fn with_field(context: &impl Serialize, key: &'static str, value: Value) -> Value {
     let mut map = Value::from_serializable(context).into_map().unwrap_or_default();
     map.insert(key.into(), value);
     Value::from(map)
 }
 
+/// `next`, or `on` plus the site's review interval.
 fn next_review(r: &crate::content::Review, months: u32) -> String {
     r.next
         .or_else(|| r.on.checked_add(jiff::Span::new().months(i64::from(months))).ok())

@@ -1,13 +1,16 @@
 //! The tag pages: `/tags/` (every tag, with how many articles carry it,
-//! `tags.html`) and `/tags/<tag>/` (the articles carrying one, `tag.html`),
-//! and the tag links of an article. What the tags are is `site::tags`'s.
+//! `tags.html`) and `/tags/<tag>/` (the articles carrying one, `tag.html`,
+//! `paginate_by` to a page: `/tags/<tag>/page/2/`…), and the tag links of
+//! an article. What the tags are is `site::tags`'s.
 
 use rayon::prelude::*;
 
-use super::context::{ArticleSummary, PageContext, TagLink, TagSummary, article_summary};
+use super::context::{PageContext, TagLink, TagSummary, article_summary};
+use super::lists::{numbered, pagination};
 use super::pages::Renderer;
 use crate::diagnostics::Diagnostic;
 use crate::output::Output;
+use crate::site::split::ListPage;
 use crate::site::tags::{self, TAGS_PATH, Tag};
 
 impl<'a> Renderer<'a> {
@@ -17,7 +20,7 @@ impl<'a> Renderer<'a> {
         if site.tags.is_empty() {
             return Ok(Vec::new());
         }
-        let summaries: Vec<TagSummary> = site.tags.iter().map(|t| self.tag_summary(t, false)).collect();
+        let summaries: Vec<TagSummary> = site.tags.iter().map(|t| self.tag_summary(t)).collect();
         let mut page = PageContext {
             kind: "tags",
             title: "Tags",
@@ -31,16 +34,28 @@ impl<'a> Renderer<'a> {
         self.insert_page(&mut ctx, &mut page);
         let mut diags: Vec<Diagnostic> =
             self.write("tags.html", TAGS_PATH, &format!("{TAGS_PATH}index.html"), ctx, out)?.into_iter().collect();
-        let found: Vec<anyhow::Result<Option<Diagnostic>>> = site.tags.par_iter().map(|t| self.tag(t, out)).collect();
+        let per = site.config.paginate_by;
+        let pages: Vec<(&Tag, Vec<ListPage>)> = site.tags.iter().map(|t| (t, t.pages(per))).collect();
+        let found: Vec<anyhow::Result<Option<Diagnostic>>> = pages
+            .par_iter()
+            .flat_map(|(t, list)| list.par_iter().map(move |page| (*t, page, list)))
+            .map(|(t, page, list)| self.tag(t, page, list, out))
+            .collect();
         for d in found {
             diags.extend(d?);
         }
         Ok(diags)
     }
 
-    fn tag(&self, tag: &'a Tag, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
-        let path = tag.path();
-        let title = format!("Tag: {}", tag.name);
+    fn tag(
+        &self,
+        tag: &'a Tag,
+        on: &ListPage,
+        pages: &[ListPage],
+        out: &dyn Output,
+    ) -> anyhow::Result<Option<Diagnostic>> {
+        let path = on.path.clone();
+        let title = numbered(&format!("Tag: {}", tag.name), on);
         let description = format!(
             "The {} article{} tagged “{}”.",
             tag.articles.len(),
@@ -56,23 +71,22 @@ impl<'a> Renderer<'a> {
             ..Default::default()
         };
         let mut ctx = self.context(&path);
-        ctx.insert("tag", &self.tag_summary(tag, true));
+        let mut summary = self.tag_summary(tag);
+        summary.articles = on.entries.iter().map(|&k| article_summary(&self.site.articles[tag.articles[k]])).collect();
+        ctx.insert("tag", &summary);
+        ctx.insert("pagination", &pagination(pages, on));
         self.insert_page(&mut ctx, &mut page);
         self.write("tag.html", &path, &format!("{path}index.html"), ctx, out)
     }
 
-    fn tag_summary(&self, tag: &'a Tag, with_articles: bool) -> TagSummary<'a> {
-        let articles: Vec<ArticleSummary> = if with_articles {
-            tag.articles.iter().map(|&i| article_summary(&self.site.articles[i])).collect()
-        } else {
-            Vec::new()
-        };
+    /// A tag without its articles (the page it is on adds those it shows).
+    fn tag_summary(&self, tag: &'a Tag) -> TagSummary<'a> {
         TagSummary {
             name: &tag.name,
             slug: &tag.slug,
             href: format!("{}index.html", tag.path()),
             count: tag.articles.len(),
-            articles,
+            articles: Vec::new(),
         }
     }
 

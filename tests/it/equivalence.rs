@@ -446,7 +446,7 @@ impl Editor {
         let rel = "site.yaml";
         let mut text = self.read(rel)?;
         let n = self.next_n();
-        let what = match self.rng.below(4) {
+        let what = match self.rng.below(5) {
             0 => {
                 let at = text.find("title: \"")? + 8;
                 text.insert_str(at, &format!("T{n} "));
@@ -464,6 +464,15 @@ impl Editor {
                 } else {
                     text.push_str("search: false\n");
                     "search off"
+                }
+            }
+            3 => {
+                if text.contains("paginate_by: 2\n") {
+                    text = text.replace("paginate_by: 2\n", "");
+                    "lists on one page again"
+                } else {
+                    text.push_str("paginate_by: 2\n");
+                    "lists split (paginate_by: 2)"
                 }
             }
             _ => {
@@ -1153,5 +1162,34 @@ fn sourcebook_serve_in_the_site_folder_serves_what_sourcebook_build_writes_after
         } else {
             erroring += 1;
         }
+    }
+}
+
+/// A question added to or taken from an article changes how many pages the
+/// FAQ index has (`paginate_by`): `serve` must serve the pages a build
+/// writes, and none it no longer writes.
+#[test]
+fn serve_adds_and_drops_faq_index_pages_as_questions_come_and_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap().join("site");
+    copy_tree(&fixtures().join("full"), &root);
+    let yaml = root.join("site.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    // three questions: one page; a fourth splits the index by topic
+    std::fs::write(&yaml, format!("{text}paginate_by: 3\n")).unwrap();
+    let out = dir.path().join("out");
+    let mut last_good = Files::new();
+    let mut session = Session::new(&root, false).unwrap();
+    compare(&session, &root, &out, &mut last_good).unwrap();
+    let article = root.join("content/guide/cited.md");
+    let one = std::fs::read_to_string(&article).unwrap();
+    let two = one.replacen("faq:\n", "faq:\n  - q: \"A second question?\"\n    a: \"A second answer.\"\n", 1);
+    assert_ne!(one, two);
+    for (step, text) in [("a question added", &two), ("the question taken away", &one)] {
+        std::fs::write(&article, text).unwrap();
+        session.update(std::slice::from_ref(&article), false);
+        compare(&session, &root, &out, &mut last_good).unwrap_or_else(|e| panic!("after {step}: {e}"));
+        let faq_pages = served(&session).keys().filter(|p| p.starts_with("faq/guide/")).count();
+        assert_eq!(faq_pages > 0, text == &two, "after {step}: {faq_pages} pages under faq/guide/");
     }
 }

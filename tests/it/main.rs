@@ -32,5 +32,6 @@ mod security;
 mod serve;
 mod shipped;
 mod sources;
+mod split;
 mod support;
 mod tags;

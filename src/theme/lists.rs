@@ -1,0 +1,489 @@
+//! The pages of the site's long lists, cut as `site::split` lays them out:
+//! topic pages (`topic.html`), the FAQ index (`faq.html`), the source list
+//! (`sources.html`) and the glossary (`glossary.html`). A list of one page
+//! is written as before, with an A–Z bar of jump links on the source list
+//! and the glossary; a split list gets `pagination` on each page, and the
+//! first page of a split list (source list, glossary, FAQ index) keeps,
+//! under their old ids, a short link to every entry that moved (`moved`),
+//! so an old `#src-…`, `#g-…` or `#faq-…` link still leads to the entry
+//! (while that list stays within [`MOVED_BUDGET`]).
+
+use rayon::prelude::*;
+use tera::Value;
+
+use super::context::*;
+use super::jsonld;
+use super::pages::{Renderer, with_field};
+use crate::diagnostics::Diagnostic;
+use crate::output::Output;
+use crate::site::faq::{FaqIndex, FaqPage};
+use crate::site::split::{self, Letter, Lettered, ListPage};
+use crate::site::{FAQ_PATH, TopicPage};
+
+/// The most bytes of links the first page of a split list spends on the
+/// old ids of its entries (about 100 bytes a source, 150 a question): past
+/// it the list of them is left out, so that page too stays well below
+/// 1 MB, and an old link lands on the page's top (the A–Z bar, the topics).
+pub(super) const MOVED_BUDGET: usize = 600_000;
+
+/// Collected results of writing several pages.
+type Written = anyhow::Result<Vec<Diagnostic>>;
+
+fn collect(results: Vec<anyhow::Result<Option<Diagnostic>>>) -> Written {
+    let mut diags = Vec::new();
+    for r in results {
+        diags.extend(r?);
+    }
+    Ok(diags)
+}
+
+impl<'a> Renderer<'a> {
+    /// A topic's pages: its landing and the first `paginate_by` articles at
+    /// its address, the rest on `<topic>/page/2/`….
+    pub(super) fn topic(&self, t: &'a TopicPage, out: &dyn Output) -> Written {
+        let pages = t.pages(self.site.config.paginate_by);
+        collect(pages.par_iter().map(|list| self.topic_page(t, list, &pages, out)).collect())
+    }
+
+    fn topic_page(
+        &self,
+        t: &'a TopicPage,
+        list: &ListPage,
+        pages: &[ListPage],
+        out: &dyn Output,
+    ) -> anyhow::Result<Option<Diagnostic>> {
+        let site = self.site;
+        let title = numbered(&t.topic.front.title, list);
+        let mut topic = topic_summary(site, t, false);
+        topic.articles = list.entries.iter().map(|&k| article_summary(&site.articles[t.articles[k]])).collect();
+        let mut page = PageContext {
+            kind: "topic",
+            title: &title,
+            description: &t.topic.front.description,
+            path: list.path.clone(),
+            permalink: self.permalink(&list.path),
+            // the landing's text on its first page only
+            content: if list.number == 1 { (&t.body.html).into() } else { Default::default() },
+            topic: Some(topic),
+            ..Default::default()
+        };
+        let mut ctx = self.context(&list.path);
+        ctx.insert("topic", &page.topic);
+        ctx.insert("pagination", &pagination(pages, list));
+        self.insert_page(&mut ctx, &mut page);
+        self.write("topic.html", &list.path, &format!("{}index.html", list.path), ctx, out)
+    }
+
+    /// Every page of the FAQ index.
+    pub(super) fn faq(&self, index: &FaqIndex, out: &dyn Output) -> Written {
+        // 30,000 questions at 10,000 articles: each article's summary made
+        // once for all its questions, the pages in parallel
+        let summaries: Vec<Value> = self
+            .site
+            .articles
+            .par_iter()
+            .map(|p| {
+                if p.article.front.faq.is_empty() {
+                    Value::none()
+                } else {
+                    Value::from_serializable(&article_summary(p))
+                }
+            })
+            .collect();
+        collect(index.pages.par_iter().map(|p| self.faq_page(index, p, &summaries, out)).collect())
+    }
+
+    fn faq_page(
+        &self,
+        index: &FaqIndex,
+        on: &FaqPage,
+        summaries: &[Value],
+        out: &dyn Output,
+    ) -> anyhow::Result<Option<Diagnostic>> {
+        let site = self.site;
+        let list = &on.list;
+        let landing = site.topics.iter().find(|t| t.path == FAQ_PATH);
+        let base_title = landing.map_or("Frequently asked questions", |t| t.topic.front.title.as_str());
+        let groups: Vec<usize> = match on.group {
+            Some(g) => vec![g],
+            None if index.split => Vec::new(),
+            None => (0..index.groups.len()).collect(),
+        };
+        let title = match on.group {
+            Some(g) => numbered(&format!("{base_title}: {}", site.topics[index.groups[g].0].topic.front.title), list),
+            None => base_title.to_string(),
+        };
+        let shown = |g: usize| -> Vec<usize> {
+            if on.group.is_some() { list.entries.clone() } else { (0..index.groups[g].1.len()).collect() }
+        };
+        let entries: Vec<&crate::site::faq::IndexEntry> =
+            groups.iter().flat_map(|&g| shown(g).into_iter().map(move |e| &index.groups[g].1[e])).collect();
+        let values: Vec<Value> = groups.iter().map(|&g| self.faq_group(index, g, &shown(g), summaries)).collect();
+        let mut page = PageContext {
+            kind: "faq",
+            title: &title,
+            description: landing.map_or("", |t| t.topic.front.description.as_str()),
+            path: list.path.clone(),
+            permalink: self.permalink(&list.path),
+            content: match (landing, on.group) {
+                (Some(t), None) => (&t.body.html).into(),
+                _ => Default::default(),
+            },
+            references: self.references(&on.citations),
+            json_ld: if entries.is_empty() { Default::default() } else { jsonld::faq(site, &entries) },
+            ..Default::default()
+        };
+        let mut ctx = self.context(&list.path);
+        ctx.insert_value("faq", Value::from(values));
+        if index.split && on.group.is_none() {
+            ctx.insert("faq_topics", &self.faq_topics(index));
+            ctx.insert("moved", &within_budget(self.faq_moved(index)));
+        }
+        if let Some(g) = on.group {
+            let pages: Vec<ListPage> =
+                index.pages.iter().filter(|p| p.group == Some(g)).map(|p| p.list.clone()).collect();
+            ctx.insert("pagination", &pagination(&pages, list));
+        }
+        self.insert_page(&mut ctx, &mut page);
+        self.write("faq.html", &list.path, &format!("{}index.html", list.path), ctx, out)
+    }
+
+    /// The template value of group `g`'s entries `shown`.
+    fn faq_group(&self, index: &FaqIndex, g: usize, shown: &[usize], summaries: &[Value]) -> Value {
+        let site = self.site;
+        let (t, entries) = &index.groups[g];
+        let topic = &site.topics[*t];
+        let entries: Vec<Value> = shown
+            .par_iter()
+            .map(|&e| {
+                let ix = &entries[e];
+                let page = &site.articles[ix.article];
+                let context = FaqContext {
+                    question: &page.article.front.faq[ix.entry].q,
+                    anchor: &ix.anchor,
+                    answer: (&ix.answer.html).into(),
+                    article: None,
+                    href: Some(format!("{}index.html#{}", page.path, ix.page_anchor)),
+                };
+                with_field(&context, "article", summaries[ix.article].clone())
+            })
+            .collect();
+        let group = FaqGroup {
+            topic: topic_summary(site, topic, false),
+            anchor: format!("topic-{}", topic.topic.name),
+            entries: Vec::new(),
+        };
+        with_field(&group, "entries", Value::from(entries))
+    }
+
+    /// On `faq/` of a split index: every question, under the id it had
+    /// there, linking to where it is now.
+    fn faq_moved(&self, index: &FaqIndex) -> Vec<MovedEntry> {
+        let site = self.site;
+        let entries = index.groups.iter().flat_map(|(_, entries)| entries);
+        entries
+            .map(|e| MovedEntry {
+                anchor: e.anchor.clone(),
+                label: site.articles[e.article].article.front.faq[e.entry].q.clone(),
+                href: format!("{}index.html#{}", index.pages[e.page].list.path, e.anchor),
+            })
+            .collect()
+    }
+
+    /// On `faq/` of a split index: each topic, its number of questions and
+    /// the first page of them, under the id its group had on one page.
+    fn faq_topics(&self, index: &FaqIndex) -> Vec<FaqTopic<'a>> {
+        let site = self.site;
+        index
+            .groups
+            .iter()
+            .map(|(t, entries)| {
+                let topic = &site.topics[*t];
+                FaqTopic {
+                    title: &topic.topic.front.title,
+                    anchor: format!("topic-{}", topic.topic.name),
+                    href: format!("{}index.html", crate::site::faq::topic_path(&topic.topic.name)),
+                    count: entries.len(),
+                }
+            })
+            .collect()
+    }
+
+    /// Every page of the source list.
+    pub(super) fn sources(&self, out: &dyn Output) -> Written {
+        let layout = &self.site.source_list.layout;
+        collect(layout.pages.par_iter().map(|list| self.sources_page(list, out)).collect())
+    }
+
+    fn sources_page(&self, list: &ListPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+        let site = self.site;
+        let order = &site.source_list.order;
+        let layout = &site.source_list.layout;
+        let cited = |i: &usize| site.cited_in.contains_key(&order[*i]);
+        let groups = letter_groups(layout, list, cited, |i| self.source_entry(&order[i]));
+        let moved: Vec<MovedEntry> = if layout.split && list.letter.is_none() {
+            let all = layout.letters.iter().flat_map(|(_, e)| e.iter()).filter(|i| cited(i));
+            all.filter_map(|&i| {
+                let s = site.bibliography.get(&order[i])?;
+                Some(MovedEntry {
+                    anchor: split::anchor(&s.id),
+                    label: short_name(s),
+                    href: site.source_list.href(&s.id),
+                })
+            })
+            .collect()
+        } else {
+            Vec::new()
+        };
+        let count = site.cited_in.keys().filter(|id| site.bibliography.get(id).is_some()).count();
+        let title = lettered_title("Sources", list);
+        let mut page = PageContext {
+            kind: "sources",
+            title: &title,
+            description: "Every source this site cites, with the pages that cite it.",
+            path: list.path.clone(),
+            permalink: self.permalink(&list.path),
+            ..Default::default()
+        };
+        let mut ctx = self.context(&list.path);
+        ctx.insert("source_groups", &groups);
+        // the entries of this page, in list order (themes written before the A–Z groups)
+        ctx.insert("sources", &groups.iter().flat_map(|g| &g.entries).collect::<Vec<_>>());
+        ctx.insert("source_count", &count);
+        ctx.insert("az", &az(layout, list, |i| cited(&i)));
+        ctx.insert("moved", &within_budget(moved));
+        ctx.insert("pagination", &letter_pagination(layout, list));
+        self.insert_page(&mut ctx, &mut page);
+        self.write("sources.html", &list.path, &format!("{}index.html", list.path), ctx, out)
+    }
+
+    fn source_entry(&self, id: &'a str) -> Option<SourceEntry<'a>> {
+        let site = self.site;
+        let s = site.bibliography.get(id)?;
+        let places = site.cited_in.get(id)?;
+        let r = reference(s, (0, String::new()), Vec::new(), String::new());
+        let mut cited_in: Vec<CitedIn> = Vec::new();
+        let mut last = None;
+        for place in places {
+            let page = match place.article {
+                Some(i) => &site.articles[i],
+                None => site.home.as_ref()?,
+            };
+            // places come in page order: one entry per page
+            if last != Some(place.article) {
+                last = Some(place.article);
+                let href = format!("{}index.html", page.path);
+                cited_in.push(CitedIn { title: &page.article.front.title, href, questions: Vec::new() });
+            }
+            if let (Some(e), Some(entry)) = (place.faq, cited_in.last_mut()) {
+                entry.questions.push(CitedQuestion {
+                    question: &page.faq[e].question,
+                    href: format!("{}index.html#{}", page.path, page.faq[e].anchor),
+                });
+            }
+        }
+        Some(SourceEntry {
+            id: &s.id,
+            anchor: split::anchor(&s.id),
+            formatted: r.formatted,
+            evidence: r.evidence,
+            doi_url: r.doi_url,
+            pubmed_url: r.pubmed_url,
+            url: r.url,
+            cited_in,
+        })
+    }
+
+    /// Every page of the glossary.
+    pub(super) fn glossary(&self, out: &dyn Output) -> Written {
+        let layout = &self.site.glossary_list;
+        collect(layout.pages.par_iter().map(|list| self.glossary_page(list, out)).collect())
+    }
+
+    fn glossary_page(&self, list: &ListPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+        let site = self.site;
+        let layout = &site.glossary_list;
+        let terms = &site.glossary.terms;
+        let groups = letter_groups(
+            layout,
+            list,
+            |_| true,
+            |i| {
+                let t = &terms[i];
+                Some(GlossaryEntry {
+                    term: &t.term,
+                    anchor: &t.anchor,
+                    definition: &t.definition,
+                    aliases: &t.aliases,
+                    used_in: site.term_use[i].iter().map(|&a| article_summary(&site.articles[a])).collect(),
+                })
+            },
+        );
+        let moved: Vec<MovedEntry> = if layout.split && list.letter.is_none() {
+            (0..terms.len())
+                .map(|i| MovedEntry {
+                    anchor: terms[i].anchor.clone(),
+                    label: terms[i].term.clone(),
+                    href: format!("{}index.html#{}", layout.path_of(i), terms[i].anchor),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let title = lettered_title("Glossary", list);
+        let mut page = PageContext {
+            kind: "glossary",
+            title: &title,
+            description: "Plain-language explanations of the terms this site uses.",
+            path: list.path.clone(),
+            permalink: self.permalink(&list.path),
+            ..Default::default()
+        };
+        let mut ctx = self.context(&list.path);
+        ctx.insert("glossary_groups", &groups);
+        ctx.insert("glossary", &groups.iter().flat_map(|g| &g.entries).collect::<Vec<_>>());
+        ctx.insert("az", &az(layout, list, |_| true));
+        ctx.insert("moved", &within_budget(moved));
+        ctx.insert("pagination", &letter_pagination(layout, list));
+        self.insert_page(&mut ctx, &mut page);
+        self.write("glossary.html", &list.path, &format!("{}index.html", list.path), ctx, out)
+    }
+}
+
+/// A topic on `faq/` of a split FAQ index.
+#[derive(serde::Serialize)]
+pub(super) struct FaqTopic<'a> {
+    pub title: &'a str,
+    /// The id its group had on the index of one page: `topic-safety`.
+    pub anchor: String,
+    /// Root-relative link to the first page of its questions.
+    pub href: String,
+    pub count: usize,
+}
+
+/// `title`, with "(page 2 of 5)" past the first page.
+pub(super) fn numbered(title: &str, list: &ListPage) -> String {
+    if list.number > 1 { format!("{title} (page {} of {})", list.number, list.count) } else { title.to_string() }
+}
+
+/// "Sources", "Sources: A", "Sources: A (page 2 of 3)".
+fn lettered_title(title: &str, list: &ListPage) -> String {
+    match list.letter {
+        Some(letter) => numbered(&format!("{title}: {}", letter.label()), list),
+        None => title.to_string(),
+    }
+}
+
+/// The entries of `list` to show (`keep`), as `make` makes them, in groups by letter.
+fn letter_groups<T>(
+    layout: &Lettered,
+    list: &ListPage,
+    keep: impl Fn(&usize) -> bool,
+    make: impl Fn(usize) -> Option<T>,
+) -> Vec<LetterGroup<T>> {
+    let mut groups: Vec<LetterGroup<T>> = Vec::new();
+    for (letter, entries) in &layout.letters {
+        if list.letter.is_some_and(|l| l != *letter) {
+            continue;
+        }
+        // a letter's page holds some of its entries; a list of one page, all;
+        // the A–Z page of a split list, none
+        let candidates = match list.letter {
+            Some(_) => &list.entries,
+            None if layout.split => continue,
+            None => entries,
+        };
+        let on_page: Vec<T> = candidates.iter().filter(|i| keep(i)).filter_map(|&i| make(i)).collect();
+        if !on_page.is_empty() {
+            groups.push(LetterGroup { label: letter.label(), anchor: letter.anchor(), entries: on_page });
+        }
+    }
+    groups
+}
+
+/// The A–Z bar of a page of `layout`: letters with an entry to
+/// show (`shown`) link to their heading on a list of one page, else to
+/// their first page (root-relative, as every link a template gets).
+fn az(layout: &Lettered, list: &ListPage, shown: impl Fn(usize) -> bool) -> Vec<AzLetter> {
+    Letter::all()
+        .map(|letter| {
+            let has = layout.letters.iter().any(|(l, e)| *l == letter && e.iter().any(|&i| shown(i)));
+            let href = has.then(|| match layout.letter_path(letter) {
+                Some(path) => format!("{path}index.html"),
+                None => format!("{}index.html#{}", list.path, letter.anchor()),
+            });
+            AzLetter {
+                label: letter.label(),
+                name: if letter == Letter::Other { "Other".into() } else { letter.label() },
+                href,
+                current: list.letter == Some(letter),
+            }
+        })
+        .collect()
+}
+
+/// The pagination of a letter's page, when its letter has more than one.
+fn letter_pagination(layout: &Lettered, list: &ListPage) -> Option<Pagination> {
+    let letter = list.letter?;
+    let pages: Vec<ListPage> = layout.pages.iter().filter(|p| p.letter == Some(letter)).cloned().collect();
+    pagination(&pages, list)
+}
+
+/// Where `list` is among `pages` (one list's pages, in order): none for a
+/// list of one page.
+pub(super) fn pagination(pages: &[ListPage], list: &ListPage) -> Option<Pagination> {
+    if pages.len() < 2 {
+        return None;
+    }
+    let href = |p: &ListPage| format!("{}index.html", p.path);
+    let k = list.number - 1;
+    Some(Pagination {
+        number: list.number,
+        count: pages.len(),
+        previous: k.checked_sub(1).map(|j| href(&pages[j])),
+        next: pages.get(k + 1).map(href),
+        pages: pages
+            .iter()
+            .map(|p| PageLink { number: p.number, href: href(p), current: p.number == list.number })
+            .collect(),
+    })
+}
+
+/// A source as the list of moved entries names it: "Anand et al. 2023".
+fn short_name(s: &crate::sources::Source) -> String {
+    let name = if s.narrative.is_empty() { s.id.as_str() } else { s.narrative.as_str() };
+    match s.entry.date_any() {
+        Some(d) => format!("{name} {}", d.year),
+        None => name.to_string(),
+    }
+}
+
+/// `moved`, or nothing when its markup would pass [`MOVED_BUDGET`].
+fn within_budget(moved: Vec<MovedEntry>) -> Vec<MovedEntry> {
+    // `<li id="…"><a href="../…">…</a></li>`: 33 bytes around the three
+    // (a little more for `root` deeper down or a label that needs escaping)
+    let bytes: usize = moved.iter().map(|m| m.anchor.len() + m.href.len() + m.label.len() + 33).sum();
+    if bytes > MOVED_BUDGET { Vec::new() } else { moved }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn moved(n: usize) -> Vec<MovedEntry> {
+        (0..n)
+            .map(|i| MovedEntry {
+                anchor: format!("src-author{i:05}"),
+                label: format!("Author et al. {i}"),
+                href: format!("../sources/a/page/9/index.html#src-author{i:05}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_list_of_old_ids_is_kept_within_its_budget_and_left_out_past_it() {
+        // about 105 bytes each: 5,000 fit in the budget, 6,000 do not
+        assert_eq!(within_budget(moved(5_000)).len(), 5_000);
+        assert!(within_budget(moved(6_000)).is_empty());
+    }
+}

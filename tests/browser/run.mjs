@@ -28,13 +28,13 @@
 // Environment: CHROMIUM (default /usr/bin/chromium), JAVA (default java).
 
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
+import { serveFolder as serve } from './serve-folder.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -194,24 +194,6 @@ async function open(file, { url, scheme = 'light', width = 1280, media = 'screen
   });
   await page.goto(url ?? pathToFileURL(file).href, { waitUntil: 'load' });
   return { page, requests, errors };
-}
-
-const TYPES = { html: 'text/html; charset=utf-8', css: 'text/css', js: 'text/javascript', json: 'application/json', svg: 'image/svg+xml', xml: 'application/xml' };
-
-/** Serve `dir` over http on 127.0.0.1 (a free port), as a static host would; `rewrite(path, bytes)` may change a file. */
-function serve(dir, rewrite = (p, bytes) => bytes) {
-  const server = createServer((req, res) => {
-    let p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (p.endsWith('/')) p += 'index.html';
-    const file = path.join(dir, path.normalize(p));
-    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file).slice(1)] ?? 'application/octet-stream' });
-    res.end(rewrite(p, readFileSync(file)));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 async function axe(page, options) {

@@ -500,7 +500,7 @@
     const { terms, stop, results, every } = found;
     const n = results.length;
     const lines = [];
-    if (!n) lines.push(`No page matches “${query}”. Try other words, or browse the topics below.`);
+    if (!n) lines.push(`No page matches “${query}”. Try other words, or browse the topics listed on this page.`);
     else if (every === n) lines.push(`${plural(n, 'page matches', 'pages match')} “${query}”.`);
     else if (every) lines.push(`${plural(every, 'page has', 'pages have')} every word of “${query}”; ${plural(n - every, 'more page has', 'more pages have')} some of them.`);
     else lines.push(`No page has every word of “${query}”; ${plural(n, 'page has', 'pages have')} some of them.`);

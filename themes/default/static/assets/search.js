@@ -547,7 +547,7 @@
     list.replaceChildren();
     await showMore(token, query);
   };
-  const fail = () => say('The search index could not be loaded. Browse the topics below instead.');
+  const fail = () => say('The search index could not be loaded. Browse the topics listed on this page instead.');
 
   let timer = 0;
   input.addEventListener('input', () => {
@@ -564,5 +564,8 @@
     showMore(token, input.value.trim()).then((items) => items[0]?.querySelector('a')?.focus()).catch(fail);
   });
   input.value = new URLSearchParams(location.search).get('q') || '';
+  // Arriving with a query, results will fill the screen: hold the room for them now (this
+  // script runs before the footer is read), so that nothing on the screen moves when they come.
+  if (words(input.value).length) list.parentElement.classList.add('search-waiting');
   run(input.value).catch(fail);
 })();

@@ -1332,15 +1332,29 @@ mod tests {
         assert_eq!(link.len(), 2, "{html}");
         assert!(link[0].starts_with("href=\"#word-1-1\" id=\"wordref-1\""), "{html}");
         assert!(link[1].starts_with("href=\"#word-2\" id=\"wordref-2\""), "{html}");
-        assert!(html.contains("<section class=\"words\" aria-labelledby=\"words\">\n<h2 id=\"words\">Words used on this page</h2>"), "{html}");
+        assert!(
+            html.contains(
+                "<section class=\"words\" aria-labelledby=\"words\">\n<h2 id=\"words\">Words used on this page</h2>"
+            ),
+            "{html}"
+        );
         // in order of first use, named as the glossary names them, the definition escaped
         assert!(html.contains("<div id=\"word-1-1\"><dt>ECT</dt><dd>Electroconvulsive therapy. <a class=\"word-more\" href=\"glossary/#t1\">"), "{html}");
         assert!(html.contains("<div id=\"word-2\"><dt>NMDA receptor</dt><dd>A switch &lt;on&gt; cells."), "{html}");
         assert!(html.contains("href=\"#wordref-2\">↩"), "{html}");
-        assert_eq!(out.headings.last().map(|h| (h.id.as_str(), h.title.as_str())), Some(("words", "Words used on this page")));
+        assert_eq!(
+            out.headings.last().map(|h| (h.id.as_str(), h.title.as_str())),
+            Some(("words", "Words used on this page"))
+        );
         assert_eq!(c.terms_used, vec![1, 0]);
         // a text with no terms has no such section
-        let plain = render_around("No words here.", Source { file: "a.md", text: "No words here.", offset: 0 }, &r, &mut Citations::new(""), &[]);
+        let plain = render_around(
+            "No words here.",
+            Source { file: "a.md", text: "No words here.", offset: 0 },
+            &r,
+            &mut Citations::new(""),
+            &[],
+        );
         assert!(!plain.html.to_string().contains("class=\"words\""));
     }
 

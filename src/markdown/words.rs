@@ -56,7 +56,9 @@ impl Renderer<'_, '_> {
         let offset = self.source.text.len().saturating_sub(self.source.offset);
         let plain_offset = self.out.plain.len();
         self.out.headings.push(Heading { level: 2, id: id.clone(), title: TITLE.into(), offset, plain_offset });
-        let mut html = format!("<section class=\"words\" aria-labelledby=\"{id}\">\n<h2 id=\"{id}\">{TITLE}</h2>\n<dl class=\"words-list\">\n");
+        let mut html = format!(
+            "<section class=\"words\" aria-labelledby=\"{id}\">\n<h2 id=\"{id}\">{TITLE}</h2>\n<dl class=\"words-list\">\n"
+        );
         for (term, entry, back) in used {
             let name = escape(terms.title(term));
             let _ = writeln!(

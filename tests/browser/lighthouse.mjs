@@ -33,7 +33,7 @@ const MINIMUM = { performance: 95, accessibility: 100, 'best-practices': 100, se
 const args = process.argv.slice(2);
 const keepAt = args.indexOf('--keep');
 const keep = keepAt >= 0 ? args[keepAt + 1] : null;
-const positional = args.filter((a, i) => !a.startsWith('--') && i !== keepAt + 1);
+const positional = args.filter((a, i) => !a.startsWith('--') && !(keepAt >= 0 && i === keepAt + 1));
 if (positional.length !== 1 || (keepAt >= 0 && !keep) || args.some((a) => a.startsWith('--') && a !== '--keep')) {
   console.error('usage: node lighthouse.mjs PUBLIC_DIR [--keep DIR]');
   process.exit(2);

@@ -21,10 +21,12 @@ use crate::html::{Html, check_url, escape};
 mod blocks;
 mod cite;
 mod notes;
+mod words;
 
 use blocks::BlockKind;
 use cite::{CiteItem, Found, Part};
 use notes::Notes;
+use words::Words;
 
 /// What markdown asks of the site while rendering one text.
 pub(crate) trait Resolver {
@@ -73,6 +75,8 @@ pub struct TermMatcher {
     names: Vec<(String, usize)>,
     /// The definition of each term, shown as the link's title.
     definitions: Vec<String>,
+    /// Each term's name as written (its first name).
+    titles: Vec<String>,
     /// Which of `names` a text holds, in one pass (a text run holds few of a
     /// glossary's names); `None`: look for each in turn.
     present: Option<aho_corasick::AhoCorasick>,
@@ -83,6 +87,7 @@ impl TermMatcher {
     pub fn new(terms: impl IntoIterator<Item = (Vec<String>, String)>) -> TermMatcher {
         let mut m = TermMatcher::default();
         for (i, (names, definition)) in terms.into_iter().enumerate() {
+            m.titles.push(names.first().cloned().unwrap_or_default());
             m.names.extend(names.into_iter().filter(|n| !n.trim().is_empty()).map(|n| (n.to_ascii_lowercase(), i)));
             m.definitions.push(definition);
         }
@@ -92,6 +97,11 @@ impl TermMatcher {
             .build(m.names.iter().map(|(name, _)| name))
             .ok();
         m
+    }
+
+    /// Term `index`'s name as written.
+    pub fn title(&self, index: usize) -> &str {
+        &self.titles[index]
     }
 
     /// First occurrences of terms not in `used`, as (byte range, term), in
@@ -332,6 +342,7 @@ fn render_text(
         notes: Notes::default(),
         in_comment: false,
         html_warned: Vec::new(),
+        words: Words::default(),
     };
     let events = r.transform(markdown);
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
@@ -424,6 +435,8 @@ struct Renderer<'a, 'c> {
     in_comment: bool,
     /// The HTML tags already warned about (one `raw-html` per tag and text).
     html_warned: Vec<String>,
+    /// The glossary terms an article's body explains at its end.
+    words: Words,
 }
 
 impl<'a> Renderer<'a, '_> {
@@ -599,6 +612,7 @@ impl<'a> Renderer<'a, '_> {
             i += 1;
         }
         self.notes_section(&mut events);
+        self.words_section(&mut events);
         events
     }
 
@@ -918,7 +932,7 @@ impl<'a> Renderer<'a, '_> {
         }
     }
 
-    /// Plain text, with the first use of each glossary term linked to its entry.
+    /// Plain text, with the first use of each glossary term linked to its definition.
     fn push_text(&mut self, text: CowStr<'a>, events: &mut Vec<Event<'a>>) {
         if text.is_empty() {
             return;
@@ -942,13 +956,7 @@ impl<'a> Renderer<'a, '_> {
             if range.start > last {
                 events.push(Event::Text(slice(&text, last..range.start)));
             }
-            let title = self.resolver.terms().map(|m| m.definitions[term].as_str()).unwrap_or_default();
-            let html = format!(
-                "<a class=\"term\" href=\"{}\" title=\"{}\">{}</a>",
-                escape(&self.resolver.term_href(term)),
-                escape(title),
-                escape(&text[range.clone()])
-            );
+            let html = self.term_link(term, &text[range.clone()]);
             events.push(Event::InlineHtml(CowStr::from(html)));
             self.citations.terms_used.push(term);
             self.citations.terms_seen.insert(term);
@@ -1368,6 +1376,55 @@ mod tests {
         assert!(out.html.contains("is not <a class=\"term\" href=\"glossary/#t1\""), "{}", out.html);
         assert!(out.html.contains("<h2 id=\"nmda-receptor\">NMDA receptor</h2>"));
         assert_eq!(c.terms_used, vec![0, 1]);
+    }
+
+    #[test]
+    fn an_articles_glossary_terms_are_defined_at_its_end_linking_both_ways_and_to_the_glossary() {
+        let terms = TermMatcher::new([
+            (vec!["NMDA receptor".to_string(), "NMDA".to_string()], "A switch <on> cells.".to_string()),
+            (vec!["ECT".to_string()], "Electroconvulsive therapy.".to_string()),
+        ]);
+        let r = WithTerms(terms);
+        // an author's heading that would take the entries' ids keeps its own
+        let md = "## Word 1\n\nECT, then the nmda receptor and ECT again.";
+        let mut c = Citations::new("");
+        let out = render_around(md, Source { file: "a.md", text: md, offset: 0 }, &r, &mut c, &[]);
+        let html = out.html.to_string();
+        assert!(html.contains("<h2 id=\"word-1\">Word 1</h2>"), "{html}");
+        // the first use links to the entry at the end, which links back to it
+        let link = between_all(&html, "<a class=\"term\" ", ">");
+        assert_eq!(link.len(), 2, "{html}");
+        assert!(link[0].starts_with("href=\"#word-1-1\" id=\"wordref-1\""), "{html}");
+        assert!(link[1].starts_with("href=\"#word-2\" id=\"wordref-2\""), "{html}");
+        assert!(
+            html.contains(
+                "<section class=\"words\" aria-labelledby=\"words\">\n<h2 id=\"words\">Words used on this page</h2>"
+            ),
+            "{html}"
+        );
+        // in order of first use, named as the glossary names them, the definition escaped
+        assert!(html.contains("<div id=\"word-1-1\"><dt>ECT</dt><dd>Electroconvulsive therapy. <a class=\"word-more\" href=\"glossary/#t1\">"), "{html}");
+        assert!(html.contains("<div id=\"word-2\"><dt>NMDA receptor</dt><dd>A switch &lt;on&gt; cells."), "{html}");
+        assert!(html.contains("href=\"#wordref-2\">↩"), "{html}");
+        assert_eq!(
+            out.headings.last().map(|h| (h.id.as_str(), h.title.as_str())),
+            Some(("words", "Words used on this page"))
+        );
+        assert_eq!(c.terms_used, vec![1, 0]);
+        // a text with no terms has no such section
+        let plain = render_around(
+            "No words here.",
+            Source { file: "a.md", text: "No words here.", offset: 0 },
+            &r,
+            &mut Citations::new(""),
+            &[],
+        );
+        assert!(!plain.html.to_string().contains("class=\"words\""));
+    }
+
+    /// Each `start…end` span's inside, in order.
+    fn between_all<'h>(html: &'h str, start: &str, end: &str) -> Vec<&'h str> {
+        html.split(start).skip(1).filter_map(|rest| rest.split(end).next()).collect()
     }
 
     /// A resolver that knows sources `a1`, `b2`, `c3` ("Anand et al." for

@@ -28,13 +28,13 @@
 // Environment: CHROMIUM (default /usr/bin/chromium), JAVA (default java).
 
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
+import { serveFolder as serve } from './serve-folder.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -194,24 +194,6 @@ async function open(file, { url, scheme = 'light', width = 1280, media = 'screen
   });
   await page.goto(url ?? pathToFileURL(file).href, { waitUntil: 'load' });
   return { page, requests, errors };
-}
-
-const TYPES = { html: 'text/html; charset=utf-8', css: 'text/css', js: 'text/javascript', json: 'application/json', svg: 'image/svg+xml', xml: 'application/xml' };
-
-/** Serve `dir` over http on 127.0.0.1 (a free port), as a static host would; `rewrite(path, bytes)` may change a file. */
-function serve(dir, rewrite = (p, bytes) => bytes) {
-  const server = createServer((req, res) => {
-    let p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (p.endsWith('/')) p += 'index.html';
-    const file = path.join(dir, path.normalize(p));
-    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file).slice(1)] ?? 'application/octet-stream' });
-    res.end(rewrite(p, readFileSync(file)));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 async function axe(page, options) {
@@ -430,6 +412,125 @@ try {
     }
   }
 
+  // Layout: what a reader sees on the first screen of a phone (375×667) and of a laptop (1280×800).
+  section('Layout (the first screen at 375×667 and 1280×800)');
+  {
+    const PHONE = { width: 375, height: 667 };
+    const DESKTOP = { width: 1280, height: 800 };
+    /** Open `file` at a size, with JavaScript on or off. */
+    const at = async (file, { width, height }, javaScript = true) => {
+      const page = await browser.newPage();
+      await page.setJavaScriptEnabled(javaScript);
+      await page.setViewport({ width, height });
+      await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+      return page;
+    };
+    const box = (el) => {
+      if (!el || !el.checkVisibility()) return null;
+      const r = el.getBoundingClientRect();
+      return { top: Math.round(r.top), bottom: Math.round(r.bottom), left: Math.round(r.left), right: Math.round(r.right), height: Math.round(r.height) };
+    };
+    for (const s of samples) {
+      // The title and the first text after it (the description, the text, or the first question) begin on the first screen.
+      const page = await at(s.file, PHONE, false);
+      const r = await page.evaluate((boxSrc) => {
+        const box = new Function(`return (${boxSrc})`)();
+        const h1 = document.querySelector('main h1');
+        const p = [...document.querySelectorAll('main :is(p, li, summary, dt, dd, th, td)')].find((el) => h1 && (h1.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) && el.checkVisibility() && el.textContent.trim());
+        return { h1: box(h1), p: box(p), text: p?.textContent.trim().slice(0, 40) };
+      }, box.toString());
+      const f = [];
+      if (!r.h1) f.push('no visible h1 in main');
+      else if (r.h1.bottom > PHONE.height) f.push(`the h1 ends at ${r.h1.bottom}px, below the first screen (${PHONE.height}px)`);
+      if (!r.p) f.push('no text after the h1');
+      else if (r.p.top > PHONE.height - 24) f.push(`the first text after the h1 ("${r.text}…") starts at ${r.p.top}px, below the first screen`);
+      check(`phone 375×667: the h1 and the first text after it start on the first screen, ${s.name}`, f, r.h1 && r.p ? [`h1 ${r.h1.top}–${r.h1.bottom}px, text from ${r.p.top}px`] : []);
+      await page.close();
+    }
+    {
+      // Without JavaScript: on a phone the topics fold into a "Menu" that opens; the crisis box is short,
+      // shows its first line of help, and opens onto the others. On a laptop everything shows at once.
+      const home = byKind.get('home')[0];
+      const page = await at(home, PHONE, false);
+      const f = [];
+      const probe = () => page.evaluate((boxSrc) => {
+        const box = new Function(`return (${boxSrc})`)();
+        const crisis = document.querySelector('[aria-label="Crisis support"]');
+        return {
+          summary: box(document.querySelector('.site-header summary')),
+          nav: [...document.querySelectorAll('nav[aria-label="Topics"] a')].map(box),
+          crisis: box(crisis),
+          crisisLinks: [...crisis.querySelectorAll('a[href]')].map(box),
+        };
+      }, box.toString());
+      const closed = await probe();
+      if (!closed.summary) f.push('no menu button (summary) in the header');
+      if (!closed.nav.length) f.push('no topic links in the header');
+      if (closed.nav.some(Boolean)) f.push('topic links show before the menu is opened');
+      if (!closed.crisis || closed.crisis.bottom > 250) f.push(`the crisis box ends at ${closed.crisis?.bottom}px (want a compact box, ending above 250px)`);
+      if (!closed.crisisLinks[0] || closed.crisisLinks[0].bottom > PHONE.height) f.push('the crisis box\'s first line of help is not on the first screen');
+      if (closed.summary) {
+        await page.click('.site-header summary');
+        const open = await probe();
+        if (!open.nav.length || !open.nav.every(Boolean)) f.push('opening the menu does not show every topic link');
+      }
+      const more = await page.$('[aria-label="Crisis support"] summary');
+      if (closed.crisisLinks.length > 1) {
+        if (!more) f.push('no way to open the other crisis lines');
+        else {
+          await more.click();
+          const open = await probe();
+          if (!open.crisisLinks.every(Boolean)) f.push('opening "More helplines" does not show every crisis line');
+        }
+      }
+      check('phone 375×667 without JavaScript: topics fold into a menu that opens; the crisis box is compact, its first line of help shows and the others open', f,
+        closed.crisis ? [`crisis box ${closed.crisis.top}–${closed.crisis.bottom}px`] : []);
+      await page.close();
+      const wide = await at(home, DESKTOP, false);
+      const w = await wide.evaluate((boxSrc) => {
+        const box = new Function(`return (${boxSrc})`)();
+        return {
+          summaries: [...document.querySelectorAll('header summary, [aria-label="Crisis support"] summary')].filter((el) => el.checkVisibility()).length,
+          nav: [...document.querySelectorAll('nav[aria-label="Topics"] a')].map(box),
+          crisisLinks: [...document.querySelectorAll('[aria-label="Crisis support"] a[href]')].map(box),
+          // the home page's topics: each card's link on the first screen
+          topics: [...document.querySelectorAll('main .topics a[href], main .cards a[href]')].map((a) => ({ text: a.textContent.trim(), box: box(a) })),
+        };
+      }, box.toString());
+      const g = [];
+      if (w.summaries) g.push(`${w.summaries} menu or "More helplines" button(s) show: on a wide screen all should be open`);
+      if (!w.nav.length || !w.nav.every((b) => b && b.bottom <= DESKTOP.height)) g.push('not every topic link shows in the header');
+      if (!w.crisisLinks.every((b) => b && b.bottom <= DESKTOP.height)) g.push('not every crisis line shows on the first screen');
+      check('laptop 1280×800 without JavaScript: every topic link and crisis line shows, no menu button', g);
+      const h = [];
+      if (!w.topics.length) h.push('no topic list in main (.topics or .cards)');
+      for (const t of w.topics) if (!t.box || t.box.bottom > DESKTOP.height) h.push(`"${t.text}" is not on the first screen${t.box ? ` (ends at ${t.box.bottom}px)` : ''}`);
+      check('laptop 1280×800: every topic on the home page shows on the first screen', h, [`${w.topics.length} topic links`]);
+      await wide.close();
+    }
+    for (const s of samples.filter((x) => x.kind === 'article')) {
+      // The article uses the width: its contents list beside the text, both spanning most of the screen.
+      const page = await at(s.file, DESKTOP);
+      const r = await page.evaluate((boxSrc) => {
+        const box = new Function(`return (${boxSrc})`)();
+        return { h1: box(document.querySelector('main h1')), text: box(document.querySelector('main .body')), toc: box(document.querySelector('main .toc')), headings: document.querySelectorAll('main .body :is(h2, h3)').length, width: document.documentElement.clientWidth };
+      }, box.toString());
+      const f = [];
+      // the theme lists the contents of an article with two headings or more
+      if (!r.toc && r.headings >= 2) f.push(`no contents list (.toc), with ${r.headings} headings in the text`);
+      else if (r.toc) {
+        if (!r.text || r.toc.left < r.text.right) f.push(`the contents list (from ${r.toc.left}px) is not beside the text (to ${r.text?.right}px)`);
+        if (r.toc.top > DESKTOP.height / 2) f.push(`the contents list starts at ${r.toc.top}px, not in the top half of the first screen`);
+        const span = r.toc.right - Math.min(r.text?.left ?? r.toc.left, r.h1?.left ?? r.toc.left);
+        if (span < 0.75 * r.width) f.push(`text and contents span ${span}px of ${r.width}px (want at least 75%)`);
+      }
+      check(`laptop 1280×800: the contents list sits beside the text and together they use the width, ${s.name}`, f,
+        r.toc && r.text ? [`text ${r.text.left}–${r.text.right}px, contents ${r.toc.left}–${r.toc.right}px from ${r.toc.top}px`]
+          : r.toc ? [] : [`${r.headings} heading(s): no contents list, skipped`]);
+      await page.close();
+    }
+  }
+
   // Keyboard: the skip link is the first stop and shows; every stop has a visible focus indicator.
   section('Keyboard focus');
   for (const s of samples) {
@@ -523,7 +624,9 @@ try {
         const el = document.querySelector(sel);
         if (el && !shown(el)) out.push(`${sel} is not printed`);
       }
-      const answers = [...document.querySelectorAll('details > :not(summary)')];
+      // every line of crisis help prints, those folded on a phone too
+      for (const a of document.querySelectorAll('[aria-label="Crisis support"] a')) if (!shown(a)) out.push(`crisis line "${a.textContent}" is not printed`);
+      const answers = [...document.querySelectorAll('main details > :not(summary)')];
       const hidden = answers.filter((el) => !shown(el));
       if (hidden.length) out.push(`${hidden.length} of ${answers.length} FAQ answers are not printed`);
       // Care cards and callouts print with their label in words and a black border (no colour on paper);

@@ -82,12 +82,19 @@ fn article_json_ld_carries_citations_and_never_claims_a_review() {
 }
 
 #[test]
-fn glossary_terms_link_to_their_entry_on_first_use() {
+fn glossary_terms_link_to_their_definition_on_the_page_and_on_to_their_entry_on_first_use() {
     let dir = site("full");
     build_at(dir.path());
     let article = read(dir.path(), "guide/cited/index.html");
-    let links = between(&article, "<a class=\"term\" href=\"", "\"");
-    assert_eq!(links, ["../../glossary/index.html#g-trial", "../../glossary/index.html#g-ect"], "{article}");
+    // the first use of each term links to its definition at the end of the text ...
+    let links = between(&article, "<a class=\"term\" href=\"#", "\"");
+    let entries = between(&article, "<div id=\"", "\"><dt>");
+    assert_eq!(links.len(), 2, "{article}");
+    assert_eq!(links, entries, "{article}");
+    // ... which links on to the glossary, in the same order
+    let more = between(&article, "<a class=\"word-more\" href=\"", "\"");
+    assert_eq!(more, ["../../glossary/index.html#g-trial", "../../glossary/index.html#g-ect"], "{article}");
+    assert!(article.contains("<a href=\"#words\">Words used on this page</a>"), "in the contents: {article}");
     let glossary = read(dir.path(), "glossary/index.html");
     let ids = between(&glossary, "class=\"glossary-entry\" id=\"", "\"");
     assert_eq!(ids, ["g-ect", "g-trial"], "alphabetical");

@@ -500,7 +500,7 @@
     const { terms, stop, results, every } = found;
     const n = results.length;
     const lines = [];
-    if (!n) lines.push(`No page matches “${query}”. Try other words, or browse the topics below.`);
+    if (!n) lines.push(`No page matches “${query}”. Try other words, or browse the topics listed on this page.`);
     else if (every === n) lines.push(`${plural(n, 'page matches', 'pages match')} “${query}”.`);
     else if (every) lines.push(`${plural(every, 'page has', 'pages have')} every word of “${query}”; ${plural(n - every, 'more page has', 'more pages have')} some of them.`);
     else lines.push(`No page has every word of “${query}”; ${plural(n, 'page has', 'pages have')} some of them.`);
@@ -547,7 +547,7 @@
     list.replaceChildren();
     await showMore(token, query);
   };
-  const fail = () => say('The search index could not be loaded. Browse the topics below instead.');
+  const fail = () => say('The search index could not be loaded. Browse the topics listed on this page instead.');
 
   let timer = 0;
   input.addEventListener('input', () => {
@@ -564,5 +564,8 @@
     showMore(token, input.value.trim()).then((items) => items[0]?.querySelector('a')?.focus()).catch(fail);
   });
   input.value = new URLSearchParams(location.search).get('q') || '';
+  // Arriving with a query, results will fill the screen: hold the room for them now (this
+  // script runs before the footer is read), so that nothing on the screen moves when they come.
+  if (words(input.value).length) list.parentElement.classList.add('search-waiting');
   run(input.value).catch(fail);
 })();

@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+// Lighthouse over a built sourcebook site (the default theme).
+//
+//   node lighthouse.mjs PUBLIC_DIR [--keep DIR]
+//
+// Serves the folder over http on 127.0.0.1 (as a host would), then runs
+// Lighthouse 12 in headless Chromium on the home page, the largest article,
+// the FAQ index and the search page (with results for "ketamine"), twice
+// each: the mobile preset (Lighthouse's default: a phone screen, simulated
+// slow 4G and a 4× slower CPU) and the desktop preset (simulated cable and
+// an unthrottled CPU). Throttling is simulated, not applied: Lighthouse
+// loads the page at full speed and computes the timings a throttled load
+// would have from the trace, so a busy CI machine moves the score little.
+// Checks that accessibility, best practices and SEO score 100 and
+// performance at least 95, and prints each score with the audits that cost
+// points. `--keep DIR` writes each report as JSON there.
+//
+// Prints one line per check and a last line `N passed, M failed`; exits 1 on
+// any failure, 2 on a usage error. Environment: CHROMIUM (default
+// /usr/bin/chromium).
+
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import lighthouse from 'lighthouse';
+import desktopConfig from 'lighthouse/core/config/desktop-config.js';
+import puppeteer from 'puppeteer-core';
+import { serveFolder } from './serve-folder.mjs';
+
+const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
+const MINIMUM = { performance: 95, accessibility: 100, 'best-practices': 100, seo: 100 };
+
+const args = process.argv.slice(2);
+const keepAt = args.indexOf('--keep');
+const keep = keepAt >= 0 ? args[keepAt + 1] : null;
+const positional = args.filter((a, i) => !a.startsWith('--') && !(keepAt >= 0 && i === keepAt + 1));
+if (positional.length !== 1 || (keepAt >= 0 && !keep) || args.some((a) => a.startsWith('--') && a !== '--keep')) {
+  console.error('usage: node lighthouse.mjs PUBLIC_DIR [--keep DIR]');
+  process.exit(2);
+}
+const publicDir = path.resolve(positional[0]);
+if (!existsSync(path.join(publicDir, 'index.html'))) {
+  console.error(`error: ${publicDir} has no index.html; build the site first (sourcebook build)`);
+  process.exit(2);
+}
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!existsSync(executablePath)) {
+  console.error(`error: no Chromium at ${executablePath} (apt-get install -y chromium, or set CHROMIUM)`);
+  process.exit(2);
+}
+if (keep) mkdirSync(keep, { recursive: true });
+
+/** The largest page whose <body data-kind> is `kind`, relative to the folder. */
+function largest(kind) {
+  const found = [];
+  (function walk(dir) {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.html') && readFileSync(p, 'utf8').includes(`<body data-kind="${kind}"`)) found.push(p);
+    }
+  })(publicDir);
+  found.sort((a, b) => statSync(b).size - statSync(a).size);
+  return found.length ? path.relative(publicDir, found[0]).split(path.sep).join('/') : null;
+}
+
+const pages = [
+  ['home', ''],
+  ['article', largest('article')?.replace(/index\.html$/, '')],
+  ['faq', largest('faq')?.replace(/index\.html$/, '')],
+  ['search', largest('search') && `${largest('search').replace(/index\.html$/, '')}?q=ketamine`],
+];
+
+const colour = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code, s) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
+let passed = 0;
+let failed = 0;
+function check(name, findings, notes = []) {
+  if (findings.length === 0) {
+    passed += 1;
+    console.log(`${paint('32', 'ok  ')} ${name}${notes.length ? paint('2', `  (${notes.join('; ')})`) : ''}`);
+  } else {
+    failed += 1;
+    console.log(`${paint('31', 'FAIL')} ${name}${notes.length ? paint('2', `  (${notes.join('; ')})`) : ''}`);
+    for (const f of findings) console.log(`       ${f.replace(/\n/g, '\n       ')}`);
+  }
+}
+
+const server = await serveFolder(publicDir);
+const base = `http://127.0.0.1:${server.address().port}/`;
+const userDataDir = mkdtempSync(path.join(tmpdir(), 'sourcebook-lighthouse-'));
+const browser = await puppeteer.launch({
+  executablePath,
+  headless: false, // --headless=new is in the argument list
+  userDataDir,
+  args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const port = Number(new URL(browser.wsEndpoint()).port);
+
+console.log(paint('1', `Lighthouse ${JSON.parse(readFileSync(new URL('./node_modules/lighthouse/package.json', import.meta.url), 'utf8')).version} (${base})`));
+try {
+  for (const [name, href] of pages) {
+    if (href === undefined || href === null) {
+      check(`lighthouse ${name}`, [], ['no such page on this site: skipped']);
+      continue;
+    }
+    for (const [preset, config] of [['mobile', undefined], ['desktop', desktopConfig]]) {
+      const url = new URL(href, base).href;
+      const result = await lighthouse(url, { port, output: 'json', logLevel: 'error', onlyCategories: CATEGORIES }, config);
+      const lhr = result.lhr;
+      if (keep) writeFileSync(path.join(keep, `${name}-${preset}.json`), result.report);
+      const f = [];
+      if (lhr.runtimeError) f.push(`Lighthouse could not load the page: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+      const notes = [];
+      for (const id of CATEGORIES) {
+        const cat = lhr.categories[id];
+        const score = cat?.score == null ? null : Math.round(cat.score * 100);
+        notes.push(`${id} ${score ?? '?'}`);
+        if (score === null || score < MINIMUM[id]) {
+          f.push(`${cat?.title ?? id}: ${score ?? 'no score'} (want ${MINIMUM[id] === 100 ? '100' : `at least ${MINIMUM[id]}`})`);
+          // the audits that cost points, with what they found
+          for (const ref of cat?.auditRefs ?? []) {
+            const a = lhr.audits[ref.id];
+            if (ref.weight > 0 && a && a.score !== null && a.score < 1) {
+              const items = (a.details?.items ?? []).slice(0, 4).map((it) => it.node?.snippet ?? it.url ?? it.source?.url ?? it.description ?? '').filter(Boolean);
+              f.push(`  ${a.id}: ${a.title}${a.displayValue ? ` (${a.displayValue})` : ''}${items.length ? `\n    ${items.join('\n    ')}` : ''}`);
+            }
+          }
+        }
+      }
+      check(`lighthouse ${name} ${preset} ${href || '/'}`, f, notes);
+    }
+  }
+} finally {
+  await browser.close();
+  server.close();
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

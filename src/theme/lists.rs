@@ -137,7 +137,7 @@ impl<'a> Renderer<'a> {
         ctx.insert_value("faq", Value::from(values));
         if index.split && on.group.is_none() {
             ctx.insert("faq_topics", &self.faq_topics(index));
-            ctx.insert("moved", &within_budget(self.faq_moved(index)));
+            moved_ids(&mut ctx, "faq", self.faq_moved(index), out)?;
         }
         if let Some(g) = on.group {
             let pages: Vec<ListPage> =
@@ -251,7 +251,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("sources", &groups.iter().flat_map(|g| &g.entries).collect::<Vec<_>>());
         ctx.insert("source_count", &count);
         ctx.insert("az", &az(layout, list, |i| cited(&i)));
-        ctx.insert("moved", &within_budget(moved));
+        moved_ids(&mut ctx, "sources", moved, out)?;
         ctx.insert("pagination", &letter_pagination(layout, list));
         self.insert_page(&mut ctx, &mut page);
         self.write("sources.html", &list.path, &format!("{}index.html", list.path), ctx, out)
@@ -343,7 +343,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("glossary_groups", &groups);
         ctx.insert("glossary", &groups.iter().flat_map(|g| &g.entries).collect::<Vec<_>>());
         ctx.insert("az", &az(layout, list, |_| true));
-        ctx.insert("moved", &within_budget(moved));
+        moved_ids(&mut ctx, "glossary", moved, out)?;
         ctx.insert("pagination", &letter_pagination(layout, list));
         self.insert_page(&mut ctx, &mut page);
         self.write("glossary.html", &list.path, &format!("{}index.html", list.path), ctx, out)
@@ -456,6 +456,24 @@ fn short_name(s: &crate::sources::Source) -> String {
         Some(d) => format!("{name} {}", d.year),
         None => name.to_string(),
     }
+}
+
+/// The old ids of a split list's entries (given on its first page only):
+/// every one in a data script, `assets/moved/<list>.js`, with which the
+/// theme's `assets/moved.js` takes an old link (`sources/#src-anand2023`)
+/// straight to the entry's page; and, for readers without JavaScript, as
+/// links on the page while they stay within [`MOVED_BUDGET`].
+fn moved_ids(ctx: &mut tera::Context, list: &str, moved: Vec<MovedEntry>, out: &dyn Output) -> anyhow::Result<()> {
+    if !moved.is_empty() {
+        let map: std::collections::BTreeMap<&str, &str> =
+            moved.iter().map(|m| (m.anchor.as_str(), m.href.as_str())).collect();
+        let path = format!("assets/moved/{list}.js");
+        let script = format!("sbMoved(document.currentScript.dataset.root, {});\n", serde_json::to_string(&map)?);
+        out.write(&path, script.as_bytes())?;
+        ctx.insert("moved_script", &path);
+    }
+    ctx.insert("moved", &within_budget(moved));
+    Ok(())
 }
 
 /// `moved`, or nothing when its markup would pass [`MOVED_BUDGET`].

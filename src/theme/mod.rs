@@ -57,10 +57,12 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("assets/style.css", include_bytes!("../../themes/default/static/assets/style.css")),
     ("assets/search.js", include_bytes!("../../themes/default/static/assets/search.js")),
+    ("assets/moved.js", include_bytes!("../../themes/default/static/assets/moved.js")),
     ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
 ];
 
 const SEARCH_SCRIPT: &str = "assets/search.js";
+const MOVED_SCRIPT: &str = "assets/moved.js";
 
 /// Templates newer than SPEC's first list: a theme without one gets the
 /// built-in one, with the partials it includes.
@@ -149,6 +151,12 @@ impl Theme {
         if !own_search && !statics.iter().any(|(p, _)| p == SEARCH_SCRIPT) {
             let bytes = BUILTIN_STATIC.iter().find(|(p, _)| *p == SEARCH_SCRIPT).map_or(&[][..], |(_, b)| b);
             statics.push((SEARCH_SCRIPT.to_string(), StaticFile::Builtin(bytes)));
+        }
+        // the built-in list pages (a theme's fallbacks too) forward old
+        // links with this script
+        if !statics.iter().any(|(p, _)| p == MOVED_SCRIPT) {
+            let bytes = BUILTIN_STATIC.iter().find(|(p, _)| *p == MOVED_SCRIPT).map_or(&[][..], |(_, b)| b);
+            statics.push((MOVED_SCRIPT.to_string(), StaticFile::Builtin(bytes)));
         }
         let (statics, assets) = fingerprint(root, statics, &mut diags);
         for required in TEMPLATES {

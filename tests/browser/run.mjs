@@ -412,6 +412,35 @@ try {
     }
   }
 
+  // A split list keeps its entries' old ids: assets/moved/<list>.js maps each
+  // to the page the entry is on now, and an old link (sources/#src-x) goes there.
+  const lists = ['sources', 'glossary', 'faq'].filter((l) => existsSync(path.join(publicDir, 'assets/moved', `${l}.js`)));
+  if (lists.length) section('Old links into split lists');
+  for (const list of lists) {
+    const f = [];
+    const text = readFileSync(path.join(publicDir, 'assets/moved', `${list}.js`), 'utf8');
+    const m = /^sbMoved\(document\.currentScript\.dataset\.root, (.*)\);\n$/s.exec(text);
+    const map = m ? JSON.parse(m[1]) : {};
+    const ids = Object.keys(map);
+    if (!ids.length) f.push(`assets/moved/${list}.js maps no id`);
+    // the last id: on a page past the first when the list is split
+    const id = ids[ids.length - 1];
+    if (id) {
+      const from = pathToFileURL(path.join(publicDir, list, 'index.html')).href + '#' + encodeURIComponent(id);
+      const { page, errors } = await open(null, { url: from });
+      const want = pathToFileURL(path.join(publicDir, map[id].split('#')[0])).href;
+      try {
+        await page.waitForFunction((w) => location.href.split('#')[0] === w, { timeout: 5000 }, want);
+      } catch {
+        f.push(`${list}/#${id} stayed at ${page.url()}, not ${want}`);
+      }
+      if (!(await page.evaluate((i) => !!document.getElementById(i), id))) f.push(`no #${id} where it landed`);
+      f.push(...errors);
+      await page.close();
+    }
+    check(`an old link ${list}/#… goes on to the entry's page`, f);
+  }
+
   // Layout: what a reader sees on the first screen of a phone (375×667) and of a laptop (1280×800).
   section('Layout (the first screen at 375×667 and 1280×800)');
   {

@@ -271,3 +271,40 @@ fn sitemap_lists_every_page_of_the_split_lists() {
     let absent: Vec<&String> = listed.iter().filter(|p| !pages.contains_key(p.as_str())).collect();
     assert!(absent.is_empty(), "sitemap entries with no page: {absent:?}");
 }
+
+/// Past the budget of old ids kept as links, JavaScript still takes an old
+/// link on: each split list's data script maps every old id (the same ids
+/// a single page had) to the page its entry is on now, and that page has it.
+#[test]
+fn a_split_list_s_data_script_maps_every_old_id_to_the_entry_s_page() {
+    let (dir, pages) = built(PER);
+    let (_one, single) = built(100);
+    for (list, prefix, name) in [
+        ("sources/index.html", "src-", "sources"),
+        ("glossary/index.html", "g-", "glossary"),
+        ("faq/index.html", "faq-", "faq"),
+    ] {
+        let script = format!("assets/moved/{name}.js");
+        assert!(
+            pages[list].contains(&format!("<script src=\"../{script}\" data-root=\"../\" defer></script>")),
+            "{list} loads {script}"
+        );
+        let text = std::fs::read_to_string(dir.path().join("public").join(&script)).unwrap();
+        let json = text
+            .strip_prefix("sbMoved(document.currentScript.dataset.root, ")
+            .and_then(|t| t.strip_suffix(");\n"))
+            .unwrap_or_else(|| panic!("{script}: {text}"));
+        let map: BTreeMap<String, String> = serde_json::from_str(json).unwrap();
+        let before: BTreeSet<&str> =
+            attributes(&single[list], "id").into_iter().filter(|id| id.starts_with(prefix)).collect();
+        assert_eq!(map.keys().map(String::as_str).collect::<BTreeSet<_>>(), before, "{script} maps every old id");
+        for (id, href) in &map {
+            let (page, anchor) = href.split_once('#').unwrap();
+            assert_eq!(anchor, id, "{script}: an entry keeps its id on its new page");
+            let page = page.trim_end_matches("index.html");
+            assert!(attributes(&pages[&format!("{page}index.html")], "id").contains(&id.as_str()), "{href}");
+        }
+    }
+    // a list that fits on one page has no old ids to map
+    assert!(!single["sources/index.html"].contains("assets/moved/"));
+}

@@ -139,8 +139,15 @@ def run_once(cmd, out):
 
 
 def count_articles(out):
-    """Article pages: <topic>/<slug>/index.html (the same layout for both tools)."""
-    return sum(len(list((out / t).glob("*/index.html"))) for t in TOPICS)
+    """Article pages: <topic>/<slug>/index.html (the same layout for both
+    tools), not the pages of split lists: <topic>/page/N/ and sourcebook's
+    FAQ index by topic, faq/<topic>/."""
+    return sum(
+        1
+        for t in TOPICS
+        for page in (out / t).glob("*/index.html")
+        if page.parent.name != "page" and not (t == "faq" and page.parent.name in TOPICS)
+    )
 
 
 def diagnostics_summary(stderr):

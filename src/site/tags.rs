@@ -79,10 +79,15 @@ pub(crate) fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<
     // address → (spelling, file) where first written
     let mut first: HashMap<String, (&str, &str)> = HashMap::new();
     for article in articles.into_iter().filter(|a| !a.front.tags.is_empty()) {
-        let offsets = list_offsets(article, "tags", &article.front.tags);
+        // where each tag is written: looked up only when something is said
+        // about one (this runs over every article at each `serve` save)
+        let offsets = std::cell::OnceCell::new();
+        let span = |i: usize| {
+            let at = offsets.get_or_init(|| list_offsets(article, "tags", &article.front.tags))[i];
+            Span::at(&article.file, &article.text, at)
+        };
         let mut here: HashMap<String, &str> = HashMap::new();
-        for (name, at) in article.front.tags.iter().zip(offsets) {
-            let span = Span::at(&article.file, &article.text, at);
+        for (i, name) in article.front.tags.iter().enumerate() {
             let Some(slug) = slug(name) else {
                 let made = crate::markdown::slugify(name);
                 let message = if name.trim().is_empty() {
@@ -94,7 +99,7 @@ pub(crate) fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<
                 };
                 diags.push(
                     Diagnostic::error(Code::InvalidValue, message)
-                        .with_span(span)
+                        .with_span(span(i))
                         .with_help("a tag needs letters a-z or digits, e.g. `side effects` (at /tags/side-effects/)"),
                 );
                 continue;
@@ -105,7 +110,7 @@ pub(crate) fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<
                         Code::InvalidValue,
                         format!("tag `{name}` is listed twice (first as `{before}`)"),
                     )
-                    .with_span(span)
+                    .with_span(span(i))
                     .with_help("remove one of them"),
                 );
                 continue;
@@ -119,7 +124,7 @@ pub(crate) fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<
                             "tag `{name}` is written `{spelling}` in {file}; both are one tag, shown as `{spelling}` at /tags/{slug}/"
                         ),
                     )
-                    .with_span(span)
+                    .with_span(span(i))
                     .with_help(format!("write it `{spelling}` here too, or change it everywhere")),
                 );
             }

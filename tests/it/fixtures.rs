@@ -136,9 +136,10 @@ fn all_errors_are_reported_at_once() {
     assert!(codes.contains(&"unknown-key") && codes.contains(&"unknown-source"), "{codes:?}");
 }
 
-/// What `check` says about a fixture laid over the minimal site, as an author
-/// reads it in a terminal, on a fixed day so dates in messages do not move.
-fn check_text(case: &str) -> String {
+/// What `check` finds in a fixture laid over the minimal site, on a fixed
+/// day so dates in messages do not move; and the site's folder, whose path
+/// no message may hold.
+fn check_fixture(case: &str) -> (sourcebook::diagnostics::Diagnostics, tempfile::TempDir) {
     let dir = site("minimal");
     copy_tree(&fixtures().join("invalid").join(case), dir.path());
     let options = CheckOptions {
@@ -148,8 +149,12 @@ fn check_text(case: &str) -> String {
         today: jiff::civil::date(2026, 11, 29),
         sources: None,
     };
-    let report = check(&options).unwrap();
-    report.diagnostics.render_text(false)
+    (check(&options).unwrap().diagnostics, dir)
+}
+
+/// What `check` says about a fixture, as an author reads it in a terminal.
+fn check_text(case: &str) -> String {
+    check_fixture(case).0.render_text(false)
 }
 
 /// The exact words of every fixture's diagnostics, pinned: a change to any
@@ -191,16 +196,8 @@ const LIBRARY_WORDS: &[&str] = &[
 fn every_diagnostic_follows_the_style_guide() {
     let mut failures = Vec::new();
     for case in cases() {
-        let dir = site("minimal");
-        copy_tree(&fixtures().join("invalid").join(&case), dir.path());
-        let options = CheckOptions {
-            root: dir.path().to_path_buf(),
-            drafts: false,
-            external: None,
-            today: jiff::civil::date(2026, 11, 29),
-            sources: None,
-        };
-        for d in check(&options).unwrap().diagnostics.iter() {
+        let (diagnostics, dir) = check_fixture(&case);
+        for d in diagnostics.iter() {
             let mut fail = |why: &str| failures.push(format!("{case}: [{}] {}: {why}", d.code.as_str(), d.message));
             let help = d.help.as_deref().unwrap_or_default();
             let said = format!("{} {help}", d.message).to_lowercase();

@@ -558,6 +558,32 @@ try {
           : r.toc ? [] : [`${r.headings} heading(s): no contents list, skipped`]);
       await page.close();
     }
+    for (const s of samples.filter((x) => ['sources', 'glossary', 'faq'].includes(x.kind))) {
+      // A long list uses the width too: its A–Z bar (or, for the questions on
+      // one page, their topics) beside it from the top of the page.
+      const page = await at(s.file, DESKTOP);
+      const r = await page.evaluate((boxSrc) => {
+        const box = new Function(`return (${boxSrc})`)();
+        const side = document.querySelector('main .list-grid > :is(.az, .beside)');
+        return { h1: box(document.querySelector('main h1')), list: box(document.querySelector('main .list-main')), side: box(side), topics: document.querySelectorAll('main section.faq').length, width: document.documentElement.clientWidth };
+      }, box.toString());
+      const f = [];
+      // questions of one topic (a split FAQ's topic page, a one-topic site) have no topics to list beside them
+      if (s.kind === 'faq' && r.topics < 2 && !r.side) {
+        check(`laptop 1280×800: a list's A–Z bar or topics sit beside it, ${s.name}`, [], [`${r.topics} topic(s) on the page: nothing to list beside it, skipped`]);
+        await page.close();
+        continue;
+      }
+      if (!r.side) f.push('no A–Z bar or topic list beside the list (.list-grid > .az or .beside)');
+      else {
+        if (!r.list || r.side.left < r.list.right) f.push(`the bar (from ${r.side.left}px) is not beside the list (to ${r.list?.right}px)`);
+        if (r.side.top > DESKTOP.height / 2) f.push(`the bar starts at ${r.side.top}px, not in the top half of the first screen`);
+        const span = r.side.right - Math.min(r.list?.left ?? r.side.left, r.h1?.left ?? r.side.left);
+        if (span < 0.75 * r.width) f.push(`list and bar span ${span}px of ${r.width}px (want at least 75%)`);
+      }
+      check(`laptop 1280×800: a list's A–Z bar or topics sit beside it and together they use the width, ${s.name}`, f);
+      await page.close();
+    }
   }
 
   // Keyboard: the skip link is the first stop and shows; every stop has a visible focus indicator.

@@ -459,16 +459,17 @@ fn short_name(s: &crate::sources::Source) -> String {
 }
 
 /// The old ids of a split list's entries (given on its first page only):
-/// every one in a data script, `assets/moved/<list>.js`, with which the
-/// theme's `assets/moved.js` takes an old link (`sources/#src-anand2023`)
-/// straight to the entry's page; and, for readers without JavaScript, as
+/// every one in a data script, `assets/moved/<list>.js`, which the theme's
+/// `assets/moved.js` loads only for an address with a `#id` (the map of a
+/// 10,000-article FAQ is megabytes) to take an old link
+/// (`sources/#src-anand2023`) straight to the entry's page; and, for readers without JavaScript, as
 /// links on the page while they stay within [`MOVED_BUDGET`].
 fn moved_ids(ctx: &mut tera::Context, list: &str, moved: Vec<MovedEntry>, out: &dyn Output) -> anyhow::Result<()> {
     if !moved.is_empty() {
         let map: std::collections::BTreeMap<&str, &str> =
             moved.iter().map(|m| (m.anchor.as_str(), m.href.as_str())).collect();
         let path = format!("assets/moved/{list}.js");
-        let script = format!("sbMoved(document.currentScript.dataset.root, {});\n", serde_json::to_string(&map)?);
+        let script = format!("sbMoved({});\n", serde_json::to_string(&map)?);
         out.write(&path, script.as_bytes())?;
         ctx.insert("moved_script", &path);
     }

@@ -286,12 +286,12 @@ fn a_split_list_s_data_script_maps_every_old_id_to_the_entry_s_page() {
     ] {
         let script = format!("assets/moved/{name}.js");
         assert!(
-            pages[list].contains(&format!("<script src=\"../{script}\" data-root=\"../\" defer></script>")),
+            pages[list].contains(&format!("data-map=\"../{script}\" data-root=\"../\" defer></script>")),
             "{list} loads {script}"
         );
         let text = std::fs::read_to_string(dir.path().join("public").join(&script)).unwrap();
         let json = text
-            .strip_prefix("sbMoved(document.currentScript.dataset.root, ")
+            .strip_prefix("sbMoved(")
             .and_then(|t| t.strip_suffix(");\n"))
             .unwrap_or_else(|| panic!("{script}: {text}"));
         let map: BTreeMap<String, String> = serde_json::from_str(json).unwrap();

@@ -25,6 +25,7 @@ import path from 'node:path';
 import lighthouse from 'lighthouse';
 import desktopConfig from 'lighthouse/core/config/desktop-config.js';
 import puppeteer from 'puppeteer-core';
+import { builtSite, chromium, largest as largestOfKind } from './built-site.mjs';
 import { serveFolder } from './serve-folder.mjs';
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
@@ -38,31 +39,11 @@ if (positional.length !== 1 || (keepAt >= 0 && !keep) || args.some((a) => a.star
   console.error('usage: node lighthouse.mjs PUBLIC_DIR [--keep DIR]');
   process.exit(2);
 }
-const publicDir = path.resolve(positional[0]);
-if (!existsSync(path.join(publicDir, 'index.html'))) {
-  console.error(`error: ${publicDir} has no index.html; build the site first (sourcebook build)`);
-  process.exit(2);
-}
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
-if (!existsSync(executablePath)) {
-  console.error(`error: no Chromium at ${executablePath} (apt-get install -y chromium, or set CHROMIUM)`);
-  process.exit(2);
-}
+const publicDir = builtSite(positional[0]);
+const executablePath = chromium();
 if (keep) mkdirSync(keep, { recursive: true });
 
-/** The largest page whose <body data-kind> is `kind`, relative to the folder. */
-function largest(kind) {
-  const found = [];
-  (function walk(dir) {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.html') && readFileSync(p, 'utf8').includes(`<body data-kind="${kind}"`)) found.push(p);
-    }
-  })(publicDir);
-  found.sort((a, b) => statSync(b).size - statSync(a).size);
-  return found.length ? path.relative(publicDir, found[0]).split(path.sep).join('/') : null;
-}
+const largest = (kind) => largestOfKind(publicDir, kind);
 
 const pages = [
   ['home', ''],

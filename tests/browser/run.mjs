@@ -34,6 +34,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
+import { builtSite, chromium } from './built-site.mjs';
 import { serveFolder as serve } from './serve-folder.mjs';
 
 const require = createRequire(import.meta.url);
@@ -73,11 +74,7 @@ if (positional.length !== 1 || args.some((a) => a.startsWith('--') && a !== '--a
   console.error('usage: node run.mjs PUBLIC_DIR [--all] [--fixture]');
   process.exit(2);
 }
-const publicDir = path.resolve(positional[0]);
-if (!existsSync(path.join(publicDir, 'index.html'))) {
-  console.error(`error: ${publicDir} has no index.html; build the site first (sourcebook build)`);
-  process.exit(2);
-}
+const publicDir = builtSite(positional[0]);
 
 // ---------------------------------------------------------------- reporting
 
@@ -150,11 +147,7 @@ for (const [kind, list] of byKind) {
 
 // ---------------------------------------------------------------- browser
 
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
-if (!existsSync(executablePath)) {
-  console.error(`error: no Chromium at ${executablePath} (apt-get install -y chromium, or set CHROMIUM)`);
-  process.exit(2);
-}
+const executablePath = chromium();
 const userDataDir = mkdtempSync(path.join(tmpdir(), 'sourcebook-browser-'));
 const browser = await puppeteer.launch({
   executablePath,

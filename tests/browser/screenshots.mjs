@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
+import { builtSite, chromium, largest as largestOfKind } from './built-site.mjs';
 import { serveFolder } from './serve-folder.mjs';
 
 const args = process.argv.slice(2);
@@ -24,27 +25,11 @@ if (positional.length !== 2 || args.some((a) => a.startsWith('--') && a !== '--f
   console.error('usage: node screenshots.mjs PUBLIC_DIR OUT_DIR [--full]');
   process.exit(2);
 }
-const publicDir = path.resolve(positional[0]);
+const publicDir = builtSite(positional[0]);
 const outDir = path.resolve(positional[1]);
-if (!existsSync(path.join(publicDir, 'index.html'))) {
-  console.error(`error: ${publicDir} has no index.html; build the site first (sourcebook build)`);
-  process.exit(2);
-}
 mkdirSync(outDir, { recursive: true });
 
-/** The largest page whose <body data-kind> is `kind`, relative to the folder. */
-function largest(kind) {
-  const found = [];
-  (function walk(dir) {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.html') && readFileSync(p, 'utf8').includes(`<body data-kind="${kind}"`)) found.push(p);
-    }
-  })(publicDir);
-  found.sort((a, b) => statSync(b).size - statSync(a).size);
-  return found.length ? path.relative(publicDir, found[0]).split(path.sep).join('/') : null;
-}
+const largest = (kind) => largestOfKind(publicDir, kind);
 
 const pages = [
   ['home', 'index.html'],
@@ -58,7 +43,7 @@ const server = await serveFolder(publicDir);
 const base = `http://127.0.0.1:${server.address().port}/`;
 const userDataDir = mkdtempSync(path.join(tmpdir(), 'sourcebook-shots-'));
 const browser = await puppeteer.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  executablePath: chromium(),
   headless: false, // --headless=new is in the argument list
   userDataDir,
   args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--hide-scrollbars',

@@ -96,7 +96,7 @@ pub fn new_article(
     };
     // a JSON string is a YAML double-quoted scalar: any title is escaped right
     let quoted = serde_json::to_string(&title)?;
-    let [lede, research, risks, doctor] = crate::content::NEW_PLACEHOLDERS else { unreachable!("four placeholders") };
+    let [lede, research, risks, doctor] = crate::content::NEW_PLACEHOLDERS;
     let description = crate::content::NEW_DESCRIPTION;
     let text = format!(
         "---\ntitle: {quoted}\ndescription: \"{description}\"\ndate: {today}\n\

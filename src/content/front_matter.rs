@@ -146,7 +146,7 @@ pub(crate) fn split(file: &str, text: &str) -> Result<Split, Diagnostic> {
 /// The description and paragraphs `sourcebook new` writes for an author to
 /// replace: one shared list, so a page that still holds any is found.
 pub(crate) const NEW_DESCRIPTION: &str = "One sentence: the question this article answers.";
-pub(crate) const NEW_PLACEHOLDERS: &[&str] = &[
+pub(crate) const NEW_PLACEHOLDERS: [&str; 4] = [
     "Start with what the reader will learn, in plain words.",
     "Give each finding with its setting and size, and cite it: add the source to content/sources.yaml, then write `[@id]` after the claim.",
     "Say what is not known, and what the risks are, beside the benefits.",

@@ -185,8 +185,9 @@ impl Session {
         // the index is written whole: files the new one no longer has go
         // (a word length no word has any more, fewer pages)
         let index = format!("{}/", crate::search::BUNDLE);
-        // changed in place unless a request still holds the last version
-        // (then that one copy is made)
+        // copied once when the published version still shares the map (it
+        // does while `serve` runs: the page was published first), else
+        // changed in place
         let files = Arc::make_mut(&mut self.files);
         files.retain(|k, _| !k.starts_with(&index));
         files.extend(memory.into_files());
@@ -336,8 +337,9 @@ impl Session {
         Ok(true)
     }
 
-    /// The rebuilt files over the others, in place unless a request still
-    /// holds the last version (then that one copy is made).
+    /// The rebuilt files over the others: the map is copied once when the
+    /// published version shares it (while `serve` runs, always), else
+    /// changed in place.
     fn merge(&mut self, memory: Collect) {
         Arc::make_mut(&mut self.files).extend(memory.into_files());
     }

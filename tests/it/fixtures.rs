@@ -5,10 +5,6 @@
 use sourcebook::check::{CheckOptions, check};
 use sourcebook::diagnostics::Severity;
 
-fn today() -> jiff::civil::Date {
-    jiff::Zoned::now().date()
-}
-
 use crate::support::{build_at, copy_tree, fixtures, site, sourcebook};
 
 struct Expected {
@@ -50,19 +46,12 @@ fn cases() -> Vec<String> {
 fn every_invalid_fixture_yields_its_code_file_line_and_column() {
     let mut failures = Vec::new();
     for case in cases() {
-        let dir = site("minimal");
-        copy_tree(&fixtures().join("invalid").join(&case), dir.path());
         let want = expected(&case);
         let (diagnostics, built) = if want.check {
-            let options = CheckOptions {
-                root: dir.path().to_path_buf(),
-                drafts: false,
-                external: None,
-                today: today(),
-                sources: None,
-            };
-            (check(&options).unwrap().diagnostics, None)
+            (check_fixture(&case).0, None)
         } else {
+            let dir = site("minimal");
+            copy_tree(&fixtures().join("invalid").join(&case), dir.path());
             let report = build_at(dir.path());
             let built = report.written.is_some();
             (report.diagnostics, Some(built))

@@ -442,18 +442,5 @@ fn order_articles(mut articles: Vec<Article>, topics: &[Topic], diags: &mut Vec<
         known
     });
     articles.sort_by(|a, b| order_key(a, rank[a.topic.as_str()]).cmp(&order_key(b, rank[b.topic.as_str()])));
-    let mut seen: HashMap<String, &Article> = HashMap::new();
-    for a in &articles {
-        if let Some(first) = seen.insert(a.path(), a) {
-            diags.push(
-                Diagnostic::error(
-                    Code::DuplicateSlug,
-                    format!("`{}` and `{}` would both be written to /{}", first.file, a.file, a.path()),
-                )
-                .with_span(Span::at(&a.file, &a.text, 0))
-                .with_help("rename one file, or give it a different `slug:`"),
-            );
-        }
-    }
     articles
 }

@@ -221,12 +221,7 @@ impl<'a> Claims<'a> {
         if let Some((first_path, first)) =
             self.files.get(&key).or_else(|| self.folders.get(&key)).or_else(|| self.reserved.get(&key))
         {
-            // two articles at one address are already a `duplicate-slug`
-            let articles =
-                |o: &Origin| matches!(o, Origin::File(f, _) if f.ends_with(".md") && !f.ends_with("_index.md"));
-            if !(first_path == path && articles(first) && articles(&origin)) {
-                diags.push(collision(first_path, *first, path, origin));
-            }
+            diags.push(collision(first_path, *first, path, origin));
             return;
         }
         // each folder above it
@@ -252,6 +247,15 @@ impl<'a> Claims<'a> {
 fn collision(first_path: &str, first: Origin, path: &str, origin: Origin) -> Diagnostic {
     // generated paths are claimed first: the later claim is the one to move
     let (mine, theirs) = (origin, first);
+    // two articles at one address: their file names (or `slug:`) say the same
+    let article = |o: &Origin| matches!(o, Origin::File(f, _) if f.ends_with(".md") && !f.ends_with("_index.md"));
+    if first_path == path && article(&mine) && article(&theirs) {
+        let page = path.strip_suffix("index.html").unwrap_or(path);
+        let message = format!("{} and {} would both be written to /{page}", theirs.describe(), mine.describe());
+        return mine
+            .place(Diagnostic::error(Code::DuplicateSlug, message))
+            .with_help("rename one file, or give it a different `slug:`");
+    }
     let message = if first_path == path {
         format!("{} and {} would both be written to /{path}", theirs.describe(), mine.describe())
     } else if first_path.to_lowercase() == path.to_lowercase() {

@@ -139,13 +139,13 @@ impl<'a> Document<'a> {
     /// top-level key is an `unknown-key` error (all of them are reported).
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Vec<Diagnostic>> {
         self.within_limits().map_err(|d| vec![d])?;
-        let keys = fields::<T>();
         // The common case is valid YAML: one typed parse. Only a failure pays
         // for the second pass that finds every unknown key at once.
         if let Ok(value) = yaml_serde::from_str::<T>(self.yaml) {
             return Ok(value);
         }
         let value: Value = yaml_serde::from_str(self.yaml).map_err(|e| vec![self.syntax_error(&e)])?;
+        let keys = fields::<T>();
         let mut unknown = Vec::new();
         if let Value::Mapping(map) = &value {
             for key in map.keys() {

@@ -198,7 +198,13 @@ pub(crate) fn stray_key(file: &str, text: &str, split: Split, keys: &[&str]) -> 
             fence = Some(&trimmed[..3]);
             continue;
         }
-        let Some((key, rest)) = line.split_once(':') else { continue };
+        // a key starts the line with a lower-case letter and is short: most
+        // lines of prose are passed over without a search for `:`
+        if !line.starts_with(|c: char| c.is_ascii_lowercase()) {
+            continue;
+        }
+        let Some(colon) = line.bytes().take(24).position(|b| b == b':') else { continue };
+        let (key, rest) = (&line[..colon], &line[colon + 1..]);
         if !keys.contains(&key) || !(rest.is_empty() || rest.starts_with([' ', '\n', '\r'])) {
             continue;
         }
@@ -241,6 +247,23 @@ impl Split {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A front matter key alone at the start of a body line is named; prose,
+    /// code and multi-byte text near the key's length are passed over.
+    #[test]
+    fn a_key_in_the_body_is_found_and_prose_is_not() {
+        let keys = crate::yaml::fields::<FrontMatter>();
+        let found = |body: &str| {
+            let text = format!("---\ntitle: T\n---\n{body}");
+            let split = split("a.md", &text).unwrap();
+            stray_key("a.md", &text, split, keys).map(|d| (d.message.clone(), d.line()))
+        };
+        assert_eq!(
+            found("Intro.\n\ntags: [a]\n"),
+            Some(("`tags:` is in the page's text, not its front matter".into(), Some(6)))
+        );
+        assert_eq!(found("Note: tags are fine.\ndescriptionééééééééééééé: x\n```\nfaq:\n```\n"), None);
+    }
 
     /// The keys the parser accepts are the struct's own, and the README's
     /// "Front matter" section documents each of them.

@@ -422,11 +422,8 @@ fn in_authors_words(message: &str, yaml: &str, index: usize) -> (String, String,
 /// help where there is a fix to give. `within` is the entry's id, taken
 /// off the front of the path.
 pub(crate) fn plain_value_error(message: &str, within: &str) -> (String, Option<String>) {
-    let message = match message.find(" at line ") {
-        Some(i) => &message[..i],
-        None => message,
-    };
-    let message = message.strip_prefix(within).and_then(|m| m.strip_prefix('.')).unwrap_or(message);
+    let message = without_location(message);
+    let message = message.strip_prefix(within).and_then(|m| m.strip_prefix('.')).unwrap_or(&message);
     if let Some(key) = message.strip_suffix(": date format unknown") {
         return (
             format!("`{key}` is not a date"),
@@ -471,9 +468,10 @@ fn value_in_authors_words(message: &str) -> (String, Option<String>) {
             e if e.starts_with("struct ") || e == "a map" => {
                 ("a map of keys", "write `key: value` lines below it, indented, or `{ key: value, … }`")
             }
-            e if e.starts_with('i') || e.starts_with('u') || e.contains("integer") => {
+            "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize" | "isize" => {
                 ("a whole number", "write digits only, e.g. `3`")
             }
+            e if e.contains("integer") => ("a whole number", "write digits only, e.g. `3`"),
             _ => return (format!("{subject} cannot be {got}"), None),
         };
         return (format!("{subject} must be {wanted}, not {got}"), Some(help.to_string()));
@@ -722,7 +720,12 @@ fn duplicate_key(yaml: &str, key: &str) -> Option<usize> {
 /// them: a message can hold two), which count from the start of the YAML
 /// block, not of the file: the diagnostic gives the file's own position.
 fn strip_location(e: &yaml_serde::Error) -> String {
-    let mut s = e.to_string();
+    without_location(&e.to_string())
+}
+
+/// `message` without its ` at line N column M` parts.
+fn without_location(message: &str) -> String {
+    let mut s = message.to_string();
     while let Some(i) = s.find(" at line ") {
         let rest = &s[i + " at line ".len()..];
         let number = |t: &str| t.bytes().take_while(u8::is_ascii_digit).count();

@@ -107,6 +107,9 @@ pub struct Span {
     pub column: usize,
     /// The text of the line, kept so the report needs no second read.
     pub source_line: String,
+    /// How many characters the caret spans, when the finder knows (a YAML
+    /// key of several words, `zebra crossing:`); else the word at `column`.
+    pub width: Option<usize>,
 }
 
 impl Span {
@@ -120,7 +123,14 @@ impl Span {
             line: Span::line_at(text, line_start),
             column: text[line_start..offset].chars().count() + 1,
             source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
+            width: None,
         }
+    }
+
+    /// The same position, with the caret `width` characters wide.
+    pub fn with_width(mut self, width: usize) -> Span {
+        self.width = Some(width);
+        self
     }
 
     /// The line (1-based) of byte `offset` in `text`: what [`Span::at`]
@@ -166,6 +176,7 @@ impl LineIndex {
             line,
             column: text[line_start..offset].chars().count() + 1,
             source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
+            width: None,
         }
     }
 }
@@ -234,7 +245,7 @@ impl Diagnostic {
         let title = level.primary_title(self.message.as_str()).id(self.code.as_str());
         let mut group = annotate_snippets::Group::with_title(title);
         if let Some(span) = &self.span {
-            let (start, end) = caret_range(&span.source_line, span.column);
+            let (start, end) = caret_range(&span.source_line, span.column, span.width);
             group = group.element(
                 Snippet::source(span.source_line.as_str())
                     .line_start(span.line)
@@ -251,21 +262,13 @@ impl Diagnostic {
     }
 }
 
-/// The byte range under the caret: the word starting at `column`, or the
-/// whole key when `column` starts a YAML key of several words
-/// (`zebra crossing:`).
-fn caret_range(line: &str, column: usize) -> (usize, usize) {
+/// The byte range under the caret: `width` characters from `column` when
+/// the span knows them, else the word starting at `column`.
+fn caret_range(line: &str, column: usize, width: Option<usize>) -> (usize, usize) {
     let start = line.char_indices().nth(column.saturating_sub(1)).map_or(line.len(), |(i, _)| i);
-    let before = line[..start].trim_start();
-    if before.is_empty() || before == "-" {
-        let rest = &line[start..];
-        let key_end = rest.find(": ").or_else(|| rest.ends_with(':').then(|| rest.len() - 1));
-        if let Some(end) = key_end
-            && end <= 60
-            && rest[..end].chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.'))
-        {
-            return (start, start + end + 1);
-        }
+    if let Some(width) = width {
+        let end = line[start..].char_indices().nth(width.max(1)).map_or(line.len(), |(i, _)| start + i);
+        return (start, end);
     }
     let len =
         line[start..].char_indices().find(|(_, c)| c.is_whitespace()).map_or(line.len() - start, |(i, _)| i).max(1);
@@ -475,6 +478,19 @@ pub fn relative(root: &Path, path: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The caret spans what the finder says (a key of two words), else
+    /// the word at the column.
+    #[test]
+    fn the_caret_spans_the_width_a_span_knows_else_one_word() {
+        let text = "zebra crossing: a way over\n";
+        let carets = |span: Span| {
+            let out = Diagnostic::warning(Code::UnusedTerm, "x").with_span(span).render(false);
+            out.lines().find(|l| l.contains('^')).map(|l| l.matches('^').count())
+        };
+        assert_eq!(carets(Span::at("g.yaml", text, 0)), Some(5));
+        assert_eq!(carets(Span::at("g.yaml", text, 0).with_width(15)), Some(15));
+    }
+
     #[test]
     fn an_io_failure_is_an_io_error_with_its_path_and_advice_in_text_and_json() {
         let full = std::io::Error::from(std::io::ErrorKind::StorageFull);

@@ -33,6 +33,8 @@ pub struct SignRequest {
 
 /// What happened.
 #[derive(Debug)]
+// returned once per `review sign`: boxing the record would only add noise
+#[allow(clippy::large_enum_variant)]
 pub enum Signing {
     /// Recorded: the page's file, the entry written, and whether the page
     /// had changed since the last signed review of this role.

@@ -65,6 +65,13 @@ impl<'a> Document<'a> {
         self.lines.get_or_init(|| LineIndex::new(self.text)).span(self.file, self.text, self.offset + index)
     }
 
+    /// The position of `key`, written at byte `at` of the YAML, with the
+    /// caret under the whole key and its colon (`zebra crossing:`).
+    pub fn key_at(&self, key: &str, at: usize) -> Span {
+        let quotes = if self.yaml[at.min(self.yaml.len())..].starts_with(['"', '\'']) { 2 } else { 0 };
+        self.span(at).with_width(key.chars().count() + quotes + 1)
+    }
+
     /// The position of `key` at the given indentation or deeper, searching from
     /// byte `from` of the YAML: used for keys serde does not locate.
     pub fn key_span(&self, key: &str, from: usize) -> Span {
@@ -75,14 +82,14 @@ impl<'a> Document<'a> {
             if let Some(rest) = bare.strip_prefix(key) {
                 let rest = rest.trim_start_matches(['"', '\'']).trim_start();
                 if rest.starts_with(':') {
-                    return self.span(pos + (line.len() - bare.len()));
+                    return self.key_at(key, pos + (line.len() - bare.len()));
                 }
             }
             // a flow mapping on one line: `reviewed: { by: x, nxt: y }`
             if let Some(i) = line.find(&format!("{key}:")) {
                 let before = line[..i].trim_end();
                 if before.ends_with('{') || before.ends_with(',') {
-                    return self.span(pos + i);
+                    return self.key_at(key, pos + i);
                 }
             }
             pos += line.len();
@@ -101,6 +108,7 @@ impl<'a> Document<'a> {
             let value = after + (line[after..].len() - line[after..].trim_start().len());
             if value < line.len() {
                 span.column = line[..value].chars().count() + 1;
+                span.width = None; // the value, not the key
             }
         }
         span

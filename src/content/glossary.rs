@@ -58,7 +58,7 @@ impl Glossary {
         let offsets = doc.key_offsets(0);
         for (term, value) in raw {
             let span = match offsets.get(term.as_str()) {
-                Some(&at) => doc.span(at),
+                Some(&at) => doc.key_at(&term, at),
                 None => doc.key_span(&term, 0),
             };
             let parsed = crate::yaml::from_value::<RawTerm>(value.clone());

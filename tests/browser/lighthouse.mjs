@@ -26,6 +26,7 @@ import lighthouse from 'lighthouse';
 import desktopConfig from 'lighthouse/core/config/desktop-config.js';
 import puppeteer from 'puppeteer-core';
 import { builtSite, chromium, largest as largestOfKind } from './built-site.mjs';
+import { check, finish, paint } from './report.mjs';
 import { serveFolder } from './serve-folder.mjs';
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
@@ -52,20 +53,6 @@ const pages = [
   ['search', largest('search') && `${largest('search').replace(/index\.html$/, '')}?q=ketamine`],
 ];
 
-const colour = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code, s) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
-let passed = 0;
-let failed = 0;
-function check(name, findings, notes = []) {
-  if (findings.length === 0) {
-    passed += 1;
-    console.log(`${paint('32', 'ok  ')} ${name}${notes.length ? paint('2', `  (${notes.join('; ')})`) : ''}`);
-  } else {
-    failed += 1;
-    console.log(`${paint('31', 'FAIL')} ${name}${notes.length ? paint('2', `  (${notes.join('; ')})`) : ''}`);
-    for (const f of findings) console.log(`       ${f.replace(/\n/g, '\n       ')}`);
-  }
-}
 
 const server = await serveFolder(publicDir);
 const base = `http://127.0.0.1:${server.address().port}/`;
@@ -118,5 +105,4 @@ try {
   server.close();
   rmSync(userDataDir, { recursive: true, force: true });
 }
-console.log(`\n${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -35,6 +35,7 @@ import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { builtSite, chromium } from './built-site.mjs';
+import { check, finish, paint, section } from './report.mjs';
 import { serveFolder as serve } from './serve-folder.mjs';
 
 const require = createRequire(import.meta.url);
@@ -75,31 +76,6 @@ if (positional.length !== 1 || args.some((a) => a.startsWith('--') && a !== '--a
   process.exit(2);
 }
 const publicDir = builtSite(positional[0]);
-
-// ---------------------------------------------------------------- reporting
-
-const colour = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code, s) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
-let passed = 0;
-let failed = 0;
-const failures = [];
-
-/** Record one check: `findings` is a list of strings; empty means it passed. */
-function check(name, findings, notes = []) {
-  if (findings.length === 0) {
-    passed += 1;
-    console.log(`${paint('32', 'ok  ')} ${name}${notes.length ? paint('2', `  (${notes.join('; ')})`) : ''}`);
-  } else {
-    failed += 1;
-    failures.push(name);
-    console.log(`${paint('31', 'FAIL')} ${name}`);
-    for (const f of findings) console.log(`       ${f.replace(/\n/g, '\n       ')}`);
-  }
-}
-
-function section(title) {
-  console.log(`\n${paint('1', title)}`);
-}
 
 // ---------------------------------------------------------------- the pages
 
@@ -975,9 +951,4 @@ vnu(stylesheets, ['--css']);
 
 // ---------------------------------------------------------------- summary
 
-console.log('');
-if (failures.length) {
-  console.log(paint('31', `Failed checks:\n${failures.map((n) => `  ${n}`).join('\n')}`));
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -1139,7 +1139,13 @@ pub(crate) fn slugify(text: &str) -> String {
                 out.push('-');
             }
             dash = false;
-            out.extend(c.to_lowercase());
+            // ASCII without the case-mapping iterator: ids and tag
+            // addresses are made for every heading and tag at each build
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
         } else {
             dash = true;
         }

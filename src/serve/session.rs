@@ -568,6 +568,31 @@ mod tests {
     }
 
     #[test]
+    fn one_saved_article_leaves_the_uses_indexes_as_a_fresh_build_makes_them() {
+        let (dir, article) = site();
+        let glossary = "ECT:\n  definition: \"Electroconvulsive therapy.\"\nplain words:\n  definition: \"Words.\"\n";
+        std::fs::write(dir.path().join("content/glossary.yaml"), glossary).expect("glossary");
+        let mut s = Session::new(dir.path(), false).expect("first build");
+        let indexes = |s: &Session| {
+            let site = &s.state.as_ref().expect("a built site").loaded.site;
+            (site.cited_in.clone(), site.term_use.clone(), site.tags.iter().map(|t| t.slug.clone()).collect::<Vec<_>>())
+        };
+        // each step takes the one-article path: the body's citations and
+        // terms change, the front matter's list shapes do not
+        let steps = [
+            ("Write in plain words and cite each claim [@example2020].", "Write in words."),
+            ("Write in words.", "ECT and plain words [@example2020], again [@example2020]."),
+            ("ECT and plain words", "Plain words"),
+        ];
+        for (from, to) in steps {
+            replace(&article, from, to);
+            assert!(matches!(s.update(std::slice::from_ref(&article), false), Action::Article(_)));
+            let fresh = Session::new(dir.path(), false).expect("a fresh build");
+            assert_eq!(indexes(&s), indexes(&fresh), "after `{to}`");
+        }
+    }
+
+    #[test]
     fn a_panic_in_a_rebuild_keeps_the_last_good_site_and_the_next_save_rebuilds_in_full() {
         let (dir, article) = site();
         let mut s = Session::new(dir.path(), false).expect("first build");

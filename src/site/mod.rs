@@ -336,13 +336,12 @@ impl Site {
         )
     }
 
-    /// Recompute what is derived from the rendered pages (the FAQ index and
-    /// duplicate questions when `faq` is set, or the first time; anchors, who
-    /// cites what, glossary use) and return every
-    /// diagnostic of the pages and of these cross-checks.
+    /// After [`Site::replace_article`]: recompute what is derived from the
+    /// rendered pages (the FAQ index and duplicate questions when `faq` is
+    /// set, or the first time; anchors) and return every diagnostic of the
+    /// pages and of these cross-checks.
     pub fn finish(&mut self, faq: bool) -> Vec<Diagnostic> {
         let redo_duplicates = faq || self.faq_duplicates.is_none();
-        self.index_uses();
         let this = &*self;
         // the FAQ index (its answers rendered one after another, so their
         // citations number in page order) beside everything else
@@ -369,6 +368,38 @@ impl Site {
     fn index_uses(&mut self) {
         self.cited_in = cited_in(&self.home, &self.articles);
         self.term_use = term_use(&self.glossary, &self.articles);
+        self.tags = self.collect_tags();
+    }
+
+    /// [`Site::index_uses`] for one article whose page was `old`: its old
+    /// places leave the indexes and its new ones join them where the whole
+    /// index puts them (in page order), so one saved article costs what it
+    /// cites and uses, not what the site does.
+    fn reindex_uses(&mut self, index: usize, old: &Page) {
+        let new = &self.articles[index];
+        // a place sorts by page: the home page (`None`) first, then articles in order
+        let up_to = |c: &CitedAt| c.article.is_none_or(|a| a <= index);
+        for id in old.cited() {
+            if let Some(places) = self.cited_in.get_mut(id) {
+                places.retain(|c| c.article != Some(index));
+                if places.is_empty() {
+                    self.cited_in.remove(id);
+                }
+            }
+        }
+        for (id, place) in new.places(Some(index)) {
+            let places = self.cited_in.entry(id.to_string()).or_default();
+            let at = places.partition_point(up_to);
+            places.insert(at, place);
+        }
+        for &t in &old.citations.terms_used {
+            self.term_use[t].retain(|&a| a != index);
+        }
+        for &t in &new.citations.terms_used {
+            let uses = &mut self.term_use[t];
+            let at = uses.partition_point(|&a| a <= index);
+            uses.insert(at, index);
+        }
         self.tags = self.collect_tags();
     }
 
@@ -431,7 +462,8 @@ impl Site {
         let faq_changed = old.len() != new.len()
             || old.iter().zip(new).any(|(a, b)| a.q != b.q || a.a != b.a)
             || self.articles[index].article.faq_offsets != page.article.faq_offsets;
-        self.articles[index] = page;
+        let old = std::mem::replace(&mut self.articles[index], page);
+        self.reindex_uses(index, &old);
         faq_changed
     }
 }
@@ -570,16 +602,28 @@ fn cited_in(home: &Option<Page>, pages: &[Page]) -> BTreeMap<String, Vec<CitedAt
     let mut map: HashMap<&str, Vec<CitedAt>> = HashMap::new();
     let all = home.iter().map(|p| (None, p)).chain(pages.iter().enumerate().map(|(i, p)| (Some(i), p)));
     for (article, page) in all {
-        for id in &page.body.cited {
-            map.entry(id.as_str()).or_default().push(CitedAt { article, faq: None });
-        }
-        for (e, entry) in page.faq.iter().enumerate() {
-            for id in &entry.answer.cited {
-                map.entry(id.as_str()).or_default().push(CitedAt { article, faq: Some(e) });
-            }
+        for (id, place) in page.places(article) {
+            map.entry(id).or_default().push(place);
         }
     }
     map.into_iter().map(|(id, places)| (id.to_string(), places)).collect()
+}
+
+impl Page {
+    /// Each citation of this page (article `article`), in page order: the
+    /// body's, then each FAQ answer's.
+    fn places(&self, article: Option<usize>) -> impl Iterator<Item = (&str, CitedAt)> {
+        let body = self.body.cited.iter().map(move |id| (id.as_str(), CitedAt { article, faq: None }));
+        let answers = self.faq.iter().enumerate().flat_map(move |(e, entry)| {
+            entry.answer.cited.iter().map(move |id| (id.as_str(), CitedAt { article, faq: Some(e) }))
+        });
+        body.chain(answers)
+    }
+
+    /// The source ids this page cites, anywhere (an id may repeat).
+    fn cited(&self) -> impl Iterator<Item = &str> {
+        self.places(None).map(|(id, _)| id)
+    }
 }
 
 /// Which articles explain each term; an unused term is a warning.

@@ -58,8 +58,11 @@ pub(crate) fn collect<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Ve
     for (i, article) in articles.into_iter().enumerate() {
         for name in &article.front.tags {
             let Some(slug) = slug(name) else { continue };
-            let tag =
-                by_slug.entry(slug.clone()).or_insert_with(|| Tag { name: name.clone(), slug, articles: Vec::new() });
+            // the slug is moved into the map once, not copied per article
+            if !by_slug.contains_key(&slug) {
+                by_slug.insert(slug.clone(), Tag { name: name.clone(), slug: slug.clone(), articles: Vec::new() });
+            }
+            let tag = by_slug.get_mut(&slug).expect("inserted above");
             // a tag written twice in one article lists it once
             if tag.articles.last() != Some(&i) {
                 tag.articles.push(i);
@@ -86,7 +89,8 @@ pub(crate) fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<
             let at = offsets.get_or_init(|| list_offsets(article, "tags", &article.front.tags))[i];
             Span::at(&article.file, &article.text, at)
         };
-        let mut here: HashMap<String, &str> = HashMap::new();
+        // this article's tags so far (a few: a list, not a map)
+        let mut here: Vec<(String, &str)> = Vec::new();
         for (i, name) in article.front.tags.iter().enumerate() {
             let Some(slug) = slug(name) else {
                 let made = crate::markdown::slugify(name);
@@ -104,7 +108,7 @@ pub(crate) fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<
                 );
                 continue;
             };
-            if let Some(before) = here.insert(slug.clone(), name) {
+            if let Some((_, before)) = here.iter().find(|(s, _)| *s == slug) {
                 diags.push(
                     Diagnostic::warning(
                         Code::InvalidValue,
@@ -115,7 +119,13 @@ pub(crate) fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<
                 );
                 continue;
             }
-            let (spelling, file) = *first.entry(slug.clone()).or_insert((name, &article.file));
+            let (spelling, file) = match first.get(slug.as_str()) {
+                Some(&found) => found,
+                None => {
+                    first.insert(slug.clone(), (name, &article.file));
+                    (name.as_str(), article.file.as_str())
+                }
+            };
             if spelling != name {
                 diags.push(
                     Diagnostic::warning(
@@ -128,6 +138,7 @@ pub(crate) fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<
                     .with_help(format!("write it `{spelling}` here too, or change it everywhere")),
                 );
             }
+            here.push((slug, name));
         }
     }
     diags

@@ -41,7 +41,7 @@ use crate::theme::{self, Part};
 struct State {
     loaded: Loaded,
     /// The shared `site` template context, serialized, to see whether it changed.
-    shared_json: String,
+    shared_json: theme::SharedJson,
     shared: theme::Shared,
     /// Every page's words, when the site has search on.
     search: Option<Indexer>,
@@ -247,7 +247,7 @@ impl Session {
         loaded.site.articles.iter_mut().for_each(drop_text);
         self.files = Arc::new(memory.into_files().collect());
         self.index_behind = false;
-        let shared_json = theme::shared_json(&loaded.site);
+        let shared_json = theme::SharedJson::new(&loaded.site);
         let shared = theme::shared_context(&loaded.site);
         self.state = Some(State { loaded, shared_json, shared, search });
         self.diagnostics = diags.sorted();
@@ -292,8 +292,8 @@ impl Session {
         diags.extend(cross);
         // what every page shows of the others (titles, summaries, order):
         // compared as the value the templates get, not field by field
-        let shared_json = theme::shared_json(site);
-        let parts = if shared_json != state.shared_json {
+        let shared_changed = state.shared_json.update(site, index);
+        let parts = if shared_changed {
             theme::all_parts(site).into_iter().filter(|p| !matches!(p, Part::Statics | Part::Assets)).collect()
         } else {
             // the page itself, the feeds (made from every page's front
@@ -312,7 +312,7 @@ impl Session {
             }
             parts
         };
-        let shared = if shared_json == state.shared_json { state.shared.clone() } else { theme::shared_context(site) };
+        let shared = if shared_changed { theme::shared_context(site) } else { state.shared.clone() };
         let memory = Collect::within(&self.root);
         diags.extend(theme::render_parts(site, &state.loaded.theme, &self.root, &shared, &parts, &memory)?);
         if diags.has_errors() {
@@ -320,6 +320,7 @@ impl Session {
             site.replace_article(index, old);
             drop_text(&mut site.articles[index]);
             site.finish(faq_changed);
+            state.shared_json.update(site, index);
             self.diagnostics = diags.sorted();
             return Ok(true);
         }
@@ -331,7 +332,6 @@ impl Session {
         state.loaded.loading.retain(|d| d.file.as_deref() != Some(&file));
         state.loaded.loading.extend(found);
         state.shared = shared;
-        state.shared_json = shared_json;
         self.diagnostics = diags.sorted();
         self.merge(memory);
         Ok(true)

@@ -143,7 +143,7 @@ pub(crate) fn duplicates(pages: &[Page]) -> Vec<Diagnostic> {
         let a = &pages[p].article;
         (a, a.faq_offsets[e].0)
     };
-    repeats
+    let mut found = repeats
         .into_par_iter()
         .map(|(repeat, earlier)| {
             let (a, q) = at(repeat);
@@ -156,7 +156,10 @@ pub(crate) fn duplicates(pages: &[Page]) -> Vec<Diagnostic> {
             .with_span(Span::at(&a.file, &a.text, q))
             .with_help("keep one, or ask a more specific question")
         })
-        .collect()
+        .collect::<Vec<_>>();
+    // in report order: kept, and merged into the report at each `serve` save
+    found.par_sort_by(crate::diagnostics::report_order);
+    found
 }
 
 /// Lowercase words, punctuation dropped, single spaces.

@@ -96,6 +96,10 @@ pub struct Site {
     pub image_sizes: HashMap<String, (u32, u32)>,
     /// `duplicate-faq` findings, kept until a FAQ entry changes.
     pub faq_duplicates: Option<Vec<Diagnostic>>,
+    /// What is wrong with the tags ([`tags::check`]), kept until a tag
+    /// changes or an article with a finding is saved (its text, and so the
+    /// finding's place, moved).
+    tag_findings: Option<Vec<Diagnostic>>,
     /// Pages are rendered with their plain text and prose (see [`assemble`]).
     pub text: bool,
     /// The tags of the articles, by address (none when `tags: false`).
@@ -181,6 +185,7 @@ pub(crate) fn assemble(
         assets,
         image_sizes,
         faq_duplicates: None,
+        tag_findings: None,
         text,
         tags: Vec::new(),
         failed: failed.into_iter().collect(),
@@ -360,6 +365,9 @@ impl Site {
         if let Some(duplicates) = checks.duplicates {
             self.faq_duplicates = Some(duplicates);
         }
+        if let Some(findings) = checks.tag_findings {
+            self.tag_findings = Some(findings);
+        }
         checks.diagnostics
     }
 
@@ -400,14 +408,27 @@ impl Site {
             let at = uses.partition_point(|&a| a <= index);
             uses.insert(at, index);
         }
-        self.tags = self.collect_tags();
+        // the tags are made from every article's list: the same lists, the same tags
+        if new.article.front.tags != old.article.front.tags {
+            self.tags = self.collect_tags();
+            self.tag_findings = None;
+        } else if self
+            .tag_findings
+            .iter()
+            .flatten()
+            .any(|d| d.span.as_ref().is_some_and(|s| s.file == new.article.file))
+        {
+            self.tag_findings = None;
+        }
     }
 
     /// The diagnostics of the whole site (after [`Site::index_uses`]): the
     /// pages' own, duplicate questions (found again when `redo_duplicates`),
     /// anchors, unused sources, unused glossary terms.
     fn cross_check(&self, redo_duplicates: bool) -> CrossChecks {
-        let mut diags = Vec::new();
+        // room for the kept findings up front: tens of thousands on a large site
+        let kept = self.faq_duplicates.as_ref().map_or(0, Vec::len) + self.tag_findings.as_ref().map_or(0, Vec::len);
+        let mut diags = Vec::with_capacity(kept + 64);
         for page in self.home.iter().chain(&self.articles) {
             diags.extend(page.body.diagnostics.iter().cloned());
             for entry in &page.faq {
@@ -420,9 +441,9 @@ impl Site {
         let duplicates = redo_duplicates.then(|| faq::duplicates(&self.articles));
         diags.extend(duplicates.as_ref().or(self.faq_duplicates.as_ref()).into_iter().flatten().cloned());
         check_anchors(&self.home, &self.topics, &self.articles, &mut diags);
-        if self.config.tags {
-            diags.extend(tags::check(self.articles.iter().map(|p| &p.article)));
-        }
+        let tag_findings = (self.config.tags && self.tag_findings.is_none())
+            .then(|| tags::check(self.articles.iter().map(|p| &p.article)));
+        diags.extend(tag_findings.as_ref().or(self.tag_findings.as_ref()).into_iter().flatten().cloned());
         // an article that failed to load may cite any source and use any
         // term: saying one is unused would follow only from that failure
         let uses_known = self.failed.is_empty();
@@ -447,7 +468,7 @@ impl Site {
                 );
             }
         }
-        CrossChecks { duplicates, diagnostics: diags }
+        CrossChecks { duplicates, tag_findings, diagnostics: diags }
     }
 
     /// Put a re-read version of article `index` in place: the caller made
@@ -515,6 +536,7 @@ pub(crate) fn faq_anchors(article: &Article) -> Vec<String> {
 /// What [`Site::cross_check`] found.
 struct CrossChecks {
     duplicates: Option<Vec<Diagnostic>>,
+    tag_findings: Option<Vec<Diagnostic>>,
     diagnostics: Vec<Diagnostic>,
 }
 

@@ -37,9 +37,11 @@ impl Serialize for Html {
     }
 }
 
-/// `site`: the same for every page.
+/// `site`: the same for every page. `S` is how an article's summary is
+/// held: an [`ArticleSummary`], or its JSON already written (`serve`, which
+/// compares the whole value at each save: see `pages::SharedJson`).
 #[derive(Serialize)]
-pub(crate) struct SiteContext<'a> {
+pub(crate) struct SiteContext<'a, S = ArticleSummary<'a>> {
     pub title: &'a str,
     pub description: &'a str,
     pub base_url: &'a str,
@@ -47,10 +49,10 @@ pub(crate) struct SiteContext<'a> {
     pub crisis: &'a Crisis,
     pub disclaimer: &'a str,
     pub feedback_url: Option<&'a str>,
-    pub topics: Vec<TopicSummary<'a>>,
+    pub topics: Vec<TopicSummary<'a, S>>,
     /// The most recently updated articles (`updated`, else `date`), newest
     /// first (up to 5).
-    pub recently_updated: Vec<ArticleSummary<'a>>,
+    pub recently_updated: Vec<S>,
     pub has_faq: bool,
     pub has_sources: bool,
     pub has_glossary: bool,
@@ -120,13 +122,13 @@ pub(crate) fn trust_context(site: &Site) -> TrustContext<'_> {
 }
 
 #[derive(Serialize, Clone)]
-pub(crate) struct TopicSummary<'a> {
+pub(crate) struct TopicSummary<'a, S = ArticleSummary<'a>> {
     pub name: &'a str,
     pub title: &'a str,
     pub description: &'a str,
     /// Root-relative link target: prefix it with `root`.
     pub href: String,
-    pub articles: Vec<ArticleSummary<'a>>,
+    pub articles: Vec<S>,
 }
 
 #[derive(Serialize, Clone)]
@@ -403,10 +405,18 @@ pub(crate) struct SourceEntry<'a> {
 }
 
 pub(crate) fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
+    site_context_with(site, |i| article_summary(&site.articles[i]))
+}
+
+/// [`site_context`] with article `i`'s summary made by `summary(i)`.
+pub(crate) fn site_context_with<'a, S>(site: &'a Site, summary: impl Fn(usize) -> S) -> SiteContext<'a, S> {
     let config: &Config = &site.config;
-    let topics = site.topics.iter().map(|t| topic_summary(site, t, true)).collect();
-    let mut updated: Vec<&Page> = site.articles.iter().collect();
-    updated.sort_by_key(|p| std::cmp::Reverse(p.article.front.updated.unwrap_or(p.article.front.date)));
+    let topics = site.topics.iter().map(|t| topic_with(t, t.articles.iter().map(|&i| summary(i)).collect())).collect();
+    let mut updated: Vec<usize> = (0..site.articles.len()).collect();
+    updated.sort_by_key(|&i| {
+        let f = &site.articles[i].article.front;
+        std::cmp::Reverse(f.updated.unwrap_or(f.date))
+    });
     SiteContext {
         title: &config.title,
         description: &config.description,
@@ -416,7 +426,7 @@ pub(crate) fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
         disclaimer: &config.disclaimer,
         feedback_url: config.feedback_url.as_deref(),
         topics,
-        recently_updated: updated.into_iter().take(5).map(article_summary).collect(),
+        recently_updated: updated.into_iter().take(5).map(summary).collect(),
         // both known before any page is rendered, so a build can write each
         // article as soon as it is rendered (`site::PageSink`)
         has_faq: site.has_faq(),
@@ -435,16 +445,22 @@ pub(crate) fn topic_summary<'a>(
     t: &'a crate::site::TopicPage,
     with_articles: bool,
 ) -> TopicSummary<'a> {
+    let articles = if with_articles {
+        t.articles.iter().map(|&i| article_summary(&site.articles[i])).collect()
+    } else {
+        Vec::new()
+    };
+    topic_with(t, articles)
+}
+
+/// A topic's summary listing `articles`.
+fn topic_with<'a, S>(t: &'a crate::site::TopicPage, articles: Vec<S>) -> TopicSummary<'a, S> {
     TopicSummary {
         name: &t.topic.name,
         title: &t.topic.front.title,
         description: &t.topic.front.description,
         href: format!("{}index.html", t.path),
-        articles: if with_articles {
-            t.articles.iter().map(|&i| article_summary(&site.articles[i])).collect()
-        } else {
-            Vec::new()
-        },
+        articles,
     }
 }
 

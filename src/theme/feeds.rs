@@ -12,8 +12,11 @@ pub(super) fn sitemap(site: &Site) -> String {
     let mut s = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
+    // escaped one character at a time, so the base and the path apart are
+    // the two together; the base once, not once per page
+    let base = escape(base);
     let mut url = |path: &str, lastmod: Option<String>| {
-        let _ = write!(s, "  <url><loc>{}</loc>", escape(&format!("{base}{path}")));
+        let _ = write!(s, "  <url><loc>{base}{}</loc>", escape(path));
         if let Some(d) = lastmod {
             let _ = write!(s, "<lastmod>{d}</lastmod>");
         }
@@ -66,10 +69,11 @@ pub(super) fn sitemap(site: &Site) -> String {
 pub(super) fn atom(site: &Site) -> String {
     let base = &site.config.base_url;
     let mut pages: Vec<_> = site.articles.iter().collect();
-    pages.sort_by(|a, b| {
-        let key = |p: &crate::site::Page| (p.article.front.updated.unwrap_or(p.article.front.date), p.path.clone());
-        key(b).cmp(&key(a))
-    });
+    // borrowed keys: every page is compared many times
+    fn key(p: &crate::site::Page) -> (jiff::civil::Date, &str) {
+        (p.article.front.updated.unwrap_or(p.article.front.date), &p.path)
+    }
+    pages.sort_by(|a, b| key(b).cmp(&key(a)));
     let updated = pages
         .first()
         .map(|p| p.article.front.updated.unwrap_or(p.article.front.date).to_string())

@@ -26,7 +26,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::input;
 
 pub(crate) use pages::{
-    Part, Shared, all_parts, render_article, render_faq, render_parts, shared_context, shared_json, site_wide_parts,
+    Part, Shared, SharedJson, all_parts, render_article, render_faq, render_parts, shared_context, site_wide_parts,
 };
 
 /// Templates every theme provides (SPEC §6).

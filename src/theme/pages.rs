@@ -7,6 +7,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use tera::{Context, Value};
 
 use super::context::*;
@@ -73,9 +74,40 @@ pub(crate) fn site_wide_parts() -> Vec<Part> {
     ]
 }
 
-/// The `site` context as JSON text: equal text, equal context (for `serve`).
-pub(crate) fn shared_json(site: &Site) -> String {
-    serde_json::to_string(&site_context(site)).unwrap_or_default()
+/// The `site` context as JSON text: equal text, equal context (for
+/// `serve`, which compares it at each save). Each article's summary is
+/// kept as the JSON it writes, so a saved article costs its own summary
+/// and the joining of the others, not the writing of every one.
+pub(crate) struct SharedJson {
+    summaries: Vec<Box<RawValue>>,
+    json: String,
+}
+
+impl SharedJson {
+    pub(crate) fn new(site: &Site) -> SharedJson {
+        let summaries = site.articles.par_iter().map(summary_json).collect();
+        let mut shared = SharedJson { summaries, json: String::new() };
+        shared.json = shared.join(site);
+        shared
+    }
+
+    /// Article `index` changed: whether the `site` context did.
+    pub(crate) fn update(&mut self, site: &Site, index: usize) -> bool {
+        self.summaries[index] = summary_json(&site.articles[index]);
+        let json = self.join(site);
+        let changed = json != self.json;
+        self.json = json;
+        changed
+    }
+
+    fn join(&self, site: &Site) -> String {
+        let context = super::context::site_context_with(site, |i| &*self.summaries[i]);
+        serde_json::to_string(&context).unwrap_or_default()
+    }
+}
+
+fn summary_json(page: &Page) -> Box<RawValue> {
+    serde_json::value::to_raw_value(&super::context::article_summary(page)).expect("a summary is plain data")
 }
 
 /// The `site` value every page shares, serialized once.

@@ -209,6 +209,38 @@ impl Editor {
         Some(Edit { what: format!("{rel}: {key} {value}"), changed: vec![self.save_article(&rel, &front, &body)] })
     }
 
+    /// An article's tags: spellings of one tag, a tag listed twice, one
+    /// with no address, none; or a comment line at the top of its front
+    /// matter, which moves every finding about its tags down a line.
+    fn tags(&mut self) -> Option<Edit> {
+        let (rel, mut front, body) = self.article()?;
+        let n = self.next_n();
+        let tags = match self.rng.below(6) {
+            0 => Some("[Side effects, ECT]"),
+            1 => Some("[side-effects, safety]"),
+            2 => Some("[ECT, ect]"),
+            3 => Some("[\"!!!\", safety]"),
+            4 => None,
+            _ => {
+                front.insert_str(0, &format!("# note {n}\n"));
+                return Some(Edit {
+                    what: format!("{rel}: a comment line first"),
+                    changed: vec![self.save_article(&rel, &front, &body)],
+                });
+            }
+        };
+        let old = front.find("\ntags: ").map(|i| i + 1).or_else(|| front.starts_with("tags: ").then_some(0));
+        if let Some(at) = old {
+            let end = front[at..].find('\n').map_or(front.len(), |e| at + e + 1);
+            front.replace_range(at..end, "");
+        }
+        if let Some(tags) = tags {
+            front.push_str(&format!("tags: {tags}\n"));
+        }
+        let what = format!("{rel}: tags {}", tags.unwrap_or("removed"));
+        Some(Edit { what, changed: vec![self.save_article(&rel, &front, &body)] })
+    }
+
     /// The home page's or a topic's text.
     fn landing(&mut self) -> Option<Edit> {
         let pages: Vec<String> = self
@@ -731,7 +763,8 @@ impl Editor {
     /// One random edit.
     fn edit(&mut self) -> Edit {
         loop {
-            let edit = match self.rng.below(112) {
+            let edit = match self.rng.below(116) {
+                112..116 => self.tags(),
                 100..104 => self.front(),
                 104..108 => self.landing(),
                 108..112 => self.link(),

@@ -53,6 +53,16 @@ const SCRIPT_PATH: &str = "/__sourcebook/livereload.js";
 const EVENTS_PATH: &str = "/__sourcebook/events";
 const SCRIPT: &str = include_str!("livereload.js");
 
+/// The script's address as pages load it: named by its bytes, so a browser
+/// keeps it across reloads and a new `sourcebook` never meets an old copy.
+static SCRIPT_SRC: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("{SCRIPT_PATH}?{:08x}", crate::theme::content_hash(SCRIPT.as_bytes())));
+
+/// For a file that cannot change under its name (see [`with_headers`]).
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// For every other file: an edited page must never be served from a cache.
+const REVALIDATE: &str = "no-cache";
+
 /// Build, serve and watch until interrupted.
 pub fn serve(mut options: Options, ui: Ui) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -122,43 +132,53 @@ fn publish(session: &Session, version: u64) -> Published {
     }
 }
 
+/// How long the sources stay unchanged after a rebuild before the search
+/// index is written again: the page the author looks at reloads first,
+/// without the index's work beside it on the same cores; a search request
+/// meanwhile waits for the index (see [`page`]).
+const INDEX_AFTER: Duration = Duration::from_millis(300);
+
 /// Rebuild after each batch of changes and publish the result, for as long
 /// as the changes come (the watcher's: as long as `serve` runs).
 fn rebuild_loop(
     mut session: Session,
-    changes: impl IntoIterator<Item = watch::Batch>,
+    mut changes: impl watch::Batches,
     tx: tokio::sync::watch::Sender<Published>,
     ui: Ui,
 ) {
     let mut version = 1;
-    for batch in changes {
+    loop {
+        let batch = match changes.next_batch(session.index_behind().then_some(INDEX_AFTER)) {
+            watch::Next::Batch(batch) => batch,
+            watch::Next::Quiet => {
+                // written, or failed: either is published (without a new
+                // version: the pages need not reload again)
+                let indexing = Instant::now();
+                session.update_index();
+                let _ = tx.send(publish(&session, version));
+                ui.info(&format!("search index written again in {} ms", indexing.elapsed().as_millis()));
+                continue;
+            }
+            watch::Next::End => return,
+        };
         let started = Instant::now();
         // a failed or panicking rebuild is an Action too: this loop goes on
         let action = session.update_pages(&batch.paths, batch.rescan);
         if action == Action::Nothing {
             continue;
         }
-        // open pages first; then the search index (without a new version:
-        // the pages need not reload again); then the terminal (warnings
-        // were listed at start)
+        // open pages first; the search index once the sources are quiet;
+        // then the terminal (warnings were listed at start)
         version += 1;
         let _ = tx.send(publish(&session, version));
         let took = started.elapsed().as_millis();
-        let indexing = Instant::now();
-        let index = if session.index_behind() {
-            session.update_index(); // written, or failed: either is published
-            let _ = tx.send(publish(&session, version));
-            format!("; search index in {} ms", indexing.elapsed().as_millis())
-        } else {
-            String::new()
-        };
         if let Some(errors) = session.errors_text(ui.color) {
             eprint!("{errors}");
         }
         let state = if session.has_errors() { "kept the last good site" } else { "rebuilt" };
         let warnings = session.diagnostics.warning_count();
         let note = if warnings > 0 { format!(", {}", crate::ui::count(warnings, "warning")) } else { String::new() };
-        ui.info(&format!("{state} ({action:?}) in {took} ms{index}{note}"));
+        ui.info(&format!("{state} ({action:?}) in {took} ms{note}"));
     }
 }
 
@@ -166,7 +186,14 @@ fn rebuild_loop(
 pub(super) fn router(rx: tokio::sync::watch::Receiver<Published>) -> Router {
     Router::new()
         .route(EVENTS_PATH, get(events))
-        .route(SCRIPT_PATH, get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
+        .route(
+            SCRIPT_PATH,
+            get(|| async {
+                let headers =
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, IMMUTABLE)];
+                (headers, SCRIPT)
+            }),
+        )
         .fallback(page)
         .with_state(rx)
 }
@@ -285,12 +312,16 @@ fn respond(status: StatusCode, key: &str, bytes: &Bytes, version: u64, headers: 
     let content_type = content_type(key);
     let body: Bytes = if content_type.starts_with("text/html") { inject(bytes, version) } else { bytes.clone() };
     let etag = etag(&body);
+    // a theme's stylesheet or script named by its bytes is not asked for
+    // again at each reload: the page shows sooner after a save
+    let cache =
+        if status == StatusCode::OK && crate::theme::names_its_bytes(key, bytes) { IMMUTABLE } else { REVALIDATE };
     let response = if status == StatusCode::OK && unchanged(headers, &etag) {
         Response::builder().status(StatusCode::NOT_MODIFIED).body(Body::empty())
     } else {
         Response::builder().status(status).body(Body::from(body))
     };
-    with_headers(response, content_type, &etag)
+    with_headers(response, content_type, &etag, cache)
 }
 
 /// A copied file, streamed from its source file as `input` opens it (a
@@ -320,7 +351,7 @@ async fn copied(published: &Published, key: &str, from: &Path, headers: &HeaderM
         let stream = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024);
         Response::builder().status(StatusCode::OK).header(header::CONTENT_LENGTH, len).body(Body::from_stream(stream))
     };
-    Some(with_headers(response, content_type, &etag))
+    Some(with_headers(response, content_type, &etag, REVALIDATE))
 }
 
 /// Whether the request's `If-None-Match` names `etag`.
@@ -332,12 +363,16 @@ fn unchanged(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 /// The headers every file is served with.
-fn with_headers(response: Result<Response, axum::http::Error>, content_type: &'static str, etag: &str) -> Response {
+fn with_headers(
+    response: Result<Response, axum::http::Error>,
+    content_type: &'static str,
+    etag: &str,
+    cache: &'static str,
+) -> Response {
     let mut response = response.unwrap_or_else(|_| Response::new(Body::empty()));
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    // always revalidate: an edited page must never be served from a cache
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if let Ok(v) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, v);
     }
@@ -348,7 +383,7 @@ fn with_headers(response: Result<Response, axum::http::Error>, content_type: &'s
 /// The live-reload script, added before `</body>` (served pages only; built
 /// output never has it).
 fn inject(html: &Bytes, version: u64) -> Bytes {
-    let tag = format!("<script src=\"{SCRIPT_PATH}\" data-version=\"{version}\" defer></script>");
+    let tag = format!("<script src=\"{}\" data-version=\"{version}\" defer></script>", *SCRIPT_SRC);
     let text = String::from_utf8_lossy(html);
     let out = match text.rfind("</body>") {
         Some(i) => format!("{}{tag}{}", &text[..i], &text[i..]),
@@ -450,7 +485,7 @@ mod tests {
             }
             Some(save(from, to))
         });
-        rebuild_loop(session, changes, tx, Ui { quiet: true, verbose: false, color: false });
+        rebuild_loop(session, watch::Listed(changes), tx, Ui { quiet: true, verbose: false, color: false });
 
         let seen = seen.into_inner();
         let page = |p: &Published| {
@@ -469,13 +504,29 @@ mod tests {
     }
 
     #[test]
+    fn only_a_file_named_by_its_bytes_is_kept_across_reloads() {
+        let css = Bytes::from_static(b"body { color: #222 }");
+        let named = format!("assets/style.{:08x}.css", crate::theme::content_hash(&css));
+        let cache = |key: &str, bytes: &Bytes| {
+            let r = respond(StatusCode::OK, key, bytes, 1, &HeaderMap::new());
+            r.headers()[header::CACHE_CONTROL].to_str().unwrap().to_string()
+        };
+        assert_eq!(cache(&named, &css), IMMUTABLE);
+        // the same name over other bytes (a hand-written look-alike) is asked for again
+        assert_eq!(cache(&named, &Bytes::from_static(b"body { color: red }")), REVALIDATE);
+        assert_eq!(cache("assets/style.css", &css), REVALIDATE);
+        assert_eq!(cache("index.html", &Bytes::from_static(b"<p>x</p>")), REVALIDATE);
+    }
+
+    #[test]
     fn script_is_injected_before_body_end() {
         let out = inject(&Bytes::from_static(b"<html><body><p>x</p></body></html>"), 7);
         let text = String::from_utf8(out.to_vec()).unwrap();
         assert!(
-            text.ends_with(
-                "<script src=\"/__sourcebook/livereload.js\" data-version=\"7\" defer></script></body></html>"
-            )
+            text.ends_with(&format!(
+                "<script src=\"{}\" data-version=\"7\" defer></script></body></html>",
+                *SCRIPT_SRC
+            ))
         );
     }
 }

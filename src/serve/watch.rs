@@ -45,10 +45,59 @@ impl Changes {
     }
 }
 
-impl Iterator for Changes {
-    type Item = Batch;
-    fn next(&mut self) -> Option<Batch> {
-        let result = self.rx.recv().ok()?;
+/// What waiting for changes ends with.
+#[derive(Debug)]
+pub(super) enum Next {
+    Batch(Batch),
+    /// Nothing changed for as long as the caller would wait.
+    Quiet,
+    /// The watcher is gone.
+    End,
+}
+
+/// Where the rebuild loop's batches come from: the watcher, or a test's list.
+pub(super) trait Batches {
+    /// The next batch; with `quiet`, [`Next::Quiet`] once nothing has
+    /// changed for that long.
+    fn next_batch(&mut self, quiet: Option<Duration>) -> Next;
+}
+
+/// Batches from a list, never quiet (tests).
+#[cfg(test)]
+pub(super) struct Listed<I>(pub I);
+
+#[cfg(test)]
+impl<I: Iterator<Item = Batch>> Batches for Listed<I> {
+    fn next_batch(&mut self, _quiet: Option<Duration>) -> Next {
+        self.0.next().map_or(Next::End, Next::Batch)
+    }
+}
+
+impl Batches for Changes {
+    fn next_batch(&mut self, quiet: Option<Duration>) -> Next {
+        loop {
+            let result = match quiet {
+                Some(wait) => match self.rx.recv_timeout(wait) {
+                    Ok(r) => r,
+                    Err(mpsc::RecvTimeoutError::Timeout) => return Next::Quiet,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return Next::End,
+                },
+                None => match self.rx.recv() {
+                    Ok(r) => r,
+                    Err(_) => return Next::End,
+                },
+            };
+            if let Some(batch) = self.batch(result) {
+                return Next::Batch(batch);
+            }
+        }
+    }
+}
+
+impl Changes {
+    /// The batch that begins with `result`, with whatever else is waiting;
+    /// `None` when nothing in it changes the site.
+    fn batch(&mut self, result: DebounceEventResult) -> Option<Batch> {
         let mut batch = Batch { paths: Vec::new(), rescan: false };
         let add = |r: DebounceEventResult, batch: &mut Batch| match r {
             Ok(events) => {
@@ -72,7 +121,7 @@ impl Iterator for Changes {
             add(more, &mut batch);
         }
         if batch.paths.is_empty() && !batch.rescan {
-            return self.next();
+            return None;
         }
         if batch.rescan {
             self.rewatch(&[]);

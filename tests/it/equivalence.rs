@@ -1055,7 +1055,8 @@ fn fetch(agent: &ureq::Agent, base: &str, path: &str) -> Result<(u16, Vec<u8>), 
     let mut r = agent.get(format!("{base}/{path}")).call().map_err(|e| format!("GET /{path}: {e}"))?;
     let status = r.status().as_u16();
     let mut body = r.body_mut().with_config().limit(64 << 20).read_to_vec().map_err(|e| format!("GET /{path}: {e}"))?;
-    let tag = b"<script src=\"/__sourcebook/livereload.js\"";
+    // `livereload.js?<hash of the script>`
+    let tag = b"<script src=\"/__sourcebook/livereload.js";
     if let Some(at) = body.windows(tag.len()).position(|w| w == tag) {
         let end = body[at..].windows(9).position(|w| w == b"</script>").map(|e| at + e + 9).unwrap_or(body.len());
         body.drain(at..end);

@@ -390,7 +390,7 @@ fn the_server_follows_saves_creations_and_deletions() {
     let server = Server::start(root);
     let (status, html) = server.get("/basics/first/");
     assert_eq!(status, 200);
-    assert!(html.contains("<script src=\"/__sourcebook/livereload.js\""), "the reload script is injected when serving");
+    assert!(html.contains("<script src=\"/__sourcebook/livereload.js?"), "the reload script is injected when serving");
     assert!(!root.join("public").exists(), "serve writes nothing to disk");
 
     edit(root, "content/basics/first.md", "A claim with a source", "A saved claim with a source");
@@ -436,7 +436,8 @@ fn http_is_done_right() {
     let css = format!("/{}", &home[at..at + home[at..].find('"').unwrap()]);
     let r = agent.get(url(&css)).call().unwrap();
     assert_eq!(r.headers()["content-type"], "text/css; charset=utf-8");
-    assert_eq!(r.headers()["cache-control"], "no-cache");
+    // named by its bytes: kept by the browser across reloads (other bytes, another name)
+    assert_eq!(r.headers()["cache-control"], "public, max-age=31536000, immutable");
     let etag = r.headers()["etag"].to_str().unwrap().to_string();
     let r = agent.get(url(&css)).header("If-None-Match", &etag).call().unwrap();
     assert_eq!(r.status().as_u16(), 304);
@@ -444,6 +445,8 @@ fn http_is_done_right() {
     let r = agent.head(url("/basics/first/")).call().unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
+    // a page is asked for again at each reload: it may have been edited
+    assert_eq!(r.headers()["cache-control"], "no-cache");
 
     let r = agent.get(url("/basics")).call().unwrap();
     assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (301, "/basics/"));

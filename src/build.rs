@@ -276,7 +276,7 @@ fn load_timed(
     // search indexes the plain text of the pages
     let text = options.text || search.is_some();
     let (site, d) = site::assemble(content, bibliography, glossary, (people, record), config, text, sink);
-    diags.extend(d);
+    diags.extend_shared(d);
     let emitted = writer.is_some();
     if let Some(w) = writer {
         if let Some(e) = w.error.into_inner().unwrap_or_else(|e| e.into_inner()) {

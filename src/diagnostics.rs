@@ -9,6 +9,7 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use rayon::prelude::*;
@@ -289,10 +290,13 @@ pub struct JsonDiagnostic<'a> {
     pub help: Option<&'a str>,
 }
 
-/// Every diagnostic of one run, in a stable order.
+/// Every diagnostic of one run, in a stable order. Each is shared, so the
+/// findings a site keeps between `serve` saves (tens of thousands of
+/// repeated FAQ questions on a large site) join each new report without
+/// being copied.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
-    items: Vec<Diagnostic>,
+    items: Vec<Arc<Diagnostic>>,
 }
 
 /// The order of a report: by file, line, column, code, message and help
@@ -314,23 +318,28 @@ impl Diagnostics {
     }
 
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.items.push(diagnostic);
+        self.items.push(Arc::new(diagnostic));
     }
 
     pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(other.into_iter().map(Arc::new));
+    }
+
+    /// Findings kept elsewhere too (see [`Diagnostics`]).
+    pub(crate) fn extend_shared(&mut self, other: impl IntoIterator<Item = Arc<Diagnostic>>) {
         self.items.extend(other);
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter()
+        self.items.iter().map(|d| &**d)
     }
 
     pub fn has_errors(&self) -> bool {
-        self.items.iter().any(Diagnostic::is_error)
+        self.iter().any(Diagnostic::is_error)
     }
 
     pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.is_error()).count()
+        self.iter().filter(|d| d.is_error()).count()
     }
 
     pub fn warning_count(&self) -> usize {
@@ -347,13 +356,13 @@ impl Diagnostics {
         // stable and adaptive: a block already in report order (the FAQ's
         // tens of thousands of repeated questions, sorted once when found)
         // costs one pass, not a sort, at each `serve` save
-        self.items.par_sort_by(report_order);
+        self.items.par_sort_by(|a, b| report_order(a, b));
         self.items.dedup();
         self
     }
 
     pub fn into_vec(self) -> Vec<Diagnostic> {
-        self.items
+        self.items.into_iter().map(Arc::unwrap_or_clone).collect()
     }
 
     /// The whole report, rustc-style, with a summary line.
@@ -380,7 +389,6 @@ impl Diagnostics {
     /// The JSON array of SPEC §7.
     pub fn render_json(&self) -> String {
         let items: Vec<JsonDiagnostic> = self
-            .items
             .iter()
             .map(|d| JsonDiagnostic {
                 severity: d.severity,
@@ -469,7 +477,7 @@ impl IntoIterator for Diagnostics {
     type Item = Diagnostic;
     type IntoIter = std::vec::IntoIter<Diagnostic>;
     fn into_iter(self) -> Self::IntoIter {
-        self.items.into_iter()
+        self.into_vec().into_iter()
     }
 }
 

@@ -289,7 +289,7 @@ impl Session {
         let mut diags = Diagnostics::new();
         diags.extend(state.loaded.loading.iter().filter(|d| d.file.as_deref() != Some(&file)).cloned());
         diags.extend(found.iter().cloned());
-        diags.extend(cross);
+        diags.extend_shared(cross);
         // what every page shows of the others (titles, summaries, order):
         // compared as the value the templates get, not field by field
         let shared_changed = state.shared_json.update(site, index);

@@ -12,6 +12,7 @@ pub(crate) mod split;
 pub(crate) mod tags;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -95,11 +96,11 @@ pub struct Site {
     /// The width and height of the images among `assets` that say them.
     pub image_sizes: HashMap<String, (u32, u32)>,
     /// `duplicate-faq` findings, kept until a FAQ entry changes.
-    pub faq_duplicates: Option<Vec<Diagnostic>>,
+    pub faq_duplicates: Option<Vec<Arc<Diagnostic>>>,
     /// What is wrong with the tags ([`tags::check`]), kept until a tag
     /// changes or an article with a finding is saved (its text, and so the
     /// finding's place, moved).
-    tag_findings: Option<Vec<Diagnostic>>,
+    tag_findings: Option<Vec<Arc<Diagnostic>>>,
     /// Pages are rendered with their plain text and prose (see [`assemble`]).
     pub text: bool,
     /// The tags of the articles, by address (none when `tags: false`).
@@ -168,7 +169,7 @@ pub(crate) fn assemble(
     config: Config,
     text: bool,
     sink: Option<&dyn PageSink>,
-) -> (Site, Vec<Diagnostic>) {
+) -> (Site, Vec<Arc<Diagnostic>>) {
     let Content { home, topics, mut articles, assets, image_sizes, failed, .. } = content;
     let mut site = Site {
         config,
@@ -345,7 +346,7 @@ impl Site {
     /// rendered pages (the FAQ index and duplicate questions when `faq` is
     /// set, or the first time; anchors) and return every diagnostic of the
     /// pages and of these cross-checks.
-    pub fn finish(&mut self, faq: bool) -> Vec<Diagnostic> {
+    pub fn finish(&mut self, faq: bool) -> Vec<Arc<Diagnostic>> {
         let redo_duplicates = faq || self.faq_duplicates.is_none();
         let this = &*self;
         // the FAQ index (its answers rendered one after another, so their
@@ -361,7 +362,7 @@ impl Site {
     }
 
     /// Keep what the cross-checks derived; their diagnostics.
-    fn keep(&mut self, checks: CrossChecks) -> Vec<Diagnostic> {
+    fn keep(&mut self, checks: CrossChecks) -> Vec<Arc<Diagnostic>> {
         if let Some(duplicates) = checks.duplicates {
             self.faq_duplicates = Some(duplicates);
         }
@@ -430,42 +431,46 @@ impl Site {
         let kept = self.faq_duplicates.as_ref().map_or(0, Vec::len) + self.tag_findings.as_ref().map_or(0, Vec::len);
         let mut diags = Vec::with_capacity(kept + 64);
         for page in self.home.iter().chain(&self.articles) {
-            diags.extend(page.body.diagnostics.iter().cloned());
+            diags.extend(page.body.diagnostics.iter().cloned().map(Arc::new));
             for entry in &page.faq {
-                diags.extend(entry.answer.diagnostics.iter().cloned());
+                diags.extend(entry.answer.diagnostics.iter().cloned().map(Arc::new));
             }
         }
         for t in &self.topics {
-            diags.extend(t.body.diagnostics.iter().cloned());
+            diags.extend(t.body.diagnostics.iter().cloned().map(Arc::new));
         }
-        let duplicates = redo_duplicates.then(|| faq::duplicates(&self.articles));
+        let duplicates =
+            redo_duplicates.then(|| faq::duplicates(&self.articles).into_iter().map(Arc::new).collect::<Vec<_>>());
         diags.extend(duplicates.as_ref().or(self.faq_duplicates.as_ref()).into_iter().flatten().cloned());
-        check_anchors(&self.home, &self.topics, &self.articles, &mut diags);
-        let tag_findings = (self.config.tags && self.tag_findings.is_none())
-            .then(|| tags::check(self.articles.iter().map(|p| &p.article)));
+        let mut anchors = Vec::new();
+        check_anchors(&self.home, &self.topics, &self.articles, &mut anchors);
+        diags.extend(anchors.into_iter().map(Arc::new));
+        let tag_findings = (self.config.tags && self.tag_findings.is_none()).then(|| {
+            tags::check(self.articles.iter().map(|p| &p.article)).into_iter().map(Arc::new).collect::<Vec<_>>()
+        });
         diags.extend(tag_findings.as_ref().or(self.tag_findings.as_ref()).into_iter().flatten().cloned());
         // an article that failed to load may cite any source and use any
         // term: saying one is unused would follow only from that failure
         let uses_known = self.failed.is_empty();
         for (id, source) in &self.bibliography.sources {
             if uses_known && !self.cited_in.contains_key(id) {
-                diags.push(
+                diags.push(Arc::new(
                     Diagnostic::warning(Code::UnusedSource, format!("source `{id}` is never cited"))
                         .with_span(source.span.clone())
                         .with_help("cite it with `[@id]` where it supports a claim, or remove it"),
-                );
+                ));
             }
         }
         for (term, used) in self.glossary.terms.iter().zip(&self.term_use) {
             if uses_known && used.is_empty() {
-                diags.push(
+                diags.push(Arc::new(
                     Diagnostic::warning(
                         Code::UnusedTerm,
                         format!("glossary term `{}` is not used in any article", term.term),
                     )
                     .with_span(term.span.clone())
                     .with_help("remove it, or add the wording articles actually use to its `aliases:`"),
-                );
+                ));
             }
         }
         CrossChecks { duplicates, tag_findings, diagnostics: diags }
@@ -535,9 +540,9 @@ pub(crate) fn faq_anchors(article: &Article) -> Vec<String> {
 
 /// What [`Site::cross_check`] found.
 struct CrossChecks {
-    duplicates: Option<Vec<Diagnostic>>,
-    tag_findings: Option<Vec<Diagnostic>>,
-    diagnostics: Vec<Diagnostic>,
+    duplicates: Option<Vec<Arc<Diagnostic>>>,
+    tag_findings: Option<Vec<Arc<Diagnostic>>>,
+    diagnostics: Vec<Arc<Diagnostic>>,
 }
 
 /// The topic pages, listing their articles in order; bodies not rendered yet.

@@ -72,7 +72,8 @@ pub fn serve(mut options: Options, ui: Ui) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot serve {}: {e}", options.root.display()))?;
     // watching starts before the first build, so nothing saved meanwhile is missed
     let changes = watch::start(&options.root)?;
-    let session = Session::new(&options.root, options.drafts)?;
+    // the pages first; the search index once the sources are quiet (`rebuild_loop`)
+    let session = Session::start(&options.root, options.drafts)?;
     ui.report(&session.diagnostics);
     let (tx, rx) = tokio::sync::watch::channel(publish(&session, 1));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;

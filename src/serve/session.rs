@@ -80,8 +80,17 @@ pub struct Session {
 }
 
 impl Session {
-    /// Build the site in memory for the first time.
+    /// Build the site in memory for the first time, search index included.
     pub fn new(root: &Path, drafts: bool) -> anyhow::Result<Session> {
+        let mut session = Session::start(root, drafts)?;
+        session.update_index();
+        Ok(session)
+    }
+
+    /// Build the site's pages in memory for the first time; the search index
+    /// is behind them ([`Session::index_behind`]) until
+    /// [`Session::update_index`]: `serve` serves the first page sooner.
+    pub fn start(root: &Path, drafts: bool) -> anyhow::Result<Session> {
         let mut session = Session {
             root: Arc::from(root),
             resolved: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
@@ -241,12 +250,11 @@ impl Session {
             indexer.add_landings(&loaded.site);
             indexer
         });
-        if let Some(indexer) = &search {
-            indexer.write(&memory)?;
-        }
         loaded.site.articles.iter_mut().for_each(drop_text);
         self.files = Arc::new(memory.into_files().collect());
-        self.index_behind = false;
+        // the pages first, as after an article's edit: the index is written
+        // by `update_index` (at the start, the first page is served sooner)
+        self.index_behind = search.is_some();
         let shared_json = theme::SharedJson::new(&loaded.site);
         let shared = theme::shared_context(&loaded.site);
         self.state = Some(State { loaded, shared_json, shared, search });

@@ -73,6 +73,13 @@ pub(super) fn atom(site: &Site) -> String {
     fn key(p: &crate::site::Page) -> (jiff::civil::Date, &str) {
         (p.article.front.updated.unwrap_or(p.article.front.date), &p.path)
     }
+    // the newest 50 are the feed: picked, then only they are sorted
+    // (paths differ, so the order is the same as sorting them all)
+    const ENTRIES: usize = 50;
+    if pages.len() > ENTRIES {
+        pages.select_nth_unstable_by(ENTRIES - 1, |a, b| key(b).cmp(&key(a)));
+        pages.truncate(ENTRIES);
+    }
     pages.sort_by(|a, b| key(b).cmp(&key(a)));
     let updated = pages
         .first()
@@ -88,7 +95,7 @@ pub(super) fn atom(site: &Site) -> String {
         escape(base),
         escape(base)
     );
-    for p in pages.iter().take(50) {
+    for p in &pages {
         let f = &p.article.front;
         let link = format!("{base}{}", p.path);
         let _ = writeln!(

@@ -47,6 +47,8 @@ pub struct Document<'a> {
     pub yaml: &'a str,
     /// Built on first use: positions in a long file stay cheap.
     lines: OnceLock<LineIndex>,
+    /// Where each value is written, by path: built on first use.
+    spans: OnceLock<Spans>,
 }
 
 impl<'a> Document<'a> {
@@ -57,7 +59,7 @@ impl<'a> Document<'a> {
 
     /// `yaml` sits at byte `offset` of `text`, the whole file.
     pub fn new(file: &'a str, text: &'a str, offset: usize, yaml: &'a str) -> Document<'a> {
-        Document { file, text, offset, yaml, lines: OnceLock::new() }
+        Document { file, text, offset, yaml, lines: OnceLock::new(), spans: OnceLock::new() }
     }
 
     /// The position of byte `index` of the YAML, in the real file.
@@ -65,115 +67,154 @@ impl<'a> Document<'a> {
         self.lines.get_or_init(|| LineIndex::new(self.text)).span(self.file, self.text, self.offset + index)
     }
 
-    /// The position of `key`, written at byte `at` of the YAML, with the
-    /// caret under the whole key and its colon (`zebra crossing:`).
-    pub fn key_at(&self, key: &str, at: usize) -> Span {
-        let quotes = if self.yaml[at.min(self.yaml.len())..].starts_with(['"', '\'']) { 2 } else { 0 };
-        self.span(at).with_width(key.chars().count() + quotes + 1)
+    /// The index of every value's position, built the first time a
+    /// position is asked for.
+    fn spans(&self) -> &Spans {
+        self.spans.get_or_init(|| Spans::new(self.yaml))
     }
 
-    /// The position of `key` at the given indentation or deeper, searching from
-    /// byte `from` of the YAML: used for keys serde does not locate.
-    pub fn key_span(&self, key: &str, from: usize) -> Span {
-        let mut pos = from.min(self.yaml.len());
-        for line in self.yaml[pos..].split_inclusive('\n') {
-            let trimmed = line.trim_start().trim_start_matches("- ").trim_start();
-            let bare = trimmed.trim_start_matches(['"', '\'']);
-            if let Some(rest) = bare.strip_prefix(key) {
-                let rest = rest.trim_start_matches(['"', '\'']).trim_start();
-                if rest.starts_with(':') {
-                    return self.key_at(key, pos + (line.len() - bare.len()));
-                }
-            }
-            // a flow mapping on one line: `reviewed: { by: x, nxt: y }`
-            if let Some(i) = line.find(&format!("{key}:")) {
-                let before = line[..i].trim_end();
-                if before.ends_with('{') || before.ends_with(',') {
-                    return self.key_at(key, pos + i);
-                }
-            }
-            pos += line.len();
+    /// Build the index of positions now (beside other work, for a document
+    /// whose positions will all be asked for).
+    pub fn index(&self) {
+        self.spans();
+    }
+
+    /// The index of positions, built now if it was not yet: to hand to
+    /// another [`Document`] of the same text ([`Document::with_positions`]),
+    /// so a file read ahead on another thread has its positions ready.
+    pub fn positions(self) -> Positions {
+        self.spans();
+        Positions(self.spans.into_inner().unwrap_or_default())
+    }
+
+    /// This document with the positions another document of the same text
+    /// found ([`Document::positions`]).
+    pub fn with_positions(self, positions: Positions) -> Document<'a> {
+        let spans = OnceLock::new();
+        let _ = spans.set(positions.0);
+        Document { spans, ..self }
+    }
+
+    /// Where the value at `path` is written, or the nearest value holding
+    /// it that the document has (the root at worst).
+    fn place(&self, path: &Path) -> (Place, bool) {
+        let places = &self.spans().places;
+        if let Some(place) = places.get(path) {
+            return (*place, true);
         }
-        self.span(from)
-    }
-
-    /// The position of the value written after `key:` (found as
-    /// [`Document::key_span`] finds the key), for a caret under a wrong value.
-    pub fn value_span(&self, key: &str, from: usize) -> Span {
-        let mut span = self.key_span(key, from);
-        let line = &span.source_line;
-        let key_at = line.char_indices().nth(span.column - 1).map_or(0, |(i, _)| i);
-        if let Some(colon) = line[key_at..].find(':') {
-            let after = key_at + colon + 1;
-            let value = after + (line[after..].len() - line[after..].trim_start().len());
-            if value < line.len() {
-                span.column = line[..value].chars().count() + 1;
-                span.width = None; // the value, not the key
+        let mut up = path.parent();
+        loop {
+            if let Some(place) = places.get(&up).filter(|_| !up.0.is_empty()) {
+                return (*place, false);
             }
+            if up.0.is_empty() {
+                return (Place { key: None, value: (0, 0) }, false);
+            }
+            up = up.parent();
         }
-        span
     }
 
-    /// Where each key of the map starting at byte `from` of the YAML stands
-    /// (keys at the map's own indentation only), in one pass over the lines:
-    /// for files with many keys, where [`Document::key_span`] per key would
-    /// read the file once per key.
-    pub fn key_offsets(&self, from: usize) -> std::collections::HashMap<&'a str, usize> {
-        let yaml: &'a str = self.yaml;
-        let mut offsets = std::collections::HashMap::new();
-        let mut indent = None;
-        let mut pos = from.min(yaml.len());
-        for line in yaml[pos..].split_inclusive('\n') {
-            let trimmed = line.trim_start();
-            let this = line.len() - trimmed.len();
-            let blank = trimmed.trim().is_empty() || trimmed.starts_with('#');
-            if !blank {
-                let want = *indent.get_or_insert(this);
-                if this < want {
-                    break;
-                }
-                if this == want
-                    && let Some((key, _)) = trimmed.split_once(':')
-                {
-                    offsets.entry(key.trim().trim_matches(['"', '\''])).or_insert(pos + this);
+    /// The position of the key of the value at `path`, the caret under the
+    /// key and its colon (`zebra crossing:`); of its `-` for an item of a
+    /// block list, of the value for one of a flow list; of the nearest key
+    /// holding it when the document has no such path.
+    pub fn key_span(&self, path: impl Into<Path>) -> Span {
+        let (place, _) = self.place(&path.into());
+        match place.key {
+            Some((start, end)) => {
+                let colon = usize::from(self.yaml.get(end..).is_some_and(|rest| rest.starts_with(':')));
+                let written = self.yaml.get(start..end).map_or(0, |k| k.chars().count());
+                self.span(start).with_width(written + colon)
+            }
+            None => self.span(place.value.0),
+        }
+    }
+
+    /// The position of the value at `path`, for a caret under a wrong value
+    /// (all of it, when it is on one line); the key's, as
+    /// [`Document::key_span`], when there is no such value.
+    pub fn value_span(&self, path: impl Into<Path>) -> Span {
+        let path = path.into();
+        match self.place(&path) {
+            (place, true) => {
+                let span = self.span(place.value.0);
+                // the caret under the whole value, when it is on one line
+                match self.yaml.get(place.value.0..place.value.1).filter(|v| !v.is_empty() && !v.contains('\n')) {
+                    Some(value) => span.with_width(value.trim_end().chars().count()),
+                    None => span,
                 }
             }
-            pos += line.len();
+            _ => self.key_span(path),
         }
-        offsets
     }
 
-    /// Parse into `T`. `keys` is the schema's top-level key list: any other
-    /// top-level key is an `unknown-key` error (all of them are reported).
+    /// Byte offset in the YAML of the key at `path` (of the value for a list
+    /// item), if the document has that path.
+    pub fn key_offset(&self, path: impl Into<Path>) -> Option<usize> {
+        self.spans().places.get(&path.into()).map(|p| p.key.map_or(p.value.0, |(start, _)| start))
+    }
+
+    /// Byte offset in the YAML of the value at `path`, if the document has it.
+    pub fn value_offset(&self, path: impl Into<Path>) -> Option<usize> {
+        self.spans().places.get(&path.into()).map(|p| p.value.0)
+    }
+
+    /// Parse into `T`. Any top-level key that is not one of `T`'s fields is
+    /// an `unknown-key` error (all of them are reported).
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Vec<Diagnostic>> {
         self.within_limits().map_err(|d| vec![d])?;
         // The common case is valid YAML: one typed parse. Only a failure pays
         // for the second pass that finds every unknown key at once.
-        if let Ok(value) = yaml_serde::from_str::<T>(self.yaml) {
-            return Ok(value);
-        }
-        let value: Value = yaml_serde::from_str(self.yaml).map_err(|e| vec![self.syntax_error(&e)])?;
+        let first = match yaml_serde::from_str::<T>(self.yaml) {
+            Ok(value) => return Ok(value),
+            Err(e) => e,
+        };
+        let value: Value = yaml_serde::from_str(self.yaml).map_err(|e| vec![self.syntax_error(&e, None)])?;
         let keys = fields::<T>();
         let mut unknown = Vec::new();
         if let Value::Mapping(map) = &value {
             for key in map.keys() {
                 let name = key_name(key);
                 if !keys.contains(&name.as_str()) {
-                    unknown.push(self.unknown_key(&name, keys, 0));
+                    unknown.push(self.unknown_key(Path::root().key(&name), keys));
                 }
             }
         }
         if !unknown.is_empty() {
             return Err(unknown);
         }
-        yaml_serde::from_str(self.yaml).map_err(|e| vec![self.value_error(&e)])
+        let (e, path) = self.located::<T>(first);
+        Err(vec![self.value_error(&e, path.as_ref())])
     }
 
     /// Parse into `T` with no check of its keys beyond `T`'s own (a
     /// bibliography or glossary, read entry by entry by its caller).
     pub fn read<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
         self.within_limits()?;
-        yaml_serde::from_str(self.yaml).map_err(|e| self.syntax_error(&e))
+        yaml_serde::from_str(self.yaml).map_err(|e| {
+            let (e, path) = self.located::<T>(e);
+            self.syntax_error(&e, path.as_ref())
+        })
+    }
+
+    /// The same parse again, on the cold path, noting the path of the value
+    /// it fails on: the error and that path (`None` if it cannot be told).
+    fn located<T: DeserializeOwned>(&self, first: yaml_serde::Error) -> (yaml_serde::Error, Option<Path>) {
+        match serde_path_to_error::deserialize::<_, T>(yaml_serde::Deserializer::from_str(self.yaml)) {
+            Ok(_) => (first, None),
+            Err(e) => {
+                let mut path = Path::root();
+                for segment in e.path() {
+                    path = match segment {
+                        serde_path_to_error::Segment::Map { key } => path.key(key),
+                        serde_path_to_error::Segment::Seq { index } => path.item(*index),
+                        serde_path_to_error::Segment::Enum { .. } => path,
+                        serde_path_to_error::Segment::Unknown => break,
+                    };
+                }
+                (e.into_inner(), Some(path))
+            }
+        }
     }
 
     /// Aliases expand the document to at most twice its size (or
@@ -211,11 +252,13 @@ impl<'a> Document<'a> {
         }
     }
 
-    /// `unknown-key` for `name`, with the nearest allowed key as help.
-    pub fn unknown_key(&self, name: &str, allowed: &[&str], from: usize) -> Diagnostic {
+    /// `unknown-key` for the key at `path`, with the nearest of the
+    /// `allowed` keys as help.
+    pub fn unknown_key(&self, path: Path, allowed: &[&str]) -> Diagnostic {
+        let name = path.name();
         let mut d =
-            Diagnostic::error(Code::UnknownKey, format!("unknown key `{name}`")).with_span(self.key_span(name, from));
-        d = match nearest(name, allowed.iter().copied()) {
+            Diagnostic::error(Code::UnknownKey, format!("unknown key `{name}`")).with_span(self.key_span(&path));
+        d = match nearest(&name, allowed.iter().copied()) {
             Some(n) => d.with_help(format!("did you mean `{n}`?")),
             None => d.with_help(format!("allowed keys: {}", allowed.join(", "))),
         };
@@ -231,15 +274,16 @@ impl<'a> Document<'a> {
         indent.contains('\t') || self.yaml.as_bytes().get(index) == Some(&b'\t')
     }
 
-    fn syntax_error(&self, e: &yaml_serde::Error) -> Diagnostic {
+    /// A parse that failed, told in the author's words; `path`: the value it
+    /// failed on, when known.
+    fn syntax_error(&self, e: &yaml_serde::Error, path: Option<&Path>) -> Diagnostic {
         let message = strip_location(e);
         let located = e.location().map(|l| l.index());
-        // a key written twice is placed where its mapping starts: look for
-        // where it is written again, from the start of that line
+        // a key written twice is placed where its mapping starts: the index
+        // knows where it is written the second time
         let duplicate = message.split_once("duplicate entry with key \"").and_then(|(_, key)| {
             let key = key.strip_suffix('"')?;
-            let from = self.yaml.get(..located.unwrap_or(0)).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
-            duplicate_key(&self.yaml[from..], key).map(|i| from + i)
+            self.spans().duplicates.iter().find(|(name, _)| name == key).map(|(_, at)| *at)
         });
         let index = duplicate.or(located).unwrap_or(0);
         let d = match message.as_str() {
@@ -266,7 +310,7 @@ impl<'a> Document<'a> {
                 .iter()
                 .any(|m| message.contains(m)) =>
             {
-                return self.value_error(e);
+                return self.value_error(e, path);
             }
             _ => {
                 let (text, help, at) = in_authors_words(&message, self.yaml, index);
@@ -281,23 +325,35 @@ impl<'a> Document<'a> {
         d.with_span(self.span(index))
     }
 
-    fn value_error(&self, e: &yaml_serde::Error) -> Diagnostic {
+    /// A value of the wrong kind, an unknown key or a missing one, placed
+    /// by `path` (the value it is about, when known): the caret under the
+    /// wrong value, the unknown key, or the key of the map missing one.
+    fn value_error(&self, e: &yaml_serde::Error, path: Option<&Path>) -> Diagnostic {
         let message = strip_location(e);
         let index = e.location().map_or(0, |l| l.index());
         if let Some(field) = quoted_after(&message, "unknown field `") {
             let allowed: Vec<&str> = expected_fields(&message);
-            let from = self.yaml[..index.min(self.yaml.len())].rfind('\n').map_or(0, |i| i + 1);
-            return self.unknown_key(&field, &allowed, from);
+            // the path ends at the map, or at the unknown key itself
+            let map = path.map_or_else(Path::root, |p| if p.name() == field { p.parent() } else { p.clone() });
+            return self.unknown_key(map.key(&field), &allowed);
         }
         if let Some(field) = quoted_after(&message, "missing field `") {
-            // inside a list or map the reader knows where that map starts
-            let at = if message.contains(": missing field") { index } else { 0 };
+            let span = match path {
+                Some(p) if !p.0.is_empty() => self.key_span(p),
+                // the whole document: where it starts
+                Some(_) => self.span(0),
+                None => self.span(if message.contains(": missing field") { index } else { 0 }),
+            };
             return Diagnostic::error(Code::MissingKey, format!("missing required key `{field}`"))
-                .with_span(self.span(at))
+                .with_span(span)
                 .with_help(format!("add `{field}:` here"));
         }
         let (text, help) = value_in_authors_words(&message);
-        let d = Diagnostic::error(Code::InvalidValue, text).with_span(self.span(index));
+        let span = match path {
+            Some(p) if !p.0.is_empty() => self.value_span(p),
+            _ => self.span(index),
+        };
+        let d = Diagnostic::error(Code::InvalidValue, text).with_span(span);
         match help {
             Some(help) => d.with_help(help),
             None => d,
@@ -671,57 +727,251 @@ impl<'de> Visitor<'de> for Counter<'_> {
     }
 }
 
+/// A place in a YAML document, named by the keys and list positions that
+/// lead to it: `reviewed.by`, `sources[3].title`, `faq[0].q`. A path
+/// written as text (`"reviewed.by"`) is read that way; a key that may hold
+/// `.` or `[` (an id, a glossary term) is added with [`Path::key`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Path(String);
+
+impl Path {
+    /// The whole document.
+    pub fn root() -> Path {
+        Path::default()
+    }
+
+    /// The value of `key` in the map at this path.
+    pub fn key(mut self, key: &str) -> Path {
+        if !self.0.is_empty() {
+            self.0.push('.');
+        }
+        for c in key.chars() {
+            if matches!(c, '.' | '[' | '\\') {
+                self.0.push('\\');
+            }
+            self.0.push(c);
+        }
+        self
+    }
+
+    /// Item `index` (from 0) of the list at this path.
+    pub fn item(mut self, index: usize) -> Path {
+        self.0.push_str(&format!("[{index}]"));
+        self
+    }
+
+    /// Where the last step of the path starts (its `.` or `[`; 0 for one step).
+    fn last_step(&self) -> usize {
+        let bytes = self.0.as_bytes();
+        let (mut cut, mut i) = (0, 0);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' => i += 1,
+                b'.' | b'[' => cut = i,
+                _ => {}
+            }
+            i += 1;
+        }
+        cut
+    }
+
+    /// The path of the map or list holding this value (the root's is itself).
+    fn parent(&self) -> Path {
+        Path(self.0[..self.last_step()].to_string())
+    }
+
+    /// The key this path ends with, as written (empty for a list item).
+    pub fn name(&self) -> String {
+        let last = &self.0[self.last_step()..];
+        if last.starts_with('[') {
+            return String::new();
+        }
+        let mut name = String::new();
+        let mut escaped = false;
+        for c in last.strip_prefix('.').unwrap_or(last).chars() {
+            if c == '\\' && !escaped {
+                escaped = true;
+                continue;
+            }
+            escaped = false;
+            name.push(c);
+        }
+        name
+    }
+}
+
+impl From<&str> for Path {
+    fn from(path: &str) -> Path {
+        Path(path.to_string())
+    }
+}
+
+impl From<&Path> for Path {
+    fn from(path: &Path) -> Path {
+        path.clone()
+    }
+}
+
+/// The positions of a document's values, made by [`Document::positions`].
+pub struct Positions(Spans);
+
+/// Where one value is written: its key (the `-` of an item of a block list;
+/// none for an item of a flow list or the root) and the value itself, as
+/// byte ranges of the YAML.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Place {
+    key: Option<(usize, usize)>,
+    value: (usize, usize),
+}
+
+/// Every value of a document by its [`Path`], read by a YAML parser that
+/// keeps positions (saphyr's), and every key written twice in one map.
+/// Built only when a position is asked for: valid documents never pay.
+#[derive(Debug, Default)]
+struct Spans {
+    places: std::collections::HashMap<Path, Place>,
+    /// The key's name and where it is written the second time, in order.
+    duplicates: Vec<(String, usize)>,
+}
+
+/// What the index builder is inside of.
+enum Open {
+    /// A map: the key read and waiting for its value, if any.
+    Map {
+        path: Path,
+        start: usize,
+        key: Option<(Path, (usize, usize))>,
+    },
+    List {
+        path: Path,
+        start: usize,
+        next: usize,
+    },
+    /// A key that is itself a map or list (`? [a, b]`): not indexed.
+    ComplexKey {
+        depth: usize,
+    },
+}
+
+impl Spans {
+    fn new(yaml: &str) -> Spans {
+        let mut spans = Spans::default();
+        let offset = ByteOffsets::new(yaml);
+        let mut open: Vec<Open> = Vec::new();
+        for event in saphyr_parser::Parser::new_from_str(yaml) {
+            // a document the parser refuses keeps what was read before
+            let Ok((event, span)) = event else { break };
+            let (start, end) = (offset.of(span.start), offset.of(span.end));
+            use saphyr_parser::Event;
+            if let Some(Open::ComplexKey { depth }) = open.last_mut() {
+                match event {
+                    Event::MappingStart(..) | Event::SequenceStart(..) => *depth += 1,
+                    Event::MappingEnd | Event::SequenceEnd => *depth -= 1,
+                    _ => {}
+                }
+                if matches!(open.last(), Some(Open::ComplexKey { depth: 0 })) {
+                    open.pop();
+                    if let Some(Open::Map { path, key, .. }) = open.last_mut() {
+                        *key = Some((path.clone().key("?"), (start, end)));
+                    }
+                }
+                continue;
+            }
+            let closes = matches!(event, Event::MappingEnd | Event::SequenceEnd);
+            if closes {
+                if let Some(Open::Map { path, start, .. } | Open::List { path, start, .. }) = open.pop()
+                    && let Some(place) = spans.places.get_mut(&path)
+                    && place.value.0 == start
+                {
+                    place.value.1 = end.max(start);
+                }
+                continue;
+            }
+            let node = matches!(
+                event,
+                Event::Scalar(..) | Event::Alias(_) | Event::MappingStart(..) | Event::SequenceStart(..)
+            );
+            if !node {
+                continue;
+            }
+            // which value this node is, and under which key
+            let (path, key) = match open.last_mut() {
+                None => (Path::root(), None),
+                Some(Open::List { path, next, .. }) => {
+                    *next += 1;
+                    // an item of a block list is marked by its `- `: the
+                    // item's "key", where a caret points at the whole item
+                    let before = yaml[..start].trim_end_matches(' ');
+                    let dash = before.strip_suffix('-').map(|b| (b.len(), b.len() + 1));
+                    (path.clone().item(*next - 1), dash)
+                }
+                Some(Open::Map { path, key, .. }) => match key.take() {
+                    Some((path, at)) => (path, Some(at)),
+                    None => {
+                        match &event {
+                            Event::Scalar(name, ..) => {
+                                let here = path.clone().key(name);
+                                if spans.places.contains_key(&here) {
+                                    spans.duplicates.push((name.to_string(), start));
+                                }
+                                *key = Some((here, (start, end)));
+                            }
+                            Event::Alias(_) => *key = Some((path.clone().key("*"), (start, end))),
+                            _ => open.push(Open::ComplexKey { depth: 1 }),
+                        }
+                        continue;
+                    }
+                },
+                Some(Open::ComplexKey { .. }) => continue,
+            };
+            match event {
+                Event::MappingStart(..) => {
+                    spans.places.entry(path.clone()).or_insert(Place { key, value: (start, start) });
+                    open.push(Open::Map { path, start, key: None });
+                }
+                Event::SequenceStart(..) => {
+                    spans.places.entry(path.clone()).or_insert(Place { key, value: (start, start) });
+                    open.push(Open::List { path, start, next: 0 });
+                }
+                _ => {
+                    spans.places.entry(path).or_insert(Place { key, value: (start, end.max(start)) });
+                }
+            }
+        }
+        spans
+    }
+}
+
+/// Byte offsets of the parser's markers, which count characters.
+struct ByteOffsets<'a> {
+    yaml: &'a str,
+    /// Where each line starts, for text that is not all ASCII.
+    lines: Option<Vec<usize>>,
+}
+
+impl<'a> ByteOffsets<'a> {
+    fn new(yaml: &'a str) -> ByteOffsets<'a> {
+        let lines = (!yaml.is_ascii()).then(|| {
+            let mut starts = vec![0];
+            starts.extend(yaml.match_indices('\n').map(|(i, _)| i + 1));
+            starts
+        });
+        ByteOffsets { yaml, lines }
+    }
+
+    fn of(&self, marker: saphyr_parser::Marker) -> usize {
+        let Some(lines) = &self.lines else { return marker.index().min(self.yaml.len()) };
+        let start = lines.get(marker.line().saturating_sub(1)).copied().unwrap_or(self.yaml.len());
+        let line = &self.yaml[start..];
+        start + line.char_indices().nth(marker.col()).map_or(line.len(), |(i, _)| i)
+    }
+}
+
 fn key_name(key: &Value) -> String {
     match key {
         Value::String(s) => s.clone(),
         other => yaml_serde::to_string(other).unwrap_or_default().trim().to_string(),
     }
-}
-
-/// serde messages end with " at line N column M" of the YAML block; we give
-/// the real position separately.
-/// Where `key` is written a second time in one mapping: a block mapping
-/// (by indentation; each list item `- ` opens a new one) or a flow mapping
-/// on one line. `None` when it cannot be told (the error then points at the
-/// document's start).
-fn duplicate_key(yaml: &str, key: &str) -> Option<usize> {
-    // the indentations of the open block mappings that have `key`
-    let mut seen: Vec<usize> = Vec::new();
-    let mut at = 0;
-    for line in yaml.split_inclusive('\n') {
-        let start = at;
-        at += line.len();
-        let mut rest = line.trim_start_matches(' ');
-        if rest.trim().is_empty() || rest.starts_with('#') {
-            continue;
-        }
-        let mut indent = line.len() - rest.len();
-        seen.retain(|&i| i <= indent);
-        while let Some(item) = rest.strip_prefix("- ") {
-            let inner = item.trim_start_matches(' ');
-            indent += rest.len() - inner.len();
-            rest = inner;
-            seen.retain(|&i| i < indent);
-        }
-        let bare = rest.trim_start_matches(['"', '\'']);
-        let is_key = bare.strip_prefix(key).is_some_and(|r| r.trim_start_matches(['"', '\'']).starts_with(':'));
-        if is_key {
-            if seen.contains(&indent) {
-                return Some(start + (line.len() - bare.len()));
-            }
-            seen.push(indent);
-        }
-        // `{ by: x, by: y }`: the second one on the line
-        let written = format!("{key}:");
-        let mut found = line.match_indices(&written).filter(|(i, _)| {
-            let before = line[..*i].trim_end_matches([' ', '"', '\'']);
-            before.ends_with('{') || before.ends_with(',')
-        });
-        if let (Some(_), Some((i, _))) = (found.next(), found.next()) {
-            return Some(start + i);
-        }
-    }
-    None
 }
 
 /// The message without the parser's "at line N column M" (every one of
@@ -869,7 +1119,10 @@ mod tests {
             ("- q: a\n  q: b\n", 2, 3),
             ("- q: a\n- q: b\n  q: c\n", 3, 3),
             ("r: { by: x, on: y, by: z }\n", 1, 20),
-            ("doe2020:\n  type: article\n\"doe2020\":\n  type: book\n", 3, 2),
+            // at the quote: the key as written
+            ("doe2020:\n  type: article\n\"doe2020\":\n  type: book\n", 3, 1),
+            // a block scalar holding `title:` is text, not a key
+            ("title: A\nnote: |\n  title: quoted\ntitle: B\n", 4, 1),
         ];
         for (yaml, line, column) in table {
             let e = whole(yaml).unwrap_err();
@@ -877,6 +1130,80 @@ mod tests {
             let span = e.span.unwrap();
             assert_eq!((span.line, span.column), (line, column), "{yaml:?}");
         }
+    }
+
+    /// (yaml, path, line and column of the key, of the value): every place
+    /// a scan of the lines for `name:` got wrong (the first key of that name
+    /// at any depth, text inside a value, a flow map, a quoted key, a list
+    /// item), found by path.
+    #[test]
+    fn keys_and_values_are_found_by_path_not_by_name() {
+        type LineColumn = (usize, usize);
+        let table: [(&str, &str, LineColumn, LineColumn); 9] = [
+            // the same key in two nested maps: the scan found `a.by`
+            ("a:\n  by: x\nreviewed:\n  by: 3\n", "reviewed.by", (4, 3), (4, 7)),
+            // `by:` inside a multi-line quoted value is text
+            ("summary: \"line one\n  by: not a key\"\nreviewed: { by: x }\n", "reviewed.by", (3, 13), (3, 17)),
+            // a folded value's lines are text; the key after it
+            ("d: >\n  by: folded\n  text\nby: 1\n", "by", (4, 1), (4, 5)),
+            // a flow map: the second key, not the first `b` in a value
+            ("r: {a: b, b: x}\n", "r.b", (1, 11), (1, 14)),
+            // a quoted key
+            ("r:\n  \"on\": 2020-01-01\n", "r.on", (2, 3), (2, 9)),
+            // keys in list items, by their item
+            ("faq:\n  - q: one\n    a: two\n  - q: three\n    a: four\n", "faq[1].a", (5, 5), (5, 8)),
+            // a list item has no key: the key is its value
+            ("tags: [x, \"y z\", w]\n", "tags[2]", (1, 18), (1, 18)),
+            // columns count characters, not bytes
+            ("title: \"Café ☕\"\nr: {by: x}\n", "r.by", (2, 5), (2, 9)),
+            // a key of several words, holding a dot
+            ("zebra crossing.x: a\n", "zebra crossing\\.x", (1, 1), (1, 19)),
+        ];
+        for (yaml, path, key, value) in table {
+            let doc = Document::whole("x.yaml", yaml);
+            let at = |s: Span| (s.line, s.column);
+            assert_eq!(at(doc.key_span(path)), key, "key of {path} in {yaml:?}");
+            assert_eq!(at(doc.value_span(path)), value, "value of {path} in {yaml:?}");
+        }
+        // a path built key by key escapes what a written path would split on
+        let doc = Document::whole("x.yaml", "doi:10.1/x: 1\n");
+        assert_eq!(doc.key_span(Path::root().key("doi:10.1/x")).width, Some(11));
+        // a path the document does not have: the nearest key holding it
+        let doc = Document::whole("x.yaml", "a: 1\nr:\n  by: x\n");
+        assert_eq!(doc.key_span("r.on").line, 2);
+        assert_eq!(doc.key_offset("r.on"), None);
+    }
+
+    #[test]
+    fn a_wrong_value_a_missing_key_and_an_unknown_key_are_placed_by_their_path() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Item {
+            #[allow(dead_code)]
+            q: String,
+            #[allow(dead_code)]
+            n: Option<u32>,
+        }
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Faq {
+            #[allow(dead_code)]
+            faq: Vec<Item>,
+        }
+        let at = |yaml: &str| {
+            let e = Document::whole("x.yaml", yaml).parse::<Faq>().unwrap_err();
+            let span = e[0].span.clone().unwrap();
+            (e[0].code, span.line, span.column)
+        };
+        // the wrong value, in the second item, not the first `n:`
+        assert_eq!(at("faq:\n  - { q: a, n: 1 }\n  - { q: b, n: many }\n"), (Code::InvalidValue, 3, 16));
+        // the item missing its key
+        assert_eq!(at("faq:\n  - q: a\n  - n: 2\n"), (Code::MissingKey, 3, 3));
+        // the unknown key where it is written, after one of the same name in a value
+        assert_eq!(at("faq:\n  - q: \"x: 1\"\n    x: 2\n"), (Code::UnknownKey, 3, 5));
+        // a missing key of the whole document: where it starts
+        assert_eq!(at("# comment\nfaq2: []\n").0, Code::UnknownKey);
+        assert_eq!(at("{}\n"), (Code::MissingKey, 1, 1));
     }
 
     #[test]

@@ -313,7 +313,11 @@ impl<'a> Document<'a> {
                 return self.value_error(e, path);
             }
             _ => {
-                let (text, help, at) = in_authors_words(&message, self.yaml, index);
+                let unclosed = |open: char| {
+                    let starts = &self.spans().unclosed;
+                    starts.iter().rev().copied().find(|&i| self.yaml[i..].starts_with(open))
+                };
+                let (text, help, at) = in_authors_words(&message, self.yaml, index, &unclosed);
                 return Diagnostic::error(Code::FrontMatterYaml, text).with_help(help).with_span(self.span(at));
             }
         };
@@ -364,15 +368,21 @@ impl<'a> Document<'a> {
 /// A YAML parser's complaint about `yaml` at byte `index`, told as the
 /// author sees the mistake: the message, its help, and where to point (the
 /// `[` never closed, the quote never ended, rather than where the parser
-/// gave up).
-fn in_authors_words(message: &str, yaml: &str, index: usize) -> (String, String, usize) {
+/// gave up). `unclosed('[')`: where the innermost list written `[…` that
+/// the index found still open when its parser gave up starts.
+fn in_authors_words(
+    message: &str,
+    yaml: &str,
+    index: usize,
+    unclosed: &dyn Fn(char) -> Option<usize>,
+) -> (String, String, usize) {
     let index = index.min(yaml.len());
     let line_start = yaml[..index].rfind('\n').map_or(0, |i| i + 1);
     let quote = "put the whole value in double quotes, e.g. `title: \"Ketamine: what to know\"`";
     if message.contains("while parsing a flow sequence") || message.contains("while parsing a flow mapping") {
         let (open, close, what) =
             if message.contains("flow sequence") { ('[', ']', "a list") } else { ('{', '}', "a map") };
-        let at = unclosed(&yaml[..index], open, close).unwrap_or(index);
+        let at = unclosed(open).unwrap_or(index);
         return (
             format!("{what} opened with `{open}` is not closed with `{close}`"),
             format!(
@@ -566,26 +576,6 @@ fn listed(words: &[&str]) -> String {
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         None => String::new(),
     }
-}
-
-/// Where the last `open` not closed by `close` stands in `text`.
-fn unclosed(text: &str, open: char, close: char) -> Option<usize> {
-    let mut stack = Vec::new();
-    let mut quote: Option<char> = None;
-    for (i, c) in text.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '\n') => {}
-            (None, c) if c == open => stack.push(i),
-            (None, c) if c == close => {
-                stack.pop();
-            }
-            _ => {}
-        }
-    }
-    stack.pop()
 }
 
 /// The keys of struct `T`, read from its `Deserialize` implementation (the
@@ -832,6 +822,9 @@ struct Spans {
     places: std::collections::HashMap<Path, Place>,
     /// The key's name and where it is written the second time, in order.
     duplicates: Vec<(String, usize)>,
+    /// Where the maps and lists still open when the parser gave up start,
+    /// outermost first (none when it read the whole document).
+    unclosed: Vec<usize>,
 }
 
 /// What the index builder is inside of.
@@ -860,7 +853,14 @@ impl Spans {
         let mut open: Vec<Open> = Vec::new();
         for event in saphyr_parser::Parser::new_from_str(yaml) {
             // a document the parser refuses keeps what was read before
-            let Ok((event, span)) = event else { break };
+            let Ok((event, span)) = event else {
+                for frame in &open {
+                    if let Open::Map { start, .. } | Open::List { start, .. } = frame {
+                        spans.unclosed.push(*start);
+                    }
+                }
+                break;
+            };
             let (start, end) = (offset.of(span.start), offset.of(span.end));
             use saphyr_parser::Event;
             if let Some(Open::ComplexKey { depth }) = open.last_mut() {
@@ -1219,6 +1219,11 @@ mod tests {
     fn yaml_mistakes_are_told_in_the_authors_words_where_they_were_made() {
         let table = [
             ("a: 1\ntags: [x, y\nb: 2\n", "a list opened with `[` is not closed with `]`", 2, 7),
+            // an apostrophe in plain text opens no quote (a scan of the
+            // characters thought so, and lost the `[`)
+            ("t: it's here\ntags: [x, y\nb: 2\n", "a list opened with `[` is not closed with `]`", 2, 7),
+            // a `[` inside a quoted value opens no list
+            ("t: \"[draft\"\nr: {by: x\nb: 2\n", "a map opened with `{` is not closed with `}`", 2, 4),
             ("a: 1\nr: {by: x\nb: 2\n", "a map opened with `{` is not closed with `}`", 2, 4),
             ("title: Ketamine: what\n", "a `: ` inside a value: YAML reads it as the start of another key", 1, 16),
             ("a: 1\n  b: 2\n", "this line is indented under a key that already has a value", 2, 3),

@@ -1,9 +1,20 @@
-//! The only module that knows `yaml_serde`: strict YAML into typed structs,
-//! with every problem reported at its line and column in the *real* file
-//! (front matter starts below its `---`, so offsets are shifted back).
+//! The only module that knows `yaml_serde`, `saphyr_parser` and
+//! `serde_path_to_error`: strict YAML into typed structs, with every
+//! problem reported at its line and column in the *real* file (front
+//! matter starts below its `---`, so offsets are shifted back).
 //!
 //! Serde stops at the first problem; unknown top-level keys are found first,
 //! all of them, by comparing the parsed mapping with the schema's key list.
+//!
+//! Positions come from one index of the document ([`Spans`]): saphyr's
+//! parser reads it again with the position of every event, and each value
+//! is recorded by its [`Path`] (`reviewed.by`, `sources[3].title`) with
+//! where its key and the value are written. The index is built the first
+//! time a position is asked for, so a valid document parsed on the hot path
+//! never pays for it. A typed parse that fails is run again with
+//! `serde_path_to_error`, and its error placed at that path: the caret
+//! under the wrong value, the unknown key, or the key of the map missing
+//! one.
 //!
 //! Limits, for every YAML the site reads (site.yaml, front matter,
 //! sources.yaml, glossary.yaml, an article's `sources:`): nesting at most
@@ -11,7 +22,8 @@
 //! expand a document to at most twice its size, or [`MIN_EXPANSION`] bytes
 //! if that is more (see [`Document::within_limits`]). A document past
 //! either is a `front-matter-yaml` error, found before anything is built
-//! from it, so a "billion laughs" costs no memory.
+//! from it, so a "billion laughs" costs no memory (the index records where
+//! an alias is written and never replays it).
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer as _, Visitor};
 
@@ -47,8 +59,9 @@ pub struct Document<'a> {
     pub yaml: &'a str,
     /// Built on first use: positions in a long file stay cheap.
     lines: OnceLock<LineIndex>,
-    /// Where each value is written, by path: built on first use.
-    spans: OnceLock<Spans>,
+    /// Where each value is written, by path: read on first use, as far as
+    /// the positions asked for need.
+    index: std::sync::Mutex<Option<Index<'a>>>,
 }
 
 impl<'a> Document<'a> {
@@ -59,7 +72,7 @@ impl<'a> Document<'a> {
 
     /// `yaml` sits at byte `offset` of `text`, the whole file.
     pub fn new(file: &'a str, text: &'a str, offset: usize, yaml: &'a str) -> Document<'a> {
-        Document { file, text, offset, yaml, lines: OnceLock::new(), spans: OnceLock::new() }
+        Document { file, text, offset, yaml, lines: OnceLock::new(), index: std::sync::Mutex::new(None) }
     }
 
     /// The position of byte `index` of the YAML, in the real file.
@@ -67,51 +80,53 @@ impl<'a> Document<'a> {
         self.lines.get_or_init(|| LineIndex::new(self.text)).span(self.file, self.text, self.offset + index)
     }
 
-    /// The index of every value's position, built the first time a
-    /// position is asked for.
-    fn spans(&self) -> &Spans {
-        self.spans.get_or_init(|| Spans::new(self.yaml))
+    /// `f` of the index of positions, read as far as `done` needs (to the
+    /// end if it never says so). The index is made on the first call.
+    fn indexed<R>(&self, done: impl Fn(&Spans) -> bool, f: impl FnOnce(&Spans) -> R) -> R {
+        let mut index = self.index.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(index.get_or_insert_with(|| Index::new(self.yaml)).until(done))
     }
 
-    /// Build the index of positions now (beside other work, for a document
-    /// whose positions will all be asked for).
+    /// Read the whole index of positions now (beside other work, for a
+    /// document whose positions will all be asked for).
     pub fn index(&self) {
-        self.spans();
+        self.indexed(|_| false, |_| ());
     }
 
-    /// The index of positions, built now if it was not yet: to hand to
-    /// another [`Document`] of the same text ([`Document::with_positions`]),
-    /// so a file read ahead on another thread has its positions ready.
+    /// The whole index of positions: to hand to another [`Document`] of the
+    /// same text ([`Document::with_positions`]), so a file read ahead on
+    /// another thread has its positions ready.
     pub fn positions(self) -> Positions {
-        self.spans();
-        Positions(self.spans.into_inner().unwrap_or_default())
+        self.index();
+        let index = self.index.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Positions(index.map(|i| i.spans).unwrap_or_default())
     }
 
     /// This document with the positions another document of the same text
     /// found ([`Document::positions`]).
     pub fn with_positions(self, positions: Positions) -> Document<'a> {
-        let spans = OnceLock::new();
-        let _ = spans.set(positions.0);
-        Document { spans, ..self }
+        let index = Index { spans: positions.0, reader: None };
+        Document { index: std::sync::Mutex::new(Some(index)), ..self }
     }
 
-    /// Where the value at `path` is written, or the nearest value holding
-    /// it that the document has (the root at worst).
-    fn place(&self, path: &Path) -> (Place, bool) {
-        let places = &self.spans().places;
-        if let Some(place) = places.get(path) {
-            return (*place, true);
-        }
-        let mut up = path.parent();
-        loop {
-            if let Some(place) = places.get(&up).filter(|_| !up.0.is_empty()) {
-                return (*place, false);
+    /// Where the value at `path` is written (all of it if `whole`: a map or
+    /// list read to its end), or the nearest value holding it that the
+    /// document has (the root at worst); `true` if it is the value itself.
+    fn place(&self, path: &Path, whole: bool) -> (Place, bool) {
+        let found = |spans: &Spans| spans.places.get(path).is_some_and(|p| !(whole && p.open));
+        self.indexed(found, |spans| {
+            if let Some(place) = spans.places.get(path) {
+                return (*place, true);
             }
-            if up.0.is_empty() {
-                return (Place { key: None, value: (0, 0) }, false);
+            let mut up = path.parent();
+            while !up.0.is_empty() {
+                if let Some(place) = spans.places.get(&up) {
+                    return (*place, false);
+                }
+                up = up.parent();
             }
-            up = up.parent();
-        }
+            (Place { key: None, value: (0, 0), open: false }, false)
+        })
     }
 
     /// The position of the key of the value at `path`, the caret under the
@@ -119,7 +134,7 @@ impl<'a> Document<'a> {
     /// block list, of the value for one of a flow list; of the nearest key
     /// holding it when the document has no such path.
     pub fn key_span(&self, path: impl Into<Path>) -> Span {
-        let (place, _) = self.place(&path.into());
+        let (place, _) = self.place(&path.into(), false);
         match place.key {
             Some((start, end)) => {
                 let colon = usize::from(self.yaml.get(end..).is_some_and(|rest| rest.starts_with(':')));
@@ -135,7 +150,7 @@ impl<'a> Document<'a> {
     /// [`Document::key_span`], when there is no such value.
     pub fn value_span(&self, path: impl Into<Path>) -> Span {
         let path = path.into();
-        match self.place(&path) {
+        match self.place(&path, true) {
             (place, true) => {
                 let span = self.span(place.value.0);
                 // the caret under the whole value, when it is on one line
@@ -151,12 +166,14 @@ impl<'a> Document<'a> {
     /// Byte offset in the YAML of the key at `path` (of the value for a list
     /// item), if the document has that path.
     pub fn key_offset(&self, path: impl Into<Path>) -> Option<usize> {
-        self.spans().places.get(&path.into()).map(|p| p.key.map_or(p.value.0, |(start, _)| start))
+        let (place, found) = self.place(&path.into(), false);
+        found.then(|| place.key.map_or(place.value.0, |(start, _)| start))
     }
 
     /// Byte offset in the YAML of the value at `path`, if the document has it.
     pub fn value_offset(&self, path: impl Into<Path>) -> Option<usize> {
-        self.spans().places.get(&path.into()).map(|p| p.value.0)
+        let (place, found) = self.place(&path.into(), false);
+        found.then_some(place.value.0)
     }
 
     /// Parse into `T`. Any top-level key that is not one of `T`'s fields is
@@ -283,7 +300,7 @@ impl<'a> Document<'a> {
         // knows where it is written the second time
         let duplicate = message.split_once("duplicate entry with key \"").and_then(|(_, key)| {
             let key = key.strip_suffix('"')?;
-            self.spans().duplicates.iter().find(|(name, _)| name == key).map(|(_, at)| *at)
+            self.indexed(|_| false, |spans| spans.duplicates.iter().find(|(name, _)| name == key).map(|(_, at)| *at))
         });
         let index = duplicate.or(located).unwrap_or(0);
         let d = match message.as_str() {
@@ -314,8 +331,8 @@ impl<'a> Document<'a> {
             }
             _ => {
                 let unclosed = |open: char| {
-                    let starts = &self.spans().unclosed;
-                    starts.iter().rev().copied().find(|&i| self.yaml[i..].starts_with(open))
+                    let starts = self.indexed(|_| false, |spans| spans.unclosed.clone());
+                    starts.into_iter().rev().find(|&i| self.yaml[i..].starts_with(open))
                 };
                 let (text, help, at) = in_authors_words(&message, self.yaml, index, &unclosed);
                 return Diagnostic::error(Code::FrontMatterYaml, text).with_help(help).with_span(self.span(at));
@@ -807,16 +824,17 @@ pub struct Positions(Spans);
 
 /// Where one value is written: its key (the `-` of an item of a block list;
 /// none for an item of a flow list or the root) and the value itself, as
-/// byte ranges of the YAML.
+/// byte ranges of the YAML (a map or list not read to its end yet ends
+/// where it starts, and is `open`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Place {
     key: Option<(usize, usize)>,
     value: (usize, usize),
+    open: bool,
 }
 
 /// Every value of a document by its [`Path`], read by a YAML parser that
 /// keeps positions (saphyr's), and every key written twice in one map.
-/// Built only when a position is asked for: valid documents never pay.
 #[derive(Debug, Default)]
 struct Spans {
     places: std::collections::HashMap<Path, Place>,
@@ -825,6 +843,33 @@ struct Spans {
     /// Where the maps and lists still open when the parser gave up start,
     /// outermost first (none when it read the whole document).
     unclosed: Vec<usize>,
+}
+
+/// The index of a document as far as it has been read: it is read only
+/// as far as the positions asked for need (the `description:` of a front
+/// matter is found without reading its FAQ).
+struct Index<'a> {
+    spans: Spans,
+    /// `None` once the whole document is read.
+    reader: Option<Reader<'a>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(yaml: &'a str) -> Index<'a> {
+        Index { spans: Spans::default(), reader: Some(Reader::new(yaml)) }
+    }
+
+    /// Read on until `done` says the index holds what is needed, or the
+    /// document ends.
+    fn until(&mut self, done: impl Fn(&Spans) -> bool) -> &Spans {
+        while !done(&self.spans) {
+            let Some(reader) = &mut self.reader else { break };
+            if !reader.step(&mut self.spans) {
+                self.reader = None;
+            }
+        }
+        &self.spans
+    }
 }
 
 /// What the index builder is inside of.
@@ -846,124 +891,141 @@ enum Open {
     },
 }
 
-impl Spans {
-    fn new(yaml: &str) -> Spans {
-        let mut spans = Spans::default();
-        let offset = ByteOffsets::new(yaml);
-        let mut open: Vec<Open> = Vec::new();
-        for event in saphyr_parser::Parser::new_from_str(yaml) {
-            // a document the parser refuses keeps what was read before
-            let Ok((event, span)) = event else {
-                for frame in &open {
+/// saphyr's parser over the document, and where its events stand.
+struct Reader<'a> {
+    yaml: &'a str,
+    parser: saphyr_parser::Parser<'a, saphyr_parser::StrInput<'a>>,
+    offsets: ByteOffsets<'a>,
+    open: Vec<Open>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(yaml: &'a str) -> Reader<'a> {
+        Reader {
+            yaml,
+            parser: saphyr_parser::Parser::new_from_str(yaml),
+            offsets: ByteOffsets::new(yaml),
+            open: Vec::new(),
+        }
+    }
+
+    /// Read one event into `spans`; `false` at the end of the document (or
+    /// where the parser gives up: what was read before is kept).
+    fn step(&mut self, spans: &mut Spans) -> bool {
+        use saphyr_parser::Event;
+        let (event, span) = match self.parser.next() {
+            Some(Ok(read)) => read,
+            None => return false,
+            Some(Err(_)) => {
+                for frame in &self.open {
                     if let Open::Map { start, .. } | Open::List { start, .. } = frame {
                         spans.unclosed.push(*start);
                     }
                 }
-                break;
-            };
-            let (start, end) = (offset.of(span.start), offset.of(span.end));
-            use saphyr_parser::Event;
-            if let Some(Open::ComplexKey { depth }) = open.last_mut() {
-                match event {
-                    Event::MappingStart(..) | Event::SequenceStart(..) => *depth += 1,
-                    Event::MappingEnd | Event::SequenceEnd => *depth -= 1,
-                    _ => {}
-                }
-                if matches!(open.last(), Some(Open::ComplexKey { depth: 0 })) {
-                    open.pop();
-                    if let Some(Open::Map { path, key, .. }) = open.last_mut() {
-                        *key = Some((path.clone().key("?"), (start, end)));
-                    }
-                }
-                continue;
+                return false;
             }
-            let closes = matches!(event, Event::MappingEnd | Event::SequenceEnd);
-            if closes {
-                if let Some(Open::Map { path, start, .. } | Open::List { path, start, .. }) = open.pop()
-                    && let Some(place) = spans.places.get_mut(&path)
-                    && place.value.0 == start
-                {
-                    place.value.1 = end.max(start);
-                }
-                continue;
-            }
-            let node = matches!(
-                event,
-                Event::Scalar(..) | Event::Alias(_) | Event::MappingStart(..) | Event::SequenceStart(..)
-            );
-            if !node {
-                continue;
-            }
-            // which value this node is, and under which key
-            let (path, key) = match open.last_mut() {
-                None => (Path::root(), None),
-                Some(Open::List { path, next, .. }) => {
-                    *next += 1;
-                    // an item of a block list is marked by its `- `: the
-                    // item's "key", where a caret points at the whole item
-                    let before = yaml[..start].trim_end_matches(' ');
-                    let dash = before.strip_suffix('-').map(|b| (b.len(), b.len() + 1));
-                    (path.clone().item(*next - 1), dash)
-                }
-                Some(Open::Map { path, key, .. }) => match key.take() {
-                    Some((path, at)) => (path, Some(at)),
-                    None => {
-                        match &event {
-                            Event::Scalar(name, ..) => {
-                                let here = path.clone().key(name);
-                                if spans.places.contains_key(&here) {
-                                    spans.duplicates.push((name.to_string(), start));
-                                }
-                                *key = Some((here, (start, end)));
-                            }
-                            Event::Alias(_) => *key = Some((path.clone().key("*"), (start, end))),
-                            _ => open.push(Open::ComplexKey { depth: 1 }),
-                        }
-                        continue;
-                    }
-                },
-                Some(Open::ComplexKey { .. }) => continue,
-            };
+        };
+        if matches!(event, Event::StreamEnd) {
+            return false;
+        }
+        let (start, end) = (self.offsets.of(span.start), self.offsets.of(span.end));
+        let end = end.max(start);
+        let open = &mut self.open;
+        if let Some(Open::ComplexKey { depth }) = open.last_mut() {
             match event {
-                Event::MappingStart(..) => {
-                    spans.places.entry(path.clone()).or_insert(Place { key, value: (start, start) });
-                    open.push(Open::Map { path, start, key: None });
+                Event::MappingStart(..) | Event::SequenceStart(..) => *depth += 1,
+                Event::MappingEnd | Event::SequenceEnd => *depth -= 1,
+                _ => {}
+            }
+            if matches!(open.last(), Some(Open::ComplexKey { depth: 0 })) {
+                open.pop();
+                if let Some(Open::Map { path, key, .. }) = open.last_mut() {
+                    *key = Some((path.clone().key("?"), (start, end)));
                 }
-                Event::SequenceStart(..) => {
-                    spans.places.entry(path.clone()).or_insert(Place { key, value: (start, start) });
-                    open.push(Open::List { path, start, next: 0 });
+            }
+            return true;
+        }
+        if matches!(event, Event::MappingEnd | Event::SequenceEnd) {
+            if let Some(Open::Map { path, start, .. } | Open::List { path, start, .. }) = open.pop()
+                && let Some(place) = spans.places.get_mut(&path)
+                && place.value.0 == start
+            {
+                place.value.1 = end;
+                place.open = false;
+            }
+            return true;
+        }
+        if !matches!(event, Event::Scalar(..) | Event::Alias(_) | Event::MappingStart(..) | Event::SequenceStart(..)) {
+            return true;
+        }
+        // which value this node is, and under which key
+        let (path, key) = match open.last_mut() {
+            None => (Path::root(), None),
+            Some(Open::List { path, next, .. }) => {
+                *next += 1;
+                // an item of a block list is marked by its `- `: the
+                // item's "key", where a caret points at the whole item
+                let before = self.yaml[..start].trim_end_matches(' ');
+                let dash = before.strip_suffix('-').map(|b| (b.len(), b.len() + 1));
+                (path.clone().item(*next - 1), dash)
+            }
+            Some(Open::Map { path, key, .. }) => match key.take() {
+                Some((path, at)) => (path, Some(at)),
+                None => {
+                    match &event {
+                        Event::Scalar(name, ..) => {
+                            let here = path.clone().key(name);
+                            if spans.places.contains_key(&here) {
+                                spans.duplicates.push((name.to_string(), start));
+                            }
+                            *key = Some((here, (start, end)));
+                        }
+                        Event::Alias(_) => *key = Some((path.clone().key("*"), (start, end))),
+                        _ => open.push(Open::ComplexKey { depth: 1 }),
+                    }
+                    return true;
                 }
-                _ => {
-                    spans.places.entry(path).or_insert(Place { key, value: (start, end.max(start)) });
-                }
+            },
+            Some(Open::ComplexKey { .. }) => return true,
+        };
+        let place = |open| Place { key, value: (start, if open { start } else { end }), open };
+        match event {
+            Event::MappingStart(..) => {
+                spans.places.entry(path.clone()).or_insert(place(true));
+                open.push(Open::Map { path, start, key: None });
+            }
+            Event::SequenceStart(..) => {
+                spans.places.entry(path.clone()).or_insert(place(true));
+                open.push(Open::List { path, start, next: 0 });
+            }
+            _ => {
+                spans.places.entry(path).or_insert(place(false));
             }
         }
-        spans
+        true
     }
 }
 
 /// Byte offsets of the parser's markers, which count characters.
 struct ByteOffsets<'a> {
     yaml: &'a str,
-    /// Where each line starts, for text that is not all ASCII.
-    lines: Option<Vec<usize>>,
+    /// `None` for ASCII text, where the two are the same; else the last
+    /// marker converted, (characters, bytes): markers mostly move forward.
+    last: Option<(usize, usize)>,
 }
 
 impl<'a> ByteOffsets<'a> {
     fn new(yaml: &'a str) -> ByteOffsets<'a> {
-        let lines = (!yaml.is_ascii()).then(|| {
-            let mut starts = vec![0];
-            starts.extend(yaml.match_indices('\n').map(|(i, _)| i + 1));
-            starts
-        });
-        ByteOffsets { yaml, lines }
+        ByteOffsets { yaml, last: (!yaml.is_ascii()).then_some((0, 0)) }
     }
 
-    fn of(&self, marker: saphyr_parser::Marker) -> usize {
-        let Some(lines) = &self.lines else { return marker.index().min(self.yaml.len()) };
-        let start = lines.get(marker.line().saturating_sub(1)).copied().unwrap_or(self.yaml.len());
-        let line = &self.yaml[start..];
-        start + line.char_indices().nth(marker.col()).map_or(line.len(), |(i, _)| i)
+    fn of(&mut self, marker: saphyr_parser::Marker) -> usize {
+        let Some((chars, bytes)) = self.last else { return marker.index().min(self.yaml.len()) };
+        let (chars, bytes) = if marker.index() >= chars { (chars, bytes) } else { (0, 0) };
+        let byte =
+            self.yaml[bytes..].char_indices().nth(marker.index() - chars).map_or(self.yaml.len(), |(i, _)| bytes + i);
+        self.last = Some((marker.index(), byte));
+        byte
     }
 }
 
@@ -1071,8 +1133,10 @@ mod tests {
         let e = whole(&nested(MAX_DEPTH + 1)).unwrap_err();
         assert_eq!(e.code, Code::FrontMatterYaml);
         assert!(e.message.contains("nested more than 128 levels"), "{}", e.message);
-        // far deeper: an error, not a stack overflow
+        // far deeper: an error, not a stack overflow (nor in the index)
         assert!(whole(&nested(100_000)).is_err());
+        assert_eq!(Document::whole("x.yaml", &nested(100_000)).key_span("a").line, 1);
+        assert_eq!(Document::whole("x.yaml", &"[".repeat(100_000)).key_span("a").line, 1);
         let e = doc(&format!("---\ntitle: {}\n---\n", nested(200))).parse::<Small>().unwrap_err();
         assert!(e[0].message.contains("nested more than"), "{}", e[0].message);
     }
@@ -1172,6 +1236,39 @@ mod tests {
         let doc = Document::whole("x.yaml", "a: 1\nr:\n  by: x\n");
         assert_eq!(doc.key_span("r.on").line, 2);
         assert_eq!(doc.key_offset("r.on"), None);
+    }
+
+    /// The index is read only as far as a position needs, and what it finds
+    /// so is what the whole index finds.
+    #[test]
+    fn positions_read_as_far_as_needed_are_those_of_the_whole_index() {
+        let yaml = "title: T\ndescription: D\nreviewed: { by: x, on: 2020-01-01 }\nfaq:\n  - q: a\n    a: |\n      b\n  - { q: c, a: d }\ntags: [x, y]\n";
+        let paths = [
+            "title",
+            "description",
+            "reviewed",
+            "reviewed.on",
+            "faq",
+            "faq[0].a",
+            "faq[1]",
+            "faq[1].a",
+            "tags[1]",
+            "nope",
+        ];
+        let whole = Document::whole("x.yaml", yaml);
+        whole.index();
+        for path in paths {
+            let ahead = Document::whole("x.yaml", yaml);
+            assert_eq!(ahead.key_span(path), whole.key_span(path), "key of {path}");
+            let ahead = Document::whole("x.yaml", yaml);
+            assert_eq!(ahead.value_span(path), whole.value_span(path), "value of {path}");
+        }
+        // the key near the start is found without reading the broken rest
+        let doc = Document::whole("x.yaml", "title: T\ndescription: D\nfaq: [a, b\n");
+        assert_eq!(doc.key_span("description").line, 2);
+        let index = doc.index.lock().unwrap();
+        let read = index.as_ref().unwrap();
+        assert!(read.reader.is_some() && read.spans.unclosed.is_empty(), "read past `description`");
     }
 
     #[test]

@@ -138,6 +138,10 @@ pub(crate) fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<
 /// written, for an item the YAML index does not hold; the file's start when
 /// there is no such list).
 pub(crate) fn list_offsets(article: &Article, key: &str, items: &[String]) -> Vec<usize> {
+    if items.is_empty() {
+        // no list: no YAML index to build (this runs for every page)
+        return Vec::new();
+    }
     let doc = article.split.document(&article.file, &article.text);
     let Some(list) = doc.key_offset(key) else { return vec![0; items.len()] };
     let item = |i: usize| {

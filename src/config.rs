@@ -406,7 +406,7 @@ impl Config {
         let unsafe_url = |path: YamlPath, url: &str| {
             crate::html::check_url(url).err().map(|why| {
                 let key = path.name();
-                let at = doc.text.find(url).map_or_else(|| doc.value_span(path), |i| doc.span(i));
+                let at = doc.written_at(path.clone(), url).map_or_else(|| doc.value_span(path), |i| doc.span(i));
                 Diagnostic::error(Code::UnsafeUrl, format!("`{key}` `{}`: {why}", url.escape_debug()))
                     .with_span(at)
                     .with_help("use an http(s), mailto, tel or sms address")
@@ -416,10 +416,12 @@ impl Config {
             errors.extend(check_placeholders(url, doc));
             // checked as a page will have it: a placeholder could otherwise stand for a scheme
             let sample = substitute(url, "x", "x");
-            errors.extend(unsafe_url("feedback_url".into(), &sample).map(|d| match doc.text.find(url.as_str()) {
-                Some(i) => d.with_span(doc.span(i)),
-                None => d,
-            }));
+            errors.extend(unsafe_url("feedback_url".into(), &sample).map(
+                |d| match doc.written_at("feedback_url", url) {
+                    Some(i) => d.with_span(doc.span(i)),
+                    None => d,
+                },
+            ));
         }
         if let Some(crisis) = &crisis {
             let links = crisis.links.iter().enumerate();
@@ -618,7 +620,7 @@ fn substitute(template: &str, url: &str, title: &str) -> String {
 /// Every `{…}` in `feedback_url` must be a known placeholder; each other
 /// one is `invalid-value` where it is written.
 fn check_placeholders(url: &str, doc: &Document) -> Vec<Diagnostic> {
-    let start = doc.text.find(url);
+    let start = doc.written_at("feedback_url", url);
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(i) = url[from..].find('{').map(|i| from + i) {
@@ -795,6 +797,11 @@ mod tests {
         // a placeholder where the scheme goes could make a `javascript:` link
         let e = Config::parse("title: T\nbase_url: https://x.org/\nfeedback_url: \"{title}:alert(1)\"\n").unwrap_err();
         assert_eq!(e[0].code, Code::UnsafeUrl);
+        // placed where the key's value is written, not where the same text
+        // first stands in the file (here a comment)
+        let e = Config::parse("# was https://x.org/?p={page}\ntitle: T\nbase_url: https://x.org/\nfeedback_url: https://x.org/?p={page}\n")
+            .unwrap_err();
+        assert_eq!((e[0].line(), e[0].span.as_ref().map(|s| s.column)), (Some(4), Some(32)));
     }
 
     #[test]

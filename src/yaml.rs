@@ -176,6 +176,15 @@ impl<'a> Document<'a> {
         found.then_some(place.value.0)
     }
 
+    /// Byte offset in the YAML where the value at `path` is written as
+    /// `text` reads (inside its quotes, if it has them), if no escape or
+    /// folding made the two differ.
+    pub fn written_at(&self, path: impl Into<Path>, text: &str) -> Option<usize> {
+        let at = self.value_offset(path)?;
+        let at = at + usize::from(self.yaml[at..].starts_with(['"', '\'']));
+        self.yaml[at..].starts_with(text).then_some(at)
+    }
+
     /// Parse into `T`. Any top-level key that is not one of `T`'s fields is
     /// an `unknown-key` error (all of them are reported).
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Vec<Diagnostic>> {

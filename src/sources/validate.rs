@@ -109,13 +109,16 @@ pub(super) fn entry(doc: &Document, at: &Path, value: &Value) -> Vec<Diagnostic>
             "author" | "editor" => inner(PERSON_KEYS, &mut out),
             "url" => {
                 inner(URL_KEYS, &mut out);
-                let url = value.get("value").unwrap_or(value);
-                if let Some(message) = url.as_str().and_then(unsafe_url) {
-                    out.push(
-                        Diagnostic::error(Code::UnsafeUrl, message)
-                            .with_span(doc.value_span(&here))
-                            .with_help(URL_HELP),
-                    );
+                let (url, at) = match value.get("value") {
+                    Some(url) => (url, here.clone().key("value")),
+                    None => (value, here.clone()),
+                };
+                if let Some(text) = url.as_str()
+                    && let Some(message) = unsafe_url(text)
+                {
+                    // at the address as written, or under the whole value
+                    let span = doc.written_at(&at, text).map_or_else(|| doc.value_span(&at), |i| doc.span(i));
+                    out.push(Diagnostic::error(Code::UnsafeUrl, message).with_span(span).with_help(URL_HELP));
                 }
             }
             "publisher" => inner(PUBLISHER_KEYS, &mut out),

@@ -16,7 +16,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::yaml::Document;
+use crate::yaml::{Document, Path as YamlPath};
 
 /// The validated site configuration; the theme sees it as `site`.
 #[derive(Debug, Clone, Serialize)]
@@ -392,18 +392,21 @@ impl Config {
             care_cards,
         } = raw;
         let mut errors = Vec::new();
-        let invalid =
-            |key: &str, message: String| Diagnostic::error(Code::InvalidValue, message).with_span(doc.key_span(key, 0));
+        // the caret under the value at `path`
+        let invalid = |path: YamlPath, message: String| {
+            Diagnostic::error(Code::InvalidValue, message).with_span(doc.value_span(path))
+        };
         if let Err(why) = crate::html::check_base_url(&base_url) {
             errors.push(
-                invalid("base_url", format!("base_url {why}"))
+                invalid("base_url".into(), format!("base_url {why}"))
                     .with_help("write it in full, e.g. `https://example.org/ketamine/`"),
             );
         }
         // every other URL of the site's configuration reaches every page
-        let unsafe_url = |key: &str, url: &str| {
+        let unsafe_url = |path: YamlPath, url: &str| {
             crate::html::check_url(url).err().map(|why| {
-                let at = doc.text.find(url).map_or_else(|| doc.key_span(key, 0), |i| doc.span(i));
+                let key = path.name();
+                let at = doc.written_at(path.clone(), url).map_or_else(|| doc.value_span(path), |i| doc.span(i));
                 Diagnostic::error(Code::UnsafeUrl, format!("`{key}` `{}`: {why}", url.escape_debug()))
                     .with_span(at)
                     .with_help("use an http(s), mailto, tel or sms address")
@@ -413,22 +416,27 @@ impl Config {
             errors.extend(check_placeholders(url, doc));
             // checked as a page will have it: a placeholder could otherwise stand for a scheme
             let sample = substitute(url, "x", "x");
-            errors.extend(unsafe_url("feedback_url", &sample).map(|d| match doc.text.find(url.as_str()) {
-                Some(i) => d.with_span(doc.span(i)),
-                None => d,
-            }));
+            errors.extend(unsafe_url("feedback_url".into(), &sample).map(
+                |d| match doc.written_at("feedback_url", url) {
+                    Some(i) => d.with_span(doc.span(i)),
+                    None => d,
+                },
+            ));
         }
         if let Some(crisis) = &crisis {
-            errors.extend(crisis.links.iter().filter_map(|l| unsafe_url("url", &l.url)));
+            let links = crisis.links.iter().enumerate();
+            errors.extend(
+                links.filter_map(|(i, l)| unsafe_url(YamlPath::from("crisis.links").item(i).key("url"), &l.url)),
+            );
         }
-        let citation_style_at = citation_style.is_some().then(|| doc.key_span("citation_style", 0));
+        let citation_style_at = citation_style.is_some().then(|| doc.value_span("citation_style"));
         let citation_style = citation_style.unwrap_or_else(|| "american-medical-association".into());
         if let Some(months) = review_interval_months
             && !(1..=MAX_REVIEW_INTERVAL_MONTHS).contains(&months)
         {
             errors.push(
                 invalid(
-                    "review_interval_months",
+                    "review_interval_months".into(),
                     format!("review_interval_months is {months}; it must be 1 to {MAX_REVIEW_INTERVAL_MONTHS}"),
                 )
                 .with_help("the number of months between two checks of a page, e.g. `12`"),
@@ -438,29 +446,37 @@ impl Config {
             && !(1..=MAX_PAGINATE_BY).contains(&n)
         {
             errors.push(
-                invalid("paginate_by", format!("paginate_by is {n}; it must be 1 to {MAX_PAGINATE_BY}")).with_help(
-                    "the most entries a topic page, FAQ page, source list or glossary page shows, e.g. `200`",
-                ),
+                invalid("paginate_by".into(), format!("paginate_by is {n}; it must be 1 to {MAX_PAGINATE_BY}"))
+                    .with_help(
+                        "the most entries a topic page, FAQ page, source list or glossary page shows, e.g. `200`",
+                    ),
             );
         }
         let theme = theme.unwrap_or_else(|| "default".into());
         if !is_folder_name(&theme) {
             errors.push(
-                invalid("theme", format!("theme `{}` is not the name of a folder under themes/", theme.escape_debug()))
-                    .with_help("use `theme: default`, or the name of a folder under themes/, such as `theme: clinic`"),
+                invalid(
+                    "theme".into(),
+                    format!("theme `{}` is not the name of a folder under themes/", theme.escape_debug()),
+                )
+                .with_help("use `theme: default`, or the name of a folder under themes/, such as `theme: clinic`"),
             );
         }
         let topics = topics.unwrap_or_default();
-        for t in &topics {
+        for (i, t) in topics.iter().enumerate() {
             if !is_slug(t) {
-                errors.push(invalid("topics", format!("topic `{t}` must be a folder name of [a-z0-9-]")));
+                errors.push(invalid(
+                    YamlPath::from("topics").item(i),
+                    format!("topic `{t}` must be a folder name of [a-z0-9-]"),
+                ));
             }
         }
         let check = check.unwrap_or_default();
         for code in check.severity.keys() {
             if !crate::diagnostics::Code::ALL.iter().any(|c| c.as_str() == code) {
                 let names: Vec<&str> = crate::diagnostics::Code::ALL.iter().map(|c| c.as_str()).collect();
-                let mut d = invalid("severity", format!("`{code}` is not a diagnostic code"));
+                let mut d = Diagnostic::error(Code::InvalidValue, format!("`{code}` is not a diagnostic code"))
+                    .with_span(doc.key_span(YamlPath::from("check.severity").key(code)));
                 if let Some(n) = crate::diagnostics::nearest(code, names) {
                     d = d.with_help(format!("did you mean `{n}`?"));
                 }
@@ -469,20 +485,23 @@ impl Config {
         }
         let trust_pages = trust_pages.unwrap_or_default();
         let contact = trust_pages.accessibility.as_ref().and_then(|a| a.contact.as_deref());
-        errors.extend(contact.and_then(|u| unsafe_url("contact", u)));
+        errors.extend(contact.and_then(|u| unsafe_url("trust_pages.accessibility.contact".into(), u)));
         if trust_pages.funding && (funding.is_none() || conflicts.is_none()) {
             errors.push(
-                invalid("trust_pages", "`trust_pages.funding` is on, but `funding:` or `conflicts:` is missing".into())
-                    .with_help(
-                        "state who pays for the site in `funding:` and declare conflicts of interest in `conflicts:`",
-                    ),
+                invalid(
+                    "trust_pages.funding".into(),
+                    "`trust_pages.funding` is on, but `funding:` or `conflicts:` is missing".into(),
+                )
+                .with_help(
+                    "state who pays for the site in `funding:` and declare conflicts of interest in `conflicts:`",
+                ),
             );
         }
         if let Some(email) = &contact_email
             && !is_email(email)
         {
             errors.push(
-                invalid("contact_email", format!("contact_email `{}` is not an email address", email.escape_debug()))
+                invalid("contact_email".into(), format!("contact_email `{}` is not an email address", email.escape_debug()))
                     .with_help("the address Crossref and PubMed may write to about the site's requests, e.g. `editors@example.org`"),
             );
         }
@@ -502,8 +521,11 @@ impl Config {
             for (key, text) in [("label", &card.label), ("heading", &card.heading)] {
                 if text.trim().is_empty() {
                     errors.push(
-                        invalid(level, format!("`care_cards.{level}.{key}` is empty"))
-                            .with_help("write what the card says, or leave the key out to keep the default"),
+                        invalid(
+                            YamlPath::from("care_cards").key(level).key(key),
+                            format!("`care_cards.{level}.{key}` is empty"),
+                        )
+                        .with_help("write what the card says, or leave the key out to keep the default"),
                     );
                 }
             }
@@ -598,7 +620,7 @@ fn substitute(template: &str, url: &str, title: &str) -> String {
 /// Every `{…}` in `feedback_url` must be a known placeholder; each other
 /// one is `invalid-value` where it is written.
 fn check_placeholders(url: &str, doc: &Document) -> Vec<Diagnostic> {
-    let start = doc.text.find(url);
+    let start = doc.written_at("feedback_url", url);
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(i) = url[from..].find('{').map(|i| from + i) {
@@ -613,7 +635,7 @@ fn check_placeholders(url: &str, doc: &Document) -> Vec<Diagnostic> {
             Code::InvalidValue,
             format!("`feedback_url` holds `{}`, which is not a placeholder", written.escape_debug()),
         )
-        .with_span(start.map_or_else(|| doc.key_span("feedback_url", 0), |s| doc.span(s + i)))
+        .with_span(start.map_or_else(|| doc.value_span("feedback_url"), |s| doc.span(s + i)))
         .with_help("the placeholders are `{url}` (the page's address) and `{title}` (its title); write a literal brace as `%7B` or `%7D`");
         if let Some(n) = name.and_then(|n| crate::diagnostics::nearest(n, FEEDBACK_PLACEHOLDERS.iter().copied())) {
             d = d.with_help(format!("did you mean `{{{n}}}`? The placeholders are `{{url}}` and `{{title}}`"));
@@ -740,7 +762,8 @@ mod tests {
             let e = Config::parse(&format!("title: T\nbase_url: https://x.org/\ntheme: {bad}\n")).expect_err(bad);
             assert_eq!(
                 (e[0].code, e[0].line(), e[0].span.as_ref().map(|s| s.column)),
-                (Code::InvalidValue, Some(3), Some(1)),
+                // the caret under the value, after `theme: `
+                (Code::InvalidValue, Some(3), Some(8)),
                 "{bad}"
             );
         }
@@ -774,6 +797,11 @@ mod tests {
         // a placeholder where the scheme goes could make a `javascript:` link
         let e = Config::parse("title: T\nbase_url: https://x.org/\nfeedback_url: \"{title}:alert(1)\"\n").unwrap_err();
         assert_eq!(e[0].code, Code::UnsafeUrl);
+        // placed where the key's value is written, not where the same text
+        // first stands in the file (here a comment)
+        let e = Config::parse("# was https://x.org/?p={page}\ntitle: T\nbase_url: https://x.org/\nfeedback_url: https://x.org/?p={page}\n")
+            .unwrap_err();
+        assert_eq!((e[0].line(), e[0].span.as_ref().map(|s| s.column)), (Some(4), Some(32)));
     }
 
     #[test]

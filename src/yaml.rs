@@ -1,9 +1,20 @@
-//! The only module that knows `yaml_serde`: strict YAML into typed structs,
-//! with every problem reported at its line and column in the *real* file
-//! (front matter starts below its `---`, so offsets are shifted back).
+//! The only module that knows `yaml_serde`, `saphyr_parser` and
+//! `serde_path_to_error`: strict YAML into typed structs, with every
+//! problem reported at its line and column in the *real* file (front
+//! matter starts below its `---`, so offsets are shifted back).
 //!
 //! Serde stops at the first problem; unknown top-level keys are found first,
 //! all of them, by comparing the parsed mapping with the schema's key list.
+//!
+//! Positions come from one index of the document ([`Spans`]): saphyr's
+//! parser reads it again with the position of every event, and each value
+//! is recorded by its [`Path`] (`reviewed.by`, `sources[3].title`) with
+//! where its key and the value are written. The index is built the first
+//! time a position is asked for, so a valid document parsed on the hot path
+//! never pays for it. A typed parse that fails is run again with
+//! `serde_path_to_error`, and its error placed at that path: the caret
+//! under the wrong value, the unknown key, or the key of the map missing
+//! one.
 //!
 //! Limits, for every YAML the site reads (site.yaml, front matter,
 //! sources.yaml, glossary.yaml, an article's `sources:`): nesting at most
@@ -11,7 +22,8 @@
 //! expand a document to at most twice its size, or [`MIN_EXPANSION`] bytes
 //! if that is more (see [`Document::within_limits`]). A document past
 //! either is a `front-matter-yaml` error, found before anything is built
-//! from it, so a "billion laughs" costs no memory.
+//! from it, so a "billion laughs" costs no memory (the index records where
+//! an alias is written and never replays it).
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer as _, Visitor};
 
@@ -47,6 +59,9 @@ pub struct Document<'a> {
     pub yaml: &'a str,
     /// Built on first use: positions in a long file stay cheap.
     lines: OnceLock<LineIndex>,
+    /// Where each value is written, by path: read on first use, as far as
+    /// the positions asked for need.
+    index: std::sync::Mutex<Option<Index<'a>>>,
 }
 
 impl<'a> Document<'a> {
@@ -57,7 +72,7 @@ impl<'a> Document<'a> {
 
     /// `yaml` sits at byte `offset` of `text`, the whole file.
     pub fn new(file: &'a str, text: &'a str, offset: usize, yaml: &'a str) -> Document<'a> {
-        Document { file, text, offset, yaml, lines: OnceLock::new() }
+        Document { file, text, offset, yaml, lines: OnceLock::new(), index: std::sync::Mutex::new(None) }
     }
 
     /// The position of byte `index` of the YAML, in the real file.
@@ -65,115 +80,167 @@ impl<'a> Document<'a> {
         self.lines.get_or_init(|| LineIndex::new(self.text)).span(self.file, self.text, self.offset + index)
     }
 
-    /// The position of `key`, written at byte `at` of the YAML, with the
-    /// caret under the whole key and its colon (`zebra crossing:`).
-    pub fn key_at(&self, key: &str, at: usize) -> Span {
-        let quotes = if self.yaml[at.min(self.yaml.len())..].starts_with(['"', '\'']) { 2 } else { 0 };
-        self.span(at).with_width(key.chars().count() + quotes + 1)
+    /// `f` of the index of positions, read as far as `done` needs (to the
+    /// end if it never says so). The index is made on the first call.
+    fn indexed<R>(&self, done: impl Fn(&Spans) -> bool, f: impl FnOnce(&Spans) -> R) -> R {
+        let mut index = self.index.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(index.get_or_insert_with(|| Index::new(self.yaml)).until(done))
     }
 
-    /// The position of `key` at the given indentation or deeper, searching from
-    /// byte `from` of the YAML: used for keys serde does not locate.
-    pub fn key_span(&self, key: &str, from: usize) -> Span {
-        let mut pos = from.min(self.yaml.len());
-        for line in self.yaml[pos..].split_inclusive('\n') {
-            let trimmed = line.trim_start().trim_start_matches("- ").trim_start();
-            let bare = trimmed.trim_start_matches(['"', '\'']);
-            if let Some(rest) = bare.strip_prefix(key) {
-                let rest = rest.trim_start_matches(['"', '\'']).trim_start();
-                if rest.starts_with(':') {
-                    return self.key_at(key, pos + (line.len() - bare.len()));
-                }
+    /// Read the whole index of positions now (beside other work, for a
+    /// document whose positions will all be asked for).
+    pub fn index(&self) {
+        self.indexed(|_| false, |_| ());
+    }
+
+    /// The whole index of positions: to hand to another [`Document`] of the
+    /// same text ([`Document::with_positions`]), so a file read ahead on
+    /// another thread has its positions ready.
+    pub fn positions(self) -> Positions {
+        self.index();
+        let index = self.index.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Positions(index.map(|i| i.spans).unwrap_or_default())
+    }
+
+    /// This document with the positions another document of the same text
+    /// found ([`Document::positions`]).
+    pub fn with_positions(self, positions: Positions) -> Document<'a> {
+        let index = Index { spans: positions.0, reader: None };
+        Document { index: std::sync::Mutex::new(Some(index)), ..self }
+    }
+
+    /// Where the value at `path` is written (all of it if `whole`: a map or
+    /// list read to its end), or the nearest value holding it that the
+    /// document has (the root at worst); `true` if it is the value itself.
+    fn place(&self, path: &Path, whole: bool) -> (Place, bool) {
+        let found = |spans: &Spans| spans.places.get(path).is_some_and(|p| !(whole && p.open));
+        self.indexed(found, |spans| {
+            if let Some(place) = spans.places.get(path) {
+                return (*place, true);
             }
-            // a flow mapping on one line: `reviewed: { by: x, nxt: y }`
-            if let Some(i) = line.find(&format!("{key}:")) {
-                let before = line[..i].trim_end();
-                if before.ends_with('{') || before.ends_with(',') {
-                    return self.key_at(key, pos + i);
+            let mut up = path.parent();
+            while !up.0.is_empty() {
+                if let Some(place) = spans.places.get(&up) {
+                    return (*place, false);
                 }
+                up = up.parent();
             }
-            pos += line.len();
+            (Place { key: None, value: (0, 0), open: false }, false)
+        })
+    }
+
+    /// The position of the key of the value at `path`, the caret under the
+    /// key and its colon (`zebra crossing:`); of its `-` for an item of a
+    /// block list, of the value for one of a flow list; of the nearest key
+    /// holding it when the document has no such path.
+    pub fn key_span(&self, path: impl Into<Path>) -> Span {
+        let (place, _) = self.place(&path.into(), false);
+        match place.key {
+            Some((start, end)) => {
+                let colon = usize::from(self.yaml.get(end..).is_some_and(|rest| rest.starts_with(':')));
+                let written = self.yaml.get(start..end).map_or(0, |k| k.chars().count());
+                self.span(start).with_width(written + colon)
+            }
+            None => self.span(place.value.0),
         }
-        self.span(from)
     }
 
-    /// The position of the value written after `key:` (found as
-    /// [`Document::key_span`] finds the key), for a caret under a wrong value.
-    pub fn value_span(&self, key: &str, from: usize) -> Span {
-        let mut span = self.key_span(key, from);
-        let line = &span.source_line;
-        let key_at = line.char_indices().nth(span.column - 1).map_or(0, |(i, _)| i);
-        if let Some(colon) = line[key_at..].find(':') {
-            let after = key_at + colon + 1;
-            let value = after + (line[after..].len() - line[after..].trim_start().len());
-            if value < line.len() {
-                span.column = line[..value].chars().count() + 1;
-                span.width = None; // the value, not the key
-            }
-        }
-        span
-    }
-
-    /// Where each key of the map starting at byte `from` of the YAML stands
-    /// (keys at the map's own indentation only), in one pass over the lines:
-    /// for files with many keys, where [`Document::key_span`] per key would
-    /// read the file once per key.
-    pub fn key_offsets(&self, from: usize) -> std::collections::HashMap<&'a str, usize> {
-        let yaml: &'a str = self.yaml;
-        let mut offsets = std::collections::HashMap::new();
-        let mut indent = None;
-        let mut pos = from.min(yaml.len());
-        for line in yaml[pos..].split_inclusive('\n') {
-            let trimmed = line.trim_start();
-            let this = line.len() - trimmed.len();
-            let blank = trimmed.trim().is_empty() || trimmed.starts_with('#');
-            if !blank {
-                let want = *indent.get_or_insert(this);
-                if this < want {
-                    break;
-                }
-                if this == want
-                    && let Some((key, _)) = trimmed.split_once(':')
-                {
-                    offsets.entry(key.trim().trim_matches(['"', '\''])).or_insert(pos + this);
+    /// The position of the value at `path`, for a caret under a wrong value
+    /// (all of it, when it is on one line); the key's, as
+    /// [`Document::key_span`], when there is no such value.
+    pub fn value_span(&self, path: impl Into<Path>) -> Span {
+        let path = path.into();
+        match self.place(&path, true) {
+            (place, true) => {
+                let span = self.span(place.value.0);
+                // the caret under the whole value, when it is on one line
+                match self.yaml.get(place.value.0..place.value.1).filter(|v| !v.is_empty() && !v.contains('\n')) {
+                    Some(value) => span.with_width(value.trim_end().chars().count()),
+                    None => span,
                 }
             }
-            pos += line.len();
+            _ => self.key_span(path),
         }
-        offsets
     }
 
-    /// Parse into `T`. `keys` is the schema's top-level key list: any other
-    /// top-level key is an `unknown-key` error (all of them are reported).
+    /// Byte offset in the YAML of the key at `path` (of the value for a list
+    /// item), if the document has that path.
+    pub fn key_offset(&self, path: impl Into<Path>) -> Option<usize> {
+        let (place, found) = self.place(&path.into(), false);
+        found.then(|| place.key.map_or(place.value.0, |(start, _)| start))
+    }
+
+    /// Byte offset in the YAML of the value at `path`, if the document has it.
+    pub fn value_offset(&self, path: impl Into<Path>) -> Option<usize> {
+        let (place, found) = self.place(&path.into(), false);
+        found.then_some(place.value.0)
+    }
+
+    /// Byte offset in the YAML where the value at `path` is written as
+    /// `text` reads (inside its quotes, if it has them), if no escape or
+    /// folding made the two differ.
+    pub fn written_at(&self, path: impl Into<Path>, text: &str) -> Option<usize> {
+        let at = self.value_offset(path)?;
+        let at = at + usize::from(self.yaml[at..].starts_with(['"', '\'']));
+        self.yaml[at..].starts_with(text).then_some(at)
+    }
+
+    /// Parse into `T`. Any top-level key that is not one of `T`'s fields is
+    /// an `unknown-key` error (all of them are reported).
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Vec<Diagnostic>> {
         self.within_limits().map_err(|d| vec![d])?;
         // The common case is valid YAML: one typed parse. Only a failure pays
         // for the second pass that finds every unknown key at once.
-        if let Ok(value) = yaml_serde::from_str::<T>(self.yaml) {
-            return Ok(value);
-        }
-        let value: Value = yaml_serde::from_str(self.yaml).map_err(|e| vec![self.syntax_error(&e)])?;
+        let first = match yaml_serde::from_str::<T>(self.yaml) {
+            Ok(value) => return Ok(value),
+            Err(e) => e,
+        };
+        let value: Value = yaml_serde::from_str(self.yaml).map_err(|e| vec![self.syntax_error(&e, None)])?;
         let keys = fields::<T>();
         let mut unknown = Vec::new();
         if let Value::Mapping(map) = &value {
             for key in map.keys() {
                 let name = key_name(key);
                 if !keys.contains(&name.as_str()) {
-                    unknown.push(self.unknown_key(&name, keys, 0));
+                    unknown.push(self.unknown_key(Path::root().key(&name), keys));
                 }
             }
         }
         if !unknown.is_empty() {
             return Err(unknown);
         }
-        yaml_serde::from_str(self.yaml).map_err(|e| vec![self.value_error(&e)])
+        let (e, path) = self.located::<T>(first);
+        Err(vec![self.value_error(&e, path.as_ref())])
     }
 
     /// Parse into `T` with no check of its keys beyond `T`'s own (a
     /// bibliography or glossary, read entry by entry by its caller).
     pub fn read<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
         self.within_limits()?;
-        yaml_serde::from_str(self.yaml).map_err(|e| self.syntax_error(&e))
+        yaml_serde::from_str(self.yaml).map_err(|e| {
+            let (e, path) = self.located::<T>(e);
+            self.syntax_error(&e, path.as_ref())
+        })
+    }
+
+    /// The same parse again, on the cold path, noting the path of the value
+    /// it fails on: the error and that path (`None` if it cannot be told).
+    fn located<T: DeserializeOwned>(&self, first: yaml_serde::Error) -> (yaml_serde::Error, Option<Path>) {
+        match serde_path_to_error::deserialize::<_, T>(yaml_serde::Deserializer::from_str(self.yaml)) {
+            Ok(_) => (first, None),
+            Err(e) => {
+                let mut path = Path::root();
+                for segment in e.path() {
+                    path = match segment {
+                        serde_path_to_error::Segment::Map { key } => path.key(key),
+                        serde_path_to_error::Segment::Seq { index } => path.item(*index),
+                        serde_path_to_error::Segment::Enum { .. } => path,
+                        serde_path_to_error::Segment::Unknown => break,
+                    };
+                }
+                (e.into_inner(), Some(path))
+            }
+        }
     }
 
     /// Aliases expand the document to at most twice its size (or
@@ -211,11 +278,13 @@ impl<'a> Document<'a> {
         }
     }
 
-    /// `unknown-key` for `name`, with the nearest allowed key as help.
-    pub fn unknown_key(&self, name: &str, allowed: &[&str], from: usize) -> Diagnostic {
+    /// `unknown-key` for the key at `path`, with the nearest of the
+    /// `allowed` keys as help.
+    pub fn unknown_key(&self, path: Path, allowed: &[&str]) -> Diagnostic {
+        let name = path.name();
         let mut d =
-            Diagnostic::error(Code::UnknownKey, format!("unknown key `{name}`")).with_span(self.key_span(name, from));
-        d = match nearest(name, allowed.iter().copied()) {
+            Diagnostic::error(Code::UnknownKey, format!("unknown key `{name}`")).with_span(self.key_span(&path));
+        d = match nearest(&name, allowed.iter().copied()) {
             Some(n) => d.with_help(format!("did you mean `{n}`?")),
             None => d.with_help(format!("allowed keys: {}", allowed.join(", "))),
         };
@@ -231,15 +300,16 @@ impl<'a> Document<'a> {
         indent.contains('\t') || self.yaml.as_bytes().get(index) == Some(&b'\t')
     }
 
-    fn syntax_error(&self, e: &yaml_serde::Error) -> Diagnostic {
+    /// A parse that failed, told in the author's words; `path`: the value it
+    /// failed on, when known.
+    fn syntax_error(&self, e: &yaml_serde::Error, path: Option<&Path>) -> Diagnostic {
         let message = strip_location(e);
         let located = e.location().map(|l| l.index());
-        // a key written twice is placed where its mapping starts: look for
-        // where it is written again, from the start of that line
+        // a key written twice is placed where its mapping starts: the index
+        // knows where it is written the second time
         let duplicate = message.split_once("duplicate entry with key \"").and_then(|(_, key)| {
             let key = key.strip_suffix('"')?;
-            let from = self.yaml.get(..located.unwrap_or(0)).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
-            duplicate_key(&self.yaml[from..], key).map(|i| from + i)
+            self.indexed(|_| false, |spans| spans.duplicates.iter().find(|(name, _)| name == key).map(|(_, at)| *at))
         });
         let index = duplicate.or(located).unwrap_or(0);
         let d = match message.as_str() {
@@ -266,10 +336,14 @@ impl<'a> Document<'a> {
                 .iter()
                 .any(|m| message.contains(m)) =>
             {
-                return self.value_error(e);
+                return self.value_error(e, path);
             }
             _ => {
-                let (text, help, at) = in_authors_words(&message, self.yaml, index);
+                let unclosed = |open: char| {
+                    let starts = self.indexed(|_| false, |spans| spans.unclosed.clone());
+                    starts.into_iter().rev().find(|&i| self.yaml[i..].starts_with(open))
+                };
+                let (text, help, at) = in_authors_words(&message, self.yaml, index, &unclosed);
                 return Diagnostic::error(Code::FrontMatterYaml, text).with_help(help).with_span(self.span(at));
             }
         };
@@ -281,23 +355,35 @@ impl<'a> Document<'a> {
         d.with_span(self.span(index))
     }
 
-    fn value_error(&self, e: &yaml_serde::Error) -> Diagnostic {
+    /// A value of the wrong kind, an unknown key or a missing one, placed
+    /// by `path` (the value it is about, when known): the caret under the
+    /// wrong value, the unknown key, or the key of the map missing one.
+    fn value_error(&self, e: &yaml_serde::Error, path: Option<&Path>) -> Diagnostic {
         let message = strip_location(e);
         let index = e.location().map_or(0, |l| l.index());
         if let Some(field) = quoted_after(&message, "unknown field `") {
             let allowed: Vec<&str> = expected_fields(&message);
-            let from = self.yaml[..index.min(self.yaml.len())].rfind('\n').map_or(0, |i| i + 1);
-            return self.unknown_key(&field, &allowed, from);
+            // the path ends at the map, or at the unknown key itself
+            let map = path.map_or_else(Path::root, |p| if p.name() == field { p.parent() } else { p.clone() });
+            return self.unknown_key(map.key(&field), &allowed);
         }
         if let Some(field) = quoted_after(&message, "missing field `") {
-            // inside a list or map the reader knows where that map starts
-            let at = if message.contains(": missing field") { index } else { 0 };
+            let span = match path {
+                Some(p) if !p.0.is_empty() => self.key_span(p),
+                // the whole document: where it starts
+                Some(_) => self.span(0),
+                None => self.span(if message.contains(": missing field") { index } else { 0 }),
+            };
             return Diagnostic::error(Code::MissingKey, format!("missing required key `{field}`"))
-                .with_span(self.span(at))
+                .with_span(span)
                 .with_help(format!("add `{field}:` here"));
         }
         let (text, help) = value_in_authors_words(&message);
-        let d = Diagnostic::error(Code::InvalidValue, text).with_span(self.span(index));
+        let span = match path {
+            Some(p) if !p.0.is_empty() => self.value_span(p),
+            _ => self.span(index),
+        };
+        let d = Diagnostic::error(Code::InvalidValue, text).with_span(span);
         match help {
             Some(help) => d.with_help(help),
             None => d,
@@ -308,15 +394,21 @@ impl<'a> Document<'a> {
 /// A YAML parser's complaint about `yaml` at byte `index`, told as the
 /// author sees the mistake: the message, its help, and where to point (the
 /// `[` never closed, the quote never ended, rather than where the parser
-/// gave up).
-fn in_authors_words(message: &str, yaml: &str, index: usize) -> (String, String, usize) {
+/// gave up). `unclosed('[')`: where the innermost list written `[…` that
+/// the index found still open when its parser gave up starts.
+fn in_authors_words(
+    message: &str,
+    yaml: &str,
+    index: usize,
+    unclosed: &dyn Fn(char) -> Option<usize>,
+) -> (String, String, usize) {
     let index = index.min(yaml.len());
     let line_start = yaml[..index].rfind('\n').map_or(0, |i| i + 1);
     let quote = "put the whole value in double quotes, e.g. `title: \"Ketamine: what to know\"`";
     if message.contains("while parsing a flow sequence") || message.contains("while parsing a flow mapping") {
         let (open, close, what) =
             if message.contains("flow sequence") { ('[', ']', "a list") } else { ('{', '}', "a map") };
-        let at = unclosed(&yaml[..index], open, close).unwrap_or(index);
+        let at = unclosed(open).unwrap_or(index);
         return (
             format!("{what} opened with `{open}` is not closed with `{close}`"),
             format!(
@@ -512,26 +604,6 @@ fn listed(words: &[&str]) -> String {
     }
 }
 
-/// Where the last `open` not closed by `close` stands in `text`.
-fn unclosed(text: &str, open: char, close: char) -> Option<usize> {
-    let mut stack = Vec::new();
-    let mut quote: Option<char> = None;
-    for (i, c) in text.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '\n') => {}
-            (None, c) if c == open => stack.push(i),
-            (None, c) if c == close => {
-                stack.pop();
-            }
-            _ => {}
-        }
-    }
-    stack.pop()
-}
-
 /// The keys of struct `T`, read from its `Deserialize` implementation (the
 /// schema itself, so no hand-kept list can drift from it): the field names
 /// serde passes to `deserialize_struct`. Empty for a type that is not a
@@ -671,57 +743,306 @@ impl<'de> Visitor<'de> for Counter<'_> {
     }
 }
 
+/// A place in a YAML document, named by the keys and list positions that
+/// lead to it: `reviewed.by`, `sources[3].title`, `faq[0].q`. A path
+/// written as text (`"reviewed.by"`) is read that way; a key that may hold
+/// `.` or `[` (an id, a glossary term) is added with [`Path::key`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Path(String);
+
+impl Path {
+    /// The whole document.
+    pub fn root() -> Path {
+        Path::default()
+    }
+
+    /// The value of `key` in the map at this path.
+    pub fn key(mut self, key: &str) -> Path {
+        if !self.0.is_empty() {
+            self.0.push('.');
+        }
+        for c in key.chars() {
+            if matches!(c, '.' | '[' | '\\') {
+                self.0.push('\\');
+            }
+            self.0.push(c);
+        }
+        self
+    }
+
+    /// Item `index` (from 0) of the list at this path.
+    pub fn item(mut self, index: usize) -> Path {
+        self.0.push_str(&format!("[{index}]"));
+        self
+    }
+
+    /// Where the last step of the path starts (its `.` or `[`; 0 for one step).
+    fn last_step(&self) -> usize {
+        let bytes = self.0.as_bytes();
+        let (mut cut, mut i) = (0, 0);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' => i += 1,
+                b'.' | b'[' => cut = i,
+                _ => {}
+            }
+            i += 1;
+        }
+        cut
+    }
+
+    /// The path of the map or list holding this value (the root's is itself).
+    fn parent(&self) -> Path {
+        Path(self.0[..self.last_step()].to_string())
+    }
+
+    /// The key this path ends with, as written (empty for a list item).
+    pub fn name(&self) -> String {
+        let last = &self.0[self.last_step()..];
+        if last.starts_with('[') {
+            return String::new();
+        }
+        let mut name = String::new();
+        let mut escaped = false;
+        for c in last.strip_prefix('.').unwrap_or(last).chars() {
+            if c == '\\' && !escaped {
+                escaped = true;
+                continue;
+            }
+            escaped = false;
+            name.push(c);
+        }
+        name
+    }
+}
+
+impl From<&str> for Path {
+    fn from(path: &str) -> Path {
+        Path(path.to_string())
+    }
+}
+
+impl From<&Path> for Path {
+    fn from(path: &Path) -> Path {
+        path.clone()
+    }
+}
+
+/// The positions of a document's values, made by [`Document::positions`].
+pub struct Positions(Spans);
+
+/// Where one value is written: its key (the `-` of an item of a block list;
+/// none for an item of a flow list or the root) and the value itself, as
+/// byte ranges of the YAML (a map or list not read to its end yet ends
+/// where it starts, and is `open`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Place {
+    key: Option<(usize, usize)>,
+    value: (usize, usize),
+    open: bool,
+}
+
+/// Every value of a document by its [`Path`], read by a YAML parser that
+/// keeps positions (saphyr's), and every key written twice in one map.
+#[derive(Debug, Default)]
+struct Spans {
+    places: std::collections::HashMap<Path, Place>,
+    /// The key's name and where it is written the second time, in order.
+    duplicates: Vec<(String, usize)>,
+    /// Where the maps and lists still open when the parser gave up start,
+    /// outermost first (none when it read the whole document).
+    unclosed: Vec<usize>,
+}
+
+/// The index of a document as far as it has been read: it is read only
+/// as far as the positions asked for need (the `description:` of a front
+/// matter is found without reading its FAQ).
+struct Index<'a> {
+    spans: Spans,
+    /// `None` once the whole document is read.
+    reader: Option<Reader<'a>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(yaml: &'a str) -> Index<'a> {
+        Index { spans: Spans::default(), reader: Some(Reader::new(yaml)) }
+    }
+
+    /// Read on until `done` says the index holds what is needed, or the
+    /// document ends.
+    fn until(&mut self, done: impl Fn(&Spans) -> bool) -> &Spans {
+        while !done(&self.spans) {
+            let Some(reader) = &mut self.reader else { break };
+            if !reader.step(&mut self.spans) {
+                self.reader = None;
+            }
+        }
+        &self.spans
+    }
+}
+
+/// What the index builder is inside of.
+enum Open {
+    /// A map: the key read and waiting for its value, if any.
+    Map {
+        path: Path,
+        start: usize,
+        key: Option<(Path, (usize, usize))>,
+    },
+    List {
+        path: Path,
+        start: usize,
+        next: usize,
+    },
+    /// A key that is itself a map or list (`? [a, b]`): not indexed.
+    ComplexKey {
+        depth: usize,
+    },
+}
+
+/// saphyr's parser over the document, and where its events stand.
+struct Reader<'a> {
+    yaml: &'a str,
+    parser: saphyr_parser::Parser<'a, saphyr_parser::StrInput<'a>>,
+    offsets: ByteOffsets<'a>,
+    open: Vec<Open>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(yaml: &'a str) -> Reader<'a> {
+        Reader {
+            yaml,
+            parser: saphyr_parser::Parser::new_from_str(yaml),
+            offsets: ByteOffsets::new(yaml),
+            open: Vec::new(),
+        }
+    }
+
+    /// Read one event into `spans`; `false` at the end of the document (or
+    /// where the parser gives up: what was read before is kept).
+    fn step(&mut self, spans: &mut Spans) -> bool {
+        use saphyr_parser::Event;
+        let (event, span) = match self.parser.next() {
+            Some(Ok(read)) => read,
+            None => return false,
+            Some(Err(_)) => {
+                for frame in &self.open {
+                    if let Open::Map { start, .. } | Open::List { start, .. } = frame {
+                        spans.unclosed.push(*start);
+                    }
+                }
+                return false;
+            }
+        };
+        if matches!(event, Event::StreamEnd) {
+            return false;
+        }
+        let (start, end) = (self.offsets.of(span.start), self.offsets.of(span.end));
+        let end = end.max(start);
+        let open = &mut self.open;
+        if let Some(Open::ComplexKey { depth }) = open.last_mut() {
+            match event {
+                Event::MappingStart(..) | Event::SequenceStart(..) => *depth += 1,
+                Event::MappingEnd | Event::SequenceEnd => *depth -= 1,
+                _ => {}
+            }
+            if matches!(open.last(), Some(Open::ComplexKey { depth: 0 })) {
+                open.pop();
+                if let Some(Open::Map { path, key, .. }) = open.last_mut() {
+                    *key = Some((path.clone().key("?"), (start, end)));
+                }
+            }
+            return true;
+        }
+        if matches!(event, Event::MappingEnd | Event::SequenceEnd) {
+            if let Some(Open::Map { path, start, .. } | Open::List { path, start, .. }) = open.pop()
+                && let Some(place) = spans.places.get_mut(&path)
+                && place.value.0 == start
+            {
+                place.value.1 = end;
+                place.open = false;
+            }
+            return true;
+        }
+        if !matches!(event, Event::Scalar(..) | Event::Alias(_) | Event::MappingStart(..) | Event::SequenceStart(..)) {
+            return true;
+        }
+        // which value this node is, and under which key
+        let (path, key) = match open.last_mut() {
+            None => (Path::root(), None),
+            Some(Open::List { path, next, .. }) => {
+                *next += 1;
+                // an item of a block list is marked by its `- `: the
+                // item's "key", where a caret points at the whole item
+                let before = self.yaml[..start].trim_end_matches(' ');
+                let dash = before.strip_suffix('-').map(|b| (b.len(), b.len() + 1));
+                (path.clone().item(*next - 1), dash)
+            }
+            Some(Open::Map { path, key, .. }) => match key.take() {
+                Some((path, at)) => (path, Some(at)),
+                None => {
+                    match &event {
+                        Event::Scalar(name, ..) => {
+                            let here = path.clone().key(name);
+                            if spans.places.contains_key(&here) {
+                                spans.duplicates.push((name.to_string(), start));
+                            }
+                            *key = Some((here, (start, end)));
+                        }
+                        Event::Alias(_) => *key = Some((path.clone().key("*"), (start, end))),
+                        _ => open.push(Open::ComplexKey { depth: 1 }),
+                    }
+                    return true;
+                }
+            },
+            Some(Open::ComplexKey { .. }) => return true,
+        };
+        let place = |open| Place { key, value: (start, if open { start } else { end }), open };
+        match event {
+            Event::MappingStart(..) => {
+                spans.places.entry(path.clone()).or_insert(place(true));
+                open.push(Open::Map { path, start, key: None });
+            }
+            Event::SequenceStart(..) => {
+                spans.places.entry(path.clone()).or_insert(place(true));
+                open.push(Open::List { path, start, next: 0 });
+            }
+            _ => {
+                spans.places.entry(path).or_insert(place(false));
+            }
+        }
+        true
+    }
+}
+
+/// Byte offsets of the parser's markers, which count characters.
+struct ByteOffsets<'a> {
+    yaml: &'a str,
+    /// `None` for ASCII text, where the two are the same; else the last
+    /// marker converted, (characters, bytes): markers mostly move forward.
+    last: Option<(usize, usize)>,
+}
+
+impl<'a> ByteOffsets<'a> {
+    fn new(yaml: &'a str) -> ByteOffsets<'a> {
+        ByteOffsets { yaml, last: (!yaml.is_ascii()).then_some((0, 0)) }
+    }
+
+    fn of(&mut self, marker: saphyr_parser::Marker) -> usize {
+        let Some((chars, bytes)) = self.last else { return marker.index().min(self.yaml.len()) };
+        let (chars, bytes) = if marker.index() >= chars { (chars, bytes) } else { (0, 0) };
+        let byte =
+            self.yaml[bytes..].char_indices().nth(marker.index() - chars).map_or(self.yaml.len(), |(i, _)| bytes + i);
+        self.last = Some((marker.index(), byte));
+        byte
+    }
+}
+
 fn key_name(key: &Value) -> String {
     match key {
         Value::String(s) => s.clone(),
         other => yaml_serde::to_string(other).unwrap_or_default().trim().to_string(),
     }
-}
-
-/// serde messages end with " at line N column M" of the YAML block; we give
-/// the real position separately.
-/// Where `key` is written a second time in one mapping: a block mapping
-/// (by indentation; each list item `- ` opens a new one) or a flow mapping
-/// on one line. `None` when it cannot be told (the error then points at the
-/// document's start).
-fn duplicate_key(yaml: &str, key: &str) -> Option<usize> {
-    // the indentations of the open block mappings that have `key`
-    let mut seen: Vec<usize> = Vec::new();
-    let mut at = 0;
-    for line in yaml.split_inclusive('\n') {
-        let start = at;
-        at += line.len();
-        let mut rest = line.trim_start_matches(' ');
-        if rest.trim().is_empty() || rest.starts_with('#') {
-            continue;
-        }
-        let mut indent = line.len() - rest.len();
-        seen.retain(|&i| i <= indent);
-        while let Some(item) = rest.strip_prefix("- ") {
-            let inner = item.trim_start_matches(' ');
-            indent += rest.len() - inner.len();
-            rest = inner;
-            seen.retain(|&i| i < indent);
-        }
-        let bare = rest.trim_start_matches(['"', '\'']);
-        let is_key = bare.strip_prefix(key).is_some_and(|r| r.trim_start_matches(['"', '\'']).starts_with(':'));
-        if is_key {
-            if seen.contains(&indent) {
-                return Some(start + (line.len() - bare.len()));
-            }
-            seen.push(indent);
-        }
-        // `{ by: x, by: y }`: the second one on the line
-        let written = format!("{key}:");
-        let mut found = line.match_indices(&written).filter(|(i, _)| {
-            let before = line[..*i].trim_end_matches([' ', '"', '\'']);
-            before.ends_with('{') || before.ends_with(',')
-        });
-        if let (Some(_), Some((i, _))) = (found.next(), found.next()) {
-            return Some(start + i);
-        }
-    }
-    None
 }
 
 /// The message without the parser's "at line N column M" (every one of
@@ -821,8 +1142,10 @@ mod tests {
         let e = whole(&nested(MAX_DEPTH + 1)).unwrap_err();
         assert_eq!(e.code, Code::FrontMatterYaml);
         assert!(e.message.contains("nested more than 128 levels"), "{}", e.message);
-        // far deeper: an error, not a stack overflow
+        // far deeper: an error, not a stack overflow (nor in the index)
         assert!(whole(&nested(100_000)).is_err());
+        assert_eq!(Document::whole("x.yaml", &nested(100_000)).key_span("a").line, 1);
+        assert_eq!(Document::whole("x.yaml", &"[".repeat(100_000)).key_span("a").line, 1);
         let e = doc(&format!("---\ntitle: {}\n---\n", nested(200))).parse::<Small>().unwrap_err();
         assert!(e[0].message.contains("nested more than"), "{}", e[0].message);
     }
@@ -869,7 +1192,10 @@ mod tests {
             ("- q: a\n  q: b\n", 2, 3),
             ("- q: a\n- q: b\n  q: c\n", 3, 3),
             ("r: { by: x, on: y, by: z }\n", 1, 20),
-            ("doe2020:\n  type: article\n\"doe2020\":\n  type: book\n", 3, 2),
+            // at the quote: the key as written
+            ("doe2020:\n  type: article\n\"doe2020\":\n  type: book\n", 3, 1),
+            // a block scalar holding `title:` is text, not a key
+            ("title: A\nnote: |\n  title: quoted\ntitle: B\n", 4, 1),
         ];
         for (yaml, line, column) in table {
             let e = whole(yaml).unwrap_err();
@@ -877,6 +1203,113 @@ mod tests {
             let span = e.span.unwrap();
             assert_eq!((span.line, span.column), (line, column), "{yaml:?}");
         }
+    }
+
+    /// (yaml, path, line and column of the key, of the value): every place
+    /// a scan of the lines for `name:` got wrong (the first key of that name
+    /// at any depth, text inside a value, a flow map, a quoted key, a list
+    /// item), found by path.
+    #[test]
+    fn keys_and_values_are_found_by_path_not_by_name() {
+        type LineColumn = (usize, usize);
+        let table: [(&str, &str, LineColumn, LineColumn); 9] = [
+            // the same key in two nested maps: the scan found `a.by`
+            ("a:\n  by: x\nreviewed:\n  by: 3\n", "reviewed.by", (4, 3), (4, 7)),
+            // `by:` inside a multi-line quoted value is text
+            ("summary: \"line one\n  by: not a key\"\nreviewed: { by: x }\n", "reviewed.by", (3, 13), (3, 17)),
+            // a folded value's lines are text; the key after it
+            ("d: >\n  by: folded\n  text\nby: 1\n", "by", (4, 1), (4, 5)),
+            // a flow map: the second key, not the first `b` in a value
+            ("r: {a: b, b: x}\n", "r.b", (1, 11), (1, 14)),
+            // a quoted key
+            ("r:\n  \"on\": 2020-01-01\n", "r.on", (2, 3), (2, 9)),
+            // keys in list items, by their item
+            ("faq:\n  - q: one\n    a: two\n  - q: three\n    a: four\n", "faq[1].a", (5, 5), (5, 8)),
+            // a list item has no key: the key is its value
+            ("tags: [x, \"y z\", w]\n", "tags[2]", (1, 18), (1, 18)),
+            // columns count characters, not bytes
+            ("title: \"Café ☕\"\nr: {by: x}\n", "r.by", (2, 5), (2, 9)),
+            // a key of several words, holding a dot
+            ("zebra crossing.x: a\n", "zebra crossing\\.x", (1, 1), (1, 19)),
+        ];
+        for (yaml, path, key, value) in table {
+            let doc = Document::whole("x.yaml", yaml);
+            let at = |s: Span| (s.line, s.column);
+            assert_eq!(at(doc.key_span(path)), key, "key of {path} in {yaml:?}");
+            assert_eq!(at(doc.value_span(path)), value, "value of {path} in {yaml:?}");
+        }
+        // a path built key by key escapes what a written path would split on
+        let doc = Document::whole("x.yaml", "doi:10.1/x: 1\n");
+        assert_eq!(doc.key_span(Path::root().key("doi:10.1/x")).width, Some(11));
+        // a path the document does not have: the nearest key holding it
+        let doc = Document::whole("x.yaml", "a: 1\nr:\n  by: x\n");
+        assert_eq!(doc.key_span("r.on").line, 2);
+        assert_eq!(doc.key_offset("r.on"), None);
+    }
+
+    /// The index is read only as far as a position needs, and what it finds
+    /// so is what the whole index finds.
+    #[test]
+    fn positions_read_as_far_as_needed_are_those_of_the_whole_index() {
+        let yaml = "title: T\ndescription: D\nreviewed: { by: x, on: 2020-01-01 }\nfaq:\n  - q: a\n    a: |\n      b\n  - { q: c, a: d }\ntags: [x, y]\n";
+        let paths = [
+            "title",
+            "description",
+            "reviewed",
+            "reviewed.on",
+            "faq",
+            "faq[0].a",
+            "faq[1]",
+            "faq[1].a",
+            "tags[1]",
+            "nope",
+        ];
+        let whole = Document::whole("x.yaml", yaml);
+        whole.index();
+        for path in paths {
+            let ahead = Document::whole("x.yaml", yaml);
+            assert_eq!(ahead.key_span(path), whole.key_span(path), "key of {path}");
+            let ahead = Document::whole("x.yaml", yaml);
+            assert_eq!(ahead.value_span(path), whole.value_span(path), "value of {path}");
+        }
+        // the key near the start is found without reading the broken rest
+        let doc = Document::whole("x.yaml", "title: T\ndescription: D\nfaq: [a, b\n");
+        assert_eq!(doc.key_span("description").line, 2);
+        let index = doc.index.lock().unwrap();
+        let read = index.as_ref().unwrap();
+        assert!(read.reader.is_some() && read.spans.unclosed.is_empty(), "read past `description`");
+    }
+
+    #[test]
+    fn a_wrong_value_a_missing_key_and_an_unknown_key_are_placed_by_their_path() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Item {
+            #[allow(dead_code)]
+            q: String,
+            #[allow(dead_code)]
+            n: Option<u32>,
+        }
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Faq {
+            #[allow(dead_code)]
+            faq: Vec<Item>,
+        }
+        let at = |yaml: &str| {
+            let e = Document::whole("x.yaml", yaml).parse::<Faq>().unwrap_err();
+            let span = e[0].span.clone().unwrap();
+            (e[0].code, span.line, span.column)
+        };
+        // the wrong value, in the second item, not the first `n:`
+        assert_eq!(at("faq:\n  - { q: a, n: 1 }\n  - { q: b, n: many }\n"), (Code::InvalidValue, 3, 16));
+        // the item missing its key
+        assert_eq!(at("faq:\n  - q: a\n  - n: 2\n"), (Code::MissingKey, 3, 3));
+        // the unknown key where it is written, after one of the same name in a value
+        assert_eq!(at("faq:\n  - q: \"x: 1\"\n    x: 2\n"), (Code::UnknownKey, 3, 5));
+        // a missing key of the whole document: where it starts
+        assert_eq!(at("# comment\nfaq2: []\n").0, Code::UnknownKey);
+        assert_eq!(at("{}\n"), (Code::MissingKey, 1, 1));
     }
 
     #[test]
@@ -892,6 +1325,11 @@ mod tests {
     fn yaml_mistakes_are_told_in_the_authors_words_where_they_were_made() {
         let table = [
             ("a: 1\ntags: [x, y\nb: 2\n", "a list opened with `[` is not closed with `]`", 2, 7),
+            // an apostrophe in plain text opens no quote (a scan of the
+            // characters thought so, and lost the `[`)
+            ("t: it's here\ntags: [x, y\nb: 2\n", "a list opened with `[` is not closed with `]`", 2, 7),
+            // a `[` inside a quoted value opens no list
+            ("t: \"[draft\"\nr: {by: x\nb: 2\n", "a map opened with `{` is not closed with `}`", 2, 4),
             ("a: 1\nr: {by: x\nb: 2\n", "a map opened with `{` is not closed with `}`", 2, 4),
             ("title: Ketamine: what\n", "a `: ` inside a value: YAML reads it as the start of another key", 1, 16),
             ("a: 1\n  b: 2\n", "this line is indented under a key that already has a value", 2, 3),

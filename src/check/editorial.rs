@@ -197,7 +197,7 @@ fn description(a: &Article, diags: &mut Vec<Diagnostic>) {
                 Code::DescriptionLength,
                 format!("the description is {n} characters; search results show about 160"),
             )
-            .with_span(doc.key_span("description", 0))
+            .with_span(doc.key_span("description"))
             .with_help("say what the page answers in one short sentence"),
         );
     }

@@ -14,6 +14,7 @@ use crate::content::{Article, ReviewRole};
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::site::review::{self, Origin, Reviewer, State};
 use crate::site::{Page, Site};
+use crate::yaml::Path;
 
 /// The last review of one role, for the dashboard.
 #[derive(Debug, Clone, Serialize)]
@@ -75,7 +76,8 @@ pub fn check(site: &Site, page: &Page, today: Date, diags: &mut Vec<Diagnostic>)
     let mut lines = Vec::new();
     for s in &statuses {
         let r = &s.review;
-        let span = review_span(a, &r.origin, r.signed);
+        // placed only when a diagnostic needs it: a position costs a YAML index
+        let span = || review_span(a, &r.origin, r.signed);
         let by = match &r.by {
             Reviewer::Person(id) => id.as_str(),
             Reviewer::Named(_) => "<id>",
@@ -107,7 +109,7 @@ pub fn check(site: &Site, page: &Page, today: Date, diags: &mut Vec<Diagnostic>)
                         r.on
                     ),
                 )
-                .with_span(span.clone())
+                .with_span(span())
                 .with_help(format!(
                     "record it with `sourcebook review sign {} --by {by} --role {} --on {}` once the reviewer has seen this version",
                     a.file,
@@ -124,7 +126,7 @@ pub fn check(site: &Site, page: &Page, today: Date, diags: &mut Vec<Diagnostic>)
                     Code::ReviewOverdue,
                     format!("the next {} review was due on {due}", r.role.as_str()),
                 )
-                .with_span(span)
+                .with_span(span())
                 .with_help("review the page again and sign the review"),
             );
         }
@@ -149,7 +151,7 @@ pub fn check(site: &Site, page: &Page, today: Date, diags: &mut Vec<Diagnostic>)
         && !a.front.changes.iter().any(|c| c.on >= last.on)
     {
         let doc = a.split.document(&a.file, &a.text);
-        let span = if a.front.changes.is_empty() { Span::at(&a.file, &a.text, 0) } else { doc.key_span("changes", 0) };
+        let span = if a.front.changes.is_empty() { Span::at(&a.file, &a.text, 0) } else { doc.key_span("changes") };
         diags.push(
             Diagnostic::warning(
                 Code::ChangeUnlogged,
@@ -194,7 +196,7 @@ pub fn reviewer_name(site: &Site, by: &Reviewer) -> String {
 fn review_span(a: &Article, origin: &Origin, signed: Option<&Signed>) -> Span {
     let doc = a.split.document(&a.file, &a.text);
     match origin {
-        Origin::Reviewed => doc.key_span("reviewed", 0),
+        Origin::Reviewed => doc.key_span("reviewed"),
         Origin::FrontMatter(i) => entry_span(a, "reviews", *i),
         Origin::Record(_) => signed.and_then(|s| s.span.clone()).unwrap_or_else(|| Span::at(&a.file, &a.text, 0)),
     }
@@ -202,31 +204,7 @@ fn review_span(a: &Article, origin: &Origin, signed: Option<&Signed>) -> Span {
 
 /// The position of item `index` of the front matter list under `key`.
 pub fn entry_span(a: &Article, key: &str, index: usize) -> Span {
-    let doc = a.split.document(&a.file, &a.text);
-    let key_at = doc.key_offsets(0).get(key).copied();
-    let Some(at) = key_at else { return doc.key_span(key, 0) };
-    let yaml = doc.yaml;
-    let mut pos = at;
-    let mut lines = yaml[at..].split_inclusive('\n');
-    if let Some(first) = lines.next() {
-        pos += first.len();
-    }
-    let mut n = 0;
-    for line in lines {
-        let trimmed = line.trim_start();
-        let indent = line.len() - trimmed.len();
-        if indent == 0 && !trimmed.starts_with('-') && !trimmed.trim().is_empty() {
-            break;
-        }
-        if trimmed.starts_with("- ") {
-            if n == index {
-                return doc.span(pos + indent);
-            }
-            n += 1;
-        }
-        pos += line.len();
-    }
-    doc.span(at)
+    a.split.document(&a.file, &a.text).key_span(Path::from(key).item(index))
 }
 
 /// Authors and reviewers are people of `people.yaml`, in a capacity that
@@ -235,7 +213,7 @@ fn people(site: &Site, a: &Article, signed: &[Signed], today: Date, diags: &mut 
     let f = &a.front;
     let doc = a.split.document(&a.file, &a.text);
     for id in &f.authors {
-        let span = || doc.key_span("authors", 0);
+        let span = || doc.key_span("authors");
         match site.people.get(id) {
             None => diags.push(site.people.unknown(id, span())),
             Some(p) if !p.can(Capacity::Author) => diags.push(
@@ -246,14 +224,16 @@ fn people(site: &Site, a: &Article, signed: &[Signed], today: Date, diags: &mut 
             Some(_) => {}
         }
     }
-    let written = f.reviews.iter().enumerate().map(|(i, r)| (r.by.as_str(), r.role, r.on, entry_span(a, "reviews", i)));
-    let recorded = signed.iter().map(|s| {
-        let span = s.span.clone().unwrap_or_else(|| Span::at(&a.file, &a.text, 0));
-        (s.by.as_str(), s.role, s.on, span)
-    });
-    for (by, role, on, span) in written.chain(recorded) {
+    // where each review is written, found only for a diagnostic
+    let written = f.reviews.iter().enumerate().map(|(i, r)| (r.by.as_str(), r.role, r.on, Err(i)));
+    let recorded = signed.iter().map(|s| (s.by.as_str(), s.role, s.on, Ok(&s.span)));
+    for (by, role, on, at) in written.chain(recorded) {
+        let span = || match at {
+            Err(i) => entry_span(a, "reviews", i),
+            Ok(span) => span.clone().unwrap_or_else(|| Span::at(&a.file, &a.text, 0)),
+        };
         match site.people.get(by) {
-            None => diags.push(site.people.unknown(by, span.clone())),
+            None => diags.push(site.people.unknown(by, span())),
             Some(p) if !p.can(Capacity::for_role(role)) => diags.push(
                 Diagnostic::error(
                     Code::InvalidValue,
@@ -263,7 +243,7 @@ fn people(site: &Site, a: &Article, signed: &[Signed], today: Date, diags: &mut 
                         role.as_str()
                     ),
                 )
-                .with_span(span.clone())
+                .with_span(span())
                 .with_help(format!(
                     "add `{}` to the roles of `{by}`, or name someone who is",
                     Capacity::for_role(role).as_str()
@@ -271,28 +251,29 @@ fn people(site: &Site, a: &Article, signed: &[Signed], today: Date, diags: &mut 
             ),
             Some(_) => {}
         }
-        dates(a, on, span, today, diags);
+        dates(a, on, &span, today, diags);
     }
     if let Some(r) = &f.reviewed {
-        dates(a, r.on, doc.key_span("reviewed", 0), today, diags);
+        dates(a, r.on, &|| doc.key_span("reviewed"), today, diags);
     }
 }
 
-fn dates(a: &Article, on: Date, span: Span, today: Date, diags: &mut Vec<Diagnostic>) {
+/// `span`: where the review is written, found if a date is wrong.
+fn dates(a: &Article, on: Date, span: &dyn Fn() -> Span, today: Date, diags: &mut Vec<Diagnostic>) {
     if on < a.front.date {
         diags.push(
             Diagnostic::error(
                 Code::InvalidValue,
                 format!("reviewed on {on} is before the page was published ({})", a.front.date),
             )
-            .with_span(span.clone())
+            .with_span(span())
             .with_help("a review is of a published page: give the day it was done, on or after `date:`"),
         );
     }
     if on > today {
         diags.push(
             Diagnostic::error(Code::InvalidValue, format!("reviewed on {on} is in the future"))
-                .with_span(span)
+                .with_span(span())
                 .with_help(format!(
                     "give the day the review was done (today is {today}); `next:` says when the next is due"
                 )),

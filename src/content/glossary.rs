@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::DataFile;
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::markdown::slugify;
-use crate::yaml::{Document, Value};
+use crate::yaml::{Document, Path, Value};
 
 /// One glossary entry.
 #[derive(Debug, Clone)]
@@ -55,12 +55,9 @@ impl Glossary {
         };
         let mut diags = Vec::new();
         let mut terms = Vec::new();
-        let offsets = doc.key_offsets(0);
         for (term, value) in raw {
-            let span = match offsets.get(term.as_str()) {
-                Some(&at) => doc.key_at(&term, at),
-                None => doc.key_span(&term, 0),
-            };
+            let at = Path::root().key(&term);
+            let span = doc.key_span(&at);
             let parsed = crate::yaml::from_value::<RawTerm>(value.clone());
             let (definition, aliases) = match parsed {
                 Ok(RawTerm::Short(d)) => (d, Vec::new()),
@@ -72,9 +69,8 @@ impl Glossary {
                             .find(|k| !["definition", "aliases"].contains(k))
                             .map(str::to_string)
                     });
-                    let from = crate::text::line_start(doc.text, span.line);
                     diags.push(match unknown {
-                        Some(k) => doc.unknown_key(&k, &["definition", "aliases"], from),
+                        Some(k) => doc.unknown_key(at.key(&k), &["definition", "aliases"]),
                         None => Diagnostic::error(
                             Code::InvalidValue,
                             format!("glossary term `{term}` needs a `definition:` (and optional `aliases:`)"),

@@ -330,7 +330,7 @@ fn parse_article(
         } else {
             (Code::InvalidValue, "is not a valid URL segment")
         };
-        let span = if front.slug.is_some() { doc.key_span("slug", 0) } else { Span::at(file, text, 0) };
+        let span = if front.slug.is_some() { doc.value_span("slug") } else { Span::at(file, text, 0) };
         diags.push(
             Diagnostic::error(code, format!("slug `{slug}` {what}"))
                 .with_span(span)

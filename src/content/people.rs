@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::DataFile;
 use crate::diagnostics::{Code, Diagnostic, Span};
-use crate::yaml::{Document, Value};
+use crate::yaml::{Document, Path, Value};
 
 /// What a person may do on the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
@@ -124,12 +124,11 @@ impl People {
             Ok(None) => return (People::default(), Vec::new()),
             Err(d) => return (People::default(), vec![d]),
         };
-        let offsets = doc.key_offsets(0);
         let mut diags = Vec::new();
         let mut people = People::default();
         for (id, value) in raw {
-            let at = offsets.get(id.as_str()).copied();
-            let span = at.map_or_else(|| doc.key_span(&id, 0), |at| doc.span(at));
+            let at = Path::root().key(&id);
+            let span = doc.key_span(&at);
             if !crate::config::is_slug(&id) {
                 diags.push(
                     Diagnostic::error(Code::InvalidValue, format!("person id `{id}` is not a valid id"))
@@ -148,7 +147,7 @@ impl People {
                             .map(str::to_string)
                     });
                     diags.push(match unknown {
-                        Some(k) => doc.unknown_key(&k, crate::yaml::fields::<RawPerson>(), at.unwrap_or(0)),
+                        Some(k) => doc.unknown_key(at.key(&k), crate::yaml::fields::<RawPerson>()),
                         None => {
                             let (message, help) = crate::yaml::plain_value_error(&message, &id);
                             Diagnostic::error(Code::InvalidValue, format!("person `{id}`: {message}"))

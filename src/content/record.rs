@@ -29,7 +29,7 @@ use serde::Deserialize;
 use super::DataFile;
 use super::front_matter::ReviewRole;
 use crate::diagnostics::{Code, Diagnostic, Span};
-use crate::yaml::{Document, Value};
+use crate::yaml::{Document, Path, Value};
 
 pub(crate) const FILE: &str = "content/reviews.yaml";
 
@@ -91,17 +91,14 @@ impl Record {
                 return (Record::default(), vec![d]);
             }
         };
-        let offsets = doc.key_offsets(0);
         let mut diags = Vec::new();
         let mut record = Record::default();
         for (page, entries) in raw {
-            let at = offsets.get(page.as_str()).copied().unwrap_or(0);
-            let starts = entry_starts(doc.yaml, at);
             let mut signed = Vec::new();
             for (i, value) in entries.into_iter().enumerate() {
-                let from = starts.get(i).copied().unwrap_or(at);
-                let span = doc.span(from);
-                match read_entry(&doc, value, from) {
+                let at = Path::root().key(&page).item(i);
+                let span = doc.key_span(&at);
+                match read_entry(&doc, value, &at, &span) {
                     Ok(mut s) => {
                         s.span = Some(span);
                         signed.push(s);
@@ -151,30 +148,9 @@ fn quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
-/// Where each `- ` item of the list under the key at byte `at` starts.
-fn entry_starts(yaml: &str, at: usize) -> Vec<usize> {
-    let mut starts = Vec::new();
-    let mut pos = at;
-    let mut lines = yaml[at.min(yaml.len())..].split_inclusive('\n');
-    if let Some(first) = lines.next() {
-        pos += first.len();
-    }
-    for line in lines {
-        let trimmed = line.trim_start();
-        let indent = line.len() - trimmed.len();
-        if indent == 0 && !trimmed.trim().is_empty() && !trimmed.starts_with('#') && !trimmed.starts_with('-') {
-            break;
-        }
-        if trimmed.starts_with("- ") || trimmed.trim_end() == "-" {
-            starts.push(pos + indent);
-        }
-        pos += line.len();
-    }
-    starts
-}
-
-fn read_entry(doc: &Document, value: Value, from: usize) -> Result<Signed, Diagnostic> {
-    let span = doc.span(from);
+/// Entry `at` of the record, written at `span`.
+fn read_entry(doc: &Document, value: Value, at: &Path, span: &Span) -> Result<Signed, Diagnostic> {
+    let span = span.clone();
     let raw: RawSigned = match crate::yaml::from_value(value.clone()) {
         Ok(raw) => raw,
         Err(message) => {
@@ -185,7 +161,7 @@ fn read_entry(doc: &Document, value: Value, from: usize) -> Result<Signed, Diagn
                     .map(str::to_string)
             });
             return Err(match unknown {
-                Some(k) => doc.unknown_key(&k, crate::yaml::fields::<RawSigned>(), from),
+                Some(k) => doc.unknown_key(at.clone().key(&k), crate::yaml::fields::<RawSigned>()),
                 None => Diagnostic::error(Code::InvalidValue, format!("a signed review: {message}"))
                     .with_span(span)
                     .with_help("an entry is `{ by, role: clinical | lay | editorial, on: YYYY-MM-DD, scope?, fingerprint, parts }`"),

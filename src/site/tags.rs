@@ -145,55 +145,21 @@ pub(crate) fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<
 }
 
 /// Where each item of the front matter list `key` is written in the file,
-/// in order: the item as written after the key (the key itself when the
-/// item is quoted or escaped so that it is not found as it reads).
+/// in order: its text, inside its quotes if it has them (where the list is
+/// written, for an item the YAML index does not hold; the file's start when
+/// there is no such list).
 pub(crate) fn list_offsets(article: &Article, key: &str, items: &[String]) -> Vec<usize> {
-    let text = &article.text;
-    let (start, end) = (article.split.yaml_start, article.split.yaml_end.min(text.len()));
-    let yaml = &text[start..end];
-    let prefix = format!("{key}:");
-    let mut line_start = 0;
-    let mut key_at = None;
-    for line in yaml.split_inclusive('\n') {
-        if line.starts_with(&prefix) {
-            key_at = Some(line_start);
-            break;
-        }
-        line_start += line.len();
+    if items.is_empty() {
+        // no list: no YAML index to build (this runs for every page)
+        return Vec::new();
     }
-    let Some(key_at) = key_at else { return vec![0; items.len()] };
-    let mut cursor = key_at + prefix.len();
-    items
-        .iter()
-        .map(|item| match find_item(yaml, cursor, item) {
-            Some(i) => {
-                cursor = i + item.len();
-                start + i
-            }
-            None => start + key_at,
-        })
-        .collect()
-}
-
-/// The first place at or after `from` where `item` stands as a whole list
-/// item (not inside a longer word).
-fn find_item(yaml: &str, from: usize, item: &str) -> Option<usize> {
-    if item.is_empty() {
-        return None;
-    }
-    let mut at = from;
-    while let Some(i) = yaml.get(at..)?.find(item).map(|i| at + i) {
-        let before = yaml[..i].chars().next_back();
-        let after = yaml[i + item.len()..].chars().next();
-        let edge = |c: Option<char>| {
-            c.is_none_or(|c| matches!(c, '[' | ']' | ',' | ' ' | '\t' | '\n' | '\r' | '"' | '\'' | '-'))
-        };
-        if edge(before) && edge(after) {
-            return Some(i);
-        }
-        at = i + item.len();
-    }
-    None
+    let doc = article.split.document(&article.file, &article.text);
+    let Some(list) = doc.key_offset(key) else { return vec![0; items.len()] };
+    let item = |i: usize| {
+        let at = doc.value_offset(crate::yaml::Path::from(key).item(i)).unwrap_or(list);
+        at + usize::from(doc.yaml[at..].starts_with(['"', '\'']))
+    };
+    (0..items.len()).map(|i| doc.offset + item(i)).collect()
 }
 
 #[cfg(test)]

@@ -87,7 +87,7 @@ impl Lock {
             .filter(|k| !(k.starts_with("doi:") || k.starts_with("pmid:")))
             .map(|k| {
                 Diagnostic::error(Code::InvalidValue, format!("`{k}` is not an identifier the lock knows"))
-                    .with_span(doc.key_span(k, 0))
+                    .with_span(doc.key_span(crate::yaml::Path::root().key(k)))
                     .with_help(
                         "keys are `doi:10.NNNN/…` or `pmid:NNNN`; run `sourcebook check --sources` to rewrite the lock",
                     )

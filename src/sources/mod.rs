@@ -206,6 +206,8 @@ impl Bibliography {
 pub(crate) struct Parsed {
     text: String,
     value: Result<Value, Diagnostic>,
+    /// where each entry is written, found beside the parse
+    positions: yaml::Positions,
 }
 
 impl Parsed {
@@ -216,8 +218,16 @@ impl Parsed {
         // through a link out of the site, content/ is read by nobody
         crate::input::folder(root, &root.join("content")).ok().filter(|there| *there)?;
         let text = crate::input::text(root, &root.join(SOURCES_YAML)).ok()?;
-        let value = Document::whole(SOURCES_YAML, &text).read();
-        Some(Parsed { text, value })
+        Some(Parsed::of(text))
+    }
+
+    fn of(text: String) -> Parsed {
+        let doc = Document::whole(SOURCES_YAML, &text);
+        // every entry's position is kept (for the diagnostics that name a
+        // source): the index is built beside the parse
+        let (value, ()) = rayon::join(|| doc.read(), || doc.index());
+        let positions = doc.positions();
+        Parsed { text, value, positions }
     }
 }
 
@@ -230,9 +240,12 @@ pub(crate) fn load(content: &Content, ahead: Option<Parsed>) -> (Bibliography, V
     let mut diags = Vec::new();
     if let Some(file) = &content.sources_yaml {
         let doc = Document::whole(&file.file, &file.text);
-        let value = match ahead {
-            Some(parsed) if parsed.text == file.text => parsed.value,
-            _ => doc.read(),
+        let (doc, value) = match ahead {
+            Some(parsed) if parsed.text == file.text => (doc.with_positions(parsed.positions), parsed.value),
+            _ => {
+                let value = doc.read();
+                (doc, value)
+            }
         };
         load_yaml_map(&doc, value, &mut bib, &mut diags);
     }
@@ -251,13 +264,13 @@ pub(crate) fn load(content: &Content, ahead: Option<Parsed>) -> (Bibliography, V
 fn load_local(article: &Article, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
     let Some(value) = &article.front.sources else { return };
     let doc = article.split.document(&article.file, &article.text);
-    let from = doc.key_span("sources", 0);
-    let line_start = crate::text::line_start(doc.yaml, from.line.saturating_sub(1));
-    let first_key = doc.yaml[line_start..].find('\n').map_or(doc.yaml.len(), |i| line_start + i + 1);
     match value {
-        Value::Mapping(map) => load_entries(&doc, first_key, map, bib, diags),
+        Value::Mapping(map) => load_entries(&doc, &"sources".into(), map, bib, diags),
         Value::Null => {}
-        _ => diags.push(Diagnostic::error(Code::InvalidValue, "`sources:` must be a map of id: entry").with_span(from)),
+        _ => diags.push(
+            Diagnostic::error(Code::InvalidValue, "`sources:` must be a map of id: entry")
+                .with_span(doc.value_span("sources")),
+        ),
     }
 }
 
@@ -276,7 +289,7 @@ fn load_yaml_map(
         }
     };
     match value {
-        Value::Mapping(map) => load_entries(doc, 0, &map, bib, diags),
+        Value::Mapping(map) => load_entries(doc, &yaml::Path::root(), &map, bib, diags),
         Value::Null => {}
         _ => diags.push(
             Diagnostic::error(Code::InvalidValue, "a bibliography must be a map of id: entry").with_span(doc.span(0)),
@@ -284,8 +297,8 @@ fn load_yaml_map(
     }
 }
 
-fn load_entries(doc: &Document, from: usize, map: &Mapping, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
-    let offsets = doc.key_offsets(from);
+/// The entries of the map at `at` of the document.
+fn load_entries(doc: &Document, at: &yaml::Path, map: &Mapping, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
     let entries: Vec<(&Value, &Value)> = map.iter().collect();
     // One hayagriva parse per chunk of the map when the chunk is valid;
     // entry by entry only when something in it is not (so one bad entry is
@@ -298,7 +311,7 @@ fn load_entries(doc: &Document, from: usize, map: &Mapping, bib: &mut Bibliograp
         .enumerate()
         .map(|(i, (key, value))| {
             let whole = libraries[i / chunk].as_ref();
-            read_entry(doc, from, &offsets, whole, key, value)
+            read_entry(doc, at, whole, key, value)
         })
         .collect();
     for (id, found, source) in read {
@@ -316,8 +329,7 @@ fn load_entries(doc: &Document, from: usize, map: &Mapping, bib: &mut Bibliograp
 /// when it has none.
 fn read_entry(
     doc: &Document,
-    from: usize,
-    offsets: &std::collections::HashMap<&str, usize>,
+    map: &yaml::Path,
     whole: Option<&hayagriva::Library>,
     key: &Value,
     value: &Value,
@@ -326,14 +338,14 @@ fn read_entry(
         Value::String(s) => s.clone(),
         other => yaml::to_string(other).unwrap_or_default().trim().to_string(),
     };
-    let start = offsets.get(id.as_str()).copied().unwrap_or(from);
-    let span = doc.span(start);
+    let at = map.clone().key(&id);
+    let span = doc.key_span(&at);
     if !valid_id(&id) {
         let d = Diagnostic::error(Code::InvalidValue, format!("source id `{id}` must use only a-z, 0-9, `_` and `-`"))
             .with_span(span);
         return (id, vec![d], None);
     }
-    let mut found = validate::entry(doc, start, value);
+    let mut found = validate::entry(doc, &at, value);
     if found.iter().any(Diagnostic::is_error) {
         return (id, found, None);
     }
@@ -448,7 +460,7 @@ mod tests {
             sources_yaml: Some(crate::content::DataFile { file: "content/sources.yaml".into(), text: yaml("kept") }),
             ..Content::default()
         };
-        let ahead = |text: String| Some(Parsed { value: Document::whole("content/sources.yaml", &text).read(), text });
+        let ahead = |text: String| Some(Parsed::of(text));
         for (parsed, why) in
             [(ahead(yaml("kept")), "the same text"), (ahead(yaml("stale")), "an older text"), (None, "none")]
         {

@@ -2,7 +2,7 @@
 //! `evidence`, DOI and PMID shapes. Hayagriva would silently drop unknown keys.
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::yaml::{Document, Value};
+use crate::yaml::{Document, Path, Value};
 
 use super::Evidence;
 
@@ -87,31 +87,38 @@ fn is_entry_type(t: &str) -> bool {
         .any(|e| t == *e || (t.len() == e.len() && t[..1] == e[..1].to_ascii_uppercase() && t[1..] == e[1..]))
 }
 
-pub(super) fn entry(doc: &Document, from: usize, value: &Value) -> Vec<Diagnostic> {
+/// The problems of the entry at `at` of the document.
+pub(super) fn entry(doc: &Document, at: &Path, value: &Value) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Value::Mapping(map) = value else {
-        out.push(Diagnostic::error(Code::InvalidValue, "a source must be a map of fields").with_span(doc.span(from)));
+        out.push(
+            Diagnostic::error(Code::InvalidValue, "a source must be a map of fields").with_span(doc.value_span(at)),
+        );
         return out;
     };
     for (key, value) in map {
         let key = key.as_str().unwrap_or_default();
+        let here = at.clone().key(key);
         if !ENTRY_KEYS.contains(&key) {
-            out.push(doc.unknown_key(key, ENTRY_KEYS, from));
+            out.push(doc.unknown_key(here, ENTRY_KEYS));
             continue;
         }
-        let inner = |keys: &[&str], out: &mut Vec<Diagnostic>| nested(doc, from, value, keys, out);
+        let inner = |keys: &[&str], out: &mut Vec<Diagnostic>| nested(doc, &here, value, keys, out);
         match key {
             "title" | "organization" | "location" | "note" | "genre" | "abstract" => inner(STRING_KEYS, &mut out),
             "author" | "editor" => inner(PERSON_KEYS, &mut out),
             "url" => {
                 inner(URL_KEYS, &mut out);
-                let url = value.get("value").unwrap_or(value);
-                if let Some(message) = url.as_str().and_then(unsafe_url) {
-                    out.push(
-                        Diagnostic::error(Code::UnsafeUrl, message)
-                            .with_span(doc.key_span("url", from))
-                            .with_help(URL_HELP),
-                    );
+                let (url, at) = match value.get("value") {
+                    Some(url) => (url, here.clone().key("value")),
+                    None => (value, here.clone()),
+                };
+                if let Some(text) = url.as_str()
+                    && let Some(message) = unsafe_url(text)
+                {
+                    // at the address as written, or under the whole value
+                    let span = doc.written_at(&at, text).map_or_else(|| doc.value_span(&at), |i| doc.span(i));
+                    out.push(Diagnostic::error(Code::UnsafeUrl, message).with_span(span).with_help(URL_HELP));
                 }
             }
             "publisher" => inner(PUBLISHER_KEYS, &mut out),
@@ -122,19 +129,21 @@ pub(super) fn entry(doc: &Document, from: usize, value: &Value) -> Vec<Diagnosti
                     let k = if message.starts_with("DOI") { "doi" } else { "pmid" };
                     out.push(
                         Diagnostic::error(Code::InvalidValue, message)
-                            .with_span(doc.value_span(k, from))
+                            .with_span(doc.value_span(here.clone().key(k)))
                             .with_help(IDENTIFIER_HELP),
                     );
                 }
             }
             "parent" => match value {
-                Value::Sequence(parents) => parents.iter().for_each(|p| out.extend(entry(doc, from, p))),
-                p => out.extend(entry(doc, from, p)),
+                Value::Sequence(parents) => {
+                    parents.iter().enumerate().for_each(|(i, p)| out.extend(entry(doc, &here.clone().item(i), p)))
+                }
+                p => out.extend(entry(doc, &here, p)),
             },
             "authors-incomplete" if value.as_bool().is_none() => {
                 out.push(
                     Diagnostic::error(Code::InvalidValue, "`authors-incomplete` must be `true` or `false`")
-                        .with_span(doc.key_span("authors-incomplete", from))
+                        .with_span(doc.value_span(&here))
                         .with_help("`true` when the author list holds only the first authors"),
                 );
             }
@@ -149,7 +158,7 @@ pub(super) fn entry(doc: &Document, from: usize, value: &Value) -> Vec<Diagnosti
                 };
                 out.push(
                     Diagnostic::error(Code::InvalidValue, format!("{written} is not a source type"))
-                        .with_span(doc.key_span("type", from))
+                        .with_span(doc.value_span(&here))
                         .with_help(help),
                 );
             }
@@ -159,7 +168,7 @@ pub(super) fn entry(doc: &Document, from: usize, value: &Value) -> Vec<Diagnosti
                         Code::InvalidValue,
                         format!("`evidence` must be one of {}", Evidence::NAMES.join(", ")),
                     )
-                    .with_span(doc.key_span("evidence", from)),
+                    .with_span(doc.value_span(&here)),
                 );
             }
             _ => {}
@@ -168,18 +177,18 @@ pub(super) fn entry(doc: &Document, from: usize, value: &Value) -> Vec<Diagnosti
     out
 }
 
-/// Keys of a map-valued field (or each map of a list of them).
-fn nested(doc: &Document, from: usize, value: &Value, keys: &[&str], out: &mut Vec<Diagnostic>) {
-    let maps: Vec<&Value> = match value {
-        Value::Sequence(items) => items.iter().collect(),
-        v => vec![v],
+/// Keys of a map-valued field at `at` (or each map of a list of them).
+fn nested(doc: &Document, at: &Path, value: &Value, keys: &[&str], out: &mut Vec<Diagnostic>) {
+    let maps: Vec<(Path, &Value)> = match value {
+        Value::Sequence(items) => items.iter().enumerate().map(|(i, v)| (at.clone().item(i), v)).collect(),
+        v => vec![(at.clone(), v)],
     };
-    for m in maps {
+    for (at, m) in maps {
         if let Value::Mapping(map) = m {
             for key in map.keys() {
                 let key = key.as_str().unwrap_or_default();
                 if !keys.contains(&key) {
-                    out.push(doc.unknown_key(key, keys, from));
+                    out.push(doc.unknown_key(at.clone().key(key), keys));
                 }
             }
         }
@@ -246,7 +255,7 @@ mod tests {
         let text = "a:\n  type: article\n  page_range: 1-2\n  parent:\n    type: periodical\n    volum: 3\n";
         let doc = Document::whole("s.yaml", text);
         let v: Value = doc.read().unwrap();
-        let d = entry(&doc, 0, &v["a"]);
+        let d = entry(&doc, &Path::from("a"), &v["a"]);
         let got: Vec<_> = d.iter().map(|d| (d.code, d.line(), d.help.clone())).collect();
         assert_eq!(got[0], (Code::UnknownKey, Some(3), Some("did you mean `page-range`?".into())));
         assert_eq!(got[1], (Code::UnknownKey, Some(6), Some("did you mean `volume`?".into())));

@@ -316,7 +316,7 @@ fn unsafe_cases() -> Vec<UnsafeCase> {
             what: "a source url",
             file: "content/sources.yaml",
             text: "doe2020:\n  type: article\n  title: A study\n  author: [\"Doe, Jane\"]\n  date: 2020\n  url: \"javascript:alert(1)\"\n",
-            at: (6, 3),
+            at: (6, 9),
         },
         UnsafeCase {
             what: "a source url in BibTeX",
@@ -377,7 +377,8 @@ fn base_urls_must_be_absolute_http() {
         let report = build_at(dir.path());
         let d =
             report.diagnostics.iter().find(|d| d.code.as_str() == "invalid-value").unwrap_or_else(|| panic!("{bad}"));
-        assert_eq!(d.span.as_ref().map(|s| (s.line, s.column)), Some((2, 1)), "{bad}");
+        // the caret under the value, after `base_url: `
+        assert_eq!(d.span.as_ref().map(|s| (s.line, s.column)), Some((2, 11)), "{bad}");
         // and on the command line: a usage error, nothing built
         let dir = site("minimal");
         let out = sourcebook().arg("--root").arg(dir.path()).args(["build", "--base-url", bad]).assert().code(2);

@@ -5,7 +5,8 @@ and `sourcebook check` on it.
 Run by hand from anywhere (never part of `cargo test`); see bench/README.md.
 
     python3 bench/run.py                 # 1k and 10k articles, sourcebook vs hugo
-    python3 bench/run.py --scaling       # sourcebook at 1k, 2k, 5k, 10k, 20k
+    python3 bench/run.py --scaling       # sourcebook at 1k, 10k, 20k, 50k, 100k
+    python3 bench/run.py --floor         # and the disk floor: the same files written by a minimal writer
 
 Steps: generate (or reuse) corpora with gen_corpus.py, `cargo build --release`,
 run every build (and `check`) --runs times into a fresh output folder, and
@@ -158,12 +159,13 @@ def diagnostics_summary(stderr):
     return counts
 
 
-def measure(name, cmd_for, src, n, args, writes=True):
+def measure(name, cmd_for, src, n, args, writes=True, keep=None):
     """Warm-up run (checked, not timed) then up to args.runs timed runs.
 
     Stops early, after at least 3 runs, once the runs have used args.budget
     seconds, so the largest corpora do not take all day. `writes`: the
     command builds the site (checked by counting its article pages).
+    `keep`: move the last run's output there (for the disk floor).
     """
     out = args.out_dir / f"{name}-{n}"
     cmd = cmd_for(src, out)
@@ -193,10 +195,68 @@ def measure(name, cmd_for, src, n, args, writes=True):
         runs.append((wall, cpu, rss))
         spent += wall
         log(f"  run {len(runs)}: wall {wall:.3f}s  cpu {cpu:.3f}s  rss {rss:.0f} MiB")
+    if keep:
+        shutil.rmtree(keep, ignore_errors=True)
+        shutil.move(str(out), str(keep))
     shutil.rmtree(out, ignore_errors=True)
     med = [statistics.median(col) for col in zip(*runs)]
     return {"name": name, "n": n, "wall": med[0], "cpu": med[1], "rss": med[2],
             "runs": len(runs), "pages": pages, "diags": diags, "failed": None}
+
+
+def floor(name, built, n, args):
+    """The disk floor: the files and bytes of `built` (a build's output),
+    read into memory first (not timed), then written into a fresh folder
+    under args.out_dir by the plainest writer, one folder and one file at a
+    time, as many runs as a build gets. What a build to the same place can
+    at best approach: the time is the file system's, not the generator's."""
+    files = []
+    for path in sorted(built.rglob("*")):
+        if path.is_file():
+            files.append((str(path.relative_to(built)), path.read_bytes()))
+    size = sum(len(b) for _, b in files)
+    out = args.out_dir / f"floor-{n}"
+    log(f"{name} @ {n}: {len(files):,} files, {size / 2**20:.0f} MiB into {out}")
+    runs, spent = [], 0.0
+    while len(runs) < args.runs and (len(runs) < 3 or spent < args.budget):
+        shutil.rmtree(out, ignore_errors=True)
+        os.sync()
+        t0 = time.perf_counter()
+        c0 = os.times()
+        made = set()
+        for rel, data in files:
+            target = out / rel
+            parent = target.parent
+            if parent not in made:
+                parent.mkdir(parents=True, exist_ok=True)
+                made.add(parent)
+            with open(target, "wb") as f:
+                f.write(data)
+        wall = time.perf_counter() - t0
+        c1 = os.times()
+        cpu = (c1.user - c0.user) + (c1.system - c0.system)
+        runs.append((wall, cpu))
+        spent += wall
+        log(f"  run {len(runs)}: wall {wall:.3f}s  cpu {cpu:.3f}s")
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(built, ignore_errors=True)
+    med = [statistics.median(col) for col in zip(*runs)]
+    return {"name": name, "n": n, "wall": med[0], "cpu": med[1], "rss": float("nan"),
+            "runs": len(runs), "pages": n, "diags": {}, "failed": None, "files": len(files), "bytes": size}
+
+
+def floor_table(results, sizes):
+    by = {(r["name"], r["n"]): r for r in results}
+    lines = ["| articles | output | files | MiB | build wall (s) | floor wall (s) | build / floor |",
+             "|---:|---|---:|---:|---:|---:|---:|"]
+    for n in sizes:
+        for name in ("sourcebook", "sourcebook+search"):
+            b, f = by.get((name, n)), by.get((f"floor of {name}", n))
+            if not f:
+                continue
+            lines.append(f"| {n:,} | {name} | {f['files']:,} | {f['bytes'] / 2**20:.0f} "
+                         f"| {cell(b, 'wall', '{:.2f}')} | {f['wall']:.2f} | {ratio(b, f, 'wall')} |")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------- reporting --
@@ -281,7 +341,7 @@ def scaling_table(results):
     local exponent log(c2/c1)/log(n2/n1): ~1 is linear, ~2 quadratic, <1 means
     fixed start-up cost still dominates. Time is judged on CPU (user+sys),
     which the disk's write-back does not blur the way it blurs wall time."""
-    ok = [r for r in results if not r["failed"]]
+    ok = [r for r in results if not r["failed"] and r["name"] == "sourcebook"]
     lines = [
         "| articles | wall (s) | CPU (s) | peak RSS (MiB) | CPU ms/article | KiB/article "
         "| marginal CPU ms/article | marginal KiB/article | CPU exponent | memory exponent |",
@@ -321,7 +381,7 @@ def main():
     ap.add_argument("--sizes", default="1000,10000",
                     help="article counts, comma-separated (default 1000,10000)")
     ap.add_argument("--scaling", action="store_true",
-                    help="sourcebook only at 1k,2k,5k,10k,20k (or --sizes) with a linearity table")
+                    help="sourcebook only at 1k,10k,20k,50k,100k (or --sizes) with a linearity table")
     ap.add_argument("--runs", type=int, default=5, help="timed runs per build (default 5)")
     ap.add_argument("--budget", type=float, default=120,
                     help="stop after 3 runs once a build's runs used this many seconds (default 120)")
@@ -338,11 +398,14 @@ def main():
                     help="also measure sourcebook with search indexing, 3 runs")
     ap.add_argument("--no-check", action="store_true",
                     help="leave out `sourcebook check` (measured by default, except with --scaling)")
+    ap.add_argument("--floor", action="store_true",
+                    help="after each sourcebook build, time a minimal writer writing the same files "
+                         "and bytes to --out-dir (the disk floor) and print build / floor")
     ap.add_argument("--show-stderr", type=int, default=40,
                     help="lines of a tool's stderr to echo (default 40)")
     args = ap.parse_args()
     if args.scaling and args.sizes == "1000,10000":
-        args.sizes = "1000,2000,5000,10000,20000"
+        args.sizes = "1000,10000,20000,50000,100000"
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
     if not GEN.is_file():
         sys.exit(f"gen_corpus.py not found at {GEN} (set GEN_CORPUS)")
@@ -357,10 +420,16 @@ def main():
     results = []
     for n in sizes:
         src = corpus("sourcebook", n, args.seed, args.cache)
-        results.append(measure("sourcebook", lambda s, o: sourcebook_cmd(sb, s, o), src, n, args))
+        keep = args.out_dir / f"kept-{n}" if args.floor else None
+        results.append(measure("sourcebook", lambda s, o: sourcebook_cmd(sb, s, o), src, n, args, keep=keep))
+        if keep and keep.is_dir():
+            results.append(floor("floor of sourcebook", keep, n, args))
         if args.with_search:
             few = argparse.Namespace(**{**vars(args), "runs": min(args.runs, 3)})
-            results.append(measure("sourcebook+search", lambda s, o: sourcebook_cmd(sb, s, o, True), src, n, few))
+            results.append(measure("sourcebook+search", lambda s, o: sourcebook_cmd(sb, s, o, True), src, n, few,
+                                   keep=keep))
+            if keep and keep.is_dir():
+                results.append(floor("floor of sourcebook+search", keep, n, few))
         if not (args.scaling or args.no_check):
             results.append(measure("sourcebook check", lambda s, o: check_cmd(sb, s, o), src, n, args, writes=False))
         if hugo:
@@ -379,6 +448,11 @@ def main():
     if args.with_search:
         print("\nWith search indexing:\n")
         print(comparison_table(results, sizes, "sourcebook+search"))
+    if args.floor:
+        print(f"\nThe disk floor: the same files and bytes written to {args.out_dir} by a minimal writer "
+              "(Python: one mkdir per folder, one open/write/close per file, no fsync, as the build), "
+              "medians, in the same run:\n")
+        print(floor_table(results, sizes))
     if not (args.scaling or args.no_check):
         print("\n`sourcebook check` (every build check, the pages rendered in memory, and the editor's checks):\n")
         print(check_table(results, sizes))

@@ -176,6 +176,10 @@ pub struct Emit<'a> {
     /// re-renders one page from the rest); otherwise it is dropped once
     /// emitted.
     pub keep: bool,
+    /// With search on, count no article as it is emitted: their text is
+    /// kept (with `keep`) for the caller to count once the pages are out
+    /// (`serve`'s start: the first page is served sooner).
+    pub count_later: bool,
     /// Render and emit the pages even when loading found errors (`check`:
     /// template problems and the editor's findings on every page). Without
     /// it, a site with errors renders no page.
@@ -257,13 +261,15 @@ fn load_timed(
     }
     let loading: Vec<_> = diags.iter().cloned().collect();
     let writer = match (&theme, stream) {
-        (Ok(theme), Some(Emit { out, inspect, keep, despite_errors, .. })) if despite_errors || !diags.has_errors() => {
+        (Ok(theme), Some(Emit { out, inspect, keep, count_later, despite_errors, .. }))
+            if despite_errors || !diags.has_errors() =>
+        {
             Some(ArticleWriter {
                 theme,
                 root,
                 out,
                 inspect,
-                search,
+                search: search.filter(|_| !count_later),
                 keep,
                 shared: Default::default(),
                 diagnostics: Default::default(),
@@ -313,6 +319,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         inspect: None,
         search: Some(&indexer),
         keep: false,
+        count_later: false,
         despite_errors: false,
     });
     let loaded = load_timed(options, &mut diags, &mut timings, stream);

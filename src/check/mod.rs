@@ -87,7 +87,14 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     let inspector = Inspector { probe: &probe, today: options.today, editor: OnceLock::new(), found: Mutex::default() };
     // every page rendered and looked at, even when loading found errors
     // (template problems and the editor's findings are wanted all the same)
-    let emit = build::Emit { out: &probe, inspect: Some(&inspector), search: None, keep: false, despite_errors: true };
+    let emit = build::Emit {
+        out: &probe,
+        inspect: Some(&inspector),
+        search: None,
+        keep: false,
+        count_later: false,
+        despite_errors: true,
+    };
     let Some(loaded) = build::load_and_emit(&build_options, &mut diags, &mut timings, emit)? else {
         return Ok(CheckReport {
             diagnostics: diags.sorted(),

@@ -45,6 +45,9 @@ struct State {
     shared: theme::Shared,
     /// Every page's words, when the site has search on.
     search: Option<Indexer>,
+    /// The articles' text is kept, not counted for search yet (after a
+    /// full rebuild, until the index is written: see [`Session::full`]).
+    uncounted: bool,
 }
 
 /// What a rebuild did.
@@ -187,8 +190,17 @@ impl Session {
 
     /// The search index, written again from what the indexer holds.
     fn write_index(&mut self) -> anyhow::Result<()> {
-        let Some(search) = self.state.as_ref().and_then(|s| s.search.as_ref()) else { return Ok(()) };
+        let Some(state) = self.state.as_mut() else { return Ok(()) };
+        let Some(search) = state.search.as_ref() else { return Ok(()) };
         panic_if_a_test_asked();
+        if std::mem::take(&mut state.uncounted) {
+            // counted as `build` counts them: the articles (page numbers
+            // are in site order, whatever order they are counted in), the landings
+            let site = &mut state.loaded.site;
+            search.add_site(site);
+            search.add_landings(site);
+            site.articles.iter_mut().for_each(drop_text);
+        }
         let memory = Collect::within(&self.root);
         search.write(&memory)?;
         // the index is written whole: files the new one no longer has go
@@ -233,31 +245,34 @@ impl Session {
     fn full(&mut self) -> anyhow::Result<()> {
         panic_if_a_test_asked();
         // as `build`: with search on, the pages' plain text is collected
-        // for it (and dropped once counted)
+        // for it; counted once the pages are out (`write_index`), then dropped
         let options = BuildOptions { root: self.root.to_path_buf(), drafts: self.drafts, ..BuildOptions::default() };
         let mut diags = Diagnostics::new();
         let memory = Collect::within(&self.root);
-        // counted as `build` counts them: each article as it is rendered, the landings after
         let indexer = Indexer::default();
-        let emit =
-            build::Emit { out: &memory, inspect: None, search: Some(&indexer), keep: true, despite_errors: false };
+        let emit = build::Emit {
+            out: &memory,
+            inspect: None,
+            search: Some(&indexer),
+            keep: true,
+            count_later: true,
+            despite_errors: false,
+        };
         let loaded = build::load_and_emit(&options, &mut diags, &mut build::Timings::default(), emit)?;
-        let Some(mut loaded) = loaded.filter(|l| l.emitted && !diags.has_errors()) else {
+        let Some(loaded) = loaded.filter(|l| l.emitted && !diags.has_errors()) else {
             self.diagnostics = diags.sorted();
             return Ok(());
         };
-        let search = loaded.site.config.search.then(|| {
-            indexer.add_landings(&loaded.site);
-            indexer
-        });
-        loaded.site.articles.iter_mut().for_each(drop_text);
+        let search = loaded.site.config.search.then_some(indexer);
+        let uncounted = search.is_some();
         self.files = Arc::new(memory.into_files().collect());
-        // the pages first, as after an article's edit: the index is written
-        // by `update_index` (at the start, the first page is served sooner)
-        self.index_behind = search.is_some();
+        // the pages first, as after an article's edit: the index is counted
+        // and written by `update_index` (at the start, the first page is
+        // served sooner)
+        self.index_behind = uncounted;
         let shared_json = theme::SharedJson::new(&loaded.site);
         let shared = theme::shared_context(&loaded.site);
-        self.state = Some(State { loaded, shared_json, shared, search });
+        self.state = Some(State { loaded, shared_json, shared, search, uncounted });
         self.diagnostics = diags.sorted();
         Ok(())
     }
@@ -326,17 +341,24 @@ impl Session {
         if diags.has_errors() {
             // keep the last good site: put the old article back
             site.replace_article(index, old);
-            drop_text(&mut site.articles[index]);
+            if !state.uncounted {
+                drop_text(&mut site.articles[index]);
+            }
             site.finish(faq_changed);
             state.shared_json.update(site, index);
             self.diagnostics = diags.sorted();
             return Ok(true);
         }
-        if let Some(search) = &state.search {
-            search.add_article(index, &site.articles[index]);
-            self.index_behind = true;
+        match &state.search {
+            // the site was just built: counted with the rest, text kept till then
+            Some(_) if state.uncounted => {}
+            Some(search) => {
+                search.add_article(index, &site.articles[index]);
+                drop_text(&mut site.articles[index]);
+                self.index_behind = true;
+            }
+            None => drop_text(&mut site.articles[index]),
         }
-        drop_text(&mut site.articles[index]);
         state.loaded.loading.retain(|d| d.file.as_deref() != Some(&file));
         state.loaded.loading.extend(found);
         state.shared = shared;
@@ -598,6 +620,27 @@ mod tests {
             let fresh = Session::new(dir.path(), false).expect("a fresh build");
             assert_eq!(indexes(&s), indexes(&fresh), "after `{to}`");
         }
+    }
+
+    #[test]
+    fn an_article_saved_before_the_first_index_is_counted_as_a_fresh_build_counts_it() {
+        let (dir, article) = site();
+        std::fs::write(dir.path().join("site.yaml"), {
+            let yaml = std::fs::read_to_string(dir.path().join("site.yaml")).expect("site.yaml");
+            format!("{}\nsearch: true\n", yaml.trim_end())
+        })
+        .expect("search on");
+        // the pages are out, the index is not counted yet
+        let mut s = Session::start(dir.path(), false).expect("first build");
+        assert!(s.index_behind());
+        replace(&article, "Write in plain words", "Write in zebra words");
+        assert!(matches!(s.update_pages(std::slice::from_ref(&article), false), Action::Article(_)));
+        replace(&article, "Where do the facts", "Where do the zebra facts");
+        assert!(matches!(s.update_pages(std::slice::from_ref(&article), false), Action::Article(_)));
+        assert!(s.update_index());
+        let fresh = Session::new(dir.path(), false).expect("a fresh build");
+        assert!(fresh.files().keys().any(|k| k.starts_with(crate::search::BUNDLE)), "the site has a search index");
+        assert!(*s.files() == *fresh.files(), "the same files, search index included, as a fresh build");
     }
 
     #[test]

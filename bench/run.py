@@ -159,13 +159,15 @@ def diagnostics_summary(stderr):
     return counts
 
 
-def measure(name, cmd_for, src, n, args, writes=True, keep=None):
+def measure(name, cmd_for, src, n, args, writes=True, floor_of=False):
     """Warm-up run (checked, not timed) then up to args.runs timed runs.
 
     Stops early, after at least 3 runs, once the runs have used args.budget
     seconds, so the largest corpora do not take all day. `writes`: the
     command builds the site (checked by counting its article pages).
-    `keep`: move the last run's output there (for the disk floor).
+    `floor_of`: also time the disk floor (see `Floor`), one floor run right
+    after each timed build, so both meet the disk in the same state; then
+    returns the build's result and the floor's.
     """
     out = args.out_dir / f"{name}-{n}"
     cmd = cmd_for(src, out)
@@ -186,6 +188,7 @@ def measure(name, cmd_for, src, n, args, writes=True, keep=None):
         log(f"  FAILED: {problem}")
         return {"name": name, "n": n, "failed": problem, "diags": diags, "pages": pages}
     log(f"  warm-up {wall:.2f}s, {pages} article pages")
+    floor = Floor(f"floor of {name}", out, n, args) if floor_of else None
     runs, spent = [], 0.0
     while len(runs) < args.runs and (len(runs) < 3 or spent < args.budget):
         code, wall, cpu, rss, stderr = run_once(cmd, out)
@@ -195,54 +198,52 @@ def measure(name, cmd_for, src, n, args, writes=True, keep=None):
         runs.append((wall, cpu, rss))
         spent += wall
         log(f"  run {len(runs)}: wall {wall:.3f}s  cpu {cpu:.3f}s  rss {rss:.0f} MiB")
-    if keep:
-        shutil.rmtree(keep, ignore_errors=True)
-        shutil.move(str(out), str(keep))
+        if floor:
+            floor.run()
     shutil.rmtree(out, ignore_errors=True)
     med = [statistics.median(col) for col in zip(*runs)]
-    return {"name": name, "n": n, "wall": med[0], "cpu": med[1], "rss": med[2],
-            "runs": len(runs), "pages": pages, "diags": diags, "failed": None}
+    result = {"name": name, "n": n, "wall": med[0], "cpu": med[1], "rss": med[2],
+              "runs": len(runs), "pages": pages, "diags": diags, "failed": None}
+    return (result, floor.result()) if floor_of else result
 
 
-def floor(name, built, n, args):
-    """The disk floor: the files and bytes of `built` (a build's output),
-    read into memory first (not timed), then written into a fresh folder
-    under args.out_dir by the plainest writer, one folder and one file at a
-    time, as many runs as a build gets. What a build to the same place can
-    at best approach: the time is the file system's, not the generator's."""
-    files = []
-    for path in sorted(built.rglob("*")):
-        if path.is_file():
-            files.append((str(path.relative_to(built)), path.read_bytes()))
-    size = sum(len(b) for _, b in files)
-    out = args.out_dir / f"floor-{n}"
-    log(f"{name} @ {n}: {len(files):,} files, {size / 2**20:.0f} MiB into {out}")
-    runs, spent = [], 0.0
-    while len(runs) < args.runs and (len(runs) < 3 or spent < args.budget):
-        shutil.rmtree(out, ignore_errors=True)
+class Floor:
+    """The disk floor: the files and bytes of a build's output (`built`,
+    read into memory first, not timed) written into a fresh folder under
+    args.out_dir by the plainest writer, one folder and one file at a time.
+    What a build to the same place can at best approach: that time is the
+    file system's, not the generator's."""
+
+    def __init__(self, name, built, n, args):
+        self.name, self.n, self.runs = name, n, []
+        self.files = [(str(p.relative_to(built)), p.read_bytes()) for p in sorted(built.rglob("*")) if p.is_file()]
+        self.bytes = sum(len(b) for _, b in self.files)
+        self.out = args.out_dir / f"floor-{n}"
+        log(f"{name} @ {n}: {len(self.files):,} files, {self.bytes / 2**20:.0f} MiB into {self.out}")
+
+    def run(self):
+        shutil.rmtree(self.out, ignore_errors=True)
         os.sync()
-        t0 = time.perf_counter()
-        c0 = os.times()
+        t0, c0 = time.perf_counter(), os.times()
         made = set()
-        for rel, data in files:
-            target = out / rel
-            parent = target.parent
-            if parent not in made:
-                parent.mkdir(parents=True, exist_ok=True)
-                made.add(parent)
+        for rel, data in self.files:
+            target = self.out / rel
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             with open(target, "wb") as f:
                 f.write(data)
-        wall = time.perf_counter() - t0
-        c1 = os.times()
+        wall, c1 = time.perf_counter() - t0, os.times()
         cpu = (c1.user - c0.user) + (c1.system - c0.system)
-        runs.append((wall, cpu))
-        spent += wall
-        log(f"  run {len(runs)}: wall {wall:.3f}s  cpu {cpu:.3f}s")
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(built, ignore_errors=True)
-    med = [statistics.median(col) for col in zip(*runs)]
-    return {"name": name, "n": n, "wall": med[0], "cpu": med[1], "rss": float("nan"),
-            "runs": len(runs), "pages": n, "diags": {}, "failed": None, "files": len(files), "bytes": size}
+        self.runs.append((wall, cpu))
+        log(f"  floor run {len(self.runs)}: wall {wall:.3f}s  cpu {cpu:.3f}s")
+
+    def result(self):
+        shutil.rmtree(self.out, ignore_errors=True)
+        med = [statistics.median(col) for col in zip(*self.runs)]
+        return {"name": self.name, "n": self.n, "wall": med[0], "cpu": med[1], "rss": float("nan"),
+                "runs": len(self.runs), "pages": self.n, "diags": {}, "failed": None,
+                "files": len(self.files), "bytes": self.bytes}
 
 
 def floor_table(results, sizes):
@@ -399,8 +400,8 @@ def main():
     ap.add_argument("--no-check", action="store_true",
                     help="leave out `sourcebook check` (measured by default, except with --scaling)")
     ap.add_argument("--floor", action="store_true",
-                    help="after each sourcebook build, time a minimal writer writing the same files "
-                         "and bytes to --out-dir (the disk floor) and print build / floor")
+                    help="after each timed sourcebook build, time a minimal writer writing the same files "
+                         "and bytes to --out-dir (the disk floor, runs interleaved) and print build / floor")
     ap.add_argument("--show-stderr", type=int, default=40,
                     help="lines of a tool's stderr to echo (default 40)")
     args = ap.parse_args()
@@ -420,16 +421,13 @@ def main():
     results = []
     for n in sizes:
         src = corpus("sourcebook", n, args.seed, args.cache)
-        keep = args.out_dir / f"kept-{n}" if args.floor else None
-        results.append(measure("sourcebook", lambda s, o: sourcebook_cmd(sb, s, o), src, n, args, keep=keep))
-        if keep and keep.is_dir():
-            results.append(floor("floor of sourcebook", keep, n, args))
+        def add(measured):
+            results.extend(measured if isinstance(measured, tuple) else [measured])
+        add(measure("sourcebook", lambda s, o: sourcebook_cmd(sb, s, o), src, n, args, floor_of=args.floor))
         if args.with_search:
             few = argparse.Namespace(**{**vars(args), "runs": min(args.runs, 3)})
-            results.append(measure("sourcebook+search", lambda s, o: sourcebook_cmd(sb, s, o, True), src, n, few,
-                                   keep=keep))
-            if keep and keep.is_dir():
-                results.append(floor("floor of sourcebook+search", keep, n, few))
+            add(measure("sourcebook+search", lambda s, o: sourcebook_cmd(sb, s, o, True), src, n, few,
+                        floor_of=args.floor))
         if not (args.scaling or args.no_check):
             results.append(measure("sourcebook check", lambda s, o: check_cmd(sb, s, o), src, n, args, writes=False))
         if hugo:
@@ -451,7 +449,7 @@ def main():
     if args.floor:
         print(f"\nThe disk floor: the same files and bytes written to {args.out_dir} by a minimal writer "
               "(Python: one mkdir per folder, one open/write/close per file, no fsync, as the build), "
-              "medians, in the same run:\n")
+              "one floor run after each timed build, medians:\n")
         print(floor_table(results, sizes))
     if not (args.scaling or args.no_check):
         print("\n`sourcebook check` (every build check, the pages rendered in memory, and the editor's checks):\n")

@@ -9,10 +9,30 @@ use crate::diagnostics::nearest;
 use crate::markdown::{LinkError, ResolvedLink, Resolver, TermMatcher};
 use crate::sources::Bibliography;
 
-/// What every page's resolver shares: built once per build.
-pub struct LinkTable<'a> {
+/// What the link table shares with the site, made once per plan: each
+/// page's address by its file, and the glossary's matcher and its entries'
+/// addresses. The site keeps it (`Site::links`), so `serve` re-renders one
+/// saved article without making it again.
+#[derive(Default)]
+pub struct Links {
     /// `efficacy/ketamine-vs-ect.md` → `efficacy/ketamine-vs-ect/`.
     pub pages: HashMap<String, String>,
+    /// Glossary terms to explain on first use, when the site has a glossary.
+    pub terms: Option<TermMatcher>,
+    /// Root-relative link to each term's entry on the glossary (its page
+    /// and anchor: `glossary/index.html#g-bdnf`, `glossary/b/index.html#g-bdnf`).
+    pub term_targets: Vec<String>,
+}
+
+impl std::fmt::Debug for Links {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Links").field("pages", &self.pages.len()).finish_non_exhaustive()
+    }
+}
+
+/// What every page's resolver shares: built once per build.
+pub struct LinkTable<'a> {
+    pub links: &'a Links,
     pub assets: HashSet<&'a str>,
     /// The width and height of images among `assets`.
     pub image_sizes: &'a HashMap<String, (u32, u32)>,
@@ -22,11 +42,6 @@ pub struct LinkTable<'a> {
     /// Markdown files that failed to load (`content::Content::failed`):
     /// a link to one follows from its own error and is not reported.
     pub failed: &'a HashSet<String>,
-    /// Glossary terms to explain on first use, when the site has a glossary.
-    pub terms: Option<TermMatcher>,
-    /// Root-relative link to each term's entry on the glossary (its page
-    /// and anchor: `glossary/index.html#g-bdnf`, `glossary/b/index.html#g-bdnf`).
-    pub term_targets: Vec<String>,
 }
 
 /// The resolver for one Markdown text: where it sits and where it is shown.
@@ -65,7 +80,7 @@ impl Resolver for PageResolver<'_> {
             None => href,
         };
         if let Some(page) =
-            self.table.pages.get(&target).or_else(|| self.table.pages.get(&format!("{target}/_index.md")))
+            self.table.links.pages.get(&target).or_else(|| self.table.links.pages.get(&format!("{target}/_index.md")))
         {
             let href = with_fragment(format!("{}{}index.html", root_prefix(self.page), page));
             let anchor = fragment.map(|f| (page.clone(), f.to_string()));
@@ -116,11 +131,11 @@ impl Resolver for PageResolver<'_> {
     }
 
     fn terms(&self) -> Option<&TermMatcher> {
-        self.table.terms.as_ref()
+        self.table.links.terms.as_ref()
     }
 
     fn term_href(&self, index: usize) -> String {
-        format!("{}{}", root_prefix(self.page), self.table.term_targets[index])
+        format!("{}{}", root_prefix(self.page), self.table.links.term_targets[index])
     }
 }
 
@@ -131,7 +146,7 @@ impl PageResolver<'_> {
     /// URL), or the nearest name among the pages (for `.md`) or the other
     /// files.
     fn meant(&self, target: &str) -> Option<String> {
-        let pages = &self.table.pages;
+        let pages = &self.table.links.pages;
         if pages.contains_key(&format!("{target}.md")) {
             return Some(format!("{target}.md"));
         }
@@ -187,23 +202,22 @@ mod tests {
         std::sync::LazyLock::new(|| [("efficacy/figures/trial.png".to_string(), (640, 480))].into_iter().collect());
     static CARDS: std::sync::LazyLock<CareCards> = std::sync::LazyLock::new(CareCards::default);
 
-    fn table(bib: &Bibliography) -> LinkTable<'_> {
-        LinkTable {
-            image_sizes: &SIZES,
-            care_cards: &CARDS,
-            pages: [
-                ("safety/side-effects.md", "safety/side-effects/"),
-                ("safety/_index.md", "safety/"),
-                ("index.md", ""),
-            ]
+    static LINKS: std::sync::LazyLock<Links> = std::sync::LazyLock::new(|| Links {
+        pages: [("safety/side-effects.md", "safety/side-effects/"), ("safety/_index.md", "safety/"), ("index.md", "")]
             .into_iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect(),
+        ..Links::default()
+    });
+
+    fn table(bib: &Bibliography) -> LinkTable<'_> {
+        LinkTable {
+            links: &LINKS,
+            image_sizes: &SIZES,
+            care_cards: &CARDS,
             assets: ["efficacy/figures/trial.png"].into_iter().collect(),
             bibliography: bib,
             failed: &NONE_FAILED,
-            terms: None,
-            term_targets: Vec::new(),
         }
     }
 

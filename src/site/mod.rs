@@ -97,6 +97,8 @@ pub struct Site {
     pub image_sizes: HashMap<String, (u32, u32)>,
     /// `duplicate-faq` findings, kept until a FAQ entry changes.
     pub faq_duplicates: Option<Vec<Arc<Diagnostic>>>,
+    /// The pages' addresses and the glossary's matcher, made once per plan.
+    links: links::Links,
     /// What is wrong with the tags ([`tags::check`]), kept until a tag
     /// changes or an article with a finding is saved (its text, and so the
     /// finding's place, moved).
@@ -187,6 +189,7 @@ pub(crate) fn assemble(
         image_sizes,
         faq_duplicates: None,
         tag_findings: None,
+        links: links::Links::default(),
         text,
         tags: Vec::new(),
         failed: failed.into_iter().collect(),
@@ -206,13 +209,13 @@ pub(crate) fn assemble(
     site.articles = articles.into_iter().map(Page::unrendered).collect();
     site.tags = site.collect_tags();
     site.topics = topic_pages(topics, &site.articles);
+    site.links = links((&site.glossary, &site.glossary_list), paths);
     let table = link_table(
-        (&site.glossary, &site.glossary_list),
+        &site.links,
         (&site.assets, &site.image_sizes),
         &site.bibliography,
         &site.failed,
         &site.config.care_cards,
-        paths,
     );
     for t in &mut site.topics {
         t.body = render_topic(t, &table, site.text);
@@ -264,27 +267,35 @@ pub(crate) fn assemble(
     (site, diags)
 }
 
-/// What resolves links, sources and glossary terms on every page.
+/// What resolves links, sources and glossary terms on every page (from the
+/// site's fields, so a caller may change others meanwhile).
 fn link_table<'a>(
-    (glossary, glossary_list): (&Glossary, &split::Lettered),
+    links: &'a links::Links,
     (assets, image_sizes): (&'a [String], &'a HashMap<String, (u32, u32)>),
     bibliography: &'a Bibliography,
     failed: &'a HashSet<String>,
     care_cards: &'a crate::config::CareCards,
-    pages: HashMap<String, String>,
 ) -> LinkTable<'a> {
-    let terms = (!glossary.terms.is_empty()).then(|| {
-        TermMatcher::new(glossary.terms.iter().map(|t| {
-            (std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()).collect(), t.definition.clone())
-        }))
-    });
     LinkTable {
-        pages,
+        links,
         assets: assets.iter().map(String::as_str).collect(),
         image_sizes,
         care_cards,
         bibliography,
         failed,
+    }
+}
+
+/// The pages' addresses by file and the glossary's matcher: made once per
+/// plan, kept in the site ([`links::Links`]).
+fn links((glossary, glossary_list): (&Glossary, &split::Lettered), pages: HashMap<String, String>) -> links::Links {
+    let terms = (!glossary.terms.is_empty()).then(|| {
+        TermMatcher::new(glossary.terms.iter().map(|t| {
+            (std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()).collect(), t.definition.clone())
+        }))
+    });
+    links::Links {
+        pages,
         terms,
         term_targets: glossary
             .terms
@@ -325,20 +336,12 @@ impl Site {
 
     /// The link resolution table of this site, as its pages were rendered with.
     pub fn link_table(&self) -> LinkTable<'_> {
-        let mut paths = HashMap::new();
-        for p in self.home.iter().chain(&self.articles) {
-            paths.insert(content_rel(&p.article.file), p.path.clone());
-        }
-        for t in &self.topics {
-            paths.insert(content_rel(&t.topic.file), t.path.clone());
-        }
         link_table(
-            (&self.glossary, &self.glossary_list),
+            &self.links,
             (&self.assets, &self.image_sizes),
             &self.bibliography,
             &self.failed,
             &self.config.care_cards,
-            paths,
         )
     }
 

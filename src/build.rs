@@ -104,6 +104,9 @@ struct ArticleWriter<'a> {
 impl site::PageSink for ArticleWriter<'_> {
     fn start(&self, site: &Site) {
         let _ = self.shared.set(theme::shared_context(site));
+        if let Some(search) = self.search.filter(|_| !self.keep) {
+            search.stream_text(site);
+        }
     }
 
     fn page(&self, site: &Site, index: usize, page: &mut site::Page) {
@@ -112,8 +115,8 @@ impl site::PageSink for ArticleWriter<'_> {
         if let Some(inspect) = self.inspect {
             inspect.page(site, index, page);
         }
-        if let Some(search) = self.search {
-            search.add_article(index, page);
+        if let Some(Err(e)) = self.search.map(|search| search.add_article_to(index, page, self.out)) {
+            crate::lock(&self.error).get_or_insert(e);
         }
         if self.keep {
             return;
@@ -227,10 +230,16 @@ fn load_timed(
     };
     config.search &= !options.no_search;
     let search = stream.and_then(|s| s.search).filter(|_| config.search);
+    // a command that drops each page once emitted reads each body when it
+    // renders the page; one that keeps them reads them all now
+    let bodies = match stream {
+        Some(Emit { keep: false, .. }) => content::Bodies::Later,
+        _ => content::Bodies::Keep,
+    };
     // beside the content, two things that are one thread's work each: the
     // CSL locales, and sources.yaml's YAML
     let (content, (locales, sources_ahead)) = rayon::join(
-        || content::load(root, &config, options.drafts),
+        || content::load(root, &config, options.drafts, bodies),
         || rayon::join(sources::Locales::load, || sources::Parsed::ahead(root)),
     );
     let (content, d) = content;

@@ -18,9 +18,12 @@
 //!   use it (as gaps between page numbers) with their scores;
 //! - `vocabulary-L.js`: every stem of L characters without a digit, sorted:
 //!   what a misspelt word is compared with;
-//! - `text-N.js`: each page's address (from the site's root), title,
+//! - `text-N.js`: page N's address (from the site's root), title,
 //!   description and sections (`[anchor, heading, text]`; the first has no
-//!   heading when the page has text before its first heading).
+//!   heading when the page has text before its first heading). One page a
+//!   file, so `build` writes each article's as soon as the article is
+//!   counted ([`Indexer::stream_text`]) and never holds the text of the
+//!   whole site (about 10 kB a page).
 //!
 //! Each file is one call, `sourcebookSearchIndex("name", {…JSON…});`, so
 //! the search page can load it with a `<script>` element: that works from a
@@ -52,8 +55,8 @@ const FORMAT: u32 = 2;
 /// About how many numbers of postings a stem file holds before the next
 /// begins (about 20 kB; a stem used on more pages makes its file larger).
 const NUMBERS_PER_FILE: usize = 4_000;
-/// About how many bytes of page text each text file holds (a result loads one).
-const TEXT_BYTES: usize = 16_000;
+/// Pages in each text file (`meta.js` says it, for `search.js`).
+const PAGES_PER_TEXT: usize = 1;
 /// The name of the function each index file calls with its contents.
 const CALLBACK: &str = "sourcebookSearchIndex";
 /// Longer "words" (URLs, identifiers run together) are not indexed.
@@ -71,12 +74,15 @@ pub struct Indexer {
     pages: Mutex<Pages>,
     /// One word count per rendering thread, so that counting never waits.
     shards: Vec<Mutex<Shard>>,
+    /// With [`Indexer::stream_text`]: the page number of the site's first
+    /// article (the home page and topics come before it).
+    first_article: std::sync::OnceLock<u32>,
 }
 
 impl Default for Indexer {
     fn default() -> Self {
         let shards = (0..=rayon::current_num_threads()).map(|_| Mutex::default()).collect();
-        Indexer { pages: Mutex::default(), shards }
+        Indexer { pages: Mutex::default(), shards, first_article: Default::default() }
     }
 }
 
@@ -145,27 +151,45 @@ struct PageInfo {
     href: String,
     title: String,
     description: String,
-    /// `[[anchor, heading, text], …]` as JSON: kept serialized, one string a page.
+    /// `[[anchor, heading, text], …]` as JSON: kept serialized, one string a
+    /// page; empty once written ([`PageInfo::streamed`]).
     sections: String,
     length: u32,
+    /// The page number whose text file already holds this page.
+    streamed: Option<u32>,
 }
 
 impl Indexer {
+    /// From now on, [`Indexer::add_article_to`] writes each article's text
+    /// file as it counts the article, and keeps only its words: for a
+    /// `build`, which counts every article of `site` once and then
+    /// [`Indexer::add_landings`]. The numbers are those [`Indexer::write`]
+    /// gives when every article and landing is counted.
+    pub fn stream_text(&self, site: &Site) {
+        let landings = usize::from(site.home.is_some()) + site.topics.iter().filter(|t| t.path != FAQ_PATH).count();
+        let _ = self.first_article.set(landings as u32);
+    }
+
+    /// [`Indexer::add_article`], writing the article's text file into `out`
+    /// now when [`Indexer::stream_text`] was called.
+    pub fn add_article_to(&self, index: usize, page: &Page, out: &dyn Output) -> anyhow::Result<()> {
+        let Some(&first) = self.first_article.get() else {
+            self.add_article(index, page);
+            return Ok(());
+        };
+        let (mut info, texts) = article_info(page);
+        let number = first + index as u32;
+        write_js(out, &format!("text-{number}"), &text_json(&[&info]))?;
+        info.sections = String::new();
+        info.streamed = Some(number);
+        self.add(Slot::Article(index), info, &texts);
+        Ok(())
+    }
+
     /// Article `index` of the site, just rendered; replaces what an earlier
     /// call counted for the same article.
     pub fn add_article(&self, index: usize, page: &Page) {
-        let front = &page.article.front;
-        let mut texts = vec![(front.title.as_str(), TITLE), (front.description.as_str(), SUMMARY)];
-        texts.extend(front.key_points.iter().map(|k| (k.as_str(), SUMMARY)));
-        texts.extend(page.body.headings.iter().map(|h| (h.title.as_str(), SUMMARY)));
-        texts.push((page.body.plain.as_str(), TEXT));
-        for entry in &page.faq {
-            texts.push((entry.question.as_str(), SUMMARY));
-            texts.push((entry.answer.plain.as_str(), TEXT));
-        }
-        let mut parts = sections(&page.body.plain, &page.body.headings);
-        parts.extend(page.faq.iter().map(|e| (e.anchor.as_str(), e.question.as_str(), e.answer.plain.trim())));
-        let info = info(format!("{}index.html", page.path), &front.title, &front.description, &parts);
+        let (info, texts) = article_info(page);
         self.add(Slot::Article(index), info, &texts);
     }
 
@@ -301,9 +325,12 @@ impl Indexer {
             }
         }
 
-        // Text files: a run of pages each, about TEXT_BYTES of text per file.
-        let text_bytes: usize = pages.iter().map(|p| p.sections.len() + p.description.len()).sum();
-        let pages_per_text = (TEXT_BYTES * pages.len() / text_bytes.max(1)).clamp(1, 100);
+        // Text files: PAGES_PER_TEXT pages each; those already written
+        // (`stream_text`) must have the number they were written under.
+        let pages_per_text = PAGES_PER_TEXT;
+        if let Some((n, p)) = pages.iter().enumerate().find(|(n, p)| p.streamed.is_some_and(|s| s as usize != *n)) {
+            anyhow::bail!("search: the text of {} was written as page {:?}, but it is page {n}", p.href, p.streamed);
+        }
 
         let written: Vec<anyhow::Result<()>> =
             files
@@ -314,18 +341,10 @@ impl Indexer {
                     write_js(out, &format!("vocabulary-{length}"), &serde_json::to_string(words)?)
                 }))
                 .chain(pages.par_chunks(pages_per_text).enumerate().map(|(n, chunk)| {
-                    let mut json = String::from("[");
-                    for (i, p) in chunk.iter().enumerate() {
-                        let head = serde_json::to_string(&(&p.href, &p.title, &p.description))?;
-                        // `[href,title,description` + `,sections]`
-                        json.push_str(if i == 0 { "" } else { "," });
-                        json.push_str(&head[..head.len() - 1]);
-                        json.push(',');
-                        json.push_str(&p.sections);
-                        json.push(']');
+                    if chunk.iter().all(|p| p.streamed.is_some()) {
+                        return Ok(());
                     }
-                    json.push(']');
-                    write_js(out, &format!("text-{n}"), &json)
+                    write_js(out, &format!("text-{n}"), &text_json(chunk))
                 }))
                 .collect();
         written.into_iter().collect::<anyhow::Result<()>>()?;
@@ -338,6 +357,38 @@ impl Indexer {
         };
         write_js(out, "meta", &serde_json::to_string(&meta)?)
     }
+}
+
+/// What a text file holds: `[[href, title, description, sections], …]`.
+fn text_json(pages: &[&PageInfo]) -> String {
+    let mut json = String::from("[");
+    for (i, p) in pages.iter().enumerate() {
+        let head = serde_json::to_string(&(&p.href, &p.title, &p.description)).unwrap_or_default();
+        // `[href,title,description` + `,sections]`
+        json.push_str(if i == 0 { "" } else { "," });
+        json.push_str(&head[..head.len() - 1]);
+        json.push(',');
+        json.push_str(&p.sections);
+        json.push(']');
+    }
+    json.push(']');
+    json
+}
+
+/// An article's result text, and its texts to count with their weights.
+fn article_info(page: &Page) -> (PageInfo, Vec<(&str, u32)>) {
+    let front = &page.article.front;
+    let mut texts = vec![(front.title.as_str(), TITLE), (front.description.as_str(), SUMMARY)];
+    texts.extend(front.key_points.iter().map(|k| (k.as_str(), SUMMARY)));
+    texts.extend(page.body.headings.iter().map(|h| (h.title.as_str(), SUMMARY)));
+    texts.push((page.body.plain.as_str(), TEXT));
+    for entry in &page.faq {
+        texts.push((entry.question.as_str(), SUMMARY));
+        texts.push((entry.answer.plain.as_str(), TEXT));
+    }
+    let mut parts = sections(&page.body.plain, &page.body.headings);
+    parts.extend(page.faq.iter().map(|e| (e.anchor.as_str(), e.question.as_str(), e.answer.plain.trim())));
+    (info(format!("{}index.html", page.path), &front.title, &front.description, &parts), texts)
 }
 
 /// Write index file `name` (`name.js`): a call of [`CALLBACK`] with the JSON.
@@ -393,7 +444,14 @@ enum Slot {
 
 fn info(href: String, title: &str, description: &str, sections: &[(&str, &str, &str)]) -> PageInfo {
     let sections = serde_json::to_string(sections).unwrap_or_else(|_| "[]".into());
-    PageInfo { href, title: title.to_string(), description: description.to_string(), sections, length: 0 }
+    PageInfo {
+        href,
+        title: title.to_string(),
+        description: description.to_string(),
+        sections,
+        length: 0,
+        streamed: None,
+    }
 }
 
 /// A page's plain text cut at its headings: `(anchor, heading, text)`, the

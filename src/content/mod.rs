@@ -45,11 +45,65 @@ pub struct Article {
     pub front: FrontMatter,
     /// Byte offsets in `text` of each FAQ entry's question and answer.
     pub faq_offsets: Vec<(usize, usize)>,
+    /// Set when `text` holds the front matter only and the body was left in
+    /// the file, to be read again when the page is rendered
+    /// ([`Article::read_body`]).
+    pub later: Option<Later>,
+}
+
+/// How to read an article's body again, and what it was when the front
+/// matter was read: `build` and `check` leave every body in its file between
+/// loading and rendering, so the 100 MB of Markdown of 10,000 articles are
+/// never all in memory at once (ARCHITECTURE.md, "Where the memory goes").
+#[derive(Debug, Clone)]
+pub struct Later {
+    root: std::sync::Arc<Path>,
+    path: PathBuf,
+    /// The body's length in bytes and hash, as first read.
+    len: usize,
+    hash: u64,
+}
+
+/// What tells a body read again from the one read first (not a defence
+/// against anyone: the author's own file, saved meanwhile).
+fn body_hash(body: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0).hash_one(body)
 }
 
 impl Article {
     pub fn body(&self) -> &str {
         &self.text[self.split.body_start..]
+    }
+
+    /// Read the body left in the file at loading (see [`Later`]) back into
+    /// `text`; nothing to do when it was kept. A file that can no longer be
+    /// read, or whose front matter or body differ from what was read first
+    /// (saved during the build), is an `unreadable-file` error: the page
+    /// would not match what the rest of the site was made from.
+    pub(crate) fn read_body(&mut self) -> Result<(), Diagnostic> {
+        let Some(later) = self.later.take() else { return Ok(()) };
+        let text = input::text(&later.root, &later.path)?;
+        let front = self.text.len();
+        let same = text.len() == front + later.len
+            && text.starts_with(self.text.as_str())
+            && body_hash(&text[front..]) == later.hash;
+        if !same {
+            return Err(Diagnostic::error(Code::UnreadableFile, "the file changed while the site was being built")
+                .in_file(self.file.clone())
+                .with_help("nothing was written; build again"));
+        }
+        self.text = text;
+        Ok(())
+    }
+
+    /// Leave the body in the file until [`Article::read_body`].
+    fn leave_body(&mut self, root: &std::sync::Arc<Path>, path: &Path) {
+        let body = self.body();
+        let (len, hash) = (body.len(), body_hash(body));
+        self.text.truncate(self.split.body_start);
+        self.text.shrink_to_fit();
+        self.later = Some(Later { root: root.clone(), path: path.to_path_buf(), len, hash });
     }
 
     /// `topic/slug/`, or `""` for the home page.
@@ -122,9 +176,18 @@ const DATA_FILES: &[&str] = &[
     "reviews.yaml",
 ];
 
+/// How [`load`] holds the articles' bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bodies {
+    /// In memory, for whoever needs them all at once (`serve`, `review`, `source`).
+    Keep,
+    /// Left in their files until each page is rendered ([`Later`]).
+    Later,
+}
+
 /// Load `root/content`. `drafts` keeps articles marked `draft: true`, and
 /// the files beside a draft's `index.md`.
-pub(crate) fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<Diagnostic>) {
+pub(crate) fn load(root: &Path, config: &Config, drafts: bool, bodies: Bodies) -> (Content, Vec<Diagnostic>) {
     let dir = root.join("content");
     let mut diags = Vec::new();
     match input::folder(root, &dir) {
@@ -153,8 +216,17 @@ pub(crate) fn load(root: &Path, config: &Config, drafts: bool) -> (Content, Vec<
             _ => assets.push((rel, path)),
         }
     }
-    let loaded: Vec<(Option<Loaded>, Vec<Diagnostic>)> =
-        markdown.par_iter().map(|(rel, path)| load_markdown(root, rel, path)).collect();
+    let shared_root: std::sync::Arc<Path> = root.into();
+    let loaded: Vec<(Option<Loaded>, Vec<Diagnostic>)> = markdown
+        .par_iter()
+        .map(|(rel, path)| {
+            let (mut loaded, diags) = load_markdown(root, rel, path);
+            if let (Some(Loaded::Article(a)), Bodies::Later) = (&mut loaded, bodies) {
+                a.leave_body(&shared_root, path);
+            }
+            (loaded, diags)
+        })
+        .collect();
     let mut topics = Vec::new();
     let mut articles = Vec::new();
     // `<topic>/<slug>/` of each draft bundle left out
@@ -354,7 +426,17 @@ fn parse_article(
             }
         }
     }
-    Some(Article { file: file.into(), text: text.into(), split, topic, slug, dir: dir.into(), front, faq_offsets })
+    Some(Article {
+        file: file.into(),
+        text: text.into(),
+        split,
+        topic,
+        slug,
+        dir: dir.into(),
+        front,
+        faq_offsets,
+        later: None,
+    })
 }
 
 /// Where each FAQ question and answer starts in the file. The `q:`/`a:` keys
@@ -443,4 +525,67 @@ fn order_articles(mut articles: Vec<Article>, topics: &[Topic], diags: &mut Vec<
     });
     articles.sort_by(|a, b| order_key(a, rank[a.topic.as_str()]).cmp(&order_key(b, rank[b.topic.as_str()])));
     articles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARTICLE: &str =
+        "---\ntitle: Sleep\ndescription: How ketamine affects sleep.\ndate: 2026-01-01\n---\n\nRest **matters**.\n";
+
+    /// A site folder holding one article, loaded with `bodies`.
+    fn loaded(bodies: Bodies) -> (tempfile::TempDir, Article) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content/safety")).unwrap();
+        std::fs::write(dir.path().join("content/safety/_index.md"), "---\ntitle: Safety\n---\n").unwrap();
+        std::fs::write(dir.path().join("content/safety/sleep.md"), ARTICLE).unwrap();
+        let site = "title: T\nbase_url: \"https://example.org/\"\ntopics: [safety]\nfunding: \"None.\"\nconflicts: \"None.\"\n";
+        std::fs::write(dir.path().join(crate::config::FILE), site).unwrap();
+        let config = Config::load(dir.path()).unwrap();
+        let (mut content, diags) = load(dir.path(), &config, false, bodies);
+        assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+        let article = content.articles.remove(0);
+        (dir, article)
+    }
+
+    #[test]
+    fn a_body_left_in_its_file_is_read_back_as_it_was_loaded() {
+        let (_dir, kept) = loaded(Bodies::Keep);
+        let (_dir2, mut later) = loaded(Bodies::Later);
+        assert_eq!(kept.text, ARTICLE);
+        assert_eq!(later.text, &ARTICLE[..kept.split.body_start], "only the front matter is held");
+        later.read_body().unwrap();
+        assert_eq!(later.text, kept.text);
+        assert_eq!(later.body(), kept.body());
+        // read once: a second call has nothing to do
+        later.read_body().unwrap();
+        assert_eq!(later.text, kept.text);
+    }
+
+    #[test]
+    fn a_file_saved_between_loading_and_rendering_is_an_error_not_a_page_of_two_versions() {
+        let file = "content/safety/sleep.md";
+        for (what, now) in [
+            ("body", Some(ARTICLE.replace("matters", "counts!"))),
+            ("body of the same length", Some(ARTICLE.replace("matters", "mattres"))),
+            ("front matter", Some(ARTICLE.replace("title: Sleep", "title: Sheep"))),
+            ("appended text", Some(format!("{ARTICLE}More.\n"))),
+            ("deleted", None),
+        ] {
+            let (dir, mut article) = loaded(Bodies::Later);
+            match &now {
+                Some(text) => std::fs::write(dir.path().join(file), text).unwrap(),
+                None => std::fs::remove_file(dir.path().join(file)).unwrap(),
+            }
+            let d = article.read_body().expect_err(what);
+            assert_eq!(d.code, Code::UnreadableFile, "{what}");
+            assert!(d.is_error(), "{what}");
+            assert_eq!(d.file.as_deref(), Some(file), "{what}");
+            if now.is_some() {
+                assert_eq!(d.message, "the file changed while the site was being built", "{what}");
+                assert_eq!(d.help.as_deref(), Some("nothing was written; build again"), "{what}");
+            }
+        }
+    }
 }

@@ -207,6 +207,8 @@ pub(crate) fn assemble(
     // first the site as the front matter describes it, then the Markdown
     let texts: Vec<String> = articles.iter_mut().map(|a| std::mem::take(&mut a.text)).collect();
     site.articles = articles.into_iter().map(Page::unrendered).collect();
+    // the home page too is there, unrendered, while the articles render
+    site.home = home.map(Page::unrendered);
     site.tags = site.collect_tags();
     site.topics = topic_pages(topics, &site.articles);
     site.links = links((&site.glossary, &site.glossary_list), paths);
@@ -232,7 +234,7 @@ pub(crate) fn assemble(
                 .zip(texts)
                 .enumerate()
                 .map(|(i, (skeleton, text))| {
-                    let mut page = render_page(Article { text, ..skeleton.article.clone() }, &table, site.text);
+                    let mut page = read_and_render(Article { text, ..skeleton.article.clone() }, &table, site.text);
                     if let Some(sink) = sink {
                         sink.page(&site, i, &mut page);
                     }
@@ -248,7 +250,7 @@ pub(crate) fn assemble(
             index
         },
     );
-    let home = home.map(|a| render_page(a, &table, site.text));
+    let home = site.home.take().map(|p| read_and_render(p.article, &table, site.text));
     drop(table);
     site.articles = pages;
     site.home = home;
@@ -506,6 +508,20 @@ impl Page {
             faq: Vec::new(),
             citations: Citations::new(""),
             article,
+        }
+    }
+}
+
+/// [`render_page`] once the body left in the file is read
+/// ([`Article::read_body`]); a body that cannot be read renders nothing,
+/// the page holding why.
+fn read_and_render(mut article: Article, table: &LinkTable, text: bool) -> Page {
+    match article.read_body() {
+        Ok(()) => render_page(article, table, text),
+        Err(d) => {
+            let mut page = Page::unrendered(article);
+            page.body.diagnostics.push(d);
+            page
         }
     }
 }

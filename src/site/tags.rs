@@ -180,6 +180,7 @@ mod tests {
             dir: "t".into(),
             front,
             faq_offsets: Vec::new(),
+            later: None,
         }
     }
 

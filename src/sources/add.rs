@@ -66,7 +66,7 @@ pub(crate) fn add(root: &Path, request: &AddRequest) -> anyhow::Result<Adding> {
             return Ok(Adding::Usage(format!("site.yaml cannot be read: {first}")));
         }
     };
-    let (content, _) = content::load(root, &config, true);
+    let (content, _) = content::load(root, &config, true, content::Bodies::Keep);
     let (bib, _) = super::load(&content, None);
     if let Some(message) = already_cited(&bib, std::slice::from_ref(&identifier)) {
         return Ok(Adding::Usage(message));

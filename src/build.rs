@@ -122,9 +122,7 @@ impl site::PageSink for ArticleWriter<'_> {
             return;
         }
         for rendered in std::iter::once(&mut page.body).chain(page.faq.iter_mut().map(|e| &mut e.answer)) {
-            rendered.html = crate::html::Html::default();
-            rendered.plain = String::new();
-            rendered.prose = String::new();
+            drop_text(rendered);
         }
         // the body's diagnostics are made; what is left to check (FAQ
         // questions and answers) is in the front matter
@@ -133,15 +131,28 @@ impl site::PageSink for ArticleWriter<'_> {
         article.text.shrink_to_fit();
     }
 
-    fn faq(&self, site: &Site, index: &site::FaqIndex) {
+    fn faq(&self, site: &Site, index: &mut site::FaqIndex) {
         let Some(shared) = self.shared.get() else { return };
         self.written(theme::render_faq(site, self.theme, shared, index, self.out));
+        if !self.keep {
+            // written: the answers' HTML and text are not needed again
+            for entry in index.groups.iter_mut().flat_map(|(_, entries)| entries) {
+                drop_text(&mut entry.answer);
+            }
+        }
     }
 
     fn assembled(&self, site: &Site) {
         let Some(shared) = self.shared.get() else { return };
         self.written(theme::render_parts(site, self.theme, self.root, shared, &theme::site_wide_parts(), self.out));
     }
+}
+
+/// Free what a page's Markdown rendered to, once written.
+fn drop_text(rendered: &mut crate::markdown::Rendered) {
+    rendered.html = crate::html::Html::default();
+    rendered.plain = String::new();
+    rendered.prose = String::new();
 }
 
 impl ArticleWriter<'_> {

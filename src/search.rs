@@ -101,6 +101,10 @@ struct Shard {
     /// Word → its number in `postings`.
     words: Map<Box<str>, u32>,
     postings: Vec<Postings>,
+    /// The page being counted: each word's weighted count so far, by its
+    /// number (0 when not on the page), and the words it has.
+    counts: Vec<u32>,
+    on_page: Vec<u32>,
 }
 
 /// The pages that use a word, with its weighted count on each: pairs of
@@ -233,9 +237,10 @@ impl Indexer {
     }
 
     fn add(&self, slot: Slot, info: PageInfo, texts: &[(&str, u32)]) {
-        // Lower-case the words into one buffer and count them on this page first.
-        let mut lower = String::new();
-        let mut spans = Vec::new();
+        let shard = rayon::current_thread_index().map_or(0, |i| 1 + i) % self.shards.len();
+        let mut shard = crate::lock(&self.shards[shard]);
+        // each word looked up once in the shard's vocabulary, counted for this page by its number there
+        let mut lower = String::with_capacity(MAX_WORD_BYTES);
         let mut length = 0;
         for &(text, weight) in texts {
             for word in Words(text) {
@@ -243,23 +248,17 @@ impl Indexer {
                 if word.len() > MAX_WORD_BYTES {
                     continue;
                 }
-                let start = lower.len();
+                lower.clear();
                 if word.is_ascii() {
                     lower.push_str(word);
-                    lower[start..].make_ascii_lowercase();
+                    lower.make_ascii_lowercase();
                 } else {
                     // as the query is lowered in `search.js` (a final Σ becomes ς)
                     lower.push_str(&word.to_lowercase());
                 }
-                spans.push((start, lower.len(), weight));
+                shard.tally(&lower, weight);
             }
         }
-        let mut counts: Map<&str, u32> = Map::default();
-        for (start, end, weight) in spans {
-            *counts.entry(&lower[start..end]).or_default() += weight;
-        }
-        let shard = rayon::current_thread_index().map_or(0, |i| 1 + i) % self.shards.len();
-        let mut shard = crate::lock(&self.shards[shard]);
         // numbered under the shard's lock: each shard sees its pages in rising order
         let id = {
             let mut pages = crate::lock(&self.pages);
@@ -270,9 +269,7 @@ impl Indexer {
             pages.list.push(Some((slot, PageInfo { length, ..info })));
             id
         };
-        for (word, count) in counts {
-            shard.count(word, id, count);
-        }
+        shard.post(id);
     }
 
     /// Write the index into `out`: the latest version of each page counted.
@@ -398,16 +395,31 @@ fn write_js(out: &dyn Output, name: &str, json: &str) -> anyhow::Result<()> {
 }
 
 impl Shard {
-    fn count(&mut self, word: &str, page: u32, count: u32) {
+    /// Count `weight` for `word` on the page being counted.
+    fn tally(&mut self, word: &str, weight: u32) {
         let w = match self.words.get(word) {
             Some(&w) => w as usize,
             None => {
                 self.words.insert(word.into(), self.postings.len() as u32);
                 self.postings.push(Postings::default());
+                self.counts.push(0);
                 self.postings.len() - 1
             }
         };
-        self.postings[w].push(page, count);
+        if self.counts[w] == 0 {
+            self.on_page.push(w as u32);
+        }
+        self.counts[w] += weight;
+    }
+
+    /// The page counted since the last call is page `page`: add its counts
+    /// to the postings (in the order its words came; each word's postings
+    /// rise by page) and start the next.
+    fn post(&mut self, page: u32) {
+        for w in self.on_page.drain(..) {
+            let count = std::mem::take(&mut self.counts[w as usize]);
+            self.postings[w as usize].push(page, count);
+        }
     }
 
     /// The words of all shards, sorted, each with its postings in every
@@ -487,7 +499,23 @@ impl<'a> Iterator for Words<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         let text = self.0;
-        let start = text.char_indices().find(|&(_, c)| c.is_alphanumeric())?.0;
+        // ASCII bytes are tested as they are; only others are decoded
+        let mut start = 0;
+        loop {
+            let b = *text.as_bytes().get(start)?;
+            if b.is_ascii_alphanumeric() {
+                break;
+            }
+            if b.is_ascii() {
+                start += 1;
+                continue;
+            }
+            let c = text[start..].chars().next()?;
+            if c.is_alphanumeric() {
+                break;
+            }
+            start += c.len_utf8();
+        }
         let rest = &text[start..];
         // ASCII letters and digits are most of any text: test those bytes without decoding
         let mut end = rest.bytes().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(rest.len());

@@ -152,7 +152,9 @@ pub(crate) trait PageSink: Sync {
     fn page(&self, site: &Site, index: usize, page: &mut Page);
     /// The FAQ index is made (beside the articles, which may still be
     /// rendering); `site` is as in `start`, with the topic pages rendered.
-    fn faq(&self, site: &Site, index: &FaqIndex);
+    /// As with `page`, a sink that keeps nothing may drop the answers'
+    /// rendered Markdown once it has used them.
+    fn faq(&self, site: &Site, index: &mut FaqIndex);
     /// Every page is rendered and `site` is whole (who cites what, which
     /// article explains which term) but for the diagnostics of its
     /// cross-checks, which are made beside this call: the site-wide pages
@@ -243,9 +245,9 @@ pub(crate) fn assemble(
                 .collect::<Vec<Page>>()
         },
         || {
-            let index = faq::index(&site.topics, &site.articles, &table, site.config.paginate_by);
+            let mut index = faq::index(&site.topics, &site.articles, &table, site.config.paginate_by);
             if let Some(sink) = sink {
-                sink.faq(&site, &index);
+                sink.faq(&site, &mut index);
             }
             index
         },

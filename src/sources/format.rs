@@ -62,10 +62,8 @@ pub(crate) fn format_all(bib: &mut Bibliography, config: &Config, locales: &Loca
         });
     let incomplete: HashSet<&str> =
         bib.sources.values().filter(|s| s.authors_incomplete).map(|s| s.id.as_str()).collect();
-    let rendered: Vec<(String, Html, String)> = entries
-        .par_chunks(chunk_size(entries.len(), numeric))
-        .flat_map_iter(|c| render(c, &style, locales, &incomplete))
-        .collect();
+    let rendered: Vec<(String, Html, String)> =
+        entries.par_chunks(chunk_size(numeric)).flat_map_iter(|c| render(c, &style, locales, &incomplete)).collect();
     for item in rendered {
         if let Some(source) = bib.sources.get_mut(&item.0) {
             source.formatted = item.1;
@@ -116,10 +114,10 @@ fn narrative(entry: &hayagriva::Entry, incomplete: bool, et_al: &str) -> String 
     }
 }
 
-/// References per citeproc driver: [`super::chunk_size`] for numeric
-/// styles, everything in one for the others.
-fn chunk_size(entries: usize, numeric: bool) -> usize {
-    if numeric { super::chunk_size(entries) } else { usize::MAX }
+/// References per citeproc driver: [`super::CHUNK`] for numeric styles,
+/// everything in one for the others.
+fn chunk_size(numeric: bool) -> usize {
+    if numeric { super::CHUNK } else { usize::MAX }
 }
 
 fn render(
@@ -370,7 +368,7 @@ none: { type: web, title: Ketamine facts, date: 2020 }
     #[test]
     fn chunked_formatting_equals_one_driver() {
         // enough sources to be formatted in several chunks
-        assert!(chunk_size(300, true) < 300, "300 references are split");
+        assert!(chunk_size(true) < 300, "300 references are split");
         let mut bib = Bibliography::default();
         for i in 0..300 {
             let id = format!("s{i}");

@@ -303,7 +303,7 @@ fn load_entries(doc: &Document, at: &yaml::Path, map: &Mapping, bib: &mut Biblio
     // One hayagriva parse per chunk of the map when the chunk is valid;
     // entry by entry only when something in it is not (so one bad entry is
     // located alone). Chunks, and the entries, are read in parallel.
-    let chunk = chunk_size(entries.len());
+    let chunk = CHUNK;
     let libraries: Vec<Option<hayagriva::Library>> =
         entries.par_chunks(chunk).map(|part| library(strip_evidence(part)).ok()).collect();
     let read: Vec<(String, Vec<Diagnostic>, Option<Source>)> = entries
@@ -398,12 +398,13 @@ fn strip_evidence(entries: &[(&Value, &Value)]) -> Mapping {
         .collect()
 }
 
-/// Items per parallel task when reading or formatting `n` references: a
-/// few tasks per thread, never below 64 (each task has a fixed cost: a
-/// hayagriva parse, a citeproc driver).
-fn chunk_size(n: usize) -> usize {
-    n.div_ceil(rayon::current_num_threads() * 4).max(64)
-}
+/// Items per parallel task when reading or formatting references. Each
+/// task has a fixed cost (a hayagriva parse, a citeproc driver), and a
+/// citeproc driver's work grows faster than its references (hayagriva
+/// compares entries with those it holds), so chunks of one small size keep
+/// the whole linear: formatting 50,000 sources took 3.0 s in 8 chunks and
+/// 1.6 s in chunks of 64; 5,000 took 0.16 s and 0.14 s.
+const CHUNK: usize = 64;
 
 fn evidence(value: &Value) -> Option<Evidence> {
     value.get("evidence").and_then(Value::as_str).and_then(Evidence::parse)

@@ -354,6 +354,8 @@ pub(super) struct PageLink {
     pub number: usize,
     pub href: String,
     pub current: bool,
+    /// Numbers between the link before this one and this one are left out.
+    pub gap_before: bool,
 }
 
 /// A letter of the A–Z bar (`az`) of the source list and the glossary.

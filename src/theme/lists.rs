@@ -211,11 +211,18 @@ impl<'a> Renderer<'a> {
 
     /// Every page of the source list.
     pub(super) fn sources(&self, out: &dyn Output) -> Written {
-        let layout = &self.site.source_list.layout;
-        collect(layout.pages.par_iter().map(|list| self.sources_page(list, out)).collect())
+        let site = self.site;
+        let layout = &site.source_list.layout;
+        let order = &site.source_list.order;
+        // what every page shows of the whole list, counted once (1,000 pages at 50,000 sources)
+        let whole = WholeList {
+            letters: letters_shown(layout, |i| site.cited_in.contains_key(&order[i])),
+            count: site.cited_in.keys().filter(|id| site.bibliography.get(id).is_some()).count(),
+        };
+        collect(layout.pages.par_iter().map(|list| self.sources_page(list, &whole, out)).collect())
     }
 
-    fn sources_page(&self, list: &ListPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+    fn sources_page(&self, list: &ListPage, whole: &WholeList, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
         let site = self.site;
         let order = &site.source_list.order;
         let layout = &site.source_list.layout;
@@ -235,7 +242,6 @@ impl<'a> Renderer<'a> {
         } else {
             Vec::new()
         };
-        let count = site.cited_in.keys().filter(|id| site.bibliography.get(id).is_some()).count();
         let title = lettered_title("Sources", list);
         let mut page = PageContext {
             kind: "sources",
@@ -249,8 +255,8 @@ impl<'a> Renderer<'a> {
         ctx.insert("source_groups", &groups);
         // the entries of this page, in list order (themes written before the A–Z groups)
         ctx.insert("sources", &groups.iter().flat_map(|g| &g.entries).collect::<Vec<_>>());
-        ctx.insert("source_count", &count);
-        ctx.insert("az", &az(layout, list, |i| cited(&i)));
+        ctx.insert("source_count", &whole.count);
+        ctx.insert("az", &az(layout, list, &whole.letters));
         moved_ids(&mut ctx, "sources", moved, out)?;
         ctx.insert("pagination", &letter_pagination(layout, list));
         self.insert_page(&mut ctx, &mut page);
@@ -297,10 +303,16 @@ impl<'a> Renderer<'a> {
     /// Every page of the glossary.
     pub(super) fn glossary(&self, out: &dyn Output) -> Written {
         let layout = &self.site.glossary_list;
-        collect(layout.pages.par_iter().map(|list| self.glossary_page(list, out)).collect())
+        let letters = letters_shown(layout, |_| true);
+        collect(layout.pages.par_iter().map(|list| self.glossary_page(list, &letters, out)).collect())
     }
 
-    fn glossary_page(&self, list: &ListPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+    fn glossary_page(
+        &self,
+        list: &ListPage,
+        letters: &[Letter],
+        out: &dyn Output,
+    ) -> anyhow::Result<Option<Diagnostic>> {
         let site = self.site;
         let layout = &site.glossary_list;
         let terms = &site.glossary.terms;
@@ -342,7 +354,7 @@ impl<'a> Renderer<'a> {
         let mut ctx = self.context(&list.path);
         ctx.insert("glossary_groups", &groups);
         ctx.insert("glossary", &groups.iter().flat_map(|g| &g.entries).collect::<Vec<_>>());
-        ctx.insert("az", &az(layout, list, |_| true));
+        ctx.insert("az", &az(layout, list, letters));
         moved_ids(&mut ctx, "glossary", moved, out)?;
         ctx.insert("pagination", &letter_pagination(layout, list));
         self.insert_page(&mut ctx, &mut page);
@@ -401,13 +413,26 @@ fn letter_groups<T>(
     groups
 }
 
-/// The A–Z bar of a page of `layout`: letters with an entry to
-/// show (`shown`) link to their heading on a list of one page, else to
+/// What each page of the source list shows of the whole list.
+struct WholeList {
+    /// The letters with a cited source.
+    letters: Vec<Letter>,
+    /// The sources cited.
+    count: usize,
+}
+
+/// The letters of `layout` with an entry to show (`shown`).
+fn letters_shown(layout: &Lettered, shown: impl Fn(usize) -> bool) -> Vec<Letter> {
+    layout.letters.iter().filter(|(_, e)| e.iter().any(|&i| shown(i))).map(|(l, _)| *l).collect()
+}
+
+/// The A–Z bar of a page of `layout`: the letters with an entry to show
+/// ([`letters_shown`]) link to their heading on a list of one page, else to
 /// their first page (root-relative, as every link a template gets).
-fn az(layout: &Lettered, list: &ListPage, shown: impl Fn(usize) -> bool) -> Vec<AzLetter> {
+fn az(layout: &Lettered, list: &ListPage, shown: &[Letter]) -> Vec<AzLetter> {
     Letter::all()
         .map(|letter| {
-            let has = layout.letters.iter().any(|(l, e)| *l == letter && e.iter().any(|&i| shown(i)));
+            let has = shown.contains(&letter);
             let href = has.then(|| match layout.letter_path(letter) {
                 Some(path) => format!("{path}index.html"),
                 None => format!("{}index.html#{}", list.path, letter.anchor()),
@@ -442,12 +467,32 @@ pub(super) fn pagination(pages: &[ListPage], list: &ListPage) -> Option<Paginati
         count: pages.len(),
         previous: k.checked_sub(1).map(|j| href(&pages[j])),
         next: pages.get(k + 1).map(href),
-        pages: pages
-            .iter()
-            .map(|p| PageLink { number: p.number, href: href(p), current: p.number == list.number })
+        pages: shown_pages(pages.len(), list.number)
+            .map(|(n, gap_before)| {
+                let p = &pages[n - 1];
+                PageLink { number: p.number, href: href(p), current: p.number == list.number, gap_before }
+            })
             .collect(),
     })
 }
+
+/// Which page numbers (from 1) a list of `count` pages links to from page
+/// `current`: the first, the last, and [`PAGE_WINDOW`] either side of the
+/// current one, each with whether numbers were left out before it. Every
+/// page linking to every other made a list's pages grow with the square of
+/// its length (400 links on each of 400 pages of a 100,000-article FAQ).
+fn shown_pages(count: usize, current: usize) -> impl Iterator<Item = (usize, bool)> {
+    let near = current.saturating_sub(PAGE_WINDOW).max(1)..=(current + PAGE_WINDOW).min(count);
+    let mut last = 0;
+    (1..=count).filter(move |&n| n == 1 || n == count || near.contains(&n)).map(move |n| {
+        let gap = n > last + 1;
+        last = n;
+        (n, gap)
+    })
+}
+
+/// How many page numbers either side of the current one a list links to.
+const PAGE_WINDOW: usize = 2;
 
 /// A source as the list of moved entries names it: "Anand et al. 2023".
 fn short_name(s: &crate::sources::Source) -> String {
@@ -488,6 +533,24 @@ fn within_budget(moved: Vec<MovedEntry>) -> Vec<MovedEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_links_to_the_first_the_last_and_its_neighbours_with_the_gaps_marked() {
+        let shown = |count, current| shown_pages(count, current).collect::<Vec<_>>();
+        assert_eq!(shown(3, 1), [(1, false), (2, false), (3, false)]);
+        assert_eq!(shown(10, 5), [(1, false), (3, true), (4, false), (5, false), (6, false), (7, false), (10, true)]);
+        assert_eq!(shown(10, 1), [(1, false), (2, false), (3, false), (10, true)]);
+        assert_eq!(shown(10, 10), [(1, false), (8, true), (9, false), (10, false)]);
+        assert_eq!(shown(10, 4), [(1, false), (2, false), (3, false), (4, false), (5, false), (6, false), (10, true)]);
+        // every page is reachable, and the links of all pages grow with the pages, not their square
+        let count = 400;
+        let links: usize = (1..=count).map(|c| shown(count, c).len()).sum();
+        assert!(links <= count * (2 * PAGE_WINDOW + 3), "{links} links");
+        for c in 1..=count {
+            let numbers: Vec<usize> = shown(count, c).iter().map(|&(n, _)| n).collect();
+            assert!(numbers.contains(&c) && numbers.contains(&1) && numbers.contains(&count));
+        }
+    }
 
     fn moved(n: usize) -> Vec<MovedEntry> {
         (0..n)

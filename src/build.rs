@@ -78,6 +78,9 @@ pub struct Loaded {
     /// [`load`], which renders Markdown only, and when loading errors
     /// stopped a command that does not emit despite them).
     pub emitted: bool,
+    /// The template's `site` value the pages were rendered with (when they
+    /// were): `serve` renders later pages with it.
+    pub(crate) shared: Option<theme::Shared>,
 }
 
 /// The one way pages are rendered, for every command: each article's
@@ -304,11 +307,13 @@ fn load_timed(
     let (site, d) = site::assemble(content, bibliography, glossary, (people, record), config, text, sink);
     diags.extend_shared(d);
     let emitted = writer.is_some();
+    let mut shared = None;
     if let Some(w) = writer {
         if let Some(e) = w.error.into_inner().unwrap_or_else(|e| e.into_inner()) {
             return Err(e);
         }
         diags.extend(w.diagnostics.into_inner().unwrap_or_else(|e| e.into_inner()));
+        shared = w.shared.into_inner();
     }
     let step = match (emitted, stream.is_some_and(|s| s.inspect.is_some())) {
         (true, true) => "render and check pages",
@@ -317,7 +322,7 @@ fn load_timed(
     };
     t.record(step, at);
     match theme {
-        Ok(theme) => Ok(Some(Loaded { site, theme, loading, emitted })),
+        Ok(theme) => Ok(Some(Loaded { site, theme, loading, emitted, shared })),
         Err(d) => {
             diags.extend(d);
             Ok(None)

@@ -259,7 +259,7 @@ impl Session {
             despite_errors: false,
         };
         let loaded = build::load_and_emit(&options, &mut diags, &mut build::Timings::default(), emit)?;
-        let Some(loaded) = loaded.filter(|l| l.emitted && !diags.has_errors()) else {
+        let Some(mut loaded) = loaded.filter(|l| l.emitted && !diags.has_errors()) else {
             self.diagnostics = diags.sorted();
             return Ok(());
         };
@@ -271,7 +271,8 @@ impl Session {
         // served sooner)
         self.index_behind = uncounted;
         let shared_json = theme::SharedJson::new(&loaded.site);
-        let shared = theme::shared_context(&loaded.site);
+        // the value the pages were just rendered with
+        let shared = loaded.shared.take().unwrap_or_else(|| theme::shared_context(&loaded.site));
         self.state = Some(State { loaded, shared_json, shared, search, uncounted });
         self.diagnostics = diags.sorted();
         Ok(())

@@ -401,3 +401,61 @@ fn stage(options: &BuildOptions, target: &Path) -> anyhow::Result<Option<Staging
     };
     Ok(Some(Staging::new(&folder, waiting)?))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use super::*;
+    use crate::diagnostics::Code;
+
+    /// An output that keeps nothing, and saves `file` again (with new text)
+    /// when the first article page is written.
+    struct SavesMeanwhile {
+        file: PathBuf,
+        saved: AtomicBool,
+    }
+
+    impl Output for SavesMeanwhile {
+        fn write(&self, path: &str, _: &[u8]) -> anyhow::Result<()> {
+            if path.starts_with("safety/") && !self.saved.swap(true, Ordering::SeqCst) {
+                let text = std::fs::read_to_string(&self.file)?;
+                std::fs::write(&self.file, text.replace("Rest", "Sleep"))?;
+            }
+            Ok(())
+        }
+
+        fn copy(&self, _: &str, _: &Path) -> anyhow::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_article_saved_while_the_site_renders_is_an_unreadable_file_error_not_a_page_of_two_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let site = "title: T\nbase_url: \"https://example.org/\"\ntopics: [safety]\nfunding: \"None.\"\nconflicts: \"None.\"\n";
+        std::fs::write(root.join(crate::config::FILE), site).unwrap();
+        std::fs::create_dir_all(root.join("content/safety")).unwrap();
+        std::fs::write(root.join("content/safety/_index.md"), "---\ntitle: Safety\n---\n").unwrap();
+        for (slug, title) in [("a", "Alpha"), ("b", "Beta")] {
+            let text = format!("---\ntitle: {title}\ndescription: About {title}.\ndate: 2026-01-01\n---\n\nRest.\n");
+            std::fs::write(root.join(format!("content/safety/{slug}.md")), text).unwrap();
+        }
+        // one thread: Alpha is read, rendered and written (and Beta saved), then Beta is read again
+        let out = SavesMeanwhile { file: root.join("content/safety/b.md"), saved: AtomicBool::new(false) };
+        let emit =
+            Emit { out: &out, inspect: None, search: None, keep: false, count_later: false, despite_errors: false };
+        let options = BuildOptions { root: root.to_path_buf(), ..BuildOptions::default() };
+        let mut diags = Diagnostics::new();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        pool.install(|| load_and_emit(&options, &mut diags, &mut Timings::default(), emit)).unwrap();
+        assert!(out.saved.load(Ordering::SeqCst), "an article page was written");
+        let changed: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == Code::UnreadableFile).collect();
+        assert_eq!(changed.len(), 1, "{diags:?}");
+        assert!(changed[0].is_error());
+        assert_eq!(changed[0].file.as_deref(), Some("content/safety/b.md"));
+        assert_eq!(changed[0].message, "the file changed while the site was being built");
+        assert!(diags.has_errors(), "a build stops: nothing is written");
+    }
+}

@@ -32,6 +32,9 @@ pub struct ListPage {
     pub number: usize,
     /// How many pages its list (or letter) has.
     pub count: usize,
+    /// The output folder of its list's (or letter's) first page: page `n`
+    /// is at [`page_path`]`(first, n)`.
+    pub first: String,
     /// Indexes of its entries, in list order.
     pub entries: Vec<usize>,
 }
@@ -52,6 +55,7 @@ pub(crate) fn paged(base: &str, entries: &[usize], per: usize, letter: Option<Le
             letter,
             number: k + 1,
             count,
+            first: base.to_string(),
             entries: entries.iter().skip(k * per).take(per).copied().collect(),
         })
         .collect()
@@ -131,13 +135,15 @@ impl Lettered {
         let split = n > per;
         let mut pages = Vec::new();
         if split {
-            pages.push(ListPage { path: base.to_string(), letter: None, number: 1, count: 1, entries: Vec::new() });
+            let (path, first) = (base.to_string(), base.to_string());
+            pages.push(ListPage { path, letter: None, number: 1, count: 1, first, entries: Vec::new() });
             for (letter, entries) in &letters {
                 pages.extend(paged(&format!("{base}{}/", letter.slug()), entries, per, Some(*letter)));
             }
         } else {
             let all = letters.iter().flat_map(|(_, e)| e.iter().copied()).collect();
-            pages.push(ListPage { path: base.to_string(), letter: None, number: 1, count: 1, entries: all });
+            let (path, first) = (base.to_string(), base.to_string());
+            pages.push(ListPage { path, letter: None, number: 1, count: 1, first, entries: all });
         }
         let mut page_of = vec![0; n];
         for (p, page) in pages.iter().enumerate() {

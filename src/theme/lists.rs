@@ -42,16 +42,10 @@ impl<'a> Renderer<'a> {
     /// its address, the rest on `<topic>/page/2/`….
     pub(super) fn topic(&self, t: &'a TopicPage, out: &dyn Output) -> Written {
         let pages = t.pages(self.site.config.paginate_by);
-        collect(pages.par_iter().map(|list| self.topic_page(t, list, &pages, out)).collect())
+        collect(pages.par_iter().map(|list| self.topic_page(t, list, out)).collect())
     }
 
-    fn topic_page(
-        &self,
-        t: &'a TopicPage,
-        list: &ListPage,
-        pages: &[ListPage],
-        out: &dyn Output,
-    ) -> anyhow::Result<Option<Diagnostic>> {
+    fn topic_page(&self, t: &'a TopicPage, list: &ListPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
         let site = self.site;
         let title = numbered(&t.topic.front.title, list);
         let mut topic = topic_summary(site, t, false);
@@ -69,7 +63,7 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = self.context(&list.path);
         ctx.insert("topic", &page.topic);
-        ctx.insert("pagination", &pagination(pages, list));
+        ctx.insert("pagination", &pagination(list));
         self.insert_page(&mut ctx, &mut page);
         self.write("topic.html", &list.path, &format!("{}index.html", list.path), ctx, out)
     }
@@ -139,10 +133,8 @@ impl<'a> Renderer<'a> {
             ctx.insert("faq_topics", &self.faq_topics(index));
             moved_ids(&mut ctx, "faq", self.faq_moved(index), out)?;
         }
-        if let Some(g) = on.group {
-            let pages: Vec<ListPage> =
-                index.pages.iter().filter(|p| p.group == Some(g)).map(|p| p.list.clone()).collect();
-            ctx.insert("pagination", &pagination(&pages, list));
+        if on.group.is_some() {
+            ctx.insert("pagination", &pagination(list));
         }
         self.insert_page(&mut ctx, &mut page);
         self.write("faq.html", &list.path, &format!("{}index.html", list.path), ctx, out)
@@ -258,7 +250,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("source_count", &whole.count);
         ctx.insert("az", &az(layout, list, &whole.letters));
         moved_ids(&mut ctx, "sources", moved, out)?;
-        ctx.insert("pagination", &letter_pagination(layout, list));
+        ctx.insert("pagination", &pagination(list));
         self.insert_page(&mut ctx, &mut page);
         self.write("sources.html", &list.path, &format!("{}index.html", list.path), ctx, out)
     }
@@ -356,7 +348,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("glossary", &groups.iter().flat_map(|g| &g.entries).collect::<Vec<_>>());
         ctx.insert("az", &az(layout, list, letters));
         moved_ids(&mut ctx, "glossary", moved, out)?;
-        ctx.insert("pagination", &letter_pagination(layout, list));
+        ctx.insert("pagination", &pagination(list));
         self.insert_page(&mut ctx, &mut page);
         self.write("glossary.html", &list.path, &format!("{}index.html", list.path), ctx, out)
     }
@@ -447,31 +439,22 @@ fn az(layout: &Lettered, list: &ListPage, shown: &[Letter]) -> Vec<AzLetter> {
         .collect()
 }
 
-/// The pagination of a letter's page, when its letter has more than one.
-fn letter_pagination(layout: &Lettered, list: &ListPage) -> Option<Pagination> {
-    let letter = list.letter?;
-    let pages: Vec<ListPage> = layout.pages.iter().filter(|p| p.letter == Some(letter)).cloned().collect();
-    pagination(&pages, list)
-}
-
-/// Where `list` is among `pages` (one list's pages, in order): none for a
-/// list of one page.
-pub(super) fn pagination(pages: &[ListPage], list: &ListPage) -> Option<Pagination> {
-    if pages.len() < 2 {
+/// Where `list` is among its list's (or letter's) pages: none for a list
+/// of one page. Made from the page alone (its number, its list's count and
+/// first page), so no page looks at the others.
+pub(super) fn pagination(list: &ListPage) -> Option<Pagination> {
+    if list.count < 2 {
         return None;
     }
-    let href = |p: &ListPage| format!("{}index.html", p.path);
-    let k = list.number - 1;
+    let href = |n: usize| format!("{}index.html", split::page_path(&list.first, n));
+    let current = list.number;
     Some(Pagination {
-        number: list.number,
-        count: pages.len(),
-        previous: k.checked_sub(1).map(|j| href(&pages[j])),
-        next: pages.get(k + 1).map(href),
-        pages: shown_pages(pages.len(), list.number)
-            .map(|(n, gap_before)| {
-                let p = &pages[n - 1];
-                PageLink { number: p.number, href: href(p), current: p.number == list.number, gap_before }
-            })
+        number: current,
+        count: list.count,
+        previous: (current > 1).then(|| href(current - 1)),
+        next: (current < list.count).then(|| href(current + 1)),
+        pages: shown_pages(list.count, current)
+            .map(|(n, gap_before)| PageLink { number: n, href: href(n), current: n == current, gap_before })
             .collect(),
     })
 }
@@ -484,10 +467,11 @@ pub(super) fn pagination(pages: &[ListPage], list: &ListPage) -> Option<Paginati
 fn shown_pages(count: usize, current: usize) -> impl Iterator<Item = (usize, bool)> {
     let near = current.saturating_sub(PAGE_WINDOW).max(1)..=(current + PAGE_WINDOW).min(count);
     let mut last = 0;
-    (1..=count).filter(move |&n| n == 1 || n == count || near.contains(&n)).map(move |n| {
-        let gap = n > last + 1;
-        last = n;
-        (n, gap)
+    // in rising order, each once: a window at either end takes in the first or the last
+    std::iter::once(1).chain(near).chain(std::iter::once(count)).filter_map(move |n| {
+        let shown = (n > last).then_some((n, n > last + 1));
+        last = last.max(n);
+        shown
     })
 }
 

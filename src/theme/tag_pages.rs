@@ -38,8 +38,8 @@ impl<'a> Renderer<'a> {
         let pages: Vec<(&Tag, Vec<ListPage>)> = site.tags.iter().map(|t| (t, t.pages(per))).collect();
         let found: Vec<anyhow::Result<Option<Diagnostic>>> = pages
             .par_iter()
-            .flat_map(|(t, list)| list.par_iter().map(move |page| (*t, page, list)))
-            .map(|(t, page, list)| self.tag(t, page, list, out))
+            .flat_map(|(t, list)| list.par_iter().map(move |page| (*t, page)))
+            .map(|(t, page)| self.tag(t, page, out))
             .collect();
         for d in found {
             diags.extend(d?);
@@ -47,13 +47,7 @@ impl<'a> Renderer<'a> {
         Ok(diags)
     }
 
-    fn tag(
-        &self,
-        tag: &'a Tag,
-        on: &ListPage,
-        pages: &[ListPage],
-        out: &dyn Output,
-    ) -> anyhow::Result<Option<Diagnostic>> {
+    fn tag(&self, tag: &'a Tag, on: &ListPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
         let path = on.path.clone();
         let title = numbered(&format!("Tag: {}", tag.name), on);
         let description = format!(
@@ -74,7 +68,7 @@ impl<'a> Renderer<'a> {
         let mut summary = self.tag_summary(tag);
         summary.articles = on.entries.iter().map(|&k| article_summary(&self.site.articles[tag.articles[k]])).collect();
         ctx.insert("tag", &summary);
-        ctx.insert("pagination", &pagination(pages, on));
+        ctx.insert("pagination", &pagination(on));
         self.insert_page(&mut ctx, &mut page);
         self.write("tag.html", &path, &format!("{path}index.html"), ctx, out)
     }

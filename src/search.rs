@@ -55,7 +55,8 @@ const FORMAT: u32 = 2;
 /// About how many numbers of postings a stem file holds before the next
 /// begins (about 20 kB; a stem used on more pages makes its file larger).
 const NUMBERS_PER_FILE: usize = 4_000;
-/// Pages in each text file (`meta.js` says it, for `search.js`).
+/// Pages in each text file: one (`meta.js` says it, for `search.js`, which
+/// reads page `p` from `text-{p / pages_per_text}`).
 const PAGES_PER_TEXT: usize = 1;
 /// The name of the function each index file calls with its contents.
 const CALLBACK: &str = "sourcebookSearchIndex";
@@ -170,7 +171,7 @@ impl Indexer {
     /// [`Indexer::add_landings`]. The numbers are those [`Indexer::write`]
     /// gives when every article and landing is counted.
     pub fn stream_text(&self, site: &Site) {
-        let landings = usize::from(site.home.is_some()) + site.topics.iter().filter(|t| t.path != FAQ_PATH).count();
+        let landings = usize::from(site.home.is_some()) + indexed_topics(site).count();
         let _ = self.first_article.set(landings as u32);
     }
 
@@ -183,7 +184,7 @@ impl Indexer {
         };
         let (mut info, texts) = article_info(page);
         let number = first + index as u32;
-        write_js(out, &format!("text-{number}"), &text_json(&[&info]))?;
+        write_js(out, &format!("text-{number}"), &text_json(&info))?;
         info.sections = String::new();
         info.streamed = Some(number);
         self.add(Slot::Article(index), info, &texts);
@@ -210,14 +211,13 @@ impl Indexer {
         self.add_landing(Slot::Topic(index), href, &front.title, &front.description, &page.body);
     }
 
-    /// The home page and the topic pages of `site`, as `build` indexes them
-    /// once the articles are counted. The FAQ index's landing text is left
-    /// out: it heads a page of questions that are all on articles.
+    /// The home page and the topic pages of `site` ([`indexed_topics`]), as
+    /// `build` indexes them once the articles are counted.
     pub fn add_landings(&self, site: &Site) {
         if let Some(home) = &site.home {
             self.add_home(home);
         }
-        for (i, topic) in site.topics.iter().enumerate().filter(|(_, t)| t.path != FAQ_PATH) {
+        for (i, topic) in indexed_topics(site) {
             self.add_topic(i, topic);
         }
     }
@@ -322,9 +322,8 @@ impl Indexer {
             }
         }
 
-        // Text files: PAGES_PER_TEXT pages each; those already written
-        // (`stream_text`) must have the number they were written under.
-        let pages_per_text = PAGES_PER_TEXT;
+        // Text files: one a page; those already written (`stream_text`)
+        // must have the number they were written under.
         if let Some((n, p)) = pages.iter().enumerate().find(|(n, p)| p.streamed.is_some_and(|s| s as usize != *n)) {
             anyhow::bail!("search: the text of {} was written as page {:?}, but it is page {n}", p.href, p.streamed);
         }
@@ -337,12 +336,13 @@ impl Indexer {
                 .chain(by_length.par_iter().map(|(length, words)| {
                     write_js(out, &format!("vocabulary-{length}"), &serde_json::to_string(words)?)
                 }))
-                .chain(pages.par_chunks(pages_per_text).enumerate().map(|(n, chunk)| {
-                    if chunk.iter().all(|p| p.streamed.is_some()) {
-                        return Ok(());
-                    }
-                    write_js(out, &format!("text-{n}"), &text_json(chunk))
-                }))
+                .chain(
+                    pages
+                        .par_iter()
+                        .enumerate()
+                        .filter(|(_, p)| p.streamed.is_none())
+                        .map(|(n, p)| write_js(out, &format!("text-{n}"), &text_json(p))),
+                )
                 .collect();
         written.into_iter().collect::<anyhow::Result<()>>()?;
         let meta = Meta {
@@ -350,26 +350,17 @@ impl Indexer {
             pages: pages.len(),
             stems: first_stems,
             vocabulary: by_length.keys().copied().collect(),
-            pages_per_text,
+            pages_per_text: PAGES_PER_TEXT,
         };
         write_js(out, "meta", &serde_json::to_string(&meta)?)
     }
 }
 
-/// What a text file holds: `[[href, title, description, sections], …]`.
-fn text_json(pages: &[&PageInfo]) -> String {
-    let mut json = String::from("[");
-    for (i, p) in pages.iter().enumerate() {
-        let head = serde_json::to_string(&(&p.href, &p.title, &p.description)).unwrap_or_default();
-        // `[href,title,description` + `,sections]`
-        json.push_str(if i == 0 { "" } else { "," });
-        json.push_str(&head[..head.len() - 1]);
-        json.push(',');
-        json.push_str(&p.sections);
-        json.push(']');
-    }
-    json.push(']');
-    json
+/// What the text file of page `p` holds: `[[href, title, description, sections]]`.
+fn text_json(p: &PageInfo) -> String {
+    let head = serde_json::to_string(&(&p.href, &p.title, &p.description)).unwrap_or_default();
+    // `[[href,title,description` + `,sections]]`
+    format!("[{},{}]]", &head[..head.len() - 1], p.sections)
 }
 
 /// An article's result text, and its texts to count with their weights.
@@ -386,6 +377,13 @@ fn article_info(page: &Page) -> (PageInfo, Vec<(&str, u32)>) {
     let mut parts = sections(&page.body.plain, &page.body.headings);
     parts.extend(page.faq.iter().map(|e| (e.anchor.as_str(), e.question.as_str(), e.answer.plain.trim())));
     (info(format!("{}index.html", page.path), &front.title, &front.description, &parts), texts)
+}
+
+/// The topics whose landing is indexed, with their index in the site: all
+/// but the FAQ index's, which heads a page of questions that are all on
+/// articles.
+fn indexed_topics(site: &Site) -> impl Iterator<Item = (usize, &TopicPage)> {
+    site.topics.iter().enumerate().filter(|(_, t)| t.path != FAQ_PATH)
 }
 
 /// Write index file `name` (`name.js`): a call of [`CALLBACK`] with the JSON.

@@ -57,8 +57,8 @@ pub struct Article {
 /// never all in memory at once (ARCHITECTURE.md, "Where the memory goes").
 #[derive(Debug, Clone)]
 pub struct Later {
+    /// The site's folder (the file is `Article::file` in it).
     root: std::sync::Arc<Path>,
-    path: PathBuf,
     /// The body's length in bytes and hash, as first read.
     len: usize,
     hash: u64,
@@ -83,7 +83,7 @@ impl Article {
     /// would not match what the rest of the site was made from.
     pub(crate) fn read_body(&mut self) -> Result<(), Diagnostic> {
         let Some(later) = self.later.take() else { return Ok(()) };
-        let text = input::text(&later.root, &later.path)?;
+        let text = input::text(&later.root, &later.root.join(&self.file))?;
         let front = self.text.len();
         let same = text.len() == front + later.len
             && text.starts_with(self.text.as_str())
@@ -98,12 +98,12 @@ impl Article {
     }
 
     /// Leave the body in the file until [`Article::read_body`].
-    fn leave_body(&mut self, root: &std::sync::Arc<Path>, path: &Path) {
+    fn leave_body(&mut self, root: &std::sync::Arc<Path>) {
         let body = self.body();
         let (len, hash) = (body.len(), body_hash(body));
         self.text.truncate(self.split.body_start);
         self.text.shrink_to_fit();
-        self.later = Some(Later { root: root.clone(), path: path.to_path_buf(), len, hash });
+        self.later = Some(Later { root: root.clone(), len, hash });
     }
 
     /// `topic/slug/`, or `""` for the home page.
@@ -222,7 +222,7 @@ pub(crate) fn load(root: &Path, config: &Config, drafts: bool, bodies: Bodies) -
         .map(|(rel, path)| {
             let (mut loaded, diags) = load_markdown(root, rel, path);
             if let (Some(Loaded::Article(a)), Bodies::Later) = (&mut loaded, bodies) {
-                a.leave_body(&shared_root, path);
+                a.leave_body(&shared_root);
             }
             (loaded, diags)
         })

@@ -74,13 +74,11 @@ pub struct Loaded {
     /// Diagnostics of loading (config, content files, sources, glossary),
     /// apart from the site's own cross-checks, which `Site::finish` redoes.
     pub loading: Vec<crate::diagnostics::Diagnostic>,
-    /// Every page was rendered and handed to an [`Emit`] (false for
-    /// [`load`], which renders Markdown only, and when loading errors
-    /// stopped a command that does not emit despite them).
-    pub emitted: bool,
-    /// The template's `site` value the pages were rendered with (when they
-    /// were): `serve` renders later pages with it.
-    pub(crate) shared: Option<theme::Shared>,
+    /// Every page was rendered and handed to an [`Emit`], with this
+    /// template `site` value (`serve` renders later pages with it). `None`
+    /// for [`load`], which renders Markdown only, and when loading errors
+    /// stopped a command that does not emit despite them.
+    pub(crate) emitted: Option<theme::Shared>,
 }
 
 /// The one way pages are rendered, for every command: each article's
@@ -306,23 +304,23 @@ fn load_timed(
     let text = options.text || search.is_some();
     let (site, d) = site::assemble(content, bibliography, glossary, (people, record), config, text, sink);
     diags.extend_shared(d);
-    let emitted = writer.is_some();
-    let mut shared = None;
+    let mut emitted = None;
     if let Some(w) = writer {
         if let Some(e) = w.error.into_inner().unwrap_or_else(|e| e.into_inner()) {
             return Err(e);
         }
         diags.extend(w.diagnostics.into_inner().unwrap_or_else(|e| e.into_inner()));
-        shared = w.shared.into_inner();
+        // set by `start`, which `site::assemble` calls on every sink
+        emitted = w.shared.into_inner();
     }
-    let step = match (emitted, stream.is_some_and(|s| s.inspect.is_some())) {
+    let step = match (emitted.is_some(), stream.is_some_and(|s| s.inspect.is_some())) {
         (true, true) => "render and check pages",
         (true, false) => "render and write pages",
         (false, _) => "render Markdown, assemble site",
     };
     t.record(step, at);
     match theme {
-        Ok(theme) => Ok(Some(Loaded { site, theme, loading, emitted, shared })),
+        Ok(theme) => Ok(Some(Loaded { site, theme, loading, emitted })),
         Err(d) => {
             diags.extend(d);
             Ok(None)
@@ -430,18 +428,83 @@ mod tests {
         }
     }
 
-    #[test]
-    fn an_article_saved_while_the_site_renders_is_an_unreadable_file_error_not_a_page_of_two_versions() {
+    /// A site of two articles, Alpha (`a.md`, with a question) and Beta
+    /// (`b.md`), in that order.
+    fn two_articles() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let site = "title: T\nbase_url: \"https://example.org/\"\ntopics: [safety]\nfunding: \"None.\"\nconflicts: \"None.\"\n";
         std::fs::write(root.join(crate::config::FILE), site).unwrap();
         std::fs::create_dir_all(root.join("content/safety")).unwrap();
         std::fs::write(root.join("content/safety/_index.md"), "---\ntitle: Safety\n---\n").unwrap();
-        for (slug, title) in [("a", "Alpha"), ("b", "Beta")] {
-            let text = format!("---\ntitle: {title}\ndescription: About {title}.\ndate: 2026-01-01\n---\n\nRest.\n");
+        for (slug, title, faq) in
+            [("a", "Alpha", "faq:\n  - q: Is rest safe?\n    a: Rest is **safe**.\n"), ("b", "Beta", "")]
+        {
+            let text =
+                format!("---\ntitle: {title}\ndescription: About {title}.\ndate: 2026-01-01\n{faq}---\n\nRest.\n");
             std::fs::write(root.join(format!("content/safety/{slug}.md")), text).unwrap();
         }
+        dir
+    }
+
+    /// An output that keeps the order files were written in.
+    #[derive(Default)]
+    struct Written(std::sync::Mutex<Vec<String>>);
+
+    impl Output for Written {
+        fn write(&self, path: &str, _: &[u8]) -> anyhow::Result<()> {
+            crate::lock(&self.0).push(path.to_string());
+            Ok(())
+        }
+
+        fn copy(&self, path: &str, _: &Path) -> anyhow::Result<()> {
+            self.write(path, &[])
+        }
+    }
+
+    #[test]
+    fn a_build_holds_no_page_s_text_once_the_page_is_written() {
+        let dir = two_articles();
+        let out = Written::default();
+        let indexer = crate::search::Indexer::default();
+        let emit = Emit {
+            out: &out,
+            inspect: None,
+            search: Some(&indexer),
+            keep: false,
+            count_later: false,
+            despite_errors: false,
+        };
+        let options = BuildOptions { root: dir.path().to_path_buf(), ..BuildOptions::default() };
+        let mut diags = Diagnostics::new();
+        // one thread: Alpha is rendered and written, then Beta
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let loaded = pool.install(|| load_and_emit(&options, &mut diags, &mut Timings::default(), emit)).unwrap();
+        let site = loaded.expect("a site").site;
+        assert!(!diags.has_errors(), "{diags:?}");
+        // Alpha's search text was written as it was counted, before Beta's page
+        let order = crate::lock(&out.0).clone();
+        let at = |path: &str| order.iter().position(|p| p == path).unwrap_or_else(|| panic!("{path} in {order:?}"));
+        assert!(at("search-index/text-1.js") < at("safety/b/index.html"), "{order:?}");
+        // of every page, only the front matter and what the site-wide pages need is left
+        for page in &site.articles {
+            assert_eq!(page.article.text.len(), page.article.split.body_start, "{}", page.article.file);
+            assert!(page.article.later.is_none(), "the body was read");
+            assert!(page.body.html.is_empty() && page.body.plain.is_empty() && page.body.prose.is_empty());
+            assert!(page.faq.iter().all(|e| e.answer.html.is_empty() && e.answer.plain.is_empty()));
+        }
+        let answers: Vec<_> = site.faq.groups.iter().flat_map(|(_, entries)| entries).map(|e| &e.answer).collect();
+        assert_eq!(answers.len(), 1, "the FAQ index has Alpha's question");
+        assert!(answers.iter().all(|a| a.html.is_empty() && a.plain.is_empty() && a.prose.is_empty()));
+        // the index written afterwards has the numbers the streamed text files were written under
+        indexer.add_landings(&site);
+        indexer.write(&out).unwrap();
+    }
+
+    #[test]
+    fn an_article_saved_while_the_site_renders_is_an_unreadable_file_error_not_a_page_of_two_versions() {
+        let dir = two_articles();
+        let root = dir.path();
         // one thread: Alpha is read, rendered and written (and Beta saved), then Beta is read again
         let out = SavesMeanwhile { file: root.join("content/safety/b.md"), saved: AtomicBool::new(false) };
         let emit =

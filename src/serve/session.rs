@@ -259,7 +259,9 @@ impl Session {
             despite_errors: false,
         };
         let loaded = build::load_and_emit(&options, &mut diags, &mut build::Timings::default(), emit)?;
-        let Some(mut loaded) = loaded.filter(|l| l.emitted && !diags.has_errors()) else {
+        let Some((loaded, shared)) =
+            loaded.filter(|_| !diags.has_errors()).and_then(|mut l| l.emitted.take().map(|shared| (l, shared)))
+        else {
             self.diagnostics = diags.sorted();
             return Ok(());
         };
@@ -271,8 +273,6 @@ impl Session {
         // served sooner)
         self.index_behind = uncounted;
         let shared_json = theme::SharedJson::new(&loaded.site);
-        // the value the pages were just rendered with
-        let shared = loaded.shared.take().unwrap_or_else(|| theme::shared_context(&loaded.site));
         self.state = Some(State { loaded, shared_json, shared, search, uncounted });
         self.diagnostics = diags.sorted();
         Ok(())

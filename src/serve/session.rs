@@ -23,7 +23,6 @@
 //! ([`Session::errors_text`]); what it may have half-updated is dropped, so
 //! the next change rebuilds in full.
 
-use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -206,11 +205,9 @@ impl Session {
         // the index is written whole: files the new one no longer has go
         // (a word length no word has any more, fewer pages)
         let index = format!("{}/", crate::search::BUNDLE);
-        // copied once when the published version still shares the map (it
-        // does while `serve` runs: the page was published first), else
-        // changed in place
+        // the published version keeps the files it has (see `merge`)
         let files = Arc::make_mut(&mut self.files);
-        files.retain(|k, _| !k.starts_with(&index));
+        files.remove_under(&index);
         files.extend(memory.into_files());
         Ok(())
     }
@@ -304,9 +301,9 @@ impl Session {
             return Ok(false);
         }
         let site = &mut state.loaded.site;
-        let before = Snapshot::of(site);
         let old = site.articles[index].article.clone();
-        let faq_changed = site.replace_article(index, article);
+        let replaced = site.replace_article(index, article);
+        let faq_changed = replaced.faq;
         panic_if_a_test_asked(); // here the parsed site is half-updated
         let cross = site.finish(faq_changed);
         let file = old.file.clone();
@@ -320,19 +317,26 @@ impl Session {
         let parts = if shared_changed {
             theme::all_parts(site).into_iter().filter(|p| !matches!(p, Part::Statics | Part::Assets)).collect()
         } else {
-            // the page itself, the feeds (made from every page's front
-            // matter: re-made, cheap) and the site-wide pages whose facts changed
-            let after = Snapshot::of(site);
-            let mut parts = vec![Part::Article(index), Part::Feeds];
+            // the page itself and the site-wide pages whose facts changed
+            let mut parts = vec![Part::Article(index)];
             if faq_changed {
                 parts.push(Part::Faq);
             }
             // the source list shows each citing question and its anchor
-            if before.cited_in != after.cited_in || faq_changed {
+            let sources = replaced.cited_in || faq_changed;
+            if sources {
                 parts.push(Part::Sources);
             }
-            if before.term_use != after.term_use {
+            if replaced.term_use {
                 parts.push(Part::Glossary);
+            }
+            // the feeds: the article's entry, and the sitemap's list of
+            // the FAQ index's, source list's and glossary's pages
+            if theme::feed_facts(&old) != theme::feed_facts(&site.articles[index].article)
+                || sources
+                || replaced.term_use
+            {
+                parts.push(Part::Feeds);
             }
             parts
         };
@@ -368,9 +372,10 @@ impl Session {
         Ok(true)
     }
 
-    /// The rebuilt files over the others: the map is copied once when the
-    /// published version shares it (while `serve` runs, always), else
-    /// changed in place.
+    /// The rebuilt files over the others. The published version keeps the
+    /// files it has: [`Files`] copies only those written since its base
+    /// was made (a one-article save: a few), or the base too when those
+    /// have grown to a quarter of it.
     fn merge(&mut self, memory: Collect) {
         Arc::make_mut(&mut self.files).extend(memory.into_files());
     }
@@ -480,18 +485,6 @@ enum Plan {
     Statics,
     Assets,
     Article(usize, String),
-}
-
-/// What decides which generated pages a one-article change touches.
-struct Snapshot {
-    cited_in: BTreeMap<String, Vec<crate::site::CitedAt>>,
-    term_use: Vec<Vec<usize>>,
-}
-
-impl Snapshot {
-    fn of(site: &crate::site::Site) -> Snapshot {
-        Snapshot { cited_in: site.cited_in.clone(), term_use: site.term_use.clone() }
-    }
 }
 
 /// Whether `new`, a re-read version of article `index`, leaves the site's
@@ -621,6 +614,31 @@ mod tests {
             let fresh = Session::new(dir.path(), false).expect("a fresh build");
             assert_eq!(indexes(&s), indexes(&fresh), "after `{to}`");
         }
+    }
+
+    /// The feeds are made again when what they show changed (the first
+    /// author is in the Atom entry, not in the pages' `site` value) and
+    /// kept when it did not; either way they are what a fresh build writes.
+    #[test]
+    fn a_save_leaves_the_feeds_as_a_fresh_build_writes_them() {
+        let (dir, article) = site();
+        let mut s = Session::new(dir.path(), false).expect("first build");
+        let steps = [
+            ("date: ", "authors: [\"Ada Lovelace\"]\ndate: "),
+            ("Ada Lovelace", "Grace Hopper"),
+            ("Write in plain words", "Write in simple words"),
+        ];
+        for (from, to) in steps {
+            replace(&article, from, to);
+            assert!(matches!(s.update(std::slice::from_ref(&article), false), Action::Article(_)), "after `{to}`");
+            let fresh = Session::new(dir.path(), false).expect("a fresh build");
+            for feed in ["atom.xml", "sitemap.xml"] {
+                assert_eq!(s.files()[feed], fresh.files()[feed], "{feed} after `{to}`");
+            }
+            assert!(*s.files() == *fresh.files(), "the same files as a fresh build after `{to}`");
+        }
+        let atom = s.files()["atom.xml"].bytes(&s.root).expect("atom.xml");
+        assert!(String::from_utf8_lossy(&atom).contains("Grace Hopper"));
     }
 
     #[test]

@@ -484,21 +484,38 @@ impl Site {
     }
 
     /// Put a re-read version of article `index` in place: the caller made
-    /// sure it keeps its URL and its place in the order. Returns whether its
-    /// FAQ entries changed (then the FAQ index must be rebuilt).
-    pub fn replace_article(&mut self, index: usize, article: Article) -> bool {
+    /// sure it keeps its URL and its place in the order. Returns what else
+    /// the change touches, found from the article's old and new page alone.
+    pub fn replace_article(&mut self, index: usize, article: Article) -> Replaced {
         let table = self.link_table();
         let page = render_page(article, &table, self.text);
         drop(table);
-        let old = &self.articles[index].article.front.faq;
-        let new = &page.article.front.faq;
-        let faq_changed = old.len() != new.len()
-            || old.iter().zip(new).any(|(a, b)| a.q != b.q || a.a != b.a)
-            || self.articles[index].article.faq_offsets != page.article.faq_offsets;
+        let old = &self.articles[index];
+        let (old_faq, new_faq) = (&old.article.front.faq, &page.article.front.faq);
+        let faq = old_faq.len() != new_faq.len()
+            || old_faq.iter().zip(new_faq).any(|(a, b)| a.q != b.q || a.a != b.a)
+            || old.article.faq_offsets != page.article.faq_offsets;
+        // the article's places are all it adds to `cited_in` (in page
+        // order), its terms all it adds to `term_use`: the same places and
+        // terms leave both as they were
+        let cited_in = !old.places(Some(index)).eq(page.places(Some(index)));
+        let term_use = old.citations.terms_used != page.citations.terms_used;
         let old = std::mem::replace(&mut self.articles[index], page);
         self.reindex_uses(index, &old);
-        faq_changed
+        Replaced { faq, cited_in, term_use }
     }
+}
+
+/// What replacing one article changed besides its own page
+/// ([`Site::replace_article`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replaced {
+    /// Its FAQ entries (the FAQ index must be made again).
+    pub faq: bool,
+    /// Which sources it cites where ([`Site::cited_in`]: the source list).
+    pub cited_in: bool,
+    /// Which glossary terms it uses ([`Site::term_use`]: the glossary).
+    pub term_use: bool,
 }
 
 impl Page {

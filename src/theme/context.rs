@@ -411,11 +411,13 @@ pub(crate) fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
 }
 
 /// [`site_context`] with article `i`'s summary made by `summary(i)`.
+/// How many articles `site.recently_updated` lists.
+const RECENTLY_UPDATED: usize = 5;
+
 pub(crate) fn site_context_with<'a, S>(site: &'a Site, summary: impl Fn(usize) -> S) -> SiteContext<'a, S> {
     let config: &Config = &site.config;
     let topics = site.topics.iter().map(|t| topic_with(t, t.articles.iter().map(|&i| summary(i)).collect())).collect();
-    let mut updated: Vec<usize> = (0..site.articles.len()).collect();
-    updated.sort_by_key(|&i| {
+    let updated = first_by(site.articles.len(), RECENTLY_UPDATED, |i| {
         let f = &site.articles[i].article.front;
         std::cmp::Reverse(f.updated.unwrap_or(f.date))
     });
@@ -428,7 +430,7 @@ pub(crate) fn site_context_with<'a, S>(site: &'a Site, summary: impl Fn(usize) -
         disclaimer: &config.disclaimer,
         feedback_url: config.feedback_url.as_deref(),
         topics,
-        recently_updated: updated.into_iter().take(5).map(summary).collect(),
+        recently_updated: updated.into_iter().map(summary).collect(),
         // both known before any page is rendered, so a build can write each
         // article as soon as it is rendered (`site::PageSink`)
         has_faq: site.has_faq(),
@@ -440,6 +442,22 @@ pub(crate) fn site_context_with<'a, S>(site: &'a Site, summary: impl Fn(usize) -
             .map(|p| TrustLink { title: p.title, href: format!("{}index.html", p.path) })
             .collect(),
     }
+}
+
+/// The first `k` of `0..n` stably sorted by `key`, without sorting them
+/// all (`serve` makes the `site` value at each save).
+fn first_by<K: Ord>(n: usize, k: usize, key: impl Fn(usize) -> K) -> Vec<usize> {
+    let mut first: Vec<(K, usize)> = Vec::with_capacity(k + 1);
+    for i in 0..n {
+        let ki = key(i);
+        // after every equal key: a stable sort keeps ties in number order
+        let at = first.partition_point(|(kj, _)| *kj <= ki);
+        if at < k {
+            first.insert(at, (ki, i));
+            first.truncate(k);
+        }
+    }
+    first.into_iter().map(|(_, i)| i).collect()
 }
 
 pub(crate) fn topic_summary<'a>(
@@ -546,4 +564,33 @@ pub(crate) fn reviews_context(site: &Site, statuses: &[RoleStatus]) -> ReviewsCo
     }
     ctx.next_due = statuses.iter().filter_map(|s| s.due).min().map(|d| d.to_string());
     ctx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The most recently updated articles are what a stable sort of all of
+    /// them puts first, ties (the same date) included.
+    #[test]
+    fn the_first_few_are_the_first_of_a_stable_sort() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for round in 0..300 {
+            let n = (round % 40) as usize;
+            let keys: Vec<u64> = (0..n)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    seed % 6
+                })
+                .collect();
+            for k in [0, 1, 5, 50] {
+                let mut sorted: Vec<usize> = (0..n).collect();
+                sorted.sort_by_key(|&i| std::cmp::Reverse(keys[i]));
+                sorted.truncate(k);
+                assert_eq!(first_by(n, k, |i| std::cmp::Reverse(keys[i])), sorted, "keys {keys:?}, k {k}");
+            }
+        }
+    }
 }

@@ -4,8 +4,31 @@
 
 use std::fmt::Write as _;
 
+use crate::content::Article;
 use crate::html::xml_text as escape;
 use crate::site::Site;
+
+/// What the feeds show of an article besides its path: the same facts,
+/// the same entries (`serve` re-makes the feeds only when they changed).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Facts<'a> {
+    title: &'a str,
+    description: &'a str,
+    /// `updated`, else `date`.
+    date: jiff::civil::Date,
+    /// The first author, if any.
+    author: Option<&'a str>,
+}
+
+pub(crate) fn facts(article: &Article) -> Facts<'_> {
+    let f = &article.front;
+    Facts {
+        title: &f.title,
+        description: &f.description,
+        date: f.updated.unwrap_or(f.date),
+        author: f.authors.first().map(String::as_str),
+    }
+}
 
 pub(super) fn sitemap(site: &Site) -> String {
     let base = &site.config.base_url;
@@ -35,8 +58,7 @@ pub(super) fn sitemap(site: &Site) -> String {
         }
     }
     for p in &site.articles {
-        let f = &p.article.front;
-        url(&p.path, Some(f.updated.unwrap_or(f.date).to_string()));
+        url(&p.path, Some(facts(&p.article).date.to_string()));
     }
     let faq_landing = site.topics.iter().any(|t| t.path == crate::site::FAQ_PATH);
     if !site.faq.groups.is_empty() || faq_landing {
@@ -71,7 +93,7 @@ pub(super) fn atom(site: &Site) -> String {
     let mut pages: Vec<_> = site.articles.iter().collect();
     // borrowed keys: every page is compared many times
     fn key(p: &crate::site::Page) -> (jiff::civil::Date, &str) {
-        (p.article.front.updated.unwrap_or(p.article.front.date), &p.path)
+        (facts(&p.article).date, &p.path)
     }
     // the newest 50 are the feed: picked, then only they are sorted
     // (paths differ, so the order is the same as sorting them all)
@@ -81,10 +103,7 @@ pub(super) fn atom(site: &Site) -> String {
         pages.truncate(ENTRIES);
     }
     pages.sort_by(|a, b| key(b).cmp(&key(a)));
-    let updated = pages
-        .first()
-        .map(|p| p.article.front.updated.unwrap_or(p.article.front.date).to_string())
-        .unwrap_or_else(|| "1970-01-01".into());
+    let updated = pages.first().map(|p| facts(&p.article).date.to_string()).unwrap_or_else(|| "1970-01-01".into());
     let mut s =
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     let _ = writeln!(
@@ -96,17 +115,17 @@ pub(super) fn atom(site: &Site) -> String {
         escape(base)
     );
     for p in &pages {
-        let f = &p.article.front;
+        let f = facts(&p.article);
         let link = format!("{base}{}", p.path);
         let _ = writeln!(
             s,
             "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}T00:00:00Z</updated>\n    <author><name>{}</name></author>\n    <summary>{}</summary>\n  </entry>",
-            escape(&f.title),
+            escape(f.title),
             escape(&link),
             escape(&link),
-            f.updated.unwrap_or(f.date),
-            escape(f.authors.first().map(String::as_str).unwrap_or(&site.config.title)),
-            escape(&f.description)
+            f.date,
+            escape(f.author.unwrap_or(&site.config.title)),
+            escape(f.description)
         );
     }
     s.push_str("</feed>\n");

@@ -25,6 +25,7 @@ use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::input;
 
+pub(crate) use feeds::facts as feed_facts;
 pub(crate) use pages::{
     Part, Shared, SharedJson, all_parts, render_article, render_faq, render_parts, shared_context, site_wide_parts,
 };

@@ -80,30 +80,35 @@ pub(crate) fn site_wide_parts() -> Vec<Part> {
 /// and the joining of the others, not the writing of every one.
 pub(crate) struct SharedJson {
     summaries: Vec<Box<RawValue>>,
-    json: String,
+    /// The `site` value with each article's summary replaced by its number:
+    /// what an article's change can change besides its own summary.
+    skeleton: String,
 }
 
 impl SharedJson {
     pub(crate) fn new(site: &Site) -> SharedJson {
         let summaries = site.articles.par_iter().map(summary_json).collect();
-        let mut shared = SharedJson { summaries, json: String::new() };
-        shared.json = shared.join(site);
-        shared
+        SharedJson { summaries, skeleton: skeleton(site) }
     }
 
-    /// Article `index` changed: whether the `site` context did.
+    /// Article `index` changed: whether the `site` context did. That value
+    /// is the skeleton with the summaries in place (every article is
+    /// listed under its topic), so it changed when this article's summary
+    /// did (no other can have) or the skeleton did (the most recently
+    /// updated, a flag).
     pub(crate) fn update(&mut self, site: &Site, index: usize) -> bool {
-        self.summaries[index] = summary_json(&site.articles[index]);
-        let json = self.join(site);
-        let changed = json != self.json;
-        self.json = json;
-        changed
+        let summary = summary_json(&site.articles[index]);
+        let changed = summary.get() != self.summaries[index].get();
+        self.summaries[index] = summary;
+        let skeleton = skeleton(site);
+        let moved = skeleton != self.skeleton;
+        self.skeleton = skeleton;
+        changed || moved
     }
+}
 
-    fn join(&self, site: &Site) -> String {
-        let context = super::context::site_context_with(site, |i| &*self.summaries[i]);
-        serde_json::to_string(&context).unwrap_or_default()
-    }
+fn skeleton(site: &Site) -> String {
+    serde_json::to_string(&super::context::site_context_with(site, |i| i)).unwrap_or_default()
 }
 
 fn summary_json(page: &Page) -> Box<RawValue> {

@@ -5,8 +5,9 @@
 // relative root, as README's first command). Headless Chromium opens one
 // article; then, EDITS times, the article's file is rewritten with a new
 // sentence at the end of its text, and the time is taken from the write
-// returning to the live-reloaded page showing it (the new document's first
-// frame after DOMContentLoaded, stamped by the page itself). Prints the
+// returning to the page showing it: the first frame after the change that
+// shows it (a page updated in place) or after a reloaded document's
+// DOMContentLoaded, stamped by the page itself. Prints the
 // median and 90th percentile, the server's own rebuild and re-indexing
 // times, and the time from starting `serve` to the first page served.
 //
@@ -81,9 +82,17 @@ const browser = await puppeteer.launch({
 const latencies = [];
 try {
   const page = await browser.newPage();
-  // every document stamps when it is first shown: the frame after DOMContentLoaded
+  // every document stamps when it is first shown (the frame after
+  // DOMContentLoaded), and again at the frame after any change to it that
+  // shows the text awaited (a page updated in place)
   await page.evaluateOnNewDocument(() => {
-    document.addEventListener("DOMContentLoaded", () => requestAnimationFrame(() => (window.__shownAt = Date.now())));
+    const stamp = () => requestAnimationFrame(() => (window.__shownAt = Date.now()));
+    document.addEventListener("DOMContentLoaded", () => {
+      stamp();
+      new MutationObserver(() => {
+        if (window.__awaited && !window.__shownAt && document.body.innerText.includes(window.__awaited)) stamp();
+      }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+    });
   });
   await page.goto(url, { waitUntil: "load" });
   await page.waitForFunction(() => document.querySelector("script[data-version]"));
@@ -91,12 +100,15 @@ try {
   for (let i = 0; i < edits; i++) {
     await new Promise((r) => setTimeout(r, 400)); // the reloaded page's event stream is connected
     // as an author pauses between saves: the server has written the search
-    // index again (once the sources are quiet) before the next save; up to 3 s
-    if (i > 0) {
-      const until = performance.now() + 3000;
-      while (indexed() < i && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
-    }
+    // index again (once the sources are quiet) after starting and after
+    // each save, before the next save; up to 3 s
+    const until = performance.now() + 3000;
+    while (indexed() < i + 1 && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
     const marker = `Benchmark edit number ${i} saved here`;
+    await page.evaluate((m) => {
+      window.__awaited = m;
+      window.__shownAt = 0;
+    }, marker);
     const wrote = Date.now();
     writeFileSync(file, `${original}\n\n${marker}.\n`);
     await page.waitForFunction((m) => window.__shownAt && document.body.innerText.includes(m), { timeout: 30000, polling: 20 }, marker);

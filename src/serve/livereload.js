@@ -1,8 +1,15 @@
-// sourcebook serve: reload the page when the site changes, keep the scroll
+// sourcebook serve: show the new page when the site changes, keep the scroll
 // position, and show build errors over the page until they are fixed.
+//
+// A page is updated in place when that shows exactly what loading it would:
+// the new page is fetched and its body (and the head's text: title,
+// description, JSON-LD) put in the old one's place, when both pages load the
+// same stylesheets and scripts and neither runs a script of its own.
+// Anything else (a changed stylesheet, the search page, a 404, a failed
+// fetch) reloads the page as a browser would.
 (() => {
   const me = document.currentScript;
-  const loaded = Number(me && me.dataset.version);
+  let loaded = Number(me && me.dataset.version);
   const key = "sourcebook-scroll:" + location.pathname;
   const saved = sessionStorage.getItem(key);
   if (saved !== null) {
@@ -50,14 +57,68 @@
   addEventListener("keydown", (e) => {
     if (e.key === "Escape") hide();
   });
+  function reload() {
+    sessionStorage.setItem(key, String(scrollY));
+    location.reload();
+  }
+  // What a page loads or runs: its stylesheets, style elements, scripts
+  // (not JSON-LD, which is data) and the root element's attributes. The
+  // live-reload script is left out: its version changes every time.
+  const live = (el) => el.matches("script[data-version]");
+  function loads(doc) {
+    const parts = [...doc.documentElement.attributes].map((a) => `${a.name}=${a.value}`);
+    for (const el of doc.querySelectorAll('link[rel~="stylesheet"], link[rel~="preload"], link[rel~="modulepreload"], style, script, base')) {
+      if (el.matches('script[type="application/ld+json"]') || live(el)) continue;
+      parts.push(el.outerHTML);
+    }
+    return parts.join("\n");
+  }
+  const runs = (body) => [...body.querySelectorAll("script")].some((s) => !live(s) && !s.matches('script[type="application/ld+json"]'));
+  const kept = (el) => el.matches('link[rel~="stylesheet"], link[rel~="preload"], link[rel~="modulepreload"], style, script:not([type="application/ld+json"]), base');
+  let fetching = false;
+  let wanted = loaded;
+  async function update() {
+    if (fetching) return;
+    fetching = true;
+    try {
+      while (wanted !== loaded) {
+        const target = wanted;
+        const response = await fetch(location.href, { cache: "no-store", headers: { accept: "text/html" } });
+        const type = response.headers.get("content-type") || "";
+        if (!response.ok || !type.startsWith("text/html")) return reload();
+        const next = new DOMParser().parseFromString(await response.text(), "text/html");
+        const version = Number(next.querySelector("script[data-version]")?.dataset.version);
+        if (!version || loads(next) !== loads(document) || runs(next.body) || runs(document.body)) return reload();
+        // the head's text (title, description, canonical, JSON-LD) from the
+        // new page, in its order; the stylesheets and scripts, the same in
+        // both, stay where they are (moving one would apply it again)
+        const stay = [...document.head.children].filter(kept);
+        for (const el of [...document.head.children]) if (!kept(el)) el.remove();
+        let before = 0;
+        for (const el of [...next.head.children]) {
+          if (kept(el)) before++;
+          else document.head.insertBefore(document.adoptNode(el), stay[before] ?? null);
+        }
+        document.body.replaceWith(document.adoptNode(next.body));
+        overlay = null;
+        dismissed = null;
+        loaded = version;
+        if (wanted === target) wanted = version;
+      }
+    } catch {
+      reload();
+    } finally {
+      fetching = false;
+    }
+  }
   const events = new EventSource("/__sourcebook/events");
   events.addEventListener("state", (e) => {
     const state = JSON.parse(e.data);
     if (state.errors) {
       show(state.errors);
     } else if (state.version !== loaded) {
-      sessionStorage.setItem(key, String(scrollY));
-      location.reload();
+      wanted = state.version;
+      update();
     } else {
       dismissed = null;
       if (overlay) {

@@ -1,6 +1,7 @@
-// Live preview in a real Chromium: a save reloads the open page (keeping the
-// scroll position), a broken edit shows the error overlay over the last good
-// page, and fixing it clears the overlay.
+// Live preview in a real Chromium: a save shows on the open page (updated in
+// place, keeping the scroll position; reloaded when its stylesheets change
+// or it runs scripts of its own), a broken edit shows the error overlay over
+// the last good page, and fixing it clears the overlay.
 // Usage: node serve.mjs [path/to/sourcebook]   (default ../../target/debug/sourcebook)
 import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -11,6 +12,8 @@ import puppeteer from "puppeteer-core";
 const bin = resolve(process.argv[2] ?? "../../target/debug/sourcebook");
 const site = mkdtempSync(join(tmpdir(), "sourcebook-serve-"));
 cpSync(resolve("../fixtures/minimal"), site, { recursive: true });
+// the default theme as the site's own, so a test can change its stylesheet
+cpSync(resolve("../../themes/default"), join(site, "themes/default"), { recursive: true });
 const article = join(site, "content/basics/first.md");
 // a long page, so there is something to scroll
 writeFileSync(article, readFileSync(article, "utf8") + "\n" + Array.from({ length: 80 }, (_, i) => `Paragraph ${i} of filler text [@doe2020].\n`).join("\n"));
@@ -52,11 +55,16 @@ try {
   await page.evaluate(() => window.scrollTo(0, 1500));
   await new Promise((r) => setTimeout(r, 300)); // the event stream is connected
 
+  // a mark on the open document: gone if the page is loaded again
+  const mark = () => page.evaluate(() => (window.__samePage = true));
+  const marked = () => page.evaluate(() => window.__samePage === true);
+  await mark();
   const t0 = Date.now();
   edit("A claim with a source", "A saved claim with a source");
   await page.waitForFunction(() => document.body.innerText.includes("A saved claim"), { timeout: 10000 }).catch(() => {});
   const reloadMs = Date.now() - t0;
-  check("a save reloads the open page", await page.evaluate(() => document.body.innerText.includes("A saved claim")));
+  check("a save shows on the open page", await page.evaluate(() => document.body.innerText.includes("A saved claim")));
+  check("the page is updated in place, not loaded again", await marked());
   console.log(`     save to visible: ${reloadMs} ms`);
   await new Promise((r) => setTimeout(r, 300));
   const y = await page.evaluate(() => window.scrollY);
@@ -93,6 +101,27 @@ try {
   await page.waitForFunction(() => !document.querySelector("#sourcebook-overlay") && document.body.innerText.includes("A fixed claim"), { timeout: 10000 }).catch(() => {});
   check("fixing it clears the overlay and shows the fix", await page.evaluate(() => !document.querySelector("#sourcebook-overlay") && document.body.innerText.includes("A fixed claim")));
 
+  // the head follows the page: title, description, JSON-LD, with one of each
+  edit('title: "First article"', 'title: "First article, retitled"');
+  await page.waitForFunction(() => document.title.includes("retitled"), { timeout: 10000 }).catch(() => {});
+  const head = await page.evaluate(() => ({
+    title: document.title,
+    titles: document.querySelectorAll("title").length,
+    ld: [...document.querySelectorAll('script[type="application/ld+json"]')].map((s) => s.textContent),
+    h1: document.querySelector("h1")?.textContent ?? "",
+    live: document.querySelectorAll("script[data-version]").length,
+  }));
+  check("a new title shows in the tab, the heading and the JSON-LD", head.title.includes("retitled") && head.h1.includes("retitled") && head.ld.length === 1 && head.ld[0].includes("retitled"), JSON.stringify(head));
+  check("the head has one title and the page one live-reload script", head.titles === 1 && head.live === 1, JSON.stringify(head));
+  check("still the same document", await marked());
+
+  // a changed stylesheet: the page loads again, with it
+  const css = join(site, "themes/default/static/assets/style.css");
+  writeFileSync(css, readFileSync(css, "utf8") + "\nbody { outline: 3px solid rgb(1, 2, 3); }\n");
+  await page.waitForFunction(() => getComputedStyle(document.body).outlineColor === "rgb(1, 2, 3)", { timeout: 10000 }).catch(() => {});
+  check("a changed stylesheet applies", await page.evaluate(() => getComputedStyle(document.body).outlineColor === "rgb(1, 2, 3)"));
+  check("a changed stylesheet loads the page again", !(await marked()));
+
   // search in the preview: the index serve builds, following a save
   const searchFor = async (word) => {
     await page.goto(`${base}/search/?q=${word}`, { waitUntil: "load" });
@@ -104,6 +133,11 @@ try {
   edit("A fixed claim", "A quetzalcoatlus claim");
   await page.waitForFunction(() => document.body.innerText.includes("quetzalcoatlus"), { timeout: 10000 }).catch(() => {});
   check("a saved word is found by search", await searchFor("quetzalcoatlus"));
+  // a page that runs a script of its own (search) loads again, so it runs
+  await mark();
+  edit("A quetzalcoatlus claim", "An axolotl claim");
+  await page.waitForFunction(() => window.__samePage !== true, { timeout: 10000 }).catch(() => {});
+  check("a page with scripts of its own loads again", !(await marked()));
 
   const second = join(site, "content/basics/second.md");
   writeFileSync(second, '---\ntitle: "Second"\ndescription: "Added while serving."\ndate: 2024-05-01\n---\n\nA second page [@doe2020].\n');

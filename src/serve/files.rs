@@ -209,7 +209,8 @@ mod tests {
             seed ^= seed << 17;
             seed % n
         };
-        let path = |i: u64| if i % 3 == 0 { format!("search-index/{i}.js") } else { format!("page/{i}/index.html") };
+        let path =
+            |i: u64| if i.is_multiple_of(3) { format!("search-index/{i}.js") } else { format!("page/{i}/index.html") };
         let mut files: Files = (0..200).map(|i| (path(i), Served::Made(Bytes::from(format!("v0 {i}"))))).collect();
         let mut plain: HashMap<String, Served> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         let mut published = Vec::new();

@@ -123,8 +123,9 @@ impl site::PageSink for ArticleWriter<'_> {
             return;
         }
         for rendered in std::iter::once(&mut page.body).chain(page.faq.iter_mut().map(|e| &mut e.answer)) {
-            drop_text(rendered);
+            rendered.written();
         }
+        page.citations.written();
         // the body's diagnostics are made; what is left to check (FAQ
         // questions and answers) is in the front matter
         let article = &mut page.article;
@@ -136,9 +137,13 @@ impl site::PageSink for ArticleWriter<'_> {
         let Some(shared) = self.shared.get() else { return };
         self.written(theme::render_faq(site, self.theme, shared, index, self.out));
         if !self.keep {
-            // written: the answers' HTML and text are not needed again
-            for entry in index.groups.iter_mut().flat_map(|(_, entries)| entries) {
-                drop_text(&mut entry.answer);
+            // written: nothing reads its entries again (the sitemap lists
+            // its pages, the cross-checks read the articles' own answers)
+            for (_, entries) in &mut index.groups {
+                *entries = Vec::new();
+            }
+            for page in &mut index.pages {
+                page.citations = crate::markdown::Citations::default();
             }
         }
     }
@@ -147,13 +152,6 @@ impl site::PageSink for ArticleWriter<'_> {
         let Some(shared) = self.shared.get() else { return };
         self.written(theme::render_parts(site, self.theme, self.root, shared, &theme::site_wide_parts(), self.out));
     }
-}
-
-/// Free what a page's Markdown rendered to, once written.
-fn drop_text(rendered: &mut crate::markdown::Rendered) {
-    rendered.html = crate::html::Html::default();
-    rendered.plain = String::new();
-    rendered.prose = String::new();
 }
 
 impl ArticleWriter<'_> {
@@ -363,6 +361,9 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         staging.abandon();
         return Ok(BuildReport::stopped(diags, timings, notes));
     }
+    // the pages' shared `site` value: every page is written
+    let mut loaded = loaded;
+    loaded.emitted = None;
     if loaded.site.config.search {
         let at = timings.start();
         // the articles were counted as they were written (a build that could
@@ -440,10 +441,14 @@ mod tests {
         for (slug, title, faq) in
             [("a", "Alpha", "faq:\n  - q: Is rest safe?\n    a: Rest is **safe**.\n"), ("b", "Beta", "")]
         {
-            let text =
-                format!("---\ntitle: {title}\ndescription: About {title}.\ndate: 2026-01-01\n{faq}---\n\nRest.\n");
+            let text = format!(
+                "---\ntitle: {title}\ndescription: About {title}.\ndate: 2026-01-01\n{faq}---\n\nRest [@doe2020].\n"
+            );
             std::fs::write(root.join(format!("content/safety/{slug}.md")), text).unwrap();
         }
+        let sources =
+            "doe2020:\n  type: article\n  title: A study\n  author: [\"Doe, Jane\"]\n  date: 2020\n  evidence: other\n";
+        std::fs::write(root.join("content/sources.yaml"), sources).unwrap();
         dir
     }
 
@@ -493,9 +498,15 @@ mod tests {
             assert!(page.body.html.is_empty() && page.body.plain.is_empty() && page.body.prose.is_empty());
             assert!(page.faq.iter().all(|e| e.answer.html.is_empty() && e.answer.plain.is_empty()));
         }
-        let answers: Vec<_> = site.faq.groups.iter().flat_map(|(_, entries)| entries).map(|e| &e.answer).collect();
-        assert_eq!(answers.len(), 1, "the FAQ index has Alpha's question");
-        assert!(answers.iter().all(|a| a.html.is_empty() && a.plain.is_empty() && a.prose.is_empty()));
+        for page in &site.articles {
+            // what the site-wide pages read of the numbering is kept: the sources in order
+            assert_eq!(page.citations.order, page.body.cited, "{}", page.article.file);
+            assert!(page.citations.backlinks.is_empty(), "the numbering's lookups are dropped");
+        }
+        // the FAQ index, written, keeps its pages (the sitemap lists them) but no entries
+        assert_eq!(site.faq.groups.len(), 1, "the FAQ index had Alpha's question");
+        assert!(site.faq.groups.iter().all(|(_, entries)| entries.is_empty()));
+        assert!(!site.faq.pages.is_empty());
         // the index written afterwards has the numbers the streamed text files were written under
         indexer.add_landings(&site);
         indexer.write(&out).unwrap();

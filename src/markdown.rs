@@ -296,6 +296,34 @@ impl Citations {
     pub fn reference_id(&self, n: usize) -> String {
         format!("{}ref-{n}", self.prefix)
     }
+
+    /// Once its page is written: keep what the site-wide pages and checks
+    /// read (the sources in order, the terms used), drop what numbering
+    /// more citations would need (the lookups, the backlinks' ids).
+    pub fn written(&mut self) {
+        self.number = HashMap::new();
+        self.backlinks = Vec::new();
+        self.terms_seen = HashSet::new();
+        self.care_levels = Vec::new();
+        self.order.shrink_to_fit();
+        self.terms_used.shrink_to_fit();
+    }
+}
+
+impl Rendered {
+    /// Once its page is written: drop the HTML and text, and the room the
+    /// kept lists grew into (a site's worth of them stays until the end).
+    pub fn written(&mut self) {
+        self.html = Html::default();
+        self.plain = String::new();
+        self.prose = String::new();
+        self.headings.shrink_to_fit();
+        self.anchors.shrink_to_fit();
+        self.external.shrink_to_fit();
+        self.images_without_alt.shrink_to_fit();
+        self.cited.shrink_to_fit();
+        self.diagnostics.shrink_to_fit();
+    }
 }
 
 /// Render `markdown` (found at `source`) to HTML: a part of a page (a FAQ

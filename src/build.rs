@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::content::glossary::Glossary;
 use crate::content::people::People;
@@ -361,9 +363,16 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
         staging.abandon();
         return Ok(BuildReport::stopped(diags, timings, notes));
     }
-    // the pages' shared `site` value: every page is written
+    // every page is written: the pages' shared `site` value, and what the
+    // articles kept for the site-wide pages and the cross-checks, go
+    // before the search index is merged (home and topics are indexed now)
     let mut loaded = loaded;
     loaded.emitted = None;
+    loaded.site.articles.par_iter_mut().for_each(|page| {
+        page.body = crate::markdown::Rendered::default();
+        page.faq = Vec::new();
+        page.citations = crate::markdown::Citations::default();
+    });
     if loaded.site.config.search {
         let at = timings.start();
         // the articles were counted as they were written (a build that could

@@ -9,6 +9,7 @@
 //! (while that list stays within [`MOVED_BUDGET`]).
 
 use rayon::prelude::*;
+use std::collections::HashMap;
 use tera::Value;
 
 use super::context::*;
@@ -70,30 +71,10 @@ impl<'a> Renderer<'a> {
 
     /// Every page of the FAQ index.
     pub(super) fn faq(&self, index: &FaqIndex, out: &dyn Output) -> Written {
-        // 30,000 questions at 10,000 articles: each article's summary made
-        // once for all its questions, the pages in parallel
-        let summaries: Vec<Value> = self
-            .site
-            .articles
-            .par_iter()
-            .map(|p| {
-                if p.article.front.faq.is_empty() {
-                    Value::none()
-                } else {
-                    Value::from_serializable(&article_summary(p))
-                }
-            })
-            .collect();
-        collect(index.pages.par_iter().map(|p| self.faq_page(index, p, &summaries, out)).collect())
+        collect(index.pages.par_iter().map(|p| self.faq_page(index, p, out)).collect())
     }
 
-    fn faq_page(
-        &self,
-        index: &FaqIndex,
-        on: &FaqPage,
-        summaries: &[Value],
-        out: &dyn Output,
-    ) -> anyhow::Result<Option<Diagnostic>> {
+    fn faq_page(&self, index: &FaqIndex, on: &FaqPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
         let site = self.site;
         let list = &on.list;
         let landing = site.topics.iter().find(|t| t.path == FAQ_PATH);
@@ -112,7 +93,16 @@ impl<'a> Renderer<'a> {
         };
         let entries: Vec<&crate::site::faq::IndexEntry> =
             groups.iter().flat_map(|&g| shown(g).into_iter().map(move |e| &index.groups[g].1[e])).collect();
-        let values: Vec<Value> = groups.iter().map(|&g| self.faq_group(index, g, &shown(g), summaries)).collect();
+        // each article's summary made once for all its questions on this
+        // page (30,000 questions at 10,000 articles; only this page's are held)
+        let summaries: HashMap<usize, Value> = entries
+            .iter()
+            .map(|e| e.article)
+            .collect::<std::collections::BTreeSet<usize>>()
+            .into_iter()
+            .map(|a| (a, Value::from_serializable(&article_summary(&site.articles[a]))))
+            .collect();
+        let values: Vec<Value> = groups.iter().map(|&g| self.faq_group(index, g, &shown(g), &summaries)).collect();
         let mut page = PageContext {
             kind: "faq",
             title: &title,
@@ -141,7 +131,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The template value of group `g`'s entries `shown`.
-    fn faq_group(&self, index: &FaqIndex, g: usize, shown: &[usize], summaries: &[Value]) -> Value {
+    fn faq_group(&self, index: &FaqIndex, g: usize, shown: &[usize], summaries: &HashMap<usize, Value>) -> Value {
         let site = self.site;
         let (t, entries) = &index.groups[g];
         let topic = &site.topics[*t];
@@ -157,7 +147,7 @@ impl<'a> Renderer<'a> {
                     article: None,
                     href: Some(format!("{}index.html#{}", page.path, ix.page_anchor)),
                 };
-                with_field(&context, "article", summaries[ix.article].clone())
+                with_field(&context, "article", summaries[&ix.article].clone())
             })
             .collect();
         let group = FaqGroup {

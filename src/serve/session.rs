@@ -39,8 +39,9 @@ use crate::theme::{self, Part};
 /// A good state of the site.
 struct State {
     loaded: Loaded,
-    /// The shared `site` template context, serialized, to see whether it changed.
-    shared_json: theme::SharedJson,
+    /// What of the shared `site` template context a save may change besides
+    /// the article's own summary, to see whether it changed.
+    skeleton: theme::SiteSkeleton,
     shared: theme::Shared,
     /// Every page's words, when the site has search on.
     search: Option<Indexer>,
@@ -269,8 +270,8 @@ impl Session {
         // and written by `update_index` (at the start, the first page is
         // served sooner)
         self.index_behind = uncounted;
-        let shared_json = theme::SharedJson::new(&loaded.site);
-        self.state = Some(State { loaded, shared_json, shared, search, uncounted });
+        let skeleton = theme::SiteSkeleton::new(&loaded.site);
+        self.state = Some(State { loaded, skeleton, shared, search, uncounted });
         self.diagnostics = diags.sorted();
         Ok(())
     }
@@ -313,7 +314,7 @@ impl Session {
         diags.extend_shared(cross);
         // what every page shows of the others (titles, summaries, order):
         // compared as the value the templates get, not field by field
-        let shared_changed = state.shared_json.update(site, index);
+        let shared_changed = state.skeleton.update(site, index, &old);
         let parts = if shared_changed {
             theme::all_parts(site).into_iter().filter(|p| !matches!(p, Part::Statics | Part::Assets)).collect()
         } else {
@@ -350,7 +351,7 @@ impl Session {
                 drop_text(&mut site.articles[index]);
             }
             site.finish(faq_changed);
-            state.shared_json.update(site, index);
+            state.skeleton = theme::SiteSkeleton::new(site);
             self.diagnostics = diags.sorted();
             return Ok(true);
         }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::config::ReviewRole;
 use crate::config::{Config, Crisis};
-use crate::content::Audience;
+use crate::content::{Article, Audience};
 use crate::html::Html;
 use crate::markdown::Heading;
 use crate::site::review::{Reviewer, RoleStatus, State};
@@ -38,8 +38,8 @@ impl Serialize for Html {
 }
 
 /// `site`: the same for every page. `S` is how an article's summary is
-/// held: an [`ArticleSummary`], or its JSON already written (`serve`, which
-/// compares the whole value at each save: see `pages::SharedJson`).
+/// held: an [`ArticleSummary`], or the article's number (`serve`, which
+/// compares the rest of the value at each save: see `pages::SiteSkeleton`).
 #[derive(Serialize)]
 pub(crate) struct SiteContext<'a, S = ArticleSummary<'a>> {
     pub title: &'a str,
@@ -131,7 +131,7 @@ pub(crate) struct TopicSummary<'a, S = ArticleSummary<'a>> {
     pub articles: Vec<S>,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, PartialEq)]
 pub(crate) struct ArticleSummary<'a> {
     pub title: &'a str,
     pub description: &'a str,
@@ -485,12 +485,17 @@ fn topic_with<'a, S>(t: &'a crate::site::TopicPage, articles: Vec<S>) -> TopicSu
 }
 
 pub(crate) fn article_summary(page: &Page) -> ArticleSummary<'_> {
-    let f = &page.article.front;
+    summary_of(&page.article, &page.path)
+}
+
+/// [`article_summary`] of `article`, whose page is at `path`.
+pub(crate) fn summary_of<'a>(article: &'a Article, path: &str) -> ArticleSummary<'a> {
+    let f = &article.front;
     ArticleSummary {
         title: &f.title,
         description: &f.description,
-        href: format!("{}index.html", page.path),
-        topic: &page.article.topic,
+        href: format!("{path}index.html"),
+        topic: &article.topic,
         date: f.date.to_string(),
         updated: f.updated.unwrap_or(f.date).to_string(),
         reviewed_on: f.reviewed.as_ref().map(|r| r.on.to_string()),

@@ -7,11 +7,11 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::value::RawValue;
 use tera::{Context, Value};
 
 use super::context::*;
 use super::{StaticFile, Theme, feeds, jsonld};
+use crate::content::Article;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::Citations;
 use crate::output::Output;
@@ -74,45 +74,29 @@ pub(crate) fn site_wide_parts() -> Vec<Part> {
     ]
 }
 
-/// The `site` context as JSON text: equal text, equal context (for
-/// `serve`, which compares it at each save). Each article's summary is
-/// kept as the JSON it writes, so a saved article costs its own summary
-/// and the joining of the others, not the writing of every one.
-pub(crate) struct SharedJson {
-    summaries: Vec<Box<RawValue>>,
-    /// The `site` value with each article's summary replaced by its number:
-    /// what an article's change can change besides its own summary.
-    skeleton: String,
-}
+/// What of the `site` context a saved article can change besides its own
+/// summary (`serve` compares it at each save): the context as JSON with
+/// each article's summary replaced by its number.
+pub(crate) struct SiteSkeleton(String);
 
-impl SharedJson {
-    pub(crate) fn new(site: &Site) -> SharedJson {
-        let summaries = site.articles.par_iter().map(summary_json).collect();
-        SharedJson { summaries, skeleton: skeleton(site) }
+impl SiteSkeleton {
+    pub(crate) fn new(site: &Site) -> SiteSkeleton {
+        SiteSkeleton(serde_json::to_string(&super::context::site_context_with(site, |i| i)).unwrap_or_default())
     }
 
-    /// Article `index` changed: whether the `site` context did. That value
-    /// is the skeleton with the summaries in place (every article is
-    /// listed under its topic), so it changed when this article's summary
-    /// did (no other can have) or the skeleton did (the most recently
-    /// updated, a flag).
-    pub(crate) fn update(&mut self, site: &Site, index: usize) -> bool {
-        let summary = summary_json(&site.articles[index]);
-        let changed = summary.get() != self.summaries[index].get();
-        self.summaries[index] = summary;
-        let skeleton = skeleton(site);
-        let moved = skeleton != self.skeleton;
-        self.skeleton = skeleton;
-        changed || moved
+    /// Article `index` was `old` before the save (at the same address):
+    /// whether the `site` context changed. That value is the skeleton with
+    /// the summaries in place (every article is listed under its topic),
+    /// so it changed when this article's summary did (no other can have)
+    /// or the skeleton did (the most recently updated, a flag).
+    pub(crate) fn update(&mut self, site: &Site, index: usize, old: &Article) -> bool {
+        let page = &site.articles[index];
+        let summary_changed = summary_of(old, &page.path) != article_summary(page);
+        let skeleton = SiteSkeleton::new(site);
+        let moved = skeleton.0 != self.0;
+        *self = skeleton;
+        summary_changed || moved
     }
-}
-
-fn skeleton(site: &Site) -> String {
-    serde_json::to_string(&super::context::site_context_with(site, |i| i)).unwrap_or_default()
-}
-
-fn summary_json(page: &Page) -> Box<RawValue> {
-    serde_json::value::to_raw_value(&super::context::article_summary(page)).expect("a summary is plain data")
 }
 
 /// The `site` value every page shares, serialized once.

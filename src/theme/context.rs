@@ -410,16 +410,17 @@ pub(crate) fn site_context<'a>(site: &'a Site) -> SiteContext<'a> {
     site_context_with(site, |i| article_summary(&site.articles[i]))
 }
 
-/// [`site_context`] with article `i`'s summary made by `summary(i)`.
 /// How many articles `site.recently_updated` lists.
 const RECENTLY_UPDATED: usize = 5;
 
+/// [`site_context`] with article `i`'s summary made by `summary(i)`.
 pub(crate) fn site_context_with<'a, S>(site: &'a Site, summary: impl Fn(usize) -> S) -> SiteContext<'a, S> {
     let config: &Config = &site.config;
     let topics = site.topics.iter().map(|t| topic_with(t, t.articles.iter().map(|&i| summary(i)).collect())).collect();
-    let updated = first_by(site.articles.len(), RECENTLY_UPDATED, |i| {
+    // newest first; the same date in site order
+    let updated = first_sorted((0..site.articles.len()).collect(), RECENTLY_UPDATED, |&i| {
         let f = &site.articles[i].article.front;
-        std::cmp::Reverse(f.updated.unwrap_or(f.date))
+        (std::cmp::Reverse(f.updated.unwrap_or(f.date)), i)
     });
     SiteContext {
         title: &config.title,
@@ -444,20 +445,16 @@ pub(crate) fn site_context_with<'a, S>(site: &'a Site, summary: impl Fn(usize) -
     }
 }
 
-/// The first `k` of `0..n` stably sorted by `key`, without sorting them
-/// all (`serve` makes the `site` value at each save).
-fn first_by<K: Ord>(n: usize, k: usize, key: impl Fn(usize) -> K) -> Vec<usize> {
-    let mut first: Vec<(K, usize)> = Vec::with_capacity(k + 1);
-    for i in 0..n {
-        let ki = key(i);
-        // after every equal key: a stable sort keeps ties in number order
-        let at = first.partition_point(|(kj, _)| *kj <= ki);
-        if at < k {
-            first.insert(at, (ki, i));
-            first.truncate(k);
-        }
+/// The first `k` of `items` sorted by `key`, which no two items share: they
+/// are picked, then only they are sorted (`serve` makes the `site` value
+/// at each save; the feed is the newest of every article).
+pub(super) fn first_sorted<T, K: Ord>(mut items: Vec<T>, k: usize, key: impl Fn(&T) -> K) -> Vec<T> {
+    if items.len() > k && k > 0 {
+        items.select_nth_unstable_by_key(k - 1, &key);
     }
-    first.into_iter().map(|(_, i)| i).collect()
+    items.truncate(k);
+    items.sort_unstable_by_key(key);
+    items
 }
 
 pub(crate) fn topic_summary<'a>(
@@ -575,10 +572,9 @@ pub(crate) fn reviews_context(site: &Site, statuses: &[RoleStatus]) -> ReviewsCo
 mod tests {
     use super::*;
 
-    /// The most recently updated articles are what a stable sort of all of
-    /// them puts first, ties (the same date) included.
+    /// The first few picked are what sorting all of them puts first.
     #[test]
-    fn the_first_few_are_the_first_of_a_stable_sort() {
+    fn the_first_few_are_the_first_of_a_whole_sort() {
         let mut seed = 0x2545_f491_4f6c_dd1d_u64;
         for round in 0..300 {
             let n = (round % 40) as usize;
@@ -590,11 +586,13 @@ mod tests {
                     seed % 6
                 })
                 .collect();
+            // newest first, ties in number order: as `recently_updated` keys them
+            let key = |&i: &usize| (std::cmp::Reverse(keys[i]), i);
             for k in [0, 1, 5, 50] {
                 let mut sorted: Vec<usize> = (0..n).collect();
-                sorted.sort_by_key(|&i| std::cmp::Reverse(keys[i]));
+                sorted.sort_by_key(key);
                 sorted.truncate(k);
-                assert_eq!(first_by(n, k, |i| std::cmp::Reverse(keys[i])), sorted, "keys {keys:?}, k {k}");
+                assert_eq!(first_sorted((0..n).collect(), k, key), sorted, "keys {keys:?}, k {k}");
             }
         }
     }

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use super::context::first_sorted;
 use crate::content::Article;
 use crate::html::xml_text as escape;
 use crate::site::Site;
@@ -90,19 +91,11 @@ pub(super) fn sitemap(site: &Site) -> String {
 
 pub(super) fn atom(site: &Site) -> String {
     let base = &site.config.base_url;
-    let mut pages: Vec<_> = site.articles.iter().collect();
-    // borrowed keys: every page is compared many times
-    fn key(p: &crate::site::Page) -> (jiff::civil::Date, &str) {
-        (facts(&p.article).date, &p.path)
-    }
-    // the newest 50 are the feed: picked, then only they are sorted
-    // (paths differ, so the order is the same as sorting them all)
+    // the newest 50 are the feed, newest first (paths differ: no two tie)
     const ENTRIES: usize = 50;
-    if pages.len() > ENTRIES {
-        pages.select_nth_unstable_by(ENTRIES - 1, |a, b| key(b).cmp(&key(a)));
-        pages.truncate(ENTRIES);
-    }
-    pages.sort_by(|a, b| key(b).cmp(&key(a)));
+    let pages = first_sorted(site.articles.iter().collect(), ENTRIES, |p: &&crate::site::Page| {
+        std::cmp::Reverse((facts(&p.article).date, p.path.as_str()))
+    });
     let updated = pages.first().map(|p| facts(&p.article).date.to_string()).unwrap_or_else(|| "1970-01-01".into());
     let mut s =
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");

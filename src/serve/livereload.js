@@ -61,20 +61,17 @@
     sessionStorage.setItem(key, String(scrollY));
     location.reload();
   }
-  // What a page loads or runs: its stylesheets, style elements, scripts
-  // (not JSON-LD, which is data) and the root element's attributes. The
-  // live-reload script is left out: its version changes every time.
-  const live = (el) => el.matches("script[data-version]");
+  // What a page loads or runs: its stylesheets, style elements and scripts
+  // (not JSON-LD, which is data; not this script, whose version changes
+  // every time), and the root element's attributes.
+  const RESOURCES = 'link[rel~="stylesheet"], link[rel~="preload"], link[rel~="modulepreload"], style, script, base';
+  const resource = (el) => el.matches(RESOURCES) && !el.matches('script[type="application/ld+json"], script[data-version]');
   function loads(doc) {
-    const parts = [...doc.documentElement.attributes].map((a) => `${a.name}=${a.value}`);
-    for (const el of doc.querySelectorAll('link[rel~="stylesheet"], link[rel~="preload"], link[rel~="modulepreload"], style, script, base')) {
-      if (el.matches('script[type="application/ld+json"]') || live(el)) continue;
-      parts.push(el.outerHTML);
-    }
-    return parts.join("\n");
+    const attributes = [...doc.documentElement.attributes].map((a) => `${a.name}=${a.value}`);
+    const resources = [...doc.querySelectorAll(RESOURCES)].filter(resource).map((el) => el.outerHTML);
+    return [...attributes, ...resources].join("\n");
   }
-  const runs = (body) => [...body.querySelectorAll("script")].some((s) => !live(s) && !s.matches('script[type="application/ld+json"]'));
-  const kept = (el) => el.matches('link[rel~="stylesheet"], link[rel~="preload"], link[rel~="modulepreload"], style, script:not([type="application/ld+json"]), base');
+  const runs = (body) => [...body.querySelectorAll("script")].some(resource);
   let fetching = false;
   let wanted = loaded;
   async function update() {
@@ -92,11 +89,11 @@
         // the head's text (title, description, canonical, JSON-LD) from the
         // new page, in its order; the stylesheets and scripts, the same in
         // both, stay where they are (moving one would apply it again)
-        const stay = [...document.head.children].filter(kept);
-        for (const el of [...document.head.children]) if (!kept(el)) el.remove();
+        const stay = [...document.head.children].filter(resource);
+        for (const el of [...document.head.children]) if (!resource(el)) el.remove();
         let before = 0;
         for (const el of [...next.head.children]) {
-          if (kept(el)) before++;
+          if (resource(el)) before++;
           else document.head.insertBefore(document.adoptNode(el), stay[before] ?? null);
         }
         document.body.replaceWith(document.adoptNode(next.body));

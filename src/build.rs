@@ -506,8 +506,6 @@ mod tests {
             assert!(page.article.later.is_none(), "the body was read");
             assert!(page.body.html.is_empty() && page.body.plain.is_empty() && page.body.prose.is_empty());
             assert!(page.faq.iter().all(|e| e.answer.html.is_empty() && e.answer.plain.is_empty()));
-        }
-        for page in &site.articles {
             // what the site-wide pages read of the numbering is kept: the sources in order
             assert_eq!(page.citations.order, page.body.cited, "{}", page.article.file);
             assert!(page.citations.backlinks.is_empty(), "the numbering's lookups are dropped");

@@ -97,14 +97,6 @@ impl Files {
         self.iter().map(|(k, _)| k)
     }
 
-    pub fn len(&self) -> usize {
-        self.iter().count()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.iter().next().is_none()
-    }
-
     /// Remove every file whose path starts with `prefix`.
     pub(super) fn remove_under(&mut self, prefix: &str) {
         self.newer.retain(|k, _| !k.starts_with(prefix));
@@ -146,7 +138,7 @@ impl std::ops::Index<&str> for Files {
 /// The same paths with the same files, however they are layered.
 impl PartialEq for Files {
     fn eq(&self, other: &Files) -> bool {
-        self.len() == other.len() && self.iter().all(|(k, v)| other.get(k) == Some(v))
+        self.iter().count() == other.iter().count() && self.iter().all(|(k, v)| other.get(k) == Some(v))
     }
 }
 
@@ -228,7 +220,7 @@ mod tests {
                 published.remove(0);
             }
             for (f, p) in &published {
-                assert_eq!(f.len(), p.len(), "step {step}");
+                assert_eq!(f.iter().count(), p.len(), "step {step}");
                 for (k, v) in p {
                     assert_eq!(f.get(k), Some(v), "step {step}: {k}");
                 }

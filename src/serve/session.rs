@@ -587,6 +587,14 @@ mod tests {
         std::fs::write(path, text.replacen(from, to, 1)).expect("saved");
     }
 
+    /// Save `from` as `to` in `article`, a change the one-article path
+    /// takes; the same site built afresh.
+    fn save_one(s: &mut Session, article: &Path, from: &str, to: &str) -> Session {
+        replace(article, from, to);
+        assert!(matches!(s.update(&[article.to_path_buf()], false), Action::Article(_)), "after `{to}`");
+        Session::new(&s.root, false).expect("a fresh build")
+    }
+
     fn page(session: &Session) -> String {
         let bytes = session.files()["basics/first-article/index.html"].bytes(&session.root).expect("the page");
         String::from_utf8_lossy(&bytes).into_owned()
@@ -610,9 +618,7 @@ mod tests {
             ("ECT and plain words", "Plain words"),
         ];
         for (from, to) in steps {
-            replace(&article, from, to);
-            assert!(matches!(s.update(std::slice::from_ref(&article), false), Action::Article(_)));
-            let fresh = Session::new(dir.path(), false).expect("a fresh build");
+            let fresh = save_one(&mut s, &article, from, to);
             assert_eq!(indexes(&s), indexes(&fresh), "after `{to}`");
         }
     }
@@ -630,9 +636,7 @@ mod tests {
             ("Write in plain words", "Write in simple words"),
         ];
         for (from, to) in steps {
-            replace(&article, from, to);
-            assert!(matches!(s.update(std::slice::from_ref(&article), false), Action::Article(_)), "after `{to}`");
-            let fresh = Session::new(dir.path(), false).expect("a fresh build");
+            let fresh = save_one(&mut s, &article, from, to);
             for feed in ["atom.xml", "sitemap.xml"] {
                 assert_eq!(s.files()[feed], fresh.files()[feed], "{feed} after `{to}`");
             }

@@ -135,18 +135,22 @@ impl site::PageSink for ArticleWriter<'_> {
         article.text.shrink_to_fit();
     }
 
-    fn faq(&self, site: &Site, index: &mut site::FaqIndex) {
+    fn faq_page(&self, site: &Site, index: &site::FaqIndex, page: usize, answers: &mut site::PageAnswers) {
         let Some(shared) = self.shared.get() else { return };
-        self.written(theme::render_faq(site, self.theme, shared, index, self.out));
+        self.written(theme::render_faq_page(site, self.theme, shared, index, page, answers, self.out));
+        if !self.keep {
+            *answers = site::PageAnswers::default();
+        }
+    }
+
+    fn faq(&self, _: &Site, index: &mut site::FaqIndex) {
         if !self.keep {
             // written: nothing reads its entries again (the sitemap lists
             // its pages, the cross-checks read the articles' own answers)
             for (_, entries) in &mut index.groups {
                 *entries = Vec::new();
             }
-            for page in &mut index.pages {
-                page.citations = crate::markdown::Citations::default();
-            }
+            index.answers = Vec::new();
         }
     }
 
@@ -513,10 +517,71 @@ mod tests {
         // the FAQ index, written, keeps its pages (the sitemap lists them) but no entries
         assert_eq!(site.faq.groups.len(), 1, "the FAQ index had Alpha's question");
         assert!(site.faq.groups.iter().all(|(_, entries)| entries.is_empty()));
+        assert!(site.faq.answers.is_empty(), "no page's answers are kept");
         assert!(!site.faq.pages.is_empty());
         // the index written afterwards has the numbers the streamed text files were written under
         indexer.add_landings(&site);
         indexer.write(&out).unwrap();
+    }
+
+    /// An output that keeps every file it is given.
+    #[derive(Default)]
+    struct Kept(std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>);
+
+    impl Output for Kept {
+        fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
+            crate::lock(&self.0).insert(path.to_string(), bytes.to_vec());
+            Ok(())
+        }
+
+        fn copy(&self, path: &str, _: &Path) -> anyhow::Result<()> {
+            self.write(path, &[])
+        }
+    }
+
+    #[test]
+    fn faq_pages_written_as_their_answers_render_are_those_of_the_whole_index() {
+        let dir = two_articles();
+        let root = dir.path();
+        // one question a page: the index is split, each page with its own references
+        let site = std::fs::read_to_string(root.join(crate::config::FILE)).unwrap();
+        std::fs::write(root.join(crate::config::FILE), format!("{site}paginate_by: 1\n")).unwrap();
+        let c = "---\ntitle: Gamma\ndescription: About Gamma.\ndate: 2026-01-02\nfaq:\n  - q: Does sleep help?\n    a: Sleep helps [@doe2020].\n  - q: Is a nap enough?\n    a: Not always [@doe2020].\n---\n\nNaps.\n";
+        std::fs::write(root.join("content/safety/c.md"), c).unwrap();
+        let options = BuildOptions { root: root.to_path_buf(), ..BuildOptions::default() };
+        // streamed: each page written as soon as its answers are rendered, then dropped
+        let streamed = Kept::default();
+        let emit = Emit {
+            out: &streamed,
+            inspect: None,
+            search: None,
+            keep: false,
+            count_later: false,
+            despite_errors: false,
+        };
+        let mut diags = Diagnostics::new();
+        let site = load_and_emit(&options, &mut diags, &mut Timings::default(), emit).unwrap().expect("a site").site;
+        assert!(!diags.has_errors(), "{diags:?}");
+        assert!(site.faq.split && site.faq.answers.is_empty());
+        // whole: every answer rendered and kept, then the pages written from the index
+        let loaded = load(&options, &mut Diagnostics::new()).unwrap().expect("a site");
+        assert_eq!(loaded.site.faq.answers.len(), 4, "the landing and one page a question");
+        let whole = Kept::default();
+        let shared = theme::shared_context(&loaded.site);
+        theme::render_parts(&loaded.site, &loaded.theme, root, &shared, &[theme::Part::Faq], &whole).unwrap();
+        let faq = |out: &Kept| -> Vec<(String, Vec<u8>)> {
+            let files = crate::lock(&out.0);
+            files.iter().filter(|(path, _)| path.starts_with("faq/")).map(|(p, b)| (p.clone(), b.clone())).collect()
+        };
+        let (streamed, whole) = (faq(&streamed), faq(&whole));
+        let paths: Vec<&str> = whole.iter().map(|(path, _)| path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["faq/index.html", "faq/safety/index.html", "faq/safety/page/2/index.html", "faq/safety/page/3/index.html"]
+        );
+        let page3 = String::from_utf8_lossy(&whole[3].1);
+        assert!(page3.contains("Not always") && page3.contains("A study"), "a page's answer and its reference");
+        assert!(streamed == whole, "the streamed FAQ pages differ from the whole index's");
     }
 
     #[test]

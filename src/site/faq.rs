@@ -28,7 +28,6 @@ pub struct IndexEntry {
     pub anchor: String,
     /// Its id on the article's page.
     pub page_anchor: String,
-    pub answer: Rendered,
     /// The index page it is on (into [`FaqIndex::pages`]).
     pub page: usize,
 }
@@ -42,6 +41,9 @@ pub struct FaqIndex {
     pub pages: Vec<FaqPage>,
     /// Split into a page (or pages) per topic.
     pub split: bool,
+    /// Each page's answers, by page; empty when the pages were handed on
+    /// as they were rendered ([`index_each`]) and not kept.
+    pub answers: Vec<PageAnswers>,
 }
 
 /// One page of the FAQ index.
@@ -53,23 +55,68 @@ pub struct FaqPage {
     /// The group (into [`FaqIndex::groups`]) it shows; `None`: every group
     /// (not split), or the list of topics (split).
     pub group: Option<usize>,
-    /// The numbering of its answers' citations.
+}
+
+/// The answers one page of the index shows, rendered for it.
+#[derive(Debug, Default)]
+pub struct PageAnswers {
+    /// In the order of [`FaqIndex::shown`].
+    pub answers: Vec<Rendered>,
+    /// The numbering of their citations.
     pub citations: Citations,
+}
+
+impl FaqIndex {
+    /// The entries page `page` shows, by group: (group, its entries shown).
+    pub fn shown(&self, page: usize) -> Vec<(usize, Vec<usize>)> {
+        let on = &self.pages[page];
+        match on.group {
+            Some(g) => vec![(g, on.list.entries.clone())],
+            None if self.split => Vec::new(),
+            None => self.groups.iter().enumerate().map(|(g, (_, entries))| (g, (0..entries.len()).collect())).collect(),
+        }
+    }
 }
 
 /// Every FAQ entry of the site, by topic, rendered for the index pages they
 /// are on (`per`: `paginate_by`). Only the pages' front matter is read: the
 /// index can be made while the pages are still being rendered.
 pub(crate) fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable, per: usize) -> FaqIndex {
+    let mut index = index_each(topics, pages, table, per, |_, _, _| {});
+    index.answers.shrink_to_fit();
+    index
+}
+
+/// [`index`], handing each of its pages to `each` as soon as its answers
+/// are rendered (pages in parallel), so that a build holds no more than a
+/// few pages' answers at once: `each` may drop them.
+pub(crate) fn index_each(
+    topics: &[TopicPage],
+    pages: &[Page],
+    table: &LinkTable,
+    per: usize,
+    each: impl Fn(&FaqIndex, usize, &mut PageAnswers) + Sync,
+) -> FaqIndex {
+    let mut index = layout(topics, pages, per);
+    let answers = (0..index.pages.len())
+        .into_par_iter()
+        .map(|p| {
+            let mut answers = render_page(&index, p, pages, table);
+            each(&index, p, &mut answers);
+            answers
+        })
+        .collect();
+    index.answers = answers;
+    index
+}
+
+/// Where every entry goes: its topic's group, its anchor and its page.
+fn layout(topics: &[TopicPage], pages: &[Page], per: usize) -> FaqIndex {
     let counts: Vec<usize> =
         topics.iter().map(|t| t.articles.iter().map(|&a| pages[a].article.front.faq.len()).sum()).collect();
     let split = is_split(counts.iter().sum(), per);
-    let mut index = FaqIndex { groups: Vec::new(), pages: Vec::new(), split };
-    index.pages.push(FaqPage {
-        list: split::paged(FAQ_PATH, &[], 1, None).remove(0),
-        group: None,
-        citations: Citations::new(""),
-    });
+    let mut index = FaqIndex { split, ..FaqIndex::default() };
+    index.pages.push(FaqPage { list: split::paged(FAQ_PATH, &[], 1, None).remove(0), group: None });
     let mut taken = markdown::UniqueIds::new(markdown::RESERVED_IDS.iter().map(|s| s.to_string()));
     for (t, topic) in topics.iter().enumerate() {
         taken.insert(format!("topic-{}", topic.topic.name));
@@ -82,32 +129,47 @@ pub(crate) fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable, per
         if split {
             let all: Vec<usize> = (0..counts[t]).collect();
             for list in split::paged(&topic_path(&topic.topic.name), &all, per, None) {
-                index.pages.push(FaqPage { list, group: Some(group), citations: Citations::new("") });
+                index.pages.push(FaqPage { list, group: Some(group) });
             }
         }
         let mut entries = Vec::new();
         for &a in &topic.articles {
             let article = &pages[a].article;
-            let items = article.front.faq.iter().zip(&article.faq_offsets).zip(faq_anchors(article));
-            for (e, ((item, (_, offset)), page_anchor)) in items.enumerate() {
+            for (e, page_anchor) in faq_anchors(article).into_iter().enumerate() {
                 let page = if split { first + entries.len() / per } else { 0 };
-                let on = &mut index.pages[page];
                 if !split {
-                    on.list.entries.push(entries.len());
+                    index.pages[0].list.entries.push(entries.len());
                 }
-                let resolver = PageResolver { table, dir: &article.dir, page: &on.list.path, text: true };
-                // (while pages render, `text` may be gone: positions only matter to diagnostics)
-                let source = Source { file: &article.file, text: &article.text, offset: *offset };
-                let mut answer = markdown::render(&item.a, source, &resolver, &mut on.citations);
-                answer.diagnostics.clear(); // already reported from the article page
-                answer.prose = String::new(); // only its HTML and plain text (JSON-LD) are used
                 let anchor = taken.unique(page_anchor.clone());
-                entries.push(IndexEntry { article: a, entry: e, anchor, page_anchor, answer, page });
+                entries.push(IndexEntry { article: a, entry: e, anchor, page_anchor, page });
             }
         }
         index.groups.push((t, entries));
     }
     index
+}
+
+/// The answers of page `p` of `index`, rendered one after another (so their
+/// citations number in page order).
+fn render_page(index: &FaqIndex, p: usize, pages: &[Page], table: &LinkTable) -> PageAnswers {
+    let path = &index.pages[p].list.path;
+    let mut citations = Citations::new("");
+    let mut answers = Vec::new();
+    for (g, shown) in index.shown(p) {
+        for e in shown {
+            let entry = &index.groups[g].1[e];
+            let article = &pages[entry.article].article;
+            let resolver = PageResolver { table, dir: &article.dir, page: path, text: true };
+            // (while pages render, `text` may be gone: positions only matter to diagnostics)
+            let offset = article.faq_offsets[entry.entry].1;
+            let source = Source { file: &article.file, text: &article.text, offset };
+            let mut answer = markdown::render(&article.front.faq[entry.entry].a, source, &resolver, &mut citations);
+            answer.diagnostics.clear(); // already reported from the article page
+            answer.prose = String::new(); // only its HTML and plain text (JSON-LD) are used
+            answers.push(answer);
+        }
+    }
+    PageAnswers { answers, citations }
 }
 
 /// Whether an index of `questions` questions is split by topic.

@@ -24,7 +24,7 @@ use crate::content::{Article, Content, Topic};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::markdown::{self, Citations, Rendered, Source, TermMatcher};
 use crate::sources::Bibliography;
-pub(crate) use faq::FaqIndex;
+pub(crate) use faq::{FaqIndex, PageAnswers};
 use links::{LinkTable, PageResolver};
 
 /// A rendered article (or the home page).
@@ -150,10 +150,12 @@ pub(crate) trait PageSink: Sync {
     fn start(&self, site: &Site);
     /// Article `index` has just been rendered; `site` is as in `start`.
     fn page(&self, site: &Site, index: usize, page: &mut Page);
-    /// The FAQ index is made (beside the articles, which may still be
-    /// rendering); `site` is as in `start`, with the topic pages rendered.
-    /// As with `page`, a sink that keeps nothing may drop the answers'
-    /// rendered Markdown once it has used them.
+    /// Page `page` of the FAQ index has just had its `answers` rendered
+    /// (beside the articles, which may still be rendering, and the index's
+    /// other pages); `site` is as in `start`, with the topic pages rendered.
+    /// As with `page`, a sink that keeps nothing may drop them.
+    fn faq_page(&self, site: &Site, index: &FaqIndex, page: usize, answers: &mut PageAnswers);
+    /// Every page of the FAQ index has been to `faq_page`.
     fn faq(&self, site: &Site, index: &mut FaqIndex);
     /// Every page is rendered and `site` is whole (who cites what, which
     /// article explains which term) but for the diagnostics of its
@@ -227,8 +229,8 @@ pub(crate) fn assemble(
     if let Some(sink) = sink {
         sink.start(&site);
     }
-    // the FAQ index (its answers rendered one after another, so their
-    // citations number in page order) beside the articles
+    // the FAQ index (each page's answers rendered one after another, so
+    // their citations number in page order) beside the articles
     let (pages, faq) = rayon::join(
         || {
             site.articles
@@ -245,10 +247,11 @@ pub(crate) fn assemble(
                 .collect::<Vec<Page>>()
         },
         || {
-            let mut index = faq::index(&site.topics, &site.articles, &table, site.config.paginate_by);
-            if let Some(sink) = sink {
-                sink.faq(&site, &mut index);
-            }
+            let (topics, per) = (&site.topics, site.config.paginate_by);
+            let Some(sink) = sink else { return faq::index(topics, &site.articles, &table, per) };
+            let each = |index: &FaqIndex, p: usize, answers: &mut PageAnswers| sink.faq_page(&site, index, p, answers);
+            let mut index = faq::index_each(topics, &site.articles, &table, per, each);
+            sink.faq(&site, &mut index);
             index
         },
     );
@@ -356,8 +359,8 @@ impl Site {
     pub fn finish(&mut self, faq: bool) -> Vec<Arc<Diagnostic>> {
         let redo_duplicates = faq || self.faq_duplicates.is_none();
         let this = &*self;
-        // the FAQ index (its answers rendered one after another, so their
-        // citations number in page order) beside everything else
+        // the FAQ index (each page's answers rendered one after another, so
+        // their citations number in page order) beside everything else
         let (index, checks) = rayon::join(
             || faq.then(|| faq::index(&this.topics, &this.articles, &this.link_table(), this.config.paginate_by)),
             || this.cross_check(redo_duplicates),

@@ -7,6 +7,7 @@ use crate::config::ReviewRole;
 use crate::content::Audience;
 use crate::content::people::Person;
 use crate::html::Html;
+use crate::markdown::Rendered;
 use crate::site::faq::IndexEntry;
 use crate::site::review::{Reviewer, RoleStatus, State};
 use crate::site::{Page, Site};
@@ -155,9 +156,9 @@ fn agent(p: &Person) -> Agent<'_> {
     }
 }
 
-/// FAQPage with every question and its plain-text answer.
-/// The FAQPage of one page of the FAQ index: the questions on it.
-pub(super) fn faq(site: &Site, entries: &[&IndexEntry]) -> Html {
+/// The FAQPage of one page of the FAQ index: each question on it with its
+/// plain-text answer.
+pub(super) fn faq(site: &Site, entries: &[(&IndexEntry, &Rendered)]) -> Html {
     #[derive(Serialize)]
     struct FaqPage<'a> {
         #[serde(rename = "@context")]
@@ -183,10 +184,10 @@ pub(super) fn faq(site: &Site, entries: &[&IndexEntry]) -> Html {
     }
     let main_entity = entries
         .iter()
-        .map(|entry| Question {
+        .map(|(entry, answer)| Question {
             kind: "Question",
             name: &site.articles[entry.article].article.front.faq[entry.entry].q,
-            accepted_answer: Answer { kind: "Answer", text: Collapsed(&entry.answer.plain) },
+            accepted_answer: Answer { kind: "Answer", text: Collapsed(&answer.plain) },
         })
         .collect();
     to_script(&FaqPage { context: "https://schema.org", kind: "FAQPage", main_entity })

@@ -16,8 +16,9 @@ use super::context::*;
 use super::jsonld;
 use super::pages::{Renderer, with_field};
 use crate::diagnostics::Diagnostic;
+use crate::markdown::Rendered;
 use crate::output::Output;
-use crate::site::faq::{FaqIndex, FaqPage};
+use crate::site::faq::{FaqIndex, IndexEntry, PageAnswers};
 use crate::site::split::{self, Letter, Lettered, ListPage};
 use crate::site::{FAQ_PATH, TopicPage};
 
@@ -29,6 +30,10 @@ pub(super) const MOVED_BUDGET: usize = 600_000;
 
 /// Collected results of writing several pages.
 type Written = anyhow::Result<Vec<Diagnostic>>;
+
+/// An entry of the FAQ index and its answer as rendered for the page
+/// showing it (`None` only if the page's answers are not all there).
+type Answered<'a> = (&'a IndexEntry, Option<&'a Rendered>);
 
 fn collect(results: Vec<anyhow::Result<Option<Diagnostic>>>) -> Written {
     let mut diags = Vec::new();
@@ -69,40 +74,51 @@ impl<'a> Renderer<'a> {
         self.write("topic.html", &list.path, &format!("{}index.html", list.path), ctx, out)
     }
 
-    /// Every page of the FAQ index.
+    /// Every page of the FAQ index, from the answers it keeps.
     pub(super) fn faq(&self, index: &FaqIndex, out: &dyn Output) -> Written {
-        collect(index.pages.par_iter().map(|p| self.faq_page(index, p, out)).collect())
+        let pages = index.answers.par_iter().enumerate();
+        collect(pages.map(|(p, answers)| self.faq_page(index, p, answers, out)).collect())
     }
 
-    fn faq_page(&self, index: &FaqIndex, on: &FaqPage, out: &dyn Output) -> anyhow::Result<Option<Diagnostic>> {
+    /// Page `p` of the FAQ index, showing `answers`.
+    pub(super) fn faq_page(
+        &self,
+        index: &FaqIndex,
+        p: usize,
+        answers: &PageAnswers,
+        out: &dyn Output,
+    ) -> anyhow::Result<Option<Diagnostic>> {
         let site = self.site;
+        let on = &index.pages[p];
         let list = &on.list;
         let landing = site.topics.iter().find(|t| t.path == FAQ_PATH);
         let base_title = landing.map_or("Frequently asked questions", |t| t.topic.front.title.as_str());
-        let groups: Vec<usize> = match on.group {
-            Some(g) => vec![g],
-            None if index.split => Vec::new(),
-            None => (0..index.groups.len()).collect(),
-        };
         let title = match on.group {
             Some(g) => numbered(&format!("{base_title}: {}", site.topics[index.groups[g].0].topic.front.title), list),
             None => base_title.to_string(),
         };
-        let shown = |g: usize| -> Vec<usize> {
-            if on.group.is_some() { list.entries.clone() } else { (0..index.groups[g].1.len()).collect() }
-        };
-        let entries: Vec<&crate::site::faq::IndexEntry> =
-            groups.iter().flat_map(|&g| shown(g).into_iter().map(move |e| &index.groups[g].1[e])).collect();
+        // each shown entry with its answer, by group
+        let mut answered = answers.answers.iter();
+        let groups: Vec<(usize, Vec<Answered>)> = index
+            .shown(p)
+            .into_iter()
+            .map(|(g, shown)| (g, shown.iter().map(|&e| (&index.groups[g].1[e], answered.next())).collect()))
+            .collect();
+        let entries: Vec<(&IndexEntry, &Rendered)> = groups
+            .iter()
+            .flat_map(|(_, entries)| entries.iter().filter_map(|&(entry, answer)| Some((entry, answer?))))
+            .collect();
         // each article's summary made once for all its questions on this
         // page (30,000 questions at 10,000 articles; only this page's are held)
         let summaries: HashMap<usize, Value> = entries
             .iter()
-            .map(|e| e.article)
+            .map(|(e, _)| e.article)
             .collect::<std::collections::BTreeSet<usize>>()
             .into_iter()
             .map(|a| (a, Value::from_serializable(&article_summary(&site.articles[a]))))
             .collect();
-        let values: Vec<Value> = groups.iter().map(|&g| self.faq_group(index, g, &shown(g), &summaries)).collect();
+        let values: Vec<Value> =
+            groups.iter().map(|(g, shown)| self.faq_group(index.groups[*g].0, shown, &summaries)).collect();
         let mut page = PageContext {
             kind: "faq",
             title: &title,
@@ -113,7 +129,7 @@ impl<'a> Renderer<'a> {
                 (Some(t), None) => (&t.body.html).into(),
                 _ => Default::default(),
             },
-            references: self.references(&on.citations),
+            references: self.references(&answers.citations),
             json_ld: if entries.is_empty() { Default::default() } else { jsonld::faq(site, &entries) },
             ..Default::default()
         };
@@ -130,20 +146,18 @@ impl<'a> Renderer<'a> {
         self.write("faq.html", &list.path, &format!("{}index.html", list.path), ctx, out)
     }
 
-    /// The template value of group `g`'s entries `shown`.
-    fn faq_group(&self, index: &FaqIndex, g: usize, shown: &[usize], summaries: &HashMap<usize, Value>) -> Value {
+    /// The template value of the entries `shown` of topic `t`'s group, with their answers.
+    fn faq_group(&self, t: usize, shown: &[Answered], summaries: &HashMap<usize, Value>) -> Value {
         let site = self.site;
-        let (t, entries) = &index.groups[g];
-        let topic = &site.topics[*t];
+        let topic = &site.topics[t];
         let entries: Vec<Value> = shown
             .par_iter()
-            .map(|&e| {
-                let ix = &entries[e];
+            .map(|&(ix, answer)| {
                 let page = &site.articles[ix.article];
                 let context = FaqContext {
                     question: &page.article.front.faq[ix.entry].q,
                     anchor: &ix.anchor,
-                    answer: (&ix.answer.html).into(),
+                    answer: answer.map(|a| &a.html).map(Into::into).unwrap_or_default(),
                     article: None,
                     href: Some(format!("{}index.html#{}", page.path, ix.page_anchor)),
                 };

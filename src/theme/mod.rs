@@ -27,7 +27,8 @@ use crate::input;
 
 pub(crate) use feeds::facts as feed_facts;
 pub(crate) use pages::{
-    Part, Shared, SiteSkeleton, all_parts, render_article, render_faq, render_parts, shared_context, site_wide_parts,
+    Part, Shared, SiteSkeleton, all_parts, render_article, render_faq_page, render_parts, shared_context,
+    site_wide_parts,
 };
 
 /// Templates every theme provides (SPEC §6).

@@ -17,7 +17,7 @@ use crate::markdown::Citations;
 use crate::output::Output;
 use crate::site::links::root_prefix;
 use crate::site::paths::SITE_OVERRIDES;
-use crate::site::{FAQ_PATH, FaqIndex, Page, Site};
+use crate::site::{FAQ_PATH, FaqIndex, Page, PageAnswers, Site};
 
 /// What to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -122,19 +122,22 @@ pub(crate) fn render_article(
     Renderer { site, theme, shared: shared.0.clone() }.article(page, Some(index), out)
 }
 
-/// Write the FAQ index of `site` made from `index` (which may not be in
-/// `site` yet: see `site::PageSink`), if the site has one.
-pub(crate) fn render_faq(
+/// Write page `page` of the FAQ index of `site`, `index` (which may not be
+/// in `site` yet: see `site::PageSink`), showing `answers`, if the site has
+/// an FAQ index.
+pub(crate) fn render_faq_page(
     site: &Site,
     theme: &Theme,
     shared: &Shared,
     index: &FaqIndex,
+    page: usize,
+    answers: &PageAnswers,
     out: &dyn Output,
-) -> anyhow::Result<Vec<Diagnostic>> {
+) -> anyhow::Result<Option<Diagnostic>> {
     if !has_faq_page(site) {
-        return Ok(Vec::new());
+        return Ok(None);
     }
-    Renderer { site, theme, shared: shared.0.clone() }.faq(index, out)
+    Renderer { site, theme, shared: shared.0.clone() }.faq_page(index, page, answers, out)
 }
 
 /// Whether the site has an FAQ index page: some article asks a question, or

@@ -129,9 +129,20 @@ impl Postings {
         self.last = page;
     }
 
+    /// The pages and their counts, pages rising.
     fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let mut numbers = self.numbers();
+        let mut page = 0;
+        std::iter::from_fn(move || {
+            page += numbers.next()?;
+            Some((page, numbers.next()?))
+        })
+    }
+
+    /// The numbers as stored: gap, count, gap, count…
+    fn numbers(&self) -> impl Iterator<Item = u32> + '_ {
         let mut bytes = self.bytes.iter();
-        let mut next = move || {
+        std::iter::from_fn(move || {
             let (mut n, mut shift) = (0u32, 0);
             for &b in bytes.by_ref() {
                 n |= u32::from(b & 0x7f) << shift;
@@ -141,12 +152,19 @@ impl Postings {
                 shift += 7;
             }
             None
-        };
-        let mut page = 0;
-        std::iter::from_fn(move || {
-            page += next()?;
-            Some((page, next()?))
         })
+    }
+
+    /// How many numbers [`Postings::numbers`] gives.
+    fn len(&self) -> usize {
+        self.bytes.iter().filter(|&&b| b < 0x80).count()
+    }
+}
+
+/// A stem's postings in the index file: the numbers as stored, a JSON array.
+impl Serialize for Postings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.numbers())
     }
 }
 
@@ -528,8 +546,10 @@ impl<'a> Iterator for Words<'a> {
 /// The vocabulary grouped by stem, with each stem's scored postings.
 struct Stems {
     names: Vec<String>,
-    /// For each stem: gap to the previous page number, score; flattened.
-    postings: Vec<Vec<u32>>,
+    /// For each stem: its pages by number, each with its score (packed as
+    /// the words' postings are: a 100,000-article index holds tens of
+    /// millions of them until written).
+    postings: Vec<Postings>,
 }
 
 impl Stems {
@@ -566,14 +586,13 @@ impl Stems {
                     same
                 });
                 let idf = (1.0 + (total - counts.len() as f64 + 0.5) / (counts.len() as f64 + 0.5)).ln();
-                let mut flat = Vec::with_capacity(counts.len() * 2);
-                let mut last = 0;
+                let mut scored = Postings::default();
                 for (page, count) in counts {
                     let length = f64::from(pages[page as usize].length) / average.max(1.0);
-                    flat.extend([page - last, bm25(idf, f64::from(count), length)]);
-                    last = page;
+                    scored.push(page, bm25(idf, f64::from(count), length));
                 }
-                flat
+                scored.bytes.shrink_to_fit();
+                scored
             })
             .collect();
         Stems { names, postings }
@@ -606,7 +625,7 @@ struct StemFile<'a> {
     /// Sorted.
     stems: Vec<&'a str>,
     /// For each stem, page-number gaps and scores, alternating.
-    pages: Vec<&'a Vec<u32>>,
+    pages: Vec<&'a Postings>,
     #[serde(skip)]
     numbers: usize,
 }

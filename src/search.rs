@@ -747,6 +747,10 @@ mod tests {
         }
         assert_eq!(p.iter().collect::<Vec<_>>(), pairs);
         assert!(p.bytes.len() < pairs.len() * 8 / 2, "{} bytes", p.bytes.len());
+        // written as the gaps and counts, as a flat list of them would be
+        let flat = [0, 1, 1, 200, 299, 3, 69_700, 1, 1, 1 << 20];
+        assert_eq!(p.len(), flat.len());
+        assert_eq!(serde_json::to_string(&p).unwrap(), serde_json::to_string(&flat).unwrap());
     }
 
     #[test]

@@ -7,7 +7,6 @@
 //! Program failures (writing the output, internal errors) are `anyhow`
 //! errors; a site file that cannot be read is a diagnostic (`unreadable-file`).
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -367,18 +366,29 @@ impl Diagnostics {
 
     /// The whole report, rustc-style, with a summary line.
     pub fn render_text(&self, color: bool) -> String {
-        // tens of thousands of findings on a large site: drawn in parallel
-        let drawn: Vec<String> = self.items.par_iter().map(|d| d.render(color)).collect();
-        let mut out = String::with_capacity(drawn.iter().map(|d| d.len() + 2).sum::<usize>() + 64);
-        for d in drawn {
-            out.push_str(&d);
-            out.push_str("\n\n");
+        let mut out = Vec::new();
+        // writing to memory cannot fail
+        let _ = self.write_text(color, &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// [`Diagnostics::render_text`], written to `out` as it is drawn.
+    pub fn write_text(&self, color: bool, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        // hundreds of thousands of findings on a large site: drawn in
+        // parallel, a batch at a time, so the report is never all in memory
+        const BATCH: usize = 4096;
+        for batch in self.items.chunks(BATCH) {
+            let drawn: Vec<String> = batch.par_iter().map(|d| d.render(color)).collect();
+            for d in drawn {
+                out.write_all(d.as_bytes())?;
+                out.write_all(b"\n\n")?;
+            }
         }
         let (e, w) = (self.error_count(), self.warning_count());
         if e + w > 0 {
-            let _ = writeln!(out, "{} {}, {} {}", e, plural(e, "error"), w, plural(w, "warning"));
+            writeln!(out, "{} {}, {} {}", e, plural(e, "error"), w, plural(w, "warning"))?;
         }
-        out
+        out.flush()
     }
 
     /// Only the errors.
@@ -543,6 +553,25 @@ mod tests {
         for offset in 0..=text.len() {
             assert_eq!(index.span("f", text, offset), Span::at("f", text, offset), "{offset}");
         }
+    }
+
+    #[test]
+    fn a_report_written_in_batches_is_each_diagnostic_drawn_in_order() {
+        let text = "q: one\nq: two\n";
+        let mut diags = Diagnostics::new();
+        // more than one batch, and one finding more
+        for i in 0..9_000 {
+            let d = Diagnostic::warning(Code::DuplicateFaq, format!("finding {i}"));
+            diags.push(d.with_span(Span::at("a.md", text, i % text.len())).with_help("keep one"));
+        }
+        diags.push(Diagnostic::error(Code::UnknownSource, "last").in_file("b.md"));
+        let mut whole = String::new();
+        for d in diags.iter() {
+            whole.push_str(&d.render(false));
+            whole.push_str("\n\n");
+        }
+        whole.push_str("1 error, 9000 warnings\n");
+        assert!(diags.render_text(false) == whole, "the batched report differs from drawing each in turn");
     }
 
     #[test]

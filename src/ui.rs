@@ -25,7 +25,9 @@ impl Ui {
     pub fn report(&self, diags: &Diagnostics) {
         if !self.quiet {
             if !diags.is_empty() {
-                eprint!("{}", diags.render_text(self.color));
+                let mut err = std::io::BufWriter::new(std::io::stderr().lock());
+                // as `eprint!`: a closed stderr is no reason to fail
+                let _ = diags.write_text(self.color, &mut err);
             }
             return;
         }

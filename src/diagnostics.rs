@@ -7,6 +7,7 @@
 //! Program failures (writing the output, internal errors) are `anyhow`
 //! errors; a site file that cannot be read is a diagnostic (`unreadable-file`).
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -197,8 +198,9 @@ pub struct Diagnostic {
     /// The file, when the finding is about a file but no line applies.
     pub file: Option<String>,
     pub span: Option<Span>,
-    /// How to fix it, shown as `= help: …`.
-    pub help: Option<String>,
+    /// How to fix it, shown as `= help: …` (most are fixed text: not copied
+    /// into each of the hundreds of thousands of findings a large site may have).
+    pub help: Option<Cow<'static, str>>,
 }
 
 impl Diagnostic {
@@ -221,7 +223,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+    pub fn with_help(mut self, help: impl Into<Cow<'static, str>>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
@@ -256,7 +258,7 @@ impl Diagnostic {
             group = group.element(annotate_snippets::Origin::path(file.as_str()));
         }
         if let Some(help) = &self.help {
-            group = group.element(Level::HELP.message(help.as_str()));
+            group = group.element(Level::HELP.message(help.as_ref()));
         }
         renderer.render(&[group])
     }

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -182,8 +183,9 @@ pub(crate) fn topic_path(topic: &str) -> String {
     format!("{FAQ_PATH}{topic}/")
 }
 
-/// The same question asked twice (ignoring case, punctuation and spacing).
-pub(crate) fn duplicates(pages: &[Page]) -> Vec<Diagnostic> {
+/// The same question asked twice (ignoring case, punctuation and spacing),
+/// shared as they are kept (`serve` merges them into each save's report).
+pub(crate) fn duplicates(pages: &[Page]) -> Vec<Arc<Diagnostic>> {
     // tens of thousands of questions on a large site: normalized, and the
     // repeats reported, in parallel; only finding the first of each is not
     let keys: Vec<Vec<String>> =
@@ -205,22 +207,26 @@ pub(crate) fn duplicates(pages: &[Page]) -> Vec<Diagnostic> {
         let a = &pages[p].article;
         (a, a.faq_offsets[e].0)
     };
+    drop(first);
+    drop(keys);
+    // hundreds of thousands on a large site: each made where it is kept
     let mut found = repeats
         .into_par_iter()
         .map(|(repeat, earlier)| {
             let (a, q) = at(repeat);
             let (first, offset) = at(earlier);
             let line = Span::line_at(&first.text, offset);
-            Diagnostic::warning(
-                Code::DuplicateFaq,
-                format!("the question \"{}\" is also asked at {}:{line}", a.front.faq[repeat.1].q.trim(), first.file),
+            let message =
+                format!("the question \"{}\" is also asked at {}:{line}", a.front.faq[repeat.1].q.trim(), first.file);
+            Arc::new(
+                Diagnostic::warning(Code::DuplicateFaq, message)
+                    .with_span(Span::at(&a.file, &a.text, q))
+                    .with_help("keep one, or ask a more specific question"),
             )
-            .with_span(Span::at(&a.file, &a.text, q))
-            .with_help("keep one, or ask a more specific question")
         })
         .collect::<Vec<_>>();
     // in report order: kept, and merged into the report at each `serve` save
-    found.par_sort_by(crate::diagnostics::report_order);
+    found.par_sort_by(|a, b| crate::diagnostics::report_order(a, b));
     found
 }
 

@@ -449,8 +449,7 @@ impl Site {
         for t in &self.topics {
             diags.extend(t.body.diagnostics.iter().cloned().map(Arc::new));
         }
-        let duplicates =
-            redo_duplicates.then(|| faq::duplicates(&self.articles).into_iter().map(Arc::new).collect::<Vec<_>>());
+        let duplicates = redo_duplicates.then(|| faq::duplicates(&self.articles));
         diags.extend(duplicates.as_ref().or(self.faq_duplicates.as_ref()).into_iter().flatten().cloned());
         let mut anchors = Vec::new();
         check_anchors(&self.home, &self.topics, &self.articles, &mut anchors);

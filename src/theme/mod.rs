@@ -244,8 +244,8 @@ impl Theme {
                 let d = &mut out[index];
                 let more = format!("the same error is at {others} more place{}", if others == 1 { "" } else { "s" });
                 d.help = Some(match d.help.take() {
-                    Some(help) => format!("{help} ({more})"),
-                    None => more,
+                    Some(help) => format!("{help} ({more})").into(),
+                    None => more.into(),
                 });
             }
         }

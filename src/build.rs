@@ -584,6 +584,38 @@ mod tests {
         assert!(streamed == whole, "the streamed FAQ pages differ from the whole index's");
     }
 
+    /// Counts the pages that share their front matter with the site's plan.
+    #[derive(Default)]
+    struct SharesFront(std::sync::atomic::AtomicUsize);
+
+    impl Inspect for SharesFront {
+        fn page(&self, site: &Site, index: usize, page: &site::Page) {
+            if std::sync::Arc::ptr_eq(&site.articles[index].article.front, &page.article.front) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
+
+    #[test]
+    fn a_rendered_page_shares_its_front_matter_with_the_site_s_plan_not_a_copy() {
+        let dir = two_articles();
+        let out = Written::default();
+        let shares = SharesFront::default();
+        let emit = Emit {
+            out: &out,
+            inspect: Some(&shares),
+            search: None,
+            keep: false,
+            count_later: false,
+            despite_errors: false,
+        };
+        let options = BuildOptions { root: dir.path().to_path_buf(), ..BuildOptions::default() };
+        let mut diags = Diagnostics::new();
+        load_and_emit(&options, &mut diags, &mut Timings::default(), emit).unwrap().expect("a site");
+        assert!(!diags.has_errors(), "{diags:?}");
+        assert_eq!(shares.0.load(Ordering::SeqCst), 2, "both articles' pages hold the plan's front matter");
+    }
+
     #[test]
     fn an_article_saved_while_the_site_renders_is_an_unreadable_file_error_not_a_page_of_two_versions() {
         let dir = two_articles();

@@ -42,7 +42,9 @@ pub struct Article {
     pub slug: String,
     /// The folder the Markdown file sits in, relative to `content/`, `/`-separated.
     pub dir: String,
-    pub front: FrontMatter,
+    /// Shared: each rendered page starts from a copy of its article as the
+    /// site was laid out, and a large site's front matter should be held once.
+    pub front: std::sync::Arc<FrontMatter>,
     /// Byte offsets in `text` of each FAQ entry's question and answer.
     pub faq_offsets: Vec<(usize, usize)>,
     /// Set when `text` holds the front matter only and the body was left in
@@ -433,7 +435,7 @@ fn parse_article(
         topic,
         slug,
         dir: dir.into(),
-        front,
+        front: front.into(),
         faq_offsets,
         later: None,
     })

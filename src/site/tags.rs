@@ -170,7 +170,7 @@ mod tests {
     fn article(file: &str, front: &str) -> Article {
         let text = format!("---\ntitle: t\ndescription: d\ndate: 2026-01-01\n{front}---\nBody.\n");
         let split = crate::content::front_matter::split(file, &text).unwrap();
-        let front = split.document(file, &text).parse().unwrap();
+        let front: crate::content::FrontMatter = split.document(file, &text).parse().unwrap();
         Article {
             file: file.into(),
             text,
@@ -178,7 +178,7 @@ mod tests {
             topic: "t".into(),
             slug: "a".into(),
             dir: "t".into(),
-            front,
+            front: front.into(),
             faq_offsets: Vec::new(),
             later: None,
         }

@@ -159,7 +159,7 @@ pub(crate) trait PageSink: Sync {
     fn faq(&self, site: &Site, index: &mut FaqIndex);
     /// Every page is rendered and `site` is whole (who cites what, which
     /// article explains which term) but for the diagnostics of its
-    /// cross-checks, which are made beside this call: the site-wide pages
+    /// cross-checks, which are made after this call: the site-wide pages
     /// can be written.
     fn assembled(&self, site: &Site);
 }
@@ -261,15 +261,13 @@ pub(crate) fn assemble(
     site.home = home;
     site.faq = faq;
     site.index_uses();
-    let whole = &site;
-    let (checks, ()) = rayon::join(
-        || whole.cross_check(true),
-        || {
-            if let Some(sink) = sink {
-                sink.assembled(whole);
-            }
-        },
-    );
+    // the site-wide pages, then the cross-checks: a sink that keeps no
+    // page lets go of what the pages shared before the findings are made
+    // (320,000 repeated questions at 100,000 articles)
+    if let Some(sink) = sink {
+        sink.assembled(&site);
+    }
+    let checks = site.cross_check(true);
     let diags = site.keep(checks);
     (site, diags)
 }

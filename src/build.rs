@@ -478,13 +478,13 @@ mod tests {
         dir
     }
 
-    /// An output that keeps the order files were written in.
+    /// An output that keeps every file it is given, in the order they were written.
     #[derive(Default)]
-    struct Written(std::sync::Mutex<Vec<String>>);
+    struct Written(std::sync::Mutex<Vec<(String, Vec<u8>)>>);
 
     impl Output for Written {
-        fn write(&self, path: &str, _: &[u8]) -> anyhow::Result<()> {
-            crate::lock(&self.0).push(path.to_string());
+        fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
+            crate::lock(&self.0).push((path.to_string(), bytes.to_vec()));
             Ok(())
         }
 
@@ -516,7 +516,7 @@ mod tests {
         let site = loaded.site;
         assert!(!diags.has_errors(), "{diags:?}");
         // Alpha's search text was written as it was counted, before Beta's page
-        let order = crate::lock(&out.0).clone();
+        let order: Vec<String> = crate::lock(&out.0).iter().map(|(path, _)| path.clone()).collect();
         let at = |path: &str| order.iter().position(|p| p == path).unwrap_or_else(|| panic!("{path} in {order:?}"));
         assert!(at("search-index/text-1.js") < at("safety/b/index.html"), "{order:?}");
         // of every page, only the front matter and what the site-wide pages need is left
@@ -539,21 +539,6 @@ mod tests {
         indexer.write(&out).unwrap();
     }
 
-    /// An output that keeps every file it is given.
-    #[derive(Default)]
-    struct Kept(std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>);
-
-    impl Output for Kept {
-        fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
-            crate::lock(&self.0).insert(path.to_string(), bytes.to_vec());
-            Ok(())
-        }
-
-        fn copy(&self, path: &str, _: &Path) -> anyhow::Result<()> {
-            self.write(path, &[])
-        }
-    }
-
     #[test]
     fn faq_pages_written_as_their_answers_render_are_those_of_the_whole_index() {
         let dir = two_articles();
@@ -565,7 +550,7 @@ mod tests {
         std::fs::write(root.join("content/safety/c.md"), c).unwrap();
         let options = BuildOptions { root: root.to_path_buf(), ..BuildOptions::default() };
         // streamed: each page written as soon as its answers are rendered, then dropped
-        let streamed = Kept::default();
+        let streamed = Written::default();
         let emit = Emit {
             out: &streamed,
             inspect: None,
@@ -581,20 +566,21 @@ mod tests {
         // whole: every answer rendered and kept, then the pages written from the index
         let loaded = load(&options, &mut Diagnostics::new()).unwrap().expect("a site");
         assert_eq!(loaded.site.faq.answers.len(), 4, "the landing and one page a question");
-        let whole = Kept::default();
+        let whole = Written::default();
         let shared = theme::shared_context(&loaded.site);
         theme::render_parts(&loaded.site, &loaded.theme, root, &shared, &[theme::Part::Faq], &whole).unwrap();
-        let faq = |out: &Kept| -> Vec<(String, Vec<u8>)> {
+        // in path order (pages are written in parallel)
+        let faq = |out: &Written| -> std::collections::BTreeMap<String, Vec<u8>> {
             let files = crate::lock(&out.0);
-            files.iter().filter(|(path, _)| path.starts_with("faq/")).map(|(p, b)| (p.clone(), b.clone())).collect()
+            files.iter().filter(|(path, _)| path.starts_with("faq/")).cloned().collect()
         };
         let (streamed, whole) = (faq(&streamed), faq(&whole));
-        let paths: Vec<&str> = whole.iter().map(|(path, _)| path.as_str()).collect();
+        let paths: Vec<&str> = whole.keys().map(String::as_str).collect();
         assert_eq!(
             paths,
             ["faq/index.html", "faq/safety/index.html", "faq/safety/page/2/index.html", "faq/safety/page/3/index.html"]
         );
-        let page3 = String::from_utf8_lossy(&whole[3].1);
+        let page3 = String::from_utf8_lossy(&whole["faq/safety/page/3/index.html"]);
         assert!(page3.contains("Not always") && page3.contains("A study"), "a page's answer and its reference");
         assert!(streamed == whole, "the streamed FAQ pages differ from the whole index's");
     }

@@ -400,19 +400,33 @@ impl Diagnostics {
 
     /// The JSON array of SPEC §7.
     pub fn render_json(&self) -> String {
-        let items: Vec<JsonDiagnostic> = self
-            .iter()
-            .map(|d| JsonDiagnostic {
-                severity: d.severity,
-                code: d.code,
-                message: &d.message,
-                file: d.file.as_deref(),
-                line: d.span.as_ref().map(|s| s.line),
-                column: d.span.as_ref().map(|s| s.column),
-                help: d.help.as_deref(),
-            })
-            .collect();
-        serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
+        let mut out = Vec::new();
+        match self.write_json(&mut out) {
+            Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+            Err(_) => "[]".to_string(),
+        }
+    }
+
+    /// [`Diagnostics::render_json`], written to `out` as each finding is
+    /// serialized (never the whole array in memory: hundreds of thousands
+    /// of findings on a large site).
+    pub fn write_json(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        struct Items<'a>(&'a Diagnostics);
+        impl Serialize for Items<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(|d| JsonDiagnostic {
+                    severity: d.severity,
+                    code: d.code,
+                    message: &d.message,
+                    file: d.file.as_deref(),
+                    line: d.span.as_ref().map(|s| s.line),
+                    column: d.span.as_ref().map(|s| s.column),
+                    help: d.help.as_deref(),
+                }))
+            }
+        }
+        serde_json::to_writer_pretty(&mut *out, &Items(self))?;
+        out.flush()
     }
 }
 
@@ -574,6 +588,35 @@ mod tests {
         }
         whole.push_str("1 error, 9000 warnings\n");
         assert!(diags.render_text(false) == whole, "the batched report differs from drawing each in turn");
+    }
+
+    #[test]
+    fn a_json_report_written_as_it_is_serialized_holds_every_finding_in_order() {
+        let text = "q: one\nq: two\n";
+        let mut diags = Diagnostics::new();
+        for i in 0..3 {
+            let d = Diagnostic::warning(Code::DuplicateFaq, format!("finding {i}"));
+            diags.push(d.with_span(Span::at("a.md", text, 7)).with_help("keep one"));
+        }
+        diags.push(Diagnostic::error(Code::UnknownSource, "last").in_file("b.md"));
+        let mut out = Vec::new();
+        diags.write_json(&mut out).unwrap();
+        assert_eq!(String::from_utf8_lossy(&out), diags.render_json());
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let got: Vec<(&str, &str, Option<u64>, Option<&str>)> = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (d["code"].as_str().unwrap(), d["message"].as_str().unwrap(), d["line"].as_u64(), d["help"].as_str())
+            })
+            .collect();
+        let want: Vec<(&str, &str, Option<u64>, Option<&str>)> = diags
+            .iter()
+            .map(|d| (d.code.as_str(), d.message.as_str(), d.span.as_ref().map(|s| s.line as u64), d.help.as_deref()))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(got[1], ("duplicate-faq", "finding 1", Some(2), Some("keep one")));
     }
 
     #[test]

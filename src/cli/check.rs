@@ -1,8 +1,11 @@
 //! `sourcebook check`.
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
+
+use anyhow::Context as _;
 
 use super::Ui;
 use crate::check::{CheckOptions, CheckReport, DEFAULT_EXTERNAL_BUDGET, check};
@@ -57,12 +60,18 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
         ui.info("wrote content/sources.lock.yaml: commit it with the bibliography");
     }
     match args.format {
-        Format::Json if args.report => println!(
-            "{{\"diagnostics\":{},\"reviews\":{}}}",
-            diags.render_json(),
-            serde_json::to_string(&report.review_dashboard()).unwrap_or_default()
-        ),
-        Format::Json => println!("{}", diags.render_json()),
+        Format::Json => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let written = if args.report {
+                write!(out, "{{\"diagnostics\":").and_then(|()| diags.write_json(&mut out)).and_then(|()| {
+                    let reviews = serde_json::to_string(&report.review_dashboard()).unwrap_or_default();
+                    writeln!(out, ",\"reviews\":{reviews}}}")
+                })
+            } else {
+                diags.write_json(&mut out).and_then(|()| writeln!(out))
+            };
+            written.and_then(|()| out.flush()).context("could not write the report to stdout")?;
+        }
         Format::Text => {
             // with --deny-warnings a warning fails the check: --quiet shows it
             let shown = Ui { quiet: ui.quiet && !args.deny_warnings, ..ui };

@@ -571,16 +571,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_report_written_in_batches_is_each_diagnostic_drawn_in_order() {
+    /// `warnings` warnings on lines 1 and 2 of `a.md` in turn, then an error.
+    fn findings(warnings: usize) -> Diagnostics {
         let text = "q: one\nq: two\n";
         let mut diags = Diagnostics::new();
-        // more than one batch, and one finding more
-        for i in 0..9_000 {
+        for i in 0..warnings {
             let d = Diagnostic::warning(Code::DuplicateFaq, format!("finding {i}"));
-            diags.push(d.with_span(Span::at("a.md", text, i % text.len())).with_help("keep one"));
+            diags.push(d.with_span(Span::at("a.md", text, i % 2 * 7)).with_help("keep one"));
         }
         diags.push(Diagnostic::error(Code::UnknownSource, "last").in_file("b.md"));
+        diags
+    }
+
+    #[test]
+    fn a_report_written_in_batches_is_each_diagnostic_drawn_in_order() {
+        // more than two batches
+        let diags = findings(9_000);
         let mut whole = String::new();
         for d in diags.iter() {
             whole.push_str(&d.render(false));
@@ -592,13 +598,7 @@ mod tests {
 
     #[test]
     fn a_json_report_written_as_it_is_serialized_holds_every_finding_in_order() {
-        let text = "q: one\nq: two\n";
-        let mut diags = Diagnostics::new();
-        for i in 0..3 {
-            let d = Diagnostic::warning(Code::DuplicateFaq, format!("finding {i}"));
-            diags.push(d.with_span(Span::at("a.md", text, 7)).with_help("keep one"));
-        }
-        diags.push(Diagnostic::error(Code::UnknownSource, "last").in_file("b.md"));
+        let diags = findings(3);
         let mut out = Vec::new();
         diags.write_json(&mut out).unwrap();
         assert_eq!(String::from_utf8_lossy(&out), diags.render_json());

@@ -83,9 +83,7 @@ impl FaqIndex {
 /// are on (`per`: `paginate_by`). Only the pages' front matter is read: the
 /// index can be made while the pages are still being rendered.
 pub(crate) fn index(topics: &[TopicPage], pages: &[Page], table: &LinkTable, per: usize) -> FaqIndex {
-    let mut index = index_each(topics, pages, table, per, |_, _, _| {});
-    index.answers.shrink_to_fit();
-    index
+    index_each(topics, pages, table, per, |_, _, _| {})
 }
 
 /// [`index`], handing each of its pages to `each` as soon as its answers

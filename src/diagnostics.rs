@@ -369,9 +369,9 @@ impl Diagnostics {
     /// The whole report, rustc-style, with a summary line.
     pub fn render_text(&self, color: bool) -> String {
         let mut out = Vec::new();
-        // writing to memory cannot fail
+        // writing to memory cannot fail, and what is drawn is text
         let _ = self.write_text(color, &mut out);
-        String::from_utf8_lossy(&out).into_owned()
+        String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
     /// [`Diagnostics::render_text`], written to `out` as it is drawn.
@@ -401,9 +401,9 @@ impl Diagnostics {
     /// The JSON array of SPEC §7.
     pub fn render_json(&self) -> String {
         let mut out = Vec::new();
-        match self.write_json(&mut out) {
-            Ok(()) => String::from_utf8_lossy(&out).into_owned(),
-            Err(_) => "[]".to_string(),
+        match self.write_json(&mut out).map(|()| String::from_utf8(out)) {
+            Ok(Ok(json)) => json,
+            _ => "[]".to_string(),
         }
     }
 

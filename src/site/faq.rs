@@ -68,13 +68,19 @@ pub struct PageAnswers {
 }
 
 impl FaqIndex {
-    /// The entries page `page` shows, by group: (group, its entries shown).
-    pub fn shown(&self, page: usize) -> Vec<(usize, Vec<usize>)> {
+    /// The entries page `page` shows, in order, each with its group: the
+    /// order its answers are rendered in and shown in.
+    pub fn shown(&self, page: usize) -> Vec<(usize, &IndexEntry)> {
         let on = &self.pages[page];
         match on.group {
-            Some(g) => vec![(g, on.list.entries.clone())],
+            Some(g) => on.list.entries.iter().map(|&e| (g, &self.groups[g].1[e])).collect(),
             None if self.split => Vec::new(),
-            None => self.groups.iter().enumerate().map(|(g, (_, entries))| (g, (0..entries.len()).collect())).collect(),
+            None => self
+                .groups
+                .iter()
+                .enumerate()
+                .flat_map(|(g, (_, entries))| entries.iter().map(move |e| (g, e)))
+                .collect(),
         }
     }
 }
@@ -154,19 +160,16 @@ fn render_page(index: &FaqIndex, p: usize, pages: &[Page], table: &LinkTable) ->
     let path = &index.pages[p].list.path;
     let mut citations = Citations::new("");
     let mut answers = Vec::new();
-    for (g, shown) in index.shown(p) {
-        for e in shown {
-            let entry = &index.groups[g].1[e];
-            let article = &pages[entry.article].article;
-            let resolver = PageResolver { table, dir: &article.dir, page: path, text: true };
-            // (while pages render, `text` may be gone: positions only matter to diagnostics)
-            let offset = article.faq_offsets[entry.entry].1;
-            let source = Source { file: &article.file, text: &article.text, offset };
-            let mut answer = markdown::render(&article.front.faq[entry.entry].a, source, &resolver, &mut citations);
-            answer.diagnostics.clear(); // already reported from the article page
-            answer.prose = String::new(); // only its HTML and plain text (JSON-LD) are used
-            answers.push(answer);
-        }
+    for (_, entry) in index.shown(p) {
+        let article = &pages[entry.article].article;
+        let resolver = PageResolver { table, dir: &article.dir, page: path, text: true };
+        // (while pages render, `text` may be gone: positions only matter to diagnostics)
+        let offset = article.faq_offsets[entry.entry].1;
+        let source = Source { file: &article.file, text: &article.text, offset };
+        let mut answer = markdown::render(&article.front.faq[entry.entry].a, source, &resolver, &mut citations);
+        answer.diagnostics.clear(); // already reported from the article page
+        answer.prose = String::new(); // only its HTML and plain text (JSON-LD) are used
+        answers.push(answer);
     }
     PageAnswers { answers, citations }
 }

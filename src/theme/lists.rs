@@ -31,9 +31,8 @@ pub(super) const MOVED_BUDGET: usize = 600_000;
 /// Collected results of writing several pages.
 type Written = anyhow::Result<Vec<Diagnostic>>;
 
-/// An entry of the FAQ index and its answer as rendered for the page
-/// showing it (`None` only if the page's answers are not all there).
-type Answered<'a> = (&'a IndexEntry, Option<&'a Rendered>);
+/// An entry of the FAQ index and its answer as rendered for the page showing it.
+type Answered<'a> = (&'a IndexEntry, &'a Rendered);
 
 fn collect(results: Vec<anyhow::Result<Option<Diagnostic>>>) -> Written {
     let mut diags = Vec::new();
@@ -97,28 +96,25 @@ impl<'a> Renderer<'a> {
             Some(g) => numbered(&format!("{base_title}: {}", site.topics[index.groups[g].0].topic.front.title), list),
             None => base_title.to_string(),
         };
-        // each shown entry with its answer, by group
-        let mut answered = answers.answers.iter();
-        let groups: Vec<(usize, Vec<Answered>)> = index
-            .shown(p)
-            .into_iter()
-            .map(|(g, shown)| (g, shown.iter().map(|&e| (&index.groups[g].1[e], answered.next())).collect()))
-            .collect();
-        let entries: Vec<(&IndexEntry, &Rendered)> = groups
-            .iter()
-            .flat_map(|(_, entries)| entries.iter().filter_map(|&(entry, answer)| Some((entry, answer?))))
-            .collect();
+        // each shown entry with its answer (rendered in this order)
+        let shown = index.shown(p);
+        debug_assert_eq!(shown.len(), answers.answers.len(), "page {p}: an answer for each entry");
+        let entries: Vec<Answered> = shown.iter().map(|&(_, entry)| entry).zip(&answers.answers).collect();
         // each article's summary made once for all its questions on this
         // page (30,000 questions at 10,000 articles; only this page's are held)
-        let summaries: HashMap<usize, Value> = entries
-            .iter()
-            .map(|(e, _)| e.article)
-            .collect::<std::collections::BTreeSet<usize>>()
-            .into_iter()
-            .map(|a| (a, Value::from_serializable(&article_summary(&site.articles[a]))))
-            .collect();
-        let values: Vec<Value> =
-            groups.iter().map(|(g, shown)| self.faq_group(index.groups[*g].0, shown, &summaries)).collect();
+        let mut summaries: HashMap<usize, Value> = HashMap::new();
+        for (entry, _) in &entries {
+            let summary = || Value::from_serializable(&article_summary(&site.articles[entry.article]));
+            summaries.entry(entry.article).or_insert_with(summary);
+        }
+        // a group for each run of its entries
+        let mut values = Vec::new();
+        let mut at = 0;
+        for run in shown.chunk_by(|a, b| a.0 == b.0) {
+            let topic = index.groups[run[0].0].0;
+            values.push(self.faq_group(topic, &entries[at..at + run.len()], &summaries));
+            at += run.len();
+        }
         let mut page = PageContext {
             kind: "faq",
             title: &title,
@@ -157,7 +153,7 @@ impl<'a> Renderer<'a> {
                 let context = FaqContext {
                     question: &page.article.front.faq[ix.entry].q,
                     anchor: &ix.anchor,
-                    answer: answer.map(|a| &a.html).map(Into::into).unwrap_or_default(),
+                    answer: (&answer.html).into(),
                     article: None,
                     href: Some(format!("{}index.html#{}", page.path, ix.page_anchor)),
                 };

@@ -76,21 +76,35 @@ pub(crate) fn escape_into(out: &mut String, text: &str) {
 /// a writer needs no copy of the whole text: Tera's escape function writes
 /// every printed value this way.
 pub(crate) fn escape_pieces(text: &str, mut emit: impl FnMut(&str)) {
-    let mut last = 0;
-    for (i, c) in text.char_indices() {
-        let with = match c {
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '&' => "&amp;",
-            '"' => "&quot;",
-            '\'' => "&#39;",
-            '\t' | '\n' | '\r' => continue,
-            c if c.is_control() => REPLACEMENT,
-            _ => continue,
+    // Bytes are looked at, not characters: every character that needs a
+    // replacement is ASCII or a C1 control (U+0080–U+009F, bytes C2 80–C2 9F),
+    // so the other bytes of a multi-byte character are passed over.
+    let bytes = text.as_bytes();
+    let (mut last, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (with, width) = match b {
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'&' => ("&amp;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&#39;", 1),
+            b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            0..=0x1f | 0x7f => (REPLACEMENT, 1),
+            0xc2 if bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)) => (REPLACEMENT, 2),
+            _ => {
+                i += 1;
+                continue;
+            }
         };
+        // `i` is at a character's first byte: every byte matched above is one
         emit(&text[last..i]);
         emit(with);
-        last = i + c.len_utf8();
+        i += width;
+        last = i;
     }
     emit(&text[last..]);
 }
@@ -215,6 +229,44 @@ mod tests {
     fn escaping_leaves_no_markup_and_no_nul() {
         let e = Html::escape("<script>\"x\" & 'y'\0\u{7}</script>");
         assert_eq!(e.as_str(), "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;\u{FFFD}\u{FFFD}&lt;/script&gt;");
+    }
+
+    /// The escaper as first written: character by character.
+    fn escape_by_chars(text: &str) -> String {
+        let mut out = String::new();
+        for c in text.chars() {
+            match c {
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '&' => out.push_str("&amp;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                '\t' | '\n' | '\r' => out.push(c),
+                c if c.is_control() => out.push_str(REPLACEMENT),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn escaping_byte_by_byte_equals_escaping_character_by_character() {
+        // every ASCII and Latin-1 character, others of two, three and four
+        // bytes (whose later bytes look like C1 controls' second bytes), each
+        // alone, in pairs and in a run
+        let mut chars: Vec<char> = (0u32..0x100).filter_map(char::from_u32).collect();
+        chars.extend(['\u{0100}', '\u{0180}', '\u{0880}', '\u{2028}', '\u{2029}', '\u{FEFF}', '\u{FFFD}', '\u{FFFF}']);
+        chars.extend(['\u{10080}', '\u{1F600}', '\u{E0001}', '\u{10FFFF}']);
+        let all: String = chars.iter().collect();
+        let mut texts = vec![String::new(), all.clone(), all.chars().rev().collect()];
+        for &a in &chars {
+            for &b in &chars {
+                texts.push(format!("{a}{b}x"));
+            }
+        }
+        for text in &texts {
+            assert_eq!(Html::escape(text).as_str(), escape_by_chars(text), "{text:?}");
+        }
     }
 
     #[test]

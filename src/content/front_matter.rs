@@ -156,9 +156,17 @@ pub(crate) const NEW_PLACEHOLDERS: [&str; 4] = [
 /// `template-text`: the page still holds text `sourcebook new` wrote for
 /// the author to replace (one warning, at the first, counting the rest).
 pub(crate) fn template_text(file: &str, text: &str, split: Split, description: &str) -> Option<Diagnostic> {
+    // every article is searched: one pass for all the placeholders
+    static PLACEHOLDERS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(NEW_PLACEHOLDERS).expect("the placeholders are a few short strings")
+    });
     let body = &text[split.body_start..];
-    let mut found: Vec<usize> =
-        NEW_PLACEHOLDERS.iter().filter_map(|p| body.find(p)).map(|i| split.body_start + i).collect();
+    // where each placeholder first appears (they cannot overlap one another)
+    let mut first_of = [None; NEW_PLACEHOLDERS.len()];
+    for m in PLACEHOLDERS.find_iter(body) {
+        first_of[m.pattern().as_usize()].get_or_insert(split.body_start + m.start());
+    }
+    let mut found: Vec<usize> = first_of.into_iter().flatten().collect();
     if description.trim() == NEW_DESCRIPTION {
         let yaml = &text[split.yaml_start..split.yaml_end];
         found.push(split.yaml_start + yaml.find("description:").unwrap_or(0));

@@ -266,8 +266,14 @@ impl Indexer {
                 if word.len() > MAX_WORD_BYTES {
                     continue;
                 }
+                let ascii = word.is_ascii();
+                if ascii && !word.bytes().any(|b| b.is_ascii_uppercase()) {
+                    // most words are already lower case: counted as they are
+                    shard.tally(word, weight);
+                    continue;
+                }
                 lower.clear();
-                if word.is_ascii() {
+                if ascii {
                     lower.push_str(word);
                     lower.make_ascii_lowercase();
                 } else {

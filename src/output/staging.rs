@@ -46,6 +46,11 @@ pub(crate) struct Staging {
     /// What the user should know that is not an error: leftovers that could
     /// not be removed, a previous site put back.
     notes: Vec<String>,
+    /// Folders of the staging that held a file already when another was
+    /// placed in them (the search index's, the stylesheets'…): the next
+    /// file placed there needs no `mkdir`. A folder made for one page is
+    /// not kept, so this stays small on a large site.
+    shared_folders: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
     /// Held until the staging is dropped (after [`Drop`] has cleaned up).
     _lock: Option<File>,
 }
@@ -76,7 +81,7 @@ impl Staging {
         check_replaceable(target)?;
         let temp = free_staging_path(parent, name);
         std::fs::create_dir(&temp).io("creating", &temp)?;
-        Ok(Staging { target: target.to_path_buf(), temp, notes, _lock: lock })
+        Ok(Staging { target: target.to_path_buf(), temp, notes, shared_folders: Default::default(), _lock: lock })
     }
 
     /// What the user should be told (as warnings) so far.
@@ -116,8 +121,16 @@ impl Staging {
         let rel =
             confine(path).with_context(|| format!("refusing to write `{path}`: it would leave the output folder"))?;
         let full = self.temp.join(rel);
-        if let Some(dir) = full.parent() {
-            std::fs::create_dir_all(dir).io("creating", dir)?;
+        let Some(dir) = full.parent().filter(|&d| d != self.temp) else { return Ok(full) };
+        if crate::lock(&self.shared_folders).contains(dir) {
+            return Ok(full);
+        }
+        match std::fs::create_dir(dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                crate::lock(&self.shared_folders).insert(dir.to_path_buf());
+            }
+            Err(_) => std::fs::create_dir_all(dir).io("creating", dir)?,
         }
         Ok(full)
     }

@@ -246,7 +246,7 @@ pub struct Rendered {
 pub struct Citations {
     /// Source ids in order of first citation; number = index + 1.
     pub order: Vec<String>,
-    number: HashMap<String, usize>,
+    number: foldhash::HashMap<String, usize>,
     /// For each number (index), the ids of the citation groups citing it.
     pub backlinks: Vec<Vec<String>>,
     groups: usize,
@@ -301,7 +301,7 @@ impl Citations {
     /// read (the sources in order, the terms used), drop what numbering
     /// more citations would need (the lookups, the backlinks' ids).
     pub fn written(&mut self) {
-        self.number = HashMap::new();
+        self.number = Default::default();
         self.backlinks = Vec::new();
         self.terms_seen = HashSet::new();
         self.care_levels = Vec::new();
@@ -399,13 +399,13 @@ pub(crate) const HEADING_CLASSES: &[&str] = &["no-toc", "visually-hidden", "prin
 /// set look-ups. The ids are the ones a search from `-1` upwards would give.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct UniqueIds {
-    taken: HashSet<String>,
-    next: HashMap<String, usize>,
+    taken: foldhash::HashSet<String>,
+    next: foldhash::HashMap<String, usize>,
 }
 
 impl UniqueIds {
     pub(crate) fn new(taken: impl IntoIterator<Item = String>) -> UniqueIds {
-        UniqueIds { taken: taken.into_iter().collect(), next: HashMap::new() }
+        UniqueIds { taken: taken.into_iter().collect(), next: Default::default() }
     }
 
     /// Take `id` as it is; false if it was taken.

@@ -846,7 +846,7 @@ struct Place {
 /// keeps positions (saphyr's), and every key written twice in one map.
 #[derive(Debug, Default)]
 struct Spans {
-    places: std::collections::HashMap<Path, Place>,
+    places: foldhash::HashMap<Path, Place>,
     /// The key's name and where it is written the second time, in order.
     duplicates: Vec<(String, usize)>,
     /// Where the maps and lists still open when the parser gave up start,

@@ -14,7 +14,7 @@
 //! site built on Linux is copied to all of them. One pass through a hash
 //! map, whatever the number of pages.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::config::{Config, is_slug};
 use crate::content::Content;
@@ -175,8 +175,8 @@ pub(crate) fn check(content: &Content, config: &Config, theme_files: &[&str]) ->
 /// glossary's letter pages are under folders only they use.)
 fn claim_list_pages<'a>(content: &'a Content, config: &Config, claims: &mut Claims<'a>, diags: &mut Vec<Diagnostic>) {
     let per = config.paginate_by;
-    let mut articles: HashMap<&str, usize> = HashMap::new();
-    let mut questions: HashMap<&str, usize> = HashMap::new();
+    let mut articles: HashMap<&str, usize> = HashMap::default();
+    let mut questions: HashMap<&str, usize> = HashMap::default();
     for a in &content.articles {
         *articles.entry(a.topic.as_str()).or_default() += 1;
         *questions.entry(a.topic.as_str()).or_default() += a.front.faq.len();

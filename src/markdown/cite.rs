@@ -39,9 +39,11 @@ pub(super) enum Found {
 pub(super) fn find(text: &str, escaped: &dyn Fn(usize) -> bool) -> Vec<(Range<usize>, Found)> {
     let mut found = Vec::new();
     let mut pos = 0;
-    while let Some(i) = text[pos..].find(['[', '@']).map(|i| pos + i) {
-        if text.as_bytes()[i] == b'[' {
-            let close = text[i + 1..].find([']', '[']).map(|c| i + 1 + c);
+    // every character looked for is ASCII: found as bytes (SIMD), each at a character boundary
+    let bytes = text.as_bytes();
+    while let Some(i) = memchr::memchr2(b'[', b'@', &bytes[pos..]).map(|i| pos + i) {
+        if bytes[i] == b'[' {
+            let close = memchr::memchr2(b']', b'[', &bytes[i + 1..]).map(|c| i + 1 + c);
             let Some(close) = close.filter(|&c| text.as_bytes()[c] == b']') else {
                 pos = i + 1;
                 continue;
@@ -69,7 +71,7 @@ pub(super) fn find(text: &str, escaped: &dyn Fn(usize) -> bool) -> Vec<(Range<us
             let after = &text[end..];
             let gap = after.len() - after.trim_start_matches(' ').len();
             if let Some(rest) = after[gap..].strip_prefix('[')
-                && let Some(c) = rest.find([']', '[', '@']).filter(|&c| rest.as_bytes()[c] == b']')
+                && let Some(c) = memchr::memchr3(b']', b'[', b'@', rest.as_bytes()).filter(|&c| rest.as_bytes()[c] == b']')
                 && !rest[..c].trim().is_empty()
             {
                 locator = Some(rest[..c].trim().to_string());

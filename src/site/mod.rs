@@ -167,6 +167,9 @@ pub(crate) trait PageSink: Sync {
 /// Render and cross-check everything `content` holds. `text`: collect the
 /// plain text and prose of every page (for `check`). `sink` sees each
 /// article as it is rendered, and may drop what it no longer needs.
+/// The most articles a rendering thread takes on at once.
+const ARTICLES_PER_RUN: usize = 16;
+
 pub(crate) fn assemble(
     content: Content,
     bibliography: Bibliography,
@@ -237,6 +240,10 @@ pub(crate) fn assemble(
                 .par_iter()
                 .zip(texts)
                 .enumerate()
+                // in runs short enough that no thread is left alone with
+                // a long one at the end (rayon would otherwise run up to
+                // an eighth of the articles as one piece)
+                .with_max_len(ARTICLES_PER_RUN)
                 .map(|(i, (skeleton, text))| {
                     let mut page = read_and_render(Article { text, ..skeleton.article.clone() }, &table, site.text);
                     if let Some(sink) = sink {

@@ -362,6 +362,11 @@ impl Diagnostics {
         self
     }
 
+    /// The findings as they are kept, shared or not (no copy is made).
+    pub(crate) fn into_shared(self) -> Vec<Arc<Diagnostic>> {
+        self.items
+    }
+
     pub fn into_vec(self) -> Vec<Diagnostic> {
         self.items.into_iter().map(Arc::unwrap_or_clone).collect()
     }

@@ -16,7 +16,7 @@ mod sources;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use jiff::civil::Date;
@@ -124,19 +124,23 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
         diags.extend(external::check(&links, budget));
     }
     let severities = &site.config.check.severity;
-    let adjusted = diags.into_iter().filter_map(|mut d| {
-        if d.code == Code::CitationArtifact {
-            d.severity = Severity::Error;
+    // tens of thousands of findings, most shared with the site (repeated
+    // questions): only one whose severity changes is copied
+    let adjusted = diags.into_shared().into_iter().filter_map(|mut d| {
+        let severity = match severities.get(d.code.as_str()) {
+            Some(Level::Off) => return None,
+            Some(Level::Error) => Severity::Error,
+            Some(Level::Warning) => Severity::Warning,
+            None if d.code == Code::CitationArtifact => Severity::Error,
+            None => d.severity,
+        };
+        if d.severity != severity {
+            Arc::make_mut(&mut d).severity = severity;
         }
-        match severities.get(d.code.as_str()) {
-            Some(Level::Off) => None,
-            Some(Level::Error) => Some(Diagnostic { severity: Severity::Error, ..d }),
-            Some(Level::Warning) => Some(Diagnostic { severity: Severity::Warning, ..d }),
-            None => Some(d),
-        }
+        Some(d)
     });
     let mut diagnostics = Diagnostics::new();
-    diagnostics.extend(adjusted);
+    diagnostics.extend_shared(adjusted);
     at = timings.start();
     let diagnostics = diagnostics.sorted();
     timings.record("sort diagnostics", at);

@@ -106,6 +106,25 @@ fn site_yaml_tunes_severities_and_word_lists() {
 }
 
 #[test]
+fn a_severity_set_in_site_yaml_applies_to_findings_the_site_keeps_too() {
+    // repeated questions are found once and shared with the site as they
+    // are kept: raising one copies it, and only it
+    let dir = site("minimal");
+    copy_tree(&fixtures().join("invalid/duplicate-faq"), dir.path());
+    let severity = |json: &serde_json::Value| -> Vec<String> {
+        let found = json.as_array().unwrap().iter().filter(|d| d["code"] == "duplicate-faq");
+        found.map(|d| d["severity"].as_str().unwrap().to_string()).collect()
+    };
+    let (code, json) = check_json(dir.path(), &[]);
+    assert_eq!((code, severity(&json)), (0, vec!["warning".to_string(); 2]), "{json}");
+    let config = std::fs::read_to_string(dir.path().join("site.yaml")).unwrap();
+    std::fs::write(dir.path().join("site.yaml"), format!("{config}check:\n  severity: {{ duplicate-faq: error }}\n"))
+        .unwrap();
+    let (code, json) = check_json(dir.path(), &[]);
+    assert_eq!((code, severity(&json)), (1, vec!["error".to_string(); 2]), "{json}");
+}
+
+#[test]
 fn text_output_has_a_summary_and_report_has_grades() {
     let dir = site("minimal");
     copy_tree(&fixtures().join("invalid/readability"), dir.path());

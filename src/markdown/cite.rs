@@ -71,7 +71,8 @@ pub(super) fn find(text: &str, escaped: &dyn Fn(usize) -> bool) -> Vec<(Range<us
             let after = &text[end..];
             let gap = after.len() - after.trim_start_matches(' ').len();
             if let Some(rest) = after[gap..].strip_prefix('[')
-                && let Some(c) = memchr::memchr3(b']', b'[', b'@', rest.as_bytes()).filter(|&c| rest.as_bytes()[c] == b']')
+                && let Some(c) =
+                    memchr::memchr3(b']', b'[', b'@', rest.as_bytes()).filter(|&c| rest.as_bytes()[c] == b']')
                 && !rest[..c].trim().is_empty()
             {
                 locator = Some(rest[..c].trim().to_string());

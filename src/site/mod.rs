@@ -240,9 +240,9 @@ pub(crate) fn assemble(
                 .par_iter()
                 .zip(texts)
                 .enumerate()
-                // in runs short enough that no thread is left alone with
-                // a long one at the end (rayon would otherwise run up to
-                // an eighth of the articles as one piece)
+                // in short runs: rayon splits a range about as many times
+                // as there are threads (more only when a piece is stolen),
+                // so one thread could be left alone with a long run at the end
                 .with_max_len(ARTICLES_PER_RUN)
                 .map(|(i, (skeleton, text))| {
                     let mut page = read_and_render(Article { text, ..skeleton.article.clone() }, &table, site.text);

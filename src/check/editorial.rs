@@ -75,6 +75,8 @@ pub(super) struct Editor {
     wording: Wording,
     /// `check.care_card_triggers`, ignoring case; `None` when there are none.
     triggers: Option<AhoCorasick>,
+    /// Whether a page may hold one of them at all ([`Screen`]).
+    trigger_screen: Screen,
 }
 
 impl Editor {
@@ -88,11 +90,13 @@ impl Editor {
         let glossary = readability::Excluded::new(&terms);
         let phrases: Vec<&String> =
             site.config.check.care_card_triggers.iter().filter(|p| !p.trim().is_empty()).collect();
+        let trigger_screen = Screen::new(phrases.iter().map(|p| p.as_str()));
         let triggers = match phrases.is_empty() {
             true => None,
             false => AhoCorasick::builder().ascii_case_insensitive(true).build(phrases).ok(),
         };
-        Editor { config: site.config.clone(), today, glossary, wording: Wording::new(&site.config), triggers }
+        let wording = Wording::new(&site.config);
+        Editor { config: site.config.clone(), today, glossary, wording, triggers, trigger_screen }
     }
 
     /// Every check of one page (the home page or an article).
@@ -157,6 +161,9 @@ impl Editor {
         }
         let whole = |m: &aho_corasick::Match| crate::text::whole_word(&a.text, m.range(), &[]);
         let body = a.split.body_start;
+        if self.trigger_screen.rules_out(&a.text[body..]) {
+            return;
+        }
         if let Some(m) = triggers.find_iter(&a.text[body..]).map(|m| m.offset(body)).find(whole) {
             diags.push(
                 Diagnostic::warning(
@@ -311,10 +318,26 @@ struct Phrases {
     /// All of them at once; `None` only if the list is too large for an
     /// automaton, when [`scan`] looks for one phrase after another.
     matcher: Option<AhoCorasick>,
-    /// Whether a lowercased text holds any of them at all: a SIMD search
-    /// three times as fast as the automaton, which then runs only on the
-    /// pages that do (few). `None` where the CPU or the list does not allow it.
-    screen: Option<aho_corasick::packed::Searcher>,
+    /// Whether a text may hold any of them at all.
+    screen: Screen,
+}
+
+/// Whether a text may hold one of a list of phrases (ASCII case ignored):
+/// a SIMD search of the lowercased text, three times as fast as the
+/// automaton, which then runs only on the pages that do (few). It rules
+/// nothing out where the CPU or the list does not allow it.
+struct Screen(Option<aho_corasick::packed::Searcher>);
+
+impl Screen {
+    fn new<'p>(phrases: impl IntoIterator<Item = &'p str>) -> Screen {
+        let lower = phrases.into_iter().map(str::to_ascii_lowercase);
+        Screen(aho_corasick::packed::Config::new().builder().extend(lower).build())
+    }
+
+    /// Whether `text` surely holds none of the phrases.
+    fn rules_out(&self, text: &str) -> bool {
+        self.0.as_ref().is_some_and(|screen| screen.find(text.to_ascii_lowercase()).is_none())
+    }
 }
 
 #[derive(Debug, PartialEq)]
@@ -339,18 +362,13 @@ impl Phrases {
             .kind(Some(AhoCorasickKind::DFA))
             .build(phrases.iter().map(|p| &p.text))
             .ok();
-        let screen = aho_corasick::packed::Config::new()
-            .builder()
-            .extend(phrases.iter().map(|p| p.text.to_ascii_lowercase()))
-            .build();
+        let screen = Screen::new(phrases.iter().map(|p| p.text.as_str()));
         Phrases { phrases, matcher, screen }
     }
 
     /// Every occurrence in `text`, in the order of the text.
     fn find(&self, text: &str) -> Vec<(usize, &Phrase)> {
-        if let Some(screen) = &self.screen
-            && screen.find(text.to_ascii_lowercase()).is_none()
-        {
+        if self.screen.rules_out(text) {
             return Vec::new();
         }
         let Some(matcher) = &self.matcher else {
@@ -410,7 +428,7 @@ fn scan<'p>(text: &str, phrases: impl IntoIterator<Item = &'p Phrase>) -> Vec<(u
 
 #[cfg(test)]
 mod tests {
-    use super::{List, PROMOTIONAL, Phrases, SAFE_MESSAGING, scan};
+    use super::{List, PROMOTIONAL, Phrases, SAFE_MESSAGING, Screen, scan};
 
     fn both_lists() -> Phrases {
         let safe = SAFE_MESSAGING.iter().map(|(p, s)| (List::SafeMessaging, *p, *s));
@@ -425,9 +443,9 @@ mod tests {
         let fast = both_lists();
         assert!(fast.matcher.is_some());
         #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
-        assert!(fast.screen.is_some());
+        assert!(fast.screen.0.is_some());
         // (on a CPU without the SIMD the screen needs, the automaton reads every page)
-        let unscreened = Phrases { screen: None, ..both_lists() };
+        let unscreened = Phrases { screen: Screen(None), ..both_lists() };
         for text in [
             "He Committed Suicide. A CURE? Secure. A failed suicide attempt; cures, cured-ish, incurable.",
             "A successful suicide attempt is not a successful suicide. No side effects, 100% safe!",
@@ -445,6 +463,24 @@ mod tests {
         let found = fast.find("He committed suicide and was cured.");
         let lists: Vec<List> = found.iter().map(|(_, p)| p.list).collect();
         assert_eq!(lists, [List::SafeMessaging, List::Promotional, List::Promotional], "{found:?}");
+    }
+
+    #[test]
+    fn a_screen_rules_out_only_a_text_without_the_phrases_in_any_case() {
+        let triggers = crate::config::CheckConfig::default().care_card_triggers;
+        let screen = Screen::new(triggers.iter().map(String::as_str));
+        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+        assert!(screen.0.is_some());
+        for trigger in &triggers {
+            for text in [trigger.clone(), trigger.to_uppercase(), format!("If you see these, {trigger}: call.")] {
+                assert!(!screen.rules_out(&text), "{text}");
+            }
+        }
+        for text in ["", "An emergency plan for the trip.", "Warning: signs after dark.", "get emergencyhelp"] {
+            assert!(screen.rules_out(text), "{text}");
+        }
+        // without the SIMD it needs, a screen rules nothing out
+        assert!(!Screen(None).rules_out("An emergency plan for the trip."));
     }
 
     #[test]

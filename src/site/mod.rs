@@ -164,12 +164,12 @@ pub(crate) trait PageSink: Sync {
     fn assembled(&self, site: &Site);
 }
 
-/// Render and cross-check everything `content` holds. `text`: collect the
-/// plain text and prose of every page (for `check`). `sink` sees each
-/// article as it is rendered, and may drop what it no longer needs.
 /// The most articles a rendering thread takes on at once.
 const ARTICLES_PER_RUN: usize = 16;
 
+/// Render and cross-check everything `content` holds. `text`: collect the
+/// plain text and prose of every page (for `check`). `sink` sees each
+/// article as it is rendered, and may drop what it no longer needs.
 pub(crate) fn assemble(
     content: Content,
     bibliography: Bibliography,

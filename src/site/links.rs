@@ -39,20 +39,9 @@ pub struct LinkTable<'a> {
     /// What care cards say (site.yaml's `care_cards:`).
     pub care_cards: &'a CareCards,
     pub bibliography: &'a Bibliography,
-    /// The bibliography's sources by id, hashed: looked up for every
-    /// citation (its sorted map costs a string comparison per level, 16 at
-    /// 50,000 sources). [`LinkTable::sources_of`] makes it.
-    pub sources: foldhash::HashMap<&'a str, &'a crate::sources::Source>,
     /// Markdown files that failed to load (`content::Content::failed`):
     /// a link to one follows from its own error and is not reported.
     pub failed: &'a HashSet<String>,
-}
-
-impl<'a> LinkTable<'a> {
-    /// [`LinkTable::sources`] of `bibliography`.
-    pub fn sources_of(bibliography: &'a Bibliography) -> foldhash::HashMap<&'a str, &'a crate::sources::Source> {
-        bibliography.sources.iter().map(|(id, source)| (id.as_str(), source)).collect()
-    }
 }
 
 /// The resolver for one Markdown text: where it sits and where it is shown.
@@ -122,7 +111,7 @@ impl Resolver for PageResolver<'_> {
     }
 
     fn has_source(&self, id: &str) -> bool {
-        self.table.sources.contains_key(id)
+        self.table.bibliography.contains(id)
     }
 
     fn suggest_source(&self, id: &str) -> Option<String> {
@@ -134,7 +123,7 @@ impl Resolver for PageResolver<'_> {
     }
 
     fn narrative(&self, id: &str) -> Option<String> {
-        self.table.sources.get(id).map(|s| s.narrative.clone()).filter(|n| !n.is_empty())
+        self.table.bibliography.get(id).map(|s| s.narrative.clone()).filter(|n| !n.is_empty())
     }
 
     fn care_cards(&self) -> CareCards {
@@ -228,7 +217,6 @@ mod tests {
             care_cards: &CARDS,
             assets: ["efficacy/figures/trial.png"].into_iter().collect(),
             bibliography: bib,
-            sources: LinkTable::sources_of(bib),
             failed: &NONE_FAILED,
         }
     }

@@ -294,7 +294,6 @@ fn link_table<'a>(
         image_sizes,
         care_cards,
         bibliography,
-        sources: LinkTable::sources_of(bibliography),
         failed,
     }
 }

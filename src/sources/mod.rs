@@ -17,8 +17,6 @@ pub(crate) mod registry;
 mod validate;
 pub(crate) mod verify;
 
-use std::collections::BTreeMap;
-
 use hayagriva::Entry;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -151,7 +149,10 @@ impl Source {
 /// Every source of the site by id.
 #[derive(Debug, Default, Clone)]
 pub struct Bibliography {
-    pub sources: BTreeMap<String, Source>,
+    /// In id order once loaded ([`load`] sorts it), hashed: a source is
+    /// looked up for every citation (a sorted tree cost a string
+    /// comparison per level, 16 at 50,000 sources).
+    pub sources: indexmap::IndexMap<String, Source, foldhash::fast::RandomState>,
     /// Ids of entries that were read but refused (each with its own
     /// error): a citation of one is not reported again.
     pub failed: std::collections::BTreeSet<String>,
@@ -258,6 +259,8 @@ pub(crate) fn load(content: &Content, ahead: Option<Parsed>) -> (Bibliography, V
     for article in content.home.iter().chain(&content.articles) {
         load_local(article, &mut bib, &mut diags);
     }
+    // read in the files' order; used in id order
+    bib.sources.sort_unstable_keys();
     (bib, diags)
 }
 
@@ -470,6 +473,21 @@ mod tests {
             assert_eq!(ids, ["kept"], "with {why} parsed ahead");
             assert!(diags.is_empty(), "{diags:?}");
         }
+    }
+
+    #[test]
+    fn a_loaded_bibliography_is_in_id_order_whatever_order_its_files_hold() {
+        let entry = |id: &str| format!("{id}:\n  type: article\n  title: A study\n  date: 2020\n");
+        let yaml = ["zed2020", "abe2020", "mid2020"].map(entry).concat();
+        let content = Content {
+            sources_yaml: Some(crate::content::DataFile { file: "content/sources.yaml".into(), text: yaml }),
+            ..Content::default()
+        };
+        let (bib, diags) = load(&content, None);
+        assert!(diags.is_empty(), "{diags:?}");
+        let ids: Vec<&str> = bib.sources.keys().map(String::as_str).collect();
+        assert_eq!(ids, ["abe2020", "mid2020", "zed2020"]);
+        assert!(bib.contains("mid2020") && bib.get("zed2020").is_some_and(|s| s.id == "zed2020"));
     }
 
     #[test]

@@ -139,6 +139,24 @@ fn a_page_edited_after_its_clinical_review_stops_claiming_it_until_signed_again(
 }
 
 #[test]
+fn each_review_gives_its_own_next_date_so_an_editorial_check_never_reads_as_a_clinical_review() {
+    let dir = governed();
+    let root = dir.path();
+    let due = jiff::Zoned::now().date().checked_add(jiff::Span::new().months(12)).unwrap().to_string();
+    let next_check = format!("Next check due <time datetime=\"{due}\">");
+    let next_clinical = format!("Next clinical review due <time datetime=\"{due}\">");
+    // an editorial check alone: its date is the next check's, and no review is said to be due
+    sign(root, &["--by", "team", "--role", "editorial"]).success();
+    let (html, _) = page(root);
+    assert!(html.contains(&next_check), "{html}");
+    assert!(!html.contains("Next clinical review due") && !html.contains("Next review due"), "{html}");
+    // with a clinical review too, each gives its own
+    sign(root, &["--by", "jane-lee", "--role", "clinical"]).success();
+    let (html, _) = page(root);
+    assert!(html.contains(&next_check) && html.contains(&next_clinical), "{html}");
+}
+
+#[test]
 fn an_edit_to_a_cited_source_or_a_front_matter_fact_is_an_edit() {
     let dir = governed();
     let root = dir.path();

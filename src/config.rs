@@ -322,9 +322,10 @@ fn default_max_grade() -> f64 {
 
 fn default_crisis() -> Crisis {
     Crisis {
-        text: "If you are thinking about suicide or are in crisis, help is available now.".into(),
+        text: "If you are thinking about suicide or are in crisis, help is available now. If you are in immediate danger, call your local emergency number.".into(),
         links: vec![
-            CrisisLink { label: "Call or text 988 (US Suicide & Crisis Lifeline)".into(), url: "tel:988".into() },
+            CrisisLink { label: "Call 988 (US Suicide & Crisis Lifeline)".into(), url: "tel:988".into() },
+            CrisisLink { label: "Text 988 (US)".into(), url: "sms:988".into() },
             CrisisLink { label: "Find a helpline in your country".into(), url: "https://findahelpline.com".into() },
         ],
     }
@@ -711,7 +712,10 @@ mod tests {
         assert_eq!(c.review_interval_months, 12);
         assert_eq!(c.paginate_by, 200);
         assert!((c.readability.max_grade - 9.0).abs() < f64::EPSILON);
+        // a line to call, one to text, and what to do in immediate danger
         assert!(c.crisis.links.iter().any(|l| l.url == "tel:988"));
+        assert!(c.crisis.links.iter().any(|l| l.url == "sms:988"));
+        assert!(c.crisis.text.contains("emergency number"), "{}", c.crisis.text);
         assert!(c.search);
         assert!(!Config::parse("title: T\nbase_url: https://x.org/\nsearch: false\n").unwrap().search);
     }

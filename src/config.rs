@@ -322,7 +322,7 @@ fn default_max_grade() -> f64 {
 
 fn default_crisis() -> Crisis {
     Crisis {
-        text: "If you are thinking about suicide or are in crisis, help is available now. If you are in immediate danger, call your local emergency number.".into(),
+        text: "Thinking about suicide, or in crisis? Help is available now. In immediate danger, call your local emergency number.".into(),
         links: vec![
             CrisisLink { label: "Call 988 (US Suicide & Crisis Lifeline)".into(), url: "tel:988".into() },
             CrisisLink { label: "Text 988 (US)".into(), url: "sms:988".into() },

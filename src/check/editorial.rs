@@ -115,9 +115,11 @@ impl Editor {
         let review = is_article.then(|| super::governance::check(site, page, self.today, &mut diags));
         description(a, &mut diags);
         structure(page, &mut diags);
-        self.wording.check(&a.file, &a.text, &mut diags);
+        // once for both screens (the wording's and the care-card triggers')
+        let lower = a.text.to_ascii_lowercase();
+        self.wording.check(&a.file, &a.text, &lower, &mut diags);
         crisis(&a.file, &a.text, shows_crisis, &mut diags);
-        self.care_card(page, &mut diags);
+        self.care_card(page, &lower, &mut diags);
         let grades = grade(page, &self.glossary);
         let limits = &config.readability;
         let too_hard = grades.flesch_kincaid > limits.max_grade || limits.max_smog.is_some_and(|m| grades.smog > m);
@@ -152,7 +154,8 @@ impl Editor {
     /// `check.care_card_triggers`, as whole words) should say it in a care
     /// card, which stands out and is read out as such. The front matter
     /// (description, key points, FAQ answers) only sums the page up.
-    fn care_card(&self, page: &Page, diags: &mut Vec<Diagnostic>) {
+    /// `lower`: the page's file, ASCII-lowercased.
+    fn care_card(&self, page: &Page, lower: &str, diags: &mut Vec<Diagnostic>) {
         let Some(triggers) = &self.triggers else { return };
         let cards = page.body.care_cards + page.faq.iter().map(|f| f.answer.care_cards).sum::<usize>();
         let a = &page.article;
@@ -161,7 +164,7 @@ impl Editor {
         }
         let whole = |m: &aho_corasick::Match| crate::text::whole_word(&a.text, m.range(), &[]);
         let body = a.split.body_start;
-        if self.trigger_screen.rules_out(&a.text[body..]) {
+        if self.trigger_screen.rules_out(&lower[body..]) {
             return;
         }
         if let Some(m) = triggers.find_iter(&a.text[body..]).map(|m| m.offset(body)).find(whole) {
@@ -183,7 +186,8 @@ impl Editor {
     pub(super) fn topics(&self, site: &Site, shows_crisis: &dyn Fn(&str) -> Option<bool>) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
         for t in &site.topics {
-            self.wording.check(&t.topic.file, &t.topic.text, &mut diags);
+            let lower = t.topic.text.to_ascii_lowercase();
+            self.wording.check(&t.topic.file, &t.topic.text, &lower, &mut diags);
             crisis(&t.topic.file, &t.topic.text, shows_crisis(&format!("{}index.html", t.path)), &mut diags);
         }
         diags
@@ -268,8 +272,9 @@ impl Wording {
         Wording { phrases: Phrases::new(safe.chain(promotional.map(|(p, s)| (List::Promotional, p, s)))) }
     }
 
-    fn check(&self, file: &str, text: &str, diags: &mut Vec<Diagnostic>) {
-        for (at, phrase) in self.phrases.find(text) {
+    /// `lower`: `text`, ASCII-lowercased.
+    fn check(&self, file: &str, text: &str, lower: &str, diags: &mut Vec<Diagnostic>) {
+        for (at, phrase) in self.phrases.find(text, lower) {
             let found = &text[at..at + phrase.text.len()];
             let diagnostic = match phrase.list {
                 List::SafeMessaging => Diagnostic::error(
@@ -334,9 +339,11 @@ impl Screen {
         Screen(aho_corasick::packed::Config::new().builder().extend(lower).build())
     }
 
-    /// Whether `text` surely holds none of the phrases.
-    fn rules_out(&self, text: &str) -> bool {
-        self.0.as_ref().is_some_and(|screen| screen.find(text.to_ascii_lowercase()).is_none())
+    /// Whether a text surely holds none of the phrases; `lower`: the text,
+    /// ASCII-lowercased (its bytes at the same places), which the caller
+    /// makes once for every screen it asks.
+    fn rules_out(&self, lower: &str) -> bool {
+        self.0.as_ref().is_some_and(|screen| screen.find(lower).is_none())
     }
 }
 
@@ -366,9 +373,10 @@ impl Phrases {
         Phrases { phrases, matcher, screen }
     }
 
-    /// Every occurrence in `text`, in the order of the text.
-    fn find(&self, text: &str) -> Vec<(usize, &Phrase)> {
-        if self.screen.rules_out(text) {
+    /// Every occurrence in `text`, in the order of the text; `lower`:
+    /// `text`, ASCII-lowercased.
+    fn find(&self, text: &str, lower: &str) -> Vec<(usize, &Phrase)> {
+        if self.screen.rules_out(lower) {
             return Vec::new();
         }
         let Some(matcher) = &self.matcher else {
@@ -457,10 +465,12 @@ mod tests {
             let by_list = |list| scan(text, fast.phrases.iter().filter(move |p| p.list == list));
             let mut expected = [by_list(List::SafeMessaging), by_list(List::Promotional)].concat();
             expected.sort_by_key(|(at, _)| *at);
-            assert_eq!(fast.find(text), expected, "{text}");
-            assert_eq!(unscreened.find(text), expected, "{text}");
+            let lower = text.to_ascii_lowercase();
+            assert_eq!(fast.find(text, &lower), expected, "{text}");
+            assert_eq!(unscreened.find(text, &lower), expected, "{text}");
         }
-        let found = fast.find("He committed suicide and was cured.");
+        let text = "He committed suicide and was cured.";
+        let found = fast.find(text, &text.to_ascii_lowercase());
         let lists: Vec<List> = found.iter().map(|(_, p)| p.list).collect();
         assert_eq!(lists, [List::SafeMessaging, List::Promotional, List::Promotional], "{found:?}");
     }
@@ -471,13 +481,17 @@ mod tests {
         let screen = Screen::new(triggers.iter().map(String::as_str));
         #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
         assert!(screen.0.is_some());
+        // as the editor asks it: of the text lowercased once
+        let rules_out = |text: &str| screen.rules_out(&text.to_ascii_lowercase());
         for trigger in &triggers {
             for text in [trigger.clone(), trigger.to_uppercase(), format!("If you see these, {trigger}: call.")] {
-                assert!(!screen.rules_out(&text), "{text}");
+                assert!(!rules_out(&text), "{text}");
             }
         }
-        for text in ["", "An emergency plan for the trip.", "Warning: signs after dark.", "get emergencyhelp"] {
-            assert!(screen.rules_out(text), "{text}");
+        if screen.0.is_some() {
+            for text in ["", "An emergency plan for the trip.", "Warning: signs after dark.", "get emergencyhelp"] {
+                assert!(rules_out(text), "{text}");
+            }
         }
         // without the SIMD it needs, a screen rules nothing out
         assert!(!Screen(None).rules_out("An emergency plan for the trip."));

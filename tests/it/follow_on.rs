@@ -4,6 +4,7 @@
 //! error is the one the author sees. Tried on a copy of the shipped site,
 //! where many pages link to each other and cite the same sources.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use sourcebook::diagnostics::Diagnostic;
@@ -22,8 +23,10 @@ fn shipped() -> tempfile::TempDir {
 /// The day the shipped content was last signed: a day on which none of it
 /// is dated in the future and no review is overdue, whenever the test runs.
 fn last_signed(root: &Path) -> jiff::civil::Date {
-    let record = std::fs::read_to_string(root.join("content/reviews.yaml")).unwrap();
-    record.lines().filter_map(|l| l.trim().strip_prefix("on: ")).map(|d| d.parse().unwrap()).max().unwrap()
+    let text = std::fs::read_to_string(root.join("content/reviews.yaml")).unwrap();
+    let record: BTreeMap<String, Vec<yaml_serde::Value>> = yaml_serde::from_str(&text).unwrap();
+    let days = record.values().flatten().map(|review| review["on"].as_str().unwrap().parse().unwrap());
+    days.max().expect("the shipped content is signed")
 }
 
 fn replace(root: &Path, rel: &str, from: &str, to: &str) {

@@ -29,6 +29,9 @@ pub struct Config {
     pub theme: String,
     /// Navigation order; empty means "the topic folders, by name".
     pub topics: Vec<String>,
+    /// Where each of `topics` is written in site.yaml, in the same order.
+    #[serde(skip)]
+    pub topics_at: Vec<crate::diagnostics::Span>,
     pub review_interval_months: u32,
     pub citation_style: String,
     /// Where `citation_style` is written, if it is (`sources` checks the
@@ -352,9 +355,12 @@ impl Config {
         match crate::input::text(root, &root.join(FILE)) {
             Ok(text) => Config::parse(&text),
             Err(unread) if unread.missing => Err(vec![
-                Diagnostic::error(Code::MissingKey, format!("no {FILE} in {}", root.display()))
+                Diagnostic::error(Code::MissingKey, format!("no {FILE} in {}", shown_folder(root)))
                     .in_file(FILE)
-                    .with_help("run `sourcebook init` to start a site, or pass `--root DIR`"),
+                    .with_help(
+                        "run sourcebook in the site's folder (the one holding site.yaml) or any folder \
+                         inside it, or pass `--root DIR`; `sourcebook init DIR` starts a new site",
+                    ),
             ]),
             Err(unread) => Err(vec![unread.diagnostic]),
         }
@@ -472,6 +478,7 @@ impl Config {
                 ));
             }
         }
+        let topics_at = (0..topics.len()).map(|i| doc.value_span(YamlPath::from("topics").item(i))).collect();
         let check = check.unwrap_or_default();
         for code in check.severity.keys() {
             if !crate::diagnostics::Code::ALL.iter().any(|c| c.as_str() == code) {
@@ -544,6 +551,7 @@ impl Config {
             language: language.unwrap_or_else(|| "en".into()),
             theme,
             topics,
+            topics_at,
             review_interval_months: review_interval_months.unwrap_or(12),
             citation_style,
             citation_style_at,
@@ -644,6 +652,15 @@ fn check_placeholders(url: &str, doc: &Document) -> Vec<Diagnostic> {
         found.push(d);
     }
     found
+}
+
+/// `root` as a message names it: the full path when it is `.` (which names
+/// no folder a reader can find), else as the user wrote it.
+fn shown_folder(root: &Path) -> String {
+    match root == Path::new(".") || root.as_os_str().is_empty() {
+        true => std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf()).display().to_string(),
+        false => root.display().to_string(),
+    }
 }
 
 fn with_trailing_slash(mut url: String) -> String {

@@ -1,8 +1,10 @@
-//! Scaffolding. `sourcebook init`: a new site that builds and checks
+//! Scaffolding. `sourcebook init`: a new site that builds, and checks
 //! cleanly but for `transparency-missing` (who pays for a site and its
-//! makers' conflicts are theirs to state, not ours to invent): site.yaml,
-//! one topic, one article, a bibliography, and a `.gitignore` for what a
-//! build writes. `sourcebook
+//! makers' conflicts are theirs to state, not ours to invent) and
+//! `review-missing` (nobody has checked the sample article, so it claims
+//! no review): site.yaml, one topic, one article, a bibliography, a
+//! people.yaml naming only the site's own editorial team, and a
+//! `.gitignore` for what a build writes. `sourcebook
 //! new`: one more article, as a draft with valid front matter. Neither ever
 //! overwrites a file or writes through a symbolic link (a file is created
 //! only where nothing is, links included), nor follows a link to a folder
@@ -28,7 +30,11 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "content/basics/first-article.md",
-        "---\ntitle: \"First article\"\ndescription: \"What this article explains, in one sentence.\"\ndate: {today}\nreviewed: { by: \"Editorial team: checked against cited sources\", on: {today} }\nkey_points:\n  - \"One thing a reader should take away.\"\n  - \"Another one.\"\nfaq:\n  - q: \"Where do the facts come from?\"\n    a: \"Every claim cites its source [@example2020].\"\n---\n\n## What it is\n\nWrite in plain words and cite each claim [@example2020].\n",
+        "---\ntitle: \"First article\"\ndescription: \"What this article explains, in one sentence.\"\ndate: {today}\nkey_points:\n  - \"One thing a reader should take away.\"\n  - \"Another one.\"\nfaq:\n  - q: \"Where do the facts come from?\"\n    a: \"Every claim cites its source [@example2020].\"\n---\n\n## What it is\n\nWrite in plain words and cite each claim [@example2020].\n",
+    ),
+    (
+        "content/people.yaml",
+        "# Who writes and reviews this site, keyed by id. List only people who exist;\n# a clinician's entry needs `roles: [clinician]` and a `credential:`.\neditorial-team:\n  name: \"the editorial team\"\n  organization: true\n  roles: [editor]\n",
     ),
     (
         "content/sources.yaml",
@@ -58,17 +64,27 @@ pub fn init(dir: &Path, today: jiff::civil::Date) -> anyhow::Result<Result<usize
     Ok(Ok(FILES.len()))
 }
 
+/// What `new` wrote, relative to the site's root.
+#[derive(Debug)]
+pub struct NewArticle {
+    pub article: String,
+    /// `content/<topic>/_index.md`, when site.yaml listed the topic but
+    /// nothing had made its folder's page yet.
+    pub topic_page: Option<String>,
+}
+
 /// Write `content/<topic>/<slug>.md` under `root`: a draft article dated
-/// `today`, titled `title` (or after its slug). `Ok(Err(message))` when the
-/// request itself is wrong (a topic the site does not list, a bad slug, an
-/// existing file): a usage error.
+/// `today`, titled `title` (or after its slug), and the topic's
+/// `_index.md` if site.yaml lists the topic and it has none (a build needs
+/// it). `Ok(Err(message))` when the request itself is wrong (a topic the
+/// site does not list, a bad slug, an existing file): a usage error.
 pub fn new_article(
     root: &Path,
     config: &crate::config::Config,
     path: &str,
     title: Option<&str>,
     today: jiff::civil::Date,
-) -> anyhow::Result<Result<std::path::PathBuf, String>> {
+) -> anyhow::Result<Result<NewArticle, String>> {
     let Some((topic, slug)) = path.trim_end_matches(".md").split_once('/') else {
         return Ok(Err(format!("`{path}` is not <topic>/<slug>, as in `efficacy/how-long-it-lasts`")));
     };
@@ -90,6 +106,17 @@ pub fn new_article(
     if let Some(why) = place(root, &rel, "new", Path::new(""), Folders::Check)? {
         return Ok(Err(why));
     }
+    let index = format!("content/{topic}/_index.md");
+    let topic_page = match std::fs::symlink_metadata(root.join(&index)) {
+        Err(e) if e.kind() == ErrorKind::NotFound && config.topics.iter().any(|t| t == topic) => Some(index),
+        _ => None,
+    };
+    if let Some(index) = &topic_page {
+        let text = format!("---\ntitle: {}\n---\n", serde_json::to_string(&title_from_slug(topic))?);
+        if let Err(why) = create(root, index, &text, "new", Path::new(""))? {
+            return Ok(Err(why));
+        }
+    }
     let title = match title {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
         _ => title_from_slug(slug),
@@ -104,7 +131,7 @@ pub fn new_article(
          {lede}\n\n## What the research shows\n\n{research}\n\n## Risks and uncertainty\n\n\
          {risks}\n\n## Talking to your doctor\n\n{doctor}\n"
     );
-    Ok(create(root, &rel, &text, "new", Path::new(""))?.map(|()| root.join(&rel)))
+    Ok(create(root, &rel, &text, "new", Path::new(""))?.map(|()| NewArticle { article: rel, topic_page }))
 }
 
 /// The topics a build puts in the navigation: those site.yaml lists, then

@@ -56,14 +56,15 @@ pub fn sign(root: &Path, request: &SignRequest) -> anyhow::Result<Signing> {
     let site = &loaded.site;
     let file = page_file(root, &request.page);
     let Some(page) = site.articles.iter().chain(&site.home).find(|p| p.article.file == file) else {
-        return Ok(Signing::Usage(format!(
-            "no page `{file}`; name its Markdown file, e.g. `content/{}`",
-            site.articles.first().map_or("topic/page.md".into(), |p| p
-                .article
-                .file
-                .trim_start_matches("content/")
-                .to_string())
-        )));
+        let files = site.articles.iter().chain(&site.home).map(|p| p.article.file.as_str());
+        let example = match crate::diagnostics::nearest(&file, files) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => format!(
+                "name its Markdown file, e.g. `{}`",
+                site.articles.first().map_or("content/topic/page.md", |p| p.article.file.as_str())
+            ),
+        };
+        return Ok(Signing::Usage(format!("no page `{file}`; {example}")));
     };
     let Some(person) = site.people.get(&request.by) else {
         let known: Vec<&str> = site.people.by_id.keys().map(String::as_str).collect();
@@ -114,9 +115,14 @@ fn page_file(root: &Path, typed: &str) -> String {
     let from_root = if path.is_absolute() {
         path.strip_prefix(root).map(Path::to_path_buf).ok()
     } else {
+        // the folder made whole, the name kept: a misspelt file still has a place
+        let whole = |full: std::path::PathBuf| match (full.parent(), full.file_name()) {
+            (Some(folder), Some(name)) => folder.canonicalize().ok().map(|f| f.join(name)),
+            _ => None,
+        };
         std::env::current_dir()
             .ok()
-            .and_then(|cwd| cwd.join(path).canonicalize().ok())
+            .and_then(|cwd| cwd.join(path).canonicalize().ok().or_else(|| whole(cwd.join(path))))
             .zip(root.canonicalize().ok())
             .and_then(|(full, root)| full.strip_prefix(root).map(Path::to_path_buf).ok())
     };

@@ -22,9 +22,10 @@ pub use crate::ui::{Ui, count};
 #[derive(Debug, Parser)]
 #[command(name = "sourcebook", version, about)]
 pub struct Cli {
-    /// The folder holding site.yaml.
-    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
-    pub root: PathBuf,
+    /// The folder holding site.yaml (default: the nearest folder holding
+    /// one, from this folder up; `init`: this folder).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// Print only errors, and a count of the warnings left out.
     #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -90,13 +91,66 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn dispatch(cli: Cli, ui: Ui) -> anyhow::Result<ExitCode> {
+    let root = match (cli.root, &cli.command) {
+        (Some(root), _) => root,
+        (None, Command::Init(_)) => PathBuf::from("."),
+        (None, _) => find_root(),
+    };
     match cli.command {
-        Command::Build(args) => build::run(&cli.root, args, ui),
-        Command::Check(args) => check::run(&cli.root, args, ui),
-        Command::Init(args) => init::run(&cli.root, args, ui),
-        Command::New(args) => new::run(&cli.root, args, ui),
-        Command::Serve(args) => serve::run(&cli.root, args, ui),
-        Command::Review(args) => review::run(&cli.root, args, ui),
-        Command::Source(args) => source::run(&cli.root, args, ui),
+        Command::Build(args) => build::run(&root, args, ui),
+        Command::Check(args) => check::run(&root, args, ui),
+        Command::Init(args) => init::run(&root, args, ui),
+        Command::New(args) => new::run(&root, args, ui),
+        Command::Serve(args) => serve::run(&root, args, ui),
+        Command::Review(args) => review::run(&root, args, ui),
+        Command::Source(args) => source::run(&root, args, ui),
+    }
+}
+
+/// The site a command run without `--root` works on: the nearest folder
+/// holding site.yaml, from the working folder up (as git, cargo and Zola
+/// find theirs), written relative to the working folder (`.`, `..`,
+/// `../..`) so that every path a command prints still opens from where
+/// the user is. `.` when none does: loading it then says so.
+fn find_root() -> PathBuf {
+    let Ok(here) = std::env::current_dir() else { return PathBuf::from(".") };
+    match here.ancestors().position(|folder| folder.join(crate::config::FILE).is_file()) {
+        None | Some(0) => PathBuf::from("."),
+        Some(up) => std::iter::repeat_n("..", up).collect(),
+    }
+}
+
+/// `command` as the user would type it to run it on the site at `root`:
+/// with `--root` unless the site is the working folder.
+fn command_in(root: &std::path::Path, command: &str) -> String {
+    if root == std::path::Path::new(".") || root.as_os_str().is_empty() {
+        return format!("sourcebook {command}");
+    }
+    format!("sourcebook {command} --root {}", shell_word(&root.display().to_string()))
+}
+
+/// `text` as one word a POSIX shell reads back unchanged: quoted when it
+/// holds anything but letters, digits and `/._-`.
+fn shell_word(text: &str) -> String {
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
+        return text.to_string();
+    }
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    /// The shell reads each suggested folder back as the folder.
+    #[test]
+    fn a_suggested_folder_is_one_shell_word() {
+        for text in ["/tmp/my-site", "my site", "it's", "$HOME/a;b", "x\"y`z`", "-n", "~/site"] {
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("printf '%s' {}", super::shell_word(text)))
+                .output()
+                .expect("sh runs");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), text, "{}", super::shell_word(text));
+        }
+        assert_eq!(super::shell_word("/tmp/my-site"), "/tmp/my-site", "a plain path is left as it is");
     }
 }

@@ -9,8 +9,9 @@ use crate::diagnostics::Diagnostics;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Where the article goes: a topic listed in site.yaml, then the file
-    /// name without `.md` (`efficacy/how-long-it-lasts`).
+    /// Where the article goes: a topic (listed in site.yaml, or a folder of
+    /// content/ with an _index.md), then the file name without `.md`
+    /// (`efficacy/how-long-it-lasts`).
     #[arg(value_name = "TOPIC/SLUG")]
     pub path: String,
     /// The article's title (default: from the slug).
@@ -30,12 +31,14 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     };
     let today = jiff::Zoned::now().date();
     match crate::init::new_article(root, &config, &args.path, args.title.as_deref(), today)? {
-        Ok(file) => {
-            let shown = file.strip_prefix(root).unwrap_or(&file);
+        Ok(made) => {
+            if let Some(page) = &made.topic_page {
+                ui.info(&format!("created {page}, the topic's page (give it a `description:`)"));
+            }
             ui.info(&format!(
-                "created {} as a draft; preview it with `sourcebook serve --drafts`, \
-                 and remove `draft: true` when it is reviewed",
-                shown.display()
+                "created {} as a draft; preview it with `{}`, and remove `draft: true` when it is reviewed",
+                made.article,
+                super::command_in(root, "serve --drafts")
             ));
             Ok(ExitCode::SUCCESS)
         }

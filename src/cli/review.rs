@@ -31,7 +31,7 @@ pub struct SignArgs {
     #[arg(long, value_enum)]
     pub role: Role,
     /// The day of the review (default: today); never in the future.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::content::dates::parse)]
     pub on: Option<jiff::civil::Date>,
     /// What the review covered, when not the whole page.
     #[arg(long)]

@@ -23,6 +23,16 @@ pub struct Args {
 }
 
 pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
+    // a site with errors is served (its error page lists them, and a fix
+    // clears it); a folder that holds no site is the wrong folder
+    if std::fs::symlink_metadata(root.join(crate::config::FILE)).is_err()
+        && let Err(found) = crate::config::Config::load(root)
+    {
+        let mut diags = crate::diagnostics::Diagnostics::new();
+        diags.extend(found);
+        ui.report(&diags.sorted());
+        return Ok(ExitCode::from(1));
+    }
     let options = crate::serve::Options {
         root: root.to_path_buf(),
         bind: args.bind,

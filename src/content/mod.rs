@@ -480,16 +480,23 @@ fn faq_offsets(text: &str, split: Split, faq: &[RawFaq]) -> Vec<(usize, usize)> 
 fn order_topics(topics: Vec<Topic>, config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<Topic> {
     let mut by_name: BTreeMap<String, Topic> = topics.into_iter().map(|t| (t.name.clone(), t)).collect();
     let mut ordered = Vec::new();
-    for name in &config.topics {
+    for (i, name) in config.topics.iter().enumerate() {
         match by_name.remove(name) {
             Some(t) => ordered.push(t),
-            None => diags.push(
-                Diagnostic::error(
+            None => {
+                let d = Diagnostic::error(
                     Code::InvalidValue,
                     format!("topic `{name}` has no folder content/{name}/ with an _index.md"),
                 )
-                .in_file(crate::config::FILE),
-            ),
+                .with_help(format!(
+                    "add content/{name}/_index.md with a `title:` (`sourcebook new {name}/<slug>` makes it with \
+                     the topic's first article), or take `{name}` out of `topics:`"
+                ));
+                diags.push(match config.topics_at.get(i) {
+                    Some(at) => d.with_span(at.clone()),
+                    None => d.in_file(crate::config::FILE),
+                });
+            }
         }
     }
     let mut rest: Vec<Topic> = by_name.into_values().collect();

@@ -84,9 +84,10 @@ fn a_folder_without_site_yaml_is_a_clear_error() {
 }
 
 /// A new site checks clean but for what only its makers can state: who
-/// pays for it and their conflicts of interest (`init` makes none up).
+/// pays for it, their conflicts of interest, and a check of the sample
+/// article (`init` makes none of them up).
 #[test]
-fn init_makes_a_site_that_builds_and_checks_without_warnings() {
+fn init_makes_a_site_that_builds_and_claims_no_review_nobody_made() {
     let dir = tempfile::tempdir().unwrap();
     let new = dir.path().join("new-site");
     sourcebook().arg("init").arg(&new).assert().success();
@@ -97,10 +98,20 @@ fn init_makes_a_site_that_builds_and_checks_without_warnings() {
     let out = sourcebook().arg("--root").arg(&new).args(["check", "--format", "json"]).assert().success();
     let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     let codes: Vec<&str> = json.as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
-    assert_eq!(codes, ["transparency-missing", "transparency-missing"], "{json}");
+    assert_eq!(codes, ["review-missing", "transparency-missing", "transparency-missing"], "{json}");
+    let page = std::fs::read_to_string(new.join("public/basics/first-article/index.html")).unwrap();
+    assert!(page.contains("<dt>Checked against its sources</dt><dd>Not yet."), "{page}");
+    assert!(page.contains("Not yet clinically reviewed"), "{page}");
     let config = std::fs::read_to_string(new.join("site.yaml")).unwrap();
     std::fs::write(new.join("site.yaml"), format!("{config}funding: \"Our own time.\"\nconflicts: \"None.\"\n"))
         .unwrap();
+    // the README's next step, with the team init names
+    sourcebook()
+        .arg("--root")
+        .arg(&new)
+        .args(["review", "sign", "content/basics/first-article.md", "--by", "editorial-team", "--role", "editorial"])
+        .assert()
+        .success();
     sourcebook().arg("--root").arg(&new).args(["check", "--deny-warnings"]).assert().success();
     let out = sourcebook().arg("init").arg(&new).assert().code(2).get_output().clone(); // never overwrites
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));

@@ -32,13 +32,13 @@ fn init_suggests_serve_as_the_next_step() {
     let out = sourcebook().arg("init").arg(&root).assert().success().get_output().clone();
     assert_eq!(
         stderr(&out),
-        format!("created a new site in {0} (6 files); preview it with `sourcebook serve --root {0}`\n", root.display())
+        format!("created a new site in {0} (7 files); preview it with `sourcebook serve --root {0}`\n", root.display())
     );
     // from inside the new folder, no --root to type
     let here = dir.path().join("here");
     std::fs::create_dir(&here).unwrap();
     let out = sourcebook().current_dir(&here).arg("init").assert().success().get_output().clone();
-    assert_eq!(stderr(&out), "created a new site in . (6 files); preview it with `sourcebook serve`\n");
+    assert_eq!(stderr(&out), "created a new site in . (7 files); preview it with `sourcebook serve`\n");
 }
 
 /// The `.gitignore` `init` writes keeps out of git exactly what a build
@@ -148,6 +148,9 @@ fn counts_of_one_are_singular() {
     let out = at(&root).arg("build").assert().success().get_output().clone();
     let said = stderr(&out);
     assert!(said.starts_with("built 1 article into "), "{said}");
+    let sign = ["review", "sign", "content/basics/first-article.md", "--by", "editorial-team", "--role", "editorial"];
+    let out = at(&root).args(sign).assert().success().get_output().clone();
+    assert!(stderr(&out).starts_with("signed content/basics/first-article.md: editorial review by the editorial team"));
     let out = at(&root).arg("check").assert().success().get_output().clone();
     assert_eq!(stderr(&out), "checked 1 article: no problems found\n");
 }
@@ -157,9 +160,9 @@ fn counts_of_one_are_singular() {
 #[test]
 fn quiet_prints_errors_and_one_line_counting_the_warnings() {
     let dir = tempfile::tempdir().unwrap();
-    let root = new_site(dir.path(), str::to_string); // two transparency-missing warnings
+    let root = new_site(dir.path(), str::to_string); // two transparency-missing warnings, one review-missing
     let out = at(&root).args(["--quiet", "check"]).assert().success().get_output().clone();
-    assert_eq!(stderr(&out), "2 warnings not shown (--quiet); run without --quiet to see them\n");
+    assert_eq!(stderr(&out), "3 warnings not shown (--quiet); run without --quiet to see them\n");
     // --deny-warnings makes them fail the check: then they are shown
     let quiet = at(&root).args(["--quiet", "check", "--deny-warnings"]).assert().code(1).get_output().clone();
     let plain = at(&root).args(["check", "--deny-warnings"]).assert().code(1).get_output().clone();
@@ -173,26 +176,31 @@ fn quiet_prints_errors_and_one_line_counting_the_warnings() {
     let (plain, quiet) = (stderr(&plain), stderr(&quiet));
     let blocks: Vec<&str> = plain.split("\n\n").collect();
     let (summary, findings) = blocks.split_last().unwrap();
-    assert_eq!(*summary, "1 error, 2 warnings\n", "{plain}");
+    assert_eq!(*summary, "1 error, 3 warnings\n", "{plain}");
     let errors: Vec<&str> = findings.iter().copied().filter(|b| b.starts_with("error[")).collect();
     assert_eq!(errors.len(), 1, "{plain}");
     assert_eq!(
         quiet,
-        format!("{}\n\n1 error; 2 warnings not shown (--quiet); run without --quiet to see them\n", errors[0])
+        format!("{}\n\n1 error; 3 warnings not shown (--quiet); run without --quiet to see them\n", errors[0])
     );
 
     let json = |args: &[&str]| at(&root).args(args).assert().code(1).get_output().stdout.clone();
     assert_eq!(json(&["--quiet", "check", "--format", "json"]), json(&["check", "--format", "json"]));
 }
 
-/// The findings of `check` on the site at `root` other than the two
-/// transparency warnings a new site starts with, as printed.
+/// The findings of `check` on the site at `root` other than the three
+/// warnings a new site starts with (two transparency warnings, and no
+/// review of the sample article), as printed.
 fn findings(root: &Path) -> Vec<String> {
     let out = at(root).arg("check").output().unwrap();
     let text = stderr(&out);
     let blocks: Vec<&str> = text.split("\n\n").collect();
     let (_, findings) = blocks.split_last().unwrap();
-    findings.iter().filter(|b| !b.starts_with("warning[transparency-missing]")).map(|b| b.to_string()).collect()
+    let new_site = |b: &&&str| {
+        b.starts_with("warning[transparency-missing]")
+            || b.starts_with("warning[review-missing]: no review: readers cannot tell whether this page was checked\n --> content/basics/first-article.md:1:1")
+    };
+    findings.iter().filter(|b| !new_site(b)).map(|b| b.to_string()).collect()
 }
 
 /// An article made by `new`, published (`draft:` removed) without a word
@@ -229,9 +237,10 @@ fn a_stray_dashes_line_that_cuts_the_front_matter_is_named() {
     assert_eq!(
         said[0],
         format!(
-            "warning[stray-front-matter]: `faq:` is in the page's text, not its front matter\n  --> content/basics/first-article.md:{line}:1\n   |\n{line} | faq:\n   | ^^^^\n   |\n   = help: the front matter ends at the `---` on line {}: remove that line, so it runs on to the `---` on line {}",
+            "warning[stray-front-matter]: `faq:` is in the page's text, not its front matter\n{pad}--> content/basics/first-article.md:{line}:1\n{pad} |\n{line} | faq:\n{pad} | ^^^^\n{pad} |\n{pad} = help: the front matter ends at the `---` on line {}: remove that line, so it runs on to the `---` on line {}",
             line - 1,
-            line + 3
+            line + 3,
+            pad = " ".repeat(line.to_string().len()),
         )
     );
 }
@@ -260,4 +269,110 @@ fn raw_html_is_a_warning_that_says_how_to_write_it() {
     let page = std::fs::read_to_string(root.join("public/basics/first-article/index.html")).unwrap();
     assert!(page.contains("A &lt;br&gt; break"), "shown as text");
     assert!(!page.contains("for editors only"), "a comment is left out");
+}
+
+/// Run from a folder inside the site (here `content/basics/`), every
+/// command finds the site's site.yaml above it, as git and cargo do, and
+/// prints paths that open from where the user is; `review sign` takes the
+/// page as the shell completes it there.
+#[test]
+fn a_command_run_inside_the_site_finds_the_site_above_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    let inside = root.join("content/basics");
+    let out = sourcebook().current_dir(&inside).arg("build").assert().success().get_output().clone();
+    assert!(stderr(&out).contains("into ../../public in"), "{}", stderr(&out));
+    assert!(root.join("public/basics/first-article/index.html").is_file());
+    assert!(!inside.join("public").exists() && !inside.join("content").exists());
+    let sign = ["review", "sign", "first-article.md", "--by", "editorial-team", "--role", "editorial"];
+    let out = sourcebook().current_dir(&inside).args(sign).assert().success().get_output().clone();
+    assert!(stderr(&out).starts_with("signed content/basics/first-article.md: editorial review"), "{}", stderr(&out));
+    sourcebook().current_dir(&inside).args(["new", "basics/second"]).assert().success();
+    assert!(inside.join("second.md").is_file());
+}
+
+/// A folder with no site in it or above it is named in full, and `serve`
+/// stops there rather than serving an empty folder.
+#[test]
+fn outside_any_site_each_command_names_the_folder_and_serve_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for command in [&["build"][..], &["check"], &["serve", "--port", "0"], &["new", "basics/x"]] {
+        let mut cmd = sourcebook();
+        cmd.current_dir(&empty).args(command).timeout(std::time::Duration::from_secs(20));
+        let out = cmd.assert().code(1).get_output().clone();
+        let text = stderr(&out);
+        let full = std::path::absolute(&empty).unwrap();
+        assert!(
+            text.contains(&format!("error[missing-key]: no site.yaml in {}", full.display())),
+            "{command:?}: {text}"
+        );
+        assert!(text.contains("or any folder inside it, or pass `--root DIR`"), "{text}");
+    }
+    assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0, "nothing was written");
+}
+
+/// A topic site.yaml lists but no folder has yet: the build points at the
+/// topic in site.yaml and says how to add it, and `new` adds its page with
+/// the first article, so the next build works.
+#[test]
+fn new_gives_a_listed_topic_its_page_when_it_has_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), |c| c.replace("topics: [basics]", "topics: [basics, dosing]"));
+    let out = at(&root).arg("build").assert().code(1).get_output().clone();
+    let text = stderr(&out);
+    assert!(text.contains("error[invalid-value]: topic `dosing` has no folder content/dosing/ with an _index.md\n --> site.yaml:5:18\n"), "{text}");
+    assert!(text.contains("`sourcebook new dosing/<slug>` makes it"), "{text}");
+    let out = at(&root).args(["new", "dosing/first-dose"]).assert().success().get_output().clone();
+    assert!(stderr(&out).starts_with("created content/dosing/_index.md, the topic's page"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(root.join("content/dosing/_index.md")).unwrap(),
+        "---\ntitle: \"Dosing\"\n---\n"
+    );
+    at(&root).args(["build", "--drafts"]).assert().success();
+    assert!(root.join("public/dosing/first-dose/index.html").is_file());
+    // the next article of the topic leaves its page alone
+    let out = at(&root).args(["new", "dosing/second"]).assert().success().get_output().clone();
+    assert!(!stderr(&out).contains("_index.md"), "{}", stderr(&out));
+}
+
+/// `review sign` refuses a misspelt page or date in the author's words:
+/// the page it probably meant, the date format to use.
+#[test]
+fn review_sign_names_the_page_meant_and_the_date_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    let sign = |page: &str, on: &str| {
+        let out = at(&root)
+            .args(["review", "sign", page, "--by", "editorial-team", "--role", "editorial", "--on", on])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        stderr(&out)
+    };
+    let today = jiff::Zoned::now().date().to_string();
+    let text = sign("content/basics/first-articel.md", &today);
+    assert!(
+        text.contains("no page `content/basics/first-articel.md`; did you mean `content/basics/first-article.md`?"),
+        "{text}"
+    );
+    let text = sign("content/basics/first-article.md", "30/11/2026");
+    assert!(text.contains("`30/11/2026` is not a date: write dates as YYYY-MM-DD"), "{text}");
+    assert!(!root.join("content/reviews.yaml").exists(), "nothing was signed");
+}
+
+/// `new`'s next step names the site as it was given (`--root`), as
+/// `init`'s does.
+#[test]
+fn new_suggests_serve_on_the_same_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    let out = at(&root).args(["new", "basics/more"]).assert().success().get_output().clone();
+    assert!(
+        stderr(&out).contains(&format!("preview it with `sourcebook serve --drafts --root {}`", root.display())),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -51,6 +51,8 @@ codes! {
     UnreadableFile => "unreadable-file",
     UnsafePath => "unsafe-path",
     UnsafeUrl => "unsafe-url",
+    UnsafeFile => "unsafe-file",
+    MisnamedFile => "misnamed-file",
     DuplicateSlug => "duplicate-slug",
     PathCollision => "path-collision",
     DuplicateSource => "duplicate-source",

@@ -301,7 +301,7 @@ fn too_large(file: &str, len: u64, limit: u64) -> Diagnostic {
     .with_help("sourcebook reads text files up to this size: split it, or move it out of the site")
 }
 
-fn refused(diagnostic: Diagnostic) -> Unread {
+pub(crate) fn refused(diagnostic: Diagnostic) -> Unread {
     Unread { missing: false, diagnostic }
 }
 

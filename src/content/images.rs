@@ -54,6 +54,129 @@ fn svg_size(text: &str) -> Option<(u32, u32)> {
     Some((round(w)?, round(h)?))
 }
 
+/// Why the SVG `text` could do more than show a picture when a reader
+/// opens it (as a page of the site, where it runs with the site's
+/// rights), and where: `None` when it is inert.
+///
+/// An allowlist, since a list of what is forbidden is never complete:
+/// only the elements of shapes, text, paint and filters, in the SVG
+/// namespace, and attributes that are not event handlers; a reference
+/// (`href`, `xlink:href`, `url(…)` in style) only to a part of the same
+/// file (`#id`). So no script, no foreign markup (`foreignObject`), no
+/// links, no animation (which can rewrite a reference), no images or
+/// fonts fetched from elsewhere, and no document type (entities).
+pub(crate) fn svg_hazard(text: &str) -> Option<(String, usize)> {
+    let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
+    let doc = match roxmltree::Document::parse_with_options(text, options) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let pos = e.pos();
+            let at = offset_of(text, pos.row as usize, pos.col as usize);
+            return Some((format!("it cannot be read as SVG ({e})"), at));
+        }
+    };
+    for node in doc.descendants().filter(roxmltree::Node::is_element) {
+        let name = node.tag_name();
+        let at = node.range().start;
+        if name.namespace() != Some(SVG_NAMESPACE) || !SVG_ELEMENTS.contains(&name.name()) {
+            return Some((format!("it holds a `<{}>` element", name.name()), at));
+        }
+        for attr in node.attributes() {
+            let (attr_name, value) = (attr.name(), attr.value());
+            let at = attr.range().start;
+            if attr_name.len() > 2 && attr_name[..2].eq_ignore_ascii_case("on") {
+                return Some((format!("it holds an event handler, `{attr_name}`"), at));
+            }
+            if attr_name == "href" && !value.trim_start().starts_with('#') {
+                return Some((format!("`{attr_name}` leads out of the file: `{}`", value.escape_debug()), at));
+            }
+            if attr_name == "style" && !inert_css(value) {
+                return Some(("its style fetches or runs something".into(), at));
+            }
+        }
+        if name.name() == "style" && !node.children().all(|c| c.text().is_none_or(inert_css)) {
+            return Some(("its style sheet fetches or runs something".into(), at));
+        }
+    }
+    None
+}
+
+const SVG_NAMESPACE: &str = "http://www.w3.org/2000/svg";
+
+/// The SVG elements an inert picture is drawn with.
+const SVG_ELEMENTS: &[&str] = &[
+    "svg",
+    "g",
+    "defs",
+    "symbol",
+    "use",
+    "title",
+    "desc",
+    "metadata",
+    "switch",
+    "path",
+    "rect",
+    "circle",
+    "ellipse",
+    "line",
+    "polyline",
+    "polygon",
+    "text",
+    "tspan",
+    "textPath",
+    "linearGradient",
+    "radialGradient",
+    "stop",
+    "clipPath",
+    "mask",
+    "pattern",
+    "marker",
+    "style",
+    "filter",
+    "feBlend",
+    "feColorMatrix",
+    "feComponentTransfer",
+    "feComposite",
+    "feConvolveMatrix",
+    "feDiffuseLighting",
+    "feDisplacementMap",
+    "feDistantLight",
+    "feDropShadow",
+    "feFlood",
+    "feFuncA",
+    "feFuncB",
+    "feFuncG",
+    "feFuncR",
+    "feGaussianBlur",
+    "feMerge",
+    "feMergeNode",
+    "feMorphology",
+    "feOffset",
+    "fePointLight",
+    "feSpecularLighting",
+    "feSpotLight",
+    "feTile",
+    "feTurbulence",
+];
+
+/// Whether CSS in an SVG only paints: no `@import`, and no `url(…)` but
+/// one to a part of the same file.
+fn inert_css(css: &str) -> bool {
+    let lower = css.to_ascii_lowercase();
+    !lower.contains("@import")
+        && !lower.contains("expression(")
+        && lower
+            .match_indices("url(")
+            .all(|(i, _)| lower[i + 4..].trim_start().trim_start_matches(['"', '\'']).starts_with('#'))
+}
+
+/// The byte offset of 1-based `row` and `col` (in characters) in `text`.
+fn offset_of(text: &str, row: usize, col: usize) -> usize {
+    let line_start: usize = text.split_inclusive('\n').take(row.saturating_sub(1)).map(str::len).sum();
+    let line = &text[line_start.min(text.len())..];
+    line_start + line.char_indices().nth(col.saturating_sub(1)).map_or(line.len(), |(i, _)| i)
+}
+
 /// The value of attribute `name` in the inside of a start tag.
 fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
     let mut rest = tag;
@@ -100,6 +223,52 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(svg_size(text), want, "{text}");
         }
+    }
+
+    /// What a browser would run, fetch or follow in an SVG opened as a
+    /// page is found; a drawing of shapes, text, gradients and filters
+    /// (references inside the file included) is not.
+    #[test]
+    fn an_svg_is_inert_only_when_it_only_draws() {
+        let svg = |inside: &str| {
+            format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\">{inside}</svg>")
+        };
+        let inert = [
+            "<rect width=\"10\" height=\"10\" fill=\"url(#g)\"/>",
+            "<defs><linearGradient id=\"g\"><stop offset=\"0\"/></linearGradient></defs><use href=\"#g\"/>",
+            "<title>Blood pressure</title><text x=\"1\" y=\"5\" style=\"font: 3px sans-serif\">mmHg</text>",
+            "<style>rect { fill: url( '#g' ) }</style><filter id=\"f\"><feGaussianBlur stdDeviation=\"1\"/></filter>",
+        ];
+        for inside in inert {
+            assert_eq!(svg_hazard(&svg(inside)), None, "{inside}");
+        }
+        let hazards = [
+            ("<script>alert(1)</script>", "a `<script>` element"),
+            ("<rect onclick=\"alert(1)\"/>", "an event handler, `onclick`"),
+            ("<rect ONLOAD=\"alert(1)\"/>", "an event handler, `ONLOAD`"),
+            ("<foreignObject><p xmlns=\"http://www.w3.org/1999/xhtml\">x</p></foreignObject>", "`<foreignObject>`"),
+            ("<a href=\"https://example.org/\"><rect/></a>", "a `<a>` element"),
+            (
+                "<use xmlns:x=\"http://www.w3.org/1999/xlink\" x:href=\"https://e.org/a.svg#x\"/>",
+                "leads out of the file",
+            ),
+            ("<use href=\"javascript:alert(1)\"/>", "leads out of the file"),
+            ("<set attributeName=\"href\" to=\"javascript:alert(1)\"/>", "a `<set>` element"),
+            ("<animate attributeName=\"href\"/>", "a `<animate>` element"),
+            ("<image href=\"https://e.org/x.png\"/>", "a `<image>` element"),
+            ("<style>@import url(https://e.org/x.css);</style>", "style sheet fetches"),
+            ("<rect style=\"fill: url(https://e.org/p)\"/>", "its style fetches"),
+            ("<x:script xmlns:x=\"http://www.w3.org/1999/xhtml\">alert(1)</x:script>", "a `<script>` element"),
+        ];
+        for (inside, why) in hazards {
+            let found = svg_hazard(&svg(inside));
+            assert!(found.as_ref().is_some_and(|(w, _)| w.contains(why)), "{inside}: {found:?}");
+        }
+        let entity =
+            "<?xml version=\"1.0\"?><!DOCTYPE svg [<!ENTITY x \"y\">]><svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+        assert!(svg_hazard(entity).is_some_and(|(w, _)| w.starts_with("it cannot be read as SVG")));
+        let (_, at) = svg_hazard(&format!("\n\n{}", svg("<script/>"))).unwrap();
+        assert_eq!(at, 2 + svg("").find("</svg>").unwrap(), "the place of the element");
     }
 
     #[test]

@@ -215,7 +215,10 @@ pub(crate) fn load(root: &Path, config: &Config, drafts: bool, bodies: Bodies) -
             "people.yaml" => content.people = read_data(root, &path, &mut diags),
             "reviews.yaml" => content.reviews = read_data(root, &path, &mut diags),
             _ if rel.ends_with(".md") => markdown.push((rel, path)),
-            _ => assets.push((rel, path)),
+            _ => match screen_file(&rel) {
+                Some(d) => diags.push(d),
+                None => assets.push((rel, path)),
+            },
         }
     }
     let shared_root: std::sync::Arc<Path> = root.into();
@@ -269,7 +272,13 @@ fn readable_assets(
     let checked: Vec<(String, Checked)> = assets
         .into_par_iter()
         .map(|(rel, path)| {
+            let svg = rel.to_ascii_lowercase().ends_with(".svg");
             let result = match images::is_image(&rel) {
+                // read whole: what it would run when opened is refused
+                true if svg => input::text(root, &path).and_then(|text| match images::svg_hazard(&text) {
+                    None => Ok(images::size(&rel, text.as_bytes())),
+                    Some((why, at)) => Err(input::refused(unsafe_svg(&rel, &text, &why, at))),
+                }),
                 true => input::head(root, &path, images::HEAD).map(|head| images::size(&rel, &head)),
                 false => input::readable(root, &path).map(|()| None),
             };
@@ -476,6 +485,88 @@ fn faq_offsets(text: &str, split: Split, faq: &[RawFaq]) -> Vec<(usize, usize)> 
     }
     out
 }
+
+/// Why a file of `content/` that is neither an article nor one of the
+/// data files must not be copied to the output as it is, or `None`.
+///
+/// Two kinds are refused (errors, so the build stops before publishing):
+/// - files a browser runs as a page of the site (`.html`, `.svg`, `.js` and
+///   the like, `unsafe-file`): one could carry script onto every reader's
+///   visit, out of reach of every check an article's text gets;
+/// - an article or data file under a name sourcebook does not read
+///   (`.MD`, `.markdown`, `notes.md.txt`, `people.yml`, a `sources.yaml`
+///   in a topic folder: `misnamed-file`): it would be left out of the
+///   site without a word, and its source (a draft's included) published
+///   for anyone to read.
+fn screen_file(rel: &str) -> Option<Diagnostic> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let lower = name.to_ascii_lowercase();
+    let extension = lower.rsplit_once('.').map_or("", |(_, e)| e);
+    if ACTIVE_EXTENSIONS.contains(&extension) {
+        return Some(
+            Diagnostic::error(
+                Code::UnsafeFile,
+                format!(
+                    "a `.{extension}` file would be published as part of the site, where a browser runs what it holds"
+                ),
+            )
+            .in_file(format!("content/{rel}"))
+            .with_help(match extension {
+                "svgz" => "save the figure as a plain `.svg` (checked to draw and do nothing else), or as PNG",
+                _ => "write the page as a Markdown article; pages, scripts and style come only from the theme",
+            }),
+        );
+    }
+    let stem = lower.strip_suffix(".txt").unwrap_or(&lower);
+    let markdown = stem.rsplit_once('.').is_some_and(|(_, e)| MARKDOWN_EXTENSIONS.contains(&e));
+    if markdown || lower.ends_with(".md") {
+        let base = stem.rsplit_once('.').map_or(stem, |(b, _)| b);
+        let base = &name[..base.len()];
+        return Some(misnamed(
+            rel,
+            format!("an article is read only from a file ending in `.md`: rename it `{base}.md`"),
+        ));
+    }
+    let data = DATA_FILES.iter().find(|&&d| {
+        let yml = d.strip_suffix(".yaml").map(|base| format!("{base}.yml"));
+        lower == d || yml.is_some_and(|yml| lower == yml)
+    });
+    match data {
+        Some(data) if rel.contains('/') => {
+            Some(misnamed(rel, format!("{data} is read only at content/{data}: here it would be published as a file")))
+        }
+        Some(data) => Some(misnamed(rel, format!("sourcebook reads this file only as `content/{data}`: rename it"))),
+        None => None,
+    }
+}
+
+/// An SVG that would do more than draw when opened, at `at` (a byte of `text`).
+fn unsafe_svg(rel: &str, text: &str, why: &str, at: usize) -> Diagnostic {
+    let file = format!("content/{rel}");
+    let span = crate::diagnostics::Span::at(&file, text, at);
+    Diagnostic::error(Code::UnsafeFile, format!("this SVG would be published as a page of the site, and {why}"))
+        .with_span(span)
+        .with_help(
+            "an SVG may only draw (shapes, text, gradients, filters, `#id` references): \
+             export the figure again without scripts, links, animation or outside files, or as PNG",
+        )
+}
+
+/// A file of `content/` left out under a name sourcebook does not read.
+fn misnamed(rel: &str, help: String) -> Diagnostic {
+    Diagnostic::error(Code::MisnamedFile, "this file is not read, and would be published as it is")
+        .in_file(format!("content/{rel}"))
+        .with_help(help)
+}
+
+/// Endings of files a browser opens as a page of the site, running any
+/// script in them (lower case).
+/// An `.svg` is read whole and kept when it only draws
+/// ([`images::svg_hazard`]); a compressed one cannot be.
+const ACTIVE_EXTENSIONS: &[&str] = &["html", "htm", "xhtml", "xht", "shtml", "svgz", "js", "mjs", "xml", "xsl", "xslt"];
+
+/// Endings that mark a Markdown file other than `.md` (lower case).
+const MARKDOWN_EXTENSIONS: &[&str] = &["md", "markdown", "mdown", "mkd", "mkdn", "mdwn", "mdtxt", "mdtext"];
 
 fn order_topics(topics: Vec<Topic>, config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<Topic> {
     let mut by_name: BTreeMap<String, Topic> = topics.into_iter().map(|t| (t.name.clone(), t)).collect();

@@ -30,12 +30,18 @@ fn refused(root: &Path) -> Vec<(String, String, String)> {
 #[test]
 fn a_file_in_content_never_replaces_a_rendered_article() {
     let dir = site("minimal");
+    // a page of its own is refused as such (see security.rs) before it could collide
     write(dir.path(), "content/basics/first/index.html", "<p>stale copy</p>");
     let got = refused(dir.path());
     assert_eq!(got.len(), 1, "{got:?}");
-    assert_eq!(got[0].0, "path-collision");
-    assert_eq!(got[0].1, "content/basics/first/index.html");
-    assert!(got[0].2.contains("`content/basics/first.md`") && got[0].2.contains("/basics/first/index.html"), "{got:?}");
+    assert_eq!((got[0].0.as_str(), got[0].1.as_str()), ("unsafe-file", "content/basics/first/index.html"));
+    // any other file where the build writes one is a collision, naming both
+    std::fs::remove_file(dir.path().join("content/basics/first/index.html")).unwrap();
+    write(dir.path(), "content/robots.txt", "User-agent: *\nDisallow: /\n");
+    let got = refused(dir.path());
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!((got[0].0.as_str(), got[0].1.as_str()), ("path-collision", "content/robots.txt"));
+    assert!(got[0].2.contains("robots.txt"), "{got:?}");
 }
 
 #[test]

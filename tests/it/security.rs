@@ -502,3 +502,68 @@ fn random_hostile_strings_in_every_field_never_become_markup() {
     }
     assert!(built > 10, "most random sites build ({built} built, {refused} refused)");
 }
+
+/// A file under `content/` that a browser would run as a page of the site
+/// (an HTML page, an SVG image that does more than draw, a script) is
+/// refused by `build` and `check` alike, in any case of its ending: copied
+/// as it is, it would put script on the site's origin, one link away from
+/// an article, past every check an article's text gets. The previous
+/// output is kept.
+#[test]
+fn a_page_image_or_script_in_content_is_refused_never_published() {
+    let dir = site("minimal");
+    let out = dir.path().join("public");
+    sourcebook().arg("--root").arg(dir.path()).arg("build").assert().success();
+    let before = crate::support::snapshot_tree(&out);
+    for name in ["page.html", "page.HTM", "figure.svg", "app.js", "page.xhtml", "feed.xml"] {
+        let file = dir.path().join("content/basics").join(name);
+        std::fs::write(&file, "<script>alert(document.domain)</script>\n").unwrap();
+        for command in ["build", "check"] {
+            let run = sourcebook().arg("--root").arg(dir.path()).arg(command).assert().code(1);
+            let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+            assert!(stderr.contains("error[unsafe-file]: "), "{name} {command}: {stderr}");
+            assert!(stderr.contains(&format!("--> content/basics/{name}")), "{name}: {stderr}");
+        }
+        assert_eq!(crate::support::snapshot_tree(&out), before, "{name}: the previous site stays as it was");
+        std::fs::remove_file(&file).unwrap();
+    }
+    // an image a browser only shows is copied as before, an SVG that only draws too
+    std::fs::write(dir.path().join("content/basics/chart.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+    let drawing =
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 4 2\"><rect width=\"4\" height=\"2\"/></svg>\n";
+    std::fs::write(dir.path().join("content/basics/drawing.svg"), drawing).unwrap();
+    sourcebook().arg("--root").arg(dir.path()).arg("build").assert().success();
+    assert!(out.join("basics/chart.png").is_file());
+    assert_eq!(std::fs::read_to_string(out.join("basics/drawing.svg")).unwrap(), drawing);
+}
+
+/// An article or data file under a name sourcebook does not read is named
+/// with the name to give it, and never published: left to be copied, a
+/// draft saved as `notes.MD` would put its text, front matter and all, on
+/// the site, and `people.yml` the reviewers' records.
+#[test]
+fn a_misnamed_article_or_data_file_is_named_never_published() {
+    let cases = [
+        ("content/basics/notes.MD", "rename it `notes.md`"),
+        ("content/basics/notes.markdown", "rename it `notes.md`"),
+        ("content/basics/notes.md.txt", "rename it `notes.md`"),
+        ("content/people.yml", "reads this file only as `content/people.yaml`"),
+        ("content/Sources.yaml", "reads this file only as `content/sources.yaml`"),
+        ("content/basics/reviews.yaml", "reviews.yaml is read only at content/reviews.yaml"),
+    ];
+    for (file, help) in cases {
+        let dir = site("minimal");
+        std::fs::write(dir.path().join(file), "---\ntitle: \"Draft\"\ndate: 2026-01-10\ndraft: true\n---\n\nSecret.\n")
+            .unwrap();
+        let run = sourcebook().arg("--root").arg(dir.path()).arg("build").assert().code(1);
+        let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains(&format!(
+                "error[misnamed-file]: this file is not read, and would be published as it is\n--> {file}\n"
+            )),
+            "{stderr}"
+        );
+        assert!(stderr.contains(help), "{file}: {stderr}");
+        assert!(!dir.path().join("public").exists(), "{file}: nothing was written");
+    }
+}

@@ -430,9 +430,37 @@ impl UniqueIds {
     }
 }
 
-/// Ids the themes use for their own sections; headings never take them.
-pub(crate) const RESERVED_IDS: &[&str] =
-    &["main", "faq", "references", "key-points-title", "toc-title", "topics-title", "reviewed-title"];
+/// Ids the default theme gives its own parts of a page (every `id="…"`
+/// written in its templates; a test keeps the list whole): a heading
+/// never takes one, or the theme's links (the table of contents, "Skip to
+/// main content", the search form's label) would lead to the heading.
+pub(crate) const RESERVED_IDS: &[&str] = &[
+    "about-this-page",
+    "all-questions",
+    "all-sources",
+    "all-terms",
+    "browse-title",
+    "conflicts",
+    "faq",
+    "funding",
+    "how-it-is-tested",
+    "key-points-title",
+    "main",
+    "references",
+    "report-a-barrier",
+    "reviews",
+    "search-form",
+    "search-more",
+    "search-query",
+    "search-results",
+    "search-status",
+    "site-search",
+    "sources",
+    "toc-title",
+    "topics-title",
+    "updated-title",
+    "what-changed",
+];
 
 fn options() -> CmarkOptions {
     CmarkOptions::ENABLE_TABLES
@@ -762,11 +790,12 @@ impl<'a> Renderer<'a, '_> {
 
     fn heading_id(&mut self, explicit: Option<&str>, title: &str) -> String {
         let base = match explicit {
-            // the ids of footnotes and blocks (`fn_a`, `block_1`) stay theirs
-            Some(id) if is_generated(id) => format!("{id}-section"),
             Some(id) if !id.is_empty() => id.to_string(),
             _ => slugify(title),
         };
+        // the ids of citations, references, notes and blocks (`cite-1`,
+        // `ref-1`, `fn_a`, `block_1`) stay theirs
+        let base = if is_generated(&base) { format!("{base}-section") } else { base };
         let base = if base.is_empty() { "section".to_string() } else { base };
         self.ids.unique(base)
     }
@@ -1144,7 +1173,11 @@ fn level_number(level: HeadingLevel) -> u8 {
 /// heading's id made from its text never has an `_`; one an author writes
 /// could.
 fn is_generated(id: &str) -> bool {
+    let numbered = |prefix: &str| {
+        id.strip_prefix(prefix).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
+    };
     ["fn_", "fnref_", "block_"].iter().any(|p| id.starts_with(p))
+        || ["cite-", "ref-", "word-", "wordref-"].into_iter().any(numbered)
 }
 
 /// An id an author may give a heading.
@@ -1211,6 +1244,26 @@ fn raw_html_help(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every id the default theme writes is one a heading never takes, and
+    /// the list holds no other: a template's new section cannot be taken
+    /// over by an author's heading of the same words unnoticed.
+    #[test]
+    fn reserved_ids_are_exactly_the_default_theme_s_own() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+        let mut ids = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for (at, _) in text.match_indices(" id=\"") {
+                let value = &text[at + 5..];
+                let value = &value[..value.find('"').unwrap()];
+                if !value.contains("{{") {
+                    ids.insert(value.to_string());
+                }
+            }
+        }
+        assert_eq!(ids.iter().map(String::as_str).collect::<Vec<_>>(), RESERVED_IDS);
+    }
 
     #[test]
     fn glossary_terms_found_in_one_pass_are_the_ones_each_name_in_turn_finds() {

@@ -567,3 +567,37 @@ fn a_misnamed_article_or_data_file_is_named_never_published() {
         assert!(!dir.path().join("public").exists(), "{file}: nothing was written");
     }
 }
+
+/// Every id on a page is there once, whatever the author's headings say:
+/// a heading named like a section of the theme ("About this page", "What
+/// changed"), the search box, or a citation or reference (`Ref 1`,
+/// `{#cite-1}`) gets an id of its own, so the table of contents, each
+/// citation and "Skip to main content" still lead where they say.
+#[test]
+fn a_heading_never_takes_an_id_the_page_gives_something_else() {
+    let dir = site("minimal");
+    let file = dir.path().join("content/basics/first.md");
+    let text = std::fs::read_to_string(&file).unwrap().replace(
+        "reviewed: { by: \"Editorial team\", on: 2024-02-01 }\n",
+        "reviewed: { by: \"Editorial team\", on: 2024-02-01 }\nchanges:\n  - { on: 2024-01-03, summary: \"Fixed a typo.\" }\n",
+    );
+    let headings = "\n## Ref 1\n\n## Cite 1 {#cite-1}\n\n## About this page\n\n## What changed\n\n## Main\n\n## Search {#site-search}\n\n## Key points title\n\n## References\n";
+    std::fs::write(&file, format!("{text}{headings}")).unwrap();
+    let report = build_at(dir.path());
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    let page = std::fs::read_to_string(dir.path().join("public/basics/first/index.html")).unwrap();
+    let mut ids: Vec<&str> =
+        page.match_indices(" id=\"").map(|(i, _)| &page[i + 5..i + 5 + page[i + 5..].find('"').unwrap()]).collect();
+    ids.sort_unstable();
+    let twice: Vec<&&str> = ids.windows(2).filter(|w| w[0] == w[1]).map(|w| &w[0]).collect();
+    assert!(twice.is_empty(), "ids given twice: {twice:?}");
+    for id in
+        ["ref-1", "cite-1", "about-this-page", "what-changed", "main", "site-search", "key-points-title", "references"]
+    {
+        assert!(ids.contains(&id), "{id} is the page's own");
+    }
+    // the table of contents leads to the author's headings, under their own ids
+    for id in ["ref-1-section", "cite-1-section", "about-this-page-1", "what-changed-1", "references-1"] {
+        assert!(page.contains(&format!("<a href=\"#{id}\">")), "{id}: {page}");
+    }
+}

@@ -63,6 +63,7 @@ codes! {
     UnusedFootnote => "unused-footnote",
     UnknownBlock => "unknown-block",
     RawHtml => "raw-html",
+    UnclosedComment => "unclosed-comment",
     StrayFrontMatter => "stray-front-matter",
     TemplateText => "template-text",
     MissingCareCard => "missing-care-card",

@@ -369,6 +369,7 @@ fn render_text(
         quotes: Vec::new(),
         notes: Notes::default(),
         in_comment: false,
+        comment_at: 0,
         html_warned: Vec::new(),
         words: Words::default(),
     };
@@ -489,6 +490,8 @@ struct Renderer<'a, 'c> {
     notes: Notes<'a>,
     /// Inside an HTML comment that runs over several lines.
     in_comment: bool,
+    /// Where the last comment opened.
+    comment_at: usize,
     /// The HTML tags already warned about (one `raw-html` per tag and text).
     html_warned: Vec<String>,
     /// The glossary terms an article's body explains at its end.
@@ -590,6 +593,9 @@ impl<'a> Renderer<'a, '_> {
                 }
                 // an author's note to other authors: never shown to readers
                 Event::Html(h) | Event::InlineHtml(h) if self.in_comment || h.trim_start().starts_with("<!--") => {
+                    if !self.in_comment {
+                        self.comment_at = range.start + (h.len() - h.trim_start().len());
+                    }
                     let body = if self.in_comment { &h[..] } else { &h.trim_start()[4..] };
                     self.in_comment = !body.contains("-->");
                 }
@@ -666,6 +672,15 @@ impl<'a> Renderer<'a, '_> {
                 other => events.push(other.clone()),
             }
             i += 1;
+        }
+        if self.in_comment {
+            // CommonMark runs a comment never closed to the end of the text:
+            // everything after it would vanish from the page unseen
+            self.out.diagnostics.push(
+                Diagnostic::error(Code::UnclosedComment, "this comment is never closed: all the text after it is hidden")
+                    .with_span(self.span(self.comment_at))
+                    .with_help("end the note to other authors with `-->`, or remove the `<!--`"),
+            );
         }
         self.notes_section(&mut events);
         self.words_section(&mut events);

@@ -370,6 +370,7 @@ fn render_text(
         notes: Notes::default(),
         in_comment: false,
         comment_at: 0,
+        in_link: 0,
         html_warned: Vec::new(),
         words: Words::default(),
     };
@@ -492,6 +493,8 @@ struct Renderer<'a, 'c> {
     in_comment: bool,
     /// Where the last comment opened.
     comment_at: usize,
+    /// Inside a link's text: no citation there.
+    in_link: usize,
     /// The HTML tags already warned about (one `raw-html` per tag and text).
     html_warned: Vec<String>,
     /// The glossary terms an article's body explains at its end.
@@ -555,8 +558,10 @@ impl<'a> Renderer<'a, '_> {
             match event {
                 Event::Start(Tag::CodeBlock(_)) => in_code = true,
                 Event::End(TagEnd::CodeBlock) => in_code = false,
-                Event::Start(Tag::Heading { .. } | Tag::Link { .. } | Tag::Image { .. }) => self.no_terms += 1,
-                Event::End(TagEnd::Heading(_) | TagEnd::Link | TagEnd::Image) => self.no_terms -= 1,
+                Event::Start(Tag::Heading { .. } | Tag::Image { .. }) => self.no_terms += 1,
+                Event::End(TagEnd::Heading(_) | TagEnd::Image) => self.no_terms -= 1,
+                Event::Start(Tag::Link { .. }) => (self.no_terms, self.in_link) = (self.no_terms + 1, self.in_link + 1),
+                Event::End(TagEnd::Link) => (self.no_terms, self.in_link) = (self.no_terms - 1, self.in_link - 1),
                 _ => {}
             }
             match event {
@@ -677,9 +682,12 @@ impl<'a> Renderer<'a, '_> {
             // CommonMark runs a comment never closed to the end of the text:
             // everything after it would vanish from the page unseen
             self.out.diagnostics.push(
-                Diagnostic::error(Code::UnclosedComment, "this comment is never closed: all the text after it is hidden")
-                    .with_span(self.span(self.comment_at))
-                    .with_help("end the note to other authors with `-->`, or remove the `<!--`"),
+                Diagnostic::error(
+                    Code::UnclosedComment,
+                    "this comment is never closed: all the text after it is hidden",
+                )
+                .with_span(self.span(self.comment_at))
+                .with_help("end the note to other authors with `-->`, or remove the `<!--`"),
             );
         }
         self.notes_section(&mut events);
@@ -981,6 +989,19 @@ impl<'a> Renderer<'a, '_> {
                     continue;
                 }
             };
+            if self.in_link > 0 {
+                // its number links to the reference: a link inside a link,
+                // which a browser takes apart (the rest of the text falls out)
+                self.out.diagnostics.push(
+                    Diagnostic::error(
+                        Code::MalformedCitation,
+                        format!("`{}` is inside a link's text", &text[range.clone()]),
+                    )
+                    .with_span(self.span(locate(range.start)))
+                    .with_help("put the citation after the link: `[the trial](https://…) [@id]`"),
+                );
+                continue;
+            }
             // AMA superscripts sit directly on the word they follow
             let before = text[last..range.start].trim_end_matches([' ', '\t']);
             self.push_text(slice(&text, last..last + before.len()), events);

@@ -601,3 +601,26 @@ fn a_heading_never_takes_an_id_the_page_gives_something_else() {
         assert!(page.contains(&format!("<a href=\"#{id}\">")), "{id}: {page}");
     }
 }
+
+/// A citation in a link's text would put its number's link inside the
+/// link, which a browser takes apart (the superscript lost, the rest of
+/// the text out of the link): it is an error at the citation, and the
+/// same citation after the link builds.
+#[test]
+fn a_citation_inside_a_link_s_text_is_an_error_not_a_link_in_a_link() {
+    let dir = site("minimal");
+    let file = dir.path().join("content/basics/first.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\nSee [the trial [@doe2020] here](https://example.org/).\n")).unwrap();
+    let report = build_at(dir.path());
+    assert!(report.written.is_none());
+    let d = report.diagnostics.iter().find(|d| d.code.as_str() == "malformed-citation").expect("an error");
+    assert_eq!(d.message, "`[@doe2020]` is inside a link's text");
+    let line = text.lines().count() + 2;
+    assert_eq!(d.span.as_ref().map(|s| (s.line, s.column)), Some((line, 16)));
+    std::fs::write(&file, format!("{text}\nSee [the trial here](https://example.org/) [@doe2020].\n")).unwrap();
+    let report = build_at(dir.path());
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    let page = std::fs::read_to_string(dir.path().join("public/basics/first/index.html")).unwrap();
+    assert!(page.contains("<a href=\"https://example.org/\">the trial here</a>.<sup class=\"citation\""), "{page}");
+}

@@ -411,12 +411,12 @@ impl Config {
         }
         // every other URL of the site's configuration reaches every page
         let unsafe_url = |path: YamlPath, url: &str| {
-            crate::html::check_url(url).err().map(|why| {
+            crate::html::check_absolute_url(url).err().map(|why| {
                 let key = path.name();
                 let at = doc.written_at(path.clone(), url).map_or_else(|| doc.value_span(path), |i| doc.span(i));
                 Diagnostic::error(Code::UnsafeUrl, format!("`{key}` `{}`: {why}", url.escape_debug()))
                     .with_span(at)
-                    .with_help("use an http(s), mailto, tel or sms address")
+                    .with_help("write a full http(s), mailto, tel or sms address, e.g. `https://988lifeline.org/` or `tel:988`")
             })
         };
         if let Some(url) = &feedback_url {
@@ -823,6 +823,35 @@ mod tests {
         let e = Config::parse("# was https://x.org/?p={page}\ntitle: T\nbase_url: https://x.org/\nfeedback_url: https://x.org/?p={page}\n")
             .unwrap_err();
         assert_eq!((e[0].line(), e[0].span.as_ref().map(|s| s.column)), (Some(4), Some(32)));
+    }
+
+    /// A link every page carries must lead to the same place from every
+    /// page: a relative address would change with the page's depth (a
+    /// crisis line broken below the home page), and `//host` goes to
+    /// another site under no scheme's check.
+    #[test]
+    fn links_on_every_page_are_full_addresses() {
+        let site = |extra: &str| Config::parse(&format!("title: T\nbase_url: https://x.org/\n{extra}"));
+        for (extra, line, column) in [
+            ("crisis: { text: t, links: [{ label: x, url: \"relative/x\" }] }\n", 3, 46),
+            ("crisis: { text: t, links: [{ label: x, url: \"//evil.org\" }] }\n", 3, 46),
+            ("trust_pages: { accessibility: { standard: x, last_audit: 2026-01-01, contact: \"a@b.org\" } }\n", 3, 80),
+            ("feedback_url: \"//{title}\"\n", 3, 16),
+        ] {
+            let e = site(extra).unwrap_err();
+            let at: Vec<_> = e.iter().map(|d| (d.code, d.line(), d.span.as_ref().map(|s| s.column))).collect();
+            assert_eq!(at, vec![(Code::UnsafeUrl, Some(line), Some(column))], "{extra}");
+            assert!(
+                e[0].message.ends_with(
+                    "it is not a full address, so from pages at different depths it would lead to different places"
+                ),
+                "{}",
+                e[0].message
+            );
+        }
+        for url in ["https://988lifeline.org/", "tel:988", "sms:988", "mailto:help@x.org"] {
+            site(&format!("crisis: {{ text: t, links: [{{ label: x, url: \"{url}\" }}] }}\n")).unwrap();
+        }
     }
 
     #[test]

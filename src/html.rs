@@ -148,6 +148,9 @@ pub(crate) enum UnsafeUrl {
     Scheme(String),
     /// A control character, which browsers drop or mangle.
     Control,
+    /// No scheme (or `http(s)` without a host) where the link must lead to
+    /// the same place from every page.
+    NotAbsolute,
 }
 
 impl fmt::Display for UnsafeUrl {
@@ -155,6 +158,9 @@ impl fmt::Display for UnsafeUrl {
         match self {
             UnsafeUrl::Scheme(s) => write!(f, "the `{s}:` scheme is not allowed"),
             UnsafeUrl::Control => f.write_str("it contains a control character"),
+            UnsafeUrl::NotAbsolute => f.write_str(
+                "it is not a full address, so from pages at different depths it would lead to different places",
+            ),
         }
     }
 }
@@ -190,6 +196,23 @@ pub(crate) fn check_url(url: &str) -> Result<(), UnsafeUrl> {
         return Err(UnsafeUrl::Control);
     }
     Ok(())
+}
+
+/// The URL policy for a link every page carries (site.yaml's crisis links,
+/// `feedback_url`, the accessibility contact): [`check_url`], and a full
+/// address, `http(s)` with a host or `mailto:`, `tel:`, `sms:`. A relative
+/// one would lead somewhere else from each depth of the site, and `//host`
+/// to another site under no scheme's check.
+pub(crate) fn check_absolute_url(url: &str) -> Result<(), UnsafeUrl> {
+    check_url(url)?;
+    match scheme(url).as_deref() {
+        None => Err(UnsafeUrl::NotAbsolute),
+        Some("http" | "https") => match url::Url::parse(url.trim()) {
+            Ok(parsed) if parsed.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+            _ => Err(UnsafeUrl::NotAbsolute),
+        },
+        Some(_) => Ok(()),
+    }
 }
 
 /// An absolute `http(s)` URL with a host, as `base_url` must be. Returns why

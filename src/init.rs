@@ -112,7 +112,7 @@ pub fn new_article(
         _ => None,
     };
     if let Some(index) = &topic_page {
-        let text = format!("---\ntitle: {}\n---\n", serde_json::to_string(&title_from_slug(topic))?);
+        let text = format!("---\ntitle: {}\n---\n", crate::yaml::quoted(&title_from_slug(topic)));
         if let Err(why) = create(root, index, &text, "new", Path::new(""))? {
             return Ok(Err(why));
         }
@@ -121,8 +121,8 @@ pub fn new_article(
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
         _ => title_from_slug(slug),
     };
-    // a JSON string is a YAML double-quoted scalar: any title is escaped right
-    let quoted = serde_json::to_string(&title)?;
+    // any title, escaped to read back as it was
+    let quoted = crate::yaml::quoted(&title);
     let [lede, research, risks, doctor] = crate::content::NEW_PLACEHOLDERS;
     let description = crate::content::NEW_DESCRIPTION;
     let text = format!(

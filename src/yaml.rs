@@ -46,6 +46,43 @@ pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, String>
     yaml_serde::from_value(value).map_err(|e| e.to_string())
 }
 
+/// `text` as a YAML double-quoted scalar that reads back as `text`, for
+/// the files sourcebook writes (a title from `new`, a scope from `review
+/// sign`). JSON's string syntax is not enough: YAML refuses some
+/// characters JSON leaves bare (DEL, the C1 controls, U+FFFE and U+FFFF),
+/// so those, like the other controls, are written as escapes.
+pub(crate) fn quoted(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if printable(c) => out.push(c),
+            c if u32::from(c) <= 0xFF => {
+                let _ = write!(out, "\\x{:02X}", u32::from(c));
+            }
+            c => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Whether YAML allows `c` as it is in a quoted scalar and reads it back
+/// as itself: its `c-printable`, less the tab and the line breaks (NEL,
+/// and U+2028 and U+2029 for YAML 1.1 readers), which a quoted scalar
+/// folds into spaces.
+fn printable(c: char) -> bool {
+    matches!(u32::from(c), 0x20..=0x7E | 0xA0..=0x2027 | 0x202A..=0xD7FF | 0xE000..=0xFFFD | 0x1_0000..=0x10_FFFF)
+}
+
 /// A YAML value written out as YAML text.
 pub(crate) fn to_string(value: &Value) -> Result<String, String> {
     yaml_serde::to_string(value).map_err(|e| e.to_string())
@@ -1082,6 +1119,31 @@ fn expected_fields(message: &str) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
+    /// Whatever a title or scope holds, what is written reads back as it
+    /// was: every character YAML allows, refuses, or gives a meaning.
+    #[test]
+    fn a_quoted_scalar_reads_back_as_the_text_it_quotes() {
+        let mut texts: Vec<String> = [
+            "",
+            "a\u{7f}b",
+            "\u{81}\u{85}\u{9f}",
+            "\u{2028}\u{2029}",
+            "\u{fffe}\u{ffff}",
+            "\"\\ \n\t\r",
+            "# not a comment",
+            "é 😀",
+        ]
+        .map(String::from)
+        .to_vec();
+        texts.push((0u32..0x300).filter_map(char::from_u32).collect());
+        texts.push((0xD000u32..0x1_0010).filter_map(char::from_u32).collect());
+        for text in texts {
+            let yaml = format!("title: {}\n", super::quoted(&text));
+            let value: super::Value = yaml_serde::from_str(&yaml).unwrap_or_else(|e| panic!("{yaml:?}: {e}"));
+            assert_eq!(value["title"].as_str(), Some(text.as_str()), "{yaml:?}");
+        }
+    }
+
     use super::*;
     use serde::Deserialize;
 

@@ -21,6 +21,7 @@
 //! copy of the text. The file is rewritten whole, in a fixed order, so two
 //! signatures make a two-entry diff.
 
+use crate::yaml::quoted;
 use std::collections::BTreeMap;
 
 use jiff::civil::Date;
@@ -141,11 +142,6 @@ impl Record {
         }
         out
     }
-}
-
-/// A YAML double-quoted scalar (JSON's string syntax is a subset of it).
-fn quoted(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
 }
 
 /// Entry `at` of the record, written at `span`.

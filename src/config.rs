@@ -403,6 +403,12 @@ impl Config {
         let invalid = |path: YamlPath, message: String| {
             Diagnostic::error(Code::InvalidValue, message).with_span(doc.value_span(path))
         };
+        if title.trim().is_empty() {
+            errors.push(
+                invalid("title".into(), "`title` is empty: every page's tab and header show it".into())
+                    .with_help("write the site's name, e.g. `title: \"Ketamine for depression\"`"),
+            );
+        }
         if let Err(why) = crate::html::check_base_url(&base_url) {
             errors.push(
                 invalid("base_url".into(), format!("base_url {why}"))

@@ -103,6 +103,25 @@ pub enum Audience {
     Clinicians,
 }
 
+/// An error for each text of `fields` (its path in the front matter, its
+/// value) that is empty or only spaces: a page titled "" shows readers an
+/// empty heading and an empty tab, and a key point of nothing an empty
+/// bullet. Where the key is left out, parsing has said so already.
+pub(crate) fn blank_texts<'v>(
+    doc: &Document,
+    fields: impl IntoIterator<Item = (String, crate::yaml::Path, &'v str)>,
+) -> Vec<Diagnostic> {
+    fields
+        .into_iter()
+        .filter(|(_, _, value)| value.trim().is_empty())
+        .map(|(name, path, _)| {
+            Diagnostic::error(Code::InvalidValue, format!("{name} is empty"))
+                .with_span(doc.value_span(path))
+                .with_help("write it in words, or remove it")
+        })
+        .collect()
+}
+
 /// `_index.md` of a topic folder.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -44,6 +44,34 @@ struct FullTerm {
     aliases: Vec<String>,
 }
 
+/// An error for each word (a term or an alias, in any case) that two terms
+/// claim: the text would link it to one definition, chosen by the order of
+/// the file, and call the other unused.
+fn same_words(terms: &[Term]) -> Vec<Diagnostic> {
+    let mut claimed: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    let mut diags = Vec::new();
+    for t in terms {
+        let words: std::collections::BTreeSet<String> =
+            std::iter::once(&t.term).chain(&t.aliases).map(|w| w.trim().to_lowercase()).collect();
+        for word in words {
+            match claimed.get(&word) {
+                Some(first) => diags.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("`{word}` names two glossary terms, `{first}` and `{}`", t.term),
+                    )
+                    .with_span(t.span.clone())
+                    .with_help("a word may lead to one definition: keep it as the term or alias of one of them"),
+                ),
+                None => {
+                    claimed.insert(word, &t.term);
+                }
+            }
+        }
+    }
+    diags
+}
+
 impl Glossary {
     /// Parse the glossary file; problems are diagnostics at their line.
     pub fn load(file: &DataFile) -> (Glossary, Vec<Diagnostic>) {
@@ -80,6 +108,14 @@ impl Glossary {
                     continue;
                 }
             };
+            if term.trim().is_empty() || aliases.iter().any(|a| a.trim().is_empty()) {
+                diags.push(
+                    Diagnostic::error(Code::InvalidValue, "a glossary term or alias is empty")
+                        .with_span(span)
+                        .with_help("write the word as readers meet it in the text, or remove the entry"),
+                );
+                continue;
+            }
             if definition.trim().is_empty() {
                 diags.push(
                     Diagnostic::error(Code::InvalidValue, format!("glossary term `{term}` has an empty definition"))
@@ -91,6 +127,7 @@ impl Glossary {
             terms.push(Term { term, definition, aliases, anchor, span });
         }
         terms.sort_by_key(|t| t.term.to_lowercase());
+        diags.extend(same_words(&terms));
         (Glossary { terms }, diags)
     }
 }

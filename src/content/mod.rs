@@ -370,7 +370,13 @@ fn load_markdown(root: &Path, rel: &str, path: &Path) -> (Option<Loaded>, Vec<Di
     diags.extend(front_matter::stray_key(&file, &text, split, keys));
     let loaded = match role {
         Role::Topic(name) => match doc.parse::<TopicFrontMatter>() {
-            Ok(front) => Some(Loaded::Topic(Topic { name, file: file.clone(), text: text.clone(), split, front })),
+            Ok(front) => {
+                diags.extend(front_matter::blank_texts(
+                    &doc,
+                    [("`title`".into(), "title".into(), front.title.as_str())],
+                ));
+                Some(Loaded::Topic(Topic { name, file: file.clone(), text: text.clone(), split, front }))
+            }
             Err(d) => {
                 diags.extend(d);
                 None
@@ -421,6 +427,14 @@ fn parse_article(
         );
         return None;
     }
+    let texts =
+        [("`title`".to_string(), "title".into(), front.title.as_str())]
+            .into_iter()
+            .chain([("`description`".to_string(), "description".into(), front.description.as_str())])
+            .chain(front.key_points.iter().enumerate().map(|(i, k)| {
+                (format!("key point {}", i + 1), crate::yaml::Path::from("key_points").item(i), k.as_str())
+            }));
+    diags.extend(front_matter::blank_texts(&doc, texts));
     diags.extend(front_matter::template_text(file, text, split, &front.description));
     let faq_offsets: Vec<(usize, usize)> = faq_offsets(text, split, &front.faq);
     for (i, item) in front.faq.iter().enumerate() {

@@ -105,7 +105,19 @@ pub(super) fn entry(doc: &Document, at: &Path, value: &Value) -> Vec<Diagnostic>
         }
         let inner = |keys: &[&str], out: &mut Vec<Diagnostic>| nested(doc, &here, value, keys, out);
         match key {
-            "title" | "organization" | "location" | "note" | "genre" | "abstract" => inner(STRING_KEYS, &mut out),
+            "title" => {
+                inner(STRING_KEYS, &mut out);
+                // `title: ""` or `title: { value: "" }`: a reference with no title
+                let text = value.get("value").unwrap_or(value);
+                if text.as_str().is_some_and(|t| t.trim().is_empty()) || text.is_null() {
+                    out.push(
+                        Diagnostic::error(Code::InvalidValue, "`title` is empty")
+                            .with_span(doc.value_span(&here))
+                            .with_help("copy the title from the publication, as its first page or record gives it"),
+                    );
+                }
+            }
+            "organization" | "location" | "note" | "genre" | "abstract" => inner(STRING_KEYS, &mut out),
             "author" | "editor" => inner(PERSON_KEYS, &mut out),
             "url" => {
                 inner(URL_KEYS, &mut out);

@@ -251,3 +251,64 @@ fn unreadable_file_is_a_coded_diagnostic_and_check_json_still_prints() {
     assert!(stderr.contains("error[unreadable-file]") && stderr.contains("--> content/sources.yaml"), "{stderr}");
     std::fs::set_permissions(&first, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
 }
+
+/// A text readers see that is empty or only spaces is an error at its
+/// place, in every file that has one: a page titled "" shows an empty
+/// heading and tab, a key point of nothing an empty bullet, a reference
+/// with no title a number and a journal. The build stops before writing.
+#[test]
+fn an_empty_text_readers_would_see_is_an_error_at_its_place() {
+    let first = "content/basics/first.md";
+    let cases: &[(&str, &str, &str, &str, usize)] = &[
+        (first, "title: \"First article\"", "title: \"  \"", "`title` is empty", 2),
+        (first, "title: \"First article\"", "title: \"\"", "`title` is empty", 2),
+        (first, "description: \"An article that cites a source.\"", "description: \"\"", "`description` is empty", 3),
+        (first, "  - \"Another point.\"", "  - \"\"", "key point 2 is empty", 8),
+        ("content/basics/_index.md", "title: \"Basics\"", "title: \"\"", "`title` is empty", 2),
+        ("site.yaml", "title: \"Minimal site\"", "title: \" \"", "`title` is empty", 1),
+        ("content/sources.yaml", "  title: An example study", "  title: \"\"", "`title` is empty", 3),
+    ];
+    for &(file, from, to, message, line) in cases {
+        let dir = site("minimal");
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file}: {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        let report = build_within(dir.path(), false);
+        assert!(report.written.is_none(), "{file} {to}: the build must stop");
+        let found = report.diagnostics.iter().find(|d| d.message.starts_with(message));
+        let found = found.unwrap_or_else(|| panic!("{to}: {:?}", report.diagnostics));
+        assert_eq!(
+            (found.code.as_str(), found.file.as_deref(), found.line()),
+            ("invalid-value", Some(file), Some(line))
+        );
+    }
+}
+
+/// A glossary word (term or alias, in any case) two terms claim, or an
+/// empty one, is an error: the text would link the word to whichever
+/// definition came first and call the other unused.
+#[test]
+fn a_glossary_word_two_terms_claim_is_an_error() {
+    for (glossary, message) in [
+        (
+            "alpha:\n  definition: A.\n  aliases: [ketamine]\ngamma:\n  definition: G.\n  aliases: [Ketamine]\n",
+            "`ketamine` names two glossary terms, `alpha` and `gamma`",
+        ),
+        ("BDNF: A protein.\nbdnf: The same protein.\n", "`bdnf` names two glossary terms, `BDNF` and `bdnf`"),
+        (
+            "alpha:\n  definition: A.\n  aliases: [beta]\nbeta: B.\n",
+            "`beta` names two glossary terms, `alpha` and `beta`",
+        ),
+        ("\"\": Nothing.\n", "a glossary term or alias is empty"),
+    ] {
+        let dir = site("minimal");
+        std::fs::write(dir.path().join("content/glossary.yaml"), glossary).unwrap();
+        let report = build_within(dir.path(), false);
+        assert!(report.written.is_none(), "{glossary}");
+        let found = report.diagnostics.iter().find(|d| d.message == message);
+        let found = found.unwrap_or_else(|| panic!("{glossary}: {:?}", report.diagnostics));
+        assert_eq!((found.code.as_str(), found.file.as_deref()), ("invalid-value", Some("content/glossary.yaml")));
+        assert!(found.line().is_some());
+    }
+}

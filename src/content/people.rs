@@ -81,6 +81,9 @@ impl Person {
 #[derive(Debug, Clone, Default)]
 pub struct People {
     pub by_id: BTreeMap<String, Person>,
+    /// Ids whose entries have errors (reported where they are): pages
+    /// naming them are not told the person does not exist.
+    pub failed: std::collections::BTreeSet<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,6 +105,12 @@ struct RawPerson {
 impl People {
     pub fn get(&self, id: &str) -> Option<&Person> {
         self.by_id.get(id)
+    }
+
+    /// Whether `id` has an entry that could not be read (its error is
+    /// reported at the entry, and only there).
+    pub fn failed(&self, id: &str) -> bool {
+        self.failed.contains(id)
     }
 
     /// An `unknown-person` error for `id`, at `span`, with the nearest id.
@@ -150,6 +159,7 @@ impl People {
                         Some(k) => doc.unknown_key(at.key(&k), crate::yaml::fields::<RawPerson>()),
                         None => {
                             let (message, help) = crate::yaml::plain_value_error(&message, &id);
+                            let span = wrong_value(&doc, &at, &value, &message).unwrap_or(span);
                             Diagnostic::error(Code::InvalidValue, format!("person `{id}`: {message}"))
                                 .with_span(span)
                                 .with_help(help.unwrap_or_else(|| {
@@ -157,11 +167,13 @@ impl People {
                                 }))
                         }
                     });
+                    people.failed.insert(id);
                     continue;
                 }
             };
             if let Some(problem) = person_problem(&raw) {
                 diags.push(Diagnostic::error(Code::InvalidValue, format!("person `{id}`: {problem}")).with_span(span));
+                people.failed.insert(id);
                 continue;
             }
             let RawPerson { name, credentials, roles, orcid, affiliation, organization } = raw;
@@ -170,6 +182,26 @@ impl People {
         }
         (people, diags)
     }
+}
+
+/// Where the value a message names (`this value cannot be clinician`) is
+/// written in the entry at `at`: a field, or an item of a list field.
+fn wrong_value(doc: &Document, at: &Path, entry: &Value, message: &str) -> Option<Span> {
+    let named = |v: &Value| {
+        v.as_str().is_some_and(|s| {
+            !s.is_empty() && (message.contains(&format!("`{s}`")) || message.ends_with(&format!(" {s}")))
+        })
+    };
+    for (key, value) in entry.as_mapping()? {
+        let here = at.clone().key(key.as_str()?);
+        if named(value) {
+            return Some(doc.value_span(here));
+        }
+        if let Some(i) = value.as_sequence().and_then(|items| items.iter().position(named)) {
+            return Some(doc.value_span(here.item(i)));
+        }
+    }
+    None
 }
 
 fn person_problem(raw: &RawPerson) -> Option<String> {

@@ -396,3 +396,35 @@ fn a_title_or_scope_with_any_character_is_written_as_yaml_that_reads_back() {
     let record = std::fs::read_to_string(root.join("content/reviews.yaml")).unwrap();
     assert!(record.contains(r#"scope: "a\x7Fb \x81\uFFFE \"q\" \\ # c""#), "{record}");
 }
+
+/// A mistake in a person's entry is reported once, at the wrong value, and
+/// the pages naming that person are not told the person does not exist
+/// (which sent authors to add a second entry).
+#[test]
+fn a_mistake_in_people_yaml_is_reported_once_at_its_value() {
+    for (entry, code, line, column) in [
+        ("  roles: [clinician, author]\n", "invalid-value", 9, 11),
+        ("  roles: [author]\n  credentail: MD\n", "unknown-key", 10, 3),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = new_site(dir.path(), str::to_string);
+        let people = root.join("content/people.yaml");
+        let text = std::fs::read_to_string(&people).unwrap();
+        std::fs::write(&people, format!("{text}jane-lee:\n  name: \"Jane Lee\"\n{entry}")).unwrap();
+        let article = root.join("content/basics/first-article.md");
+        let text = std::fs::read_to_string(&article).unwrap();
+        std::fs::write(&article, text.replacen("\ndate:", "\nauthors: [jane-lee]\ndate:", 1)).unwrap();
+        let out = at(&root).args(["check", "--format", "json"]).assert().code(1).get_output().clone();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors: Vec<_> = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["severity"] == "error")
+            .map(|d| {
+                (d["code"].as_str().unwrap(), d["file"].as_str().unwrap(), d["line"].as_u64(), d["column"].as_u64())
+            })
+            .collect();
+        assert_eq!(errors, [(code, "content/people.yaml", Some(line), Some(column))], "{entry}");
+    }
+}

@@ -477,6 +477,12 @@ impl Config {
         }
         let topics = topics.unwrap_or_default();
         for (i, t) in topics.iter().enumerate() {
+            if topics[..i].contains(t) {
+                errors.push(
+                    invalid(YamlPath::from("topics").item(i), format!("topic `{t}` is listed twice"))
+                        .with_help("list each topic once, in the order the navigation shows them"),
+                );
+            }
             if !is_slug(t) {
                 errors.push(invalid(
                     YamlPath::from("topics").item(i),

@@ -256,8 +256,8 @@ pub(crate) fn load(root: &Path, config: &Config, drafts: bool, bodies: Bodies) -
     assets.retain(|(rel, _)| !unpublished.iter().any(|dir| rel.starts_with(dir.as_str())));
     (content.assets, content.image_sizes) = readable_assets(root, assets, &mut diags);
     content.assets.sort();
-    content.topics = order_topics(topics, config, &mut diags);
-    content.articles = order_articles(articles, &content.topics, &mut diags);
+    content.topics = order_topics(topics, config, &content.failed, &mut diags);
+    content.articles = order_articles(articles, &content.topics, &mut content.failed, &mut diags);
     (content, diags)
 }
 
@@ -582,12 +582,18 @@ const ACTIVE_EXTENSIONS: &[&str] = &["html", "htm", "xhtml", "xht", "shtml", "sv
 /// Endings that mark a Markdown file other than `.md` (lower case).
 const MARKDOWN_EXTENSIONS: &[&str] = &["md", "markdown", "mdown", "mkd", "mkdn", "mdwn", "mdtxt", "mdtext"];
 
-fn order_topics(topics: Vec<Topic>, config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<Topic> {
+/// The topics in site.yaml's order, then the rest by weight and name. A
+/// listed topic with no `_index.md` is an error; one whose `_index.md` has
+/// errors of its own (`failed`) is said there, and only there.
+fn order_topics(topics: Vec<Topic>, config: &Config, failed: &[String], diags: &mut Vec<Diagnostic>) -> Vec<Topic> {
     let mut by_name: BTreeMap<String, Topic> = topics.into_iter().map(|t| (t.name.clone(), t)).collect();
-    let mut ordered = Vec::new();
+    let mut ordered: Vec<Topic> = Vec::new();
     for (i, name) in config.topics.iter().enumerate() {
         match by_name.remove(name) {
             Some(t) => ordered.push(t),
+            // listed twice: site.yaml says so
+            None if ordered.iter().any(|t| &t.name == name) => {}
+            None if failed.contains(&format!("{name}/_index.md")) => {}
             None => {
                 let d = Diagnostic::error(
                     Code::InvalidValue,
@@ -621,11 +627,22 @@ pub(crate) fn published(article: &Article, drafts: bool) -> bool {
     drafts || !article.front.draft
 }
 
-fn order_articles(mut articles: Vec<Article>, topics: &[Topic], diags: &mut Vec<Diagnostic>) -> Vec<Article> {
+/// The articles in the site's order. An article whose folder has no
+/// `_index.md` is an error; one whose topic's `_index.md` has errors of
+/// its own is left out and counted with the files that failed (`failed`),
+/// so links to it are not said to be broken.
+fn order_articles(
+    mut articles: Vec<Article>,
+    topics: &[Topic],
+    failed: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Article> {
     let rank: HashMap<&str, usize> = topics.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
     articles.retain(|a| {
         let known = rank.contains_key(a.topic.as_str());
-        if !known {
+        if !known && failed.contains(&format!("{}/_index.md", a.topic)) {
+            failed.push(a.file.strip_prefix("content/").unwrap_or(&a.file).to_string());
+        } else if !known {
             diags.push(
                 Diagnostic::error(
                     Code::InvalidValue,

@@ -110,3 +110,29 @@ fn a_front_matter_typo_is_the_only_finding_not_also_unused_sources_or_terms() {
         report.diagnostics.render_text(false)
     );
 }
+
+/// A mistake in a topic's `_index.md` is the one error: its articles are
+/// not said to have no topic, the links to them are not said to be broken,
+/// and site.yaml's list is not said to name a missing folder.
+#[test]
+fn a_topic_page_typo_is_one_error_not_one_per_article_and_link() {
+    for (from, to, code, line) in [
+        ("\nweight: 3\n", "\nweight: \"three\"\n", "invalid-value", Some(4)),
+        ("\ntitle:", "\ntitel:", "unknown-key", Some(2)),
+    ] {
+        let dir = shipped();
+        replace(dir.path(), "content/safety/_index.md", from, to);
+        assert_eq!(errors(dir.path()), [(code.into(), "content/safety/_index.md".into(), line)], "{to}");
+    }
+}
+
+/// A topic listed twice in site.yaml is said so there, once.
+#[test]
+fn a_topic_listed_twice_is_one_error_at_the_second() {
+    let dir = shipped();
+    let text = std::fs::read_to_string(dir.path().join("site.yaml")).unwrap();
+    let line = text.lines().position(|l| l.starts_with("topics:")).unwrap() + 1;
+    replace(dir.path(), "site.yaml", "topics: [", "topics: [safety, ");
+    let found = errors(dir.path());
+    assert_eq!(found, [("invalid-value".into(), "site.yaml".into(), Some(line))]);
+}

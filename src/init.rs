@@ -97,6 +97,10 @@ pub fn new_article(
             "`{slug}` is not a valid slug: use a-z, 0-9 and `-` (not at either end), as in `how-long-it-lasts`"
         )));
     }
+    // the names a build refuses (`con`, 201 bytes …) are refused here too
+    if let Some(problem) = crate::site::paths::problem(slug) {
+        return Ok(Err(format!("`{slug}` {problem}: choose another slug")));
+    }
     let rel = format!("content/{topic}/{slug}.md");
     // an article with its images beside it has the same URL
     let bundle = format!("content/{topic}/{slug}/index.md");

@@ -139,6 +139,17 @@ fn new_accepts_every_topic_the_build_puts_in_the_navigation() {
         "`Dosing` is not a topic name: use a-z, 0-9 and `-` (not at either end); this site's topics are: \
          basics, later",
     );
+    // what a build would refuse as a name, `new` refuses before writing it
+    refused(
+        "basics/con",
+        "`con` is a device name on Windows, where it cannot be a file or folder: choose another slug",
+    );
+    let long = "a".repeat(230);
+    refused(
+        &format!("basics/{long}"),
+        &format!("`{long}` is 230 bytes long; names may be at most 200: choose another slug"),
+    );
+    assert!(!root.join("content/basics/con.md").exists());
 }
 
 #[test]

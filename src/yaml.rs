@@ -433,6 +433,48 @@ impl<'a> Document<'a> {
 /// `[` never closed, the quote never ended, rather than where the parser
 /// gave up). `unclosed('[')`: where the innermost list written `[…` that
 /// the index found still open when its parser gave up starts.
+/// Where the last quoted value before `index` opens that its own line does
+/// not close (after `key: ` or `- `), if one does; on the lines above
+/// `index` only, if `above`.
+fn open_quote_before(yaml: &str, index: usize, above: bool) -> Option<usize> {
+    let end = if above { yaml[..index].rfind('\n').map_or(0, |i| i + 1) } else { index };
+    yaml[..end]
+        .split_inclusive('\n')
+        .scan(0, |pos, line| {
+            let start = *pos;
+            *pos += line.len();
+            Some((start, line))
+        })
+        .filter_map(|(start, line)| {
+            let value = line.split_once(": ").map_or(line, |(_, v)| v).trim_start().trim_start_matches("- ");
+            let q = value.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+            let rest = value[1..].trim_end();
+            (!rest.ends_with(q)).then(|| start + line.len() - value.len())
+        })
+        .last()
+}
+
+/// Whether the quoted value opening at `open` runs past its line and ends
+/// on the line of `index` (where the parser stopped) or the one before:
+/// the quote mark that closed it was meant to open a value there.
+fn quote_closes_on_the_line_of(yaml: &str, open: usize, index: usize) -> bool {
+    let q = yaml.as_bytes()[open];
+    let mut i = open + 1;
+    let bytes = yaml.as_bytes();
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if q == b'"' => i += 1,
+            b if b == q && q == b'\'' && bytes.get(i + 1) == Some(&q) => i += 1,
+            b if b == q => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    let line_of = |at: usize| yaml[..at.min(yaml.len())].bytes().filter(|&b| b == b'\n').count();
+    // the parser may read on to the line after before it gives up
+    i < bytes.len() && line_of(i) > line_of(open) && (line_of(i)..=line_of(i) + 1).contains(&line_of(index))
+}
+
 fn in_authors_words(
     message: &str,
     yaml: &str,
@@ -470,28 +512,23 @@ fn in_authors_words(
         }
         return ("a `: ` inside a value: YAML reads it as the start of another key".into(), quote.into(), index);
     }
+    let never_closed = || {
+        (
+            "a quoted value is never closed on its line".to_string(),
+            "end the value with the same quote mark it starts with, on the same line".to_string(),
+        )
+    };
     if message.contains("found unexpected end of stream, while scanning a quoted scalar") {
-        let at = yaml[..index]
-            .split_inclusive('\n')
-            .scan(0, |pos, line| {
-                let start = *pos;
-                *pos += line.len();
-                Some((start, line))
-            })
-            .filter_map(|(start, line)| {
-                // the value after `key: ` or `- ` opens a quote the line does not end
-                let value = line.split_once(": ").map_or(line, |(_, v)| v).trim_start().trim_start_matches("- ");
-                let q = value.chars().next().filter(|c| matches!(c, '"' | '\''))?;
-                let rest = value[1..].trim_end();
-                (!rest.ends_with(q)).then(|| start + line.len() - value.len())
-            })
-            .last()
-            .unwrap_or(index);
-        return (
-            "a quoted value is never closed".into(),
-            "end the value with the same quote mark it starts with, on the same line".into(),
-            at,
-        );
+        let (text, help) = never_closed();
+        return (text, help, open_quote_before(yaml, index, false).unwrap_or(index));
+    }
+    // a quote left open runs on to the next quote mark, lines below, where
+    // the parser then stumbles on a line that is right: the cause is above
+    if let Some(open) = open_quote_before(yaml, index, true)
+        && quote_closes_on_the_line_of(yaml, open, index)
+    {
+        let (text, help) = never_closed();
+        return (text, help, open);
     }
     if message.starts_with("found unknown escape character") {
         return (
@@ -1398,8 +1435,22 @@ mod tests {
             ("a:\n  b: 1\n c: 2\n", "this line does not line up with the keys above it", 3, 2),
             ("a: `x`\n", "a value cannot start with a backtick", 1, 4),
             ("a: @x\n", "a value cannot start with `@`", 1, 4),
-            ("a: 1\nt: \"open\nb: 2\n", "a quoted value is never closed", 2, 4),
-            ("t: 'it''s\n", "a quoted value is never closed", 1, 4),
+            ("a: 1\nt: \"open\nb: 2\n", "a quoted value is never closed on its line", 2, 4),
+            ("t: 'it''s\n", "a quoted value is never closed on its line", 1, 4),
+            // closed by the quote meant to open a value lines below, where
+            // the parser stumbles on a line that is right
+            (
+                "title: \"T\"\ndescription: \"How it acts.\ndate: 2026-01-01\nfaq:\n  - q: \"Is it good?\"\n    a: \"Yes.\"\n",
+                "a quoted value is never closed on its line",
+                2,
+                14,
+            ),
+            (
+                "title: \"How it works\ndate: 2026-01-01\nfaq:\n  - q: \"Q?\"\n",
+                "a quoted value is never closed on its line",
+                1,
+                8,
+            ),
             ("x: \"a\\qb\"\n", "a backslash inside double quotes must start an escape such as `\\n`", 1, 6),
             ("tags: - a\n", "a list item `- ` on the same line as its key", 1, 7),
             ("a: 1\njust words\nb: 2\n", "this line is not `key: value`", 2, 1),

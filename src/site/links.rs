@@ -105,7 +105,19 @@ impl Resolver for PageResolver<'_> {
         let message = format!("`{dest}` points to content/{target}, which does not exist");
         let help = match self.meant(&target).map(|file| with_fragment(relative_link(self.dir, &file))) {
             Some(write) if write != dest => format!("did you mean `{write}`?"),
-            _ => "link to a page by its Markdown file, relative to this one, e.g. `../safety/side-effects.md`".into(),
+            // a file (an image, a PDF): it belongs in content/
+            _ if !target.ends_with(".md") && target.rsplit('/').next().is_some_and(|name| name.contains('.')) => {
+                format!("put the file at content/{target}, or correct its name")
+            }
+            _ => {
+                // an example from this site, written from this page, and not the link itself
+                let pages = self.table.links.pages.keys();
+                let example = pages.map(|file| relative_link(self.dir, file)).filter(|e| e != dest).min();
+                match example {
+                    Some(e) => format!("link to a page by its Markdown file, relative to this one, e.g. `{e}`"),
+                    None => "link to a page by its Markdown file, relative to this one".into(),
+                }
+            }
         };
         Err(LinkError::Broken(message, help))
     }

@@ -439,3 +439,38 @@ fn a_mistake_in_people_yaml_is_reported_once_at_its_value() {
         assert_eq!(errors, [(code, "content/people.yaml", Some(line), Some(column))], "{entry}");
     }
 }
+
+/// The help of a broken link shows a link that works, from this site and
+/// this page, never the broken link again; a missing file is told to be
+/// put in content/.
+#[test]
+fn a_broken_link_s_help_never_repeats_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    let article = root.join("content/basics/first-article.md");
+    let text = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(&article, format!("{text}\nSee [this](../safety/side-effects.md) and [the chart](chart.png).\n"))
+        .unwrap();
+    let out = at(&root).args(["check", "--format", "json"]).assert().code(1).get_output().clone();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let helps: Vec<(&str, &str)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "broken-link")
+        .map(|d| (d["message"].as_str().unwrap(), d["help"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            (
+                "`../safety/side-effects.md` points to content/safety/side-effects.md, which does not exist",
+                "link to a page by its Markdown file, relative to this one, e.g. `../index.md`"
+            ),
+            (
+                "`chart.png` points to content/basics/chart.png, which does not exist",
+                "put the file at content/basics/chart.png, or correct its name"
+            ),
+        ]
+    );
+}

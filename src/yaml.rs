@@ -616,6 +616,18 @@ fn value_in_authors_words(message: &str) -> (String, Option<String>) {
         _ => (None, message),
     };
     let subject = key.map_or("this value".to_string(), |k| format!("`{k}`"));
+    // a whole number too large or small for the field (`integer `99…` as
+    // u128, expected i64`, or `integer `99…`, expected u32`)
+    let out_of_range =
+        what.strip_prefix("invalid type: integer `").or_else(|| what.strip_prefix("invalid value: integer `"));
+    if let Some(rest) = out_of_range
+        && let Some((n, _)) = rest.split_once('`')
+    {
+        return (
+            format!("{subject} cannot be {n}: the number is out of range"),
+            Some("write a smaller whole number, e.g. `3`".into()),
+        );
+    }
     if let Some(rest) = what.strip_prefix("invalid type: ")
         && let Some((got, expected)) = rest.split_once(", expected ")
     {
@@ -1416,6 +1428,20 @@ mod tests {
         let e = whole("a: &a 1\nb: *nowhere\n").unwrap_err();
         assert_eq!(e.code, Code::FrontMatterYaml);
         assert_eq!(e.message, "a value starting with `*` names an anchor (`&name`) that is not defined");
+    }
+
+    /// A number too large for its field is told so, in words, whichever
+    /// of the reader's two wordings it comes in.
+    #[test]
+    fn a_number_out_of_range_is_told_in_words() {
+        for message in [
+            "weight: invalid type: integer `99999999999999999999999` as u128, expected i64",
+            "weight: invalid value: integer `99999999999999999999999`, expected i64",
+        ] {
+            let (text, help) = super::value_in_authors_words(message);
+            assert_eq!(text, "`weight` cannot be 99999999999999999999999: the number is out of range");
+            assert_eq!(help.as_deref(), Some("write a smaller whole number, e.g. `3`"));
+        }
     }
 
     /// Each YAML mistake an author makes, in the author's words, pointed at

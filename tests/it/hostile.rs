@@ -98,3 +98,50 @@ fn many_broken_anchors_among_many_headings_are_bounded() {
     assert_eq!(code, 1);
     assert_eq!(count(&codes, "broken-anchor"), 8_000);
 }
+
+/// `build` panicked ("failed printing to stderr: Broken pipe", exit 101)
+/// when the reader of its stderr was gone (`build 2>&1 | true`); so did
+/// `review sign` with errors. Every command's output goes through `ui`,
+/// which takes a closed stream as nobody left to tell.
+#[test]
+fn a_closed_stdout_or_stderr_is_no_panic() {
+    let dir = site_with("A link to [nowhere](missing.md).\n");
+    let root = dir.path().to_str().unwrap().to_string();
+    let out = dir.path().join("public").to_str().unwrap().to_string();
+    let commands: [&[&str]; 6] = [
+        &["build", "--output", &out],
+        &["--verbose", "build", "--output", &out],
+        &["check"],
+        &["check", "--format", "json"],
+        &["review", "sign", "content/basics/first.md", "--by", "nobody", "--role", "editorial"],
+        &["source", "add", "nothing-at-all"],
+    ];
+    for args in commands {
+        // both ends closed before the command starts: its first write fails
+        let (stderr_read, stderr_write) = std::io::pipe().unwrap();
+        let (stdout_read, stdout_write) = std::io::pipe().unwrap();
+        drop((stderr_read, stdout_read));
+        let status = std::process::Command::new(assert_cmd::cargo::cargo_bin("sourcebook"))
+            .arg("--root")
+            .arg(&root)
+            .args(args)
+            .stdout(stdout_write)
+            .stderr(stderr_write)
+            .status()
+            .unwrap();
+        assert_ne!(status.code(), Some(101), "{args:?} panicked");
+        assert!(status.code().is_some(), "{args:?} was killed: {status}");
+    }
+    // and with only stderr closed, what reaches stdout says no panic happened
+    let (stderr_read, stderr_write) = std::io::pipe().unwrap();
+    drop(stderr_read);
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("sourcebook"))
+        .arg("--root")
+        .arg(&root)
+        .args(["build", "--output", &out])
+        .stderr(stderr_write)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("panicked"));
+}

@@ -905,8 +905,11 @@ impl<'a> Renderer<'a, '_> {
                     .collect::<String>(),
             ),
         };
+        // a binary search: a run of thousands of pieces (citations on one
+        // line) has a position found for each
         let locate = |pos: usize| -> usize {
-            let (t0, m0, exact) = starts.iter().rev().find(|(t0, _, _)| *t0 <= pos).copied().unwrap_or((0, 0, false));
+            let piece = starts.partition_point(|(t0, _, _)| *t0 <= pos).checked_sub(1);
+            let (t0, m0, exact) = piece.map_or((0, 0, false), |i| starts[i]);
             if exact { m0 + (pos - t0) } else { m0 }
         };
         self.artifacts(&text, &locate);

@@ -14,6 +14,15 @@ Cases:
   questions  20,000 identical FAQ questions
   escapes    40,000 FAQ answers with YAML escapes
   glossary   20,000 glossary terms, all used in one paragraph
+  links      20,000 external links, one a line
+  anchors    20,000 `[x](#h)` links to one heading
+  longline   10,000 broken anchors on one line
+  cites      16,000 unknown citations on one line
+  broken     16,000 broken links on one line
+  notes      32,000 footnotes and their definitions
+  undefined  4,000 undefined footnotes beside 4,000 defined ones
+  nearanchor 8,000 broken anchors among 8,000 headings
+  nesting    40,000 nested `[` `]` in site.yaml (YAML depth limit)
 """
 
 import argparse
@@ -57,6 +66,25 @@ def cases():
         "content/glossary.yaml": "".join(f'{t}:\n  definition: "Meaning of {t}."\n' for t in terms),
         "content/basics/first.md": article(body=" ".join(terms)),
     }
+
+
+    yield "links", {"content/basics/first.md": article(body="\n".join(f"[link {i}](https://example.org/{i})" for i in range(20000)))}
+    yield "anchors", {"content/basics/first.md": article(body="## H\n\n" + "\n".join("[x](#h)" for _ in range(20000)))}
+    yield "longline", {"content/basics/first.md": article(body="".join(f"[x{i}](#h{i}) " for i in range(10000)))}
+    yield "cites", {"content/basics/first.md": article(body="".join(f"y [@m{i}] " for i in range(16000)))}
+    yield "broken", {"content/basics/first.md": article(body="".join(f"[a](nope{i}.md) " for i in range(16000)))}
+    yield "notes", {
+        "content/basics/first.md": article(body="".join(f"Text[^f{i}].\n\n[^f{i}]: Note {i}.\n\n" for i in range(32000)))
+    }
+    yield "undefined", {
+        "content/basics/first.md": article(
+            body="".join(f"Text[^f{i}].\n\n[^f{i}]: Note {i}.\n\nMissing[^g{i}].\n\n" for i in range(4000))
+        )
+    }
+    yield "nearanchor", {
+        "content/basics/first.md": article(body="".join(f"## Heading {i}\n\n[x](#nope-{i})\n\n" for i in range(8000)))
+    }
+    yield "nesting", {"site.yaml": SITE_YAML + "x: " + "[" * 40000 + "]" * 40000 + "\n"}
 
 
 def write_site(root, files):

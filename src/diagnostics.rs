@@ -109,24 +109,56 @@ pub struct Span {
     pub file: String,
     pub line: usize,
     pub column: usize,
-    /// The text of the line, kept so the report needs no second read.
+    /// The text of the line, kept so the report needs no second read; of a
+    /// long line, only the [`SHOWN`] characters either side of the column
+    /// (see `shown_from`).
     pub source_line: String,
+    /// The column `source_line` starts at: 1 unless the line was too long to
+    /// keep whole. Ten thousand findings on one line of a megabyte would
+    /// otherwise each hold a copy of it (gigabytes, and quadratic time).
+    pub shown_from: usize,
     /// How many characters the caret spans, when the finder knows (a YAML
     /// key of several words, `zebra crossing:`); else the word at `column`.
     pub width: Option<usize>,
 }
 
+/// How many characters of a line a [`Span`] keeps on each side of its
+/// column: more than a terminal shows (the report cuts a long line to its
+/// width around the caret, the same with the window as with the whole line).
+pub const SHOWN: usize = 512;
+
 impl Span {
     /// The position of byte `offset` in `text`, which was read from `file`.
+    /// It counts lines from the start of `text`: for many positions in one
+    /// text, use [`Lines`].
     pub fn at(file: &str, text: &str, offset: usize) -> Span {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let column = text[line_start..offset].chars().count() + 1;
+        Span::make(file, text, Span::line_at(text, line_start), line_start, offset, column)
+    }
+
+    /// A span at `offset`, on line `line` that starts at `line_start`, in
+    /// column `column`: the line's text copied only around the column.
+    fn make(file: &str, text: &str, line: usize, line_start: usize, offset: usize, column: usize) -> Span {
+        let head = &text[line_start..offset];
+        // `head` is the `column - 1` characters before the column
+        let (from, shown_from) = match head.char_indices().rev().nth(SHOWN - 1) {
+            Some((i, _)) if i > 0 => (line_start + i, column - SHOWN),
+            _ => (line_start, 1),
+        };
+        let tail = &text[offset..];
+        let to = tail
+            .char_indices()
+            .enumerate()
+            .find(|&(n, (_, c))| c == '\n' || n == SHOWN)
+            .map_or(text.len(), |(_, (i, _))| offset + i);
         Span {
             file: file.to_string(),
-            line: Span::line_at(text, line_start),
-            column: text[line_start..offset].chars().count() + 1,
-            source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
+            line,
+            column,
+            source_line: text[from..to].trim_end_matches('\r').to_string(),
+            shown_from,
             width: None,
         }
     }
@@ -156,32 +188,66 @@ impl Span {
 }
 
 /// Line starts of a text, so many positions in one large file (a
-/// bibliography of thousands of entries) cost a binary search each, not a scan.
+/// bibliography of thousands of entries, a page of thousands of links) cost
+/// a binary search each, not a scan from the start.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// Whether each line is ASCII: its columns are then byte counts, and a
+    /// position on a long line costs no count of the characters before it.
+    ascii: Vec<bool>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let ascii = starts
+            .iter()
+            .enumerate()
+            .map(|(n, &s)| text.as_bytes()[s..starts.get(n + 1).copied().unwrap_or(text.len())].is_ascii())
+            .collect();
+        LineIndex { starts, ascii }
     }
 
-    /// The same as [`Span::at`], in O(log lines).
+    /// The line (1-based) of byte `offset`, as [`Span::line_at`] counts.
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+
+    /// The same as [`Span::at`], in O(log lines) (and O(column) on a line
+    /// that is not ASCII).
     pub fn span(&self, file: &str, text: &str, offset: usize) -> Span {
         let offset = floor_char_boundary(text, offset.min(text.len()));
-        let line = self.starts.partition_point(|&s| s <= offset);
+        let line = self.line(offset);
         let line_start = self.starts[line - 1];
-        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-        Span {
-            file: file.to_string(),
-            line,
-            column: text[line_start..offset].chars().count() + 1,
-            source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
-            width: None,
-        }
+        let column = match self.ascii[line - 1] {
+            true => offset - line_start + 1,
+            false => text[line_start..offset].chars().count() + 1,
+        };
+        Span::make(file, text, line, line_start, offset, column)
+    }
+}
+
+/// A [`LineIndex`] of one text, built the first time a position in it is
+/// asked: a text with no finding and no link costs nothing. Always asked
+/// with the same `text` (the one whole file every part of a page is in).
+#[derive(Debug, Default)]
+pub struct Lines(std::sync::OnceLock<LineIndex>);
+
+impl Lines {
+    /// [`Span::at`], in O(log lines) once the index is built.
+    pub fn span(&self, file: &str, text: &str, offset: usize) -> Span {
+        self.index(text).span(file, text, offset)
+    }
+
+    /// [`Span::line_at`], in O(log lines) once the index is built.
+    pub fn line(&self, text: &str, offset: usize) -> usize {
+        self.index(text).line(offset)
+    }
+
+    fn index(&self, text: &str) -> &LineIndex {
+        self.0.get_or_init(|| LineIndex::new(text))
     }
 }
 
@@ -250,7 +316,9 @@ impl Diagnostic {
         let title = level.primary_title(self.message.as_str()).id(self.code.as_str());
         let mut group = annotate_snippets::Group::with_title(title);
         if let Some(span) = &self.span {
-            let (start, end) = caret_range(&span.source_line, span.column, span.width);
+            // the column in what the span kept of its line
+            let column = span.column + 1 - span.shown_from.clamp(1, span.column);
+            let (start, end) = caret_range(&span.source_line, column, span.width);
             group = group.element(
                 Snippet::source(span.source_line.as_str())
                     .line_start(span.line)
@@ -263,7 +331,27 @@ impl Diagnostic {
         if let Some(help) = &self.help {
             group = group.element(Level::HELP.message(help.as_ref()));
         }
-        renderer.render(&[group])
+        let drawn = renderer.render(&[group]);
+        match &self.span {
+            Some(span) if span.shown_from > 1 => tell_column(drawn, span),
+            _ => drawn,
+        }
+    }
+}
+
+/// A report drawn from a window of a long line names the column in the
+/// window (`shown`) after the path: it is given the line's own. The line
+/// itself is cut to the terminal's width around the caret either way.
+fn tell_column(drawn: String, span: &Span) -> String {
+    let shown = span.column + 1 - span.shown_from.clamp(1, span.column);
+    let written = format!("{}:{}:{shown}", span.file, span.line);
+    let after_title = drawn.find('\n').unwrap_or(0);
+    match drawn[after_title..].find(&written) {
+        Some(i) => {
+            let at = after_title + i;
+            format!("{}{}:{}:{}{}", &drawn[..at], span.file, span.line, span.column, &drawn[at + written.len()..])
+        }
+        None => drawn,
     }
 }
 
@@ -570,6 +658,25 @@ mod tests {
         assert_eq!(Span::at("a.md", text, text.len()).line, 3);
     }
 
+    /// Ten thousand findings on one line of a megabyte each held a copy
+    /// of the line: gigabytes, and quadratic time.
+    #[test]
+    fn a_span_on_a_long_line_keeps_a_window_and_draws_as_the_whole_line_would() {
+        let line: String = (0..4000).map(|i| format!("wörd{i} ")).collect();
+        let text = format!("first\n{line}\nlast\n");
+        for at in [6, 6 + 10, 6 + line.len() / 2, 6 + line.len() - 12] {
+            let at = text.floor_char_boundary(at);
+            let span = Span::at("a.md", &text, at);
+            assert!(span.source_line.chars().count() <= 2 * SHOWN + 1, "{}", span.source_line.len());
+            assert_eq!(span, LineIndex::new(&text).span("a.md", &text, at));
+            let whole = Span { source_line: line.clone(), shown_from: 1, ..span.clone() };
+            let draw = |span: Span| Diagnostic::error(Code::BrokenAnchor, "x").with_span(span).render(false);
+            let column = text[..at].len() - text[..at].rfind('\n').unwrap() - 1;
+            assert_eq!(span.column, text[at - column..at].chars().count() + 1);
+            assert_eq!(draw(span), draw(whole), "at byte {at}");
+        }
+    }
+
     #[test]
     fn line_index_agrees_with_span_at() {
         let text = "a\nbé c\n\nlast line";
@@ -658,10 +765,35 @@ mod tests {
 }
 
 /// The candidate closest to `word` by edit distance, for "did you mean" help;
-/// `None` when nothing is close enough to be a plausible typo.
+/// `None` when nothing is close enough to be a plausible typo. For a few
+/// fixed candidates (keys, kinds); where one file may ask many times among
+/// many candidates, ask [`Suggestions`].
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(2);
-    candidates.into_iter().map(|c| (edit_distance(word, c), c)).filter(|(d, _)| *d <= limit).min().map(|(_, c)| c)
+    nearest_costing(word, candidates).0
+}
+
+/// [`nearest`], and the work it took: characters compared, summed over
+/// the candidates (one for a candidate whose length alone rules it out).
+fn nearest_costing<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> (Option<&'a str>, usize) {
+    let len = word.chars().count();
+    let limit = (len / 3).max(2);
+    let mut cost = 0;
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        // the distance is at least the difference in length: most
+        // candidates are ruled out without filling a table
+        let c_len = c.chars().count();
+        cost += 1 + c_len;
+        if c_len.abs_diff(len) > limit {
+            continue;
+        }
+        cost += len * c_len;
+        let d = edit_distance(word, c);
+        if d <= limit && best.is_none_or(|b| (d, c) < b) {
+            best = Some((d, c));
+        }
+    }
+    (best.map(|(_, c)| c), cost)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -677,6 +809,41 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// "Did you mean" help within a budget of work, for one file. Each
+/// suggestion compares the word with every candidate: a page of thousands
+/// of mistakes (broken anchors, unknown footnotes) among thousands of
+/// candidates (headings, notes) would make that quadratic. Once a file has
+/// spent [`Suggestions::BUDGET`] characters compared, its later findings get
+/// their general help instead. What is suggested never depends on the order
+/// candidates come in: a comparison begun always runs to the end.
+#[derive(Debug)]
+pub struct Suggestions {
+    left: std::cell::Cell<usize>,
+}
+
+impl Suggestions {
+    /// A few hundredths of a second of comparisons: no typo on a real page is
+    /// left without its suggestion (a hundred misspellings among ten
+    /// thousand ids cost a few million).
+    pub const BUDGET: usize = 20_000_000;
+
+    /// [`nearest`], while the budget lasts; `None` after.
+    pub fn nearest<'a>(&self, word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+        if self.left.get() == 0 {
+            return None;
+        }
+        let (found, cost) = nearest_costing(word, candidates);
+        self.left.set(self.left.get().saturating_sub(cost));
+        found
+    }
+}
+
+impl Default for Suggestions {
+    fn default() -> Suggestions {
+        Suggestions { left: std::cell::Cell::new(Suggestions::BUDGET) }
+    }
+}
+
 #[cfg(test)]
 mod nearest_tests {
     use super::nearest;
@@ -687,5 +854,27 @@ mod nearest_tests {
         assert_eq!(nearest("anand2032", known), Some("anand2023"));
         assert_eq!(nearest("page_range", ["page-range", "volume"]), Some("page-range"));
         assert_eq!(nearest("completely-different", known), None);
+    }
+
+    /// Thousands of broken anchors among thousands of headings on one page
+    /// took minutes: each compared with every heading.
+    #[test]
+    fn suggestions_stop_once_a_files_budget_is_spent() {
+        let ids: Vec<String> = (0..10_000).map(|i| format!("heading-{i}")).collect();
+        let suggestions = super::Suggestions::default();
+        let mut answered = 0;
+        for i in 0..10_000 {
+            let asked = format!("heading-{i}x");
+            match suggestions.nearest(&asked, ids.iter().map(String::as_str)) {
+                Some(near) => {
+                    assert_eq!(near, format!("heading-{i}"));
+                    answered += 1;
+                }
+                None => break,
+            }
+        }
+        assert!(answered > 10, "the first typos get their suggestion ({answered})");
+        assert!(answered < 10_000, "the work is bounded, not every typo compared with every id");
+        assert_eq!(suggestions.nearest("heading-1x", ids.iter().map(String::as_str)), None);
     }
 }

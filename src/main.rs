@@ -1,6 +1,7 @@
 //! The `sourcebook` binary: parse the command line, run, map the result to
 //! an exit code. The only place that exits.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -23,7 +24,8 @@ fn main() -> ExitCode {
     match sourcebook::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // not `eprintln!`: a closed stderr would make it panic (exit 101)
+            let _ = writeln!(std::io::stderr(), "error: {e:#}");
             ExitCode::from(1)
         }
     }

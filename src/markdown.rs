@@ -15,7 +15,7 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options as CmarkOptions, Parser, Tag, TagEnd};
 
 use crate::config::CareCards;
-use crate::diagnostics::{Code, Diagnostic, Span, nearest};
+use crate::diagnostics::{Code, Diagnostic, Lines, Span, Suggestions, nearest};
 use crate::html::{Html, check_url, escape};
 
 mod blocks;
@@ -193,6 +193,10 @@ pub(crate) struct Source<'a> {
     pub text: &'a str,
     /// Byte offset of the Markdown in `text`.
     pub offset: usize,
+    /// Where `text`'s lines start, shared by every part of a page (the
+    /// body, each FAQ answer): every link and finding costs a binary
+    /// search, not a count of the lines before it.
+    pub lines: &'a Lines,
 }
 
 /// One heading of the page.
@@ -371,7 +375,8 @@ fn render_text(
         in_comment: false,
         comment_at: 0,
         in_link: 0,
-        html_warned: Vec::new(),
+        html_warned: HashSet::new(),
+        suggestions: Suggestions::default(),
         words: Words::default(),
     };
     let events = r.transform(markdown);
@@ -496,7 +501,9 @@ struct Renderer<'a, 'c> {
     /// Inside a link's text: no citation there.
     in_link: usize,
     /// The HTML tags already warned about (one `raw-html` per tag and text).
-    html_warned: Vec<String>,
+    html_warned: HashSet<String>,
+    /// "Did you mean" help for this text's footnotes and blocks, within a budget.
+    suggestions: Suggestions,
     /// The glossary terms an article's body explains at its end.
     words: Words,
 }
@@ -514,7 +521,7 @@ impl<'a> Renderer<'a, '_> {
     }
 
     fn span(&self, local: usize) -> Span {
-        Span::at(self.source.file, self.source.text, self.source.offset + local)
+        self.source.lines.span(self.source.file, self.source.text, self.source.offset + local)
     }
 
     /// `raw-html` for the first of each opening tag in this text.
@@ -535,14 +542,14 @@ impl<'a> Renderer<'a, '_> {
                 .with_span(self.span(at + start))
                 .with_help(help),
         );
-        self.html_warned.push(name);
+        self.html_warned.insert(name);
     }
 
     fn transform(&mut self, markdown: &'a str) -> Vec<Event<'a>> {
         let raw: Vec<(Event<'a>, Range<usize>)> = Parser::new_ext(markdown, options()).into_offset_iter().collect();
         for (event, range) in &raw {
             if let Event::Start(Tag::FootnoteDefinition(label)) = event {
-                self.notes.defined.push((label.clone(), range.start));
+                self.notes.define(label, range.start);
             }
         }
         let mut events = Vec::with_capacity(raw.len());
@@ -780,7 +787,7 @@ impl<'a> Renderer<'a, '_> {
         let (source, offset) = (self.source, at);
         let place = |name: &str| {
             let local = offset + written[braces..].find(name).map_or(0, |i| braces + i);
-            Span::at(source.file, source.text, source.offset + local)
+            source.lines.span(source.file, source.text, source.offset + local)
         };
         if let Some(id) = id.filter(|id| !is_id(id)) {
             let span = place(id);
@@ -950,8 +957,11 @@ impl<'a> Renderer<'a, '_> {
                     .collect::<String>(),
             ),
         };
+        // a binary search: a run of thousands of pieces (citations on one
+        // line) has a position found for each
         let locate = |pos: usize| -> usize {
-            let (t0, m0, exact) = starts.iter().rev().find(|(t0, _, _)| *t0 <= pos).copied().unwrap_or((0, 0, false));
+            let piece = starts.partition_point(|(t0, _, _)| *t0 <= pos).checked_sub(1);
+            let (t0, m0, exact) = piece.map_or((0, 0, false), |i| starts[i]);
             if exact { m0 + (pos - t0) } else { m0 }
         };
         self.artifacts(&text, &locate);
@@ -1363,7 +1373,7 @@ mod tests {
 
     fn render_str(md: &str, known: &[&str], citations: &mut Citations) -> Rendered {
         let resolver = Known(known.iter().map(|s| s.to_string()).collect());
-        render(md, Source { file: "a.md", text: md, offset: 0 }, &resolver, citations)
+        render(md, Source { file: "a.md", text: md, offset: 0, lines: &Lines::default() }, &resolver, citations)
     }
 
     /// A small deterministic generator, so the property runs the same everywhere.
@@ -1493,7 +1503,7 @@ mod tests {
         let r = WithTerms(terms);
         let md = "## NMDA receptor\n\nSee [NMDA](x) and `ECT`. The NMDA receptor, then NMDA again; effect is not ECT... but ECT is.";
         let mut c = Citations::new("");
-        let out = render(md, Source { file: "a.md", text: md, offset: 0 }, &r, &mut c);
+        let out = render(md, Source { file: "a.md", text: md, offset: 0, lines: &Lines::default() }, &r, &mut c);
         assert_eq!(out.html.matches("class=\"term\"").count(), 2, "{}", out.html);
         assert!(out.html.contains("The <a class=\"term\" href=\"glossary/#t0\" title=\"A switch &lt;on&gt; cells.\">NMDA receptor</a>, then NMDA again"), "{}", out.html);
         assert!(out.html.contains("is not <a class=\"term\" href=\"glossary/#t1\""), "{}", out.html);
@@ -1511,7 +1521,8 @@ mod tests {
         // an author's heading that would take the entries' ids keeps its own
         let md = "## Word 1\n\nECT, then the nmda receptor and ECT again.";
         let mut c = Citations::new("");
-        let out = render_around(md, Source { file: "a.md", text: md, offset: 0 }, &r, &mut c, &[]);
+        let out =
+            render_around(md, Source { file: "a.md", text: md, offset: 0, lines: &Lines::default() }, &r, &mut c, &[]);
         let html = out.html.to_string();
         assert!(html.contains("<h2 id=\"word-1\">Word 1</h2>"), "{html}");
         // the first use links to the entry at the end, which links back to it
@@ -1537,7 +1548,7 @@ mod tests {
         // a text with no terms has no such section
         let plain = render_around(
             "No words here.",
-            Source { file: "a.md", text: "No words here.", offset: 0 },
+            Source { file: "a.md", text: "No words here.", offset: 0, lines: &Lines::default() },
             &r,
             &mut Citations::new(""),
             &[],
@@ -1569,7 +1580,13 @@ mod tests {
     }
 
     fn render_sized(md: &str, citations: &mut Citations) -> Rendered {
-        render_around(md, Source { file: "a.md", text: md, offset: 0 }, &Sized, citations, &[])
+        render_around(
+            md,
+            Source { file: "a.md", text: md, offset: 0, lines: &Lines::default() },
+            &Sized,
+            citations,
+            &[],
+        )
     }
 
     fn codes(out: &Rendered) -> Vec<(Code, usize, usize)> {
@@ -1626,7 +1643,12 @@ mod tests {
             }
         }
         let md = "> [!URGENT]\n> - x\n";
-        let out = render(md, Source { file: "a.md", text: md, offset: 0 }, &Uk, &mut Citations::new(""));
+        let out = render(
+            md,
+            Source { file: "a.md", text: md, offset: 0, lines: &Lines::default() },
+            &Uk,
+            &mut Citations::new(""),
+        );
         assert!(out.html.contains("Ask for an urgent GP appointment if &lt;now&gt;:</h2>"), "{}", out.html);
     }
 
@@ -1692,7 +1714,12 @@ mod tests {
         let md = "## Fn_a {#fn_a}\n\nA[^1].\n\n[^1]: n\n";
         let body = render_sized(md, &mut c);
         assert!(body.html.contains("<h2 id=\"fn_a-section\">"), "{}", body.html);
-        let answer = render(md.split_at(17).1, Source { file: "a.md", text: md, offset: 17 }, &Sized, &mut c);
+        let answer = render(
+            md.split_at(17).1,
+            Source { file: "a.md", text: md, offset: 17, lines: &Lines::default() },
+            &Sized,
+            &mut c,
+        );
         assert!(answer.html.contains("id=\"fn_b\"") && answer.html.contains("start=\"2\""), "{}", answer.html);
         assert!(answer.html.contains("<div class=\"notes\">\n<p class=\"notes-title\">Notes</p>"), "{}", answer.html);
     }

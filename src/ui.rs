@@ -2,8 +2,34 @@
 //! rustc-style, progress lines unless `--quiet`, step times with
 //! `--verbose`. Used by `cli` and by `serve`, which prints as it rebuilds.
 
+use std::fmt::Display;
+use std::io::Write as _;
+
 use crate::Timings;
 use crate::diagnostics::Diagnostics;
+
+/// `eprint!`, except that a stderr closed early (`build 2>&1 | head`, a
+/// reader gone) is not a panic: there is no one left to tell, and the
+/// command's exit code still says how it went. Every command prints through
+/// these four, never the macros, which panic on a broken pipe.
+pub(crate) fn eprint(text: impl Display) {
+    let _ = write!(std::io::stderr().lock(), "{text}");
+}
+
+/// [`eprint`] and a newline.
+pub(crate) fn eprintln(text: impl Display) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
+/// `print!`, with a closed stdout as [`eprint`] takes a closed stderr.
+pub(crate) fn print(text: impl Display) {
+    let _ = write!(std::io::stdout().lock(), "{text}");
+}
+
+/// [`print`] and a newline.
+pub(crate) fn println(text: impl Display) {
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
 
 /// How to talk to the user, from the global flags and the environment.
 #[derive(Debug, Clone, Copy)]
@@ -16,7 +42,7 @@ pub struct Ui {
 impl Ui {
     pub fn info(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{message}");
+            eprintln(message);
         }
     }
 
@@ -26,12 +52,12 @@ impl Ui {
         if !self.quiet {
             if !diags.is_empty() {
                 let mut err = std::io::BufWriter::new(std::io::stderr().lock());
-                // as `eprint!`: a closed stderr is no reason to fail
+                // a closed stderr is no reason to fail (see `eprint`)
                 let _ = diags.write_text(self.color, &mut err);
             }
             return;
         }
-        eprint!("{}", quiet_text(diags, self.color));
+        eprint(quiet_text(diags, self.color));
     }
 
     /// [`Ui::report`]; then, with `--verbose`, the time of each step of
@@ -42,7 +68,7 @@ impl Ui {
         let drawn = ("draw diagnostics", at.elapsed());
         if self.verbose {
             for (step, took) in timings.0.iter().chain([&drawn]) {
-                eprintln!("{step:>32}: {:>8.1} ms", took.as_secs_f64() * 1000.0);
+                eprintln(format_args!("{step:>32}: {:>8.1} ms", took.as_secs_f64() * 1000.0));
             }
         }
     }

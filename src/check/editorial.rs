@@ -11,7 +11,7 @@ use super::governance::ReviewLine;
 use super::readability::{self, Grades};
 use crate::config::Config;
 use crate::content::{Article, Audience};
-use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::diagnostics::{Code, Diagnostic, Lines, Span};
 use crate::site::{Page, Site};
 
 /// Wording safe-messaging guidance (reportingonsuicide.org, WHO 2023,
@@ -217,8 +217,9 @@ fn description(a: &Article, diags: &mut Vec<Diagnostic>) {
 fn structure(page: &Page, diags: &mut Vec<Diagnostic>) {
     let a = &page.article;
     let mut previous = 1; // the page title is the h1
+    let lines = Lines::default(); // thousands of headings: a binary search each
     for h in &page.body.headings {
-        let span = || Span::at(&a.file, &a.text, a.split.body_start + h.offset);
+        let span = || lines.span(&a.file, &a.text, a.split.body_start + h.offset);
         if h.level == 1 {
             diags.push(
                 Diagnostic::warning(Code::HeadingSkip, "a second h1: the title is the page's only h1")
@@ -274,6 +275,7 @@ impl Wording {
 
     /// `lower`: `text`, ASCII-lowercased.
     fn check(&self, file: &str, text: &str, lower: &str, diags: &mut Vec<Diagnostic>) {
+        let lines = Lines::default(); // thousands of findings: a binary search each
         for (at, phrase) in self.phrases.find(text, lower) {
             let found = &text[at..at + phrase.text.len()];
             let diagnostic = match phrase.list {
@@ -288,7 +290,7 @@ impl Wording {
                 )
                 .with_help("state the benefit with its setting and size, and its risks and uncertainty beside it"),
             };
-            diags.push(diagnostic.with_span(Span::at(file, text, at)));
+            diags.push(diagnostic.with_span(lines.span(file, text, at)));
         }
     }
 }

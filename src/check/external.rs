@@ -245,7 +245,14 @@ mod tests {
     use super::*;
 
     fn diagnose_urls(outcomes: &[Outcome]) -> Vec<(String, bool, String)> {
-        let span = Span { file: "content/a.md".into(), line: 1, column: 1, source_line: String::new(), width: None };
+        let span = Span {
+            file: "content/a.md".into(),
+            line: 1,
+            column: 1,
+            source_line: String::new(),
+            shown_from: 1,
+            width: None,
+        };
         let urls: Vec<String> = (0..outcomes.len()).map(|i| format!("https://example.org/{i}")).collect();
         let by_url: BTreeMap<&str, Vec<&Span>> = urls.iter().map(|u| (u.as_str(), vec![&span])).collect();
         diagnose(&by_url, outcomes, Duration::from_secs(2))

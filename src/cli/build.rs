@@ -32,7 +32,7 @@ fn base_url(url: &str) -> Result<String, String> {
 }
 
 fn say_waiting(output: &Path) {
-    eprintln!("waiting for another build into {} to finish", output.display());
+    crate::ui::eprintln(format_args!("waiting for another build into {} to finish", output.display()));
 }
 
 pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
@@ -50,7 +50,7 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
         Ok(report) => report,
         Err(e) => match e.downcast_ref::<Refused>() {
             Some(refused) => {
-                eprintln!("error: {refused}");
+                crate::ui::eprintln(format_args!("error: {refused}"));
                 return Ok(ExitCode::from(2));
             }
             None => return Err(e),
@@ -58,7 +58,7 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     };
     ui.report_timed(&report.diagnostics, &report.timings);
     for note in &report.notes {
-        eprintln!("warning: {note}");
+        crate::ui::eprintln(format_args!("warning: {note}"));
     }
     let code = match &report.written {
         Some(dir) => {

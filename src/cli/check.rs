@@ -77,8 +77,8 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
             let shown = Ui { quiet: ui.quiet && !args.deny_warnings, ..ui };
             shown.report_timed(diags, &report.timings);
             if args.report {
-                print!("{}", table(&report));
-                print!("\n{}", dashboard(&report));
+                crate::ui::print(table(&report));
+                crate::ui::print(format_args!("\n{}", dashboard(&report)));
             }
             if diags.is_empty() {
                 ui.info(&format!("checked {}: no problems found", super::count(report.articles.len(), "article")));

@@ -16,7 +16,7 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let written = match crate::init::init(&dir, jiff::Zoned::now().date())? {
         Ok(written) => written,
         Err(message) => {
-            eprintln!("error: {message}");
+            crate::ui::eprintln(format_args!("error: {message}"));
             return Ok(ExitCode::from(2));
         }
     };

@@ -83,7 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut diags = Diagnostics::new();
     diags.push(failure.diagnostic());
     if json {
-        println!("{}", diags.render_json());
+        crate::ui::println(diags.render_json());
     } else {
         ui.report(&diags);
     }

@@ -43,7 +43,7 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(message) => {
-            eprintln!("error: {message}");
+            crate::ui::eprintln(format_args!("error: {message}"));
             Ok(ExitCode::from(2))
         }
     }

@@ -67,11 +67,11 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
         }
         Signing::Refused(diags) => {
             ui.report(&diags);
-            eprintln!("error: nothing was signed: fix the errors above first");
+            crate::ui::eprintln("error: nothing was signed: fix the errors above first");
             Ok(ExitCode::from(1))
         }
         Signing::Usage(message) => {
-            eprintln!("error: {message}");
+            crate::ui::eprintln(format_args!("error: {message}"));
             Ok(ExitCode::from(2))
         }
     }

@@ -46,20 +46,20 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     };
     match add(root, &request)? {
         Adding::Added { id, entry, reference, notes } => {
-            print!("{entry}");
-            println!("\n{reference}");
+            crate::ui::print(entry);
+            crate::ui::println(format_args!("\n{reference}"));
             for note in notes {
-                eprintln!("{note}");
+                crate::ui::eprintln(note);
             }
             ui.info(&format!("added `{id}` to content/sources.yaml; cite it as [@{id}]"));
             Ok(ExitCode::SUCCESS)
         }
         Adding::Usage(message) => {
-            eprintln!("error: {message}");
+            crate::ui::eprintln(format_args!("error: {message}"));
             Ok(ExitCode::from(2))
         }
         Adding::Failed(message) => {
-            eprintln!("error: nothing was added: {message}");
+            crate::ui::eprintln(format_args!("error: nothing was added: {message}"));
             Ok(ExitCode::from(1))
         }
     }

@@ -5,26 +5,39 @@
 //! that refers to it. A reference to no definition and a definition
 //! nothing refers to are diagnostics.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use pulldown_cmark::{CowStr, Event, TagEnd};
 
 use super::{Heading, Renderer};
-use crate::diagnostics::{Code, Diagnostic, nearest};
+use crate::diagnostics::{Code, Diagnostic};
 
-/// The footnotes of one text.
+/// The footnotes of one text. Labels are looked up in maps: a text of tens
+/// of thousands of notes is linear, not a search of every label per reference.
 #[derive(Default)]
 pub(super) struct Notes<'a> {
-    /// Each definition's label and where it is in the Markdown.
-    pub(super) defined: Vec<(CowStr<'a>, usize)>,
-    /// Label → (number on the page, times referenced so far), in order of
+    /// Each definition's label and where it is in the Markdown, in order.
+    defined: Vec<(CowStr<'a>, usize)>,
+    /// The labels of `defined`.
+    known: HashSet<CowStr<'a>>,
+    /// (label, number on the page, times referenced so far), in order of
     /// first reference.
     used: Vec<(CowStr<'a>, usize, usize)>,
+    /// Label → its place in `used`.
+    used_at: HashMap<CowStr<'a>, usize>,
     /// Label → the definition's rendered events.
     pub(super) bodies: HashMap<String, Vec<Event<'a>>>,
     /// The definition being rendered: its label and first event.
     pub(super) open: Option<(CowStr<'a>, usize)>,
+}
+
+impl<'a> Notes<'a> {
+    /// A definition of footnote `label` at `at` in the Markdown.
+    pub(super) fn define(&mut self, label: &CowStr<'a>, at: usize) {
+        self.defined.push((label.clone(), at));
+        self.known.insert(label.clone());
+    }
 }
 
 impl<'a> Renderer<'a, '_> {
@@ -41,7 +54,7 @@ impl<'a> Renderer<'a, '_> {
             let mut d = Diagnostic::error(Code::UnknownFootnote, format!("no footnote `[^{label}]` in this text"))
                 .with_span(self.span(locate(i)));
             let labels = self.notes.defined.iter().map(|(l, _)| l.as_ref());
-            d = match nearest(label, labels) {
+            d = match self.suggestions.nearest(label, labels) {
                 Some(near) => d.with_help(format!("did you mean `[^{near}]`?")),
                 None => d.with_help(format!("define it below the paragraph: `[^{label}]: The note's text.`")),
             };
@@ -52,15 +65,17 @@ impl<'a> Renderer<'a, '_> {
     /// A reference to footnote `label` (defined in this text): a superscript
     /// letter, so notes never look like the numbered citations.
     pub(super) fn note_reference(&mut self, label: &CowStr<'a>) -> String {
-        let known = self.notes.defined.iter().any(|(l, _)| l == label);
-        let entry = match self.notes.used.iter_mut().find(|(l, ..)| l == label) {
-            Some(entry) => entry,
+        let known = self.notes.known.contains(label.as_ref());
+        let at = match self.notes.used_at.get(label.as_ref()) {
+            Some(&at) => at,
             None => {
                 self.citations.notes += 1;
                 self.notes.used.push((label.clone(), self.citations.notes, 0));
-                self.notes.used.last_mut().expect("just pushed")
+                self.notes.used_at.insert(label.clone(), self.notes.used.len() - 1);
+                self.notes.used.len() - 1
             }
         };
+        let entry = &mut self.notes.used[at];
         entry.2 += 1;
         let (letter, k) = (note_letter(entry.1), entry.2);
         let p = &self.citations.prefix;
@@ -77,7 +92,7 @@ impl<'a> Renderer<'a, '_> {
     /// a definition nothing refers to is a warning.
     pub(super) fn notes_section(&mut self, events: &mut Vec<Event<'a>>) {
         for (label, offset) in &self.notes.defined {
-            if !self.notes.used.iter().any(|(l, ..)| l == label) {
+            if !self.notes.used_at.contains_key(label.as_ref()) {
                 self.out.diagnostics.push(
                     Diagnostic::warning(Code::UnusedFootnote, format!("footnote `[^{label}]` is never referred to"))
                         .with_span(self.span(*offset))
@@ -86,6 +101,7 @@ impl<'a> Renderer<'a, '_> {
             }
         }
         let used = std::mem::take(&mut self.notes.used);
+        self.notes.used_at.clear();
         let Some(first) = used.first().map(|u| u.1) else { return };
         let p = self.citations.prefix.clone();
         let mut open = String::new();

@@ -80,7 +80,10 @@ pub fn serve(mut options: Options, ui: Ui) -> anyhow::Result<()> {
     let listener = runtime.block_on(bind(&options, ui))?;
     let address = listener.local_addr()?;
     if !options.bind.is_loopback() {
-        eprintln!("warning: serving on {} makes the preview reachable from other machines", options.bind);
+        crate::ui::eprintln(format_args!(
+            "warning: serving on {} makes the preview reachable from other machines",
+            options.bind
+        ));
     }
     ui.info(&format!(
         "built in {} ms; serving {} at http://{address}/ (Ctrl-C to stop)",
@@ -174,7 +177,7 @@ fn rebuild_loop(
         let _ = tx.send(publish(&session, version));
         let took = started.elapsed().as_millis();
         if let Some(errors) = session.errors_text(ui.color) {
-            eprint!("{errors}");
+            crate::ui::eprint(format_args!("{errors}"));
         }
         let state = if session.has_errors() { "kept the last good site" } else { "rebuilt" };
         let warnings = session.diagnostics.warning_count();

@@ -6,7 +6,7 @@
 //! alias is a `path-collision`; `theme` renders the redirect pages.
 
 use crate::content::Article;
-use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::diagnostics::{Code, Diagnostic, Lines};
 
 /// One old address of a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,12 +30,13 @@ pub(crate) fn of(article: &Article) -> (Vec<Alias>, Vec<Diagnostic>) {
     let offsets = super::tags::list_offsets(article, "aliases", written);
     let mut aliases = Vec::new();
     let mut diags = Vec::new();
+    let lines = Lines::default(); // thousands of bad aliases: a binary search each
     for (index, (from, at)) in written.iter().zip(offsets).enumerate() {
         match parse(from, at) {
             Ok(alias) => aliases.push(Alias { index, ..alias }),
             Err((code, problem, help)) => diags.push(
                 Diagnostic::error(code, format!("alias `{}` {problem}", from.escape_debug()))
-                    .with_span(Span::at(&article.file, &article.text, at))
+                    .with_span(lines.span(&article.file, &article.text, at))
                     .with_help(help),
             ),
         }

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use super::links::{LinkTable, PageResolver};
 use super::split::{self, ListPage};
 use super::{FAQ_PATH, Page, TopicPage, faq_anchors};
-use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::diagnostics::{Code, Diagnostic, Lines, Suggestions};
 use crate::markdown::{self, Citations, Rendered, Source};
 
 /// One entry of the index.
@@ -160,12 +160,16 @@ fn render_page(index: &FaqIndex, p: usize, pages: &[Page], table: &LinkTable) ->
     let path = &index.pages[p].list.path;
     let mut citations = Citations::new("");
     let mut answers = Vec::new();
+    // the lines of each article answers come from, found once per article
+    let mut lines: HashMap<usize, Lines> = HashMap::new();
     for (_, entry) in index.shown(p) {
         let article = &pages[entry.article].article;
-        let resolver = PageResolver { table, dir: &article.dir, page: path, text: true };
+        let resolver =
+            PageResolver { table, dir: &article.dir, page: path, text: true, suggestions: Suggestions::default() };
         // (while pages render, `text` may be gone: positions only matter to diagnostics)
         let offset = article.faq_offsets[entry.entry].1;
-        let source = Source { file: &article.file, text: &article.text, offset };
+        let lines = lines.entry(entry.article).or_default();
+        let source = Source { file: &article.file, text: &article.text, offset, lines };
         let mut answer = markdown::render(&article.front.faq[entry.entry].a, source, &resolver, &mut citations);
         answer.diagnostics.clear(); // already reported from the article page
         answer.prose = String::new(); // only its HTML and plain text (JSON-LD) are used
@@ -210,18 +214,20 @@ pub(crate) fn duplicates(pages: &[Page]) -> Vec<Arc<Diagnostic>> {
     };
     drop(first);
     drop(keys);
+    // a page of thousands of repeats: each position a binary search
+    let lines: Vec<Lines> = pages.iter().map(|_| Lines::default()).collect();
     // hundreds of thousands on a large site: each made where it is kept
     let mut found = repeats
         .into_par_iter()
         .map(|(repeat, earlier)| {
             let (a, q) = at(repeat);
             let (first, offset) = at(earlier);
-            let line = Span::line_at(&first.text, offset);
+            let line = lines[earlier.0].line(&first.text, offset);
             let message =
                 format!("the question \"{}\" is also asked at {}:{line}", a.front.faq[repeat.1].q.trim(), first.file);
             Arc::new(
                 Diagnostic::warning(Code::DuplicateFaq, message)
-                    .with_span(Span::at(&a.file, &a.text, q))
+                    .with_span(lines[repeat.0].span(&a.file, &a.text, q))
                     .with_help("keep one, or ask a more specific question"),
             )
         })

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::config::CareCards;
-use crate::diagnostics::nearest;
+use crate::diagnostics::Suggestions;
 use crate::markdown::{LinkError, ResolvedLink, Resolver, TermMatcher};
 use crate::sources::Bibliography;
 
@@ -53,6 +53,8 @@ pub(crate) struct PageResolver<'a> {
     pub page: &'a str,
     /// Collect the plain text and prose (see [`Resolver::collect_text`]).
     pub text: bool,
+    /// "Did you mean" help for the page's sources and links, within a budget.
+    pub suggestions: Suggestions,
 }
 
 impl Resolver for PageResolver<'_> {
@@ -127,7 +129,7 @@ impl Resolver for PageResolver<'_> {
     }
 
     fn suggest_source(&self, id: &str) -> Option<String> {
-        nearest(id, self.table.bibliography.sources.keys().map(String::as_str)).map(str::to_string)
+        self.suggestions.nearest(id, self.table.bibliography.sources.keys().map(String::as_str)).map(str::to_string)
     }
 
     fn source_failed(&self, id: &str) -> bool {
@@ -167,9 +169,9 @@ impl PageResolver<'_> {
             return Some(file.clone());
         }
         if target.ends_with(".md") {
-            return nearest(target, pages.keys().map(String::as_str)).map(str::to_string);
+            return self.suggestions.nearest(target, pages.keys().map(String::as_str)).map(str::to_string);
         }
-        nearest(target, self.table.assets.iter().copied()).map(str::to_string)
+        self.suggestions.nearest(target, self.table.assets.iter().copied()).map(str::to_string)
     }
 }
 
@@ -237,7 +239,13 @@ mod tests {
     fn links_to_articles_assets_and_anchors_become_relative() {
         let bib = Bibliography::default();
         let t = table(&bib);
-        let r = PageResolver { table: &t, dir: "efficacy", page: "efficacy/x/", text: true };
+        let r = PageResolver {
+            table: &t,
+            dir: "efficacy",
+            page: "efficacy/x/",
+            text: true,
+            suggestions: Suggestions::default(),
+        };
         let l = r.link("../safety/side-effects.md#blood-pressure").unwrap();
         assert_eq!(l.href, "../../safety/side-effects/index.html#blood-pressure");
         assert_eq!(l.anchor, Some(("safety/side-effects/".into(), "blood-pressure".into())));
@@ -245,7 +253,7 @@ mod tests {
         assert_eq!((image.href.as_str(), image.size), ("../../efficacy/figures/trial.png", Some((640, 480))));
         assert_eq!(r.link("../safety/").unwrap().href, "../../safety/index.html");
         assert_eq!(r.link("../index.md").unwrap().href, "../../index.html");
-        let home = PageResolver { table: &t, dir: "", page: "", text: true };
+        let home = PageResolver { table: &t, dir: "", page: "", text: true, suggestions: Suggestions::default() };
         assert_eq!(home.link("safety/side-effects.md").unwrap().href, "safety/side-effects/index.html");
     }
 
@@ -253,7 +261,13 @@ mod tests {
     fn a_broken_link_suggests_what_to_write_from_where_it_is() {
         let bib = Bibliography::default();
         let t = table(&bib);
-        let r = PageResolver { table: &t, dir: "efficacy", page: "efficacy/x/", text: true };
+        let r = PageResolver {
+            table: &t,
+            dir: "efficacy",
+            page: "efficacy/x/",
+            text: true,
+            suggestions: Suggestions::default(),
+        };
         let said = |dest: &str| match r.link(dest) {
             Err(LinkError::Broken(_, help)) => help,
             other => panic!("{dest}: {other:?}"),
@@ -278,7 +292,13 @@ mod tests {
     fn broken_and_escaping_links() {
         let bib = Bibliography::default();
         let t = table(&bib);
-        let r = PageResolver { table: &t, dir: "efficacy", page: "efficacy/x/", text: true };
+        let r = PageResolver {
+            table: &t,
+            dir: "efficacy",
+            page: "efficacy/x/",
+            text: true,
+            suggestions: Suggestions::default(),
+        };
         assert!(
             matches!(r.link("../safety/side-effect.md"), Err(LinkError::Broken(_, help)) if help.contains("did you mean"))
         );

@@ -21,7 +21,7 @@ use crate::content::glossary::Glossary;
 use crate::content::people::People;
 use crate::content::record::Record;
 use crate::content::{Article, Content, Topic};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, Lines, Suggestions};
 use crate::markdown::{self, Citations, Rendered, Source, TermMatcher};
 use crate::sources::Bibliography;
 pub(crate) use faq::{FaqIndex, PageAnswers};
@@ -554,9 +554,10 @@ fn read_and_render(mut article: Article, table: &LinkTable, text: bool) -> Page 
 
 fn render_page(article: Article, table: &LinkTable, text: bool) -> Page {
     let path = article.path();
-    let resolver = PageResolver { table, dir: &article.dir, page: &path, text };
+    let resolver = PageResolver { table, dir: &article.dir, page: &path, text, suggestions: Suggestions::default() };
     let mut citations = Citations::new("");
-    let source = Source { file: &article.file, text: &article.text, offset: article.split.body_start };
+    let lines = Lines::default();
+    let source = Source { file: &article.file, text: &article.text, offset: article.split.body_start, lines: &lines };
     let anchors = faq_anchors(&article);
     let body = markdown::render_around(article.body(), source, &resolver, &mut citations, &anchors);
     let faq = article
@@ -566,7 +567,7 @@ fn render_page(article: Article, table: &LinkTable, text: bool) -> Page {
         .zip(&article.faq_offsets)
         .zip(anchors)
         .map(|((item, (_, offset)), anchor)| {
-            let source = Source { file: &article.file, text: &article.text, offset: *offset };
+            let source = Source { file: &article.file, text: &article.text, offset: *offset, lines: &lines };
             let answer = markdown::render(&item.a, source, &resolver, &mut citations);
             FaqEntry { question: item.q.clone(), anchor, answer }
         })
@@ -608,8 +609,10 @@ fn topic_pages(topics: Vec<Topic>, pages: &[Page]) -> Vec<TopicPage> {
 
 fn render_topic(page: &TopicPage, table: &LinkTable, text: bool) -> Rendered {
     let topic = &page.topic;
-    let resolver = PageResolver { table, dir: &topic.name, page: &page.path, text };
-    let source = Source { file: &topic.file, text: &topic.text, offset: topic.split.body_start };
+    let resolver =
+        PageResolver { table, dir: &topic.name, page: &page.path, text, suggestions: Suggestions::default() };
+    let lines = Lines::default();
+    let source = Source { file: &topic.file, text: &topic.text, offset: topic.split.body_start, lines: &lines };
     markdown::render(topic.body(), source, &resolver, &mut Citations::new("topic-"))
 }
 
@@ -642,6 +645,9 @@ fn check_anchors(home: &Option<Page>, topics: &[TopicPage], pages: &[Page], diag
         .filter(|p| targets.contains(p.path.as_str()))
         .map(|p| (p.path.as_str(), p.citations.order.len()))
         .collect();
+    // "did you mean" within a budget per linking file: thousands of broken
+    // anchors among thousands of headings compare no more than that
+    let mut suggestions: HashMap<&str, Suggestions> = HashMap::new();
     for r in all_refs {
         let is_reference = r
             .fragment
@@ -650,11 +656,9 @@ fn check_anchors(home: &Option<Page>, topics: &[TopicPage], pages: &[Page], diag
             .is_some_and(|n| n >= 1 && n <= references.get(r.page.as_str()).copied().unwrap_or(0));
         let known = is_reference || ids.get(r.page.as_str()).is_some_and(|set| set.contains(r.fragment.as_str()));
         if !known {
+            let suggestions = suggestions.entry(r.span.file.as_str()).or_default();
             let near = ids.get(r.page.as_str()).and_then(|set| {
-                crate::diagnostics::nearest(
-                    &r.fragment,
-                    set.iter().copied().filter(|id| !markdown::RESERVED_IDS.contains(id)),
-                )
+                suggestions.nearest(&r.fragment, set.iter().copied().filter(|id| !markdown::RESERVED_IDS.contains(id)))
             });
             let help = match near {
                 Some(id) => format!("did you mean `#{id}`?"),

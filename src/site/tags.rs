@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use crate::config::is_slug;
 use crate::content::Article;
-use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::diagnostics::{Code, Diagnostic, Lines};
 
 /// The folder of the tag pages: `/tags/` lists them all.
 pub(crate) const TAGS_PATH: &str = "tags/";
@@ -85,9 +85,10 @@ pub(crate) fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<
         // where each tag is written: looked up only when something is said
         // about one (this runs over every article at each `serve` save)
         let offsets = std::cell::OnceCell::new();
+        let lines = Lines::default();
         let span = |i: usize| {
             let at = offsets.get_or_init(|| list_offsets(article, "tags", &article.front.tags))[i];
-            Span::at(&article.file, &article.text, at)
+            lines.span(&article.file, &article.text, at)
         };
         // this article's tags so far (a few: a list, not a map)
         let mut here: Vec<(String, &str)> = Vec::new();

@@ -213,7 +213,10 @@ fn every_diagnostic_follows_the_style_guide() {
                 fail("an error without help");
             }
             if let Some(span) = &d.span {
-                if span.line == 0 || span.column == 0 || span.column > span.source_line.chars().count() + 1 {
+                if span.line == 0
+                    || span.column < span.shown_from.max(1)
+                    || span.column + 1 - span.shown_from > span.source_line.chars().count() + 1
+                {
                     fail("the position is outside its line");
                 }
                 if d.file.is_some() && d.file.as_deref() != Some(span.file.as_str()) {

@@ -19,6 +19,7 @@ mod first_hour;
 mod fixtures;
 mod follow_on;
 mod governance;
+mod hostile;
 #[cfg(unix)]
 mod input_safety;
 mod messages;

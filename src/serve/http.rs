@@ -240,8 +240,7 @@ async fn page(
     }
     // `/safety` for `/safety/`: redirect so relative links resolve
     if !key.is_empty() && files.contains_key(&format!("{key}/index.html")) {
-        let location = format!("{}/", uri.path());
-        return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response();
+        return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, folder_location(&key))]).into_response();
     }
     match files.get("404.html") {
         Some(Served::Made(bytes)) => respond(StatusCode::NOT_FOUND, "404.html", bytes, published.version, &headers),
@@ -264,6 +263,36 @@ fn waiting_page(published: &Published) -> Bytes {
     Bytes::from(format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1><pre>{body}</pre></body></html>\n"
     ))
+}
+
+/// Where the folder `key` is (`basics` -> `/basics/`), made from the file
+/// key rather than the request's path: a key has no empty, `.` or `..`
+/// segment, so the location starts with one `/` and a segment. The path
+/// as asked for would not do: `//evil.example/x` redirected to
+/// `//evil.example/x/` sends the browser to the host `evil.example`. Each
+/// segment is percent-encoded again (the key is decoded), so nothing in a
+/// file's name reads as anything but a path.
+fn folder_location(key: &str) -> String {
+    use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+    const SEGMENT: &AsciiSet = &CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'/')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'\\')
+        .add(b'`')
+        .add(b'{')
+        .add(b'}');
+    let mut location = String::from("/");
+    for segment in key.split('/') {
+        location.extend(utf8_percent_encode(segment, SEGMENT));
+        location.push('/');
+    }
+    location
 }
 
 /// The file a request path names, or `None` for a path that could leave the
@@ -459,6 +488,23 @@ mod tests {
             "/%zz",
         ] {
             assert_eq!(file_key(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_folder_redirect_names_the_folder_never_another_host() {
+        for (path, want) in [
+            ("/basics", "/basics/"),
+            ("//basics", "/basics/"),
+            ("///basics", "/basics/"),
+            ("/./basics", "/basics/"),
+            ("//evil.example/x", "/evil.example/x/"),
+            ("/%2Fevil.example", "/evil.example/"),
+            ("/Old%20Name", "/Old%20Name/"),
+            ("/50%25%3F", "/50%25%3F/"),
+        ] {
+            let key = file_key(path).unwrap();
+            assert_eq!(folder_location(&key), want, "{path}");
         }
     }
 

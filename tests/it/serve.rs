@@ -4,7 +4,8 @@
 //! caching headers, and copied files as `build` copies them.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -363,6 +364,23 @@ impl Server {
         (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default())
     }
 
+    /// Write `request` as given (a path as is, the absolute form, any
+    /// `Host`: what an HTTP client would tidy up) and read the answer, head
+    /// and body, until the server closes the connection.
+    fn raw(&self, request: &str) -> String {
+        let mut stream = TcpStream::connect(self.address()).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    /// `127.0.0.1:<port>`.
+    fn address(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
+
     /// Poll until `path` contains `text` (a save shows up in well under a second).
     fn wait_for(&self, path: &str, text: &str) -> (u16, String) {
         let start = Instant::now();
@@ -473,6 +491,47 @@ fn http_is_done_right() {
     }
     let r = agent.post(url("/index.html")).send("x").unwrap();
     assert_eq!(r.status().as_u16(), 405);
+}
+
+/// The value of header `name` in a raw answer's head.
+fn header<'a>(answer: &'a str, name: &str) -> Option<&'a str> {
+    let head = answer.split("\r\n\r\n").next().unwrap_or_default();
+    head.lines().skip(1).find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+#[test]
+fn a_redirect_never_names_another_host() {
+    let dir = site("minimal");
+    let root = dir.path();
+    // a folder named like a host (an alias makes one) and one with a space
+    let first = root.join("content/basics/first.md");
+    let text = std::fs::read_to_string(&first).unwrap();
+    std::fs::write(&first, text.replacen("---\n", "---\naliases: [evil.example/x/, \"Old Name/\"]\n", 1)).unwrap();
+    let server = Server::start(root);
+    let own = format!("http://{}", server.address());
+    for (target, want) in [
+        ("/basics", "/basics/"),
+        ("//basics", "/basics/"),
+        ("///basics", "/basics/"),
+        ("/./basics", "/basics/"),
+        ("/%2Fbasics", "/basics/"),
+        ("//evil.example/x", "/evil.example/x/"),
+        ("/Old%20Name", "/Old%20Name/"),
+        (&format!("{own}//basics"), "/basics/"),
+        (&format!("{own}//evil.example/x"), "/evil.example/x/"),
+    ] {
+        let answer = server.raw(&format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+        assert!(answer.starts_with("HTTP/1.1 301"), "{target}: {answer}");
+        assert_eq!(header(&answer, "location"), Some(want), "{target}");
+    }
+    // a backslash never reaches a location: `/\host` is another host to a browser too
+    for target in ["/\\basics", "/%5Cbasics", "/%5C%5Cevil.example/x"] {
+        let answer = server.raw(&format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+        assert_eq!(header(&answer, "location"), None, "{target}: {answer}");
+    }
 }
 
 #[test]

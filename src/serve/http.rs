@@ -5,7 +5,7 @@
 
 use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,7 +21,7 @@ use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::WatchStream;
 
 use super::session::{Action, Files, Served, Session};
-use super::watch;
+use super::{listen, watch};
 use crate::ui::Ui;
 
 /// `serve`'s options.
@@ -77,7 +77,7 @@ pub fn serve(mut options: Options, ui: Ui) -> anyhow::Result<()> {
     ui.report(&session.diagnostics);
     let (tx, rx) = tokio::sync::watch::channel(publish(&session, 1));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let listener = runtime.block_on(bind(&options, ui))?;
+    let listener = runtime.block_on(listen::bind(&options, ui))?;
     let address = listener.local_addr()?;
     if !options.bind.is_loopback() {
         eprintln!("warning: serving on {} makes the preview reachable from other machines", options.bind);
@@ -96,29 +96,12 @@ pub fn serve(mut options: Options, ui: Ui) -> anyhow::Result<()> {
     // never end by themselves, so a graceful shutdown would wait forever
     runtime.block_on(async move {
         tokio::select! {
-            served = axum::serve(listener, app).into_future() => served,
-            _ = tokio::signal::ctrl_c() => Ok(()),
+            () = listen::serve(listener, app) => {}
+            _ = tokio::signal::ctrl_c() => {}
         }
-    })?;
+    });
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     Ok(())
-}
-
-/// The port asked for, or (when taken) the next free one, said aloud.
-async fn bind(options: &Options, ui: Ui) -> anyhow::Result<tokio::net::TcpListener> {
-    let mut port = options.port;
-    loop {
-        match tokio::net::TcpListener::bind(SocketAddr::new(options.bind, port)).await {
-            Ok(l) => return Ok(l),
-            Err(e)
-                if e.kind() == std::io::ErrorKind::AddrInUse && port != 0 && port < options.port.saturating_add(20) =>
-            {
-                ui.info(&format!("port {port} is in use; trying {}", port + 1));
-                port += 1;
-            }
-            Err(e) => anyhow::bail!("cannot listen on {}:{port}: {e}", options.bind),
-        }
-    }
 }
 
 fn publish(session: &Session, version: u64) -> Published {

@@ -4,6 +4,7 @@
 
 mod files;
 mod http;
+mod listen;
 pub mod session;
 mod watch;
 

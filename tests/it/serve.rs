@@ -534,6 +534,96 @@ fn a_redirect_never_names_another_host() {
     }
 }
 
+/// How long `stream` stays open, reading (and dropping) what it is sent,
+/// up to `limit`; `None` when it is still open then.
+fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    let mut buffer = [0; 4096];
+    while started.elapsed() < limit {
+        stream.set_read_timeout(Some(limit - started.elapsed() + Duration::from_millis(1))).unwrap();
+        match stream.read(&mut buffer) {
+            Ok(0) => return Some(started.elapsed()),
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(_) => return Some(started.elapsed()), // reset: closed too
+        }
+    }
+    None
+}
+
+#[test]
+fn a_request_never_finished_and_an_idle_connection_are_closed() {
+    let dir = site("minimal");
+    let server = Server::start(dir.path());
+    let connect = |sent: &str| {
+        let mut stream = TcpStream::connect(server.address()).unwrap();
+        stream.write_all(sent.as_bytes()).unwrap();
+        stream
+    };
+    // half a head, nothing at all, and a kept-alive connection after its answer
+    let mut half = connect("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    let mut silent = connect("");
+    let mut idle = connect("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    for (name, stream) in [("half a request", &mut half), ("no request", &mut silent), ("idle", &mut idle)] {
+        let closed = closed_within(stream, Duration::from_secs(15));
+        assert!(closed.is_some(), "{name}: still open after 15 s");
+    }
+}
+
+#[test]
+fn the_live_reload_stream_outlives_the_header_timeout() {
+    let dir = site("minimal");
+    let root = dir.path();
+    let server = Server::start(root);
+    let mut stream = TcpStream::connect(server.address()).unwrap();
+    stream.write_all(b"GET /__sourcebook/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    let mut lines = BufReader::new(stream).lines();
+    // the state events until one with version `want` (the same version
+    // comes again when the search index is written after the pages)
+    let mut reaches = |want: &str| {
+        let version = |line: &str| {
+            let after = line.split("\"version\":").nth(1)?;
+            Some(after.split([',', '}']).next()?.to_string())
+        };
+        let started = Instant::now();
+        lines
+            .by_ref()
+            .map_while(Result::ok)
+            .take_while(|_| started.elapsed() < Duration::from_secs(15))
+            .any(|line| version(&line).as_deref() == Some(want))
+    };
+    assert!(reaches("1"));
+    // longer than a request's head may take: an open page's stream is not a head
+    std::thread::sleep(Duration::from_secs(7));
+    edit(root, "content/basics/first.md", "A claim with a source", "A later claim with a source");
+    assert!(reaches("2"), "the same stream tells the page of the save");
+}
+
+#[test]
+fn half_sent_requests_hold_no_more_than_the_connection_cap_and_the_server_still_answers() {
+    let dir = site("minimal");
+    let server = Server::start(dir.path());
+    let descriptors = || std::fs::read_dir(format!("/proc/{}/fd", server.child.id())).unwrap().count();
+    let before = descriptors();
+    let held: Vec<TcpStream> = (0..400)
+        .map(|_| {
+            let mut stream = TcpStream::connect(server.address()).unwrap();
+            stream.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n").unwrap();
+            stream
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let open = descriptors() - before;
+    assert!(open <= 256, "{open} connections accepted at once");
+    // the held ones time out; a request behind them is answered
+    let started = Instant::now();
+    let answer = server.raw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(15));
+    drop(held);
+}
+
 #[test]
 fn serve_with_a_relative_root_follows_saves() {
     // `--root site` from the folder above, and `--root .` from inside it:

@@ -21,7 +21,7 @@ use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::WatchStream;
 
 use super::session::{Action, Files, Served, Session};
-use super::{listen, watch};
+use super::{host, listen, watch};
 use crate::ui::Ui;
 
 /// `serve`'s options.
@@ -91,7 +91,7 @@ pub fn serve(mut options: Options, ui: Ui) -> anyhow::Result<()> {
         let _ = std::process::Command::new("xdg-open").arg(format!("http://{address}/")).spawn();
     }
     std::thread::spawn(move || rebuild_loop(session, changes, tx, ui));
-    let app = router(rx);
+    let app = router(rx, host::Hosts::for_bind(options.bind));
     // Ctrl-C ends the server at once: open pages hold event streams that
     // never end by themselves, so a graceful shutdown would wait forever
     runtime.block_on(async move {
@@ -166,8 +166,8 @@ fn rebuild_loop(
     }
 }
 
-/// The routes; public for tests that drive a server without a watcher.
-pub(super) fn router(rx: tokio::sync::watch::Receiver<Published>) -> Router {
+/// The routes, every one behind the `Host` check (`host`).
+fn router(rx: tokio::sync::watch::Receiver<Published>, hosts: host::Hosts) -> Router {
     Router::new()
         .route(EVENTS_PATH, get(events))
         .route(
@@ -180,6 +180,7 @@ pub(super) fn router(rx: tokio::sync::watch::Receiver<Published>) -> Router {
         )
         .fallback(page)
         .with_state(rx)
+        .layer(axum::middleware::from_fn_with_state(hosts, host::guard))
 }
 
 async fn events(

@@ -342,10 +342,16 @@ impl Server {
     /// Run from `cwd` with `args` before `serve` (`--root site` for a root
     /// relative to it).
     fn start_with(cwd: &Path, args: &[&str]) -> Server {
+        Server::start_serving(cwd, args, &[])
+    }
+
+    /// Run from `cwd` with `args` before `serve` and `serve_args` after it.
+    fn start_serving(cwd: &Path, args: &[&str], serve_args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sourcebook"))
             .current_dir(cwd)
             .args(args)
             .args(["serve", "--port", "0"])
+            .args(serve_args)
             .env("NO_COLOR", "1")
             .stderr(Stdio::piped())
             .spawn()
@@ -622,6 +628,43 @@ fn half_sent_requests_hold_no_more_than_the_connection_cap_and_the_server_still_
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(started.elapsed() < Duration::from_secs(15));
     drop(held);
+}
+
+#[test]
+fn a_loopback_preview_answers_no_other_host_against_dns_rebinding() {
+    let dir = site("minimal");
+    let server = Server::start(dir.path());
+    let port = server.address().rsplit(':').next().unwrap().to_string();
+    let ask = |target: &str, head: &str| server.raw(&format!("GET {target} {head}Connection: close\r\n\r\n"));
+    // a rebinding page's requests name its own host: every route refuses them
+    for target in ["/", "/basics/first/", "/__sourcebook/events", "/__sourcebook/livereload.js", "/basics"] {
+        for host in ["attacker.example", &format!("attacker.example:{port}"), "localhost.attacker.example"] {
+            let answer = ask(target, &format!("HTTP/1.1\r\nHost: {host}\r\n"));
+            assert!(answer.starts_with("HTTP/1.1 403"), "{target} for {host}: {answer}");
+            assert_eq!(header(&answer, "content-type"), Some("text/plain; charset=utf-8"));
+            assert!(answer.contains("answers only to localhost") && !answer.contains("attacker"), "{answer}");
+            assert_eq!(header(&answer, "location"), None);
+        }
+    }
+    // the absolute form names its host in the target, whatever Host says
+    let answer = ask("http://evil.org//basics", "HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    assert!(answer.starts_with("HTTP/1.1 403") && header(&answer, "location").is_none(), "{answer}");
+    // loopback names and addresses, any port, and HTTP/1.0 without a Host
+    for host in ["localhost", &format!("localhost:{port}"), &format!("127.0.0.1:{port}"), &format!("[::1]:{port}")] {
+        let answer = ask("/", &format!("HTTP/1.1\r\nHost: {host}\r\n"));
+        assert!(answer.starts_with("HTTP/1.1 200"), "{host}: {answer}");
+    }
+    let answer = ask("/", "HTTP/1.0\r\n");
+    assert!(answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(ask("/", "HTTP/1.1\r\n").starts_with("HTTP/1.1 400"), "HTTP/1.1 must name its host");
+}
+
+#[test]
+fn a_preview_bound_to_another_address_answers_any_host() {
+    let dir = site("minimal");
+    let server = Server::start_serving(dir.path(), &[], &["--bind", "0.0.0.0"]);
+    let answer = server.raw("GET / HTTP/1.1\r\nHost: preview.example:8080\r\nConnection: close\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
 #[test]

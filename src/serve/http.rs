@@ -5,7 +5,7 @@
 
 use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,7 +21,7 @@ use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::WatchStream;
 
 use super::session::{Action, Files, Served, Session};
-use super::watch;
+use super::{host, listen, watch};
 use crate::ui::Ui;
 
 /// `serve`'s options.
@@ -77,7 +77,7 @@ pub fn serve(mut options: Options, ui: Ui) -> anyhow::Result<()> {
     ui.report(&session.diagnostics);
     let (tx, rx) = tokio::sync::watch::channel(publish(&session, 1));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let listener = runtime.block_on(bind(&options, ui))?;
+    let listener = runtime.block_on(listen::bind(&options, ui))?;
     let address = listener.local_addr()?;
     if !options.bind.is_loopback() {
         crate::ui::eprintln(format_args!(
@@ -94,34 +94,17 @@ pub fn serve(mut options: Options, ui: Ui) -> anyhow::Result<()> {
         let _ = std::process::Command::new("xdg-open").arg(format!("http://{address}/")).spawn();
     }
     std::thread::spawn(move || rebuild_loop(session, changes, tx, ui));
-    let app = router(rx);
+    let app = router(rx, host::Hosts::for_bind(options.bind));
     // Ctrl-C ends the server at once: open pages hold event streams that
     // never end by themselves, so a graceful shutdown would wait forever
     runtime.block_on(async move {
         tokio::select! {
-            served = axum::serve(listener, app).into_future() => served,
-            _ = tokio::signal::ctrl_c() => Ok(()),
+            () = listen::serve(listener, app) => {}
+            _ = tokio::signal::ctrl_c() => {}
         }
-    })?;
+    });
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     Ok(())
-}
-
-/// The port asked for, or (when taken) the next free one, said aloud.
-async fn bind(options: &Options, ui: Ui) -> anyhow::Result<tokio::net::TcpListener> {
-    let mut port = options.port;
-    loop {
-        match tokio::net::TcpListener::bind(SocketAddr::new(options.bind, port)).await {
-            Ok(l) => return Ok(l),
-            Err(e)
-                if e.kind() == std::io::ErrorKind::AddrInUse && port != 0 && port < options.port.saturating_add(20) =>
-            {
-                ui.info(&format!("port {port} is in use; trying {}", port + 1));
-                port += 1;
-            }
-            Err(e) => anyhow::bail!("cannot listen on {}:{port}: {e}", options.bind),
-        }
-    }
 }
 
 fn publish(session: &Session, version: u64) -> Published {
@@ -186,8 +169,8 @@ fn rebuild_loop(
     }
 }
 
-/// The routes; public for tests that drive a server without a watcher.
-pub(super) fn router(rx: tokio::sync::watch::Receiver<Published>) -> Router {
+/// The routes, every one behind the `Host` check (`host`).
+fn router(rx: tokio::sync::watch::Receiver<Published>, hosts: host::Hosts) -> Router {
     Router::new()
         .route(EVENTS_PATH, get(events))
         .route(
@@ -200,6 +183,7 @@ pub(super) fn router(rx: tokio::sync::watch::Receiver<Published>) -> Router {
         )
         .fallback(page)
         .with_state(rx)
+        .layer(axum::middleware::from_fn_with_state(hosts, host::guard))
 }
 
 async fn events(
@@ -243,8 +227,7 @@ async fn page(
     }
     // `/safety` for `/safety/`: redirect so relative links resolve
     if !key.is_empty() && files.contains_key(&format!("{key}/index.html")) {
-        let location = format!("{}/", uri.path());
-        return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response();
+        return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, folder_location(&key))]).into_response();
     }
     match files.get("404.html") {
         Some(Served::Made(bytes)) => respond(StatusCode::NOT_FOUND, "404.html", bytes, published.version, &headers),
@@ -267,6 +250,36 @@ fn waiting_page(published: &Published) -> Bytes {
     Bytes::from(format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body><h1>{title}</h1><pre>{body}</pre></body></html>\n"
     ))
+}
+
+/// Where the folder `key` is (`basics` -> `/basics/`), made from the file
+/// key rather than the request's path: a key has no empty, `.` or `..`
+/// segment, so the location starts with one `/` and a segment. The path
+/// as asked for would not do: `//evil.example/x` redirected to
+/// `//evil.example/x/` sends the browser to the host `evil.example`. Each
+/// segment is percent-encoded again (the key is decoded), so nothing in a
+/// file's name reads as anything but a path.
+fn folder_location(key: &str) -> String {
+    use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+    const SEGMENT: &AsciiSet = &CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'/')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'\\')
+        .add(b'`')
+        .add(b'{')
+        .add(b'}');
+    let mut location = String::from("/");
+    for segment in key.split('/') {
+        location.extend(utf8_percent_encode(segment, SEGMENT));
+        location.push('/');
+    }
+    location
 }
 
 /// The file a request path names, or `None` for a path that could leave the
@@ -462,6 +475,23 @@ mod tests {
             "/%zz",
         ] {
             assert_eq!(file_key(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_folder_redirect_names_the_folder_never_another_host() {
+        for (path, want) in [
+            ("/basics", "/basics/"),
+            ("//basics", "/basics/"),
+            ("///basics", "/basics/"),
+            ("/./basics", "/basics/"),
+            ("//evil.example/x", "/evil.example/x/"),
+            ("/%2Fevil.example", "/evil.example/"),
+            ("/Old%20Name", "/Old%20Name/"),
+            ("/50%25%3F", "/50%25%3F/"),
+        ] {
+            let key = file_key(path).unwrap();
+            assert_eq!(folder_location(&key), want, "{path}");
         }
     }
 

@@ -3,7 +3,9 @@
 //! the errors over the page) through server-sent events.
 
 mod files;
+mod host;
 mod http;
+mod listen;
 pub mod session;
 mod watch;
 

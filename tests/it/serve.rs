@@ -4,7 +4,8 @@
 //! caching headers, and copied files as `build` copies them.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -341,10 +342,16 @@ impl Server {
     /// Run from `cwd` with `args` before `serve` (`--root site` for a root
     /// relative to it).
     fn start_with(cwd: &Path, args: &[&str]) -> Server {
+        Server::start_serving(cwd, args, &[])
+    }
+
+    /// Run from `cwd` with `args` before `serve` and `serve_args` after it.
+    fn start_serving(cwd: &Path, args: &[&str], serve_args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sourcebook"))
             .current_dir(cwd)
             .args(args)
             .args(["serve", "--port", "0"])
+            .args(serve_args)
             .env("NO_COLOR", "1")
             .stderr(Stdio::piped())
             .spawn()
@@ -361,6 +368,23 @@ impl Server {
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         let mut r = agent.get(format!("{}{path}", self.base)).call().unwrap();
         (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default())
+    }
+
+    /// Write `request` as given (a path as is, the absolute form, any
+    /// `Host`: what an HTTP client would tidy up) and read the answer, head
+    /// and body, until the server closes the connection.
+    fn raw(&self, request: &str) -> String {
+        let mut stream = TcpStream::connect(self.address()).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    /// `127.0.0.1:<port>`.
+    fn address(&self) -> &str {
+        self.base.trim_start_matches("http://")
     }
 
     /// Poll until `path` contains `text` (a save shows up in well under a second).
@@ -473,6 +497,174 @@ fn http_is_done_right() {
     }
     let r = agent.post(url("/index.html")).send("x").unwrap();
     assert_eq!(r.status().as_u16(), 405);
+}
+
+/// The value of header `name` in a raw answer's head.
+fn header<'a>(answer: &'a str, name: &str) -> Option<&'a str> {
+    let head = answer.split("\r\n\r\n").next().unwrap_or_default();
+    head.lines().skip(1).find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+#[test]
+fn a_redirect_never_names_another_host() {
+    let dir = site("minimal");
+    let root = dir.path();
+    // a folder named like a host (an alias makes one) and one with a space
+    let first = root.join("content/basics/first.md");
+    let text = std::fs::read_to_string(&first).unwrap();
+    std::fs::write(&first, text.replacen("---\n", "---\naliases: [evil.example/x/, \"Old Name/\"]\n", 1)).unwrap();
+    let server = Server::start(root);
+    let own = format!("http://{}", server.address());
+    for (target, want) in [
+        ("/basics", "/basics/"),
+        ("//basics", "/basics/"),
+        ("///basics", "/basics/"),
+        ("/./basics", "/basics/"),
+        ("/%2Fbasics", "/basics/"),
+        ("//evil.example/x", "/evil.example/x/"),
+        ("/Old%20Name", "/Old%20Name/"),
+        (&format!("{own}//basics"), "/basics/"),
+        (&format!("{own}//evil.example/x"), "/evil.example/x/"),
+    ] {
+        let answer = server.raw(&format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+        assert!(answer.starts_with("HTTP/1.1 301"), "{target}: {answer}");
+        assert_eq!(header(&answer, "location"), Some(want), "{target}");
+    }
+    // a backslash never reaches a location: `/\host` is another host to a browser too
+    for target in ["/\\basics", "/%5Cbasics", "/%5C%5Cevil.example/x"] {
+        let answer = server.raw(&format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+        assert_eq!(header(&answer, "location"), None, "{target}: {answer}");
+    }
+}
+
+/// How long `stream` stays open, reading (and dropping) what it is sent,
+/// up to `limit`; `None` when it is still open then.
+fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    let mut buffer = [0; 4096];
+    while started.elapsed() < limit {
+        stream.set_read_timeout(Some(limit - started.elapsed() + Duration::from_millis(1))).unwrap();
+        match stream.read(&mut buffer) {
+            Ok(0) => return Some(started.elapsed()),
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(_) => return Some(started.elapsed()), // reset: closed too
+        }
+    }
+    None
+}
+
+#[test]
+fn a_request_never_finished_and_an_idle_connection_are_closed() {
+    let dir = site("minimal");
+    let server = Server::start(dir.path());
+    let connect = |sent: &str| {
+        let mut stream = TcpStream::connect(server.address()).unwrap();
+        stream.write_all(sent.as_bytes()).unwrap();
+        stream
+    };
+    // half a head, nothing at all, and a kept-alive connection after its answer
+    let mut half = connect("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    let mut silent = connect("");
+    let mut idle = connect("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    for (name, stream) in [("half a request", &mut half), ("no request", &mut silent), ("idle", &mut idle)] {
+        let closed = closed_within(stream, Duration::from_secs(15));
+        assert!(closed.is_some(), "{name}: still open after 15 s");
+    }
+}
+
+#[test]
+fn the_live_reload_stream_outlives_the_header_timeout() {
+    let dir = site("minimal");
+    let root = dir.path();
+    let server = Server::start(root);
+    let mut stream = TcpStream::connect(server.address()).unwrap();
+    stream.write_all(b"GET /__sourcebook/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    let mut lines = BufReader::new(stream).lines();
+    // the state events until one with version `want` (the same version
+    // comes again when the search index is written after the pages)
+    let mut reaches = |want: &str| {
+        let version = |line: &str| {
+            let after = line.split("\"version\":").nth(1)?;
+            Some(after.split([',', '}']).next()?.to_string())
+        };
+        let started = Instant::now();
+        lines
+            .by_ref()
+            .map_while(Result::ok)
+            .take_while(|_| started.elapsed() < Duration::from_secs(15))
+            .any(|line| version(&line).as_deref() == Some(want))
+    };
+    assert!(reaches("1"));
+    // longer than a request's head may take: an open page's stream is not a head
+    std::thread::sleep(Duration::from_secs(7));
+    edit(root, "content/basics/first.md", "A claim with a source", "A later claim with a source");
+    assert!(reaches("2"), "the same stream tells the page of the save");
+}
+
+#[test]
+fn half_sent_requests_hold_no_more_than_the_connection_cap_and_the_server_still_answers() {
+    let dir = site("minimal");
+    let server = Server::start(dir.path());
+    let descriptors = || std::fs::read_dir(format!("/proc/{}/fd", server.child.id())).unwrap().count();
+    let before = descriptors();
+    let held: Vec<TcpStream> = (0..400)
+        .map(|_| {
+            let mut stream = TcpStream::connect(server.address()).unwrap();
+            stream.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n").unwrap();
+            stream
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let open = descriptors() - before;
+    assert!(open <= 256, "{open} connections accepted at once");
+    // the held ones time out; a request behind them is answered
+    let started = Instant::now();
+    let answer = server.raw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(15));
+    drop(held);
+}
+
+#[test]
+fn a_loopback_preview_answers_no_other_host_against_dns_rebinding() {
+    let dir = site("minimal");
+    let server = Server::start(dir.path());
+    let port = server.address().rsplit(':').next().unwrap().to_string();
+    let ask = |target: &str, head: &str| server.raw(&format!("GET {target} {head}Connection: close\r\n\r\n"));
+    // a rebinding page's requests name its own host: every route refuses them
+    for target in ["/", "/basics/first/", "/__sourcebook/events", "/__sourcebook/livereload.js", "/basics"] {
+        for host in ["attacker.example", &format!("attacker.example:{port}"), "localhost.attacker.example"] {
+            let answer = ask(target, &format!("HTTP/1.1\r\nHost: {host}\r\n"));
+            assert!(answer.starts_with("HTTP/1.1 403"), "{target} for {host}: {answer}");
+            assert_eq!(header(&answer, "content-type"), Some("text/plain; charset=utf-8"));
+            assert!(answer.contains("answers only to localhost") && !answer.contains("attacker"), "{answer}");
+            assert_eq!(header(&answer, "location"), None);
+        }
+    }
+    // the absolute form names its host in the target, whatever Host says
+    let answer = ask("http://evil.org//basics", "HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    assert!(answer.starts_with("HTTP/1.1 403") && header(&answer, "location").is_none(), "{answer}");
+    // loopback names and addresses, any port, and HTTP/1.0 without a Host
+    for host in ["localhost", &format!("localhost:{port}"), &format!("127.0.0.1:{port}"), &format!("[::1]:{port}")] {
+        let answer = ask("/", &format!("HTTP/1.1\r\nHost: {host}\r\n"));
+        assert!(answer.starts_with("HTTP/1.1 200"), "{host}: {answer}");
+    }
+    let answer = ask("/", "HTTP/1.0\r\n");
+    assert!(answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(ask("/", "HTTP/1.1\r\n").starts_with("HTTP/1.1 400"), "HTTP/1.1 must name its host");
+}
+
+#[test]
+fn a_preview_bound_to_another_address_answers_any_host() {
+    let dir = site("minimal");
+    let server = Server::start_serving(dir.path(), &[], &["--bind", "0.0.0.0"]);
+    let answer = server.raw("GET / HTTP/1.1\r\nHost: preview.example:8080\r\nConnection: close\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
 #[test]

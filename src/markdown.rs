@@ -824,7 +824,8 @@ impl<'a> Renderer<'a, '_> {
             _ => slugify(title),
         };
         // the ids of citations, references, notes and blocks (`cite-1`,
-        // `ref-1`, `fn_a`, `block_1`) stay theirs
+        // `ref-1`, `fn_a`, `block_1`) stay theirs; the words section's
+        // entries take theirs after the headings, through `ids`
         let base = if is_generated(&base) { format!("{base}-section") } else { base };
         let base = if base.is_empty() { "section".to_string() } else { base };
         self.ids.unique(base)
@@ -1222,8 +1223,7 @@ fn is_generated(id: &str) -> bool {
     let numbered = |prefix: &str| {
         id.strip_prefix(prefix).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
     };
-    ["fn_", "fnref_", "block_"].iter().any(|p| id.starts_with(p))
-        || ["cite-", "ref-", "word-", "wordref-"].into_iter().any(numbered)
+    ["fn_", "fnref_", "block_"].iter().any(|p| id.starts_with(p)) || ["cite-", "ref-"].into_iter().any(numbered)
 }
 
 /// An id an author may give a heading.

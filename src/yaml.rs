@@ -287,6 +287,17 @@ impl<'a> Document<'a> {
     /// spent, before anything is built from the document. Without aliases a
     /// document never reaches the budget: no value is longer than its text.
     pub fn within_limits(&self) -> Result<(), Diagnostic> {
+        // deep `[`/`{` nesting is found in one pass before any parse: the
+        // reader's scanner takes time quadratic in the depth before its
+        // own limit fires (40,000 levels: 6 s; 100,000: minutes)
+        if let Some(at) = flow_too_deep(self.yaml) {
+            return Err(Diagnostic::error(
+                Code::FrontMatterYaml,
+                format!("YAML nested more than {MAX_DEPTH} levels deep"),
+            )
+            .with_span(self.span(at))
+            .with_help("flatten the lists and maps"));
+        }
         // An alias is written `*name` and needs an anchor `&name`: a
         // document without both bytes has none, and is not parsed twice.
         // (A `*` or `&` in quoted text only costs the exact count below.)
@@ -433,6 +444,56 @@ impl<'a> Document<'a> {
 /// `[` never closed, the quote never ended, rather than where the parser
 /// gave up). `unclosed('[')`: where the innermost list written `[…` that
 /// the index found still open when its parser gave up starts.
+/// Where a `[` or `{` opens the flow collection nested more than
+/// [`MAX_DEPTH`] deep, if one does: one pass over the bytes, skipping
+/// quoted text and comments. A guard, not a parser: it counts a bracket
+/// where a flow collection can start (the start of a value, or inside
+/// one), so text that only looks like one costs nothing but this pass.
+fn flow_too_deep(yaml: &str) -> Option<usize> {
+    let bytes = yaml.as_bytes();
+    let (mut depth, mut value_starts, mut i) = (0usize, true, 0);
+    let blank = |b: Option<&u8>| b.is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+    while i < bytes.len() {
+        match bytes[i] {
+            q @ (b'"' | b'\'') if value_starts => {
+                i += 1;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' if q == b'"' => i += 1,
+                        b'\'' if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+                        b if b == q => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                value_starts = false;
+            }
+            b'#' if i == 0 || blank(bytes.get(i - 1)) => {
+                i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+                continue;
+            }
+            b'[' | b'{' if value_starts || depth > 0 => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+                value_starts = true;
+            }
+            b']' | b'}' if depth > 0 => {
+                depth -= 1;
+                value_starts = false;
+            }
+            b',' if depth > 0 => value_starts = true,
+            b'\n' => value_starts = true,
+            b' ' | b'\t' | b'\r' => {}
+            b':' | b'-' | b'?' if blank(bytes.get(i + 1)) => value_starts = true,
+            _ => value_starts = false,
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Where the last quoted value before `index` opens that its own line does
 /// not close (after `key: ` or `- `), if one does; on the lines above
 /// `index` only, if `above`.
@@ -1259,6 +1320,44 @@ mod tests {
         assert_eq!(Document::whole("x.yaml", &"[".repeat(100_000)).key_span("a").line, 1);
         let e = doc(&format!("---\ntitle: {}\n---\n", nested(200))).parse::<Small>().unwrap_err();
         assert!(e[0].message.contains("nested more than"), "{}", e[0].message);
+    }
+
+    /// The guard that finds deep nesting before the reader does refuses
+    /// nothing the reader reads, and counts no bracket inside quotes or
+    /// comments or in the middle of text.
+    #[test]
+    fn deep_flow_nesting_is_found_in_one_pass_as_the_reader_would_find_it() {
+        let nested =
+            |depth: usize, open: &str, close: &str| format!("x: {}{}\n", open.repeat(depth), close.repeat(depth));
+        for (open, close) in [("[", "]"), ("{a: ", "}"), ("[ ", " ]"), ("[a, ", "]")] {
+            for depth in [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1, 40_000] {
+                let yaml = nested(depth, open, close);
+                let guard = super::flow_too_deep(&yaml).is_some();
+                assert_eq!(guard, depth > MAX_DEPTH, "{open} {depth}");
+                // never stricter than the reader (whose depth counts the
+                // block map around the list too)
+                if guard && depth <= MAX_DEPTH + 1 {
+                    let reader =
+                        yaml_serde::from_str::<Value>(&yaml).is_err_and(|e| e.to_string().contains("recursion"));
+                    assert!(reader, "{open} {depth}: the reader refuses what the guard refuses");
+                }
+            }
+        }
+        let deep = "[".repeat(MAX_DEPTH + 1);
+        for text in [
+            format!("x: \"{deep}\"\n"),
+            format!("x: '{deep}'\n"),
+            format!("x: 1 # {deep}\n"),
+            format!("title: a{deep}\n"),
+            format!("a: |\n  text\n  more {deep}\n"),
+        ] {
+            assert_eq!(super::flow_too_deep(&text), None, "{text}");
+        }
+        // far deeper, and never closed: found at once, where the limit is passed
+        let unclosed = format!("x: {}", "[".repeat(80_000));
+        assert_eq!(super::flow_too_deep(&unclosed), Some(3 + MAX_DEPTH));
+        let e = whole(&unclosed).unwrap_err();
+        assert!(e.message.contains("nested more than 128 levels"), "{}", e.message);
     }
 
     #[test]

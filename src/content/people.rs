@@ -257,7 +257,7 @@ mod tests {
     #[test]
     fn problems_are_reported_at_their_line() {
         let cases = [
-            ("a:\n  name: A\n  roles: [surgeon]\n", Code::InvalidValue, 1),
+            ("a:\n  name: A\n  roles: [surgeon]\n", Code::InvalidValue, 3),
             ("a:\n  name: A\n  roles: [editor]\n  nmae: x\n", Code::UnknownKey, 4),
             ("a:\n  name: A\n  roles: [editor]\n  orcid: 1234\n", Code::InvalidValue, 1),
             ("a:\n  name: A\n", Code::InvalidValue, 1),

@@ -22,6 +22,7 @@ use tokio_stream::wrappers::WatchStream;
 
 use super::session::{Action, Files, Served, Session};
 use super::{host, listen, watch};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::ui::Ui;
 
 /// `serve`'s options.
@@ -134,6 +135,9 @@ fn rebuild_loop(
     ui: Ui,
 ) {
     let mut version = 1;
+    // the warnings printed at start
+    let mut shown = ShownWarnings::default();
+    shown.new_warnings(&session.diagnostics);
     loop {
         let batch = match changes.next_batch(session.index_behind().then_some(INDEX_AFTER)) {
             watch::Next::Batch(batch) => batch,
@@ -162,10 +166,43 @@ fn rebuild_loop(
         if let Some(errors) = session.errors_text(ui.color) {
             crate::ui::eprint(format_args!("{errors}"));
         }
+        // a warning this save brought is shown in full; the others were
+        // shown when they came, and are counted
+        let new = shown.new_warnings(&session.diagnostics);
+        if !new.is_empty() && !ui.quiet {
+            crate::ui::eprint(format_args!("{}", new.render_text(ui.color)));
+        }
         let state = if session.has_errors() { "kept the last good site" } else { "rebuilt" };
         let warnings = session.diagnostics.warning_count();
-        let note = if warnings > 0 { format!(", {}", crate::ui::count(warnings, "warning")) } else { String::new() };
-        ui.info(&format!("{state} ({action:?}) in {took} ms{note}"));
+        let note = match (warnings, new.warning_count()) {
+            (0, _) => String::new(),
+            (all, 0) => format!(", {}", crate::ui::count(all, "warning")),
+            (all, new) => format!(", {} ({new} new, shown above)", crate::ui::count(all, "warning")),
+        };
+        ui.info(&format!("{state} ({action}) in {took} ms{note}"));
+    }
+}
+
+/// The warnings the terminal has shown, so that after a save it shows the
+/// ones that save brought and counts the rest.
+#[derive(Default)]
+struct ShownWarnings(std::collections::HashSet<(Code, Option<String>, Option<usize>, String)>);
+
+impl ShownWarnings {
+    /// The warnings of `now` not shown before; `now`'s become the ones shown.
+    fn new_warnings(&mut self, now: &Diagnostics) -> Diagnostics {
+        let key = |d: &Diagnostic| (d.code, d.file.clone(), d.line(), d.message.clone());
+        let mut new = Diagnostics::new();
+        let mut seen = std::collections::HashSet::with_capacity(self.0.len());
+        for d in now.iter().filter(|d| !d.is_error()) {
+            let k = key(d);
+            if !self.0.contains(&k) {
+                new.push(d.clone());
+            }
+            seen.insert(k);
+        }
+        self.0 = seen;
+        new
     }
 }
 

@@ -63,6 +63,21 @@ pub enum Action {
     Failed,
 }
 
+/// What a rebuild redid, as the terminal says it.
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Action::Full => f.write_str("the whole site"),
+            Action::Article(file) => write!(f, "content/{file}"),
+            Action::Theme => f.write_str("the theme's pages"),
+            Action::Statics => f.write_str("the theme's files"),
+            Action::Assets => f.write_str("content's files"),
+            Action::Nothing => f.write_str("nothing"),
+            Action::Failed => f.write_str("failed"),
+        }
+    }
+}
+
 /// `serve`'s view of the site.
 pub struct Session {
     root: Arc<Path>,

@@ -331,6 +331,8 @@ fn a_large_asset_is_streamed_as_build_copies_it_and_a_fifo_or_link_put_in_its_pl
 pub(crate) struct Server {
     child: Child,
     pub(crate) base: String,
+    /// What it has printed to the terminal since it said where it serves.
+    said: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Server {
@@ -358,10 +360,31 @@ impl Server {
             .unwrap();
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
         let line = lines.find_map(|l| l.ok().filter(|l| l.contains("http://"))).expect("a serving line");
-        std::thread::spawn(move || for _ in lines {}); // keep draining
+        let said = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let kept = said.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let mut kept = kept.lock().unwrap();
+                kept.push_str(&line);
+                kept.push('\n');
+            }
+        });
         let base =
             line[line.find("http://").unwrap()..].split_whitespace().next().unwrap().trim_end_matches('/').to_string();
-        Server { child, base }
+        Server { child, base, said }
+    }
+
+    /// Wait until the terminal shows `n` lines starting with `text`; what
+    /// it showed so far.
+    fn wait_said(&self, text: &str, n: usize) -> String {
+        let start = Instant::now();
+        loop {
+            let said = self.said.lock().unwrap().clone();
+            if said.lines().filter(|l| l.starts_with(text)).count() >= n || start.elapsed() > Duration::from_secs(10) {
+                return said;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     fn get(&self, path: &str) -> (u16, String) {
@@ -446,6 +469,27 @@ fn the_server_follows_saves_creations_and_deletions() {
     let (status, html) = server.get("/basics/second/");
     assert_eq!(status, 404);
     assert!(html.contains("Page not found"), "the 404 page");
+}
+
+/// A warning a save brings is shown in the terminal in full, where the
+/// author is looking, with the file that was rebuilt named in words; the
+/// warnings already shown are only counted.
+#[test]
+fn a_warning_a_save_brings_is_shown_in_full_while_serving() {
+    let dir = site("minimal");
+    let root = dir.path();
+    let server = Server::start(root);
+    edit(root, "content/basics/first.md", "A claim with a source", "A <b>bold</b> claim with a source");
+    let said = server.wait_said("rebuilt (content/basics/first.md)", 1);
+    assert!(said.contains("warning[raw-html]: `<b>` is shown to readers as text"), "{said}");
+    assert!(said.contains("--> content/basics/first.md:16:3"), "{said}");
+    let line = said.lines().find(|l| l.starts_with("rebuilt (content/basics/first.md)")).unwrap();
+    assert!(line.ends_with("1 warning (1 new, shown above)"), "{line}");
+    // the next save keeps the warning: counted, not shown again
+    edit(root, "content/basics/first.md", "A <b>bold</b> claim", "A <b>bold</b> saved claim");
+    let said = server.wait_said("rebuilt (content/basics/first.md)", 2);
+    assert_eq!(said.matches("warning[raw-html]").count(), 1, "{said}");
+    assert!(said.lines().last().is_some_and(|l| l.ends_with(" ms, 1 warning")), "{said}");
 }
 
 #[test]

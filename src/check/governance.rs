@@ -283,8 +283,30 @@ fn dates(a: &Article, on: Date, span: &dyn Fn() -> Span, today: Date, diags: &mu
     }
 }
 
-/// `changes:` entries: real summaries, not dated in the future.
+/// `changes:` entries: real summaries, not dated in the future; and
+/// `updated:`, shown to readers as "Last updated", neither in the future
+/// nor before the page was first published.
 fn changes(a: &Article, today: Date, diags: &mut Vec<Diagnostic>) {
+    if let Some(updated) = a.front.updated {
+        let span = || a.split.document(&a.file, &a.text).value_span("updated");
+        if updated > today {
+            diags.push(
+                Diagnostic::error(Code::InvalidValue, format!("updated on {updated} is in the future"))
+                    .with_span(span())
+                    .with_help(format!("give the day of the last substantive change (today is {today})")),
+            );
+        }
+        if updated < a.front.date {
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("updated on {updated} is before the page was first published ({})", a.front.date),
+                )
+                .with_span(span())
+                .with_help("`updated:` is the day of the last substantive change, on or after `date:`"),
+            );
+        }
+    }
     for (i, c) in a.front.changes.iter().enumerate() {
         if c.on > today {
             diags.push(

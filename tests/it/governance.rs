@@ -339,3 +339,28 @@ fn trust_pages_are_made_from_the_sites_settings() {
         report.diagnostics
     );
 }
+
+/// `updated:` is shown to readers as "Last updated": a day in the future or
+/// before the page was first published is an error at the date, as a
+/// review or change so dated is.
+#[test]
+fn an_updated_date_in_the_future_or_before_publication_is_an_error() {
+    for (updated, message) in [
+        ("9999-12-31", "updated on 9999-12-31 is in the future"),
+        ("2001-01-01", "updated on 2001-01-01 is before the page was first published (2024-01-02)"),
+    ] {
+        let dir = governed();
+        edit(dir.path(), |t| t.replace("date: 2024-01-02\n", &format!("date: 2024-01-02\nupdated: {updated}\n")));
+        let json = check_json(dir.path());
+        let found: Vec<_> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["message"] == message)
+            .map(|d| {
+                (d["code"].as_str().unwrap(), d["file"].as_str().unwrap(), d["line"].as_u64(), d["column"].as_u64())
+            })
+            .collect();
+        assert_eq!(found, [("invalid-value", PAGE, Some(5), Some(10))], "{json}");
+    }
+}

@@ -180,26 +180,34 @@ pub(super) fn faq(site: &Site, entries: &[(&IndexEntry, &Rendered)]) -> Html {
     struct Answer<'a> {
         #[serde(rename = "@type")]
         kind: &'static str,
-        text: Collapsed<'a>,
+        text: AnswerText<'a>,
     }
     let main_entity = entries
         .iter()
         .map(|(entry, answer)| Question {
             kind: "Question",
             name: &site.articles[entry.article].article.front.faq[entry.entry].q,
-            accepted_answer: Answer { kind: "Answer", text: Collapsed(&answer.plain) },
+            accepted_answer: Answer { kind: "Answer", text: AnswerText(&answer.plain) },
         })
         .collect();
     to_script(&FaqPage { context: "https://schema.org", kind: "FAQPage", main_entity })
 }
 
-/// Text serialized with its words separated by single spaces, made only
-/// while it is written (the FAQ index has tens of thousands).
-struct Collapsed<'a>(&'a str);
+/// An answer's plain text as `Answer.text` holds it, its words separated
+/// by single spaces, made only while it is written (the FAQ index has tens
+/// of thousands): HTML (search engines
+/// read it so, links and lists included), so its `&`, `<` and `>` are
+/// written as entities. An author's `&lt;a href=…&gt;` is text on the page
+/// and stays text for every reader of the JSON-LD.
+struct AnswerText<'a>(&'a str);
 
-impl Serialize for Collapsed<'_> {
+impl Serialize for AnswerText<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&collapse_whitespace(self.0))
+        let text = collapse_whitespace(self.0);
+        if !text.contains(['&', '<', '>']) {
+            return serializer.serialize_str(&text);
+        }
+        serializer.serialize_str(&text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"))
     }
 }
 
@@ -220,6 +228,19 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+
+    /// `Answer.text` is read as HTML: text that looks like markup (an
+    /// author's `&lt;a href=…&gt;`, shown as text on the page) is written
+    /// with entities, and plain words are written as they are.
+    #[test]
+    fn an_answer_s_text_is_html_so_markup_in_it_stays_text() {
+        let text = |plain: &str| serde_json::to_value(AnswerText(plain)).unwrap();
+        assert_eq!(
+            text("Use <a href=\"javascript:alert(1)\">this</a>  now & then."),
+            json!("Use &lt;a href=\"javascript:alert(1)\"&gt;this&lt;/a&gt; now &amp; then.")
+        );
+        assert_eq!(text("Plain\n words, 5 mg."), json!("Plain words, 5 mg."));
+    }
 
     #[test]
     fn script_text_cannot_break_out() {

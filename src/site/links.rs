@@ -235,17 +235,16 @@ mod tests {
         }
     }
 
+    /// The resolver of a page of `efficacy/`.
+    fn in_efficacy<'t>(t: &'t LinkTable<'t>) -> PageResolver<'t> {
+        PageResolver { table: t, dir: "efficacy", page: "efficacy/x/", text: true, suggestions: Suggestions::default() }
+    }
+
     #[test]
     fn links_to_articles_assets_and_anchors_become_relative() {
         let bib = Bibliography::default();
         let t = table(&bib);
-        let r = PageResolver {
-            table: &t,
-            dir: "efficacy",
-            page: "efficacy/x/",
-            text: true,
-            suggestions: Suggestions::default(),
-        };
+        let r = in_efficacy(&t);
         let l = r.link("../safety/side-effects.md#blood-pressure").unwrap();
         assert_eq!(l.href, "../../safety/side-effects/index.html#blood-pressure");
         assert_eq!(l.anchor, Some(("safety/side-effects/".into(), "blood-pressure".into())));
@@ -261,13 +260,7 @@ mod tests {
     fn a_broken_link_suggests_what_to_write_from_where_it_is() {
         let bib = Bibliography::default();
         let t = table(&bib);
-        let r = PageResolver {
-            table: &t,
-            dir: "efficacy",
-            page: "efficacy/x/",
-            text: true,
-            suggestions: Suggestions::default(),
-        };
+        let r = in_efficacy(&t);
         let said = |dest: &str| match r.link(dest) {
             Err(LinkError::Broken(_, help)) => help,
             other => panic!("{dest}: {other:?}"),
@@ -292,13 +285,7 @@ mod tests {
     fn broken_and_escaping_links() {
         let bib = Bibliography::default();
         let t = table(&bib);
-        let r = PageResolver {
-            table: &t,
-            dir: "efficacy",
-            page: "efficacy/x/",
-            text: true,
-            suggestions: Suggestions::default(),
-        };
+        let r = in_efficacy(&t);
         assert!(
             matches!(r.link("../safety/side-effect.md"), Err(LinkError::Broken(_, help)) if help.contains("did you mean"))
         );

@@ -847,6 +847,8 @@ mod tests {
         for (extra, line, column) in [
             ("crisis: { text: t, links: [{ label: x, url: \"relative/x\" }] }\n", 3, 46),
             ("crisis: { text: t, links: [{ label: x, url: \"//evil.org\" }] }\n", 3, 46),
+            ("crisis: { text: t, links: [{ label: x, url: \"https:evil.org\" }] }\n", 3, 46),
+            ("crisis: { text: t, links: [{ label: x, url: \"HTTP:/evil.org\" }] }\n", 3, 46),
             ("trust_pages: { accessibility: { standard: x, last_audit: 2026-01-01, contact: \"a@b.org\" } }\n", 3, 80),
             ("feedback_url: \"//{title}\"\n", 3, 16),
         ] {
@@ -861,7 +863,7 @@ mod tests {
                 e[0].message
             );
         }
-        for url in ["https://988lifeline.org/", "tel:988", "sms:988", "mailto:help@x.org"] {
+        for url in ["https://988lifeline.org/", "HTTPS://988lifeline.org/", "tel:988", "sms:988", "mailto:help@x.org"] {
             site(&format!("crisis: {{ text: t, links: [{{ label: x, url: \"{url}\" }}] }}\n")).unwrap();
         }
     }

@@ -207,10 +207,16 @@ pub(crate) fn check_absolute_url(url: &str) -> Result<(), UnsafeUrl> {
     check_url(url)?;
     match scheme(url).as_deref() {
         None => Err(UnsafeUrl::NotAbsolute),
-        Some("http" | "https") => match url::Url::parse(url.trim()) {
-            Ok(parsed) if parsed.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
-            _ => Err(UnsafeUrl::NotAbsolute),
-        },
+        // `https:host` is a path relative to an https page for a browser,
+        // whatever a URL parser makes of it alone: the `//` must be written
+        Some(scheme @ ("http" | "https")) => {
+            let written: String = url.trim().chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+            let slashes = written.get(scheme.len()..scheme.len() + 3) == Some("://");
+            match url::Url::parse(&written) {
+                Ok(parsed) if slashes && parsed.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+                _ => Err(UnsafeUrl::NotAbsolute),
+            }
+        }
         Some(_) => Ok(()),
     }
 }

@@ -609,7 +609,31 @@ impl<'a> Renderer<'a, '_> {
                         self.comment_at = range.start + (h.len() - h.trim_start().len());
                     }
                     let body = if self.in_comment { &h[..] } else { &h.trim_start()[4..] };
-                    self.in_comment = !body.contains("-->");
+                    match body.find("-->") {
+                        None => self.in_comment = true,
+                        Some(end) => {
+                            self.in_comment = false;
+                            // a comment opening a line makes the line an HTML
+                            // block: the words after it would be lost with it
+                            let rest = body[end + 3..].trim();
+                            if !rest.is_empty() {
+                                let at = range.start + h.len() - body.len() + end + 3;
+                                self.out.diagnostics.push(
+                                    Diagnostic::warning(
+                                        Code::RawHtml,
+                                        "the text after this comment, on its line, is shown as plain text",
+                                    )
+                                    .with_span(
+                                        self.span(at + (body[end + 3..].len() - body[end + 3..].trim_start().len())),
+                                    )
+                                    .with_help("put the comment on a line of its own"),
+                                );
+                                events.push(Event::Start(Tag::Paragraph));
+                                events.push(Event::Text(CowStr::from(rest.to_string())));
+                                events.push(Event::End(TagEnd::Paragraph));
+                            }
+                        }
+                    }
                 }
                 // HTML is shown as the text it is (an author's or a pasted
                 // source's markup never reaches readers as markup), with a

@@ -624,3 +624,23 @@ fn a_citation_inside_a_link_s_text_is_an_error_not_a_link_in_a_link() {
     let page = std::fs::read_to_string(dir.path().join("public/basics/first/index.html")).unwrap();
     assert!(page.contains("<a href=\"https://example.org/\">the trial here</a>.<sup class=\"citation\""), "{page}");
 }
+
+/// Words after a comment on the comment's own line are not lost with it
+/// (CommonMark makes the whole line an HTML block): they are shown as
+/// plain text, with a warning at them that says to give the comment a
+/// line of its own.
+#[test]
+fn the_words_after_a_comment_on_its_line_are_shown_not_lost() {
+    let dir = site("minimal");
+    let file = dir.path().join("content/basics/first.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n<!-- note for editors --> Call 988 if you are in crisis.\n")).unwrap();
+    let report = build_at(dir.path());
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    let d = report.diagnostics.iter().find(|d| d.code.as_str() == "raw-html").expect("a warning");
+    assert_eq!(d.message, "the text after this comment, on its line, is shown as plain text");
+    assert_eq!(d.span.as_ref().map(|s| (s.line, s.column)), Some((text.lines().count() + 2, 27)));
+    let page = std::fs::read_to_string(dir.path().join("public/basics/first/index.html")).unwrap();
+    assert!(page.contains("<p>Call 988 if you are in crisis.</p>"), "{page}");
+    assert!(!page.contains("note for editors"));
+}

@@ -34,7 +34,7 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "content/people.yaml",
-        "# Who writes and reviews this site, keyed by id. List only people who exist;\n# a clinician's entry needs `roles: [clinician]` and a `credential:`.\neditorial-team:\n  name: \"the editorial team\"\n  organization: true\n  roles: [editor]\n",
+        "# Who writes and reviews this site, keyed by id. List only people who exist;\n# a clinician who reviews pages: `roles: [clinical reviewer]`, and `credentials:`.\neditorial-team:\n  name: \"the editorial team\"\n  organization: true\n  roles: [editor]\n",
     ),
     (
         "content/sources.yaml",

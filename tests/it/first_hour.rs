@@ -474,3 +474,27 @@ fn a_broken_link_s_help_never_repeats_the_link() {
         ]
     );
 }
+
+/// What `init`'s people.yaml says a clinician's entry needs is what
+/// people.yaml reads: the entry made from its words loads, and that
+/// person can sign a clinical review (it once named a role and a key that
+/// do not exist, and the entry an author wrote from it was refused).
+#[test]
+fn init_s_people_yaml_says_how_to_list_a_clinician_in_words_that_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    let people = root.join("content/people.yaml");
+    let text = std::fs::read_to_string(&people).unwrap();
+    let advice = text.lines().find(|l| l.contains("clinician")).expect("the comment says how to list a clinician");
+    let said: Vec<&str> = advice.split('`').skip(1).step_by(2).collect();
+    assert_eq!(said.len(), 2, "{advice}");
+    let entry = format!("jane-lee:\n  name: \"Jane Lee\"\n  {}\n  {} \"MD\"\n", said[0], said[1]);
+    std::fs::write(&people, format!("{text}{entry}")).unwrap();
+    let sign = ["review", "sign", "content/basics/first-article.md", "--by", "jane-lee", "--role", "clinical"];
+    let out = at(&root).args(sign).assert().success().get_output().clone();
+    assert!(
+        stderr(&out).starts_with("signed content/basics/first-article.md: clinical review by Jane Lee"),
+        "{}",
+        stderr(&out)
+    );
+}

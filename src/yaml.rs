@@ -451,21 +451,15 @@ impl<'a> Document<'a> {
 /// one), so text that only looks like one costs nothing but this pass.
 fn flow_too_deep(yaml: &str) -> Option<usize> {
     let bytes = yaml.as_bytes();
+    // every front matter is parsed: most hold a handful of brackets, and
+    // fewer than the limit cannot nest past it (a SIMD count, no state)
+    memchr::memchr2_iter(b'[', b'{', bytes).nth(MAX_DEPTH)?;
     let (mut depth, mut value_starts, mut i) = (0usize, true, 0);
     let blank = |b: Option<&u8>| b.is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
     while i < bytes.len() {
         match bytes[i] {
-            q @ (b'"' | b'\'') if value_starts => {
-                i += 1;
-                while i < bytes.len() {
-                    match bytes[i] {
-                        b'\\' if q == b'"' => i += 1,
-                        b'\'' if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
-                        b if b == q => break,
-                        _ => {}
-                    }
-                    i += 1;
-                }
+            b'"' | b'\'' if value_starts => {
+                i = closing_quote(bytes, i);
                 value_starts = false;
             }
             b'#' if i == 0 || blank(bytes.get(i - 1)) => {
@@ -494,6 +488,24 @@ fn flow_too_deep(yaml: &str) -> Option<usize> {
     None
 }
 
+/// Where the quoted value opening at `open` (a `"` or `'`) closes: the
+/// index of its closing quote mark, past `\"` in double quotes and `''`
+/// in single ones; `bytes.len()` when nothing closes it.
+fn closing_quote(bytes: &[u8], open: usize) -> usize {
+    let q = bytes[open];
+    let mut i = open + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if q == b'"' => i += 1,
+            b'\'' if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+            b if b == q => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
 /// Where the last quoted value before `index` opens that its own line does
 /// not close (after `key: ` or `- `), if one does; on the lines above
 /// `index` only, if `above`.
@@ -519,18 +531,8 @@ fn open_quote_before(yaml: &str, index: usize, above: bool) -> Option<usize> {
 /// on the line of `index` (where the parser stopped) or the one before:
 /// the quote mark that closed it was meant to open a value there.
 fn quote_closes_on_the_line_of(yaml: &str, open: usize, index: usize) -> bool {
-    let q = yaml.as_bytes()[open];
-    let mut i = open + 1;
     let bytes = yaml.as_bytes();
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' if q == b'"' => i += 1,
-            b if b == q && q == b'\'' && bytes.get(i + 1) == Some(&q) => i += 1,
-            b if b == q => break,
-            _ => {}
-        }
-        i += 1;
-    }
+    let i = closing_quote(bytes, open);
     let line_of = |at: usize| yaml[..at.min(yaml.len())].bytes().filter(|&b| b == b'\n').count();
     // the parser may read on to the line after before it gives up
     i < bytes.len() && line_of(i) > line_of(open) && (line_of(i)..=line_of(i) + 1).contains(&line_of(index))

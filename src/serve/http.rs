@@ -22,7 +22,7 @@ use tokio_stream::wrappers::WatchStream;
 
 use super::session::{Action, Files, Served, Session};
 use super::{host, listen, watch};
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::ui::Ui;
 
 /// `serve`'s options.
@@ -184,14 +184,20 @@ fn rebuild_loop(
 }
 
 /// The warnings the terminal has shown, so that after a save it shows the
-/// ones that save brought and counts the rest.
+/// ones that save brought and counts the rest. Each is kept as a hash of
+/// its code, file, line and message: a save on a large site has tens of
+/// thousands, and none is copied to be remembered.
 #[derive(Default)]
-struct ShownWarnings(std::collections::HashSet<(Code, Option<String>, Option<usize>, String)>);
+struct ShownWarnings(std::collections::HashSet<u64>);
 
 impl ShownWarnings {
     /// The warnings of `now` not shown before; `now`'s become the ones shown.
     fn new_warnings(&mut self, now: &Diagnostics) -> Diagnostics {
-        let key = |d: &Diagnostic| (d.code, d.file.clone(), d.line(), d.message.clone());
+        let key = |d: &Diagnostic| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (d.code, &d.file, d.line(), &d.message).hash(&mut h);
+            h.finish()
+        };
         let mut new = Diagnostics::new();
         let mut seen = std::collections::HashSet::with_capacity(self.0.len());
         for d in now.iter().filter(|d| !d.is_error()) {

@@ -608,21 +608,27 @@ fn a_heading_never_takes_an_id_the_page_gives_something_else() {
 /// same citation after the link builds.
 #[test]
 fn a_citation_inside_a_link_s_text_is_an_error_not_a_link_in_a_link() {
-    let dir = site("minimal");
-    let file = dir.path().join("content/basics/first.md");
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, format!("{text}\nSee [the trial [@doe2020] here](https://example.org/).\n")).unwrap();
-    let report = build_at(dir.path());
+    let (report, _, line) = build_with_line("See [the trial [@doe2020] here](https://example.org/).");
     assert!(report.written.is_none());
     let d = report.diagnostics.iter().find(|d| d.code.as_str() == "malformed-citation").expect("an error");
     assert_eq!(d.message, "`[@doe2020]` is inside a link's text");
-    let line = text.lines().count() + 2;
     assert_eq!(d.span.as_ref().map(|s| (s.line, s.column)), Some((line, 16)));
-    std::fs::write(&file, format!("{text}\nSee [the trial here](https://example.org/) [@doe2020].\n")).unwrap();
-    let report = build_at(dir.path());
+    let (report, page, _) = build_with_line("See [the trial here](https://example.org/) [@doe2020].");
     assert!(report.written.is_some(), "{:?}", report.diagnostics);
-    let page = std::fs::read_to_string(dir.path().join("public/basics/first/index.html")).unwrap();
     assert!(page.contains("<a href=\"https://example.org/\">the trial here</a>.<sup class=\"citation\""), "{page}");
+}
+
+/// The minimal site built with `line` appended to its article as a
+/// paragraph of its own: the report, the article's page (empty when the
+/// build stopped), and the line number `line` is written on.
+fn build_with_line(line: &str) -> (sourcebook::build::BuildReport, String, usize) {
+    let dir = site("minimal");
+    let file = dir.path().join("content/basics/first.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n{line}\n")).unwrap();
+    let report = build_at(dir.path());
+    let page = std::fs::read_to_string(dir.path().join("public/basics/first/index.html")).unwrap_or_default();
+    (report, page, text.lines().count() + 2)
 }
 
 /// Words after a comment on the comment's own line are not lost with it
@@ -631,16 +637,11 @@ fn a_citation_inside_a_link_s_text_is_an_error_not_a_link_in_a_link() {
 /// line of its own.
 #[test]
 fn the_words_after_a_comment_on_its_line_are_shown_not_lost() {
-    let dir = site("minimal");
-    let file = dir.path().join("content/basics/first.md");
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, format!("{text}\n<!-- note for editors --> Call 988 if you are in crisis.\n")).unwrap();
-    let report = build_at(dir.path());
+    let (report, page, line) = build_with_line("<!-- note for editors --> Call 988 if you are in crisis.");
     assert!(report.written.is_some(), "{:?}", report.diagnostics);
     let d = report.diagnostics.iter().find(|d| d.code.as_str() == "raw-html").expect("a warning");
     assert_eq!(d.message, "the text after this comment, on its line, is shown as plain text");
-    assert_eq!(d.span.as_ref().map(|s| (s.line, s.column)), Some((text.lines().count() + 2, 27)));
-    let page = std::fs::read_to_string(dir.path().join("public/basics/first/index.html")).unwrap();
+    assert_eq!(d.span.as_ref().map(|s| (s.line, s.column)), Some((line, 27)));
     assert!(page.contains("<p>Call 988 if you are in crisis.</p>"), "{page}");
     assert!(!page.contains("note for editors"));
 }

@@ -605,35 +605,7 @@ impl<'a> Renderer<'a, '_> {
                 }
                 // an author's note to other authors: never shown to readers
                 Event::Html(h) | Event::InlineHtml(h) if self.in_comment || h.trim_start().starts_with("<!--") => {
-                    if !self.in_comment {
-                        self.comment_at = range.start + (h.len() - h.trim_start().len());
-                    }
-                    let body = if self.in_comment { &h[..] } else { &h.trim_start()[4..] };
-                    match body.find("-->") {
-                        None => self.in_comment = true,
-                        Some(end) => {
-                            self.in_comment = false;
-                            // a comment opening a line makes the line an HTML
-                            // block: the words after it would be lost with it
-                            let rest = body[end + 3..].trim();
-                            if !rest.is_empty() {
-                                let at = range.start + h.len() - body.len() + end + 3;
-                                self.out.diagnostics.push(
-                                    Diagnostic::warning(
-                                        Code::RawHtml,
-                                        "the text after this comment, on its line, is shown as plain text",
-                                    )
-                                    .with_span(
-                                        self.span(at + (body[end + 3..].len() - body[end + 3..].trim_start().len())),
-                                    )
-                                    .with_help("put the comment on a line of its own"),
-                                );
-                                events.push(Event::Start(Tag::Paragraph));
-                                events.push(Event::Text(CowStr::from(rest.to_string())));
-                                events.push(Event::End(TagEnd::Paragraph));
-                            }
-                        }
-                    }
+                    self.comment(h, range.start, &mut events);
                 }
                 // HTML is shown as the text it is (an author's or a pasted
                 // source's markup never reaches readers as markup), with a
@@ -724,6 +696,37 @@ impl<'a> Renderer<'a, '_> {
         self.notes_section(&mut events);
         self.words_section(&mut events);
         events
+    }
+
+    /// A piece of an author's comment to other authors (`<!-- … -->`,
+    /// never shown), at byte `at`: where it opens, and whether it closes.
+    /// A comment opening a line makes the line an HTML block, so words
+    /// after its `-->` would be lost with it: they are shown as plain text,
+    /// with a warning.
+    fn comment(&mut self, h: &str, at: usize, events: &mut Vec<Event<'a>>) {
+        let body = if self.in_comment { h } else { &h.trim_start()[4..] };
+        if !self.in_comment {
+            self.comment_at = at + h.len() - body.len() - 4;
+        }
+        let Some(end) = body.find("-->") else {
+            self.in_comment = true;
+            return;
+        };
+        self.in_comment = false;
+        let after = &body[end + 3..];
+        let words = after.trim();
+        if words.is_empty() {
+            return;
+        }
+        let words_at = at + h.len() - after.len() + (after.len() - after.trim_start().len());
+        self.out.diagnostics.push(
+            Diagnostic::warning(Code::RawHtml, "the text after this comment, on its line, is shown as plain text")
+                .with_span(self.span(words_at))
+                .with_help("put the comment on a line of its own"),
+        );
+        events.push(Event::Start(Tag::Paragraph));
+        events.push(Event::Text(CowStr::from(words.to_string())));
+        events.push(Event::End(TagEnd::Paragraph));
     }
 
     /// A block quote starting at `raw[i]`: a callout or care card when its

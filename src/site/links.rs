@@ -112,10 +112,11 @@ impl Resolver for PageResolver<'_> {
                 format!("put the file at content/{target}, or correct its name")
             }
             _ => {
-                // an example from this site, written from this page, and not the link itself
-                let pages = self.table.links.pages.keys();
-                let example = pages.map(|file| relative_link(self.dir, file)).filter(|e| e != dest).min();
-                match example {
+                // an example from this site, written from this page, and not
+                // the link itself: the home page, found without going through
+                // every page (a page may have thousands of broken links)
+                let home = self.table.links.pages.contains_key(HOME).then(|| relative_link(self.dir, HOME));
+                match home.filter(|e| e != dest) {
                     Some(e) => format!("link to a page by its Markdown file, relative to this one, e.g. `{e}`"),
                     None => "link to a page by its Markdown file, relative to this one".into(),
                 }
@@ -174,6 +175,9 @@ impl PageResolver<'_> {
         self.suggestions.nearest(target, self.table.assets.iter().copied()).map(str::to_string)
     }
 }
+
+/// The home page's Markdown file, relative to `content/`.
+const HOME: &str = "index.md";
 
 /// How a page in folder `dir` (relative to `content/`) links to `file`:
 /// `../efficacy/x.md` from `safety`.

@@ -10,6 +10,14 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// The findings of `check --format json` on the site at `root`, which
+/// must fail (exit 1).
+fn failing_check(root: &Path) -> Vec<serde_json::Value> {
+    let out = at(root).args(["check", "--format", "json"]).assert().code(1).get_output().clone();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json.as_array().unwrap().clone()
+}
+
 fn at(root: &Path) -> assert_cmd::Command {
     let mut cmd = sourcebook();
     cmd.arg("--root").arg(root);
@@ -425,11 +433,8 @@ fn a_mistake_in_people_yaml_is_reported_once_at_its_value() {
         let article = root.join("content/basics/first-article.md");
         let text = std::fs::read_to_string(&article).unwrap();
         std::fs::write(&article, text.replacen("\ndate:", "\nauthors: [jane-lee]\ndate:", 1)).unwrap();
-        let out = at(&root).args(["check", "--format", "json"]).assert().code(1).get_output().clone();
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let errors: Vec<_> = json
-            .as_array()
-            .unwrap()
+        let found = failing_check(&root);
+        let errors: Vec<_> = found
             .iter()
             .filter(|d| d["severity"] == "error")
             .map(|d| {
@@ -451,11 +456,8 @@ fn a_broken_link_s_help_never_repeats_the_link() {
     let text = std::fs::read_to_string(&article).unwrap();
     std::fs::write(&article, format!("{text}\nSee [this](../safety/side-effects.md) and [the chart](chart.png).\n"))
         .unwrap();
-    let out = at(&root).args(["check", "--format", "json"]).assert().code(1).get_output().clone();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let helps: Vec<(&str, &str)> = json
-        .as_array()
-        .unwrap()
+    let found = failing_check(&root);
+    let helps: Vec<(&str, &str)> = found
         .iter()
         .filter(|d| d["code"] == "broken-link")
         .map(|d| (d["message"].as_str().unwrap(), d["help"].as_str().unwrap()))

@@ -215,8 +215,7 @@ fn people(site: &Site, a: &Article, signed: &[Signed], today: Date, diags: &mut 
     for id in &f.authors {
         let span = || doc.key_span("authors");
         match site.people.get(id) {
-            None if site.people.failed(id) => {}
-            None => diags.push(site.people.unknown(id, span())),
+            None => diags.extend(site.people.unknown(id, span())),
             Some(p) if !p.can(Capacity::Author) => diags.push(
                 Diagnostic::error(Code::InvalidValue, format!("`{id}` is not an author in content/people.yaml"))
                     .with_span(span())
@@ -234,8 +233,7 @@ fn people(site: &Site, a: &Article, signed: &[Signed], today: Date, diags: &mut 
             Ok(span) => span.clone().unwrap_or_else(|| Span::at(&a.file, &a.text, 0)),
         };
         match site.people.get(by) {
-            None if site.people.failed(by) => {}
-            None => diags.push(site.people.unknown(by, span())),
+            None => diags.extend(site.people.unknown(by, span())),
             Some(p) if !p.can(Capacity::for_role(role)) => diags.push(
                 Diagnostic::error(
                     Code::InvalidValue,

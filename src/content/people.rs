@@ -83,7 +83,7 @@ pub struct People {
     pub by_id: BTreeMap<String, Person>,
     /// Ids whose entries have errors (reported where they are): pages
     /// naming them are not told the person does not exist.
-    pub failed: std::collections::BTreeSet<String>,
+    failed: std::collections::BTreeSet<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,22 +107,21 @@ impl People {
         self.by_id.get(id)
     }
 
-    /// Whether `id` has an entry that could not be read (its error is
-    /// reported at the entry, and only there).
-    pub fn failed(&self, id: &str) -> bool {
-        self.failed.contains(id)
-    }
-
-    /// An `unknown-person` error for `id`, at `span`, with the nearest id.
-    pub fn unknown(&self, id: &str, span: Span) -> Diagnostic {
+    /// An `unknown-person` error for `id`, at `span`, with the nearest id;
+    /// `None` when `id` has an entry that could not be read: its error is
+    /// reported at the entry, and only there.
+    pub fn unknown(&self, id: &str, span: Span) -> Option<Diagnostic> {
+        if self.failed.contains(id) {
+            return None;
+        }
         let d = Diagnostic::error(Code::UnknownPerson, format!("no person with id `{id}` in content/people.yaml"))
             .with_span(span);
-        match crate::diagnostics::nearest(id, self.by_id.keys().map(String::as_str)) {
+        Some(match crate::diagnostics::nearest(id, self.by_id.keys().map(String::as_str)) {
             Some(near) => d.with_help(format!("did you mean `{near}`?")),
             None => d.with_help(format!(
                 "add `{id}: {{ name: \"…\", credentials: \"…\", roles: [clinical reviewer] }}` to content/people.yaml"
             )),
-        }
+        })
     }
 
     /// Parse `people.yaml`; problems are diagnostics at their line.
@@ -272,7 +271,7 @@ mod tests {
     #[test]
     fn unknown_ids_suggest_the_nearest() {
         let (people, _) = load("jane-lee:\n  name: Jane Lee\n  roles: [editor]\n");
-        let d = people.unknown("jane-le", Span::at("a.md", "x", 0));
+        let d = people.unknown("jane-le", Span::at("a.md", "x", 0)).unwrap();
         assert_eq!(d.code, Code::UnknownPerson);
         assert!(d.help.unwrap().contains("jane-lee"));
     }

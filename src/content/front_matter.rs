@@ -103,23 +103,14 @@ pub enum Audience {
     Clinicians,
 }
 
-/// An error for each text of `fields` (its path in the front matter, its
-/// value) that is empty or only spaces: a page titled "" shows readers an
+/// The error for a text readers see that is empty or only spaces, `name`
+/// (`` `title` ``, "key point 2") at `path`: a page titled "" shows an
 /// empty heading and an empty tab, and a key point of nothing an empty
 /// bullet. Where the key is left out, parsing has said so already.
-pub(crate) fn blank_texts<'v>(
-    doc: &Document,
-    fields: impl IntoIterator<Item = (String, crate::yaml::Path, &'v str)>,
-) -> Vec<Diagnostic> {
-    fields
-        .into_iter()
-        .filter(|(_, _, value)| value.trim().is_empty())
-        .map(|(name, path, _)| {
-            Diagnostic::error(Code::InvalidValue, format!("{name} is empty"))
-                .with_span(doc.value_span(path))
-                .with_help("write it in words, or remove it")
-        })
-        .collect()
+pub(crate) fn blank_text(doc: &Document, name: &str, path: crate::yaml::Path) -> Diagnostic {
+    Diagnostic::error(Code::InvalidValue, format!("{name} is empty"))
+        .with_span(doc.value_span(path))
+        .with_help("write it in words, or remove it")
 }
 
 /// `_index.md` of a topic folder.

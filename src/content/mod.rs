@@ -371,10 +371,9 @@ fn load_markdown(root: &Path, rel: &str, path: &Path) -> (Option<Loaded>, Vec<Di
     let loaded = match role {
         Role::Topic(name) => match doc.parse::<TopicFrontMatter>() {
             Ok(front) => {
-                diags.extend(front_matter::blank_texts(
-                    &doc,
-                    [("`title`".into(), "title".into(), front.title.as_str())],
-                ));
+                if front.title.trim().is_empty() {
+                    diags.push(front_matter::blank_text(&doc, "`title`", "title".into()));
+                }
                 Some(Loaded::Topic(Topic { name, file: file.clone(), text: text.clone(), split, front }))
             }
             Err(d) => {
@@ -427,14 +426,15 @@ fn parse_article(
         );
         return None;
     }
-    let texts =
-        [("`title`".to_string(), "title".into(), front.title.as_str())]
-            .into_iter()
-            .chain([("`description`".to_string(), "description".into(), front.description.as_str())])
-            .chain(front.key_points.iter().enumerate().map(|(i, k)| {
-                (format!("key point {}", i + 1), crate::yaml::Path::from("key_points").item(i), k.as_str())
-            }));
-    diags.extend(front_matter::blank_texts(&doc, texts));
+    for (key, value) in [("title", &front.title), ("description", &front.description)] {
+        if value.trim().is_empty() {
+            diags.push(front_matter::blank_text(&doc, &format!("`{key}`"), key.into()));
+        }
+    }
+    for (i, _) in front.key_points.iter().enumerate().filter(|(_, p)| p.trim().is_empty()) {
+        let path = crate::yaml::Path::from("key_points").item(i);
+        diags.push(front_matter::blank_text(&doc, &format!("key point {}", i + 1), path));
+    }
     diags.extend(front_matter::template_text(file, text, split, &front.description));
     let faq_offsets: Vec<(usize, usize)> = faq_offsets(text, split, &front.faq);
     let lines = Lines::default(); // thousands of empty entries: a binary search each
@@ -558,7 +558,7 @@ fn screen_file(rel: &str) -> Option<Diagnostic> {
 /// An SVG that would do more than draw when opened, at `at` (a byte of `text`).
 fn unsafe_svg(rel: &str, text: &str, why: &str, at: usize) -> Diagnostic {
     let file = format!("content/{rel}");
-    let span = crate::diagnostics::Span::at(&file, text, at);
+    let span = Span::at(&file, text, at);
     Diagnostic::error(Code::UnsafeFile, format!("this SVG would be published as a page of the site, and {why}"))
         .with_span(span)
         .with_help(
@@ -575,9 +575,8 @@ fn misnamed(rel: &str, help: String) -> Diagnostic {
 }
 
 /// Endings of files a browser opens as a page of the site, running any
-/// script in them (lower case).
-/// An `.svg` is read whole and kept when it only draws
-/// ([`images::svg_hazard`]); a compressed one cannot be.
+/// script in them (lower case). Not `.svg`: an SVG is read whole and kept
+/// when it only draws ([`images::svg_hazard`]); a compressed one cannot be.
 const ACTIVE_EXTENSIONS: &[&str] = &["html", "htm", "xhtml", "xht", "shtml", "svgz", "js", "mjs", "xml", "xsl", "xslt"];
 
 /// Endings that mark a Markdown file other than `.md` (lower case).

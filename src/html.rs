@@ -148,8 +148,8 @@ pub(crate) enum UnsafeUrl {
     Scheme(String),
     /// A control character, which browsers drop or mangle.
     Control,
-    /// No scheme (or `http(s)` without a host) where the link must lead to
-    /// the same place from every page.
+    /// `http(s)` without its `//` or a host, or no scheme where the link
+    /// must lead to the same place from every page.
     NotAbsolute,
 }
 
@@ -185,17 +185,28 @@ pub(crate) fn scheme(url: &str) -> Option<String> {
 }
 
 /// The URL policy: relative URLs and [`ALLOWED_SCHEMES`] pass; any other
-/// scheme, and any control character, is refused.
+/// scheme, `http:` or `https:` without its `//` (`https:host` is a path
+/// relative to an https page for a browser, and another site from an http
+/// one), and any control character, are refused.
 pub(crate) fn check_url(url: &str) -> Result<(), UnsafeUrl> {
-    if let Some(s) = scheme(url)
-        && !ALLOWED_SCHEMES.contains(&s.as_str())
-    {
-        return Err(UnsafeUrl::Scheme(s));
+    if let Some(s) = scheme(url) {
+        if !ALLOWED_SCHEMES.contains(&s.as_str()) {
+            return Err(UnsafeUrl::Scheme(s));
+        }
+        if matches!(s.as_str(), "http" | "https") && written(url).get(s.len()..s.len() + 3) != Some("://") {
+            return Err(UnsafeUrl::NotAbsolute);
+        }
     }
     if url.chars().any(|c| c.is_control()) {
         return Err(UnsafeUrl::Control);
     }
     Ok(())
+}
+
+/// `url` as a browser reads it: tabs and line breaks anywhere dropped, and
+/// control characters and spaces around it.
+fn written(url: &str) -> String {
+    url.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect()
 }
 
 /// The URL policy for a link every page carries (site.yaml's crisis links,
@@ -207,16 +218,10 @@ pub(crate) fn check_absolute_url(url: &str) -> Result<(), UnsafeUrl> {
     check_url(url)?;
     match scheme(url).as_deref() {
         None => Err(UnsafeUrl::NotAbsolute),
-        // `https:host` is a path relative to an https page for a browser,
-        // whatever a URL parser makes of it alone: the `//` must be written
-        Some(scheme @ ("http" | "https")) => {
-            let written: String = url.trim().chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
-            let slashes = written.get(scheme.len()..scheme.len() + 3) == Some("://");
-            match url::Url::parse(&written) {
-                Ok(parsed) if slashes && parsed.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
-                _ => Err(UnsafeUrl::NotAbsolute),
-            }
-        }
+        Some("http" | "https") => match url::Url::parse(&written(url)) {
+            Ok(parsed) if parsed.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+            _ => Err(UnsafeUrl::NotAbsolute),
+        },
         Some(_) => Ok(()),
     }
 }
@@ -300,8 +305,21 @@ mod tests {
 
     #[test]
     fn the_url_policy_reads_schemes_as_a_browser_does() {
-        for ok in ["https://a.org/x", "http://a.org", "mailto:a@b.org", "tel:988", "sms:741741", "../x.md", "#top"] {
+        for ok in [
+            "https://a.org/x",
+            "http://a.org",
+            "HTTPS://a.org",
+            "mailto:a@b.org",
+            "tel:988",
+            "sms:741741",
+            "../x.md",
+            "#top",
+        ] {
             assert_eq!(check_url(ok), Ok(()), "{ok}");
+        }
+        // an http(s) address without its `//` is a relative path on an https page
+        for bad in ["https:evil.org", "https:/evil.org", "HTTP:evil.org", " https:\\\\evil.org"] {
+            assert_eq!(check_url(bad), Err(UnsafeUrl::NotAbsolute), "{bad:?}");
         }
         for bad in [
             "javascript:alert(1)",

@@ -645,3 +645,18 @@ fn the_words_after_a_comment_on_its_line_are_shown_not_lost() {
     assert!(page.contains("<p>Call 988 if you are in crisis.</p>"), "{page}");
     assert!(!page.contains("note for editors"));
 }
+
+/// `https:host` without its `//` is a path relative to an https page for a
+/// browser (and another site from an http one): in an article, as in
+/// site.yaml, it is an `unsafe-url` error at the address.
+#[test]
+fn an_http_address_without_its_slashes_is_refused_in_an_article() {
+    let (report, _, line) = build_with_line("See [the trial](https:example.org/trial).");
+    assert!(report.written.is_none());
+    let d = report.diagnostics.iter().find(|d| d.code.as_str() == "unsafe-url").expect("an error");
+    assert_eq!(
+        d.message,
+        "unsafe link `https:example.org/trial`: it is not a full address, so from pages at different depths it would lead to different places"
+    );
+    assert_eq!(d.span.as_ref().map(|s| (s.line, s.column)), Some((line, 17)));
+}

@@ -18,6 +18,18 @@ fn failing_check(root: &Path) -> Vec<serde_json::Value> {
     json.as_array().unwrap().clone()
 }
 
+/// The sample article of a site `init` made.
+const ARTICLE: &str = "content/basics/first-article.md";
+
+/// Rewrite the file `rel` of the site at `root` with `change`; its text
+/// before.
+fn edit(root: &Path, rel: &str, change: impl Fn(&str) -> String) -> String {
+    let path = root.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, change(&text)).unwrap();
+    text
+}
+
 fn at(root: &Path) -> assert_cmd::Command {
     let mut cmd = sourcebook();
     cmd.arg("--root").arg(root);
@@ -187,9 +199,7 @@ fn quiet_prints_errors_and_one_line_counting_the_warnings() {
     let plain = at(&root).args(["check", "--deny-warnings"]).assert().code(1).get_output().clone();
     assert_eq!(stderr(&quiet), stderr(&plain));
 
-    let article = root.join("content/basics/first-article.md");
-    let text = std::fs::read_to_string(&article).unwrap();
-    std::fs::write(&article, text.replace("cite each claim [@example2020]", "cite each claim [@nobody2020]")).unwrap();
+    edit(&root, ARTICLE, |t| t.replace("cite each claim [@example2020]", "cite each claim [@nobody2020]"));
     let plain = at(&root).arg("check").assert().code(1).get_output().clone();
     let quiet = at(&root).args(["--quiet", "check"]).assert().code(1).get_output().clone();
     let (plain, quiet) = (stderr(&plain), stderr(&quiet));
@@ -247,9 +257,7 @@ fn a_published_new_template_is_one_template_text_warning() {
 fn a_stray_dashes_line_that_cuts_the_front_matter_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let root = new_site(dir.path(), str::to_string);
-    let file = root.join("content/basics/first-article.md");
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replacen("\nfaq:", "\n---\nfaq:", 1)).unwrap();
+    let text = edit(&root, ARTICLE, |t| t.replacen("\nfaq:", "\n---\nfaq:", 1));
     let said = findings(&root);
     assert_eq!(said.len(), 1, "{said:#?}");
     let line = text[..text.find("\nfaq:").unwrap()].lines().count() + 2;
@@ -270,11 +278,10 @@ fn a_stray_dashes_line_that_cuts_the_front_matter_is_named() {
 fn raw_html_is_a_warning_that_says_how_to_write_it() {
     let dir = tempfile::tempdir().unwrap();
     let root = new_site(dir.path(), str::to_string);
-    let file = root.join("content/basics/first-article.md");
-    let text = std::fs::read_to_string(&file).unwrap();
+    let text = edit(&root, ARTICLE, |t| {
+        format!("{t}\nA <br> break, <b>bold</b> and <b>more</b>.\n\n<!-- for editors only -->\n")
+    });
     let line = text.lines().count() + 2;
-    std::fs::write(&file, format!("{text}\nA <br> break, <b>bold</b> and <b>more</b>.\n\n<!-- for editors only -->\n"))
-        .unwrap();
     let said = findings(&root);
     assert_eq!(said.len(), 2, "{said:#?}");
     assert!(said[0].starts_with(&format!("warning[raw-html]: `<br>` is shown to readers as text: pages hold no HTML\n  --> content/basics/first-article.md:{line}:3\n")), "{}", said[0]);
@@ -427,12 +434,8 @@ fn a_mistake_in_people_yaml_is_reported_once_at_its_value() {
     ] {
         let dir = tempfile::tempdir().unwrap();
         let root = new_site(dir.path(), str::to_string);
-        let people = root.join("content/people.yaml");
-        let text = std::fs::read_to_string(&people).unwrap();
-        std::fs::write(&people, format!("{text}jane-lee:\n  name: \"Jane Lee\"\n{entry}")).unwrap();
-        let article = root.join("content/basics/first-article.md");
-        let text = std::fs::read_to_string(&article).unwrap();
-        std::fs::write(&article, text.replacen("\ndate:", "\nauthors: [jane-lee]\ndate:", 1)).unwrap();
+        edit(&root, "content/people.yaml", |t| format!("{t}jane-lee:\n  name: \"Jane Lee\"\n{entry}"));
+        edit(&root, ARTICLE, |t| t.replacen("\ndate:", "\nauthors: [jane-lee]\ndate:", 1));
         let found = failing_check(&root);
         let errors: Vec<_> = found
             .iter()
@@ -452,10 +455,7 @@ fn a_mistake_in_people_yaml_is_reported_once_at_its_value() {
 fn a_broken_link_s_help_never_repeats_the_link() {
     let dir = tempfile::tempdir().unwrap();
     let root = new_site(dir.path(), str::to_string);
-    let article = root.join("content/basics/first-article.md");
-    let text = std::fs::read_to_string(&article).unwrap();
-    std::fs::write(&article, format!("{text}\nSee [this](../safety/side-effects.md) and [the chart](chart.png).\n"))
-        .unwrap();
+    edit(&root, ARTICLE, |t| format!("{t}\nSee [this](../safety/side-effects.md) and [the chart](chart.png).\n"));
     let found = failing_check(&root);
     let helps: Vec<(&str, &str)> = found
         .iter()

@@ -403,7 +403,7 @@ impl Config {
         let invalid = |path: YamlPath, message: String| {
             Diagnostic::error(Code::InvalidValue, message).with_span(doc.value_span(path))
         };
-        if title.trim().is_empty() {
+        if crate::yaml::blank(&title) {
             errors.push(
                 invalid("title".into(), "`title` is empty: every page's tab and header show it".into())
                     .with_help("write the site's name, e.g. `title: \"Ketamine for depression\"`"),
@@ -539,7 +539,7 @@ impl Config {
             ("emergency", &care_cards.emergency),
         ] {
             for (key, text) in [("label", &card.label), ("heading", &card.heading)] {
-                if text.trim().is_empty() {
+                if crate::yaml::blank(text) {
                     errors.push(
                         invalid(
                             YamlPath::from("care_cards").key(level).key(key),
@@ -576,8 +576,8 @@ impl Config {
             tags: tags.unwrap_or(true),
             paginate_by: paginate_by.unwrap_or(DEFAULT_PAGINATE_BY),
             review_roles,
-            funding: funding.filter(|t| !t.trim().is_empty()),
-            conflicts: conflicts.filter(|t| !t.trim().is_empty()),
+            funding: funding.filter(|t| !crate::yaml::blank(t)),
+            conflicts: conflicts.filter(|t| !crate::yaml::blank(t)),
             trust_pages,
             contact_email,
             care_cards,

@@ -46,6 +46,16 @@ pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, String>
     yaml_serde::from_value(value).map_err(|e| e.to_string())
 }
 
+/// Whether a text read from YAML says nothing: empty, only spaces, or
+/// YAML's null (`~`, `null`). The YAML reader hands a text field the null's
+/// letters as they are (`title: ~` is the title "~"), so a reader would see
+/// a heading, a bullet or a question that says "~" or "null". Quoted, those
+/// letters are text in YAML; here they are refused all the same, as no
+/// title, question or definition is only that word.
+pub(crate) fn blank(text: &str) -> bool {
+    matches!(text.trim(), "" | "~" | "null" | "Null" | "NULL")
+}
+
 /// `text` as a YAML double-quoted scalar that reads back as `text`, for
 /// the files sourcebook writes (a title from `new`, a scope from `review
 /// sign`). JSON's string syntax is not enough: YAML refuses some

@@ -313,7 +313,7 @@ fn changes(a: &Article, today: Date, diags: &mut Vec<Diagnostic>) {
                     .with_help(format!("date the change the day it was made (today is {today})")),
             );
         }
-        if c.summary.trim().is_empty() {
+        if crate::yaml::blank(&c.summary) {
             diags.push(
                 Diagnostic::error(Code::InvalidValue, "a change with an empty `summary`")
                     .with_span(entry_span(a, "changes", i))

@@ -108,7 +108,7 @@ impl Glossary {
                     continue;
                 }
             };
-            if term.trim().is_empty() || aliases.iter().any(|a| a.trim().is_empty()) {
+            if crate::yaml::blank(&term) || aliases.iter().any(|a| crate::yaml::blank(a)) {
                 diags.push(
                     Diagnostic::error(Code::InvalidValue, "a glossary term or alias is empty")
                         .with_span(span)
@@ -116,7 +116,7 @@ impl Glossary {
                 );
                 continue;
             }
-            if definition.trim().is_empty() {
+            if crate::yaml::blank(&definition) {
                 diags.push(
                     Diagnostic::error(Code::InvalidValue, format!("glossary term `{term}` has an empty definition"))
                         .with_span(span),

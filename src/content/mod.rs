@@ -371,7 +371,7 @@ fn load_markdown(root: &Path, rel: &str, path: &Path) -> (Option<Loaded>, Vec<Di
     let loaded = match role {
         Role::Topic(name) => match doc.parse::<TopicFrontMatter>() {
             Ok(front) => {
-                if front.title.trim().is_empty() {
+                if crate::yaml::blank(&front.title) {
                     diags.push(front_matter::blank_text(&doc, "`title`", "title".into()));
                 }
                 Some(Loaded::Topic(Topic { name, file: file.clone(), text: text.clone(), split, front }))
@@ -427,11 +427,11 @@ fn parse_article(
         return None;
     }
     for (key, value) in [("title", &front.title), ("description", &front.description)] {
-        if value.trim().is_empty() {
+        if crate::yaml::blank(value) {
             diags.push(front_matter::blank_text(&doc, &format!("`{key}`"), key.into()));
         }
     }
-    for (i, _) in front.key_points.iter().enumerate().filter(|(_, p)| p.trim().is_empty()) {
+    for (i, _) in front.key_points.iter().enumerate().filter(|(_, p)| crate::yaml::blank(p)) {
         let path = crate::yaml::Path::from("key_points").item(i);
         diags.push(front_matter::blank_text(&doc, &format!("key point {}", i + 1), path));
     }
@@ -440,7 +440,7 @@ fn parse_article(
     let lines = Lines::default(); // thousands of empty entries: a binary search each
     for (i, item) in front.faq.iter().enumerate() {
         for (key, value, at) in [("q", &item.q, faq_offsets[i].0), ("a", &item.a, faq_offsets[i].1)] {
-            if value.trim().is_empty() {
+            if crate::yaml::blank(value) {
                 diags.push(
                     Diagnostic::error(Code::InvalidValue, format!("FAQ entry {} has an empty `{key}`", i + 1))
                         .with_span(lines.span(file, text, at))

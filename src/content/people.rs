@@ -204,7 +204,7 @@ fn wrong_value(doc: &Document, at: &Path, entry: &Value, message: &str) -> Optio
 }
 
 fn person_problem(raw: &RawPerson) -> Option<String> {
-    if raw.name.trim().is_empty() {
+    if crate::yaml::blank(&raw.name) {
         return Some("the name is empty".into());
     }
     if raw.roles.is_empty() {

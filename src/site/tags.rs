@@ -47,6 +47,9 @@ pub(crate) fn path(slug: &str) -> String {
 /// The address segment of a tag, `None` when its words make none that is
 /// URL-safe (`[a-z0-9-]`).
 pub(crate) fn slug(name: &str) -> Option<String> {
+    if crate::yaml::blank(name) {
+        return None;
+    }
     let slug = crate::markdown::slugify(name);
     is_slug(&slug).then_some(slug)
 }
@@ -95,7 +98,7 @@ pub(crate) fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<
         for (i, name) in article.front.tags.iter().enumerate() {
             let Some(slug) = slug(name) else {
                 let made = crate::markdown::slugify(name);
-                let message = if name.trim().is_empty() {
+                let message = if crate::yaml::blank(name) {
                     "an empty tag".to_string()
                 } else if made.is_empty() {
                     format!("tag `{}` has no letter or digit to make its address from", name.escape_debug())

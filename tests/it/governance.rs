@@ -364,3 +364,28 @@ fn an_updated_date_in_the_future_or_before_publication_is_an_error() {
         assert_eq!(found, [("invalid-value", PAGE, Some(5), Some(10))], "{json}");
     }
 }
+
+/// A change whose summary says nothing, empty or YAML's null (`~`, which
+/// the reader hands over as its letter), is an error at the change: the
+/// page's "What changed" list would show "~".
+#[test]
+fn a_change_that_says_nothing_is_an_error_even_spelled_as_yaml_s_null() {
+    for summary in ["\"\"", "~", "null"] {
+        let dir = governed();
+        edit(dir.path(), |t| {
+            t.replace(
+                "date: 2024-01-02\n",
+                &format!("date: 2024-01-02\nchanges:\n  - {{ on: 2024-01-03, summary: {summary} }}\n"),
+            )
+        });
+        let json = check_json(dir.path());
+        let found: Vec<_> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["message"] == "a change with an empty `summary`")
+            .map(|d| (d["code"].as_str().unwrap(), d["file"].as_str().unwrap(), d["line"].as_u64()))
+            .collect();
+        assert_eq!(found, [("invalid-value", PAGE, Some(6))], "{summary}: {json}");
+    }
+}

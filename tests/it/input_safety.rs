@@ -267,6 +267,16 @@ fn an_empty_text_readers_would_see_is_an_error_at_its_place() {
         ("content/basics/_index.md", "title: \"Basics\"", "title: \"\"", "`title` is empty", 2),
         ("site.yaml", "title: \"Minimal site\"", "title: \" \"", "`title` is empty", 1),
         ("content/sources.yaml", "  title: An example study", "  title: \"\"", "`title` is empty", 3),
+        // YAML's null, which the reader hands a text field as its letters:
+        // a page titled "~", a bullet or a question saying "null"
+        (first, "title: \"First article\"", "title: ~", "`title` is empty", 2),
+        (first, "description: \"An article that cites a source.\"", "description: null", "`description` is empty", 3),
+        (first, "  - \"Another point.\"", "  - ~", "key point 2 is empty", 8),
+        (first, "  - q: \"Is this a question?\"", "  - q: ~", "FAQ entry 1 has an empty `q`", 10),
+        (first, "    a: \"Yes, and it is sourced [@doe2020].\"", "    a: Null", "FAQ entry 1 has an empty `a`", 11),
+        ("content/basics/_index.md", "title: \"Basics\"", "title: NULL", "`title` is empty", 2),
+        ("site.yaml", "title: \"Minimal site\"", "title: ~", "`title` is empty", 1),
+        ("content/sources.yaml", "  title: An example study", "  title: ~", "`title` is empty", 3),
     ];
     for &(file, from, to, message, line) in cases {
         let dir = site("minimal");
@@ -301,6 +311,8 @@ fn a_glossary_word_two_terms_claim_is_an_error() {
             "`beta` names two glossary terms, `alpha` and `beta`",
         ),
         ("\"\": Nothing.\n", "a glossary term or alias is empty"),
+        ("alpha: ~\n", "glossary term `alpha` needs a `definition:` (and optional `aliases:`)"),
+        ("~: Nothing.\n", "a glossary term or alias is empty"),
     ] {
         let dir = site("minimal");
         std::fs::write(dir.path().join("content/glossary.yaml"), glossary).unwrap();
@@ -311,4 +323,30 @@ fn a_glossary_word_two_terms_claim_is_an_error() {
         assert_eq!((found.code.as_str(), found.file.as_deref()), ("invalid-value", Some("content/glossary.yaml")));
         assert!(found.line().is_some());
     }
+}
+
+/// YAML's null (`~`, `null`) where a list or a record wants words is
+/// nothing, as an empty text is: the reader hands it over as its letters,
+/// which would show readers a tag, a name or a change called "~".
+#[test]
+fn yaml_s_null_where_words_are_wanted_is_an_error_not_the_word_null() {
+    let first = "content/basics/first.md";
+    let cases: &[(&str, &str, &str, &str)] = &[(first, "key_points:", "tags: [null]\nkey_points:", "an empty tag")];
+    for &(file, from, to, message) in cases {
+        let dir = site("minimal");
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        let report = build_within(dir.path(), false);
+        let found = report.diagnostics.iter().find(|d| d.message.starts_with(message));
+        let found = found.unwrap_or_else(|| panic!("{to}: {:?}", report.diagnostics));
+        assert_eq!((found.code.as_str(), found.file.as_deref()), ("invalid-value", Some(file)), "{to}");
+        assert!(found.line().is_some(), "{to}");
+    }
+    let dir = site("minimal");
+    std::fs::write(dir.path().join("content/people.yaml"), "ed:\n  name: ~\n  roles: [editor]\n").unwrap();
+    let report = build_within(dir.path(), false);
+    let found = report.diagnostics.iter().find(|d| d.message.contains("must be text, not nothing"));
+    let found = found.unwrap_or_else(|| panic!("{:?}", report.diagnostics));
+    assert_eq!((found.code.as_str(), found.file.as_deref()), ("invalid-value", Some("content/people.yaml")));
 }

@@ -441,6 +441,37 @@ impl Config {
             errors.extend(
                 links.filter_map(|(i, l)| unsafe_url(YamlPath::from("crisis.links").item(i).key("url"), &l.url)),
             );
+            // the box every page shows: words, and at least one line to call, each named
+            if crate::yaml::blank(&crisis.text) {
+                errors.push(
+                    invalid(
+                        "crisis.text".into(),
+                        "`crisis.text` is empty: every page's crisis box would say nothing".into(),
+                    )
+                    .with_help("say where help is, e.g. `text: \"In crisis? Help is available now.\"`"),
+                );
+            }
+            if crisis.links.is_empty() {
+                errors.push(
+                    invalid("crisis.links".into(), "`crisis.links` is empty: every page must show a crisis line".into())
+                        .with_help("list at least one, e.g. `links: [{ label: \"Call 988\", url: \"tel:988\" }]`, or leave `crisis:` out for the default"),
+                );
+            }
+            for (i, _) in crisis.links.iter().enumerate().filter(|(_, l)| crate::yaml::blank(&l.label)) {
+                errors.push(
+                    invalid(
+                        YamlPath::from("crisis.links").item(i).key("label"),
+                        format!("crisis line {} has an empty `label`: a link with no words", i + 1),
+                    )
+                    .with_help("name the line as readers would say it, e.g. `label: \"Call 988 (US)\"`"),
+                );
+            }
+        }
+        if disclaimer.as_deref().is_some_and(crate::yaml::blank) {
+            errors.push(
+                invalid("disclaimer".into(), "`disclaimer` is empty: every page's footer shows it".into())
+                    .with_help("say what the site is not, e.g. `disclaimer: \"General information, not medical advice.\"`, or leave it out for the default"),
+            );
         }
         let citation_style_at = citation_style.is_some().then(|| doc.value_span("citation_style"));
         let citation_style = citation_style.unwrap_or_else(|| "american-medical-association".into());
@@ -866,6 +897,35 @@ mod tests {
         for url in ["https://988lifeline.org/", "HTTPS://988lifeline.org/", "tel:988", "sms:988", "mailto:help@x.org"] {
             site(&format!("crisis: {{ text: t, links: [{{ label: x, url: \"{url}\" }}] }}\n")).unwrap();
         }
+    }
+
+    /// The crisis box and the disclaimer are on every page: a site may
+    /// word them its own way, not leave them saying nothing.
+    #[test]
+    fn the_crisis_box_and_disclaimer_every_page_shows_are_never_empty() {
+        let site = |extra: &str| Config::parse(&format!("title: T\nbase_url: https://x.org/\n{extra}"));
+        for (extra, message, line, column) in [
+            ("crisis: { text: \"\", links: [{ label: x, url: \"tel:988\" }] }\n", "`crisis.text` is empty", 3, 17),
+            ("crisis: { text: ~, links: [{ label: x, url: \"tel:988\" }] }\n", "`crisis.text` is empty", 3, 17),
+            ("crisis: { text: t, links: [] }\n", "`crisis.links` is empty", 3, 27),
+            (
+                "crisis:\n  text: t\n  links:\n    - { label: \" \", url: \"tel:988\" }\n",
+                "crisis line 1 has an empty `label`",
+                6,
+                16,
+            ),
+            ("disclaimer: \"\"\n", "`disclaimer` is empty", 3, 13),
+        ] {
+            let e = site(extra).unwrap_err();
+            let at: Vec<_> = e.iter().map(|d| (d.code, d.line(), d.span.as_ref().map(|s| s.column))).collect();
+            assert_eq!(at, vec![(Code::InvalidValue, Some(line), Some(column))], "{extra}");
+            assert!(e[0].message.starts_with(message), "{extra}: {}", e[0].message);
+        }
+        site("crisis: { text: t, links: [{ label: x, url: \"tel:988\" }] }\ndisclaimer: d\n").unwrap();
+        // left out, or YAML's null: the default, which says something
+        let default = site("disclaimer: null\n").unwrap().disclaimer;
+        assert_eq!(default, site("").unwrap().disclaimer);
+        assert!(!default.is_empty());
     }
 
     #[test]

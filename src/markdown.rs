@@ -623,6 +623,22 @@ impl<'a> Renderer<'a, '_> {
                     self.heading_attrs(id.as_deref(), classes, attrs, &markdown[range.clone()], range.start);
                     let explicit = id.as_deref().filter(|id| is_id(id));
                     let id = self.heading_id(explicit, &title);
+                    if let Some(wanted) = explicit.filter(|wanted| !wanted.is_empty() && *wanted != id) {
+                        // the author's own `(#wanted)` links would reach what holds it
+                        let span = attribute_span(self.source, &markdown[range.clone()], range.start, wanted);
+                        self.out.diagnostics.push(
+                            Diagnostic::error(
+                                Code::InvalidValue,
+                                format!("heading id `{wanted}` is taken on this page, so the heading would be `{id}`"),
+                            )
+                            .with_span(span)
+                            .with_help(
+                                "the page gives that id to an earlier heading, a question, a citation or a part of \
+                                 the theme (main content, the table of contents…), where a link to it would lead: \
+                                 choose another, e.g. `{#safety-details}`",
+                            ),
+                        );
+                    }
                     self.out.headings.push(Heading {
                         level: level_number(*level),
                         id: id.clone(),
@@ -809,13 +825,8 @@ impl<'a> Renderer<'a, '_> {
         written: &str,
         at: usize,
     ) {
-        // the caret goes under what was written, inside the `{…}` at the end
-        let braces = written.rfind('{').unwrap_or(0);
-        let (source, offset) = (self.source, at);
-        let place = |name: &str| {
-            let local = offset + written[braces..].find(name).map_or(0, |i| braces + i);
-            source.lines.span(source.file, source.text, source.offset + local)
-        };
+        let source = self.source;
+        let place = |name: &str| attribute_span(source, written, at, name);
         if let Some(id) = id.filter(|id| !is_id(id)) {
             let span = place(id);
             self.out.diagnostics.push(
@@ -1224,6 +1235,14 @@ fn skip_marker(raw: &[(Event, Range<usize>)], j: usize, end: usize) -> (usize, b
         Some((Event::End(TagEnd::Paragraph), _)) => (k + 1, false),
         _ => (k, true),
     }
+}
+
+/// Where `name` is written in a heading's `{…}` attributes (the heading
+/// `written` at byte `at` of the Markdown): the caret goes under it.
+fn attribute_span(source: Source, written: &str, at: usize, name: &str) -> Span {
+    let braces = written.rfind('{').unwrap_or(0);
+    let local = at + written[braces..].find(name).map_or(0, |i| braces + i);
+    source.lines.span(source.file, source.text, source.offset + local).with_width(name.chars().count())
 }
 
 fn heading_text(events: &[(Event, Range<usize>)]) -> String {

@@ -571,7 +571,7 @@ fn a_misnamed_article_or_data_file_is_named_never_published() {
 /// Every id on a page is there once, whatever the author's headings say:
 /// a heading named like a section of the theme ("About this page", "What
 /// changed"), the search box, or a citation or reference (`Ref 1`,
-/// `{#cite-1}`) gets an id of its own, so the table of contents, each
+/// `Cite 1`) gets an id of its own, so the table of contents, each
 /// citation and "Skip to main content" still lead where they say.
 #[test]
 fn a_heading_never_takes_an_id_the_page_gives_something_else() {
@@ -581,7 +581,7 @@ fn a_heading_never_takes_an_id_the_page_gives_something_else() {
         "reviewed: { by: \"Editorial team\", on: 2024-02-01 }\n",
         "reviewed: { by: \"Editorial team\", on: 2024-02-01 }\nchanges:\n  - { on: 2024-01-03, summary: \"Fixed a typo.\" }\n",
     );
-    let headings = "\n## Ref 1\n\n## Cite 1 {#cite-1}\n\n## About this page\n\n## What changed\n\n## Main\n\n## Search {#site-search}\n\n## Key points title\n\n## References\n";
+    let headings = "\n## Ref 1\n\n## Cite 1\n\n## About this page\n\n## What changed\n\n## Main\n\n## Site search\n\n## Key points title\n\n## References\n";
     std::fs::write(&file, format!("{text}{headings}")).unwrap();
     let report = build_at(dir.path());
     assert!(report.written.is_some(), "{:?}", report.diagnostics);
@@ -600,6 +600,35 @@ fn a_heading_never_takes_an_id_the_page_gives_something_else() {
     for id in ["ref-1-section", "cite-1-section", "about-this-page-1", "what-changed-1", "references-1"] {
         assert!(page.contains(&format!("<a href=\"#{id}\">")), "{id}: {page}");
     }
+}
+
+/// An id the author gives a heading (`{#main}`) that the page already
+/// gives something else is an error at the id: renamed quietly, the
+/// author's own `(#main)` links would lead to the theme's main content,
+/// a citation or an earlier heading instead.
+#[test]
+fn a_heading_id_the_author_chose_is_the_heading_s_or_an_error() {
+    for (heading, id, column) in [
+        ("## Safety {#main}", "main", 13),
+        ("## Search {#site-search}", "site-search", 13),
+        ("## Cite 1 {#cite-1}", "cite-1", 13),
+        ("## Background again {#background}", "background", 23),
+        ("## Asked {#faq-is-this-a-question}", "faq-is-this-a-question", 12),
+    ] {
+        let (report, _, line) = build_with_line(heading);
+        assert!(report.written.is_none(), "{heading}");
+        let d = report.diagnostics.iter().find(|d| d.message.starts_with(&format!("heading id `{id}` is taken")));
+        let d = d.unwrap_or_else(|| panic!("{heading}: {:?}", report.diagnostics));
+        assert_eq!(d.code.as_str(), "invalid-value");
+        assert_eq!(
+            d.span.as_ref().map(|s| (s.line, s.column, s.width)),
+            Some((line, column, Some(id.len()))),
+            "{heading}"
+        );
+    }
+    let (report, page, _) = build_with_line("## Safety {#safety-details}\n\nSee [the details](#safety-details).");
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    assert!(page.contains("<h2 id=\"safety-details\">"), "{page}");
 }
 
 /// A citation in a link's text would put its number's link inside the

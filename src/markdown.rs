@@ -441,6 +441,9 @@ impl UniqueIds {
 /// written in its templates; a test keeps the list whole): a heading
 /// never takes one, or the theme's links (the table of contents, "Skip to
 /// main content", the search form's label) would lead to the heading.
+/// The longest `[…]` read as a citation written without its `@`.
+const MAX_BARE_CITATION: usize = 200;
+
 pub(crate) const RESERVED_IDS: &[&str] = &[
     "about-this-page",
     "all-questions",
@@ -1010,6 +1013,7 @@ impl<'a> Renderer<'a, '_> {
             let at = locate(pos);
             at > 0 && markdown.as_bytes().get(at) == text.as_bytes().get(pos) && markdown.as_bytes()[at - 1] == b'\\'
         };
+        self.citations_without_at(&text, &locate, &escaped);
         let mut last = 0;
         for (range, found) in cite::find(&text, &escaped) {
             let items = match found {
@@ -1106,6 +1110,27 @@ impl<'a> Renderer<'a, '_> {
         }
         if last < text.len() {
             events.push(Event::Text(slice(&text, last..text.len())));
+        }
+    }
+
+    /// `[anand2023]` (or `[a; b]`) where every id is a source's: a
+    /// citation written without its `@`, which would reach readers as the
+    /// bracketed id. Brackets written `\[…]` are text, as meant.
+    fn citations_without_at(&mut self, text: &str, locate: &dyn Fn(usize) -> usize, escaped: &dyn Fn(usize) -> bool) {
+        for open in memchr::memchr_iter(b'[', text.as_bytes()) {
+            let rest = &text[open + 1..];
+            let Some(close) = rest.bytes().take(MAX_BARE_CITATION).position(|b| b == b']') else { continue };
+            let ids = &rest[..close];
+            let mut pieces = ids.split(';').map(str::trim);
+            if ids.trim().is_empty() || escaped(open) || !pieces.all(|id| self.resolver.has_source(id)) {
+                continue;
+            }
+            let with_at = ids.split(';').map(|id| format!("@{}", id.trim())).collect::<Vec<_>>().join("; ");
+            self.out.diagnostics.push(
+                Diagnostic::error(Code::MalformedCitation, format!("`[{ids}]` is a citation without its `@`"))
+                    .with_span(self.span(locate(open)).with_width(ids.chars().count() + 2))
+                    .with_help(format!("write `[{with_at}]`; brackets meant as text are written `\\[{ids}]`")),
+            );
         }
     }
 

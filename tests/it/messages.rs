@@ -77,3 +77,41 @@ fn a_yaml_error_gives_one_position_the_files_own() {
     assert_eq!(errors[0].line(), Some(3), "at the `[`, not where the reader gave up");
     assert!(!errors[0].message.contains(" line "), "no second line number: {}", errors[0].message);
 }
+
+/// `[doe2020]`, a citation written without its `@` (the form other tools
+/// use), would reach readers as the bracketed id: it is an error at the
+/// bracket that says how to write it. A bracket holding other words, or
+/// written `\[doe2020]`, is text as meant.
+#[test]
+fn a_citation_without_its_at_is_named_with_the_form_to_write() {
+    let dir = site("minimal");
+    let file = dir.path().join("content/basics/first.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = text.lines().count() + 2;
+    let added = "A claim [doe2020]. Both [doe2020; doe2020]. Text \\[doe2020] and [other] words.";
+    std::fs::write(&file, format!("{text}\n{added}\n")).unwrap();
+    let report = build_at(dir.path());
+    let found: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "malformed-citation")
+        .map(|d| (d.message.as_str(), d.help.as_deref(), d.line(), d.span.as_ref().map(|s| s.column)))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "`[doe2020]` is a citation without its `@`",
+                Some("write `[@doe2020]`; brackets meant as text are written `\\[doe2020]`"),
+                Some(line),
+                Some(9)
+            ),
+            (
+                "`[doe2020; doe2020]` is a citation without its `@`",
+                Some("write `[@doe2020; @doe2020]`; brackets meant as text are written `\\[doe2020; doe2020]`"),
+                Some(line),
+                Some(25)
+            ),
+        ]
+    );
+}

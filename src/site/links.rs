@@ -42,6 +42,9 @@ pub struct LinkTable<'a> {
     /// Markdown files that failed to load (`content::Content::failed`):
     /// a link to one follows from its own error and is not reported.
     pub failed: &'a HashSet<String>,
+    /// Each page's file by its address (without the `/` at its end): made
+    /// at the first broken link, for the help that names the file meant.
+    pub by_address: std::sync::OnceLock<HashMap<String, String>>,
 }
 
 /// The resolver for one Markdown text: where it sits and where it is shown.
@@ -166,7 +169,10 @@ impl PageResolver<'_> {
             return Some(format!("{target}.md"));
         }
         let address = target.strip_suffix("index.html").unwrap_or(target).trim_end_matches('/');
-        if let Some((file, _)) = pages.iter().find(|(_, page)| page.trim_end_matches('/') == address) {
+        let by_address = self.table.by_address.get_or_init(|| {
+            pages.iter().map(|(file, page)| (page.trim_end_matches('/').to_string(), file.clone())).collect()
+        });
+        if let Some(file) = by_address.get(address) {
             return Some(file.clone());
         }
         if target.ends_with(".md") {
@@ -236,6 +242,7 @@ mod tests {
             assets: ["efficacy/figures/trial.png"].into_iter().collect(),
             bibliography: bib,
             failed: &NONE_FAILED,
+            by_address: Default::default(),
         }
     }
 

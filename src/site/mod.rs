@@ -295,6 +295,7 @@ fn link_table<'a>(
         care_cards,
         bibliography,
         failed,
+        by_address: Default::default(),
     }
 }
 

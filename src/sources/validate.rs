@@ -217,7 +217,8 @@ fn scalar(v: &Value) -> Option<String> {
 
 /// Why a source's `url` may not be linked, if it may not.
 pub(super) fn unsafe_url(url: &str) -> Option<String> {
-    crate::html::check_url(url).err().map(|why| format!("source url `{}`: {why}", url.escape_debug()))
+    // a full address: a source's page is outside the site, from every page
+    crate::html::check_absolute_url(url).err().map(|why| format!("source url `{}`: {why}", url.escape_debug()))
 }
 
 pub(super) const IDENTIFIER_HELP: &str = "a DOI is `10.`, the publisher's number, `/` and the rest, without `doi:` or `https://doi.org/`, e.g. `10.1056/NEJMoa2302399`; \

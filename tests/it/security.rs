@@ -339,6 +339,37 @@ fn unsafe_cases() -> Vec<UnsafeCase> {
     ]
 }
 
+/// A source's page is outside the site: its `url` is a full address, or
+/// it would lead somewhere else from each page that lists the source (and
+/// `//host` to another site under no scheme's check). The error is at the
+/// address as written, in the site's words, not the entry's first line in
+/// a URL library's ("relative URL without a base").
+#[test]
+fn a_source_url_is_a_full_address_and_an_error_at_its_field() {
+    for (url, at) in
+        [("\"reports/x.html\"", (6, 9)), ("\"/reports/x.html\"", (6, 9)), ("{ value: \"//evil.example/x\" }", (6, 18))]
+    {
+        let dir = site("minimal");
+        let text = format!(
+            "doe2020:\n  type: article\n  title: A study\n  author: [\"Doe, Jane\"]\n  date: 2020\n  url: {url}\n"
+        );
+        std::fs::write(dir.path().join("content/sources.yaml"), text).unwrap();
+        let report = build_at(dir.path());
+        let found: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| (d.code.as_str(), d.file.as_deref(), d.span.as_ref().map(|s| (s.line, s.column))))
+            .collect();
+        assert_eq!(found, [("unsafe-url", Some("content/sources.yaml"), Some(at))], "{url}: {:?}", report.diagnostics);
+        assert!(
+            report.diagnostics.iter().any(|d| d.message.contains("it is not a full address")),
+            "{:?}",
+            report.diagnostics
+        );
+    }
+}
+
 #[test]
 fn every_unsafe_url_is_an_error_at_its_place() {
     let mut failures = Vec::new();

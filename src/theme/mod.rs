@@ -255,6 +255,22 @@ impl Theme {
         out
     }
 
+    /// `d` at the `{% keyword "target" %}` tag of template `name` (with
+    /// either quote), or at the template file when the tag is not found.
+    fn at_tag(&self, d: Diagnostic, name: &str, keyword: &str, target: &str) -> Diagnostic {
+        let file = self.files.get(name).cloned().unwrap_or_else(|| name.to_string());
+        let text = self.sources.get(name).map(String::as_str).unwrap_or_default();
+        let found = text.match_indices(keyword).find_map(|(i, _)| {
+            let rest = text[i + keyword.len()..].trim_start();
+            let quoted = [format!("\"{target}\""), format!("'{target}'")];
+            quoted.iter().any(|q| rest.starts_with(q.as_str())).then_some(i)
+        });
+        match found {
+            Some(i) => d.with_span(crate::diagnostics::Span::at(&file, text, i).with_width(keyword.chars().count())),
+            None => d.in_file(file),
+        }
+    }
+
     /// A Tera error as a diagnostic naming the template file, line and problem.
     fn diagnostic(&self, e: &tera::Error, rendering: Option<&str>) -> Diagnostic {
         use tera::ErrorKind;
@@ -268,6 +284,34 @@ impl Theme {
                 let mut d = Diagnostic::error(Code::TemplateError, format!("template `{name}`: {}", report.message()));
                 d = d.with_span(crate::diagnostics::Span::at(&file, text, line_start + span.start_col));
                 d
+            }
+            ErrorKind::CircularInclude { include_chain: chain, .. }
+            | ErrorKind::CircularExtend { inheritance_chain: chain, .. } => {
+                let (keyword, verb) = match e.kind() {
+                    ErrorKind::CircularInclude { .. } => ("include", "include"),
+                    _ => ("extends", "extend"),
+                };
+                let circle = chain.join(" → ");
+                let mut d = Diagnostic::error(
+                    Code::TemplateError,
+                    format!("templates {verb} each other in a circle: {circle}"),
+                )
+                .with_help(format!(
+                    "a template may not {verb} itself, directly or through others: remove one of these"
+                ));
+                // the tag that closes the circle: the last but one template's
+                if let [.., from, to] = chain.as_slice() {
+                    d = self.at_tag(d, from, keyword, to);
+                }
+                d
+            }
+            ErrorKind::MissingParent { current, parent } => {
+                let d = Diagnostic::error(
+                    Code::TemplateError,
+                    format!("template `{current}` extends `{parent}`, which the theme does not have"),
+                )
+                .with_help("name a template of the theme's templates/ folder, e.g. `{% extends \"base.html\" %}`");
+                self.at_tag(d, current, "extends", parent)
             }
             other => {
                 let mut d = Diagnostic::error(Code::TemplateError, format!("{other}"));

@@ -98,3 +98,45 @@ fn with_two_broken_templates_every_load_reports_the_same_one() {
         assert_eq!(found(), first);
     }
 }
+
+/// Templates that include or extend each other in a circle, or extend one
+/// the theme does not have, are an error at the tag that does it, in the
+/// author's words (Tera says "Circular include detected…" with no place).
+#[test]
+fn a_template_circle_or_missing_parent_is_an_error_at_its_tag() {
+    let cases = [
+        (
+            "loop.html",
+            "<p>{% include \"loop.html\" %}</p>\n",
+            "templates include each other in a circle: 404.html → loop.html → loop.html",
+            "themes/test/templates/loop.html",
+            (1, 7),
+        ),
+        (
+            "tag-parent.html",
+            "{% extends \"no-such-base.html\" %}\n",
+            "template `tag-parent.html` extends `no-such-base.html`, which the theme does not have",
+            "themes/test/templates/tag-parent.html",
+            (1, 4),
+        ),
+    ];
+    for (name, text, message, file, at) in cases {
+        let dir = site("full");
+        let templates = dir.path().join("themes/test/templates");
+        std::fs::write(templates.join(name), text).unwrap();
+        if name == "loop.html" {
+            let page =
+                "{% extends \"base.html\" %}{% block content %}{% include \"loop.html\" %}{% endblock content %}";
+            std::fs::write(templates.join("404.html"), page).unwrap();
+        }
+        let report = build_at(dir.path());
+        assert!(report.written.is_none(), "{name}");
+        let found: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.as_str() == "template-error")
+            .map(|d| (d.message.as_str(), d.file.as_deref(), d.span.as_ref().map(|s| (s.line, s.column))))
+            .collect();
+        assert_eq!(found, [(message, Some(file), Some(at))], "{name}");
+    }
+}

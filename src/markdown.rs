@@ -945,7 +945,28 @@ impl<'a> Renderer<'a, '_> {
         if alt.trim().is_empty() {
             self.out.images_without_alt.push(self.span(range.start));
         }
-        let (src, size) = self.resolve(dest_url, range.start, *link_type);
+        let (src, size) = if is_external(dest_url) && check_url(dest_url).is_ok() {
+            // fetched by every reader's browser from that host: who reads this page, told to another site
+            let span = self.span(self.dest_offset(range.start, dest_url));
+            self.out.diagnostics.push(
+                Diagnostic::error(
+                    Code::UnsafeUrl,
+                    format!(
+                        "image `{}` is on another site: each reader's browser would ask that site for it, \
+                         telling it who reads this page",
+                        dest_url.escape_debug()
+                    ),
+                )
+                .with_span(span)
+                .with_help(
+                    "save the image beside the article (with its owner's permission) and write `![…](chart.png)`, \
+                     or link to it: `[the chart](https://…)`",
+                ),
+            );
+            (CowStr::Borrowed("#"), None)
+        } else {
+            self.resolve(dest_url, range.start, *link_type)
+        };
         let mut html = String::with_capacity(64 + src.len() + alt.len() + title.len());
         if figure {
             html.push_str("<figure>\n");

@@ -662,6 +662,30 @@ fn a_heading_id_the_author_chose_is_the_heading_s_or_an_error() {
     assert!(page.contains("<h2 id=\"safety-details\">"), "{page}");
 }
 
+/// An image from another site is fetched by each reader's browser from
+/// that host, which so learns who reads which page of a health site (the
+/// theme itself loads nothing from elsewhere): an error at its address. A
+/// link to the same address is the reader's choice, and builds.
+#[test]
+fn an_image_from_another_site_is_an_error_never_a_request_from_readers() {
+    for (line, column) in [
+        ("![A chart](https://tracker.example/p.gif?page=x)", 12),
+        ("![A chart](HTTP://tracker.example/p.gif)", 12),
+        // at the image, as for a link through a reference definition
+        ("![A chart][pixel]\n\n[pixel]: https://tracker.example/p.gif", 1),
+    ] {
+        let (report, _, at) = build_with_line(line);
+        assert!(report.written.is_none(), "{line}");
+        let d = report.diagnostics.iter().find(|d| d.code.as_str() == "unsafe-url");
+        let d = d.unwrap_or_else(|| panic!("{line}: {:?}", report.diagnostics));
+        assert!(d.message.contains("is on another site"), "{}", d.message);
+        assert_eq!(d.span.as_ref().map(|s| (s.line, s.column)), Some((at, column)), "{line}");
+    }
+    let (report, page, _) = build_with_line("See [the chart](https://example.org/p.gif).");
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    assert!(!page.contains("<img src=\"https://"), "{page}");
+}
+
 /// A citation in a link's text would put its number's link inside the
 /// link, which a browser takes apart (the superscript lost, the rest of
 /// the text out of the link): it is an error at the citation, and the

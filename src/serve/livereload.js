@@ -108,9 +108,8 @@
       fetching = false;
     }
   }
-  const events = new EventSource("/__sourcebook/events");
-  events.addEventListener("state", (e) => {
-    const state = JSON.parse(e.data);
+  function onState(data) {
+    const state = JSON.parse(data);
     if (state.errors) {
       show(state.errors);
     } else if (state.version !== loaded) {
@@ -123,5 +122,38 @@
         overlay = null;
       }
     }
-  });
+  }
+  // One event stream for all the site's open tabs: a browser opens at most
+  // six connections to a host, so a stream per tab would leave the seventh
+  // tab waiting for ever. The tab holding the lock listens and passes each
+  // state on to the others; when it closes, another takes the lock and
+  // listens (its stream starts with the state as it is). Where the browser
+  // has no locks (a page not on localhost, over http), each tab listens.
+  const listen = (pass) =>
+    new EventSource("/__sourcebook/events").addEventListener("state", (e) => {
+      pass(e.data);
+      onState(e.data);
+    });
+  if (self.BroadcastChannel && navigator.locks) {
+    const tabs = new BroadcastChannel("sourcebook-events");
+    let last = null;
+    tabs.onmessage = (e) => {
+      if (e.data === "hello") {
+        if (last !== null) tabs.postMessage(last);
+      } else if (e.data !== last) {
+        last = e.data;
+        onState(e.data);
+      }
+    };
+    navigator.locks.request("sourcebook-events", () => {
+      listen((data) => {
+        last = data;
+        tabs.postMessage(data);
+      });
+      return new Promise(() => {}); // held while this page is open
+    });
+    tabs.postMessage("hello"); // a new tab: the state as it is now
+  } else {
+    listen(() => {});
+  }
 })();

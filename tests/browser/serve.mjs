@@ -139,6 +139,25 @@ try {
   await page.waitForFunction(() => window.__samePage !== true, { timeout: 10000 }).catch(() => {});
   check("a page with scripts of its own loads again", !(await marked()));
 
+  // a browser opens at most six connections to a host: open tabs share
+  // one event stream, so a seventh and an eighth tab load and follow saves
+  const tabs = [];
+  for (let i = 0; i < 8; i++) {
+    const tab = await browser.newPage();
+    const loaded = await tab.goto(`${base}/basics/first/`, { waitUntil: "load", timeout: 10000 }).then(() => true, () => false);
+    tabs.push({ tab, loaded });
+  }
+  check("eight more tabs all load", tabs.every((t) => t.loaded), tabs.map((t) => t.loaded).join(","));
+  await new Promise((r) => setTimeout(r, 300));
+  edit("Paragraph 3 of filler", "Paragraph 3 of many tabs");
+  const shown = await Promise.all(
+    tabs.map((t) => t.tab).map((p) =>
+      p.waitForFunction(() => document.body.innerText.includes("of many tabs"), { timeout: 10000, polling: 100 }).then(() => true, () => false),
+    ),
+  );
+  check("a save shows on every open tab", shown.every(Boolean), shown.join(","));
+  for (const { tab } of tabs) await tab.close();
+
   const second = join(site, "content/basics/second.md");
   writeFileSync(second, '---\ntitle: "Second"\ndescription: "Added while serving."\ndate: 2024-05-01\n---\n\nA second page [@doe2020].\n');
   for (let i = 0; i < 100; i++) {

@@ -274,13 +274,15 @@ fn fold(name: &str) -> String {
     out
 }
 
-/// The entry as hayagriva YAML, its text JSON-quoted (valid YAML whatever
-/// it holds).
+/// The entry as hayagriva YAML, its text quoted (valid YAML whatever it
+/// holds) and its titles escaped for the citation library (shown as the
+/// registry gives them, braces and `$` included).
 fn render(id: &str, work: &Work, evidence: Option<&str>) -> String {
-    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let q = |s: &str| crate::yaml::quoted(s);
+    let title = |s: &str| q(&super::validate::as_written(s));
     let number = |s: &str| if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) { s.to_string() } else { q(s) };
     let (kind, parent) = types(&work.kind, work.journal.is_some());
-    let mut out = format!("{id}:\n  type: {kind}\n  title: {}\n", q(&work.title));
+    let mut out = format!("{id}:\n  type: {kind}\n  title: {}\n", title(&work.title));
     if !work.authors.is_empty() {
         out.push_str("  author:\n");
         for p in &work.authors {
@@ -307,8 +309,8 @@ fn render(id: &str, work: &Work, evidence: Option<&str>) -> String {
     match (parent, &work.journal) {
         (Some(parent), Some(journal)) => {
             out.push_str(&format!("  parent:\n    type: {parent}\n"));
-            let short = work.journal_short.as_ref().map(|s| format!(", short: {}", q(s))).unwrap_or_default();
-            out.push_str(&format!("    title: {{ value: {}{short} }}\n", q(journal)));
+            let short = work.journal_short.as_ref().map(|s| format!(", short: {}", title(s))).unwrap_or_default();
+            out.push_str(&format!("    title: {{ value: {}{short} }}\n", title(journal)));
             for line in &volume_issue {
                 out.push_str(&format!("    {line}\n"));
             }
@@ -333,7 +335,7 @@ fn render(id: &str, work: &Work, evidence: Option<&str>) -> String {
 /// hayagriva would read "van der" from the short form as a prefix, and
 /// AMA would then write "Berg L van der").
 fn person(p: &Person) -> String {
-    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let q = |s: &str| crate::yaml::quoted(s);
     let particle = p.family.contains(' ') && p.family.starts_with(|c: char| c.is_lowercase());
     let comma = particle || p.family.contains(',') || p.given.as_deref().is_some_and(|g| g.contains(','));
     match (&p.given, &p.suffix) {
@@ -414,6 +416,37 @@ mod tests {
             Content { sources_yaml: Some(DataFile { file: FILE.into(), text: yaml.into() }), ..Content::default() };
         bib = super::super::load(&content, None).0;
         assert_eq!(free_id(&bib, &work("Fedgchin")), "fedgchin2019c");
+    }
+
+    /// What a registry gives is what the reference shows: braces and `$`
+    /// (marks to the citation library), quotes, backslashes and the
+    /// characters YAML refuses bare (DEL, C1, NEL) all read back as given,
+    /// in the title, the journal, its short form and the authors' names.
+    #[test]
+    fn a_registry_s_text_reads_back_as_it_came_whatever_it_holds() {
+        // a name holds no braces or `$`; the rest, as a title may
+        const NAME: &str = "O'Brien \"Ó\" \u{7f}\u{85}\u{2028}\u{9d}";
+        let hostile = "The {R}-enantiomer: $500 \\ \"a\" #x {{ 6*6 }} }{ \u{7f}\u{85}\u{2028}\u{9d} end";
+        let work = Work {
+            kind: "journal-article".into(),
+            title: hostile.into(),
+            journal: Some(format!("J {hostile}")),
+            journal_short: Some(format!("S {hostile}")),
+            authors: vec![Person { family: NAME.into(), given: Some("G".into()), suffix: None }],
+            ..Work::default()
+        };
+        let yaml = render("x2020", &work, None);
+        let content =
+            Content { sources_yaml: Some(DataFile { file: FILE.into(), text: yaml.clone() }), ..Content::default() };
+        let (bib, diags) = super::super::load(&content, None);
+        assert!(diags.is_empty(), "{yaml}\n{diags:?}");
+        let source = bib.get("x2020").expect("the entry loads");
+        assert_eq!(source.title(), hostile, "{yaml}");
+        let parent = &source.entry.parents()[0];
+        let journal = parent.title().expect("a journal");
+        assert_eq!(journal.value.to_string(), format!("J {hostile}"));
+        assert_eq!(journal.short.as_ref().map(ToString::to_string), Some(format!("S {hostile}")));
+        assert_eq!(source.entry.authors().expect("an author")[0].name, NAME);
     }
 
     #[test]

@@ -97,10 +97,10 @@ impl Lock {
     }
 
     /// The lock as it is written: a comment saying what it is, then each
-    /// identifier in order, its strings JSON-quoted (valid YAML, any text).
+    /// identifier in order, its strings quoted (valid YAML, any text).
     pub(crate) fn render(&self) -> String {
         let mut out = String::from(HEADER);
-        let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let q = |s: &str| crate::yaml::quoted(s);
         for (key, e) in &self.entries {
             out.push_str(&format!("\n{}:\n", q(key)));
             out.push_str(&format!("  registry: {}\n", e.registry.name().to_ascii_lowercase()));

@@ -116,6 +116,22 @@ pub(super) fn entry(doc: &Document, at: &Path, value: &Value) -> Vec<Diagnostic>
                             .with_help("copy the title from the publication, as its first page or record gives it"),
                     );
                 }
+                // the title's short form is read the same way
+                for (part, text) in [("value", text), ("short", value.get("short").unwrap_or(&Value::Null))] {
+                    let Some(why) = text.as_str().and_then(lost_characters) else { continue };
+                    let path = if value.get(part).is_some() { here.clone().key(part) } else { here.clone() };
+                    out.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            format!("title `{}`: {why}", text.as_str().unwrap_or_default()),
+                        )
+                        .with_span(doc.value_span(&path))
+                        .with_help(
+                            "`{…}` keeps its words as written (`{BDNF}`), `$…$` is a formula; for the characters \
+                                 themselves write `\\{`, `\\}` and `\\$`",
+                        ),
+                    );
+                }
             }
             "organization" | "location" | "note" | "genre" | "abstract" => inner(STRING_KEYS, &mut out),
             "author" | "editor" => inner(PERSON_KEYS, &mut out),
@@ -213,6 +229,45 @@ fn scalar(v: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// Why the citation library would print a title without some of its
+/// characters, if it would: to it `{…}` marks words kept as written and
+/// `$…$` a formula, and the marks themselves are not printed, so a lone
+/// `$` ("costs $500") or a stray brace silently goes.
+pub(super) fn lost_characters(title: &str) -> Option<String> {
+    let (mut depth, mut chars) = (0usize, title.chars());
+    let mut dollars = 0;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '{' => depth += 1,
+            '}' if depth == 0 => return Some("a `}` closes no `{`, and would not be shown".into()),
+            '}' => depth -= 1,
+            '$' => dollars += 1,
+            _ => {}
+        }
+    }
+    if depth > 0 {
+        return Some("a `{` is never closed, and would not be shown".into());
+    }
+    (dollars > 0).then(|| "a `$` starts a formula to the citation library, and would not be shown".into())
+}
+
+/// `text` written so the citation library prints it as it is: its `\\`,
+/// `{`, `}` and `$` escaped (for a title a registry gives, which may hold
+/// any of them: "the {R}-enantiomer", "$500").
+pub(super) fn as_written(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '{' | '}' | '$') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Why a source's `url` may not be linked, if it may not.

@@ -350,3 +350,48 @@ fn yaml_s_null_where_words_are_wanted_is_an_error_not_the_word_null() {
     let found = found.unwrap_or_else(|| panic!("{:?}", report.diagnostics));
     assert_eq!((found.code.as_str(), found.file.as_deref()), ("invalid-value", Some("content/people.yaml")));
 }
+
+/// A source's title the citation library would print without some of its
+/// characters (a `$`, which starts a formula to it; a brace without its
+/// pair) is an error at the title: "costs $500" would read "costs 500".
+/// `{BDNF}` (words kept as written) and `\$500` print as meant.
+#[test]
+fn a_source_title_that_would_lose_characters_is_an_error_at_the_title() {
+    for (title, message) in [
+        ("\"Ketamine costs $500 a dose\"", "a `$` starts a formula"),
+        ("\"A study }of{ dosing\"", "a `}` closes no `{`"),
+        ("\"The {R-enantiomer\"", "a `{` is never closed"),
+        ("{ value: \"Fine\", short: \"$hort\" }", "a `$` starts a formula"),
+    ] {
+        let dir = site("minimal");
+        let path = dir.path().join("content/sources.yaml");
+        let text = std::fs::read_to_string(&path).unwrap().replacen(
+            "  title: An example study",
+            &format!("  title: {title}"),
+            1,
+        );
+        std::fs::write(&path, text).unwrap();
+        let report = build_within(dir.path(), false);
+        let found = report.diagnostics.iter().find(|d| d.message.contains(message));
+        let found = found.unwrap_or_else(|| panic!("{title}: {:?}", report.diagnostics));
+        assert_eq!(
+            (found.code.as_str(), found.file.as_deref(), found.line()),
+            ("invalid-value", Some("content/sources.yaml"), Some(3)),
+            "{title}"
+        );
+    }
+    for title in ["\"Levels of {BDNF} after ketamine\"", "'Ketamine costs \\$500 a dose'"] {
+        let dir = site("minimal");
+        let path = dir.path().join("content/sources.yaml");
+        let text = std::fs::read_to_string(&path).unwrap().replacen(
+            "  title: An example study",
+            &format!("  title: {title}"),
+            1,
+        );
+        std::fs::write(&path, text).unwrap();
+        let report = build_within(dir.path(), false);
+        assert!(report.written.is_some(), "{title}: {:?}", report.diagnostics);
+        let list = std::fs::read_to_string(dir.path().join("public/sources/index.html")).unwrap();
+        assert!(list.contains("BDNF") || list.contains("$500"), "{title}");
+    }
+}

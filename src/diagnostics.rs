@@ -313,7 +313,11 @@ impl Diagnostic {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let title = level.primary_title(self.message.as_str()).id(self.code.as_str());
+        // a message or help quotes what a file or a registry wrote: its
+        // control characters are shown, never sent to the terminal (an
+        // escape sequence, a line break faking a finding of its own)
+        let message = visible(&self.message);
+        let title = level.primary_title(message.as_ref()).id(self.code.as_str());
         let mut group = annotate_snippets::Group::with_title(title);
         if let Some(span) = &self.span {
             // the column in what the span kept of its line
@@ -328,7 +332,8 @@ impl Diagnostic {
         } else if let Some(file) = &self.file {
             group = group.element(annotate_snippets::Origin::path(file.as_str()));
         }
-        if let Some(help) = &self.help {
+        let help = self.help.as_deref().map(visible);
+        if let Some(help) = &help {
             group = group.element(Level::HELP.message(help.as_ref()));
         }
         let drawn = renderer.render(&[group]);
@@ -353,6 +358,28 @@ fn tell_column(drawn: String, span: &Span) -> String {
         }
         None => drawn,
     }
+}
+
+/// `text` with its control characters (line breaks, escape, DEL, the C1
+/// set) written as Rust escapes (`\n`, `\u{1b}`), for a terminal.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// [`visible`], line by line: the line breaks kept (an entry, a report).
+pub fn visible_lines(text: &str) -> String {
+    text.split('\n').map(visible).collect::<Vec<_>>().join("\n")
 }
 
 /// The byte range under the caret: `width` characters from `column` when
@@ -617,6 +644,19 @@ pub fn relative(root: &Path, path: &Path) -> String {
 mod tests {
     /// The caret spans what the finder says (a key of two words), else
     /// the word at the column.
+    /// A message quoting a registry's or a file's text never moves the
+    /// terminal's cursor, sets its title or fakes a line of the report.
+    #[test]
+    fn control_characters_in_a_message_are_shown_not_sent() {
+        let d = Diagnostic::error(Code::RetractedSource, "notice `x\u{1b}]0;pwned\u{7}\nerror[fake]: y\u{9b}2J`")
+            .with_help("see \u{1b}[31mred");
+        let drawn = d.render(false);
+        assert!(!drawn.contains(['\u{1b}', '\u{7}', '\u{9b}']), "{drawn:?}");
+        assert_eq!(drawn.lines().filter(|l| l.contains("error[")).count(), 1, "{drawn}");
+        assert!(drawn.contains("\\u{1b}]0;pwned\\u{7}\\nerror[fake]"), "{drawn}");
+        assert_eq!(visible_lines("a\u{1b}\nb"), "a\\u{1b}\nb");
+    }
+
     #[test]
     fn the_caret_spans_the_width_a_span_knows_else_one_word() {
         let text = "zebra crossing: a way over\n";

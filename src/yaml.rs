@@ -46,6 +46,12 @@ pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, String>
     yaml_serde::from_value(value).map_err(|e| e.to_string())
 }
 
+/// Whether `word`, written bare as a key or value, is read by YAML as that
+/// text (not `0x10`, the number 16, nor `true`, `1e3` or `~`).
+pub(crate) fn reads_as_text(word: &str) -> bool {
+    matches!(yaml_serde::from_str::<Value>(word), Ok(Value::String(s)) if s == word)
+}
+
 /// Whether a text read from YAML says nothing: empty, only spaces, or
 /// YAML's null (`~`, `null`). The YAML reader hands a text field the null's
 /// letters as they are (`title: ~` is the title "~"), so a reader would see

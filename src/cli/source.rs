@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::Ui;
+use crate::diagnostics::{visible, visible_lines};
 use crate::sources::add::{AddRequest, Adding, add};
 use crate::sources::registry::Registries;
 
@@ -45,21 +46,23 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
         registries: Registries::from_env(None),
     };
     match add(root, &request)? {
+        // what a registry wrote is shown, its control characters too,
+        // never sent to the terminal as they are (escape sequences)
         Adding::Added { id, entry, reference, notes } => {
-            crate::ui::print(entry);
-            crate::ui::println(format_args!("\n{reference}"));
+            crate::ui::print(visible_lines(&entry));
+            crate::ui::println(format_args!("\n{}", visible(&reference)));
             for note in notes {
-                crate::ui::eprintln(note);
+                crate::ui::eprintln(visible_lines(&note));
             }
             ui.info(&format!("added `{id}` to content/sources.yaml; cite it as [@{id}]"));
             Ok(ExitCode::SUCCESS)
         }
         Adding::Usage(message) => {
-            crate::ui::eprintln(format_args!("error: {message}"));
+            crate::ui::eprintln(format_args!("error: {}", visible_lines(&message)));
             Ok(ExitCode::from(2))
         }
         Adding::Failed(message) => {
-            crate::ui::eprintln(format_args!("error: nothing was added: {message}"));
+            crate::ui::eprintln(format_args!("error: nothing was added: {}", visible_lines(&message)));
             Ok(ExitCode::from(1))
         }
     }

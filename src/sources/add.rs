@@ -45,6 +45,9 @@ pub(crate) enum Adding {
 }
 
 pub(crate) const FILE: &str = "content/sources.yaml";
+/// The longest `--id` (a YAML key of more than 1,024 characters must be
+/// written in a longer form than an entry's).
+const MAX_ID_BYTES: usize = 200;
 
 /// Add the work `request` names to the site at `root`.
 pub(crate) fn add(root: &Path, request: &AddRequest) -> anyhow::Result<Adding> {
@@ -54,6 +57,14 @@ pub(crate) fn add(root: &Path, request: &AddRequest) -> anyhow::Result<Adding> {
     };
     if let Some(id) = request.id.as_deref().filter(|id| !valid_id(id)) {
         return Ok(Adding::Usage(format!("source id `{id}` must use only a-z, 0-9, `_` and `-`")));
+    }
+    if let Some(id) = request.id.as_deref().filter(|id| id.len() > MAX_ID_BYTES) {
+        return Ok(Adding::Usage(format!("source id `{id}` is {} bytes long; at most {MAX_ID_BYTES}", id.len())));
+    }
+    if let Some(id) = request.id.as_deref().filter(|id| !crate::yaml::reads_as_text(id)) {
+        return Ok(Adding::Usage(format!(
+            "source id `{id}` would be read by YAML as a number, not as written: start it with a letter"
+        )));
     }
     let evidence = request.evidence.as_deref();
     if let Some(e) = evidence.filter(|e| Evidence::parse(e).is_none()) {
@@ -110,10 +121,21 @@ pub(crate) fn add(root: &Path, request: &AddRequest) -> anyhow::Result<Adding> {
         }
     }
     let entry = render(&id, &work, evidence);
-    let Some(reference) = reference(&id, &entry, &config) else {
-        anyhow::bail!("the entry made for {identifier} does not read back; nothing was written:\n{entry}");
+    let reference = match reference(&id, &entry, &config) {
+        Ok(reference) => reference,
+        Err(why) => {
+            return Ok(Adding::Failed(format!(
+                "the entry made for {identifier} does not read back ({why}); nothing was written:\n{entry}"
+            )));
+        }
     };
-    append(root, &content, &entry)?;
+    let text = appended(&content, &entry);
+    if let Err(why) = reads_with(&text, &id) {
+        return Ok(Adding::Failed(format!(
+            "{FILE} with the entry for {identifier} would not read ({why}); nothing was written"
+        )));
+    }
+    write(root, &text)?;
     Ok(Adding::Added { id, entry, reference, notes })
 }
 
@@ -280,7 +302,10 @@ fn fold(name: &str) -> String {
 fn render(id: &str, work: &Work, evidence: Option<&str>) -> String {
     let q = |s: &str| crate::yaml::quoted(s);
     let title = |s: &str| q(&super::validate::as_written(s));
-    let number = |s: &str| if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) { s.to_string() } else { q(s) };
+    // unquoted only as a number YAML reads back as the same digits
+    let number = |s: &str| {
+        if (1..=9).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) { s.to_string() } else { q(s) }
+    };
     let (kind, parent) = types(&work.kind, work.journal.is_some());
     let mut out = format!("{id}:\n  type: {kind}\n  title: {}\n", title(&work.title));
     if !work.authors.is_empty() {
@@ -367,21 +392,19 @@ fn types(kind: &str, has_journal: bool) -> (&'static str, Option<&'static str>) 
 
 /// The reference the site's citation style makes of the entry; `None` when
 /// the entry does not load cleanly.
-fn reference(id: &str, entry: &str, config: &Config) -> Option<String> {
+fn reference(id: &str, entry: &str, config: &Config) -> Result<String, String> {
     let content =
         Content { sources_yaml: Some(DataFile { file: FILE.into(), text: entry.to_string() }), ..Content::default() };
     let (mut bib, diags) = super::load(&content, None);
-    if !diags.is_empty() {
-        return None;
+    if let Some(d) = diags.first() {
+        return Err(d.message.clone());
     }
     let _ = format_all(&mut bib, config, &Locales::load());
-    bib.get(id).map(|s| s.plain.clone())
+    bib.get(id).map(|s| s.plain.clone()).ok_or_else(|| format!("no source `{id}` in it"))
 }
 
-/// Append `entry` to `content/sources.yaml` as text, after a blank line:
-/// written beside the file, then renamed over it.
-fn append(root: &Path, content: &Content, entry: &str) -> anyhow::Result<()> {
-    let path = root.join(FILE);
+/// `content/sources.yaml` with `entry` appended as text, after a blank line.
+fn appended(content: &Content, entry: &str) -> String {
     let mut text = content.sources_yaml.as_ref().map(|f| f.text.clone()).unwrap_or_default();
     if !text.is_empty() {
         if !text.ends_with('\n') {
@@ -390,6 +413,33 @@ fn append(root: &Path, content: &Content, entry: &str) -> anyhow::Result<()> {
         text.push('\n');
     }
     text.push_str(entry);
+    text
+}
+
+/// Whether the bibliography `text` holds source `id`, read as `check`
+/// reads the file: within its size limit, one document (a file that ends
+/// with `...`, or is one `{…}`, takes no entry after it).
+fn reads_with(text: &str, id: &str) -> Result<(), String> {
+    if text.len() as u64 > crate::input::MAX_TEXT_FILE {
+        let mib = |n: u64| n as f64 / (1024.0 * 1024.0);
+        return Err(format!(
+            "it would be {:.1} MiB; the limit is {} MiB",
+            mib(text.len() as u64),
+            mib(crate::input::MAX_TEXT_FILE)
+        ));
+    }
+    let content =
+        Content { sources_yaml: Some(DataFile { file: FILE.into(), text: text.into() }), ..Content::default() };
+    let (bib, diags) = super::load(&content, None);
+    if bib.contains(id) {
+        return Ok(());
+    }
+    Err(diags.iter().find(|d| d.is_error()).map_or_else(|| format!("no source `{id}` in it"), |d| d.message.clone()))
+}
+
+/// Write `text` as `content/sources.yaml`: beside the file, then renamed over it.
+fn write(root: &Path, text: &str) -> anyhow::Result<()> {
+    let path = root.join(FILE);
     let tmp = path.with_extension("yaml.tmp");
     std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, &path).with_context(|| format!("replacing {}", path.display()))
@@ -447,6 +497,19 @@ mod tests {
         assert_eq!(journal.value.to_string(), format!("J {hostile}"));
         assert_eq!(journal.short.as_ref().map(ToString::to_string), Some(format!("S {hostile}")));
         assert_eq!(source.entry.authors().expect("an author")[0].name, NAME);
+    }
+
+    /// An entry that would take sources.yaml past the size every reader of
+    /// it allows is refused (a registry's 8 MiB of quotes, each written
+    /// as two characters), as is one the file would not read.
+    #[test]
+    fn a_file_past_its_limit_or_unreadable_after_the_entry_is_refused() {
+        let entry = "x2020:\n  type: misc\n  title: X\n";
+        assert_eq!(reads_with(entry, "x2020"), Ok(()));
+        let big = format!("{entry}  note: \"{}\"\n", "a".repeat(17 * 1024 * 1024));
+        assert_eq!(reads_with(&big, "x2020"), Err("it would be 17.0 MiB; the limit is 16 MiB".into()));
+        assert!(reads_with(&format!("{{ a: {{ type: misc, title: A }} }}\n\n{entry}"), "x2020").is_err());
+        assert!(reads_with(&format!("a: {{ type: misc, title: A }}\n...\n\n{entry}"), "x2020").is_err());
     }
 
     #[test]

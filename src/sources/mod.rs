@@ -343,6 +343,16 @@ fn read_entry(
     };
     let at = map.clone().key(&id);
     let span = doc.key_span(&at);
+    if !matches!(key, Value::String(_)) && doc.key_offset(&at).is_none() {
+        // `0x10:` is the number 16 to YAML, `1e3:` 1000.0: the id cited would not be the one written
+        let d = Diagnostic::error(
+            Code::InvalidValue,
+            format!("a source id that YAML reads as `{id}`, not as it is written (a number such as `0x10` or `1e3`)"),
+        )
+        .in_file(doc.file)
+        .with_help("put the id in quotes (`\"0x10\":`), or start it with a letter");
+        return (id, vec![d], None);
+    }
     if !valid_id(&id) {
         let d = Diagnostic::error(Code::InvalidValue, format!("source id `{id}` must use only a-z, 0-9, `_` and `-`"))
             .with_span(span);
@@ -446,6 +456,23 @@ mod tests {
     fn entry(yaml: &str) -> Result<(Entry, Option<Evidence>), (String, Option<String>)> {
         let value: Value = Document::whole("s.yaml", yaml).read().unwrap();
         to_entry("doe2020", &value)
+    }
+
+    /// `0x10:` is the number 16 to YAML: cited as `[@0x10]` it would be
+    /// unknown and as `[@16]` known, so it is an error that says so. An id
+    /// of digits written as they read (`2020:`) is the id it reads as.
+    #[test]
+    fn a_source_id_yaml_reads_as_another_number_is_an_error() {
+        let content = |yaml: &str| Content {
+            sources_yaml: Some(crate::content::DataFile { file: "content/sources.yaml".into(), text: yaml.into() }),
+            ..Content::default()
+        };
+        let (bib, diags) = load(&content("0x10:\n  type: misc\n  title: Hex\n"), None);
+        assert!(!bib.contains("16") && !bib.contains("0x10"));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].message.starts_with("a source id that YAML reads as `16`"), "{}", diags[0].message);
+        let (bib, diags) = load(&content("2020:\n  type: misc\n  title: Year\n"), None);
+        assert!(bib.contains("2020") && diags.is_empty(), "{diags:?}");
     }
 
     #[test]

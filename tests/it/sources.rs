@@ -235,6 +235,42 @@ fn source_add_refuses_an_identifier_already_cited_naming_its_id() {
     assert_eq!(sources_yaml(dir.path()), cited, "nothing written");
 }
 
+/// `source add` writes only what `check` then reads: an id YAML would read
+/// as a number is refused as a usage error, and an entry appended where it
+/// would not be read (after a `...` that ends the file's document, after a
+/// file written as one `{…}`) is refused with the file left as it was,
+/// where it used to be written, reported as added, and break every
+/// citation of the site.
+#[test]
+fn source_add_writes_nothing_check_would_not_read() {
+    let registry = Replay::start();
+    for id in ["0x10", "1e3", "0o7", "123"] {
+        let dir = polite_site();
+        let before = sources_yaml(dir.path());
+        let mut cmd = sourcebook();
+        registry.env(&mut cmd);
+        let out =
+            cmd.arg("--root").arg(dir.path()).args(["source", "add", "10.5555/normal", "--id", id]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "--id {id}: {stderr}");
+        assert!(stderr.contains("would be read by YAML as a number"), "{stderr}");
+        assert_eq!(sources_yaml(dir.path()), before, "--id {id}: nothing written");
+    }
+    for ending in ["...\n", "# the end\n...\n"] {
+        let dir = polite_site();
+        let before = sources_yaml(dir.path()) + ending;
+        std::fs::write(dir.path().join("content/sources.yaml"), &before).unwrap();
+        assert!(!crate::support::build_at(dir.path()).diagnostics.has_errors(), "the file reads before");
+        let mut cmd = sourcebook();
+        registry.env(&mut cmd);
+        let out = cmd.arg("--root").arg(dir.path()).args(["source", "add", "10.5555/normal"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("would not read"), "{stderr}");
+        assert_eq!(sources_yaml(dir.path()), before, "nothing written");
+    }
+}
+
 /// Sources of every kind the replay server knows, cited by the page.
 const SOURCES: &str = r#"
 normal:

@@ -253,7 +253,7 @@ impl DateParts {
             parts.get(i).copied().flatten().filter(|n| (1..=max).contains(n)).and_then(|n| u8::try_from(n).ok())
         };
         let month = small(1, 12);
-        Some(Day { year, month, day: month.and(small(2, 31)) })
+        Day::new(year, month, month.and(small(2, 31)))
     }
 }
 
@@ -341,5 +341,10 @@ mod tests {
         assert_eq!(parts(r#"{"date-parts":[[2023]]}"#), Some(Day { year: 2023, month: None, day: None }));
         assert_eq!(parts(r#"{"date-parts":[[null]]}"#), None);
         assert_eq!(parts(r#"{"date-parts":[[2023,13,1]]}"#), Some(Day { year: 2023, month: None, day: None }));
+        // a day the month does not have, and years no reference has
+        assert_eq!(parts(r#"{"date-parts":[[2023,2,30]]}"#), Some(Day { year: 2023, month: Some(2), day: None }));
+        for none in [r#"[[0,0,0]]"#, r#"[[99999]]"#, r#"[[-5000,2,30]]"#] {
+            assert_eq!(parts(&format!(r#"{{"date-parts":{none}}}"#)), None, "{none}");
+        }
     }
 }

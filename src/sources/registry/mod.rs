@@ -157,6 +157,24 @@ pub(crate) struct Day {
     pub day: Option<u8>,
 }
 
+impl Day {
+    /// A date as a reference can give it: a year from 1 to 9999, the month
+    /// only when it is one (1 to 12), the day only when that month has it
+    /// (a registry's `[2023, 2, 30]` is February 2023). `None` for a year
+    /// no reference has (`0`, `-5000`, `99999`).
+    pub(crate) fn new(year: i32, month: Option<u8>, day: Option<u8>) -> Option<Day> {
+        if !(1..=9999).contains(&year) {
+            return None;
+        }
+        let month = month.filter(|m| (1..=12).contains(m));
+        let day = month.and(day).filter(|&d| {
+            let (y, m) = (i16::try_from(year).unwrap_or(1), month.and_then(|m| i8::try_from(m).ok()).unwrap_or(1));
+            i8::try_from(d).is_ok_and(|d| jiff::civil::Date::new(y, m, d).is_ok())
+        });
+        Some(Day { year, month, day })
+    }
+}
+
 impl std::fmt::Display for Day {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:04}", self.year)?;

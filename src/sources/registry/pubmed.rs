@@ -185,7 +185,7 @@ fn pub_date(node: Node) -> Option<Day> {
     let year = child(node, "Year").map(text)?.parse().ok()?;
     let month = child(node, "Month").map(text).and_then(|m| month(&m));
     let day = child(node, "Day").map(text).and_then(|d| d.parse::<u8>().ok()).filter(|d| (1..=31).contains(d));
-    Some(Day { year, month, day: month.and(day) })
+    Day::new(year, month, day)
 }
 
 /// The first date written in `text` as PubMed writes dates (`2010 Feb 6`).
@@ -196,7 +196,7 @@ fn date_in(text: &str) -> Option<Day> {
     let year = words[at].parse().ok()?;
     let month = words.get(at + 1).and_then(|m| month(m.split('-').next().unwrap_or_default()));
     let day = words.get(at + 2).and_then(|d| d.parse::<u8>().ok()).filter(|d| (1..=31).contains(d));
-    Some(Day { year, month, day: month.and(day) })
+    Day::new(year, month, day)
 }
 
 fn month(text: &str) -> Option<u8> {

@@ -188,7 +188,7 @@ impl Writer {
                 ElemChild::Markup(m) => self.text(m),
                 ElemChild::Link { text, url } if html::check_url(url).is_ok() => {
                     self.tag("<a href=\"");
-                    self.tag(&href(url));
+                    self.tag(&href(&identifier_link(url)));
                     self.tag("\">");
                     self.formatted(text);
                     self.tag("</a>");
@@ -261,6 +261,19 @@ impl Writer {
     }
 }
 
+/// A link the style makes of an identifier (its resolver's address and the
+/// identifier as written) with the identifier encoded as the source's own
+/// links encode it: `10.5555/a#b` is one DOI, not `10.5555/a` and a
+/// fragment.
+fn identifier_link(url: &str) -> std::borrow::Cow<'_, str> {
+    const RESOLVERS: [&str; 3] =
+        ["https://doi.org/", "https://www.ncbi.nlm.nih.gov/pubmed/", "https://www.ncbi.nlm.nih.gov/pmc/articles/"];
+    match RESOLVERS.iter().find_map(|r| url.strip_prefix(r).map(|id| (r, id))) {
+        Some((resolver, id)) => format!("{resolver}{}", html::path_component(id)).into(),
+        None => url.into(),
+    }
+}
+
 /// A URL as an `href` value: characters a URL may not hold percent-encoded
 /// (as pulldown-cmark writes Markdown links), then escaped for the attribute.
 fn href(url: &str) -> String {
@@ -272,6 +285,15 @@ fn href(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The style's own link for an identifier encodes it as the source's
+    /// other links do: a `#` in a DOI (SICI DOIs have them) is part of it.
+    #[test]
+    fn an_identifier_s_link_encodes_what_a_url_would_read_otherwise() {
+        assert_eq!(identifier_link("https://doi.org/10.5555/a#b?c"), "https://doi.org/10.5555/a%23b%3Fc");
+        assert_eq!(identifier_link("https://doi.org/10.1056/NEJMoa2302399"), "https://doi.org/10.1056/NEJMoa2302399");
+        assert_eq!(identifier_link("https://example.org/a#b"), "https://example.org/a#b");
+    }
 
     /// A site whose `citation_style` is the default, AMA.
     fn ama() -> Config {

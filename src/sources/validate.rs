@@ -297,13 +297,15 @@ pub(super) fn identifiers(doi: Option<&str>, pmid: Option<&str>) -> Vec<String> 
     out
 }
 
-fn valid_doi(doi: &str) -> bool {
+pub(super) fn valid_doi(doi: &str) -> bool {
     let Some(rest) = doi.strip_prefix("10.") else { return false };
     let Some((registrant, suffix)) = rest.split_once('/') else { return false };
     (4..=9).contains(&registrant.len())
         && registrant.bytes().all(|b| b.is_ascii_digit() || b == b'.')
         && !suffix.is_empty()
         && !suffix.contains(|c: char| c.is_whitespace() || c.is_control())
+        // `10.5555/../../10.1234/other`: a browser would follow the link to another DOI
+        && !suffix.split('/').any(|segment| matches!(segment, "." | ".."))
 }
 
 #[cfg(test)]
@@ -316,6 +318,12 @@ mod tests {
         assert_eq!(identifiers(Some("doi:10.1056/x"), None).len(), 1);
         assert_eq!(identifiers(Some("10.12/x"), None).len(), 1);
         assert_eq!(identifiers(None, Some("PMID37224232")).len(), 1);
+        // a link to it would lead a browser to another DOI
+        for doi in ["10.5555/../../10.1234/other", "10.5555/./x", "10.5555/x/.."] {
+            assert_eq!(identifiers(Some(doi), None).len(), 1, "{doi}");
+        }
+        assert!(identifiers(Some("10.1002/(SICI)1097-4636(199909)47:3<265::AID-JBM1>3.0.CO;2-#"), None).is_empty());
+        assert!(identifiers(Some("10.5555/a..b"), None).is_empty());
     }
 
     #[test]

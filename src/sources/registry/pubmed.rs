@@ -45,6 +45,10 @@ pub(super) fn search(body: &str) -> Result<Option<String>, String> {
         .iter()
         .filter_map(|v| v.as_str())
         .collect();
+    // a PMID is digits: anything else would be sent on in the next request's query
+    if ids.iter().any(|id| id.is_empty() || id.len() > 9 || !id.bytes().all(|b| b.is_ascii_digit())) {
+        return Err("an `idlist` entry that is not a PMID".into());
+    }
     Ok(match ids.as_slice() {
         [one] => Some(one.to_string()),
         _ => None,
@@ -280,6 +284,9 @@ mod tests {
         assert_eq!(search(&replay("esearch-none.json")), Ok(None));
         assert!(search("{\"esearchresult\": {\"ERROR\": \"Invalid query\"}}").is_err());
         assert!(search("<html>").is_err());
+        // what it finds is sent on in the next request's query: only a PMID
+        let injected = r#"{"esearchresult": {"idlist": ["99000001&db=pmc&email=attacker@example.org"]}}"#;
+        assert!(search(injected).is_err());
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub(crate) const MAX_WAIT: Duration = Duration::from_secs(60);
 const RETRIES: u32 = 3;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Requests to one registry that may run out of time before it is taken as
+/// down for the rest of the run.
+const MAX_TIMEOUTS: usize = 2;
 /// The most a registry's answer may weigh.
 const BODY_LIMIT: u64 = 8 * 1024 * 1024;
 /// PMIDs per efetch request (NCBI suggests at most 200).
@@ -234,6 +237,7 @@ impl Client {
                     if !pace.reached.load(Ordering::Relaxed) {
                         pace.down.store(true, Ordering::Relaxed);
                     }
+                    pace.failed(&e);
                     return Err(failed(&format!("{} could not be reached: {e}", registry.name()), false));
                 }
             };
@@ -254,7 +258,10 @@ impl Client {
             let body = response.body_mut().with_config().limit(BODY_LIMIT).read_to_string();
             return match body {
                 Ok(body) => Ok((status, body)),
-                Err(e) => Err(failed(&format!("{}'s answer could not be read: {e}", registry.name()), true)),
+                Err(e) => {
+                    pace.failed(&e);
+                    Err(failed(&format!("{}'s answer could not be read: {e}", registry.name()), true))
+                }
             };
         }
     }
@@ -305,11 +312,29 @@ struct Pace {
     next: Mutex<Instant>,
     reached: AtomicBool,
     down: AtomicBool,
+    /// Requests that ran out of time: after [`MAX_TIMEOUTS`] the registry
+    /// is taken as down (one that sends headers and then nothing would
+    /// otherwise cost [`REQUEST_TIMEOUT`] for every identifier).
+    timeouts: AtomicUsize,
 }
 
 impl Pace {
     fn new(every: Duration) -> Pace {
-        Pace { every, next: Mutex::new(Instant::now()), reached: AtomicBool::new(false), down: AtomicBool::new(false) }
+        Pace {
+            every,
+            next: Mutex::new(Instant::now()),
+            reached: AtomicBool::new(false),
+            down: AtomicBool::new(false),
+            timeouts: AtomicUsize::new(0),
+        }
+    }
+
+    /// Note a request that failed with `e`: a timeout counts towards
+    /// taking the registry as down.
+    fn failed(&self, e: &ureq::Error) {
+        if matches!(e, ureq::Error::Timeout(_)) && self.timeouts.fetch_add(1, Ordering::Relaxed) + 1 >= MAX_TIMEOUTS {
+            self.down.store(true, Ordering::Relaxed);
+        }
     }
 
     /// Wait for this request's turn.
@@ -333,6 +358,19 @@ impl Pace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A registry whose requests run out of time twice is taken as down:
+    /// one that sends its headers and then nothing would otherwise cost
+    /// every identifier of a site the whole timeout.
+    #[test]
+    fn a_registry_that_times_out_twice_is_taken_as_down() {
+        let pace = Pace::new(Duration::ZERO);
+        pace.failed(&ureq::Error::StatusCode(500));
+        pace.failed(&ureq::Error::Timeout(ureq::Timeout::Global));
+        assert!(!pace.down.load(Ordering::Relaxed), "one timeout");
+        pace.failed(&ureq::Error::Timeout(ureq::Timeout::RecvBody));
+        assert!(pace.down.load(Ordering::Relaxed), "two");
+    }
 
     #[test]
     fn retry_after_in_seconds_or_as_a_date() {

@@ -233,7 +233,8 @@ impl Author {
         match (clean(&self.family), clean(&self.name)) {
             (Some(family), _) => Some(Person { family, given: clean(&self.given), suffix: clean(&self.suffix) }),
             (None, Some(name)) => Some(Person { family: name, given: None, suffix: None }),
-            (None, None) => None,
+            // one name only, given as the given name: still an author, not dropped from the list
+            (None, None) => clean(&self.given).map(|name| Person { family: name, given: None, suffix: None }),
         }
     }
 }
@@ -290,6 +291,10 @@ mod tests {
         assert!(w.notices.is_empty());
         let group = work(&replay("concern.json")).unwrap();
         assert_eq!(group.authors[1].family, "Ketamine Memory Study Group");
+        // a one-name author (only `given`) stays on the list
+        let one_name = r#"{"status":"ok","message":{"DOI":"10.5555/x","type":"journal-article","title":["T"],"author":[{"given":"Madonna"},{"family":"Doe","given":"Jane"}]}}"#;
+        let w = work(one_name).unwrap();
+        assert_eq!(w.authors.iter().map(|p| p.family.as_str()).collect::<Vec<_>>(), ["Madonna", "Doe"]);
         assert!(work(r#"{"status":"ok","message":{"DOI":"10.5555/x""#).is_err(), "a body cut short");
         assert!(work("Resource not found.").is_err());
     }

@@ -151,8 +151,11 @@ fn author(node: Node) -> Option<Person> {
     if let Some(name) = child(node, "CollectiveName") {
         return Some(Person { family: text(name), given: None, suffix: None });
     }
-    let family = child(node, "LastName").map(text)?;
     let given = child(node, "ForeName").or_else(|| child(node, "Initials")).map(text).filter(|g| !g.is_empty());
+    let Some(family) = child(node, "LastName").map(text).filter(|f| !f.is_empty()) else {
+        // one name only: still an author, not dropped from the list
+        return given.map(|name| Person { family: name, given: None, suffix: None });
+    };
     let suffix = child(node, "Suffix").map(text).filter(|s| !s.is_empty());
     Some(Person { family, given, suffix })
 }
@@ -284,6 +287,9 @@ mod tests {
         assert_eq!(search(&replay("esearch-none.json")), Ok(None));
         assert!(search("{\"esearchresult\": {\"ERROR\": \"Invalid query\"}}").is_err());
         assert!(search("<html>").is_err());
+        // (and in a record) an author with one name only stays on the list
+        let doc = roxmltree::Document::parse("<Author ValidYN=\"Y\"><ForeName>Madonna</ForeName></Author>").unwrap();
+        assert_eq!(author(doc.root_element()).map(|p| p.family), Some("Madonna".into()));
         // what it finds is sent on in the next request's query: only a PMID
         let injected = r#"{"esearchresult": {"idlist": ["99000001&db=pmc&email=attacker@example.org"]}}"#;
         assert!(search(injected).is_err());

@@ -277,8 +277,14 @@ impl Indexer {
                     lower.push_str(word);
                     lower.make_ascii_lowercase();
                 } else {
-                    // as the query is lowered in `search.js` (a final Σ becomes ς)
-                    lower.push_str(&word.to_lowercase());
+                    // as the query is lowered in `search.js` (a final Σ becomes ς), its
+                    // accents left out ("dépression" is "depression", "naïve" "naive")
+                    let folded = word.to_lowercase();
+                    lower.extend(unicode_normalization::UnicodeNormalization::nfd(folded.as_str()));
+                    lower.retain(|c| !unicode_normalization::char::is_combining_mark(c));
+                }
+                if lower.is_empty() {
+                    continue; // a "word" of marks alone
                 }
                 shard.tally(&lower, weight);
             }

@@ -444,3 +444,28 @@ fn every_match_is_returned_past_the_first_batch() {
     let hrefs = result_hrefs(&found);
     assert_eq!(hrefs.iter().collect::<std::collections::BTreeSet<_>>().len(), 25, "{hrefs:?}");
 }
+
+/// Accents are left out on both sides, as readers type words on phones and
+/// in other languages: "dépression" finds a page that says "depression",
+/// and "naive" one that says "naïve"; the passage marks the word as the
+/// page writes it.
+#[test]
+fn a_word_with_or_without_its_accents_finds_the_same_pages() {
+    let dir = built_with(&[
+        ("mood", "title: \"Mood\"\ndescription: \"A page.\"", "Depression can lift."),
+        ("naive", "title: \"Naïve\"\ndescription: \"A page.\"", "A naïve café reader."),
+    ]);
+    let public = dir.path().join("public");
+    for (q, page) in [
+        ("dépression", "basics/mood/index.html"),
+        ("DÉPRESSION", "basics/mood/index.html"),
+        ("naive", "basics/naive/index.html"),
+        ("naïve", "basics/naive/index.html"),
+        ("cafe", "basics/naive/index.html"),
+    ] {
+        let found = query(&public, q);
+        assert_eq!(result_hrefs(&found), [page], "{q}: {found}");
+    }
+    let found = query(&public, "cafe");
+    assert!(found["results"][0]["passage"].as_str().unwrap().contains("<mark>café</mark>"), "{found}");
+}

@@ -175,7 +175,9 @@
 
   // ------------------------------------------------------------ words
   // Words as the index has them: runs of letters and digits, in lower case.
-  const words = (text) => text.toLowerCase().split(/[^\p{Alphabetic}\p{N}]+/u).filter(Boolean);
+  // Accents left out ("dépression" is "depression"), as the indexer folds them.
+  const fold = (word) => (/[^\0-\x7f]/.test(word) ? word.normalize('NFD').replace(/\p{M}/gu, '') : word);
+  const words = (text) => text.toLowerCase().split(/[^\p{Alphabetic}\p{N}]+/u).map(fold).filter(Boolean);
   const WORD = /([\p{Alphabetic}\p{N}]+)/u;
   const length = (s) => [...s].length;
   // The index sorts stems by code point (as UTF-8 bytes sort); so does this.
@@ -337,7 +339,7 @@
       });
       const cache = new Map();
       return (word) => {
-        const lower = word.toLowerCase();
+        const lower = fold(word.toLowerCase());
         if (!cache.has(lower)) {
           let k = stems.get(stem(lower));
           if (k === undefined) k = prefixes.find(([p]) => lower.startsWith(p))?.[1];

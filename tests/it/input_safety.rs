@@ -363,15 +363,7 @@ fn a_source_title_that_would_lose_characters_is_an_error_at_the_title() {
         ("\"The {R-enantiomer\"", "a `{` is never closed"),
         ("{ value: \"Fine\", short: \"$hort\" }", "a `$` starts a formula"),
     ] {
-        let dir = site("minimal");
-        let path = dir.path().join("content/sources.yaml");
-        let text = std::fs::read_to_string(&path).unwrap().replacen(
-            "  title: An example study",
-            &format!("  title: {title}"),
-            1,
-        );
-        std::fs::write(&path, text).unwrap();
-        let report = build_within(dir.path(), false);
+        let (_dir, report) = with_source_title(title);
         let found = report.diagnostics.iter().find(|d| d.message.contains(message));
         let found = found.unwrap_or_else(|| panic!("{title}: {:?}", report.diagnostics));
         assert_eq!(
@@ -380,18 +372,24 @@ fn a_source_title_that_would_lose_characters_is_an_error_at_the_title() {
             "{title}"
         );
     }
-    for title in ["\"Levels of {BDNF} after ketamine\"", "'Ketamine costs \\$500 a dose'"] {
-        let dir = site("minimal");
-        let path = dir.path().join("content/sources.yaml");
-        let text = std::fs::read_to_string(&path).unwrap().replacen(
-            "  title: An example study",
-            &format!("  title: {title}"),
-            1,
-        );
-        std::fs::write(&path, text).unwrap();
-        let report = build_within(dir.path(), false);
+    for (title, shown) in [
+        ("\"Levels of {BDNF} after ketamine\"", "Levels of BDNF after ketamine"),
+        ("'Costs \\$500 a dose'", "Costs $500 a dose"),
+    ] {
+        let (dir, report) = with_source_title(title);
         assert!(report.written.is_some(), "{title}: {:?}", report.diagnostics);
         let list = std::fs::read_to_string(dir.path().join("public/sources/index.html")).unwrap();
-        assert!(list.contains("BDNF") || list.contains("$500"), "{title}");
+        assert!(list.contains(shown), "{title}: {list}");
     }
+}
+
+/// The minimal site with its source's title written as `title`, built.
+fn with_source_title(title: &str) -> (tempfile::TempDir, BuildReport) {
+    let dir = site("minimal");
+    let path = dir.path().join("content/sources.yaml");
+    let text =
+        std::fs::read_to_string(&path).unwrap().replacen("  title: An example study", &format!("  title: {title}"), 1);
+    std::fs::write(&path, text).unwrap();
+    let report = build_within(dir.path(), false);
+    (dir, report)
 }

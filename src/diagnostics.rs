@@ -642,8 +642,6 @@ pub fn relative(root: &Path, path: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
-    /// The caret spans what the finder says (a key of two words), else
-    /// the word at the column.
     /// A message quoting a registry's or a file's text never moves the
     /// terminal's cursor, sets its title or fakes a line of the report.
     #[test]
@@ -657,6 +655,8 @@ mod tests {
         assert_eq!(visible_lines("a\u{1b}\nb"), "a\\u{1b}\nb");
     }
 
+    /// The caret spans what the finder says (a key of two words), else
+    /// the word at the column.
     #[test]
     fn the_caret_spans_the_width_a_span_knows_else_one_word() {
         let text = "zebra crossing: a way over\n";

@@ -441,9 +441,6 @@ impl UniqueIds {
 /// written in its templates; a test keeps the list whole): a heading
 /// never takes one, or the theme's links (the table of contents, "Skip to
 /// main content", the search form's label) would lead to the heading.
-/// The longest `[…]` read as a citation written without its `@`.
-const MAX_BARE_CITATION: usize = 200;
-
 pub(crate) const RESERVED_IDS: &[&str] = &[
     "about-this-page",
     "all-questions",
@@ -1134,7 +1131,8 @@ impl<'a> Renderer<'a, '_> {
         }
     }
 
-    /// `[anand2023]` (or `[a; b]`) where every id is a source's: a
+    /// `[anand2023]` (or `[a; b]`, within [`MAX_BARE_CITATION`] bytes)
+    /// where every id is a source's: a
     /// citation written without its `@`, which would reach readers as the
     /// bracketed id. Brackets written `\[…]` are text, as meant.
     fn citations_without_at(&mut self, text: &str, locate: &dyn Fn(usize) -> usize, escaped: &dyn Fn(usize) -> bool) {
@@ -1142,11 +1140,11 @@ impl<'a> Renderer<'a, '_> {
             let rest = &text[open + 1..];
             let Some(close) = rest.bytes().take(MAX_BARE_CITATION).position(|b| b == b']') else { continue };
             let ids = &rest[..close];
-            let mut pieces = ids.split(';').map(str::trim);
-            if ids.trim().is_empty() || escaped(open) || !pieces.all(|id| self.resolver.has_source(id)) {
+            let pieces: Vec<&str> = ids.split(';').map(str::trim).collect();
+            if ids.trim().is_empty() || escaped(open) || !pieces.iter().all(|id| self.resolver.has_source(id)) {
                 continue;
             }
-            let with_at = ids.split(';').map(|id| format!("@{}", id.trim())).collect::<Vec<_>>().join("; ");
+            let with_at = pieces.iter().map(|id| format!("@{id}")).collect::<Vec<_>>().join("; ");
             self.out.diagnostics.push(
                 Diagnostic::error(Code::MalformedCitation, format!("`[{ids}]` is a citation without its `@`"))
                     .with_span(self.span(locate(open)).with_width(ids.chars().count() + 2))
@@ -1282,6 +1280,9 @@ fn skip_marker(raw: &[(Event, Range<usize>)], j: usize, end: usize) -> (usize, b
         _ => (k, true),
     }
 }
+
+/// The longest `[…]` read as a citation written without its `@`.
+const MAX_BARE_CITATION: usize = 200;
 
 /// Where `name` is written in a heading's `{…}` attributes (the heading
 /// `written` at byte `at` of the Markdown): the caret goes under it.

@@ -390,8 +390,8 @@ fn types(kind: &str, has_journal: bool) -> (&'static str, Option<&'static str>) 
     }
 }
 
-/// The reference the site's citation style makes of the entry; `None` when
-/// the entry does not load cleanly.
+/// The reference the site's citation style makes of the entry; the first
+/// problem when the entry does not load cleanly.
 fn reference(id: &str, entry: &str, config: &Config) -> Result<String, String> {
     let content =
         Content { sources_yaml: Some(DataFile { file: FILE.into(), text: entry.to_string() }), ..Content::default() };

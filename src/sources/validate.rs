@@ -235,9 +235,8 @@ fn scalar(v: &Value) -> Option<String> {
 /// characters, if it would: to it `{…}` marks words kept as written and
 /// `$…$` a formula, and the marks themselves are not printed, so a lone
 /// `$` ("costs $500") or a stray brace silently goes.
-pub(super) fn lost_characters(title: &str) -> Option<String> {
-    let (mut depth, mut chars) = (0usize, title.chars());
-    let mut dollars = 0;
+fn lost_characters(title: &str) -> Option<String> {
+    let (mut depth, mut dollar, mut chars) = (0usize, false, title.chars());
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
@@ -246,14 +245,14 @@ pub(super) fn lost_characters(title: &str) -> Option<String> {
             '{' => depth += 1,
             '}' if depth == 0 => return Some("a `}` closes no `{`, and would not be shown".into()),
             '}' => depth -= 1,
-            '$' => dollars += 1,
+            '$' => dollar = true,
             _ => {}
         }
     }
     if depth > 0 {
         return Some("a `{` is never closed, and would not be shown".into());
     }
-    (dollars > 0).then(|| "a `$` starts a formula to the citation library, and would not be shown".into())
+    dollar.then(|| "a `$` starts a formula to the citation library, and would not be shown".into())
 }
 
 /// `text` written so the citation library prints it as it is: its `\\`,
@@ -297,7 +296,7 @@ pub(super) fn identifiers(doi: Option<&str>, pmid: Option<&str>) -> Vec<String> 
     out
 }
 
-pub(super) fn valid_doi(doi: &str) -> bool {
+fn valid_doi(doi: &str) -> bool {
     let Some(rest) = doi.strip_prefix("10.") else { return false };
     let Some((registrant, suffix)) = rest.split_once('/') else { return false };
     (4..=9).contains(&registrant.len())

@@ -212,8 +212,7 @@ impl Theme {
                 let col: usize = parts.next().and_then(|c| c.parse().ok()).unwrap_or(1);
                 let row: usize = parts.next().and_then(|l| l.parse().ok()).unwrap_or(1);
                 let name = parts.next().unwrap_or_default();
-                let file = self.files.get(name).cloned().unwrap_or_else(|| name.to_string());
-                let source = self.sources.get(name).map(String::as_str).unwrap_or_default();
+                let (file, source) = self.template(name);
                 let start = crate::text::line_start(source, row);
                 if let Some((_, others)) = repeats.get_mut(m) {
                     *others += 1;
@@ -255,11 +254,30 @@ impl Theme {
         out
     }
 
+    /// Template `name`'s file (as the site names it) and text.
+    fn template(&self, name: &str) -> (String, &str) {
+        let file = self.files.get(name).cloned().unwrap_or_else(|| name.to_string());
+        (file, self.sources.get(name).map(String::as_str).unwrap_or_default())
+    }
+
+    /// Templates that `verb` each other in a circle (`chain`, back to its
+    /// first), at the `keyword` tag that closes it: the last but one's.
+    fn circle(&self, chain: &[String], keyword: &str, verb: &str) -> Diagnostic {
+        let d = Diagnostic::error(
+            Code::TemplateError,
+            format!("templates {verb} each other in a circle: {}", chain.join(" → ")),
+        )
+        .with_help(format!("a template may not {verb} itself, directly or through others: remove one of these"));
+        match chain {
+            [.., from, to] => self.at_tag(d, from, keyword, to),
+            _ => d,
+        }
+    }
+
     /// `d` at the `{% keyword "target" %}` tag of template `name` (with
     /// either quote), or at the template file when the tag is not found.
     fn at_tag(&self, d: Diagnostic, name: &str, keyword: &str, target: &str) -> Diagnostic {
-        let file = self.files.get(name).cloned().unwrap_or_else(|| name.to_string());
-        let text = self.sources.get(name).map(String::as_str).unwrap_or_default();
+        let (file, text) = self.template(name);
         let found = text.match_indices(keyword).find_map(|(i, _)| {
             let rest = text[i + keyword.len()..].trim_start();
             let quoted = [format!("\"{target}\""), format!("'{target}'")];
@@ -277,34 +295,15 @@ impl Theme {
         match e.kind() {
             ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
                 let name = if report.filename().is_empty() { rendering.unwrap_or_default() } else { report.filename() };
-                let file = self.files.get(name).cloned().unwrap_or_else(|| name.to_string());
-                let text = self.sources.get(name).map(String::as_str).unwrap_or_default();
+                let (file, text) = self.template(name);
                 let span = report.span();
                 let line_start: usize = crate::text::line_start(text, span.start_line);
                 let mut d = Diagnostic::error(Code::TemplateError, format!("template `{name}`: {}", report.message()));
                 d = d.with_span(crate::diagnostics::Span::at(&file, text, line_start + span.start_col));
                 d
             }
-            ErrorKind::CircularInclude { include_chain: chain, .. }
-            | ErrorKind::CircularExtend { inheritance_chain: chain, .. } => {
-                let (keyword, verb) = match e.kind() {
-                    ErrorKind::CircularInclude { .. } => ("include", "include"),
-                    _ => ("extends", "extend"),
-                };
-                let circle = chain.join(" → ");
-                let mut d = Diagnostic::error(
-                    Code::TemplateError,
-                    format!("templates {verb} each other in a circle: {circle}"),
-                )
-                .with_help(format!(
-                    "a template may not {verb} itself, directly or through others: remove one of these"
-                ));
-                // the tag that closes the circle: the last but one template's
-                if let [.., from, to] = chain.as_slice() {
-                    d = self.at_tag(d, from, keyword, to);
-                }
-                d
-            }
+            ErrorKind::CircularInclude { include_chain, .. } => self.circle(include_chain, "include", "include"),
+            ErrorKind::CircularExtend { inheritance_chain, .. } => self.circle(inheritance_chain, "extends", "extend"),
             ErrorKind::MissingParent { current, parent } => {
                 let d = Diagnostic::error(
                     Code::TemplateError,
@@ -316,7 +315,7 @@ impl Theme {
             other => {
                 let mut d = Diagnostic::error(Code::TemplateError, format!("{other}"));
                 if let Some(name) = rendering {
-                    d = d.in_file(self.files.get(name).cloned().unwrap_or_else(|| name.to_string()));
+                    d = d.in_file(self.template(name).0);
                 }
                 d
             }

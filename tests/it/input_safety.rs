@@ -259,26 +259,28 @@ fn unreadable_file_is_a_coded_diagnostic_and_check_json_still_prints() {
 #[test]
 fn an_empty_text_readers_would_see_is_an_error_at_its_place() {
     let first = "content/basics/first.md";
-    let cases: &[(&str, &str, &str, &str, usize)] = &[
-        (first, "title: \"First article\"", "title: \"  \"", "`title` is empty", 2),
-        (first, "title: \"First article\"", "title: \"\"", "`title` is empty", 2),
-        (first, "description: \"An article that cites a source.\"", "description: \"\"", "`description` is empty", 3),
-        (first, "  - \"Another point.\"", "  - \"\"", "key point 2 is empty", 8),
-        ("content/basics/_index.md", "title: \"Basics\"", "title: \"\"", "`title` is empty", 2),
-        ("site.yaml", "title: \"Minimal site\"", "title: \" \"", "`title` is empty", 1),
-        ("content/sources.yaml", "  title: An example study", "  title: \"\"", "`title` is empty", 3),
-        // YAML's null, which the reader hands a text field as its letters:
-        // a page titled "~", a bullet or a question saying "null"
-        (first, "title: \"First article\"", "title: ~", "`title` is empty", 2),
-        (first, "description: \"An article that cites a source.\"", "description: null", "`description` is empty", 3),
-        (first, "  - \"Another point.\"", "  - ~", "key point 2 is empty", 8),
-        (first, "  - q: \"Is this a question?\"", "  - q: ~", "FAQ entry 1 has an empty `q`", 10),
-        (first, "    a: \"Yes, and it is sourced [@doe2020].\"", "    a: Null", "FAQ entry 1 has an empty `a`", 11),
-        ("content/basics/_index.md", "title: \"Basics\"", "title: NULL", "`title` is empty", 2),
-        ("site.yaml", "title: \"Minimal site\"", "title: ~", "`title` is empty", 1),
-        ("content/sources.yaml", "  title: An example study", "  title: ~", "`title` is empty", 3),
+    // each text with what it says, and the ways of writing nothing in its
+    // place: empty, spaces, and YAML's null, which the reader hands a text
+    // field as its letters (a page titled "~", a question saying "null")
+    let cases: &[(&str, &str, &[&str], &str, usize)] = &[
+        (first, "title: \"First article\"", &["title: \"  \"", "title: \"\"", "title: ~"], "`title` is empty", 2),
+        (
+            first,
+            "description: \"An article that cites a source.\"",
+            &["description: \"\"", "description: null"],
+            "`description` is empty",
+            3,
+        ),
+        (first, "  - \"Another point.\"", &["  - \"\"", "  - ~"], "key point 2 is empty", 8),
+        (first, "  - q: \"Is this a question?\"", &["  - q: ~"], "FAQ entry 1 has an empty `q`", 10),
+        (first, "    a: \"Yes, and it is sourced [@doe2020].\"", &["    a: Null"], "FAQ entry 1 has an empty `a`", 11),
+        ("content/basics/_index.md", "title: \"Basics\"", &["title: \"\"", "title: NULL"], "`title` is empty", 2),
+        ("site.yaml", "title: \"Minimal site\"", &["title: \" \"", "title: ~"], "`title` is empty", 1),
+        ("content/sources.yaml", "  title: An example study", &["  title: \"\"", "  title: ~"], "`title` is empty", 3),
     ];
-    for &(file, from, to, message, line) in cases {
+    for (file, from, to, message, line) in
+        cases.iter().flat_map(|&(f, from, tos, m, l)| tos.iter().map(move |to| (f, from, *to, m, l)))
+    {
         let dir = site("minimal");
         let path = dir.path().join(file);
         let text = std::fs::read_to_string(&path).unwrap();

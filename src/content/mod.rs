@@ -370,9 +370,13 @@ fn load_markdown(root: &Path, rel: &str, path: &Path) -> (Option<Loaded>, Vec<Di
     diags.extend(front_matter::stray_key(&file, &text, split, keys));
     let loaded = match role {
         Role::Topic(name) => match doc.parse::<TopicFrontMatter>() {
-            Ok(front) => {
+            Ok(mut front) => {
                 if crate::yaml::blank(&front.title) {
                     diags.push(front_matter::blank_text(&doc, "`title`", "title".into()));
+                }
+                // optional: `description: ~` (or nothing but spaces) is none, not the words "~"
+                if crate::yaml::blank(&front.description) {
+                    front.description.clear();
                 }
                 Some(Loaded::Topic(Topic { name, file: file.clone(), text: text.clone(), split, front }))
             }

@@ -345,6 +345,17 @@ fn yaml_s_null_where_words_are_wanted_is_an_error_not_the_word_null() {
         assert_eq!((found.code.as_str(), found.file.as_deref()), ("invalid-value", Some(file)), "{to}");
         assert!(found.line().is_some(), "{to}");
     }
+    // an optional text left as YAML's null is none: no topic page says "~"
+    let dir = site("minimal");
+    let topic = dir.path().join("content/basics/_index.md");
+    let text = std::fs::read_to_string(&topic).unwrap();
+    std::fs::write(&topic, text.replacen("description: \"Start here.\"", "description: ~", 1)).unwrap();
+    let report = build_within(dir.path(), false);
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    for page in ["public/basics/index.html", "public/index.html"] {
+        let html = std::fs::read_to_string(dir.path().join(page)).unwrap();
+        assert!(!html.contains(">~<") && !html.contains("lede\">~"), "{page}: {html}");
+    }
     let dir = site("minimal");
     std::fs::write(dir.path().join("content/people.yaml"), "ed:\n  name: ~\n  roles: [editor]\n").unwrap();
     let report = build_within(dir.path(), false);

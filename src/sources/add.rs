@@ -153,29 +153,18 @@ fn fetch(client: &Client, identifier: &Identifier, notes: &mut Vec<String>) -> R
                 Answer::Found(work) => *work,
                 other => return Err(failed(other, "Crossref")),
             };
-            let pubmed = match client.pmid_for(identifier) {
-                Ok(Some(pmid)) => match client.pubmed_many(&[pmid.as_str()]).remove(0) {
-                    Answer::Found(work) => Some(*work),
-                    other => {
-                        notes.push(format!("no PMID or PMCID: {}", failed(other, "PubMed")));
-                        None
-                    }
-                },
-                Ok(None) => None,
-                Err(answer) => {
-                    notes.push(format!("no PMID or PMCID: {}", failed(answer, "PubMed")));
+            let pubmed = match client.pubmed_by(identifier) {
+                Answer::Found(work) => Some(*work),
+                Answer::NotFound => None,
+                other => {
+                    notes.push(format!("no PMID or PMCID: {}", failed(other, "PubMed")));
                     None
                 }
             };
             (Some(crossref), pubmed)
         }
         Identifier::Pmid(_) | Identifier::Pmcid(_) => {
-            let pmid = match client.pmid_for(identifier) {
-                Ok(Some(pmid)) => pmid,
-                Ok(None) => return Err(format!("PubMed has no work {identifier}: check the identifier")),
-                Err(answer) => return Err(failed(answer, "PubMed")),
-            };
-            let pubmed = match client.pubmed_many(&[pmid.as_str()]).remove(0) {
+            let pubmed = match client.pubmed_by(identifier) {
                 Answer::Found(work) => *work,
                 other => return Err(failed(other, "PubMed")),
             };

@@ -101,13 +101,14 @@ fn judge(source: &Source, entries: &[(Identifier, &Entry)]) -> Vec<Diagnostic> {
         return diags;
     }
     for (field, here, theirs) in mismatches(source, &found) {
-        let (registry, value) = theirs;
+        let whose = match theirs.as_slice() {
+            [(registry, _)] => format!("{registry}'s"),
+            _ => "the registries'".to_string(),
+        };
+        let values: Vec<String> = theirs.iter().map(|(registry, value)| format!("{registry} \"{value}\"")).collect();
         diags.push(at(Diagnostic::warning(
             Code::SourceMismatch,
-            format!(
-                "source `{}`: the {field} differs from {registry}'s: here \"{here}\", {registry} \"{value}\"",
-                source.id
-            ),
+            format!("source `{}`: the {field} differs from {whose}: here \"{here}\", {}", source.id, values.join(", ")),
         )
         .with_help(
             "correct the entry if the registry is right; `sourcebook source add` writes an entry from the registry",
@@ -117,9 +118,11 @@ fn judge(source: &Source, entries: &[(Identifier, &Entry)]) -> Vec<Diagnostic> {
     diags
 }
 
-/// Each field that no registry agrees with: its name, the local value, and
-/// the first registry's value.
-fn mismatches(source: &Source, found: &[&Entry]) -> Vec<(&'static str, String, (&'static str, String))> {
+/// A field no registry agrees with: its name, the local value, and each
+/// registry's value.
+type Mismatch = (&'static str, String, Vec<(&'static str, String)>);
+
+fn mismatches(source: &Source, found: &[&Entry]) -> Vec<Mismatch> {
     let entry = &source.entry;
     let journal = entry.parents().first().and_then(|p| p.title());
     let first = entry.authors().and_then(|a| a.first());
@@ -155,10 +158,12 @@ fn mismatches(source: &Source, found: &[&Entry]) -> Vec<(&'static str, String, (
             _ => {}
         }
         let agrees = theirs.iter().any(|(_, values)| values.iter().any(|v| ours.contains(&normalize(v))));
-        if let Some((registry, values)) = theirs.first()
-            && !agrees
-        {
-            out.push((field, here, (*registry, values.join(" or "))));
+        if !theirs.is_empty() && !agrees {
+            out.push((
+                field,
+                here,
+                theirs.into_iter().map(|(registry, values)| (registry, values.join(" or "))).collect(),
+            ));
         }
     }
     out
@@ -268,6 +273,37 @@ mod tests {
         assert!(!mismatched("van der Berg"));
         assert!(!mismatched("Van Der Berg"));
         assert!(mismatched("Vanderberg"), "a different name");
+    }
+
+    /// When no registry agrees, each one's value is shown (only Crossref's
+    /// was: PubMed's, often the one nearer the author's, was left out).
+    #[test]
+    fn a_field_no_registry_agrees_with_shows_every_registry_s_value() {
+        let yaml = "a:\n  type: article\n  title: Ketamine for depression\n  date: 2020\n  serial-number: { doi: \"10.1000/a\", pmid: \"123\" }\n";
+        let content = crate::content::Content {
+            sources_yaml: Some(crate::content::DataFile { file: "content/sources.yaml".into(), text: yaml.into() }),
+            ..Default::default()
+        };
+        let bib = super::super::load(&content, None).0;
+        let entry = |key: &str, registry: &str, title: &str| {
+            format!("\"{key}\":\n  registry: {registry}\n  checked: 2026-01-01\n  found: true\n  title: \"{title}\"\n")
+        };
+        let both = entry("doi:10.1000/a", "crossref", "Esketamine for depression")
+            + &entry("pmid:123", "pubmed", "Ketamine for anxiety");
+        let diags = verify(&bib, &Lock::parse(&both).unwrap(), Date::constant(2026, 1, 2), 90, true);
+        let messages: Vec<&str> =
+            diags.iter().filter(|d| d.code == Code::SourceMismatch).map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "source `a`: the title differs from the registries': here \"Ketamine for depression\", Crossref \"Esketamine for depression\", PubMed \"Ketamine for anxiety\""
+            ]
+        );
+        let one = entry("doi:10.1000/a", "crossref", "Esketamine for depression");
+        let diags = verify(&bib, &Lock::parse(&one).unwrap(), Date::constant(2026, 1, 2), 90, true);
+        assert!(diags.iter().any(|d| d.message.ends_with(
+            "the title differs from Crossref's: here \"Ketamine for depression\", Crossref \"Esketamine for depression\""
+        )));
     }
 
     #[test]

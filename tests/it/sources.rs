@@ -88,8 +88,12 @@ fn route(target: &str, earlier: usize) -> (u16, String, String) {
     if let Some(name) = path.strip_prefix("/crossref/works/10.5555/") {
         return match name {
             "busy" if earlier == 0 => (429, "Retry-After: 1\r\n".into(), "Too many requests".into()),
-            "busy" => ok(replay("crossref/normal.json")),
+            "busy" => ok(replay("crossref/normal.json").replace("10.5555/normal", "10.5555/busy")),
             "malformed" => ok(r#"{"status":"ok","message-type":"work","message":{"DOI":"10.5555/mal"#.into()),
+            // another work's record, for this DOI
+            "elsewhere" => ok(replay("crossref/normal.json")),
+            // Crossref's record is this work's; PubMed's search finds another's
+            "mixed" => ok(replay("crossref/concern.json").replace("10.5555/concern", "10.5555/mixed")),
             _ => match std::fs::read_to_string(fixtures().join(format!("registry/crossref/{name}.json"))) {
                 Ok(body) => ok(body),
                 Err(_) => (404, String::new(), "Resource not found.".into()),
@@ -123,8 +127,11 @@ fn route(target: &str, earlier: usize) -> (u16, String, String) {
         ));
     }
     if path == "/pubmed/esearch.fcgi" {
+        // (`mixed` and PMC9900002 find the normal work: a search gone wrong)
         let found =
-            query.contains("10.5555%2Fnormal") || query.contains("10.5555/normal") || query.contains("PMC9900001");
+            ["10.5555%2Fnormal", "10.5555/normal", "PMC9900001", "10.5555%2Fmixed", "10.5555/mixed", "PMC9900002"]
+                .iter()
+                .any(|term| query.contains(term));
         return ok(replay(if found { "pubmed/esearch-one.json" } else { "pubmed/esearch-none.json" }));
     }
     (404, String::new(), "no such route".into())
@@ -233,6 +240,74 @@ fn source_add_refuses_an_identifier_already_cited_naming_its_id() {
         String::from_utf8_lossy(&out.stderr).contains("DOI 10.5555/normal is already in the bibliography as `doe2020`")
     );
     assert_eq!(sources_yaml(dir.path()), cited, "nothing written");
+}
+
+/// A registry's record of another work is never written, or checked, as
+/// the one asked for: Crossref answering `works/{doi}` with another DOI's
+/// work, or PubMed's search by DOI or PMCID finding a PMID filed under
+/// another. Before, the other work's title, authors and identifiers were
+/// written under the identifier the author gave, and `source add` said it
+/// was added.
+#[test]
+fn a_registry_s_record_of_another_work_is_never_taken_for_the_one_asked() {
+    let registry = Replay::start();
+    let add = |identifier: &str| {
+        let dir = polite_site();
+        let before = sources_yaml(dir.path());
+        let mut cmd = sourcebook();
+        registry.env(&mut cmd);
+        let out = cmd.arg("--root").arg(dir.path()).args(["source", "add", identifier]).output().unwrap();
+        let after = sources_yaml(dir.path());
+        let entry = after.strip_prefix(&before).expect("the file's text is kept").to_string();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+            entry,
+        )
+    };
+    let (code, _, stderr, entry) = add("10.5555/elsewhere");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("Crossref answered with the work 10.5555/normal when asked for 10.5555/elsewhere"),
+        "{stderr}"
+    );
+    assert_eq!(entry, "", "nothing written");
+    let (code, _, stderr, entry) = add("PMC9900002");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("PubMed's search for PMC9900002 found PMID 99000001, filed under PMC9900001"), "{stderr}");
+    assert_eq!(entry, "", "nothing written");
+    // Crossref's record is the one asked for: written, without PubMed's
+    let (code, stdout, stderr, entry) = add("10.5555/mixed");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        format!("{stdout}{stderr}").contains(
+            "no PMID or PMCID: PubMed's search for DOI 10.5555/mixed found PMID 99000001, filed under DOI 10.5555/normal"
+        ),
+        "{stdout}{stderr}"
+    );
+    assert!(entry.contains("serial-number: { doi: \"10.5555/mixed\" }"), "{entry}");
+    assert!(
+        entry.contains("Long-term ketamine use and memory") && !entry.contains("Ketamine versus placebo"),
+        "{entry}"
+    );
+    // `check --sources` asks Crossref the same way: nothing of the other work is locked
+    let dir = polite_site();
+    std::fs::write(
+        dir.path().join("content/sources.yaml"),
+        "elsewhere:\n  type: article\n  title: Ketamine versus placebo for treatment-resistant depression\n  date: 2024\n  serial-number: { doi: \"10.5555/elsewhere\" }\n",
+    )
+    .unwrap();
+    let mut cmd = sourcebook();
+    registry.env(&mut cmd);
+    let out = cmd.arg("--root").arg(dir.path()).args(["check", "--sources"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning[external-unreachable]: DOI 10.5555/elsewhere was not checked: Crossref answered with the work 10.5555/normal when asked for 10.5555/elsewhere"),
+        "{stderr}"
+    );
+    let lock = std::fs::read_to_string(dir.path().join("content/sources.lock.yaml")).unwrap_or_default();
+    assert!(!lock.contains("10.5555/normal") && !lock.contains("Ketamine versus placebo"), "{lock}");
 }
 
 /// `source add` writes only what `check` then reads: an id YAML would read

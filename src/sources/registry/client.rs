@@ -90,7 +90,7 @@ impl Client {
     fn job(&self, ids: &[Identifier], job: &[usize]) -> Vec<Answer> {
         match &ids[job[0]] {
             Identifier::Doi(doi) => vec![self.crossref_checked(doi)],
-            Identifier::Pmcid(pmcid) => vec![self.pmcid(pmcid)],
+            Identifier::Pmcid(_) => vec![self.pubmed_by(&ids[job[0]])],
             Identifier::Pmid(_) => {
                 let pmids: Vec<&str> = job
                     .iter()
@@ -139,7 +139,14 @@ impl Client {
         );
         match self.get(Registry::Crossref, &url) {
             Ok((200, body)) => match crossref::work(&body) {
-                Ok(work) => Answer::Found(Box::new(work)),
+                // another work's record is never taken for this one's
+                // (Crossref answers 404 for an alias, not its prime's record)
+                Ok(work) => match work.doi.as_deref() {
+                    Some(answered) if !answered.eq_ignore_ascii_case(doi) => {
+                        failed(&format!("Crossref answered with the work {answered} when asked for {doi}"), true)
+                    }
+                    _ => Answer::Found(Box::new(work)),
+                },
                 Err(reason) => failed(&format!("Crossref's answer for {doi} could not be read: {reason}"), true),
             },
             Ok((404, _)) => Answer::NotFound,
@@ -150,7 +157,7 @@ impl Client {
 
     /// Works by PMID, in one efetch request: a PMID PubMed does not return
     /// is [`Answer::NotFound`].
-    pub(crate) fn pubmed_many(&self, pmids: &[&str]) -> Vec<Answer> {
+    fn pubmed_many(&self, pmids: &[&str]) -> Vec<Answer> {
         let url = format!(
             "{}/efetch.fcgi?db=pubmed&retmode=xml&id={}{}",
             self.registries.pubmed,
@@ -178,7 +185,7 @@ impl Client {
 
     /// The PMID PubMed files a work under, found by its DOI or PMCID
     /// (`esearch`): `Ok(None)` when PubMed has none.
-    pub(crate) fn pmid_for(&self, id: &Identifier) -> Result<Option<String>, Answer> {
+    fn pmid_for(&self, id: &Identifier) -> Result<Option<String>, Answer> {
         let term = match id {
             Identifier::Doi(d) => format!("{d}[doi]"),
             Identifier::Pmcid(p) => format!("{p}[pmcid]"),
@@ -198,11 +205,31 @@ impl Client {
         }
     }
 
-    fn pmcid(&self, pmcid: &str) -> Answer {
-        match self.pmid_for(&Identifier::Pmcid(pmcid.to_string())) {
-            Ok(Some(pmid)) => self.pubmed_many(&[pmid.as_str()]).remove(0),
-            Ok(None) => Answer::NotFound,
-            Err(answer) => answer,
+    /// A work in PubMed by any of its identifiers (a DOI or PMCID found
+    /// with `esearch` first). A record filed under another DOI or PMCID
+    /// than the one searched for is another work's, and never taken for
+    /// this one's.
+    pub(crate) fn pubmed_by(&self, id: &Identifier) -> Answer {
+        let pmid = match self.pmid_for(id) {
+            Ok(Some(pmid)) => pmid,
+            Ok(None) => return Answer::NotFound,
+            Err(answer) => return answer,
+        };
+        match self.pubmed_many(&[pmid.as_str()]).remove(0) {
+            Answer::Found(work) => {
+                let filed = match id {
+                    Identifier::Doi(_) => work.doi.as_ref().map(|d| Identifier::Doi(d.to_ascii_lowercase())),
+                    Identifier::Pmcid(_) => work.pmcid.as_ref().map(|p| Identifier::Pmcid(p.to_ascii_uppercase())),
+                    Identifier::Pmid(_) => None,
+                };
+                match filed {
+                    Some(other) if other != *id => {
+                        failed(&format!("PubMed's search for {id} found PMID {pmid}, filed under {other}"), true)
+                    }
+                    _ => Answer::Found(work),
+                }
+            }
+            answer => answer,
         }
     }
 
@@ -247,8 +274,12 @@ impl Client {
                 let wait = retry_after(response.headers().get("retry-after").and_then(|v| v.to_str().ok()));
                 attempt += 1;
                 if attempt > RETRIES || wait > MAX_WAIT {
+                    let asked = match wait > MAX_WAIT {
+                        true => format!("more than the {} s sourcebook waits", MAX_WAIT.as_secs()),
+                        false => format!("{} s", wait.as_secs()),
+                    };
                     return Err(failed(
-                        &format!("{} is busy (HTTP {status}) and asked to wait {} s", registry.name(), wait.as_secs()),
+                        &format!("{} is busy (HTTP {status}) and asked to wait {asked}", registry.name()),
                         true,
                     ));
                 }
@@ -287,13 +318,14 @@ fn query_value(value: &str) -> String {
     utf8_percent_encode(value, KEEP).to_string()
 }
 
-/// How long `Retry-After` asks to wait: seconds, or an HTTP date; 2 s
-/// when it is absent or unreadable.
+/// How long `Retry-After` asks to wait: seconds (more than a `u64` holds
+/// is the longest wait, never the default), or an HTTP date; 2 s when it
+/// is absent or unreadable.
 fn retry_after(value: Option<&str>) -> Duration {
     let default = Duration::from_secs(2);
     let Some(value) = value.map(str::trim) else { return default };
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Duration::from_secs(seconds);
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX));
     }
     let parsed = jiff::fmt::rfc2822::parse(value).map(|z| z.timestamp());
     match parsed {
@@ -377,6 +409,8 @@ mod tests {
         assert_eq!(retry_after(Some("7")), Duration::from_secs(7));
         assert_eq!(retry_after(None), Duration::from_secs(2));
         assert_eq!(retry_after(Some("soon")), Duration::from_secs(2));
+        // too many seconds to count is a long wait, which MAX_WAIT refuses
+        assert_eq!(retry_after(Some("99999999999999999999999")), Duration::from_secs(u64::MAX));
         assert_eq!(retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), Duration::ZERO, "a date gone by");
     }
 }

@@ -55,6 +55,11 @@ impl Registries {
     }
 }
 
+/// The longest identifier `source add` takes, in bytes: DOIs have no set
+/// limit, but every one a registry gives is far shorter, and a longer one
+/// (a whole page pasted) would not fit in a request's address.
+const MAX_IDENTIFIER: usize = 1000;
+
 /// An identifier a registry knows a work by.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Identifier {
@@ -70,10 +75,23 @@ impl Identifier {
     /// `PMID:…`) or a PMCID (`PMC…`).
     pub(crate) fn parse(text: &str) -> Result<Identifier, String> {
         let t = text.trim();
+        if t.len() > MAX_IDENTIFIER {
+            return Err(format!(
+                "`{}…` is {} bytes long: no DOI, PMID or PMCID is longer than {MAX_IDENTIFIER}",
+                t.chars().take(40).collect::<String>(),
+                t.len()
+            ));
+        }
         let lower = t.to_ascii_lowercase();
         for prefix in ["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"] {
             if lower.starts_with(prefix) {
-                let doi = percent_encoding::percent_decode_str(&t[prefix.len()..]).decode_utf8_lossy().to_string();
+                let mut doi = &t[prefix.len()..];
+                if prefix.starts_with("http") {
+                    // an address's query and fragment are not the DOI's: a
+                    // `?` or `#` of the DOI itself is written %3F or %23 there
+                    doi = doi.split(['?', '#']).next().unwrap_or_default();
+                }
+                let doi = percent_encoding::percent_decode_str(doi).decode_utf8_lossy().to_string();
                 return Identifier::doi(doi.trim());
             }
         }
@@ -82,8 +100,11 @@ impl Identifier {
         }
         let digits = lower.strip_prefix("pmid:").map(str::trim).unwrap_or(&lower);
         let pmid = digits.trim_start_matches('0');
-        if !pmid.is_empty() && digits.len() <= 9 && digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Ok(Identifier::Pmid(pmid.to_string()));
+        if !pmid.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return match pmid.len() <= 9 {
+                true => Ok(Identifier::Pmid(pmid.to_string())),
+                false => Err(format!("`{t}` has {} digits: a PMID has at most 9", pmid.len())),
+            };
         }
         if let Some(n) = lower.strip_prefix("pmc")
             && !n.is_empty()
@@ -310,6 +331,32 @@ mod tests {
         for bad in ["", "0", "000", "abc", "1234567890", "PMC", "11.1000/x", "https://example.org/10.1000/x"] {
             assert!(Identifier::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    /// An address's query and fragment are not part of its DOI (they were
+    /// kept: `?utm_source=x` was looked up as the DOI's own characters); a
+    /// PMID of too many digits is told so (it was told it was not "a PMID
+    /// (digits)"); a page pasted whole is refused before it is sent (it
+    /// made a request too long to send, exit 1, not a usage error).
+    #[test]
+    fn an_identifier_is_read_as_the_registries_write_it_or_refused_for_what_it_is() {
+        let doi = Ok(Identifier::Doi("10.1056/nejmoa2302399".into()));
+        for text in [
+            "https://doi.org/10.1056/NEJMoa2302399?utm_source=newsletter",
+            "https://doi.org/10.1056/NEJMoa2302399#abstract",
+            "https://dx.doi.org/10.1056/NEJMoa2302399?x=1#y",
+        ] {
+            assert_eq!(Identifier::parse(text), doi, "{text}");
+        }
+        assert_eq!(Identifier::parse("https://doi.org/10.1000/a%3Fb"), Ok(Identifier::Doi("10.1000/a?b".into())));
+        assert_eq!(Identifier::parse("doi:10.1000/a?b"), Ok(Identifier::Doi("10.1000/a?b".into())), "not an address");
+        assert_eq!(Identifier::parse("0037224232"), Ok(Identifier::Pmid("37224232".into())), "leading zeros");
+        let long = Identifier::parse("12345678901234567890123").unwrap_err();
+        assert!(long.contains("has 23 digits: a PMID has at most 9"), "{long}");
+        let pasted = format!("10.1000/{}", "x".repeat(100_000));
+        let refused = Identifier::parse(&pasted).unwrap_err();
+        assert!(refused.contains("is 100008 bytes long: no DOI, PMID or PMCID is longer than 1000"), "{refused}");
+        assert!(refused.len() < 200, "{refused}");
     }
 
     #[test]

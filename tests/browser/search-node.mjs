@@ -4,9 +4,10 @@
 //
 //   node search-node.mjs SEARCH_JS INDEX_DIR < request.json > answer.json
 //
-// request: { "stem": [words], "queries": [queries], "top": N }
-// answer:  { "stem": [stems], "queries": [{ query, every, total, terms: [{ term, stem, corrected,
-//            stems: [matched stems] }], results: [{ href, anchor, heading, passage, title }] }] }
+// request: { "stem": [words], "brief": [queries], "queries": [queries], "top": N }
+// answer:  { "stem": [stems], "brief": [each query as the page shows it back], "queries": [{ query,
+//            every, total, unread, terms: [{ term, stem, corrected, stems: [matched stems] }],
+//            results: [{ href, anchor, heading, passage, title }] }] }
 // `href` includes `#anchor` when a section matched; `title`, `heading` and
 // `passage` are HTML as the page builds it: text escaped, matched words in <mark>.
 // Needs only Node 18 or later (no packages).
@@ -21,7 +22,7 @@ if (!script || !dir) {
   process.exit(2);
 }
 vm.runInThisContext(readFileSync(script, 'utf8'), { filename: script });
-const { stem, createSearch } = globalThis.sourcebookSearch;
+const { stem, brief, createSearch } = globalThis.sourcebookSearch;
 
 // Index files are scripts calling sourcebookSearchIndex(name, data), as in the browser.
 const load = async (name) => {
@@ -46,7 +47,7 @@ const html = (pieces) => pieces.map(([text, mark]) => (mark ? `<mark>${escape(te
 
 const request = JSON.parse(readFileSync(0, 'utf8'));
 const engine = createSearch(cached);
-const answer = { stem: (request.stem || []).map(stem), queries: [] };
+const answer = { stem: (request.stem || []).map(stem), brief: (request.brief || []).map(brief), queries: [] };
 for (const query of request.queries || []) {
   const found = await engine.search(query);
   const top = found.results.slice(0, request.top || 10);
@@ -66,6 +67,7 @@ for (const query of request.queries || []) {
     every: found.every,
     total: found.results.length,
     stop: found.stop,
+    unread: found.unread,
     terms: found.terms.map((t) => ({ term: t.term, stem: t.stem, corrected: t.corrected, stems: t.stems.map(([s]) => s) })),
     results,
   });

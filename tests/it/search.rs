@@ -469,3 +469,25 @@ fn a_word_with_or_without_its_accents_finds_the_same_pages() {
     let found = query(&public, "cafe");
     assert!(found["results"][0]["passage"].as_str().unwrap().contains("<mark>café</mark>"), "{found}");
 }
+
+/// A pasted page as a query looks up its first 32 different words and says
+/// how many more it left out (every word was looked up: thousands of stem
+/// and vocabulary files loaded for one search), and the page's title and
+/// status show a long query shortened (it was echoed whole into both).
+#[test]
+fn a_pasted_page_as_a_query_is_searched_by_its_first_words_and_shown_short() {
+    let dir = built_with(&[("walrus", "title: \"Walrus\"\ndescription: \"A page.\"", "A walrus sleeps on the ice.")]);
+    let public = dir.path().join("public");
+    // 100 different words; the page's own word comes after the 32nd
+    let filler: Vec<String> = (0..99).map(|i| format!("zq{i}")).collect();
+    let pasted = format!("{} walrus", filler.join(" "));
+    let answer = search_js(&public, &json!({ "queries": [pasted, "walrus"], "brief": ["x".repeat(10_000), "walrus"] }));
+    let [pasted, plain] = [&answer["queries"][0], &answer["queries"][1]];
+    assert_eq!(pasted["terms"].as_array().unwrap().len(), 32, "{pasted}");
+    assert_eq!(pasted["unread"], 68);
+    assert_eq!(pasted["total"], 0, "the word past the 32nd is not looked up");
+    assert_eq!((plain["unread"].as_u64(), plain["total"].as_u64()), (Some(0), Some(1)));
+    let brief = answer["brief"].as_array().unwrap();
+    assert_eq!(brief[0].as_str().unwrap(), format!("{}…", "x".repeat(80)));
+    assert_eq!(brief[1], "walrus");
+}

@@ -17,6 +17,10 @@
   /** How much a stem counts that the word only begins, or is a misspelling of (by edits). */
   const PREFIX = 0.5;
   const TYPO = [1, 0.5, 0.3];
+  /** Words of one query looked up (a pasted page would load every stem file), and the characters of
+   *  it shown back in the page's title and status (a long query is shortened with "…"). */
+  const MAX_WORDS = 32;
+  const SHOWN = 80;
   /** Words left out of the requirement (and not looked up) unless the query has nothing else. */
   const STOP = new Set(('a an and are as at be been but by can could do does for from had has have how i if in into is it ' +
     'its me my of on or our so than that the their them then there these they this to us was we were what when where which ' +
@@ -300,7 +304,8 @@
     // The last word also matches the stems it begins when the query ends in it (it may be half typed).
     const search = async (query) => {
       const m = await meta();
-      const all = [...new Set(words(query))];
+      const distinct = [...new Set(words(query))];
+      const all = distinct.slice(0, MAX_WORDS);
       const content = all.filter((w) => !STOP.has(w));
       const termList = content.length ? content : all;
       const stop = content.length ? all.filter((w) => STOP.has(w)) : [];
@@ -326,7 +331,7 @@
       // every word first, then by score; ties in site order
       const results = [...pages.values()].sort((a, b) => b.matched - a.matched || b.score - a.score || a.page - b.page);
       const every = results.filter((r) => r.matched === terms.length).length;
-      return { terms, stop, results, every };
+      return { terms, stop, results, every, unread: distinct.length - all.length };
     };
 
     // Tells whether a word of a text is one the search matched, and which term it matched.
@@ -410,7 +415,13 @@
     return { search, show };
   };
 
-  const api = { stem, words, distance, createSearch, STOP, BATCH };
+  // A query as the page shows it back: whole, or its first SHOWN characters and "…".
+  const brief = (query) => {
+    const chars = [...query];
+    return chars.length > SHOWN ? `${chars.slice(0, SHOWN).join('').trimEnd()}…` : query;
+  };
+
+  const api = { stem, words, distance, createSearch, brief, STOP, BATCH, MAX_WORDS };
   if (typeof document === 'undefined' || !document.currentScript) {
     globalThis.sourcebookSearch = api;
     return;
@@ -498,8 +509,9 @@
   let found = null;
   let shown = 0;
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-  const report = (query) => {
-    const { terms, stop, results, every } = found;
+  const report = (whole) => {
+    const query = brief(whole);
+    const { terms, stop, results, every, unread } = found;
     const n = results.length;
     const lines = [];
     if (!n) lines.push(`No page matches “${query}”. Try other words, or browse the topics listed on this page.`);
@@ -511,6 +523,7 @@
     const missing = terms.filter((t) => !t.stems.length).map((t) => `“${t.term}”`);
     if (missing.length && n) lines.push(`No page has ${missing.join(' or ')}.`);
     if (stop.length) lines.push(`Left out as too common: ${stop.join(', ')}.`);
+    if (unread) lines.push(`Searched for the first ${MAX_WORDS} different words; ${plural(unread, 'more was', 'more were')} left out.`);
     if (n) lines.push(`Showing ${shown} of ${n}.`);
     say(...lines);
     more.hidden = shown >= n;
@@ -534,7 +547,7 @@
       else address.searchParams.delete('q');
       if (address.href !== location.href) history.replaceState(null, '', address.href);
     } catch { /* some browsers refuse to change a file:// address: the search still runs */ }
-    document.title = query ? `${query}: ${title}` : title;
+    document.title = query ? `${brief(query)}: ${title}` : title;
     if (!words(query).length) {
       list.replaceChildren();
       list.hidden = true;

@@ -105,7 +105,16 @@ fn judge(source: &Source, entries: &[(Identifier, &Entry)]) -> Vec<Diagnostic> {
             [(registry, _)] => format!("{registry}'s"),
             _ => "the registries'".to_string(),
         };
-        let values: Vec<String> = theirs.iter().map(|(registry, value)| format!("{registry} \"{value}\"")).collect();
+        // registries that agree with each other are named together, their value once
+        let mut values: Vec<(Vec<&str>, &str)> = Vec::new();
+        for (registry, value) in &theirs {
+            match values.iter_mut().find(|(_, v)| normalize(v) == normalize(value)) {
+                Some((names, _)) => names.push(registry),
+                None => values.push((vec![registry], value)),
+            }
+        }
+        let values: Vec<String> =
+            values.iter().map(|(names, value)| format!("{} \"{value}\"", names.join(" and "))).collect();
         diags.push(at(Diagnostic::warning(
             Code::SourceMismatch,
             format!("source `{}`: the {field} differs from {whose}: here \"{here}\", {}", source.id, values.join(", ")),
@@ -299,6 +308,12 @@ mod tests {
                 "source `a`: the title differs from the registries': here \"Ketamine for depression\", Crossref \"Esketamine for depression\", PubMed \"Ketamine for anxiety\""
             ]
         );
+        let agreeing = entry("doi:10.1000/a", "crossref", "Esketamine for Depression")
+            + &entry("pmid:123", "pubmed", "Esketamine for depression.");
+        let diags = verify(&bib, &Lock::parse(&agreeing).unwrap(), Date::constant(2026, 1, 2), 90, true);
+        assert!(diags.iter().any(|d| d.message.ends_with(
+            "the title differs from the registries': here \"Ketamine for depression\", Crossref and PubMed \"Esketamine for Depression\""
+        )), "registries that agree are named together: {diags:?}");
         let one = entry("doi:10.1000/a", "crossref", "Esketamine for depression");
         let diags = verify(&bib, &Lock::parse(&one).unwrap(), Date::constant(2026, 1, 2), 90, true);
         assert!(diags.iter().any(|d| d.message.ends_with(

@@ -151,6 +151,8 @@ pub(crate) enum UnsafeUrl {
     /// `http(s)` without its `//` or a host, or no scheme where the link
     /// must lead to the same place from every page.
     NotAbsolute,
+    /// A user name or password before the host (`https://nhs.uk@evil.example/`).
+    Credentials,
 }
 
 impl fmt::Display for UnsafeUrl {
@@ -160,6 +162,9 @@ impl fmt::Display for UnsafeUrl {
             UnsafeUrl::Control => f.write_str("it contains a control character"),
             UnsafeUrl::NotAbsolute => f.write_str(
                 "it is not a full address, so from pages at different depths it would lead to different places",
+            ),
+            UnsafeUrl::Credentials => f.write_str(
+                "it has a user name or password before an `@`: the site it seems to name is not the one it leads to, and a password would be published",
             ),
         }
     }
@@ -193,8 +198,16 @@ pub(crate) fn check_url(url: &str) -> Result<(), UnsafeUrl> {
         if !ALLOWED_SCHEMES.contains(&s.as_str()) {
             return Err(UnsafeUrl::Scheme(s));
         }
-        if matches!(s.as_str(), "http" | "https") && written(url).get(s.len()..s.len() + 3) != Some("://") {
-            return Err(UnsafeUrl::NotAbsolute);
+        if matches!(s.as_str(), "http" | "https") {
+            let url = written(url);
+            let Some(rest) = url.get(s.len()..).and_then(|r| r.strip_prefix("://")) else {
+                return Err(UnsafeUrl::NotAbsolute);
+            };
+            // the authority ends where a browser ends it (`\` is `/` in an http address)
+            let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
+            if authority.contains('@') {
+                return Err(UnsafeUrl::Credentials);
+            }
         }
     }
     if url.chars().any(|c| c.is_control()) {
@@ -235,6 +248,11 @@ pub(crate) fn check_base_url(url: &str) -> Result<(), String> {
     }
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(format!("`{url}` has no host"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!(
+            "`{url}` has a user name or password before its host: it would be published in every page, the feed and the sitemap"
+        ));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(format!("`{url}` has a query or fragment; a base URL is a folder"));
@@ -335,6 +353,22 @@ mod tests {
         ] {
             assert!(check_url(bad).is_err(), "{bad:?}");
         }
+        // a user name or password before the host: the address shown is not where it leads
+        for bad in [
+            "https://www.nhs.uk@evil.example/",
+            "https://user:s3cret@example.org/",
+            "HTTP://a@b.org",
+            "https://\ta@b.org/x",
+            "https://@evil.example",
+        ] {
+            assert_eq!(check_url(bad), Err(UnsafeUrl::Credentials), "{bad:?}");
+        }
+        for ok in ["https://a.org/@name", "https://a.org/x?to=a@b.org", "https://a.org/#@x", "mailto:a@b.org"] {
+            assert_eq!(check_url(ok), Ok(()), "{ok}");
+        }
+        assert!(
+            check_base_url("https://user:s3cret@staging.example.org/").unwrap_err().contains("user name or password")
+        );
         // no scheme: a path with a colon after a slash, a query or a fragment
         assert_eq!(scheme("a/b:c"), None);
         assert_eq!(scheme("?a:b"), None);

@@ -315,6 +315,7 @@ fn unsafe_cases() -> Vec<UnsafeCase> {
         body("an autolink", "See <javascript:alert(1)>.", 5),
         body("a reference definition", "See [this][x].\n\n[x]: javascript:alert(1)", 5),
         body("file:", "See [this](file:///etc/passwd).", 12),
+        body("a user name before the host", "See [the NHS](https://www.nhs.uk@evil.example/).", 15),
         UnsafeCase {
             what: "a FAQ answer",
             file: "content/basics/first.md",
@@ -337,6 +338,12 @@ fn unsafe_cases() -> Vec<UnsafeCase> {
             what: "feedback_url",
             file: "site.yaml",
             text: "title: \"Minimal site\"\nbase_url: \"https://example.org/guide/\"\ntopics: [basics]\nfeedback_url: \"javascript:alert(1)\"\n",
+            at: (4, 16),
+        },
+        UnsafeCase {
+            what: "feedback_url with a password",
+            file: "site.yaml",
+            text: "title: \"Minimal site\"\nbase_url: \"https://example.org/guide/\"\ntopics: [basics]\nfeedback_url: \"https://editor:s3cret@example.org/feedback\"\n",
             at: (4, 16),
         },
         UnsafeCase {
@@ -392,7 +399,8 @@ fn every_unsafe_url_is_an_error_at_its_place() {
                 if d.file.as_deref() == Some(case.file)
                     && d.span.as_ref().map(|s| (s.line, s.column)) == Some(case.at) =>
             {
-                assert!(d.message.contains("is not allowed"), "{}: {}", case.what, d.message);
+                let why = ["is not allowed", "has a user name or password before an `@`"];
+                assert!(why.iter().any(|w| d.message.contains(w)), "{}: {}", case.what, d.message);
             }
             other => failures.push(format!(
                 "{}: want unsafe-url at {}:{:?}, got {:?}",
@@ -409,7 +417,14 @@ fn every_unsafe_url_is_an_error_at_its_place() {
 
 #[test]
 fn base_urls_must_be_absolute_http() {
-    for bad in ["javascript:alert(1)//", "example.org", "https://x.org/\"><sb-evil>", "data:text/html,x"] {
+    for bad in [
+        "javascript:alert(1)//",
+        "example.org",
+        "https://x.org/\"><sb-evil>",
+        "data:text/html,x",
+        // published in every page, the feed, the sitemap and robots.txt
+        "https://user:s3cret@staging.example.org/",
+    ] {
         let dir = site("minimal");
         let yaml =
             format!("title: \"Minimal site\"\nbase_url: {}\ntopics: [basics]\n", serde_json::to_string(bad).unwrap());

@@ -23,6 +23,7 @@ Cases:
   undefined  4,000 undefined footnotes beside 4,000 defined ones
   nearanchor 8,000 broken anchors among 8,000 headings
   nesting    40,000 nested `[` `]` in site.yaml (YAML depth limit)
+  wording    80,000 promotional phrases in one article (`check`)
 """
 
 import argparse
@@ -32,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -85,6 +87,8 @@ def cases():
         "content/basics/first.md": article(body="".join(f"## Heading {i}\n\n[x](#nope-{i})\n\n" for i in range(8000)))
     }
     yield "nesting", {"site.yaml": SITE_YAML + "x: " + "[" * 40000 + "]" * 40000 + "\n"}
+    # the editorial checks run in `check` only
+    yield "wording", {"content/basics/first.md": article(body=("Miracle cure here. " * 10 + "\n\n") * 8000)}, "check"
 
 
 def write_site(root, files):
@@ -96,16 +100,21 @@ def write_site(root, files):
         (root / rel).write_text(text)
 
 
-def run(binary, root, out, timeout):
+def run(binary, root, out, timeout, command="build"):
     shutil.rmtree(out, ignore_errors=True)
     start = time.monotonic()
-    proc = subprocess.Popen([binary, "--root", str(root), "--quiet", "build", "--output", str(out)],
+    args = ["build", "--output", str(out)] if command == "build" else [command]
+    proc = subprocess.Popen([binary, "--root", str(root), "--quiet", *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    timer = threading.Timer(timeout, proc.kill)  # a run past --timeout is killed (exit -9)
+    timer.start()
     try:
         _, status, usage = os.wait4(proc.pid, 0)
     except KeyboardInterrupt:
         proc.kill()
         raise
+    finally:
+        timer.cancel()
     wall = time.monotonic() - start
     code = os.waitstatus_to_exitcode(status)
     return wall, usage.ru_maxrss / 1024, code
@@ -123,12 +132,12 @@ def main():
     print(f"| case | {' | '.join(binaries)} |")
     print(f"| --- |{' ---: |' * len(binaries)}")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, files in cases():
+        for name, files, *command in cases():
             site = Path(tmp) / name
             write_site(site, files)
             cells = []
             for b in binaries:
-                wall, rss, code = run(b, site, Path(tmp) / f"{name}-out", args.timeout)
+                wall, rss, code = run(b, site, Path(tmp) / f"{name}-out", args.timeout, *command)
                 cells.append(f"{wall:.2f} s, {rss:.0f} MiB, exit {code}")
             print(f"| {name} | {' | '.join(cells)} |", flush=True)
 

@@ -24,6 +24,7 @@ Cases:
   nearanchor 8,000 broken anchors among 8,000 headings
   nesting    40,000 nested `[` `]` in site.yaml (YAML depth limit)
   wording    80,000 promotional phrases in one article (`check`)
+  dense      7 MB of nested emphasis (`*a **a `), for memory: refused past 2 MiB
 """
 
 import argparse
@@ -88,6 +89,7 @@ def cases():
     }
     yield "nesting", {"site.yaml": SITE_YAML + "x: " + "[" * 40000 + "]" * 40000 + "\n"}
     # the editorial checks run in `check` only
+    yield "dense", {"content/basics/first.md": article(body="*a **a " * 1000000)}
     yield "wording", {"content/basics/first.md": article(body=("Miracle cure here. " * 10 + "\n\n") * 8000)}, "check"
 
 

@@ -546,7 +546,40 @@ impl<'a> Renderer<'a, '_> {
     }
 
     fn transform(&mut self, markdown: &'a str) -> Vec<Event<'a>> {
-        let raw: Vec<(Event<'a>, Range<usize>)> = Parser::new_ext(markdown, options()).into_offset_iter().collect();
+        if markdown.len() > MAX_MARKDOWN {
+            let mut limit = MAX_MARKDOWN;
+            while !markdown.is_char_boundary(limit) {
+                limit -= 1;
+            }
+            self.out.diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!(
+                        "this text is {:.1} MiB of Markdown; at most {} MiB of one text is rendered, and it ends here",
+                        markdown.len() as f64 / (1024.0 * 1024.0),
+                        MAX_MARKDOWN >> 20
+                    ),
+                )
+                .with_span(self.span(limit))
+                .with_help("split it into several pages: no article needs this much, and the Markdown parser needs up to 100 times its size in memory"),
+            );
+            return Vec::new();
+        }
+        let mut raw: Vec<(Event<'a>, Range<usize>)> = Vec::new();
+        for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+            if raw.len() == MAX_ELEMENTS {
+                self.out.diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("this text has more than {MAX_ELEMENTS} Markdown elements; here is the next one"),
+                    )
+                    .with_span(self.span(range.start))
+                    .with_help("split it into several pages: no article needs this many, and each element costs memory to render"),
+                );
+                return Vec::new();
+            }
+            raw.push((event, range));
+        }
         for (event, range) in &raw {
             if let Event::Start(Tag::FootnoteDefinition(label)) = event {
                 self.notes.define(label, range.start);
@@ -1283,6 +1316,19 @@ fn skip_marker(raw: &[(Event, Range<usize>)], j: usize, end: usize) -> (usize, b
 
 /// The longest `[…]` read as a citation written without its `@`.
 const MAX_BARE_CITATION: usize = 200;
+
+/// The most Markdown elements (events: a paragraph's start, a run of text,
+/// an emphasis's end…) one text may have. Rendering holds each twice, with
+/// its place, at about 200 bytes: a 16 MiB page of `**a** ` took 3 GB. The
+/// longest article of the shipped site has about 500; 500,000 is a page
+/// of 1.5 MB written as densely as Markdown can be, or about 150 MB to
+/// render.
+pub(crate) const MAX_ELEMENTS: usize = 500_000;
+
+/// The most Markdown one text may have, in bytes: the parser builds its
+/// tree of the whole text first, at up to 100 bytes a byte (1.5 GB for a
+/// 16 MiB page of `**a** `); no article comes near 2 MiB.
+pub(crate) const MAX_MARKDOWN: usize = 2 << 20;
 
 /// Where `name` is written in a heading's `{…}` attributes (the heading
 /// `written` at byte `at` of the Markdown): the caret goes under it.

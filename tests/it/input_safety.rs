@@ -114,6 +114,39 @@ fn billion_laughs_in_front_matter_is_refused() {
     assert!(report.written.is_none());
 }
 
+/// Markdown dense with markup is refused before it exhausts the memory:
+/// 15 MB of `**a** ` (under the 16 MiB file limit) took 3 GB to build, 1.5
+/// GB of it in the Markdown parser's own tree. A text over 2 MiB is an error
+/// where the limit falls; one with more than 500,000 elements, at the next.
+/// A page of the same size as prose builds.
+#[test]
+fn markdown_too_long_or_too_dense_to_render_is_an_error_at_its_place() {
+    let head = "---\ntitle: \"Dense\"\ndescription: \"Markup.\"\ndate: 2024-01-02\n---\n\n";
+    for (body, message, line, column) in [
+        ("**a** ".repeat(2_600_000), "this text is 14.9 MiB of Markdown; at most 2 MiB", 7, 2_097_152),
+        (
+            "**a** ".repeat(200_000),
+            "this text has more than 500000 Markdown elements; here is the next one",
+            7,
+            750_000,
+        ),
+    ] {
+        let dir = site("minimal");
+        std::fs::write(dir.path().join("content/basics/dense.md"), format!("{head}{body}\n")).unwrap();
+        let report = build_within(dir.path(), false);
+        let d = find(&report, "invalid-value", "content/basics/dense.md");
+        assert!(d.message.starts_with(message), "{d:?}");
+        assert_eq!(d.span.as_ref().map(|s| (s.line, s.column)), Some((line, column)), "{message}");
+        assert!(d.help.as_deref().is_some_and(|h| h.starts_with("split it into several pages")), "{d:?}");
+        assert!(report.written.is_none());
+    }
+    let dir = site("minimal");
+    let prose = "A plain word. ".repeat(140_000);
+    std::fs::write(dir.path().join("content/basics/long.md"), format!("{head}{prose}\n")).unwrap();
+    let report = build_within(dir.path(), false);
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+}
+
 #[test]
 fn billion_laughs_in_sources_yaml_is_refused() {
     let dir = site("minimal");

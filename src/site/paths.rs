@@ -46,12 +46,15 @@ enum Origin<'a> {
     /// An alias of the page in a file: the file, its text, where the alias
     /// is written, and the alias as read.
     Alias(&'a str, &'a str, usize, &'a str),
+    /// A name written in a file (an article's `slug:`): the file, its text
+    /// and where the name is written.
+    Written(&'a str, &'a str, usize),
 }
 
 impl Origin<'_> {
     fn describe(&self) -> String {
         match self {
-            Origin::File(f, _) => format!("`{f}`"),
+            Origin::File(f, _) | Origin::Written(f, _, _) => format!("`{f}`"),
             Origin::Generated(what) => (*what).to_string(),
             Origin::Alias(f, _, _, from) => format!("the alias `{from}` of `{f}`"),
         }
@@ -62,7 +65,7 @@ impl Origin<'_> {
         match *self {
             Origin::File(file, Some(text)) => d.with_span(Span::at(file, text, 0)),
             Origin::File(file, None) => d.in_file(file),
-            Origin::Alias(file, text, at, _) => d.with_span(Span::at(file, text, at)),
+            Origin::Alias(file, text, at, _) | Origin::Written(file, text, at) => d.with_span(Span::at(file, text, at)),
             Origin::Generated(_) => d,
         }
     }
@@ -143,7 +146,15 @@ pub(crate) fn check(content: &Content, config: &Config, theme_files: &[&str]) ->
     }
     for article in content.articles.iter() {
         let origin = Origin::File(&article.file, Some(&article.text));
-        portable(&article.slug, origin, &mut diags);
+        match article.front.slug.is_some() && problem(&article.slug).is_some() {
+            // the name is the `slug:` the author wrote: pointed at there
+            true => {
+                let doc = article.split.document(&article.file, &article.text);
+                let at = doc.offset + doc.value_offset("slug").unwrap_or_default();
+                portable(&article.slug, Origin::Written(&article.file, &article.text, at), &mut diags);
+            }
+            false => portable(&article.slug, origin, &mut diags),
+        }
         claims.claim(&format!("{}index.html", article.path()), origin, &mut diags);
     }
     for (asset, file) in content.assets.iter().zip(&asset_files) {

@@ -45,13 +45,14 @@ pub(crate) fn path(slug: &str) -> String {
 }
 
 /// The address segment of a tag, `None` when its words make none that is
-/// URL-safe (`[a-z0-9-]`).
+/// URL-safe (`[a-z0-9-]`) and a folder on every host (not too long, not a
+/// Windows device name: see [`crate::site::paths::problem`]).
 pub(crate) fn slug(name: &str) -> Option<String> {
     if crate::yaml::blank(name) {
         return None;
     }
     let slug = crate::markdown::slugify(name);
-    is_slug(&slug).then_some(slug)
+    (is_slug(&slug) && crate::site::paths::problem(&slug).is_none()).then_some(slug)
 }
 
 /// The tags of `articles` (in site order), sorted by address. A tag that
@@ -98,18 +99,23 @@ pub(crate) fn check<'a>(articles: impl IntoIterator<Item = &'a Article>) -> Vec<
         for (i, name) in article.front.tags.iter().enumerate() {
             let Some(slug) = slug(name) else {
                 let made = crate::markdown::slugify(name);
-                let message = if crate::yaml::blank(name) {
-                    "an empty tag".to_string()
+                let needs = "a tag needs letters a-z or digits, e.g. `side effects` (at /tags/side-effects/)";
+                let (message, help) = if crate::yaml::blank(name) {
+                    ("an empty tag".to_string(), needs)
                 } else if made.is_empty() {
-                    format!("tag `{}` has no letter or digit to make its address from", name.escape_debug())
+                    (format!("tag `{}` has no letter or digit to make its address from", name.escape_debug()), needs)
+                } else if let Some(problem) = crate::site::paths::problem(&made) {
+                    let message =
+                        format!("tag `{}` makes a folder under /tags/ whose name {problem}", name.escape_debug());
+                    (message, "a tag is a word or a few: shorten it, or add a word")
                 } else {
-                    format!("tag `{}` would be at /tags/{made}/, which is not a URL-safe address", name.escape_debug())
+                    let message = format!(
+                        "tag `{}` would be at /tags/{made}/, which is not a URL-safe address",
+                        name.escape_debug()
+                    );
+                    (message, needs)
                 };
-                diags.push(
-                    Diagnostic::error(Code::InvalidValue, message)
-                        .with_span(span(i))
-                        .with_help("a tag needs letters a-z or digits, e.g. `side effects` (at /tags/side-effects/)"),
-                );
+                diags.push(Diagnostic::error(Code::InvalidValue, message).with_span(span(i)).with_help(help));
                 continue;
             };
             if let Some((_, before)) = here.iter().find(|(s, _)| *s == slug) {

@@ -89,15 +89,20 @@ fn names_that_break_on_other_hosts_are_refused() {
         let got = refused(dir.path());
         assert!(got.iter().any(|g| g.0 == "invalid-value" && g.1 == file && g.2.contains(words)), "{what}: {got:?}");
     }
-    // a slug too long for file systems: a diagnostic at the article, not an OS error
+    // a slug too long for file systems: a diagnostic at the `slug:` the
+    // author wrote (it was at the file's first line), not an OS error
     let dir = site("minimal");
     let text = std::fs::read_to_string(dir.path().join("content/basics/first.md")).unwrap();
     write(dir.path(), "content/basics/first.md", &text.replacen("date:", &format!("slug: {long}\ndate:"), 1));
-    let got = refused(dir.path());
-    assert!(
-        got.iter().any(|g| g.0 == "invalid-value" && g.1 == "content/basics/first.md" && g.2.contains("300 bytes")),
-        "{got:?}"
+    let line = text[..text.find("date:").unwrap()].lines().count() + 1;
+    let report = build_at(dir.path());
+    let d = report.diagnostics.iter().find(|d| d.message.contains("300 bytes")).expect("the slug is refused");
+    assert_eq!(
+        (d.code.as_str(), d.file.as_deref(), d.span.as_ref().map(|s| (s.line, s.column))),
+        ("invalid-value", Some("content/basics/first.md"), Some((line, 7))),
+        "{d:?}"
     );
+    assert!(report.written.is_none());
     // a topic folder that is not a URL-safe name
     let dir = site("minimal");
     write(dir.path(), "content/Side Effects/_index.md", TOPIC);

@@ -129,3 +129,34 @@ fn a_topic_called_tags_collides_with_the_tag_index() {
     let d = report.diagnostics.iter().find(|d| d.code.as_str() == "path-collision").expect("a path-collision");
     assert!(d.message.contains("the tag index") && d.message.contains("content/tags/_index.md"), "{}", d.message);
 }
+
+/// A tag whose address would be a folder name too long to write, or a
+/// Windows device name, is an error at the tag, in `check` as in `build`.
+/// `check` passed it, and `build` failed as it wrote, with the file
+/// system's "File name too long" (`io-error`, exit 2) and no place.
+#[test]
+fn a_tag_too_long_for_a_folder_name_is_an_error_at_the_tag() {
+    let dir = site("minimal");
+    let long = "side effects ".repeat(23); // 299 characters, a 298-byte address
+    add_front_matter(dir.path(), "content/basics/first.md", &format!("tags: [ECT, \"{}\"]", long.trim()));
+    for command in ["build", "check"] {
+        let out = crate::support::sourcebook().arg("--root").arg(dir.path()).arg(command).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
+        assert!(
+            stderr.contains("makes a folder under /tags/ whose name is 298 bytes long; names may be at most 200"),
+            "{command}: {stderr}"
+        );
+        assert!(stderr.contains("--> content/basics/first.md:2:14"), "{command}: {stderr}");
+        assert!(stderr.contains("help: a tag is a word or a few: shorten it"), "{command}: {stderr}");
+    }
+    let dir = site("minimal");
+    add_front_matter(dir.path(), "content/basics/first.md", "tags: [ECT, Aux]");
+    let report = build_at(dir.path());
+    assert!(
+        report.diagnostics.iter().any(|d| d.message == "tag `Aux` makes a folder under /tags/ whose name is a device name on Windows, where it cannot be a file or folder"),
+        "{:?}",
+        report.diagnostics
+    );
+    assert!(report.written.is_none());
+}

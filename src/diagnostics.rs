@@ -76,6 +76,7 @@ codes! {
     UnknownPerson => "unknown-person",
     EditedSinceReview => "edited-since-review",
     ReviewUnsigned => "review-unsigned",
+    ReviewOrphaned => "review-orphaned",
     ChangeUnlogged => "change-unlogged",
     TransparencyMissing => "transparency-missing",
     Readability => "readability",

@@ -110,6 +110,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     diags.extend(found);
     timings.record("check the rest", at);
     diags.extend(transparency(&site.config));
+    diags.extend(orphaned_reviews(&options.root, &site.record));
     let (found, lock_written) =
         sources::check(&options.root, &site.bibliography, &site.config, options.today, options.sources.as_ref())?;
     diags.extend(found);
@@ -145,6 +146,28 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     let diagnostics = diagnostics.sorted();
     timings.record("sort diagnostics", at);
     Ok(CheckReport { diagnostics, articles, timings, site: crate::Leftover::new(loaded), lock_written })
+}
+
+/// Reviews recorded for a file that is not in `content/` any more: a page
+/// renamed, moved or deleted leaves its reviews behind (the page under its
+/// new name has none), and nothing else would say so. Looked up on disk, so
+/// a draft's reviews, kept while it is not built, are not reported.
+fn orphaned_reviews(root: &std::path::Path, record: &crate::content::record::Record) -> Vec<Diagnostic> {
+    record
+        .keys
+        .iter()
+        .filter(|(page, _)| !root.join("content").join(page).is_file())
+        .map(|(page, span)| {
+            Diagnostic::warning(
+                Code::ReviewOrphaned,
+                format!("reviews of `content/{page}`, which is not a page of the site"),
+            )
+            .with_span(span.clone())
+            .with_help(
+                "a renamed page does not keep its reviews: if this page was renamed and the review still holds, sign it again under its new name; then remove this entry",
+            )
+        })
+        .collect()
 }
 
 /// A site says who pays for it and declares its conflicts of interest

@@ -53,6 +53,8 @@ pub struct Signed {
 #[derive(Debug, Clone, Default)]
 pub struct Record {
     pub pages: BTreeMap<String, Vec<Signed>>,
+    /// Where each page's key is written in the record.
+    pub keys: BTreeMap<String, Span>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,6 +109,7 @@ impl Record {
                     Err(d) => diags.push(d),
                 }
             }
+            record.keys.insert(page.clone(), doc.key_span(&Path::root().key(&page)));
             record.pages.insert(page, signed);
         }
         (record, diags)

@@ -830,6 +830,7 @@ const CHECK_ONLY: &[&str] = &[
     "review-overdue",
     "edited-since-review",
     "review-unsigned",
+    "review-orphaned",
     "change-unlogged",
     "transparency-missing",
     "readability",

@@ -389,3 +389,35 @@ fn a_change_that_says_nothing_is_an_error_even_spelled_as_yaml_s_null() {
         assert_eq!(found, [("invalid-value", PAGE, Some(6))], "{summary}: {json}");
     }
 }
+
+/// A signed page renamed leaves its reviews behind: `check` names the
+/// entry (`review-orphaned`, at its key in the record) beside the renamed
+/// page's `review-missing`. Before, `check` said only `review-missing`, and
+/// entries for pages that no longer exist stayed in the record unseen. A
+/// draft's reviews are not reported: its file is there.
+#[test]
+fn reviews_of_a_renamed_page_are_reported_where_they_are_recorded() {
+    let dir = governed();
+    let root = dir.path();
+    sign(root, &["--by", "team", "--role", "editorial"]).success();
+    assert!(!codes(&check_json(root)).contains(&"review-orphaned".to_string()));
+    std::fs::rename(root.join(PAGE), root.join("content/basics/renamed.md")).unwrap();
+    let json = check_json(root);
+    let orphaned: Vec<&serde_json::Value> =
+        json["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "review-orphaned").collect();
+    assert_eq!(orphaned.len(), 1, "{json}");
+    assert_eq!(orphaned[0]["file"], "content/reviews.yaml");
+    assert_eq!(orphaned[0]["message"], format!("reviews of `{PAGE}`, which is not a page of the site"));
+    assert!(
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "review-missing" && d["file"] == "content/basics/renamed.md")
+    );
+    // renamed back as a draft: its reviews are its own again
+    let text = std::fs::read_to_string(root.join("content/basics/renamed.md")).unwrap();
+    std::fs::write(root.join(PAGE), text.replacen("---\n", "---\ndraft: true\n", 1)).unwrap();
+    std::fs::remove_file(root.join("content/basics/renamed.md")).unwrap();
+    assert!(!codes(&check_json(root)).contains(&"review-orphaned".to_string()));
+}

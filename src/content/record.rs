@@ -109,7 +109,7 @@ impl Record {
                     Err(d) => diags.push(d),
                 }
             }
-            record.keys.insert(page.clone(), doc.key_span(&Path::root().key(&page)));
+            record.keys.insert(page.clone(), doc.key_span(Path::root().key(&page)));
             record.pages.insert(page, signed);
         }
         (record, diags)

@@ -343,6 +343,10 @@ pub(crate) const MAX_REVIEW_INTERVAL_MONTHS: u32 = 120;
 /// answers or sources stays far below 1 MB.
 pub(crate) const DEFAULT_PAGINATE_BY: usize = 200;
 
+/// The highest reading grade `readability` may set: past it, no text is
+/// too hard, and the check says nothing.
+const MAX_GRADE: f64 = 20.0;
+
 /// The largest `paginate_by`: past it, one page is too large to read on a phone.
 pub(crate) const MAX_PAGINATE_BY: usize = 10_000;
 
@@ -495,6 +499,19 @@ impl Config {
                         "the most entries a topic page, FAQ page, source list or glossary page shows, e.g. `200`",
                     ),
             );
+        }
+        // a grade no text can reach, or `.nan` (never exceeded), turns the check off unsaid
+        let grades = readability.iter().flat_map(|r| [("max_grade", Some(r.max_grade)), ("max_smog", r.max_smog)]);
+        for (key, grade) in grades {
+            if let Some(g) = grade.filter(|g| !(1.0..=MAX_GRADE).contains(g)) {
+                errors.push(
+                    invalid(
+                        YamlPath::from("readability").key(key),
+                        format!("readability.{key} is {g}; it must be a school grade from 1 to {MAX_GRADE}"),
+                    )
+                    .with_help("the hardest reading grade a page may have, e.g. `8` for patients; `check: { severity: { readability: off } }` turns the check off"),
+                );
+            }
         }
         let theme = theme.unwrap_or_else(|| "default".into());
         if !is_folder_name(&theme) {
@@ -761,6 +778,27 @@ mod tests {
         assert_eq!(e[0].line(), Some(3));
         assert!(Config::parse("title: T\nbase_url: https://x.org/\npaginate_by: 10001\n").is_err());
         assert_eq!(Config::parse("title: T\nbase_url: https://x.org/\npaginate_by: 1\n").unwrap().paginate_by, 1);
+    }
+
+    /// A reading-grade limit no text reaches turned the check off without
+    /// a word: `.nan` (never exceeded) and `.inf` passed every page, and a
+    /// negative one failed every page.
+    #[test]
+    fn a_reading_grade_limit_is_a_school_grade() {
+        for bad in
+            ["max_grade: .nan", "max_grade: .inf", "max_grade: -5", "max_grade: 0", "max_grade: 21", "max_smog: .nan"]
+        {
+            let e = Config::parse(&format!("title: T\nbase_url: https://x.org/\nreadability:\n  {bad}\n")).unwrap_err();
+            assert_eq!(
+                (e[0].code, e[0].line(), e[0].span.as_ref().map(|s| s.column)),
+                (Code::InvalidValue, Some(4), bad.find(' ').map(|i| i + 4)),
+                "{bad}"
+            );
+            assert!(e[0].message.contains("it must be a school grade from 1 to 20"), "{bad}: {}", e[0].message);
+        }
+        let c = Config::parse("title: T\nbase_url: https://x.org/\nreadability: { max_grade: 8, max_smog: 9.5 }\n")
+            .unwrap();
+        assert_eq!((c.readability.max_grade, c.readability.max_smog), (8.0, Some(9.5)));
     }
 
     #[test]

@@ -281,10 +281,18 @@ fn dates(a: &Article, on: Date, span: &dyn Fn() -> Span, today: Date, diags: &mu
     }
 }
 
-/// `changes:` entries: real summaries, not dated in the future; and
-/// `updated:`, shown to readers as "Last updated", neither in the future
-/// nor before the page was first published.
+/// `changes:` entries: real summaries, not dated in the future; `date:`,
+/// shown to readers as "Published", not in the future; and `updated:`,
+/// shown as "Last updated", neither in the future nor before the page was
+/// first published.
 fn changes(a: &Article, today: Date, diags: &mut Vec<Diagnostic>) {
+    if a.front.date > today {
+        diags.push(
+            Diagnostic::error(Code::InvalidValue, format!("published on {} is in the future", a.front.date))
+                .with_span(a.split.document(&a.file, &a.text).value_span("date"))
+                .with_help(format!("give the day the page was first published (today is {today})")),
+        );
+    }
     if let Some(updated) = a.front.updated {
         let span = || a.split.document(&a.file, &a.text).value_span("updated");
         if updated > today {

@@ -110,6 +110,15 @@ pub fn new_article(
     if let Some(why) = place(root, &rel, "new", Path::new(""), Folders::Check)? {
         return Ok(Err(why));
     }
+    // an article of another name may have taken the address with its `slug:`
+    let url = format!("{topic}/{slug}/");
+    let (content, _) = crate::content::load(root, config, true, crate::content::Bodies::Later);
+    if let Some(taken) = content.articles.iter().find(|a| a.path() == url) {
+        return Ok(Err(format!(
+            "{} is already at /{url} (its `slug:`); `new` never makes two articles at one address: choose another slug",
+            taken.file
+        )));
+    }
     let index = format!("content/{topic}/_index.md");
     let topic_page = match std::fs::symlink_metadata(root.join(&index)) {
         Err(e) if e.kind() == ErrorKind::NotFound && config.topics.iter().any(|t| t == topic) => Some(index),

@@ -267,6 +267,15 @@ fn new_scaffolds_a_draft_that_builds_and_refuses_bad_requests() {
     std::fs::write(root.join("content/basics/with-images/index.md"), "mine").unwrap();
     refused(&["basics/with-images"], "content/basics/with-images/index.md already exists");
     assert!(!root.join("content/basics/with-images.md").exists());
+    // an article of another name holds the address with its `slug:` (it
+    // was written, and the build then failed with `duplicate-slug`)
+    std::fs::write(
+        root.join("content/basics/renamed.md"),
+        "---\ntitle: \"Renamed\"\ndescription: \"An article.\"\ndate: 2024-01-02\nslug: dosing-guide\n---\n\nText.\n",
+    )
+    .unwrap();
+    refused(&["basics/dosing-guide"], "content/basics/renamed.md is already at /basics/dosing-guide/ (its `slug:`)");
+    assert!(!root.join("content/basics/dosing-guide.md").exists());
     refused(&["dosing/new-one"], "this site's topics are: basics");
     refused(&["basics/Not_A_Slug"], "not a valid slug");
     refused(&["no-topic"], "is not <topic>/<slug>");

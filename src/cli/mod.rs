@@ -91,11 +91,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn dispatch(cli: Cli, ui: Ui) -> anyhow::Result<ExitCode> {
+    let given = cli.root.is_some();
     let root = match (cli.root, &cli.command) {
         (Some(root), _) => root,
         (None, Command::Init(_)) => PathBuf::from("."),
         (None, _) => find_root(),
     };
+    if !matches!(cli.command, Command::Init(_))
+        && let Some(message) = no_site(&root, given)
+    {
+        crate::ui::eprintln(format_args!("error: {message}"));
+        crate::ui::eprintln(format_args!(
+            "  = help: run sourcebook in the site's folder (the one holding site.yaml) or any folder inside it, \
+             or pass `--root DIR`; `sourcebook init DIR` starts a new site"
+        ));
+        return Ok(ExitCode::from(2));
+    }
     match cli.command {
         Command::Build(args) => build::run(&root, args, ui),
         Command::Check(args) => check::run(&root, args, ui),
@@ -117,6 +128,24 @@ fn find_root() -> PathBuf {
     match here.ancestors().position(|folder| folder.join(crate::config::FILE).is_file()) {
         None | Some(0) => PathBuf::from("."),
         Some(up) => std::iter::repeat_n("..", up).collect(),
+    }
+}
+
+/// Why there is no site at `root` for a command to work on, if there is
+/// none: a usage error (exit 2), as a mistyped path is. (`site.yaml`
+/// there but unreadable, a FIFO or a folder, is the site's problem, which
+/// loading it reports.)
+fn no_site(root: &std::path::Path, given: bool) -> Option<String> {
+    let shown = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    if given && !root.is_dir() {
+        return Some(format!("--root {}: no such folder", root.display()));
+    }
+    match std::fs::symlink_metadata(root.join(crate::config::FILE)) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(match given {
+            true => format!("no site.yaml in {}", shown.display()),
+            false => format!("no site.yaml in {} or any folder above it", shown.display()),
+        }),
+        _ => None,
     }
 }
 

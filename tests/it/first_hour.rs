@@ -318,24 +318,38 @@ fn a_command_run_inside_the_site_finds_the_site_above_it() {
 }
 
 /// A folder with no site in it or above it is named in full, and `serve`
-/// stops there rather than serving an empty folder.
+/// stops there rather than serving an empty folder: a usage error (exit 2),
+/// as a mistyped path is (it was exit 1, a `missing-key` finding about a
+/// site.yaml that is not there, and `review sign` said to fix the errors
+/// above first). `--root` at a folder that is not there says so.
 #[test]
 fn outside_any_site_each_command_names_the_folder_and_serve_stops() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
-    for command in [&["build"][..], &["check"], &["serve", "--port", "0"], &["new", "basics/x"]] {
+    let sign = ["review", "sign", "content/x.md", "--by", "a", "--role", "editorial"];
+    for command in [
+        &["build"][..],
+        &["check"],
+        &["check", "--format", "json"],
+        &["serve", "--port", "0"],
+        &["new", "basics/x"],
+        &sign,
+    ] {
         let mut cmd = sourcebook();
         cmd.current_dir(&empty).args(command).timeout(std::time::Duration::from_secs(20));
-        let out = cmd.assert().code(1).get_output().clone();
+        let out = cmd.assert().code(2).get_output().clone();
         let text = stderr(&out);
         let full = std::path::absolute(&empty).unwrap();
         assert!(
-            text.contains(&format!("error[missing-key]: no site.yaml in {}", full.display())),
+            text.starts_with(&format!("error: no site.yaml in {} or any folder above it\n", full.display())),
             "{command:?}: {text}"
         );
         assert!(text.contains("or any folder inside it, or pass `--root DIR`"), "{text}");
     }
+    let out =
+        sourcebook().arg("--root").arg(dir.path().join("not-there")).arg("check").assert().code(2).get_output().clone();
+    assert!(stderr(&out).contains("not-there: no such folder"), "{}", stderr(&out));
     assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0, "nothing was written");
 }
 

@@ -50,6 +50,16 @@ const FILES: &[(&str, &str)] = &[
 /// written. `Ok(Err(message))` when one cannot be written (a file, or a
 /// link, already where one goes): a usage error, and nothing is written.
 pub fn init(dir: &Path, today: jiff::civil::Date) -> anyhow::Result<Result<usize, String>> {
+    // a site inside another's folders: its files would be the outer site's
+    // content (errors in its build), and commands run in it find the inner one
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if let Some(outer) = absolute.ancestors().skip(1).find(|f| f.join(crate::config::FILE).is_file()) {
+        return Ok(Err(format!(
+            "{} is inside the site at {} (its site.yaml): start a new site in a folder of its own",
+            absolute.display(),
+            outer.display()
+        )));
+    }
     for (path, _) in FILES {
         if let Some(why) = place(dir, path, "init", dir, Folders::Check)? {
             return Ok(Err(why));

@@ -112,6 +112,29 @@ fn init_never_overwrites_a_gitignore_and_refusing_exits_2_as_new_does() {
     assert_eq!(stderr(&out), "error: content/basics/twice.md already exists; `new` never overwrites files\n");
 }
 
+/// `init` inside a site's folders (its `content/`, run by a newcomer who
+/// `cd`-ed there) is refused, naming the site around it: it wrote a second
+/// site there, and the outer site's build then failed with ten errors about
+/// the inner one's files.
+#[test]
+fn init_inside_another_site_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    let inside = root.join("content");
+    let before = std::fs::read_dir(&inside).unwrap().count();
+    let out = sourcebook().current_dir(&inside).arg("init").assert().code(2).get_output().clone();
+    let outer = std::path::absolute(&root).unwrap();
+    assert!(
+        stderr(&out).contains(&format!("is inside the site at {} (its site.yaml)", outer.display())),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_dir(&inside).unwrap().count(), before, "nothing written");
+    sourcebook().arg("init").arg(inside.join("basics/deeper")).assert().code(2);
+    assert!(!inside.join("basics/deeper").exists());
+    at(&root).arg("build").assert().success();
+}
+
 /// `new` takes the topics a build puts in the navigation: with no `topics:`
 /// in site.yaml, every folder of content/ with an `_index.md`; with a list,
 /// those and any other such folder.

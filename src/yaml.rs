@@ -686,6 +686,11 @@ pub(crate) fn plain_value_error(message: &str, within: &str) -> (String, Option<
     value_in_authors_words(message)
 }
 
+/// `u32`, `i64`, `usize`…: the reader's name of a whole-number field.
+fn is_integer_type(name: &str) -> bool {
+    name.strip_prefix(['u', 'i']).is_some_and(|bits| matches!(bits, "8" | "16" | "32" | "64" | "128" | "size"))
+}
+
 /// A value of the wrong kind, told in the author's words: `key: invalid
 /// type: string "x", expected a sequence` (the reader's wording) becomes
 /// "`key_points` must be a list, not the text "x"", with how to write one.
@@ -697,15 +702,19 @@ fn value_in_authors_words(message: &str) -> (String, Option<String>) {
     let subject = key.map_or("this value".to_string(), |k| format!("`{k}`"));
     // a whole number too large or small for the field (`integer `99…` as
     // u128, expected i64`, or `integer `99…`, expected u32`)
+    // (a number where something else is wanted, `expected a boolean`, is
+    // of the wrong kind, below)
     let out_of_range =
         what.strip_prefix("invalid type: integer `").or_else(|| what.strip_prefix("invalid value: integer `"));
     if let Some(rest) = out_of_range
-        && let Some((n, _)) = rest.split_once('`')
+        && let Some((n, after)) = rest.split_once('`')
+        && after.rsplit_once(", expected ").is_some_and(|(_, expected)| is_integer_type(expected))
     {
-        return (
-            format!("{subject} cannot be {n}: the number is out of range"),
-            Some("write a smaller whole number, e.g. `3`".into()),
-        );
+        let help = match n.starts_with('-') {
+            true => "write a whole number, 0 or more, e.g. `3`",
+            false => "write a smaller whole number, e.g. `3`",
+        };
+        return (format!("{subject} cannot be {n}: the number is out of range"), Some(help.into()));
     }
     if let Some(rest) = what.strip_prefix("invalid type: ")
         && let Some((got, expected)) = rest.split_once(", expected ")
@@ -1559,6 +1568,21 @@ mod tests {
             assert_eq!(text, "`weight` cannot be 99999999999999999999999: the number is out of range");
             assert_eq!(help.as_deref(), Some("write a smaller whole number, e.g. `3`"));
         }
+        let (text, help) =
+            super::value_in_authors_words("review_interval_months: invalid value: integer `-1`, expected u32");
+        assert_eq!(text, "`review_interval_months` cannot be -1: the number is out of range");
+        assert_eq!(help.as_deref(), Some("write a whole number, 0 or more, e.g. `3`"));
+    }
+
+    /// A number where a yes/no or a map is wanted is a value of the wrong
+    /// kind, not one "out of range" with advice to write a smaller number
+    /// (which still failed).
+    #[test]
+    fn a_number_where_something_else_is_wanted_is_of_the_wrong_kind() {
+        let (text, _) = super::value_in_authors_words("tags: invalid type: integer `0`, expected a boolean");
+        assert_eq!(text, "`tags` must be `true` or `false`, not the number 0");
+        let (text, _) = super::value_in_authors_words("check: invalid type: integer `5`, expected struct CheckConfig");
+        assert!(text.starts_with("`check` must be a map of keys, not the number 5"), "{text}");
     }
 
     /// Each YAML mistake an author makes, in the author's words, pointed at

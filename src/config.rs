@@ -500,6 +500,13 @@ impl Config {
                     ),
             );
         }
+        if let Some(tag) = language.as_deref().filter(|t| !is_language_tag(t)) {
+            errors.push(
+                invalid("language".into(), format!("`{}` is not a language tag", tag.escape_debug())).with_help(
+                    "write the site's language as browsers and screen readers read it, e.g. `en`, `en-GB` or `es`",
+                ),
+            );
+        }
         // a grade no text can reach, or `.nan` (never exceeded), turns the check off unsaid
         let grades = readability.iter().flat_map(|r| [("max_grade", Some(r.max_grade)), ("max_smog", r.max_smog)]);
         for (key, grade) in grades {
@@ -723,6 +730,18 @@ fn shown_folder(root: &Path) -> String {
     }
 }
 
+/// A BCP 47 language tag's shape (`en`, `en-GB`, `zh-Hant-TW`): a language
+/// of 2 to 8 letters, then subtags of 1 to 8 letters or digits, joined by
+/// `-`. Every page's `<html lang>` holds it: screen readers pick their
+/// voice by it.
+fn is_language_tag(tag: &str) -> bool {
+    let mut subtags = tag.split('-');
+    let language = subtags.next().unwrap_or_default();
+    (2..=8).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_alphabetic())
+        && subtags.all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 fn with_trailing_slash(mut url: String) -> String {
     if !url.ends_with('/') {
         url.push('/');
@@ -778,6 +797,23 @@ mod tests {
         assert_eq!(e[0].line(), Some(3));
         assert!(Config::parse("title: T\nbase_url: https://x.org/\npaginate_by: 10001\n").is_err());
         assert_eq!(Config::parse("title: T\nbase_url: https://x.org/\npaginate_by: 1\n").unwrap().paginate_by, 1);
+    }
+
+    /// `language` is what every page's `<html lang>` says: a language tag,
+    /// or an error at it (any text was written there).
+    #[test]
+    fn the_language_is_a_language_tag() {
+        for ok in ["en", "en-GB", "es", "zh-Hant-TW", "de-CH-1996"] {
+            assert_eq!(
+                Config::parse(&format!("title: T\nbase_url: https://x.org/\nlanguage: {ok}\n")).unwrap().language,
+                ok
+            );
+        }
+        for bad in ["\"not a language at all!!\"", "\"\"", "e", "en_GB", "en-", "\"en GB\"", "englishlanguage"] {
+            let e = Config::parse(&format!("title: T\nbase_url: https://x.org/\nlanguage: {bad}\n")).unwrap_err();
+            assert_eq!((e[0].code, e[0].line()), (Code::InvalidValue, Some(3)), "{bad}");
+            assert!(e[0].message.ends_with("is not a language tag"), "{bad}: {}", e[0].message);
+        }
     }
 
     /// A reading-grade limit no text reaches turned the check off without

@@ -15,7 +15,7 @@ use crate::build::{self, BuildOptions};
 pub use crate::config::ReviewRole;
 use crate::content::people::Capacity;
 use crate::content::record::{self, Signed};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Code, Diagnostics};
 
 /// What to sign.
 #[derive(Debug, Clone)]
@@ -39,6 +39,9 @@ pub enum Signing {
     /// Recorded: the page's file, the entry written, and whether the page
     /// had changed since the last signed review of this role.
     Signed { file: String, entry: Signed, reviewer: String },
+    /// The same review (person, role, day, scope and fingerprint) is the
+    /// page's last one already: nothing written.
+    Recorded { file: String },
     /// The site has problems that keep it from being signed.
     Refused(Diagnostics),
     /// The request itself is wrong (no such page, person, capacity, date).
@@ -92,6 +95,13 @@ pub fn sign(root: &Path, request: &SignRequest) -> anyhow::Result<Signing> {
             request.on, page.article.front.date
         )));
     }
+    // nobody reviews what nobody has written yet
+    if let Some(d) = diags.iter().find(|d| d.code == Code::TemplateText && d.file.as_deref() == Some(file.as_str())) {
+        return Ok(Signing::Usage(format!(
+            "{file}{} still holds the placeholder text `sourcebook new` wrote: replace it with the page's own words before a review is signed",
+            d.line().map(|l| format!(":{l}")).unwrap_or_default()
+        )));
+    }
     let print = crate::site::review::fingerprint(page, &site.bibliography);
     let entry = Signed {
         by: request.by.clone(),
@@ -104,6 +114,13 @@ pub fn sign(root: &Path, request: &SignRequest) -> anyhow::Result<Signing> {
     };
     let mut record = site.record.clone();
     let key = file.trim_start_matches("content/").to_string();
+    let same = |s: &Signed| {
+        (&s.by, s.role, s.on, &s.scope, &s.fingerprint)
+            == (&entry.by, entry.role, entry.on, &entry.scope, &entry.fingerprint)
+    };
+    if record.pages.get(&key).and_then(|signed| signed.last()).is_some_and(same) {
+        return Ok(Signing::Recorded { file });
+    }
     record.pages.entry(key).or_default().push(entry.clone());
     write(&root.join(record::FILE), &record.to_yaml())?;
     Ok(Signing::Signed { file, entry, reviewer: person.display() })

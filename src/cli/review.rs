@@ -65,6 +65,12 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
             ));
             Ok(ExitCode::SUCCESS)
         }
+        Signing::Recorded { file } => {
+            ui.info(&format!(
+                "{file}: this review is already recorded, for this version of the page; nothing was written"
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
         Signing::Refused(diags) => {
             ui.report(&diags);
             crate::ui::eprintln("error: nothing was signed: fix the errors above first");

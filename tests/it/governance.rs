@@ -439,3 +439,37 @@ fn reviews_of_a_renamed_page_are_reported_where_they_are_recorded() {
     std::fs::remove_file(root.join("content/basics/renamed.md")).unwrap();
     assert!(!codes(&check_json(root)).contains(&"review-orphaned".to_string()));
 }
+
+/// Signing the same review of the same version twice records it once (the
+/// second said it signed, and the record held the entry twice); a page that
+/// still holds the text `sourcebook new` wrote is not signed (it was, with
+/// no word: a review of placeholder text).
+#[test]
+fn a_review_is_recorded_once_and_never_of_placeholder_text() {
+    let dir = governed();
+    let root = dir.path();
+    sign(root, &["--by", "team", "--role", "editorial"]).success();
+    let record = std::fs::read_to_string(root.join("content/reviews.yaml")).unwrap();
+    let again = sign(root, &["--by", "team", "--role", "editorial"]).success();
+    let said = String::from_utf8_lossy(&again.get_output().stderr).into_owned();
+    assert!(
+        said.contains("this review is already recorded, for this version of the page; nothing was written"),
+        "{said}"
+    );
+    assert_eq!(std::fs::read_to_string(root.join("content/reviews.yaml")).unwrap(), record);
+    sourcebook().arg("--root").arg(root).args(["new", "basics/draft"]).assert().success();
+    let out = sourcebook()
+        .arg("--root")
+        .arg(root)
+        .args(["review", "sign", "content/basics/draft.md", "--by", "team", "--role", "editorial"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("content/basics/draft.md:3 still holds the placeholder text `sourcebook new` wrote"),
+        "{said}"
+    );
+    assert_eq!(std::fs::read_to_string(root.join("content/reviews.yaml")).unwrap(), record, "nothing written");
+}

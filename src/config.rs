@@ -27,6 +27,10 @@ pub struct Config {
     pub base_url: String,
     pub language: String,
     pub theme: String,
+    /// Where `theme` is written, if it is (a theme that is not there is
+    /// reported here when the theme is read).
+    #[serde(skip)]
+    pub theme_at: Option<crate::diagnostics::Span>,
     /// Navigation order; empty means "the topic folders, by name".
     pub topics: Vec<String>,
     /// Where each of `topics` is written in site.yaml, in the same order.
@@ -520,6 +524,7 @@ impl Config {
                 );
             }
         }
+        let theme_at = theme.is_some().then(|| doc.value_span("theme"));
         let theme = theme.unwrap_or_else(|| "default".into());
         if !is_folder_name(&theme) {
             errors.push(
@@ -622,6 +627,7 @@ impl Config {
             review_interval_months: review_interval_months.unwrap_or(12),
             citation_style,
             citation_style_at,
+            theme_at,
             readability: readability.unwrap_or(Readability { max_grade: default_max_grade(), max_smog: None }),
             feedback_url,
             crisis: crisis.unwrap_or_else(default_crisis),

@@ -609,6 +609,19 @@ fn in_authors_words(
         let (text, help) = never_closed();
         return (text, help, open);
     }
+    // the reader says where as "at position N" of its own count, and the
+    // place of an error without a mark is the document's start: the
+    // character is found here
+    if message.starts_with("control characters are not allowed")
+        && let Some((at, c)) =
+            yaml.char_indices().find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}'))
+    {
+        return (
+            format!("a control character (`{}`) cannot be in YAML", c.escape_unicode()),
+            "remove it (a file pasted from elsewhere may hold one unseen); in double quotes, `\\u0007` and the like write one".into(),
+            at,
+        );
+    }
     if message.starts_with("found unknown escape character") {
         return (
             "a backslash inside double quotes must start an escape such as `\\n`".into(),
@@ -1601,6 +1614,9 @@ mod tests {
             ("a: 1\n  b: 2\n", "this line is indented under a key that already has a value", 2, 3),
             ("a:\n  b: 1\n c: 2\n", "this line does not line up with the keys above it", 3, 2),
             ("a: `x`\n", "a value cannot start with a backtick", 1, 4),
+            // at the character, not the document's first line
+            ("a: 1\nb: \"x\u{0}y\"\n", "a control character (`\\u{0}`) cannot be in YAML", 2, 6),
+            ("a: 1\nb: x\u{7}\n", "a control character (`\\u{7}`) cannot be in YAML", 2, 5),
             ("a: @x\n", "a value cannot start with `@`", 1, 4),
             ("a: 1\nt: \"open\nb: 2\n", "a quoted value is never closed on its line", 2, 4),
             ("t: 'it''s\n", "a quoted value is never closed on its line", 1, 4),

@@ -125,8 +125,11 @@ impl Theme {
                     Code::InvalidValue,
                     format!("theme `{}` not found: there is no folder themes/{}/", config.theme, config.theme),
                 )
-                .in_file(crate::config::FILE)
                 .with_help("use `theme: default`, or add the theme folder");
+                let d = match &config.theme_at {
+                    Some(at) => d.with_span(at.clone()),
+                    None => d.in_file(crate::config::FILE),
+                };
                 return Err(vec![d]);
             }
             Err(d) => return Err(vec![d]),

@@ -424,11 +424,12 @@ impl Config {
             );
         }
         // every other URL of the site's configuration reaches every page
-        let unsafe_url = |path: YamlPath, url: &str| {
+        // `url` as checked; `written`, as the author wrote it (with its placeholders)
+        let unsafe_url = |path: YamlPath, url: &str, written: &str| {
             crate::html::check_absolute_url(url).err().map(|why| {
                 let key = path.name();
-                let at = doc.written_at(path.clone(), url).map_or_else(|| doc.value_span(path), |i| doc.span(i));
-                Diagnostic::error(Code::UnsafeUrl, format!("`{key}` `{}`: {why}", url.escape_debug()))
+                let at = doc.written_at(path.clone(), written).map_or_else(|| doc.value_span(path), |i| doc.span(i));
+                Diagnostic::error(Code::UnsafeUrl, format!("`{key}` `{}`: {why}", written.escape_debug()))
                     .with_span(at)
                     .with_help("write a full http(s), mailto, tel or sms address, e.g. `https://988lifeline.org/` or `tel:988`")
             })
@@ -437,18 +438,14 @@ impl Config {
             errors.extend(check_placeholders(url, doc));
             // checked as a page will have it: a placeholder could otherwise stand for a scheme
             let sample = substitute(url, "x", "x");
-            errors.extend(unsafe_url("feedback_url".into(), &sample).map(
-                |d| match doc.written_at("feedback_url", url) {
-                    Some(i) => d.with_span(doc.span(i)),
-                    None => d,
-                },
-            ));
+            errors.extend(unsafe_url("feedback_url".into(), &sample, url));
         }
         if let Some(crisis) = &crisis {
             let links = crisis.links.iter().enumerate();
-            errors.extend(
-                links.filter_map(|(i, l)| unsafe_url(YamlPath::from("crisis.links").item(i).key("url"), &l.url)),
-            );
+            errors
+                .extend(links.filter_map(|(i, l)| {
+                    unsafe_url(YamlPath::from("crisis.links").item(i).key("url"), &l.url, &l.url)
+                }));
             // the box every page shows: words, and at least one line to call, each named
             if crate::yaml::blank(&crisis.text) {
                 errors.push(
@@ -565,7 +562,7 @@ impl Config {
         }
         let trust_pages = trust_pages.unwrap_or_default();
         let contact = trust_pages.accessibility.as_ref().and_then(|a| a.contact.as_deref());
-        errors.extend(contact.and_then(|u| unsafe_url("trust_pages.accessibility.contact".into(), u)));
+        errors.extend(contact.and_then(|u| unsafe_url("trust_pages.accessibility.contact".into(), u, u)));
         if trust_pages.funding && (funding.is_none() || conflicts.is_none()) {
             errors.push(
                 invalid(
@@ -803,6 +800,15 @@ mod tests {
         assert_eq!(e[0].line(), Some(3));
         assert!(Config::parse("title: T\nbase_url: https://x.org/\npaginate_by: 10001\n").is_err());
         assert_eq!(Config::parse("title: T\nbase_url: https://x.org/\npaginate_by: 1\n").unwrap().paginate_by, 1);
+    }
+
+    /// A feedback address that is not a full one is told as written, with
+    /// its placeholders (it showed the `x` they were filled with to check it).
+    #[test]
+    fn a_feedback_url_is_shown_as_written() {
+        let e = Config::parse("title: T\nbase_url: https://x.org/\nfeedback_url: \"{url}\"\n").unwrap_err();
+        assert_eq!((e[0].code, e[0].line()), (Code::UnsafeUrl, Some(3)));
+        assert!(e[0].message.starts_with("`feedback_url` `{url}`: it is not a full address"), "{}", e[0].message);
     }
 
     /// `language` is what every page's `<html lang>` says: a language tag,

@@ -733,7 +733,12 @@ fn value_in_authors_words(message: &str) -> (String, Option<String>) {
         && let Some((got, expected)) = rest.split_once(", expected ")
     {
         let got = if let Some(n) = got.strip_prefix("integer ").or_else(|| got.strip_prefix("floating point ")) {
-            format!("the number {}", n.trim_matches('`'))
+            let n = n.trim_matches('`');
+            // `1e300` is shown so, not as the reader writes it out (301 digits)
+            match n.parse::<f64>() {
+                Ok(f) if n.len() > 20 => format!("the number {f:e}"),
+                _ => format!("the number {n}"),
+            }
         } else if let Some(t) = got.strip_prefix("string ") {
             format!("the text {t}")
         } else if let Some(b) = got.strip_prefix("boolean ") {
@@ -1585,6 +1590,16 @@ mod tests {
             super::value_in_authors_words("review_interval_months: invalid value: integer `-1`, expected u32");
         assert_eq!(text, "`review_interval_months` cannot be -1: the number is out of range");
         assert_eq!(help.as_deref(), Some("write a whole number, 0 or more, e.g. `3`"));
+    }
+
+    /// A huge number is shown as a power of ten, not written out.
+    #[test]
+    fn a_huge_number_is_shown_short() {
+        let (text, _) = super::value_in_authors_words(&format!(
+            "weight: invalid type: floating point `1{}.0`, expected i64",
+            "0".repeat(300)
+        ));
+        assert_eq!(text, "`weight` must be a whole number, not the number 1e300");
     }
 
     /// A number where a yes/no or a map is wanted is a value of the wrong

@@ -142,15 +142,24 @@ pub(crate) fn split(file: &str, text: &str) -> Result<Split, Diagnostic> {
             .with_help("front matter must start with `---` on the first line, then `title:`, `description:` and `date:`, then `---`"));
     }
     let mut pos = first_line_end;
+    // YAML's own end of a document, which some editors write: not ours
+    let mut dots = None;
     for line in text[first_line_end..].split_inclusive('\n') {
         if line.trim_end() == "---" {
             return Ok(Split { yaml_start: first_line_end, yaml_end: pos, body_start: pos + line.len() });
         }
+        if line.trim_end() == "..." {
+            dots.get_or_insert(pos);
+        }
         pos += line.len();
     }
-    Err(Diagnostic::error(Code::FrontMatterMissing, "the front matter is never closed")
-        .with_span(Span::at(file, text, 0))
-        .with_help("end the front matter with a line holding only `---`"))
+    let d = Diagnostic::error(Code::FrontMatterMissing, "the front matter is never closed");
+    Err(match dots {
+        Some(at) => d
+            .with_span(Span::at(file, text, at))
+            .with_help("the front matter ends with a line holding only `---`, not `...`: write `---` here"),
+        None => d.with_span(Span::at(file, text, 0)).with_help("end the front matter with a line holding only `---`"),
+    })
 }
 
 /// The description and paragraphs `sourcebook new` writes for an author to
@@ -314,6 +323,10 @@ mod tests {
         assert_eq!(split("a.md", "").unwrap_err().code, Code::FrontMatterMissing);
         assert_eq!(split("a.md", "# Title\n").unwrap_err().code, Code::FrontMatterMissing);
         assert_eq!(split("a.md", "---\ntitle: x\n").unwrap_err().code, Code::FrontMatterMissing);
+        // ended as a YAML document is, with `...`: pointed at it, with what to write
+        let e = split("a.md", "---\ntitle: x\n...\n\nText.\n").unwrap_err();
+        assert_eq!((e.code, e.line()), (Code::FrontMatterMissing, Some(3)));
+        assert!(e.help.as_deref().is_some_and(|h| h.contains("not `...`")), "{e:?}");
     }
 
     #[test]

@@ -79,7 +79,7 @@ fn usage_errors_exit_2() {
 #[test]
 fn a_folder_without_site_yaml_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let out = sourcebook().arg("--root").arg(dir.path()).arg("build").assert().code(1).get_output().clone();
+    let out = sourcebook().arg("--root").arg(dir.path()).arg("build").assert().code(2).get_output().clone();
     assert!(String::from_utf8_lossy(&out.stderr).contains("no site.yaml"));
 }
 

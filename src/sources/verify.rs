@@ -241,14 +241,19 @@ fn describe(n: &Notice) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_lock_is_stale_past_its_age_in_days() {
-        let yaml = "a:\n  type: misc\n  title: A\n  serial-number: { doi: \"10.1000/a\" }\n";
+    /// The bibliography of a `sources.yaml` holding `yaml`.
+    fn bibliography(yaml: &str) -> Bibliography {
         let content = crate::content::Content {
             sources_yaml: Some(crate::content::DataFile { file: "content/sources.yaml".into(), text: yaml.into() }),
             ..Default::default()
         };
-        let bib = super::super::load(&content, None).0;
+        super::super::load(&content, None).0
+    }
+
+    #[test]
+    fn a_lock_is_stale_past_its_age_in_days() {
+        let yaml = "a:\n  type: misc\n  title: A\n  serial-number: { doi: \"10.1000/a\" }\n";
+        let bib = bibliography(yaml);
         let lock =
             Lock::parse("\"doi:10.1000/a\":\n  registry: crossref\n  checked: 2026-01-01\n  found: true\n").unwrap();
         let stale = |today: Date, max: u32| {
@@ -263,11 +268,7 @@ mod tests {
     #[test]
     fn a_first_author_with_a_particle_agrees_with_the_registry() {
         let yaml = "a:\n  type: misc\n  title: A\n  author: [\"van der Berg, Lena\"]\n  serial-number: { doi: \"10.1000/a\" }\n";
-        let content = crate::content::Content {
-            sources_yaml: Some(crate::content::DataFile { file: "content/sources.yaml".into(), text: yaml.into() }),
-            ..Default::default()
-        };
-        let bib = super::super::load(&content, None).0;
+        let bib = bibliography(yaml);
         let lock = |family: &str| {
             let text = format!(
                 "\"doi:10.1000/a\":\n  registry: crossref\n  checked: 2026-01-01\n  found: true\n  first-author: \"{family}\"\n"
@@ -289,11 +290,7 @@ mod tests {
     #[test]
     fn a_field_no_registry_agrees_with_shows_every_registry_s_value() {
         let yaml = "a:\n  type: article\n  title: Ketamine for depression\n  date: 2020\n  serial-number: { doi: \"10.1000/a\", pmid: \"123\" }\n";
-        let content = crate::content::Content {
-            sources_yaml: Some(crate::content::DataFile { file: "content/sources.yaml".into(), text: yaml.into() }),
-            ..Default::default()
-        };
-        let bib = super::super::load(&content, None).0;
+        let bib = bibliography(yaml);
         let entry = |key: &str, registry: &str, title: &str| {
             format!("\"{key}\":\n  registry: {registry}\n  checked: 2026-01-01\n  found: true\n  title: \"{title}\"\n")
         };

@@ -340,35 +340,24 @@ fn trust_pages_are_made_from_the_sites_settings() {
     );
 }
 
-/// `date:` is shown to readers as "Published": a day in the future is an
-/// error at the date (it passed `check`, and the page said it was published
-/// on 9999-12-31).
+/// `date:` is shown to readers as "Published" and `updated:` as "Last
+/// updated": a day in the future, or an update before the page was first
+/// published, is an error at the date, as a review or change so dated is.
+/// (A publication date in the future passed `check`, and the page said it
+/// was published on 9999-12-31.)
 #[test]
-fn a_publication_date_in_the_future_is_an_error_at_the_date() {
-    let dir = governed();
-    edit(dir.path(), |t| t.replace("date: 2024-01-02\n", "date: 9999-12-31\n"));
-    let json = check_json(dir.path());
-    let found: Vec<_> = json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["message"] == "published on 9999-12-31 is in the future")
-        .map(|d| (d["code"].as_str().unwrap(), d["file"].as_str().unwrap(), d["line"].as_u64(), d["column"].as_u64()))
-        .collect();
-    assert_eq!(found, [("invalid-value", PAGE, Some(4), Some(7))], "{json}");
-}
-
-/// `updated:` is shown to readers as "Last updated": a day in the future or
-/// before the page was first published is an error at the date, as a
-/// review or change so dated is.
-#[test]
-fn an_updated_date_in_the_future_or_before_publication_is_an_error() {
-    for (updated, message) in [
-        ("9999-12-31", "updated on 9999-12-31 is in the future"),
-        ("2001-01-01", "updated on 2001-01-01 is before the page was first published (2024-01-02)"),
+fn a_date_readers_see_in_the_future_or_before_publication_is_an_error_at_the_date() {
+    for (dates, message, at) in [
+        ("date: 9999-12-31\n", "published on 9999-12-31 is in the future", (4, 7)),
+        ("date: 2024-01-02\nupdated: 9999-12-31\n", "updated on 9999-12-31 is in the future", (5, 10)),
+        (
+            "date: 2024-01-02\nupdated: 2001-01-01\n",
+            "updated on 2001-01-01 is before the page was first published (2024-01-02)",
+            (5, 10),
+        ),
     ] {
         let dir = governed();
-        edit(dir.path(), |t| t.replace("date: 2024-01-02\n", &format!("date: 2024-01-02\nupdated: {updated}\n")));
+        edit(dir.path(), |t| t.replace("date: 2024-01-02\n", dates));
         let json = check_json(dir.path());
         let found: Vec<_> = json["diagnostics"]
             .as_array()
@@ -379,7 +368,7 @@ fn an_updated_date_in_the_future_or_before_publication_is_an_error() {
                 (d["code"].as_str().unwrap(), d["file"].as_str().unwrap(), d["line"].as_u64(), d["column"].as_u64())
             })
             .collect();
-        assert_eq!(found, [("invalid-value", PAGE, Some(5), Some(10))], "{json}");
+        assert_eq!(found, [("invalid-value", PAGE, Some(at.0), Some(at.1))], "{json}");
     }
 }
 

@@ -313,6 +313,11 @@ mod tests {
             "doi:10.1056/NEJMoa2302399",
             "https://doi.org/10.1056/NEJMoa2302399",
             " http://dx.doi.org/10.1056/NEJMoa2302399 ",
+            // an address's query and fragment are not part of its DOI
+            // (`?utm_source=x` was looked up as the DOI's own characters)
+            "https://doi.org/10.1056/NEJMoa2302399?utm_source=newsletter",
+            "https://doi.org/10.1056/NEJMoa2302399#abstract",
+            "https://dx.doi.org/10.1056/NEJMoa2302399?x=1#y",
         ] {
             assert_eq!(Identifier::parse(text), doi, "{text}");
         }
@@ -333,21 +338,12 @@ mod tests {
         }
     }
 
-    /// An address's query and fragment are not part of its DOI (they were
-    /// kept: `?utm_source=x` was looked up as the DOI's own characters); a
+    /// A `?` or `#` of the DOI itself, escaped in an address, is kept; a
     /// PMID of too many digits is told so (it was told it was not "a PMID
     /// (digits)"); a page pasted whole is refused before it is sent (it
     /// made a request too long to send, exit 1, not a usage error).
     #[test]
     fn an_identifier_is_read_as_the_registries_write_it_or_refused_for_what_it_is() {
-        let doi = Ok(Identifier::Doi("10.1056/nejmoa2302399".into()));
-        for text in [
-            "https://doi.org/10.1056/NEJMoa2302399?utm_source=newsletter",
-            "https://doi.org/10.1056/NEJMoa2302399#abstract",
-            "https://dx.doi.org/10.1056/NEJMoa2302399?x=1#y",
-        ] {
-            assert_eq!(Identifier::parse(text), doi, "{text}");
-        }
         assert_eq!(Identifier::parse("https://doi.org/10.1000/a%3Fb"), Ok(Identifier::Doi("10.1000/a?b".into())));
         assert_eq!(Identifier::parse("doi:10.1000/a?b"), Ok(Identifier::Doi("10.1000/a?b".into())), "not an address");
         assert_eq!(Identifier::parse("0037224232"), Ok(Identifier::Pmid("37224232".into())), "leading zeros");

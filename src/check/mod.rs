@@ -111,6 +111,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     timings.record("check the rest", at);
     diags.extend(transparency(&site.config));
     diags.extend(orphaned_reviews(&options.root, &site.record));
+    diags.extend(audit_in_the_future(&options.root, &site.config, options.today));
     let (found, lock_written) =
         sources::check(&options.root, &site.bibliography, &site.config, options.today, options.sources.as_ref())?;
     diags.extend(found);
@@ -146,6 +147,26 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     let diagnostics = diagnostics.sorted();
     timings.record("sort diagnostics", at);
     Ok(CheckReport { diagnostics, articles, timings, site: crate::Leftover::new(loaded), lock_written })
+}
+
+/// The accessibility statement's last audit dated in the future: the page
+/// would state an audit that has not happened. (site.yaml is read once more
+/// for the place: its values keep none.)
+fn audit_in_the_future(root: &std::path::Path, config: &crate::config::Config, today: Date) -> Option<Diagnostic> {
+    let audit = config.trust_pages.accessibility.as_ref()?.last_audit;
+    if audit <= today {
+        return None;
+    }
+    let d = Diagnostic::error(Code::InvalidValue, format!("the last accessibility audit, {audit}, is in the future"))
+        .with_help(format!("give the day the site was last audited (today is {today})"));
+    let file = crate::config::FILE;
+    Some(match crate::input::text(root, &root.join(file)) {
+        Ok(text) => {
+            let at = crate::yaml::Path::from("trust_pages").key("accessibility").key("last_audit");
+            d.with_span(crate::yaml::Document::whole(file, &text).value_span(at))
+        }
+        Err(_) => d.in_file(file),
+    })
 }
 
 /// Reviews recorded for a file that is not in `content/` any more: a page

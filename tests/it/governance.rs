@@ -462,3 +462,25 @@ fn a_review_is_recorded_once_and_never_of_placeholder_text() {
     );
     assert_eq!(std::fs::read_to_string(root.join("content/reviews.yaml")).unwrap(), record, "nothing written");
 }
+
+/// The accessibility statement says when the site was last audited: a day
+/// in the future is an error at the date in `check` (the page stated an
+/// audit that had not happened).
+#[test]
+fn an_accessibility_audit_in_the_future_is_an_error_at_its_date() {
+    let dir = governed();
+    let root = dir.path();
+    let config = std::fs::read_to_string(root.join("site.yaml")).unwrap();
+    let trust = "trust_pages:\n  accessibility:\n    standard: \"WCAG 2.2 level AA\"\n    last_audit: 2999-01-01\n";
+    std::fs::write(root.join("site.yaml"), format!("{config}{trust}")).unwrap();
+    let line = config.lines().count() as u64 + 4;
+    let json = check_json(root);
+    let found: Vec<_> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["message"] == "the last accessibility audit, 2999-01-01, is in the future")
+        .map(|d| (d["code"].as_str().unwrap(), d["file"].as_str().unwrap(), d["line"].as_u64(), d["column"].as_u64()))
+        .collect();
+    assert_eq!(found, [("invalid-value", "site.yaml", Some(line), Some(17))], "{json}");
+}

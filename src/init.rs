@@ -107,6 +107,12 @@ pub fn new_article(
             "`{slug}` is not a valid slug: use a-z, 0-9 and `-` (not at either end), as in `how-long-it-lasts`"
         )));
     }
+    if let Some(c) = title.and_then(|t| t.chars().find(|c| c.is_control())) {
+        return Ok(Err(format!(
+            "the title holds a control character (`{}`), which no page can show: write it in plain words",
+            c.escape_unicode()
+        )));
+    }
     // the names a build refuses (`con`, 201 bytes …) are refused here too
     if let Some(problem) = crate::site::paths::problem(slug) {
         return Ok(Err(format!("`{slug}` {problem}: choose another slug")));

@@ -279,6 +279,9 @@ fn new_scaffolds_a_draft_that_builds_and_refuses_bad_requests() {
     refused(&["dosing/new-one"], "this site's topics are: basics");
     refused(&["basics/Not_A_Slug"], "not a valid slug");
     refused(&["no-topic"], "is not <topic>/<slug>");
+    // a control character (it was written into the title, shown as U+FFFD)
+    refused(&["basics/bell", "--title", "Ring \u{7} twice"], "the title holds a control character (`\\u{7}`)");
+    assert!(!root.join("content/basics/bell.md").exists());
     assert!(!root.join("content/dosing").exists());
 }
 

@@ -32,6 +32,11 @@ pub(super) enum Found {
     /// Brackets that hold an `@id` but cannot be read as a citation; the
     /// position of its first `@`.
     Malformed(usize),
+    /// A `[` before an `@id` whose `]` is not in the same run of plain
+    /// text (markup or a line break between them: `[@id, p. *5*]`); the
+    /// position of the `@`. Read on, its `@id` would be a citation in
+    /// running text, between a stray `[` and `]`.
+    Unclosed(usize),
 }
 
 /// Every citation in `text`, with its byte range, in order. `escaped(i)`:
@@ -45,6 +50,13 @@ pub(super) fn find(text: &str, escaped: &dyn Fn(usize) -> bool) -> Vec<(Range<us
         if bytes[i] == b'[' {
             let close = memchr::memchr2(b']', b'[', &bytes[i + 1..]).map(|c| i + 1 + c);
             let Some(close) = close.filter(|&c| text.as_bytes()[c] == b']') else {
+                // no `]` before the text ends: a citation cut by markup
+                if close.is_none()
+                    && let Some(first) = cite_marks(&text[i + 1..]).find(|&j| !escaped(i + 1 + j))
+                {
+                    found.push((i..text.len(), Found::Unclosed(i + 1 + first)));
+                    break;
+                }
                 pos = i + 1;
                 continue;
             };
@@ -229,6 +241,9 @@ mod tests {
         for (text, at) in [("[@a1 p. 5]", 1), ("[see @a1 p. 5]", 5), ("[@a1; p. 5]", 1), ("[x-@a1]", 3)] {
             assert_eq!(items(text), vec![(0..text.len(), Found::Malformed(at))], "{text}");
         }
+        // the text ends (markup, a line break) before the `]`
+        assert_eq!(items("Seen [@a1, p. "), vec![(5..14, Found::Unclosed(6))]);
+        assert_eq!(items("Seen [see @a1 and "), vec![(5..18, Found::Unclosed(10))]);
     }
 
     #[test]

@@ -115,3 +115,38 @@ fn a_citation_without_its_at_is_named_with_the_form_to_write() {
         ]
     );
 }
+
+/// Two ways a citation reached readers other than as written, each now an
+/// error at its place:
+/// - markup inside the brackets (`[@doe2020, p. *5*]`) cut the text, and
+///   the citation was shown as the author's name between a stray `[` and
+///   `]` ("[Doe¹, p. 5]");
+/// - two citations side by side (`[@a][@b]`) were two superscripts that
+///   read as one number (² ³ as 23).
+#[test]
+fn a_citation_cut_by_markup_or_beside_another_is_an_error_at_it() {
+    let dir = site("minimal");
+    let file = dir.path().join("content/basics/first.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = text.lines().count() + 2;
+    let added =
+        "Seen [@doe2020, p. *5*]. Twice [@doe2020][@doe2020], or [@doe2020] [@doe2020]; once [@doe2020; @doe2020].";
+    std::fs::write(&file, format!("{text}\n{added}\n")).unwrap();
+    let report = build_at(dir.path());
+    let found: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "malformed-citation")
+        .map(|d| (d.message.as_str(), d.line(), d.span.as_ref().map(|s| s.column)))
+        .collect();
+    let side_by_side = "two citations side by side: their numbers would read as one (² ³ as 23)";
+    assert_eq!(
+        found,
+        [
+            ("`[@doe2020, p.…` is a citation whose `]` is not in the same plain text", Some(line), Some(7)),
+            (side_by_side, Some(line), Some(42)),
+            (side_by_side, Some(line), Some(68)),
+        ]
+    );
+    assert!(report.written.is_none());
+}

@@ -367,6 +367,7 @@ fn render_text(
         out: Rendered::default(),
         ids,
         no_terms: 0,
+        in_heading: false,
         not_prose: 0,
         text,
         body,
@@ -485,6 +486,8 @@ struct Renderer<'a, 'c> {
     ids: UniqueIds,
     /// Inside a heading, link or image: no glossary links there.
     no_terms: usize,
+    /// Inside a heading: no citation there.
+    in_heading: bool,
     /// Inside a heading, table or image: not prose.
     not_prose: usize,
     /// Collect `plain` and `prose`.
@@ -598,8 +601,14 @@ impl<'a> Renderer<'a, '_> {
             match event {
                 Event::Start(Tag::CodeBlock(_)) => in_code = true,
                 Event::End(TagEnd::CodeBlock) => in_code = false,
-                Event::Start(Tag::Heading { .. } | Tag::Image { .. }) => self.no_terms += 1,
-                Event::End(TagEnd::Heading(_) | TagEnd::Image) => self.no_terms -= 1,
+                Event::Start(Tag::Heading { .. } | Tag::Image { .. }) => {
+                    self.no_terms += 1;
+                    self.in_heading |= matches!(event, Event::Start(Tag::Heading { .. }));
+                }
+                Event::End(TagEnd::Heading(_) | TagEnd::Image) => {
+                    self.no_terms -= 1;
+                    self.in_heading &= !matches!(event, Event::End(TagEnd::Heading(_)));
+                }
                 Event::Start(Tag::Link { .. }) => (self.no_terms, self.in_link) = (self.no_terms + 1, self.in_link + 1),
                 Event::End(TagEnd::Link) => (self.no_terms, self.in_link) = (self.no_terms - 1, self.in_link - 1),
                 _ => {}
@@ -1110,6 +1119,16 @@ impl<'a> Renderer<'a, '_> {
                     continue;
                 }
             };
+            if self.in_heading {
+                // the contents, search results and the heading's id take its
+                // words as written: `Results [@id]`, `#results-id`
+                self.out.diagnostics.push(
+                    Diagnostic::error(Code::MalformedCitation, format!("`{}` is in a heading", &text[range.clone()]))
+                        .with_span(self.span(locate(range.start)))
+                        .with_help("cite in the text under the heading: a heading's words are also the page's contents and its search results"),
+                );
+                continue;
+            }
             if self.in_link > 0 {
                 // its number links to the reference: a link inside a link,
                 // which a browser takes apart (the rest of the text falls out)
@@ -1403,6 +1422,14 @@ fn is_id(id: &str) -> bool {
 fn is_external(dest: &str) -> bool {
     let scheme = dest.split_once(':').map(|(s, _)| s);
     matches!(scheme, Some(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) && s.len() > 1)
+}
+
+/// Whether `text` holds a citation in brackets (`[@id]`, or brackets with
+/// an `@id` that cannot be read), as Markdown would take it: for the texts
+/// shown as written, where one would reach readers as typed.
+pub(crate) fn holds_citation(text: &str) -> bool {
+    text.contains('@')
+        && cite::find(text, &|_| false).iter().any(|(_, found)| !matches!(found, cite::Found::Narrative(_)))
 }
 
 /// A heading's stable id: lowercase words joined by `-`.

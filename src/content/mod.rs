@@ -439,6 +439,28 @@ fn parse_article(
         let path = crate::yaml::Path::from("key_points").item(i);
         diags.push(front_matter::blank_text(&doc, &format!("key point {}", i + 1), path));
     }
+    // texts shown as written (tab, lede, key points, search results): a
+    // citation there reaches readers as `[@id]`
+    let plain_texts = [("the title".to_string(), crate::yaml::Path::from("title"), &front.title)]
+        .into_iter()
+        .chain([("the description".to_string(), "description".into(), &front.description)])
+        .chain(
+            front
+                .key_points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (format!("key point {}", i + 1), crate::yaml::Path::from("key_points").item(i), p)),
+        );
+    for (name, path, _) in plain_texts.filter(|(_, _, v)| crate::markdown::holds_citation(v)) {
+        diags.push(
+            Diagnostic::error(
+                Code::MalformedCitation,
+                format!("{name} holds a citation, which is shown as typed there"),
+            )
+            .with_span(doc.value_span(path))
+            .with_help("cite the claim in the page's text, where it gets its number and reference"),
+        );
+    }
     diags.extend(front_matter::template_text(file, text, split, &front.description));
     let faq_offsets: Vec<(usize, usize)> = faq_offsets(text, split, &front.faq);
     let lines = Lines::default(); // thousands of empty entries: a binary search each

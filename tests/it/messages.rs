@@ -150,3 +150,33 @@ fn a_citation_cut_by_markup_or_beside_another_is_an_error_at_it() {
     );
     assert!(report.written.is_none());
 }
+
+/// A citation where it cannot be numbered is an error at it: in a heading
+/// (the contents, the search results and the heading's id showed
+/// `Results [@doe2020]`), and in the title, description or a key point,
+/// shown as typed on the page, in its tab and in search results.
+#[test]
+fn a_citation_in_a_heading_or_a_text_shown_as_written_is_an_error() {
+    let dir = site("minimal");
+    let file = dir.path().join("content/basics/first.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let text = text.replacen("  - \"Another point.\"", "  - \"Works well [@doe2020].\"", 1);
+    let line = text.lines().count() + 2;
+    std::fs::write(&file, format!("{text}\n## Results [@doe2020]\n\nText.\n")).unwrap();
+    let report = build_at(dir.path());
+    let found: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "malformed-citation")
+        .map(|d| (d.message.as_str(), d.line()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("key point 2 holds a citation, which is shown as typed there", Some(8)),
+            ("`[@doe2020]` is in a heading", Some(line)),
+        ],
+        "{:?}",
+        report.diagnostics
+    );
+}

@@ -105,11 +105,15 @@ impl TermMatcher {
     }
 
     /// First occurrences of terms not in `used`, as (byte range, term), in
-    /// text order. Each name is tried longest first, at its first place that
-    /// stands as whole words and overlaps no name already found. Every place
-    /// of every name comes from one pass of the automaton; a found range is
-    /// looked up in an ordered map: linear in the text and the names found,
-    /// however many terms one paragraph uses.
+    /// text order. Names are tried longest first, at every place they stand
+    /// as whole words and overlap no longer name's place: each such place
+    /// is taken, whether or not its term is linked there (a term linked
+    /// before, or further on), so a shorter name is never found inside a
+    /// longer one's words ("NMDA" inside "NMDA receptor"); a term is linked
+    /// at the first of its places in the text. Every place of every name comes from one
+    /// pass of the automaton, and the places taken are kept in an ordered
+    /// map: linear in the text and the names found, however many terms one
+    /// paragraph uses.
     fn find(&self, text: &str, used: &HashSet<usize>) -> Vec<(Range<usize>, usize)> {
         let Some(automaton) = &self.present else { return self.find_each(text, used) };
         let mut places: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -118,47 +122,49 @@ impl TermMatcher {
         }
         let mut names: Vec<usize> = places.keys().copied().collect();
         names.sort_unstable(); // `names` is longest first
-        let mut taken: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
-        let mut found_terms: HashSet<usize> = HashSet::new();
-        let mut found = Vec::new();
+        // start → (end, term) of each place taken
+        let mut taken: std::collections::BTreeMap<usize, (usize, usize)> = std::collections::BTreeMap::new();
         for i in names {
             let (name, term) = &self.names[i];
-            if used.contains(term) || found_terms.contains(term) {
-                continue;
-            }
-            let free = |r: &Range<usize>| taken.range(..r.end).next_back().is_none_or(|(_, &end)| end <= r.start);
-            let hit =
-                places[&i].iter().map(|&start| start..start + name.len()).find(|r| whole_words(text, r) && free(r));
-            if let Some(r) = hit {
-                taken.insert(r.start, r.end);
-                found_terms.insert(*term);
-                found.push((r, *term));
+            for &start in &places[&i] {
+                let r = start..start + name.len();
+                let free = taken.range(..r.end).next_back().is_none_or(|(_, &(end, _))| end <= r.start);
+                if free && whole_words(text, &r) {
+                    taken.insert(r.start, (r.end, *term));
+                }
             }
         }
-        found.sort_by_key(|(r, _)| r.start);
-        found
+        first_places(taken.into_iter().map(|(start, (end, term))| (start..end, term)), used)
     }
 
     /// [`TermMatcher::find`] without the automaton: each name looked for at
     /// every place in turn (the reference the test compares it with).
     fn find_each(&self, text: &str, used: &HashSet<usize>) -> Vec<(Range<usize>, usize)> {
         let lower = text.to_ascii_lowercase();
-        let mut found: Vec<(Range<usize>, usize)> = Vec::new();
+        let mut taken: Vec<(Range<usize>, usize)> = Vec::new();
         for (name, term) in &self.names {
-            if used.contains(term) || found.iter().any(|(_, t)| t == term) {
-                continue;
-            }
-            let hit = (0..lower.len())
+            let places = (0..lower.len())
                 .filter(|&i| lower.as_bytes()[i..].starts_with(name.as_bytes()))
-                .map(|i| i..i + name.len())
-                .find(|r| whole_words(text, r) && !found.iter().any(|(f, _)| f.start < r.end && r.start < f.end));
-            if let Some(r) = hit {
-                found.push((r, *term));
+                .map(|i| i..i + name.len());
+            for r in places {
+                if whole_words(text, &r) && !taken.iter().any(|(t, _)| t.start < r.end && r.start < t.end) {
+                    taken.push((r, *term));
+                }
             }
         }
-        found.sort_by_key(|(r, _)| r.start);
-        found
+        taken.sort_by_key(|(r, _)| r.start);
+        first_places(taken, used)
     }
+}
+
+/// Of the places terms took (in text order), each term's first, but for
+/// the terms in `used`.
+fn first_places(
+    taken: impl IntoIterator<Item = (Range<usize>, usize)>,
+    used: &HashSet<usize>,
+) -> Vec<(Range<usize>, usize)> {
+    let mut linked: HashSet<usize> = HashSet::new();
+    taken.into_iter().filter(|(_, term)| !used.contains(term) && linked.insert(*term)).collect()
 }
 
 /// Whether `range` of `text` starts and ends at word boundaries.
@@ -1507,11 +1513,28 @@ mod tests {
         assert_eq!(ids.iter().map(String::as_str).collect::<Vec<_>>(), RESERVED_IDS);
     }
 
+    /// A shorter term is never found inside a longer one's words, even
+    /// where the longer term is not linked (it was: with a plural alias
+    /// found first, "NMDA" was linked inside the first "NMDA receptor",
+    /// with the short term's definition).
+    #[test]
+    fn a_shorter_term_is_never_linked_inside_a_longer_one() {
+        let m = TermMatcher::new([
+            (vec!["NMDA".to_string()], "short".to_string()),
+            (vec!["NMDA receptor".to_string(), "NMDA receptors".to_string()], "long".to_string()),
+        ]);
+        let text = "The NMDA receptor and NMDA receptors are here. Then NMDA alone.";
+        assert_eq!(m.find(text, &HashSet::new()), [(4..17, 1), (52..56, 0)]);
+        // the long term linked earlier on the page: its words still hold it
+        assert_eq!(m.find("The NMDA receptor, then NMDA.", &[1].into_iter().collect()), [(24..28, 0)]);
+    }
+
     #[test]
     fn glossary_terms_found_in_one_pass_are_the_ones_each_name_in_turn_finds() {
         let terms = [
             (vec!["NMDA receptor".to_string(), "NMDA".to_string()], "a".to_string()),
             (vec!["receptor".to_string(), "receptors".to_string()], "b".to_string()),
+            (vec!["NMDA receptors x".to_string()], "f".to_string()),
             (vec!["ab ab".to_string()], "c".to_string()),
             (vec!["é a".to_string(), "a".to_string()], "d".to_string()),
             (vec!["blood pressure".to_string(), "BP".to_string()], "e".to_string()),

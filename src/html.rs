@@ -260,6 +260,16 @@ pub(crate) fn check_base_url(url: &str) -> Result<(), String> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\'' | '`')) {
         return Err(format!("`{url}` contains a space, quote or angle bracket"));
     }
+    if parsed.host_str().is_some_and(|h| h.starts_with('.') || h.contains("..")) {
+        return Err(format!("`{url}` has no host name: a host is names between dots"));
+    }
+    // every page's canonical address, the sitemap and the feed are made from
+    // it as written: it must be the address a browser would go to
+    let written = url.strip_suffix('/').unwrap_or(url);
+    let browser = parsed.as_str();
+    if written != browser.strip_suffix('/').unwrap_or(browser) {
+        return Err(format!("`{url}` is the address `{browser}`: write that"));
+    }
     Ok(())
 }
 
@@ -388,6 +398,22 @@ mod tests {
             "https://a.org/?q=1",
         ] {
             assert!(check_base_url(bad).is_err(), "{bad}");
+        }
+        // used as written in every canonical address, the sitemap and the
+        // feed: the address a browser goes to, or refused naming it (all of
+        // these were published as typed)
+        for (written, browser) in [
+            ("https://example.org/sub/../x/", "https://example.org/x/"),
+            ("https://example.org/%2e%2e/x/", "https://example.org/x/"),
+            ("https://Example.ORG/", "https://example.org/"),
+            ("https://ελληνικά.com/", "https://xn--hxargifdar.com/"),
+        ] {
+            let why = check_base_url(written).unwrap_err();
+            assert!(why.ends_with(&format!("is the address `{browser}`: write that")), "{written}: {why}");
+        }
+        assert!(check_base_url("https://.../").unwrap_err().contains("no host name"));
+        for ok in ["https://example.org", "https://example.org/ketamine", "http://localhost:8080/a/b/"] {
+            assert_eq!(check_base_url(ok), Ok(()), "{ok}");
         }
     }
 

@@ -825,11 +825,12 @@ impl<'a> Renderer<'a, '_> {
                         let mut d = Diagnostic::error(Code::UnknownBlock, message)
                             .with_span(self.span(range.start + m.range.start));
                         let names = BlockKind::ALL.map(BlockKind::name);
-                        d = match nearest(&m.word.to_ascii_uppercase(), names) {
-                            Some(n) if BlockKind::parse(m.word).is_none() => {
+                        d = match (BlockKind::parse(m.word), nearest(&m.word.to_ascii_uppercase(), names)) {
+                            (None, Some(n)) => {
                                 d.with_help(format!("did you mean `[!{n}]`? The kinds are {}", blocks::known()))
                             }
-                            _ => d.with_help(format!(
+                            (None, None) => d.with_help(format!("the kinds are {}", blocks::known())),
+                            (Some(_), _) => d.with_help(format!(
                                 "write the marker on its own line, the text on the next lines; the kinds are {}",
                                 blocks::known()
                             )),
@@ -840,6 +841,17 @@ impl<'a> Renderer<'a, '_> {
                 },
             },
         };
+        // a marker and nothing else: a card that says "get help now if:" and lists nothing
+        if let Some(kind) = kind
+            && !paragraph
+            && matches!(raw.get(next), Some((Event::End(TagEnd::BlockQuote(_)), _)))
+        {
+            self.out.diagnostics.push(
+                Diagnostic::error(Code::InvalidValue, format!("this `[!{}]` block has nothing in it", kind.name()))
+                    .with_span(self.span(range.start))
+                    .with_help("write what it says on the lines after the marker, each starting `> `, or remove it"),
+            );
+        }
         let mut landmark = false;
         if let Some(kind) = kind.filter(|k| k.is_care_card()) {
             self.out.care_cards += 1;

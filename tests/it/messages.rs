@@ -180,3 +180,48 @@ fn a_citation_in_a_heading_or_a_text_shown_as_written_is_an_error() {
         report.diagnostics
     );
 }
+
+/// A block with its marker and nothing else is an error at it: an urgent
+/// care card said "Ask for an urgent appointment or get help now if:" and
+/// listed nothing. A marker on a line with other words is told to stand
+/// alone; a marker that names no kind is told the kinds (it was told to
+/// stand alone).
+#[test]
+fn an_empty_block_is_an_error_and_each_marker_mistake_gets_its_own_help() {
+    let dir = site("minimal");
+    let file = dir.path().join("content/basics/first.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = text.lines().count() + 2;
+    std::fs::write(&file, format!("{text}\n> [!URGENT]\n\nMore.\n\n> [!DANGER]\n> Text.\n")).unwrap();
+    let report = build_at(dir.path());
+    let found: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| {
+            (
+                d.code.as_str(),
+                d.message.as_str(),
+                d.line(),
+                d.help.as_deref().unwrap_or_default().split(';').next().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "invalid-value",
+                "this `[!URGENT]` block has nothing in it",
+                Some(line),
+                "write what it says on the lines after the marker, each starting `> `, or remove it"
+            ),
+            (
+                "unknown-block",
+                "`[!DANGER]` is not a kind of block",
+                Some(line + 4),
+                "the kinds are `[!NOTE]`, `[!TIP]`, `[!IMPORTANT]`, `[!WARNING]`, `[!CAUTION]`, `[!NON-URGENT]`, `[!URGENT]`, `[!EMERGENCY]`"
+            ),
+        ]
+    );
+}

@@ -660,6 +660,13 @@ impl<'a> Renderer<'a, '_> {
                 // warning that says how to write it in Markdown
                 Event::Html(h) | Event::InlineHtml(h) => {
                     self.raw_html(h, range.start);
+                    // shown as text: the plain text (JSON-LD, search) says it too
+                    if self.text {
+                        self.out.plain.push_str(h);
+                        if self.not_prose == 0 {
+                            self.out.prose.push_str(h);
+                        }
+                    }
                     events.push(Event::Text(h.clone()));
                 }
                 Event::Start(Tag::Heading { level, id, classes, attrs }) => {

@@ -63,6 +63,27 @@ fn faq_json_ld_matches_the_entries() {
     assert_eq!(entities[1]["acceptedAnswer"]["text"], "Cells, compared with ECT in the cited article.");
 }
 
+/// An answer's text that looks like HTML is shown on the page as text,
+/// and the FAQ's structured data says it too: it dropped it ("Never mix it
+/// with <alcohol> or <b>opioids</b>" became "Never mix it with or
+/// opioids.").
+#[test]
+fn faq_json_ld_says_what_the_page_shows_even_text_like_html() {
+    let dir = site("minimal");
+    let file = dir.path().join("content/basics/first.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let answer = "Never mix it with <alcohol> or <b>opioids</b> [@doe2020].";
+    std::fs::write(&file, text.replacen("Yes, and it is sourced [@doe2020].", answer, 1)).unwrap();
+    let report = build_at(dir.path());
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    let html = read(dir.path(), "faq/index.html");
+    let json = between(&html, "<script type=\"application/ld+json\">", "</script>")[0];
+    let ld: serde_json::Value = serde_json::from_str(json).unwrap();
+    let said = ld["mainEntity"][0]["acceptedAnswer"]["text"].as_str().unwrap();
+    // Answer.text is HTML: the words as the page shows them, escaped
+    assert_eq!(said, "Never mix it with &lt;alcohol&gt; or &lt;b&gt;opioids&lt;/b&gt;.");
+}
+
 #[test]
 fn article_json_ld_carries_citations_and_never_claims_a_review() {
     let dir = site("minimal");

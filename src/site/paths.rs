@@ -228,7 +228,11 @@ struct Claims<'a> {
 
 impl<'a> Claims<'a> {
     fn claim(&mut self, path: &str, origin: Origin<'a>, diags: &mut Vec<Diagnostic>) {
-        let key = path.to_lowercase();
+        let mut key = path.to_lowercase();
+        // a folder's page for servers that look for `index.htm` first (IIS)
+        if key == "index.htm" || key.ends_with("/index.htm") {
+            key.push('l');
+        }
         if let Some((first_path, first)) =
             self.files.get(&key).or_else(|| self.folders.get(&key)).or_else(|| self.reserved.get(&key))
         {

@@ -66,6 +66,10 @@ fn an_alias_that_would_replace_something_else_is_refused_naming_both() {
         ("basics/first/", "`content/basics/first.md`"),
         ("figure.svg/", "`content/figure.svg`"),
         ("twice/", "the alias `twice/` of `content/basics/first.md`"),
+        // beside a folder's index.html: servers that look for index.htm
+        // first (IIS) served the redirect for the folder (it was written)
+        ("basics/index.htm", "`content/basics/_index.md`"),
+        ("faq/INDEX.htm", "the FAQ index"),
     ] {
         let dir = site("minimal");
         let root = dir.path();

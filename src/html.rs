@@ -77,8 +77,9 @@ pub(crate) fn escape_into(out: &mut String, text: &str) {
 /// every printed value this way.
 pub(crate) fn escape_pieces(text: &str, mut emit: impl FnMut(&str)) {
     // Bytes are looked at, not characters: every character that needs a
-    // replacement is ASCII or a C1 control (U+0080–U+009F, bytes C2 80–C2 9F),
-    // so the other bytes of a multi-byte character are passed over.
+    // replacement is ASCII, a C1 control (U+0080–U+009F, bytes C2 80–C2 9F)
+    // or a bidirectional control (bytes E2 80 AA–AE, E2 81 A6–A9), so the
+    // other bytes of a multi-byte character are passed over.
     let bytes = text.as_bytes();
     let (mut last, mut i) = (0, 0);
     while i < bytes.len() {
@@ -95,6 +96,7 @@ pub(crate) fn escape_pieces(text: &str, mut emit: impl FnMut(&str)) {
             }
             0..=0x1f | 0x7f => (REPLACEMENT, 1),
             0xc2 if bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)) => (REPLACEMENT, 2),
+            0xe2 if is_bidi_control(&bytes[i..]) => (REPLACEMENT, 3),
             _ => {
                 i += 1;
                 continue;
@@ -107,6 +109,30 @@ pub(crate) fn escape_pieces(text: &str, mut emit: impl FnMut(&str)) {
         last = i;
     }
     emit(&text[last..]);
+}
+
+/// Whether `bytes` start with a bidirectional embedding, override or
+/// isolate (U+202A–U+202E, U+2066–U+2069): one left unclosed reorders the
+/// rest of its paragraph as readers see it ("Trojan Source"), so a text
+/// can show words in another order than the one written, and checked.
+fn is_bidi_control(bytes: &[u8]) -> bool {
+    matches!(bytes, [0xe2, 0x80, 0xaa..=0xae, ..] | [0xe2, 0x81, 0xa6..=0xa9, ..])
+}
+
+/// Whether `text` holds a bidirectional control (a byte search, as most
+/// texts hold none).
+pub(crate) fn holds_bidi_control(text: &str) -> bool {
+    memchr::memchr_iter(0xe2, text.as_bytes()).any(|i| is_bidi_control(&text.as_bytes()[i..]))
+}
+
+/// `text` with each bidirectional control replaced by U+FFFD, nothing else
+/// changed.
+pub(crate) fn escape_bidi_controls(text: &str) -> String {
+    text.chars().map(|c| if is_bidi_char(c) { '\u{FFFD}' } else { c }).collect()
+}
+
+fn is_bidi_char(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `text` escaped for HTML, as a `String` (for markup built by hand).
@@ -130,6 +156,7 @@ pub(crate) fn xml_text(text: &str) -> String {
             '\'' => out.push_str("&apos;"),
             '\t' | '\n' | '\r' => out.push(c),
             '\u{FFFE}' | '\u{FFFF}' => {}
+            c if is_bidi_char(c) => out.push('\u{FFFD}'),
             c if (c as u32) < 0x20 => {}
             c => out.push(c),
         }
@@ -305,6 +332,7 @@ mod tests {
                 '\'' => out.push_str("&#39;"),
                 '\t' | '\n' | '\r' => out.push(c),
                 c if c.is_control() => out.push_str(REPLACEMENT),
+                '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => out.push_str(REPLACEMENT),
                 c => out.push(c),
             }
         }
@@ -318,6 +346,9 @@ mod tests {
         // alone, in pairs and in a run
         let mut chars: Vec<char> = (0u32..0x100).filter_map(char::from_u32).collect();
         chars.extend(['\u{0100}', '\u{0180}', '\u{0880}', '\u{2028}', '\u{2029}', '\u{FEFF}', '\u{FFFD}', '\u{FFFF}']);
+        // the bidirectional controls (replaced) and their neighbours (kept),
+        // and the curly quotes that share their first bytes
+        chars.extend(('\u{2018}'..='\u{2030}').chain('\u{2060}'..='\u{206F}'));
         chars.extend(['\u{10080}', '\u{1F600}', '\u{E0001}', '\u{10FFFF}']);
         let all: String = chars.iter().collect();
         let mut texts = vec![String::new(), all.clone(), all.chars().rev().collect()];

@@ -388,7 +388,7 @@ fn render_text(
     };
     let events = r.transform(markdown);
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    pulldown_cmark::html::push_html(&mut html, events.into_iter().map(without_bidi_controls));
     // CommonMark replaces NUL with U+FFFD, and HTML holds no other control
     // character either; pulldown-cmark copies them
     if html.bytes().any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) {
@@ -1447,6 +1447,25 @@ fn is_id(id: &str) -> bool {
 fn is_external(dest: &str) -> bool {
     let scheme = dest.split_once(':').map(|(s, _)| s);
     matches!(scheme, Some(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) && s.len() > 1)
+}
+
+/// A text or code event with its bidirectional controls replaced, as
+/// [`crate::html::escape`] replaces them in every other text: pulldown-cmark
+/// writes these events' HTML with its own escaping.
+fn without_bidi_controls(event: Event<'_>) -> Event<'_> {
+    let replaced =
+        |text: &CowStr| crate::html::holds_bidi_control(text).then(|| crate::html::escape_bidi_controls(text));
+    match event {
+        Event::Text(t) => match replaced(&t) {
+            Some(r) => Event::Text(CowStr::from(r)),
+            None => Event::Text(t),
+        },
+        Event::Code(t) => match replaced(&t) {
+            Some(r) => Event::Code(CowStr::from(r)),
+            None => Event::Code(t),
+        },
+        other => other,
+    }
 }
 
 /// Whether `text` holds a citation in brackets (`[@id]`, or brackets with

@@ -484,11 +484,16 @@ enum Slot {
 
 fn info(href: String, title: &str, description: &str, sections: &[(&str, &str, &str)]) -> PageInfo {
     let sections = serde_json::to_string(sections).unwrap_or_else(|_| "[]".into());
+    // shown in search results: a bidirectional control replaced, as on the page
+    let shown = |text: &str| match crate::html::holds_bidi_control(text) {
+        true => crate::html::escape_bidi_controls(text),
+        false => text.to_string(),
+    };
     PageInfo {
         href,
-        title: title.to_string(),
-        description: description.to_string(),
-        sections,
+        title: shown(title),
+        description: shown(description),
+        sections: shown(&sections),
         length: 0,
         streamed: None,
     }

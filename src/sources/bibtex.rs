@@ -86,13 +86,17 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
         }
         Err(errors) => {
             for e in errors {
-                let start = match &e {
-                    hayagriva::io::BibLaTeXError::Parse(p) => p.span.start,
-                    hayagriva::io::BibLaTeXError::Type(t) => t.span.start,
+                // (the error's own words end in its byte range: the place says where)
+                let (start, what) = match &e {
+                    hayagriva::io::BibLaTeXError::Parse(p) => (p.span.start, p.kind.to_string()),
+                    hayagriva::io::BibLaTeXError::Type(t) => (t.span.start, t.kind.to_string()),
                 };
                 diags.push(
-                    Diagnostic::error(Code::InvalidValue, format!("BibTeX: {e}"))
-                        .with_span(lines.span(file, text, start)),
+                    Diagnostic::error(Code::InvalidValue, format!("BibTeX cannot be read here: {what}"))
+                        .with_span(lines.span(file, text, start))
+                        .with_help(
+                            "no entry of this file is read until it is mended: look for a brace or quote not closed",
+                        ),
                 );
             }
         }
@@ -124,7 +128,36 @@ pub(super) fn screen<'t>(file: &str, text: &'t str, lines: &LineIndex) -> Screen
     let mut diagnostics = Vec::new();
     let mut starts = HashMap::new();
     let mut blanks: Vec<Range<usize>> = Vec::new();
-    for (entry, why) in raw.entries.iter().zip(left_out) {
+    // a key written twice: the parser refuses the whole file for it, so the
+    // later entry is left out here, and said where
+    let mut first_at: HashMap<&str, usize> = HashMap::new();
+    let mut again = vec![false; raw.entries.len()];
+    for (i, entry) in raw.entries.iter().enumerate() {
+        let key = entry.v.key.v;
+        match first_at.get(key) {
+            Some(&first) if left_out[i].is_none() => {
+                let line = lines.span(file, text, raw.entries[first].span.start).line;
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::DuplicateSource,
+                        format!("source `{key}` is written twice (first on line {line}); this one is left out"),
+                    )
+                    .with_span(lines.span(file, text, entry.span.start))
+                    .with_help("remove one of the two, or give this one another key"),
+                );
+                blanks.push(entry.span.clone());
+                again[i] = true;
+            }
+            Some(_) => {}
+            None => {
+                first_at.insert(key, i);
+            }
+        }
+    }
+    for ((entry, why), again) in raw.entries.iter().zip(left_out).zip(again) {
+        if again {
+            continue; // a second entry of one key, said above
+        }
         let Some(why) = why else {
             let key = entry.v.key.span.start;
             starts

@@ -82,3 +82,36 @@ fn a_valid_crossref_still_gives_the_child_its_parents_fields() {
         "the proceedings' title and publisher come from the parent: {reference}"
     );
 }
+
+/// A key written twice in sources.bib is a `duplicate-source` error at the
+/// second entry, which is left out; every other entry is read. Before, the
+/// parser refused the whole file for it ("biblatex parse error: duplicate
+/// key …: 142-202", a byte range), and every citation of the file then
+/// failed as an unknown source.
+#[test]
+fn a_key_written_twice_in_bibtex_leaves_out_only_the_second_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let bib = "@article{twice, author={Doe, Jane}, title={A study}, journal={J}, year=2020}\n\
+               @article{twice, author={Roe, Rick}, title={Another}, journal={J}, year=2021}\n\
+               @article{other, author={Poe, Pat}, title={A third}, journal={J}, year=2022}\n";
+    init_with_bib(dir.path(), bib, "other");
+    let out = sourcebook().arg("--root").arg(dir.path()).args(["check", "--format", "json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors: Vec<(String, String, u64)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            (d["code"].as_str().unwrap().into(), d["message"].as_str().unwrap().into(), d["line"].as_u64().unwrap_or(0))
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [(
+            "duplicate-source".to_string(),
+            "source `twice` is written twice (first on line 1); this one is left out".to_string(),
+            2
+        )]
+    );
+}

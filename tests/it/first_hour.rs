@@ -440,22 +440,25 @@ fn new_suggests_serve_on_the_same_site() {
     );
 }
 
-/// Whatever a title or a review's scope holds (a DEL, a C1 control,
-/// U+FFFE, quotes, a backslash), the YAML `new` and `review sign` write
+/// Whatever a review's scope holds (a DEL, a C1 control, U+FFFE, quotes, a
+/// backslash), and a title without control characters (which `new`
+/// refuses: no page can show them), the YAML `new` and `review sign` write
 /// reads back as it was, and the site still builds.
 #[test]
 fn a_title_or_scope_with_any_character_is_written_as_yaml_that_reads_back() {
     let dir = tempfile::tempdir().unwrap();
     let root = new_site(dir.path(), str::to_string);
     let odd = "a\u{7f}b \u{81}\u{fffe} \"q\" \\ # c";
-    at(&root).args(["new", "basics/odd", "--title", odd]).assert().success();
+    at(&root).args(["new", "basics/odd", "--title", odd]).assert().code(2);
+    let title = "a\u{fffe} \"q\" \\ # c";
+    at(&root).args(["new", "basics/odd", "--title", title]).assert().success();
     let sign = ["review", "sign", "content/basics/first-article.md", "--by", "editorial-team", "--role", "editorial"];
     at(&root).args(sign).args(["--scope", odd]).assert().success();
     let out = at(&root).args(["build", "--drafts"]).assert().success().get_output().clone();
     assert!(!stderr(&out).contains("error["), "{}", stderr(&out));
     let page = std::fs::read_to_string(root.join("public/basics/odd/index.html")).unwrap();
     let h1 = &page[page.find("<h1>").unwrap()..page.find("</h1>").unwrap()];
-    assert_eq!(h1, "<h1>a\u{fffd}b \u{fffd}\u{fffe} &quot;q&quot; \\ # c");
+    assert_eq!(h1, "<h1>a\u{fffe} &quot;q&quot; \\ # c");
     let record = std::fs::read_to_string(root.join("content/reviews.yaml")).unwrap();
     assert!(record.contains(r#"scope: "a\x7Fb \x81\uFFFE \"q\" \\ # c""#), "{record}");
 }

@@ -79,7 +79,7 @@ fn a_sources_file_that_does_not_parse_is_one_error_not_one_per_citation() {
 fn a_citation_of_an_id_that_is_no_source_is_still_reported_beside_a_broken_entry() {
     let dir = shipped();
     replace(dir.path(), "content/sources.yaml", "anand2023:\n  type:", "anand2023:\n  typo:");
-    replace(dir.path(), "content/safety/side-effects.md", "[@", "[@nosuchsource2099] [@");
+    replace(dir.path(), "content/safety/side-effects.md", "[@", "[@nosuchsource2099; @");
     let found = errors(dir.path());
     assert!(found.iter().any(|e| e.0 == "unknown-source" && e.1 == "content/safety/side-effects.md"), "{found:?}");
     assert_eq!(found.len(), 2, "{found:?}");

@@ -70,11 +70,38 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
                     );
                     continue;
                 }
+                // LaTeX the parser leaves as it is reaches readers as typed
+                let texts = entry
+                    .title()
+                    .map(|t| t.value.to_string())
+                    .into_iter()
+                    .chain(entry.parents().iter().filter_map(|p| p.title()).map(|t| t.value.to_string()));
+                let names = entry.authors().unwrap_or_default().iter().map(|p| p.name.clone());
+                if let Some(command) = texts.chain(names).find_map(|t| latex_command(&t)) {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            format!("source `{id}` holds the LaTeX command `{command}`, which readers would see as typed"),
+                        )
+                        .with_span(span.clone())
+                        .with_help("write the text itself: italics and symbols as plain words or Unicode (`ø`, `α`), a link in `url`"),
+                    );
+                }
+                // BibTeX's `and others`: the list goes on, not an author called "others"
+                let mut entry = entry.clone();
+                let authors = entry.authors().unwrap_or_default();
+                let others = authors.last().is_some_and(|p| {
+                    p.name.eq_ignore_ascii_case("others") && p.given_name.is_none() && p.prefix.is_none()
+                });
+                if others {
+                    let listed = authors[..authors.len() - 1].to_vec();
+                    entry.set_authors(listed);
+                }
                 let source = Source {
                     id,
-                    entry: entry.clone(),
+                    entry,
                     evidence: None,
-                    authors_incomplete: false,
+                    authors_incomplete: others,
                     span,
                     formatted: Html::default(),
                     plain: String::new(),
@@ -101,6 +128,14 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
             }
         }
     }
+}
+
+/// The first LaTeX command (`\\textit`, `\\alpha`) in a text the parser
+/// has read, if one is left.
+fn latex_command(text: &str) -> Option<String> {
+    let at = text.find('\\')?;
+    let name: String = text[at + 1..].chars().take_while(char::is_ascii_alphabetic).collect();
+    (!name.is_empty()).then(|| format!("\\{name}"))
 }
 
 /// A BibTeX text as [`screen`] leaves it for hayagriva.

@@ -115,3 +115,28 @@ fn a_key_written_twice_in_bibtex_leaves_out_only_the_second_entry() {
         )]
     );
 }
+
+/// BibTeX's `and others` says the author list goes on: the reference ends
+/// the list with "et al.", as the style does for a list cut short. It was
+/// read as an author called "others" ("Smith A, others.").
+#[test]
+fn bibtex_and_others_is_et_al_not_an_author() {
+    let dir = tempfile::tempdir().unwrap();
+    let bib = "@article{smith2020, author={Smith, Ann and others}, title={A study}, journal={J}, year=2020}\n";
+    init_with_bib(dir.path(), bib, "smith2020");
+    sourcebook().arg("--root").arg(dir.path()).arg("build").assert().success();
+    let page = std::fs::read_to_string(dir.path().join("public/basics/first-article/index.html")).unwrap();
+    assert!(page.contains("Smith A, et al. A study."), "{page}");
+    assert!(!page.contains("others"), "{page}");
+}
+
+/// LaTeX the BibTeX parser leaves as it is (`\textit{…}`, `\alpha`) is an
+/// error at the entry: readers saw it as typed. (The same `$…$` in
+/// sources.yaml was an error already.)
+#[test]
+fn latex_left_in_a_bibtex_title_is_an_error_at_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let bib = "@article{coli2020, author={Doe, Jane}, title={\\textit{Escherichia coli} in the gut}, journal={J}, year=2020}\n";
+    init_with_bib(dir.path(), bib, "coli2020");
+    assert_left_out(dir.path(), &[(1, 9, "holds the LaTeX command `\\textit`, which readers would see as typed")]);
+}

@@ -180,6 +180,23 @@ impl Bibliography {
 
     /// Add a source; the same id with different data is `duplicate-source`.
     fn insert(&mut self, source: Source, diags: &mut Vec<Diagnostic>) {
+        // "Doe J, al." in every reference, and "Doe and et al." in the text
+        let et_al = source.entry.authors().unwrap_or_default().iter().any(|p| {
+            // (a lowercase "et" is read as a particle, as "van" is)
+            let parts = [p.given_name.as_deref(), p.prefix.as_deref(), Some(p.name.as_str())];
+            let whole = parts.into_iter().flatten().flat_map(str::split_whitespace).collect::<Vec<_>>().join(" ");
+            matches!(whole.to_lowercase().trim_end_matches('.'), "et al" | "et. al" | "others")
+        });
+        if et_al {
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("source `{}` lists an author called \"et al.\"", source.id),
+                )
+                .with_span(source.span.clone())
+                .with_help("list the authors you can confirm and add `authors-incomplete: true`: the reference then ends them with \"et al\""),
+            );
+        }
         match self.sources.get(&source.id) {
             Some(existing) if existing.entry != source.entry || existing.evidence != source.evidence => {
                 diags.push(

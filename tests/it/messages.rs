@@ -225,3 +225,37 @@ fn an_empty_block_is_an_error_and_each_marker_mistake_gets_its_own_help() {
         ]
     );
 }
+
+/// An author written "et al." is an error at the source: every reference
+/// said "Doe J, al." and the text "Doe and et al.". (BibTeX's `and others`
+/// is read as "et al." instead: see `bibtex::bibtex_and_others_is_et_al_not_an_author`.)
+#[test]
+fn an_author_called_et_al_is_an_error_at_the_source() {
+    for author in ["\"et al.\"", "\"et al\"", "\"Others\""] {
+        let dir = site("minimal");
+        let file = dir.path().join("content/sources.yaml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(
+            &file,
+            text.replacen("author: [\"Doe, Jane\"]", &format!("author: [\"Doe, Jane\", {author}]"), 1),
+        )
+        .unwrap();
+        let report = build_at(dir.path());
+        let found: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| (d.code.as_str(), d.message.as_str(), d.file.as_deref(), d.line()))
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                "invalid-value",
+                "source `doe2020` lists an author called \"et al.\"",
+                Some("content/sources.yaml"),
+                Some(1)
+            )],
+            "{author}"
+        );
+    }
+}

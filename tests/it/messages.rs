@@ -78,19 +78,25 @@ fn a_yaml_error_gives_one_position_the_files_own() {
     assert!(!errors[0].message.contains(" line "), "no second line number: {}", errors[0].message);
 }
 
+/// The minimal site with `added` after its article's text, built: its
+/// report and the line `added` starts on.
+fn built_with_text(added: &str) -> (tempfile::TempDir, sourcebook::build::BuildReport, usize) {
+    let dir = site("minimal");
+    let file = dir.path().join("content/basics/first.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n{added}\n")).unwrap();
+    let report = build_at(dir.path());
+    (dir, report, text.lines().count() + 2)
+}
+
 /// `[doe2020]`, a citation written without its `@` (the form other tools
 /// use), would reach readers as the bracketed id: it is an error at the
 /// bracket that says how to write it. A bracket holding other words, or
 /// written `\[doe2020]`, is text as meant.
 #[test]
 fn a_citation_without_its_at_is_named_with_the_form_to_write() {
-    let dir = site("minimal");
-    let file = dir.path().join("content/basics/first.md");
-    let text = std::fs::read_to_string(&file).unwrap();
-    let line = text.lines().count() + 2;
     let added = "A claim [doe2020]. Both [doe2020; doe2020]. Text \\[doe2020] and [other] words.";
-    std::fs::write(&file, format!("{text}\n{added}\n")).unwrap();
-    let report = build_at(dir.path());
+    let (_dir, report, line) = built_with_text(added);
     let found: Vec<_> = report
         .diagnostics
         .iter()
@@ -125,14 +131,9 @@ fn a_citation_without_its_at_is_named_with_the_form_to_write() {
 ///   read as one number (² ³ as 23).
 #[test]
 fn a_citation_cut_by_markup_or_beside_another_is_an_error_at_it() {
-    let dir = site("minimal");
-    let file = dir.path().join("content/basics/first.md");
-    let text = std::fs::read_to_string(&file).unwrap();
-    let line = text.lines().count() + 2;
     let added =
         "Seen [@doe2020, p. *5*]. Twice [@doe2020][@doe2020], or [@doe2020] [@doe2020]; once [@doe2020; @doe2020].";
-    std::fs::write(&file, format!("{text}\n{added}\n")).unwrap();
-    let report = build_at(dir.path());
+    let (_dir, report, line) = built_with_text(added);
     let found: Vec<_> = report
         .diagnostics
         .iter()
@@ -188,12 +189,7 @@ fn a_citation_in_a_heading_or_a_text_shown_as_written_is_an_error() {
 /// stand alone).
 #[test]
 fn an_empty_block_is_an_error_and_each_marker_mistake_gets_its_own_help() {
-    let dir = site("minimal");
-    let file = dir.path().join("content/basics/first.md");
-    let text = std::fs::read_to_string(&file).unwrap();
-    let line = text.lines().count() + 2;
-    std::fs::write(&file, format!("{text}\n> [!URGENT]\n\nMore.\n\n> [!DANGER]\n> Text.\n")).unwrap();
-    let report = build_at(dir.path());
+    let (_dir, report, line) = built_with_text("> [!URGENT]\n\nMore.\n\n> [!DANGER]\n> Text.");
     let found: Vec<_> = report
         .diagnostics
         .iter()

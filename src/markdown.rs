@@ -1100,9 +1100,7 @@ impl<'a> Renderer<'a, '_> {
         };
         self.citations_without_at(&text, &locate, &escaped);
         let mut last = 0;
-        // where the last citation in brackets ended
-        let mut bracket_end: Option<usize> = None;
-        for (range, found) in cite::find(&text, &escaped) {
+        for (range, found) in cite::side_by_side_as_one(&text, cite::find(&text, &escaped)) {
             let items = match found {
                 Found::Bracket(items) => items,
                 Found::Narrative(item) => {
@@ -1167,24 +1165,11 @@ impl<'a> Renderer<'a, '_> {
                 );
                 continue;
             }
-            // two groups side by side are two superscripts that read as one
-            // number (¹ ² as "12"): one bracket holds them all
-            if bracket_end.is_some_and(|end| text[end..range.start].trim().is_empty()) {
-                self.out.diagnostics.push(
-                    Diagnostic::error(
-                        Code::MalformedCitation,
-                        "two citations side by side: their numbers would read as one (² ³ as 23)",
-                    )
-                    .with_span(self.span(locate(range.start)))
-                    .with_help("cite them in one bracket, `[@a; @b]`"),
-                );
-            }
             // AMA superscripts sit directly on the word they follow
             let before = text[last..range.start].trim_end_matches([' ', '\t']);
             self.push_text(slice(&text, last..last + before.len()), events);
             let html = self.citation(&items, &locate);
             last = range.end;
-            bracket_end = Some(range.end);
             // AMA: superscripts go outside periods and commas (not after a
             // colon: "Sources: [@a]." keeps its citation before the period)
             let after_word = !before.ends_with([':', ';']);

@@ -98,6 +98,25 @@ pub(super) fn find(text: &str, escaped: &dyn Fn(usize) -> bool) -> Vec<(Range<us
     found
 }
 
+/// `found` with brackets side by side (`[@a][@b]`, `[@a] [@b]`) taken as
+/// one (`[@a; @b]`): two superscripts would read as one number (² ³ as
+/// "23"); one bracket's numbers are written `2,3`, and its punctuation
+/// goes before them all.
+pub(super) fn side_by_side_as_one(text: &str, found: Vec<(Range<usize>, Found)>) -> Vec<(Range<usize>, Found)> {
+    let mut out: Vec<(Range<usize>, Found)> = Vec::with_capacity(found.len());
+    for (range, f) in found {
+        if let (Some((last, Found::Bracket(items))), Found::Bracket(more)) = (out.last_mut(), &f)
+            && text[last.end..range.start].trim().is_empty()
+        {
+            items.extend(more.iter().cloned());
+            last.end = range.end;
+            continue;
+        }
+        out.push((range, f));
+    }
+    out
+}
+
 /// Whether the `@` at `i` of `text` starts a citation key: not after a
 /// letter, digit or a character of an address (`a@b.org`, `x.@y`), and
 /// followed by a letter, digit or `_`.
@@ -241,6 +260,18 @@ mod tests {
         for (text, at) in [("[@a1 p. 5]", 1), ("[see @a1 p. 5]", 5), ("[@a1; p. 5]", 1), ("[x-@a1]", 3)] {
             assert_eq!(items(text), vec![(0..text.len(), Found::Malformed(at))], "{text}");
         }
+        // side by side, one citation; with words or punctuation between, two
+        let text = "A [@a1][@b2] [@c3], [@d4] and [@e5].";
+        let joined = side_by_side_as_one(text, items(text));
+        let ids: Vec<Vec<&str>> = joined
+            .iter()
+            .map(|(_, f)| match f {
+                Found::Bracket(items) => items.iter().map(|i| i.id.as_str()).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        assert_eq!(ids, [vec!["a1", "b2", "c3"], vec!["d4"], vec!["e5"]]);
+        assert_eq!(joined[0].0, 2..18);
         // the text ends (markup, a line break) before the `]`
         assert_eq!(items("Seen [@a1, p. "), vec![(5..14, Found::Unclosed(6))]);
         assert_eq!(items("Seen [see @a1 and "), vec![(5..18, Found::Unclosed(10))]);

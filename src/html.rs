@@ -119,16 +119,15 @@ fn is_bidi_control(bytes: &[u8]) -> bool {
     matches!(bytes, [0xe2, 0x80, 0xaa..=0xae, ..] | [0xe2, 0x81, 0xa6..=0xa9, ..])
 }
 
-/// Whether `text` holds a bidirectional control (a byte search, as most
-/// texts hold none).
-pub(crate) fn holds_bidi_control(text: &str) -> bool {
-    memchr::memchr_iter(0xe2, text.as_bytes()).any(|i| is_bidi_control(&text.as_bytes()[i..]))
-}
-
 /// `text` with each bidirectional control replaced by U+FFFD, nothing else
-/// changed.
-pub(crate) fn escape_bidi_controls(text: &str) -> String {
-    text.chars().map(|c| if is_bidi_char(c) { '\u{FFFD}' } else { c }).collect()
+/// changed; `None` when it holds none (a byte search: most texts hold none,
+/// and are not copied).
+pub(crate) fn without_bidi_controls(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    if !memchr::memchr_iter(0xe2, bytes).any(|i| is_bidi_control(&bytes[i..])) {
+        return None;
+    }
+    Some(text.chars().map(|c| if is_bidi_char(c) { '\u{FFFD}' } else { c }).collect())
 }
 
 fn is_bidi_char(c: char) -> bool {

@@ -1438,17 +1438,10 @@ fn is_external(dest: &str) -> bool {
 /// [`crate::html::escape`] replaces them in every other text: pulldown-cmark
 /// writes these events' HTML with its own escaping.
 fn without_bidi_controls(event: Event<'_>) -> Event<'_> {
-    let replaced =
-        |text: &CowStr| crate::html::holds_bidi_control(text).then(|| crate::html::escape_bidi_controls(text));
+    use crate::html::without_bidi_controls as replaced;
     match event {
-        Event::Text(t) => match replaced(&t) {
-            Some(r) => Event::Text(CowStr::from(r)),
-            None => Event::Text(t),
-        },
-        Event::Code(t) => match replaced(&t) {
-            Some(r) => Event::Code(CowStr::from(r)),
-            None => Event::Code(t),
-        },
+        Event::Text(t) => Event::Text(replaced(&t).map_or(t, CowStr::from)),
+        Event::Code(t) => Event::Code(replaced(&t).map_or(t, CowStr::from)),
         other => other,
     }
 }

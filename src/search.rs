@@ -483,20 +483,13 @@ enum Slot {
 }
 
 fn info(href: String, title: &str, description: &str, sections: &[(&str, &str, &str)]) -> PageInfo {
+    // shown in search results: a bidirectional control replaced, as on the
+    // page (a text without one is kept as it is, not copied)
+    use crate::html::without_bidi_controls;
     let sections = serde_json::to_string(sections).unwrap_or_else(|_| "[]".into());
-    // shown in search results: a bidirectional control replaced, as on the page
-    let shown = |text: &str| match crate::html::holds_bidi_control(text) {
-        true => crate::html::escape_bidi_controls(text),
-        false => text.to_string(),
-    };
-    PageInfo {
-        href,
-        title: shown(title),
-        description: shown(description),
-        sections: shown(&sections),
-        length: 0,
-        streamed: None,
-    }
+    let sections = without_bidi_controls(&sections).unwrap_or(sections);
+    let shown = |text: &str| without_bidi_controls(text).unwrap_or_else(|| text.to_string());
+    PageInfo { href, title: shown(title), description: shown(description), sections, length: 0, streamed: None }
 }
 
 /// A page's plain text cut at its headings: `(anchor, heading, text)`, the

@@ -196,8 +196,10 @@ fn assert_no_injected_markup(public: &Path) -> usize {
                 serde_json::from_str::<serde_json::Value>(json).unwrap_or_else(|e| panic!("{name}: not JSON: {e}"));
                 // the text files hold what search results show (stems and vocabulary do not)
                 let shown = file.starts_with("text-");
-                let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-                assert!(!shown || !json.chars().any(bidi), "{name}: a bidirectional control in search results' text");
+                assert!(
+                    !shown || !json.chars().any(is_bidi),
+                    "{name}: a bidirectional control in search results' text"
+                );
             }
             _ => continue,
         }
@@ -212,9 +214,8 @@ fn assert_html_is_clean(name: &str, text: &str) {
     let doc = scraper::Html::parse_document(text);
     for node in doc.tree.nodes() {
         if let Some(t) = node.value().as_text() {
-            let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
             let in_script = node.parent().and_then(|p| p.value().as_element()).is_some_and(|p| p.name() == "script");
-            assert!(in_script || !t.chars().any(bidi), "{name}: a bidirectional control in the text {:?}", &**t);
+            assert!(in_script || !t.chars().any(is_bidi), "{name}: a bidirectional control in the text {:?}", &**t);
             continue;
         }
         let Some(el) = node.value().as_element() else { continue };
@@ -248,8 +249,18 @@ fn assert_html_is_clean(name: &str, text: &str) {
     }
 }
 
+/// A bidirectional embedding, override or isolate: one left open reorders
+/// the rest of its paragraph as readers see it.
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 fn assert_xml_is_clean(name: &str, text: &str) {
     let doc = roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("{name}: not well-formed XML: {e}"));
+    for node in doc.descendants().filter(|n| n.is_text()) {
+        let t = node.text().unwrap_or_default();
+        assert!(!t.chars().any(is_bidi), "{name}: a bidirectional control in the text {t:?}");
+    }
     for node in doc.descendants().filter(|n| n.is_element()) {
         assert_ne!(node.tag_name().name(), "sb-evil", "{name}");
         for a in node.attributes() {

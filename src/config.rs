@@ -174,6 +174,10 @@ pub struct Accessibility {
     pub standard: String,
     /// The date of the last automated audit.
     pub last_audit: jiff::civil::Date,
+    /// Where `last_audit` is written (`check` says there when it is in the
+    /// future).
+    #[serde(skip)]
+    pub last_audit_at: Option<crate::diagnostics::Span>,
     /// How it was tested.
     #[serde(default)]
     pub tools: Option<String>,
@@ -560,7 +564,11 @@ impl Config {
                 errors.push(d);
             }
         }
-        let trust_pages = trust_pages.unwrap_or_default();
+        let mut trust_pages = trust_pages.unwrap_or_default();
+        if let Some(a) = &mut trust_pages.accessibility {
+            a.last_audit_at =
+                Some(doc.value_span(YamlPath::from("trust_pages").key("accessibility").key("last_audit")));
+        }
         let contact = trust_pages.accessibility.as_ref().and_then(|a| a.contact.as_deref());
         errors.extend(contact.and_then(|u| unsafe_url("trust_pages.accessibility.contact".into(), u, u)));
         if trust_pages.funding && (funding.is_none() || conflicts.is_none()) {

@@ -111,7 +111,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     timings.record("check the rest", at);
     diags.extend(transparency(&site.config));
     diags.extend(orphaned_reviews(&options.root, &site.record));
-    diags.extend(audit_in_the_future(&options.root, &site.config, options.today));
+    diags.extend(audit_in_the_future(&site.config, options.today));
     let (found, lock_written) =
         sources::check(&options.root, &site.bibliography, &site.config, options.today, options.sources.as_ref())?;
     diags.extend(found);
@@ -150,22 +150,18 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
 }
 
 /// The accessibility statement's last audit dated in the future: the page
-/// would state an audit that has not happened. (site.yaml is read once more
-/// for the place: its values keep none.)
-fn audit_in_the_future(root: &std::path::Path, config: &crate::config::Config, today: Date) -> Option<Diagnostic> {
-    let audit = config.trust_pages.accessibility.as_ref()?.last_audit;
+/// would state an audit that has not happened.
+fn audit_in_the_future(config: &crate::config::Config, today: Date) -> Option<Diagnostic> {
+    let accessibility = config.trust_pages.accessibility.as_ref()?;
+    let audit = accessibility.last_audit;
     if audit <= today {
         return None;
     }
     let d = Diagnostic::error(Code::InvalidValue, format!("the last accessibility audit, {audit}, is in the future"))
         .with_help(format!("give the day the site was last audited (today is {today})"));
-    let file = crate::config::FILE;
-    Some(match crate::input::text(root, &root.join(file)) {
-        Ok(text) => {
-            let at = crate::yaml::Path::from("trust_pages").key("accessibility").key("last_audit");
-            d.with_span(crate::yaml::Document::whole(file, &text).value_span(at))
-        }
-        Err(_) => d.in_file(file),
+    Some(match &accessibility.last_audit_at {
+        Some(at) => d.with_span(at.clone()),
+        None => d.in_file(crate::config::FILE),
     })
 }
 

@@ -358,6 +358,11 @@ const MAX_GRADE: f64 = 20.0;
 /// The largest `paginate_by`: past it, one page is too large to read on a phone.
 pub(crate) const MAX_PAGINATE_BY: usize = 10_000;
 
+/// What to do where there is no site.yaml (a command's usage error, and
+/// loading a site whose site.yaml has gone).
+pub(crate) const NO_SITE_HELP: &str = "run sourcebook in the site's folder (the one holding site.yaml) or any folder \
+     inside it, or pass `--root DIR`; `sourcebook init DIR` starts a new site";
+
 const DEFAULT_DISCLAIMER: &str = "This site gives general information, not medical advice. \
 Talk to your own clinician about your care.";
 
@@ -369,10 +374,7 @@ impl Config {
             Err(unread) if unread.missing => Err(vec![
                 Diagnostic::error(Code::MissingKey, format!("no {FILE} in {}", shown_folder(root)))
                     .in_file(FILE)
-                    .with_help(
-                        "run sourcebook in the site's folder (the one holding site.yaml) or any folder \
-                         inside it, or pass `--root DIR`; `sourcebook init DIR` starts a new site",
-                    ),
+                    .with_help(NO_SITE_HELP),
             ]),
             Err(unread) => Err(vec![unread.diagnostic]),
         }

@@ -607,14 +607,10 @@ impl<'a> Renderer<'a, '_> {
             match event {
                 Event::Start(Tag::CodeBlock(_)) => in_code = true,
                 Event::End(TagEnd::CodeBlock) => in_code = false,
-                Event::Start(Tag::Heading { .. } | Tag::Image { .. }) => {
-                    self.no_terms += 1;
-                    self.in_heading |= matches!(event, Event::Start(Tag::Heading { .. }));
-                }
-                Event::End(TagEnd::Heading(_) | TagEnd::Image) => {
-                    self.no_terms -= 1;
-                    self.in_heading &= !matches!(event, Event::End(TagEnd::Heading(_)));
-                }
+                Event::Start(Tag::Heading { .. }) => (self.no_terms, self.in_heading) = (self.no_terms + 1, true),
+                Event::End(TagEnd::Heading(_)) => (self.no_terms, self.in_heading) = (self.no_terms - 1, false),
+                Event::Start(Tag::Image { .. }) => self.no_terms += 1,
+                Event::End(TagEnd::Image) => self.no_terms -= 1,
                 Event::Start(Tag::Link { .. }) => (self.no_terms, self.in_link) = (self.no_terms + 1, self.in_link + 1),
                 Event::End(TagEnd::Link) => (self.no_terms, self.in_link) = (self.no_terms - 1, self.in_link - 1),
                 _ => {}

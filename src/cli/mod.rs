@@ -100,11 +100,7 @@ fn dispatch(cli: Cli, ui: Ui) -> anyhow::Result<ExitCode> {
     if !matches!(cli.command, Command::Init(_))
         && let Some(message) = no_site(&root, given)
     {
-        crate::ui::eprintln(format_args!("error: {message}"));
-        crate::ui::eprintln(format_args!(
-            "  = help: run sourcebook in the site's folder (the one holding site.yaml) or any folder inside it, \
-             or pass `--root DIR`; `sourcebook init DIR` starts a new site"
-        ));
+        crate::ui::eprintln(format_args!("error: {message}\n  = help: {}", crate::config::NO_SITE_HELP));
         return Ok(ExitCode::from(2));
     }
     match cli.command {
@@ -136,10 +132,10 @@ fn find_root() -> PathBuf {
 /// there but unreadable, a FIFO or a folder, is the site's problem, which
 /// loading it reports.)
 fn no_site(root: &std::path::Path, given: bool) -> Option<String> {
-    let shown = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     if given && !root.is_dir() {
         return Some(format!("--root {}: no such folder", root.display()));
     }
+    let shown = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     match std::fs::symlink_metadata(root.join(crate::config::FILE)) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(match given {
             true => format!("no site.yaml in {}", shown.display()),

@@ -146,15 +146,16 @@ pub(crate) fn check(content: &Content, config: &Config, theme_files: &[&str]) ->
     }
     for article in content.articles.iter() {
         let origin = Origin::File(&article.file, Some(&article.text));
-        match article.front.slug.is_some() && problem(&article.slug).is_some() {
-            // the name is the `slug:` the author wrote: pointed at there
+        // a name the author wrote as `slug:` is pointed at there (its place
+        // looked up only when there is something to say)
+        let named = match article.front.slug.is_some() && problem(&article.slug).is_some() {
             true => {
                 let doc = article.split.document(&article.file, &article.text);
-                let at = doc.offset + doc.value_offset("slug").unwrap_or_default();
-                portable(&article.slug, Origin::Written(&article.file, &article.text, at), &mut diags);
+                Origin::Written(&article.file, &article.text, doc.offset + doc.value_offset("slug").unwrap_or_default())
             }
-            false => portable(&article.slug, origin, &mut diags),
-        }
+            false => origin,
+        };
+        portable(&article.slug, named, &mut diags);
         claims.claim(&format!("{}index.html", article.path()), origin, &mut diags);
     }
     for (asset, file) in content.assets.iter().zip(&asset_files) {

@@ -18,20 +18,31 @@ fn init_with_bib(dir: &Path, bib: &str, cite: &str) {
     std::fs::write(dir.join("content/sources.bib"), bib).unwrap();
 }
 
+/// The errors `check --format json` reports, as (code, file, line, column,
+/// message), after it exits 1 (not killed by a signal).
+fn check_errors(dir: &Path) -> Vec<(String, String, u64, u64, String)> {
+    let out = sourcebook().arg("--root").arg(dir).args(["check", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "check: {:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = |d: &serde_json::Value, key: &str| d[key].as_str().unwrap_or_default().to_string();
+    let number = |d: &serde_json::Value, key: &str| d[key].as_u64().unwrap_or_default();
+    json.as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| (text(d, "code"), text(d, "file"), number(d, "line"), number(d, "column"), text(d, "message")))
+        .collect()
+}
+
 /// `build` exits 1 (not killed by a signal), and `check --format json`
 /// reports `invalid-value` at each of `at` (line, column, words).
 fn assert_left_out(dir: &Path, at: &[(u64, u64, &str)]) {
     let out = sourcebook().arg("--root").arg(dir).arg("build").output().unwrap();
     assert_eq!(out.status.code(), Some(1), "build: {:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
-    let out = sourcebook().arg("--root").arg(dir).args(["check", "--format", "json"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "check: {:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let found: Vec<(u64, u64, String)> = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "invalid-value" && d["file"] == "content/sources.bib")
-        .map(|d| (d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap(), d["message"].as_str().unwrap().into()))
+    let found: Vec<(u64, u64, String)> = check_errors(dir)
+        .into_iter()
+        .filter(|(code, file, ..)| code == "invalid-value" && file == "content/sources.bib")
+        .map(|(_, _, line, column, message)| (line, column, message))
         .collect();
     assert_eq!(found.len(), at.len(), "{found:?}");
     for ((line, column, message), (want_line, want_column, words)) in found.iter().zip(at) {
@@ -95,25 +106,10 @@ fn a_key_written_twice_in_bibtex_leaves_out_only_the_second_entry() {
                @article{twice, author={Roe, Rick}, title={Another}, journal={J}, year=2021}\n\
                @article{other, author={Poe, Pat}, title={A third}, journal={J}, year=2022}\n";
     init_with_bib(dir.path(), bib, "other");
-    let out = sourcebook().arg("--root").arg(dir.path()).args(["check", "--format", "json"]).output().unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let errors: Vec<(String, String, u64)> = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["severity"] == "error")
-        .map(|d| {
-            (d["code"].as_str().unwrap().into(), d["message"].as_str().unwrap().into(), d["line"].as_u64().unwrap_or(0))
-        })
-        .collect();
-    assert_eq!(
-        errors,
-        [(
-            "duplicate-source".to_string(),
-            "source `twice` is written twice (first on line 1); this one is left out".to_string(),
-            2
-        )]
-    );
+    let message = "source `twice` is written twice (first on line 1); this one is left out";
+    let want = [("duplicate-source", "content/sources.bib", 2, 1, message)]
+        .map(|(c, f, l, col, m)| (c.to_string(), f.to_string(), l, col, m.to_string()));
+    assert_eq!(check_errors(dir.path()), want);
 }
 
 /// BibTeX's `and others` says the author list goes on: the reference ends

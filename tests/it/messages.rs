@@ -89,6 +89,12 @@ fn built_with_text(added: &str) -> (tempfile::TempDir, sourcebook::build::BuildR
     (dir, report, text.lines().count() + 2)
 }
 
+/// The findings of `code` in `report`: message, line and column.
+fn placed<'r>(report: &'r sourcebook::build::BuildReport, code: &str) -> Vec<(&'r str, Option<usize>, Option<usize>)> {
+    let found = report.diagnostics.iter().filter(|d| d.code.as_str() == code);
+    found.map(|d| (d.message.as_str(), d.line(), d.span.as_ref().map(|s| s.column))).collect()
+}
+
 /// `[doe2020]`, a citation written without its `@` (the form other tools
 /// use), would reach readers as the bracketed id: it is an error at the
 /// bracket that says how to write it. A bracket holding other words, or
@@ -130,14 +136,8 @@ fn a_citation_without_its_at_is_named_with_the_form_to_write() {
 #[test]
 fn a_citation_cut_by_markup_is_an_error_and_two_side_by_side_are_kept_apart() {
     let (_dir, report, line) = built_with_text("Seen [@doe2020, p. *5*].");
-    let found: Vec<_> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.code.as_str() == "malformed-citation")
-        .map(|d| (d.message.as_str(), d.line(), d.span.as_ref().map(|s| s.column)))
-        .collect();
     assert_eq!(
-        found,
+        placed(&report, "malformed-citation"),
         [("`[@doe2020, p.…` is a citation whose `]` is not in the same plain text", Some(line), Some(7))]
     );
     assert!(report.written.is_none());
@@ -165,17 +165,11 @@ fn a_citation_in_a_heading_or_a_text_shown_as_written_is_an_error() {
     let line = text.lines().count() + 2;
     std::fs::write(&file, format!("{text}\n## Results [@doe2020]\n\nText.\n")).unwrap();
     let report = build_at(dir.path());
-    let found: Vec<_> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.code.as_str() == "malformed-citation")
-        .map(|d| (d.message.as_str(), d.line()))
-        .collect();
     assert_eq!(
-        found,
+        placed(&report, "malformed-citation"),
         [
-            ("key point 2 holds a citation, which is shown as typed there", Some(8)),
-            ("`[@doe2020]` is in a heading", Some(line)),
+            ("key point 2 holds a citation, which is shown as typed there", Some(8), Some(5)),
+            ("`[@doe2020]` is in a heading", Some(line), Some(12)),
         ],
         "{:?}",
         report.diagnostics

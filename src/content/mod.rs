@@ -440,26 +440,21 @@ fn parse_article(
         diags.push(front_matter::blank_text(&doc, &format!("key point {}", i + 1), path));
     }
     // texts shown as written (tab, lede, key points, search results): a
-    // citation there reaches readers as `[@id]`
-    let plain_texts = [("the title".to_string(), crate::yaml::Path::from("title"), &front.title)]
-        .into_iter()
-        .chain([("the description".to_string(), "description".into(), &front.description)])
-        .chain(
-            front
-                .key_points
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (format!("key point {}", i + 1), crate::yaml::Path::from("key_points").item(i), p)),
-        );
-    for (name, path, _) in plain_texts.filter(|(_, _, v)| crate::markdown::holds_citation(v)) {
-        diags.push(
-            Diagnostic::error(
-                Code::MalformedCitation,
-                format!("{name} holds a citation, which is shown as typed there"),
-            )
+    // citation there reaches readers as `[@id]` (named only when found)
+    let cited = |name: String, path: crate::yaml::Path| {
+        Diagnostic::error(Code::MalformedCitation, format!("{name} holds a citation, which is shown as typed there"))
             .with_span(doc.value_span(path))
-            .with_help("cite the claim in the page's text, where it gets its number and reference"),
-        );
+            .with_help("cite the claim in the page's text, where it gets its number and reference")
+    };
+    for (name, key, value) in
+        [("the title", "title", &front.title), ("the description", "description", &front.description)]
+    {
+        if crate::markdown::holds_citation(value) {
+            diags.push(cited(name.into(), key.into()));
+        }
+    }
+    for (i, _) in front.key_points.iter().enumerate().filter(|(_, p)| crate::markdown::holds_citation(p)) {
+        diags.push(cited(format!("key point {}", i + 1), crate::yaml::Path::from("key_points").item(i)));
     }
     diags.extend(front_matter::template_text(file, text, split, &front.description));
     let faq_offsets: Vec<(usize, usize)> = faq_offsets(text, split, &front.faq);

@@ -161,13 +161,18 @@ fn a_citation_in_a_heading_or_a_text_shown_as_written_is_an_error() {
     let dir = site("minimal");
     let file = dir.path().join("content/basics/first.md");
     let text = std::fs::read_to_string(&file).unwrap();
-    let text = text.replacen("  - \"Another point.\"", "  - \"Works well [@doe2020].\"", 1);
+    let text = text.replacen("  - \"Another point.\"", "  - \"Works well [@doe2020].\"", 1).replacen(
+        "description: \"An article that cites a source.\"",
+        "description: \"An article [@doe2020].\"",
+        1,
+    );
     let line = text.lines().count() + 2;
     std::fs::write(&file, format!("{text}\n## Results [@doe2020]\n\nText.\n")).unwrap();
     let report = build_at(dir.path());
     assert_eq!(
         placed(&report, "malformed-citation"),
         [
+            ("the description holds a citation, which is shown as typed there", Some(3), Some(14)),
             ("key point 2 holds a citation, which is shown as typed there", Some(8), Some(5)),
             ("`[@doe2020]` is in a heading", Some(line), Some(12)),
         ],

@@ -130,7 +130,8 @@ pub(crate) fn without_bidi_controls(text: &str) -> Option<String> {
     Some(text.chars().map(|c| if is_bidi_char(c) { '\u{FFFD}' } else { c }).collect())
 }
 
-fn is_bidi_char(c: char) -> bool {
+/// A bidirectional embedding, override or isolate (see [`is_bidi_control`]).
+pub(crate) fn is_bidi_char(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 

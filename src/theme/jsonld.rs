@@ -23,16 +23,20 @@ pub(super) fn to_script(value: &impl Serialize) -> Html {
 }
 
 /// Writes `<`, `>` and `&` in strings as JSON escapes, so nothing can end
-/// the script or open a comment; in one pass, as it serializes.
+/// the script or open a comment, and a bidirectional control as U+FFFD, as
+/// every other text readers may be shown has it (`html::escape_pieces`);
+/// in one pass, as it serializes.
 struct ScriptSafe;
 
 impl serde_json::ser::Formatter for ScriptSafe {
     fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, w: &mut W, fragment: &str) -> std::io::Result<()> {
         let mut last = 0;
-        for (i, c) in fragment.char_indices().filter(|(_, c)| matches!(c, '<' | '>' | '&')) {
+        let marked = |c: &char| matches!(c, '<' | '>' | '&') || crate::html::is_bidi_char(*c);
+        for (i, c) in fragment.char_indices().filter(|(_, c)| marked(c)) {
             w.write_all(&fragment.as_bytes()[last..i])?;
-            write!(w, "\\u{:04x}", c as u32)?;
-            last = i + 1;
+            let shown = if crate::html::is_bidi_char(c) { '\u{FFFD}' } else { c };
+            write!(w, "\\u{:04x}", shown as u32)?;
+            last = i + c.len_utf8();
         }
         w.write_all(&fragment.as_bytes()[last..])
     }

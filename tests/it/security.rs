@@ -237,6 +237,8 @@ fn assert_html_is_clean(name: &str, text: &str) {
             let body: String = node.children().filter_map(|c| c.value().as_text().map(|t| t.to_string())).collect();
             match el.attr("type") {
                 Some("application/ld+json") => {
+                    // shown by search engines beside the page: the same rule as its text
+                    assert!(!body.chars().any(is_bidi), "{name}: a bidirectional control in JSON-LD");
                     serde_json::from_str::<serde_json::Value>(&body)
                         .unwrap_or_else(|e| panic!("{name}: JSON-LD does not parse ({e}): {body}"));
                 }

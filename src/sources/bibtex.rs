@@ -42,12 +42,38 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
     let lines = LineIndex::new(text);
     let screened = screen(file, text, &lines);
     diags.extend(screened.diagnostics);
-    match hayagriva::io::from_biblatex_str(&screened.text) {
-        Ok(library) => {
-            for entry in library.iter() {
+    bib.failed.extend(screened.left_out.iter().map(|key| key.to_string()));
+    match biblatex::Bibliography::parse(&slashed_o(&screened.text)) {
+        Ok(parsed) => {
+            // each entry converted on its own: one hayagriva cannot read is
+            // left out, and said where, not every entry of the file
+            for tex in parsed.iter() {
+                let start = screened.starts.get(tex.key.as_str()).copied().unwrap_or(0);
+                if let Some((at, problem)) = field_problem(tex, start) {
+                    diags.push(
+                        Diagnostic::error(Code::InvalidValue, format!("source `{}`: {problem}", tex.key))
+                            .with_span(lines.span(file, text, at))
+                            .with_help(if problem.starts_with("`url") { validate::URL_HELP } else { DATE_HELP }),
+                    );
+                    bib.failed.insert(tex.key.clone());
+                    continue;
+                }
+                let entry = match hayagriva::Entry::try_from(tex) {
+                    Ok(entry) => entry,
+                    Err(e) => {
+                        diags.push(
+                            Diagnostic::error(
+                                Code::InvalidValue,
+                                format!("source `{}` cannot be read: {}", tex.key, e.kind),
+                            )
+                            .with_span(lines.span(file, text, e.span.start)),
+                        );
+                        bib.failed.insert(tex.key.clone());
+                        continue;
+                    }
+                };
                 let id = entry.key().to_string();
-                let at = screened.starts.get(id.as_str()).copied().unwrap_or(0);
-                let span = lines.span(file, text, at);
+                let span = lines.span(file, text, start);
                 for d in validate::identifiers(entry.doi(), entry.pmid()) {
                     diags.push(
                         Diagnostic::error(Code::InvalidValue, d)
@@ -68,6 +94,7 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
                         )
                         .with_span(span),
                     );
+                    bib.failed.insert(id);
                     continue;
                 }
                 // LaTeX the parser leaves as it is reaches readers as typed
@@ -76,7 +103,12 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
                     .map(|t| t.value.to_string())
                     .into_iter()
                     .chain(entry.parents().iter().filter_map(|p| p.title()).map(|t| t.value.to_string()));
-                let names = entry.authors().unwrap_or_default().iter().map(|p| p.name.clone());
+                let names = entry.authors().unwrap_or_default().iter().flat_map(|p| {
+                    [Some(&p.name), p.given_name.as_ref(), p.prefix.as_ref(), p.suffix.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .cloned()
+                });
                 if let Some(command) = texts.chain(names).find_map(|t| latex_command(&t)) {
                     diags.push(
                         Diagnostic::error(
@@ -88,7 +120,7 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
                     );
                 }
                 // BibTeX's `and others`: the list goes on, not an author called "others"
-                let mut entry = entry.clone();
+                let mut entry = entry;
                 let authors = entry.authors().unwrap_or_default();
                 let others = authors.last().is_some_and(|p| {
                     p.name.eq_ignore_ascii_case("others") && p.given_name.is_none() && p.prefix.is_none()
@@ -111,21 +143,159 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
                 bib.insert(source, diags);
             }
         }
-        Err(errors) => {
-            for e in errors {
-                // (the error's own words end in its byte range: the place says where)
-                let (start, what) = match &e {
-                    hayagriva::io::BibLaTeXError::Parse(p) => (p.span.start, p.kind.to_string()),
-                    hayagriva::io::BibLaTeXError::Type(t) => (t.span.start, t.kind.to_string()),
-                };
-                diags.push(
-                    Diagnostic::error(Code::InvalidValue, format!("BibTeX cannot be read here: {what}"))
-                        .with_span(lines.span(file, text, start))
-                        .with_help(
-                            "no entry of this file is read until it is mended: look for a brace or quote not closed",
-                        ),
-                );
-            }
+        Err(e) => {
+            bib.incomplete = true;
+            // (the error's own words end in its byte range: the place says where)
+            diags.push(
+                Diagnostic::error(Code::InvalidValue, format!("BibTeX cannot be read here: {}", e.kind))
+                    .with_span(lines.span(file, text, e.span.start))
+                    .with_help(
+                        "no entry of this file is read until it is mended: look for a brace or quote not closed",
+                    ),
+            );
+        }
+    }
+}
+
+/// `text` with each `\\o{}` written `{\\o}`, which has the same length.
+/// Both are "ø" (the braces only end the command's name), but the
+/// biblatex crate reads the first as a stroke put through nothing, which
+/// lands on the letter before: "M\\o{}ller" became "M̸ller".
+fn slashed_o(text: &str) -> Cow<'_, str> {
+    let finder = memchr::memmem::Finder::new(b"\\o{}");
+    let mut places =
+        finder.find_iter(text.as_bytes()).filter(|&at| at == 0 || text.as_bytes()[at - 1] != b'\\').peekable();
+    if places.peek().is_none() {
+        return Cow::Borrowed(text);
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for at in places {
+        bytes[at..at + 4].copy_from_slice(b"{\\o}");
+    }
+    // ASCII replaced by ASCII
+    Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|_| text.to_string()))
+}
+
+/// How to write a BibTeX entry's date.
+const DATE_HELP: &str = "write `year = {2020}`, with `month = {3}` or `month = mar` if known, or `date = {2020-03-01}` (YYYY-MM-DD, YYYY-MM or YYYY)";
+
+/// A date or address of `entry` (whose `@` is at `start`) that would reach
+/// readers as another date or not at all: where its value starts, and what
+/// is wrong.
+/// The reader passes on what it half reads: `month = {13}` became "13
+/// 2020", `month = {0}` "256 2020", `year = {20x0}` "20 AD", and `date =
+/// {2020-02-30}` was dropped without a word.
+fn field_problem(entry: &biblatex::Entry, start: usize) -> Option<(usize, String)> {
+    use biblatex::ChunksExt as _;
+    let field = |name: &str| {
+        let chunks = entry.get(name)?;
+        let at = chunks.first().map_or(start, |c| c.span.start);
+        Some((at, chunks.format_verbatim()))
+    };
+    // (hayagriva drops an address it cannot read, and the reference with it)
+    if let Some((at, value)) = field("url")
+        && url::Url::parse(value.trim()).is_err()
+    {
+        return Some((at, format!("`url = {{{value}}}` is not a web address")));
+    }
+    for name in ["date", "urldate", "origdate", "eventdate"] {
+        if let Some((at, value)) = field(name)
+            && !is_iso_date(value.trim())
+        {
+            return Some((at, format!("`{name} = {{{value}}}` is not a date written YYYY-MM-DD, YYYY-MM or YYYY")));
+        }
+    }
+    if entry.get("date").is_some() {
+        return None; // `year`, `month` and `day` are not read beside it
+    }
+    let mut year = None;
+    if let Some((at, value)) = field("year") {
+        year = four_digits(value.trim());
+        if year.is_none() {
+            return Some((at, format!("`year = {{{value}}}` is not a year of four digits")));
+        }
+    }
+    let mut month = None;
+    if let Some((at, value)) = field("month") {
+        month = month_number(value.trim());
+        if month.is_none() {
+            return Some((at, format!("`month = {{{value}}}` is not a month: 1 to 12, or its name")));
+        }
+    }
+    let (at, value) = field("day")?;
+    let days = month.map_or(31, |m| days_in(year.unwrap_or(2000), m));
+    match value.trim().parse::<u32>() {
+        Ok(day) if (1..=days).contains(&day) => None,
+        _ => Some((at, format!("`day = {{{value}}}` is not a day of the month"))),
+    }
+}
+
+/// A year written with four digits.
+fn four_digits(text: &str) -> Option<u32> {
+    (text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
+}
+
+/// A BibTeX month: `1` to `12` (`01` too), or an English name or its
+/// first three letters, in any case (as the biblatex crate reads them).
+fn month_number(text: &str) -> Option<u32> {
+    const NAMES: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    if let Ok(n) = text.parse::<u32>() {
+        return (text.len() <= 2 && (1..=12).contains(&n)).then_some(n);
+    }
+    let lower = text.to_ascii_lowercase();
+    let at = NAMES.iter().position(|name| *name == lower || (lower.len() == 3 && name.starts_with(lower.as_str())))?;
+    u32::try_from(at + 1).ok()
+}
+
+/// The days of `month` (1 to 12) in `year`.
+fn days_in(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// An ISO 8601 date as biblatex writes one: `YYYY`, `YYYY-MM` or
+/// `YYYY-MM-DD` (a day that exists), with a time after a `T`, and a mark
+/// of uncertainty (`?`, `~`, `%`) after it; or a range of two, `/`
+/// between them, either end left open (empty or `..`).
+fn is_iso_date(text: &str) -> bool {
+    let one = |part: &str| {
+        let part = part.strip_suffix(['?', '~', '%']).unwrap_or(part);
+        let day = part.split_once('T').map_or(part, |(day, _)| day);
+        let mut fields = day.split('-');
+        let Some(year) = fields.next().and_then(four_digits) else { return false };
+        let two = |f: Option<&str>| f.filter(|f| f.len() == 2).and_then(|f| f.parse::<u32>().ok());
+        match (fields.next(), fields.next(), fields.next()) {
+            (None, ..) => true,
+            (m @ Some(_), None, _) => two(m).is_some_and(|m| (1..=12).contains(&m)),
+            (m @ Some(_), d @ Some(_), None) => match (two(m), two(d)) {
+                (Some(m), Some(d)) => (1..=12).contains(&m) && (1..=days_in(year, m)).contains(&d),
+                _ => false,
+            },
+            _ => false,
+        }
+    };
+    match text.split_once('/') {
+        None => one(text),
+        Some((from, to)) => {
+            let open = |p: &str| p.is_empty() || p == "..";
+            !(open(from) && open(to)) && (open(from) || one(from)) && (open(to) || one(to)) && !to.contains('/')
         }
     }
 }
@@ -147,6 +317,9 @@ pub(super) struct Screened<'t> {
     pub diagnostics: Vec<Diagnostic>,
     /// Where each entry kept is, by key: the `{` before its key.
     pub starts: HashMap<&'t str, usize>,
+    /// The keys of the entries left out (their citations follow from the
+    /// error said here, and are not reported again).
+    pub left_out: Vec<&'t str>,
 }
 
 /// Take out of `text` (of `file`, with its `lines`) every entry that meets
@@ -155,7 +328,12 @@ pub(super) struct Screened<'t> {
 /// resolved.
 pub(super) fn screen<'t>(file: &str, text: &'t str, lines: &LineIndex) -> Screened<'t> {
     let Ok(raw) = RawBibliography::parse(text) else {
-        return Screened { text: Cow::Borrowed(text), diagnostics: Vec::new(), starts: HashMap::new() };
+        return Screened {
+            text: Cow::Borrowed(text),
+            diagnostics: Vec::new(),
+            starts: HashMap::new(),
+            left_out: Vec::new(),
+        };
     };
     let mut left_out: Vec<Option<String>> = vec![None; raw.entries.len()];
     strings(&raw, text.len(), &mut left_out);
@@ -163,6 +341,7 @@ pub(super) fn screen<'t>(file: &str, text: &'t str, lines: &LineIndex) -> Screen
     let mut diagnostics = Vec::new();
     let mut starts = HashMap::new();
     let mut blanks: Vec<Range<usize>> = Vec::new();
+    let mut keys_left_out = Vec::new();
     // a key written twice: the parser refuses the whole file for it, so the
     // later entry is left out here, and said where
     let mut first_at: HashMap<&str, usize> = HashMap::new();
@@ -200,6 +379,7 @@ pub(super) fn screen<'t>(file: &str, text: &'t str, lines: &LineIndex) -> Screen
                 .or_insert_with(|| text[entry.span.start..key].rfind('{').map_or(key, |i| entry.span.start + i));
             continue;
         };
+        keys_left_out.push(entry.v.key.v);
         let message = format!("source `{}` is left out: {why}", entry.v.key.v);
         diagnostics.push(
             Diagnostic::error(Code::InvalidValue, message)
@@ -211,7 +391,7 @@ pub(super) fn screen<'t>(file: &str, text: &'t str, lines: &LineIndex) -> Screen
         blanks.push(entry.span.clone());
     }
     if blanks.is_empty() {
-        return Screened { text: Cow::Borrowed(text), diagnostics, starts };
+        return Screened { text: Cow::Borrowed(text), diagnostics, starts, left_out: keys_left_out };
     }
     let mut bytes = text.as_bytes().to_vec();
     for range in blanks {
@@ -222,7 +402,12 @@ pub(super) fn screen<'t>(file: &str, text: &'t str, lines: &LineIndex) -> Screen
         }
     }
     // whole UTF-8 sequences became spaces, so the text is still UTF-8
-    Screened { text: Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()), diagnostics, starts }
+    Screened {
+        text: Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
+        diagnostics,
+        starts,
+        left_out: keys_left_out,
+    }
 }
 
 /// Mark the entries whose fields use an `@string` that loops or nests past

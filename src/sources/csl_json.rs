@@ -266,8 +266,19 @@ fn names(list: Option<&Json>) -> Option<Value> {
 /// hayagriva's `YYYY-MM-DD`.
 fn date(value: &Json) -> Option<String> {
     if let Some(parts) = value.get("date-parts").and_then(|p| p.get(0)).and_then(Json::as_array) {
-        let n: Vec<i64> =
-            parts.iter().map_while(|p| p.as_i64().or_else(|| p.as_str().and_then(|s| s.trim().parse().ok()))).collect();
+        let n: Option<Vec<i64>> =
+            parts.iter().map(|p| p.as_i64().or_else(|| p.as_str().and_then(|s| s.trim().parse().ok()))).collect();
+        // a part that is not a number (`"20x0"`) was the end of the date,
+        // or all of it, without a word: as written, it is not a date
+        let Some(n) = n else {
+            return Some(
+                parts
+                    .iter()
+                    .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join("-"),
+            );
+        };
         return match n.as_slice() {
             [y] => Some(format!("{y:04}")),
             [y, m] => Some(format!("{y:04}-{m:02}")),
@@ -479,6 +490,23 @@ mod tests {
         );
         assert_eq!(diags[0].help.as_deref(), Some("did you mean `container-title`?"));
         assert_eq!(bib.sources.keys().collect::<Vec<_>>(), ["good"]);
+    }
+
+    /// A date part that is not a number is an error at its item: the date
+    /// was cut before it (`[2020, "spring"]` read as 2020), or dropped.
+    #[test]
+    fn a_date_part_that_is_not_a_number_is_an_error_not_a_shorter_date() {
+        for parts in [r#"[["20x0"]]"#, r#"[[2020, "spring"]]"#, r#"[[2020, 1, "x"]]"#] {
+            let json = format!(
+                "[\n  {{\"id\": \"good\", \"type\": \"book\", \"title\": \"A\", \"issued\": {{\"date-parts\": [[\"2020\", 6]]}}}},\n  {{\"id\": \"bad\", \"type\": \"book\", \"title\": \"B\", \"issued\": {{\"date-parts\": {parts}}}}}\n]"
+            );
+            let (bib, diags) = load_text(&json);
+            let got: Vec<(Code, usize)> =
+                diags.iter().map(|d| (d.code, d.span.as_ref().map_or(0, |s| s.line))).collect();
+            assert_eq!(got, [(Code::InvalidValue, 3)], "{parts}: {diags:?}");
+            assert!(diags[0].message.contains("`date` is not a date"), "{}", diags[0].message);
+            assert_eq!(bib.sources.keys().collect::<Vec<_>>(), ["good"], "{parts}");
+        }
     }
 
     #[test]

@@ -136,3 +136,79 @@ fn latex_left_in_a_bibtex_title_is_an_error_at_the_entry() {
     init_with_bib(dir.path(), bib, "coli2020");
     assert_left_out(dir.path(), &[(1, 9, "holds the LaTeX command `\\textit`, which readers would see as typed")]);
 }
+
+/// A date the BibTeX reader half reads is an error at its field, and only
+/// that entry is left out: `month = {13}` reached readers as "13 2020",
+/// `month = {0}` as "256 2020", `year = {20x0}` as "20 AD", `year = {-5}`
+/// as "6 BC", and `date = {2020-02-30}` was dropped without a word; a
+/// year of five digits made the whole file unreadable. An address
+/// hayagriva cannot read was dropped too. The entries left out are not
+/// reported again as unknown where they are cited.
+#[test]
+fn a_bibtex_date_or_address_readers_would_see_wrong_is_an_error_at_its_field() {
+    let rows = [
+        ("month = {13}", 11, "`month = {13}` is not a month"),
+        ("month = {0}", 11, "`month = {0}` is not a month"),
+        ("month = {Mar-Apr}", 11, "`month = {Mar-Apr}` is not a month"),
+        ("year = {20x0}", 10, "`year = {20x0}` is not a year of four digits"),
+        ("year = {-5}", 10, "`year = {-5}` is not a year"),
+        ("year = {99999}", 10, "`year = {99999}` is not a year"),
+        ("date = {2020-13-01}", 10, "`date = {2020-13-01}` is not a date"),
+        ("date = {2020-02-30}", 10, "`date = {2020-02-30}` is not a date"),
+        ("month = feb, day = {29}", 22, "`day = {29}` is not a day of the month"),
+        ("url = {not a url}", 9, "`url = {not a url}` is not a web address"),
+    ];
+    for (field, column, words) in rows {
+        let dir = tempfile::tempdir().unwrap();
+        let year = if field.starts_with("year") || field.starts_with("date") { "" } else { "year = {2021}, " };
+        let bib = format!(
+            "@article{{ok2020, author={{Roe, Bo}}, title={{Kept}}, journal={{J}}, year=2020}}\n\n@article{{bad,\n title = {{T}}, journal = {{J}}, {year}\n {field}\n}}\n"
+        );
+        init_with_bib(dir.path(), &bib, "bad");
+        let errors = check_errors(dir.path());
+        let found: Vec<_> =
+            errors.iter().map(|(code, file, line, col, _)| (code.as_str(), file.as_str(), *line, *col)).collect();
+        assert_eq!(found, [("invalid-value", "content/sources.bib", 5, column)], "{field}: {errors:?}");
+        assert!(errors[0].4.contains(words), "{field}: `{}` does not say `{words}`", errors[0].4);
+    }
+}
+
+/// The dates BibTeX writes are read as written: a month by number or name,
+/// a leap day, an ISO date and a range.
+#[test]
+fn a_bibtex_date_written_any_usual_way_is_read() {
+    let rows = [
+        ("year = 2020, month = jan", "January 2020"),
+        ("year = 2020, month = {March}", "March 2020"),
+        ("year = 2020, month = {02}", "February 2020"),
+        ("date = {2020-02-29}", "2020"),
+        ("year = {2024}, month = {2}, day = {29}", "2024"),
+    ];
+    for (date, shown) in rows {
+        let dir = tempfile::tempdir().unwrap();
+        let bib = format!("@article{{dated, author={{Doe, Jane}}, title={{A study}}, journal={{J}}, {date}}}\n");
+        init_with_bib(dir.path(), &bib, "dated");
+        let out = sourcebook().arg("--root").arg(dir.path()).arg("build").output().unwrap();
+        assert!(out.status.success(), "{date}: {}", String::from_utf8_lossy(&out.stderr));
+        let page = std::fs::read_to_string(dir.path().join("public/basics/first-article/index.html")).unwrap();
+        assert!(page.contains(shown), "{date}: no `{shown}` in the reference");
+    }
+}
+
+/// `\o{}` is "ø", as `{\o}` is: the biblatex crate read the braces as a
+/// stroke put through the letter before ("M\o{}ller" became "M̸ller").
+/// LaTeX left in a given name is an error, as in a family name.
+#[test]
+fn bibtex_letters_are_read_as_latex_writes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let bib = "@article{moller2020, author={M\\o{}ller, Anna and Stra\\ss{}e, Bo}, title={A study}, journal={J}, year=2020}\n";
+    init_with_bib(dir.path(), bib, "moller2020");
+    sourcebook().arg("--root").arg(dir.path()).arg("build").assert().success();
+    let page = std::fs::read_to_string(dir.path().join("public/basics/first-article/index.html")).unwrap();
+    assert!(page.contains("Møller A, Straße B. A study."), "{page}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let bib = "@article{given2020, author={Doe, \\textit{Jane}}, title={A study}, journal={J}, year=2020}\n";
+    init_with_bib(dir.path(), bib, "given2020");
+    assert_left_out(dir.path(), &[(1, 9, "holds the LaTeX command `\\textit`")]);
+}

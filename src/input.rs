@@ -86,8 +86,43 @@ pub(crate) fn readable(root: &Path, path: &Path) -> Result<(), Unread> {
 /// The file at `path`, opened as [`bytes`] would open it (checked again
 /// on the open handle), and its length, for a caller that reads it itself
 /// (`serve` streams copied files). No size limit.
+///
+/// The file opened is also checked to be inside the site by its real
+/// path: the other checks look at the file's own name, and `serve` opens a
+/// copied file long after the build walked its folders, by which time a
+/// folder on its way may have become a link out of the site.
 pub(crate) fn open(root: &Path, path: &Path) -> Result<(File, u64), Unread> {
-    open_checked(root, path, &relative(root, path))
+    let file = relative(root, path);
+    let (handle, len) = open_checked(root, path, &file)?;
+    if !opened_inside(root, path, &handle) {
+        return Err(refused(
+            Diagnostic::error(Code::UnsafePath, "a folder on the way to this file leads outside the site")
+                .in_file(file)
+                .with_help("replace the symbolic link with the folder it stands for"),
+        ));
+    }
+    Ok((handle, len))
+}
+
+/// Whether `handle`, opened at `path`, is the file at `path`'s real path,
+/// and that path is inside `root`'s. (The same file by device and inode:
+/// a link swapped in between the open and the check is not taken for it.)
+fn opened_inside(root: &Path, path: &Path, handle: &File) -> bool {
+    let (Ok(real), Ok(root)) = (path.canonicalize(), root.canonicalize()) else { return false };
+    if !real.starts_with(root) {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let (Ok(there), Ok(opened)) = (std::fs::metadata(&real), handle.metadata()) else { return false };
+        there.dev() == opened.dev() && there.ino() == opened.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = handle;
+        true
+    }
 }
 
 /// Open a file that the build has already checked (with [`walk`] or

@@ -34,15 +34,38 @@ impl Hosts {
 }
 
 /// The middleware: every route, the event stream included, is behind it.
+/// Every answer says that only the preview's own pages may use it
+/// (`Cross-Origin-Resource-Policy`), for browsers that do not send what
+/// [`cross_site_fetch`] reads.
 pub(super) async fn guard(State(hosts): State<Hosts>, request: Request, next: Next) -> Response {
-    match refusal(hosts, &request) {
+    let refused =
+        refusal(hosts, &request).or_else(|| cross_site_fetch(&request).then_some((StatusCode::FORBIDDEN, CROSS_SITE)));
+    let mut response = match refused {
         None => next.run(request).await,
         Some((status, reason)) => {
             let headers = [(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "no-store")];
             (status, headers, reason).into_response()
         }
-    }
+    };
+    response.headers_mut().insert("cross-origin-resource-policy", header::HeaderValue::from_static("same-origin"));
+    response
 }
+
+/// Whether `request` is another site's page fetching a resource (a
+/// `<script>`, an image, `fetch`, an event stream), as the browser's
+/// `Sec-Fetch-*` headers say. Such a page can read what it includes: the
+/// search index's files are scripts that call a function the page may
+/// define, so every page's text, drafts included, would be its to read.
+/// The name it sends is the preview's own (127.0.0.1), so the `Host` check
+/// lets it through. A link followed from another site (a navigation) is
+/// answered: the page that held the link cannot read the answer.
+fn cross_site_fetch(request: &Request) -> bool {
+    let value = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+    matches!(value("sec-fetch-site"), Some("cross-site" | "same-site")) && value("sec-fetch-mode") != Some("navigate")
+}
+
+const CROSS_SITE: &str =
+    "403 Forbidden: the preview's files are for its own pages; another site's page may not use them.\n";
 
 /// Why `request` is not answered, if it is not. The reason never repeats
 /// what the request said.

@@ -327,6 +327,39 @@ fn a_large_asset_is_streamed_as_build_copies_it_and_a_fifo_or_link_put_in_its_pl
     }
 }
 
+/// A folder of the site that holds a large asset, replaced by a link to a
+/// folder outside it: the asset's name now leads out of the site, and is
+/// never followed. (The last good site kept the asset's path, and its
+/// file was opened through the link: the outside file was served.)
+#[test]
+fn a_folder_swapped_for_a_link_out_of_the_site_never_serves_what_is_outside() {
+    let dir = site("minimal");
+    let root = dir.path();
+    std::fs::create_dir(root.join("content/media")).unwrap();
+    std::fs::write(root.join("content/media/leaflet.pdf"), vec![b'G'; 2 << 20]).unwrap();
+    let server = Server::start(root);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let url = format!("{}/media/leaflet.pdf", server.base);
+    assert_eq!(agent.get(&url).call().unwrap().status().as_u16(), 200);
+
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("leaflet.pdf"), "tiny secret").unwrap();
+    std::fs::rename(root.join("content/media"), root.join("moved-away")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), root.join("content/media")).unwrap();
+    for _ in 0..3 {
+        // before the rebuild, and after it (which keeps the last good site)
+        let mut r = agent.get(&url).call().unwrap();
+        let body = r.body_mut().read_to_string().unwrap_or_default();
+        assert!(!body.contains("tiny secret"), "served the file outside the site");
+        assert_eq!(r.status().as_u16(), 404);
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
 /// A running `sourcebook serve` on a free port.
 pub(crate) struct Server {
     child: Child,
@@ -701,6 +734,48 @@ fn a_loopback_preview_answers_no_other_host_against_dns_rebinding() {
     let answer = ask("/", "HTTP/1.0\r\n");
     assert!(answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(ask("/", "HTTP/1.1\r\n").starts_with("HTTP/1.1 400"), "HTTP/1.1 must name its host");
+}
+
+/// Another site's page that includes the preview's files (a `<script
+/// src>` of the search index, whose files call a function the page can
+/// define) names the preview's own host, so the `Host` check lets it
+/// through: its requests, which the browser marks as another site's
+/// resource fetches, are refused, and every answer is for the preview's own
+/// pages only (for browsers that do not mark them). A link followed from
+/// another site is answered.
+#[test]
+fn another_site_s_page_cannot_read_the_preview_through_its_scripts() {
+    let dir = site("minimal");
+    let server = Server::start(dir.path());
+    let ask = |target: &str, fetch: &str| {
+        server.raw(&format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n{fetch}Connection: close\r\n\r\n"))
+    };
+    let (status, _) = server.get("/search-index/meta.js");
+    assert_eq!(status, 200, "the index is there to be read");
+    for target in
+        ["/search-index/meta.js", "/", "/basics/first/", "/__sourcebook/events", "/__sourcebook/livereload.js"]
+    {
+        for (site, mode, dest) in
+            [("cross-site", "no-cors", "script"), ("same-site", "no-cors", "script"), ("cross-site", "cors", "empty")]
+        {
+            let answer =
+                ask(target, &format!("Sec-Fetch-Site: {site}\r\nSec-Fetch-Mode: {mode}\r\nSec-Fetch-Dest: {dest}\r\n"));
+            assert!(answer.starts_with("HTTP/1.1 403"), "{target} fetched by a {site} page: {answer}");
+            assert!(!answer.contains("sourcebookSearchIndex"), "{answer}");
+        }
+    }
+    for fetch in [
+        "",
+        "Sec-Fetch-Site: same-origin\r\nSec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: script\r\n",
+        "Sec-Fetch-Site: none\r\nSec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: document\r\n",
+        "Sec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: document\r\n",
+    ] {
+        let answer = ask("/", fetch);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{fetch:?}: {answer}");
+        assert_eq!(header(&answer, "cross-origin-resource-policy"), Some("same-origin"), "{answer}");
+    }
+    let refused = ask("/", "Sec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: no-cors\r\n");
+    assert_eq!(header(&refused, "cross-origin-resource-policy"), Some("same-origin"), "{refused}");
 }
 
 #[test]

@@ -184,8 +184,24 @@ pub(crate) fn walk(root: &Path, dir: &Path, files: &[&str]) -> (Vec<(String, Pat
             continue;
         }
         let path = entry.path();
-        let rel = relative(dir, path);
         let file_type = entry.file_type();
+        if path.strip_prefix(dir).map_or(true, |rel| rel.to_str().is_none()) {
+            // a name becomes part of an address: one that is not text would
+            // be published, and looked up again, under another name
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidEncoding,
+                    "this name is not UTF-8 text, so it cannot be part of an address",
+                )
+                .in_file(relative(root, path))
+                .with_help("rename it with letters, digits and `-` (the name shows U+FFFD where it is not text)"),
+            );
+            if file_type.is_dir() {
+                entries.skip_current_dir();
+            }
+            continue;
+        }
+        let rel = relative(dir, path);
         if file_type.is_dir() {
             if files.contains(&rel.as_str()) {
                 diags.push(not_a_file(&relative(root, path), "a folder"));

@@ -1,7 +1,7 @@
 //! The files `serve` serves: what sourcebook makes (pages, feeds, the search
 //! index, built-in theme files) and the small files a build copies, held in
-//! memory; and the copied files over 1 MiB (content assets, a theme's own
-//! static files) named by their source file, read from disk at each request
+//! memory; and the copied files over 1 MiB but SVGs (content assets, a
+//! theme's own static files) named by their source file, read from disk at each request
 //! and streamed (a 1 GB video costs the server no memory). [`Collect`] is
 //! the [`Output`] a rebuild renders into.
 
@@ -177,10 +177,19 @@ impl Output for Collect {
     /// [`KEEP_UP_TO`] is read and kept, so the last good site stays whole
     /// when a broken edit also removes it (a stylesheet, an image); a larger
     /// one is named, not read, and streamed from disk at each request.
+    ///
+    /// An SVG is always kept: it was checked whole to draw and do nothing
+    /// else, and read again from disk it would be served as it is now,
+    /// unchecked, on the preview's origin, while an edit that makes it run
+    /// a script keeps the last good site.
     fn copy(&self, path: &str, from: &Path) -> anyhow::Result<()> {
         let (file, len) = open(&self.root, from)?;
-        let served =
-            if len <= KEEP_UP_TO { Served::Made(read(file, len, from)?) } else { Served::Copied(from.to_path_buf()) };
+        let svg = path.to_ascii_lowercase().ends_with(".svg");
+        let served = if len <= KEEP_UP_TO || svg {
+            Served::Made(read(file, len, from)?)
+        } else {
+            Served::Copied(from.to_path_buf())
+        };
         self.put(path, served)
     }
 }

@@ -8,7 +8,7 @@
 //! | change | action |
 //! | --- | --- |
 //! | one article, when the site's plan stays (still published, same URL, same place in the order, same sources, tags and aliases of its own) | re-render that article; redo the cross-checks; compare derived values: the shared `site` context every page gets (changed: every page re-rendered from the kept Markdown), and the facts the site-wide pages fold (FAQ entries, who cites which source, glossary use: each page whose facts changed is re-rendered); feeds re-made |
-//! | an existing content asset | copy it |
+//! | an existing content asset (not an SVG, which the walk reads whole and checks; not an image whose size changed) | copy it |
 //! | anything else (a template, a theme file, site.yaml, sources, glossary, new, renamed or deleted files, folders made or moved in or out) | the whole site again, as `build` makes it |
 //!
 //! Copied files (content assets, a theme's own static files) are served
@@ -433,7 +433,8 @@ impl Session {
                     plans.push(Plan::Full);
                     continue;
                 }
-                let exists = full.is_file();
+                // anything there (a FIFO too: the walk reports it)
+                let exists = std::fs::symlink_metadata(&full).is_ok();
                 let article = site.articles.iter().position(|p| p.article.file == rel);
                 let asset = site.assets.iter().any(|a| a == in_content);
                 let known = article.is_some() || asset || self.known(&rel);
@@ -441,8 +442,13 @@ impl Session {
                     // an editor's temporary file, created and gone again
                     (false, false, _) => continue,
                     (true, true, Some(i)) => Plan::Article(i, in_content.to_string()),
-                    // an image whose size changed: the pages showing it say its size
-                    (true, true, None) if asset && !resized(&self.root, &full, in_content, site) => Plan::Assets,
+                    // an image whose size changed: the pages showing it say its size;
+                    // an SVG is read whole and checked by the walk (it may not run anything)
+                    (true, true, None)
+                        if asset && !is_svg(in_content) && !resized(&self.root, &full, in_content, site) =>
+                    {
+                        Plan::Assets
+                    }
                     _ => Plan::Full, // new, deleted, or a topic, home page, bibliography, glossary
                 }
             } else {
@@ -574,6 +580,10 @@ fn drop_text(page: &mut crate::site::Page) {
 
 /// Whether the image `rel` (under `content/`, at `path`) now has another
 /// size than the one the site's pages were rendered with.
+fn is_svg(rel: &str) -> bool {
+    rel.to_ascii_lowercase().ends_with(".svg")
+}
+
 fn resized(root: &Path, path: &Path, rel: &str, site: &crate::site::Site) -> bool {
     use crate::content::images;
     if !images::is_image(rel) {

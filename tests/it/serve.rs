@@ -241,6 +241,82 @@ fn a_broken_edit_keeps_the_last_good_site_and_fixing_it_recovers() {
     }
 }
 
+/// The findings `build` makes on `root` now, as (code, file), and whether
+/// it failed as a program (exit 2) rather than with findings.
+fn build_findings(root: &Path) -> Vec<(String, String)> {
+    let out = tempfile::tempdir().unwrap();
+    let options =
+        BuildOptions { root: root.to_path_buf(), output: Some(out.path().join("public")), ..Default::default() };
+    let report = build::build(&options).expect("findings, not a failure of the program");
+    findings(&report.diagnostics)
+}
+
+fn findings(diags: &sourcebook::diagnostics::Diagnostics) -> Vec<(String, String)> {
+    let mut found: Vec<_> = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| (d.code.as_str().to_string(), d.span.as_ref().map(|s| s.file.clone()).unwrap_or_default()))
+        .collect();
+    found.sort();
+    found
+}
+
+/// A file put in the site while `serve` runs that `build` refuses is
+/// refused by `serve` too, with the same findings, and the last good site
+/// stays served: a large SVG edited to run a script (served as it was, on
+/// the preview's origin), a FIFO made among the articles, and a file whose
+/// name is not UTF-8 text (for which `build` failed as a program, exit 2,
+/// and `check` said nothing).
+#[test]
+fn a_file_build_refuses_is_refused_by_serve_when_it_appears_while_serving() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let dir = site("minimal");
+    let root = dir.path();
+    let svg = root.join("content/basics/figure.svg");
+    let drawing = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><!-- {} --><rect width=\"10\" height=\"10\"/></svg>\n",
+        "x".repeat(2 << 20)
+    );
+    std::fs::write(&svg, &drawing).unwrap();
+    let mut s = Session::new(root, false).unwrap();
+    assert!(!s.has_errors(), "{}", s.diagnostics.render_text(false));
+    let good = served(&s);
+
+    let scripted = drawing.replace("<rect", "<script>alert(document.domain)</script><rect");
+    let bad_name = root.join(std::ffi::OsStr::from_bytes(b"content/basics/pic\xfe.png"));
+    let fifo = root.join("content/basics/pipe.md");
+    let breaks: [(&str, Box<dyn Fn()>, Box<dyn Fn()>); 3] = [
+        (
+            "a script in a large SVG",
+            Box::new(|| std::fs::write(&svg, &scripted).unwrap()),
+            Box::new(|| std::fs::write(&svg, &drawing).unwrap()),
+        ),
+        (
+            "a FIFO among the articles",
+            Box::new(|| assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success())),
+            Box::new(|| std::fs::remove_file(&fifo).unwrap()),
+        ),
+        (
+            "a name that is not text",
+            Box::new(|| std::fs::write(&bad_name, b"x").unwrap()),
+            Box::new(|| std::fs::remove_file(&bad_name).unwrap()),
+        ),
+    ];
+    for (what, break_it, fix_it) in &breaks {
+        break_it();
+        let changed = [svg.clone(), fifo.clone(), bad_name.clone()];
+        s.update(&changed, false);
+        let want = build_findings(root);
+        assert!(!want.is_empty(), "{what}: build refuses it");
+        assert_eq!(findings(&s.diagnostics), want, "{what}: serve finds what build finds");
+        assert!(served(&s) == good, "{what}: the last good site stays served");
+        fix_it();
+        s.update(&changed, false);
+        assert!(!s.has_errors(), "{what} undone: {}", s.diagnostics.render_text(false));
+        assert_same(&s, root, &format!("after undoing {what}"));
+    }
+}
+
 #[test]
 fn the_search_index_follows_an_article_edit_as_a_fresh_build_writes_it() {
     let dir = site("full");

@@ -6,7 +6,6 @@
 //! unknown person, a person without the capacity the role needs, or a
 //! date in the future or before the page was published.
 
-use crate::diagnostics::IoContext as _;
 use std::path::Path;
 
 use jiff::civil::Date;
@@ -50,6 +49,9 @@ pub enum Signing {
 
 /// Sign one page of the site at `root`.
 pub fn sign(root: &Path, request: &SignRequest) -> anyhow::Result<Signing> {
+    // held from before the record is read until it is written: another
+    // `sign` at once waits, then reads what this one wrote
+    let rewrite = crate::output::Rewrite::begin(root, record::FILE)?;
     let mut diags = Diagnostics::new();
     let options = BuildOptions { root: root.to_path_buf(), drafts: true, ..BuildOptions::default() };
     let loaded = build::load(&options, &mut diags)?;
@@ -122,36 +124,27 @@ pub fn sign(root: &Path, request: &SignRequest) -> anyhow::Result<Signing> {
         return Ok(Signing::Recorded { file });
     }
     record.pages.entry(key).or_default().push(entry.clone());
-    write(&root.join(record::FILE), &record.to_yaml())?;
+    rewrite.replace(&record.to_yaml())?;
     Ok(Signing::Signed { file, entry, reviewer: person.display() })
 }
 
 /// `content/…` relative to the site root, from what the user typed.
 fn page_file(root: &Path, typed: &str) -> String {
     let path = Path::new(typed);
-    let from_root = if path.is_absolute() {
-        path.strip_prefix(root).map(Path::to_path_buf).ok()
-    } else {
-        // the folder made whole, the name kept: a misspelt file still has a place
-        let whole = |full: std::path::PathBuf| match (full.parent(), full.file_name()) {
-            (Some(folder), Some(name)) => folder.canonicalize().ok().map(|f| f.join(name)),
-            _ => None,
-        };
-        std::env::current_dir()
-            .ok()
-            .and_then(|cwd| cwd.join(path).canonicalize().ok().or_else(|| whole(cwd.join(path))))
-            .zip(root.canonicalize().ok())
-            .and_then(|(full, root)| full.strip_prefix(root).map(Path::to_path_buf).ok())
+    // the folder made whole, the name kept: a misspelt file still has a place
+    let whole = |full: std::path::PathBuf| match (full.parent(), full.file_name()) {
+        (Some(folder), Some(name)) => folder.canonicalize().ok().map(|f| f.join(name)),
+        _ => None,
     };
+    // (an absolute path too is compared with the root made whole: the root
+    // may be `.`, and was compared as typed)
+    let from_root = std::env::current_dir()
+        .ok()
+        .map(|cwd| cwd.join(path))
+        .and_then(|full| full.canonicalize().ok().or_else(|| whole(full)))
+        .zip(root.canonicalize().ok())
+        .and_then(|(full, root)| full.strip_prefix(root).map(Path::to_path_buf).ok());
     let rel = from_root.map_or_else(|| typed.replace('\\', "/"), |p| p.to_string_lossy().replace('\\', "/"));
     let rel = rel.trim_start_matches("./");
     if rel.starts_with("content/") { rel.to_string() } else { format!("content/{rel}") }
-}
-
-/// Replace `path` whole: written beside it, then renamed over it.
-fn write(path: &Path, text: &str) -> anyhow::Result<()> {
-    // a hidden name: a build running meanwhile never reads it
-    let tmp = path.with_file_name(".reviews.yaml.sourcebook-tmp");
-    std::fs::write(&tmp, text).io("writing", &tmp)?;
-    std::fs::rename(&tmp, path).io("replacing", path)
 }

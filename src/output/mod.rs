@@ -5,9 +5,13 @@
 //! byte-for-byte intact. [`Memory`] keeps the files in a map (for tests;
 //! `serve` has its own, which names copied files instead of reading them).
 //!
+//! [`Rewrite`] replaces one data file of the site (`review sign`, `source
+//! add`) under a lock, through a link that stays inside the site.
+//!
 //! Every path is checked by [`confine`]: nothing is written outside the
 //! output folder, whatever a slug or asset name says.
 
+mod rewrite;
 mod staging;
 mod target;
 
@@ -21,6 +25,7 @@ use std::path::{Component, Path, PathBuf};
 #[cfg(test)]
 use std::sync::Mutex;
 
+pub(crate) use rewrite::Rewrite;
 pub(crate) use staging::Staging;
 pub(crate) use target::{Refused, resolve};
 

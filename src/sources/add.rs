@@ -12,8 +12,6 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
-
 use super::registry::{Answer, Client, Identifier, NoticeKind, Person, Registries, Work};
 use super::{Bibliography, Evidence, Locales, format_all, valid_id};
 use crate::config::Config;
@@ -77,6 +75,9 @@ pub(crate) fn add(root: &Path, request: &AddRequest) -> anyhow::Result<Adding> {
             return Ok(Adding::Usage(format!("site.yaml cannot be read: {first}")));
         }
     };
+    // held from before the sources are read until they are written: another
+    // `source add` at once waits, then reads what this one added
+    let rewrite = crate::output::Rewrite::begin(root, FILE)?;
     let (content, _) = content::load(root, &config, true, content::Bodies::Keep);
     let (bib, _) = super::load(&content, None);
     if let Some(message) = already_cited(&bib, std::slice::from_ref(&identifier)) {
@@ -135,7 +136,7 @@ pub(crate) fn add(root: &Path, request: &AddRequest) -> anyhow::Result<Adding> {
             "{FILE} with the entry for {identifier} would not read ({why}); nothing was written"
         )));
     }
-    write(root, &text)?;
+    rewrite.replace(&text)?;
     Ok(Adding::Added { id, entry, reference, notes })
 }
 
@@ -424,14 +425,6 @@ fn reads_with(text: &str, id: &str) -> Result<(), String> {
         return Ok(());
     }
     Err(diags.iter().find(|d| d.is_error()).map_or_else(|| format!("no source `{id}` in it"), |d| d.message.clone()))
-}
-
-/// Write `text` as `content/sources.yaml`: beside the file, then renamed over it.
-fn write(root: &Path, text: &str) -> anyhow::Result<()> {
-    let path = root.join(FILE);
-    let tmp = path.with_extension("yaml.tmp");
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("replacing {}", path.display()))
 }
 
 #[cfg(test)]

@@ -484,3 +484,62 @@ fn an_accessibility_audit_in_the_future_is_an_error_at_its_date() {
         .collect();
     assert_eq!(found, [("invalid-value", "site.yaml", Some(line), Some(17))], "{json}");
 }
+
+/// `review sign` run several times at once, on different pages, records
+/// every review: each rewrote the whole record from what it had read, so
+/// all said "signed" and only the last one's was kept. A record that is a
+/// link to a file inside the site (a shared record) is written through the
+/// link, not replaced by a copy. A page named by its absolute path is found
+/// when the site is given as a relative `--root`.
+#[test]
+fn reviews_signed_at_once_are_all_recorded_through_a_linked_record() {
+    let dir = governed();
+    let root = dir.path();
+    let pages: Vec<String> = (0..6).map(|i| format!("content/basics/page-{i}.md")).collect();
+    let text = std::fs::read_to_string(root.join(PAGE)).unwrap();
+    for (i, page) in pages.iter().enumerate() {
+        std::fs::write(root.join(page), text.replace("title: ", &format!("title: Page {i} "))).unwrap();
+    }
+    std::fs::create_dir(root.join("shared")).unwrap();
+    std::fs::write(root.join("shared/reviews.yaml"), "").unwrap();
+    std::os::unix::fs::symlink("../shared/reviews.yaml", root.join("content/reviews.yaml")).unwrap();
+    let today = jiff::Zoned::now().date().to_string();
+    let children: Vec<_> = pages
+        .iter()
+        .map(|page| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("sourcebook"))
+                .arg("--root")
+                .arg(root)
+                .args(["review", "sign", page, "--by", "team", "--role", "editorial", "--on", &today])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(std::fs::symlink_metadata(root.join("content/reviews.yaml")).unwrap().file_type().is_symlink());
+    let record = std::fs::read_to_string(root.join("shared/reviews.yaml")).unwrap();
+    for page in &pages {
+        let key = page.trim_start_matches("content/");
+        assert!(
+            record.contains(&format!("\"{key}\":")) || record.contains(&format!("{key}:")),
+            "{key} lost:\n{record}"
+        );
+    }
+
+    // an absolute page path, the site given as `.`
+    let absolute = root.join(PAGE).canonicalize().unwrap();
+    sourcebook()
+        .current_dir(root)
+        .args(["--root", ".", "review", "sign"])
+        .arg(&absolute)
+        .args(["--by", "team", "--role", "editorial", "--on", &today])
+        .assert()
+        .success();
+    let record = std::fs::read_to_string(root.join("shared/reviews.yaml")).unwrap();
+    assert!(record.contains("basics/first.md"), "{record}");
+}

@@ -285,7 +285,8 @@ fn a_file_build_refuses_is_refused_by_serve_when_it_appears_while_serving() {
     let scripted = drawing.replace("<rect", "<script>alert(document.domain)</script><rect");
     let bad_name = root.join(std::ffi::OsStr::from_bytes(b"content/basics/pic\xfe.png"));
     let fifo = root.join("content/basics/pipe.md");
-    let breaks: [(&str, Box<dyn Fn()>, Box<dyn Fn()>); 3] = [
+    type Step<'a> = Box<dyn Fn() + 'a>;
+    let breaks: [(&str, Step, Step); 3] = [
         (
             "a script in a large SVG",
             Box::new(|| std::fs::write(&svg, &scripted).unwrap()),

@@ -94,6 +94,10 @@ fn route(target: &str, earlier: usize) -> (u16, String, String) {
             "elsewhere" => ok(replay("crossref/normal.json")),
             // Crossref's record is this work's; PubMed's search finds another's
             "mixed" => ok(replay("crossref/concern.json").replace("10.5555/concern", "10.5555/mixed")),
+            // as many works as a test asks for, each its own DOI
+            copy if copy.starts_with("copy-") => {
+                ok(replay("crossref/normal.json").replace("10.5555/normal", &format!("10.5555/{copy}")))
+            }
             _ => match std::fs::read_to_string(fixtures().join(format!("registry/crossref/{name}.json"))) {
                 Ok(body) => ok(body),
                 Err(_) => (404, String::new(), "Resource not found.".into()),
@@ -569,4 +573,44 @@ fn csl_json_sources_are_cited_like_yaml_ones_and_share_the_duplicate_rule() {
     let duplicate: Vec<_> = report.diagnostics.iter().filter(|d| d.code.as_str() == "duplicate-source").collect();
     assert_eq!(duplicate.len(), 1, "{:?}", report.diagnostics);
     assert!(duplicate[0].message.contains("content/sources"), "{}", duplicate[0].message);
+}
+
+/// `source add` run several times at once adds every source: each rewrote
+/// sources.yaml from what it had read, so all said "added" and only the
+/// last one's entry was kept. A sources.yaml that is a link to a file
+/// inside the site (a bibliography shared by sites) is written through the
+/// link, not replaced by a copy that the other sites never see.
+#[test]
+fn sources_added_at_once_are_all_kept_through_a_linked_file() {
+    let registry = Replay::start();
+    let dir = polite_site();
+    let root = dir.path();
+    std::fs::create_dir(root.join("shared")).unwrap();
+    std::fs::rename(root.join("content/sources.yaml"), root.join("shared/sources.yaml")).unwrap();
+    std::os::unix::fs::symlink("../shared/sources.yaml", root.join("content/sources.yaml")).unwrap();
+    let children: Vec<_> = (0..4)
+        .map(|i| {
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sourcebook"));
+            cmd.env("SOURCEBOOK_CROSSREF_API", format!("http://127.0.0.1:{}/crossref", registry.port));
+            cmd.env("SOURCEBOOK_PUBMED_API", format!("http://127.0.0.1:{}/pubmed/", registry.port));
+            cmd.arg("--root")
+                .arg(root)
+                .args(["source", "add", &format!("10.5555/copy-{i}"), "--id", &format!("added{i}")])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(std::fs::symlink_metadata(root.join("content/sources.yaml")).unwrap().file_type().is_symlink());
+    let shared = std::fs::read_to_string(root.join("shared/sources.yaml")).unwrap();
+    for i in 0..4 {
+        assert!(shared.contains(&format!("\nadded{i}:\n")), "added{i} lost:\n{shared}");
+    }
+    let report = crate::support::build_at(root);
+    assert!(!report.diagnostics.has_errors(), "{:?}", report.diagnostics);
 }

@@ -164,8 +164,15 @@ fn render_page(index: &FaqIndex, p: usize, pages: &[Page], table: &LinkTable) ->
     let mut lines: HashMap<usize, Lines> = HashMap::new();
     for (_, entry) in index.shown(p) {
         let article = &pages[entry.article].article;
-        let resolver =
-            PageResolver { table, dir: &article.dir, page: path, text: true, suggestions: Suggestions::default() };
+        let home = &pages[entry.article].path;
+        let resolver = PageResolver {
+            table,
+            dir: &article.dir,
+            page: path,
+            home,
+            text: true,
+            suggestions: Suggestions::default(),
+        };
         // (while pages render, `text` may be gone: positions only matter to diagnostics)
         let offset = article.faq_offsets[entry.entry].1;
         let lines = lines.entry(entry.article).or_default();

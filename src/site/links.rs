@@ -54,6 +54,10 @@ pub(crate) struct PageResolver<'a> {
     pub dir: &'a str,
     /// Output path of the page the HTML is shown on (`efficacy/x/`).
     pub page: &'a str,
+    /// Output path of the page the Markdown is written for: `page`, but for
+    /// an FAQ answer shown on the FAQ index, its article's. A link to a
+    /// `#fragment` of its own page leads there.
+    pub home: &'a str,
     /// Collect the plain text and prose (see [`Resolver::collect_text`]).
     pub text: bool,
     /// "Did you mean" help for the page's sources and links, within a budget.
@@ -72,8 +76,14 @@ impl Resolver for PageResolver<'_> {
         };
         if path.is_empty() {
             let fragment = fragment.unwrap_or_default().to_string();
-            let anchor = Some((self.page.to_string(), fragment.clone()));
-            return Ok(ResolvedLink { href: format!("#{fragment}"), anchor, size: None });
+            let anchor = Some((self.home.to_string(), fragment.clone()));
+            // shown on another page (an FAQ answer on the FAQ index), `#x`
+            // would name a place of that page
+            let href = match self.home == self.page {
+                true => format!("#{fragment}"),
+                false => format!("{}{}index.html#{fragment}", root_prefix(self.page), self.home),
+            };
+            return Ok(ResolvedLink { href, anchor, size: None });
         }
         let path = path.split('?').next().unwrap_or(path);
         let joined =
@@ -248,7 +258,14 @@ mod tests {
 
     /// The resolver of a page of `efficacy/`.
     fn in_efficacy<'t>(t: &'t LinkTable<'t>) -> PageResolver<'t> {
-        PageResolver { table: t, dir: "efficacy", page: "efficacy/x/", text: true, suggestions: Suggestions::default() }
+        PageResolver {
+            table: t,
+            dir: "efficacy",
+            page: "efficacy/x/",
+            home: "efficacy/x/",
+            text: true,
+            suggestions: Suggestions::default(),
+        }
     }
 
     #[test]
@@ -263,7 +280,8 @@ mod tests {
         assert_eq!((image.href.as_str(), image.size), ("../../efficacy/figures/trial.png", Some((640, 480))));
         assert_eq!(r.link("../safety/").unwrap().href, "../../safety/index.html");
         assert_eq!(r.link("../index.md").unwrap().href, "../../index.html");
-        let home = PageResolver { table: &t, dir: "", page: "", text: true, suggestions: Suggestions::default() };
+        let home =
+            PageResolver { table: &t, dir: "", page: "", home: "", text: true, suggestions: Suggestions::default() };
         assert_eq!(home.link("safety/side-effects.md").unwrap().href, "safety/side-effects/index.html");
     }
 

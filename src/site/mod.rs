@@ -555,7 +555,8 @@ fn read_and_render(mut article: Article, table: &LinkTable, text: bool) -> Page 
 
 fn render_page(article: Article, table: &LinkTable, text: bool) -> Page {
     let path = article.path();
-    let resolver = PageResolver { table, dir: &article.dir, page: &path, text, suggestions: Suggestions::default() };
+    let resolver =
+        PageResolver { table, dir: &article.dir, page: &path, home: &path, text, suggestions: Suggestions::default() };
     let mut citations = Citations::new("");
     let lines = Lines::default();
     let source = Source { file: &article.file, text: &article.text, offset: article.split.body_start, lines: &lines };
@@ -610,8 +611,14 @@ fn topic_pages(topics: Vec<Topic>, pages: &[Page]) -> Vec<TopicPage> {
 
 fn render_topic(page: &TopicPage, table: &LinkTable, text: bool) -> Rendered {
     let topic = &page.topic;
-    let resolver =
-        PageResolver { table, dir: &topic.name, page: &page.path, text, suggestions: Suggestions::default() };
+    let resolver = PageResolver {
+        table,
+        dir: &topic.name,
+        page: &page.path,
+        home: &page.path,
+        text,
+        suggestions: Suggestions::default(),
+    };
     let lines = Lines::default();
     let source = Source { file: &topic.file, text: &topic.text, offset: topic.split.body_start, lines: &lines };
     markdown::render(topic.body(), source, &resolver, &mut Citations::new("topic-"))

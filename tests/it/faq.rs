@@ -84,6 +84,35 @@ fn faq_json_ld_says_what_the_page_shows_even_text_like_html() {
     assert_eq!(said, "Never mix it with &lt;alcohol&gt; or &lt;b&gt;opioids&lt;/b&gt;.");
 }
 
+/// An answer's link to a place on its own article (`#background`) leads
+/// to that place from the FAQ index too: it was `#background` there, a
+/// place the index does not have, and the link went nowhere. A place its
+/// article does not have is an error, once, at the answer.
+#[test]
+fn an_answer_s_link_to_its_own_page_leads_there_from_the_faq_index() {
+    let dir = site("minimal");
+    let file = dir.path().join("content/basics/first.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let answer = "Yes, and it is sourced [@doe2020]. See [the background](#background).";
+    std::fs::write(&file, text.replacen("Yes, and it is sourced [@doe2020].", answer, 1)).unwrap();
+    let report = build_at(dir.path());
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    let article = read(dir.path(), "basics/first/index.html");
+    assert!(article.contains("<a href=\"#background\">the background</a>"), "{article}");
+    assert!(article.contains("id=\"background\""), "the place is on the article");
+    let index = read(dir.path(), "faq/index.html");
+    assert!(index.contains("<a href=\"../basics/first/index.html#background\">the background</a>"), "{index}");
+    assert!(!index.contains("href=\"#background\""), "{index}");
+
+    std::fs::write(&file, text.replacen("Yes, and it is sourced [@doe2020].", "See [it](#nothere).", 1)).unwrap();
+    let report = build_at(dir.path());
+    let broken: Vec<_> = report.diagnostics.iter().filter(|d| d.code.as_str() == "broken-anchor").collect();
+    assert_eq!(broken.len(), 1, "{:?}", report.diagnostics);
+    assert_eq!(broken[0].message, "no heading or id `nothere` on /basics/first/");
+    let at = broken[0].span.as_ref().map(|s| (s.file.as_str(), s.line, s.column));
+    assert_eq!(at, Some(("content/basics/first.md", 11, 18)));
+}
+
 #[test]
 fn article_json_ld_carries_citations_and_never_claims_a_review() {
     let dir = site("minimal");

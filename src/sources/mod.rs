@@ -120,6 +120,32 @@ impl Source {
     pub fn title(&self) -> String {
         self.entry.title().map(|t| t.value.to_string()).unwrap_or_default()
     }
+    /// What the source is, as schema.org names it (structured data's
+    /// `citation`): a journal article is a `ScholarlyArticle`, a news story
+    /// a `NewsArticle`, a web page a `WebPage`. Machines were told every
+    /// source was a scholarly article, an insurer's policy page included.
+    pub fn schema_type(&self) -> &'static str {
+        use hayagriva::types::EntryType as T;
+        let parent = self.entry.parents().first().map(hayagriva::Entry::entry_type);
+        match (self.entry.entry_type(), parent) {
+            (T::Article, Some(T::Periodical | T::Proceedings | T::Conference)) => "ScholarlyArticle",
+            (T::Article, Some(T::Newspaper)) => "NewsArticle",
+            (T::Article, Some(T::Blog)) => "BlogPosting",
+            (T::Article | T::Entry, _) => "Article",
+            (T::Report, _) => "Report",
+            (T::Book | T::Anthology | T::Proceedings | T::Reference, _) => "Book",
+            (T::Chapter | T::Anthos, _) => "Chapter",
+            (T::Thesis, _) => "Thesis",
+            (T::Legislation, _) => "Legislation",
+            (T::Web | T::Blog, _) => "WebPage",
+            (T::Post | T::Thread, _) => "SocialMediaPosting",
+            (T::Video, _) => "VideoObject",
+            (T::Audio, _) => "AudioObject",
+            (T::Periodical | T::Newspaper, _) => "Periodical",
+            (T::Repository, _) => "SoftwareSourceCode",
+            _ => "CreativeWork",
+        }
+    }
     /// The source's `url`, if the URL policy allows it (a `javascript:` URL
     /// is an `unsafe-url` error when the source is loaded, and never a link).
     pub fn url(&self) -> Option<String> {

@@ -98,7 +98,7 @@ pub(super) fn article(site: &Site, page: &Page, permalink: &str, statuses: &[Rol
         .order
         .iter()
         .filter_map(|id| site.bibliography.get(id))
-        .map(|s| Citation { kind: "ScholarlyArticle", name: s.title(), same_as: s.doi_url() })
+        .map(|s| Citation { kind: s.schema_type(), name: s.title(), same_as: s.doi_url() })
         .collect();
     let audience_type = match f.audience {
         Audience::Patients => "Patient",

@@ -131,6 +131,47 @@ fn article_json_ld_carries_citations_and_never_claims_a_review() {
     assert_eq!(ld["citation"][0]["sameAs"], "https://doi.org/10.1000/example.1");
 }
 
+/// Each cited source is described in structured data as what it is: a
+/// journal article, a news story, a web page, a report, a book. Every one
+/// was a `ScholarlyArticle`, so machines read an insurer's page and a news
+/// story as scholarship behind the page.
+#[test]
+fn article_json_ld_names_each_source_as_what_it_is() {
+    let dir = site("minimal");
+    let more = "\nnews2022:\n  type: article\n  title: A news story\n  date: 2022\n  parent: { type: newspaper, title: The Daily }\n\
+insurer:\n  type: web\n  title: A policy page\n  author: { name: \"An Insurer\" }\n  url: { value: \"https://example.org/policy\", date: 2026-01-01 }\n\
+who2023:\n  type: report\n  title: A report\n  author: { name: \"World Health Organization\" }\n  date: 2023\n\
+book2019:\n  type: book\n  title: A textbook\n  author: [\"Roe, Bo\"]\n  date: 2019\n";
+    let sources = dir.path().join("content/sources.yaml");
+    let text = std::fs::read_to_string(&sources).unwrap();
+    std::fs::write(&sources, text + more).unwrap();
+    let page = dir.path().join("content/basics/first.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    let cited = "A claim with a source [@doe2020]. More [@news2022; @insurer; @who2023; @book2019].";
+    std::fs::write(&page, text.replacen("A claim with a source [@doe2020].", cited, 1)).unwrap();
+    let report = build_at(dir.path());
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    let html = read(dir.path(), "basics/first/index.html");
+    let json = between(&html, "<script type=\"application/ld+json\">", "</script>")[0];
+    let ld: serde_json::Value = serde_json::from_str(json).unwrap();
+    let kinds: Vec<(&str, &str)> = ld["citation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["@type"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("An example study", "ScholarlyArticle"),
+            ("A news story", "NewsArticle"),
+            ("A policy page", "WebPage"),
+            ("A report", "Report"),
+            ("A textbook", "Book")
+        ]
+    );
+}
+
 #[test]
 fn glossary_terms_link_to_their_definition_on_the_page_and_on_to_their_entry_on_first_use() {
     let dir = site("full");

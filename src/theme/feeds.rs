@@ -84,6 +84,10 @@ pub(super) fn sitemap(site: &Site) -> String {
             }
         }
     }
+    // the trust pages a site shows: readers look for them by search too
+    for page in crate::site::trust_pages(&site.config) {
+        url(page.path, None);
+    }
     // redirect pages (`aliases:`) are left out: they are not pages to index
     s.push_str("</urlset>\n");
     s

@@ -73,6 +73,42 @@ fn canonical_sitemap_and_feed_use_base_url() {
     assert!(atom.contains("<link href=\"https://example.org/guide/basics/first/\"/>"));
 }
 
+/// The sitemap lists exactly the pages a search engine may index: every
+/// page written with a canonical address and without `noindex`, and
+/// nothing else. The trust pages (accessibility, editorial policy,
+/// funding) were left out.
+#[test]
+fn the_sitemap_lists_every_indexable_page_and_only_those() {
+    let dir = site("minimal");
+    let config = dir.path().join("site.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let trust = "trust_pages:\n  editorial_policy: { sources: \"Primary sources.\" }\n  funding: true\n  accessibility: { standard: \"WCAG 2.2 AA\", last_audit: 2024-01-01 }\n";
+    std::fs::write(&config, format!("{text}\n{trust}")).unwrap();
+    let report = build_at(dir.path());
+    assert!(report.written.is_some(), "{:?}", report.diagnostics);
+    let public = dir.path().join("public");
+    let sitemap = std::fs::read_to_string(public.join("sitemap.xml")).unwrap();
+    let mut listed: Vec<String> = sitemap
+        .split("<loc>")
+        .skip(1)
+        .map(|rest| rest[..rest.find("</loc>").unwrap()].replace("&amp;", "&"))
+        .collect();
+    listed.sort();
+    let mut indexable = Vec::new();
+    for (path, bytes) in snapshot_tree(&public) {
+        let html = String::from_utf8_lossy(&bytes);
+        if !path.to_string_lossy().ends_with(".html") || html.contains("noindex") {
+            continue;
+        }
+        let Some(at) = html.find("<link rel=\"canonical\" href=\"") else { continue };
+        let rest = &html[at + "<link rel=\"canonical\" href=\"".len()..];
+        indexable.push(rest[..rest.find('"').unwrap()].replace("&amp;", "&"));
+    }
+    indexable.sort();
+    assert_eq!(listed, indexable);
+    assert!(listed.iter().any(|u| u.ends_with("/accessibility/")), "{listed:?}");
+}
+
 #[test]
 fn co_located_and_shared_assets_are_copied_and_rewritten() {
     let dir = site("full");

@@ -504,23 +504,13 @@ fn reviews_signed_at_once_are_all_recorded_through_a_linked_record() {
     std::fs::write(root.join("shared/reviews.yaml"), "").unwrap();
     std::os::unix::fs::symlink("../shared/reviews.yaml", root.join("content/reviews.yaml")).unwrap();
     let today = jiff::Zoned::now().date().to_string();
-    let children: Vec<_> = pages
+    let args: Vec<Vec<String>> = pages
         .iter()
         .map(|page| {
-            std::process::Command::new(assert_cmd::cargo::cargo_bin("sourcebook"))
-                .arg("--root")
-                .arg(root)
-                .args(["review", "sign", page, "--by", "team", "--role", "editorial", "--on", &today])
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
+            ["review", "sign", page, "--by", "team", "--role", "editorial", "--on", &today].map(String::from).to_vec()
         })
         .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    }
+    crate::support::run_at_once(root, &args, &[]);
     assert!(std::fs::symlink_metadata(root.join("content/reviews.yaml")).unwrap().file_type().is_symlink());
     let record = std::fs::read_to_string(root.join("shared/reviews.yaml")).unwrap();
     for page in &pages {

@@ -88,11 +88,8 @@ fn the_sitemap_lists_every_indexable_page_and_only_those() {
     assert!(report.written.is_some(), "{:?}", report.diagnostics);
     let public = dir.path().join("public");
     let sitemap = std::fs::read_to_string(public.join("sitemap.xml")).unwrap();
-    let mut listed: Vec<String> = sitemap
-        .split("<loc>")
-        .skip(1)
-        .map(|rest| rest[..rest.find("</loc>").unwrap()].replace("&amp;", "&"))
-        .collect();
+    let mut listed: Vec<String> =
+        sitemap.split("<loc>").skip(1).map(|rest| rest[..rest.find("</loc>").unwrap()].replace("&amp;", "&")).collect();
     listed.sort();
     let mut indexable = Vec::new();
     for (path, bytes) in snapshot_tree(&public) {

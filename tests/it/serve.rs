@@ -58,6 +58,7 @@ fn edit(root: &Path, rel: &str, from: &str, to: &str) -> PathBuf {
 fn every_sequence_of_edits_serves_what_build_would_write() {
     let dir = site("full");
     let root = dir.path();
+    std::fs::write(root.join("content/guide/figures/leaflet.pdf"), "%PDF-1.4 first").unwrap();
     let mut s = Session::new(root, false).unwrap();
     assert_same(&s, root, "start");
 
@@ -127,6 +128,15 @@ fn every_sequence_of_edits_serves_what_build_would_write() {
         (
             "an asset",
             Box::new(|r| {
+                std::fs::write(r.join("content/guide/figures/leaflet.pdf"), "%PDF-1.4 second").unwrap();
+                vec![r.join("content/guide/figures/leaflet.pdf")]
+            }),
+            Some(Action::Assets),
+        ),
+        (
+            // read whole and checked by the walk (it may only draw)
+            "an SVG",
+            Box::new(|r| {
                 std::fs::write(
                     r.join("content/guide/figures/trial.svg"),
                     "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><circle r=\"5\"/></svg>",
@@ -134,7 +144,7 @@ fn every_sequence_of_edits_serves_what_build_would_write() {
                 .unwrap();
                 vec![r.join("content/guide/figures/trial.svg")]
             }),
-            Some(Action::Assets),
+            Some(Action::Full),
         ),
         (
             // the pages showing it give its width and height
@@ -362,11 +372,7 @@ fn a_large_asset_is_streamed_as_build_copies_it_and_a_fifo_or_link_put_in_its_pl
     std::fs::write(&asset, &bytes).unwrap();
     let built = fresh(root);
     let server = Server::start(root);
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into();
+    let agent = agent();
     let url = format!("{}/basics/big.pdf", server.base);
 
     let mut r = agent.get(&url).call().unwrap();
@@ -415,11 +421,7 @@ fn a_folder_swapped_for_a_link_out_of_the_site_never_serves_what_is_outside() {
     std::fs::create_dir(root.join("content/media")).unwrap();
     std::fs::write(root.join("content/media/leaflet.pdf"), vec![b'G'; 2 << 20]).unwrap();
     let server = Server::start(root);
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into();
+    let agent = agent();
     let url = format!("{}/media/leaflet.pdf", server.base);
     assert_eq!(agent.get(&url).call().unwrap().status().as_u16(), 200);
 
@@ -435,6 +437,15 @@ fn a_folder_swapped_for_a_link_out_of_the_site_never_serves_what_is_outside() {
         assert_eq!(r.status().as_u16(), 404);
         std::thread::sleep(Duration::from_millis(500));
     }
+}
+
+/// An HTTP client that reads every status as an answer, within 10 s.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into()
 }
 
 /// A running `sourcebook serve` on a free port.

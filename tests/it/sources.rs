@@ -588,24 +588,16 @@ fn sources_added_at_once_are_all_kept_through_a_linked_file() {
     std::fs::create_dir(root.join("shared")).unwrap();
     std::fs::rename(root.join("content/sources.yaml"), root.join("shared/sources.yaml")).unwrap();
     std::os::unix::fs::symlink("../shared/sources.yaml", root.join("content/sources.yaml")).unwrap();
-    let children: Vec<_> = (0..4)
+    let args: Vec<Vec<String>> = (0..4)
         .map(|i| {
-            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sourcebook"));
-            cmd.env("SOURCEBOOK_CROSSREF_API", format!("http://127.0.0.1:{}/crossref", registry.port));
-            cmd.env("SOURCEBOOK_PUBMED_API", format!("http://127.0.0.1:{}/pubmed/", registry.port));
-            cmd.arg("--root")
-                .arg(root)
-                .args(["source", "add", &format!("10.5555/copy-{i}"), "--id", &format!("added{i}")])
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
+            ["source", "add", &format!("10.5555/copy-{i}"), "--id", &format!("added{i}")].map(String::from).to_vec()
         })
         .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    }
+    let env = [
+        ("SOURCEBOOK_CROSSREF_API", format!("http://127.0.0.1:{}/crossref", registry.port)),
+        ("SOURCEBOOK_PUBMED_API", format!("http://127.0.0.1:{}/pubmed/", registry.port)),
+    ];
+    crate::support::run_at_once(root, &args, &env);
     assert!(std::fs::symlink_metadata(root.join("content/sources.yaml")).unwrap().file_type().is_symlink());
     let shared = std::fs::read_to_string(root.join("shared/sources.yaml")).unwrap();
     for i in 0..4 {

@@ -47,6 +47,29 @@ pub fn sourcebook() -> assert_cmd::Command {
     cmd
 }
 
+/// Run sourcebook once per item of `args` (each after `--root root`), all
+/// at once, and assert that every run succeeds.
+pub fn run_at_once(root: &Path, args: &[Vec<String>], env: &[(&str, String)]) {
+    let children: Vec<_> = args
+        .iter()
+        .map(|args| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("sourcebook"))
+                .envs(env.iter().map(|(k, v)| (k, v)))
+                .arg("--root")
+                .arg(root)
+                .args(args)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
 /// Every file below `dir` with its bytes, for byte-for-byte comparisons.
 pub fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut files: Vec<_> = walkdir::WalkDir::new(dir)

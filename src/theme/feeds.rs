@@ -88,6 +88,9 @@ pub(super) fn sitemap(site: &Site) -> String {
     for page in crate::site::trust_pages(&site.config) {
         url(page.path, None);
     }
+    if site.config.search {
+        url("search/", None);
+    }
     // redirect pages (`aliases:`) are left out: they are not pages to index
     s.push_str("</urlset>\n");
     s

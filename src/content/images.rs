@@ -14,9 +14,15 @@ pub(crate) fn is_image(rel: &str) -> bool {
     matches!(ext.as_str(), "png" | "jpg" | "jpeg" | "gif" | "webp" | "avif" | "svg")
 }
 
+/// Whether `rel` names an SVG: a file a browser opens as a page, read whole
+/// and checked to only draw ([`svg_hazard`]).
+pub(crate) fn is_svg(rel: &str) -> bool {
+    rel.to_ascii_lowercase().ends_with(".svg")
+}
+
 /// The size of the image `rel`, from the first bytes of its file.
 pub(crate) fn size(rel: &str, head: &[u8]) -> Option<(u32, u32)> {
-    let size = if rel.to_ascii_lowercase().ends_with(".svg") {
+    let size = if is_svg(rel) {
         svg_size(&String::from_utf8_lossy(head))?
     } else {
         let s = imagesize::blob_size(head).ok()?;

@@ -272,13 +272,14 @@ fn readable_assets(
     let checked: Vec<(String, Checked)> = assets
         .into_par_iter()
         .map(|(rel, path)| {
-            let svg = rel.to_ascii_lowercase().ends_with(".svg");
             let result = match images::is_image(&rel) {
                 // read whole: what it would run when opened is refused
-                true if svg => input::text(root, &path).and_then(|text| match images::svg_hazard(&text) {
-                    None => Ok(images::size(&rel, text.as_bytes())),
-                    Some((why, at)) => Err(input::refused(unsafe_svg(&rel, &text, &why, at))),
-                }),
+                true if images::is_svg(&rel) => {
+                    input::text(root, &path).and_then(|text| match images::svg_hazard(&text) {
+                        None => Ok(images::size(&rel, text.as_bytes())),
+                        Some((why, at)) => Err(input::refused(unsafe_svg(&rel, &text, &why, at))),
+                    })
+                }
                 true => input::head(root, &path, images::HEAD).map(|head| images::size(&rel, &head)),
                 false => input::readable(root, &path).map(|()| None),
             };

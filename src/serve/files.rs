@@ -184,8 +184,7 @@ impl Output for Collect {
     /// a script keeps the last good site.
     fn copy(&self, path: &str, from: &Path) -> anyhow::Result<()> {
         let (file, len) = open(&self.root, from)?;
-        let svg = path.to_ascii_lowercase().ends_with(".svg");
-        let served = if len <= KEEP_UP_TO || svg {
+        let served = if len <= KEEP_UP_TO || crate::content::images::is_svg(path) {
             Served::Made(read(file, len, from)?)
         } else {
             Served::Copied(from.to_path_buf())

@@ -445,7 +445,9 @@ impl Session {
                     // an image whose size changed: the pages showing it say its size;
                     // an SVG is read whole and checked by the walk (it may not run anything)
                     (true, true, None)
-                        if asset && !is_svg(in_content) && !resized(&self.root, &full, in_content, site) =>
+                        if asset
+                            && !crate::content::images::is_svg(in_content)
+                            && !resized(&self.root, &full, in_content, site) =>
                     {
                         Plan::Assets
                     }
@@ -580,10 +582,6 @@ fn drop_text(page: &mut crate::site::Page) {
 
 /// Whether the image `rel` (under `content/`, at `path`) now has another
 /// size than the one the site's pages were rendered with.
-fn is_svg(rel: &str) -> bool {
-    rel.to_ascii_lowercase().ends_with(".svg")
-}
-
 fn resized(root: &Path, path: &Path, rel: &str, site: &crate::site::Site) -> bool {
     use crate::content::images;
     if !images::is_image(rel) {

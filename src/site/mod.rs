@@ -116,6 +116,8 @@ pub struct Site {
 }
 
 pub(crate) const FAQ_PATH: &str = "faq/";
+/// The search page's folder (with search on).
+pub(crate) const SEARCH_PATH: &str = "search/";
 pub(crate) const GLOSSARY_PATH: &str = "glossary/";
 
 /// A trust page a site may turn on in `trust_pages:`.

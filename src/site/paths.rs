@@ -99,7 +99,8 @@ pub(crate) fn check(content: &Content, config: &Config, theme_files: &[&str]) ->
         );
     }
     if config.search {
-        claims.claim("search/index.html", Origin::Generated("the search page (/search/)"), &mut diags);
+        let page = format!("{}index.html", super::SEARCH_PATH);
+        claims.claim(&page, Origin::Generated("the search page (/search/)"), &mut diags);
         claims.claim_folder("search-index", Origin::Generated("the search index (/search-index/)"));
     }
     // a topic called `faq` is the FAQ index's landing, by design

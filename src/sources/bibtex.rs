@@ -49,11 +49,11 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
             // left out, and said where, not every entry of the file
             for tex in parsed.iter() {
                 let start = screened.starts.get(tex.key.as_str()).copied().unwrap_or(0);
-                if let Some((at, problem)) = field_problem(tex, start) {
+                if let Some((at, problem, help)) = field_problem(tex, start) {
                     diags.push(
                         Diagnostic::error(Code::InvalidValue, format!("source `{}`: {problem}", tex.key))
                             .with_span(lines.span(file, text, at))
-                            .with_help(if problem.starts_with("`url") { validate::URL_HELP } else { DATE_HELP }),
+                            .with_help(help),
                     );
                     bib.failed.insert(tex.key.clone());
                     continue;
@@ -180,12 +180,12 @@ fn slashed_o(text: &str) -> Cow<'_, str> {
 const DATE_HELP: &str = "write `year = {2020}`, with `month = {3}` or `month = mar` if known, or `date = {2020-03-01}` (YYYY-MM-DD, YYYY-MM or YYYY)";
 
 /// A date or address of `entry` (whose `@` is at `start`) that would reach
-/// readers as another date or not at all: where its value starts, and what
-/// is wrong.
+/// readers as another date or not at all: where its value starts, what is
+/// wrong, and how to write it.
 /// The reader passes on what it half reads: `month = {13}` became "13
 /// 2020", `month = {0}` "256 2020", `year = {20x0}` "20 AD", and `date =
 /// {2020-02-30}` was dropped without a word.
-fn field_problem(entry: &biblatex::Entry, start: usize) -> Option<(usize, String)> {
+fn field_problem(entry: &biblatex::Entry, start: usize) -> Option<(usize, String, &'static str)> {
     use biblatex::ChunksExt as _;
     let field = |name: &str| {
         let chunks = entry.get(name)?;
@@ -196,13 +196,14 @@ fn field_problem(entry: &biblatex::Entry, start: usize) -> Option<(usize, String
     if let Some((at, value)) = field("url")
         && url::Url::parse(value.trim()).is_err()
     {
-        return Some((at, format!("`url = {{{value}}}` is not a web address")));
+        return Some((at, format!("`url = {{{value}}}` is not a web address"), validate::URL_HELP));
     }
     for name in ["date", "urldate", "origdate", "eventdate"] {
         if let Some((at, value)) = field(name)
             && !is_iso_date(value.trim())
         {
-            return Some((at, format!("`{name} = {{{value}}}` is not a date written YYYY-MM-DD, YYYY-MM or YYYY")));
+            let problem = format!("`{name} = {{{value}}}` is not a date written YYYY-MM-DD, YYYY-MM or YYYY");
+            return Some((at, problem, DATE_HELP));
         }
     }
     if entry.get("date").is_some() {
@@ -212,21 +213,22 @@ fn field_problem(entry: &biblatex::Entry, start: usize) -> Option<(usize, String
     if let Some((at, value)) = field("year") {
         year = four_digits(value.trim());
         if year.is_none() {
-            return Some((at, format!("`year = {{{value}}}` is not a year of four digits")));
+            return Some((at, format!("`year = {{{value}}}` is not a year of four digits"), DATE_HELP));
         }
     }
     let mut month = None;
     if let Some((at, value)) = field("month") {
         month = month_number(value.trim());
         if month.is_none() {
-            return Some((at, format!("`month = {{{value}}}` is not a month: 1 to 12, or its name")));
+            return Some((at, format!("`month = {{{value}}}` is not a month: 1 to 12, or its name"), DATE_HELP));
         }
     }
     let (at, value) = field("day")?;
-    let days = month.map_or(31, |m| days_in(year.unwrap_or(2000), m));
-    match value.trim().parse::<u32>() {
-        Ok(day) if (1..=days).contains(&day) => None,
-        _ => Some((at, format!("`day = {{{value}}}` is not a day of the month"))),
+    // without a year, one with a 29 February; without a month, one with a 31st
+    let day = value.trim().parse::<u32>().ok();
+    match day.is_some_and(|day| is_day(year.unwrap_or(2000), month.unwrap_or(1), day)) {
+        true => None,
+        false => Some((at, format!("`day = {{{value}}}` is not a day of the month"), DATE_HELP)),
     }
 }
 
@@ -260,13 +262,11 @@ fn month_number(text: &str) -> Option<u32> {
     u32::try_from(at + 1).ok()
 }
 
-/// The days of `month` (1 to 12) in `year`.
-fn days_in(year: u32, month: u32) -> u32 {
-    match month {
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+/// Whether `year`-`month`-`day` is a day of the calendar.
+fn is_day(year: u32, month: u32, day: u32) -> bool {
+    match (i16::try_from(year), i8::try_from(month), i8::try_from(day)) {
+        (Ok(y), Ok(m), Ok(d)) => jiff::civil::Date::new(y, m, d).is_ok(),
+        _ => false,
     }
 }
 
@@ -283,9 +283,9 @@ fn is_iso_date(text: &str) -> bool {
         let two = |f: Option<&str>| f.filter(|f| f.len() == 2).and_then(|f| f.parse::<u32>().ok());
         match (fields.next(), fields.next(), fields.next()) {
             (None, ..) => true,
-            (m @ Some(_), None, _) => two(m).is_some_and(|m| (1..=12).contains(&m)),
+            (m @ Some(_), None, _) => two(m).is_some_and(|m| is_day(year, m, 1)),
             (m @ Some(_), d @ Some(_), None) => match (two(m), two(d)) {
-                (Some(m), Some(d)) => (1..=12).contains(&m) && (1..=days_in(year, m)).contains(&d),
+                (Some(m), Some(d)) => is_day(year, m, d),
                 _ => false,
             },
             _ => false,

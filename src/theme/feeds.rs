@@ -89,7 +89,7 @@ pub(super) fn sitemap(site: &Site) -> String {
         url(page.path, None);
     }
     if site.config.search {
-        url("search/", None);
+        url(crate::site::SEARCH_PATH, None);
     }
     // redirect pages (`aliases:`) are left out: they are not pages to index
     s.push_str("</urlset>\n");

@@ -200,7 +200,8 @@ impl Renderer<'_> {
                     description: "Search every article on this site.",
                     ..Default::default()
                 };
-                one(self.page("search/index.html", "search/", "search", page, out))
+                let path = crate::site::SEARCH_PATH;
+                one(self.page(&format!("{path}index.html"), path, "search", page, out))
             }
             Part::Trust => {
                 let mut diags = Vec::new();

@@ -18,6 +18,12 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// The first JSON-LD block of `html`, parsed.
+fn json_ld(html: &str) -> serde_json::Value {
+    let json = between(html, "<script type=\"application/ld+json\">", "</script>")[0];
+    serde_json::from_str(json).unwrap()
+}
+
 #[test]
 fn faq_index_holds_exactly_the_published_questions_in_order_with_working_links() {
     let dir = site("full");
@@ -53,8 +59,7 @@ fn faq_json_ld_matches_the_entries() {
     let dir = site("full");
     build_at(dir.path());
     let html = read(dir.path(), "faq/index.html");
-    let json = between(&html, "<script type=\"application/ld+json\">", "</script>")[0];
-    let ld: serde_json::Value = serde_json::from_str(json).unwrap();
+    let ld = json_ld(&html);
     assert_eq!(ld["@type"], "FAQPage");
     let entities = ld["mainEntity"].as_array().unwrap();
     let names: Vec<&str> = entities.iter().map(|e| e["name"].as_str().unwrap()).collect();
@@ -77,8 +82,7 @@ fn faq_json_ld_says_what_the_page_shows_even_text_like_html() {
     let report = build_at(dir.path());
     assert!(report.written.is_some(), "{:?}", report.diagnostics);
     let html = read(dir.path(), "faq/index.html");
-    let json = between(&html, "<script type=\"application/ld+json\">", "</script>")[0];
-    let ld: serde_json::Value = serde_json::from_str(json).unwrap();
+    let ld = json_ld(&html);
     let said = ld["mainEntity"][0]["acceptedAnswer"]["text"].as_str().unwrap();
     // Answer.text is HTML: the words as the page shows them, escaped
     assert_eq!(said, "Never mix it with &lt;alcohol&gt; or &lt;b&gt;opioids&lt;/b&gt;.");
@@ -118,8 +122,7 @@ fn article_json_ld_carries_citations_and_never_claims_a_review() {
     let dir = site("minimal");
     build_at(dir.path());
     let html = read(dir.path(), "basics/first/index.html");
-    let json = between(&html, "<script type=\"application/ld+json\">", "</script>")[0];
-    let ld: serde_json::Value = serde_json::from_str(json).unwrap();
+    let ld = json_ld(&html);
     assert_eq!(ld["@type"], serde_json::json!(["MedicalWebPage", "Article"]));
     // the fixture's `reviewed:` block records an editorial check, not a
     // clinical review: the JSON-LD must not say a review happened
@@ -152,8 +155,7 @@ book2019:\n  type: book\n  title: A textbook\n  author: [\"Roe, Bo\"]\n  date: 2
     let report = build_at(dir.path());
     assert!(report.written.is_some(), "{:?}", report.diagnostics);
     let html = read(dir.path(), "basics/first/index.html");
-    let json = between(&html, "<script type=\"application/ld+json\">", "</script>")[0];
-    let ld: serde_json::Value = serde_json::from_str(json).unwrap();
+    let ld = json_ld(&html);
     let kinds: Vec<(&str, &str)> = ld["citation"]
         .as_array()
         .unwrap()

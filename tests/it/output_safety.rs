@@ -4,7 +4,7 @@
 //! whole site, never half of one or none.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::{site, snapshot_tree, sourcebook};
@@ -117,23 +117,10 @@ fn two_builds_at_once_leave_exactly_one_complete_site() {
         .collect();
     let public = dir.path().join("public");
     for round in 0..4 {
-        let builds: Vec<_> = base_urls
-            .iter()
-            .map(|url| {
-                Command::new(binary())
-                    .arg("--root")
-                    .arg(dir.path())
-                    .args(["--quiet", "build", "--base-url", url])
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .unwrap()
-            })
-            .collect();
-        for build in builds {
-            let out = build.wait_with_output().unwrap();
-            // each waited for the other, so both succeed
-            assert!(out.status.success(), "round {round}: {}", String::from_utf8_lossy(&out.stderr));
-        }
+        // each waits for the other, so both succeed
+        let args: Vec<Vec<String>> =
+            base_urls.iter().map(|url| ["--quiet", "build", "--base-url", url].map(String::from).to_vec()).collect();
+        crate::support::run_at_once(dir.path(), &args, &[]);
         let result = snapshot_tree(&public);
         assert!(whole.contains(&result), "round {round}: the output is not one whole site");
         assert!(staging_leftovers(dir.path()).is_empty(), "round {round}");

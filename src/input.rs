@@ -2,8 +2,8 @@
 //! (`site.yaml`, every file under `content/`, the theme's templates and
 //! static files), so every caller gets the same guarantees:
 //!
-//! - A symbolic link is followed only to a file inside the site root
-//!   (`unsafe-path` otherwise), and a folder of the site (`content/`, a
+//! - A symbolic link is followed only to a file inside the site root, and
+//!   not to one that is hidden or ignored (`unsafe-path` otherwise), and a folder of the site (`content/`, a
 //!   theme) may be a link only to a folder inside the root.
 //! - Only regular files are read. A FIFO, a device, a socket or a folder
 //!   where a file is expected is an `unreadable-file` diagnostic. Files are
@@ -109,7 +109,7 @@ pub(crate) fn open(root: &Path, path: &Path) -> Result<(File, u64), Unread> {
 /// a link swapped in between the open and the check is not taken for it.)
 fn opened_inside(root: &Path, path: &Path, handle: &File) -> bool {
     let (Ok(real), Ok(root)) = (path.canonicalize(), root.canonicalize()) else { return false };
-    if !real.starts_with(root) {
+    if !published_inside(&root, &real) {
         return false;
     }
     #[cfg(unix)]
@@ -275,8 +275,20 @@ fn resolve_link(root: &Path, path: &Path, file: &str) -> Result<(PathBuf, Metada
     if !target.starts_with(&root) {
         return Err(outside());
     }
+    if !published_inside(&root, &target) {
+        return Err(Diagnostic::error(Code::UnsafePath, "a link to a hidden or ignored file (such as `.git/` or `.env`)")
+            .in_file(file)
+            .with_help("sourcebook never reads or publishes hidden files: replace the link with a copy of what should be published"));
+    }
     let meta = std::fs::metadata(&target).map_err(|e| io_problem(file, &e))?;
     Ok((target, meta))
+}
+
+/// Whether the real path `real` is inside the real site root `root` with no
+/// [`ignored`] name on the way: a link must not publish what the walk
+/// skips (`.git/config`, `.env`, an editor's backup).
+fn published_inside(root: &Path, real: &Path) -> bool {
+    real.strip_prefix(root).is_ok_and(|rel| rel.components().all(|c| !ignored(&c.as_os_str().to_string_lossy())))
 }
 
 /// The file a link leads to: a regular file inside the site root.
@@ -469,6 +481,16 @@ mod tests {
             assert_eq!(folder(root, &root.join("out-folder")).unwrap_err().code, Code::UnsafePath);
             assert_eq!(text(root, &root.join("in")).unwrap().len(), 100);
             assert!(folder(root, &root.join("in-folder")).unwrap());
+            // inside the root, but hidden: never read or published through a link
+            std::fs::create_dir(root.join(".git")).unwrap();
+            std::fs::write(root.join(".git/config"), "[remote] url = https://token@host").unwrap();
+            std::fs::write(root.join(".env"), "SECRET=1").unwrap();
+            std::os::unix::fs::symlink(".git/config", root.join("git-config")).unwrap();
+            std::os::unix::fs::symlink(".env", root.join("env")).unwrap();
+            let hidden = text(root, &root.join("git-config")).unwrap_err().diagnostic;
+            assert_eq!(hidden.code, Code::UnsafePath);
+            assert!(hidden.message.contains("hidden or ignored"), "{}", hidden.message);
+            assert_eq!(open(root, &root.join("env")).unwrap_err().diagnostic.code, Code::UnsafePath);
             // walked: links in the site to files only; a link to a folder is not followed
             let (files, diags) = walk(root, root, &["big.txt"]);
             let names: Vec<&str> = files.iter().map(|(rel, _)| rel.as_str()).collect();
@@ -476,7 +498,13 @@ mod tests {
             let codes: Vec<(&str, Option<&str>)> = diags.iter().map(|d| (d.code.as_str(), d.file.as_deref())).collect();
             assert_eq!(
                 codes,
-                [("unsafe-path", Some("in-folder")), ("unsafe-path", Some("out")), ("unsafe-path", Some("out-folder"))]
+                [
+                    ("unsafe-path", Some("env")),
+                    ("unsafe-path", Some("git-config")),
+                    ("unsafe-path", Some("in-folder")),
+                    ("unsafe-path", Some("out")),
+                    ("unsafe-path", Some("out-folder"))
+                ]
             );
         }
     }

@@ -209,6 +209,23 @@ fn symlink_loops_and_links_out_of_the_site_do_not_hang_or_escape() {
     assert!(!dir.path().join("public").exists());
 }
 
+#[cfg(unix)]
+#[test]
+fn links_to_hidden_files_inside_the_site_are_not_published() {
+    let dir = site("minimal");
+    let root = dir.path();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    std::fs::write(root.join(".git/config"), "[remote \"origin\"]\n\turl = https://user:token@example.com/r.git\n")
+        .unwrap();
+    std::fs::create_dir_all(root.join("content/basics/files")).unwrap();
+    std::os::unix::fs::symlink("../../../.git/config", root.join("content/basics/files/config.txt")).unwrap();
+    let out = sourcebook().arg("--root").arg(root).arg("build").assert().code(1).get_output().clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("error[unsafe-path]") && stderr.contains("content/basics/files/config.txt"), "{stderr}");
+    assert!(stderr.contains("hidden or ignored"), "{stderr}");
+    assert!(!root.join("public").exists(), "nothing published");
+}
+
 #[test]
 fn script_in_a_title_is_escaped_everywhere() {
     let dir = site("minimal");

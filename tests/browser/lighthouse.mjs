@@ -10,10 +10,16 @@
 // slow 4G and a 4× slower CPU) and the desktop preset (simulated cable and
 // an unthrottled CPU). Throttling is simulated, not applied: Lighthouse
 // loads the page at full speed and computes the timings a throttled load
-// would have from the trace, so a busy CI machine moves the score little.
-// Checks that accessibility, best practices and SEO score 100 and
-// performance at least 95, and prints each score with the audits that cost
-// points. `--keep DIR` writes each report as JSON there.
+// would have from the trace. Total Blocking Time is the main thread's own
+// long tasks scaled by the CPU factor, so a machine busy with other work
+// lengthens it (one run on a loaded 2-core machine gave an article 280 ms
+// and 94; alone it scores 97-98): the mobile performance score is
+// therefore the median of three runs, as Lighthouse's documentation advises for
+// variance, and the other categories, which do not depend on timing, are
+// taken from the first. Checks that accessibility, best practices and SEO
+// score 100 and performance at least 95, and prints each score with the
+// audits that cost points. `--keep DIR` writes the median run's report as
+// JSON there.
 //
 // Prints one line per check and a last line `N passed, M failed`; exits 1 on
 // any failure, 2 on a usage error. Environment: CHROMIUM (default
@@ -30,6 +36,7 @@ import { check, finish, paint } from './report.mjs';
 import { serveFolder } from './serve-folder.mjs';
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
+const PERFORMANCE_RUNS = 3;
 const MINIMUM = { performance: 95, accessibility: 100, 'best-practices': 100, seo: 100 };
 
 const args = process.argv.slice(2);
@@ -75,9 +82,19 @@ try {
     }
     for (const [preset, config] of [['mobile', undefined], ['desktop', desktopConfig]]) {
       const url = new URL(href, base).href;
-      const result = await lighthouse(url, { port, output: 'json', logLevel: 'error', onlyCategories: CATEGORIES }, config);
-      const lhr = result.lhr;
-      if (keep) writeFileSync(path.join(keep, `${name}-${preset}.json`), result.report);
+      const runs = [];
+      // desktop's CPU is not slowed, and its scores sit far from the line
+      for (let i = 0; i < (preset === 'mobile' ? PERFORMANCE_RUNS : 1); i++) {
+        const only = i === 0 ? CATEGORIES : ['performance'];
+        runs.push(await lighthouse(url, { port, output: 'json', logLevel: 'error', onlyCategories: only }, config));
+      }
+      const byPerformance = [...runs].sort((a, b) => (a.lhr.categories.performance?.score ?? -1) - (b.lhr.categories.performance?.score ?? -1));
+      const median = byPerformance[Math.floor(runs.length / 2)];
+      // the first run's categories, with the median run's performance and its audits
+      const lhr = { ...runs[0].lhr, categories: { ...runs[0].lhr.categories, performance: median.lhr.categories.performance },
+        audits: { ...runs[0].lhr.audits, ...Object.fromEntries(median.lhr.categories.performance?.auditRefs.map((r) => [r.id, median.lhr.audits[r.id]]) ?? []) } };
+      if (lhr.runtimeError === undefined && median.lhr.runtimeError) lhr.runtimeError = median.lhr.runtimeError;
+      if (keep) writeFileSync(path.join(keep, `${name}-${preset}.json`), median.report);
       const f = [];
       if (lhr.runtimeError) f.push(`Lighthouse could not load the page: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
       const notes = [];
@@ -97,6 +114,7 @@ try {
           }
         }
       }
+      notes.push(`performance runs ${runs.map((r) => Math.round((r.lhr.categories.performance?.score ?? 0) * 100)).join('/')}`);
       check(`lighthouse ${name} ${preset} ${href || '/'}`, f, notes);
     }
   }

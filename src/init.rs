@@ -113,6 +113,13 @@ pub fn new_article(
             c.escape_unicode()
         )));
     }
+    // what a build reads as no title (`~`, `null`) is not written as one
+    if let Some(t) = title.filter(|t| !t.trim().is_empty() && crate::yaml::blank(t)) {
+        return Ok(Err(format!(
+            "the title `{}` reads as no title (YAML's null), which a build refuses: write the title in words, or leave out --title to take it from the slug",
+            t.trim()
+        )));
+    }
     // the names a build refuses (`con`, 201 bytes …) are refused here too
     if let Some(problem) = crate::site::paths::problem(slug) {
         return Ok(Err(format!("`{slug}` {problem}: choose another slug")));

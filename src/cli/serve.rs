@@ -40,6 +40,16 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
         open: args.open,
         drafts: args.drafts,
     };
-    crate::serve::serve(options, ui)?;
-    Ok(ExitCode::SUCCESS)
+    match crate::serve::serve(options, ui) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => match e.downcast_ref::<crate::serve::CannotListen>() {
+            Some(why) => {
+                crate::ui::eprintln(format_args!(
+                    "error: {why}\n  help: choose another --port, or a --bind address of this machine (127.0.0.1, the default, or 0.0.0.0 for every network)"
+                ));
+                Ok(ExitCode::from(2))
+            }
+            None => Err(e),
+        },
+    }
 }

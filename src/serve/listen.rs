@@ -48,10 +48,24 @@ pub(super) async fn bind(options: &Options, ui: Ui) -> anyhow::Result<TcpListene
                 ui.info(&format!("port {port} is in use; trying {}", port + 1));
                 port += 1;
             }
-            Err(e) => anyhow::bail!("cannot listen on {}:{port}: {e}", options.bind),
+            Err(e) => return Err(CannotListen(format!("cannot listen on {}:{port}: {e}", options.bind)).into()),
         }
     }
 }
+
+/// The address or port asked for cannot be used (not an address of this
+/// machine, a port taken 20 times over, or one that needs privileges): the
+/// command line's mistake, a usage error, not the site's.
+#[derive(Debug)]
+pub struct CannotListen(pub String);
+
+impl std::fmt::Display for CannotListen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CannotListen {}
 
 /// Serve `app` on `listener` until this future is dropped (Ctrl-C).
 pub(super) async fn serve(listener: TcpListener, app: Router) {

@@ -10,3 +10,4 @@ pub mod session;
 mod watch;
 
 pub use http::{Options, serve};
+pub use listen::CannotListen;

@@ -299,6 +299,11 @@ fn new_scaffolds_a_draft_that_builds_and_refuses_bad_requests() {
     // a control character (it was written into the title, shown as U+FFFD)
     refused(&["basics/bell", "--title", "Ring \u{7} twice"], "the title holds a control character (`\\u{7}`)");
     assert!(!root.join("content/basics/bell.md").exists());
+    // a title a build reads as none (it was written, and `check` then said `title` is empty)
+    for null in ["null", "~", " NULL "] {
+        refused(&["basics/nothing", "--title", null], "reads as no title (YAML's null)");
+    }
+    assert!(!root.join("content/basics/nothing.md").exists());
     assert!(!root.join("content/dosing").exists());
 }
 

@@ -875,6 +875,24 @@ fn a_preview_bound_to_another_address_answers_any_host() {
 }
 
 #[test]
+fn an_address_serve_cannot_listen_on_is_a_usage_error() {
+    let dir = site("minimal");
+    // 192.0.2.1 is TEST-NET-1: documentation only, never an address of this machine
+    let out = crate::support::sourcebook()
+        .arg("--root")
+        .arg(dir.path())
+        .args(["serve", "--bind", "192.0.2.1", "--port", "0"])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("error: cannot listen on 192.0.2.1:0"), "{stderr}");
+    assert!(stderr.contains("help: choose another --port, or a --bind address of this machine"), "{stderr}");
+}
+
+#[test]
 fn serve_with_a_relative_root_follows_saves() {
     // `--root site` from the folder above, and `--root .` from inside it:
     // the watcher reports absolute paths, so the root must be resolved

@@ -214,8 +214,9 @@ impl ShownWarnings {
 
 /// The routes, every one behind the `Host` check (`host`).
 fn router(rx: tokio::sync::watch::Receiver<Published>, hosts: host::Hosts) -> Router {
+    let streams = Arc::new(tokio::sync::Semaphore::new(listen::MAX_EVENT_STREAMS));
     Router::new()
-        .route(EVENTS_PATH, get(events))
+        .route(EVENTS_PATH, get(move |State(rx)| events(rx, Arc::clone(&streams))))
         .route(
             SCRIPT_PATH,
             get(|| async {
@@ -229,14 +230,20 @@ fn router(rx: tokio::sync::watch::Receiver<Published>, hosts: host::Hosts) -> Ro
         .layer(axum::middleware::from_fn_with_state(hosts, host::guard))
 }
 
-async fn events(
-    State(rx): State<tokio::sync::watch::Receiver<Published>>,
-) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
-    let stream = WatchStream::new(rx).map(|p| {
+/// The page's live-reload stream, while fewer than
+/// [`listen::MAX_EVENT_STREAMS`] are open (the permit is held by the stream,
+/// and given back when the page closes it).
+async fn events(rx: tokio::sync::watch::Receiver<Published>, streams: Arc<tokio::sync::Semaphore>) -> Response {
+    let Ok(permit) = streams.try_acquire_owned() else {
+        let message = "too many pages are following the preview: close some";
+        return (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "10")], message).into_response();
+    };
+    let stream = WatchStream::new(rx).map(move |p| {
+        let _held = &permit;
         let data = serde_json::json!({ "version": p.version, "errors": p.errors });
-        Ok(Event::default().event("state").data(data.to_string()))
+        Ok::<_, Infallible>(Event::default().event("state").data(data.to_string()))
     });
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
 }
 
 async fn page(

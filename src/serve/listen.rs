@@ -36,6 +36,13 @@ pub(super) const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
 /// and the watcher need too.
 pub(super) const MAX_CONNECTIONS: usize = 256;
 
+/// At most this many live-reload event streams open at once. Each holds
+/// its connection for as long as its page is open, so without a limit of
+/// their own a client opening [`MAX_CONNECTIONS`] of them would leave none
+/// for anyone's pages; past it a stream is refused (503) and its page, still
+/// served, is not reloaded.
+pub(super) const MAX_EVENT_STREAMS: usize = MAX_CONNECTIONS / 4;
+
 /// The port asked for, or (when taken) the next free one, said aloud.
 pub(super) async fn bind(options: &Options, ui: Ui) -> anyhow::Result<TcpListener> {
     let mut port = options.port;

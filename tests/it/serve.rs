@@ -867,6 +867,48 @@ fn another_site_s_page_cannot_read_the_preview_through_its_scripts() {
 }
 
 #[test]
+fn open_event_streams_cannot_take_every_connection() {
+    let dir = site("minimal");
+    let server = Server::start(dir.path());
+    let open = || {
+        let mut stream = TcpStream::connect(server.address()).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        stream.write_all(b"GET /__sourcebook/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+        let mut head = [0; 12];
+        stream.read_exact(&mut head).unwrap();
+        (String::from_utf8_lossy(&head).into_owned(), stream)
+    };
+    // a client that keeps opening streams (each held open, as a page holds
+    // its own) is refused one long before the server's 256 connections
+    let mut held = Vec::new();
+    let refused = loop {
+        let (status, stream) = open();
+        if status != "HTTP/1.1 200" {
+            break status;
+        }
+        held.push(stream);
+        assert!(held.len() < 200, "{} streams held and none refused", held.len());
+    };
+    assert_eq!(refused, "HTTP/1.1 503");
+    assert!(held.len() >= 12, "a person's open pages have their streams: {}", held.len());
+    // everyone's pages are still served
+    let (status, html) = server.get("/basics/first/");
+    assert_eq!(status, 200, "{html}");
+    // a page closed gives its stream back
+    drop(held.pop());
+    let start = Instant::now();
+    loop {
+        let (status, stream) = open();
+        if status == "HTTP/1.1 200" {
+            held.push(stream);
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "the closed stream was never given back");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
 fn a_preview_bound_to_another_address_answers_any_host() {
     let dir = site("minimal");
     let server = Server::start_serving(dir.path(), &[], &["--bind", "0.0.0.0"]);

@@ -180,7 +180,7 @@ fn fetch(client: &Client, identifier: &Identifier, notes: &mut Vec<String>) -> R
             (crossref, Some(pubmed))
         }
     };
-    Ok(merge(crossref, pubmed))
+    Ok(merge(crossref, pubmed).tidied())
 }
 
 /// One work from both registries' (see the module's note on what comes

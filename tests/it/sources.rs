@@ -94,6 +94,15 @@ fn route(target: &str, earlier: usize) -> (u16, String, String) {
             "elsewhere" => ok(replay("crossref/normal.json")),
             // Crossref's record is this work's; PubMed's search finds another's
             "mixed" => ok(replay("crossref/concern.json").replace("10.5555/concern", "10.5555/mixed")),
+            // a record whose texts hold line breaks, tabs and terminal escapes
+            "hostile" => ok(replay("crossref/normal.json")
+                .replace("10.5555/normal", "10.5555/hostile")
+                .replace("Treatment-Resistant", "Treatment-\\u001b[31mResistant\\u0007")
+                .replace(": A Randomized Trial", ":\\n\\tA Randomized\\r\\nTrial")
+                .replace("\"390\"", "\"39\\u001b[2J0\"")
+                .replace("\"301-312\"", "\"301-\\n312\"")
+                .replace("\"Maria\"", "\"Ma\\u0000ria\"")
+                .replace("Example Psychiatry Journal", "Example\\u0085Psychiatry\\nJournal")),
             // as many works as a test asks for, each its own DOI
             copy if copy.starts_with("copy-") => {
                 ok(replay("crossref/normal.json").replace("10.5555/normal", &format!("10.5555/{copy}")))
@@ -220,6 +229,36 @@ fn source_add_by_doi_and_by_pmid_write_the_same_complete_entry() {
             .iter()
             .any(|(t, _)| t.starts_with("/pubmed/") && t.contains("tool=sourcebook&email=editors%40example.org"))
     );
+}
+
+#[test]
+fn source_add_writes_a_registry_s_line_breaks_and_escapes_as_plain_text() {
+    let registry = Replay::start();
+    let dir = polite_site();
+    let before = sources_yaml(dir.path());
+    let mut cmd = sourcebook();
+    registry.env(&mut cmd);
+    let out = cmd.arg("--root").arg(dir.path()).args(["source", "add", "10.5555/hostile"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains(|c: char| c.is_control() && c != '\n'), "nothing reaches the terminal raw: {stdout:?}");
+    let entry = sources_yaml(dir.path())[before.len()..].to_string();
+    // no escape written into the file: each control character became a space, and runs of spaces one
+    for escape in ["\\e", "\\a", "\\0", "\\n", "\\t", "\\r", "\\N", "\\x", "\\u"] {
+        assert!(!entry.contains(escape), "{escape} in {entry}");
+    }
+    for field in [
+        "title: \"Ketamine Versus Placebo for Treatment- [31mResistant Depression: A Randomized Trial\"",
+        "\"Núñez, Ma ria\"",
+        "volume: \"39 [2J0\"",
+        "page-range: \"301- 312\"",
+        "value: \"Example Psychiatry Journal\"",
+    ] {
+        assert!(entry.contains(field), "{field}: {entry}");
+    }
+    let report = crate::support::build_at(dir.path());
+    assert!(!report.diagnostics.has_errors(), "{:?}", report.diagnostics);
 }
 
 #[test]

@@ -97,7 +97,7 @@ pub(super) fn notices(body: &str, doi: &str) -> Result<Vec<Notice>, String> {
 }
 
 /// Text without the markup Crossref titles may hold (`<i>`, `<sub>`,
-/// `&amp;`), its white space collapsed.
+/// `&amp;`), on one line ([`super::one_line`]).
 pub(super) fn plain(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -120,7 +120,7 @@ pub(super) fn plain(text: &str) -> String {
         out.push(c);
         rest = &rest[c.len_utf8()..];
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    super::one_line(&out)
 }
 
 /// `i`, `/sub`, `jats:italic`, `mml:math xmlns="…"`: a tag's inside, not

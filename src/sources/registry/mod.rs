@@ -236,6 +236,37 @@ pub(crate) struct Work {
     pub notices: Vec<Notice>,
 }
 
+impl Work {
+    /// The work with every text a reader sees (title, journal, names,
+    /// volume, issue, pages) on one line: a control character (a line
+    /// break, a tab, a terminal escape, NUL) becomes a space and a run of
+    /// spaces one. Registries hand on what publishers deposited, line
+    /// breaks and stray escapes included; written as they came, they were
+    /// YAML escapes in `sources.yaml` and raw bytes in the terminal.
+    pub(crate) fn tidied(mut self) -> Work {
+        let line = |text: &mut String| *text = one_line(text);
+        line(&mut self.title);
+        for text in [&mut self.journal, &mut self.journal_short, &mut self.volume, &mut self.issue, &mut self.pages]
+            .into_iter()
+            .flatten()
+        {
+            line(text);
+        }
+        for person in &mut self.authors {
+            line(&mut person.family);
+            person.given.iter_mut().chain(person.suffix.iter_mut()).for_each(line);
+        }
+        self
+    }
+}
+
+/// `text` with each control character a space, and its white space
+/// collapsed to single spaces, trimmed.
+pub(crate) fn one_line(text: &str) -> String {
+    let spaced: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A notice that changes the standing of a work.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -227,7 +227,7 @@ fn children<'a, 'i: 'a>(node: Node<'a, 'i>, name: &'a str) -> impl Iterator<Item
 /// white space collapsed.
 fn text(node: Node) -> String {
     let all: String = node.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
-    all.split_whitespace().collect::<Vec<_>>().join(" ")
+    super::one_line(&all)
 }
 
 #[cfg(test)]

@@ -335,6 +335,25 @@ try {
     }
   }
 
+  // The header's row: the search form sits on the title's row from 48rem, placed on its own (absolute),
+  // so a title it does not leave room for runs under it (the shipped title did, at 768-788 px).
+  section('Header (the site title and the search form never overlap)');
+  for (const width of [768, 780, 800, 900, 1000, 1023, 1024, 1100, 1280]) {
+    const { page } = await open(samples[0].file, { width });
+    const o = await page.evaluate(() => {
+      const box = (sel) => { const el = document.querySelector(sel); if (!el || !el.checkVisibility()) return null; const r = el.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
+      return { title: box('.site-title'), search: box('header .search-form') };
+    });
+    const f = [];
+    if (!o.title) f.push('no visible .site-title');
+    const apart = (a, b) => a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+    if (o.title && o.search && !apart(o.title, o.search)) {
+      f.push(`the title (${Math.round(o.title.left)}-${Math.round(o.title.right)} px) runs under the search form (${Math.round(o.search.left)}-${Math.round(o.search.right)} px)`);
+    }
+    check(`header ${width}px`, f, [o.search ? 'search form on the title row or below it' : 'search form in the closed menu']);
+    await page.close();
+  }
+
   // Redirect pages: where they lead, what they tell search engines, that a browser arrives, and axe.
   section('Redirect pages (old addresses, aliases:)');
   for (const s of redirects) {

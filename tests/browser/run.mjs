@@ -354,6 +354,32 @@ try {
     await page.close();
   }
 
+  // A link to a question (`#faq-…`, from the FAQ index, an answer or another site) shows it open:
+  // its answer is the target, and a closed <details> hid it.
+  section('Questions by their address (a link to a question opens it, its question in view)');
+  for (const s of samples.filter((x) => x.kind === 'faq' || x.kind === 'article')) {
+    const ids = [...readFileSync(s.file, 'utf8').matchAll(/id="(faq-[^"]+)"/g)].map((m) => m[1]);
+    if (!ids.length) {
+      check(`question address ${s.name}`, [], ['no questions on this page: skipped']);
+      continue;
+    }
+    for (const id of [ids[0], ids[ids.length - 1]]) {
+      const { page } = await open(s.file, { url: `${pathToFileURL(s.file).href}#${id}` });
+      const o = await page.evaluate((id) => {
+        const target = document.getElementById(id);
+        const details = target?.closest('details');
+        const summary = details?.querySelector('summary')?.getBoundingClientRect();
+        return { found: !!target, open: details?.open ?? null, top: summary?.top, bottom: summary?.bottom, height: innerHeight };
+      }, id);
+      const f = [];
+      if (!o.found) f.push(`no element with id ${id}`);
+      else if (o.open !== true) f.push(`#${id} lands on a closed question (open: ${o.open})`);
+      else if (!(o.top >= 0 && o.bottom <= o.height)) f.push(`the question is out of view (${Math.round(o.top)}-${Math.round(o.bottom)} px of ${o.height})`);
+      check(`question address ${s.name} #${id}`, f);
+      await page.close();
+    }
+  }
+
   // Redirect pages: where they lead, what they tell search engines, that a browser arrives, and axe.
   section('Redirect pages (old addresses, aliases:)');
   for (const s of redirects) {

@@ -130,7 +130,7 @@ fn lists_longer_than_paginate_by_are_split_into_pages_of_at_most_that_many() {
         } else if path.starts_with("glossary/") {
             ("glossary", count(html, "class=\"glossary-entry\""))
         } else if path.starts_with("faq/") {
-            ("faq", count(html, "<details id="))
+            ("faq", count(html, "<details class=\"faq-entry\">"))
         } else if path.starts_with("tags/common/") {
             ("tag", count(html, "<li><h2>"))
         } else if path == "alpha/index.html" || path.starts_with("alpha/page/") {
@@ -150,7 +150,7 @@ fn lists_longer_than_paginate_by_are_split_into_pages_of_at_most_that_many() {
     ];
     assert_eq!(totals, BTreeMap::from(expected));
     // the FAQ index's first page lists the topics, not the questions
-    assert_eq!(count(&pages["faq/index.html"], "<details id="), 0);
+    assert_eq!(count(&pages["faq/index.html"], "<details class=\"faq-entry\">"), 0);
     assert!(pages["faq/index.html"].contains("faq/alpha/index.html"));
 }
 

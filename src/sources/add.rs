@@ -180,7 +180,7 @@ fn fetch(client: &Client, identifier: &Identifier, notes: &mut Vec<String>) -> R
             (crossref, Some(pubmed))
         }
     };
-    Ok(merge(crossref, pubmed).tidied())
+    Ok(merge(crossref, pubmed))
 }
 
 /// One work from both registries' (see the module's note on what comes

@@ -68,7 +68,7 @@ pub(super) fn work(body: &str) -> Result<Work, String> {
         notices: Vec::new(),
     };
     super::merge_notices(&mut work.notices, notices);
-    Ok(work)
+    Ok(work.tidied())
 }
 
 /// `GET /works?filter=updates:{doi}`: the notices among the items that
@@ -329,6 +329,14 @@ mod tests {
             (NoticeKind::ExpressionOfConcern, Some("2023-03-14"))
         );
         assert!(notices(&replay("no-updates.json"), "10.5555/normal").unwrap().is_empty());
+    }
+
+    #[test]
+    fn every_text_of_a_record_is_on_one_line_for_add_and_the_lock_alike() {
+        let body = r#"{"status":"ok","message":{"DOI":"10.5555/x","type":"journal-article","title":["A\nB"],"volume":"3\u001b[2J9","page":"1-\n9","author":[{"family":"Do\u0000e","given":"Ja\tne"}]}}"#;
+        let w = work(body).unwrap();
+        assert_eq!((w.title.as_str(), w.volume.as_deref(), w.pages.as_deref()), ("A B", Some("3 [2J9"), Some("1- 9")));
+        assert_eq!(w.authors[0], Person { family: "Do e".into(), given: Some("Ja ne".into()), suffix: None });
     }
 
     #[test]

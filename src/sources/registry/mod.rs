@@ -242,8 +242,10 @@ impl Work {
     /// break, a tab, a terminal escape, NUL) becomes a space and a run of
     /// spaces one. Registries hand on what publishers deposited, line
     /// breaks and stray escapes included; written as they came, they were
-    /// YAML escapes in `sources.yaml` and raw bytes in the terminal.
-    pub(crate) fn tidied(mut self) -> Work {
+    /// YAML escapes in `sources.yaml` and raw bytes in the terminal. Each
+    /// registry's reader ends with it, so `source add` and the lock `check
+    /// --sources` compares against hold the same text.
+    pub(super) fn tidied(mut self) -> Work {
         let line = |text: &mut String| *text = one_line(text);
         line(&mut self.title);
         for text in [&mut self.journal, &mut self.journal_short, &mut self.volume, &mut self.issue, &mut self.pages]

@@ -101,7 +101,8 @@ fn work(article: Node, citation: Node, pmid: String) -> Result<Work, String> {
         pmcid: ids.remove("pmc"),
         url: None,
         notices: notices(art, citation),
-    })
+    }
+    .tidied())
 }
 
 /// What PubMed says changed the work's standing.

@@ -346,11 +346,13 @@ try {
     });
     const f = [];
     if (!o.title) f.push('no visible .site-title');
+    // from 48rem the menu is always open (::details-content, which this Chromium has): the form is on show
+    if (!o.search) f.push('no visible search form in the header');
     const apart = (a, b) => a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
     if (o.title && o.search && !apart(o.title, o.search)) {
       f.push(`the title (${Math.round(o.title.left)}-${Math.round(o.title.right)} px) runs under the search form (${Math.round(o.search.left)}-${Math.round(o.search.right)} px)`);
     }
-    check(`header ${width}px`, f, [o.search ? 'search form on the title row or below it' : 'search form in the closed menu']);
+    check(`header ${width}px`, f);
     await page.close();
   }
 

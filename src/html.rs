@@ -83,6 +83,12 @@ pub(crate) fn escape_pieces(text: &str, mut emit: impl FnMut(&str)) {
     let bytes = text.as_bytes();
     let (mut last, mut i) = (0, 0);
     while i < bytes.len() {
+        // most bytes are passed over: one table lookup each (the match
+        // below, for every byte, was 3% of a build's CPU in Tera's escaping)
+        if !MAY_NEED_ESCAPE[usize::from(bytes[i])] {
+            i += 1;
+            continue;
+        }
         let b = bytes[i];
         let (with, width) = match b {
             b'<' => ("&lt;", 1),
@@ -110,6 +116,19 @@ pub(crate) fn escape_pieces(text: &str, mut emit: impl FnMut(&str)) {
     }
     emit(&text[last..]);
 }
+
+/// The bytes [`escape_pieces`] looks at again: those that are replaced,
+/// and the first bytes of the characters that may be.
+static MAY_NEED_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b'<' | b'>' | b'&' | b'"' | b'\'' | 0..=0x1f | 0x7f | 0xc2 | 0xe2)
+            && !matches!(b as u8, b'\t' | b'\n' | b'\r');
+        b += 1;
+    }
+    table
+};
 
 /// Whether `bytes` start with a bidirectional embedding, override or
 /// isolate (U+202A–U+202E, U+2066–U+2069): one left unclosed reorders the

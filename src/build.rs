@@ -269,7 +269,7 @@ fn load_timed(
     // CSL locales, and sources.yaml's YAML
     let (content, (locales, sources_ahead)) = rayon::join(
         || content::load(root, &config, options.drafts, bodies),
-        || rayon::join(sources::Locales::load, || sources::Parsed::ahead(root)),
+        || rayon::join(|| sources::Locales::load(&config.citation_style), || sources::Parsed::ahead(root)),
     );
     let (content, d) = content;
     diags.extend(d);

@@ -389,7 +389,7 @@ fn reference(id: &str, entry: &str, config: &Config) -> Result<String, String> {
     if let Some(d) = diags.first() {
         return Err(d.message.clone());
     }
-    let _ = format_all(&mut bib, config, &Locales::load());
+    let _ = format_all(&mut bib, config, &Locales::load(&config.citation_style));
     bib.get(id).map(|s| s.plain.clone()).ok_or_else(|| format!("no source `{id}` in it"))
 }
 

@@ -47,15 +47,35 @@ impl Locales {
     }
 }
 
-/// The language of a locale as hayagriva archives it (CBOR), the rest of it
-/// passed over.
+/// The language of a locale as hayagriva archives it (CBOR): the map's
+/// entries are read until `@xml:lang`, which hayagriva writes first, and the
+/// rest left unread (passing over every entry cost more than reading them).
 fn language(bytes: &[u8]) -> Option<hayagriva::citationberg::LocaleCode> {
-    #[derive(serde::Deserialize)]
-    struct Language {
-        #[serde(rename = "@xml:lang")]
-        lang: Option<hayagriva::citationberg::LocaleCode>,
+    use hayagriva::citationberg::LocaleCode;
+    use serde::de::{self, IgnoredAny, MapAccess};
+    struct Language;
+    impl<'de> de::Visitor<'de> for Language {
+        type Value = Option<LocaleCode>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a CSL locale")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "@xml:lang" {
+                    return map.next_value();
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(None)
+        }
     }
-    ciborium::de::from_reader::<Language, _>(bytes).ok()?.lang
+    struct Lang(Option<LocaleCode>);
+    impl<'de> de::Deserialize<'de> for Lang {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Lang, D::Error> {
+            d.deserialize_map(Language).map(Lang)
+        }
+    }
+    ciborium::de::from_reader::<Lang, _>(bytes).ok()?.0
 }
 
 /// The nearest style sourcebook knows, or an example of one.

@@ -202,7 +202,7 @@ impl Indexer {
         };
         let (mut info, texts) = article_info(page);
         let number = first + index as u32;
-        write_js(out, &format!("text-{number}"), &text_json(&info))?;
+        write_js(out, &format!("text-{number}"), &[&text_json_head(&info), &info.sections, "]]"])?;
         info.sections = String::new();
         info.streamed = Some(number);
         self.add(Slot::Article(index), info, &texts);
@@ -358,22 +358,21 @@ impl Indexer {
             anyhow::bail!("search: the text of {} was written as page {:?}, but it is page {n}", p.href, p.streamed);
         }
 
-        let written: Vec<anyhow::Result<()>> =
-            files
-                .par_iter()
-                .enumerate()
-                .map(|(n, f)| write_js(out, &format!("stems-{n}"), &serde_json::to_string(f)?))
-                .chain(by_length.par_iter().map(|(length, words)| {
-                    write_js(out, &format!("vocabulary-{length}"), &serde_json::to_string(words)?)
-                }))
-                .chain(
-                    pages
-                        .par_iter()
-                        .enumerate()
-                        .filter(|(_, p)| p.streamed.is_none())
-                        .map(|(n, p)| write_js(out, &format!("text-{n}"), &text_json(p))),
-                )
-                .collect();
+        let written: Vec<anyhow::Result<()>> = files
+            .par_iter()
+            .enumerate()
+            .map(|(n, f)| write_js(out, &format!("stems-{n}"), &[&serde_json::to_string(f)?]))
+            .chain(by_length.par_iter().map(|(length, words)| {
+                write_js(out, &format!("vocabulary-{length}"), &[&serde_json::to_string(words)?])
+            }))
+            .chain(
+                pages
+                    .par_iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.streamed.is_none())
+                    .map(|(n, p)| write_js(out, &format!("text-{n}"), &[&text_json_head(p), &p.sections, "]]"])),
+            )
+            .collect();
         written.into_iter().collect::<anyhow::Result<()>>()?;
         let meta = Meta {
             format: FORMAT,
@@ -382,15 +381,15 @@ impl Indexer {
             vocabulary: by_length.keys().copied().collect(),
             pages_per_text: PAGES_PER_TEXT,
         };
-        write_js(out, "meta", &serde_json::to_string(&meta)?)
+        write_js(out, "meta", &[&serde_json::to_string(&meta)?])
     }
 }
 
-/// What the text file of page `p` holds: `[[href, title, description, sections]]`.
-fn text_json(p: &PageInfo) -> String {
+/// The start of what the text file of page `p` holds, `[[href, title, description, sections]]`: up to its sections.
+fn text_json_head(p: &PageInfo) -> String {
     let head = serde_json::to_string(&(&p.href, &p.title, &p.description)).unwrap_or_default();
-    // `[[href,title,description` + `,sections]]`
-    format!("[{},{}]]", &head[..head.len() - 1], p.sections)
+    // `[[href,title,description` + `,` (then the sections, and `]]`)
+    format!("[{},", &head[..head.len() - 1])
 }
 
 /// An article's result text, and its texts to count with their weights.
@@ -416,9 +415,16 @@ fn indexed_topics(site: &Site) -> impl Iterator<Item = (usize, &TopicPage)> {
     site.topics.iter().enumerate().filter(|(_, t)| t.path != FAQ_PATH)
 }
 
-/// Write index file `name` (`name.js`): a call of [`CALLBACK`] with the JSON.
-fn write_js(out: &dyn Output, name: &str, json: &str) -> anyhow::Result<()> {
-    let js = format!("{CALLBACK}(\"{name}\",{json});\n");
+/// Write index file `name` (`name.js`): a call of [`CALLBACK`] with the JSON
+/// that `json`'s pieces make, copied once (an article's text file holds its
+/// whole text).
+fn write_js(out: &dyn Output, name: &str, json: &[&str]) -> anyhow::Result<()> {
+    let (open, close) = ("(\"", "\",");
+    let len = CALLBACK.len() + open.len() + name.len() + close.len() + json.iter().map(|p| p.len()).sum::<usize>() + 3;
+    let mut js = String::with_capacity(len);
+    for piece in [CALLBACK, open, name, close].into_iter().chain(json.iter().copied()).chain([");\n"]) {
+        js.push_str(piece);
+    }
     out.write(&format!("{BUNDLE}/{name}.js"), js.as_bytes())
 }
 

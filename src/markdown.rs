@@ -1242,7 +1242,9 @@ impl<'a> Renderer<'a, '_> {
     }
 
     fn artifacts(&mut self, text: &str, locate: &dyn Fn(usize) -> usize) {
-        for (i, _) in text.match_indices('【') {
+        const OPEN: &[u8] = "【".as_bytes();
+        let bytes = text.as_bytes();
+        for i in memchr::memchr_iter(OPEN[0], bytes).filter(|&i| bytes[i..].starts_with(OPEN)) {
             let end = text[i..].find('】').map_or(text.len(), |e| i + e + '】'.len_utf8());
             self.out.diagnostics.push(
                 Diagnostic::warning(

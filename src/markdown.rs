@@ -575,8 +575,8 @@ impl<'a> Renderer<'a, '_> {
             return Vec::new();
         }
         // one event for every 27-31 bytes of Markdown (the generated corpus,
-        // the shipped site), rarely fewer than 24: the
-        // list is not grown (and copied) a dozen times on the way
+        // the shipped site), rarely fewer than 24: the list is not grown
+        // (and copied) a dozen times on the way
         let mut raw: Vec<(Event<'a>, Range<usize>)> = Vec::with_capacity((markdown.len() / 24).min(MAX_ELEMENTS));
         for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
             if raw.len() == MAX_ELEMENTS {

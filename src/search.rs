@@ -261,19 +261,19 @@ impl Indexer {
         let mut lower = String::with_capacity(MAX_WORD_BYTES);
         let mut length = 0;
         for &(text, weight) in texts {
-            for word in Words(text) {
+            let mut words = Words(text);
+            while let Some((word, case)) = words.next_word() {
                 length += weight;
                 if word.len() > MAX_WORD_BYTES {
                     continue;
                 }
-                let ascii = word.is_ascii();
-                if ascii && !word.bytes().any(|b| b.is_ascii_uppercase()) {
+                if case == Case::Lower {
                     // most words are already lower case: counted as they are
                     shard.tally(word, weight);
                     continue;
                 }
                 lower.clear();
-                if ascii {
+                if case == Case::Upper {
                     lower.push_str(word);
                     lower.make_ascii_lowercase();
                 } else {
@@ -526,16 +526,40 @@ fn sections<'a>(plain: &'a str, headings: &'a [Heading]) -> Vec<(&'a str, &'a st
 /// `search.js` splits a query the same way (`[^\p{Alphabetic}\p{N}]+`).
 struct Words<'a>(&'a str);
 
-impl<'a> Iterator for Words<'a> {
-    type Item = &'a str;
+/// What [`Words::next_word`] saw of a word: the two things the counter
+/// asks before it lowers one (found in the pass that finds the word).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Case {
+    /// ASCII letters and digits, none upper case: counted as it is.
+    Lower,
+    /// ASCII with an upper-case letter.
+    Upper,
+    /// Not ASCII.
+    Other,
+}
 
-    fn next(&mut self) -> Option<&'a str> {
+/// ASCII letters and digits (bit 1), upper-case letters (bit 2).
+const WORD_BYTES: [u8; 256] = {
+    let mut class = [0; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        class[b] = (c.is_ascii_alphanumeric() as u8) | ((c.is_ascii_uppercase() as u8) << 1);
+        b += 1;
+    }
+    class
+};
+
+impl<'a> Words<'a> {
+    /// The next word and its [`Case`].
+    fn next_word(&mut self) -> Option<(&'a str, Case)> {
         let text = self.0;
+        let bytes = text.as_bytes();
         // ASCII bytes are tested as they are; only others are decoded
         let mut start = 0;
         loop {
-            let b = *text.as_bytes().get(start)?;
-            if b.is_ascii_alphanumeric() {
+            let b = *bytes.get(start)?;
+            if WORD_BYTES[usize::from(b)] & 1 != 0 {
                 break;
             }
             if b.is_ascii() {
@@ -548,14 +572,34 @@ impl<'a> Iterator for Words<'a> {
             }
             start += c.len_utf8();
         }
-        let rest = &text[start..];
-        // ASCII letters and digits are most of any text: test those bytes without decoding
-        let mut end = rest.bytes().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(rest.len());
-        if !rest[end..].starts_with(|c: char| c.is_ascii()) {
-            end += rest[end..].find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len() - end);
+        // ASCII letters and digits are most of any text: one table lookup a byte
+        let (mut end, mut upper) = (start, 0);
+        while let Some(&b) = bytes.get(end) {
+            let class = WORD_BYTES[usize::from(b)];
+            if class == 0 {
+                break;
+            }
+            upper |= class;
+            end += 1;
         }
-        self.0 = &rest[end..];
-        Some(&rest[..end])
+        let mut case = if upper & 2 != 0 { Case::Upper } else { Case::Lower };
+        if end < bytes.len() && !bytes[end].is_ascii() {
+            let rest = &text[end..];
+            end += rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len());
+            if end > start && !text[start..end].is_ascii() {
+                case = Case::Other;
+            }
+        }
+        self.0 = &text[end..];
+        Some((&text[start..end], case))
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        self.next_word().map(|(word, _)| word)
     }
 }
 
@@ -752,6 +796,24 @@ mod tests {
         let words: Vec<_> = Words("Don't stop—café, 2019 naïve; “IV”  ketamine-assisted").collect();
         assert_eq!(words, ["Don", "t", "stop", "café", "2019", "naïve", "IV", "ketamine", "assisted"]);
         assert_eq!(Words(" ,; ").count(), 0);
+    }
+
+    #[test]
+    fn a_word_s_case_is_what_its_characters_say() {
+        let text = "Don't stop—café, 2019 naïve; “IV”  ketamine-Assisted ÉCT déjà-vu x² İstanbul ΣΑΣ aB1 Zz";
+        let mut words = Words(text);
+        let mut seen = 0;
+        while let Some((word, case)) = words.next_word() {
+            let expected = match (word.is_ascii(), word.bytes().any(|b| b.is_ascii_uppercase())) {
+                (false, _) => Case::Other,
+                (true, true) => Case::Upper,
+                (true, false) => Case::Lower,
+            };
+            assert_eq!(case, expected, "{word}");
+            seen += 1;
+        }
+        assert_eq!(seen, Words(text).count());
+        assert!(seen > 15, "{seen}");
     }
 
     #[test]

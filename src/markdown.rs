@@ -1283,19 +1283,20 @@ impl<'a> Renderer<'a, '_> {
             if k > 0 {
                 html.push(',');
             }
-            let (label, first) = match part {
-                Part::One(n, ..) => (format!("Reference {n}"), *n),
-                Part::Range(a, b) => (format!("References {a}-{b}"), *a),
-            };
-            let text = match part {
-                Part::One(n, ..) => n.to_string(),
-                Part::Range(a, b) => format!("{a}-{b}"),
-            };
             if let Part::One(_, Some(prefix), _) = part {
                 let _ = write!(html, "<span class=\"cite-prefix\">{} </span>", escape(prefix));
             }
-            let _ =
-                write!(html, "<a href=\"#{}\" aria-label=\"{label}\">{text}</a>", self.citations.reference_id(first));
+            // the label and number written straight into the marker, not made first
+            let _ = match part {
+                Part::One(n, ..) => {
+                    let id = self.citations.reference_id(*n);
+                    write!(html, "<a href=\"#{id}\" aria-label=\"Reference {n}\">{n}</a>")
+                }
+                Part::Range(a, b) => {
+                    let id = self.citations.reference_id(*a);
+                    write!(html, "<a href=\"#{id}\" aria-label=\"References {a}-{b}\">{a}-{b}</a>")
+                }
+            };
             if let Part::One(_, _, Some(loc)) = part {
                 let _ = write!(html, "<span class=\"locator\">({})</span>", escape(loc));
             }

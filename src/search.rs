@@ -202,7 +202,7 @@ impl Indexer {
         };
         let (mut info, texts) = article_info(page);
         let number = first + index as u32;
-        write_js(out, &format!("text-{number}"), &[&text_json_head(&info), &info.sections, "]]"])?;
+        write_text(out, number as usize, &info)?;
         info.sections = String::new();
         info.streamed = Some(number);
         self.add(Slot::Article(index), info, &texts);
@@ -366,11 +366,7 @@ impl Indexer {
                 write_js(out, &format!("vocabulary-{length}"), &[&serde_json::to_string(words)?])
             }))
             .chain(
-                pages
-                    .par_iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.streamed.is_none())
-                    .map(|(n, p)| write_js(out, &format!("text-{n}"), &[&text_json_head(p), &p.sections, "]]"])),
+                pages.par_iter().enumerate().filter(|(_, p)| p.streamed.is_none()).map(|(n, p)| write_text(out, n, p)),
             )
             .collect();
         written.into_iter().collect::<anyhow::Result<()>>()?;
@@ -383,13 +379,6 @@ impl Indexer {
         };
         write_js(out, "meta", &[&serde_json::to_string(&meta)?])
     }
-}
-
-/// The start of what the text file of page `p` holds, `[[href, title, description, sections]]`: up to its sections.
-fn text_json_head(p: &PageInfo) -> String {
-    let head = serde_json::to_string(&(&p.href, &p.title, &p.description)).unwrap_or_default();
-    // `[[href,title,description` + `,` (then the sections, and `]]`)
-    format!("[{},", &head[..head.len() - 1])
 }
 
 /// An article's result text, and its texts to count with their weights.
@@ -419,13 +408,19 @@ fn indexed_topics(site: &Site) -> impl Iterator<Item = (usize, &TopicPage)> {
 /// that `json`'s pieces make, copied once (an article's text file holds its
 /// whole text).
 fn write_js(out: &dyn Output, name: &str, json: &[&str]) -> anyhow::Result<()> {
-    let (open, close) = ("(\"", "\",");
-    let len = CALLBACK.len() + open.len() + name.len() + close.len() + json.iter().map(|p| p.len()).sum::<usize>() + 3;
-    let mut js = String::with_capacity(len);
-    for piece in [CALLBACK, open, name, close].into_iter().chain(json.iter().copied()).chain([");\n"]) {
-        js.push_str(piece);
-    }
+    let pieces = || [CALLBACK, "(\"", name, "\","].into_iter().chain(json.iter().copied()).chain([");\n"]);
+    let mut js = String::with_capacity(pieces().map(str::len).sum());
+    pieces().for_each(|piece| js.push_str(piece));
     out.write(&format!("{BUNDLE}/{name}.js"), js.as_bytes())
+}
+
+/// Write the text file of page `p`, page number `number`:
+/// `[[href, title, description, sections]]`.
+fn write_text(out: &dyn Output, number: usize, p: &PageInfo) -> anyhow::Result<()> {
+    let head = serde_json::to_string(&(&p.href, &p.title, &p.description)).unwrap_or_default();
+    // `[[href,title,description` + `,` + sections + `]]`
+    let open = format!("[{},", &head[..head.len() - 1]);
+    write_js(out, &format!("text-{number}"), &[&open, &p.sections, "]]"])
 }
 
 impl Shard {
@@ -584,10 +579,12 @@ impl<'a> Words<'a> {
         }
         let mut case = if upper & 2 != 0 { Case::Upper } else { Case::Lower };
         if end < bytes.len() && !bytes[end].is_ascii() {
+            // what follows the ASCII run starts with a character beyond ASCII:
+            // the word goes on (and is not ASCII) if that one is a letter or digit
             let rest = &text[end..];
-            end += rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len());
-            if end > start && !text[start..end].is_ascii() {
-                case = Case::Other;
+            let more = rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len());
+            if more > 0 {
+                (end, case) = (end + more, Case::Other);
             }
         }
         self.0 = &text[end..];

@@ -119,11 +119,6 @@ impl Count {
         let mut sentence_start = 0;
         // where the current sentence's last space-separated chunk starts
         let mut chunk_start = 0;
-        // the current token: where it starts, what its bytes add up to while
-        // it is ASCII, and from its first character beyond ASCII on, `word`
-        let mut token_start = 0;
-        let mut token = AsciiToken::default();
-        let mut ascii = true;
         let mut word = Word::default();
         let mut in_token = false;
         let mut counted = false;
@@ -132,18 +127,12 @@ impl Count {
             let b = bytes[i];
             if BYTES[usize::from(b)] & PLAIN != 0 {
                 // a run of ASCII bytes that end neither a word nor a sentence
-                if !in_token {
-                    (in_token, token_start) = (true, i);
-                }
-                let run = i;
-                // summed in a local copy (in registers), stored once per run
-                let mut sums = token;
-                while bytes.get(i).is_some_and(|&b| sums.push_plain(b)) {
+                in_token = true;
+                word.push_ascii(b);
+                i += 1;
+                while i < bytes.len() && BYTES[usize::from(bytes[i])] & PLAIN != 0 {
+                    word.push_ascii(bytes[i]);
                     i += 1;
-                }
-                token = sums;
-                if !ascii {
-                    bytes[run..i].iter().for_each(|&b| word.push_ascii(b));
                 }
                 continue;
             }
@@ -163,13 +152,6 @@ impl Count {
                     let c = text[i..].chars().next().unwrap_or_default();
                     width = c.len_utf8();
                     if !c.is_whitespace() {
-                        if !in_token {
-                            token_start = i;
-                        }
-                        if std::mem::replace(&mut ascii, false) {
-                            // the token's ASCII part, read as the word would have read it
-                            bytes[token_start..i].iter().for_each(|&b| word.push_ascii(b));
-                        }
                         word.push(c);
                     }
                     (c.is_whitespace(), false)
@@ -180,15 +162,11 @@ impl Count {
             }
             if ends_token {
                 if std::mem::take(&mut in_token) {
-                    let token = (&mut token, &bytes[token_start..i]);
-                    counted |= self.word(Self::syllables(token, &mut word, &mut ascii));
+                    counted |= self.word(word.syllables());
+                    word.clear();
                 }
             } else {
-                // a `.`, `!` or `?` inside the token, or a character beyond ASCII
-                token.push(b);
-                if !in_token {
-                    (in_token, token_start) = (true, i);
-                }
+                in_token = true;
             }
             if ends_sentence {
                 self.sentences += usize::from(counted);
@@ -198,24 +176,9 @@ impl Count {
             i += width;
         }
         if in_token {
-            counted |= self.word(Self::syllables((&mut token, &bytes[token_start..]), &mut word, &mut ascii));
+            counted |= self.word(word.syllables());
         }
         self.sentences += usize::from(counted);
-    }
-
-    /// The syllables of the token that just ended (its sums and its bytes):
-    /// from its sums if it is ASCII, else as `word` read it; all are then
-    /// ready for the next token.
-    fn syllables((token, bytes): (&mut AsciiToken, &[u8]), word: &mut Word, ascii: &mut bool) -> Option<usize> {
-        let n = if std::mem::replace(ascii, true) {
-            token.syllables(bytes)
-        } else {
-            let n = word.syllables();
-            word.clear();
-            n
-        };
-        *token = AsciiToken::default();
-        n
     }
 
     /// Count one token if it is a word (has syllables); whether it was.
@@ -255,7 +218,7 @@ impl Word {
     /// A byte of an ASCII run.
     fn push_ascii(&mut self, b: u8) {
         let class = BYTES[usize::from(b)];
-        if class & KEPT_BYTE != 0 {
+        if class & (LETTER | DIGIT | APOSTROPHE) != 0 {
             self.letters |= class & LETTER != 0;
             self.digits |= class & DIGIT != 0;
             self.keep_as(char::from(b.to_ascii_lowercase()), class & VOWEL != 0);
@@ -318,130 +281,35 @@ impl Word {
             0 => (&self.last, self.chars),
             t => (&self.before_trailing, self.chars - t),
         };
-        let last = std::array::from_fn(|k| match last[(end + 3 - k) % 4] {
-            _ if k >= n => 0,
-            c if c.is_ascii() => c as u8,
-            _ => 0x80,
-        });
-        Some(silent_endings(self.groups, n, last))
-    }
-}
-
-/// An ASCII token summed up as it is read, a table look-up a byte: what a
-/// [`Word`] fed the same bytes would count, given the bytes again at the end
-/// for the last few characters.
-#[derive(Default, Clone, Copy)]
-struct AsciiToken {
-    /// The classes of its bytes, or-ed.
-    seen: u8,
-    /// Vowel groups among the bytes kept (letters, digits, apostrophes).
-    groups: usize,
-    /// Whether the last byte kept is a vowel.
-    in_vowel: bool,
-}
-
-impl AsciiToken {
-    /// Add `b` if it is `PLAIN`; whether it was.
-    #[inline]
-    fn push_plain(&mut self, b: u8) -> bool {
-        let step = STEP[usize::from(self.in_vowel)][usize::from(b)];
-        let plain = step & u16::from(PLAIN) != 0;
-        if plain {
-            self.take(step);
-        }
-        plain
-    }
-
-    /// Add any byte (one beyond ASCII only marks the token as not ASCII).
-    fn push(&mut self, b: u8) {
-        self.take(STEP[usize::from(self.in_vowel)][usize::from(b)]);
-    }
-
-    #[inline]
-    fn take(&mut self, step: u16) {
-        self.seen |= step as u8;
-        self.groups += usize::from(step & STARTS_GROUP != 0);
-        self.in_vowel = step & ENDS_IN_VOWEL != 0;
-    }
-
-    /// Its syllables; `token` is its bytes.
-    fn syllables(&self, token: &[u8]) -> Option<usize> {
-        if self.seen & LETTER == 0 {
-            return (self.seen & DIGIT != 0).then_some(1);
-        }
-        let kept = token.iter().filter(|&&b| BYTES[usize::from(b)] & KEPT_BYTE != 0);
-        let (leading, trailing) = match self.seen & APOSTROPHE {
-            0 => (0, 0),
-            _ => (
-                kept.clone().take_while(|&&b| b == b'\'').count(),
-                kept.clone().rev().take_while(|&&b| b == b'\'').count(),
-            ),
-        };
-        let kept_count = match self.seen & (APOSTROPHE | SKIPPED) {
-            0 => token.len(),
-            _ => kept.clone().count(),
-        };
-        let n = kept_count - leading - trailing;
-        if n <= 3 {
-            return Some(1);
-        }
-        // the last four characters before the apostrophes at the end, last
-        // first (there are four: n > 3)
-        let mut last = [0; 4];
-        if self.seen & (APOSTROPHE | SKIPPED) == 0 {
-            // letters and digits only, as most words are
-            for (slot, &b) in last.iter_mut().zip(token.iter().rev()) {
-                *slot = b.to_ascii_lowercase();
-            }
-        } else {
-            for (slot, &b) in last.iter_mut().zip(kept.rev().skip(trailing)) {
-                *slot = b.to_ascii_lowercase();
-            }
-        }
-        Some(silent_endings(self.groups, n, last))
-    }
-}
-
-/// The syllables of an ASCII token, summed up byte by byte.
-#[cfg(test)]
-fn ascii_syllables(token: &[u8]) -> Option<usize> {
-    let mut sums = AsciiToken::default();
-    token.iter().for_each(|&b| sums.push(b));
-    sums.syllables(token)
-}
-
-/// A word's vowel groups less the silent endings, at least one. `n` is its
-/// length in characters; `last` its last four characters, last first, as
-/// ASCII bytes (every suffix asked about is ASCII): a character beyond ASCII
-/// is 0x80, and 0 stands beyond the word's start.
-fn silent_endings(groups: usize, n: usize, last: [u8; 4]) -> usize {
-    // whether the word ends with `suffix` (of at most four bytes)
-    let ends = |suffix: &[u8]| suffix.len() <= 4 && suffix.iter().rev().zip(last).all(|(&s, l)| s == l);
-    let mut count = groups;
-    // silent final e ("make"), but not "-le" after a consonant ("table")
-    if ends(b"e") && !ends(b"le") && !ends(b"ee") && count > 1 {
-        count -= 1;
-    }
-    if ends(b"le") && n > 2 && is_vowel(char::from(last[2])) && count > 1 {
-        count -= 1;
-    }
-    // "-ed" is silent unless after t or d ("jumped", but "wanted")
-    if ends(b"ed") && n > 3 && !matches!(last[2], b't' | b'd') && count > 1 {
-        count -= 1;
-    }
-    // "-es" is silent except after s, x, z, ch, sh, ce, ge ("makes", but "boxes")
-    if ends(b"es") && n > 3 {
-        let sibilant = matches!(last[2], b's' | b'x' | b'z' | b'c' | b'g') || ends(b"ches") || ends(b"shes");
-        if !sibilant && count > 1 {
+        // the `k`th character from the end (1: the last); every suffix asked about is ASCII
+        let from_end = |k: usize| if k <= n { last[(end - k) % 4] } else { '\0' };
+        let ends = |suffix: &[u8]| suffix.iter().rev().enumerate().all(|(k, &b)| from_end(k + 1) == char::from(b));
+        let mut count = self.groups;
+        // silent final e ("make"), but not "-le" after a consonant ("table")
+        if ends(b"e") && !ends(b"le") && !ends(b"ee") && count > 1 {
             count -= 1;
         }
+        if ends(b"le") && n > 2 && is_vowel(from_end(3)) && count > 1 {
+            count -= 1;
+        }
+        // "-ed" is silent unless after t or d ("jumped", but "wanted")
+        if ends(b"ed") && n > 3 && !matches!(from_end(3), 't' | 'd') && count > 1 {
+            count -= 1;
+        }
+        // "-es" is silent except after s, x, z, ch, sh, ce, ge ("makes", but "boxes")
+        if ends(b"es") && n > 3 {
+            let sibilant = matches!(from_end(3), 's' | 'x' | 'z' | 'c' | 'g') || ends(b"ches") || ends(b"shes");
+            if !sibilant && count > 1 {
+                count -= 1;
+            }
+        }
+        Some(count.max(1))
     }
-    count.max(1)
 }
 
 /// What each byte is: `PLAIN`, an ASCII byte that ends neither a word nor a
 /// sentence (not whitespace, `.`, `!` or `?`); and what it is to a word:
-/// kept (a letter, digit or apostrophe), a vowel, or skipped.
+/// kept (a letter, digit or apostrophe), a vowel.
 const BYTES: [u8; 256] = {
     let mut class = [0; 256];
     let mut b = 0;
@@ -450,51 +318,23 @@ const BYTES: [u8; 256] = {
         let ends = matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'.' | b'!' | b'?');
         class[b] = if ends { 0 } else { PLAIN }
             | if c.is_ascii_alphabetic() {
-                LETTER | KEPT_BYTE | if is_vowel(c.to_ascii_lowercase() as char) { VOWEL } else { 0 }
+                LETTER | if is_vowel(c.to_ascii_lowercase() as char) { VOWEL } else { 0 }
             } else if c.is_ascii_digit() {
-                DIGIT | KEPT_BYTE
+                DIGIT
             } else if c == b'\'' {
-                APOSTROPHE | KEPT_BYTE
+                APOSTROPHE
             } else {
-                SKIPPED
+                0
             };
         b += 1;
     }
     class
 };
-/// One byte's step through an ASCII token, by whether the last byte the
-/// token kept was a vowel: the byte's class, and `STARTS_GROUP` if it starts
-/// a vowel group, `ENDS_IN_VOWEL` if the last byte kept is a vowel after it
-/// (a byte the word does not keep, such as punctuation, leaves that as it was).
-const STEP: [[u16; 256]; 2] = {
-    let mut step = [[0; 256]; 2];
-    let mut b = 0;
-    while b < 256 {
-        let class = BYTES[b];
-        let (vowel, kept) = (class & VOWEL != 0, class & KEPT_BYTE != 0);
-        let mut in_vowel = 0;
-        while in_vowel < 2 {
-            let after = if kept { vowel } else { in_vowel == 1 };
-            step[in_vowel][b] = class as u16
-                | if vowel && in_vowel == 0 { STARTS_GROUP } else { 0 }
-                | if after { ENDS_IN_VOWEL } else { 0 };
-            in_vowel += 1;
-        }
-        b += 1;
-    }
-    step
-};
-const STARTS_GROUP: u16 = 1 << 8;
-const ENDS_IN_VOWEL: u16 = 1 << 9;
 const PLAIN: u8 = 1;
 const LETTER: u8 = 2;
 const DIGIT: u8 = 4;
 const APOSTROPHE: u8 = 8;
 const VOWEL: u8 = 16;
-/// An ASCII byte a word does not keep: punctuation, whitespace, controls.
-const SKIPPED: u8 = 32;
-/// What a word keeps of a token: a letter, digit or apostrophe.
-const KEPT_BYTE: u8 = 64;
 
 const fn is_vowel(c: char) -> bool {
     matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
@@ -541,7 +381,6 @@ mod tests {
             let mut ascii = Word::default();
             word.bytes().for_each(|b| ascii.push_ascii(b));
             assert_eq!(ascii.syllables(), Some(count_syllables(word)), "{word}");
-            assert_eq!(ascii_syllables(word.as_bytes()), Some(count_syllables(word)), "{word}");
         }
         let (ascii, general) =
             (grades("Wanted: boxes tables. Every day!", &[]), grades("Wanted: boxes… tables. Every day!", &[]));

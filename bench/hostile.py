@@ -18,6 +18,8 @@ Cases:
   anchors    20,000 `[x](#h)` links to one heading
   longline   10,000 broken anchors on one line
   cites      16,000 unknown citations on one line
+  bibbraces  100,000 nested braces in a BibTeX title (25 s before its fix)
+  bibparts   100,000 `#` parts in a BibTeX title (6 s before its fix)
   broken     16,000 broken links on one line
   notes      32,000 footnotes and their definitions
   undefined  4,000 undefined footnotes beside 4,000 defined ones
@@ -88,6 +90,8 @@ def cases():
         "content/basics/first.md": article(body="".join(f"## Heading {i}\n\n[x](#nope-{i})\n\n" for i in range(8000)))
     }
     yield "nesting", {"site.yaml": SITE_YAML + "x: " + "[" * 40000 + "]" * 40000 + "\n"}
+    yield "bibbraces", {"content/sources.bib": "@misc{x, title = " + "{" * 100000 + "a" + "}" * 100000 + "}\n"}
+    yield "bibparts", {"content/sources.bib": "@misc{x, title = " + " # ".join(['"a"'] * 100000) + "}\n"}
     # the editorial checks run in `check` only
     yield "dense", {"content/basics/first.md": article(body="*a **a " * 1000000)}
     yield "wording", {"content/basics/first.md": article(body=("Miracle cure here. " * 10 + "\n\n") * 8000)}, "check"

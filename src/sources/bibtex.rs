@@ -13,6 +13,13 @@
 //! blanks every entry that would meet a loop or pass a limit out of the
 //! text, each an `invalid-value` error at its `@` naming the loop or the
 //! limit. The other entries are read as before.
+//!
+//! biblatex's field reader has two more costs the screen bounds the same
+//! way: a command's argument (`\emph{…}`) is read by recursion, a level
+//! for each brace around it (100,000 levels overflowed the stack), and the
+//! pieces a value is cut into (at each brace and `$`, and each `#` part)
+//! are joined one at a time, each join moving every piece after it (time
+//! in the square of their number: 100,000 nested braces took 25 s).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -35,6 +42,14 @@ pub(super) const MAX_MERGES: usize = 64;
 /// `@string`s may expand the entries to at most twice the file's size, or
 /// this many bytes if that is more (as YAML aliases, `yaml::MIN_EXPANSION`).
 pub(super) const MIN_EXPANSION: usize = 64 * 1024;
+/// The deepest a value may nest braces (`{{…}}`, `\emph{\emph{…}}`).
+pub(super) const MAX_BRACE_DEPTH: usize = 32;
+/// The work of joining the pieces of every field ([`Shape::work`]) may be
+/// at most this many times the file's size, or [`MIN_WORK`] if that is
+/// more: a value protected twice (`{{…}}`) with a few words braced inside
+/// comes to tens; the pieces of 50,000 `#` parts, 2.5 billion.
+pub(super) const WORK_PER_BYTE: usize = 16;
+pub(super) const MIN_WORK: usize = 1 << 20;
 
 /// Read the BibTeX `text` of `file` into `bib`.
 pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut Vec<Diagnostic>) {
@@ -411,27 +426,49 @@ pub(super) fn screen<'t>(file: &str, text: &'t str, lines: &LineIndex) -> Screen
 }
 
 /// Mark the entries whose fields use an `@string` that loops or nests past
-/// [`MAX_STRING_DEPTH`], and those past the expansion budget (in file order).
+/// [`MAX_STRING_DEPTH`], nest braces past [`MAX_BRACE_DEPTH`], and, in file
+/// order, those past the expansion budget or the budget of joining work.
 fn strings(raw: &RawBibliography, text_len: usize, left_out: &mut [Option<String>]) {
     // the resolver's map: the last definition of a name wins
     let by_name: HashMap<&str, usize> = raw.abbreviations.iter().enumerate().map(|(i, p)| (p.key.v, i)).collect();
     let mut links = Vec::with_capacity(raw.abbreviations.len());
-    let mut own = Vec::with_capacity(raw.abbreviations.len());
+    let (mut own, mut shapes) = (Vec::with_capacity(raw.abbreviations.len()), Vec::new());
     for pair in &raw.abbreviations {
-        let (to, bytes) = uses(&pair.value.v, &by_name);
-        links.push(to);
-        own.push(bytes);
+        let used = uses(&pair.value.v, &by_name);
+        links.push(used.to);
+        own.push(used.bytes);
+        shapes.push(used.shape);
     }
     let measured = measure(&links, &own);
+    // an `@string` is read again, and its pieces joined, at each use: its
+    // pieces with those of the `@string`s it uses, and its work with theirs
+    // (one nested too deep comes to more than any budget allows)
+    const TOO_MUCH: usize = usize::MAX / 4;
+    let weight = |m: &Result<Measure, Loop>| m.as_ref().map_or(TOO_MUCH, |m| m.weight);
+    let own_pieces: Vec<usize> =
+        shapes.iter().map(|s| if s.depth > MAX_BRACE_DEPTH { TOO_MUCH } else { s.pieces }).collect();
+    let pieces: Vec<usize> = measure(&links, &own_pieces).iter().map(weight).collect();
+    let own_work: Vec<usize> = shapes
+        .iter()
+        .zip(&links)
+        .zip(&pieces)
+        .map(|((shape, to), &pieces)| Shape { pieces, joins: shape.joins + to.len(), depth: 0 }.work())
+        .collect();
+    let work_of: Vec<usize> = measure(&links, &own_work).iter().map(weight).collect();
     let name = |i: usize| raw.abbreviations[i].key.v;
     let budget = text_len.saturating_mul(2).max(MIN_EXPANSION);
-    let mut total = 0usize;
+    let work_budget = text_len.saturating_mul(WORK_PER_BYTE).max(MIN_WORK);
+    let (mut total, mut total_work) = (0usize, 0usize);
     for (entry, why) in raw.entries.iter().zip(left_out.iter_mut()) {
-        let mut size = 0usize;
+        let (mut size, mut work) = (0usize, 0usize);
         'fields: for field in &entry.v.fields {
-            let (to, bytes) = uses(&field.value.v, &by_name);
-            size = size.saturating_add(bytes);
-            for s in to {
+            let mut used = uses(&field.value.v, &by_name);
+            size = size.saturating_add(used.bytes);
+            if used.shape.depth > MAX_BRACE_DEPTH {
+                *why = Some(format!("its `{}` nests braces more than {MAX_BRACE_DEPTH} deep", field.key.v));
+                break 'fields;
+            }
+            for &s in &used.to {
                 *why = match &measured[s] {
                     Err(cycle) => Some(match cycle.seen_from(s) {
                         (true, cycle) => format!("`@string` `{}` refers to itself: {}", name(s), cycle.describe(name)),
@@ -445,38 +482,117 @@ fn strings(raw: &RawBibliography, text_len: usize, left_out: &mut [Option<String
                     )),
                     Ok(m) => {
                         size = size.saturating_add(m.weight);
+                        // its pieces, joined to the piece before them
+                        used.shape.pieces = used.shape.pieces.saturating_add(pieces[s]);
+                        used.shape.joins = used.shape.joins.saturating_add(1);
+                        work = work.saturating_add(work_of[s]);
                         continue;
                     }
                 };
                 break 'fields;
             }
+            work = work.saturating_add(used.shape.work());
         }
         if why.is_none() && total.saturating_add(size) > budget {
             *why = Some(format!(
                 "its `@string`s expand the file past {budget} bytes (twice its size, or {MIN_EXPANSION} if that is more)"
             ));
         }
+        if why.is_none() && total_work.saturating_add(work) > work_budget {
+            *why = Some(
+                "its braces, `$`s and `#` parts (and its `@string`s') cut its fields into too many pieces to join"
+                    .to_string(),
+            );
+        }
         if why.is_none() {
             total += size;
+            total_work += work;
         }
     }
 }
 
-/// The `@string`s a value names (by index, once per use) and the bytes of
-/// the rest of it (a name that is not defined, such as `jan`, as written).
-fn uses(value: &[Spanned<RawChunk>], by_name: &HashMap<&str, usize>) -> (Vec<usize>, usize) {
-    let mut to = Vec::new();
-    let mut bytes = 0usize;
-    for chunk in value {
-        match chunk.v {
-            RawChunk::Normal(s) => bytes = bytes.saturating_add(s.len()),
-            RawChunk::Abbreviation(name) => match by_name.get(name) {
-                Some(&i) => to.push(i),
-                None => bytes = bytes.saturating_add(name.len()),
-            },
-        }
+/// What a value costs biblatex's field reader: the pieces it is cut into
+/// (a part between `#`s is one; each brace and `$` in it starts another),
+/// how many of them are joined to the piece before (those inside a brace
+/// group, and each part after the first), and how deep it nests braces.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Shape {
+    pieces: usize,
+    joins: usize,
+    depth: usize,
+}
+
+impl Shape {
+    /// The most pieces moved while joining them: each join moves at most
+    /// every piece.
+    fn work(&self) -> usize {
+        self.joins.saturating_mul(self.pieces)
     }
-    (to, bytes)
+
+    /// The shape of one part of a value, `s` as written (an escaped brace,
+    /// `\{`, is a character).
+    fn of(s: &str) -> Shape {
+        let mut shape = Shape { pieces: 1, ..Shape::default() };
+        let (mut depth, mut escaped) = (0usize, false);
+        for b in s.bytes() {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'{' => {
+                    depth += 1;
+                    shape.depth = shape.depth.max(depth);
+                    shape.pieces += 1;
+                    shape.joins += usize::from(depth > 1);
+                }
+                b'}' => {
+                    shape.joins += usize::from(depth > 1);
+                    depth = depth.saturating_sub(1);
+                    shape.pieces += 1;
+                }
+                b'$' => shape.pieces += 1,
+                _ => {}
+            }
+        }
+        shape
+    }
+}
+
+/// What [`uses`] finds in a value.
+struct Used {
+    /// The `@string`s it names (by index, once per use).
+    to: Vec<usize>,
+    /// The bytes of the rest of it (a name that is not defined, such as
+    /// `jan`, as written).
+    bytes: usize,
+    /// Its own pieces, joins and depth (without its `@string`s').
+    shape: Shape,
+}
+
+/// What `value` names and costs.
+fn uses(value: &[Spanned<RawChunk>], by_name: &HashMap<&str, usize>) -> Used {
+    let mut used = Used { to: Vec::new(), bytes: 0, shape: Shape::default() };
+    for (i, chunk) in value.iter().enumerate() {
+        let part = match chunk.v {
+            RawChunk::Normal(s) => {
+                used.bytes = used.bytes.saturating_add(s.len());
+                Shape::of(s)
+            }
+            RawChunk::Abbreviation(name) => match by_name.get(name) {
+                Some(&i) => {
+                    used.to.push(i);
+                    continue;
+                }
+                None => {
+                    used.bytes = used.bytes.saturating_add(name.len());
+                    Shape { pieces: 1, ..Shape::default() }
+                }
+            },
+        };
+        used.shape.pieces = used.shape.pieces.saturating_add(part.pieces);
+        used.shape.joins = used.shape.joins.saturating_add(part.joins + usize::from(i > 0));
+        used.shape.depth = used.shape.depth.max(part.depth);
+    }
+    used
 }
 
 /// The fields the `crossref` and `xdata` of an entry are read from, renamed
@@ -729,6 +845,55 @@ mod tests {
             assert!(text[screened.starts[key]..].starts_with(&format!("{{{key},")), "{key} is found where it is");
         }
         assert!(!screened.starts.contains_key("me"), "an entry left out is not found");
+    }
+
+    /// biblatex reads a command's argument by recursion and joins a value's
+    /// pieces one at a time, each join moving the rest: deep braces and
+    /// values cut into very many pieces are left out before it reads them,
+    /// in time linear in the file (they overflowed its stack or took time in
+    /// the square of their length), and what real files hold is read.
+    #[test]
+    fn deep_braces_and_values_of_too_many_pieces_are_left_out_before_biblatex_reads_them() {
+        let deep = |open: &str, n: usize| format!("{}a{}", open.repeat(n), "}".repeat(n));
+        let cases = [
+            (format!("@misc{{x, title = {}}}\n", deep("{", 100_000)), "its `title` nests braces more than 32 deep"),
+            (
+                format!("@misc{{x, note = {{{}}}}}\n", deep("\\emph{", 100_000)),
+                "its `note` nests braces more than 32 deep",
+            ),
+            (format!("@misc{{x, title = {}}}\n", vec!["\"a\""; 50_000].join(" # ")), "too many pieces to join"),
+            (format!("@misc{{x, title = {{{{{}}}}}}}\n", "{a}".repeat(50_000)), "too many pieces to join"),
+            (
+                format!("@string{{s = {}}}\n@misc{{x, title = s}}\n", vec!["\"a\""; 50_000].join(" # ")),
+                "too many pieces to join",
+            ),
+            (format!("@string{{s = {}}}\n@misc{{x, title = s}}\n", deep("{", 100)), "too many pieces to join"),
+        ];
+        for (text, words) in &cases {
+            let started = std::time::Instant::now();
+            let got = left_out(text);
+            assert!(
+                got.len() == 1 && got[0].1.contains("source `x` is left out") && got[0].1.contains(words),
+                "{got:?} {}",
+                &text[..60]
+            );
+            // what is left is read at once (the entry is blanked)
+            let screened = screened(text);
+            assert!(hayagriva::io::from_biblatex_str(&screened.text).is_ok_and(|l| l.is_empty()));
+            assert!(started.elapsed() < std::time::Duration::from_secs(5), "screened in {:?}", started.elapsed());
+        }
+        // what reference managers write: a title protected twice with words
+        // braced inside it, an abstract with a few hundred accents, 32 levels
+        let accents = "{\\'e}t{\\'e} ".repeat(300);
+        let text = format!(
+            "@article{{z, title = {{{{The {{BRCA1}} and {{DNA}} {{$\\alpha$}} study}}}}, abstract = {{{accents}}}, note = {}}}\n\
+             @article{{y, title = {}}}\n",
+            deep("{", 31),
+            "\"A\" # \"B\" # \"C\"",
+        );
+        assert_eq!(left_out(&text), [], "{text}");
+        assert_eq!(Shape::of("{a{b}c}"), Shape { pieces: 5, joins: 2, depth: 2 });
+        assert_eq!(Shape::of("\\{a\\}$x$"), Shape { pieces: 3, joins: 0, depth: 0 });
     }
 
     #[test]

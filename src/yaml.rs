@@ -128,8 +128,13 @@ impl<'a> Document<'a> {
         Document { file, text, offset, yaml, lines: OnceLock::new(), index: std::sync::Mutex::new(None) }
     }
 
-    /// The position of byte `index` of the YAML, in the real file.
+    /// The position of byte `index` of the YAML, in the real file. The end
+    /// of the YAML (where the parser finds a document cut short) is placed
+    /// at the end of its last line that holds anything: after the last
+    /// line break it is a line the file does not have, and below a front
+    /// matter it is the closing `---`.
     pub fn span(&self, index: usize) -> Span {
+        let index = if index >= self.yaml.len() { self.yaml.trim_end().len() } else { index };
         self.lines.get_or_init(|| LineIndex::new(self.text)).span(self.file, self.text, self.offset + index)
     }
 
@@ -403,11 +408,8 @@ impl<'a> Document<'a> {
                 return self.value_error(e, path);
             }
             _ => {
-                let unclosed = |open: char| {
-                    let starts = self.indexed(|_| false, |spans| spans.unclosed.clone());
-                    starts.into_iter().rev().find(|&i| self.yaml[i..].starts_with(open))
-                };
-                let (text, help, at) = in_authors_words(&message, self.yaml, index, &unclosed);
+                let open = || self.indexed(|_| false, |spans| spans.unclosed.clone());
+                let (text, help, at) = in_authors_words(&message, self.yaml, index, &open);
                 return Diagnostic::error(Code::FrontMatterYaml, text).with_help(help).with_span(self.span(at));
             }
         };
@@ -455,53 +457,86 @@ impl<'a> Document<'a> {
     }
 }
 
-/// A YAML parser's complaint about `yaml` at byte `index`, told as the
-/// author sees the mistake: the message, its help, and where to point (the
-/// `[` never closed, the quote never ended, rather than where the parser
-/// gave up). `unclosed('[')`: where the innermost list written `[…` that
-/// the index found still open when its parser gave up starts.
 /// Where a `[` or `{` opens the flow collection nested more than
-/// [`MAX_DEPTH`] deep, if one does: one pass over the bytes, skipping
-/// quoted text and comments. A guard, not a parser: it counts a bracket
-/// where a flow collection can start (the start of a value, or inside
-/// one), so text that only looks like one costs nothing but this pass.
+/// [`MAX_DEPTH`] deep, if one does: one pass over the bytes (see
+/// [`FlowBrackets`]), so text that only looks like one costs nothing but
+/// this pass.
 fn flow_too_deep(yaml: &str) -> Option<usize> {
-    let bytes = yaml.as_bytes();
     // every front matter is parsed: most hold a handful of brackets, and
     // fewer than the limit cannot nest past it (a SIMD count, no state)
-    memchr::memchr2_iter(b'[', b'{', bytes).nth(MAX_DEPTH)?;
-    let (mut depth, mut value_starts, mut i) = (0usize, true, 0);
-    let blank = |b: Option<&u8>| b.is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' | b'\'' if value_starts => {
-                i = closing_quote(bytes, i);
-                value_starts = false;
-            }
-            b'#' if i == 0 || blank(bytes.get(i - 1)) => {
-                i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
-                continue;
-            }
-            b'[' | b'{' if value_starts || depth > 0 => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(i);
-                }
-                value_starts = true;
-            }
-            b']' | b'}' if depth > 0 => {
-                depth -= 1;
-                value_starts = false;
-            }
-            b',' if depth > 0 => value_starts = true,
-            b'\n' => value_starts = true,
-            b' ' | b'\t' | b'\r' => {}
-            b':' | b'-' | b'?' if blank(bytes.get(i + 1)) => value_starts = true,
-            _ => value_starts = false,
+    memchr::memchr2_iter(b'[', b'{', yaml.as_bytes()).nth(MAX_DEPTH)?;
+    FlowBrackets::new(yaml).find(|&(_, depth)| depth > MAX_DEPTH).map(|(at, _)| at)
+}
+
+/// Where the innermost `[` or `{` before `index` opens that nothing in the
+/// whole document closes, if one does (one pass, as [`FlowBrackets`] reads
+/// brackets).
+fn bracket_never_closed(yaml: &str, index: usize) -> Option<usize> {
+    let mut open = Vec::new();
+    for (at, depth) in FlowBrackets::new(yaml) {
+        if depth > open.len() {
+            open.push(at);
+        } else {
+            open.pop();
         }
-        i += 1;
     }
-    None
+    open.into_iter().rev().find(|&at| at < index)
+}
+
+/// The `[`, `{`, `]` and `}` of a YAML text that open and close flow
+/// collections, each with the depth of nesting after it, skipping quoted
+/// text and comments. A guard, not a parser: it counts a bracket where a
+/// flow collection can start (the start of a value, or inside one), so a
+/// `[` in the middle of text is not one.
+struct FlowBrackets<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    depth: usize,
+    value_starts: bool,
+}
+
+impl<'a> FlowBrackets<'a> {
+    fn new(yaml: &'a str) -> FlowBrackets<'a> {
+        FlowBrackets { bytes: yaml.as_bytes(), at: 0, depth: 0, value_starts: true }
+    }
+}
+
+impl Iterator for FlowBrackets<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let bytes = self.bytes;
+        let blank = |b: Option<&u8>| b.is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        while self.at < bytes.len() {
+            let i = self.at;
+            self.at += 1;
+            match bytes[i] {
+                b'"' | b'\'' if self.value_starts => {
+                    self.at = closing_quote(bytes, i) + 1;
+                    self.value_starts = false;
+                }
+                b'#' if i == 0 || blank(bytes.get(i - 1)) => {
+                    self.at = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+                }
+                b'[' | b'{' if self.value_starts || self.depth > 0 => {
+                    self.depth += 1;
+                    self.value_starts = true;
+                    return Some((i, self.depth));
+                }
+                b']' | b'}' if self.depth > 0 => {
+                    self.depth -= 1;
+                    self.value_starts = false;
+                    return Some((i, self.depth));
+                }
+                b',' if self.depth > 0 => self.value_starts = true,
+                b'\n' => self.value_starts = true,
+                b' ' | b'\t' | b'\r' => {}
+                b':' | b'-' | b'?' if blank(bytes.get(i + 1)) => self.value_starts = true,
+                _ => self.value_starts = false,
+            }
+        }
+        None
+    }
 }
 
 /// Where the quoted value opening at `open` (a `"` or `'`) closes: the
@@ -554,43 +589,16 @@ fn quote_closes_on_the_line_of(yaml: &str, open: usize, index: usize) -> bool {
     i < bytes.len() && line_of(i) > line_of(open) && (line_of(i)..=line_of(i) + 1).contains(&line_of(index))
 }
 
-fn in_authors_words(
-    message: &str,
-    yaml: &str,
-    index: usize,
-    unclosed: &dyn Fn(char) -> Option<usize>,
-) -> (String, String, usize) {
-    let index = index.min(yaml.len());
+/// A YAML parser's complaint about `yaml` at byte `index`, told as the
+/// author sees the mistake: the message, its help, and where to point (the
+/// `[` never closed, the quote never ended, rather than where the parser
+/// gave up). `open()`: where the maps and lists the index found still open
+/// when its parser gave up start, outermost first.
+fn in_authors_words(message: &str, yaml: &str, index: usize, open: &dyn Fn() -> Vec<usize>) -> (String, String, usize) {
+    // the end of the document is the end of its last line holding anything
+    let index = index.min(yaml.trim_end().len());
     let line_start = yaml[..index].rfind('\n').map_or(0, |i| i + 1);
     let quote = "put the whole value in double quotes, e.g. `title: \"Ketamine: what to know\"`";
-    if message.contains("while parsing a flow sequence") || message.contains("while parsing a flow mapping") {
-        let (open, close, what) =
-            if message.contains("flow sequence") { ('[', ']', "a list") } else { ('{', '}', "a map") };
-        let at = unclosed(open).unwrap_or(index);
-        return (
-            format!("{what} opened with `{open}` is not closed with `{close}`"),
-            format!(
-                "end it with `{close}` on the same line; a value holding `{open}`, `{close}` or `,` goes in double quotes"
-            ),
-            at,
-        );
-    }
-    if message.starts_with("mapping values are not allowed") {
-        let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
-        let this = yaml[line_start..].lines().next().unwrap_or_default();
-        let above = yaml[..line_start].lines().rev().find(|l| !l.trim().is_empty());
-        if let Some(above) = above
-            && indent(this) > indent(above)
-            && above.split_once(": ").is_some_and(|(_, v)| !v.trim().is_empty())
-        {
-            return (
-                "this line is indented under a key that already has a value".into(),
-                "line it up with the key above (the same number of spaces), or move the value above to its own indented line".into(),
-                line_start + indent(this),
-            );
-        }
-        return ("a `: ` inside a value: YAML reads it as the start of another key".into(), quote.into(), index);
-    }
     let never_closed = || {
         (
             "a quoted value is never closed on its line".to_string(),
@@ -608,6 +616,40 @@ fn in_authors_words(
     {
         let (text, help) = never_closed();
         return (text, help, open);
+    }
+    // a `[` or `{` never closed: the parser reads on past it, over lines
+    // that are right, to where it can read no more (the next `- ` item, a
+    // key, the end of the document), and says so in words that depend on
+    // where that is, "while parsing a flow node" among them. Whether the
+    // parser stopped inside a list or map written so is told by its words
+    // or by the index (whose parser stops sooner); which bracket is never
+    // closed, by the brackets themselves. (After the quotes: a quote never
+    // closed inside a list leaves the list open too.)
+    let in_flow = || message.contains("while parsing a flow") || open().iter().any(|&i| opens_flow(yaml, i));
+    if let Some(at) = bracket_never_closed(yaml, index).filter(|_| in_flow()) {
+        return not_closed(yaml.as_bytes()[at], at);
+    }
+    // the reader's own words, for a list or map closed further on
+    if message.contains("while parsing a flow sequence") || message.contains("while parsing a flow mapping") {
+        let bracket = if message.contains("flow sequence") { b'[' } else { b'{' };
+        let at = open().into_iter().rev().find(|&i| yaml.as_bytes()[i] == bracket);
+        return not_closed(bracket, at.unwrap_or(index));
+    }
+    if message.starts_with("mapping values are not allowed") {
+        let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+        let this = yaml[line_start..].lines().next().unwrap_or_default();
+        let above = yaml[..line_start].lines().rev().find(|l| !l.trim().is_empty());
+        if let Some(above) = above
+            && indent(this) > indent(above)
+            && above.split_once(": ").is_some_and(|(_, v)| !v.trim().is_empty())
+        {
+            return (
+                "this line is indented under a key that already has a value".into(),
+                "line it up with the key above (the same number of spaces), or move the value above to its own indented line".into(),
+                line_start + indent(this),
+            );
+        }
+        return ("a `: ` inside a value: YAML reads it as the start of another key".into(), quote.into(), index);
     }
     // the reader says where as "at position N" of its own count, and the
     // place of an error without a mark is the document's start: the
@@ -680,6 +722,24 @@ fn in_authors_words(
             "compare it with the lines around it: `key: value`, lists with `- `, values holding `:` or `#` in double quotes (the YAML reader says: {message})"
         ),
         index,
+    )
+}
+
+/// Whether a list or map written `[…` or `{…` starts at byte `at`.
+fn opens_flow(yaml: &str, at: usize) -> bool {
+    matches!(yaml.as_bytes().get(at), Some(b'[' | b'{'))
+}
+
+/// The list (`bracket` is `[`) or map (`{`) opened at `at` and never
+/// closed, in the author's words.
+fn not_closed(bracket: u8, at: usize) -> (String, String, usize) {
+    let (open, close, what) = if bracket == b'[' { ('[', ']', "a list") } else { ('{', '}', "a map") };
+    (
+        format!("{what} opened with `{open}` is not closed with `{close}`"),
+        format!(
+            "end it with `{close}` on the same line; a value holding `{open}`, `{close}` or `,` goes in double quotes"
+        ),
+        at,
     )
 }
 
@@ -1572,6 +1632,64 @@ mod tests {
         let e = whole("a: &a 1\nb: *nowhere\n").unwrap_err();
         assert_eq!(e.code, Code::FrontMatterYaml);
         assert_eq!(e.message, "a value starting with `*` names an anchor (`&name`) that is not defined");
+    }
+
+    /// A `[` or `{` never closed is named at the bracket wherever the
+    /// reader gives up and whatever it says there: at the end of its line
+    /// with nothing or a comma after it, the reader reads on and says it
+    /// found no value "while parsing a flow node" (a `- ` item below, the
+    /// end of the document), words the message was once chosen by.
+    #[test]
+    fn a_bracket_never_closed_is_named_at_the_bracket_wherever_the_reader_gives_up() {
+        let block = "title: T\ndate: 2026-01-01\ntags: [\nkey_points:\n  - \"One thing...\"\n  - \"Two\"\n";
+        let table = [
+            (block.to_string(), "a list opened with `[` is not closed with `]`", 3, 7),
+            (block.replace("tags: [", "tags: [a,"), "a list opened with `[` is not closed with `]`", 3, 7),
+            (block.replace("tags: [", "tags: {a: b,"), "a map opened with `{` is not closed with `}`", 3, 7),
+            // at the end of the document
+            ("title: T\ndescription2: [\n".into(), "a list opened with `[` is not closed with `]`", 2, 15),
+            ("title: T\ndescription2: [a,\n".into(), "a list opened with `[` is not closed with `]`", 2, 15),
+            ("title: T\nr: {\n\n".into(), "a map opened with `{` is not closed with `}`", 2, 4),
+            ("title: T\nr: {by: x".into(), "a map opened with `{` is not closed with `}`", 2, 4),
+            // in a block list, where the index's own reader stops before the `[`
+            ("a:\n  - [x,\n  - y\n".into(), "a list opened with `[` is not closed with `]`", 2, 5),
+            // the outer one, when the inner one is closed
+            ("a: [x, [y]\nb: 1\n".into(), "a list opened with `[` is not closed with `]`", 1, 4),
+            // a `]` in quotes or a comment closes nothing
+            ("a: [\"x]\", # ]\n  - b\n".into(), "a list opened with `[` is not closed with `]`", 1, 4),
+        ];
+        for (yaml, message, line, column) in table {
+            let e = whole(&yaml).unwrap_err();
+            let span = e.span.clone().unwrap();
+            assert_eq!((e.message.as_str(), span.line, span.column), (message, line, column), "{yaml:?}");
+        }
+        // in front matter, at the end of the YAML: on the `[`, not the closing `---`
+        let e = doc("---\ntitle: x\ntags: [a,\n---\n").parse::<Small>().unwrap_err();
+        assert_eq!(e[0].message, "a list opened with `[` is not closed with `]`");
+        assert_eq!(e[0].span.as_ref().map(|s| (s.line, s.column)), Some((3, 7)));
+        // a list closed on its line, with a wrong item, is not said to be open
+        let e = whole("x: [a, - b]\n").unwrap_err();
+        assert!(!e.message.contains("not closed"), "{}", e.message);
+    }
+
+    /// A mistake found at the end of the document is placed on its last
+    /// line that holds anything: never on a line past the end of the file
+    /// (after its last line break), nor on a front matter's closing `---`.
+    #[test]
+    fn no_yaml_position_is_past_the_end_of_the_file() {
+        for yaml in
+            ["x: [\n", "a: b\n\nc\n", "t: \"open\n", "a: |\n  t\n\nc\n\n\n", "a:\n  - b\n - c\n", "a: &x 1\nb: *y\n"]
+        {
+            let e = whole(yaml).unwrap_err();
+            let line = e.line().unwrap();
+            assert!(line <= yaml.trim_end().lines().count(), "{yaml:?}: line {line}: {}", e.message);
+            let front = format!("---\n{yaml}---\n\nText.\n");
+            let e = doc(&front).parse::<Small>().unwrap_err();
+            let line = e[0].line().unwrap();
+            assert!(line <= yaml.trim_end().lines().count() + 1, "{front:?}: line {line}: {}", e[0].message);
+        }
+        let e = whole("a: b\n\nc\n").unwrap_err();
+        assert_eq!(e.span.map(|s| (s.line, s.column)), Some((3, 1)), "at the line without `: `");
     }
 
     /// A number too large for its field is told so, in words, whichever

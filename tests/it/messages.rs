@@ -78,6 +78,30 @@ fn a_yaml_error_gives_one_position_the_files_own() {
     assert!(!errors[0].message.contains(" line "), "no second line number: {}", errors[0].message);
 }
 
+/// A list or map left open at the end of a YAML file is named at its `[`
+/// or `{`, not on the line after the file's last line, where the reader
+/// gave up.
+#[test]
+fn a_bracket_left_open_at_the_end_of_a_yaml_file_is_named_at_the_bracket() {
+    for (name, added, message) in [
+        ("site.yaml", "description2: [\n", "a list opened with `[` is not closed with `]`"),
+        ("site.yaml", "description2: [a,\n", "a list opened with `[` is not closed with `]`"),
+        ("content/sources.yaml", "doe2021: {\n", "a map opened with `{` is not closed with `}`"),
+    ] {
+        let dir = site("minimal");
+        let file = dir.path().join(name);
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, format!("{text}{added}")).unwrap();
+        let report = build_at(dir.path());
+        let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert_eq!(errors.len(), 1, "{name} + {added:?}: {errors:?}");
+        let placed = (errors[0].file.as_deref(), errors[0].line(), errors[0].span.as_ref().map(|s| s.column));
+        let column = added.find(['[', '{']).unwrap() + 1;
+        assert_eq!(placed, (Some(name), Some(text.lines().count() + 1), Some(column)), "{name} + {added:?}");
+        assert_eq!(errors[0].message, message, "{name} + {added:?}");
+    }
+}
+
 /// The minimal site with `added` after its article's text, built: its
 /// report and the line `added` starts on.
 fn built_with_text(added: &str) -> (tempfile::TempDir, sourcebook::build::BuildReport, usize) {

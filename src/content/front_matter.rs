@@ -146,7 +146,11 @@ pub(crate) fn split(file: &str, text: &str) -> Result<Split, Diagnostic> {
     let mut dots = None;
     for line in text[first_line_end..].split_inclusive('\n') {
         if line.trim_end() == "---" {
-            return Ok(Split { yaml_start: first_line_end, yaml_end: pos, body_start: pos + line.len() });
+            let split = Split { yaml_start: first_line_end, yaml_end: pos, body_start: pos + line.len() };
+            return match closed_late(file, text, split) {
+                Some(d) => Err(d),
+                None => Ok(split),
+            };
         }
         if line.trim_end() == "..." {
             dots.get_or_insert(pos);
@@ -159,6 +163,64 @@ pub(crate) fn split(file: &str, text: &str) -> Result<Split, Diagnostic> {
             .with_span(Span::at(file, text, at))
             .with_help("the front matter ends with a line holding only `---`, not `...`: write `---` here"),
         None => d.with_span(Span::at(file, text, 0)).with_help("end the front matter with a line holding only `---`"),
+    })
+}
+
+/// The front matter left open above the page's text and ended by a `---`
+/// further down (a Markdown rule, a second block): a line of text below a
+/// blank line, under the last `key: value`, where the YAML up to that line
+/// reads and the whole of it does not. The error is at that line, with
+/// where the `---` belongs; the YAML reader would blame the rule.
+fn closed_late(file: &str, text: &str, split: Split) -> Option<Diagnostic> {
+    let (mut last, mut blank, mut prose) = (None, false, None);
+    let mut at = split.yaml_start;
+    for line in text[split.yaml_start..split.yaml_end].split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let written = line.trim();
+        if written.is_empty() {
+            blank = true;
+        } else if written.starts_with('#') {
+            // a comment, or a Markdown heading: YAML reads both as comments
+        } else if blank && last.is_some() && !line.starts_with([' ', '\t']) && !key_like(written) {
+            prose = Some(start);
+            break;
+        } else {
+            (last, blank) = (Some(start), false);
+        }
+    }
+    let (prose, last) = (prose?, last?);
+    // only a front matter that cannot be read that way: a quoted value may
+    // hold a blank line, and its next line is text in the first column
+    let reads = |end| Document::new(file, text, split.yaml_start, &text[split.yaml_start..end]).read::<Value>().is_ok();
+    if !reads(prose) || reads(split.yaml_end) {
+        return None;
+    }
+    let line = Span::line_at(text, last);
+    let written = text[last..].lines().next().unwrap_or_default().trim_end();
+    let after = match written.split_once(':') {
+        Some((key, _)) if key_like(written) => format!("`{key}: …`"),
+        _ => format!("line {line}"),
+    };
+    Some(
+        Diagnostic::error(
+            Code::FrontMatterMissing,
+            format!("the front matter seems not to be closed after line {line}"),
+        )
+        .with_span(Span::at(file, text, prose))
+        .with_help(format!(
+            "write a line holding only `---` after {after}; the `---` on line {} is read as the front matter's end",
+            Span::line_at(text, split.yaml_end)
+        )),
+    )
+}
+
+/// Whether a line reads as a YAML key: a word at its start, then `:` and a
+/// space or the line's end (`date: 2026-01-01`, `faq:`; not `Note that:`
+/// nor `https://…`).
+fn key_like(line: &str) -> bool {
+    line.split_once(':').is_some_and(|(key, rest)| {
+        !key.is_empty() && !key.contains(char::is_whitespace) && (rest.is_empty() || rest.starts_with([' ', '\t']))
     })
 }
 
@@ -327,6 +389,39 @@ mod tests {
         let e = split("a.md", "---\ntitle: x\n...\n\nText.\n").unwrap_err();
         assert_eq!((e.code, e.line()), (Code::FrontMatterMissing, Some(3)));
         assert!(e.help.as_deref().is_some_and(|h| h.contains("not `...`")), "{e:?}");
+    }
+
+    /// A front matter never closed above the page's text, whose body has a
+    /// `---` rule further down: named at the first line of text, with the
+    /// line the `---` belongs after, not at the rule as a line that is not
+    /// `key: value`.
+    #[test]
+    fn a_front_matter_closed_only_by_a_later_rule_is_named_where_the_text_starts() {
+        let text = "---\ntitle: \"T\"\ndescription: \"D\"\ndate: 2026-01-01\n\nSome intro text.\n\n---\nMore text.\n";
+        let e = split("a.md", text).unwrap_err();
+        assert_eq!((e.code, e.line()), (Code::FrontMatterMissing, Some(6)));
+        assert_eq!(e.message, "the front matter seems not to be closed after line 4");
+        assert_eq!(
+            e.help.as_deref(),
+            Some(
+                "write a line holding only `---` after `date: …`; the `---` on line 8 is read as the front matter's end"
+            )
+        );
+        // a Markdown heading (a YAML comment) and a list below the last key
+        let text = "---\ntitle: T\nkey_points:\n  - a\n\n## Intro\n\nText, more.\n---\n";
+        let e = split("a.md", text).unwrap_err();
+        assert_eq!((e.line(), e.message.as_str()), (Some(8), "the front matter seems not to be closed after line 4"));
+        assert!(e.help.as_deref().is_some_and(|h| h.contains("after line 4;")), "{e:?}");
+        // YAML that reads, or that is wrong in its own way, is split as before
+        for text in [
+            "---\ntitle: \"T\n\nmore of it\"\n---\nBody.\n",
+            "---\ntitle: T\n\n# a comment\n\nfaq:\n  - q: a\n---\n",
+            "---\ntitle: T\n\nnote: x\n---\n",
+            "---\ntitle: \"T\n\nText.\n---\n",
+            "---\ntitle: T\nText.\n---\n",
+        ] {
+            assert!(split("a.md", text).is_ok(), "{text:?}");
+        }
     }
 
     #[test]

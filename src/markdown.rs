@@ -521,12 +521,18 @@ impl<'a> Renderer<'a, '_> {
     /// Where `dest` is written in the link or image that starts at `at`:
     /// its `(target)` in an inline link; `at` where it is written elsewhere
     /// (a reference definition, an autolink).
-    fn dest_offset(&self, at: usize, dest: &str) -> usize {
-        let from = self.source.offset + at;
-        let window = self.source.text.as_bytes().get(from..).unwrap_or_default();
-        let window = &window[..window.len().min(8192)];
+    /// Where the destination of the link written at `link` (its whole
+    /// text) starts: found as it was read, or else (written with entities
+    /// or escapes) after the link's last `](`; the link's start for one
+    /// that names a reference (`[x][ref]`). Only the link's own text is
+    /// searched: a later link to the same address is another place.
+    fn dest_offset(&self, link: &Range<usize>, dest: &str) -> usize {
+        let own = (self.source.offset + link.start)..(self.source.offset + link.end);
+        let window = self.source.text.as_bytes().get(own).unwrap_or_default();
         let pattern = format!("]({dest}");
-        memchr::memmem::find(window, pattern.as_bytes()).map_or(at, |i| at + i + 2)
+        memchr::memmem::find(window, pattern.as_bytes())
+            .or_else(|| memchr::memmem::rfind(window, b"]("))
+            .map_or(link.start, |i| link.start + i + 2)
     }
 
     fn span(&self, local: usize) -> Span {
@@ -708,7 +714,7 @@ impl<'a> Renderer<'a, '_> {
                     }));
                 }
                 Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                    let dest = self.link(dest_url, range.start, *link_type);
+                    let dest = self.link(dest_url, range, *link_type);
                     events.push(Event::Start(Tag::Link {
                         link_type: *link_type,
                         dest_url: dest,
@@ -935,16 +941,28 @@ impl<'a> Renderer<'a, '_> {
         self.ids.unique(base)
     }
 
-    fn link(&mut self, dest: &CowStr<'a>, at: usize, link_type: LinkType) -> CowStr<'a> {
+    fn link(&mut self, dest: &CowStr<'a>, at: &Range<usize>, link_type: LinkType) -> CowStr<'a> {
         self.resolve(dest, at, link_type).0
     }
 
     /// A link or image destination as the page writes it, with the size of
     /// the image it names when the site has it.
-    fn resolve(&mut self, dest: &CowStr<'a>, at: usize, link_type: LinkType) -> (CowStr<'a>, Option<(u32, u32)>) {
+    fn resolve(
+        &mut self,
+        dest: &CowStr<'a>,
+        at: &Range<usize>,
+        link_type: LinkType,
+    ) -> (CowStr<'a>, Option<(u32, u32)>) {
         // what is said about the destination points at the destination;
         // found only when something is said (most links need no position)
-        let target = |this: &Self| this.span(this.dest_offset(at, dest));
+        // (the caret under the destination as written, when it is written
+        // as read; not under the `)` after it)
+        let target = |this: &Self| {
+            let offset = this.dest_offset(at, dest);
+            let text = this.source.text.get(this.source.offset + offset..).unwrap_or_default();
+            let span = this.span(offset);
+            if text.starts_with(dest.as_ref()) { span.with_width(dest.chars().count().max(1)) } else { span }
+        };
         if let Err(why) = check_url(dest) {
             self.out.diagnostics.push(
                 Diagnostic::error(Code::UnsafeUrl, format!("unsafe link `{}`: {why}", dest.escape_debug()))
@@ -1010,7 +1028,7 @@ impl<'a> Renderer<'a, '_> {
         }
         let (src, size) = if is_external(dest_url) && check_url(dest_url).is_ok() {
             // fetched by every reader's browser from that host: who reads this page, told to another site
-            let span = self.span(self.dest_offset(range.start, dest_url));
+            let span = self.span(self.dest_offset(range, dest_url));
             self.out.diagnostics.push(
                 Diagnostic::error(
                     Code::UnsafeUrl,
@@ -1028,7 +1046,7 @@ impl<'a> Renderer<'a, '_> {
             );
             (CowStr::Borrowed("#"), None)
         } else {
-            self.resolve(dest_url, range.start, *link_type)
+            self.resolve(dest_url, range, *link_type)
         };
         let mut html = String::with_capacity(64 + src.len() + alt.len() + title.len());
         if figure {

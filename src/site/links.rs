@@ -120,8 +120,12 @@ impl Resolver for PageResolver<'_> {
         let message = format!("`{dest}` points to content/{target}, which does not exist");
         let help = match self.meant(&target).map(|file| with_fragment(relative_link(self.dir, &file))) {
             Some(write) if write != dest => format!("did you mean `{write}`?"),
-            // a file (an image, a PDF): it belongs in content/
-            _ if !target.ends_with(".md") && target.rsplit('/').next().is_some_and(|name| name.contains('.')) => {
+            // a file (an image, a PDF): it belongs in content/ (an HTML
+            // page does not: content/ publishes none)
+            _ if !target.ends_with(".md")
+                && html_page(&target).is_none()
+                && target.rsplit('/').next().is_some_and(|name| name.contains('.')) =>
+            {
                 format!("put the file at content/{target}, or correct its name")
             }
             _ => {
@@ -178,6 +182,10 @@ impl PageResolver<'_> {
         if pages.contains_key(&format!("{target}.md")) {
             return Some(format!("{target}.md"));
         }
+        // `x.html` for the article `x.md` (its page is `x/index.html`)
+        if let Some(file) = html_page(target).map(|stem| format!("{stem}.md")).filter(|f| pages.contains_key(f)) {
+            return Some(file);
+        }
         let address = target.strip_suffix("index.html").unwrap_or(target).trim_end_matches('/');
         let by_address = self.table.by_address.get_or_init(|| {
             pages.iter().map(|(file, page)| (page.trim_end_matches('/').to_string(), file.clone())).collect()
@@ -194,6 +202,12 @@ impl PageResolver<'_> {
 
 /// The home page's Markdown file, relative to `content/`.
 const HOME: &str = "index.md";
+
+/// `target` without its `.html` or `.htm` (any case), if it names an HTML page.
+fn html_page(target: &str) -> Option<&str> {
+    let (stem, extension) = target.rsplit_once('.')?;
+    (extension.eq_ignore_ascii_case("html") || extension.eq_ignore_ascii_case("htm")).then_some(stem)
+}
 
 /// How a page in folder `dir` (relative to `content/`) links to `file`:
 /// `../efficacy/x.md` from `safety`.
@@ -304,6 +318,10 @@ mod tests {
         }
         assert_eq!(said("../safety/side-effects#bp"), "did you mean `../safety/side-effects.md#bp`?");
         assert_eq!(said("figures/trail.png"), "did you mean `figures/trial.png`?");
+        // an HTML page is never a file to put in content/ (it would be refused)
+        assert_eq!(said("../safety/side-effects.html"), "did you mean `../safety/side-effects.md`?");
+        assert_eq!(said("../safety/side-effects.HTM"), "did you mean `../safety/side-effects.md`?");
+        assert!(said("../nothing/like/it.html").starts_with("link to a page by its Markdown file"));
         assert!(!said("../nothing/like/it.md").contains("did you mean"));
         assert_eq!(relative_link("", "safety/a.md"), "safety/a.md");
         assert_eq!(relative_link("safety", "safety/a.md"), "a.md");

@@ -706,17 +706,43 @@ fn substitute(template: &str, url: &str, title: &str) -> String {
     out
 }
 
-/// Every `{…}` in `feedback_url` must be a known placeholder; each other
-/// one is `invalid-value` where it is written.
+/// Where the part of `url` that says where it goes ends: its scheme and
+/// host (`https://example.org`), or for an address without a host
+/// (`mailto:`, `tel:`, `sms:`) the address itself, up to `?` or `#`.
+fn address_end(url: &str) -> usize {
+    let after_scheme = url.find(':').map_or(0, |i| i + 1);
+    let rest = &url[after_scheme..];
+    match rest.strip_prefix("//") {
+        Some(host) => after_scheme + 2 + host.find(['/', '?', '#']).unwrap_or(host.len()),
+        None => after_scheme + rest.find(['?', '#']).unwrap_or(rest.len()),
+    }
+}
+
+/// Every `{…}` in `feedback_url` must be a known placeholder, and stand
+/// after the address ([`address_end`]): a page's title or address never
+/// decides where its feedback goes. Each other one is `invalid-value`
+/// where it is written.
 fn check_placeholders(url: &str, doc: &Document) -> Vec<Diagnostic> {
     let start = doc.written_at("feedback_url", url);
+    let at = |i: usize| start.map_or_else(|| doc.value_span("feedback_url"), |s| doc.span(s + i));
+    let address = address_end(url);
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(i) = url[from..].find('{').map(|i| from + i) {
         let close = url[i..].find('}').map(|j| i + j);
         let name = close.map(|j| &url[i + 1..j]);
         from = close.map_or(i + 1, |j| j + 1);
-        if name.is_some_and(|n| FEEDBACK_PLACEHOLDERS.contains(&n)) {
+        if let Some(n) = name.filter(|n| FEEDBACK_PLACEHOLDERS.contains(n)) {
+            if i < address {
+                found.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("`feedback_url` has `{{{n}}}` in its address: each page's {n} would decide where its feedback goes"),
+                    )
+                    .with_span(at(i))
+                    .with_help("write the address out and put the placeholders after it, e.g. `https://example.org/feedback?page={url}` or `mailto:editor@example.org?subject={title}`"),
+                );
+            }
             continue;
         }
         let written = name.map_or_else(|| url[i..].to_string(), |n| format!("{{{n}}}"));
@@ -724,7 +750,7 @@ fn check_placeholders(url: &str, doc: &Document) -> Vec<Diagnostic> {
             Code::InvalidValue,
             format!("`feedback_url` holds `{}`, which is not a placeholder", written.escape_debug()),
         )
-        .with_span(start.map_or_else(|| doc.value_span("feedback_url"), |s| doc.span(s + i)))
+        .with_span(at(i))
         .with_help("the placeholders are `{url}` (the page's address) and `{title}` (its title); write a literal brace as `%7B` or `%7D`");
         if let Some(n) = name.and_then(|n| crate::diagnostics::nearest(n, FEEDBACK_PLACEHOLDERS.iter().copied())) {
             d = d.with_help(format!("did you mean `{{{n}}}`? The placeholders are `{{url}}` and `{{title}}`"));
@@ -817,8 +843,9 @@ mod tests {
     #[test]
     fn a_feedback_url_is_shown_as_written() {
         let e = Config::parse("title: T\nbase_url: https://x.org/\nfeedback_url: \"{url}\"\n").unwrap_err();
-        assert_eq!((e[0].code, e[0].line()), (Code::UnsafeUrl, Some(3)));
-        assert!(e[0].message.starts_with("`feedback_url` `{url}`: it is not a full address"), "{}", e[0].message);
+        let d = e.iter().find(|d| d.code == Code::UnsafeUrl).expect("unsafe-url");
+        assert_eq!(d.line(), Some(3));
+        assert!(d.message.starts_with("`feedback_url` `{url}`: it is not a full address"), "{}", d.message);
     }
 
     /// `language` is what every page's `<html lang>` says: a language tag,
@@ -956,7 +983,28 @@ mod tests {
         }
         // a placeholder where the scheme goes could make a `javascript:` link
         let e = Config::parse("title: T\nbase_url: https://x.org/\nfeedback_url: \"{title}:alert(1)\"\n").unwrap_err();
-        assert_eq!(e[0].code, Code::UnsafeUrl);
+        assert!(e.iter().any(|d| d.code == Code::UnsafeUrl), "{e:?}");
+        // nor may a placeholder stand in the address: a page's title would
+        // choose the host or the recipient of its feedback (and a title
+        // with a space made every link on that page one no browser reads)
+        for (bad, column, name) in [
+            ("https://{title}.example/", 24, "title"),
+            ("https://x.org{url}", 29, "url"),
+            ("mailto:{title}@x.org?subject=Hi", 23, "title"),
+            ("tel:{url}", 20, "url"),
+        ] {
+            let e =
+                Config::parse(&format!("title: T\nbase_url: https://x.org/\nfeedback_url: \"{bad}\"\n")).unwrap_err();
+            let d = e.iter().find(|d| d.code == Code::InvalidValue).unwrap_or_else(|| panic!("{bad}: {e:?}"));
+            assert_eq!((d.line(), d.span.as_ref().map(|s| s.column)), (Some(3), Some(column)), "{bad}");
+            assert!(d.message.contains(&format!("has `{{{name}}}` in its address")), "{}", d.message);
+        }
+        for good in ["https://x.org/{url}", "https://x.org/?p={url}#{title}", "mailto:e@x.org?subject={title}"] {
+            assert!(
+                Config::parse(&format!("title: T\nbase_url: https://x.org/\nfeedback_url: \"{good}\"\n")).is_ok(),
+                "{good}"
+            );
+        }
         // placed where the key's value is written, not where the same text
         // first stands in the file (here a comment)
         let e = Config::parse("# was https://x.org/?p={page}\ntitle: T\nbase_url: https://x.org/\nfeedback_url: https://x.org/?p={page}\n")
@@ -977,7 +1025,7 @@ mod tests {
             ("crisis: { text: t, links: [{ label: x, url: \"https:evil.org\" }] }\n", 3, 46),
             ("crisis: { text: t, links: [{ label: x, url: \"HTTP:/evil.org\" }] }\n", 3, 46),
             ("trust_pages: { accessibility: { standard: x, last_audit: 2026-01-01, contact: \"a@b.org\" } }\n", 3, 80),
-            ("feedback_url: \"//{title}\"\n", 3, 16),
+            ("feedback_url: \"//x.org/{title}\"\n", 3, 16),
         ] {
             let e = site(extra).unwrap_err();
             let at: Vec<_> = e.iter().map(|d| (d.code, d.line(), d.span.as_ref().map(|s| s.column))).collect();

@@ -781,19 +781,29 @@ fn value_in_authors_words(message: &str) -> (String, Option<String>) {
         what.strip_prefix("invalid type: integer `").or_else(|| what.strip_prefix("invalid value: integer `"));
     if let Some(rest) = out_of_range
         && let Some((n, after)) = rest.split_once('`')
-        && after.rsplit_once(", expected ").is_some_and(|(_, expected)| is_integer_type(expected))
     {
+        let expected = after.rsplit_once(", expected ").map(|(_, e)| e);
         let help = match n.starts_with('-') {
-            true => "write a whole number, 0 or more, e.g. `3`",
-            false => "write a smaller whole number, e.g. `3`",
+            _ if !expected.is_some_and(is_integer_type) && after.starts_with(" as ") => {
+                // past 64 bits, where a whole number is not wanted either
+                // (`date: 18446744073709551616`): no value of any key
+                Some("write a smaller number, or the kind of value this key takes (a date as YYYY-MM-DD)")
+            }
+            _ if !expected.is_some_and(is_integer_type) => None,
+            true => Some("write a whole number, 0 or more, e.g. `3`"),
+            false => Some("write a smaller whole number, e.g. `3`"),
         };
-        return (format!("{subject} cannot be {n}: the number is out of range"), Some(help.into()));
+        if let Some(help) = help {
+            return (format!("{subject} cannot be {n}: the number is out of range"), Some(help.into()));
+        }
     }
     if let Some(rest) = what.strip_prefix("invalid type: ")
         && let Some((got, expected)) = rest.split_once(", expected ")
     {
         let got = if let Some(n) = got.strip_prefix("integer ").or_else(|| got.strip_prefix("floating point ")) {
-            let n = n.trim_matches('`');
+            // `99`, or `99` as u128 for one past u64 (the reader's type name
+            // is not the author's)
+            let n = n.trim_start_matches('`').split('`').next().unwrap_or_default();
             // `1e300` is shown so, not as the reader writes it out (301 digits)
             match n.parse::<f64>() {
                 Ok(f) if n.len() > 20 => format!("the number {f:e}"),
@@ -1704,6 +1714,17 @@ mod tests {
             assert_eq!(text, "`weight` cannot be 99999999999999999999999: the number is out of range");
             assert_eq!(help.as_deref(), Some("write a smaller whole number, e.g. `3`"));
         }
+        // past 64 bits the reader cannot hold it as any value, whatever the
+        // key takes (its type name, `u128`, is not the author's)
+        let (text, help) = super::value_in_authors_words(
+            "date: invalid type: integer `18446744073709551616` as u128, expected any YAML value",
+        );
+        assert_eq!(text, "`date` cannot be 18446744073709551616: the number is out of range");
+        assert!(help.is_some_and(|h| h.contains("YYYY-MM-DD")));
+        let (text, _) = super::value_in_authors_words(
+            "tags: invalid type: integer `18446744073709551616` as u128, expected a sequence",
+        );
+        assert_eq!(text, "`tags` cannot be 18446744073709551616: the number is out of range");
         let (text, help) =
             super::value_in_authors_words("review_interval_months: invalid value: integer `-1`, expected u32");
         assert_eq!(text, "`review_interval_months` cannot be -1: the number is out of range");

@@ -163,7 +163,13 @@ pub(crate) struct Content {
     /// load, each with its error: what only follows from their absence
     /// (links to them) is not reported again.
     pub failed: Vec<String>,
+    /// A bibliography file is there but could not be read (not UTF-8, a
+    /// link out of the site…), with its error: no citation is unknown.
+    pub sources_unread: bool,
 }
+
+/// The bibliography files of `content/`.
+const SOURCE_FILES: &[&str] = &["content/sources.yaml", "content/sources.bib", "content/sources.json"];
 
 /// The files of `content/` that must be files (a folder there is reported).
 /// `sources.lock.yaml` is `check`'s (it reads it itself); listed so it is
@@ -221,6 +227,9 @@ pub(crate) fn load(root: &Path, config: &Config, drafts: bool, bodies: Bodies) -
             },
         }
     }
+    // (the walk refuses a link out of the site; reading, a file not UTF-8)
+    content.sources_unread =
+        diags.iter().any(|d| d.is_error() && d.file.as_deref().is_some_and(|f| SOURCE_FILES.contains(&f)));
     let shared_root: std::sync::Arc<Path> = root.into();
     let loaded: Vec<(Option<Loaded>, Vec<Diagnostic>)> = markdown
         .par_iter()

@@ -28,6 +28,8 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
                         "export the collection from Zotero as \"CSL JSON\", which writes `[ { \"id\": … }, … ]`",
                     ),
             );
+            // any citation may be of an item of the file: none is unknown
+            bib.incomplete = true;
             return;
         }
         Err(e) => {
@@ -36,6 +38,7 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
             diags.push(
                 Diagnostic::error(Code::InvalidValue, format!("CSL-JSON: {e}")).with_span(Span::at(file, text, offset)),
             );
+            bib.incomplete = true;
             return;
         }
     };
@@ -46,8 +49,18 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
         let span = Span::at(file, text, at.unwrap_or(0));
         let (found, source) = read_item(item, span);
         diags.extend(found);
-        if let Some(source) = source {
-            bib.insert(source, diags);
+        match source {
+            Some(source) => bib.insert(source, diags),
+            // refused with its own error: its citations follow from it
+            None => match item.get("id") {
+                Some(Json::String(id)) => {
+                    bib.failed.insert(id.clone());
+                }
+                Some(Json::Number(n)) => {
+                    bib.failed.insert(n.to_string());
+                }
+                _ => {}
+            },
         }
     }
 }

@@ -280,7 +280,7 @@ const SOURCES_YAML: &str = "content/sources.yaml";
 /// Load every bibliography of the site. `ahead`: `sources.yaml` as
 /// [`Parsed::ahead`] found it, used if `content` holds the same text.
 pub(crate) fn load(content: &Content, ahead: Option<Parsed>) -> (Bibliography, Vec<Diagnostic>) {
-    let mut bib = Bibliography::default();
+    let mut bib = Bibliography { incomplete: content.sources_unread, ..Bibliography::default() };
     let mut diags = Vec::new();
     if let Some(file) = &content.sources_yaml {
         let doc = Document::whole(&file.file, &file.text);

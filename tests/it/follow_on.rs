@@ -73,6 +73,31 @@ fn a_sources_file_that_does_not_parse_is_one_error_not_one_per_citation() {
     assert_eq!((found[0].0.as_str(), found[0].1.as_str()), ("front-matter-yaml", "content/sources.yaml"));
 }
 
+/// The same for a bibliography file that cannot be read at all (not UTF-8,
+/// a CSL-JSON syntax error) and for a CSL-JSON item refused with its own
+/// error: each was one error plus `unknown-source` at every citation.
+#[test]
+fn a_sources_file_unread_or_a_csl_json_item_refused_is_one_error_not_one_per_citation() {
+    let not_utf8 = shipped();
+    let path = not_utf8.path().join("content/sources.yaml");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(b"\xff\n");
+    std::fs::write(&path, bytes).unwrap();
+    let found = errors(not_utf8.path());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0.as_str(), found[0].1.as_str()), ("invalid-encoding", "content/sources.yaml"));
+
+    let item = r#"{"id":"jsonitem2020","type":"webpage","title":"A page","URL":"https://example.org/","issued":{"date-parts":[["2020","x"]]}}"#;
+    for (json, code) in [(format!("[{item}]"), "invalid-value"), (format!("[{item}"), "invalid-value")] {
+        let dir = shipped();
+        replace(dir.path(), "content/safety/side-effects.md", "[@", "[@jsonitem2020; @");
+        std::fs::write(dir.path().join("content/sources.json"), &json).unwrap();
+        let found = errors(dir.path());
+        assert_eq!(found.len(), 1, "{json}: {found:?}");
+        assert_eq!((found[0].0.as_str(), found[0].1.as_str()), (code, "content/sources.json"), "{json}");
+    }
+}
+
 /// The suppression is only for what follows: a citation of an id that was
 /// never a source is still reported, beside the broken entry's own error.
 #[test]

@@ -146,11 +146,7 @@ pub(crate) fn split(file: &str, text: &str) -> Result<Split, Diagnostic> {
     let mut dots = None;
     for line in text[first_line_end..].split_inclusive('\n') {
         if line.trim_end() == "---" {
-            let split = Split { yaml_start: first_line_end, yaml_end: pos, body_start: pos + line.len() };
-            return match closed_late(file, text, split) {
-                Some(d) => Err(d),
-                None => Ok(split),
-            };
+            return Ok(Split { yaml_start: first_line_end, yaml_end: pos, body_start: pos + line.len() });
         }
         if line.trim_end() == "..." {
             dots.get_or_insert(pos);
@@ -166,12 +162,13 @@ pub(crate) fn split(file: &str, text: &str) -> Result<Split, Diagnostic> {
     })
 }
 
-/// The front matter left open above the page's text and ended by a `---`
-/// further down (a Markdown rule, a second block): a line of text below a
-/// blank line, under the last `key: value`, where the YAML up to that line
-/// reads and the whole of it does not. The error is at that line, with
-/// where the `---` belongs; the YAML reader would blame the rule.
-fn closed_late(file: &str, text: &str, split: Split) -> Option<Diagnostic> {
+/// For a front matter the YAML reader cannot read: whether it was left
+/// open above the page's text and ended by a `---` further down (a
+/// Markdown rule, a second block), told at the first line of text (below a
+/// blank line, under the last `key: value`) if the YAML up to that line
+/// reads, with where the `---` belongs. The reader would blame the rule.
+/// Called only when the reader has failed, so no page that reads pays.
+pub(crate) fn closed_late(file: &str, text: &str, split: Split) -> Option<Diagnostic> {
     let (mut last, mut blank, mut prose) = (None, false, None);
     let mut at = split.yaml_start;
     for line in text[split.yaml_start..split.yaml_end].split_inclusive('\n') {
@@ -190,12 +187,10 @@ fn closed_late(file: &str, text: &str, split: Split) -> Option<Diagnostic> {
         }
     }
     let (prose, last) = (prose?, last?);
-    // only a front matter that cannot be read that way: a quoted value may
-    // hold a blank line, and its next line is text in the first column
-    let reads = |end| Document::new(file, text, split.yaml_start, &text[split.yaml_start..end]).read::<Value>().is_ok();
-    if !reads(prose) || reads(split.yaml_end) {
-        return None;
-    }
+    // the YAML above the text reads (a quoted value may hold a blank line,
+    // and its next line is text in the first column)
+    let above = &text[split.yaml_start..prose];
+    Document::new(file, text, split.yaml_start, above).read::<Value>().ok()?;
     let line = Span::line_at(text, last);
     let written = text[last..].lines().next().unwrap_or_default().trim_end();
     let after = match written.split_once(':') {
@@ -397,8 +392,9 @@ mod tests {
     /// `key: value`.
     #[test]
     fn a_front_matter_closed_only_by_a_later_rule_is_named_where_the_text_starts() {
+        let late = |text: &str| closed_late("a.md", text, split("a.md", text).unwrap());
         let text = "---\ntitle: \"T\"\ndescription: \"D\"\ndate: 2026-01-01\n\nSome intro text.\n\n---\nMore text.\n";
-        let e = split("a.md", text).unwrap_err();
+        let e = late(text).unwrap();
         assert_eq!((e.code, e.line()), (Code::FrontMatterMissing, Some(6)));
         assert_eq!(e.message, "the front matter seems not to be closed after line 4");
         assert_eq!(
@@ -409,10 +405,11 @@ mod tests {
         );
         // a Markdown heading (a YAML comment) and a list below the last key
         let text = "---\ntitle: T\nkey_points:\n  - a\n\n## Intro\n\nText, more.\n---\n";
-        let e = split("a.md", text).unwrap_err();
+        let e = late(text).unwrap();
         assert_eq!((e.line(), e.message.as_str()), (Some(8), "the front matter seems not to be closed after line 4"));
         assert!(e.help.as_deref().is_some_and(|h| h.contains("after line 4;")), "{e:?}");
-        // YAML that reads, or that is wrong in its own way, is split as before
+        // no text below a blank line, or YAML above it that is wrong in its
+        // own way (a quote never closed): not this mistake
         for text in [
             "---\ntitle: \"T\n\nmore of it\"\n---\nBody.\n",
             "---\ntitle: T\n\n# a comment\n\nfaq:\n  - q: a\n---\n",
@@ -420,7 +417,7 @@ mod tests {
             "---\ntitle: \"T\n\nText.\n---\n",
             "---\ntitle: T\nText.\n---\n",
         ] {
-            assert!(split("a.md", text).is_ok(), "{text:?}");
+            assert!(late(text).is_none(), "{text:?}");
         }
     }
 

@@ -379,7 +379,7 @@ fn load_markdown(root: &Path, rel: &str, path: &Path) -> (Option<Loaded>, Vec<Di
     };
     diags.extend(front_matter::stray_key(&file, &text, split, keys));
     let loaded = match role {
-        Role::Topic(name) => match doc.parse::<TopicFrontMatter>() {
+        Role::Topic(name) => match parse_front::<TopicFrontMatter>(&doc, &file, &text, split) {
             Ok(mut front) => {
                 if crate::yaml::blank(&front.title) {
                     diags.push(front_matter::blank_text(&doc, "`title`", "title".into()));
@@ -406,6 +406,24 @@ fn load_markdown(root: &Path, rel: &str, path: &Path) -> (Option<Loaded>, Vec<Di
     (loaded, diags)
 }
 
+/// A page's front matter as `T`. When the YAML reader cannot read it, and
+/// it reads as a front matter left open above the page's text and closed
+/// by a later `---`, that is the one error ([`front_matter::closed_late`]).
+fn parse_front<T: serde::de::DeserializeOwned>(
+    doc: &crate::yaml::Document,
+    file: &str,
+    text: &str,
+    split: Split,
+) -> Result<T, Vec<Diagnostic>> {
+    doc.parse().map_err(|found| {
+        let unread = found.iter().any(|d| d.code == Code::FrontMatterYaml);
+        match unread.then(|| front_matter::closed_late(file, text, split)).flatten() {
+            Some(late) => vec![late],
+            None => found,
+        }
+    })
+}
+
 fn parse_article(
     file: &str,
     text: &str,
@@ -416,7 +434,7 @@ fn parse_article(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Article> {
     let doc = split.document(file, text);
-    let front: FrontMatter = match doc.parse() {
+    let front: FrontMatter = match parse_front(&doc, file, text, split) {
         Ok(f) => f,
         Err(d) => {
             diags.extend(d);

@@ -782,16 +782,17 @@ fn value_in_authors_words(message: &str) -> (String, Option<String>) {
     if let Some(rest) = out_of_range
         && let Some((n, after)) = rest.split_once('`')
     {
-        let expected = after.rsplit_once(", expected ").map(|(_, e)| e);
-        let help = match n.starts_with('-') {
-            _ if !expected.is_some_and(is_integer_type) && after.starts_with(" as ") => {
-                // past 64 bits, where a whole number is not wanted either
-                // (`date: 18446744073709551616`): no value of any key
-                Some("write a smaller number, or the kind of value this key takes (a date as YYYY-MM-DD)")
-            }
-            _ if !expected.is_some_and(is_integer_type) => None,
-            true => Some("write a whole number, 0 or more, e.g. `3`"),
-            false => Some("write a smaller whole number, e.g. `3`"),
+        let integer = after.rsplit_once(", expected ").is_some_and(|(_, expected)| is_integer_type(expected));
+        let help = if integer && n.starts_with('-') {
+            Some("write a whole number, 0 or more, e.g. `3`")
+        } else if integer {
+            Some("write a smaller whole number, e.g. `3`")
+        } else if after.starts_with(" as ") {
+            // past 64 bits (`as u128`), where a whole number is not wanted
+            // either (`date: 18446744073709551616`): no key takes it
+            Some("write a smaller number, or the kind of value this key takes (a date as YYYY-MM-DD)")
+        } else {
+            None
         };
         if let Some(help) = help {
             return (format!("{subject} cannot be {n}: the number is out of range"), Some(help.into()));
@@ -801,9 +802,7 @@ fn value_in_authors_words(message: &str) -> (String, Option<String>) {
         && let Some((got, expected)) = rest.split_once(", expected ")
     {
         let got = if let Some(n) = got.strip_prefix("integer ").or_else(|| got.strip_prefix("floating point ")) {
-            // `99`, or `99` as u128 for one past u64 (the reader's type name
-            // is not the author's)
-            let n = n.trim_start_matches('`').split('`').next().unwrap_or_default();
+            let n = n.trim_matches('`');
             // `1e300` is shown so, not as the reader writes it out (301 digits)
             match n.parse::<f64>() {
                 Ok(f) if n.len() > 20 => format!("the number {f:e}"),

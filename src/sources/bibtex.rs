@@ -448,12 +448,9 @@ fn strings(raw: &RawBibliography, text_len: usize, left_out: &mut [Option<String
     let own_pieces: Vec<usize> =
         shapes.iter().map(|s| if s.depth > MAX_BRACE_DEPTH { TOO_MUCH } else { s.pieces }).collect();
     let pieces: Vec<usize> = measure(&links, &own_pieces).iter().map(weight).collect();
-    let own_work: Vec<usize> = shapes
-        .iter()
-        .zip(&links)
-        .zip(&pieces)
-        .map(|((shape, to), &pieces)| Shape { pieces, joins: shape.joins + to.len(), depth: 0 }.work())
-        .collect();
+    // each `@string` it uses is one more join
+    let own_work: Vec<usize> =
+        shapes.iter().zip(&links).zip(&pieces).map(|((s, to), &p)| (s.joins + to.len()).saturating_mul(p)).collect();
     let work_of: Vec<usize> = measure(&links, &own_work).iter().map(weight).collect();
     let name = |i: usize| raw.abbreviations[i].key.v;
     let budget = text_len.saturating_mul(2).max(MIN_EXPANSION);
@@ -849,9 +846,10 @@ mod tests {
 
     /// biblatex reads a command's argument by recursion and joins a value's
     /// pieces one at a time, each join moving the rest: deep braces and
-    /// values cut into very many pieces are left out before it reads them,
-    /// in time linear in the file (they overflowed its stack or took time in
-    /// the square of their length), and what real files hold is read.
+    /// values cut into very many pieces are left out before it reads them
+    /// (they overflowed its stack or took time in the square of their
+    /// length; `bench/hostile.py` times them), and what real files hold is
+    /// read.
     #[test]
     fn deep_braces_and_values_of_too_many_pieces_are_left_out_before_biblatex_reads_them() {
         let deep = |open: &str, n: usize| format!("{}a{}", open.repeat(n), "}".repeat(n));
@@ -870,7 +868,6 @@ mod tests {
             (format!("@string{{s = {}}}\n@misc{{x, title = s}}\n", deep("{", 100)), "too many pieces to join"),
         ];
         for (text, words) in &cases {
-            let started = std::time::Instant::now();
             let got = left_out(text);
             assert!(
                 got.len() == 1 && got[0].1.contains("source `x` is left out") && got[0].1.contains(words),
@@ -880,7 +877,6 @@ mod tests {
             // what is left is read at once (the entry is blanked)
             let screened = screened(text);
             assert!(hayagriva::io::from_biblatex_str(&screened.text).is_ok_and(|l| l.is_empty()));
-            assert!(started.elapsed() < std::time::Duration::from_secs(5), "screened in {:?}", started.elapsed());
         }
         // what reference managers write: a title protected twice with words
         // braced inside it, an abstract with a few hundred accents, 32 levels

@@ -52,16 +52,17 @@ pub(super) fn load(file: &str, text: &str, bib: &mut Bibliography, diags: &mut V
         match source {
             Some(source) => bib.insert(source, diags),
             // refused with its own error: its citations follow from it
-            None => match item.get("id") {
-                Some(Json::String(id)) => {
-                    bib.failed.insert(id.clone());
-                }
-                Some(Json::Number(n)) => {
-                    bib.failed.insert(n.to_string());
-                }
-                _ => {}
-            },
+            None => bib.failed.extend(item_id(item)),
         }
+    }
+}
+
+/// An item's `id` (Zotero writes text, some exports a number).
+fn item_id(item: &Json) -> Option<String> {
+    match item.get("id")? {
+        Json::String(s) => Some(s.clone()),
+        Json::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 
@@ -70,10 +71,8 @@ fn read_item(item: &Json, span: Span) -> (Vec<Diagnostic>, Option<Source>) {
     let Json::Object(fields) = item else {
         return (vec![error(Code::InvalidValue, "a CSL-JSON item must be an object".into())], None);
     };
-    let id = match fields.get("id") {
-        Some(Json::String(s)) => s.clone(),
-        Some(Json::Number(n)) => n.to_string(),
-        _ => return (vec![error(Code::MissingKey, "a CSL-JSON item needs an `id`".into())], None),
+    let Some(id) = item_id(item) else {
+        return (vec![error(Code::MissingKey, "a CSL-JSON item needs an `id`".into())], None);
     };
     let mut diags = Vec::new();
     if !valid_id(&id) {

@@ -3,8 +3,10 @@
 //! problem reported at its line and column in the *real* file (front
 //! matter starts below its `---`, so offsets are shifted back).
 //!
-//! Serde stops at the first problem; unknown top-level keys are found first,
-//! all of them, by comparing the parsed mapping with the schema's key list.
+//! Serde stops at the first problem. A document that fails is read again
+//! to find them all: its unknown top-level keys by comparing the parsed
+//! mapping with the schema's key list, and each entry of its root map
+//! (each item of a list in one that fails) read on its own, at its place.
 //!
 //! Positions come from one index of the document ([`Spans`]): saphyr's
 //! parser reads it again with the position of every event, and each value
@@ -243,32 +245,180 @@ impl<'a> Document<'a> {
         self.yaml[at..].starts_with(text).then_some(at)
     }
 
-    /// Parse into `T`. Any top-level key that is not one of `T`'s fields is
-    /// an `unknown-key` error (all of them are reported).
+    /// Parse into `T`. When the document does not read as `T`, every problem
+    /// is reported, not only the first serde meets: each top-level key that
+    /// is not one of `T`'s fields is `unknown-key`, and each entry of the
+    /// root map is read again on its own ([`Document::entry_errors`]), so a
+    /// wrong date and a wrong list in one front matter are two errors, each
+    /// at its value.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Vec<Diagnostic>> {
         self.within_limits().map_err(|d| vec![d])?;
         // The common case is valid YAML: one typed parse. Only a failure pays
-        // for the second pass that finds every unknown key at once.
+        // for the passes that find every problem at once.
         let first = match yaml_serde::from_str::<T>(self.yaml) {
             Ok(value) => return Ok(value),
             Err(e) => e,
         };
         let value: Value = yaml_serde::from_str(self.yaml).map_err(|e| vec![self.syntax_error(&e, None)])?;
         let keys = fields::<T>();
-        let mut unknown = Vec::new();
-        if let Value::Mapping(map) = &value {
-            for key in map.keys() {
-                let name = key_name(key);
-                if !keys.contains(&name.as_str()) {
-                    unknown.push(self.unknown_key(Path::root().key(&name), keys));
+        let names: Vec<String> = match &value {
+            Value::Mapping(map) => map.keys().map(key_name).collect(),
+            _ => Vec::new(),
+        };
+        let mut found: Vec<Diagnostic> = names
+            .iter()
+            .filter(|name| !keys.contains(&name.as_str()))
+            .map(|name| self.unknown_key(Path::root().key(name), keys))
+            .collect();
+        // another layout keeps serde's first problem (unless it found
+        // unknown keys: that problem may be one of them)
+        if let (Value::Mapping(_), Some(mut entries)) = (&value, self.entries(&names)) {
+            entries.retain(|(name, _)| keys.contains(name));
+            found.extend(self.entry_errors::<T>(&entries, &names));
+        }
+        if found.is_empty() {
+            let (e, path) = self.located::<T>(first);
+            found.push(self.value_error(&e, path.as_ref()));
+        }
+        Err(found)
+    }
+
+    /// The entries of the root map named `names`, each from the start of
+    /// its key's line to the start of the next entry's, in the order
+    /// written. `None` for a layout that cannot be cut there (a flow map, a
+    /// complex key, two keys on one line), and for a document that may use
+    /// an alias: an entry read on its own would lose the anchor written in
+    /// another.
+    fn entries<'n>(&self, names: &'n [String]) -> Option<Vec<(&'n str, std::ops::Range<usize>)>> {
+        let bytes = self.yaml.as_bytes();
+        if memchr::memchr(b'*', bytes).is_some() && memchr::memchr(b'&', bytes).is_some() {
+            return None;
+        }
+        let mut starts = Vec::with_capacity(names.len());
+        for name in names {
+            let at = self.key_offset(Path::root().key(name))?;
+            let line = self.yaml[..at].rfind('\n').map_or(0, |i| i + 1);
+            if !self.yaml[line..at].bytes().all(|b| b == b' ') {
+                return None;
+            }
+            starts.push((line, name.as_str()));
+        }
+        starts.sort_unstable();
+        if starts.windows(2).any(|w| w[0].0 == w[1].0) {
+            return None;
+        }
+        // an entry runs to where the next one starts, or to the end; what
+        // comes before the first (comments, a `---`) belongs to none
+        let ends = starts.iter().skip(1).map(|(at, _)| *at).chain([self.yaml.len()]);
+        Some(starts.iter().zip(ends).map(|(&(start, name), end)| (name, start..end)).collect())
+    }
+
+    /// Every problem of the entries read as `T`: each entry alone, as a
+    /// document of its own at its place in the file (so its positions are
+    /// its own), and, in an entry that fails and holds a block list, each
+    /// item alone, the other items blanked (spaces, the line breaks kept) so
+    /// that every byte stays where it is. The items are read within a
+    /// budget of a few times the document's size, so a long list of bad
+    /// items costs time linear in the document. A required key the
+    /// document does not have is reported once (`names`: the keys it has).
+    fn entry_errors<T: DeserializeOwned>(
+        &self,
+        entries: &[(&str, std::ops::Range<usize>)],
+        names: &[String],
+    ) -> Vec<Diagnostic> {
+        let mut found = Vec::new();
+        // a key `T` requires that no entry has: its first, in `T`'s order
+        // (with no entry of its own to read, the empty map says which)
+        let mut missing = None;
+        let mut note_missing = |alone: &Alone| {
+            if let Alone::Missing(field, d) = alone
+                && missing.is_none()
+                && !names.contains(field)
+            {
+                missing = Some(d.clone());
+            }
+        };
+        note_missing(&self.read_alone::<T>(0, "{}", None));
+        let mut budget = 4 * self.yaml.len() + 64 * 1024;
+        for (name, range) in entries {
+            let entry = &self.yaml[range.clone()];
+            let error = match self.read_alone::<T>(range.start, entry, None) {
+                Alone::Failed(d) => d,
+                alone => {
+                    note_missing(&alone);
+                    continue;
+                }
+            };
+            // the items of a block list, each alone: `-` and a space or line
+            // break (a flow list's `-1` is a value)
+            let list = Path::root().key(name);
+            let bytes = self.yaml.as_bytes();
+            let items: Vec<usize> = (0..)
+                .map_while(|i| self.key_offset(list.clone().item(i)))
+                .take_while(|&at| {
+                    at < range.end
+                        && bytes[at] == b'-'
+                        && bytes.get(at + 1).is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                })
+                .collect();
+            let (mut in_items, mut broken) = (Vec::new(), false);
+            if items.len() > 1 {
+                let ends: Vec<usize> = items.iter().skip(1).copied().chain([range.end]).collect();
+                for i in 0..items.len() {
+                    if budget < entry.len() {
+                        break;
+                    }
+                    budget -= entry.len();
+                    let mut alone = entry.as_bytes().to_vec();
+                    for j in (0..items.len()).filter(|&j| j != i) {
+                        blank_out(&mut alone[items[j] - range.start..ends[j] - range.start]);
+                    }
+                    let alone = String::from_utf8(alone).expect("only whole lines' ends are blanked");
+                    if yaml_serde::from_str::<Value>(&alone).is_err() {
+                        broken = true;
+                        break;
+                    }
+                    if let Alone::Failed(d) = self.read_alone::<T>(range.start, &alone, Some((&list, i))) {
+                        in_items.push(d);
+                    }
                 }
             }
+            // an item read alone that no longer reads as YAML says nothing
+            // of the list: its entry's own error stands
+            if in_items.is_empty() || broken {
+                found.push(error);
+            } else {
+                found.extend(in_items);
+            }
         }
-        if !unknown.is_empty() {
-            return Err(unknown);
+        found.extend(missing);
+        found
+    }
+
+    /// `yaml`, which sits at byte `start` of this document, read as `T` on
+    /// its own. `item`: the list and the index of the one item left in it,
+    /// which the reader, counting only that one, names as item 0.
+    fn read_alone<T: DeserializeOwned>(&self, start: usize, yaml: &str, item: Option<(&Path, usize)>) -> Alone {
+        let doc = Document::new(self.file, self.text, self.offset + start, yaml);
+        let e = match serde_path_to_error::deserialize::<_, T>(yaml_serde::Deserializer::from_str(yaml)) {
+            Ok(_) => return Alone::Read,
+            Err(e) => e,
+        };
+        let path = path_of(e.path());
+        let e = e.into_inner();
+        let mut message = strip_location(&e);
+        if let Some(field) = quoted_after(&message, "missing field `")
+            && path.as_ref().is_none_or(|p| p.0.is_empty())
+        {
+            // the root map lacks a key: the other entries may hold it
+            return Alone::Missing(field, self.value_error(&e, Some(&Path::root())));
         }
-        let (e, path) = self.located::<T>(first);
-        Err(vec![self.value_error(&e, path.as_ref())])
+        if let Some((list, i)) = item
+            && let Some(rest) = message.strip_prefix(&format!("{}[0]", list.0))
+        {
+            message = format!("{}[{i}]{rest}", list.0);
+        }
+        Alone::Failed(doc.value_error_told(&message, e.location().map_or(0, |l| l.index()), path.as_ref()))
     }
 
     /// Parse into `T` with no check of its keys beyond `T`'s own (a
@@ -287,16 +437,8 @@ impl<'a> Document<'a> {
         match serde_path_to_error::deserialize::<_, T>(yaml_serde::Deserializer::from_str(self.yaml)) {
             Ok(_) => (first, None),
             Err(e) => {
-                let mut path = Path::root();
-                for segment in e.path() {
-                    path = match segment {
-                        serde_path_to_error::Segment::Map { key } => path.key(key),
-                        serde_path_to_error::Segment::Seq { index } => path.item(*index),
-                        serde_path_to_error::Segment::Enum { .. } => path,
-                        serde_path_to_error::Segment::Unknown => break,
-                    };
-                }
-                (e.into_inner(), Some(path))
+                let path = path_of(e.path());
+                (e.into_inner(), path)
             }
         }
     }
@@ -425,8 +567,13 @@ impl<'a> Document<'a> {
     /// by `path` (the value it is about, when known): the caret under the
     /// wrong value, the unknown key, or the key of the map missing one.
     fn value_error(&self, e: &yaml_serde::Error, path: Option<&Path>) -> Diagnostic {
-        let message = strip_location(e);
-        let index = e.location().map_or(0, |l| l.index());
+        self.value_error_told(&strip_location(e), e.location().map_or(0, |l| l.index()), path)
+    }
+
+    /// [`Document::value_error`] for the reader's `message` (without its
+    /// location) and the byte `index` it names.
+    fn value_error_told(&self, message: &str, index: usize, path: Option<&Path>) -> Diagnostic {
+        let message = message.to_string();
         if let Some(field) = quoted_after(&message, "unknown field `") {
             let allowed: Vec<&str> = expected_fields(&message);
             // the path ends at the map, or at the unknown key itself
@@ -1299,6 +1446,37 @@ impl<'a> ByteOffsets<'a> {
     }
 }
 
+/// A typed parse's path, as a [`Path`] (`None` where serde could not tell).
+fn path_of(found: &serde_path_to_error::Path) -> Option<Path> {
+    let mut path = Path::root();
+    for segment in found {
+        path = match segment {
+            serde_path_to_error::Segment::Map { key } => path.key(key),
+            serde_path_to_error::Segment::Seq { index } => path.item(*index),
+            serde_path_to_error::Segment::Enum { .. } => path,
+            serde_path_to_error::Segment::Unknown => return Some(path),
+        };
+    }
+    Some(path)
+}
+
+/// A part of a document read on its own ([`Document::entry_errors`]).
+enum Alone {
+    Read,
+    /// It reads, but the root map lacks this required key (the
+    /// `missing-key` error, placed at the document's start).
+    Missing(String, Diagnostic),
+    Failed(Diagnostic),
+}
+
+/// Blank `bytes`: spaces for everything but line breaks, so what follows
+/// stays at its line and column.
+fn blank_out(bytes: &mut [u8]) {
+    for b in bytes.iter_mut().filter(|b| !matches!(b, b'\n' | b'\r')) {
+        *b = b' ';
+    }
+}
+
 fn key_name(key: &Value) -> String {
     match key {
         Value::String(s) => s.clone(),
@@ -1415,6 +1593,74 @@ mod tests {
         let e = doc("---\ntitle: x\n  bad: [\n").parse::<Small>().unwrap_err();
         assert_eq!(e[0].code, Code::FrontMatterYaml);
         assert!(e[0].line().unwrap() >= 2);
+    }
+
+    /// A typed parse reports each problem of the document, not only the
+    /// first serde meets: each entry's, each item's of a list, an unknown
+    /// key's and a missing key's, every one at its own line.
+    #[test]
+    fn every_problem_of_a_document_is_reported_each_at_its_line() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Page {
+            title: String,
+            year: u16,
+            #[serde(default)]
+            tags: Vec<String>,
+            #[serde(default)]
+            faq: Vec<Inner>,
+            #[serde(default)]
+            inner: Option<Inner>,
+        }
+        let placed = |text: &str| -> Vec<(Code, Option<usize>)> {
+            let errs = doc(text).parse::<Page>().unwrap_err();
+            errs.iter().map(|d| (d.code, d.line())).collect()
+        };
+        let text = "---\ntitle: x\nyear: 70000\ntags: {a: b}\nfaq:\n  - on: a\n  - on: [b]\n  - on: c\n  - of: d\ninner: {on: a, x: 1}\n---\n";
+        assert_eq!(
+            placed(text),
+            [
+                (Code::InvalidValue, Some(3)),
+                (Code::InvalidValue, Some(4)),
+                (Code::InvalidValue, Some(7)),
+                (Code::UnknownKey, Some(9)),
+                (Code::UnknownKey, Some(10)),
+            ]
+        );
+        // an unknown key, a missing one and a wrong value together
+        let text = "---\ntitel: x\nyear: no\n---\n";
+        assert_eq!(
+            placed(text),
+            [(Code::UnknownKey, Some(2)), (Code::InvalidValue, Some(3)), (Code::MissingKey, Some(2))]
+        );
+        // each alone is what it was before
+        assert_eq!(placed("---\ntitle: x\nyear: no\n---\n"), [(Code::InvalidValue, Some(3))]);
+        assert_eq!(placed("---\nyear: 1\n---\n"), [(Code::MissingKey, Some(2))]);
+        // a flow map at the root, or aliases, keep serde's first problem
+        assert_eq!(placed("---\n{title: x, year: no, tags: 1}\n---\n"), [(Code::InvalidValue, Some(2))]);
+        let aliased = "---\ntitle: &t x\nyear: no\ntags: *t\n---\n";
+        assert_eq!(placed(aliased), [(Code::InvalidValue, Some(3))]);
+        // a flow list's item that starts with `-` is not a block list's
+        let text = "---\ntitle: x\nyear: 1\nfaq: [-1, {on: [b]}]\ntags: [a]\n---\n";
+        assert_eq!(placed(text), [(Code::InvalidValue, Some(4))]);
+    }
+
+    /// A long list of bad items costs time linear in the document: its
+    /// items are read alone within a budget, and what is past it is still
+    /// one error (the list's own).
+    #[test]
+    fn a_long_list_of_bad_items_is_read_within_a_budget() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Listed {
+            faq: Vec<Inner>,
+        }
+        let items = "  - on: [b]\n".repeat(20_000);
+        let text = format!("---\nfaq:\n{items}---\n");
+        let errs = doc(&text).parse::<Listed>().unwrap_err();
+        assert!(!errs.is_empty() && errs.len() < 20_000, "{}", errs.len());
+        assert!(errs.iter().all(|d| d.code == Code::InvalidValue));
     }
 
     fn whole(text: &str) -> Result<Value, Diagnostic> {

@@ -61,6 +61,47 @@ fn with_front_matter(edit: impl Fn(&str) -> String) -> Vec<sourcebook::diagnosti
     build_at(dir.path()).diagnostics.iter().filter(|d| d.is_error()).cloned().collect()
 }
 
+/// A new author's front matter with several mistakes gets all of them in
+/// one build, each at its line, and each as it is when made alone: serde's
+/// typed parse stops at the first, so an author fixed one, built, and met
+/// the next.
+#[test]
+fn every_mistake_in_one_front_matter_is_reported_in_one_build() {
+    let edits: [(&str, &str); 4] = [
+        ("date: 2024-01-02", "date: 2026-13-45"),
+        ("\ndescription:", "\nauthor: me\ndescription:"),
+        ("  - \"Another point.\"", "  - [nested]"),
+        ("    a: \"Yes, and it is sourced [@doe2020].\"", "    a: [x]\n  - q: ok\n  - q: fine\n    a: [y]"),
+    ];
+    let errors = with_front_matter(|t| edits.iter().fold(t.to_string(), |t, (from, to)| t.replacen(from, to, 1)));
+    let found: Vec<_> = errors.iter().map(|d| (d.code.as_str(), d.line(), d.message.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            ("unknown-key", Some(3), "unknown key `author`"),
+            (
+                "invalid-value",
+                Some(5),
+                "date: `2026-13-45` is not a date: there is no month 13 (YYYY-MM-DD: the month comes second)"
+            ),
+            ("invalid-value", Some(9), "`key_points[1]` must be text, not a list"),
+            ("invalid-value", Some(12), "`faq[0].a` must be text, not a list"),
+            ("missing-key", Some(13), "missing required key `a`"),
+            ("invalid-value", Some(15), "`faq[2].a` must be text, not a list"),
+        ]
+    );
+    // the same findings as the mistakes made one at a time
+    let told = |d: &sourcebook::diagnostics::Diagnostic| {
+        (d.code.as_str().to_string(), d.message.clone(), d.help.clone(), d.span.as_ref().map(|s| s.column))
+    };
+    let mut alone: Vec<_> =
+        edits.iter().flat_map(|(from, to)| with_front_matter(|t| t.replacen(from, to, 1))).collect();
+    alone.sort_by_key(told);
+    let mut together = errors.clone();
+    together.sort_by_key(told);
+    assert_eq!(together.iter().map(told).collect::<Vec<_>>(), alone.iter().map(told).collect::<Vec<_>>());
+}
+
 #[test]
 fn a_tab_in_front_matter_is_named_a_tab() {
     let errors = with_front_matter(|t| t.replacen("\ndescription:", "\n\tdescription:", 1));

@@ -11,8 +11,9 @@ pub struct Args {
     /// Port to listen on (the next free one if it is taken; 0 for any).
     #[arg(long, default_value_t = 1111)]
     pub port: u16,
-    /// Address to listen on. Anything but loopback makes the preview public.
-    #[arg(long, default_value = "127.0.0.1")]
+    /// Address to listen on (`localhost` is 127.0.0.1). Anything but
+    /// loopback makes the preview public.
+    #[arg(long, default_value = "127.0.0.1", value_parser = bind_address)]
     pub bind: IpAddr,
     /// Open the site in the browser.
     #[arg(long)]
@@ -52,4 +53,19 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
             None => Err(e),
         },
     }
+}
+
+/// `--bind`: an IP address, or `localhost`, the name every machine gives
+/// its loopback address (127.0.0.1: this machine only). Other names are
+/// not looked up: a name may stand for an address of another machine, or
+/// for several.
+fn bind_address(text: &str) -> Result<IpAddr, String> {
+    if text.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::from([127, 0, 0, 1]));
+    }
+    text.parse().map_err(|_| {
+        format!(
+            "`{text}` is not an IP address: give 127.0.0.1 (this machine only, the default) or 0.0.0.0 (every network)"
+        )
+    })
 }

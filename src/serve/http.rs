@@ -86,8 +86,13 @@ pub fn serve(mut options: Options, ui: Ui) -> anyhow::Result<()> {
             options.bind
         ));
     }
+    // a site with errors is served too: each page shows them until fixed
+    let errors = match session.diagnostics.error_count() {
+        0 => String::new(),
+        n => format!(" with {} (each page lists them until they are fixed)", crate::ui::count(n, "error")),
+    };
     ui.info(&format!(
-        "built in {} ms; serving {} at http://{address}/ (Ctrl-C to stop)",
+        "built in {} ms{errors}; serving {} at http://{address}/ (Ctrl-C to stop)",
         started.elapsed().as_millis(),
         options.root.display()
     ));
@@ -135,6 +140,7 @@ fn rebuild_loop(
     ui: Ui,
 ) {
     let mut version = 1;
+    let mut index_written = false;
     // the warnings printed at start
     let mut shown = ShownWarnings::default();
     shown.new_warnings(&session.diagnostics);
@@ -147,7 +153,10 @@ fn rebuild_loop(
                 let indexing = Instant::now();
                 session.update_index();
                 let _ = tx.send(publish(&session, version));
-                ui.info(&format!("search index written again in {} ms", indexing.elapsed().as_millis()));
+                // the first is the one the start left for later
+                let again = if index_written { " again" } else { "" };
+                index_written = true;
+                ui.info(&format!("search index written{again} in {} ms", indexing.elapsed().as_millis()));
                 continue;
             }
             watch::Next::End => return,

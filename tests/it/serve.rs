@@ -454,6 +454,8 @@ pub(crate) struct Server {
     pub(crate) base: String,
     /// What it has printed to the terminal since it said where it serves.
     said: std::sync::Arc<std::sync::Mutex<String>>,
+    /// The line that says where it serves.
+    serving: String,
 }
 
 impl Server {
@@ -492,7 +494,7 @@ impl Server {
         });
         let base =
             line[line.find("http://").unwrap()..].split_whitespace().next().unwrap().trim_end_matches('/').to_string();
-        Server { child, base, said }
+        Server { child, base, said, serving: line }
     }
 
     /// Wait until the terminal shows `n` lines starting with `text`; what
@@ -914,6 +916,53 @@ fn a_preview_bound_to_another_address_answers_any_host() {
     let server = Server::start_serving(dir.path(), &[], &["--bind", "0.0.0.0"]);
     let answer = server.raw("GET / HTTP/1.1\r\nHost: preview.example:8080\r\nConnection: close\r\n\r\n");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// `--bind localhost`, as an author writes it for other servers, is the
+/// loopback address; a name that is not an address is a usage error that
+/// says what to give.
+#[test]
+fn a_preview_bound_to_localhost_listens_on_loopback() {
+    let dir = site("minimal");
+    let server = Server::start_serving(dir.path(), &[], &["--bind", "localhost"]);
+    assert!(server.base.starts_with("http://127.0.0.1:"), "{}", server.serving);
+    assert_eq!(server.get("/").0, 200);
+    let out = crate::support::sourcebook()
+        .arg("--root")
+        .arg(dir.path())
+        .args(["serve", "--bind", "my-laptop", "--port", "0"])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("`my-laptop` is not an IP address"), "{stderr}");
+    assert!(stderr.contains("127.0.0.1"), "{stderr}");
+}
+
+/// What `serve` says when it starts is what happened: a site with errors
+/// is served with its errors counted (its pages list them), and the search
+/// index the start left for later is "written", not "written again".
+#[test]
+fn serve_says_at_start_how_many_errors_it_built_with_and_writes_the_index_once() {
+    let dir = site("minimal");
+    let server = Server::start(dir.path());
+    assert!(!server.serving.contains("error"), "{}", server.serving);
+    let said = server.wait_said("search index written", 1);
+    assert!(said.lines().any(|l| l.starts_with("search index written in ")), "{said}");
+    assert!(!said.contains("written again"), "{said}");
+    drop(server);
+
+    edit(dir.path(), "content/basics/first.md", "[@doe2020].", "[@nobody2020].");
+    let server = Server::start(dir.path());
+    let (status, page) = server.get("/basics/first/");
+    assert_eq!(status, 503, "{page}");
+    assert!(
+        server.serving.contains(" with 1 error (each page lists them until they are fixed); serving "),
+        "{}",
+        server.serving
+    );
 }
 
 #[test]

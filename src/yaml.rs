@@ -274,7 +274,12 @@ impl<'a> Document<'a> {
         // unknown keys: that problem may be one of them)
         if let (Value::Mapping(_), Some(mut entries)) = (&value, self.entries(&names)) {
             entries.retain(|(name, _)| keys.contains(name));
-            found.extend(self.entry_errors::<T>(&entries, &names));
+            // a key written with a typo (`titel:`) is one error: the key it
+            // stands for is not also missing
+            let mut written = names.clone();
+            let meant = names.iter().filter(|name| !keys.contains(&name.as_str()));
+            written.extend(meant.filter_map(|name| nearest(name, keys.iter().copied())).map(str::to_string));
+            found.extend(self.entry_errors::<T>(&entries, &written));
         }
         if found.is_empty() {
             let (e, path) = self.located::<T>(first);
@@ -1629,11 +1634,14 @@ mod tests {
             ]
         );
         // an unknown key, a missing one and a wrong value together
-        let text = "---\ntitel: x\nyear: no\n---\n";
+        let text = "---\nfoo: x\nyear: no\n---\n";
         assert_eq!(
             placed(text),
             [(Code::UnknownKey, Some(2)), (Code::InvalidValue, Some(3)), (Code::MissingKey, Some(2))]
         );
+        // a key written with a typo is not also missing
+        let text = "---\ntitel: x\nyear: no\n---\n";
+        assert_eq!(placed(text), [(Code::UnknownKey, Some(2)), (Code::InvalidValue, Some(3))]);
         // each alone is what it was before
         assert_eq!(placed("---\ntitle: x\nyear: no\n---\n"), [(Code::InvalidValue, Some(3))]);
         assert_eq!(placed("---\nyear: 1\n---\n"), [(Code::MissingKey, Some(2))]);

@@ -199,6 +199,9 @@ pub(crate) enum UnsafeUrl {
     NotAbsolute,
     /// A user name or password before the host (`https://nhs.uk@evil.example/`).
     Credentials,
+    /// A `tel:` or `sms:` link (its scheme) with no phone number: nothing,
+    /// or letters, where a phone needs digits.
+    NoNumber(String),
 }
 
 impl fmt::Display for UnsafeUrl {
@@ -211,6 +214,10 @@ impl fmt::Display for UnsafeUrl {
             ),
             UnsafeUrl::Credentials => f.write_str(
                 "it has a user name or password before an `@`: the site it seems to name is not the one it leads to, and a password would be published",
+            ),
+            UnsafeUrl::NoNumber(s) => write!(
+                f,
+                "a `{s}:` link needs a phone number after `{s}:` (digits, with `+`, spaces, `-`, `.` or brackets)"
             ),
         }
     }
@@ -249,10 +256,22 @@ pub(crate) fn check_url(url: &str) -> Result<(), UnsafeUrl> {
             let Some(rest) = url.get(s.len()..).and_then(|r| r.strip_prefix("://")) else {
                 return Err(UnsafeUrl::NotAbsolute);
             };
-            // the authority ends where a browser ends it (`\` is `/` in an http address)
-            let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
-            if authority.contains('@') {
+            // the authority ends where a browser ends it (`\` is `/` in an
+            // http address), and where a reader ends it, who takes a `\`
+            // for part of the name: `https://evil.example\@988lifeline.org/`
+            // seems to name the site after the `@` and leads to the one before
+            let authority = |ends: &[char]| rest.split(ends).next().unwrap_or_default().contains('@');
+            if authority(&['/', '\\', '?', '#']) || authority(&['/', '?', '#']) {
                 return Err(UnsafeUrl::Credentials);
+            }
+        }
+        if matches!(s.as_str(), "tel" | "sms") {
+            // the number, before any parameters (`;ext=`) or message (`?body=`)
+            let url = written(url);
+            let number = url[s.len() + 1..].split([';', '?']).next().unwrap_or_default().replace("%20", " ");
+            let phone = |c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | '(' | ')' | ' ' | '*' | '#');
+            if !number.chars().any(|c| c.is_ascii_digit()) || !number.chars().all(phone) {
+                return Err(UnsafeUrl::NoNumber(s));
             }
         }
     }
@@ -420,8 +439,20 @@ mod tests {
             "HTTP://a@b.org",
             "https://\ta@b.org/x",
             "https://@evil.example",
+            // a `\` a browser reads as `/`: it leads to evil.example
+            "http://evil.example\\@988lifeline.org/",
+            "https://evil.example\\x@nhs.uk",
         ] {
             assert_eq!(check_url(bad), Err(UnsafeUrl::Credentials), "{bad:?}");
+        }
+        // a phone link needs a number
+        for bad in ["tel:", "tel: ", "sms:", "tel:javascript:alert(1)", "tel:call-us", "sms:?body=hi", "TEL:x1"] {
+            assert!(matches!(check_url(bad), Err(UnsafeUrl::NoNumber(_))), "{bad:?}");
+        }
+        for ok in
+            ["tel:988", "tel:+44 116 123", "tel:+1-800-273-8255;ext=1", "sms:988?body=HOME", "tel:(020)%207946.0000"]
+        {
+            assert_eq!(check_url(ok), Ok(()), "{ok}");
         }
         for ok in ["https://a.org/@name", "https://a.org/x?to=a@b.org", "https://a.org/#@x", "mailto:a@b.org"] {
             assert_eq!(check_url(ok), Ok(()), "{ok}");

@@ -964,10 +964,16 @@ impl<'a> Renderer<'a, '_> {
             if text.starts_with(dest.as_ref()) { span.with_width(dest.chars().count().max(1)) } else { span }
         };
         if let Err(why) = check_url(dest) {
+            let help = match &why {
+                crate::html::UnsafeUrl::NoNumber(scheme) => {
+                    format!("write the number after `{scheme}:`, e.g. `{scheme}:988`")
+                }
+                _ => "a link may use http, https, mailto, tel or sms, or point to a file of this site".to_string(),
+            };
             self.out.diagnostics.push(
                 Diagnostic::error(Code::UnsafeUrl, format!("unsafe link `{}`: {why}", dest.escape_debug()))
                     .with_span(target(self))
-                    .with_help("a link may use http, https, mailto, tel or sms, or point to a file of this site"),
+                    .with_help(help),
             );
             return (CowStr::Borrowed("#"), None);
         }

@@ -573,15 +573,51 @@ impl Config {
         }
         let contact = trust_pages.accessibility.as_ref().and_then(|a| a.contact.as_deref());
         errors.extend(contact.and_then(|u| unsafe_url("trust_pages.accessibility.contact".into(), u, u)));
-        if trust_pages.funding && (funding.is_none() || conflicts.is_none()) {
+        // texts the trust pages show: empty (or `~`) is none, and the
+        // funding page's two, and the statement's and policy's own, are
+        // required where their page is on
+        let (funding, conflicts) =
+            (funding.filter(|t| !crate::yaml::blank(t)), conflicts.filter(|t| !crate::yaml::blank(t)));
+        if trust_pages.funding {
+            for (key, text) in [("funding", &funding), ("conflicts", &conflicts)] {
+                if text.is_some() {
+                    continue;
+                }
+                let written = doc.value_offset(key).is_some();
+                let (at, state) =
+                    if written { (key.into(), "empty") } else { ("trust_pages.funding".into(), "missing") };
+                errors.push(
+                    invalid(
+                        at,
+                        format!("`trust_pages.funding` is on, but `{key}:` is {state}: the funding page shows it"),
+                    )
+                    .with_help(
+                        "state who pays for the site in `funding:` and declare conflicts of interest in `conflicts:`",
+                    ),
+                );
+            }
+        }
+        if let Some(a) = &mut trust_pages.accessibility {
+            a.tools = a.tools.take().filter(|t| !crate::yaml::blank(t));
+            if crate::yaml::blank(&a.standard) {
+                errors.push(
+                    invalid(
+                        YamlPath::from("trust_pages").key("accessibility").key("standard"),
+                        "`standard` is empty: the accessibility statement names the standard the site meets".into(),
+                    )
+                    .with_help("name it, e.g. `standard: \"WCAG 2.2 level AA\"`"),
+                );
+            }
+        }
+        if let Some(policy) = &trust_pages.editorial_policy
+            && crate::yaml::blank(&policy.sources)
+        {
             errors.push(
                 invalid(
-                    "trust_pages.funding".into(),
-                    "`trust_pages.funding` is on, but `funding:` or `conflicts:` is missing".into(),
+                    YamlPath::from("trust_pages").key("editorial_policy").key("sources"),
+                    "`sources` is empty: the editorial policy says under it how sources are chosen".into(),
                 )
-                .with_help(
-                    "state who pays for the site in `funding:` and declare conflicts of interest in `conflicts:`",
-                ),
+                .with_help("say how sources are chosen, e.g. `sources: \"Peer-reviewed trials and current labels.\"`"),
             );
         }
         if let Some(email) = &contact_email
@@ -625,7 +661,8 @@ impl Config {
         }
         Ok(Config {
             title,
-            description: description.unwrap_or_default(),
+            // optional: `description: ~` (or only spaces) is none, not the words "~"
+            description: description.filter(|d| !crate::yaml::blank(d)).unwrap_or_default(),
             base_url: with_trailing_slash(base_url),
             language: language.unwrap_or_else(|| "en".into()),
             theme,
@@ -644,8 +681,8 @@ impl Config {
             tags: tags.unwrap_or(true),
             paginate_by: paginate_by.unwrap_or(DEFAULT_PAGINATE_BY),
             review_roles,
-            funding: funding.filter(|t| !crate::yaml::blank(t)),
-            conflicts: conflicts.filter(|t| !crate::yaml::blank(t)),
+            funding,
+            conflicts,
             trust_pages,
             contact_email,
             care_cards,
@@ -1070,6 +1107,54 @@ mod tests {
         let default = site("disclaimer: null\n").unwrap().disclaimer;
         assert_eq!(default, site("").unwrap().disclaimer);
         assert!(!default.is_empty());
+    }
+
+    /// The trust pages' texts are never shown empty or as "~": the funding
+    /// page's two are required while it is on, the statement's standard
+    /// and the policy's sources are required in their blocks, and an
+    /// optional text written empty is none.
+    #[test]
+    fn the_trust_pages_never_show_an_empty_text() {
+        let site = |extra: &str| Config::parse(&format!("title: T\nbase_url: https://x.org/\n{extra}"));
+        let audit = "last_audit: 2026-01-01";
+        for (extra, message, line, column) in [
+            (
+                "trust_pages: { funding: true }\nfunding: F\nconflicts: \"~\"\n",
+                "`trust_pages.funding` is on, but `conflicts:` is empty",
+                5,
+                12,
+            ),
+            (
+                "trust_pages: { funding: true }\nfunding: \"  \"\nconflicts: C\n",
+                "`trust_pages.funding` is on, but `funding:` is empty",
+                4,
+                10,
+            ),
+            (
+                "trust_pages: { funding: true }\nfunding: F\n",
+                "`trust_pages.funding` is on, but `conflicts:` is missing",
+                3,
+                25,
+            ),
+            (
+                &format!("trust_pages: {{ accessibility: {{ standard: \"\", {audit} }} }}\n"),
+                "`standard` is empty",
+                3,
+                43,
+            ),
+            ("trust_pages: { editorial_policy: { sources: ~ } }\n", "`sources` is empty", 3, 45),
+        ] {
+            let e = site(extra).unwrap_err();
+            let at: Vec<_> = e.iter().map(|d| (d.code, d.line(), d.span.as_ref().map(|s| s.column))).collect();
+            assert_eq!(at, vec![(Code::InvalidValue, Some(line), Some(column))], "{extra}");
+            assert!(e[0].message.starts_with(message), "{extra}: {}", e[0].message);
+        }
+        let c = site(&format!(
+            "description: \"~\"\ntrust_pages: {{ funding: true, accessibility: {{ standard: S, tools: \" \", {audit} }} }}\nfunding: F\nconflicts: C\n"
+        ))
+        .unwrap();
+        assert_eq!(c.description, "");
+        assert_eq!(c.trust_pages.accessibility.unwrap().tools, None);
     }
 
     #[test]

@@ -140,3 +140,34 @@ fn a_template_circle_or_missing_parent_is_an_error_at_its_tag() {
         assert_eq!(found, [(message, Some(file), Some(at))], "{name}");
     }
 }
+
+/// A theme's loops or components that run away (Tera has no limit of its
+/// own on loops inside loops) stop at the page's budget with a
+/// `template-error` in the template's file, instead of running for hours
+/// and holding the page in memory as it grows.
+#[test]
+fn a_template_that_runs_away_is_stopped_with_an_error() {
+    let dir = site("full");
+    let text = "0123456789".repeat(10);
+    let runaway = format!(
+        "{{% extends \"base.html\" %}}{{% block content %}}{{% for i in range(end=3000) %}}\
+         {{% for j in range(end=3000) %}}{{% for k in range(end=3000) %}}{text}{{% endfor %}}\
+         {{% endfor %}}{{% endfor %}}{{% endblock content %}}"
+    );
+    std::fs::write(dir.path().join("themes/test/templates/404.html"), runaway).unwrap();
+    let report = build_at(dir.path());
+    assert!(report.written.is_none());
+    let found: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "template-error")
+        .map(|d| (d.message.as_str(), d.file.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "template `404.html`: the page grew past 64 MiB, so it was stopped: a loop or a component of the theme runs away",
+            Some("themes/test/templates/404.html")
+        )]
+    );
+}

@@ -478,7 +478,58 @@ impl Diagnostics {
         // costs one pass, not a sort, at each `serve` save
         self.items.par_sort_by(|a, b| report_order(a, b));
         self.items.dedup();
+        self.one_per_template_problem();
         self
+    }
+
+    /// One template problem met on many pages (a mistake in `base.html`,
+    /// which every page extends) is one finding, whose help names the first
+    /// page and counts the others: the findings, in report order, differ
+    /// only in their help, `while rendering /path/`, and in the variables
+    /// Tera lists as there (each kind of page has its own: the list is left
+    /// out when they differ).
+    fn one_per_template_problem(&mut self) {
+        const RENDERING: &str = "while rendering /";
+        const LISTED: &str = ". Available variables:";
+        let rendering = |d: &Diagnostic| {
+            d.code == Code::TemplateError && d.help.as_deref().is_some_and(|h| h.starts_with(RENDERING))
+        };
+        if !self.items.iter().any(|d| rendering(d)) {
+            return;
+        }
+        let stem =
+            |d: &Diagnostic| d.message.split_once(LISTED).map_or(d.message.as_str(), |(stem, _)| stem).to_string();
+        let same = |a: &Diagnostic, b: &Diagnostic| {
+            rendering(a)
+                && rendering(b)
+                && (a.file.as_deref(), &a.span) == (b.file.as_deref(), &b.span)
+                && stem(a) == stem(b)
+        };
+        let mut kept: Vec<Arc<Diagnostic>> = Vec::with_capacity(self.items.len());
+        let (mut others, mut listed_apart) = (0, false);
+        let finish = |kept: &mut Vec<Arc<Diagnostic>>, others: usize, listed_apart: bool| {
+            if let Some(last) = kept.last_mut().filter(|_| others > 0) {
+                let d = Arc::make_mut(last);
+                if listed_apart {
+                    d.message = format!("{}.", stem(d));
+                }
+                let first = d.help.take().unwrap_or_default();
+                let pages = if others == 1 { "page" } else { "pages" };
+                d.help = Some(format!("{first} and {others} other {pages}").into());
+            }
+        };
+        for d in std::mem::take(&mut self.items) {
+            if let Some(last) = kept.last().filter(|last| same(last, &d)) {
+                listed_apart |= last.message != d.message;
+                others += 1;
+                continue;
+            }
+            finish(&mut kept, others, listed_apart);
+            (others, listed_apart) = (0, false);
+            kept.push(d);
+        }
+        finish(&mut kept, others, listed_apart);
+        self.items = kept;
     }
 
     /// The findings as they are kept, shared or not (no copy is made).

@@ -171,3 +171,27 @@ fn a_template_that_runs_away_is_stopped_with_an_error() {
         )]
     );
 }
+
+/// One mistake in a template every page extends is one finding, not one
+/// per page: its help names the first page and counts the others.
+#[test]
+fn a_template_mistake_met_on_every_page_is_one_error() {
+    let dir = site("full");
+    let base = dir.path().join("themes/test/templates/base.html");
+    let text = std::fs::read_to_string(&base).unwrap();
+    std::fs::write(&base, text.replacen("<body>", "<body>{{ no_such_value }}", 1)).unwrap();
+    let report = build_at(dir.path());
+    let found: Vec<_> = report.diagnostics.iter().filter(|d| d.code.as_str() == "template-error").collect();
+    assert_eq!(found.len(), 1, "{}", report.diagnostics.render_text(false));
+    assert_eq!(found[0].file.as_deref(), Some("themes/test/templates/base.html"));
+    let help = found[0].help.as_deref().unwrap();
+    let others: usize = help
+        .strip_prefix("while rendering /")
+        .and_then(|rest| rest.split_once(" and "))
+        .and_then(|(_, n)| n.strip_suffix(" other pages"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{help}"));
+    assert!(others >= 5, "{help}");
+    // each kind of page lists its own variables: the list is left out
+    assert_eq!(found[0].message, "template `base.html`: Variable `no_such_value` is not defined.");
+}

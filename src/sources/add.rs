@@ -83,12 +83,22 @@ pub(crate) fn add(root: &Path, request: &AddRequest) -> anyhow::Result<Adding> {
     if let Some(message) = already_cited(&bib, std::slice::from_ref(&identifier)) {
         return Ok(Adding::Usage(message));
     }
+    // a local mistake is said before the registries are asked
+    if let Some(id) = request.id.as_deref().filter(|id| bib.contains(id)) {
+        return Ok(Adding::Usage(format!("the id `{id}` is taken; choose another with `--id`")));
+    }
     let mut registries = request.registries.clone();
     registries.contact = registries.contact.or_else(|| config.contact_email.clone());
     let client = Client::new(registries);
     let mut notes = Vec::new();
     let work = match fetch(&client, &identifier, &mut notes) {
         Ok(work) => work,
+        Err(message) if message.contains("could not be reached") => {
+            return Ok(Adding::Failed(format!(
+                "{message}\n  help: check this machine's connection and try again, or write the entry into \
+                 content/sources.yaml by hand (README, \"Sources\")"
+            )));
+        }
         Err(message) => return Ok(Adding::Failed(message)),
     };
     let found: Vec<Identifier> = [

@@ -285,6 +285,42 @@ fn source_add_refuses_an_identifier_already_cited_naming_its_id() {
     assert_eq!(sources_yaml(dir.path()), cited, "nothing written");
 }
 
+/// An `--id` already taken is said before any registry is asked (it was
+/// said only once one answered, after a network failure told first), and
+/// a registry that cannot be reached is said with what to do instead.
+#[test]
+fn source_add_says_a_taken_id_before_asking_and_what_to_do_when_offline() {
+    let registry = Replay::start();
+    let dir = polite_site();
+    let before = sources_yaml(dir.path());
+    let mut cmd = sourcebook();
+    registry.env(&mut cmd);
+    let out = cmd
+        .arg("--root")
+        .arg(dir.path())
+        .args(["source", "add", "10.5555/normal", "--id", "doe2020"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the id `doe2020` is taken; choose another with `--id`"), "{stderr}");
+    assert!(registry.requests().is_empty(), "refused before asking anyone");
+    // nothing listens on port 1 of this machine: as offline
+    let out = sourcebook()
+        .env("SOURCEBOOK_CROSSREF_API", "http://127.0.0.1:1/crossref")
+        .env("SOURCEBOOK_PUBMED_API", "http://127.0.0.1:1/pubmed/")
+        .arg("--root")
+        .arg(dir.path())
+        .args(["source", "add", "10.5555/normal"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("could not be reached"), "{stderr}");
+    assert!(stderr.contains("help: check this machine's connection and try again, or write the entry"), "{stderr}");
+    assert_eq!(sources_yaml(dir.path()), before, "nothing written");
+}
+
 /// A registry's record of another work is never written, or checked, as
 /// the one asked for: Crossref answering `works/{doi}` with another DOI's
 /// work, or PubMed's search by DOI or PMCID finding a PMID filed under

@@ -100,7 +100,7 @@ pub fn new_article(
     };
     let topics = site_topics(root, config);
     if !topics.iter().any(|t| t == topic) {
-        return Ok(Err(not_a_topic(root, topic, &topics)));
+        return Ok(Err(not_a_topic(root, config, topic, &topics)));
     }
     if !crate::config::is_slug(slug) {
         return Ok(Err(format!(
@@ -186,13 +186,18 @@ fn site_topics(root: &Path, config: &crate::config::Config) -> Vec<String> {
 }
 
 /// Why `topic` is not one of the site's `topics`, and what to do.
-fn not_a_topic(root: &Path, topic: &str, topics: &[String]) -> String {
+fn not_a_topic(root: &Path, config: &crate::config::Config, topic: &str, topics: &[String]) -> String {
     let listed = match topics {
         [] => "this site has no topics yet".to_string(),
         _ => format!("this site's topics are: {}", topics.join(", ")),
     };
     if !crate::config::is_slug(topic) {
         return format!("`{topic}` is not a topic name: use a-z, 0-9 and `-` (not at either end); {listed}");
+    }
+    if let Some(what) = crate::site::paths::made_at(topic, config) {
+        return format!(
+            "`{topic}` cannot be a topic: /{topic}/ is {what}, which sourcebook makes; name the topic otherwise ({listed})"
+        );
     }
     if root.join("content").join(topic).is_dir() {
         return format!(

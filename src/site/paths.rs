@@ -71,6 +71,23 @@ impl Origin<'_> {
     }
 }
 
+/// What sourcebook makes at `/{folder}/` on a site with `config`, if
+/// anything: a topic of that name would collide with it there ([`check`]
+/// says so once the topic exists; `new` says so before). The FAQ index is
+/// not one: a topic called `faq` is its landing, by design. The glossary
+/// is named whether or not the site has one yet.
+pub(crate) fn made_at(folder: &str, config: &Config) -> Option<&'static str> {
+    let path = format!("{folder}/");
+    match path.as_str() {
+        "sources/" => Some("the source list (/sources/)"),
+        p if p == GLOSSARY_PATH => Some("the glossary (/glossary/)"),
+        p if p == super::SEARCH_PATH && config.search => Some("the search page (/search/)"),
+        "search-index/" if config.search => Some("the search index (/search-index/)"),
+        p if p == tags::TAGS_PATH && config.tags => Some("the tag index (/tags/)"),
+        p => crate::site::trust_pages(config).find(|t| t.path == p).map(|_| "a trust page (`trust_pages`)"),
+    }
+}
+
 /// Check every output path of the site that `content` and `config`
 /// describe, with the theme's static files (`theme_files`, output paths).
 pub(crate) fn check(content: &Content, config: &Config, theme_files: &[&str]) -> Vec<Diagnostic> {

@@ -62,6 +62,34 @@ fn topics_named_like_generated_pages_are_refused_naming_both() {
     assert!(build_at(dir.path()).written.is_some());
 }
 
+/// `new` refuses a topic named like a page sourcebook makes, saying what
+/// is there (it advised making the topic's `_index.md`, which the build
+/// then refused as a collision), and agrees with the build on which names
+/// those are.
+#[test]
+fn new_refuses_a_topic_where_the_build_would_find_a_collision() {
+    for name in ["sources", "search", "search-index", "glossary", "tags", "faq", "dosing"] {
+        let dir = site("minimal");
+        write(dir.path(), "content/glossary.yaml", "Claim:\n  definition: \"A statement.\"\n");
+        let article = dir.path().join("content/basics/first.md");
+        let text = std::fs::read_to_string(&article).unwrap();
+        std::fs::write(&article, text.replacen("\ndate:", "\ntags: [\"a tag\"]\ndate:", 1)).unwrap();
+        let out = crate::support::sourcebook()
+            .arg("--root")
+            .arg(dir.path())
+            .args(["new", &format!("{name}/x")])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        let refused_by_new = said.contains(&format!("`{name}` cannot be a topic: /{name}/ is "));
+        write(dir.path(), &format!("content/{name}/_index.md"), TOPIC);
+        let report = build_at(dir.path());
+        let collision = report.diagnostics.iter().any(|d| d.code.as_str() == "path-collision");
+        assert_eq!(refused_by_new, collision, "{name}: {said}");
+        assert_eq!(refused_by_new, !matches!(name, "faq" | "dosing"), "{name}: {said}");
+    }
+}
+
 #[test]
 fn names_that_differ_only_in_case_collide() {
     let dir = site("minimal");

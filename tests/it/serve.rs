@@ -918,6 +918,22 @@ fn a_preview_bound_to_another_address_answers_any_host() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
+/// What `serve --port 0` with `args` on the site at `root` says as it
+/// stops with a usage error (exit 2).
+fn refused_to_serve(root: &Path, args: &[&str]) -> String {
+    let out = crate::support::sourcebook()
+        .arg("--root")
+        .arg(root)
+        .args(["serve", "--port", "0"])
+        .args(args)
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// `--bind localhost`, as an author writes it for other servers, is the
 /// loopback address; a name that is not an address is a usage error that
 /// says what to give.
@@ -927,16 +943,7 @@ fn a_preview_bound_to_localhost_listens_on_loopback() {
     let server = Server::start_serving(dir.path(), &[], &["--bind", "localhost"]);
     assert!(server.base.starts_with("http://127.0.0.1:"), "{}", server.serving);
     assert_eq!(server.get("/").0, 200);
-    let out = crate::support::sourcebook()
-        .arg("--root")
-        .arg(dir.path())
-        .args(["serve", "--bind", "my-laptop", "--port", "0"])
-        .timeout(Duration::from_secs(30))
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused_to_serve(dir.path(), &["--bind", "my-laptop"]);
     assert!(stderr.contains("`my-laptop` is not an IP address"), "{stderr}");
     assert!(stderr.contains("127.0.0.1"), "{stderr}");
 }
@@ -969,16 +976,7 @@ fn serve_says_at_start_how_many_errors_it_built_with_and_writes_the_index_once()
 fn an_address_serve_cannot_listen_on_is_a_usage_error() {
     let dir = site("minimal");
     // 192.0.2.1 is TEST-NET-1: documentation only, never an address of this machine
-    let out = crate::support::sourcebook()
-        .arg("--root")
-        .arg(dir.path())
-        .args(["serve", "--bind", "192.0.2.1", "--port", "0"])
-        .timeout(Duration::from_secs(30))
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused_to_serve(dir.path(), &["--bind", "192.0.2.1"]);
     assert!(stderr.contains("error: cannot listen on 192.0.2.1:0"), "{stderr}");
     assert!(stderr.contains("help: choose another --port, or a --bind address of this machine"), "{stderr}");
 }

@@ -295,12 +295,8 @@ fn source_add_says_a_taken_id_before_asking_and_what_to_do_when_offline() {
     let before = sources_yaml(dir.path());
     let mut cmd = sourcebook();
     registry.env(&mut cmd);
-    let out = cmd
-        .arg("--root")
-        .arg(dir.path())
-        .args(["source", "add", "10.5555/normal", "--id", "doe2020"])
-        .output()
-        .unwrap();
+    cmd.arg("--root").arg(dir.path());
+    let out = cmd.args(["source", "add", "10.5555/normal", "--id", "doe2020"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("the id `doe2020` is taken; choose another with `--id`"), "{stderr}");

@@ -272,7 +272,9 @@ impl<'a> Document<'a> {
             .collect();
         // another layout keeps serde's first problem (unless it found
         // unknown keys: that problem may be one of them)
-        if let (Value::Mapping(_), Some(mut entries)) = (&value, self.entries(&names)) {
+        if !names.is_empty()
+            && let Some(mut entries) = self.entries(&names)
+        {
             entries.retain(|(name, _)| keys.contains(name));
             // a key written with a typo (`titel:`) is one error: the key it
             // stands for is not also missing
@@ -301,11 +303,7 @@ impl<'a> Document<'a> {
         }
         let mut starts = Vec::with_capacity(names.len());
         for name in names {
-            let at = self.key_offset(Path::root().key(name))?;
-            let line = self.yaml[..at].rfind('\n').map_or(0, |i| i + 1);
-            if !self.yaml[line..at].bytes().all(|b| b == b' ') {
-                return None;
-            }
+            let line = self.line_begun_at(self.key_offset(Path::root().key(name))?)?;
             starts.push((line, name.as_str()));
         }
         starts.sort_unstable();
@@ -316,6 +314,13 @@ impl<'a> Document<'a> {
         // comes before the first (comments, a `---`) belongs to none
         let ends = starts.iter().skip(1).map(|(at, _)| *at).chain([self.yaml.len()]);
         Some(starts.iter().zip(ends).map(|(&(start, name), end)| (name, start..end)).collect())
+    }
+
+    /// Where the line starts that byte `at` begins, after its indentation
+    /// (`None` when something else is written before it on its line).
+    fn line_begun_at(&self, at: usize) -> Option<usize> {
+        let line = self.yaml[..at].rfind('\n').map_or(0, |i| i + 1);
+        self.yaml[line..at].bytes().all(|b| b == b' ').then_some(line)
     }
 
     /// Every problem of the entries read as `T`: each entry alone, as a
@@ -355,7 +360,8 @@ impl<'a> Document<'a> {
                 }
             };
             // the items of a block list, each alone: `-` and a space or line
-            // break (a flow list's `-1` is a value)
+            // break (a flow list's `-1` is a value), each `-` beginning its
+            // line, so that blanking the others leaves a list of one
             let list = Path::root().key(name);
             let bytes = self.yaml.as_bytes();
             let items: Vec<usize> = (0..)
@@ -366,8 +372,8 @@ impl<'a> Document<'a> {
                         && bytes.get(at + 1).is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
                 })
                 .collect();
-            let (mut in_items, mut broken) = (Vec::new(), false);
-            if items.len() > 1 {
+            let mut in_items = Vec::new();
+            if items.len() > 1 && items.iter().all(|&at| self.line_begun_at(at).is_some()) {
                 let ends: Vec<usize> = items.iter().skip(1).copied().chain([range.end]).collect();
                 for i in 0..items.len() {
                     if budget < entry.len() {
@@ -379,18 +385,14 @@ impl<'a> Document<'a> {
                         blank_out(&mut alone[items[j] - range.start..ends[j] - range.start]);
                     }
                     let alone = String::from_utf8(alone).expect("only whole lines' ends are blanked");
-                    if yaml_serde::from_str::<Value>(&alone).is_err() {
-                        broken = true;
-                        break;
-                    }
                     if let Alone::Failed(d) = self.read_alone::<T>(range.start, &alone, Some((&list, i))) {
                         in_items.push(d);
                     }
                 }
             }
-            // an item read alone that no longer reads as YAML says nothing
-            // of the list: its entry's own error stands
-            if in_items.is_empty() || broken {
+            // no item failing alone (a problem of the list as a whole, or
+            // one past the budget): the entry's own error stands
+            if in_items.is_empty() {
                 found.push(error);
             } else {
                 found.extend(in_items);
@@ -423,7 +425,7 @@ impl<'a> Document<'a> {
         {
             message = format!("{}[{i}]{rest}", list.0);
         }
-        Alone::Failed(doc.value_error_told(&message, e.location().map_or(0, |l| l.index()), path.as_ref()))
+        Alone::Failed(doc.value_error_told(message, e.location().map_or(0, |l| l.index()), path.as_ref()))
     }
 
     /// Parse into `T` with no check of its keys beyond `T`'s own (a
@@ -572,13 +574,12 @@ impl<'a> Document<'a> {
     /// by `path` (the value it is about, when known): the caret under the
     /// wrong value, the unknown key, or the key of the map missing one.
     fn value_error(&self, e: &yaml_serde::Error, path: Option<&Path>) -> Diagnostic {
-        self.value_error_told(&strip_location(e), e.location().map_or(0, |l| l.index()), path)
+        self.value_error_told(strip_location(e), e.location().map_or(0, |l| l.index()), path)
     }
 
     /// [`Document::value_error`] for the reader's `message` (without its
     /// location) and the byte `index` it names.
-    fn value_error_told(&self, message: &str, index: usize, path: Option<&Path>) -> Diagnostic {
-        let message = message.to_string();
+    fn value_error_told(&self, message: String, index: usize, path: Option<&Path>) -> Diagnostic {
         if let Some(field) = quoted_after(&message, "unknown field `") {
             let allowed: Vec<&str> = expected_fields(&message);
             // the path ends at the map, or at the unknown key itself
@@ -1655,8 +1656,8 @@ mod tests {
     }
 
     /// A long list of bad items costs time linear in the document: its
-    /// items are read alone within a budget, and what is past it is still
-    /// one error (the list's own).
+    /// items are read alone within a budget, and those past it are not
+    /// read alone (the errors found within it stand).
     #[test]
     fn a_long_list_of_bad_items_is_read_within_a_budget() {
         #[derive(Debug, Deserialize)]

@@ -576,16 +576,13 @@ impl Config {
         // texts the trust pages show: empty (or `~`) is none, and the
         // funding page's two, and the statement's and policy's own, are
         // required where their page is on
-        let (funding, conflicts) =
-            (funding.filter(|t| !crate::yaml::blank(t)), conflicts.filter(|t| !crate::yaml::blank(t)));
         if trust_pages.funding {
             for (key, text) in [("funding", &funding), ("conflicts", &conflicts)] {
-                if text.is_some() {
-                    continue;
-                }
-                let written = doc.value_offset(key).is_some();
-                let (at, state) =
-                    if written { (key.into(), "empty") } else { ("trust_pages.funding".into(), "missing") };
+                let (at, state) = match text.as_deref() {
+                    Some(text) if crate::yaml::blank(text) => (key.into(), "empty"),
+                    Some(_) => continue,
+                    None => ("trust_pages.funding".into(), "missing"),
+                };
                 errors.push(
                     invalid(
                         at,
@@ -681,8 +678,8 @@ impl Config {
             tags: tags.unwrap_or(true),
             paginate_by: paginate_by.unwrap_or(DEFAULT_PAGINATE_BY),
             review_roles,
-            funding,
-            conflicts,
+            funding: funding.filter(|t| !crate::yaml::blank(t)),
+            conflicts: conflicts.filter(|t| !crate::yaml::blank(t)),
             trust_pages,
             contact_email,
             care_cards,
@@ -1055,7 +1052,6 @@ mod tests {
     /// another site under no scheme's check.
     #[test]
     fn links_on_every_page_are_full_addresses() {
-        let site = |extra: &str| Config::parse(&format!("title: T\nbase_url: https://x.org/\n{extra}"));
         for (extra, line, column) in [
             ("crisis: { text: t, links: [{ label: x, url: \"relative/x\" }] }\n", 3, 46),
             ("crisis: { text: t, links: [{ label: x, url: \"//evil.org\" }] }\n", 3, 46),
@@ -1082,9 +1078,22 @@ mod tests {
 
     /// The crisis box and the disclaimer are on every page: a site may
     /// word them its own way, not leave them saying nothing.
+    /// A minimal site.yaml with `extra` after it.
+    fn site(extra: &str) -> Result<Config, Vec<Diagnostic>> {
+        Config::parse(&format!("title: T\nbase_url: https://x.org/\n{extra}"))
+    }
+
+    /// That site.yaml is refused with one `invalid-value` at `line` and
+    /// `column`, whose message starts with `message`.
+    fn refused_at(extra: &str, message: &str, line: usize, column: usize) {
+        let e = site(extra).unwrap_err();
+        let at: Vec<_> = e.iter().map(|d| (d.code, d.line(), d.span.as_ref().map(|s| s.column))).collect();
+        assert_eq!(at, vec![(Code::InvalidValue, Some(line), Some(column))], "{extra}");
+        assert!(e[0].message.starts_with(message), "{extra}: {}", e[0].message);
+    }
+
     #[test]
     fn the_crisis_box_and_disclaimer_every_page_shows_are_never_empty() {
-        let site = |extra: &str| Config::parse(&format!("title: T\nbase_url: https://x.org/\n{extra}"));
         for (extra, message, line, column) in [
             ("crisis: { text: \"\", links: [{ label: x, url: \"tel:988\" }] }\n", "`crisis.text` is empty", 3, 17),
             ("crisis: { text: ~, links: [{ label: x, url: \"tel:988\" }] }\n", "`crisis.text` is empty", 3, 17),
@@ -1097,10 +1106,7 @@ mod tests {
             ),
             ("disclaimer: \"\"\n", "`disclaimer` is empty", 3, 13),
         ] {
-            let e = site(extra).unwrap_err();
-            let at: Vec<_> = e.iter().map(|d| (d.code, d.line(), d.span.as_ref().map(|s| s.column))).collect();
-            assert_eq!(at, vec![(Code::InvalidValue, Some(line), Some(column))], "{extra}");
-            assert!(e[0].message.starts_with(message), "{extra}: {}", e[0].message);
+            refused_at(extra, message, line, column);
         }
         site("crisis: { text: t, links: [{ label: x, url: \"tel:988\" }] }\ndisclaimer: d\n").unwrap();
         // left out, or YAML's null: the default, which says something
@@ -1115,7 +1121,6 @@ mod tests {
     /// optional text written empty is none.
     #[test]
     fn the_trust_pages_never_show_an_empty_text() {
-        let site = |extra: &str| Config::parse(&format!("title: T\nbase_url: https://x.org/\n{extra}"));
         let audit = "last_audit: 2026-01-01";
         for (extra, message, line, column) in [
             (
@@ -1144,10 +1149,7 @@ mod tests {
             ),
             ("trust_pages: { editorial_policy: { sources: ~ } }\n", "`sources` is empty", 3, 45),
         ] {
-            let e = site(extra).unwrap_err();
-            let at: Vec<_> = e.iter().map(|d| (d.code, d.line(), d.span.as_ref().map(|s| s.column))).collect();
-            assert_eq!(at, vec![(Code::InvalidValue, Some(line), Some(column))], "{extra}");
-            assert!(e[0].message.starts_with(message), "{extra}: {}", e[0].message);
+            refused_at(extra, message, line, column);
         }
         let c = site(&format!(
             "description: \"~\"\ntrust_pages: {{ funding: true, accessibility: {{ standard: S, tools: \" \", {audit} }} }}\nfunding: F\nconflicts: C\n"

@@ -419,6 +419,12 @@ pub struct Diagnostics {
     items: Vec<Arc<Diagnostic>>,
 }
 
+/// How a `template-error` met while rendering a page begins its help,
+/// before the page's path (`while rendering /basics/first/`): the report
+/// makes the findings of one template problem one
+/// ([`Diagnostics::sorted`]).
+pub(crate) const WHILE_RENDERING: &str = "while rendering /";
+
 /// The order of a report: by file, line, column, code, message and help
 /// ([`Diagnostics::sorted`]).
 pub(crate) fn report_order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
@@ -485,25 +491,21 @@ impl Diagnostics {
     /// One template problem met on many pages (a mistake in `base.html`,
     /// which every page extends) is one finding, whose help names the first
     /// page and counts the others: the findings, in report order, differ
-    /// only in their help, `while rendering /path/`, and in the variables
+    /// only in their help, [`WHILE_RENDERING`] a page, and in the variables
     /// Tera lists as there (each kind of page has its own: the list is left
     /// out when they differ).
     fn one_per_template_problem(&mut self) {
-        const RENDERING: &str = "while rendering /";
-        const LISTED: &str = ". Available variables:";
         let rendering = |d: &Diagnostic| {
-            d.code == Code::TemplateError && d.help.as_deref().is_some_and(|h| h.starts_with(RENDERING))
+            d.code == Code::TemplateError && d.help.as_deref().is_some_and(|h| h.starts_with(WHILE_RENDERING))
         };
         if !self.items.iter().any(|d| rendering(d)) {
             return;
         }
-        let stem =
-            |d: &Diagnostic| d.message.split_once(LISTED).map_or(d.message.as_str(), |(stem, _)| stem).to_string();
+        fn stem(d: &Diagnostic) -> &str {
+            d.message.split_once(". Available variables:").map_or(d.message.as_str(), |(stem, _)| stem)
+        }
         let same = |a: &Diagnostic, b: &Diagnostic| {
-            rendering(a)
-                && rendering(b)
-                && (a.file.as_deref(), &a.span) == (b.file.as_deref(), &b.span)
-                && stem(a) == stem(b)
+            rendering(a) && rendering(b) && (&a.file, &a.span) == (&b.file, &b.span) && stem(a) == stem(b)
         };
         let mut kept: Vec<Arc<Diagnostic>> = Vec::with_capacity(self.items.len());
         let (mut others, mut listed_apart) = (0, false);

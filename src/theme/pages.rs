@@ -282,7 +282,7 @@ impl<'a> Renderer<'a> {
                 out.write(file, html.as_bytes())?;
                 Ok(None)
             }
-            Err(d) => Ok(Some(d.with_help(format!("while rendering /{path}")))),
+            Err(d) => Ok(Some(d.with_help(format!("{}{path}", crate::diagnostics::WHILE_RENDERING)))),
         }
     }
 

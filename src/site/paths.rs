@@ -71,6 +71,15 @@ impl Origin<'_> {
     }
 }
 
+/// The pages sourcebook makes in a folder of their own, as a collision
+/// names them ([`check`]) and `new` does ([`made_at`]).
+const SOURCE_LIST: &str = "the source list (/sources/)";
+const GLOSSARY: &str = "the glossary (/glossary/)";
+const SEARCH_PAGE: &str = "the search page (/search/)";
+const SEARCH_INDEX: &str = "the search index (/search-index/)";
+const TAG_INDEX: &str = "the tag index (/tags/)";
+const TRUST_PAGE: &str = "a trust page (`trust_pages`)";
+
 /// What sourcebook makes at `/{folder}/` on a site with `config`, if
 /// anything: a topic of that name would collide with it there ([`check`]
 /// says so once the topic exists; `new` says so before). The FAQ index is
@@ -79,12 +88,12 @@ impl Origin<'_> {
 pub(crate) fn made_at(folder: &str, config: &Config) -> Option<&'static str> {
     let path = format!("{folder}/");
     match path.as_str() {
-        "sources/" => Some("the source list (/sources/)"),
-        p if p == GLOSSARY_PATH => Some("the glossary (/glossary/)"),
-        p if p == super::SEARCH_PATH && config.search => Some("the search page (/search/)"),
-        "search-index/" if config.search => Some("the search index (/search-index/)"),
-        p if p == tags::TAGS_PATH && config.tags => Some("the tag index (/tags/)"),
-        p => crate::site::trust_pages(config).find(|t| t.path == p).map(|_| "a trust page (`trust_pages`)"),
+        "sources/" => Some(SOURCE_LIST),
+        p if p == GLOSSARY_PATH => Some(GLOSSARY),
+        p if p == super::SEARCH_PATH && config.search => Some(SEARCH_PAGE),
+        "search-index/" if config.search => Some(SEARCH_INDEX),
+        p if p == tags::TAGS_PATH && config.tags => Some(TAG_INDEX),
+        p => crate::site::trust_pages(config).find(|t| t.path == p).map(|_| TRUST_PAGE),
     }
 }
 
@@ -100,25 +109,21 @@ pub(crate) fn check(content: &Content, config: &Config, theme_files: &[&str]) ->
         ("sitemap.xml", "the sitemap"),
         ("atom.xml", "the Atom feed"),
         ("robots.txt", "robots.txt"),
-        ("sources/index.html", "the source list (/sources/)"),
+        ("sources/index.html", SOURCE_LIST),
     ];
     for (path, what) in generated {
         claims.claim(path, Origin::Generated(what), &mut diags);
     }
     if content.glossary.is_some() {
-        claims.claim(&format!("{GLOSSARY_PATH}index.html"), Origin::Generated("the glossary (/glossary/)"), &mut diags);
+        claims.claim(&format!("{GLOSSARY_PATH}index.html"), Origin::Generated(GLOSSARY), &mut diags);
     }
     for page in crate::site::trust_pages(config) {
-        claims.claim(
-            &format!("{}index.html", page.path),
-            Origin::Generated("a trust page (`trust_pages`)"),
-            &mut diags,
-        );
+        claims.claim(&format!("{}index.html", page.path), Origin::Generated(TRUST_PAGE), &mut diags);
     }
     if config.search {
         let page = format!("{}index.html", super::SEARCH_PATH);
-        claims.claim(&page, Origin::Generated("the search page (/search/)"), &mut diags);
-        claims.claim_folder("search-index", Origin::Generated("the search index (/search-index/)"));
+        claims.claim(&page, Origin::Generated(SEARCH_PAGE), &mut diags);
+        claims.claim_folder("search-index", Origin::Generated(SEARCH_INDEX));
     }
     // a topic called `faq` is the FAQ index's landing, by design
     if !content.topics.iter().any(|t| format!("{}/", t.name) == FAQ_PATH) {
@@ -127,11 +132,7 @@ pub(crate) fn check(content: &Content, config: &Config, theme_files: &[&str]) ->
     if config.tags {
         let found = tags::collect(&content.articles);
         if !found.is_empty() {
-            claims.claim(
-                &format!("{}index.html", tags::TAGS_PATH),
-                Origin::Generated("the tag index (/tags/)"),
-                &mut diags,
-            );
+            claims.claim(&format!("{}index.html", tags::TAGS_PATH), Origin::Generated(TAG_INDEX), &mut diags);
         }
         for tag in &found {
             claims.claim(&format!("{}index.html", tag.path()), Origin::Generated("a tag page"), &mut diags);

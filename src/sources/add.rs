@@ -93,12 +93,6 @@ pub(crate) fn add(root: &Path, request: &AddRequest) -> anyhow::Result<Adding> {
     let mut notes = Vec::new();
     let work = match fetch(&client, &identifier, &mut notes) {
         Ok(work) => work,
-        Err(message) if message.contains("could not be reached") => {
-            return Ok(Adding::Failed(format!(
-                "{message}\n  help: check this machine's connection and try again, or write the entry into \
-                 content/sources.yaml by hand (README, \"Sources\")"
-            )));
-        }
         Err(message) => return Ok(Adding::Failed(message)),
     };
     let found: Vec<Identifier> = [
@@ -112,13 +106,8 @@ pub(crate) fn add(root: &Path, request: &AddRequest) -> anyhow::Result<Adding> {
     if let Some(message) = already_cited(&bib, &found) {
         return Ok(Adding::Usage(message));
     }
-    let id = match &request.id {
-        Some(id) if bib.contains(id) => {
-            return Ok(Adding::Usage(format!("the id `{id}` is taken; choose another with `--id`")));
-        }
-        Some(id) => id.clone(),
-        None => free_id(&bib, &work),
-    };
+    // a taken `--id` was refused before the registries were asked
+    let id = request.id.clone().unwrap_or_else(|| free_id(&bib, &work));
     let kinds = [
         (NoticeKind::Retraction, "was retracted or withdrawn", "retracted-source"),
         (NoticeKind::ExpressionOfConcern, "is under an expression of concern", "expression-of-concern"),
@@ -158,11 +147,20 @@ fn fetch(client: &Client, identifier: &Identifier, notes: &mut Vec<String>) -> R
         Answer::Failed { reason, .. } => reason,
         Answer::Found(_) => String::new(),
     };
+    // what stops the add: a registry never reached says what to do instead
+    let stopped = |answer: Answer, what: &str| match answer {
+        Answer::Failed { reached: false, .. } => format!(
+            "{}\n  help: check this machine's connection and try again, or write the entry into \
+             content/sources.yaml by hand (README, \"Sources\")",
+            failed(answer, what)
+        ),
+        other => failed(other, what),
+    };
     let (crossref, pubmed) = match identifier {
         Identifier::Doi(doi) => {
             let crossref = match client.crossref_work(doi) {
                 Answer::Found(work) => *work,
-                other => return Err(failed(other, "Crossref")),
+                other => return Err(stopped(other, "Crossref")),
             };
             let pubmed = match client.pubmed_by(identifier) {
                 Answer::Found(work) => Some(*work),
@@ -177,7 +175,7 @@ fn fetch(client: &Client, identifier: &Identifier, notes: &mut Vec<String>) -> R
         Identifier::Pmid(_) | Identifier::Pmcid(_) => {
             let pubmed = match client.pubmed_by(identifier) {
                 Answer::Found(work) => *work,
-                other => return Err(failed(other, "PubMed")),
+                other => return Err(stopped(other, "PubMed")),
             };
             let crossref = match pubmed.doi.as_deref().map(|doi| client.crossref_work(&doi.to_ascii_lowercase())) {
                 Some(Answer::Found(work)) => Some(*work),

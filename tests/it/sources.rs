@@ -39,6 +39,13 @@ impl Replay {
         cmd.env("SOURCEBOOK_PUBMED_API", format!("http://127.0.0.1:{}/pubmed/", self.port));
     }
 
+    /// `sourcebook --root <root> <args>` with the registries replayed here.
+    fn run(&self, root: &Path, args: &[&str]) -> std::process::Output {
+        let mut cmd = sourcebook();
+        self.env(&mut cmd);
+        cmd.arg("--root").arg(root).args(args).output().unwrap()
+    }
+
     fn requests(&self) -> Vec<(String, String)> {
         self.log.lock().unwrap().clone()
     }
@@ -170,14 +177,7 @@ fn source_add_by_doi_and_by_pmid_write_the_same_complete_entry() {
     for identifier in ["https://doi.org/10.5555/normal", "99000001"] {
         let dir = polite_site();
         let before = sources_yaml(dir.path());
-        let mut cmd = sourcebook();
-        registry.env(&mut cmd);
-        let out = cmd
-            .arg("--root")
-            .arg(dir.path())
-            .args(["source", "add", identifier, "--evidence", "rct"])
-            .output()
-            .unwrap();
+        let out = registry.run(dir.path(), &["source", "add", identifier, "--evidence", "rct"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{identifier}: {stderr}");
         let after = sources_yaml(dir.path());
@@ -236,9 +236,7 @@ fn source_add_writes_a_registry_s_line_breaks_and_escapes_as_plain_text() {
     let registry = Replay::start();
     let dir = polite_site();
     let before = sources_yaml(dir.path());
-    let mut cmd = sourcebook();
-    registry.env(&mut cmd);
-    let out = cmd.arg("--root").arg(dir.path()).args(["source", "add", "10.5555/hostile"]).output().unwrap();
+    let out = registry.run(dir.path(), &["source", "add", "10.5555/hostile"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -266,18 +264,14 @@ fn source_add_refuses_an_identifier_already_cited_naming_its_id() {
     let registry = Replay::start();
     let dir = polite_site();
     let before = sources_yaml(dir.path());
-    let mut cmd = sourcebook();
-    registry.env(&mut cmd);
-    let out = cmd.arg("--root").arg(dir.path()).args(["source", "add", "doi:10.1000/EXAMPLE.1"]).output().unwrap();
+    let out = registry.run(dir.path(), &["source", "add", "doi:10.1000/EXAMPLE.1"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("as `doe2020`"), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(registry.requests().is_empty(), "refused before asking anyone");
     // known only once the registry is asked: the PMID's DOI is already cited
     let cited = before.replace("10.1000/example.1", "10.5555/normal");
     std::fs::write(dir.path().join("content/sources.yaml"), &cited).unwrap();
-    let mut cmd = sourcebook();
-    registry.env(&mut cmd);
-    let out = cmd.arg("--root").arg(dir.path()).args(["source", "add", "PMID:99000001"]).output().unwrap();
+    let out = registry.run(dir.path(), &["source", "add", "PMID:99000001"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("DOI 10.5555/normal is already in the bibliography as `doe2020`")
@@ -293,10 +287,7 @@ fn source_add_says_a_taken_id_before_asking_and_what_to_do_when_offline() {
     let registry = Replay::start();
     let dir = polite_site();
     let before = sources_yaml(dir.path());
-    let mut cmd = sourcebook();
-    registry.env(&mut cmd);
-    cmd.arg("--root").arg(dir.path());
-    let out = cmd.args(["source", "add", "10.5555/normal", "--id", "doe2020"]).output().unwrap();
+    let out = registry.run(dir.path(), &["source", "add", "10.5555/normal", "--id", "doe2020"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("the id `doe2020` is taken; choose another with `--id`"), "{stderr}");
@@ -329,9 +320,7 @@ fn a_registry_s_record_of_another_work_is_never_taken_for_the_one_asked() {
     let add = |identifier: &str| {
         let dir = polite_site();
         let before = sources_yaml(dir.path());
-        let mut cmd = sourcebook();
-        registry.env(&mut cmd);
-        let out = cmd.arg("--root").arg(dir.path()).args(["source", "add", identifier]).output().unwrap();
+        let out = registry.run(dir.path(), &["source", "add", identifier]);
         let after = sources_yaml(dir.path());
         let entry = after.strip_prefix(&before).expect("the file's text is kept").to_string();
         (
@@ -373,9 +362,7 @@ fn a_registry_s_record_of_another_work_is_never_taken_for_the_one_asked() {
         "elsewhere:\n  type: article\n  title: Ketamine versus placebo for treatment-resistant depression\n  date: 2024\n  serial-number: { doi: \"10.5555/elsewhere\" }\n",
     )
     .unwrap();
-    let mut cmd = sourcebook();
-    registry.env(&mut cmd);
-    let out = cmd.arg("--root").arg(dir.path()).args(["check", "--sources"]).output().unwrap();
+    let out = registry.run(dir.path(), &["check", "--sources"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("warning[external-unreachable]: DOI 10.5555/elsewhere was not checked: Crossref answered with the work 10.5555/normal when asked for 10.5555/elsewhere"),
@@ -397,10 +384,7 @@ fn source_add_writes_nothing_check_would_not_read() {
     for id in ["0x10", "1e3", "0o7", "123"] {
         let dir = polite_site();
         let before = sources_yaml(dir.path());
-        let mut cmd = sourcebook();
-        registry.env(&mut cmd);
-        let out =
-            cmd.arg("--root").arg(dir.path()).args(["source", "add", "10.5555/normal", "--id", id]).output().unwrap();
+        let out = registry.run(dir.path(), &["source", "add", "10.5555/normal", "--id", id]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "--id {id}: {stderr}");
         assert!(stderr.contains("would be read by YAML as a number"), "{stderr}");
@@ -411,9 +395,7 @@ fn source_add_writes_nothing_check_would_not_read() {
         let before = sources_yaml(dir.path()) + ending;
         std::fs::write(dir.path().join("content/sources.yaml"), &before).unwrap();
         assert!(!crate::support::build_at(dir.path()).diagnostics.has_errors(), "the file reads before");
-        let mut cmd = sourcebook();
-        registry.env(&mut cmd);
-        let out = cmd.arg("--root").arg(dir.path()).args(["source", "add", "10.5555/normal"]).output().unwrap();
+        let out = registry.run(dir.path(), &["source", "add", "10.5555/normal"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{stderr}");
         assert!(stderr.contains("would not read"), "{stderr}");
@@ -472,9 +454,7 @@ malformed:
 
 /// (code, source id or file) of each finding about sources, sorted.
 fn findings(root: &Path, registry: &Replay, args: &[&str]) -> (i32, Vec<(String, String)>) {
-    let mut cmd = sourcebook();
-    registry.env(&mut cmd);
-    let out = cmd.arg("--root").arg(root).args(["check", "--format", "json"]).args(args).output().unwrap();
+    let out = registry.run(root, &[&["check", "--format", "json"], args].concat());
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let codes = [
         "source-not-found",
@@ -558,9 +538,7 @@ fn check_sources_reports_each_kind_and_plain_check_agrees_offline() {
 fn retracted_source_names_both_registries_notices_and_their_dates() {
     let registry = Replay::start();
     let dir = site_with_every_kind();
-    let mut cmd = sourcebook();
-    registry.env(&mut cmd);
-    let out = cmd.arg("--root").arg(dir.path()).args(["check", "--sources", "--format", "json"]).output().unwrap();
+    let out = registry.run(dir.path(), &["check", "--sources", "--format", "json"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("wrote content/sources.lock.yaml"));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let retracted = json.as_array().unwrap().iter().find(|d| d["code"] == "retracted-source").unwrap();

@@ -307,7 +307,9 @@ struct RawConfig {
     language: Option<String>,
     theme: Option<String>,
     topics: Option<Vec<String>>,
-    review_interval_months: Option<u32>,
+    /// Signed, so that `-1` meets the key's own range check ("1 to 120")
+    /// rather than the reader's "0 or more", which 0 would not pass either.
+    review_interval_months: Option<i64>,
     citation_style: Option<String>,
     readability: Option<Readability>,
     feedback_url: Option<String>,
@@ -316,7 +318,8 @@ struct RawConfig {
     check: Option<CheckConfig>,
     search: Option<bool>,
     tags: Option<bool>,
-    paginate_by: Option<usize>,
+    /// Signed, as `review_interval_months` is.
+    paginate_by: Option<i64>,
     review_roles: Option<Vec<ReviewRole>>,
     funding: Option<String>,
     conflicts: Option<String>,
@@ -486,27 +489,32 @@ impl Config {
         }
         let citation_style_at = citation_style.is_some().then(|| doc.value_span("citation_style"));
         let citation_style = citation_style.unwrap_or_else(|| "american-medical-association".into());
-        if let Some(months) = review_interval_months
-            && !(1..=MAX_REVIEW_INTERVAL_MONTHS).contains(&months)
-        {
-            errors.push(
-                invalid(
-                    "review_interval_months".into(),
-                    format!("review_interval_months is {months}; it must be 1 to {MAX_REVIEW_INTERVAL_MONTHS}"),
-                )
-                .with_help("the number of months between two checks of a page, e.g. `12`"),
-            );
-        }
-        if let Some(n) = paginate_by
-            && !(1..=MAX_PAGINATE_BY).contains(&n)
-        {
-            errors.push(
-                invalid("paginate_by".into(), format!("paginate_by is {n}; it must be 1 to {MAX_PAGINATE_BY}"))
-                    .with_help(
-                        "the most entries a topic page, FAQ page, source list or glossary page shows, e.g. `200`",
-                    ),
-            );
-        }
+        // read signed, kept once within range
+        let review_interval_months = review_interval_months.and_then(|months| {
+            let kept = u32::try_from(months).ok().filter(|m| (1..=MAX_REVIEW_INTERVAL_MONTHS).contains(m));
+            if kept.is_none() {
+                errors.push(
+                    invalid(
+                        "review_interval_months".into(),
+                        format!("review_interval_months is {months}; it must be 1 to {MAX_REVIEW_INTERVAL_MONTHS}"),
+                    )
+                    .with_help("the number of months between two checks of a page, e.g. `12`"),
+                );
+            }
+            kept
+        });
+        let paginate_by = paginate_by.and_then(|n| {
+            let kept = usize::try_from(n).ok().filter(|n| (1..=MAX_PAGINATE_BY).contains(n));
+            if kept.is_none() {
+                errors.push(
+                    invalid("paginate_by".into(), format!("paginate_by is {n}; it must be 1 to {MAX_PAGINATE_BY}"))
+                        .with_help(
+                            "the most entries a topic page, FAQ page, source list or glossary page shows, e.g. `200`",
+                        ),
+                );
+            }
+            kept
+        });
         if let Some(tag) = language.as_deref().filter(|t| !is_language_tag(t)) {
             errors.push(
                 invalid("language".into(), format!("`{}` is not a language tag", tag.escape_debug())).with_help(
@@ -859,8 +867,21 @@ mod tests {
         assert_eq!(e[0].code, Code::InvalidValue);
         assert_eq!(e[0].line(), Some(3));
         assert!(e[0].message.contains("must be 1 to 120"), "{}", e[0].message);
-        assert!(Config::parse("title: T\nbase_url: https://x.org/\nreview_interval_months: 0\n").is_err());
         assert!(Config::parse("title: T\nbase_url: https://x.org/\nreview_interval_months: 120\n").is_ok());
+    }
+
+    /// A number below the range is told the range the key takes, not the
+    /// reader's "0 or more" (which 0 would not pass either).
+    #[test]
+    fn a_number_below_its_range_is_told_the_keys_own_range() {
+        for (key, range) in [("review_interval_months", "1 to 120"), ("paginate_by", "1 to 10000")] {
+            for n in ["0", "-1", "-9999999999"] {
+                let e = Config::parse(&format!("title: T\nbase_url: https://x.org/\n{key}: {n}\n")).unwrap_err();
+                assert_eq!((e.len(), e[0].code, e[0].line()), (1, Code::InvalidValue, Some(3)), "{key}: {n}");
+                assert_eq!(e[0].message, format!("{key} is {n}; it must be {range}"));
+                assert!(!e[0].help.as_deref().unwrap_or_default().contains("0 or more"), "{:?}", e[0].help);
+            }
+        }
     }
 
     #[test]

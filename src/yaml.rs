@@ -272,7 +272,8 @@ impl<'a> Document<'a> {
             .collect();
         // another layout keeps serde's first problem (unless it found
         // unknown keys: that problem may be one of them)
-        if !names.is_empty()
+        // (an empty document is a map of no keys, each required one missing)
+        if matches!(value, Value::Mapping(_) | Value::Null)
             && let Some(mut entries) = self.entries(&names)
         {
             entries.retain(|(name, _)| keys.contains(name));
@@ -337,28 +338,10 @@ impl<'a> Document<'a> {
         names: &[String],
     ) -> Vec<Diagnostic> {
         let mut found = Vec::new();
-        // a key `T` requires that no entry has: its first, in `T`'s order
-        // (with no entry of its own to read, the empty map says which)
-        let mut missing = None;
-        let mut note_missing = |alone: &Alone| {
-            if let Alone::Missing(field, d) = alone
-                && missing.is_none()
-                && !names.contains(field)
-            {
-                missing = Some(d.clone());
-            }
-        };
-        note_missing(&self.read_alone::<T>(0, "{}", None));
         let mut budget = 4 * self.yaml.len() + 64 * 1024;
         for (name, range) in entries {
             let entry = &self.yaml[range.clone()];
-            let error = match self.read_alone::<T>(range.start, entry, None) {
-                Alone::Failed(d) => d,
-                alone => {
-                    note_missing(&alone);
-                    continue;
-                }
-            };
+            let Alone::Failed(error) = self.read_alone::<T>(range.start, entry, None) else { continue };
             // the items of a block list, each alone: `-` and a space or line
             // break (a flow list's `-1` is a value), each `-` beginning its
             // line, so that blanking the others leaves a list of one
@@ -398,8 +381,36 @@ impl<'a> Document<'a> {
                 found.extend(in_items);
             }
         }
-        found.extend(missing);
+        found.extend(self.missing_keys::<T>(names));
         found
+    }
+
+    /// Each key `T` requires that the document does not have (`names`: the
+    /// keys it has), in `T`'s order. serde names one missing key at a time,
+    /// so the empty map is read, then read again with each key it named
+    /// filled in with the first of a few stand-ins its type takes, until it
+    /// reads (or no stand-in fits, when the keys found so far are told).
+    fn missing_keys<T: DeserializeOwned>(&self, names: &[String]) -> Vec<Diagnostic> {
+        const STAND_INS: [&str; 5] = ["''", "0", "false", "[]", "{}"];
+        let mut missing = Vec::new();
+        let mut filled = String::from("{");
+        let mut alone = self.read_alone::<T>(0, "{}", None);
+        while let Alone::Missing(field, d) = alone {
+            if !names.contains(&field) {
+                missing.push(d);
+            }
+            let fits = STAND_INS.iter().find_map(|stand_in| {
+                let tried = format!("{filled}{}: {stand_in}, ", quoted(&field));
+                match self.read_alone::<T>(0, &format!("{tried}}}"), None) {
+                    Alone::Failed(_) => None,
+                    Alone::Missing(next, _) if next == field => None,
+                    read => Some((tried, read)),
+                }
+            });
+            let Some((tried, read)) = fits else { break };
+            (filled, alone) = (tried, read);
+        }
+        missing
     }
 
     /// `yaml`, which sits at byte `start` of this document, read as `T` on
@@ -979,6 +990,10 @@ fn value_in_authors_words(message: &str) -> (String, Option<String>) {
             "a string" => ("text", "put the text in double quotes"),
             e if e.contains("formattable string") => ("text", "write the text, or `{ value: \"…\", short: \"…\" }`"),
             "struct Review" => ("a map of keys", "write `reviewed: { by: \"Editorial team\", on: YYYY-MM-DD }`"),
+            // the whole document (no key names it): its keys are not indented
+            e if (e.starts_with("struct ") || e == "a map") && key.is_none() => {
+                ("a map of keys", "write one `key: value` per line, each key at the start of its line")
+            }
             e if e.starts_with("struct ") || e == "a map" => {
                 ("a map of keys", "write `key: value` lines below it, indented, or `{ key: value, … }`")
             }
@@ -1646,6 +1661,24 @@ mod tests {
         // each alone is what it was before
         assert_eq!(placed("---\ntitle: x\nyear: no\n---\n"), [(Code::InvalidValue, Some(3))]);
         assert_eq!(placed("---\nyear: 1\n---\n"), [(Code::MissingKey, Some(2))]);
+        // every required key missing is told, not only the first serde names
+        assert_eq!(
+            placed("---\nfoo: x\n---\n"),
+            [(Code::UnknownKey, Some(2)), (Code::MissingKey, Some(2)), (Code::MissingKey, Some(2))]
+        );
+        let missing = |text: &str| -> Vec<String> {
+            let errs = doc(text).parse::<Page>().unwrap_err();
+            errs.into_iter().filter(|d| d.code == Code::MissingKey).map(|d| d.message).collect()
+        };
+        let both = ["missing required key `title`", "missing required key `year`"];
+        assert_eq!(missing("---\n---\n"), both);
+        assert_eq!(missing("---\n# only a comment\n---\n"), both);
+        assert_eq!(missing("---\ntags: [a]\n---\n"), both);
+        // a root that is not a map is that one problem
+        let errs = doc("---\n- title: x\n---\n").parse::<Page>().unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].message, "this value must be a map of keys, not a list");
+        assert_eq!(errs[0].help.as_deref(), Some("write one `key: value` per line, each key at the start of its line"));
         // a flow map at the root, or aliases, keep serde's first problem
         assert_eq!(placed("---\n{title: x, year: no, tags: 1}\n---\n"), [(Code::InvalidValue, Some(2))]);
         let aliased = "---\ntitle: &t x\nyear: no\ntags: *t\n---\n";

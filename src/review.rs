@@ -4,7 +4,8 @@
 //! (`content::record`): a plain file, rewritten whole in a fixed order,
 //! committed with the pages. Nothing is signed for a site with errors, an
 //! unknown person, a person without the capacity the role needs, or a
-//! date in the future or before the page was published.
+//! date in the future or before the page last changed (its `date:`,
+//! `updated:` or latest `changes:` entry).
 
 use std::path::Path;
 
@@ -38,8 +39,8 @@ pub enum Signing {
     /// Recorded: the page's file, the entry written, and whether the page
     /// had changed since the last signed review of this role.
     Signed { file: String, entry: Signed, reviewer: String },
-    /// The same review (person, role, day, scope and fingerprint) is the
-    /// page's last one already: nothing written.
+    /// The same review (person, role, day, scope and fingerprint) is
+    /// recorded for the page already: nothing written.
     Recorded { file: String },
     /// The site has problems that keep it from being signed.
     Refused(Diagnostics),
@@ -97,6 +98,13 @@ pub fn sign(root: &Path, request: &SignRequest) -> anyhow::Result<Signing> {
             request.on, page.article.front.date
         )));
     }
+    let last_changed = page.article.front.last_changed();
+    if request.on < last_changed {
+        return Ok(Signing::Usage(format!(
+            "{} is before the page's last change ({last_changed}, in its `updated:` or `changes:`): a review on that day saw an earlier version; have this version reviewed, then sign with `--on {last_changed}` or later",
+            request.on
+        )));
+    }
     // nobody reviews what nobody has written yet
     if let Some(d) = diags.iter().find(|d| d.code == Code::TemplateText && d.file.as_deref() == Some(file.as_str())) {
         return Ok(Signing::Usage(format!(
@@ -120,7 +128,7 @@ pub fn sign(root: &Path, request: &SignRequest) -> anyhow::Result<Signing> {
         (&s.by, s.role, s.on, &s.scope, &s.fingerprint)
             == (&entry.by, entry.role, entry.on, &entry.scope, &entry.fingerprint)
     };
-    if record.pages.get(&key).and_then(|signed| signed.last()).is_some_and(same) {
+    if record.pages.get(&key).is_some_and(|signed| signed.iter().any(same)) {
         return Ok(Signing::Recorded { file });
     }
     record.pages.entry(key).or_default().push(entry.clone());

@@ -40,9 +40,12 @@ pub struct Ui {
 }
 
 impl Ui {
+    /// A progress line. Its control characters (but line breaks) are
+    /// shown as escapes: it may quote what a site's files say (a name in
+    /// people.yaml), which must not drive the terminal.
     pub fn info(&self, message: &str) {
         if !self.quiet {
-            eprintln(message);
+            eprintln(crate::diagnostics::visible_lines(message));
         }
     }
 

@@ -64,6 +64,40 @@ pub(crate) fn blank(text: &str) -> bool {
     matches!(text.trim(), "" | "~" | "null" | "Null" | "NULL")
 }
 
+/// A map of a data file keyed by name (people.yaml, the glossary,
+/// reviews.yaml, sources.lock.yaml), in key order, that refuses a key
+/// written twice. serde's own maps keep the last of two silently, losing
+/// what the first held (two signings merged by hand in reviews.yaml, and
+/// the next `review sign` rewrote the file without one of them). The
+/// error is the reader's own wording for a repeated key, which
+/// [`Document`] places at the second one.
+#[derive(Debug)]
+pub(crate) struct UniqueKeys<V>(pub std::collections::BTreeMap<String, V>);
+
+impl<'de, V: serde::Deserialize<'de>> serde::Deserialize<'de> for UniqueKeys<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Keys<V>(std::marker::PhantomData<V>);
+        impl<'de, V: serde::Deserialize<'de>> Visitor<'de> for Keys<V> {
+            type Value = UniqueKeys<V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = std::collections::BTreeMap::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if out.contains_key(&key) {
+                        return Err(de::Error::custom(format!("duplicate entry with key \"{key}\"")));
+                    }
+                    let value = map.next_value()?;
+                    out.insert(key, value);
+                }
+                Ok(UniqueKeys(out))
+            }
+        }
+        deserializer.deserialize_map(Keys(std::marker::PhantomData))
+    }
+}
+
 /// `text` as a YAML double-quoted scalar that reads back as `text`, for
 /// the files sourcebook writes (a title from `new`, a scope from `review
 /// sign`). JSON's string syntax is not enough: YAML refuses some

@@ -23,6 +23,8 @@ pub struct RoleLine {
     pub on: Date,
     /// The reviewer's name as shown.
     pub by: String,
+    /// What the review covered, when not the whole page.
+    pub scope: Option<String>,
     /// `current`, `edited` (since the review) or `unsigned`.
     pub state: &'static str,
     /// What changed since, when edited.
@@ -72,7 +74,7 @@ pub fn check(site: &Site, page: &Page, today: Date, diags: &mut Vec<Diagnostic>)
         );
     }
     let now = review::fingerprint_if_signed(page, &history, &site.bibliography);
-    let statuses = review::status(&history, now.as_ref(), site.config.review_interval_months);
+    let statuses = review::status(&history, now.as_ref(), a.front.last_changed(), site.config.review_interval_months);
     let mut lines = Vec::new();
     for s in &statuses {
         let r = &s.review;
@@ -110,12 +112,22 @@ pub fn check(site: &Site, page: &Page, today: Date, diags: &mut Vec<Diagnostic>)
                     ),
                 )
                 .with_span(span())
-                .with_help(format!(
-                    "record it with `sourcebook review sign {} --by {by} --role {} --on {}` once the reviewer has seen this version",
-                    a.file,
-                    r.role.as_str(),
-                    r.on
-                )),
+                .with_help(if r.on < a.front.last_changed() {
+                    // signing it on its own day would be refused: it saw an earlier version
+                    format!(
+                        "the page changed on {}, after this review: have it reviewed again, then `sourcebook review sign {} --by {by} --role {}`",
+                        a.front.last_changed(),
+                        a.file,
+                        r.role.as_str()
+                    )
+                } else {
+                    format!(
+                        "record it with `sourcebook review sign {} --by {by} --role {} --on {}` once the reviewer has seen this version",
+                        a.file,
+                        r.role.as_str(),
+                        r.on
+                    )
+                }),
             ),
             _ => {}
         }
@@ -134,6 +146,7 @@ pub fn check(site: &Site, page: &Page, today: Date, diags: &mut Vec<Diagnostic>)
             role: r.role,
             on: r.on,
             by: reviewer_name(site, &r.by),
+            scope: r.scope.map(str::to_string),
             state: match s.state {
                 State::Current => "current",
                 State::Edited(_) => "edited",

@@ -100,10 +100,21 @@ fn table(report: &CheckReport) -> String {
         };
         out.push_str(&format!(
             "| {} | {audience} | {} | {:.1} | {:.1} | {} |\n",
-            a.file, a.grades.words, a.grades.flesch_kincaid, a.grades.smog, a.sources
+            cell_text(&a.file),
+            a.grades.words,
+            a.grades.flesch_kincaid,
+            a.grades.smog,
+            a.sources
         ));
     }
     out
+}
+
+/// `text` for one cell of a Markdown table on a terminal: a `|` would end
+/// the cell and a line break the row, and control characters are shown as
+/// escapes.
+fn cell_text(text: &str) -> String {
+    crate::diagnostics::visible(text).replace('|', "\\|")
 }
 
 /// The review dashboard as a Markdown table, most urgent first.
@@ -115,14 +126,15 @@ fn dashboard(report: &CheckReport) -> String {
         let cell = |role: ReviewRole| match line.reviews.iter().find(|r| r.role == role) {
             Some(r) => {
                 let overdue = if r.overdue { ", overdue" } else { "" };
-                format!("{} {}{overdue}", r.on, r.state)
+                let part = r.scope.as_deref().map(|s| format!(" (part: {})", cell_text(s))).unwrap_or_default();
+                format!("{} {}{part}{overdue}", r.on, r.state)
             }
             None if line.missing.contains(&role) => "none (required)".into(),
             None => "-".into(),
         };
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
-            line.file,
+            cell_text(&line.file),
             line.status,
             cell(ReviewRole::Clinical),
             cell(ReviewRole::Lay),

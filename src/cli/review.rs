@@ -77,7 +77,7 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
         Signing::Usage(message) => {
-            crate::ui::eprintln(format_args!("error: {message}"));
+            crate::ui::eprintln(format_args!("error: {}", crate::diagnostics::visible(&message)));
             Ok(ExitCode::from(2))
         }
     }

@@ -53,6 +53,15 @@ pub struct FrontMatter {
     pub audience: Audience,
 }
 
+impl FrontMatter {
+    /// The last day the page says it changed: the latest of `date:`,
+    /// `updated:` and its `changes:` entries. A review before it was of an
+    /// earlier version, whatever its fingerprint says.
+    pub fn last_changed(&self) -> Date {
+        self.changes.iter().map(|c| c.on).chain(self.updated).fold(self.date, Date::max)
+    }
+}
+
 /// `reviewed: { by, on, next }`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

@@ -77,7 +77,7 @@ impl Glossary {
     pub fn load(file: &DataFile) -> (Glossary, Vec<Diagnostic>) {
         let doc = Document::whole(&file.file, &file.text);
         let raw: BTreeMap<String, Value> = match doc.read() {
-            Ok(Some(map)) => map,
+            Ok(Some(crate::yaml::UniqueKeys(map))) => map,
             Ok(None) => return (Glossary::default(), Vec::new()),
             Err(d) => return (Glossary::default(), vec![d]),
         };

@@ -128,7 +128,7 @@ impl People {
     pub fn load(file: &DataFile) -> (People, Vec<Diagnostic>) {
         let doc = Document::whole(&file.file, &file.text);
         let raw: BTreeMap<String, Value> = match doc.read() {
-            Ok(Some(map)) => map,
+            Ok(Some(crate::yaml::UniqueKeys(map))) => map,
             Ok(None) => return (People::default(), Vec::new()),
             Err(d) => return (People::default(), vec![d]),
         };

@@ -83,7 +83,7 @@ impl Record {
     pub fn load(file: &DataFile) -> (Record, Vec<Diagnostic>) {
         let doc = Document::whole(&file.file, &file.text);
         let raw: BTreeMap<String, Vec<Value>> = match doc.read() {
-            Ok(Some(map)) => map,
+            Ok(Some(crate::yaml::UniqueKeys(map))) => map,
             Ok(None) => return (Record::default(), Vec::new()),
             Err(d) => {
                 let d = if d.code == Code::FrontMatterYaml {

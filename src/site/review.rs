@@ -299,10 +299,16 @@ pub(crate) fn fingerprint_if_signed(
 
 /// The status of the last review of each role that has one, in the order
 /// of [`ReviewRole::ALL`]. `now`: the page's fingerprint, from
-/// [`fingerprint_if_signed`]. `interval_months`: the site's review interval.
+/// [`fingerprint_if_signed`]. `last_changed`: the last day the page says it
+/// changed ([`crate::content::FrontMatter::last_changed`]): a signed review
+/// dated before it was of an earlier version, so it is not current even
+/// when the fingerprint matches (a review signed later with an earlier
+/// `--on`, or a record edited by hand). `interval_months`: the site's
+/// review interval.
 pub(crate) fn status<'a>(
     history: &[Review<'a>],
     now: Option<&Fingerprint>,
+    last_changed: Date,
     interval_months: u32,
 ) -> Vec<RoleStatus<'a>> {
     ReviewRole::ALL
@@ -310,6 +316,9 @@ pub(crate) fn status<'a>(
         .filter_map(|&role| {
             let last = history.iter().rev().find(|r| r.role == role)?;
             let state = match (last.signed, now) {
+                (Some(s), Some(now)) if s.fingerprint == now.digest && last.on < last_changed => {
+                    State::Edited(vec![format!("the page says it changed on {last_changed}, after the review")])
+                }
                 (Some(s), Some(now)) if s.fingerprint == now.digest => State::Current,
                 (Some(s), Some(now)) => State::Edited(changes(&s.parts, &now.parts)),
                 (Some(_), None) => State::Edited(Vec::new()),

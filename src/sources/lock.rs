@@ -80,8 +80,8 @@ impl Lock {
 
     pub(crate) fn parse(text: &str) -> Result<Lock, Vec<Diagnostic>> {
         let doc = Document::whole(FILE, text);
-        let entries: Option<BTreeMap<String, Entry>> = doc.read().map_err(|d| vec![d])?;
-        let entries = entries.unwrap_or_default();
+        let entries: Option<crate::yaml::UniqueKeys<Entry>> = doc.read().map_err(|d| vec![d])?;
+        let entries = entries.map(|keys| keys.0).unwrap_or_default();
         let bad: Vec<Diagnostic> = entries
             .keys()
             .filter(|k| !(k.starts_with("doi:") || k.starts_with("pmid:")))
@@ -278,5 +278,15 @@ mod tests {
         let diags =
             Lock::parse("\"isbn:123\":\n  registry: crossref\n  checked: 2026-12-01\n  found: true\n").unwrap_err();
         assert_eq!((diags[0].code, diags[0].line()), (Code::InvalidValue, Some(1)));
+    }
+
+    /// An identifier written twice (two branches' answers merged by hand)
+    /// is an error at the second, not one answer kept silently.
+    #[test]
+    fn an_identifier_written_twice_in_the_lock_is_an_error_at_the_second() {
+        let entry = "\"doi:10.1000/a\":\n  registry: crossref\n  checked: 2026-12-01\n  found: true\n";
+        let diags = Lock::parse(&format!("{entry}{}", entry.replace("true", "false"))).unwrap_err();
+        assert_eq!(diags[0].message, "the key `doi:10.1000/a` is written twice in one map");
+        assert_eq!((diags[0].code, diags[0].line()), (Code::FrontMatterYaml, Some(5)));
     }
 }

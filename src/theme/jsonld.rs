@@ -43,8 +43,8 @@ impl serde_json::ser::Formatter for ScriptSafe {
 }
 
 /// The article's JSON-LD. It says no more than the review record supports:
-/// `reviewedBy` and `lastReviewed` only for a signed clinical review that
-/// still matches the page; `author` and `editor` only for people of
+/// `reviewedBy` and `lastReviewed` only for a signed clinical review of the
+/// whole page (no `scope`) that still matches the page; `author` and `editor` only for people of
 /// `people.yaml` (an organization as an `Organization`).
 pub(super) fn article(site: &Site, page: &Page, permalink: &str, statuses: &[RoleStatus]) -> Html {
     // Fields in the order of their names, as the site has always written
@@ -109,7 +109,8 @@ pub(super) fn article(site: &Site, page: &Page, permalink: &str, statuses: &[Rol
         Reviewer::Person(id) => site.people.get(id).map(agent),
         Reviewer::Named(_) => None,
     };
-    let clinical = of_role(ReviewRole::Clinical).filter(|s| s.state == State::Current);
+    // a review of part of the page (`--scope`) is not the page's review
+    let clinical = of_role(ReviewRole::Clinical).filter(|s| s.state == State::Current && s.review.scope.is_none());
     to_script(&Article {
         context: "https://schema.org",
         kind: ["MedicalWebPage", "Article"],

@@ -309,7 +309,7 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let history = crate::site::review::history(p, site.record.of(&p.article.file));
         let now = crate::site::review::fingerprint_if_signed(p, &history, &site.bibliography);
-        let statuses = crate::site::review::status(&history, now.as_ref(), interval);
+        let statuses = crate::site::review::status(&history, now.as_ref(), f.last_changed(), interval);
         let mut changes: Vec<ChangeContext> =
             f.changes.iter().map(|c| ChangeContext { on: c.on.to_string(), summary: &c.summary }).collect();
         changes.sort_by(|a, b| b.on.cmp(&a.on));

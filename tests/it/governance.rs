@@ -530,3 +530,161 @@ fn reviews_signed_at_once_are_all_recorded_through_a_linked_record() {
     let record = std::fs::read_to_string(root.join("shared/reviews.yaml")).unwrap();
     assert!(record.contains("basics/first.md"), "{record}");
 }
+
+/// A review dated before the page's last change (its `updated:` or a
+/// `changes:` entry) saw an earlier version: `sign` refuses the date, and a
+/// record that says so anyway (signed before the dates were moved, or
+/// edited by hand) is not claimed by the page, whatever its fingerprint.
+#[test]
+fn a_review_dated_before_the_pages_last_change_is_never_claimed() {
+    let dir = governed();
+    let root = dir.path();
+    edit(root, |t| {
+        t.replacen(
+            "date: 2024-01-02\n",
+            "date: 2024-01-02\nupdated: 2024-06-01\nchanges:\n  - { on: 2024-09-01, summary: \"New dose advice.\" }\n",
+            1,
+        )
+    });
+    let out = sign(root, &["--by", "jane-lee", "--role", "clinical", "--on", "2024-08-31"]).code(2);
+    let said = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(said.contains("2024-08-31 is before the page's last change (2024-09-01"), "{said}");
+    assert!(!root.join("content/reviews.yaml").exists(), "nothing written");
+    sign(root, &["--by", "jane-lee", "--role", "clinical", "--on", "2024-09-01"]).success();
+    let (html, ld) = page(root);
+    assert!(byline(&html).contains("Clinically reviewed by Jane Lee"), "{html}");
+    assert_eq!(ld["lastReviewed"], "2024-09-01");
+    // the record edited to an earlier day: same fingerprint, not claimed
+    let record = root.join("content/reviews.yaml");
+    let text = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(&record, text.replace("on: 2024-09-01", "on: 2024-08-15")).unwrap();
+    let (html, ld) = page(root);
+    assert!(byline(&html).contains("Edited since its last clinical review"), "{html}");
+    assert!(ld.get("reviewedBy").is_none() && ld.get("lastReviewed").is_none(), "{ld}");
+    let json = check_json(root);
+    let edited = json["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "edited-since-review");
+    let message = edited.map(|d| d["message"].as_str().unwrap().to_string()).unwrap_or_default();
+    assert_eq!(
+        message,
+        "edited since its clinical review on 2024-08-15 (the page says it changed on 2024-09-01, after the review)"
+    );
+    // a hand-written review of an earlier version is not offered for signing on its day
+    std::fs::remove_file(&record).unwrap();
+    edit(root, |t| {
+        t.replacen(
+            "date: 2024-01-02\n",
+            "date: 2024-01-02\nreviews: [{ by: jane-lee, role: clinical, on: 2024-05-01 }]\n",
+            1,
+        )
+    });
+    let json = check_json(root);
+    let unsigned = json["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "review-unsigned").unwrap();
+    let help = unsigned["help"].as_str().unwrap();
+    assert!(help.starts_with("the page changed on 2024-09-01, after this review: have it reviewed again"), "{help}");
+    assert!(!help.contains("--on 2024-05-01"), "{help}");
+}
+
+/// A review of part of a page (`--scope`) is told as that: the line under
+/// the title names the part, the JSON-LD claims no review of the page, and
+/// the dashboard shows the part.
+#[test]
+fn a_review_of_part_of_a_page_is_never_shown_as_a_review_of_the_whole() {
+    let dir = governed();
+    let root = dir.path();
+    sign(root, &["--by", "jane-lee", "--role", "clinical", "--scope", "the dosing | section"]).success();
+    let (html, ld) = page(root);
+    let line = byline(&html);
+    assert!(line.contains("Part of this page clinically reviewed (the dosing | section) by Jane Lee"), "{line}");
+    assert!(!line.contains("class=\"reviewed\""), "{line}");
+    assert!(ld.get("reviewedBy").is_none() && ld.get("lastReviewed").is_none(), "{ld}");
+    let json = check_json(root);
+    let line = &json["reviews"][0]["reviews"][0];
+    assert_eq!((line["state"].as_str(), line["scope"].as_str()), (Some("current"), Some("the dosing | section")));
+    let out = sourcebook().arg("--root").arg(root).args(["check", "--report"]).output().unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains(" current (part: the dosing \\| section) |"), "{table}");
+}
+
+/// The same review signed again is recorded once, wherever it stands in
+/// the page's record (it was compared with the last entry only).
+#[test]
+fn the_same_review_is_recorded_once_wherever_it_stands_in_the_record() {
+    let dir = governed();
+    let root = dir.path();
+    let today = jiff::Zoned::now().date();
+    let earlier = today.yesterday().unwrap().to_string();
+    let today = today.to_string();
+    for on in [&today, &earlier, &today, &earlier] {
+        sign(root, &["--by", "jane-lee", "--role", "clinical", "--on", on]).success();
+    }
+    let record = std::fs::read_to_string(root.join("content/reviews.yaml")).unwrap();
+    assert_eq!(record.matches("role: clinical").count(), 2, "{record}");
+}
+
+/// A data file keyed by name with a key written twice is an error at the
+/// second one: serde's maps kept the last silently, and the next `review
+/// sign` rewrote reviews.yaml without the first page's reviews.
+#[test]
+fn a_key_written_twice_in_a_data_file_is_an_error_not_a_loss() {
+    let dir = governed();
+    let root = dir.path();
+    sign(root, &["--by", "jane-lee", "--role", "clinical"]).success();
+    let record = root.join("content/reviews.yaml");
+    let text = std::fs::read_to_string(&record).unwrap();
+    let entry = &text[text.find("\"basics/first.md\":").unwrap()..];
+    std::fs::write(&record, format!("{text}{}", entry.replace("jane-lee", "sam").replace("clinical", "lay"))).unwrap();
+    let people = format!("{PEOPLE}sam:\n  name: \"Sam Again\"\n  roles: [lay reviewer]\n");
+    let glossary = "dose:\n  definition: \"How much.\"\ndose:\n  definition: \"Take ten times as much.\"\n";
+    std::fs::write(root.join("content/glossary.yaml"), glossary).unwrap();
+    std::fs::write(root.join("content/people.yaml"), &people).unwrap();
+    let lines_of = |text: &str, key: &str| -> Vec<usize> {
+        text.lines().enumerate().filter(|(_, l)| l.starts_with(key)).map(|(i, _)| i + 1).collect()
+    };
+    let json = check_json(root);
+    let found: Vec<(String, String, u64)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["message"].as_str().unwrap().contains("is written twice"))
+        .map(|d| {
+            (d["file"].as_str().unwrap().into(), d["message"].as_str().unwrap().into(), d["line"].as_u64().unwrap())
+        })
+        .collect();
+    let second = |text: &str, key: &str| lines_of(text, key)[1] as u64;
+    let text = std::fs::read_to_string(&record).unwrap();
+    assert_eq!(
+        found,
+        [
+            ("content/glossary.yaml".into(), "the key `dose` is written twice in one map".into(), 3),
+            ("content/people.yaml".into(), "the key `sam` is written twice in one map".into(), second(&people, "sam:")),
+            (
+                "content/reviews.yaml".into(),
+                "the key `basics/first.md` is written twice in one map".into(),
+                second(&text, "\"basics/first.md\":")
+            ),
+        ]
+    );
+    // and nothing is signed over it
+    sign(root, &["--by", "jane-lee", "--role", "clinical", "--scope", "again"]).code(1);
+    assert_eq!(std::fs::read_to_string(&record).unwrap(), text);
+}
+
+/// What `review sign` and the dashboard print from a site's files (a name
+/// in people.yaml, a scope) cannot drive the terminal: control characters
+/// are shown as escapes.
+#[test]
+fn what_sign_prints_from_a_sites_files_never_drives_the_terminal() {
+    let dir = governed();
+    let root = dir.path();
+    let people = PEOPLE.replace("\"Jane Lee\"", "\"Dr \\e[31mRED\\e[0m \\e]0;pwned\\a\"");
+    std::fs::write(root.join("content/people.yaml"), people).unwrap();
+    let out = sign(root, &["--by", "jane-lee", "--role", "clinical", "--scope", "part\u{1b}[2J"]).success();
+    let said = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(said.contains("signed content/basics/first.md: clinical review by Dr \\u{1b}[31mRED"), "{said}");
+    let out = sourcebook().arg("--root").arg(root).args(["check", "--report"]).output().unwrap();
+    for text in
+        [said, String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned()]
+    {
+        assert!(!text.contains(['\u{1b}', '\u{7}']), "{text:?}");
+    }
+}

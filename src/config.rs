@@ -815,13 +815,37 @@ fn shown_folder(root: &Path) -> String {
 /// of 2 to 8 letters, then subtags of 1 to 8 letters or digits, joined by
 /// `-`. Every page's `<html lang>` holds it: screen readers pick their
 /// voice by it.
+/// A BCP 47 tag a screen reader can speak by: its language a code of
+/// ISO 639-1 (two letters, the list below) or of three letters (ISO
+/// 639-2/3: `fil`, `yue`), then subtags of letters and digits. The
+/// grammar's longer language subtags (`english` has the shape of one)
+/// are registered for no language, and an unassigned pair (`xx`) names
+/// none: either would give `<html lang>` a value no reader knows.
 fn is_language_tag(tag: &str) -> bool {
     let mut subtags = tag.split('-');
-    let language = subtags.next().unwrap_or_default();
-    (2..=8).contains(&language.len())
-        && language.bytes().all(|b| b.is_ascii_alphabetic())
-        && subtags.all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()))
+    let language = subtags.next().unwrap_or_default().to_ascii_lowercase();
+    let known = match language.len() {
+        2 => ISO_639_1.binary_search(&language.as_str()).is_ok(),
+        3 => language.bytes().all(|b| b.is_ascii_alphabetic()),
+        _ => false,
+    };
+    known && subtags.all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
+
+/// The two-letter language codes of ISO 639-1, in order (those withdrawn,
+/// `iw`, `in`, `ji`, `mo`, `sh`, left out: each has its current code).
+const ISO_639_1: [&str; 183] = [
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi", "bm", "bn", "bo",
+    "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de", "dv", "dz", "ee", "el", "en", "eo",
+    "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi",
+    "ho", "hr", "ht", "hu", "hy", "hz", "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka",
+    "kg", "ki", "kj", "kk", "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln",
+    "lo", "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb", "nd", "ne", "ng",
+    "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl", "ps", "pt", "qu", "rm", "rn",
+    "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk", "sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su",
+    "sv", "sw", "ta", "te", "tg", "th", "ti", "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur",
+    "uz", "ve", "vi", "vo", "wa", "wo", "xh", "yi", "yo", "za", "zh", "zu",
+];
 
 fn with_trailing_slash(mut url: String) -> String {
     if !url.ends_with('/') {
@@ -907,13 +931,17 @@ mod tests {
     /// or an error at it (any text was written there).
     #[test]
     fn the_language_is_a_language_tag() {
-        for ok in ["en", "en-GB", "es", "zh-Hant-TW", "de-CH-1996"] {
+        for ok in ["en", "en-GB", "es", "zh-Hant-TW", "de-CH-1996", "fil", "yue-HK", "EN-gb"] {
             assert_eq!(
                 Config::parse(&format!("title: T\nbase_url: https://x.org/\nlanguage: {ok}\n")).unwrap().language,
                 ok
             );
         }
-        for bad in ["\"not a language at all!!\"", "\"\"", "e", "en_GB", "en-", "\"en GB\"", "englishlanguage"] {
+        for bad in ["\"not a language at all!!\"", "\"\"", "e", "en_GB", "en-", "\"en GB\"", "englishlanguage"]
+            .into_iter()
+            // the shape of a tag, but no language: what `<html lang>` would name no voice by
+            .chain(["english", "English", "french", "xx", "zz-ZZ", "engl"])
+        {
             let e = Config::parse(&format!("title: T\nbase_url: https://x.org/\nlanguage: {bad}\n")).unwrap_err();
             assert_eq!((e[0].code, e[0].line()), (Code::InvalidValue, Some(3)), "{bad}");
             assert!(e[0].message.ends_with("is not a language tag"), "{bad}: {}", e[0].message);

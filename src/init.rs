@@ -113,11 +113,16 @@ pub fn new_article(
             c.escape_unicode()
         )));
     }
-    // what a build reads as no title (`~`, `null`) is not written as one
-    if let Some(t) = title.filter(|t| !t.trim().is_empty() && crate::yaml::blank(t)) {
+    // what a build reads as no title is not written as one
+    if let Some(t) = title.filter(|t| crate::yaml::blank(t)) {
+        let t = crate::text::trim_invisible(t);
+        let why = if t.is_empty() {
+            "shows nothing (only spaces or characters that show nothing)".to_string()
+        } else {
+            format!("`{t}` reads as no title (YAML's null)")
+        };
         return Ok(Err(format!(
-            "the title `{}` reads as no title (YAML's null), which a build refuses: write the title in words, or leave out --title to take it from the slug",
-            t.trim()
+            "the title {why}, which a build refuses: write the title in words, or leave out --title to take it from the slug"
         )));
     }
     // the names a build refuses (`con`, 201 bytes …) are refused here too
@@ -154,7 +159,7 @@ pub fn new_article(
         }
     }
     let title = match title {
-        Some(t) if !t.trim().is_empty() => t.trim().to_string(),
+        Some(t) => crate::text::trim_invisible(t).to_string(),
         _ => title_from_slug(slug),
     };
     // any title, escaped to read back as it was

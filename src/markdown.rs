@@ -1029,7 +1029,7 @@ impl<'a> Renderer<'a, '_> {
         let (Event::Start(Tag::Image { link_type, dest_url, title, .. }), range) = &raw[start] else { return None };
         let end = end_of(start);
         let alt = heading_text(&raw[start + 1..end.min(raw.len())]);
-        if alt.trim().is_empty() {
+        if crate::text::trim_invisible(&alt).is_empty() {
             self.out.images_without_alt.push(self.span(range.start));
         }
         let (src, size) = if is_external(dest_url) && check_url(dest_url).is_ok() {
@@ -1938,6 +1938,9 @@ mod tests {
         assert_eq!(html.matches("<figure>").count(), 1);
         let out = render_sized("![](x.svg \"Caption\")", &mut Citations::new(""));
         assert_eq!(out.images_without_alt.len(), 1, "a figure still needs its alt text");
+        // an alt text that shows nothing is none to a screen reader
+        let out = render_sized("![\u{200b}\u{ad}](x.svg)", &mut Citations::new(""));
+        assert_eq!(out.images_without_alt.len(), 1, "an alt of invisible characters");
     }
 
     #[test]

@@ -54,14 +54,15 @@ pub(crate) fn reads_as_text(word: &str) -> bool {
     matches!(yaml_serde::from_str::<Value>(word), Ok(Value::String(s)) if s == word)
 }
 
-/// Whether a text read from YAML says nothing: empty, only spaces, or
-/// YAML's null (`~`, `null`). The YAML reader hands a text field the null's
+/// Whether a text read from YAML says nothing: empty, only spaces or
+/// characters that show nothing (a zero-width space, a soft hyphen:
+/// [`crate::text::invisible`]), or YAML's null (`~`, `null`). The YAML reader hands a text field the null's
 /// letters as they are (`title: ~` is the title "~"), so a reader would see
 /// a heading, a bullet or a question that says "~" or "null". Quoted, those
 /// letters are text in YAML; here they are refused all the same, as no
 /// title, question or definition is only that word.
 pub(crate) fn blank(text: &str) -> bool {
-    matches!(text.trim(), "" | "~" | "null" | "Null" | "NULL")
+    matches!(crate::text::trim_invisible(text), "" | "~" | "null" | "Null" | "NULL")
 }
 
 /// A map of a data file keyed by name (people.yaml, the glossary,

@@ -303,6 +303,10 @@ fn new_scaffolds_a_draft_that_builds_and_refuses_bad_requests() {
     for null in ["null", "~", " NULL "] {
         refused(&["basics/nothing", "--title", null], "reads as no title (YAML's null)");
     }
+    // a title that shows nothing (it was written, or the slug taken without a word)
+    for nothing in ["   ", "\u{200b}\u{2060}", "\u{ad}", " \u{3164} "] {
+        refused(&["basics/nothing", "--title", nothing], "the title shows nothing");
+    }
     assert!(!root.join("content/basics/nothing.md").exists());
     assert!(!root.join("content/dosing").exists());
 }

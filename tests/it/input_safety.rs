@@ -285,7 +285,8 @@ fn unreadable_file_is_a_coded_diagnostic_and_check_json_still_prints() {
     std::fs::set_permissions(&first, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
 }
 
-/// A text readers see that is empty or only spaces is an error at its
+/// A text readers see that is empty, only spaces or only characters that
+/// show nothing (a zero-width space, a soft hyphen) is an error at its
 /// place, in every file that has one: a page titled "" shows an empty
 /// heading and tab, a key point of nothing an empty bullet, a reference
 /// with no title a number and a journal. The build stops before writing.
@@ -296,16 +297,29 @@ fn an_empty_text_readers_would_see_is_an_error_at_its_place() {
     // place: empty, spaces, and YAML's null, which the reader hands a text
     // field as its letters (a page titled "~", a question saying "null")
     let cases: &[(&str, &str, &[&str], &str, usize)] = &[
-        (first, "title: \"First article\"", &["title: \"  \"", "title: \"\"", "title: ~"], "`title` is empty", 2),
+        (
+            first,
+            "title: \"First article\"",
+            // characters that show nothing: an empty heading all the same
+            &["title: \"  \"", "title: \"\"", "title: ~", "title: \"\\u200b\\u2060\\u200e\""],
+            "`title` is empty",
+            2,
+        ),
         (
             first,
             "description: \"An article that cites a source.\"",
-            &["description: \"\"", "description: null"],
+            &["description: \"\"", "description: null", "description: \"\\u00ad\""],
             "`description` is empty",
             3,
         ),
-        (first, "  - \"Another point.\"", &["  - \"\"", "  - ~"], "key point 2 is empty", 8),
-        (first, "  - q: \"Is this a question?\"", &["  - q: ~"], "FAQ entry 1 has an empty `q`", 10),
+        (first, "  - \"Another point.\"", &["  - \"\"", "  - ~", "  - \"\\u3164\""], "key point 2 is empty", 8),
+        (
+            first,
+            "  - q: \"Is this a question?\"",
+            &["  - q: ~", "  - q: \"\\u200b\""],
+            "FAQ entry 1 has an empty `q`",
+            10,
+        ),
         (first, "    a: \"Yes, and it is sourced [@doe2020].\"", &["    a: Null"], "FAQ entry 1 has an empty `a`", 11),
         ("content/basics/_index.md", "title: \"Basics\"", &["title: \"\"", "title: NULL"], "`title` is empty", 2),
         ("site.yaml", "title: \"Minimal site\"", &["title: \" \"", "title: ~"], "`title` is empty", 1),

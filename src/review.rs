@@ -136,7 +136,11 @@ pub fn sign(root: &Path, request: &SignRequest) -> anyhow::Result<Signing> {
     Ok(Signing::Signed { file, entry, reviewer: person.display() })
 }
 
-/// `content/…` relative to the site root, from what the user typed.
+/// The page's file relative to the site root (`content/…`), from what the
+/// user typed: a path from the working folder, or one from `content/`
+/// (`safety/side-effects.md`). A path to a file that is not in `content/`
+/// (site.yaml, a built page, one outside the site) stays as it was
+/// written, so "no page" names what the user named.
 fn page_file(root: &Path, typed: &str) -> String {
     let path = Path::new(typed);
     // the folder made whole, the name kept: a misspelt file still has a place
@@ -146,13 +150,25 @@ fn page_file(root: &Path, typed: &str) -> String {
     };
     // (an absolute path too is compared with the root made whole: the root
     // may be `.`, and was compared as typed)
-    let from_root = std::env::current_dir()
+    let found = std::env::current_dir()
         .ok()
         .map(|cwd| cwd.join(path))
-        .and_then(|full| full.canonicalize().ok().or_else(|| whole(full)))
-        .zip(root.canonicalize().ok())
-        .and_then(|(full, root)| full.strip_prefix(root).map(Path::to_path_buf).ok());
-    let rel = from_root.map_or_else(|| typed.replace('\\', "/"), |p| p.to_string_lossy().replace('\\', "/"));
-    let rel = rel.trim_start_matches("./");
-    if rel.starts_with("content/") { rel.to_string() } else { format!("content/{rel}") }
+        .and_then(|full| full.canonicalize().ok().or_else(|| whole(full)));
+    // (or from the root given with `--root`, when the working folder is elsewhere)
+    let from_content = match typed.replace('\\', "/").trim_start_matches("./") {
+        rel if rel.starts_with("content/") => rel.to_string(),
+        rel => format!("content/{rel}"),
+    };
+    let Some((full, root)) = found.zip(root.canonicalize().ok()) else {
+        return if path.is_absolute() { typed.to_string() } else { from_content };
+    };
+    match full.strip_prefix(&root) {
+        // a file there, or a place in content/ (a misspelt name)
+        Ok(rel) if full.is_file() || rel.starts_with("content") => rel.to_string_lossy().replace('\\', "/"),
+        // nothing there: a path from content/ (`index.md` from the root)
+        Ok(_) => from_content,
+        // outside the site: as typed, unless it is a path from the root
+        Err(_) if path.is_absolute() => typed.to_string(),
+        Err(_) => from_content,
+    }
 }

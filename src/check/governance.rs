@@ -268,6 +268,19 @@ fn people(site: &Site, a: &Article, signed: &[Signed], today: Date, diags: &mut 
     }
     if let Some(r) = &f.reviewed {
         dates(a, r.on, &|| doc.key_span("reviewed"), today, diags);
+        // the page showed "Next check due" before the check it follows
+        if let Some(next) = r.next.filter(|next| *next <= r.on) {
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("the next check, due {next}, is not after this one ({})", r.on),
+                )
+                .with_span(doc.value_span(Path::root().key("reviewed").key("next")))
+                .with_help(
+                    "`next:` is the day the next check is due, after `on:`; leave it out for the site's interval",
+                ),
+            );
+        }
     }
 }
 
@@ -294,7 +307,8 @@ fn dates(a: &Article, on: Date, span: &dyn Fn() -> Span, today: Date, diags: &mu
     }
 }
 
-/// `changes:` entries: real summaries, not dated in the future; `date:`,
+/// `changes:` entries: real summaries, dated neither in the future nor
+/// before the page was first published; `date:`,
 /// shown to readers as "Published", not in the future; and `updated:`,
 /// shown as "Last updated", neither in the future nor before the page was
 /// first published.
@@ -332,6 +346,17 @@ fn changes(a: &Article, today: Date, diags: &mut Vec<Diagnostic>) {
                 Diagnostic::error(Code::InvalidValue, format!("a change dated {} is in the future", c.on))
                     .with_span(entry_span(a, "changes", i))
                     .with_help(format!("date the change the day it was made (today is {today})")),
+            );
+        }
+        // a change to a page not yet published
+        if c.on < a.front.date {
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("a change dated {} is before the page was first published ({})", c.on, a.front.date),
+                )
+                .with_span(entry_span(a, "changes", i))
+                .with_help("date the change the day it was made, on or after `date:`"),
             );
         }
         if crate::yaml::blank(&c.summary) {

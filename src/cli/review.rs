@@ -73,7 +73,11 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
         }
         Signing::Refused(diags) => {
             ui.report(&diags);
-            crate::ui::eprintln("error: nothing was signed: fix the errors above first");
+            // drafts are read (one may be the page signed), so a draft's
+            // error refuses a signing that `check` alone passes
+            crate::ui::eprintln(
+                "error: nothing was signed: fix the errors above first (drafts' too: `sourcebook check --drafts` lists them)",
+            );
             Ok(ExitCode::from(1))
         }
         Signing::Usage(message) => {

@@ -144,6 +144,14 @@ pub struct Split {
 /// Find the `---` block that must open the file.
 pub(crate) fn split(file: &str, text: &str) -> Result<Split, Diagnostic> {
     let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    // lines ended by CR alone (classic Mac OS): the whole file is one line
+    if text.starts_with("---\r") && !text.contains('\n') {
+        return Err(Diagnostic::error(Code::FrontMatterMissing, "the lines of this file end with CR alone")
+            .with_span(Span::at(file, text, 0))
+            .with_help(
+                "save it with LF (or CRLF) line endings: an editor's \"line endings\" setting, or `dos2unix -c mac`",
+            ));
+    }
     if text[..first_line_end].trim_end() != "---" {
         let message = if text.trim().is_empty() { "the file is empty" } else { "no front matter" };
         return Err(Diagnostic::error(Code::FrontMatterMissing, message)
@@ -393,6 +401,13 @@ mod tests {
         let e = split("a.md", "---\ntitle: x\n...\n\nText.\n").unwrap_err();
         assert_eq!((e.code, e.line()), (Code::FrontMatterMissing, Some(3)));
         assert!(e.help.as_deref().is_some_and(|h| h.contains("not `...`")), "{e:?}");
+        // old Mac line endings: said so, not "no front matter"
+        let e = split("a.md", "---\rtitle: x\r---\r\rText.\r").unwrap_err();
+        assert_eq!(
+            (e.code, e.line(), e.message.as_str()),
+            (Code::FrontMatterMissing, Some(1), "the lines of this file end with CR alone")
+        );
+        assert!(e.help.as_deref().is_some_and(|h| h.contains("LF (or CRLF) line endings")), "{e:?}");
     }
 
     /// A front matter never closed above the page's text, whose body has a

@@ -196,9 +196,34 @@ fn sign_refuses_what_the_record_could_not_support() {
             .code(2),
     );
     assert!(out.contains("no page"), "{out}");
+    // a file that is not a page is named as the user wrote it, from the
+    // working folder (it was "no page `content/site.yaml`"), and a path
+    // from content/ still finds its page
+    for (typed, said) in [
+        ("site.yaml", "no page `site.yaml`"),
+        ("/etc/passwd", "no page `/etc/passwd`"),
+        ("basics/frist.md", "no page `content/basics/frist.md`; did you mean `content/basics/first.md`?"),
+    ] {
+        let out = stderr(
+            sourcebook()
+                .current_dir(root)
+                .args(["review", "sign", typed, "--by", "sam", "--role", "lay"])
+                .assert()
+                .code(2),
+        );
+        assert!(out.contains(said), "{typed}: {out}");
+    }
+    let out = sourcebook()
+        .current_dir(root)
+        .args(["review", "sign", "basics/first.md", "--by", "sam", "--role", "lay"])
+        .assert()
+        .success();
+    assert!(stderr(out).contains("signed content/basics/first.md"));
+    std::fs::remove_file(root.join("content/reviews.yaml")).unwrap();
     // a site with errors is not signed
     edit(root, |t| t.replace("[@doe2020].\n", "[@nobody].\n"));
-    sign(root, &["--by", "jane-lee", "--role", "clinical"]).code(1);
+    let out = stderr(sign(root, &["--by", "jane-lee", "--role", "clinical"]).code(1));
+    assert!(out.contains("fix the errors above first (drafts' too: `sourcebook check --drafts` lists them)"), "{out}");
     assert!(!root.join("content/reviews.yaml").exists());
 }
 
@@ -354,6 +379,17 @@ fn a_date_readers_see_in_the_future_or_before_publication_is_an_error_at_the_dat
             "date: 2024-01-02\nupdated: 2001-01-01\n",
             "updated on 2001-01-01 is before the page was first published (2024-01-02)",
             (5, 10),
+        ),
+        // a change before the page existed, and a next check due before the check
+        (
+            "date: 2024-01-02\nchanges:\n  - { on: 2023-05-01, summary: \"Older advice.\" }\n",
+            "a change dated 2023-05-01 is before the page was first published (2024-01-02)",
+            (6, 3),
+        ),
+        (
+            "date: 2024-01-02\nreviewed: { by: \"Team\", on: 2024-03-02, next: 2024-03-01 }\n",
+            "the next check, due 2024-03-01, is not after this one (2024-03-02)",
+            (5, 47),
         ),
     ] {
         let dir = governed();

@@ -112,21 +112,19 @@ pub fn check(site: &Site, page: &Page, today: Date, diags: &mut Vec<Diagnostic>)
                     ),
                 )
                 .with_span(span())
-                .with_help(if r.on < a.front.last_changed() {
+                .with_help(match s.changed_after {
                     // signing it on its own day would be refused: it saw an earlier version
-                    format!(
-                        "the page changed on {}, after this review: have it reviewed again, then `sourcebook review sign {} --by {by} --role {}`",
-                        a.front.last_changed(),
+                    Some(day) => format!(
+                        "the page changed on {day}, after this review: have it reviewed again, then `sourcebook review sign {} --by {by} --role {}`",
                         a.file,
                         r.role.as_str()
-                    )
-                } else {
-                    format!(
+                    ),
+                    None => format!(
                         "record it with `sourcebook review sign {} --by {by} --role {} --on {}` once the reviewer has seen this version",
                         a.file,
                         r.role.as_str(),
                         r.on
-                    )
+                    ),
                 }),
             ),
             _ => {}

@@ -242,6 +242,9 @@ pub(crate) struct RoleStatus<'a> {
     pub state: State,
     /// When the next review of this role is due.
     pub due: Option<Date>,
+    /// The page's last change, when it came after this review: the review
+    /// saw an earlier version.
+    pub changed_after: Option<Date>,
 }
 
 /// Every review of the page, oldest first (same day: the old block, then
@@ -315,18 +318,19 @@ pub(crate) fn status<'a>(
         .iter()
         .filter_map(|&role| {
             let last = history.iter().rev().find(|r| r.role == role)?;
+            let changed_after = (last.on < last_changed).then_some(last_changed);
             let state = match (last.signed, now) {
-                (Some(s), Some(now)) if s.fingerprint == now.digest && last.on < last_changed => {
-                    State::Edited(vec![format!("the page says it changed on {last_changed}, after the review")])
-                }
-                (Some(s), Some(now)) if s.fingerprint == now.digest => State::Current,
+                (Some(s), Some(now)) if s.fingerprint == now.digest => match changed_after {
+                    Some(day) => State::Edited(vec![format!("the page says it changed on {day}, after the review")]),
+                    None => State::Current,
+                },
                 (Some(s), Some(now)) => State::Edited(changes(&s.parts, &now.parts)),
                 (Some(_), None) => State::Edited(Vec::new()),
                 (None, _) => State::Unsigned,
             };
             let due =
                 last.next.or_else(|| last.on.checked_add(jiff::Span::new().months(i64::from(interval_months))).ok());
-            Some(RoleStatus { review: last.clone(), state, due })
+            Some(RoleStatus { review: last.clone(), state, due, changed_after })
         })
         .collect()
 }

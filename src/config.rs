@@ -489,32 +489,26 @@ impl Config {
         }
         let citation_style_at = citation_style.is_some().then(|| doc.value_span("citation_style"));
         let citation_style = citation_style.unwrap_or_else(|| "american-medical-association".into());
-        // read signed, kept once within range
-        let review_interval_months = review_interval_months.and_then(|months| {
-            let kept = u32::try_from(months).ok().filter(|m| (1..=MAX_REVIEW_INTERVAL_MONTHS).contains(m));
-            if kept.is_none() {
-                errors.push(
-                    invalid(
-                        "review_interval_months".into(),
-                        format!("review_interval_months is {months}; it must be 1 to {MAX_REVIEW_INTERVAL_MONTHS}"),
-                    )
-                    .with_help("the number of months between two checks of a page, e.g. `12`"),
-                );
+        // read signed (so that -1 is told the key's range too), kept once within it
+        let mut within = |key: &str, n: i64, max: i64, help: &'static str| {
+            let kept = (1..=max).contains(&n);
+            if !kept {
+                errors.push(invalid(key.into(), format!("{key} is {n}; it must be 1 to {max}")).with_help(help));
             }
-            kept
-        });
-        let paginate_by = paginate_by.and_then(|n| {
-            let kept = usize::try_from(n).ok().filter(|n| (1..=MAX_PAGINATE_BY).contains(n));
-            if kept.is_none() {
-                errors.push(
-                    invalid("paginate_by".into(), format!("paginate_by is {n}; it must be 1 to {MAX_PAGINATE_BY}"))
-                        .with_help(
-                            "the most entries a topic page, FAQ page, source list or glossary page shows, e.g. `200`",
-                        ),
-                );
-            }
-            kept
-        });
+            kept.then_some(n)
+        };
+        let review_interval_months = review_interval_months
+            .and_then(|n| {
+                let help = "the number of months between two checks of a page, e.g. `12`";
+                within("review_interval_months", n, MAX_REVIEW_INTERVAL_MONTHS.into(), help)
+            })
+            .and_then(|n| u32::try_from(n).ok());
+        let paginate_by = paginate_by
+            .and_then(|n| {
+                let help = "the most entries a topic page, FAQ page, source list or glossary page shows, e.g. `200`";
+                within("paginate_by", n, MAX_PAGINATE_BY as i64, help)
+            })
+            .and_then(|n| usize::try_from(n).ok());
         if let Some(tag) = language.as_deref().filter(|t| !is_language_tag(t)) {
             errors.push(
                 invalid("language".into(), format!("`{}` is not a language tag", tag.escape_debug())).with_help(
@@ -811,13 +805,10 @@ fn shown_folder(root: &Path) -> String {
     }
 }
 
-/// A BCP 47 language tag's shape (`en`, `en-GB`, `zh-Hant-TW`): a language
-/// of 2 to 8 letters, then subtags of 1 to 8 letters or digits, joined by
-/// `-`. Every page's `<html lang>` holds it: screen readers pick their
-/// voice by it.
-/// A BCP 47 tag a screen reader can speak by: its language a code of
-/// ISO 639-1 (two letters, the list below) or of three letters (ISO
-/// 639-2/3: `fil`, `yue`), then subtags of letters and digits. The
+/// A BCP 47 tag a screen reader can speak by (`en`, `en-GB`, `zh-Hant-TW`;
+/// every page's `<html lang>` holds it): its language a code of ISO 639-1
+/// (two letters, the list below) or of three letters (ISO 639-2/3: `fil`,
+/// `yue`), then subtags of 1 to 8 letters or digits, joined by `-`. The
 /// grammar's longer language subtags (`english` has the shape of one)
 /// are registered for no language, and an unassigned pair (`xx`) names
 /// none: either would give `<html lang>` a value no reader knows.
@@ -1125,8 +1116,6 @@ mod tests {
         }
     }
 
-    /// The crisis box and the disclaimer are on every page: a site may
-    /// word them its own way, not leave them saying nothing.
     /// A minimal site.yaml with `extra` after it.
     fn site(extra: &str) -> Result<Config, Vec<Diagnostic>> {
         Config::parse(&format!("title: T\nbase_url: https://x.org/\n{extra}"))
@@ -1141,6 +1130,8 @@ mod tests {
         assert!(e[0].message.starts_with(message), "{extra}: {}", e[0].message);
     }
 
+    /// The crisis box and the disclaimer are on every page: a site may
+    /// word them its own way, not leave them saying nothing.
     #[test]
     fn the_crisis_box_and_disclaimer_every_page_shows_are_never_empty() {
         for (extra, message, line, column) in [

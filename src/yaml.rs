@@ -56,8 +56,9 @@ pub(crate) fn reads_as_text(word: &str) -> bool {
 
 /// Whether a text read from YAML says nothing: empty, only spaces or
 /// characters that show nothing (a zero-width space, a soft hyphen:
-/// [`crate::text::invisible`]), or YAML's null (`~`, `null`). The YAML reader hands a text field the null's
-/// letters as they are (`title: ~` is the title "~"), so a reader would see
+/// [`crate::text::invisible`]), or YAML's null (`~`, `null`). The YAML
+/// reader hands a text field the null's letters as they are (`title: ~`
+/// is the title "~"), so a reader would see
 /// a heading, a bullet or a question that says "~" or "null". Quoted, those
 /// letters are text in YAML; here they are refused all the same, as no
 /// title, question or definition is only that word.

@@ -144,15 +144,15 @@ pub struct Split {
 /// Find the `---` block that must open the file.
 pub(crate) fn split(file: &str, text: &str) -> Result<Split, Diagnostic> {
     let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
-    // lines ended by CR alone (classic Mac OS): the whole file is one line
-    if text.starts_with("---\r") && !text.contains('\n') {
-        return Err(Diagnostic::error(Code::FrontMatterMissing, "the lines of this file end with CR alone")
-            .with_span(Span::at(file, text, 0))
-            .with_help(
-                "save it with LF (or CRLF) line endings: an editor's \"line endings\" setting, or `dos2unix -c mac`",
-            ));
-    }
     if text[..first_line_end].trim_end() != "---" {
+        // lines ended by CR alone (classic Mac OS): the whole file is one line
+        if text.starts_with("---\r") && first_line_end == text.len() {
+            return Err(Diagnostic::error(Code::FrontMatterMissing, "the lines of this file end with CR alone")
+                .with_span(Span::at(file, text, 0))
+                .with_help(
+                    "save it with LF (or CRLF) line endings: an editor's \"line endings\" setting, or `dos2unix -c mac`",
+                ));
+        }
         let message = if text.trim().is_empty() { "the file is empty" } else { "no front matter" };
         return Err(Diagnostic::error(Code::FrontMatterMissing, message)
             .with_span(Span::at(file, text, 0))

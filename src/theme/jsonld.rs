@@ -44,8 +44,9 @@ impl serde_json::ser::Formatter for ScriptSafe {
 
 /// The article's JSON-LD. It says no more than the review record supports:
 /// `reviewedBy` and `lastReviewed` only for a signed clinical review of the
-/// whole page (no `scope`) that still matches the page; `author` and `editor` only for people of
-/// `people.yaml` (an organization as an `Organization`).
+/// whole page (no `scope`) that still matches the page; `author` and
+/// `editor` only for people of `people.yaml` (an organization as an
+/// `Organization`).
 pub(super) fn article(site: &Site, page: &Page, permalink: &str, statuses: &[RoleStatus]) -> Html {
     // Fields in the order of their names, as the site has always written
     // them (serde_json's maps sort their keys); written straight from these

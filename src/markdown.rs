@@ -182,6 +182,8 @@ pub(crate) struct ResolvedLink {
     /// An image of the site's: its width and height in CSS pixels, when its
     /// file says them.
     pub size: Option<(u32, u32)>,
+    /// A file of the site's other than a page: its path under `content/`.
+    pub asset: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,6 +229,12 @@ pub struct AnchorRef {
     pub span: Span,
 }
 
+/// What site.yaml says on a care card of `level` (a marker word, as
+/// [`Citations::care_levels`] keeps it); `None`: not a care card's.
+pub(crate) fn care_card<'c>(cards: &'c CareCards, level: &str) -> Option<&'c crate::config::CareCard> {
+    BlockKind::parse(level)?.card(cards)
+}
+
 /// The result of rendering one Markdown text.
 #[derive(Debug, Default, Clone)]
 pub struct Rendered {
@@ -237,6 +245,9 @@ pub struct Rendered {
     pub external: Vec<(String, Span)>,
     /// Images with no alt text.
     pub images_without_alt: Vec<Span>,
+    /// The site's images this text shows, by their paths under `content/`,
+    /// in order (what a review of the page saw of them is fingerprinted).
+    pub images: Vec<String>,
     /// The prose as plain text (no code, no citations), for search and readability.
     pub plain: String,
     /// Running prose only (paragraphs and list items: no headings, tables,
@@ -270,9 +281,10 @@ pub struct Citations {
     notes: usize,
     /// Callouts and care cards on this page so far (their labels' ids).
     blocks: usize,
-    /// The care-card levels shown on this page so far: the first of each
-    /// is a landmark.
-    care_levels: Vec<&'static str>,
+    /// The care-card levels shown on this page so far, each once, by their
+    /// marker words (`URGENT`): the first card of each is a landmark, and
+    /// what site.yaml says on them is part of what a review saw.
+    pub care_levels: Vec<&'static str>,
 }
 
 impl Citations {
@@ -314,7 +326,6 @@ impl Citations {
         self.number = Default::default();
         self.backlinks = Vec::new();
         self.terms_seen = HashSet::new();
-        self.care_levels = Vec::new();
         self.order.shrink_to_fit();
         self.terms_used.shrink_to_fit();
     }
@@ -331,6 +342,7 @@ impl Rendered {
         self.anchors.shrink_to_fit();
         self.external.shrink_to_fit();
         self.images_without_alt.shrink_to_fit();
+        self.images.shrink_to_fit();
         self.cited.shrink_to_fit();
         self.diagnostics.shrink_to_fit();
     }
@@ -868,7 +880,9 @@ impl<'a> Renderer<'a, '_> {
         if let Some(kind) = kind.filter(|k| k.is_care_card()) {
             self.out.care_cards += 1;
             landmark = !self.citations.care_levels.contains(&kind.name());
-            self.citations.care_levels.push(kind.name());
+            if landmark {
+                self.citations.care_levels.push(kind.name());
+            }
         }
         self.quotes.push(kind.map(|k| (k, landmark)));
         match kind {
@@ -946,13 +960,14 @@ impl<'a> Renderer<'a, '_> {
     }
 
     /// A link or image destination as the page writes it, with the size of
-    /// the image it names when the site has it.
+    /// the image it names when the site has it and the file it names when
+    /// that is one of the site's (not a page).
     fn resolve(
         &mut self,
         dest: &CowStr<'a>,
         at: &Range<usize>,
         link_type: LinkType,
-    ) -> (CowStr<'a>, Option<(u32, u32)>) {
+    ) -> (CowStr<'a>, Option<(u32, u32)>, Option<String>) {
         // what is said about the destination points at the destination;
         // found only when something is said (most links need no position)
         // (the caret under the destination as written, when it is written
@@ -975,14 +990,14 @@ impl<'a> Renderer<'a, '_> {
                     .with_span(target(self))
                     .with_help(help),
             );
-            return (CowStr::Borrowed("#"), None);
+            return (CowStr::Borrowed("#"), None, None);
         }
         if matches!(link_type, LinkType::Email) || is_external(dest) {
             if dest.starts_with("http://") || dest.starts_with("https://") {
                 let span = target(self);
                 self.out.external.push((dest.to_string(), span));
             }
-            return (dest.clone(), None);
+            return (dest.clone(), None, None);
         }
         match self.resolver.link(dest) {
             Ok(link) => {
@@ -990,7 +1005,7 @@ impl<'a> Renderer<'a, '_> {
                     let span = target(self);
                     self.out.anchors.push(AnchorRef { page, fragment, span });
                 }
-                (CowStr::from(link.href), link.size)
+                (CowStr::from(link.href), link.size, link.asset)
             }
             Err(err) => {
                 let d = match err {
@@ -999,7 +1014,7 @@ impl<'a> Renderer<'a, '_> {
                         .with_help("link to a file inside content/, relative to this page"),
                 };
                 self.out.diagnostics.push(d.with_span(target(self)));
-                (dest.clone(), None)
+                (dest.clone(), None, None)
             }
         }
     }
@@ -1052,7 +1067,9 @@ impl<'a> Renderer<'a, '_> {
             );
             (CowStr::Borrowed("#"), None)
         } else {
-            self.resolve(dest_url, range, *link_type)
+            let (src, size, asset) = self.resolve(dest_url, range, *link_type);
+            self.out.images.extend(asset);
+            (src, size)
         };
         let mut html = String::with_capacity(64 + src.len() + alt.len() + title.len());
         if figure {
@@ -1622,7 +1639,7 @@ mod tests {
     struct Known(Vec<String>);
     impl Resolver for Known {
         fn link(&self, dest: &str) -> Result<ResolvedLink, LinkError> {
-            Ok(ResolvedLink { href: dest.to_string(), anchor: None, size: None })
+            Ok(ResolvedLink { href: dest.to_string(), anchor: None, size: None, asset: None })
         }
         fn has_source(&self, id: &str) -> bool {
             self.0.iter().any(|k| k == id)
@@ -1715,7 +1732,7 @@ mod tests {
     struct WithTerms(TermMatcher);
     impl Resolver for WithTerms {
         fn link(&self, dest: &str) -> Result<ResolvedLink, LinkError> {
-            Ok(ResolvedLink { href: dest.to_string(), anchor: None, size: None })
+            Ok(ResolvedLink { href: dest.to_string(), anchor: None, size: None, asset: None })
         }
         fn has_source(&self, _: &str) -> bool {
             true
@@ -1827,7 +1844,12 @@ mod tests {
     struct Sized;
     impl Resolver for Sized {
         fn link(&self, dest: &str) -> Result<ResolvedLink, LinkError> {
-            Ok(ResolvedLink { href: dest.to_string(), anchor: None, size: Some((640, 480)) })
+            Ok(ResolvedLink {
+                href: dest.to_string(),
+                anchor: None,
+                size: Some((640, 480)),
+                asset: Some(dest.to_string()),
+            })
         }
         fn has_source(&self, id: &str) -> bool {
             ["a1", "b2", "c3"].contains(&id)
@@ -1889,7 +1911,7 @@ mod tests {
         struct Uk;
         impl Resolver for Uk {
             fn link(&self, dest: &str) -> Result<ResolvedLink, LinkError> {
-                Ok(ResolvedLink { href: dest.to_string(), anchor: None, size: None })
+                Ok(ResolvedLink { href: dest.to_string(), anchor: None, size: None, asset: None })
             }
             fn has_source(&self, _: &str) -> bool {
                 false

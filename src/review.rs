@@ -112,7 +112,7 @@ pub fn sign(root: &Path, request: &SignRequest) -> anyhow::Result<Signing> {
             d.line().map(|l| format!(":{l}")).unwrap_or_default()
         )));
     }
-    let print = crate::site::review::fingerprint(page, &site.bibliography);
+    let print = crate::site::review::fingerprint(page, site);
     let entry = Signed {
         by: request.by.clone(),
         role: request.role,

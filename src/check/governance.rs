@@ -73,7 +73,7 @@ pub fn check(site: &Site, page: &Page, today: Date, diags: &mut Vec<Diagnostic>)
                 )),
         );
     }
-    let now = review::fingerprint_if_signed(page, &history, &site.bibliography);
+    let now = review::fingerprint_if_signed(page, &history, site);
     let statuses = review::status(&history, now.as_ref(), a.front.last_changed(), site.config.review_interval_months);
     let mut lines = Vec::new();
     for s in &statuses {

@@ -140,6 +140,8 @@ pub struct DataFile {
 /// Everything `content/` holds, validated.
 #[derive(Debug, Default)]
 pub(crate) struct Content {
+    /// The site's folder (what `content/` is in).
+    pub root: std::path::PathBuf,
     pub home: Option<Article>,
     /// In navigation order.
     pub topics: Vec<Topic>,
@@ -208,7 +210,7 @@ pub(crate) fn load(root: &Path, config: &Config, drafts: bool, bodies: Bodies) -
     }
     let (files, found) = input::walk(root, &dir, DATA_FILES);
     diags.extend(found);
-    let mut content = Content::default();
+    let mut content = Content { root: root.to_path_buf(), ..Content::default() };
     let mut markdown = Vec::new();
     let mut assets = Vec::new();
     for (rel, path) in files {

@@ -122,7 +122,8 @@ impl Record {
             "# Signed reviews: written by `sourcebook review sign`, read by `sourcebook check`\n\
              # and the pages. Commit it with the pages it covers. Each entry records who\n\
              # reviewed a page, in what role, on which day, and a fingerprint of what they\n\
-             # reviewed (the page's text, front matter facts and cited sources).\n",
+             # reviewed (the page's text, front matter facts and cited sources, and the\n\
+             # images, care cards and glossary definitions it shows).\n",
         );
         for (page, entries) in &self.pages {
             if entries.is_empty() {

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use pulldown_cmark::BlockQuoteKind;
 
-use crate::config::CareCards;
+use crate::config::{CareCard, CareCards};
 use crate::html::escape;
 
 /// What a marked block quote is.
@@ -48,6 +48,16 @@ impl BlockKind {
             BlockKind::NonUrgent => "NON-URGENT",
             BlockKind::Urgent => "URGENT",
             BlockKind::Emergency => "EMERGENCY",
+        }
+    }
+
+    /// What site.yaml says on a care card of this level; `None`: a callout.
+    pub(super) fn card(self, cards: &CareCards) -> Option<&CareCard> {
+        match self {
+            BlockKind::NonUrgent => Some(&cards.non_urgent),
+            BlockKind::Urgent => Some(&cards.urgent),
+            BlockKind::Emergency => Some(&cards.emergency),
+            _ => None,
         }
     }
 
@@ -129,12 +139,7 @@ pub(super) fn marker(quote: &str) -> Option<Marker<'_>> {
 /// `role="note"` group named by its label, never a landmark.
 pub(super) fn open(kind: BlockKind, id: &str, cards: &CareCards, landmark: bool) -> String {
     let class = kind.class();
-    if kind.is_care_card() {
-        let card = match kind {
-            BlockKind::NonUrgent => &cards.non_urgent,
-            BlockKind::Urgent => &cards.urgent,
-            _ => &cards.emergency,
-        };
+    if let Some(card) = kind.card(cards) {
         let element = if landmark { "section" } else { "div role=\"group\"" };
         format!(
             "<{element} class=\"care-card care-card-{class}\" aria-labelledby=\"{id}\">\n\

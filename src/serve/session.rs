@@ -8,7 +8,7 @@
 //! | change | action |
 //! | --- | --- |
 //! | one article, when the site's plan stays (still published, same URL, same place in the order, same sources, tags and aliases of its own) | re-render that article; redo the cross-checks; compare derived values: the shared `site` context every page gets (changed: every page re-rendered from the kept Markdown), and the facts the site-wide pages fold (FAQ entries, who cites which source, glossary use: each page whose facts changed is re-rendered); feeds re-made |
-//! | an existing content asset (not an SVG, which the walk reads whole and checks; not an image whose size changed) | copy it |
+//! | an existing content asset (not an SVG, which the walk reads whole and checks; not an image whose size changed, nor one a page with a signed review shows, whose fingerprint covers it) | copy it |
 //! | anything else (a template, a theme file, site.yaml, sources, glossary, new, renamed or deleted files, folders made or moved in or out) | the whole site again, as `build` makes it |
 //!
 //! Copied files (content assets, a theme's own static files) are served
@@ -443,11 +443,13 @@ impl Session {
                     (false, false, _) => continue,
                     (true, true, Some(i)) => Plan::Article(i, in_content.to_string()),
                     // an image whose size changed: the pages showing it say its size;
-                    // an SVG is read whole and checked by the walk (it may not run anything)
+                    // an SVG is read whole and checked by the walk (it may not run anything);
+                    // a signed review of a page showing it saw its bytes
                     (true, true, None)
                         if asset
                             && !crate::content::images::is_svg(in_content)
-                            && !resized(&self.root, &full, in_content, site) =>
+                            && !resized(&self.root, &full, in_content, site)
+                            && !site.shown_on_signed_page(in_content) =>
                     {
                         Plan::Assets
                     }

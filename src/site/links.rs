@@ -83,7 +83,7 @@ impl Resolver for PageResolver<'_> {
                 true => format!("#{fragment}"),
                 false => format!("{}{}index.html#{fragment}", root_prefix(self.page), self.home),
             };
-            return Ok(ResolvedLink { href, anchor, size: None });
+            return Ok(ResolvedLink { href, anchor, size: None, asset: None });
         }
         let path = path.split('?').next().unwrap_or(path);
         let joined =
@@ -99,7 +99,7 @@ impl Resolver for PageResolver<'_> {
         {
             let href = with_fragment(format!("{}{}index.html", root_prefix(self.page), page));
             let anchor = fragment.map(|f| (page.clone(), f.to_string()));
-            return Ok(ResolvedLink { href, anchor, size: None });
+            return Ok(ResolvedLink { href, anchor, size: None, asset: None });
         }
         if self.table.failed.contains(&target) || self.table.failed.contains(&format!("{target}/_index.md")) {
             // the page is not there because its file has an error of its
@@ -108,6 +108,7 @@ impl Resolver for PageResolver<'_> {
                 href: with_fragment(format!("{}{target}", root_prefix(self.page))),
                 anchor: None,
                 size: None,
+                asset: None,
             });
         }
         if self.table.assets.contains(target.as_str()) {
@@ -115,6 +116,7 @@ impl Resolver for PageResolver<'_> {
                 href: with_fragment(format!("{}{target}", root_prefix(self.page))),
                 anchor: None,
                 size: self.table.image_sizes.get(&target).copied(),
+                asset: Some(target),
             });
         }
         let message = format!("`{dest}` points to content/{target}, which does not exist");

@@ -77,6 +77,9 @@ pub struct CitedAt {
 /// Everything a build knows, assembled.
 #[derive(Debug)]
 pub struct Site {
+    /// The site's folder: where the files a page shows are read from when
+    /// a review's fingerprint covers them.
+    pub root: std::path::PathBuf,
     pub config: Config,
     pub home: Option<Page>,
     pub topics: Vec<TopicPage>,
@@ -181,8 +184,9 @@ pub(crate) fn assemble(
     text: bool,
     sink: Option<&dyn PageSink>,
 ) -> (Site, Vec<Arc<Diagnostic>>) {
-    let Content { home, topics, mut articles, assets, image_sizes, failed, .. } = content;
+    let Content { root, home, topics, mut articles, assets, image_sizes, failed, .. } = content;
     let mut site = Site {
+        root,
         config,
         home: None,
         topics: Vec::new(),
@@ -326,6 +330,16 @@ fn content_rel(file: &str) -> String {
 }
 
 impl Site {
+    /// Whether a page with a signed review shows the image `rel` (under
+    /// `content/`): the review's fingerprint covers the image's bytes, so
+    /// a new version of it changes what the page says of its review.
+    pub(crate) fn shown_on_signed_page(&self, rel: &str) -> bool {
+        self.home.iter().chain(&self.articles).any(|p| {
+            let shows = |r: &crate::markdown::Rendered| r.images.iter().any(|i| i == rel);
+            (shows(&p.body) || p.faq.iter().any(|e| shows(&e.answer))) && !self.record.of(&p.article.file).is_empty()
+        })
+    }
+
     /// Where the source list and the glossary show each entry: known from
     /// the bibliography and the glossary alone, before any page.
     fn lay_out_lists(&mut self) {

@@ -18,7 +18,7 @@ use crate::content::record::Signed;
 use crate::content::{ReviewRole, Split};
 use crate::sources::Bibliography;
 
-use super::Page;
+use super::{Page, Site};
 
 /// A page's reviewable content, part by part.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,11 +29,46 @@ pub(crate) struct Fingerprint {
     pub parts: Vec<(String, String)>,
 }
 
-/// The fingerprint of `page` as rendered (its citations known).
-pub(crate) fn fingerprint(page: &Page, bibliography: &Bibliography) -> Fingerprint {
+/// The fingerprint of `page` of `site` as rendered (its citations and the
+/// images it shows known; each image's file is read now).
+pub(crate) fn fingerprint(page: &Page, site: &Site) -> Fingerprint {
     let a = &page.article;
     let cited: Vec<&str> = page.citations.order.iter().map(String::as_str).collect();
-    fingerprint_of(a.front_facts(), &a.text, a.split, &cited, bibliography)
+    let mut shown: Vec<&str> = Vec::new();
+    for image in page.body.images.iter().chain(page.faq.iter().flat_map(|e| &e.answer.images)) {
+        if !shown.contains(&image.as_str()) {
+            shown.push(image);
+        }
+    }
+    let mut shown: Vec<(String, String)> =
+        shown.into_iter().map(|rel| (format!("image: {rel}"), file_digest(&site.root, rel))).collect();
+    for level in &page.citations.care_levels {
+        if let Some(card) = crate::markdown::care_card(&site.config.care_cards, level) {
+            shown.push((format!("care card: {level}"), format!("{}\n{}", card.label, card.heading)));
+        }
+    }
+    // the glossary's definition of each term the page explains ("Words used on this page")
+    for term in page.citations.terms_used.iter().filter_map(|&t| site.glossary.terms.get(t)) {
+        shown.push((format!("glossary: {}", term.term), term.definition.clone()));
+    }
+    fingerprint_of(a.front_facts(), &a.text, a.split, (&cited, &site.bibliography), shown)
+}
+
+/// What a review saw of a file under `content/`: the SHA-256 of its bytes
+/// (a chart redrawn under the same name is a change), or why it could not
+/// be read (which no review saw, so it matches none).
+fn file_digest(root: &std::path::Path, rel: &str) -> String {
+    let read = crate::input::open(root, &root.join("content").join(rel)).map_err(|u| u.diagnostic.message).and_then(
+        |(mut file, _)| {
+            let mut hasher = Sha256::new();
+            std::io::copy(&mut file, &mut hasher).map_err(|e| e.to_string())?;
+            Ok(hex(&hasher.finalize()))
+        },
+    );
+    match read {
+        Ok(digest) => format!("sha256:{digest}"),
+        Err(why) => format!("unreadable: {why}"),
+    }
 }
 
 /// What of the front matter a review vouches for.
@@ -61,7 +96,17 @@ impl crate::content::Article {
     }
 }
 
-fn fingerprint_of(facts: Facts, text: &str, split: Split, cited: &[&str], bib: &Bibliography) -> Fingerprint {
+/// The parts of a page, in order: its facts, its sections, its questions,
+/// what it shows from other files (`shown`, named parts: the images, each
+/// as [`file_digest`] reads it, what site.yaml says on its care cards, the
+/// glossary's definitions of the terms it explains), the sources it cites.
+fn fingerprint_of(
+    facts: Facts,
+    text: &str,
+    split: Split,
+    (cited, bib): (&[&str], &Bibliography),
+    shown: Vec<(String, String)>,
+) -> Fingerprint {
     let mut parts: Vec<(String, String)> = vec![
         ("title".into(), facts.title.into()),
         ("description".into(), facts.description.into()),
@@ -75,6 +120,7 @@ fn fingerprint_of(facts: Facts, text: &str, split: Split, cited: &[&str], bib: &
     for (q, a) in facts.faq {
         parts.push((format!("question: {}", normalize(q)), format!("{q}\n{a}")));
     }
+    parts.extend(shown);
     let mut ids: Vec<&str> = cited.to_vec();
     ids.sort_unstable();
     ids.dedup();
@@ -292,12 +338,8 @@ pub(crate) fn history<'a>(page: &'a Page, signed: &'a [Signed]) -> Vec<Review<'a
 
 /// The fingerprint of the page when some review of it is signed (nothing
 /// else needs it: a site without signed reviews never hashes a page).
-pub(crate) fn fingerprint_if_signed(
-    page: &Page,
-    history: &[Review],
-    bibliography: &Bibliography,
-) -> Option<Fingerprint> {
-    history.iter().any(|r| r.signed.is_some()).then(|| fingerprint(page, bibliography))
+pub(crate) fn fingerprint_if_signed(page: &Page, history: &[Review], site: &Site) -> Option<Fingerprint> {
+    history.iter().any(|r| r.signed.is_some()).then(|| fingerprint(page, site))
 }
 
 /// The status of the last review of each role that has one, in the order
@@ -349,7 +391,7 @@ mod tests {
         let text = format!("---\ntitle: t\n---\n{body}");
         let split = crate::content::front_matter::split("a.md", &text).unwrap();
         let facts = Facts { title, description: "d", audience: "patients", key_points: &[], faq: vec![] };
-        fingerprint_of(facts, &text, split, cited, &Bibliography::default())
+        fingerprint_of(facts, &text, split, (cited, &Bibliography::default()), Vec::new())
     }
 
     #[test]

@@ -308,7 +308,7 @@ impl<'a> Renderer<'a> {
         let interval = self.site.config.review_interval_months;
         let site = self.site;
         let history = crate::site::review::history(p, site.record.of(&p.article.file));
-        let now = crate::site::review::fingerprint_if_signed(p, &history, &site.bibliography);
+        let now = crate::site::review::fingerprint_if_signed(p, &history, site);
         let statuses = crate::site::review::status(&history, now.as_ref(), f.last_changed(), interval);
         let mut changes: Vec<ChangeContext> =
             f.changes.iter().map(|c| ChangeContext { on: c.on.to_string(), summary: &c.summary }).collect();

@@ -45,6 +45,13 @@ fn check_json(root: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
+/// The message of the `edited-since-review` finding of `check`, or "".
+fn edited_message(root: &Path) -> String {
+    let json = check_json(root);
+    let found = json["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "edited-since-review");
+    found.map(|d| d["message"].as_str().unwrap().to_string()).unwrap_or_default()
+}
+
 fn codes(json: &serde_json::Value) -> Vec<String> {
     json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
 }
@@ -597,9 +604,7 @@ fn a_review_dated_before_the_pages_last_change_is_never_claimed() {
     let (html, ld) = page(root);
     assert!(byline(&html).contains("Edited since its last clinical review"), "{html}");
     assert!(ld.get("reviewedBy").is_none() && ld.get("lastReviewed").is_none(), "{ld}");
-    let json = check_json(root);
-    let edited = json["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "edited-since-review");
-    let message = edited.map(|d| d["message"].as_str().unwrap().to_string()).unwrap_or_default();
+    let message = edited_message(root);
     assert_eq!(
         message,
         "edited since its clinical review on 2024-08-15 (the page says it changed on 2024-09-01, after the review)"
@@ -618,6 +623,90 @@ fn a_review_dated_before_the_pages_last_change_is_never_claimed() {
     let help = unsigned["help"].as_str().unwrap();
     assert!(help.starts_with("the page changed on 2024-09-01, after this review: have it reviewed again"), "{help}");
     assert!(!help.contains("--on 2024-05-01"), "{help}");
+}
+
+/// A PNG of 640 × 480 whose bytes end with `tail`: two of them are two
+/// versions of one chart, the same size.
+fn png(tail: &[u8]) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    bytes.extend(640u32.to_be_bytes());
+    bytes.extend(480u32.to_be_bytes());
+    bytes.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    bytes.extend(tail);
+    bytes
+}
+
+/// A review's fingerprint covers the images the page shows: a chart
+/// redrawn under the same name, at the same size, is a change the review
+/// did not see. `check`, the page, its JSON-LD and `serve`'s preview all
+/// say so (the preview copied a redrawn image and left the page as it was).
+#[test]
+fn a_chart_redrawn_after_a_review_is_a_change_the_review_did_not_see() {
+    use sourcebook::serve::session::{Action, Session};
+    let dir = governed();
+    let root = dir.path();
+    let chart = root.join("content/basics/chart.png");
+    std::fs::write(&chart, png(b"first")).unwrap();
+    edit(root, |t| format!("{t}\n![Doses by week](chart.png)\n"));
+    // with no signed review, a redrawn image is only copied again
+    let mut session = Session::new(root, false).unwrap();
+    std::fs::write(&chart, png(b"second")).unwrap();
+    assert_eq!(session.update(std::slice::from_ref(&chart), false), Action::Assets);
+    sign(root, &["--by", "jane-lee", "--role", "clinical"]).success();
+    let record = std::fs::read_to_string(root.join("content/reviews.yaml")).unwrap();
+    assert!(record.contains("\"image: basics/chart.png\":"), "{record}");
+    let (html, ld) = page(root);
+    assert!(byline(&html).contains("Clinically reviewed by Jane Lee"), "{html}");
+    assert_eq!(ld["reviewedBy"]["name"], "Jane Lee");
+    assert_eq!(edited_message(root), "");
+
+    let mut session = Session::new(root, false).unwrap();
+    std::fs::write(&chart, png(b"third")).unwrap();
+    let (html, ld) = page(root);
+    assert!(byline(&html).contains("Edited since its last clinical review"), "{html}");
+    assert!(ld.get("reviewedBy").is_none() && ld.get("lastReviewed").is_none(), "{ld}");
+    let message = edited_message(root);
+    assert!(message.ends_with("(changed: image: basics/chart.png)"), "{message}");
+    // the preview shows the page as a build does
+    assert_eq!(session.update(std::slice::from_ref(&chart), false), Action::Full);
+    let served = session.files()["basics/first/index.html"].bytes(&session.root()).unwrap().to_vec();
+    assert_eq!(String::from_utf8_lossy(&served), html);
+}
+
+/// What site.yaml says on the care cards a page shows, and the glossary's
+/// definitions under "Words used on this page", are part of what its review
+/// saw: an urgent card reworded after the review ("get help today" → "it
+/// can wait"), or a definition changed, is a change to the reviewed page.
+#[test]
+fn a_care_card_or_definition_reworded_after_a_review_is_a_change_the_review_did_not_see() {
+    let dir = governed();
+    let root = dir.path();
+    std::fs::write(root.join("content/glossary.yaml"), "claim: \"Something a page says is true.\"\n").unwrap();
+    edit(root, |t| format!("{t}\n> [!URGENT]\n> Your mood drops sharply in the days after a dose.\n"));
+    sign(root, &["--by", "jane-lee", "--role", "clinical"]).success();
+    let record = std::fs::read_to_string(root.join("content/reviews.yaml")).unwrap();
+    assert!(record.contains("\"care card: URGENT\":") && record.contains("\"glossary: claim\":"), "{record}");
+    let (html, _) = page(root);
+    assert!(byline(&html).contains("Clinically reviewed by Jane Lee"), "{html}");
+    assert_eq!(edited_message(root), "");
+
+    let config = root.join("site.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}care_cards:\n  urgent: {{ heading: \"This can wait a few days:\" }}\n"))
+        .unwrap();
+    let (html, ld) = page(root);
+    assert!(html.contains("This can wait a few days:"), "the card says it");
+    assert!(byline(&html).contains("Edited since its last clinical review"), "{html}");
+    assert!(ld.get("reviewedBy").is_none(), "{ld}");
+    assert!(edited_message(root).ends_with("(changed: care card: URGENT)"), "{}", edited_message(root));
+
+    std::fs::write(&config, text).unwrap();
+    assert_eq!(edited_message(root), "", "the card as it was reviewed");
+    std::fs::write(root.join("content/glossary.yaml"), "claim: \"Something proven.\"\n").unwrap();
+    let (html, _) = page(root);
+    assert!(html.contains("Something proven."), "the page shows the definition");
+    assert!(byline(&html).contains("Edited since its last clinical review"), "{html}");
+    assert!(edited_message(root).ends_with("(changed: glossary: claim)"), "{}", edited_message(root));
 }
 
 /// A review of part of a page (`--scope`) is told as that: the line under

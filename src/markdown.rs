@@ -229,12 +229,6 @@ pub struct AnchorRef {
     pub span: Span,
 }
 
-/// What site.yaml says on a care card of `level` (a marker word, as
-/// [`Citations::care_levels`] keeps it); `None`: not a care card's.
-pub(crate) fn care_card<'c>(cards: &'c CareCards, level: &str) -> Option<&'c crate::config::CareCard> {
-    BlockKind::parse(level)?.card(cards)
-}
-
 /// The result of rendering one Markdown text.
 #[derive(Debug, Default, Clone)]
 pub struct Rendered {
@@ -281,10 +275,9 @@ pub struct Citations {
     notes: usize,
     /// Callouts and care cards on this page so far (their labels' ids).
     blocks: usize,
-    /// The care-card levels shown on this page so far, each once, by their
-    /// marker words (`URGENT`): the first card of each is a landmark, and
-    /// what site.yaml says on them is part of what a review saw.
-    pub care_levels: Vec<&'static str>,
+    /// The care-card levels shown on this page so far, each once: the
+    /// first card of each is a landmark ([`Citations::care_cards`]).
+    care_levels: Vec<BlockKind>,
 }
 
 impl Citations {
@@ -312,6 +305,16 @@ impl Citations {
     fn next_group(&mut self) -> String {
         self.groups += 1;
         format!("{}cite-{}", self.prefix, self.groups)
+    }
+
+    /// Each level of care card the page shows, once, by its marker word
+    /// (`URGENT`), with what site.yaml's `cards` say on it: part of what
+    /// a review of the page saw.
+    pub(crate) fn care_cards<'c>(
+        &self,
+        cards: &'c CareCards,
+    ) -> impl Iterator<Item = (&'static str, &'c crate::config::CareCard)> + use<'_, 'c> {
+        self.care_levels.iter().filter_map(|kind| Some((kind.name(), kind.card(cards)?)))
     }
 
     /// The anchor id of reference `n` on this page.
@@ -879,9 +882,9 @@ impl<'a> Renderer<'a, '_> {
         let mut landmark = false;
         if let Some(kind) = kind.filter(|k| k.is_care_card()) {
             self.out.care_cards += 1;
-            landmark = !self.citations.care_levels.contains(&kind.name());
+            landmark = !self.citations.care_levels.contains(&kind);
             if landmark {
-                self.citations.care_levels.push(kind.name());
+                self.citations.care_levels.push(kind);
             }
         }
         self.quotes.push(kind.map(|k| (k, landmark)));

@@ -334,10 +334,10 @@ impl Site {
     /// `content/`): the review's fingerprint covers the image's bytes, so
     /// a new version of it changes what the page says of its review.
     pub(crate) fn shown_on_signed_page(&self, rel: &str) -> bool {
-        self.home.iter().chain(&self.articles).any(|p| {
-            let shows = |r: &crate::markdown::Rendered| r.images.iter().any(|i| i == rel);
-            (shows(&p.body) || p.faq.iter().any(|e| shows(&e.answer))) && !self.record.of(&p.article.file).is_empty()
-        })
+        self.home
+            .iter()
+            .chain(&self.articles)
+            .any(|p| !self.record.of(&p.article.file).is_empty() && p.images_shown().any(|i| i == rel))
     }
 
     /// Where the source list and the glossary show each entry: known from
@@ -543,6 +543,13 @@ pub struct Replaced {
 }
 
 impl Page {
+    /// The site's images the page shows (paths under `content/`), in its
+    /// body and its FAQ answers, in order.
+    pub(crate) fn images_shown(&self) -> impl Iterator<Item = &str> {
+        let answers = self.faq.iter().flat_map(|e| &e.answer.images);
+        self.body.images.iter().chain(answers).map(String::as_str)
+    }
+
     /// A page whose Markdown is not rendered yet.
     fn unrendered(article: Article) -> Page {
         Page {

@@ -34,18 +34,16 @@ pub(crate) struct Fingerprint {
 pub(crate) fn fingerprint(page: &Page, site: &Site) -> Fingerprint {
     let a = &page.article;
     let cited: Vec<&str> = page.citations.order.iter().map(String::as_str).collect();
-    let mut shown: Vec<&str> = Vec::new();
-    for image in page.body.images.iter().chain(page.faq.iter().flat_map(|e| &e.answer.images)) {
-        if !shown.contains(&image.as_str()) {
-            shown.push(image);
+    // what the page shows from other files, each once
+    let mut shown: Vec<(String, String)> = Vec::new();
+    for rel in page.images_shown() {
+        let name = format!("image: {rel}");
+        if !shown.iter().any(|(n, _)| *n == name) {
+            shown.push((name, file_digest(&site.root, rel)));
         }
     }
-    let mut shown: Vec<(String, String)> =
-        shown.into_iter().map(|rel| (format!("image: {rel}"), file_digest(&site.root, rel))).collect();
-    for level in &page.citations.care_levels {
-        if let Some(card) = crate::markdown::care_card(&site.config.care_cards, level) {
-            shown.push((format!("care card: {level}"), format!("{}\n{}", card.label, card.heading)));
-        }
+    for (level, card) in page.citations.care_cards(&site.config.care_cards) {
+        shown.push((format!("care card: {level}"), format!("{}\n{}", card.label, card.heading)));
     }
     // the glossary's definition of each term the page explains ("Words used on this page")
     for term in page.citations.terms_used.iter().filter_map(|&t| site.glossary.terms.get(t)) {

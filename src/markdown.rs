@@ -979,7 +979,15 @@ impl<'a> Renderer<'a, '_> {
             let offset = this.dest_offset(at, dest);
             let text = this.source.text.get(this.source.offset + offset..).unwrap_or_default();
             let span = this.span(offset);
-            if text.starts_with(dest.as_ref()) { span.with_width(dest.chars().count().max(1)) } else { span }
+            let width = dest.chars().count().max(1);
+            let bracketed =
+                text.strip_prefix('<').and_then(|t| t.strip_prefix(dest.as_ref())).is_some_and(|t| t.starts_with('>'));
+            match () {
+                _ if text.starts_with(dest.as_ref()) => span.with_width(width),
+                // `<dose chart.png>`: the brackets are part of what is written
+                _ if bracketed => span.with_width(width + 2),
+                _ => span,
+            }
         };
         if let Err(why) = check_url(dest) {
             let help = match &why {

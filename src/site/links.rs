@@ -86,6 +86,9 @@ impl Resolver for PageResolver<'_> {
             return Ok(ResolvedLink { href, anchor, size: None, asset: None });
         }
         let path = path.split('?').next().unwrap_or(path);
+        // a destination is a URL: `dose%20chart.png` names `dose chart.png`
+        // (decoded before it is confined, so `%2e%2e/` climbs like `../`)
+        let path = percent_encoding::percent_decode_str(path).decode_utf8().unwrap_or(std::borrow::Cow::Borrowed(path));
         let joined =
             if let Some(abs) = path.strip_prefix('/') { abs.to_string() } else { format!("{}/{path}", self.dir) };
         let target =
@@ -112,8 +115,10 @@ impl Resolver for PageResolver<'_> {
             });
         }
         if self.table.assets.contains(target.as_str()) {
+            // a file's name may hold what a URL reads as its end (`#`, `?`)
+            // or as an escape (`%`): its address is its name encoded
             return Ok(ResolvedLink {
-                href: with_fragment(format!("{}{target}", root_prefix(self.page))),
+                href: with_fragment(format!("{}{}", root_prefix(self.page), crate::html::path_component(&target))),
                 anchor: None,
                 size: self.table.image_sizes.get(&target).copied(),
                 asset: Some(target),
@@ -265,7 +270,9 @@ mod tests {
             links: &LINKS,
             image_sizes: &SIZES,
             care_cards: &CARDS,
-            assets: ["efficacy/figures/trial.png"].into_iter().collect(),
+            assets: ["efficacy/figures/trial.png", "efficacy/figures/dose chart.png", "efficacy/figures/a#b?%.pdf"]
+                .into_iter()
+                .collect(),
             bibliography: bib,
             failed: &NONE_FAILED,
             by_address: Default::default(),
@@ -340,5 +347,26 @@ mod tests {
         );
         assert!(matches!(r.link("../../../etc/passwd"), Err(LinkError::Unsafe(_))));
         assert!(matches!(r.link("missing.png"), Err(LinkError::Broken(..))));
+        // decoded before they are confined: `%2e%2e` is `..`, `%5c` a backslash
+        assert!(matches!(r.link("%2e%2e/%2E%2E/etc/passwd"), Err(LinkError::Unsafe(_))));
+        assert!(matches!(r.link("..%2f..%2fetc/passwd"), Err(LinkError::Unsafe(_))));
+        assert!(matches!(r.link("figures%5c..%5c..%5csecret"), Err(LinkError::Unsafe(_))));
+    }
+
+    #[test]
+    fn a_percent_encoded_destination_names_the_file_it_decodes_to() {
+        let bib = Bibliography::default();
+        let t = table(&bib);
+        let r = in_efficacy(&t);
+        for dest in ["figures/dose%20chart.png", "figures/dose chart.png", "/efficacy/figures/dose%20chart.png"] {
+            let link = r.link(dest).unwrap_or_else(|e| panic!("{dest}: {e:?}"));
+            assert_eq!(link.asset.as_deref(), Some("efficacy/figures/dose chart.png"), "{dest}");
+        }
+        assert_eq!(r.link("figures/dose%20chart.png").unwrap().href, "../../efficacy/figures/dose%20chart.png");
+        assert_eq!(r.link("figures/dose%20chart.png#x").unwrap().href, "../../efficacy/figures/dose%20chart.png#x");
+        assert_eq!(r.link("figures/a%23b%3F%25.pdf").unwrap().href, "../../efficacy/figures/a%23b%3F%25.pdf");
+        assert_eq!(r.link("../safety/side%2Deffects.md#bp").unwrap().href, "../../safety/side-effects/index.html#bp");
+        // not UTF-8 once decoded: taken as written, and reported as missing
+        assert!(matches!(r.link("figures/%ff.png"), Err(LinkError::Broken(..))));
     }
 }

@@ -1119,3 +1119,44 @@ fn a_broken_link_and_a_template_error_are_both_reported_as_build_reports_them() 
     assert!(built.diagnostics.iter().any(|d| d.code.as_str() == "template-error"), "the build renders the pages");
     assert_eq!(s.diagnostics.render_text(false), built.diagnostics.render_text(false));
 }
+
+/// A file whose name holds a space or a letter outside ASCII is linked as
+/// a URL writes it (`dose%20chart.pdf`, or as written between `<` and `>`),
+/// and the address the page gives leads to that file in what `build`
+/// writes and in what `serve` answers.
+#[test]
+fn a_file_named_with_a_space_is_linked_by_its_encoded_name_and_found_by_build_and_serve() {
+    let dir = site("minimal");
+    let root = dir.path();
+    let name = "dose chart é.pdf";
+    std::fs::write(root.join("content/basics").join(name), "%PDF-1.4 the chart").unwrap();
+    edit(
+        root,
+        "content/basics/first.md",
+        "A claim with a source",
+        "[encoded](dose%20chart%20%C3%A9.pdf), [bracketed](<dose chart é.pdf>), [from the root](/basics/dose%20chart%20é.pdf). A claim with a source",
+    );
+    let built = fresh(root);
+    let page = String::from_utf8(built["basics/first/index.html"].clone()).unwrap();
+    let hrefs: Vec<&str> = ["encoded", "bracketed", "from the root"]
+        .iter()
+        .map(|text| {
+            let end = page.find(&format!("\">{text}</a>")).unwrap_or_else(|| panic!("a link `{text}`: {page}"));
+            let start = page[..end].rfind("href=\"").unwrap() + "href=\"".len();
+            &page[start..end]
+        })
+        .collect();
+    let decode = |href: &str| percent_encoding::percent_decode_str(href).decode_utf8().unwrap().into_owned();
+    for href in &hrefs {
+        assert!(!href.contains(' ') && href.is_ascii(), "an address holds no space or raw letter: {href}");
+        let file = crate::support::resolve("basics/first/index.html", &decode(href));
+        assert_eq!(file, format!("basics/{name}"), "{href}");
+        assert_eq!(built[&file], b"%PDF-1.4 the chart", "{href}");
+    }
+    let server = Server::start(root);
+    for href in &hrefs {
+        let absolute = format!("/{}", crate::support::resolve("basics/first/index.html", href));
+        let (status, body) = server.get(&absolute);
+        assert_eq!((status, body.as_str()), (200, "%PDF-1.4 the chart"), "{absolute}");
+    }
+}

@@ -82,9 +82,12 @@ const ENTRY_TYPES: &[&str] = &[
 
 /// `article` or `Article`, as hayagriva reads them (not `ARTICLE`).
 fn is_entry_type(t: &str) -> bool {
-    ENTRY_TYPES
-        .iter()
-        .any(|e| t == *e || (t.len() == e.len() && t[..1] == e[..1].to_ascii_uppercase() && t[1..] == e[1..]))
+    // the types are ASCII; `t` is whatever the author wrote
+    ENTRY_TYPES.iter().any(|e| {
+        t == *e
+            || t.strip_prefix(|c: char| c.is_ascii_uppercase() && e.starts_with(c.to_ascii_lowercase()))
+                .is_some_and(|rest| rest == &e[1..])
+    })
 }
 
 /// The problems of the entry at `at` of the document.
@@ -310,6 +313,17 @@ fn valid_doi(doi: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_type_is_read_as_hayagriva_reads_it_whatever_its_first_letter() {
+        for t in ["article", "Article", "web", "Web"] {
+            assert!(is_entry_type(t), "{t}");
+        }
+        // a letter of more than one byte where a type's first letter would be
+        for t in ["ARTICLE", "", "\u{feff}", "\u{feff}eb", "éb", "Éeb", "aé", "ärticle"] {
+            assert!(!is_entry_type(t), "{t:?}");
+        }
+    }
 
     #[test]
     fn identifier_shapes() {

@@ -161,6 +161,14 @@ fn rebuild_loop(
             }
             watch::Next::End => return,
         };
+        if let Some(log) = batch.own_output.iter().find_map(|path| session.input(path)) {
+            // said once: a change to it is never a rebuild (it would be
+            // written to again, for ever)
+            ui.info(&format!(
+                "warning: serve writes its messages to {log}, an input of the site: it rebuilds nothing when \
+                 that file changes, and `build` would publish it; send them to a file outside the site's folders"
+            ));
+        }
         let started = Instant::now();
         // a failed or panicking rebuild is an Action too: this loop goes on
         let action = session.update_pages(&batch.paths, batch.rescan);
@@ -562,7 +570,7 @@ mod tests {
         let save = |from: &str, to: &str| {
             let text = std::fs::read_to_string(&article).unwrap();
             std::fs::write(&article, text.replacen(from, to, 1)).unwrap();
-            watch::Batch { paths: vec![article.clone()], rescan: false }
+            watch::Batch { paths: vec![article.clone()], ..Default::default() }
         };
         let session = Session::new(dir.path(), false).unwrap();
         let (tx, rx) = tokio::sync::watch::channel(publish(&session, 1));

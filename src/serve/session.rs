@@ -229,7 +229,14 @@ impl Session {
     }
 
     fn rebuild(&mut self, changed: &[PathBuf], rescan: bool) -> anyhow::Result<Action> {
-        let plan = if rescan || self.state.is_none() || self.has_errors() { Plan::Full } else { self.plan(changed) };
+        // a file beside site.yaml (a log, a note) is no input, even to a
+        // site that failed: rebuilding for it would print to that log
+        let input = rescan || changed.iter().any(|path| self.input(path).is_some());
+        let plan = match () {
+            _ if !input => Plan::Nothing,
+            _ if rescan || self.state.is_none() || self.has_errors() => Plan::Full,
+            _ => self.plan(changed),
+        };
         match plan {
             Plan::Nothing => return Ok(Action::Nothing),
             // a template or a stylesheet (whose new content is a new
@@ -396,17 +403,24 @@ impl Session {
         Arc::make_mut(&mut self.files).extend(memory.into_files());
     }
 
+    /// The path of `path` relative to the root when it may be an input of
+    /// the site: site.yaml, or anything in or of content/, templates/ and
+    /// themes/ but what every walk leaves out (`.git`, editors' files).
+    pub(super) fn input(&self, path: &Path) -> Option<String> {
+        let rel = path.strip_prefix(&self.root).or_else(|_| path.strip_prefix(&self.resolved)).unwrap_or(path);
+        let rel = crate::diagnostics::relative(Path::new(""), rel);
+        let top = rel.split('/').next().unwrap_or_default();
+        let watched = rel == crate::config::FILE || matches!(top, "content" | "templates" | "themes");
+        (watched && !rel.split('/').any(crate::input::ignored)).then_some(rel)
+    }
+
     fn plan(&self, changed: &[PathBuf]) -> Plan {
         let Some(state) = &self.state else { return Plan::Full };
         let site = &state.loaded.site;
         let theme_dir = format!("themes/{}/", site.config.theme);
         let mut plans: Vec<Plan> = Vec::new();
         for path in changed {
-            let rel = path.strip_prefix(&self.root).or_else(|_| path.strip_prefix(&self.resolved)).unwrap_or(path);
-            let rel = crate::diagnostics::relative(Path::new(""), rel);
-            if rel.split('/').any(crate::input::ignored) || rel.starts_with("public/") || rel.starts_with("target/") {
-                continue;
-            }
+            let Some(rel) = self.input(path) else { continue };
             // site.yaml, or a watched folder made, removed or replaced (its
             // files may have changed before it was watched anew), or the
             // theme's folder or one of its own moved in or out (one event

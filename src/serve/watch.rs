@@ -15,10 +15,14 @@ use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, ne
 const FOLDERS: [&str; 3] = ["content", "themes", "templates"];
 
 /// Changed paths, debounced. `rescan`: events were lost, rebuild in full.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(super) struct Batch {
     pub paths: Vec<PathBuf>,
     pub rescan: bool,
+    /// Changed files that are where `serve` writes its own messages
+    /// (`serve 2> content/serve.log`), left out of `paths`: a rebuild for
+    /// one would write to it again, for ever. Given the first time only.
+    pub own_output: Vec<PathBuf>,
 }
 
 /// The stream of batches; the watcher lives as long as it does.
@@ -26,6 +30,46 @@ pub(super) struct Changes {
     rx: mpsc::Receiver<DebounceEventResult>,
     debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
     root: PathBuf,
+    /// The files standard output and error are (see [`own_output`]).
+    own: Vec<FileId>,
+    /// Whether a change to one of them was given in a batch already.
+    own_told: bool,
+}
+
+/// A file as its file system knows it: device and inode.
+type FileId = (u64, u64);
+
+/// The files `serve`'s standard output and error are, when they are files
+/// (`2> serve.log`), not a terminal or a pipe.
+fn own_output() -> Vec<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::MetadataExt;
+        let fds = [std::io::stdout().as_fd().try_clone_to_owned(), std::io::stderr().as_fd().try_clone_to_owned()];
+        fds.into_iter()
+            .flatten()
+            .filter_map(|fd| std::fs::File::from(fd).metadata().ok())
+            .filter(std::fs::Metadata::is_file)
+            .map(|m| (m.dev(), m.ino()))
+            .collect()
+    }
+    #[cfg(not(unix))]
+    Vec::new()
+}
+
+/// The identity of the file at `path`, if it is one.
+fn file_id(path: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 impl Changes {
@@ -98,7 +142,8 @@ impl Changes {
     /// The batch that begins with `result`, with whatever else is waiting;
     /// `None` when nothing in it changes the site.
     fn batch(&mut self, result: DebounceEventResult) -> Option<Batch> {
-        let mut batch = Batch { paths: Vec::new(), rescan: false };
+        let mut batch = Batch::default();
+        let own = &self.own;
         let add = |r: DebounceEventResult, batch: &mut Batch| match r {
             Ok(events) => {
                 for e in events {
@@ -108,8 +153,15 @@ impl Changes {
                         e.event.kind,
                         EventKind::Create(_) | EventKind::Remove(_) | EventKind::Any | EventKind::Other
                     ) || matches!(e.event.kind, EventKind::Modify(m) if !matches!(m, ModifyKind::Metadata(_)));
-                    if relevant {
-                        batch.paths.extend(e.event.paths.iter().cloned());
+                    if !relevant {
+                        continue;
+                    }
+                    for path in &e.event.paths {
+                        if !own.is_empty() && file_id(path).is_some_and(|id| own.contains(&id)) {
+                            batch.own_output.push(path.clone());
+                        } else {
+                            batch.paths.push(path.clone());
+                        }
                     }
                 }
             }
@@ -120,7 +172,11 @@ impl Changes {
         while let Ok(more) = self.rx.try_recv() {
             add(more, &mut batch);
         }
-        if batch.paths.is_empty() && !batch.rescan {
+        match self.own_told {
+            true => batch.own_output.clear(),
+            false => self.own_told = !batch.own_output.is_empty(),
+        }
+        if batch.paths.is_empty() && !batch.rescan && batch.own_output.is_empty() {
             return None;
         }
         if batch.rescan {
@@ -145,5 +201,5 @@ pub(super) fn start(root: &Path) -> anyhow::Result<Changes> {
             debouncer.watch(&path, RecursiveMode::Recursive)?;
         }
     }
-    Ok(Changes { rx, debouncer, root: root.to_path_buf() })
+    Ok(Changes { rx, debouncer, root: root.to_path_buf(), own: own_output(), own_told: false })
 }

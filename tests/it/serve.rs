@@ -1160,3 +1160,86 @@ fn a_file_named_with_a_space_is_linked_by_its_encoded_name_and_found_by_build_an
         assert_eq!((status, body.as_str()), (200, "%PDF-1.4 the chart"), "{absolute}");
     }
 }
+
+/// `sourcebook serve` started in `cwd` with its messages sent to the file
+/// `log` (`2> log`), once it serves; and the log's text, read on demand.
+fn serve_logging_to(cwd: &Path, log: &Path) -> (Child, impl Fn() -> String + use<>) {
+    let file = std::fs::File::create(log).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_sourcebook"))
+        .current_dir(cwd)
+        .args(["serve", "--port", "0"])
+        .env("NO_COLOR", "1")
+        .stderr(file)
+        .spawn()
+        .unwrap();
+    let log = log.to_path_buf();
+    let read = move || std::fs::read_to_string(&log).unwrap_or_default();
+    let start = Instant::now();
+    while !read().contains("http://") {
+        assert!(start.elapsed() < Duration::from_secs(20), "serve never said where it serves: {}", read());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child, read)
+}
+
+/// How many lines of `text` start with `start`.
+fn lines_starting(text: &str, start: &str) -> usize {
+    text.lines().filter(|l| l.starts_with(start)).count()
+}
+
+/// Wait until `read()` has a line starting with `start`; its text then.
+fn wait_for_line(read: &impl Fn() -> String, start: &str) -> String {
+    let begun = Instant::now();
+    loop {
+        let text = read();
+        if lines_starting(&text, start) > 0 || begun.elapsed() > Duration::from_secs(10) {
+            return text;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `serve 2> serve.log` run in content/, as README allows: the log is a
+/// file of the site, and each line serve wrote to it was a change that
+/// rebuilt the site and wrote another line, a hundred times a second,
+/// reloading every open page as often. Now a change to serve's own output
+/// rebuilds nothing, serve says once why, and a save still rebuilds once.
+#[test]
+fn serve_writing_its_messages_into_content_never_rebuilds_for_them() {
+    let dir = site("minimal");
+    let content = dir.path().join("content");
+    let (mut child, read) = serve_logging_to(&content, &content.join("serve.log"));
+    std::thread::sleep(Duration::from_millis(1500));
+    let said = read();
+    assert_eq!(lines_starting(&said, "rebuilt"), 0, "no change, no rebuild:\n{said}");
+    assert_eq!(lines_starting(&said, "warning: serve writes its messages to content/serve.log"), 1, "{said}");
+    edit(dir.path(), "content/basics/first.md", "A claim with a source", "A saved claim with a source");
+    wait_for_line(&read, "rebuilt (content/basics/first.md)");
+    std::thread::sleep(Duration::from_millis(1500));
+    let said = read();
+    assert_eq!(lines_starting(&said, "rebuilt"), 1, "one save, one rebuild:\n{said}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// A file beside site.yaml (serve's log, a note) is no input of the site,
+/// even while the site cannot be built: site.yaml renamed away for a
+/// moment (`git stash`) made each write there a rebuild, whose error,
+/// written to the log there, made the next one.
+#[test]
+fn a_file_beside_site_yaml_rebuilds_nothing_even_while_the_site_is_broken() {
+    let dir = site("minimal");
+    let root = dir.path();
+    let (mut child, read) = serve_logging_to(root, &root.join("serve.log"));
+    std::fs::rename(root.join("site.yaml"), root.join("site.yaml.old")).unwrap();
+    wait_for_line(&read, "kept the last good site");
+    std::fs::write(root.join("notes.txt"), "a note").unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let said = read();
+    assert_eq!(lines_starting(&said, "kept the last good site"), 1, "one rename, one rebuild:\n{said}");
+    std::fs::rename(root.join("site.yaml.old"), root.join("site.yaml")).unwrap();
+    let said = wait_for_line(&read, "rebuilt");
+    assert_eq!(lines_starting(&said, "rebuilt (the whole site)"), 1, "{said}");
+    let _ = child.kill();
+    let _ = child.wait();
+}

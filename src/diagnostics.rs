@@ -890,7 +890,22 @@ fn nearest_costing<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>
     (best.map(|(_, c)| c), cost)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Whether the file names (without folders and extension) of `written`
+/// and `file` are close enough for one to be a typo of the other: at most
+/// a third of the letters apart (two for a short name), and fewer than half.
+pub(crate) fn close_file_names(written: &str, file: &str) -> bool {
+    let name = |path: &'_ str| {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        name.rsplit_once('.').map_or(name, |(stem, _)| stem).to_string()
+    };
+    let (written, file) = (name(written), name(file));
+    let len = written.chars().count();
+    let distance = crate::diagnostics::edit_distance(&written, &file);
+    distance <= (len / 3).max(2) && 2 * distance < len.max(1)
+}
+
+/// Levenshtein distance, in characters.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -62,8 +62,16 @@ pub fn sign(root: &Path, request: &SignRequest) -> anyhow::Result<Signing> {
     let site = &loaded.site;
     let file = page_file(root, &request.page);
     let Some(page) = site.articles.iter().chain(&site.home).find(|p| p.article.file == file) else {
+        if file.ends_with("/_index.md") && root.join(&file).is_file() {
+            return Ok(Signing::Usage(format!(
+                "`{file}` is a topic's landing page: it lists the topic's articles and carries no review of its own; \
+                 sign each article"
+            )));
+        }
         let files = site.articles.iter().chain(&site.home).map(|p| p.article.file.as_str());
-        let example = match crate::diagnostics::nearest(&file, files) {
+        let near =
+            crate::diagnostics::nearest(&file, files).filter(|near| crate::diagnostics::close_file_names(&file, near));
+        let example = match near {
             Some(near) => format!("did you mean `{near}`?"),
             None => format!(
                 "name its Markdown file, e.g. `{}`",
@@ -74,9 +82,16 @@ pub fn sign(root: &Path, request: &SignRequest) -> anyhow::Result<Signing> {
     };
     let Some(person) = site.people.get(&request.by) else {
         let known: Vec<&str> = site.people.by_id.keys().map(String::as_str).collect();
-        let hint = match crate::diagnostics::nearest(&request.by, known) {
+        let hint = match crate::diagnostics::nearest(&request.by, known.iter().copied()) {
             Some(near) => format!("; did you mean `{near}`?"),
-            None => "; add them to content/people.yaml first".into(),
+            None if known.is_empty() => "; add them to content/people.yaml first".into(),
+            None => {
+                let mut ids: Vec<String> = known.iter().take(10).map(|id| format!("`{id}`")).collect();
+                if known.len() > 10 {
+                    ids.push(format!("{} more", known.len() - 10));
+                }
+                format!(" (it has {}); add them to content/people.yaml first", ids.join(", "))
+            }
         };
         return Ok(Signing::Usage(format!("no person `{}` in content/people.yaml{hint}", request.by)));
     };

@@ -200,10 +200,17 @@ impl PageResolver<'_> {
         if let Some(file) = by_address.get(address) {
             return Some(file.clone());
         }
-        if target.ends_with(".md") {
-            return self.suggestions.nearest(target, pages.keys().map(String::as_str)).map(str::to_string);
-        }
-        self.suggestions.nearest(target, self.table.assets.iter().copied()).map(str::to_string)
+        let nearest = match target.ends_with(".md") {
+            true => self.suggestions.nearest(target, pages.keys().map(String::as_str)),
+            false => self.suggestions.nearest(target, self.table.assets.iter().copied()),
+        };
+        // never the page itself (`risks.md` from `dose.md` is no typo of
+        // it), and only a name close to the one written: the folders both
+        // share make any two short names of one folder look close
+        let own = by_address.get(self.home.trim_end_matches('/'));
+        nearest
+            .filter(|file| Some(*file) != own.map(String::as_str) && crate::diagnostics::close_file_names(target, file))
+            .map(str::to_string)
     }
 }
 
@@ -258,10 +265,15 @@ mod tests {
     static CARDS: std::sync::LazyLock<CareCards> = std::sync::LazyLock::new(CareCards::default);
 
     static LINKS: std::sync::LazyLock<Links> = std::sync::LazyLock::new(|| Links {
-        pages: [("safety/side-effects.md", "safety/side-effects/"), ("safety/_index.md", "safety/"), ("index.md", "")]
-            .into_iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect(),
+        pages: [
+            ("safety/side-effects.md", "safety/side-effects/"),
+            ("safety/_index.md", "safety/"),
+            ("index.md", ""),
+            ("efficacy/ketamine.md", "efficacy/ketamine/"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect(),
         ..Links::default()
     });
 
@@ -284,8 +296,8 @@ mod tests {
         PageResolver {
             table: t,
             dir: "efficacy",
-            page: "efficacy/x/",
-            home: "efficacy/x/",
+            page: "efficacy/ketamine/",
+            home: "efficacy/ketamine/",
             text: true,
             suggestions: Suggestions::default(),
         }
@@ -332,6 +344,12 @@ mod tests {
         assert_eq!(said("../safety/side-effects.HTM"), "did you mean `../safety/side-effects.md`?");
         assert!(said("../nothing/like/it.html").starts_with("link to a page by its Markdown file"));
         assert!(!said("../nothing/like/it.md").contains("did you mean"));
+        // a short name of the same folder is no typo of another, nor of the page itself
+        for dest in ["risks.md", "ketamne.md", "abc.md", "../safety/risks.md", "../safety/sides.md"] {
+            assert!(!said(dest).contains("did you mean"), "{dest}: {}", said(dest));
+        }
+        assert_eq!(said("../safety/sideeffects.md"), "did you mean `../safety/side-effects.md`?");
+        assert_eq!(said("../safty/side-effects.md"), "did you mean `../safety/side-effects.md`?");
         assert_eq!(relative_link("", "safety/a.md"), "safety/a.md");
         assert_eq!(relative_link("safety", "safety/a.md"), "a.md");
         assert_eq!(relative_link("a/b", "c/d.md"), "../../c/d.md");

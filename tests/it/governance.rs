@@ -188,6 +188,9 @@ fn sign_refuses_what_the_record_could_not_support() {
     let stderr = |a: assert_cmd::assert::Assert| String::from_utf8_lossy(&a.get_output().stderr).into_owned();
     let out = stderr(sign(root, &["--by", "jane-le", "--role", "clinical"]).code(2));
     assert!(out.contains("no person `jane-le`") && out.contains("jane-lee"), "{out}");
+    // nobody close: the people it has, to pick from
+    let out = stderr(sign(root, &["--by", "someone", "--role", "clinical"]).code(2));
+    assert!(out.contains("no person `someone` in content/people.yaml (it has `jane-lee`, `sam`, `team`)"), "{out}");
     let out = stderr(sign(root, &["--by", "team", "--role", "clinical"]).code(2));
     assert!(out.contains("not a clinical reviewer"), "{out}");
     let out = stderr(sign(root, &["--by", "jane-lee", "--role", "clinical", "--on", "2999-01-01"]).code(2));
@@ -210,6 +213,10 @@ fn sign_refuses_what_the_record_could_not_support() {
         ("site.yaml", "no page `site.yaml`"),
         ("/etc/passwd", "no page `/etc/passwd`"),
         ("basics/frist.md", "no page `content/basics/frist.md`; did you mean `content/basics/first.md`?"),
+        // a name no page's is close to is not taken for a typo of one
+        ("basics/nope.md", "no page `content/basics/nope.md`; name its Markdown file, e.g. `content/basics/first.md`"),
+        // a topic's landing page is a page, but not one reviews are of
+        ("basics/_index.md", "`content/basics/_index.md` is a topic's landing page"),
     ] {
         let out = stderr(
             sourcebook()

@@ -574,9 +574,12 @@ impl<'a> Document<'a> {
         // knows where it is written the second time
         let duplicate = message.split_once("duplicate entry with key \"").and_then(|(_, key)| {
             let key = key.strip_suffix('"')?;
-            self.indexed(|_| false, |spans| spans.duplicates.iter().find(|(name, _)| name == key).map(|(_, at)| *at))
+            self.indexed(
+                |_| false,
+                |spans| spans.duplicates.iter().find(|(name, ..)| name == key).map(|&(_, at, first)| (at, first)),
+            )
         });
-        let index = duplicate.or(located).unwrap_or(0);
+        let index = duplicate.map(|(at, _)| at).or(located).unwrap_or(0);
         let d = match message.as_str() {
             "recursion limit exceeded" => {
                 Diagnostic::error(Code::FrontMatterYaml, format!("YAML nested more than {MAX_DEPTH} levels deep"))
@@ -591,10 +594,14 @@ impl<'a> Document<'a> {
                 Diagnostic::error(Code::FrontMatterYaml, "a tab character: YAML indents with spaces only")
                     .with_help("replace the tab with spaces (two per level, as the lines around it)")
             }
-            _ if duplicate.is_some() => {
+            _ if let Some((_, first)) = duplicate => {
                 let key =
                     message.split_once("duplicate entry with key \"").map_or("", |(_, k)| k.trim_end_matches('"'));
-                Diagnostic::error(Code::FrontMatterYaml, format!("the key `{key}` is written twice in one map"))
+                let line = self.span(first).line;
+                Diagnostic::error(
+                    Code::FrontMatterYaml,
+                    format!("the key `{key}` is written twice in one map (first on line {line})"),
+                )
             }
             // a value of the wrong shape, found while reading the syntax
             _ if ["unknown field `", "missing field `", "invalid type: ", "unknown variant `"]
@@ -959,6 +966,32 @@ pub(crate) fn plain_value_error(message: &str, within: &str) -> (String, Option<
     value_in_authors_words(message)
 }
 
+/// Where the value a message names (`this value cannot be clinician`) is
+/// written in the entry at `at` (a field, or an item of a list field), and
+/// the message with that field named for "this value".
+pub(crate) fn named_value(doc: &Document, at: &Path, entry: &Value, message: &str) -> Option<(Span, String)> {
+    let named = |v: &Value| {
+        v.as_str().is_some_and(|s| {
+            !s.is_empty() && (message.contains(&format!("`{s}`")) || message.ends_with(&format!(" {s}")))
+        })
+    };
+    for (key, value) in entry.as_mapping()? {
+        let name = key.as_str()?;
+        let here = at.clone().key(name);
+        let span = match value.as_sequence().and_then(|items| items.iter().position(named)) {
+            _ if named(value) => doc.value_span(here),
+            Some(i) => doc.value_span(here.item(i)),
+            None => continue,
+        };
+        let message = match message.strip_prefix("this value ") {
+            Some(rest) => format!("`{name}` {rest}"),
+            None => message.to_string(),
+        };
+        return Some((span, message));
+    }
+    None
+}
+
 /// `u32`, `i64`, `usize`…: the reader's name of a whole-number field.
 fn is_integer_type(name: &str) -> bool {
     name.strip_prefix(['u', 'i']).is_some_and(|bits| matches!(bits, "8" | "16" | "32" | "64" | "128" | "size"))
@@ -1312,8 +1345,9 @@ struct Place {
 #[derive(Debug, Default)]
 struct Spans {
     places: foldhash::HashMap<Path, Place>,
-    /// The key's name and where it is written the second time, in order.
-    duplicates: Vec<(String, usize)>,
+    /// The key's name, where it is written the second time and where the
+    /// first, in order.
+    duplicates: Vec<(String, usize, usize)>,
     /// Where the maps and lists still open when the parser gave up start,
     /// outermost first (none when it read the whole document).
     unclosed: Vec<usize>,
@@ -1449,8 +1483,9 @@ impl<'a> Reader<'a> {
                     match &event {
                         Event::Scalar(name, ..) => {
                             let here = path.clone().key(name);
-                            if spans.places.contains_key(&here) {
-                                spans.duplicates.push((name.to_string(), start));
+                            if let Some(first) = spans.places.get(&here) {
+                                let first = first.key.map_or(first.value.0, |(at, _)| at);
+                                spans.duplicates.push((name.to_string(), start, first));
                             }
                             *key = Some((here, (start, end)));
                         }

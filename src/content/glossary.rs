@@ -27,6 +27,9 @@ pub struct Term {
 #[derive(Debug, Clone, Default)]
 pub struct Glossary {
     pub terms: Vec<Term>,
+    /// glossary.yaml had errors (reported where they are): a term a page
+    /// uses may be missing.
+    pub unread: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,6 +131,6 @@ impl Glossary {
         }
         terms.sort_by_key(|t| t.term.to_lowercase());
         diags.extend(same_words(&terms));
-        (Glossary { terms }, diags)
+        (Glossary { terms, unread: false }, diags)
     }
 }

@@ -84,6 +84,9 @@ pub struct People {
     /// Ids whose entries have errors (reported where they are): pages
     /// naming them are not told the person does not exist.
     failed: std::collections::BTreeSet<String>,
+    /// people.yaml had errors (reported where they are): anyone a page
+    /// names may be among what could not be read.
+    pub unread: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,7 +114,7 @@ impl People {
     /// `None` when `id` has an entry that could not be read: its error is
     /// reported at the entry, and only there.
     pub fn unknown(&self, id: &str, span: Span) -> Option<Diagnostic> {
-        if self.failed.contains(id) {
+        if self.unread || self.failed.contains(id) {
             return None;
         }
         let d = Diagnostic::error(Code::UnknownPerson, format!("no person with id `{id}` in content/people.yaml"))
@@ -158,7 +161,8 @@ impl People {
                         Some(k) => doc.unknown_key(at.key(&k), crate::yaml::fields::<RawPerson>()),
                         None => {
                             let (message, help) = crate::yaml::plain_value_error(&message, &id);
-                            let span = wrong_value(&doc, &at, &value, &message).unwrap_or(span);
+                            let (span, message) =
+                                crate::yaml::named_value(&doc, &at, &value, &message).unwrap_or((span, message));
                             Diagnostic::error(Code::InvalidValue, format!("person `{id}`: {message}"))
                                 .with_span(span)
                                 .with_help(help.unwrap_or_else(|| {
@@ -181,26 +185,6 @@ impl People {
         }
         (people, diags)
     }
-}
-
-/// Where the value a message names (`this value cannot be clinician`) is
-/// written in the entry at `at`: a field, or an item of a list field.
-fn wrong_value(doc: &Document, at: &Path, entry: &Value, message: &str) -> Option<Span> {
-    let named = |v: &Value| {
-        v.as_str().is_some_and(|s| {
-            !s.is_empty() && (message.contains(&format!("`{s}`")) || message.ends_with(&format!(" {s}")))
-        })
-    };
-    for (key, value) in entry.as_mapping()? {
-        let here = at.clone().key(key.as_str()?);
-        if named(value) {
-            return Some(doc.value_span(here));
-        }
-        if let Some(i) = value.as_sequence().and_then(|items| items.iter().position(named)) {
-            return Some(doc.value_span(here.item(i)));
-        }
-    }
-    None
 }
 
 fn person_problem(raw: &RawPerson) -> Option<String> {

@@ -55,6 +55,9 @@ pub struct Record {
     pub pages: BTreeMap<String, Vec<Signed>>,
     /// Where each page's key is written in the record.
     pub keys: BTreeMap<String, Span>,
+    /// reviews.yaml had errors (reported where they are): a page may have
+    /// reviews that could not be read.
+    pub unread: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -162,9 +165,16 @@ fn read_entry(doc: &Document, value: Value, at: &Path, span: &Span) -> Result<Si
             });
             return Err(match unknown {
                 Some(k) => doc.unknown_key(at.clone().key(&k), crate::yaml::fields::<RawSigned>()),
-                None => Diagnostic::error(Code::InvalidValue, format!("a signed review: {message}"))
-                    .with_span(span)
-                    .with_help("an entry is `{ by, role: clinical | lay | editorial, on: YYYY-MM-DD, scope?, fingerprint, parts }`"),
+                None => {
+                    // `role: editorail`: told in the author's words, at the value
+                    let (said, help) = crate::yaml::plain_value_error(&message, "");
+                    let (span, said) = crate::yaml::named_value(doc, at, &value, &said).unwrap_or((span, said));
+                    Diagnostic::error(Code::InvalidValue, format!("a signed review: {said}")).with_span(span).with_help(
+                        help.unwrap_or_else(|| {
+                            "an entry is `{ by, role: clinical | lay | editorial, on: YYYY-MM-DD, scope?, fingerprint, parts }`".into()
+                        }),
+                    )
+                }
             });
         }
     };
@@ -222,7 +232,8 @@ mod tests {
     #[test]
     fn bad_entries_are_reported_at_their_line() {
         let cases = [
-            ("a.md:\n  - by: x\n    role: surgeon\n    on: 2026-01-01\n    fingerprint: x\n", Code::InvalidValue, 2),
+            // a value it may not hold: at the value
+            ("a.md:\n  - by: x\n    role: surgeon\n    on: 2026-01-01\n    fingerprint: x\n", Code::InvalidValue, 3),
             (
                 "a.md:\n  - by: x\n    role: lay\n    on: 2026-01-01\n    fingerprint: sha256:12\n",
                 Code::InvalidValue,

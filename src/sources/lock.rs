@@ -286,7 +286,7 @@ mod tests {
     fn an_identifier_written_twice_in_the_lock_is_an_error_at_the_second() {
         let entry = "\"doi:10.1000/a\":\n  registry: crossref\n  checked: 2026-12-01\n  found: true\n";
         let diags = Lock::parse(&format!("{entry}{}", entry.replace("true", "false"))).unwrap_err();
-        assert_eq!(diags[0].message, "the key `doi:10.1000/a` is written twice in one map");
+        assert_eq!(diags[0].message, "the key `doi:10.1000/a` is written twice in one map (first on line 1)");
         assert_eq!((diags[0].code, diags[0].line()), (Code::FrontMatterYaml, Some(5)));
     }
 }

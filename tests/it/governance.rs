@@ -820,3 +820,75 @@ fn what_sign_prints_from_a_sites_files_never_drives_the_terminal() {
         assert!(!text.contains(['\u{1b}', '\u{7}']), "{text:?}");
     }
 }
+
+/// A data file with an error said nothing of what it could not be read
+/// for, and `check` went on as if it were empty: people.yaml with an
+/// unclosed quote made each reviewer "no person" (with help to add them
+/// again), sources.yaml or glossary.yaml with a key written twice made each
+/// signed page "edited since its review" (a source or definition
+/// "removed"), and reviews.yaml with a typo made each page "no review".
+/// Now the file's own errors are all that is said; put right, the site is
+/// as before.
+#[test]
+fn a_data_file_that_cannot_be_read_brings_no_findings_that_follow_from_it() {
+    let dir = governed();
+    let root = dir.path();
+    std::fs::write(root.join("content/glossary.yaml"), "claim: \"Something said to be true.\"\n").unwrap();
+    sign(root, &["--by", "jane-lee", "--role", "clinical"]).success();
+    let codes = |root: &Path| -> Vec<(String, String)> {
+        let json = check_json(root);
+        let mut found: Vec<(String, String)> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["code"].as_str().unwrap().to_string(), d["file"].as_str().unwrap_or_default().to_string()))
+            .filter(|(code, _)| code != "transparency-missing")
+            .collect();
+        found.sort();
+        found
+    };
+    let clean = codes(root);
+    assert!(clean.iter().all(|(code, _)| code != "edited-since-review"), "signed and current: {clean:?}");
+    let breaks: [(&str, &dyn Fn(&str) -> String); 4] = [
+        ("content/people.yaml", &|t| format!("{t}kim:\n  name: \"Kim\n")),
+        ("content/sources.yaml", &|t| format!("{t}doe2020:\n  type: article\n  title: Again\n")),
+        ("content/glossary.yaml", &|t| format!("{t}claim: \"Again.\"\n")),
+        ("content/reviews.yaml", &|t| t.replacen("role: clinical", "role: clinicial", 1)),
+    ];
+    for (file, break_it) in breaks {
+        let path = root.join(file);
+        let good = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, break_it(&good)).unwrap();
+        let found = codes(root);
+        assert!(!found.is_empty() && found.iter().all(|(_, f)| f == file), "{file}: only its own errors: {found:?}");
+        std::fs::write(&path, good).unwrap();
+        assert_eq!(codes(root), clean, "{file} put right");
+    }
+}
+
+/// A value of a signed review that is not one it may hold is told in the
+/// author's words, at the value, with the nearest it may be (it was
+/// serde's "unknown variant", at the entry's first line).
+#[test]
+fn a_mistyped_role_in_the_record_is_placed_at_its_value_with_the_nearest() {
+    let dir = governed();
+    let root = dir.path();
+    sign(root, &["--by", "jane-lee", "--role", "clinical"]).success();
+    let path = root.join("content/reviews.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("role: clinical", "role: clinicial", 1)).unwrap();
+    let line = text[..text.find("role: clinical").unwrap()].matches('\n').count() + 1;
+    let json = check_json(root);
+    let d = json["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "invalid-value").unwrap().clone();
+    assert_eq!(
+        (d["file"].as_str(), d["line"].as_u64(), d["column"].as_u64(), d["message"].as_str()),
+        (
+            Some("content/reviews.yaml"),
+            Some(line as u64),
+            Some(11),
+            Some("a signed review: `role` cannot be `clinicial`")
+        ),
+        "{d}"
+    );
+    assert!(d["help"].as_str().unwrap().starts_with("did you mean `clinical`?"), "{d}");
+}

@@ -1177,6 +1177,28 @@ impl<'a> Renderer<'a, '_> {
                     );
                     continue;
                 }
+                Found::NoId(at) => {
+                    let written = &text[range.clone()];
+                    let mut shown: String = written.chars().take(60).collect();
+                    if shown.len() < written.len() {
+                        shown.push('…');
+                    }
+                    let help = match cite::meant_id(written) {
+                        Some(id) => format!("write the id right after one `@`: `[@{id}]`"),
+                        None => "write the source's id right after the `@`, e.g. `[@smith2020]`".to_string(),
+                    };
+                    self.out.diagnostics.push(
+                        Diagnostic::error(
+                            Code::MalformedCitation,
+                            format!(
+                                "`{shown}` is a citation with no id after its `@`: the page would show it as typed"
+                            ),
+                        )
+                        .with_span(self.span(locate(at)).with_width(text[at..range.end].chars().count()))
+                        .with_help(help),
+                    );
+                    continue;
+                }
                 Found::Unclosed(at) => {
                     let written: String = text[range.clone()].chars().take(60).collect();
                     self.out.diagnostics.push(
@@ -2050,6 +2072,48 @@ mod tests {
         assert_eq!(codes(&out), vec![(Code::UnknownSource, 1, 4), (Code::MalformedCitation, 3, 6)]);
         assert!(out.diagnostics[0].help.as_deref().unwrap_or("").starts_with("did you mean `a1`?"));
         assert!(out.html.contains("As @a2 found.") && out.html.contains("See [@b2 p. 5]."), "{}", out.html);
+    }
+
+    /// `[@ a1]`, `[@@a1]` and `[@]` were shown to readers as typed, the
+    /// claim citing nothing, and no check said so.
+    #[test]
+    fn a_citation_with_no_id_after_its_at_is_an_error_at_the_at_with_the_id_it_meant() {
+        let out = render_sized("Fast [@ a1]. Licensed [@@a1]. See [@].\n", &mut Citations::new(""));
+        assert_eq!(
+            codes(&out),
+            vec![(Code::MalformedCitation, 1, 7), (Code::MalformedCitation, 1, 24), (Code::MalformedCitation, 1, 36)]
+        );
+        let said: Vec<(&str, &str, usize)> = out
+            .diagnostics
+            .iter()
+            .map(|d| {
+                (
+                    d.message.as_str(),
+                    d.help.as_deref().unwrap_or(""),
+                    d.span.as_ref().map_or(0, |s| s.width.unwrap_or(0)),
+                )
+            })
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    "`[@ a1]` is a citation with no id after its `@`: the page would show it as typed",
+                    "write the id right after one `@`: `[@a1]`",
+                    5
+                ),
+                (
+                    "`[@@a1]` is a citation with no id after its `@`: the page would show it as typed",
+                    "write the id right after one `@`: `[@a1]`",
+                    5
+                ),
+                (
+                    "`[@]` is a citation with no id after its `@`: the page would show it as typed",
+                    "write the source's id right after the `@`, e.g. `[@smith2020]`",
+                    2
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -32,6 +32,10 @@ pub(super) enum Found {
     /// Brackets that hold an `@id` but cannot be read as a citation; the
     /// position of its first `@`.
     Malformed(usize),
+    /// Brackets that open as a citation with an `@` that no id follows
+    /// (`[@ id]`, `[@@id]`, `[@]`); the position of the `@`. Left as it
+    /// is, the page would show the brackets and its claim no source.
+    NoId(usize),
     /// A `[` before an `@id` whose `]` is not in the same run of plain
     /// text (markup or a line break between them: `[@id, p. *5*]`); the
     /// position of the `@`. Read on, its `@id` would be a citation in
@@ -62,7 +66,12 @@ pub(super) fn find(text: &str, escaped: &dyn Fn(usize) -> bool) -> Vec<(Range<us
             };
             let inner = &text[i + 1..close];
             let Some(first) = cite_marks(inner).find(|&j| !escaped(i + 1 + j)) else {
-                pos = i + 1;
+                if let Some(at) = opening_at(inner).filter(|&j| !escaped(i + 1 + j)) {
+                    found.push((i..close + 1, Found::NoId(i + 1 + at)));
+                    pos = close + 1;
+                } else {
+                    pos = i + 1;
+                }
                 continue;
             };
             let what = match parse_bracket(inner, i + 1) {
@@ -126,6 +135,23 @@ fn cite_mark(text: &str, i: usize) -> bool {
     let key_start = after.is_some_and(|c| c.is_alphanumeric() || c == '_');
     let free = before.is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '.' | '_' | '+' | '%' | '@' | '/' | '\\')));
     key_start && free
+}
+
+/// Where `inner`, the text between brackets, opens with the `@` of a
+/// citation (`@…`, `-@…`, after spaces).
+fn opening_at(inner: &str) -> Option<usize> {
+    let rest = inner.trim_start();
+    let rest = rest.strip_prefix('-').unwrap_or(rest);
+    rest.starts_with('@').then(|| inner.len() - rest.len())
+}
+
+/// The id a citation with no id after its `@` meant, when one follows the
+/// spaces and `@`s (`[@ smith2020]`, `[@@smith2020]` → `smith2020`).
+pub(super) fn meant_id(written: &str) -> Option<&str> {
+    let inner = written.strip_prefix('[')?.strip_suffix(']')?;
+    let at = opening_at(inner)?;
+    let id = id_at(inner[at..].trim_start_matches(['@', ' ']));
+    (!id.is_empty()).then_some(id)
 }
 
 /// The `@`s of `inner` that start a citation key.
@@ -250,7 +276,7 @@ mod tests {
         assert_eq!(items("Write to help@example.org or a.b@c.org [x]."), vec![]);
         assert_eq!(items("An escaped \\@handle"), vec![]);
         assert_eq!(find("An escaped @handle", &|i| i == 11), vec![]);
-        assert_eq!(items("at @ noon, [1], [^a], [@]"), vec![]);
+        assert_eq!(items("at @ noon, [1], [^a], [x @ y]"), vec![]);
         // a sentence's full stop is not part of the id
         assert_eq!(items("As @a1.")[0].0, 3..6);
     }
@@ -259,6 +285,14 @@ mod tests {
     fn brackets_with_an_id_that_cannot_be_read_are_malformed() {
         for (text, at) in [("[@a1 p. 5]", 1), ("[see @a1 p. 5]", 5), ("[@a1; p. 5]", 1), ("[x-@a1]", 3)] {
             assert_eq!(items(text), vec![(0..text.len(), Found::Malformed(at))], "{text}");
+        }
+        // an `@` that no id follows, where a citation opens
+        for (text, at, meant) in
+            [("[@ a1]", 1, Some("a1")), ("[@@a1]", 1, Some("a1")), ("[@]", 1, None), (" [ -@ a1, p. 5]", 4, Some("a1"))]
+        {
+            let start = text.find('[').unwrap();
+            assert_eq!(items(text), vec![(start..text.len(), Found::NoId(at))], "{text}");
+            assert_eq!(meant_id(&text[start..]), meant, "{text}");
         }
         // side by side, one citation; with words or punctuation between, two
         let text = "A [@a1][@b2] [@c3], [@d4] and [@e5].";

@@ -237,8 +237,6 @@ pub struct Rendered {
     pub anchors: Vec<AnchorRef>,
     /// External `http(s)` links, for `check --external`.
     pub external: Vec<(String, Span)>,
-    /// Images with no alt text.
-    pub images_without_alt: Vec<Span>,
     /// The site's images this text shows, by their paths under `content/`,
     /// in order (what a review of the page saw of them is fingerprinted).
     pub images: Vec<String>,
@@ -344,7 +342,6 @@ impl Rendered {
         self.headings.shrink_to_fit();
         self.anchors.shrink_to_fit();
         self.external.shrink_to_fit();
-        self.images_without_alt.shrink_to_fit();
         self.images.shrink_to_fit();
         self.cited.shrink_to_fit();
         self.diagnostics.shrink_to_fit();
@@ -1056,7 +1053,12 @@ impl<'a> Renderer<'a, '_> {
         let end = end_of(start);
         let alt = heading_text(&raw[start + 1..end.min(raw.len())]);
         if crate::text::trim_invisible(&alt).is_empty() {
-            self.out.images_without_alt.push(self.span(range.start));
+            // an error in `check`; `build` publishes the image as decoration
+            self.out.diagnostics.push(
+                Diagnostic::warning(Code::ImageAltMissing, "an image without alt text")
+                    .with_span(self.span(range.start))
+                    .with_help("describe what the image shows: `![Blood pressure over 2 hours](bp.svg)`"),
+            );
         }
         let (src, size) = if is_external(dest_url) && check_url(dest_url).is_ok() {
             // fetched by every reader's browser from that host: who reads this page, told to another site
@@ -1992,10 +1994,10 @@ mod tests {
         assert!(html.contains("<p><img src=\"c.svg\" alt=\"no title\" width=\"640\" height=\"480\"></p>"), "{html}");
         assert_eq!(html.matches("<figure>").count(), 1);
         let out = render_sized("![](x.svg \"Caption\")", &mut Citations::new(""));
-        assert_eq!(out.images_without_alt.len(), 1, "a figure still needs its alt text");
+        assert_eq!(codes(&out), [(Code::ImageAltMissing, 1, 1)], "a figure still needs its alt text");
         // an alt text that shows nothing is none to a screen reader
         let out = render_sized("![\u{200b}\u{ad}](x.svg)", &mut Citations::new(""));
-        assert_eq!(out.images_without_alt.len(), 1, "an alt of invisible characters");
+        assert_eq!(codes(&out).len(), 1, "an alt of invisible characters");
     }
 
     #[test]

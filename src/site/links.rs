@@ -39,6 +39,8 @@ pub struct LinkTable<'a> {
     /// What care cards say (site.yaml's `care_cards:`).
     pub care_cards: &'a CareCards,
     pub bibliography: &'a Bibliography,
+    /// Who may be named as an author (`content/people.yaml`).
+    pub people: &'a crate::content::people::People,
     /// Markdown files that failed to load (`content::Content::failed`):
     /// a link to one follows from its own error and is not reported.
     pub failed: &'a HashSet<String>,
@@ -263,6 +265,7 @@ mod tests {
     static SIZES: std::sync::LazyLock<HashMap<String, (u32, u32)>> =
         std::sync::LazyLock::new(|| [("efficacy/figures/trial.png".to_string(), (640, 480))].into_iter().collect());
     static CARDS: std::sync::LazyLock<CareCards> = std::sync::LazyLock::new(CareCards::default);
+    static PEOPLE: std::sync::LazyLock<crate::content::people::People> = std::sync::LazyLock::new(Default::default);
 
     static LINKS: std::sync::LazyLock<Links> = std::sync::LazyLock::new(|| Links {
         pages: [
@@ -286,6 +289,7 @@ mod tests {
                 .into_iter()
                 .collect(),
             bibliography: bib,
+            people: &PEOPLE,
             failed: &NONE_FAILED,
             by_address: Default::default(),
         }

@@ -228,7 +228,7 @@ pub(crate) fn assemble(
     let table = link_table(
         &site.links,
         (&site.assets, &site.image_sizes),
-        &site.bibliography,
+        (&site.bibliography, &site.people),
         &site.failed,
         &site.config.care_cards,
     );
@@ -290,7 +290,7 @@ pub(crate) fn assemble(
 fn link_table<'a>(
     links: &'a links::Links,
     (assets, image_sizes): (&'a [String], &'a HashMap<String, (u32, u32)>),
-    bibliography: &'a Bibliography,
+    (bibliography, people): (&'a Bibliography, &'a People),
     failed: &'a HashSet<String>,
     care_cards: &'a crate::config::CareCards,
 ) -> LinkTable<'a> {
@@ -300,6 +300,7 @@ fn link_table<'a>(
         image_sizes,
         care_cards,
         bibliography,
+        people,
         failed,
         by_address: Default::default(),
     }
@@ -368,7 +369,7 @@ impl Site {
         link_table(
             &self.links,
             (&self.assets, &self.image_sizes),
-            &self.bibliography,
+            (&self.bibliography, &self.people),
             &self.failed,
             &self.config.care_cards,
         )
@@ -597,7 +598,26 @@ fn render_page(article: Article, table: &LinkTable, text: bool) -> Page {
             FaqEntry { question: item.q.clone(), anchor, answer }
         })
         .collect();
+    let mut body = body;
+    unknown_authors(&article, table.people, &mut body.diagnostics);
     Page { path, body, faq, citations, article }
+}
+
+/// A warning for each author the article names who is not in
+/// people.yaml (an error in `check`): the page's byline and its JSON-LD
+/// leave them out, which a build would otherwise do without a word.
+fn unknown_authors(article: &Article, people: &People, diags: &mut Vec<Diagnostic>) {
+    for (i, id) in article.front.authors.iter().enumerate() {
+        if people.get(id).is_some() {
+            continue;
+        }
+        let doc = article.split.document(&article.file, &article.text);
+        let span = doc.value_span(crate::yaml::Path::from("authors").item(i));
+        if let Some(mut d) = people.unknown(id, span) {
+            d.severity = crate::diagnostics::Severity::Warning;
+            diags.push(d);
+        }
+    }
 }
 
 /// The ids of an article's FAQ entries on its page: `faq-` and the question,

@@ -540,3 +540,46 @@ fn init_s_people_yaml_says_how_to_list_a_clinician_in_words_that_work() {
         stderr(&out)
     );
 }
+
+/// What `check` calls an error but `build` still publishes (an author
+/// people.yaml does not name, left out of the byline; an image without
+/// alt text, shown as decoration) was said by `check` alone: an author
+/// who only builds, or previews with `serve`, never heard of it. `build`
+/// now warns of each, at the same place as `check`'s error.
+#[test]
+fn build_warns_where_check_errs_on_what_build_still_publishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    std::fs::write(root.join("content/basics/chart.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+    edit(&root, ARTICLE, |t| {
+        t.replacen("date:", "authors: [editorial-team, jane-le]\ndate:", 1) + "\n![](chart.png)\n"
+    });
+    const CODES: [&str; 2] = ["unknown-person", "image-alt-missing"];
+    let out = at(&root).args(["check", "--format", "json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut checked: Vec<(String, String, u64, u64)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error" && CODES.contains(&d["code"].as_str().unwrap()))
+        .map(|d| {
+            let s = |k: &str| d[k].as_str().unwrap().to_string();
+            (s("code"), s("file"), d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap())
+        })
+        .collect();
+    checked.sort();
+    assert_eq!(checked.len(), 2, "{checked:?}");
+    let report = crate::support::build_at(&root);
+    let mut built: Vec<(String, String, u64, u64)> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == sourcebook::diagnostics::Severity::Warning && CODES.contains(&d.code.as_str()))
+        .map(|d| {
+            let span = d.span.as_ref().unwrap();
+            (d.code.as_str().to_string(), d.file.clone().unwrap(), span.line as u64, span.column as u64)
+        })
+        .collect();
+    built.sort();
+    assert_eq!(built, checked, "build warns where check errs");
+    assert!(report.written.is_some(), "and still publishes");
+}

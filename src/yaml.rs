@@ -846,6 +846,25 @@ fn in_authors_words(message: &str, yaml: &str, index: usize, open: &dyn Fn() -> 
         let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
         let this = yaml[line_start..].lines().next().unwrap_or_default();
         let above = yaml[..line_start].lines().rev().find(|l| !l.trim().is_empty());
+        // `title:"x"` above: with no space after its colon, the line is
+        // text that runs on into this one, whose `: ` the parser trips on
+        if let Some(above) = above
+            && indent(this) == indent(above)
+            && let Some((key, value)) = above.trim_start().split_once(':')
+            && !above.contains(": ")
+            && !key.is_empty()
+            && key.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'))
+            && !value.is_empty()
+            && !value.starts_with(' ')
+        {
+            let above_start = yaml[..line_start].trim_end_matches(['\n', '\r', ' ']).rfind('\n').map_or(0, |i| i + 1);
+            let at = above_start + indent(above) + key.len() + 1;
+            return (
+                format!("no space after `{key}:`: YAML reads `{}` as text running on to the next line", above.trim()),
+                format!("put a space after the colon: `{key}: {}`", value.trim_end()),
+                at,
+            );
+        }
         if let Some(above) = above
             && indent(this) > indent(above)
             && above.split_once(": ").is_some_and(|(_, v)| !v.trim().is_empty())
@@ -2123,6 +2142,12 @@ mod tests {
             ("t: \"[draft\"\nr: {by: x\nb: 2\n", "a map opened with `{` is not closed with `}`", 2, 4),
             ("a: 1\nr: {by: x\nb: 2\n", "a map opened with `{` is not closed with `}`", 2, 4),
             ("title: Ketamine: what\n", "a `: ` inside a value: YAML reads it as the start of another key", 1, 16),
+            (
+                "title:\"Ketamine\"\ndescription: \"x\"\n",
+                "no space after `title:`: YAML reads `title:\"Ketamine\"` as text running on to the next line",
+                1,
+                7,
+            ),
             ("a: 1\n  b: 2\n", "this line is indented under a key that already has a value", 2, 3),
             ("a:\n  b: 1\n c: 2\n", "this line does not line up with the keys above it", 3, 2),
             ("a: `x`\n", "a value cannot start with a backtick", 1, 4),

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::content::glossary::Glossary;
 use crate::content::people::People;
 use crate::content::record::Record;
-use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 /// The file a build leaves in its output folder, so a later build knows the
 /// folder is its own to replace.
 pub use crate::output::MARKER as OUTPUT_MARKER;
@@ -282,20 +282,14 @@ fn load_timed(
     diags.extend(sources::format_all(&mut bibliography, &config, &locales));
     t.record("format sources (CSL)", at);
     at = t.start();
-    // a data file with errors is marked unread: what follows from what it
-    // could not say (a person, a review, a source missing) is not reported
-    let unread = |d: &[Diagnostic]| d.iter().any(|d| d.severity == Severity::Error);
-    let (mut glossary, d) = match &content.glossary {
+    let (glossary, d) = match &content.glossary {
         Some(file) => Glossary::load(file),
         None => (Glossary::default(), Vec::new()),
     };
-    glossary.unread = unread(&d);
     diags.extend(d);
-    let (mut people, d) = content.people.as_ref().map(People::load).unwrap_or_default();
-    people.unread = unread(&d);
+    let (people, d) = content.people.as_ref().map(People::load).unwrap_or_default();
     diags.extend(d);
-    let (mut record, d) = content.reviews.as_ref().map(Record::load).unwrap_or_default();
-    record.unread = unread(&d);
+    let (record, d) = content.reviews.as_ref().map(Record::load).unwrap_or_default();
     diags.extend(d);
     let theme = Theme::load(root, &config);
     if let Ok(theme) = &theme {

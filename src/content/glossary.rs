@@ -82,7 +82,7 @@ impl Glossary {
         let raw: BTreeMap<String, Value> = match doc.read() {
             Ok(Some(crate::yaml::UniqueKeys(map))) => map,
             Ok(None) => return (Glossary::default(), Vec::new()),
-            Err(d) => return (Glossary::default(), vec![d]),
+            Err(d) => return (Glossary { unread: true, ..Glossary::default() }, vec![d]),
         };
         let mut diags = Vec::new();
         let mut terms = Vec::new();
@@ -131,6 +131,7 @@ impl Glossary {
         }
         terms.sort_by_key(|t| t.term.to_lowercase());
         diags.extend(same_words(&terms));
-        (Glossary { terms, unread: false }, diags)
+        let unread = diags.iter().any(Diagnostic::is_error);
+        (Glossary { terms, unread }, diags)
     }
 }

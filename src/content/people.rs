@@ -133,7 +133,7 @@ impl People {
         let raw: BTreeMap<String, Value> = match doc.read() {
             Ok(Some(crate::yaml::UniqueKeys(map))) => map,
             Ok(None) => return (People::default(), Vec::new()),
-            Err(d) => return (People::default(), vec![d]),
+            Err(d) => return (People { unread: true, ..People::default() }, vec![d]),
         };
         let mut diags = Vec::new();
         let mut people = People::default();
@@ -183,6 +183,7 @@ impl People {
             let person = Person { id: id.clone(), name, credentials, roles, orcid, affiliation, organization, span };
             people.by_id.insert(id, person);
         }
+        people.unread = diags.iter().any(Diagnostic::is_error);
         (people, diags)
     }
 }

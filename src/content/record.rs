@@ -94,7 +94,7 @@ impl Record {
                 } else {
                     d
                 };
-                return (Record::default(), vec![d]);
+                return (Record { unread: true, ..Record::default() }, vec![d]);
             }
         };
         let mut diags = Vec::new();
@@ -115,6 +115,7 @@ impl Record {
             record.keys.insert(page.clone(), doc.key_span(Path::root().key(&page)));
             record.pages.insert(page, signed);
         }
+        record.unread = diags.iter().any(Diagnostic::is_error);
         (record, diags)
     }
 

@@ -23,11 +23,18 @@ fn governed() -> tempfile::TempDir {
 }
 
 fn edit(root: &Path, change: impl Fn(&str) -> String) {
-    let path = root.join(PAGE);
+    edit_file(root, PAGE, change);
+}
+
+/// Rewrite the file `rel` of the site at `root` with `change`, which must
+/// change it; its text before.
+fn edit_file(root: &Path, rel: &str, change: impl Fn(&str) -> String) -> String {
+    let path = root.join(rel);
     let text = std::fs::read_to_string(&path).unwrap();
     let changed = change(&text);
-    assert_ne!(text, changed, "the edit changed nothing");
+    assert_ne!(text, changed, "the edit of {rel} changed nothing");
     std::fs::write(path, changed).unwrap();
+    text
 }
 
 fn sign(root: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
@@ -168,13 +175,11 @@ fn an_edit_to_a_cited_source_or_a_front_matter_fact_is_an_edit() {
     let dir = governed();
     let root = dir.path();
     sign(root, &["--by", "jane-lee", "--role", "clinical"]).success();
-    let sources = root.join("content/sources.yaml");
-    let text = std::fs::read_to_string(&sources).unwrap();
-    std::fs::write(&sources, text.replace("volume: 3", "volume: 4")).unwrap();
+    let text = edit_file(root, "content/sources.yaml", |t| t.replace("volume: 3", "volume: 4"));
     let json = check_json(root);
     let message = json["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "edited-since-review");
     assert!(message.unwrap()["message"].as_str().unwrap().contains("changed: source: doe2020"), "{json}");
-    std::fs::write(&sources, text).unwrap();
+    std::fs::write(root.join("content/sources.yaml"), text).unwrap();
     edit(root, |t| t.replace("  - \"One point.\"", "  - \"One new point.\""));
     let json = check_json(root);
     let message = json["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "edited-since-review");
@@ -861,12 +866,10 @@ fn a_data_file_that_cannot_be_read_brings_no_findings_that_follow_from_it() {
         ("content/reviews.yaml", |t| t.replacen("role: clinical", "role: clinicial", 1)),
     ];
     for (file, break_it) in breaks {
-        let path = root.join(file);
-        let good = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, break_it(&good)).unwrap();
+        let good = edit_file(root, file, break_it);
         let found = codes(root);
         assert!(!found.is_empty() && found.iter().all(|(_, f)| f == file), "{file}: only its own errors: {found:?}");
-        std::fs::write(&path, good).unwrap();
+        std::fs::write(root.join(file), good).unwrap();
         assert_eq!(codes(root), clean, "{file} put right");
     }
 }
@@ -879,9 +882,7 @@ fn a_mistyped_role_in_the_record_is_placed_at_its_value_with_the_nearest() {
     let dir = governed();
     let root = dir.path();
     sign(root, &["--by", "jane-lee", "--role", "clinical"]).success();
-    let path = root.join("content/reviews.yaml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, text.replacen("role: clinical", "role: clinicial", 1)).unwrap();
+    let text = edit_file(root, "content/reviews.yaml", |t| t.replacen("role: clinical", "role: clinicial", 1));
     let line = text[..text.find("role: clinical").unwrap()].matches('\n').count() + 1;
     let json = check_json(root);
     let d = json["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "invalid-value").unwrap().clone();

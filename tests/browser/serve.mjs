@@ -130,8 +130,11 @@ try {
   };
   check("search works in the preview", await searchFor("fixed"));
   check("a word not yet saved finds nothing", !(await searchFor("quetzalcoatlus")));
+  // wait on the article, not the search page: the search page shows the
+  // word it was asked for, and its reload would abort the next search
+  await page.goto(`${base}/basics/first/`, { waitUntil: "load" });
   edit("A fixed claim", "A quetzalcoatlus claim");
-  await page.waitForFunction(() => document.body.innerText.includes("quetzalcoatlus"), { timeout: 10000 }).catch(() => {});
+  await page.waitForFunction(() => document.querySelector("main")?.innerText.includes("A quetzalcoatlus claim"), { timeout: 10000 }).catch(() => {});
   check("a saved word is found by search", await searchFor("quetzalcoatlus"));
   // a page that runs a script of its own (search) loads again, so it runs
   await mark();

@@ -426,6 +426,14 @@ fn read_entry(
             (id, found, Some(source))
         }
         Err((message, help)) => {
+            // at the field hayagriva refused, in its words when they name it
+            let (message, help, span) = match refused_field(&id, value, &at) {
+                Some(refused) => {
+                    let (message, help) = refused.message(&id, message, help);
+                    (message, help, doc.value_span(&refused.path))
+                }
+                None => (message, help, span),
+            };
             let d = Diagnostic::error(Code::InvalidValue, message).with_span(span);
             found.push(d.with_help(help.unwrap_or_else(|| {
                 "compare the entry with the examples in README \"Sources\": `type`, `title`, `author`, `date`, `parent`".into()
@@ -481,6 +489,131 @@ fn to_entry(id: &str, value: &Value) -> Result<(Entry, Option<Evidence>), (Strin
     Ok((entry, evidence(value)))
 }
 
+/// A field of an entry hayagriva refused: where it is, and its value.
+struct Refused<'v> {
+    path: yaml::Path,
+    name: String,
+    value: &'v Value,
+}
+
+impl Refused<'_> {
+    /// The message for the field: hayagriva's when it names the field
+    /// (`date: month not in interval 1-12`); a date in our own words; else
+    /// what the value is that the field cannot be (hayagriva's "did not
+    /// match any variant of untagged enum MaybeTyped" names nothing).
+    fn message(&self, id: &str, message: String, help: Option<String>) -> (String, Option<String>) {
+        let name = &self.name;
+        if name == "date"
+            && let Some(text) = self.value.as_str()
+            && text.len() >= 10
+            && let Err(why) = crate::content::dates::parse(text)
+        {
+            let help = "write a year, or the date as YYYY-MM-DD, e.g. `2020` or `2020-05-01`";
+            return (format!("source `{id}`: {why}"), Some(help.into()));
+        }
+        let said = message.strip_prefix(&format!("source `{id}`: ")).unwrap_or(&message);
+        if said.starts_with(&format!("{name}: ")) || said.starts_with(&format!("`{name}` ")) {
+            return (message, help);
+        }
+        let what = match self.value {
+            Value::Mapping(_) => "a map of keys".to_string(),
+            Value::Sequence(_) => "a list".to_string(),
+            Value::Null => "empty".to_string(),
+            v => format!("`{}`", yaml::to_string(v).unwrap_or_default().trim()),
+        };
+        let help = format!("write `{name}` as the examples in README \"Sources\" do, or leave it out");
+        (format!("source `{id}`: `{name}` cannot be {what}"), Some(help))
+    }
+}
+
+/// Which field of the entry hayagriva refuses: the one without which the
+/// entry reads, found by reading it again without each field in turn (in
+/// `parent`, without each of the parent's fields). Hayagriva's messages
+/// name the entry, and at times no field (`parent: { date: 2020-02-31 }`
+/// is "did not match any variant of untagged enum OneOrMany"). Only run
+/// on an entry already refused, so its cost is paid only then.
+fn refused_field<'v>(id: &str, entry: &'v Value, at: &yaml::Path) -> Option<Refused<'v>> {
+    let reads = |without: &Value| to_entry(id, without).is_ok();
+    let mut map_at = (entry, at.clone(), Vec::<Step>::new());
+    'outer: loop {
+        let (map, path, steps) = (&map_at.0, &map_at.1, &map_at.2);
+        for (key, value) in map.as_mapping()? {
+            let name = key.as_str()?;
+            let mut without = entry.clone();
+            remove(&mut without, steps, key);
+            if !reads(&without) {
+                continue;
+            }
+            let here = path.clone().key(name);
+            // a parent (or one of a list of them): look inside it
+            let parents: Vec<(&Value, yaml::Path, Step)> = match value {
+                _ if name != "parent" => Vec::new(),
+                Value::Sequence(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p, here.clone().item(i), Step::Within(key.clone(), Some(i))))
+                    .collect(),
+                p => vec![(p, here.clone(), Step::Within(key.clone(), None))],
+            };
+            for (parent, parent_at, step) in parents {
+                let mut inner = steps.clone();
+                inner.push(step);
+                if parent.as_mapping().is_some_and(|m| !m.is_empty()) && refused_within(id, entry, &inner) {
+                    map_at = (parent, parent_at, inner);
+                    continue 'outer;
+                }
+            }
+            return Some(Refused { path: here, name: name.to_string(), value });
+        }
+        return None;
+    }
+}
+
+/// A step into an entry: the map under a key, or item `i` of the list there.
+#[derive(Clone)]
+enum Step {
+    Within(Value, Option<usize>),
+}
+
+/// Whether some one field of the map at `steps` is what the entry's
+/// refusal turns on.
+fn refused_within(id: &str, entry: &Value, steps: &[Step]) -> bool {
+    let Some(map) = walk(entry, steps).and_then(Value::as_mapping) else { return false };
+    map.keys().any(|key| {
+        let mut without = entry.clone();
+        remove(&mut without, steps, key);
+        to_entry(id, &without).is_ok()
+    })
+}
+
+fn walk<'v>(value: &'v Value, steps: &[Step]) -> Option<&'v Value> {
+    steps.iter().try_fold(value, |v, Step::Within(key, item)| {
+        let inner = v.get(key)?;
+        match item {
+            Some(i) => inner.get(*i),
+            None => Some(inner),
+        }
+    })
+}
+
+/// Remove `key` from the map at `steps` in `value`.
+fn remove(value: &mut Value, steps: &[Step], key: &Value) {
+    let mut here = value;
+    for Step::Within(k, item) in steps {
+        let Some(inner) = here.get_mut(k) else { return };
+        here = match item {
+            Some(i) => match inner.get_mut(*i) {
+                Some(v) => v,
+                None => return,
+            },
+            None => inner,
+        };
+    }
+    if let Value::Mapping(map) = here {
+        map.remove(key);
+    }
+}
+
 /// Hayagriva's reading of a map of entries, straight from the parsed YAML.
 /// When it refuses them, they are read again as YAML text, for the message
 /// that names the field.
@@ -516,6 +649,41 @@ mod tests {
         assert!(diags[0].message.starts_with("a source id that YAML reads as `16`"), "{}", diags[0].message);
         let (bib, diags) = load(&content("2020:\n  type: misc\n  title: Year\n"), None);
         assert!(bib.contains("2020") && diags.is_empty(), "{diags:?}");
+    }
+
+    /// Hayagriva refuses an entry as a whole, at times in words that name
+    /// no field; the error is at the value it refused, in a parent too.
+    #[test]
+    fn a_value_hayagriva_refuses_is_told_at_that_value_even_in_a_parent() {
+        let head = "doe2020:\n  type: article\n  title: A study\n";
+        let cases = [
+            ("  date: 2020-13-45\n", (4, 9), "source `doe2020`: `2020-13-45` is not a date: there is no month 13"),
+            ("  date: yesterday\n", (4, 9), "source `doe2020`: `date` is not a date"),
+            ("  volume: { a: 1 }\n", (4, 11), "source `doe2020`: `volume` cannot be a map of keys"),
+            (
+                "  parent:\n    type: periodical\n    date: 2020-02-31\n",
+                (6, 11),
+                "source `doe2020`: `2020-02-31` is not a date: February 2020 has 29 days",
+            ),
+            (
+                "  parent:\n  - type: periodical\n    title: A journal\n  - type: book\n    issue: [1]\n",
+                (8, 12),
+                "source `doe2020`: `issue` cannot be a list",
+            ),
+        ];
+        for (tail, (line, column), message) in cases {
+            let text = format!("{head}{tail}");
+            let content = Content {
+                sources_yaml: Some(crate::content::DataFile { file: "content/sources.yaml".into(), text: text.clone() }),
+                ..Content::default()
+            };
+            let (bib, diags) = load(&content, None);
+            assert!(!bib.contains("doe2020"), "{text}");
+            assert_eq!(diags.len(), 1, "{text}: {diags:?}");
+            let span = diags[0].span.as_ref().unwrap();
+            assert_eq!((span.line, span.column), (line, column), "{text}: {}", diags[0].message);
+            assert!(diags[0].message.starts_with(message), "{text}: {}", diags[0].message);
+        }
     }
 
     #[test]

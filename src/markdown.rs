@@ -1171,7 +1171,7 @@ impl<'a> Renderer<'a, '_> {
                             Code::MalformedCitation,
                             format!("`{}` cannot be read as a citation", &text[range.clone()]),
                         )
-                        .with_span(self.span(locate(at)))
+                        .with_span(self.span(locate(at)).with_width(text[at..range.end].chars().count()))
                         .with_help(
                             "write `[@id]`, `[@a; @b]` or `[see @id, p. 5]` (a comma before the page); \
                              escape an `@` that is not a citation as `\\@`",
@@ -1222,7 +1222,7 @@ impl<'a> Renderer<'a, '_> {
                 // words as written: `Results [@id]`, `#results-id`
                 self.out.diagnostics.push(
                     Diagnostic::error(Code::MalformedCitation, format!("`{}` is in a heading", &text[range.clone()]))
-                        .with_span(self.span(locate(range.start)))
+                        .with_span(self.span(locate(range.start)).with_width(text[range.clone()].chars().count()))
                         .with_help("cite in the text under the heading: a heading's words are also the page's contents and its search results"),
                 );
                 continue;
@@ -1235,7 +1235,7 @@ impl<'a> Renderer<'a, '_> {
                         Code::MalformedCitation,
                         format!("`{}` is inside a link's text", &text[range.clone()]),
                     )
-                    .with_span(self.span(locate(range.start)))
+                    .with_span(self.span(locate(range.start)).with_width(text[range.clone()].chars().count()))
                     .with_help("put the citation after the link: `[the trial](https://…) [@id]`"),
                 );
                 continue;
@@ -1330,7 +1330,7 @@ impl<'a> Renderer<'a, '_> {
                     Code::CitationArtifact,
                     format!("leftover chatbot citation marker `{}`", &text[i..end]),
                 )
-                .with_span(self.span(locate(i)))
+                .with_span(self.span(locate(i)).with_width(text[i..end].chars().count()))
                 .with_help("replace it with a real citation such as `[@anand2023]`, or delete it"),
             );
         }
@@ -1393,8 +1393,8 @@ impl<'a> Renderer<'a, '_> {
         if self.resolver.source_failed(id) {
             return false; // follows from the source's own error, reported where it is
         }
-        let mut d =
-            Diagnostic::error(Code::UnknownSource, format!("no source with id `{id}`")).with_span(self.span(at));
+        let mut d = Diagnostic::error(Code::UnknownSource, format!("no source with id `{id}`"))
+            .with_span(self.span(at).with_width(1 + id.chars().count()));
         let escape_hint = if narrative { "; an `@` that is not a citation is written `\\@`" } else { "" };
         d = match self.resolver.suggest_source(id) {
             Some(s) => d.with_help(format!("did you mean `{s}`?{escape_hint}")),
@@ -2074,6 +2074,37 @@ mod tests {
         assert_eq!(codes(&out), vec![(Code::UnknownSource, 1, 4), (Code::MalformedCitation, 3, 6)]);
         assert!(out.diagnostics[0].help.as_deref().unwrap_or("").starts_with("did you mean `a1`?"));
         assert!(out.html.contains("As @a2 found.") && out.html.contains("See [@b2 p. 5]."), "{}", out.html);
+    }
+
+    /// What a finding's caret underlines: `width` characters from its
+    /// column, else the word there (as the report draws it).
+    fn underlined(d: &Diagnostic) -> String {
+        let span = d.span.as_ref().expect("a span");
+        let from = span.source_line.chars().skip(span.column - 1);
+        match span.width {
+            Some(width) => from.take(width).collect(),
+            None => from.take_while(|c| !c.is_whitespace()).collect(),
+        }
+    }
+
+    /// `[@nope].` was underlined with its `]` and full stop, as the word
+    /// around the column: each citation finding underlines what it is about.
+    #[test]
+    fn a_citation_finding_underlines_the_citation_not_the_punctuation_after_it() {
+        let md = "As @zz said, [@yy]. Then [@a1 p. 5]. \n\n## Results [@a1]\n\nSee [the trial [@a1]](https://e.org). Also 【4:0†source】.\n";
+        let out = render_sized(md, &mut Citations::new(""));
+        let said: Vec<(Code, String)> = out.diagnostics.iter().map(|d| (d.code, underlined(d))).collect();
+        assert_eq!(
+            said,
+            [
+                (Code::UnknownSource, "@zz".to_string()),
+                (Code::UnknownSource, "@yy".to_string()),
+                (Code::MalformedCitation, "@a1 p. 5]".to_string()),
+                (Code::MalformedCitation, "[@a1]".to_string()),
+                (Code::MalformedCitation, "[@a1]".to_string()),
+                (Code::CitationArtifact, "【4:0†source】".to_string()),
+            ]
+        );
     }
 
     /// `[@ a1]`, `[@@a1]` and `[@]` were shown to readers as typed, the

@@ -681,13 +681,18 @@ fn check_anchors(home: &Option<Page>, topics: &[TopicPage], pages: &[Page], diag
     // the ids of the pages links point into, borrowed; only those pages
     let targets: HashSet<&str> = all_refs.iter().map(|r| r.page.as_str()).collect();
     let mut ids: HashMap<&str, HashSet<&str>> = HashMap::new();
+    // each target's Markdown file, named in the message: the file the author
+    // opens to find the heading, not the address it is published at
+    let mut files: HashMap<&str, &str> = HashMap::new();
     for page in home.iter().chain(pages).filter(|p| targets.contains(p.path.as_str())) {
+        files.insert(page.path.as_str(), page.article.file.as_str());
         let set = ids.entry(page.path.as_str()).or_default();
         set.extend(page.body.headings.iter().map(|h| h.id.as_str()));
         set.extend(page.faq.iter().map(|f| f.anchor.as_str()));
         set.extend(markdown::RESERVED_IDS.iter().copied());
     }
     for t in topics.iter().filter(|t| targets.contains(t.path.as_str())) {
+        files.insert(t.path.as_str(), t.topic.file.as_str());
         ids.entry(t.path.as_str()).or_default().extend(t.body.headings.iter().map(|h| h.id.as_str()));
     }
     let references: HashMap<&str, usize> = home
@@ -716,9 +721,16 @@ fn check_anchors(home: &Option<Page>, topics: &[TopicPage], pages: &[Page], diag
                 None => "heading ids are the heading text in lowercase with `-` between words; or set one with `## Title {#id}`".to_string(),
             };
             diags.push(
-                Diagnostic::error(Code::BrokenAnchor, format!("no heading or id `{}` on /{}", r.fragment, r.page))
-                    .with_span(r.span.clone())
-                    .with_help(help),
+                Diagnostic::error(
+                    Code::BrokenAnchor,
+                    match files.get(r.page.as_str()) {
+                        Some(file) if *file == r.span.file => format!("no heading or id `{}` on this page", r.fragment),
+                        Some(file) => format!("no heading or id `{}` in {file}", r.fragment),
+                        None => format!("no heading or id `{}` on /{}", r.fragment, r.page),
+                    },
+                )
+                .with_span(r.span.clone())
+                .with_help(help),
             );
         }
     }

@@ -674,7 +674,10 @@ mod tests {
         for (tail, (line, column), message) in cases {
             let text = format!("{head}{tail}");
             let content = Content {
-                sources_yaml: Some(crate::content::DataFile { file: "content/sources.yaml".into(), text: text.clone() }),
+                sources_yaml: Some(crate::content::DataFile {
+                    file: "content/sources.yaml".into(),
+                    text: text.clone(),
+                }),
                 ..Content::default()
             };
             let (bib, diags) = load(&content, None);

@@ -112,9 +112,25 @@ fn an_answer_s_link_to_its_own_page_leads_there_from_the_faq_index() {
     let report = build_at(dir.path());
     let broken: Vec<_> = report.diagnostics.iter().filter(|d| d.code.as_str() == "broken-anchor").collect();
     assert_eq!(broken.len(), 1, "{:?}", report.diagnostics);
-    assert_eq!(broken[0].message, "no heading or id `nothere` on /basics/first/");
+    assert_eq!(broken[0].message, "no heading or id `nothere` on this page");
     let at = broken[0].span.as_ref().map(|s| (s.file.as_str(), s.line, s.column));
     assert_eq!(at, Some(("content/basics/first.md", 11, 18)));
+}
+
+/// A broken anchor into another page names the file the author opens to
+/// find the heading, not the address the page is published at.
+#[test]
+fn a_broken_anchor_into_another_page_names_that_page_s_file() {
+    let dir = site("minimal");
+    let topic = dir.path().join("content/basics/_index.md");
+    let text = std::fs::read_to_string(&topic).unwrap();
+    std::fs::write(&topic, text.replacen("The basics.", "The basics: [start](first.md#nothere).", 1)).unwrap();
+    let report = build_at(dir.path());
+    let broken: Vec<_> = report.diagnostics.iter().filter(|d| d.code.as_str() == "broken-anchor").collect();
+    assert_eq!(broken.len(), 1, "{:?}", report.diagnostics);
+    assert_eq!(broken[0].message, "no heading or id `nothere` in content/basics/first.md");
+    let at = broken[0].span.as_ref().map(|s| (s.file.as_str(), s.line, s.column));
+    assert_eq!(at, Some(("content/basics/_index.md", 7, 21)));
 }
 
 #[test]

@@ -95,6 +95,13 @@ pub fn new_article(
     title: Option<&str>,
     today: jiff::civil::Date,
 ) -> anyhow::Result<Result<NewArticle, String>> {
+    // the file's path as the author sees it (`content/basics/x.md`) names
+    // the same article as `basics/x`: a topic or slug holds no `/`
+    let path = path.trim_start_matches("./");
+    let path = match path.strip_prefix("content/") {
+        Some(rest) if rest.contains('/') => rest,
+        _ => path,
+    };
     let Some((topic, slug)) = path.trim_end_matches(".md").split_once('/') else {
         return Ok(Err(format!("`{path}` is not <topic>/<slug>, as in `efficacy/how-long-it-lasts`")));
     };

@@ -11,7 +11,8 @@ use crate::diagnostics::Diagnostics;
 pub struct Args {
     /// Where the article goes: a topic (listed in site.yaml, or a folder of
     /// content/ with an _index.md), then the file name without `.md`
-    /// (`efficacy/how-long-it-lasts`).
+    /// (`efficacy/how-long-it-lasts`); the file's path
+    /// (`content/efficacy/how-long-it-lasts.md`) is read the same.
     #[arg(value_name = "TOPIC/SLUG")]
     pub path: String,
     /// The article's title (default: from the slug).

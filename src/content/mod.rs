@@ -452,12 +452,27 @@ fn parse_article(
         } else {
             (Code::InvalidValue, "is not a valid URL segment")
         };
-        let span = if front.slug.is_some() { doc.value_span("slug") } else { Span::at(file, text, 0) };
-        diags.push(
+        // an address written from what was meant: `Side Effects` → `side-effects`
+        let meant = crate::markdown::slugify(&slug);
+        let meant = Some(meant).filter(|m| crate::config::is_slug(m)).unwrap_or_else(|| "side-effects".into());
+        let d = if front.slug.is_some() {
             Diagnostic::error(code, format!("slug `{slug}` {what}"))
-                .with_span(span)
-                .with_help("use lowercase letters, digits and hyphens only, e.g. `slug: side-effects`"),
-        );
+                .with_span(doc.value_span("slug"))
+                .with_help(format!("use lowercase letters, digits and hyphens only, e.g. `slug: {meant}`"))
+        } else {
+            // no `slug:`: the address is the file's name (or its folder's)
+            let (whose, renamed) = match file.ends_with("/index.md") {
+                true => ("its folder's name", format!("rename the folder `{meant}`")),
+                false => ("its file name", format!("rename the file `{meant}.md`")),
+            };
+            Diagnostic::error(
+                Code::InvalidValue,
+                format!("`{slug}`, {whose}, cannot be the page's address: use only a-z, 0-9 and `-`"),
+            )
+            .with_span(Span::at(file, text, 0))
+            .with_help(format!("{renamed}, or give it `slug: {meant}`"))
+        };
+        diags.push(d);
         return None;
     }
     for (key, value) in [("title", &front.title), ("description", &front.description)] {

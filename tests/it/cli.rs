@@ -263,6 +263,13 @@ fn new_scaffolds_a_draft_that_builds_and_refuses_bad_requests() {
     let page = std::fs::read_to_string(root.join("public/basics/how-long-it-lasts/index.html")).unwrap();
     assert!(page.contains("How long it lasts"));
 
+    // the file's path as the author sees it names the same article
+    // (`content/basics/x.md` was refused: "`content` is not a topic")
+    new(&["content/basics/by-its-path.md"]).success();
+    assert!(root.join("content/basics/by-its-path.md").exists());
+    new(&["./content/basics/by-dot-path.md"]).success();
+    assert!(root.join("content/basics/by-dot-path.md").exists());
+
     // a title with quotes stays valid YAML
     new(&["basics/quoted", "--title", "Is it \"safe\"?"]).success();
     sourcebook().arg("--root").arg(root).args(["build", "--no-search", "--drafts"]).assert().success();

@@ -583,3 +583,47 @@ fn build_warns_where_check_errs_on_what_build_still_publishes() {
     assert_eq!(built, checked, "build warns where check errs");
     assert!(report.written.is_some(), "and still publishes");
 }
+
+/// `Side Effects.md` was told as "slug `Side Effects` is not a valid URL
+/// segment", with help to write a `slug:` the author never wrote: the
+/// finding names the file's (or folder's) name and the name it could take.
+#[test]
+fn a_file_name_that_cannot_be_an_address_is_told_with_the_name_to_give_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    let text = std::fs::read_to_string(root.join(ARTICLE)).unwrap();
+    std::fs::write(root.join("content/basics/Side Effects.md"), &text).unwrap();
+    std::fs::create_dir(root.join("content/basics/Dose Chart")).unwrap();
+    std::fs::write(root.join("content/basics/Dose Chart/index.md"), &text).unwrap();
+    let said: Vec<(String, String, String, u64, u64)> = failing_check(&root)
+        .iter()
+        .filter(|d| d["code"] == "invalid-value")
+        .map(|d| {
+            let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
+            (s("file"), s("message"), s("help"), d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            (
+                "content/basics/Dose Chart/index.md".to_string(),
+                "`Dose Chart`, its folder's name, cannot be the page's address: use only a-z, 0-9 and `-`".to_string(),
+                "rename the folder `dose-chart`, or give it `slug: dose-chart`".to_string(),
+                1,
+                1
+            ),
+            (
+                "content/basics/Side Effects.md".to_string(),
+                "`Side Effects`, its file name, cannot be the page's address: use only a-z, 0-9 and `-`".to_string(),
+                "rename the file `side-effects.md`, or give it `slug: side-effects`".to_string(),
+                1,
+                1
+            ),
+        ]
+    );
+    // done as the help says, the site builds
+    std::fs::rename(root.join("content/basics/Side Effects.md"), root.join("content/basics/side-effects.md")).unwrap();
+    std::fs::rename(root.join("content/basics/Dose Chart"), root.join("content/basics/dose-chart")).unwrap();
+    at(&root).arg("build").assert().success();
+}

@@ -46,15 +46,16 @@ enum Origin<'a> {
     /// An alias of the page in a file: the file, its text, where the alias
     /// is written, and the alias as read.
     Alias(&'a str, &'a str, usize, &'a str),
-    /// A name written in a file (an article's `slug:`): the file, its text
-    /// and where the name is written.
-    Written(&'a str, &'a str, usize),
+    /// An article: pointed at its `slug:` when it has one (the name that
+    /// gives it its address), else at its file's start.
+    Article(&'a crate::content::Article),
 }
 
 impl Origin<'_> {
     fn describe(&self) -> String {
         match self {
-            Origin::File(f, _) | Origin::Written(f, _, _) => format!("`{f}`"),
+            Origin::File(f, _) => format!("`{f}`"),
+            Origin::Article(a) => format!("`{}`", a.file),
             Origin::Generated(what) => (*what).to_string(),
             Origin::Alias(f, _, _, from) => format!("the alias `{from}` of `{f}`"),
         }
@@ -65,7 +66,16 @@ impl Origin<'_> {
         match *self {
             Origin::File(file, Some(text)) => d.with_span(Span::at(file, text, 0)),
             Origin::File(file, None) => d.in_file(file),
-            Origin::Alias(file, text, at, _) | Origin::Written(file, text, at) => d.with_span(Span::at(file, text, at)),
+            Origin::Alias(file, text, at, _) => d.with_span(Span::at(file, text, at)),
+            // where `slug:` is written, looked up only when there is something to say
+            Origin::Article(a) => {
+                let doc = a.split.document(&a.file, &a.text);
+                let at = match a.front.slug.is_some() {
+                    true => doc.value_offset("slug").map_or(0, |v| doc.offset + v),
+                    false => 0,
+                };
+                d.with_span(Span::at(&a.file, &a.text, at))
+            }
             Origin::Generated(_) => d,
         }
     }
@@ -164,17 +174,8 @@ pub(crate) fn check(content: &Content, config: &Config, theme_files: &[&str]) ->
         claims.claim(&format!("{}/index.html", topic.name), origin, &mut diags);
     }
     for article in content.articles.iter() {
-        let origin = Origin::File(&article.file, Some(&article.text));
-        // a name the author wrote as `slug:` is pointed at there (its place
-        // looked up only when there is something to say)
-        let named = match article.front.slug.is_some() && problem(&article.slug).is_some() {
-            true => {
-                let doc = article.split.document(&article.file, &article.text);
-                Origin::Written(&article.file, &article.text, doc.offset + doc.value_offset("slug").unwrap_or_default())
-            }
-            false => origin,
-        };
-        portable(&article.slug, named, &mut diags);
+        let origin = Origin::Article(article);
+        portable(&article.slug, origin, &mut diags);
         claims.claim(&format!("{}index.html", article.path()), origin, &mut diags);
     }
     for (asset, file) in content.assets.iter().zip(&asset_files) {
@@ -283,7 +284,7 @@ fn collision(first_path: &str, first: Origin, path: &str, origin: Origin) -> Dia
     // generated paths are claimed first: the later claim is the one to move
     let (mine, theirs) = (origin, first);
     // two articles at one address: their file names (or `slug:`) say the same
-    let article = |o: &Origin| matches!(o, Origin::File(f, _) if f.ends_with(".md") && !f.ends_with("_index.md"));
+    let article = |o: &Origin| matches!(o, Origin::Article(_));
     if first_path == path && article(&mine) && article(&theirs) {
         let page = path.strip_suffix("index.html").unwrap_or(path);
         let message = format!("{} and {} would both be written to /{page}", theirs.describe(), mine.describe());

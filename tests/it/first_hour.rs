@@ -627,3 +627,33 @@ fn a_file_name_that_cannot_be_an_address_is_told_with_the_name_to_give_it() {
     std::fs::rename(root.join("content/basics/Dose Chart"), root.join("content/basics/dose-chart")).unwrap();
     at(&root).arg("build").assert().success();
 }
+
+/// Two articles at one address because of a `slug:` were told at the
+/// file's first line: the finding is at the `slug:` that gives the address.
+#[test]
+fn a_slug_that_takes_another_article_s_address_is_told_at_the_slug() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    let text = std::fs::read_to_string(root.join(ARTICLE)).unwrap();
+    let slugged = text.replacen("\ndate:", "\nslug: first-article\ndate:", 1);
+    std::fs::write(root.join("content/basics/second.md"), &slugged).unwrap();
+    let found: Vec<(String, String, u64, u64)> = failing_check(&root)
+        .iter()
+        .filter(|d| d["code"] == "duplicate-slug")
+        .map(|d| {
+            let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
+            (s("file"), s("message"), d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap())
+        })
+        .collect();
+    let line = slugged.lines().position(|l| l.starts_with("slug:")).unwrap() as u64 + 1;
+    assert_eq!(
+        found,
+        [(
+            "content/basics/second.md".to_string(),
+            "`content/basics/first-article.md` and `content/basics/second.md` would both be written to /basics/first-article/"
+                .to_string(),
+            line,
+            7
+        )]
+    );
+}

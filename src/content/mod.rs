@@ -251,7 +251,11 @@ pub(crate) fn load(root: &Path, config: &Config, drafts: bool, bodies: Bodies) -
         if loaded.is_none() && d.iter().any(Diagnostic::is_error) {
             content.failed.push(rel.clone());
         }
-        diags.extend(d);
+        // a draft left out says nothing of itself: its body is not read
+        // either, and `--drafts` (check's too) reads it all
+        if !matches!(&loaded, Some(Loaded::Article(a)) if !published(a, drafts)) {
+            diags.extend(d);
+        }
         match loaded {
             Some(Loaded::Home(a)) => content.home = Some(a),
             Some(Loaded::Topic(t)) => topics.push(t),

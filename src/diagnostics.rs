@@ -85,6 +85,7 @@ codes! {
     ImageAltMissing => "image-alt-missing",
     HeadingSkip => "heading-skip",
     DescriptionLength => "description-length",
+    EmptyPage => "empty-page",
     DuplicateFaq => "duplicate-faq",
     UnusedTerm => "unused-term",
     ExternalUnreachable => "external-unreachable",

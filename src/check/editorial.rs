@@ -114,6 +114,9 @@ impl Editor {
         let is_article = !a.topic.is_empty();
         let review = is_article.then(|| super::governance::check(site, page, self.today, &mut diags));
         description(a, &mut diags);
+        if is_article {
+            empty(page, &mut diags);
+        }
         structure(page, &mut diags);
         // once for both screens (the wording's and the care-card triggers')
         let lower = a.text.to_ascii_lowercase();
@@ -197,6 +200,19 @@ impl Editor {
 fn grade(page: &Page, glossary: &readability::Excluded) -> Grades {
     let answers = page.faq.iter().map(|entry| entry.answer.prose.as_str());
     readability::grades_of(std::iter::once(page.body.prose.as_str()).chain(answers), glossary)
+}
+
+/// An article with no text: no body (or only blank lines and comments)
+/// and no FAQ. Published, it is a title over nothing.
+fn empty(page: &Page, diags: &mut Vec<Diagnostic>) {
+    let a = &page.article;
+    if page.body.plain.trim().is_empty() && page.body.images.is_empty() && page.faq.is_empty() {
+        diags.push(
+            Diagnostic::warning(Code::EmptyPage, "the page has no text: readers would find only its title")
+                .with_span(Span::at(&a.file, &a.text, 0))
+                .with_help("write the page, each claim cited with `[@id]`, or remove the file"),
+        );
+    }
 }
 
 fn description(a: &Article, diags: &mut Vec<Diagnostic>) {

@@ -839,6 +839,7 @@ const CHECK_ONLY: &[&str] = &[
     "image-alt-missing",
     "heading-skip",
     "description-length",
+    "empty-page",
     "external-unreachable",
 ];
 

@@ -37,6 +37,7 @@ fn say_waiting(output: &Path) {
 
 pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    let inside = shell_inside(&args.output.clone().unwrap_or_else(|| root.join("public")));
     let options = BuildOptions {
         root: root.to_path_buf(),
         output: args.output,
@@ -68,6 +69,14 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
                 dir.display(),
                 started.elapsed().as_millis()
             ));
+            // the shell is left in the folder the build replaced: it lists nothing
+            if let Some(here) = inside {
+                ui.info(&format!(
+                    "note: this shell is in the old {}, which the build replaced: `cd {}` to see the new files",
+                    dir.display(),
+                    here.display()
+                ));
+            }
             ExitCode::SUCCESS
         }
         None => {
@@ -77,4 +86,13 @@ pub(super) fn run(root: &Path, args: Args, ui: Ui) -> anyhow::Result<ExitCode> {
     };
     super::exiting(report);
     Ok(code)
+}
+
+/// The shell's folder, when it is the output folder `target` or inside it:
+/// a build puts a new folder in the old one's place, and a shell still in
+/// the old one sees it empty.
+fn shell_inside(target: &Path) -> Option<std::path::PathBuf> {
+    let here = std::env::current_dir().ok()?;
+    let target = std::fs::canonicalize(target).ok()?;
+    std::fs::canonicalize(&here).ok()?.starts_with(&target).then_some(here)
 }

@@ -665,3 +665,27 @@ fn a_slug_that_takes_another_article_s_address_is_told_at_the_slug() {
         )]
     );
 }
+
+/// A build run from inside `public/` replaces the folder the shell is in:
+/// the shell then lists nothing, as if the build wrote nothing. The build
+/// says so, with the `cd` that shows the new files; from elsewhere it
+/// says nothing of it.
+#[test]
+fn a_build_from_inside_public_says_how_to_see_the_new_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    let quiet = at(&root).arg("build").assert().success().get_output().clone();
+    assert!(!stderr(&quiet).contains("note:"), "{}", stderr(&quiet));
+    let public = std::fs::canonicalize(root.join("public")).unwrap();
+    let out = sourcebook().current_dir(public.join("basics")).arg("build").assert().success().get_output().clone();
+    let said = stderr(&out);
+    assert!(said.contains("built 1 article into ../../public in "), "{said}");
+    assert!(
+        said.contains(&format!(
+            "note: this shell is in the old ../../public, which the build replaced: `cd {}` to see the new files",
+            public.join("basics").display()
+        )),
+        "{said}"
+    );
+    assert!(public.join("basics/first-article/index.html").exists());
+}

@@ -86,6 +86,7 @@ codes! {
     HeadingSkip => "heading-skip",
     DescriptionLength => "description-length",
     EmptyPage => "empty-page",
+    UnlinkedFile => "unlinked-file",
     DuplicateFaq => "duplicate-faq",
     UnusedTerm => "unused-term",
     ExternalUnreachable => "external-unreachable",

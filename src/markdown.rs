@@ -240,6 +240,9 @@ pub struct Rendered {
     /// The site's images this text shows, by their paths under `content/`,
     /// in order (what a review of the page saw of them is fingerprinted).
     pub images: Vec<String>,
+    /// The site's other files this text links to (a PDF, a data sheet), by
+    /// their paths under `content/`.
+    pub files: Vec<String>,
     /// The prose as plain text (no code, no citations), for search and readability.
     pub plain: String,
     /// Running prose only (paragraphs and list items: no headings, tables,
@@ -343,6 +346,7 @@ impl Rendered {
         self.anchors.shrink_to_fit();
         self.external.shrink_to_fit();
         self.images.shrink_to_fit();
+        self.files.shrink_to_fit();
         self.cited.shrink_to_fit();
         self.diagnostics.shrink_to_fit();
     }
@@ -956,7 +960,9 @@ impl<'a> Renderer<'a, '_> {
     }
 
     fn link(&mut self, dest: &CowStr<'a>, at: &Range<usize>, link_type: LinkType) -> CowStr<'a> {
-        self.resolve(dest, at, link_type).0
+        let (href, _, asset) = self.resolve(dest, at, link_type);
+        self.out.files.extend(asset);
+        href
     }
 
     /// A link or image destination as the page writes it, with the size of

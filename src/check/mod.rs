@@ -116,6 +116,7 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     diags.extend(found);
     timings.record("check the rest", at);
     diags.extend(transparency(&site.config));
+    diags.extend(unlinked_files(site));
     diags.extend(orphaned_reviews(&options.root, &site.record));
     diags.extend(audit_in_the_future(&site.config, options.today));
     let (found, lock_written) =
@@ -154,6 +155,36 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
     let diagnostics = diagnostics.sorted();
     timings.record("sort diagnostics", at);
     Ok(CheckReport { diagnostics, articles, timings, site: crate::Leftover::new(loaded), lock_written })
+}
+
+/// A file in a topic's folder that no page links to or shows: published
+/// all the same (every file under `content/` is), which an author who left
+/// notes or a draft there did not mean. Files at the top of `content/`
+/// (`favicon.svg`, a host's `CNAME`) are the site's own, for
+/// no page to link.
+fn unlinked_files(site: &crate::site::Site) -> Vec<Diagnostic> {
+    let texts = site
+        .home
+        .iter()
+        .chain(&site.articles)
+        .flat_map(|p| std::iter::once(&p.body).chain(p.faq.iter().map(|f| &f.answer)))
+        .chain(site.topics.iter().map(|t| &t.body));
+    let mut used: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for text in texts {
+        used.extend(text.images.iter().chain(&text.files).map(String::as_str));
+    }
+    site.assets
+        .iter()
+        .filter(|asset| asset.contains('/') && !used.contains(asset.as_str()))
+        .map(|asset| {
+            Diagnostic::warning(
+                Code::UnlinkedFile,
+                format!("content/{asset} is published at /{asset}, but no page links to it or shows it"),
+            )
+            .in_file(format!("content/{asset}"))
+            .with_help("link it from the page it belongs to, or move it out of content/ if it is not for readers")
+        })
+        .collect()
 }
 
 /// The accessibility statement's last audit dated in the future: the page

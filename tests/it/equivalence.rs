@@ -840,6 +840,7 @@ const CHECK_ONLY: &[&str] = &[
     "heading-skip",
     "description-length",
     "empty-page",
+    "unlinked-file",
     "external-unreachable",
 ];
 

@@ -689,3 +689,41 @@ fn a_build_from_inside_public_says_how_to_see_the_new_files() {
     );
     assert!(public.join("basics/first-article/index.html").exists());
 }
+
+/// A file left in a topic's folder (notes, an old draft) was published
+/// without a word. `check` names each file of a topic's folder that no page
+/// links to or shows; a linked file, a shown image and the site's own files
+/// at the top of `content/` are not named.
+#[test]
+fn a_file_no_page_links_or_shows_is_named_by_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    let write = |rel: &str, bytes: &[u8]| std::fs::write(root.join(rel), bytes).unwrap();
+    write("content/basics/notes.txt", b"call the clinic");
+    write("content/basics/leaflet.txt", b"a leaflet");
+    write(
+        "content/basics/chart.svg",
+        br#"<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>"#,
+    );
+    write("content/CNAME", b"ketamine.example.org\n");
+    edit(&root, ARTICLE, |t| format!("{t}\nThe [leaflet](leaflet.txt) and a chart:\n\n![A square chart](chart.svg)\n"));
+    let out = at(&root).args(["check", "--format", "json"]).assert().success().get_output().clone();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let unlinked: Vec<(&str, &str)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "unlinked-file")
+        .map(|d| (d["file"].as_str().unwrap(), d["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        unlinked,
+        [(
+            "content/basics/notes.txt",
+            "content/basics/notes.txt is published at /basics/notes.txt, but no page links to it or shows it"
+        )]
+    );
+    // published all the same, as README says: check only tells
+    at(&root).arg("build").assert().success();
+    assert!(root.join("public/basics/notes.txt").exists());
+}

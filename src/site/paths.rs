@@ -8,7 +8,8 @@
 //! An alias (`aliases:`, see [`super::aliases`]) is claimed like a page,
 //! after everything else: when it collides, it is the one reported, at
 //! the line and column where it is written. A file `content/favicon.svg`
-//! replaces the theme's (see [`SITE_OVERRIDES`]) instead of colliding.
+//! replaces the theme's (see [`SITE_OVERRIDES`]), and `content/robots.txt`
+//! the generated one ([`SITE_REPLACES`]), instead of colliding.
 //!
 //! Compared case-insensitively, as macOS, Windows and FAT compare names: a
 //! site built on Linux is copied to all of them. One pass through a hash
@@ -25,6 +26,11 @@ use super::{FAQ_PATH, GLOSSARY_PATH, aliases, faq, split, tags};
 /// Theme static files a file of the same name in `content/` replaces:
 /// the site's own icon wins over the theme's.
 pub(crate) const SITE_OVERRIDES: &[&str] = &["favicon.svg"];
+
+/// Files a build generates that a file of the same name at the top of
+/// `content/` replaces: a site's own `robots.txt` (a staging copy that
+/// asks crawlers to stay away) instead of the one naming the sitemap.
+pub(crate) const SITE_REPLACES: &[&str] = &["robots.txt"];
 
 /// The longest file or folder name a build writes, in bytes: file systems
 /// allow 255, and a folder is often copied under a longer one.
@@ -122,6 +128,9 @@ pub(crate) fn check(content: &Content, config: &Config, theme_files: &[&str]) ->
         ("sources/index.html", SOURCE_LIST),
     ];
     for (path, what) in generated {
+        if SITE_REPLACES.contains(&path) && content.assets.iter().any(|a| a == path) {
+            continue; // the site's own file is claimed as an asset, below
+        }
         claims.claim(path, Origin::Generated(what), &mut diags);
     }
     if content.glossary.is_some() {

@@ -16,7 +16,7 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::Citations;
 use crate::output::Output;
 use crate::site::links::root_prefix;
-use crate::site::paths::SITE_OVERRIDES;
+use crate::site::paths::{SITE_OVERRIDES, SITE_REPLACES};
 use crate::site::{FAQ_PATH, FaqIndex, Page, PageAnswers, Site};
 
 /// What to render.
@@ -219,7 +219,11 @@ impl Renderer<'_> {
             Part::Feeds => {
                 out.write("sitemap.xml", feeds::sitemap(site).as_bytes())?;
                 out.write("atom.xml", feeds::atom(site).as_bytes())?;
-                out.write("robots.txt", feeds::robots(site).as_bytes())?;
+                // the site's own robots.txt is copied instead (`Part::Assets`)
+                debug_assert!(SITE_REPLACES.contains(&"robots.txt"));
+                if !site.assets.iter().any(|a| a == "robots.txt") {
+                    out.write("robots.txt", feeds::robots(site).as_bytes())?;
+                }
                 Ok(Vec::new())
             }
             Part::Statics => {

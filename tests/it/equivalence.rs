@@ -1230,3 +1230,25 @@ fn serve_adds_and_drops_faq_index_pages_as_questions_come_and_go() {
         assert_eq!(faq_pages > 0, text == &two, "after {step}: {faq_pages} pages under faq/guide/");
     }
 }
+
+/// A site's own `content/robots.txt` replaces the generated one, in the
+/// build and in serve alike, and the generated one is back once it is
+/// removed (it collided with the generated one: an error, so a staging
+/// copy of a site could not ask crawlers to stay away).
+#[test]
+fn a_site_s_own_robots_txt_replaces_the_generated_one_in_build_and_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap().join("site");
+    copy_tree(&fixtures().join("full"), &root);
+    let out = dir.path().join("out");
+    let mut last_good = Files::new();
+    let own = root.join("content/robots.txt");
+    std::fs::write(&own, "User-agent: *\nDisallow: /\n").unwrap();
+    let mut session = Session::new(&root, false).unwrap();
+    compare(&session, &root, &out, &mut last_good).unwrap();
+    assert_eq!(std::fs::read_to_string(out.join("robots.txt")).unwrap(), "User-agent: *\nDisallow: /\n");
+    std::fs::remove_file(&own).unwrap();
+    session.update(std::slice::from_ref(&own), false);
+    compare(&session, &root, &out, &mut last_good).unwrap();
+    assert!(std::fs::read_to_string(out.join("robots.txt")).unwrap().contains("Sitemap: "));
+}

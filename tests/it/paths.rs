@@ -35,13 +35,16 @@ fn a_file_in_content_never_replaces_a_rendered_article() {
     let got = refused(dir.path());
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!((got[0].0.as_str(), got[0].1.as_str()), ("unsafe-file", "content/basics/first/index.html"));
-    // any other file where the build writes one is a collision, naming both
+    // any other file where the build writes the article is a collision,
+    // naming both (a site's own `robots.txt` replaces the generated one:
+    // `equivalence::a_site_s_own_robots_txt_replaces_the_generated_one_in_build_and_serve`)
     std::fs::remove_file(dir.path().join("content/basics/first/index.html")).unwrap();
-    write(dir.path(), "content/robots.txt", "User-agent: *\nDisallow: /\n");
+    std::fs::remove_dir(dir.path().join("content/basics/first")).unwrap();
+    write(dir.path(), "content/basics/first", "a stale copy\n");
     let got = refused(dir.path());
     assert_eq!(got.len(), 1, "{got:?}");
-    assert_eq!((got[0].0.as_str(), got[0].1.as_str()), ("path-collision", "content/robots.txt"));
-    assert!(got[0].2.contains("robots.txt"), "{got:?}");
+    assert_eq!((got[0].0.as_str(), got[0].1.as_str()), ("path-collision", "content/basics/first"));
+    assert!(got[0].2.contains("basics/first"), "{got:?}");
 }
 
 #[test]

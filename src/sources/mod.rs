@@ -427,7 +427,7 @@ fn read_entry(
         }
         Err((message, help)) => {
             // at the field hayagriva refused, in its words when they name it
-            let (message, help, span) = match refused_field(&id, value, &at) {
+            let (message, help, span) = match refused_field(&id, value, value, &[], &at) {
                 Some(refused) => {
                     let (message, help) = refused.message(&id, message, help);
                     (message, help, doc.value_span(&refused.path))
@@ -528,86 +528,57 @@ impl Refused<'_> {
 
 /// Which field of the entry hayagriva refuses: the one without which the
 /// entry reads, found by reading it again without each field in turn (in
-/// `parent`, without each of the parent's fields). Hayagriva's messages
-/// name the entry, and at times no field (`parent: { date: 2020-02-31 }`
-/// is "did not match any variant of untagged enum OneOrMany"). Only run
-/// on an entry already refused, so its cost is paid only then.
-fn refused_field<'v>(id: &str, entry: &'v Value, at: &yaml::Path) -> Option<Refused<'v>> {
-    let reads = |without: &Value| to_entry(id, without).is_ok();
-    let mut map_at = (entry, at.clone(), Vec::<Step>::new());
-    'outer: loop {
-        let (map, path, steps) = (&map_at.0, &map_at.1, &map_at.2);
-        for (key, value) in map.as_mapping()? {
-            let name = key.as_str()?;
-            let mut without = entry.clone();
-            remove(&mut without, steps, key);
-            if !reads(&without) {
-                continue;
-            }
-            let here = path.clone().key(name);
-            // a parent (or one of a list of them): look inside it
-            let parents: Vec<(&Value, yaml::Path, Step)> = match value {
-                _ if name != "parent" => Vec::new(),
-                Value::Sequence(items) => items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| (p, here.clone().item(i), Step::Within(key.clone(), Some(i))))
-                    .collect(),
-                p => vec![(p, here.clone(), Step::Within(key.clone(), None))],
+/// a `parent`, without each of the parent's fields; the parent itself when
+/// no one field of it is to blame). Hayagriva's messages name the entry,
+/// and at times no field (`parent: { date: 2020-02-31 }` is "did not
+/// match any variant of untagged enum OneOrMany"). Only run on an entry
+/// already refused, so its cost is paid only then.
+fn refused_field<'v>(id: &str, entry: &Value, map: &'v Value, within: &[Step], at: &yaml::Path) -> Option<Refused<'v>> {
+    for (key, value) in map.as_mapping()? {
+        let name = key.as_str()?;
+        let mut without = entry.clone();
+        remove(&mut without, within, key);
+        if to_entry(id, &without).is_err() {
+            continue;
+        }
+        let here = at.clone().key(name);
+        if name == "parent" {
+            let parents: Vec<(&Value, Option<usize>)> = match value {
+                Value::Sequence(items) => items.iter().enumerate().map(|(i, p)| (p, Some(i))).collect(),
+                p => vec![(p, None)],
             };
-            for (parent, parent_at, step) in parents {
-                let mut inner = steps.clone();
-                inner.push(step);
-                if parent.as_mapping().is_some_and(|m| !m.is_empty()) && refused_within(id, entry, &inner) {
-                    map_at = (parent, parent_at, inner);
-                    continue 'outer;
+            for (parent, item) in parents {
+                let inner = [within, &[Step { key: key.clone(), item }]].concat();
+                let parent_at = item.map_or_else(|| here.clone(), |i| here.clone().item(i));
+                if let Some(found) = refused_field(id, entry, parent, &inner, &parent_at) {
+                    return Some(found);
                 }
             }
-            return Some(Refused { path: here, name: name.to_string(), value });
         }
-        return None;
+        return Some(Refused { path: here, name: name.to_string(), value });
     }
+    None
 }
 
-/// A step into an entry: the map under a key, or item `i` of the list there.
+/// A step into an entry: the map under `key`, or item `item` of the list there.
 #[derive(Clone)]
-enum Step {
-    Within(Value, Option<usize>),
+struct Step {
+    key: Value,
+    item: Option<usize>,
 }
 
-/// Whether some one field of the map at `steps` is what the entry's
-/// refusal turns on.
-fn refused_within(id: &str, entry: &Value, steps: &[Step]) -> bool {
-    let Some(map) = walk(entry, steps).and_then(Value::as_mapping) else { return false };
-    map.keys().any(|key| {
-        let mut without = entry.clone();
-        remove(&mut without, steps, key);
-        to_entry(id, &without).is_ok()
-    })
-}
-
-fn walk<'v>(value: &'v Value, steps: &[Step]) -> Option<&'v Value> {
-    steps.iter().try_fold(value, |v, Step::Within(key, item)| {
-        let inner = v.get(key)?;
-        match item {
-            Some(i) => inner.get(*i),
-            None => Some(inner),
-        }
-    })
-}
-
-/// Remove `key` from the map at `steps` in `value`.
-fn remove(value: &mut Value, steps: &[Step], key: &Value) {
+/// Remove `key` from the map the steps `within` lead to in `value`.
+fn remove(value: &mut Value, within: &[Step], key: &Value) {
     let mut here = value;
-    for Step::Within(k, item) in steps {
-        let Some(inner) = here.get_mut(k) else { return };
-        here = match item {
-            Some(i) => match inner.get_mut(*i) {
-                Some(v) => v,
-                None => return,
-            },
-            None => inner,
+    for step in within {
+        let Some(inner) = here.get_mut(&step.key) else { return };
+        let Some(next) = (match step.item {
+            Some(i) => inner.get_mut(i),
+            None => Some(inner),
+        }) else {
+            return;
         };
+        here = next;
     }
     if let Value::Mapping(map) = here {
         map.remove(key);

@@ -8,8 +8,8 @@
 //! An alias (`aliases:`, see [`super::aliases`]) is claimed like a page,
 //! after everything else: when it collides, it is the one reported, at
 //! the line and column where it is written. A file `content/favicon.svg`
-//! replaces the theme's (see [`SITE_OVERRIDES`]), and `content/robots.txt`
-//! the generated one ([`SITE_REPLACES`]), instead of colliding.
+//! replaces the theme's, and `content/robots.txt` the generated one (see
+//! [`SITE_OWN`]), instead of colliding.
 //!
 //! Compared case-insensitively, as macOS, Windows and FAT compare names: a
 //! site built on Linux is copied to all of them. One pass through a hash
@@ -23,14 +23,17 @@ use crate::diagnostics::{Code, Diagnostic, Span};
 
 use super::{FAQ_PATH, GLOSSARY_PATH, aliases, faq, split, tags};
 
-/// Theme static files a file of the same name in `content/` replaces:
-/// the site's own icon wins over the theme's.
-pub(crate) const SITE_OVERRIDES: &[&str] = &["favicon.svg"];
+/// Files a build writes that a file of the same name at the top of
+/// `content/` replaces: the site's own icon wins over the theme's, and its
+/// own `robots.txt` (a staging copy that asks crawlers to stay away) over
+/// the generated one naming the sitemap.
+const SITE_OWN: &[&str] = &["favicon.svg", "robots.txt"];
 
-/// Files a build generates that a file of the same name at the top of
-/// `content/` replaces: a site's own `robots.txt` (a staging copy that
-/// asks crawlers to stay away) instead of the one naming the sitemap.
-pub(crate) const SITE_REPLACES: &[&str] = &["robots.txt"];
+/// Whether the site's own file (one of `assets`) takes the place of the
+/// file a build would write at `path` (see [`SITE_OWN`]).
+pub(crate) fn site_replaces(path: &str, assets: &[String]) -> bool {
+    SITE_OWN.contains(&path) && assets.iter().any(|a| a == path)
+}
 
 /// The longest file or folder name a build writes, in bytes: file systems
 /// allow 255, and a folder is often copied under a longer one.
@@ -128,7 +131,7 @@ pub(crate) fn check(content: &Content, config: &Config, theme_files: &[&str]) ->
         ("sources/index.html", SOURCE_LIST),
     ];
     for (path, what) in generated {
-        if SITE_REPLACES.contains(&path) && content.assets.iter().any(|a| a == path) {
+        if site_replaces(path, &content.assets) {
             continue; // the site's own file is claimed as an asset, below
         }
         claims.claim(path, Origin::Generated(what), &mut diags);
@@ -159,7 +162,7 @@ pub(crate) fn check(content: &Content, config: &Config, theme_files: &[&str]) ->
     }
     claim_list_pages(content, config, &mut claims, &mut diags);
     for file in theme_files {
-        if SITE_OVERRIDES.contains(file) && content.assets.iter().any(|a| a == file) {
+        if site_replaces(file, &content.assets) {
             continue;
         }
         claims.claim(file, Origin::Generated("a file of the theme"), &mut diags);

@@ -16,7 +16,7 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::Citations;
 use crate::output::Output;
 use crate::site::links::root_prefix;
-use crate::site::paths::{SITE_OVERRIDES, SITE_REPLACES};
+use crate::site::paths::site_replaces;
 use crate::site::{FAQ_PATH, FaqIndex, Page, PageAnswers, Site};
 
 /// What to render.
@@ -220,8 +220,7 @@ impl Renderer<'_> {
                 out.write("sitemap.xml", feeds::sitemap(site).as_bytes())?;
                 out.write("atom.xml", feeds::atom(site).as_bytes())?;
                 // the site's own robots.txt is copied instead (`Part::Assets`)
-                debug_assert!(SITE_REPLACES.contains(&"robots.txt"));
-                if !site.assets.iter().any(|a| a == "robots.txt") {
+                if !site_replaces("robots.txt", &site.assets) {
                     out.write("robots.txt", feeds::robots(site).as_bytes())?;
                 }
                 Ok(Vec::new())
@@ -229,7 +228,7 @@ impl Renderer<'_> {
             Part::Statics => {
                 for (path, file) in &self.theme.statics {
                     // the site's own file of that name is copied instead (`Part::Assets`)
-                    if SITE_OVERRIDES.contains(&path.as_str()) && site.assets.contains(path) {
+                    if site_replaces(path, &site.assets) {
                         continue;
                     }
                     match file {

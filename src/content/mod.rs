@@ -450,31 +450,37 @@ fn parse_article(
     let is_home = topic.is_empty();
     let slug = front.slug.clone().unwrap_or(stem);
     if !is_home && !is_slug(&slug) {
-        let escapes = slug.contains('/') || slug.contains('\\') || slug.contains("..");
-        let (code, what) = if escapes {
-            (Code::UnsafePath, "would leave its topic folder")
-        } else {
-            (Code::InvalidValue, "is not a valid URL segment")
-        };
-        // an address written from what was meant: `Side Effects` → `side-effects`
-        let meant = crate::markdown::slugify(&slug);
-        let meant = Some(meant).filter(|m| crate::config::is_slug(m)).unwrap_or_else(|| "side-effects".into());
+        // the address that was meant (`Side Effects` → `side-effects`), when
+        // the name holds one
+        let meant = Some(crate::markdown::slugify(&slug)).filter(|m| is_slug(m));
         let d = if front.slug.is_some() {
+            let escapes = slug.contains('/') || slug.contains('\\') || slug.contains("..");
+            let (code, what) = match escapes {
+                true => (Code::UnsafePath, "would leave its topic folder"),
+                false => (Code::InvalidValue, "is not a valid URL segment"),
+            };
+            let example = meant.as_deref().unwrap_or("side-effects");
             Diagnostic::error(code, format!("slug `{slug}` {what}"))
                 .with_span(doc.value_span("slug"))
-                .with_help(format!("use lowercase letters, digits and hyphens only, e.g. `slug: {meant}`"))
+                .with_help(format!("use lowercase letters, digits and hyphens only, e.g. `slug: {example}`"))
         } else {
             // no `slug:`: the address is the file's name (or its folder's)
-            let (whose, renamed) = match file.ends_with("/index.md") {
-                true => ("its folder's name", format!("rename the folder `{meant}`")),
-                false => ("its file name", format!("rename the file `{meant}.md`")),
+            let folder = file.ends_with("/index.md");
+            let whose = if folder { "its folder's name" } else { "its file name" };
+            let help = match (&meant, folder) {
+                (Some(m), false) => format!("rename the file `{m}.md`, or give it `slug: {m}`"),
+                (Some(m), true) => format!("rename the folder `{m}`, or give it `slug: {m}`"),
+                (None, _) => format!(
+                    "rename the {} with only a-z, 0-9 and `-`, or give it such a `slug:`",
+                    if folder { "folder" } else { "file" }
+                ),
             };
             Diagnostic::error(
                 Code::InvalidValue,
                 format!("`{slug}`, {whose}, cannot be the page's address: use only a-z, 0-9 and `-`"),
             )
             .with_span(Span::at(file, text, 0))
-            .with_help(format!("{renamed}, or give it `slug: {meant}`"))
+            .with_help(help)
         };
         diags.push(d);
         return None;

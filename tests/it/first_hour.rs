@@ -603,6 +603,8 @@ fn a_file_name_that_cannot_be_an_address_is_told_with_the_name_to_give_it() {
     std::fs::write(root.join("content/basics/Side Effects.md"), &text).unwrap();
     std::fs::create_dir(root.join("content/basics/Dose Chart")).unwrap();
     std::fs::write(root.join("content/basics/Dose Chart/index.md"), &text).unwrap();
+    // a name with no address in it: no address is made up for it
+    std::fs::write(root.join("content/basics/用量.md"), &text).unwrap();
     let said: Vec<(String, String, String, u64, u64)> = failing_check(&root)
         .iter()
         .filter(|d| d["code"] == "invalid-value")
@@ -628,11 +630,19 @@ fn a_file_name_that_cannot_be_an_address_is_told_with_the_name_to_give_it() {
                 1,
                 1
             ),
+            (
+                "content/basics/用量.md".to_string(),
+                "`用量`, its file name, cannot be the page's address: use only a-z, 0-9 and `-`".to_string(),
+                "rename the file with only a-z, 0-9 and `-`, or give it such a `slug:`".to_string(),
+                1,
+                1
+            ),
         ]
     );
     // done as the help says, the site builds
     std::fs::rename(root.join("content/basics/Side Effects.md"), root.join("content/basics/side-effects.md")).unwrap();
     std::fs::rename(root.join("content/basics/Dose Chart"), root.join("content/basics/dose-chart")).unwrap();
+    std::fs::rename(root.join("content/basics/用量.md"), root.join("content/basics/dosing.md")).unwrap();
     at(&root).arg("build").assert().success();
 }
 

@@ -555,6 +555,12 @@ impl<'a> Renderer<'a, '_> {
         self.source.lines.span(self.source.file, self.source.text, self.source.offset + local)
     }
 
+    /// The place at `local` with the caret under `written`, what is found
+    /// there (not the word around it: `[@nope].` is not `@nope].`).
+    fn span_over(&self, local: usize, written: &str) -> Span {
+        self.span(local).with_width(written.chars().count())
+    }
+
     /// `raw-html` for the first of each opening tag in this text.
     fn raw_html(&mut self, html: &str, at: usize) {
         let Some(start) = html.find('<') else { return };
@@ -1177,7 +1183,7 @@ impl<'a> Renderer<'a, '_> {
                             Code::MalformedCitation,
                             format!("`{}` cannot be read as a citation", &text[range.clone()]),
                         )
-                        .with_span(self.span(locate(at)).with_width(text[at..range.end].chars().count()))
+                        .with_span(self.span_over(locate(at), &text[at..range.end]))
                         .with_help(
                             "write `[@id]`, `[@a; @b]` or `[see @id, p. 5]` (a comma before the page); \
                              escape an `@` that is not a citation as `\\@`",
@@ -1202,7 +1208,7 @@ impl<'a> Renderer<'a, '_> {
                                 "`{shown}` is a citation with no id after its `@`: the page would show it as typed"
                             ),
                         )
-                        .with_span(self.span(locate(at)).with_width(text[at..range.end].chars().count()))
+                        .with_span(self.span_over(locate(at), &text[at..range.end]))
                         .with_help(help),
                     );
                     continue;
@@ -1228,7 +1234,7 @@ impl<'a> Renderer<'a, '_> {
                 // words as written: `Results [@id]`, `#results-id`
                 self.out.diagnostics.push(
                     Diagnostic::error(Code::MalformedCitation, format!("`{}` is in a heading", &text[range.clone()]))
-                        .with_span(self.span(locate(range.start)).with_width(text[range.clone()].chars().count()))
+                        .with_span(self.span_over(locate(range.start), &text[range.clone()]))
                         .with_help("cite in the text under the heading: a heading's words are also the page's contents and its search results"),
                 );
                 continue;
@@ -1241,7 +1247,7 @@ impl<'a> Renderer<'a, '_> {
                         Code::MalformedCitation,
                         format!("`{}` is inside a link's text", &text[range.clone()]),
                     )
-                    .with_span(self.span(locate(range.start)).with_width(text[range.clone()].chars().count()))
+                    .with_span(self.span_over(locate(range.start), &text[range.clone()]))
                     .with_help("put the citation after the link: `[the trial](https://…) [@id]`"),
                 );
                 continue;
@@ -1336,7 +1342,7 @@ impl<'a> Renderer<'a, '_> {
                     Code::CitationArtifact,
                     format!("leftover chatbot citation marker `{}`", &text[i..end]),
                 )
-                .with_span(self.span(locate(i)).with_width(text[i..end].chars().count()))
+                .with_span(self.span_over(locate(i), &text[i..end]))
                 .with_help("replace it with a real citation such as `[@anand2023]`, or delete it"),
             );
         }
@@ -1400,7 +1406,7 @@ impl<'a> Renderer<'a, '_> {
             return false; // follows from the source's own error, reported where it is
         }
         let mut d = Diagnostic::error(Code::UnknownSource, format!("no source with id `{id}`"))
-            .with_span(self.span(at).with_width(1 + id.chars().count()));
+            .with_span(self.span_over(at, &format!("@{id}")));
         let escape_hint = if narrative { "; an `@` that is not a citation is written `\\@`" } else { "" };
         d = match self.resolver.suggest_source(id) {
             Some(s) => d.with_help(format!("did you mean `{s}`?{escape_hint}")),

@@ -160,7 +160,7 @@ impl Editor {
     /// `lower`: the page's file, ASCII-lowercased.
     fn care_card(&self, page: &Page, lower: &str, diags: &mut Vec<Diagnostic>) {
         let Some(triggers) = &self.triggers else { return };
-        let cards = page.body.care_cards + page.faq.iter().map(|f| f.answer.care_cards).sum::<usize>();
+        let cards: usize = page.texts().map(|t| t.care_cards).sum();
         let a = &page.article;
         if cards > 0 {
             return;

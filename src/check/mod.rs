@@ -123,13 +123,8 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
         sources::check(&options.root, &site.bibliography, &site.config, options.today, options.sources.as_ref())?;
     diags.extend(found);
     if let Some(budget) = options.external {
-        let links: Vec<_> = site
-            .home
-            .iter()
-            .chain(&site.articles)
-            .flat_map(|p| p.body.external.iter().chain(p.faq.iter().flat_map(|f| f.answer.external.iter())))
-            .cloned()
-            .collect();
+        let links: Vec<_> =
+            site.home.iter().chain(&site.articles).flat_map(|p| p.texts().flat_map(|t| &t.external)).cloned().collect();
         diags.extend(external::check(&links, budget));
     }
     let severities = &site.config.check.severity;
@@ -162,17 +157,10 @@ pub fn check(options: &CheckOptions) -> anyhow::Result<CheckReport> {
 /// notes or a draft there did not mean. Files at the top of `content/`
 /// (`favicon.svg`, a host's `CNAME`) are the site's own, for
 /// no page to link.
-fn unlinked_files(site: &crate::site::Site) -> Vec<Diagnostic> {
-    let texts = site
-        .home
-        .iter()
-        .chain(&site.articles)
-        .flat_map(|p| std::iter::once(&p.body).chain(p.faq.iter().map(|f| &f.answer)))
-        .chain(site.topics.iter().map(|t| &t.body));
-    let mut used: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    for text in texts {
-        used.extend(text.images.iter().chain(&text.files).map(String::as_str));
-    }
+fn unlinked_files(site: &Site) -> Vec<Diagnostic> {
+    let texts = site.home.iter().chain(&site.articles).flat_map(Page::texts).chain(site.topics.iter().map(|t| &t.body));
+    let used: std::collections::HashSet<&str> =
+        texts.flat_map(|t| t.images.iter().chain(&t.files)).map(String::as_str).collect();
     site.assets
         .iter()
         .filter(|asset| asset.contains('/') && !used.contains(asset.as_str()))

@@ -547,8 +547,12 @@ impl Page {
     /// The site's images the page shows (paths under `content/`), in its
     /// body and its FAQ answers, in order.
     pub(crate) fn images_shown(&self) -> impl Iterator<Item = &str> {
-        let answers = self.faq.iter().flat_map(|e| &e.answer.images);
-        self.body.images.iter().chain(answers).map(String::as_str)
+        self.texts().flat_map(|t| &t.images).map(String::as_str)
+    }
+
+    /// The page's rendered texts: its body, then each FAQ answer.
+    pub(crate) fn texts(&self) -> impl Iterator<Item = &Rendered> {
+        std::iter::once(&self.body).chain(self.faq.iter().map(|e| &e.answer))
     }
 
     /// A page whose Markdown is not rendered yet.
@@ -672,7 +676,7 @@ fn check_anchors(home: &Option<Page>, topics: &[TopicPage], pages: &[Page], diag
     let all_refs: Vec<&crate::markdown::AnchorRef> = home
         .iter()
         .chain(pages)
-        .flat_map(|p| p.body.anchors.iter().chain(p.faq.iter().flat_map(|f| f.answer.anchors.iter())))
+        .flat_map(|p| p.texts().flat_map(|t| &t.anchors))
         .chain(topics.iter().flat_map(|t| t.body.anchors.iter()))
         .collect();
     if all_refs.is_empty() {

@@ -18,6 +18,26 @@ fn failing_check(root: &Path) -> Vec<serde_json::Value> {
     json.as_array().unwrap().clone()
 }
 
+/// One finding as the tests below compare it: file, line, column, message
+/// and help.
+type Finding = (String, Option<u64>, Option<u64>, String, String);
+
+fn finding(file: &str, at: Option<(u64, u64)>, message: &str, help: &str) -> Finding {
+    (file.into(), at.map(|a| a.0), at.map(|a| a.1), message.into(), help.into())
+}
+
+/// The findings of code `code` that `check --format json` (exiting with
+/// `exit`) reports on the site at `root`.
+fn findings_coded(root: &Path, exit: i32, code: &str) -> Vec<Finding> {
+    let out = at(root).args(["check", "--format", "json"]).assert().code(exit).get_output().clone();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = |d: &serde_json::Value, k: &str| d[k].as_str().unwrap_or_default().to_string();
+    let coded = json.as_array().unwrap().iter().filter(|d| d["code"] == code);
+    coded
+        .map(|d| (text(d, "file"), d["line"].as_u64(), d["column"].as_u64(), text(d, "message"), text(d, "help")))
+        .collect()
+}
+
 /// The sample article of a site `init` made.
 const ARTICLE: &str = "content/basics/first-article.md";
 
@@ -605,37 +625,27 @@ fn a_file_name_that_cannot_be_an_address_is_told_with_the_name_to_give_it() {
     std::fs::write(root.join("content/basics/Dose Chart/index.md"), &text).unwrap();
     // a name with no address in it: no address is made up for it
     std::fs::write(root.join("content/basics/用量.md"), &text).unwrap();
-    let said: Vec<(String, String, String, u64, u64)> = failing_check(&root)
-        .iter()
-        .filter(|d| d["code"] == "invalid-value")
-        .map(|d| {
-            let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
-            (s("file"), s("message"), s("help"), d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap())
-        })
-        .collect();
+    let name = "cannot be the page's address: use only a-z, 0-9 and `-`";
     assert_eq!(
-        said,
+        findings_coded(&root, 1, "invalid-value"),
         [
-            (
-                "content/basics/Dose Chart/index.md".to_string(),
-                "`Dose Chart`, its folder's name, cannot be the page's address: use only a-z, 0-9 and `-`".to_string(),
-                "rename the folder `dose-chart`, or give it `slug: dose-chart`".to_string(),
-                1,
-                1
+            finding(
+                "content/basics/Dose Chart/index.md",
+                Some((1, 1)),
+                &format!("`Dose Chart`, its folder's name, {name}"),
+                "rename the folder `dose-chart`, or give it `slug: dose-chart`"
             ),
-            (
-                "content/basics/Side Effects.md".to_string(),
-                "`Side Effects`, its file name, cannot be the page's address: use only a-z, 0-9 and `-`".to_string(),
-                "rename the file `side-effects.md`, or give it `slug: side-effects`".to_string(),
-                1,
-                1
+            finding(
+                "content/basics/Side Effects.md",
+                Some((1, 1)),
+                &format!("`Side Effects`, its file name, {name}"),
+                "rename the file `side-effects.md`, or give it `slug: side-effects`"
             ),
-            (
-                "content/basics/用量.md".to_string(),
-                "`用量`, its file name, cannot be the page's address: use only a-z, 0-9 and `-`".to_string(),
-                "rename the file with only a-z, 0-9 and `-`, or give it such a `slug:`".to_string(),
-                1,
-                1
+            finding(
+                "content/basics/用量.md",
+                Some((1, 1)),
+                &format!("`用量`, its file name, {name}"),
+                "rename the file with only a-z, 0-9 and `-`, or give it such a `slug:`"
             ),
         ]
     );
@@ -655,23 +665,14 @@ fn a_slug_that_takes_another_article_s_address_is_told_at_the_slug() {
     let text = std::fs::read_to_string(root.join(ARTICLE)).unwrap();
     let slugged = text.replacen("\ndate:", "\nslug: first-article\ndate:", 1);
     std::fs::write(root.join("content/basics/second.md"), &slugged).unwrap();
-    let found: Vec<(String, String, u64, u64)> = failing_check(&root)
-        .iter()
-        .filter(|d| d["code"] == "duplicate-slug")
-        .map(|d| {
-            let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
-            (s("file"), s("message"), d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap())
-        })
-        .collect();
     let line = slugged.lines().position(|l| l.starts_with("slug:")).unwrap() as u64 + 1;
     assert_eq!(
-        found,
-        [(
-            "content/basics/second.md".to_string(),
-            "`content/basics/first-article.md` and `content/basics/second.md` would both be written to /basics/first-article/"
-                .to_string(),
-            line,
-            7
+        findings_coded(&root, 1, "duplicate-slug"),
+        [finding(
+            "content/basics/second.md",
+            Some((line, 7)),
+            "`content/basics/first-article.md` and `content/basics/second.md` would both be written to /basics/first-article/",
+            "rename one file, or give it a different `slug:`"
         )]
     );
 }
@@ -717,20 +718,13 @@ fn a_file_no_page_links_or_shows_is_named_by_check() {
     );
     write("content/CNAME", b"ketamine.example.org\n");
     edit(&root, ARTICLE, |t| format!("{t}\nThe [leaflet](leaflet.txt) and a chart:\n\n![A square chart](chart.svg)\n"));
-    let out = at(&root).args(["check", "--format", "json"]).assert().success().get_output().clone();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let unlinked: Vec<(&str, &str)> = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "unlinked-file")
-        .map(|d| (d["file"].as_str().unwrap(), d["message"].as_str().unwrap()))
-        .collect();
     assert_eq!(
-        unlinked,
-        [(
+        findings_coded(&root, 0, "unlinked-file"),
+        [finding(
             "content/basics/notes.txt",
-            "content/basics/notes.txt is published at /basics/notes.txt, but no page links to it or shows it"
+            None,
+            "content/basics/notes.txt is published at /basics/notes.txt, but no page links to it or shows it",
+            "link it from the page it belongs to, or move it out of content/ if it is not for readers"
         )]
     );
     // published all the same, as README says: check only tells

@@ -731,3 +731,32 @@ fn a_file_no_page_links_or_shows_is_named_by_check() {
     at(&root).arg("build").assert().success();
     assert!(root.join("public/basics/notes.txt").exists());
 }
+
+/// `empty-page` is an article with nothing for a reader under its title:
+/// not one that shows only an image, or only answers questions.
+#[test]
+fn an_article_is_empty_only_with_no_text_no_image_and_no_questions() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_site(dir.path(), str::to_string);
+    let head = "---\ntitle: \"A page\"\ndescription: \"A page.\"\ndate: 2026-01-01\n";
+    let write = |rel: &str, text: String| std::fs::write(root.join(rel), text).unwrap();
+    write("content/basics/blank.md", format!("{head}---\n\n<!-- to write -->\n\n"));
+    write("content/basics/picture.md", format!("{head}---\n\n![A square chart](chart.svg)\n"));
+    write(
+        "content/basics/chart.svg",
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>"#.into(),
+    );
+    write(
+        "content/basics/questions.md",
+        format!("{head}faq:\n  - q: \"Is it?\"\n    a: \"It is [@example2020].\"\n---\n"),
+    );
+    assert_eq!(
+        findings_coded(&root, 0, "empty-page"),
+        [finding(
+            "content/basics/blank.md",
+            Some((1, 1)),
+            "the page has no text: readers would find only its title",
+            "write the page, each claim cited with `[@id]`, or remove the file"
+        )]
+    );
+}
